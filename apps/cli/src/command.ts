@@ -1,0 +1,46 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** Option declarations of one command, in `node:util` parseArgs form. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** What a command receives: parsed arguments and the process surroundings. */
+export interface CommandContext {
+  /** Positional arguments after the verb. */
+  positionals: string[];
+  /** Parsed option values, keyed by long option name. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  /** `--json`: the result is printed as exactly one JSON document. */
+  json: boolean;
+  /** `--verbose`: explain decisions on stderr. */
+  verbose: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Writes one line of log or progress to stderr (never stdout). */
+  log: (line: string) => void;
+}
+
+/** What a command returns; main.ts alone prints it and exits. */
+export interface CommandResult {
+  /** Human output for stdout (no trailing newline needed). */
+  text?: string;
+  /** The `--json` document. */
+  data?: unknown;
+  /** Exit status; 0 when absent. */
+  exitCode?: number;
+}
+
+/** A command's module: loaded lazily so start-up pays only for the verb being run. */
+export interface CommandModule {
+  run(ctx: CommandContext): Promise<CommandResult>;
+}
+
+/** A verb in the registry: its help lives here so `--help` needs no import of the command. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Usage lines shown by `agentlang <verb> --help`. */
+  usage: string;
+  options: CommandOptions;
+  /** Whether positionals are allowed beyond those in `usage`. */
+  load: () => Promise<CommandModule>;
+}

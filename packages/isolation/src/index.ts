@@ -1,0 +1,1 @@
+export type { IsolationPolicy } from './policy.js';

@@ -1,0 +1,2 @@
+export { makeTempDir, writeTree } from './temp.js';
+export { runCli, cliPath, type CliResult } from './cli.js';

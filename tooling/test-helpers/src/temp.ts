@@ -1,0 +1,30 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const made: string[] = [];
+let hooked = false;
+
+/** Creates a temporary directory that is removed after the current test file. */
+export function makeTempDir(prefix = 'agentlang-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  if (!hooked) {
+    hooked = true;
+    afterAll(() => {
+      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
+
+/** Writes a tree of files (`{ 'a/b.yaml': 'text' }`) under `dir` and returns `dir`. */
+export function writeTree(dir: string, files: Record<string, string | Uint8Array>): string {
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return dir;
+}
