@@ -1,1 +1,44 @@
-export type * from './types.js';
+export type {
+  AgentManifest,
+  BashToolSpec,
+  Capability,
+  CapabilityCategory,
+  CapabilitySettings,
+  ContextSpec,
+  DelegateAgentRef,
+  DelegateSpec,
+  DelegationPermission,
+  DependencySpec,
+  ExecTrust,
+  FilesystemTrust,
+  HttpParamSpec,
+  HttpToolSpec,
+  ManifestDialect,
+  McpServerSpec,
+  ModelSpec,
+  NetworkTrust,
+  PermissionMode,
+  PermissionsSpec,
+  RiskLevel,
+  SkillSpec,
+  SourceFile,
+  ToolSpec,
+  ToolUiRule,
+  TrustSpec,
+  UiComponentSpec,
+  UxSpec,
+} from './types.js';
+export type { Diagnostic } from './diagnostic.js';
+export { formatDiagnostic } from './diagnostic.js';
+export type { ManifestErrorCode, ManifestErrorDetails } from './errors.js';
+export { MANIFEST_ERROR_CODES, ManifestError, isManifestError } from './errors.js';
+export { canonicalJson } from './canonical-json.js';
+export { sha256Hex, sha256Tagged } from './hash.js';
+export { computeDigest, DIGEST_PREFIX } from './digest.js';
+export type { InputKind } from './sniff.js';
+export { sniffBytes, sniffInput } from './sniff.js';
+export { CAPABILITIES, CAPABILITY_CATEGORIES } from './capabilities.js';
+export type { SchemaKind } from './schemas.js';
+export { getSchema, SCHEMA_KINDS } from './schemas.js';
+export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, PromptDocument, SafeLoadResult } from './load-types.js';
+export { loadAgent, loadAgentFromFiles, safeLoadAgent } from './load.js';

@@ -1,0 +1,53 @@
+import type { Diagnostic } from './diagnostic.js';
+import type { ManifestError } from './errors.js';
+import type { AgentManifest, SourceFile } from './types.js';
+
+/** The parsed prompt (structurally @agentlang/promptlang's PromptDocument). */
+export interface PromptDocument {
+  version: number | string;
+  role?: string;
+  sections: Array<{ name: string; content: string }>;
+}
+
+/** Options for {@link loadAgent} and friends. */
+export interface LoadOptions {
+  /** Accept a partial (sub-agent) manifest: `version` may be absent. */
+  partial?: boolean;
+  /** Largest YAML/Markdown file accepted, in bytes (default 1 MiB). */
+  maxFileBytes?: number;
+  /** Largest number of YAML alias nodes expanded per document (default 100). */
+  maxAliasCount?: number;
+}
+
+/** Options for {@link loadAgentFromFiles}. */
+export interface LoadFromFilesOptions extends LoadOptions {
+  /** Path of the manifest among `files` (default `agent.yaml`). */
+  entry?: string;
+  /** What to call the source in messages and in `source.root` (default `<memory>`). */
+  label?: string;
+}
+
+/** An agent loaded, validated, normalised and digested. */
+export interface LoadedAgent {
+  manifest: AgentManifest;
+  /** `ag1:<64 hex>` content digest (see the package README for the exact definition). */
+  digest: string;
+  source: {
+    kind: 'directory' | 'file' | 'memory';
+    /** Absolute directory the agent's relative paths resolve against, or the in-memory label. */
+    root: string;
+    /** The manifest file, relative to `root` (`agent.yaml`, `demo.agent`). */
+    entry: string;
+  };
+  /** Every file read to make this agent (entry, bases, prompt, ux, skills, sub-agents), sorted by path. */
+  files: SourceFile[];
+  /** The parsed `prompt.yaml`, when the agent has one. */
+  prompt?: { path: string; document: PromptDocument };
+  /** Sub-agent manifests (static `delegate.agents` and dynamically discovered files), relative to `root`. */
+  subAgentPaths: Array<{ name?: string; path: string }>;
+  /** Non-fatal diagnostics (unknown keys, …). */
+  warnings: Diagnostic[];
+}
+
+/** Result of {@link safeLoadAgent}: the agent, or the error that {@link loadAgent} would have thrown. */
+export type SafeLoadResult = { ok: true; agent: LoadedAgent } | { ok: false; error: ManifestError };
