@@ -1,1 +1,26 @@
 export type { IsolationPolicy } from './policy.js';
+export { IsolationError, IsolationErrorCode } from './errors.js';
+export type {
+  BackendName,
+  IsolationBackend,
+  PreparedSandbox,
+  RunSandboxedOptions,
+  SandboxCommand,
+  SandboxResult,
+} from './types.js';
+export {
+  CAPABILITY_MAPPING,
+  DEFAULT_TIMEOUT_MS,
+  policyFromPermissions,
+  policyFromTrust,
+} from './mapping.js';
+export type { PermissionsInput, PolicyContext, TrustInput } from './mapping.js';
+export { BWRAP_MISSING_MESSAGE, selectBackend } from './select-backend.js';
+export type { SelectBackendOptions } from './select-backend.js';
+export { createBwrapBackend } from './bwrap-backend.js';
+export type { BwrapBackendOptions } from './bwrap-backend.js';
+export { createNoetherBackend } from './noether-backend.js';
+export type { NoetherBackendOptions } from './noether-backend.js';
+export { createNoneBackend } from './none-backend.js';
+export { runSandboxed } from './run-sandboxed.js';
+export { buildEnvironment, SANDBOX_PATH } from './sandbox-env.js';

@@ -31,4 +31,6 @@ export interface IsolationPolicy {
     /** Maximum number of processes, where the host allows. */
     maxProcesses?: number;
   };
+  /** AgentLang capabilities this policy grants and withholds (set by `policyFromPermissions`; informational). */
+  capabilities?: { granted: string[]; withheld: string[] };
 }
