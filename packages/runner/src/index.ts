@@ -1,1 +1,33 @@
-export {};
+export { RunnerError, type RunnerErrorCode } from './errors.js';
+export { createUlid, isUlid, ulidTime } from './ulid.js';
+export { describeHost, normalizeArch, type HostInfo } from './host.js';
+export {
+  RECORD_PAYLOAD_TYPE,
+  RECORD_SCHEMA,
+  checkRecordShape,
+  decideOutcome,
+  formatRecordLine,
+  formatRecordTime,
+  type ExecutionRecord,
+  type RunOutcome,
+} from './record.js';
+export { listRecords, readRecord, readRecordEnvelope, recordsDirFor, serializeRecord, writeRecord } from './record-store.js';
+export { signRecord, signingKeyFromEnv, verifyRecordEnvelope } from './record-sign.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { probeRuntimeVersion } from './runtime-version.js';
+export type { Invocation, InvocationFile, InvocationInput, RuntimeAdapter } from './adapters/types.js';
+export { RUNTIME_ADAPTERS, getAdapter } from './adapters/registry.js';
+export { testEchoAdapter } from './adapters/test-echo.js';
+export { claudeCodeAdapter } from './adapters/claude-code.js';
+export { codexAdapter } from './adapters/codex.js';
+export { geminiCliAdapter } from './adapters/gemini-cli.js';
+export { ollamaAdapter } from './adapters/ollama.js';
+export { opencodeAdapter } from './adapters/opencode.js';
+export {
+  SANDBOX_CONFIG_DIR,
+  policyForPlan,
+  runPlan,
+  type OutputStream,
+  type RunPlanOptions,
+  type RunResult,
+} from './run-plan.js';

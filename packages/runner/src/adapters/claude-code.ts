@@ -1,0 +1,45 @@
+import { bareModel, configPath, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import type { InvocationFile, RuntimeAdapter } from './types.js';
+
+/**
+ * `claude-code`: Anthropic's `claude` CLI in print mode —
+ * `claude -p <prompt> --output-format text [--model M] [--append-system-prompt S]
+ * [--mcp-config <dir>/mcp.json --strict-mcp-config]`. MCP server credentials are written as
+ * `${VAR}` references (Claude Code expands them from its environment), never as values.
+ */
+export const claudeCodeAdapter: RuntimeAdapter = {
+  name: 'claude-code',
+  binary: 'claude',
+  description: 'Anthropic Claude Code (`claude -p`), MCP servers through --mcp-config',
+  secretEnv: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
+  versionArgs: ['--version'],
+  buildInvocation(input) {
+    const prompt = requirePrompt(input, 'claude-code');
+    const argv = [programOf(input, 'claude'), '-p', prompt, '--output-format', 'text'];
+    const model = bareModel(input.plan.model, ['anthropic']);
+    if (model) argv.push('--model', model);
+    if (input.systemPrompt) argv.push('--append-system-prompt', input.systemPrompt);
+    const files: InvocationFile[] = [];
+    const mcp = mcpLaunches(input);
+    if (mcp.servers.length > 0) {
+      const mcpServers: Record<string, unknown> = {};
+      for (const s of mcp.servers) {
+        mcpServers[s.name] = {
+          type: 'stdio',
+          command: s.command,
+          args: s.args,
+          env: Object.fromEntries(s.envKeys.map((k) => [k, `\${${k}}`])),
+        };
+      }
+      const path = configPath(input, 'claude', 'mcp.json');
+      files.push({ path, content: `${JSON.stringify({ mcpServers }, null, 2)}\n` });
+      argv.push('--mcp-config', path, '--strict-mcp-config');
+    }
+    return {
+      argv,
+      env: { CLAUDE_CONFIG_DIR: configPath(input, 'claude', 'home'), DISABLE_AUTOUPDATER: '1' },
+      secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
+      files,
+    };
+  },
+};

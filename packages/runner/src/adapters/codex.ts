@@ -1,0 +1,47 @@
+import { bareModel, configPath, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import type { RuntimeAdapter } from './types.js';
+
+/** Quotes a string as a TOML basic string. */
+export function tomlString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
+function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+}
+
+/**
+ * `codex`: OpenAI Codex CLI non-interactively — `codex exec --skip-git-repo-check --color never
+ * [--model M] <prompt>` with `CODEX_HOME=<dir>/codex` holding a `config.toml` that carries the
+ * system prompt (`developer_instructions`) and `[mcp_servers.<name>]` tables whose credentials are
+ * forwarded by name (`env_vars`), never written.
+ */
+export const codexAdapter: RuntimeAdapter = {
+  name: 'codex',
+  binary: 'codex',
+  description: 'OpenAI Codex CLI (`codex exec`), config.toml in CODEX_HOME',
+  secretEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
+  versionArgs: ['--version'],
+  buildInvocation(input) {
+    const prompt = requirePrompt(input, 'codex');
+    const home = configPath(input, 'codex');
+    const argv = [programOf(input, 'codex'), 'exec', '--skip-git-repo-check', '--color', 'never'];
+    const model = bareModel(input.plan.model, ['openai']);
+    if (model) argv.push('--model', model);
+    argv.push('--cd', input.workdir, prompt);
+    const lines: string[] = ['# Written by @agentlang/runner for one run.'];
+    if (input.systemPrompt) lines.push(`developer_instructions = ${tomlString(input.systemPrompt)}`);
+    const mcp = mcpLaunches(input);
+    for (const s of mcp.servers) {
+      lines.push('', `[mcp_servers.${tomlKey(s.name)}]`, `command = ${tomlString(s.command)}`);
+      lines.push(`args = [${s.args.map(tomlString).join(', ')}]`);
+      if (s.envKeys.length > 0) lines.push(`env_vars = [${s.envKeys.map(tomlString).join(', ')}]`);
+    }
+    return {
+      argv,
+      env: { CODEX_HOME: home },
+      secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
+      files: [{ path: `${home}/config.toml`, content: `${lines.join('\n')}\n` }],
+    };
+  },
+};

@@ -1,0 +1,31 @@
+import { RunnerError } from '../errors.js';
+import { claudeCodeAdapter } from './claude-code.js';
+import { codexAdapter } from './codex.js';
+import { geminiCliAdapter } from './gemini-cli.js';
+import { ollamaAdapter } from './ollama.js';
+import { opencodeAdapter } from './opencode.js';
+import { testEchoAdapter } from './test-echo.js';
+import type { RuntimeAdapter } from './types.js';
+
+/** Every built-in adapter, by runtime name. */
+export const RUNTIME_ADAPTERS: readonly RuntimeAdapter[] = [
+  testEchoAdapter,
+  claudeCodeAdapter,
+  codexAdapter,
+  geminiCliAdapter,
+  ollamaAdapter,
+  opencodeAdapter,
+];
+
+const ALIASES: Record<string, string> = { claude: 'claude-code', gemini: 'gemini-cli' };
+
+/** Finds the adapter for a runtime name (aliases: `claude`, `gemini`), or throws RUNNER_UNKNOWN_RUNTIME. */
+export function getAdapter(name: string, extra: readonly RuntimeAdapter[] = []): RuntimeAdapter {
+  const wanted = ALIASES[name] ?? name;
+  const found = [...extra, ...RUNTIME_ADAPTERS].find((a) => a.name === wanted);
+  if (!found) {
+    const known = [...extra, ...RUNTIME_ADAPTERS].map((a) => a.name).join(', ');
+    throw new RunnerError('RUNNER_UNKNOWN_RUNTIME', `no runtime adapter named '${name}'; known runtimes: ${known}`, { runtime: name, known });
+  }
+  return found;
+}

@@ -1,0 +1,76 @@
+import type { HostInfo } from './host.js';
+
+/** The schema tag of an execution record. */
+export const RECORD_SCHEMA = 'agentlang.record/v1';
+
+/** DSSE payload type of a signed record (never valid for a lock or a container). */
+export const RECORD_PAYLOAD_TYPE = 'application/vnd.agentlang.record.v1+json';
+
+/** How a run ended. */
+export type RunOutcome = 'success' | 'failure' | 'timeout' | 'aborted';
+
+/**
+ * `agentlang.record/v1`: the audit trail of one run. It holds no prompt, no output and no secret
+ * values — only what ran, where, under which isolation, and how it ended.
+ */
+export interface ExecutionRecord {
+  schema: typeof RECORD_SCHEMA;
+  /** ULID: sortable by start time, and the record's file name. */
+  run_id: string;
+  agent: { name: string; version: string | null; hash: string };
+  /** `sha256:<hex>` of the lock file bytes when the run was checked against a lock, else null. */
+  lock: { digest: string; signed: boolean } | null;
+  runtime: string;
+  /** First line of `<binary> --version`, or null when the runtime does not say. */
+  runtime_version: string | null;
+  model: string | null;
+  /** UTC, second precision: `2026-04-21T10:30:45Z`. */
+  started_at: string;
+  ended_at: string;
+  duration_ms: number;
+  /** The agent's exit code; null when it was killed by a signal. */
+  exit_code: number | null;
+  /** The signal that ended the agent (`SIGKILL` on timeout, …), or null. */
+  signal: string | null;
+  outcome: RunOutcome;
+  host: HostInfo;
+  /** The isolation backend that actually ran the agent (`bwrap`, `noether`, `none`). */
+  isolation: { backend: string };
+}
+
+/** Formats a time as seed 000 does: UTC with second precision and a `Z`. */
+export function formatRecordTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Decides the outcome from how the process ended and whether the host stopped it. */
+export function decideOutcome(end: { exitCode: number | null; timedOut: boolean; aborted: boolean }): RunOutcome {
+  if (end.aborted) return 'aborted';
+  if (end.timedOut) return 'timeout';
+  return end.exitCode === 0 ? 'success' : 'failure';
+}
+
+/** One line of `agentlang records list`: time, name@version, exit, duration, full digest. */
+export function formatRecordLine(record: ExecutionRecord): string {
+  const who = record.agent.version ? `${record.agent.name}@${record.agent.version}` : record.agent.name;
+  const exit = record.exit_code === null ? (record.signal ?? 'signal') : String(record.exit_code);
+  const outcome = record.outcome === 'timeout' || record.outcome === 'aborted' ? `  ${record.outcome}` : '';
+  return `${record.started_at}  ${who}  exit=${exit}  ${record.duration_ms}ms  ${record.agent.hash}${outcome}`;
+}
+
+/** Checks the shape of a parsed record; returns a list of problems (empty when valid). */
+export function checkRecordShape(value: unknown): string[] {
+  const problems: string[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['not a JSON object'];
+  const r = value as Record<string, unknown>;
+  if (r.schema !== RECORD_SCHEMA) problems.push(`schema is ${JSON.stringify(r.schema)}, expected "${RECORD_SCHEMA}"`);
+  if (typeof r.run_id !== 'string') problems.push('run_id is not a string');
+  const agent = r.agent as Record<string, unknown> | undefined;
+  if (typeof agent !== 'object' || agent === null || typeof agent.name !== 'string' || typeof agent.hash !== 'string') {
+    problems.push('agent { name, hash } missing');
+  }
+  if (typeof r.started_at !== 'string') problems.push('started_at is not a string');
+  if (typeof r.duration_ms !== 'number') problems.push('duration_ms is not a number');
+  if (!['success', 'failure', 'timeout', 'aborted'].includes(r.outcome as string)) problems.push('outcome is not one of success|failure|timeout|aborted');
+  return problems;
+}

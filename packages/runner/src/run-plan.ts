@@ -1,0 +1,314 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import {
+  type IsolationBackend,
+  type IsolationPolicy,
+  type PreparedSandbox,
+  policyFromPermissions,
+  policyFromTrust,
+  runSandboxed,
+  selectBackend,
+} from '@agentlang/isolation';
+import type { LoadedAgent } from '@agentlang/manifest';
+import type { ResolvedPlan } from '@agentlang/resolver';
+import { getAdapter } from './adapters/registry.js';
+import type { Invocation, RuntimeAdapter } from './adapters/types.js';
+import { RunnerError } from './errors.js';
+import { describeHost } from './host.js';
+import { type ExecutionRecord, RECORD_SCHEMA, type RunOutcome, decideOutcome, formatRecordTime } from './record.js';
+import { signRecord } from './record-sign.js';
+import { recordsDirFor, writeRecord } from './record-store.js';
+import { probeRuntimeVersion } from './runtime-version.js';
+import { createUlid } from './ulid.js';
+import { findOnPath } from './which.js';
+
+/** Where adapters' config files go inside the sandbox (a private tmpfs). */
+export const SANDBOX_CONFIG_DIR = '/tmp/agentlang-runtime';
+
+/** A byte sink such as `process.stdout`. */
+export interface OutputStream {
+  write(chunk: Uint8Array | string): unknown;
+}
+
+/** Options of {@link runPlan}. */
+export interface RunPlanOptions {
+  /** The loaded agent (manifest for MCP env templates, root for scope paths). */
+  agent?: LoadedAgent;
+  /** The compiled system prompt (never recorded). */
+  systemPrompt?: string | null;
+  /** The user's prompt (never recorded). */
+  userPrompt?: string;
+  /** Run with this runtime instead of the plan's. */
+  runtime?: string;
+  /** Wall-clock limit in ms (default 600000). */
+  timeoutMs?: number;
+  /** Run without any sandbox (the explicit `--unsafe-no-isolation`). */
+  unsafeNoIsolation?: boolean;
+  /** Build everything, spawn nothing, write no record. */
+  dryRun?: boolean;
+  /** Working directory of the agent (default `process.cwd()`). */
+  cwd?: string;
+  /** Where records go (default `<cwd>/.agentlang/records`). */
+  recordsDir?: string;
+  /** Parent environment: credentials and `AGENTLANG_*` settings are read from it (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Receives the agent's stdout (default: discarded). */
+  stdout?: OutputStream;
+  /** Receives the agent's stderr (default: discarded). */
+  stderr?: OutputStream;
+  /** The lock the plan was checked against: its digest goes into the record. */
+  lock?: { digest: string; signed: boolean };
+  /** 64-hex Ed25519 seed: the record is also written as a signed DSSE envelope. */
+  signingKey?: string;
+  /** Aborting stops the agent (its whole process tree) and records `aborted`. */
+  signal?: AbortSignal;
+  /** Abort on SIGINT/SIGTERM to this process (the CLI sets it). */
+  handleSignals?: boolean;
+  /** Debug/progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** Extra adapters (a custom runtime) looked up before the built-in ones. */
+  adapters?: RuntimeAdapter[];
+}
+
+/** What a run produced. */
+export interface RunResult {
+  /** The agent's exit code (124 on timeout, 130 when aborted, 128+n when killed by signal n). */
+  exitCode: number;
+  /** How it ended; `dry-run` when nothing was spawned. */
+  outcome: RunOutcome | 'dry-run';
+  /** The execution record written, or null for a dry run. */
+  record: ExecutionRecord | null;
+  /** Where the record was written. */
+  recordPath: string | null;
+  /** The plan that ran (with the runtime override applied). */
+  plan: ResolvedPlan;
+  sandbox: {
+    backend: string;
+    /** The full sandbox argv with secrets and file contents redacted. */
+    redactedArgv: string[];
+  };
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+
+function withRuntime(plan: ResolvedPlan, adapter: RuntimeAdapter, env: Record<string, string | undefined>): ResolvedPlan {
+  if (adapter.name === plan.runtime.name) return plan;
+  const path = findOnPath(adapter.binary, env.PATH);
+  return { ...plan, runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined } };
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+/** Host directories the runtime needs read-only when it lives outside the system directories. */
+function runtimeDirs(path: string | undefined): string[] {
+  if (!path) return [];
+  const dirs = new Set<string>();
+  const system = ['/usr/', '/bin/', '/sbin/', '/lib/', '/lib64/', '/etc/'];
+  for (const p of [path, safeRealpath(path)]) {
+    if (p && !system.some((s) => p.startsWith(s))) dirs.add(dirname(p));
+  }
+  return [...dirs];
+}
+
+function safeRealpath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the isolation policy for a plan: `trust` (AgentSpec) or `permissions` (AgentLang). */
+export function policyForPlan(
+  plan: ResolvedPlan,
+  options: { workdir: string; root?: string; timeoutMs?: number; protect?: string[]; agent?: LoadedAgent },
+): IsolationPolicy {
+  const ctx = {
+    workdir: options.workdir,
+    ...(options.root ? { root: options.root } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    readOnly: [...runtimeDirs(plan.runtime.path)],
+    env: ['TERM'],
+  };
+  const policy = plan.trust
+    ? policyFromTrust(plan.trust, ctx)
+    : policyFromPermissions(
+        options.agent?.manifest.permissions ?? { required: plan.permissions.required, optional: plan.permissions.optional },
+        ctx,
+      );
+  // Host-owned paths under a writable bind (the records directory) are re-bound read-only on top.
+  for (const path of options.protect ?? []) {
+    if (policy.filesystem.readWrite.some((rw) => isInside(path, rw)) && !policy.filesystem.readOnly.includes(path)) {
+      policy.filesystem.readOnly.push(path);
+    }
+  }
+  return policy;
+}
+
+function exitCodeOf(end: { exitCode: number | null; signal: string | null; timedOut: boolean }, aborted: boolean): number {
+  if (end.timedOut) return 124;
+  if (aborted) return 130;
+  if (end.exitCode !== null) return end.exitCode;
+  return 128 + (SIGNAL_NUMBERS[end.signal ?? ''] ?? 9);
+}
+
+/**
+ * Runs a resolved plan: picks the runtime adapter, derives the isolation policy, spawns the agent
+ * inside the sandbox with its output streamed through, and writes an `agentlang.record/v1` record
+ * (atomically, outside anything the sandbox can write). `dryRun` returns the exact sandbox argv
+ * (secrets redacted) and spawns nothing.
+ */
+export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}): Promise<RunResult> {
+  const env = options.env ?? process.env;
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const log = options.log ?? (() => {});
+  const adapter = getAdapter(options.runtime ?? plan.runtime.name, options.adapters);
+  const effective = withRuntime(plan, adapter, env);
+  if (!options.dryRun) {
+    if (effective.missing.length > 0) {
+      throw new RunnerError(
+        'RUNNER_PLAN_BLOCKED',
+        `the plan for ${effective.agent.name} cannot run: ${effective.missing.join('; ')}; run \`agentlang resolve\` for details`,
+        { missing: effective.missing },
+      );
+    }
+    if (!effective.runtime.available) {
+      throw new RunnerError(
+        'RUNNER_RUNTIME_MISSING',
+        `runtime ${adapter.name} needs the '${adapter.binary}' executable, which is not on PATH; install it or pick another runtime with --runtime`,
+        { runtime: adapter.name, binary: adapter.binary },
+      );
+    }
+  }
+  const recordsDir = resolve(options.recordsDir ?? recordsDirFor(cwd));
+  const agentlangDir = join(cwd, '.agentlang');
+  const protect = [recordsDir];
+  if (isInside(recordsDir, agentlangDir)) protect.unshift(agentlangDir);
+  if (!options.dryRun) for (const dir of protect) mkdirSync(dir, { recursive: true });
+  const policy = policyForPlan(effective, {
+    workdir: cwd,
+    ...(options.agent ? { root: options.agent.source.root } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    protect: options.dryRun ? protect.filter((p) => p !== recordsDir || isInside(p, agentlangDir)) : protect,
+    ...(options.agent ? { agent: options.agent } : {}),
+  });
+
+  const backend = selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, log });
+  // Without a sandbox there is no private tmpfs: config files go to a host temp directory instead.
+  const hostConfigDir = backend.name === 'none' ? mkdtempSync(join(tmpdir(), 'agentlang-runtime-')) : undefined;
+  try {
+    const invocation: Invocation = adapter.buildInvocation({
+      plan: effective,
+      systemPrompt: options.systemPrompt ?? null,
+      ...(options.userPrompt !== undefined ? { userPrompt: options.userPrompt } : {}),
+      workdir: cwd,
+      configDir: hostConfigDir ?? SANDBOX_CONFIG_DIR,
+      env,
+      ...(options.agent ? { manifest: options.agent.manifest } : {}),
+    });
+    if (hostConfigDir) {
+      for (const file of invocation.files) {
+        mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
+        writeFileSync(file.path, file.content, { mode: file.mode ?? 0o600 });
+      }
+    }
+    const command = {
+      argv: invocation.argv,
+      env: invocation.env,
+      secrets: invocation.secrets,
+      cwd,
+      ...(hostConfigDir ? {} : { files: invocation.files.map((f) => ({ path: f.path, content: f.content })) }),
+    };
+
+    if (options.dryRun) {
+      const prepared = backend.prepare(policy, command);
+      await prepared.cleanup();
+      return {
+        exitCode: 0,
+        outcome: 'dry-run',
+        record: null,
+        recordPath: null,
+        plan: effective,
+        sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv },
+      };
+    }
+
+    let prepared: PreparedSandbox | undefined;
+    const capturing: IsolationBackend = {
+      name: backend.name,
+      prepare(p, c) {
+        prepared = backend.prepare(p, c);
+        return prepared;
+      },
+    };
+    const controller = new AbortController();
+    let aborted = false;
+    const abort = () => {
+      aborted = true;
+      controller.abort();
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
+    if (options.signal?.aborted) abort();
+    const onSignal = () => abort();
+    if (options.handleSignals) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    const versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, { cacheDir: join(agentlangDir, 'cache') });
+    const startedAt = Date.now();
+    const runId = createUlid(startedAt);
+    let end: Awaited<ReturnType<typeof runSandboxed>>;
+    try {
+      end = await runSandboxed(policy, command, {
+        backend: capturing,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        onStdout: (chunk) => options.stdout?.write(chunk),
+        onStderr: (chunk) => options.stderr?.write(chunk),
+        signal: controller.signal,
+      });
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      if (options.handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
+    const endedAt = Date.now();
+    const runtimeVersion = await versionPromise;
+    const outcome = decideOutcome({ exitCode: end.exitCode, timedOut: end.timedOut, aborted });
+    const host = describeHost(env);
+    const record: ExecutionRecord = {
+      schema: RECORD_SCHEMA,
+      run_id: runId,
+      agent: { name: effective.agent.name, version: effective.agent.version ?? null, hash: effective.agent.digest },
+      lock: options.lock ? { digest: options.lock.digest, signed: options.lock.signed } : null,
+      runtime: adapter.name,
+      runtime_version: runtimeVersion,
+      model: effective.model,
+      started_at: formatRecordTime(startedAt),
+      ended_at: formatRecordTime(endedAt),
+      duration_ms: Math.max(0, Math.round(end.durationMs)),
+      exit_code: end.exitCode,
+      signal: end.signal,
+      outcome,
+      host,
+      isolation: { backend: end.backend },
+    };
+    const envelope = options.signingKey ? signRecord(record, options.signingKey) : undefined;
+    const recordPath = writeRecord(recordsDir, record, envelope);
+    return {
+      exitCode: exitCodeOf(end, aborted),
+      outcome,
+      record,
+      recordPath,
+      plan: effective,
+      sandbox: { backend: end.backend, redactedArgv: prepared?.redactedArgv ?? [] },
+    };
+  } finally {
+    if (hostConfigDir) rmSync(hostConfigDir, { recursive: true, force: true });
+  }
+}

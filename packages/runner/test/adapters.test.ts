@@ -1,0 +1,132 @@
+import type { AgentManifest } from '@agentlang/manifest';
+import { describe, expect, it } from 'vitest';
+import {
+  RUNTIME_ADAPTERS,
+  RunnerError,
+  claudeCodeAdapter,
+  codexAdapter,
+  geminiCliAdapter,
+  getAdapter,
+  ollamaAdapter,
+  opencodeAdapter,
+  testEchoAdapter,
+} from '@agentlang/runner';
+import { demoPlan, llmPlan } from './plan-fixture.js';
+
+const env = { ANTHROPIC_API_KEY: 'sk-ant-SECRET', OPENAI_API_KEY: 'sk-oai-SECRET', GEMINI_API_KEY: 'gm-SECRET', STRIPE_KEY_SOURCE: 'sk_live_STRIPE', HOME: '/root' };
+const manifest = {
+  mcpServers: [{ name: 'Stripe', command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_KEY_SOURCE}}' } }],
+} as unknown as AgentManifest;
+const base = { systemPrompt: '## mindset\nBe careful.', userPrompt: 'Research X', workdir: '/work/w', configDir: '/tmp/agentlang-runtime', env, manifest };
+
+function noSecretsIn(text: string): void {
+  for (const secret of ['sk-ant-SECRET', 'sk-oai-SECRET', 'gm-SECRET', 'sk_live_STRIPE']) expect(text).not.toContain(secret);
+}
+
+describe('runtime adapters', () => {
+  it('test-echo prints exactly "[test-echo] demo@0.1.0" (seed 000) and never the prompt', () => {
+    const inv = testEchoAdapter.buildInvocation({ ...base, plan: demoPlan() });
+    expect(inv).toEqual({ argv: ['/usr/bin/echo', '[test-echo] demo@0.1.0'], env: {}, secrets: {}, files: [] });
+  });
+
+  it('claude-code: claude -p <prompt> --model --append-system-prompt --mcp-config with env references', () => {
+    const inv = claudeCodeAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'claude-code', binary: 'claude' }, 'anthropic/claude-sonnet-4') });
+    expect(inv.argv).toEqual([
+      '/opt/bin/claude', '-p', 'Research X', '--output-format', 'text', '--model', 'claude-sonnet-4',
+      '--append-system-prompt', '## mindset\nBe careful.',
+      '--mcp-config', '/tmp/agentlang-runtime/claude/mcp.json', '--strict-mcp-config',
+    ]);
+    expect(inv.files).toHaveLength(1);
+    expect(JSON.parse(inv.files[0]!.content)).toEqual({
+      mcpServers: { Stripe: { type: 'stdio', command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: `\${STRIPE_SECRET_KEY}` } } },
+    });
+    expect(inv.secrets).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
+    expect(inv.env).toEqual({ CLAUDE_CONFIG_DIR: '/tmp/agentlang-runtime/claude/home', DISABLE_AUTOUPDATER: '1' });
+    noSecretsIn(JSON.stringify([inv.argv, inv.files, inv.env]));
+  });
+
+  it('codex: codex exec with config.toml in CODEX_HOME (developer_instructions, mcp_servers, env_vars by name)', () => {
+    const inv = codexAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'codex', binary: 'codex' }, 'gpt-5') });
+    expect(inv.argv).toEqual(['/opt/bin/codex', 'exec', '--skip-git-repo-check', '--color', 'never', '--model', 'gpt-5', '--cd', '/work/w', 'Research X']);
+    expect(inv.env).toEqual({ CODEX_HOME: '/tmp/agentlang-runtime/codex' });
+    expect(inv.files).toEqual([
+      {
+        path: '/tmp/agentlang-runtime/codex/config.toml',
+        content: [
+          '# Written by @agentlang/runner for one run.',
+          'developer_instructions = "## mindset\\nBe careful."',
+          '',
+          '[mcp_servers.Stripe]',
+          'command = "npx"',
+          'args = ["-y", "@stripe/mcp", "--tools=all"]',
+          'env_vars = ["STRIPE_SECRET_KEY"]',
+          '',
+        ].join('\n'),
+      },
+    ]);
+    expect(inv.secrets).toEqual({ OPENAI_API_KEY: 'sk-oai-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
+    noSecretsIn(JSON.stringify([inv.argv, inv.files, inv.env]));
+  });
+
+  it('gemini-cli: gemini -p <prompt> -m <model>, GEMINI_SYSTEM_MD and a settings file with $VAR references', () => {
+    const inv = geminiCliAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'gemini-cli', binary: 'gemini' }, 'google/gemini-2.5-pro') });
+    expect(inv.argv).toEqual(['/opt/bin/gemini', '-p', 'Research X', '-m', 'gemini-2.5-pro']);
+    expect(inv.env).toEqual({
+      GEMINI_SYSTEM_MD: '/tmp/agentlang-runtime/gemini/system.md',
+      GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/tmp/agentlang-runtime/gemini/settings.json',
+    });
+    expect(inv.files[0]).toEqual({ path: '/tmp/agentlang-runtime/gemini/system.md', content: '## mindset\nBe careful.' });
+    expect(JSON.parse(inv.files[1]!.content)).toEqual({
+      mcpServers: { Stripe: { command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: '$STRIPE_SECRET_KEY' } } },
+    });
+    expect(inv.secrets).toEqual({ GEMINI_API_KEY: 'gm-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
+  });
+
+  it('ollama: ollama run <model> --nowordwrap <system + prompt>, and refuses MCP servers it cannot start', () => {
+    const plan = { ...llmPlan({ name: 'ollama', binary: 'ollama' }, 'ollama/llama3.2'), mcpServers: [] };
+    const inv = ollamaAdapter.buildInvocation({ ...base, plan, env: { ...env, OLLAMA_HOST: '127.0.0.1:11434' } });
+    expect(inv).toEqual({
+      argv: ['/opt/bin/ollama', 'run', 'llama3.2', '--nowordwrap', '## mindset\nBe careful.\n\nResearch X'],
+      env: { OLLAMA_HOST: '127.0.0.1:11434' },
+      secrets: {},
+      files: [],
+    });
+    expect(() => ollamaAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'ollama', binary: 'ollama' }, 'llama3.2') })).toThrow(/cannot start MCP servers \(Stripe\)/);
+  });
+
+  it('opencode: opencode run --model provider/model <prompt>, OPENCODE_CONFIG with instructions and {env:VAR}', () => {
+    const inv = opencodeAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'opencode', binary: 'opencode' }, 'claude-sonnet-4', 'anthropic') });
+    expect(inv.argv).toEqual(['/opt/bin/opencode', 'run', '--model', 'anthropic/claude-sonnet-4', 'Research X']);
+    expect(inv.env).toEqual({ OPENCODE_CONFIG: '/tmp/agentlang-runtime/opencode/opencode.json' });
+    expect(inv.files[0]).toEqual({ path: '/tmp/agentlang-runtime/opencode/system.md', content: '## mindset\nBe careful.' });
+    expect(JSON.parse(inv.files[1]!.content)).toEqual({
+      $schema: 'https://opencode.ai/config.json',
+      autoupdate: false,
+      instructions: ['/tmp/agentlang-runtime/opencode/system.md'],
+      mcp: { Stripe: { type: 'local', command: ['npx', '-y', '@stripe/mcp', '--tools=all'], enabled: true, environment: { STRIPE_SECRET_KEY: '{env:STRIPE_SECRET_KEY}' } } },
+    });
+    expect(inv.secrets.ANTHROPIC_API_KEY).toBe('sk-ant-SECRET');
+    expect(inv.secrets.STRIPE_SECRET_KEY).toBe('sk_live_STRIPE');
+  });
+
+  it('LLM runtimes refuse to run without a prompt, naming the flag', () => {
+    for (const adapter of [claudeCodeAdapter, codexAdapter, geminiCliAdapter, opencodeAdapter]) {
+      const plan = llmPlan({ name: adapter.name, binary: adapter.binary }, 'm');
+      expect(() => adapter.buildInvocation({ ...base, userPrompt: undefined, plan })).toThrow(/--prompt/);
+    }
+  });
+
+  it('looks adapters up by name and alias and names the known ones otherwise', () => {
+    expect(RUNTIME_ADAPTERS.map((a) => a.name)).toEqual(['test-echo', 'claude-code', 'codex', 'gemini-cli', 'ollama', 'opencode']);
+    expect(getAdapter('claude').name).toBe('claude-code');
+    expect(getAdapter('gemini').name).toBe('gemini-cli');
+    try {
+      getAdapter('malicious-cli');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(RunnerError);
+      expect((error as RunnerError).code).toBe('RUNNER_UNKNOWN_RUNTIME');
+      expect((error as RunnerError).message).toContain('test-echo, claude-code');
+    }
+  });
+});
