@@ -1,1 +1,28 @@
-export type * from './plan.js';
+export type {
+  ModelCapabilities,
+  ResolvedDependency,
+  ResolvedMcpServer,
+  ResolvedPermissions,
+  ResolvedPlan,
+  ResolvedRuntime,
+  ResolvedSubAgent,
+  ResolvedTool,
+} from './plan.js';
+export { RESOLVE_ERROR_CODES, ResolveError, type ResolveErrorCode } from './errors.js';
+export { resolvePlan, hostInfo, type ResolveOptions } from './resolve.js';
+export { formatPlanText } from './format.js';
+export { compileSystemPrompt, promptTargetFor } from './system-prompt.js';
+export type { ToolDefinition, ToolSource } from './tool-definition.js';
+export { BUILTIN_TOOLS, createBuiltinToolSource } from './builtin-tools.js';
+export { createLocalCatalogSource } from './local-catalog.js';
+export { resolveTool, type ToolResolution } from './tools.js';
+export { BUILTIN_MODELS, inferProvider, loadModelCatalog, lookupModel, type ModelEntry } from './models.js';
+export { RUNTIMES, PROVIDER_KEY_ENV, detectAuth, findOnPath, findRuntime, type RuntimeInfo } from './runtimes.js';
+export { selectRuntime, type RuntimeSelection } from './select-runtime.js';
+export { HOST_PROFILES, DEFAULT_HOST_PROFILE, getHostProfile, loadHostProfile, type HostProfile } from './host-profiles.js';
+export { checkPermissions } from './permissions.js';
+export { MCP_CLIENT_CAPABILITIES, probeMcpServer, type ProbeMcpOptions } from './mcp.js';
+export { redact, renderEnvTemplate, templateVariables } from './env-template.js';
+export { checkDependencies, installHintFor, type CheckDependenciesOptions, type DependencyOutcome } from './dependencies.js';
+export { DEFAULT_MAX_DEPTH, resolveSubAgents, subAgentFiles, type SubAgentLoader } from './delegation.js';
+export { canonicalJson, digestJson, sha256 } from './canonical.js';

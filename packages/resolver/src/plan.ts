@@ -29,6 +29,8 @@ export interface ResolvedPlan {
   subAgents: ResolvedSubAgent[];
   /** sha256 of the compiled system prompt (`sha256:<hex>`), never the text; null without a prompt. */
   systemPromptSha256: string | null;
+  /** The PromptLang target the prompt was compiled to for this runtime (`compileSystemPrompt(agent, promptTarget)`). */
+  promptTarget?: 'markdown' | 'xml';
   /** Every source file of the agent with its digest, sorted by path. */
   files: SourceFile[];
   /** AgentSpec trust (drives isolation); absent for AgentLang agents (permissions drive it). */

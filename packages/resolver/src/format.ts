@@ -1,0 +1,26 @@
+import type { ResolvedPlan } from './plan.js';
+
+const line = (label: string, value: string) => `  ${`${label}:`.padEnd(10)}${value}`;
+
+/**
+ * The plan as seed 000 prints it (`Runtime:`, `Model:`, `Auth:`, `Tools:`), then MCP servers,
+ * sub-agents, degraded capabilities, `Missing:` and `Warning:` lines where they apply, and every
+ * decision under `verbose`.
+ */
+export function formatPlanText(plan: ResolvedPlan, options: { verbose?: boolean } = {}): string {
+  const out = [
+    line('Runtime', plan.runtime.name),
+    line('Model', plan.model ?? 'none'),
+    line('Auth', plan.authSource),
+    line('Tools', plan.tools.length === 0 ? 'none' : plan.tools.map((t) => `${t.name}@${t.version}`).join(', ')),
+  ];
+  if (plan.mcpServers.length > 0) {
+    out.push(line('MCP', plan.mcpServers.map((s) => `${s.name} (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})`).join(', ')));
+  }
+  if (plan.subAgents.length > 0) out.push(line('Agents', plan.subAgents.map((a) => a.name).join(', ')));
+  if (plan.permissions.degraded.length > 0) out.push(line('Degraded', plan.permissions.degraded.join(', ')));
+  for (const m of plan.missing) out.push(line('Missing', m));
+  for (const w of plan.warnings) out.push(line('Warning', w));
+  if (options.verbose) for (const d of plan.decisions) out.push(line('Decision', d));
+  return out.join('\n');
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import type { ModelSpec } from '@agentlang/manifest';
+import { parse as parseYaml } from 'yaml';
+import { ResolveError } from './errors.js';
+import type { ModelCapabilities } from './plan.js';
+
+/** A model catalog entry: capabilities without the `known` flag. */
+export type ModelEntry = Omit<ModelCapabilities, 'known'>;
+
+const m = (provider: string, contextWindow: number, supportsTools: boolean, supportsVision: boolean): ModelEntry => ({
+  provider,
+  contextWindow,
+  supportsTools,
+  supportsVision,
+});
+
+/**
+ * The built-in model catalog. A key ending in `/*` matches every id with that prefix
+ * (`test-echo/*` covers `test-echo/demo`). Extend it with a file (see {@link loadModelCatalog}).
+ */
+export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = Object.freeze({
+  'claude-opus-4': m('anthropic', 200_000, true, true),
+  'claude-opus-4-1': m('anthropic', 200_000, true, true),
+  'claude-sonnet-4': m('anthropic', 200_000, true, true),
+  'claude-sonnet-4-5': m('anthropic', 200_000, true, true),
+  'claude-3-7-sonnet': m('anthropic', 200_000, true, true),
+  'claude-3-5-haiku': m('anthropic', 200_000, true, false),
+  'claude-haiku-4-5': m('anthropic', 200_000, true, true),
+  'gpt-4o': m('openai', 128_000, true, true),
+  'gpt-4o-mini': m('openai', 128_000, true, true),
+  'gpt-4.1': m('openai', 1_047_576, true, true),
+  'gpt-5': m('openai', 400_000, true, true),
+  o3: m('openai', 200_000, true, true),
+  'o4-mini': m('openai', 200_000, true, true),
+  'gemini-2.5-pro': m('google', 1_048_576, true, true),
+  'gemini-2.5-flash': m('google', 1_048_576, true, true),
+  'llama3.1': m('ollama', 128_000, true, false),
+  'llama3.2': m('ollama', 128_000, true, false),
+  'qwen2.5-coder': m('ollama', 32_768, true, false),
+  'mistral-nemo': m('ollama', 128_000, true, false),
+  'test-echo/*': m('test-echo', 0, false, false),
+});
+
+/** Looks a model id up in a catalog (exact key first, then the longest matching `prefix/*`). */
+export function lookupModel(catalog: Readonly<Record<string, ModelEntry>>, id: string): ModelEntry | undefined {
+  if (Object.hasOwn(catalog, id)) return catalog[id];
+  let best: string | undefined;
+  for (const key of Object.keys(catalog)) {
+    if (key.endsWith('/*') && id.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length)) best = key;
+  }
+  return best === undefined ? undefined : catalog[best];
+}
+
+function entryFrom(file: string, id: string, raw: unknown): ModelEntry {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id} must be a mapping`, { details: { file, model: id } });
+  }
+  const r = raw as Record<string, unknown>;
+  const entry: ModelEntry = {};
+  const check = (key: string, type: 'string' | 'number' | 'boolean') => {
+    if (r[key] !== undefined && typeof r[key] !== type) {
+      throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id}.${key} must be a ${type}, found ${JSON.stringify(r[key])}`, {
+        details: { file, model: id, key },
+      });
+    }
+    return r[key];
+  };
+  const provider = check('provider', 'string');
+  const contextWindow = check('context_window', 'number');
+  const supportsTools = check('supports_tools', 'boolean');
+  const supportsVision = check('supports_vision', 'boolean');
+  if (provider !== undefined) entry.provider = provider as string;
+  if (contextWindow !== undefined) entry.contextWindow = contextWindow as number;
+  if (supportsTools !== undefined) entry.supportsTools = supportsTools as boolean;
+  if (supportsVision !== undefined) entry.supportsVision = supportsVision as boolean;
+  return entry;
+}
+
+/**
+ * Reads a user model catalog (`agentlang.models/v1`, JSON or YAML):
+ * `{ schema: agentlang.models/v1, models: { <id>: { provider, context_window, supports_tools, supports_vision } } }`.
+ */
+export function loadModelCatalog(file: string): Record<string, ModelEntry> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file} cannot be read: ${(cause as Error).message}`, { cause, details: { file } });
+  }
+  const d = doc as { schema?: unknown; models?: unknown } | null;
+  if (typeof d !== 'object' || d === null || d.schema !== 'agentlang.models/v1' || typeof d.models !== 'object' || d.models === null) {
+    throw new ResolveError(
+      'RESOLVE_CATALOG_INVALID',
+      `model catalog ${file} must be a mapping with "schema: agentlang.models/v1" and a "models" mapping`,
+      { details: { file } },
+    );
+  }
+  const out: Record<string, ModelEntry> = {};
+  for (const [id, raw] of Object.entries(d.models as Record<string, unknown>)) out[id] = entryFrom(file, id, raw);
+  return out;
+}
+
+/** Infers a provider from a model id when neither the manifest nor a catalog names one. */
+export function inferProvider(id: string): string | undefined {
+  if (id.startsWith('test-echo/')) return 'test-echo';
+  if (/^claude/.test(id)) return 'anthropic';
+  if (/^(gpt|o\d|codex|chatgpt)/.test(id)) return 'openai';
+  if (/^gemini/.test(id)) return 'google';
+  if (/^(ollama\/|llama|qwen|mistral|phi|gemma|deepseek)/.test(id)) return 'ollama';
+  const slash = id.indexOf('/');
+  return slash > 0 ? id.slice(0, slash) : undefined;
+}
+
+/** Capabilities of every declared model, in declaration order, with warnings for unknown ones. */
+export function resolveModels(
+  models: readonly ModelSpec[],
+  catalog: Readonly<Record<string, ModelEntry>>,
+): { models: Record<string, ModelCapabilities>; unknown: string[] } {
+  const out: Record<string, ModelCapabilities> = {};
+  const unknown: string[] = [];
+  for (const spec of models) {
+    const entry = lookupModel(catalog, spec.id);
+    const provider = spec.provider ?? entry?.provider ?? inferProvider(spec.id);
+    if (entry) out[spec.id] = { ...entry, ...(provider ? { provider } : {}), known: true };
+    else {
+      unknown.push(spec.id);
+      out[spec.id] = { ...(provider ? { provider } : {}), known: false };
+    }
+  }
+  return { models: out, unknown };
+}

@@ -1,0 +1,178 @@
+import { resolve as resolvePath } from 'node:path';
+import type { LoadedAgent } from '@agentlang/manifest';
+import { createBuiltinToolSource } from './builtin-tools.js';
+import { type SubAgentLoader, resolveSubAgents } from './delegation.js';
+import { checkDependencies } from './dependencies.js';
+import { ResolveError } from './errors.js';
+import { getHostProfile, type HostProfile } from './host-profiles.js';
+import { createLocalCatalogSource } from './local-catalog.js';
+import { probeMcpServer } from './mcp.js';
+import { BUILTIN_MODELS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
+import { checkPermissions } from './permissions.js';
+import type { ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
+import { detectAuth } from './runtimes.js';
+import { selectRuntime } from './select-runtime.js';
+import { promptTargetFor, systemPromptDigest } from './system-prompt.js';
+import type { ToolSource } from './tool-definition.js';
+import { resolveTool } from './tools.js';
+
+/** Options of {@link resolvePlan}. Every field is optional; defaults resolve against this machine. */
+export interface ResolveOptions {
+  /** Environment read for PATH, credentials (by name) and `{{.env.X}}` templates (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Unknown models and anything missing become errors. */
+  strict?: boolean;
+  /** Runtime override (`--runtime`), wins over the manifest. */
+  runtime?: string;
+  /** Local tool catalog directories (`<dir>/<tool>/<version>.json`), searched before the built-in catalog. */
+  toolCatalogs?: string[];
+  /** Further tool sources (a registry), searched after local catalogs and before the built-in catalog. */
+  toolSources?: ToolSource[];
+  /** Extra models: a path to an `agentlang.models/v1` file, or entries keyed by model id. */
+  modelCatalog?: string | Record<string, ModelEntry>;
+  /** Host capability profile: a built-in name (default `raw-os`), a profile file path, or an object. */
+  hostProfile?: string | HostProfile;
+  /** Start MCP servers to list and digest their tools (default true). */
+  probeMcp?: boolean;
+  /** Budget per MCP server for start + initialize + tools/list (default 15000 ms). */
+  mcpTimeoutMs?: number;
+  /** Budget per dependency `check` command (default 10000 ms). */
+  checkTimeoutMs?: number;
+  /** Loads a sub-agent manifest (default: @agentlang/manifest `loadAgent(path, { partial: true })`). */
+  loadSubAgent?: SubAgentLoader;
+}
+
+const defaultLoader: SubAgentLoader = async (path) => {
+  const { loadAgent } = await import('@agentlang/manifest');
+  return loadAgent(path, { partial: true });
+};
+
+/** `{ os, arch }` in the spelling of seed 000 (`linux`, `x86_64`). */
+export function hostInfo(): { os: string; arch: string } {
+  const arch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' && process.platform === 'linux' ? 'aarch64' : process.arch;
+  return { os: process.platform, arch };
+}
+
+async function inOrder<T>(tasks: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * Resolves an agent against this host into a {@link ResolvedPlan}: tool versions, model
+ * capabilities, runtime and auth source, probed MCP servers, dependency checks, permissions,
+ * the delegation graph and the system prompt's digest. Writes nothing; spawns only MCP servers
+ * (always stopped again) and dependency checks.
+ */
+export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = {}): Promise<ResolvedPlan> {
+  const env = options.env ?? process.env;
+  const m = agent.manifest;
+  const decisions: string[] = [];
+  const warnings: string[] = [];
+  const missing: string[] = [];
+  const root = agent.source.kind === 'memory' ? undefined : agent.source.root;
+
+  // Models and runtime first: cheap, and they decide the prompt target.
+  const catalog: Record<string, ModelEntry> = { ...BUILTIN_MODELS };
+  if (typeof options.modelCatalog === 'string') Object.assign(catalog, loadModelCatalog(options.modelCatalog));
+  else if (options.modelCatalog) Object.assign(catalog, options.modelCatalog);
+  const { models, unknown } = resolveModels(m.models, catalog);
+  for (const id of unknown) {
+    if (options.strict) {
+      throw new ResolveError(
+        'RESOLVE_MODEL_UNKNOWN',
+        `model ${id} is in no model catalog (strict mode); add it to an agentlang.models/v1 file and pass it as the model catalog, or fix the id`,
+        { details: { model: id } },
+      );
+    }
+    warnings.push(`model ${id} is in no model catalog; its capabilities are unknown`);
+  }
+  for (const [id, caps] of Object.entries(models)) {
+    if (caps.known) decisions.push(`model ${id}: ${caps.provider ?? 'unknown provider'}, context ${caps.contextWindow ?? '?'}, tools ${caps.supportsTools ?? '?'}`);
+  }
+  const selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env });
+  decisions.push(...selection.decisions);
+  if (!selection.runtime.available) {
+    missing.push(`runtime binary \`${selection.runtime.binary}\` (${selection.runtime.name}) not found on PATH; install it or choose another runtime with --runtime`);
+  }
+  const auth = detectAuth(selection.info, selection.provider, env);
+  decisions.push(auth.decision);
+  if (auth.missing) missing.push(auth.missing);
+
+  const { profile, label } = getHostProfile(options.hostProfile);
+  const perms = checkPermissions(m.permissions, profile, label);
+  decisions.push(...perms.decisions);
+  warnings.push(...perms.warnings);
+
+  const sources: ToolSource[] = [
+    ...(options.toolCatalogs ?? []).map((d) => createLocalCatalogSource(root ? resolvePath(root, d) : d)),
+    ...(options.toolSources ?? []),
+    createBuiltinToolSource(),
+  ];
+  const probe = options.probeMcp !== false;
+  const [toolResults, mcpServers, deps, delegation] = await Promise.all([
+    inOrder(m.tools.map((t) => resolveTool(t, sources))),
+    inOrder(
+      m.mcpServers.map(async (s): Promise<ResolvedMcpServer> => {
+        if (probe) return probeMcpServer(s, { env, ...(root ? { cwd: root } : {}), ...(options.mcpTimeoutMs ? { timeoutMs: options.mcpTimeoutMs } : {}) });
+        warnings.push(`MCP server ${s.name} not probed (probing disabled); its tools are not checked`);
+        return {
+          name: s.name,
+          command: s.command,
+          args: [...s.args],
+          envKeys: Object.keys(s.env).sort(),
+          server: { name: '', version: '' },
+          protocolVersion: '',
+          clientCapabilities: {},
+          tools: [],
+        };
+      }),
+    ),
+    checkDependencies(m.dependencies, { env, ...(root ? { cwd: root } : {}), ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}) }),
+    resolveSubAgents(agent, options.loadSubAgent ?? defaultLoader),
+  ]);
+  const tools: ResolvedTool[] = toolResults.map((r) => r.tool);
+  decisions.push(...toolResults.map((r) => r.decision));
+  for (const s of mcpServers) {
+    if (probe) decisions.push(`MCP server ${s.name}: ${s.server.name}@${s.server.version}, protocol ${s.protocolVersion}, ${s.tools.length} tool(s) digested`);
+  }
+  for (const d of deps) {
+    decisions.push(d.decision);
+    if (!d.dependency.present) {
+      const dep = m.dependencies.find((x) => x.name === d.dependency.name)!;
+      missing.push(`dependency ${dep.name}: \`${dep.check}\` failed${d.dependency.install ? `; install with: ${d.dependency.install}` : `; no install command for ${process.platform} in the manifest`}`);
+    }
+  }
+  decisions.push(...delegation.decisions);
+
+  const promptTarget = promptTargetFor(selection.runtime.name);
+  const systemPromptSha256 = systemPromptDigest(agent, promptTarget);
+  decisions.push(systemPromptSha256 ? `system prompt: compiled to ${promptTarget}, ${systemPromptSha256}` : 'system prompt: none');
+
+  if (options.strict && missing.length > 0) {
+    throw new ResolveError('RESOLVE_MISSING', `cannot resolve ${m.name} (strict mode): ${missing.join('; ')}`, { details: { missing } });
+  }
+  return {
+    schema: 'agentlang.plan/v1',
+    agent: { name: m.name, ...(m.version ? { version: m.version } : {}), digest: agent.digest, dialect: m.dialect },
+    runtime: selection.runtime,
+    model: selection.model,
+    authSource: auth.source,
+    tools,
+    models,
+    mcpServers,
+    dependencies: deps.map((d) => d.dependency),
+    permissions: perms.permissions,
+    subAgents: delegation.subAgents,
+    systemPromptSha256,
+    promptTarget,
+    files: [...agent.files],
+    ...(m.trust ? { trust: m.trust } : {}),
+    host: hostInfo(),
+    warnings,
+    missing,
+    decisions,
+  };
+}

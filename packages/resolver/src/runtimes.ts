@@ -1,0 +1,94 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+
+/** What the resolver knows about one runtime adapter. */
+export interface RuntimeInfo {
+  /** Adapter name, as written in `runtime:` or `--runtime`. */
+  name: string;
+  /** Executable looked up on PATH. */
+  binary: string;
+  /** Model providers this runtime can drive, in preference order of runtimes for that provider. */
+  providers: readonly string[];
+  /** `local`: no credentials (a local process or socket); `provider`: the model provider's API key. */
+  auth: 'local' | 'provider';
+  /** The runtime's own login (`subscription:<name>`) used when no API key variable is set. */
+  subscription?: string;
+  /** Extra credential variables the runtime itself reads, checked before the provider's. */
+  authEnv?: readonly string[];
+}
+
+/**
+ * Runtime adapters the resolver can pick, in the order tried when an agent names no runtime
+ * and no model. `test-echo` maps to POSIX `echo` (seed 000).
+ */
+export const RUNTIMES: readonly RuntimeInfo[] = Object.freeze([
+  { name: 'claude-code', binary: 'claude', providers: ['anthropic'], auth: 'provider', subscription: 'claude', authEnv: ['CLAUDE_CODE_OAUTH_TOKEN'] },
+  { name: 'codex', binary: 'codex', providers: ['openai'], auth: 'provider', subscription: 'codex' },
+  { name: 'gemini-cli', binary: 'gemini', providers: ['google'], auth: 'provider', subscription: 'gemini' },
+  { name: 'ollama', binary: 'ollama', providers: ['ollama'], auth: 'local' },
+  { name: 'opencode', binary: 'opencode', providers: ['anthropic', 'openai', 'google', 'ollama'], auth: 'provider' },
+  { name: 'goose', binary: 'goose', providers: ['anthropic', 'openai', 'google', 'ollama'], auth: 'provider' },
+  { name: 'aider', binary: 'aider', providers: ['anthropic', 'openai', 'google', 'ollama'], auth: 'provider' },
+  { name: 'test-echo', binary: 'echo', providers: ['test-echo'], auth: 'local' },
+] satisfies RuntimeInfo[]);
+
+/** API-key environment variables per model provider, first set one wins. */
+export const PROVIDER_KEY_ENV: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  anthropic: ['ANTHROPIC_API_KEY'],
+  openai: ['OPENAI_API_KEY'],
+  google: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+});
+
+/** Returns the runtime named `name`, or undefined. */
+export function findRuntime(name: string): RuntimeInfo | undefined {
+  return RUNTIMES.find((r) => r.name === name);
+}
+
+/** Absolute path of `binary` on `PATH` (an executable regular file), or undefined. */
+export function findOnPath(binary: string, env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = isAbsolute(binary)
+    ? [binary]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter((d) => d.length > 0)
+        .map((d) => join(d, binary));
+  for (const file of candidates) {
+    try {
+      if (!statSync(file).isFile()) continue;
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where the runtime's credentials come from, by NAME only: `local socket`, `env:<VAR>`,
+ * `subscription:<cli>`, or `none` (then `missing` explains which variable to set).
+ */
+export function detectAuth(
+  runtime: RuntimeInfo,
+  provider: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { source: string; missing?: string; decision: string } {
+  if (runtime.auth === 'local' || provider === 'ollama' || provider === 'test-echo') {
+    return { source: 'local socket', decision: `auth: ${runtime.name} needs no credentials (local process or socket)` };
+  }
+  const vars = [...(runtime.authEnv ?? []), ...(provider ? (PROVIDER_KEY_ENV[provider] ?? []) : [])];
+  const set = vars.find((v) => (env[v] ?? '') !== '');
+  if (set) return { source: `env:${set}`, decision: `auth: ${set} is set in the environment (value not read into the plan)` };
+  if (runtime.subscription) {
+    return {
+      source: `subscription:${runtime.subscription}`,
+      decision: `auth: none of ${vars.join(', ') || '(no key variables)'} is set; ${runtime.name} uses its own login (\`${runtime.binary}\`)`,
+    };
+  }
+  const wanted = vars.length > 0 ? vars.join(' or ') : 'an API key for the model provider';
+  return {
+    source: 'none',
+    missing: `credentials for ${runtime.name}: set ${wanted}`,
+    decision: `auth: ${runtime.name} needs ${wanted}; none is set`,
+  };
+}
