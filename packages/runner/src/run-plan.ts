@@ -2,12 +2,10 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
-  type IsolationBackend,
   type IsolationPolicy,
   type PreparedSandbox,
   policyFromPermissions,
   policyFromTrust,
-  runSandboxed,
   selectBackend,
 } from '@agentlang/isolation';
 import type { LoadedAgent } from '@agentlang/manifest';
@@ -21,6 +19,7 @@ import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
 import { probeRuntimeVersion } from './runtime-version.js';
 import { createUlid } from './ulid.js';
+import { type SpawnEnd, spawnPrepared } from './spawn-sandbox.js';
 import { findOnPath } from './which.js';
 
 /** Where adapters' config files go inside the sandbox (a private tmpfs). */
@@ -237,35 +236,22 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       };
     }
 
-    let prepared: PreparedSandbox | undefined;
-    const capturing: IsolationBackend = {
-      name: backend.name,
-      prepare(p, c) {
-        prepared = backend.prepare(p, c);
-        return prepared;
-      },
-    };
     const controller = new AbortController();
-    let aborted = false;
-    const abort = () => {
-      aborted = true;
-      controller.abort();
-    };
+    const abort = () => controller.abort();
     options.signal?.addEventListener('abort', abort, { once: true });
     if (options.signal?.aborted) abort();
-    const onSignal = () => abort();
     if (options.handleSignals) {
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', abort);
+      process.on('SIGTERM', abort);
     }
     const versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, { cacheDir: join(agentlangDir, 'cache') });
     const startedAt = Date.now();
     const runId = createUlid(startedAt);
-    let end: Awaited<ReturnType<typeof runSandboxed>>;
+    let prepared: PreparedSandbox | undefined;
+    let end: SpawnEnd;
     try {
-      end = await runSandboxed(policy, command, {
-        backend: capturing,
-        stdio: ['ignore', 'pipe', 'pipe'],
+      prepared = backend.prepare(policy, command);
+      end = await spawnPrepared(prepared, policy, {
         onStdout: (chunk) => options.stdout?.write(chunk),
         onStderr: (chunk) => options.stderr?.write(chunk),
         signal: controller.signal,
@@ -273,10 +259,12 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     } finally {
       options.signal?.removeEventListener('abort', abort);
       if (options.handleSignals) {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
       }
+      await prepared?.cleanup();
     }
+    const aborted = end.aborted;
     const endedAt = Date.now();
     const runtimeVersion = await versionPromise;
     const outcome = decideOutcome({ exitCode: end.exitCode, timedOut: end.timedOut, aborted });
@@ -296,7 +284,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       signal: end.signal,
       outcome,
       host,
-      isolation: { backend: end.backend },
+      isolation: { backend: prepared.backend },
     };
     const envelope = options.signingKey ? signRecord(record, options.signingKey) : undefined;
     const recordPath = writeRecord(recordsDir, record, envelope);
@@ -306,7 +294,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       record,
       recordPath,
       plan: effective,
-      sandbox: { backend: end.backend, redactedArgv: prepared?.redactedArgv ?? [] },
+      sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv },
     };
   } finally {
     if (hostConfigDir) rmSync(hostConfigDir, { recursive: true, force: true });
