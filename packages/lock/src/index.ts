@@ -18,3 +18,21 @@ export {
   type VerifiedEnvelope,
   type VerifyEnvelopeOptions,
 } from './envelope.js';
+export {
+  LOCK_PAYLOAD_TYPE,
+  LOCK_SCHEMA,
+  type LockedAgent,
+  type LockedManifest,
+  type LockedMcpServer,
+  type LockedModel,
+  type LockedResolution,
+  type LockedTool,
+  type Lockfile,
+} from './lockfile.js';
+export { createLock, type CreateLockOptions } from './create-lock.js';
+export { normalizeLock } from './validate-lock.js';
+export { parseLock, serializeLock } from './serialize-lock.js';
+export { lockPathFor } from './lock-path.js';
+export { isEnvelopeBytes, signLock, verifyLock, type VerifiedLock } from './sign-lock.js';
+export { MAX_LOCK_BYTES, readLockFile, writeLockFile, type LockFileContents, type ReadLockFileOptions } from './lock-file.js';
+export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';

@@ -1,0 +1,131 @@
+import type { ResolvedPlan } from '@agentlang/resolver';
+import { createLock } from './create-lock.js';
+import { LockError } from './errors.js';
+import type { Lockfile } from './lockfile.js';
+import { normalizeLock } from './validate-lock.js';
+
+/** What kind of thing drifted. */
+export type LockDriftKind = 'manifest' | 'file' | 'prompt' | 'runtime' | 'model' | 'tool' | 'agent' | 'model-capabilities' | 'mcp-server';
+
+/** One difference between a lock and the agent as it resolves now. */
+export interface LockDrift {
+  kind: LockDriftKind;
+  /** What drifted: the manifest path, a file path, a tool name, `Server/tool`, a model id. */
+  subject: string;
+  /** The value the lock records, or null when the lock does not have it. */
+  locked: string | null;
+  /** The value now, or null when it is gone. */
+  current: string | null;
+  /** One line a person can act on. */
+  message: string;
+}
+
+const show = (v: unknown): string => (v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+
+function compareKeyed<T>(
+  kind: LockDriftKind,
+  noun: string,
+  locked: Map<string, T>,
+  current: Map<string, T>,
+  fingerprint: (v: T) => string,
+  out: LockDrift[],
+): void {
+  const names = [...new Set([...locked.keys(), ...current.keys()])].sort();
+  for (const name of names) {
+    const l = locked.get(name);
+    const c = current.get(name);
+    const lf = l === undefined ? null : fingerprint(l);
+    const cf = c === undefined ? null : fingerprint(c);
+    if (lf === cf) continue;
+    const message =
+      lf === null
+        ? `${noun} ${name} (${cf}) is not in the lock`
+        : cf === null
+          ? `${noun} ${name} is recorded in the lock (${lf}) but no longer part of the agent`
+          : `${noun} ${name} is ${cf} but the lock records ${lf}`;
+    out.push({ kind, subject: name, locked: lf, current: cf, message });
+  }
+}
+
+/**
+ * Compares a lock with a freshly resolved plan and lists every drift, manifest digest first:
+ * source files, system prompt, runtime, model, tools (version, source, integrity), sub-agents,
+ * model capabilities, MCP servers (server version, tool schema digests). `host` and `auth_source`
+ * are host facts, recorded for audit but never compared. An empty list means the lock holds.
+ */
+export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
+  const locked = normalizeLock(lock);
+  const now = normalizeLock(createLock(plan, { manifestPath: locked.manifest.path }));
+  const drifts: LockDrift[] = [];
+  if (locked.manifest.hash !== now.manifest.hash) {
+    drifts.push({
+      kind: 'manifest',
+      subject: locked.manifest.path,
+      locked: locked.manifest.hash,
+      current: now.manifest.hash,
+      message: `manifest hash ${now.manifest.hash} does not match lock's recorded hash ${locked.manifest.hash}`,
+    });
+  }
+  compareKeyed('file', 'file', new Map(Object.entries(locked.files)), new Map(Object.entries(now.files)), (v) => v, drifts);
+  const lr = locked.resolved;
+  const nr = now.resolved;
+  if (lr.system_prompt_sha256 !== nr.system_prompt_sha256) {
+    drifts.push({
+      kind: 'prompt',
+      subject: 'system prompt',
+      locked: lr.system_prompt_sha256,
+      current: nr.system_prompt_sha256,
+      message: `system prompt ${show(nr.system_prompt_sha256)} does not match lock's recorded ${show(lr.system_prompt_sha256)}`,
+    });
+  }
+  if (lr.runtime !== nr.runtime) {
+    drifts.push({
+      kind: 'runtime',
+      subject: 'runtime',
+      locked: lr.runtime,
+      current: nr.runtime,
+      message: `runtime ${nr.runtime} does not match lock's recorded runtime ${lr.runtime}`,
+    });
+  }
+  if (lr.model !== nr.model) {
+    drifts.push({
+      kind: 'model',
+      subject: 'model',
+      locked: lr.model,
+      current: nr.model,
+      message: `model ${show(nr.model)} does not match lock's recorded model ${show(lr.model)}`,
+    });
+  }
+  const toolPrint = (t: Lockfile['resolved']['tools'][number]) => `${t.version} from ${t.source}, integrity ${t.integrity}`;
+  compareKeyed('tool', 'tool', new Map(lr.tools.map((t) => [t.name, t])), new Map(nr.tools.map((t) => [t.name, t])), toolPrint, drifts);
+  const agentKey = (a: Lockfile['resolved']['agents'][number]) => `${a.parent} → ${a.path}`;
+  const agentPrint = (a: Lockfile['resolved']['agents'][number]) => `${a.name}@${a.version ?? '-'} ${a.hash}`;
+  compareKeyed('agent', 'sub-agent', new Map(lr.agents.map((a) => [agentKey(a), a])), new Map(nr.agents.map((a) => [agentKey(a), a])), agentPrint, drifts);
+  compareKeyed('model-capabilities', 'model', new Map(Object.entries(lr.models)), new Map(Object.entries(nr.models)), (m) => JSON.stringify(m), drifts);
+  const serverPrint = (s: Lockfile['resolved']['mcp_servers'][number]) =>
+    `${s.server.name}@${s.server.version} via ${[s.command, ...s.args].join(' ')}`;
+  compareKeyed('mcp-server', 'MCP server', new Map(lr.mcp_servers.map((s) => [s.name, s])), new Map(nr.mcp_servers.map((s) => [s.name, s])), serverPrint, drifts);
+  const toolsOf = (l: Lockfile) =>
+    new Map(l.resolved.mcp_servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.schema_digest] as const)));
+  compareKeyed('mcp-server', 'MCP tool', toolsOf(locked), toolsOf(now), (d) => `schema ${d}`, drifts);
+  return drifts;
+}
+
+/**
+ * The LOCK_DRIFT error for a non-empty drift list: its message is the first drift plus the hint
+ * to re-lock (seed 000's wording); every drift is in `details.drifts`.
+ */
+export function driftError(drifts: LockDrift[], options: { agentPath: string; lockPath?: string }): LockError {
+  const first = drifts[0]?.message ?? 'lock does not match the agent';
+  return new LockError('LOCK_DRIFT', `${first}\n  Re-run \`agentlang lock ${options.agentPath}\` if the drift is intentional.`, {
+    details: { drifts, ...(options.lockPath !== undefined && { lockPath: options.lockPath }), agentPath: options.agentPath },
+  });
+}
+
+/** Throws LOCK_DRIFT (see {@link driftError}) unless the plan matches the lock exactly. */
+export function assertLockMatches(lock: Lockfile, plan: ResolvedPlan, options: { agentPath?: string; lockPath?: string } = {}): void {
+  const drifts = checkLock(lock, plan);
+  if (drifts.length > 0) {
+    throw driftError(drifts, { agentPath: options.agentPath ?? lock.manifest.path, ...(options.lockPath !== undefined && { lockPath: options.lockPath }) });
+  }
+}

@@ -1,0 +1,54 @@
+import { parseEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from './envelope.js';
+import { LockError } from './errors.js';
+import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lockfile.js';
+import { parseLock, serializeLock } from './serialize-lock.js';
+
+/**
+ * Signs a lock: the result is the signed lock file, a JSON DSSE envelope whose payload is the
+ * exact unsigned lock bytes and whose payload type is `application/vnd.agentlang.lock.v1+json`.
+ * Given bytes, they are validated first and signed exactly as given.
+ */
+export function signLock(lock: Lockfile | Uint8Array, keys: Array<{ privateKey: string }>): Uint8Array {
+  const bytes = lock instanceof Uint8Array ? lock : serializeLock(lock);
+  if (lock instanceof Uint8Array) parseLock(bytes);
+  return serializeEnvelope(signEnvelope(LOCK_PAYLOAD_TYPE, bytes, keys));
+}
+
+/** A lock whose signature verified. */
+export interface VerifiedLock {
+  lock: Lockfile;
+  /** The exact lock bytes the signature covers. */
+  payload: Uint8Array;
+  /** Key ids of the trusted keys that signed it. */
+  keyids: string[];
+}
+
+/**
+ * Verifies signed lock bytes against trusted public keys, then parses the verified payload.
+ * A plain lock fails with LOCK_UNSIGNED; a signature for another payload type with LOCK_PAYLOAD_TYPE.
+ */
+export function verifyLock(bytes: Uint8Array, options: { publicKeys: string[]; threshold?: number }): VerifiedLock {
+  if (!isEnvelopeBytes(bytes)) {
+    throw new LockError(
+      'LOCK_UNSIGNED',
+      'lock is not signed, but a signed lock is required; sign it with `agentlang lock <agent> --sign-key-env AGENTLANG_SIGNING_KEY`',
+    );
+  }
+  const verified = verifyEnvelopeDetailed(parseEnvelope(bytes), {
+    publicKeys: options.publicKeys,
+    payloadType: LOCK_PAYLOAD_TYPE,
+    ...(options.threshold !== undefined && { threshold: options.threshold }),
+  });
+  return { lock: parseLock(verified.payload), payload: verified.payload, keyids: verified.keyids };
+}
+
+/** True when lock file bytes hold a JSON object with envelope keys (cheap sniff, no verification). */
+export function isEnvelopeBytes(bytes: Uint8Array): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return false;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'payloadType' in value && 'signatures' in value;
+}
