@@ -1,5 +1,13 @@
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DescriptorFiles } from './descriptor-files.js';
 import { IsolationError } from './errors.js';
+import { inheritableDescriptors } from './leaked-descriptors.js';
+import { createPidsCgroup, type PidsCgroup } from './pids-cgroup.js';
 import type { IsolationPolicy } from './policy.js';
+import { buildEnvironment, checkCommand } from './sandbox-env.js';
+import { encodeBpf } from './seccomp/bpf.js';
+import { buildSeccompFilter } from './seccomp/filter.js';
 import type { IsolationBackend, PreparedSandbox, SandboxCommand } from './types.js';
 
 /** Options of {@link createBwrapBackend}. */
@@ -8,12 +16,263 @@ export interface BwrapBackendOptions {
   bwrapPath: string;
 }
 
+/** Where secrets appear inside the sandbox (a private tmpfs). */
+export const SECRETS_DIR = '/run/agentlang/secrets';
+
+/** Top-level system directories bound read-only (or recreated as the same symlink). */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
+/** /etc entries every process needs (dynamic linker cache, alternatives symlinks). */
+const ETC_BASE = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/alternatives', '/etc/localtime'];
+/** /etc entries for name resolution and TLS, bound only when the network is allowed. */
+const ETC_NETWORK = [
+  '/etc/resolv.conf',
+  '/etc/hosts',
+  '/etc/nsswitch.conf',
+  '/etc/gai.conf',
+  '/etc/host.conf',
+  '/etc/services',
+  '/etc/protocols',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+  '/etc/pki',
+];
+const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
+const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
+const SENSITIVE_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
+
+/** Checks the policy shape the bwrap backend can enforce, refusing what it cannot. */
+export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
+  if (policy.schema !== 'agentlang.isolation/v1') {
+    throw new IsolationError('SANDBOX_INVALID_POLICY', `policy schema is ${JSON.stringify(policy.schema)}; expected "agentlang.isolation/v1"`, {
+      details: { schema: policy.schema },
+    });
+  }
+  if (policy.network === 'scoped') {
+    throw new IsolationError(
+      'SANDBOX_UNSUPPORTED',
+      `network: scoped${policy.allowedHosts.length ? ` (allowed hosts: ${policy.allowedHosts.join(', ')})` : ''} cannot be enforced: the bwrap backend has no egress proxy to filter hosts, and it will not widen the grant to the whole network; declare network: none (no network) or network: allowed (full network) instead`,
+      { details: { network: policy.network, allowedHosts: policy.allowedHosts } },
+    );
+  }
+  for (const path of [...policy.filesystem.readOnly, ...policy.filesystem.readWrite, policy.workdir]) {
+    if (!path.startsWith('/')) {
+      throw new IsolationError('SANDBOX_INVALID_POLICY', `policy path ${JSON.stringify(path)} is not absolute`, { details: { path } });
+    }
+    if (!existsSync(path)) {
+      throw new IsolationError(
+        'SANDBOX_INVALID_POLICY',
+        `policy grants ${path}, which does not exist on the host; create it or remove it from the scope`,
+        { details: { path } },
+      );
+    }
+  }
+  const { memoryBytes, maxProcesses } = policy.limits;
+  if (memoryBytes !== undefined && (!Number.isInteger(memoryBytes) || memoryBytes < 1024 * 1024)) {
+    throw new IsolationError('SANDBOX_INVALID_POLICY', `limits.memoryBytes must be an integer of at least 1 MiB; found ${memoryBytes}`, {
+      details: { memoryBytes },
+    });
+  }
+  if (maxProcesses !== undefined && (!Number.isInteger(maxProcesses) || maxProcesses < 1)) {
+    throw new IsolationError('SANDBOX_INVALID_POLICY', `limits.maxProcesses must be a positive integer; found ${maxProcesses}`, {
+      details: { maxProcesses },
+    });
+  }
+}
+
+/** The in-sandbox shell prelude: reads secrets from the tmpfs files, applies rlimits, then execs the command without forking. */
+export function buildPrelude(
+  secretNames: string[],
+  limits: { memoryKiB?: number; nproc?: number },
+  closeDescriptors: number[] = [],
+): string {
+  const lines = ['set -e'];
+  // Descriptors the host process leaked (no close-on-exec) must not reach the agent.
+  for (const fd of closeDescriptors) lines.push(`exec ${fd}>&-`);
+  for (const name of secretNames) {
+    // Builtins only (no command substitution → no fork, so it works under exec: none). The file
+    // holds the value plus one newline, which makes the join below exact.
+    lines.push(
+      `__al_v=; __al_n=0; while IFS= read -r __al_l; do if [ "$__al_n" = 0 ]; then __al_v=$__al_l; else __al_v="$__al_v\n$__al_l"; fi; __al_n=1; done < ${SECRETS_DIR}/${name}`,
+      `export ${name}="$__al_v"`,
+    );
+  }
+  if (secretNames.length) lines.push('unset __al_v __al_l __al_n');
+  if (limits.memoryKiB !== undefined) lines.push(`ulimit -v ${limits.memoryKiB}`);
+  if (limits.nproc !== undefined) lines.push(`ulimit -p ${limits.nproc}`);
+  lines.push('exec "$@"');
+  return lines.join('\n');
+}
+
+/** A shell inside the sandbox that can close descriptors above 9 (dash cannot): bash. */
+function multiDigitShell(leaked: number[]): string {
+  for (const candidate of ['/usr/bin/bash', '/bin/bash']) if (existsSync(candidate)) return candidate;
+  throw new IsolationError(
+    'SANDBOX_UNSUPPORTED',
+    `this process holds inheritable file descriptors (${leaked.join(', ')}) that would leak into the sandbox, and no bash is installed to close them there; start agentlang from a shell that does not leak descriptors, or install bash`,
+    { details: { descriptors: leaked } },
+  );
+}
+
+function systemBinds(args: string[]): void {
+  for (const dir of SYSTEM_DIRS) {
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+}
+
 /** The default backend: bubblewrap with the hardened profile and the generated seccomp filter. */
 export function createBwrapBackend(options: BwrapBackendOptions): IsolationBackend {
   return {
     name: 'bwrap',
-    prepare(_policy: IsolationPolicy, _command: SandboxCommand): PreparedSandbox {
-      throw new IsolationError('SANDBOX_UNSUPPORTED', `not implemented yet (${options.bwrapPath})`);
+    prepare(policy: IsolationPolicy, command: SandboxCommand): PreparedSandbox {
+      checkCommand(command);
+      assertBwrapCanEnforce(policy);
+      const env = buildEnvironment(policy, command);
+      const secrets = command.secrets ?? {};
+      const secretNames = Object.keys(secrets);
+      const runningAsRoot = process.getuid?.() === 0;
+
+      let cgroup: PidsCgroup | undefined;
+      let nproc: number | undefined;
+      if (policy.limits.maxProcesses !== undefined) {
+        cgroup = createPidsCgroup(policy.limits.maxProcesses);
+        if (!cgroup) {
+          if (runningAsRoot) {
+            throw new IsolationError(
+              'SANDBOX_UNSUPPORTED',
+              `limits.maxProcesses (${policy.limits.maxProcesses}) cannot be enforced: this host offers no writable pids cgroup, and RLIMIT_NPROC does not bind a process running as host root; run as a non-root user, mount the pids cgroup controller, or drop the limit`,
+              { details: { maxProcesses: policy.limits.maxProcesses } },
+            );
+          }
+          nproc = policy.limits.maxProcesses;
+        }
+      }
+
+      const files = new DescriptorFiles();
+      try {
+        const args: string[] = [
+          '--unshare-all',
+          '--unshare-user',
+          '--disable-userns',
+          ...(policy.network === 'allowed' ? ['--share-net'] : []),
+          '--new-session',
+          '--die-with-parent',
+          '--cap-drop',
+          'ALL',
+          '--hostname',
+          'agentlang',
+          '--clearenv',
+        ];
+        const redactedEnv: string[] = [];
+        for (const [name, value] of Object.entries(env)) {
+          args.push('--setenv', name, value);
+          redactedEnv.push('--setenv', name, SENSITIVE_NAME.test(name) ? '<redacted>' : value);
+        }
+        if (policy.filesystem.mode === 'full') {
+          args.push('--bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run');
+        } else {
+          systemBinds(args);
+          args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
+          for (const path of [...ETC_BASE, ...(policy.network === 'allowed' ? ETC_NETWORK : [])]) {
+            args.push('--ro-bind-try', path, path);
+          }
+          args.push('--ro-bind-data', String(files.add(PASSWD)), '/etc/passwd');
+          args.push('--ro-bind-data', String(files.add(GROUP)), '/etc/group');
+          args.push(...pathBinds(policy));
+        }
+        if (secretNames.length) {
+          args.push('--dir', SECRETS_DIR, '--chmod', '0700', SECRETS_DIR);
+          for (const name of secretNames) {
+            args.push('--file', String(files.add(`${secrets[name]}\n`)), `${SECRETS_DIR}/${name}`);
+          }
+        }
+        for (const file of command.files ?? []) {
+          const parent = dirname(file.path);
+          if (parent === '/tmp' || parent.startsWith('/tmp/') || parent.startsWith('/run/')) args.push('--dir', parent);
+          args.push('--file', String(files.add(file.content)), file.path);
+        }
+        const filter = buildSeccompFilter({ denyNewProcesses: policy.exec === 'none' });
+        args.push('--seccomp', String(files.add(encodeBpf(filter))));
+        args.push('--chdir', command.cwd ?? policy.workdir);
+
+        const memoryKiB = policy.limits.memoryBytes === undefined ? undefined : Math.floor(policy.limits.memoryBytes / 1024);
+        const ours = new Set(files.descriptors.map((_, i) => i + 3));
+        const leaked = inheritableDescriptors().filter((fd) => !ours.has(fd));
+        const needsPrelude = secretNames.length > 0 || memoryKiB !== undefined || nproc !== undefined || leaked.length > 0;
+        const shell = leaked.some((fd) => fd > 9) ? multiDigitShell(leaked) : '/bin/sh';
+        const inner = needsPrelude
+          ? [shell, '-c', buildPrelude(secretNames, { memoryKiB, nproc }, leaked), 'agentlang-sandbox', ...command.argv]
+          : [...command.argv];
+
+        let argv = [options.bwrapPath, ...args, '--', ...inner];
+        let redactedArgv = [options.bwrapPath, ...redactEnvArgs(args, redactedEnv), '--', ...inner];
+        if (cgroup) {
+          // Join the pids cgroup before bwrap starts, so every process of the run is counted.
+          const join = ['/bin/sh', '-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'agentlang-cgroup', cgroup.dir];
+          argv = [...join, ...argv];
+          redactedArgv = [...join, ...redactedArgv];
+        }
+        let cleaned = false;
+        return {
+          backend: 'bwrap',
+          argv,
+          redactedArgv,
+          spawnOptions: {
+            cwd: policy.workdir,
+            env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+            detached: true,
+            stdio: ['inherit', 'inherit', 'inherit', ...files.descriptors],
+          },
+          async cleanup() {
+            if (cleaned) return;
+            cleaned = true;
+            files.close();
+            await cgroup?.remove();
+          },
+        };
+      } catch (error) {
+        files.close();
+        void cgroup?.remove();
+        if (error instanceof IsolationError) throw error;
+        throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not prepare the bwrap sandbox: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
     },
   };
+}
+
+/**
+ * Binds for the granted paths, parents before children so a nested grant keeps its own mode; a
+ * path granted both ways is read-write, and the workdir is read-only unless granted read-write.
+ */
+export function pathBinds(policy: IsolationPolicy): string[] {
+  const modes = new Map<string, 'ro' | 'rw'>();
+  for (const path of policy.filesystem.readOnly) modes.set(path, 'ro');
+  for (const path of policy.filesystem.readWrite) modes.set(path, 'rw');
+  if (!modes.has(policy.workdir)) modes.set(policy.workdir, 'ro');
+  const depth = (path: string) => path.split('/').filter(Boolean).length;
+  const ordered = [...modes.keys()].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+  return ordered.flatMap((path) => [modes.get(path) === 'rw' ? '--bind' : '--ro-bind', path, path]);
+}
+
+function redactEnvArgs(args: string[], redactedEnv: string[]): string[] {
+  const out: string[] = [];
+  let envIndex = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--setenv') {
+      out.push(redactedEnv[envIndex] as string, redactedEnv[envIndex + 1] as string, redactedEnv[envIndex + 2] as string);
+      envIndex += 3;
+      i += 2;
+    } else {
+      out.push(args[i] as string);
+    }
+  }
+  return out;
 }

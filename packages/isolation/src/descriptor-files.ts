@@ -1,0 +1,46 @@
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Hands data to a child process through inherited file descriptors: each blob is written to a
+ * 0600 file in a 0700 temp directory (on /dev/shm when it exists, so it stays in memory), opened,
+ * and unlinked at once, so only the descriptor remains.
+ */
+export class DescriptorFiles {
+  private readonly dir: string;
+  private readonly fds: number[] = [];
+  private count = 0;
+
+  constructor() {
+    const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    this.dir = mkdtempSync(join(base, 'agentlang-sandbox-'));
+  }
+
+  /** Adds a blob and returns the child fd number (3, 4, …) it will appear as. */
+  add(content: string | Uint8Array): number {
+    const path = join(this.dir, String(this.count++));
+    writeFileSync(path, content, { mode: 0o600 });
+    const fd = openSync(path, 'r');
+    unlinkSync(path);
+    this.fds.push(fd);
+    return 2 + this.fds.length;
+  }
+
+  /** The parent-side descriptors, in child fd order starting at 3 (for `spawn`'s `stdio`). */
+  get descriptors(): number[] {
+    return [...this.fds];
+  }
+
+  /** Closes every descriptor and removes the temp directory. */
+  close(): void {
+    for (const fd of this.fds.splice(0)) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
