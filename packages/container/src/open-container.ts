@@ -1,0 +1,71 @@
+import { type ContainerIndex, ENCRYPTED_PROMPT_ENTRY, PROMPT_FILE } from './container-index.js';
+import { ContainerError, ContainerErrorCode } from './errors.js';
+import { decryptPrompt } from './prompt-crypto.js';
+import { type SignatureStatus, walkContainer } from './read-container.js';
+
+/** Largest non-context entry held in memory by `openContainer`. */
+export const MAX_OPEN_ENTRY_BYTES = 64 * 1024 * 1024;
+
+/** Options of `openContainer`. */
+export interface OpenOptions {
+  /** Trusted Ed25519 public keys (hex); when given, a valid signature by one of them is required. */
+  publicKeys?: string[];
+  /** Refuse a container without a verified signature (default: true when `publicKeys` are given). */
+  requireSignature?: boolean;
+  /** X25519 identity (`AGENTLANG-X25519-SECRET-…`) that decrypts the prompt. */
+  identity?: string;
+  /** Passphrase that decrypts the prompt. */
+  passphrase?: string;
+  /** Also load `context/` entries into memory (default false: only their index entries). */
+  includeContext?: boolean;
+}
+
+/** A verified, decrypted container in memory. */
+export interface OpenedContainer {
+  index: ContainerIndex;
+  signature: SignatureStatus;
+  /**
+   * The agent's files by relative path, ready for `loadAgentFromFiles(files, { entry: index.entry })`:
+   * sources, `agent.lock`, the decrypted `prompt.yaml`, and `context/…` when asked for.
+   */
+  files: Record<string, Uint8Array>;
+  /** The decrypted prompt text, or null when the agent has no prompt. */
+  prompt: string | null;
+}
+
+/**
+ * Verifies a container (signature when keys are given, every digest always) and decrypts its
+ * prompt in memory; nothing is returned unless every byte matched the signed index.
+ */
+export async function openContainer(file: string, options: OpenOptions = {}): Promise<OpenedContainer> {
+  const collected = new Map<string, Buffer[]>();
+  const result = await walkContainer(file, {
+    publicKeys: options.publicKeys ?? [],
+    requireSignature: options.requireSignature ?? (options.publicKeys ?? []).length > 0,
+    sink: (entry) => {
+      if (entry.kind === 'context' && !options.includeContext) return undefined;
+      if (entry.size > MAX_OPEN_ENTRY_BYTES && entry.kind !== 'context') {
+        throw new ContainerError(ContainerErrorCode.ENTRY_TOO_LARGE, `entry ${entry.path} is ${entry.size} bytes; openContainer holds at most ${MAX_OPEN_ENTRY_BYTES} per entry in memory — use unpackContainer`, { path: entry.path, size: entry.size });
+      }
+      const parts: Buffer[] = [];
+      collected.set(entry.path, parts);
+      return (chunk) => {
+        parts.push(Buffer.from(chunk));
+      };
+    },
+  });
+  const files: Record<string, Uint8Array> = {};
+  for (const [path, parts] of collected) {
+    if (path === ENCRYPTED_PROMPT_ENTRY) continue;
+    files[path] = Buffer.concat(parts);
+  }
+  let prompt: string | null = null;
+  if (result.index.encryption) {
+    const sealed = Buffer.concat(collected.get(ENCRYPTED_PROMPT_ENTRY) ?? []);
+    const agentId = `${result.index.agent.name}@${result.index.agent.version}`;
+    const plain = decryptPrompt(sealed, agentId, { identity: options.identity, passphrase: options.passphrase });
+    files[PROMPT_FILE] = plain;
+    prompt = plain.toString('utf8');
+  }
+  return { index: result.index, signature: result.signature, files, prompt };
+}

@@ -1,0 +1,127 @@
+import type { FileHandle } from 'node:fs/promises';
+import { ContainerError, ContainerErrorCode } from './errors.js';
+import { BLOCK, decodeHeader, isZeroBlock, paddingFor, type TarHeader } from './tar-header.js';
+
+/** Bytes read per call when streaming an entry's content. */
+const CHUNK = 1 << 20;
+
+/** An entry header together with where its content lies. */
+export interface TarEntry extends TarHeader {
+  /** Offset of the header block. */
+  headerOffset: number;
+  /** Offset of the first content byte. */
+  dataOffset: number;
+}
+
+/**
+ * A strict sequential reader of the container's tar stream over an open file: one header at a
+ * time, content streamed in chunks through a reused buffer, exact end-of-archive and EOF checks.
+ */
+export class TarReader {
+  private position = 0;
+  private readonly buffer = Buffer.allocUnsafe(CHUNK);
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly fileSize: number,
+  ) {}
+
+  private async readExactly(target: Buffer, length: number, position: number, what: string): Promise<void> {
+    if (position + length > this.fileSize) {
+      throw new ContainerError(
+        ContainerErrorCode.TRUNCATED,
+        `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}; download or build it again`,
+        { position, length, fileSize: this.fileSize },
+      );
+    }
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(target, done, length - done, position + done);
+      if (bytesRead === 0) {
+        throw new ContainerError(ContainerErrorCode.TRUNCATED, `container is truncated at byte ${position + done} (file shrank while reading)`, { position: position + done });
+      }
+      done += bytesRead;
+    }
+  }
+
+  /**
+   * Reads the next header; returns null at the end-of-archive marker (two zero blocks), after
+   * checking that nothing but EOF follows it.
+   */
+  async next(): Promise<TarEntry | null> {
+    const block = Buffer.allocUnsafe(BLOCK);
+    const headerOffset = this.position;
+    await this.readExactly(block, BLOCK, headerOffset, 'a tar header');
+    if (isZeroBlock(block)) {
+      const second = Buffer.allocUnsafe(BLOCK);
+      await this.readExactly(second, BLOCK, headerOffset + BLOCK, 'the end-of-archive marker');
+      if (!isZeroBlock(second)) {
+        throw new ContainerError(ContainerErrorCode.TAR_HEADER, `malformed end-of-archive marker at byte ${headerOffset}: a zero block followed by a non-zero block`, { offset: headerOffset });
+      }
+      const end = headerOffset + 2 * BLOCK;
+      if (end !== this.fileSize) {
+        throw new ContainerError(
+          ContainerErrorCode.TRAILING_DATA,
+          `container has ${this.fileSize - end} bytes of trailing data after the end-of-archive marker at byte ${end}; the file was altered`,
+          { offset: end, extra: this.fileSize - end },
+        );
+      }
+      this.position = end;
+      return null;
+    }
+    const header = decodeHeader(block, headerOffset);
+    const dataOffset = headerOffset + BLOCK;
+    this.position = dataOffset;
+    return { ...header, headerOffset, dataOffset };
+  }
+
+  /**
+   * Streams the content of `entry` to `onChunk` (the chunk is only valid during the call) and
+   * checks that its padding is zero; leaves the reader at the next header.
+   */
+  async readContent(entry: TarEntry, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+    const needed = entry.dataOffset + entry.size + paddingFor(entry.size) + 2 * BLOCK;
+    if (needed > this.fileSize) {
+      throw new ContainerError(
+        ContainerErrorCode.TRUNCATED,
+        `container is truncated: entry ${JSON.stringify(entry.name)} declares ${entry.size} bytes at byte ${entry.dataOffset}, which with the end marker needs ${needed} bytes, but the file has ${this.fileSize}`,
+        { name: entry.name, size: entry.size, fileSize: this.fileSize },
+      );
+    }
+    let position = entry.dataOffset;
+    const end = entry.dataOffset + entry.size;
+    while (position < end) {
+      const length = Math.min(CHUNK, end - position);
+      await this.readExactly(this.buffer, length, position, `content of ${entry.name}`);
+      await onChunk(this.buffer.subarray(0, length));
+      position += length;
+    }
+    const pad = paddingFor(entry.size);
+    if (pad > 0) {
+      const padding = Buffer.allocUnsafe(pad);
+      await this.readExactly(padding, pad, end, `padding of ${entry.name}`);
+      if (!isZeroBlock(padding)) {
+        throw new ContainerError(ContainerErrorCode.TAR_PADDING, `padding after entry ${JSON.stringify(entry.name)} (bytes ${end}..${end + pad}) is not zero; the archive was altered`, { name: entry.name, offset: end });
+      }
+    }
+    this.position = end + pad;
+  }
+
+  /** Reads the whole content of a small entry into a new buffer, refusing it above `limit` bytes. */
+  async readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
+    if (entry.size > limit) {
+      throw new ContainerError(
+        ContainerErrorCode.ENTRY_TOO_LARGE,
+        `entry ${JSON.stringify(entry.name)} declares ${entry.size} bytes; at most ${limit} are allowed for it`,
+        { name: entry.name, size: entry.size, limit },
+      );
+    }
+    const out = Buffer.allocUnsafe(entry.size);
+    let at = 0;
+    await this.readContent(entry, (chunk) => {
+      chunk.copy(out, at);
+      at += chunk.length;
+    });
+    return out;
+  }
+}
