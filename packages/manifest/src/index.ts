@@ -40,5 +40,5 @@ export { sniffBytes, sniffInput } from './sniff.js';
 export { CAPABILITIES, CAPABILITY_CATEGORIES } from './capabilities.js';
 export type { SchemaKind } from './schemas.js';
 export { getSchema, SCHEMA_KINDS } from './schemas.js';
-export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, PromptDocument, SafeLoadResult } from './load-types.js';
+export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult } from './load-types.js';
 export { loadAgent, loadAgentFromFiles, safeLoadAgent } from './load.js';

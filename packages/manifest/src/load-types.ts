@@ -1,13 +1,8 @@
+import type { PromptDocument } from '@agentlang/promptlang';
 import type { Diagnostic } from './diagnostic.js';
 import type { ManifestError } from './errors.js';
 import type { AgentManifest, SourceFile } from './types.js';
 
-/** The parsed prompt (structurally @agentlang/promptlang's PromptDocument). */
-export interface PromptDocument {
-  version: number | string;
-  role?: string;
-  sections: Array<{ name: string; content: string }>;
-}
 
 /** Options for {@link loadAgent} and friends. */
 export interface LoadOptions {

@@ -1,11 +1,54 @@
+import { basename, dirname, posix, resolve } from 'node:path';
+import { Reporter, checkAgentRefs, checkDocument, checkToolRef, declaredTools } from './checks.js';
+import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
+import { computeDigest } from './digest.js';
 import { ManifestError } from './errors.js';
+import { sha256Tagged } from './hash.js';
+import { resolveInheritance } from './inherit.js';
 import type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult } from './load-types.js';
+import { normaliseManifest, normaliseUx } from './normalise.js';
+import { loadPrompt } from './prompt.js';
+import { diskReader, joinInside, memoryReader, type SourceReader } from './reader.js';
+import type { SchemaKind } from './schemas.js';
+import { parseSkill } from './skill.js';
+import { sniffBytes, sniffInput } from './sniff.js';
+import type { SourceFile } from './types.js';
+import { type Locator, sourceLocator, validateAgainstSchema } from './validate-schema.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
+
+/** Default per-file size cap (1 MiB). */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+/** Default bound on YAML aliases per document. */
+export const DEFAULT_MAX_ALIAS_COUNT = 100;
+
+type Raw = Record<string, unknown>;
+const obj = (v: unknown): Raw => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const COMPANIONS = new Set(['agent.yaml', 'prompt.yaml', 'ux.yaml']);
+const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Loads an agent from a directory holding agent.yaml or a YAML manifest file of either dialect; throws ManifestError. */
 export async function loadAgent(path: string, options: LoadOptions = {}): Promise<LoadedAgent> {
-  void path;
-  void options;
-  throw new ManifestError('MANIFEST_IO', 'not implemented');
+  const kind = await sniffInput(path);
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const full = resolve(path);
+  if (kind === 'container') {
+    throw new ManifestError(
+      'MANIFEST_IS_CONTAINER',
+      `${path} is a packed .agent container, not a YAML manifest; open it with @agentlang/container (agentlang inspect ${path}) or pass its unpacked files to loadAgentFromFiles`,
+      { file: path },
+    );
+  }
+  if (kind === 'directory') {
+    const reader = await diskReader(full, max);
+    if (!(await reader.read('agent.yaml'))) {
+      throw new ManifestError('MANIFEST_NOT_FOUND', `${path} holds no agent.yaml; create one (agentlang init) or pass the manifest file itself`, { file: posix.join(path, 'agent.yaml') });
+    }
+    return loadFromReader(reader, 'agent.yaml', { kind: 'directory', root: full }, options, true);
+  }
+  const reader = await diskReader(dirname(full), max);
+  const entry = basename(full);
+  return loadFromReader(reader, entry, { kind: 'file', root: dirname(full) }, options, entry === 'agent.yaml');
 }
 
 /** Like {@link loadAgent} but returns `{ ok, agent }` or `{ ok: false, error }` instead of throwing ManifestError. */
@@ -20,7 +63,262 @@ export async function safeLoadAgent(path: string, options: LoadOptions = {}): Pr
 
 /** Loads an agent from in-memory files keyed by relative path (e.g. an unpacked container). */
 export async function loadAgentFromFiles(files: Record<string, Uint8Array>, options: LoadFromFilesOptions = {}): Promise<LoadedAgent> {
-  void files;
-  void options;
-  throw new ManifestError('MANIFEST_IO', 'not implemented');
+  const entry = joinInside('', options.entry ?? 'agent.yaml');
+  if (!entry) throw new ManifestError('MANIFEST_PATH_ESCAPE', `entry ${options.entry} is not a relative path inside the file set`, { file: options.entry });
+  const reader = memoryReader(files, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  const label = options.label ?? '<memory>';
+  if (!(await reader.read(entry))) throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { file: entry });
+  return loadFromReader(reader, entry, { kind: 'memory', root: label }, options, posix.basename(entry) === 'agent.yaml');
+}
+
+/** Decodes UTF-8 text or reports it. */
+function decode(rel: string, bytes: Uint8Array): string | Diagnostic {
+  try {
+    return decoder.decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    return { severity: 'error', code: 'MANIFEST_YAML_SYNTAX', message: `${rel} is not valid UTF-8 text`, file: rel, line: 0, column: 0, path: '', expected: 'UTF-8 text' };
+  }
+}
+
+class Session {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly files = new Map<string, string>();
+  readonly digestFiles = new Map<string, string>();
+  constructor(
+    readonly reader: SourceReader,
+    readonly options: LoadOptions,
+  ) {}
+
+  /** Reads a file, recording its digest; undefined when missing. Size problems become diagnostics. */
+  async read(rel: string, forDigest: boolean): Promise<Uint8Array | undefined> {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.reader.read(rel);
+    } catch (error) {
+      if (error instanceof ManifestError && (error.code === 'MANIFEST_TOO_LARGE' || error.code === 'MANIFEST_PATH_ESCAPE')) {
+        this.diagnostics.push({ severity: 'error', code: error.code, message: error.message, file: rel, line: 0, column: 0, path: '' });
+        return undefined;
+      }
+      throw error;
+    }
+    if (bytes) {
+      const digest = sha256Tagged(bytes);
+      this.files.set(rel, digest);
+      if (forDigest) this.digestFiles.set(rel, digest);
+    }
+    return bytes;
+  }
+
+  /** Reads and safely parses a YAML file; undefined when missing. */
+  async yaml(rel: string, forDigest: boolean): Promise<YamlSource | undefined> {
+    const bytes = await this.read(rel, forDigest);
+    if (!bytes) return undefined;
+    const text = decode(rel, bytes);
+    if (typeof text !== 'string') {
+      this.diagnostics.push(text);
+      return { file: rel, text: '', data: undefined, diagnostics: [text], locate: () => ({ line: 0, column: 0 }), sourceOf: () => undefined };
+    }
+    return parseYamlSource(rel, text, { maxAliasCount: this.options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+  }
+
+  /** Validates a whole document against a schema plus the document-level checks. */
+  checkDocument(kind: SchemaKind, data: Raw, at: Locator): void {
+    const r = new Reporter(at);
+    const skip = checkDocument(data, r);
+    this.diagnostics.push(...r.out, ...validateAgainstSchema(kind, data, at, skip));
+  }
+}
+
+function fail(label: string, diagnostics: Diagnostic[]): never {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
+  if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);
+  const first = errors[0];
+  throw new ManifestError('MANIFEST_INVALID', `${label} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`, {
+    ...(first ? { file: first.file, line: first.line, column: first.column, path: first.path } : {}),
+    diagnostics,
+  });
+}
+
+function subAgentName(ref: Raw | string, data: unknown, rel: string): string {
+  if (typeof ref === 'object' && typeof ref.name === 'string') return ref.name;
+  const n = obj(data).name;
+  return typeof n === 'string' ? n : posix.basename(rel).replace(/\.ya?ml$/, '');
+}
+
+async function loadFromReader(
+  reader: SourceReader,
+  entry: string,
+  root: { kind: LoadedAgent['source']['kind']; root: string },
+  options: LoadOptions,
+  companions: boolean,
+): Promise<LoadedAgent> {
+  const s = new Session(reader, options);
+  const entryBytes = await reader.read(entry);
+  if (!entryBytes) throw new ManifestError('MANIFEST_NOT_FOUND', `${entry} does not exist`, { file: entry });
+  if (sniffBytes(entryBytes) === 'container') {
+    throw new ManifestError('MANIFEST_IS_CONTAINER', `${entry} is a packed .agent container, not a YAML manifest`, { file: entry });
+  }
+  const label = root.kind === 'memory' ? `${root.root}:${entry}` : entry;
+  const source = await s.yaml(entry, false);
+  if (!source || source.diagnostics.length || source.data === undefined) fail(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
+  const dir = posix.dirname(entry) === '.' ? '' : posix.dirname(entry);
+  const here = (rel: string) => (dir ? `${dir}/${rel}` : rel);
+
+  const top = source.data;
+  if (!top || typeof top !== 'object' || Array.isArray(top)) {
+    s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `${entry} must be a YAML mapping (an agent manifest)`, file: entry, ...source.locate([]), path: '', expected: 'a mapping with name, version, …', found: Array.isArray(top) ? 'a sequence' : JSON.stringify(top) });
+    fail(label, s.diagnostics);
+  }
+  let raw = top as Raw;
+  let at: Locator = sourceLocator(source);
+  let kind: SchemaKind = options.partial ? 'subagent' : 'agent';
+  if ('apiVersion' in raw) {
+    if (raw.apiVersion !== 'agent/v1') {
+      s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `unknown apiVersion ${JSON.stringify(raw.apiVersion)}; AgentSpec manifests use apiVersion: agent/v1 (or drop apiVersion for the AgentLang dialect)`, file: entry, ...source.locate(['apiVersion']), path: '/apiVersion', expected: '"agent/v1"', found: source.sourceOf(['apiVersion']) ?? String(raw.apiVersion) });
+      fail(label, s.diagnostics);
+    }
+    kind = 'agentspec';
+    const inherited = await resolveInheritance({ rel: entry, source }, (rel) => s.yaml(rel, false));
+    s.diagnostics.push(...inherited.diagnostics);
+    raw = inherited.merged;
+    at = inherited.locator;
+  }
+  s.checkDocument(kind, raw, at);
+  const r = new Reporter(at);
+  const tools = declaredTools(raw);
+
+  // Sub-agents: static delegate.agents, then co-located YAML files under dynamic discovery.
+  const subAgents: Array<{ name: string; path: string }> = [];
+  const seen = new Set<string>();
+  const loadSub = async (rel: string, ref: Raw | string, path: (string | number)[]) => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const sub = await s.yaml(rel, true);
+    if (!sub) {
+      r.add('MANIFEST_FILE_MISSING', path, `sub-agent ${rel} does not exist`, { expected: 'an existing sub-agent YAML file', found: JSON.stringify(rel) });
+      return;
+    }
+    subAgents.push({ name: subAgentName(ref, sub.data, rel), path: rel });
+    if (sub.diagnostics.length) {
+      s.diagnostics.push(...sub.diagnostics);
+      return;
+    }
+    if (!sub.data || typeof sub.data !== 'object' || Array.isArray(sub.data)) {
+      s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `sub-agent ${rel} must be a YAML mapping`, file: rel, ...sub.locate([]), path: '', expected: 'a mapping with name, description, tools, …' });
+      return;
+    }
+    s.checkDocument('subagent', sub.data as Raw, sourceLocator(sub));
+  };
+  const delegate = obj(raw.delegate);
+  for (const [i, a] of arr(delegate.agents).entries()) {
+    const ref = typeof a === 'string' ? a : obj(a).path;
+    if (typeof ref !== 'string') continue;
+    const rel = joinInside(dir, ref);
+    if (!rel) {
+      r.add('MANIFEST_PATH_ESCAPE', ['delegate', 'agents', i, ...(typeof a === 'string' ? [] : ['path'])], `sub-agent path "${ref}" is absolute or leaves the agent directory`, { expected: 'a relative path inside the agent directory', found: JSON.stringify(ref) });
+      continue;
+    }
+    await loadSub(rel, typeof a === 'string' ? a : obj(a), ['delegate', 'agents', i]);
+  }
+  const delegateTool = arr(raw.tools).map(obj).find((t) => t.name === 'delegate');
+  const dynamic = obj(delegateTool?.config);
+  const discovery = delegate.discovery ?? dynamic.discovery;
+  if (discovery === 'directory') {
+    for (const file of await reader.list(dir)) {
+      const rel = here(file);
+      if (!file.endsWith('.yaml') || COMPANIONS.has(file) || rel === entry) continue;
+      await loadSub(rel, file, []);
+    }
+  }
+  checkAgentRefs(raw, new Set(subAgents.map((a) => a.name)), r);
+
+  // Skills: skills/<name>/SKILL.md next to the manifest.
+  const skillSpecs = new Map<string, { description?: string; allowedTools: string[]; file?: string }>();
+  for (const [i, ref] of arr(raw.skills).entries()) {
+    const name = typeof ref === 'string' ? ref : obj(ref).name;
+    if (typeof name !== 'string') continue;
+    const path = typeof ref === 'string' ? ['skills', i] : ['skills', i, 'name'];
+    const rel = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ? joinInside(dir, `skills/${name}/SKILL.md`) : undefined;
+    if (!rel) {
+      r.add('MANIFEST_PATH_ESCAPE', path, `skill name "${name}" is not a plain directory name`, { expected: 'letters, digits, ".", "_", "-"', found: JSON.stringify(name) });
+      continue;
+    }
+    const bytes = await s.read(rel, true);
+    if (!bytes) {
+      r.add('MANIFEST_FILE_MISSING', path, `skill "${name}" has no ${rel}`, { expected: `a file ${rel} with name/description/allowed-tools frontmatter`, found: 'no such file' });
+      continue;
+    }
+    const text = decode(rel, bytes);
+    if (typeof text !== 'string') {
+      s.diagnostics.push(text);
+      continue;
+    }
+    const skill = parseSkill(rel, text, name, options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT);
+    s.diagnostics.push(...skill.diagnostics);
+    if (!skill.data) continue;
+    const allowed = arr(skill.data['allowed-tools']).filter((t): t is string => typeof t === 'string');
+    const sr = new Reporter(skill.locator!);
+    for (const [j, t] of allowed.entries()) checkToolRef(t, ['allowed-tools', j], tools, sr, `skill ${name}'s allowed-tools`);
+    s.diagnostics.push(...sr.out);
+    skillSpecs.set(name, {
+      ...(typeof skill.data.description === 'string' ? { description: skill.data.description } : {}),
+      allowedTools: allowed,
+      file: rel,
+    });
+  }
+
+  // Companion files of an agent directory: prompt.yaml and ux.yaml.
+  let prompt: LoadedAgent['prompt'];
+  let uxRaw: Raw | undefined;
+  if (companions) {
+    const promptRel = here('prompt.yaml');
+    const bytes = await s.read(promptRel, true);
+    if (bytes) {
+      const text = decode(promptRel, bytes);
+      if (typeof text !== 'string') s.diagnostics.push(text);
+      else {
+        const loaded = loadPrompt(promptRel, text, obj(raw.context).inject);
+        s.diagnostics.push(...loaded.diagnostics);
+        if (loaded.document) prompt = { path: promptRel, document: loaded.document };
+      }
+    }
+    const ux = await s.yaml(here('ux.yaml'), false);
+    if (ux) {
+      if (ux.diagnostics.length) s.diagnostics.push(...ux.diagnostics);
+      else {
+        const data = obj(ux.data);
+        const uxAt = sourceLocator(ux);
+        s.diagnostics.push(...validateAgainstSchema('ux', ux.data ?? {}, uxAt));
+        const ur = new Reporter(uxAt);
+        for (const t of Object.keys(obj(data.tools))) checkToolRef(t, ['tools', t], { names: tools.names, openMcp: true }, ur, 'ux.yaml');
+        for (const server of Object.keys(obj(data.mcp_tools))) {
+          if (!(server in obj(raw.mcp_servers))) {
+            ur.add('MANIFEST_TOOL_REF', ['mcp_tools', server], `ux.yaml labels MCP server "${server}", which the agent does not declare`, { severity: 'warning', key: true, expected: `one of ${Object.keys(obj(raw.mcp_servers)).join(', ') || '(none)'}`, found: JSON.stringify(server) });
+          }
+        }
+        s.diagnostics.push(...ur.out);
+        uxRaw = data;
+      }
+    }
+  }
+
+  s.diagnostics.push(...r.out);
+  const errors = s.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) fail(label, s.diagnostics);
+
+  const manifest = normaliseManifest(raw);
+  manifest.skills = manifest.skills.map((sk) => ({ ...sk, ...skillSpecs.get(sk.name) }));
+  if (uxRaw) manifest.ux = normaliseUx(uxRaw);
+  const sorted = (m: Map<string, string>): SourceFile[] => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, sha256]) => ({ path, sha256 }));
+  s.files.set(entry, sha256Tagged(entryBytes));
+  return {
+    manifest,
+    digest: computeDigest(manifest, sorted(s.digestFiles)),
+    source: { kind: root.kind, root: root.root, entry },
+    files: sorted(s.files),
+    ...(prompt ? { prompt } : {}),
+    subAgentPaths: subAgents.map((a) => ({ name: a.name, path: a.path })),
+    warnings: s.diagnostics.filter((d) => d.severity === 'warning'),
+  };
 }

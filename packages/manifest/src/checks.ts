@@ -1,0 +1,240 @@
+import { INJECT_SOURCES } from '@agentlang/promptlang';
+import validVersion from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
+import { checkCron } from './cron.js';
+import type { Diagnostic } from './diagnostic.js';
+import type { ManifestErrorCode } from './errors.js';
+import { nearestWord } from './nearest.js';
+import type { Locator } from './validate-schema.js';
+
+// Checks a JSON Schema cannot express. They read the raw document defensively (it may have failed
+// the schema) so that every problem is reported in one run.
+
+type Raw = Record<string, unknown>;
+type Path = (string | number)[];
+const obj = (v: unknown): Raw => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Builds diagnostics against one locator. */
+export class Reporter {
+  readonly out: Diagnostic[] = [];
+  constructor(readonly at: Locator) {}
+
+  /** Records one problem at `path`. */
+  add(code: ManifestErrorCode, path: Path, message: string, extra: { expected?: string; found?: string; severity?: 'error' | 'warning'; key?: boolean } = {}): void {
+    const { severity = 'error', key, ...rest } = extra;
+    this.out.push({
+      severity,
+      code,
+      message,
+      file: this.at.file(path),
+      ...this.at.locate(path, { key: key ?? false }),
+      path: path.length ? `/${path.join('/')}` : '',
+      ...rest,
+    });
+  }
+}
+
+/** Versions must be YAML strings: `version: 1.10` silently reads as 1.1. Returns the pointers reported. */
+export function checkVersionTypes(raw: Raw, r: Reporter): Set<string> {
+  const reported = new Set<string>();
+  const check = (value: unknown, path: Path) => {
+    if (value === undefined || typeof value === 'string') return;
+    const src = r.at.sourceOf(path) ?? String(value);
+    r.add('MANIFEST_VERSION_TYPE', path, `version ${src} is a YAML ${typeof value === 'number' ? 'number' : typeof value}, not a string; quote it: "${src}"`, {
+      expected: 'a quoted string such as "1.10.0"',
+      found: src,
+    });
+    reported.add(`/${path.join('/')}`);
+  };
+  check(raw.version, ['version']);
+  for (const [i, t] of arr(raw.tools).entries()) check(obj(t).version, ['tools', i, 'version']);
+  return reported;
+}
+
+/** The agent's version is semver; tool versions are semver ranges. */
+export function checkSemver(raw: Raw, r: Reporter): void {
+  if (typeof raw.version === 'string' && !validVersion(raw.version)) {
+    r.add('MANIFEST_SEMVER', ['version'], `"${raw.version}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH, e.g. "1.0.0"', found: JSON.stringify(raw.version) });
+  }
+  arr(raw.tools).forEach((t, i) => {
+    const v = obj(t).version;
+    if (typeof v === 'string' && !validRange(v)) {
+      r.add('MANIFEST_SEMVER', ['tools', i, 'version'], `"${v}" is not a semver range`, { expected: 'a range such as ^1.2.0, ~1.0.0 or >=2 <3', found: JSON.stringify(v) });
+    }
+  });
+}
+
+/** Every cron schedule under permissions is a valid 5-field expression. */
+export function checkSchedules(raw: Raw, r: Reporter): void {
+  for (const [cap, settings] of Object.entries(obj(raw.permissions))) {
+    if (cap === 'required' || cap === 'optional') continue;
+    const s = obj(settings);
+    const check = (value: unknown, path: Path) => {
+      if (typeof value !== 'string') return;
+      const problem = checkCron(value);
+      if (problem) r.add('MANIFEST_CRON', path, `invalid cron schedule: ${problem}`, { expected: 'minute hour day month weekday, e.g. "0 * * * *"', found: JSON.stringify(value) });
+    };
+    check(s.schedule, ['permissions', cap, 'schedule']);
+    for (const [i, t] of arr(s.wake_triggers).entries()) check(obj(t).schedule, ['permissions', cap, 'wake_triggers', i, 'schedule']);
+  }
+}
+
+/** The tool names an agent declares (catalog, HTTP, bash, whitelisted MCP, delegate, render_*). */
+export function declaredTools(raw: Raw): { names: Set<string>; openMcp: boolean } {
+  const names = new Set<string>();
+  for (const t of arr(raw.tools)) if (typeof obj(t).name === 'string') names.add(obj(t).name as string);
+  for (const k of Object.keys(obj(raw.http_tools))) names.add(k);
+  for (const k of Object.keys(obj(raw.bash_tools))) names.add(k);
+  let openMcp = false;
+  for (const server of Object.values(obj(raw.mcp_servers))) {
+    const list = obj(server).tools;
+    if (Array.isArray(list)) for (const t of list) names.add(String(t));
+    else openMcp = true;
+  }
+  if (raw.delegate !== undefined) names.add('delegate');
+  for (const k of Object.keys(obj(raw.ui_components))) names.add(`render_${k}`);
+  return { names, openMcp };
+}
+
+/** Reports a reference to a tool the agent does not declare (`system://` host tools are always allowed). */
+export function checkToolRef(name: unknown, path: Path, tools: { names: Set<string>; openMcp: boolean }, r: Reporter, what: string): void {
+  if (typeof name !== 'string' || name.startsWith('system://') || tools.names.has(name)) return;
+  const near = nearestWord(name, tools.names);
+  const known = [...tools.names].sort().join(', ') || '(none)';
+  r.add('MANIFEST_TOOL_REF', path, `${what} names tool "${name}", which the agent does not declare${near ? `; did you mean "${near}"?` : ''}${tools.openMcp ? ' (an MCP server without a whitelist may provide it, so this is a warning)' : ''}`, {
+    expected: `a declared tool (${known}) or a system:// host tool`,
+    found: JSON.stringify(name),
+    severity: tools.openMcp ? 'warning' : 'error',
+  });
+}
+
+/** UI sync actions (ui_components and http_tools ui_component) name declared tools. */
+export function checkUiToolRefs(raw: Raw, tools: { names: Set<string>; openMcp: boolean }, r: Reporter): void {
+  for (const [comp, def] of Object.entries(obj(raw.ui_components))) {
+    for (const [action, a] of Object.entries(obj(obj(def).actions))) {
+      checkToolRef(obj(a).tool, ['ui_components', comp, 'actions', action, 'tool'], tools, r, `sync action ${comp}.${action}`);
+    }
+  }
+  for (const [tool, def] of Object.entries(obj(raw.http_tools))) {
+    for (const [status, rule] of Object.entries(obj(obj(def).ui_component))) {
+      for (const [action, a] of Object.entries(obj(obj(obj(rule).actions).sync_actions))) {
+        checkToolRef(obj(a).tool, ['http_tools', tool, 'ui_component', status, 'actions', 'sync_actions', action, 'tool'], tools, r, `sync action ${action}`);
+      }
+    }
+  }
+}
+
+/** Names are unique across tools[], http_tools and bash_tools. */
+export function checkDuplicateNames(raw: Raw, r: Reporter): void {
+  const seen = new Map<string, string>();
+  arr(raw.tools).forEach((t, i) => {
+    const name = obj(t).name;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) r.add('MANIFEST_DUPLICATE_NAME', ['tools', i, 'name'], `tool "${name}" is declared twice (first in ${seen.get(name)})`, { expected: 'unique tool names', found: JSON.stringify(name) });
+    else seen.set(name, 'tools');
+  });
+  for (const section of ['http_tools', 'bash_tools'] as const) {
+    for (const name of Object.keys(obj(raw[section]))) {
+      if (seen.has(name)) r.add('MANIFEST_DUPLICATE_NAME', [section, name], `tool "${name}" is declared twice (first in ${seen.get(name)})`, { expected: 'unique tool names', found: JSON.stringify(name), key: true });
+      else seen.set(name, section);
+    }
+  }
+}
+
+/** depends_on and delegate permissions name declared sub-agents. */
+export function checkAgentRefs(raw: Raw, agentNames: ReadonlySet<string>, r: Reporter): void {
+  const delegate = obj(raw.delegate);
+  const known = [...agentNames].sort().join(', ') || '(none)';
+  const check = (name: unknown, path: Path, what: string, key = false) => {
+    if (typeof name !== 'string' || agentNames.has(name)) return;
+    const near = nearestWord(name, agentNames);
+    r.add('MANIFEST_AGENT_REF', path, `${what} names agent "${name}", which is not a declared sub-agent${near ? `; did you mean "${near}"?` : ''}`, {
+      expected: `one of ${known}`,
+      found: JSON.stringify(name),
+      key,
+    });
+  };
+  for (const [i, a] of arr(delegate.agents).entries()) {
+    for (const [j, d] of arr(obj(a).depends_on).entries()) check(d, ['delegate', 'agents', i, 'depends_on', j], 'depends_on');
+  }
+  for (const name of Object.keys(obj(delegate.permissions))) check(name, ['delegate', 'permissions', name], 'a delegate permission', true);
+}
+
+/** Template sources the context can inject. */
+export const KNOWN_INJECT_SOURCES: readonly string[] = INJECT_SOURCES;
+
+const TEMPLATE = /\{\{(.*?)\}\}/gs;
+const ENV_REF = /^\.env\.[A-Za-z_][A-Za-z0-9_]*$/;
+const VAR_REF = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*$/;
+
+function templateRoots(text: string): Array<{ expr: string; root?: string; bad?: boolean }> {
+  const out: Array<{ expr: string; root?: string; bad?: boolean }> = [];
+  for (const m of text.matchAll(TEMPLATE)) {
+    const expr = (m[1] ?? '').trim();
+    if (expr === 'end' || expr === 'else') continue;
+    const cond = /^(?:if|else if|with|range)\s+(.+)$/.exec(expr);
+    const ref = (cond ? cond[1]! : expr).trim();
+    if (ENV_REF.test(ref)) out.push({ expr, root: '.env' });
+    else if (VAR_REF.test(ref)) out.push({ expr, root: /^[A-Za-z_][A-Za-z0-9_]*/.exec(ref)![0] });
+    else out.push({ expr, bad: true });
+  }
+  return out;
+}
+
+/** Template variables (`{{.env.X}}`, `{{param}}`, `{{json.…}}`) name sources that exist where they are used. */
+export function checkTemplates(raw: Raw, r: Reporter): void {
+  const inject = new Set(arr(obj(raw.context).inject).filter((x): x is string => typeof x === 'string'));
+  arr(obj(raw.context).inject).forEach((s, i) => {
+    if (typeof s === 'string' && !KNOWN_INJECT_SOURCES.includes(s)) {
+      const near = nearestWord(s, KNOWN_INJECT_SOURCES);
+      r.add('MANIFEST_TEMPLATE_VAR', ['context', 'inject', i], `"${s}" is not a context source${near ? `; did you mean "${near}"?` : ''}`, {
+        expected: `one of ${KNOWN_INJECT_SOURCES.join(', ')}`,
+        found: JSON.stringify(s),
+      });
+    }
+  });
+  const check = (text: unknown, path: Path, allowed: (root: string) => boolean, sources: string) => {
+    if (typeof text !== 'string' || !text.includes('{{')) return;
+    for (const t of templateRoots(text)) {
+      if (t.bad || (t.root !== undefined && !allowed(t.root))) {
+        r.add('MANIFEST_TEMPLATE_VAR', path, `template {{${t.expr}}} ${t.bad ? 'is not a variable reference' : `names "${t.root}", which is not a known source here`}`, {
+          expected: sources,
+          found: `{{${t.expr}}}`,
+        });
+      }
+    }
+  };
+  for (const [name, server] of Object.entries(obj(raw.mcp_servers))) {
+    const s = obj(server);
+    const envOnly = (root: string) => root === '.env' || inject.has(root);
+    for (const [k, v] of Object.entries(obj(s.env))) check(v, ['mcp_servers', name, 'env', k], envOnly, '{{.env.NAME}}');
+    for (const [i, a] of arr(s.args).entries()) check(a, ['mcp_servers', name, 'args', i], envOnly, '{{.env.NAME}}');
+    check(s.command, ['mcp_servers', name, 'command'], envOnly, '{{.env.NAME}}');
+  }
+  for (const [name, tool] of Object.entries(obj(raw.http_tools))) {
+    const t = obj(tool);
+    const params = new Set(Object.keys(obj(t.params)));
+    const paramsList = `a declared param (${[...params].join(', ') || 'none'}), a context source or {{.env.NAME}}`;
+    const requestVar = (root: string) => root === '.env' || params.has(root) || inject.has(root);
+    check(t.endpoint, ['http_tools', name, 'endpoint'], requestVar, paramsList);
+    check(t.body_template, ['http_tools', name, 'body_template'], requestVar, paramsList);
+    for (const [status, rule] of Object.entries(obj(t.ui_component))) {
+      const resultVar = (root: string) => ['json', 'error', 'status', 'result', 'params'].includes(root) || params.has(root);
+      for (const [k, v] of Object.entries(obj(obj(rule).props))) {
+        check(v, ['http_tools', name, 'ui_component', status, 'props', k], resultVar, 'json.…, error, status, result or a declared param');
+      }
+    }
+  }
+}
+
+/** Runs every document-level check; returns the version pointers already reported. */
+export function checkDocument(raw: Raw, r: Reporter): Set<string> {
+  const skip = checkVersionTypes(raw, r);
+  checkSemver(raw, r);
+  checkSchedules(raw, r);
+  checkDuplicateNames(raw, r);
+  checkUiToolRefs(raw, declaredTools(raw), r);
+  checkTemplates(raw, r);
+  return skip;
+}

@@ -1,0 +1,133 @@
+import { posix } from 'node:path';
+import { Reporter } from './checks.js';
+import type { Diagnostic } from './diagnostic.js';
+import { joinInside } from './reader.js';
+import type { Locator } from './validate-schema.js';
+import type { YamlSource } from './yaml-source.js';
+
+type Raw = Record<string, unknown>;
+const obj = (v: unknown): Raw => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
+const isPlain = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Trust levels from least to most access; a child may only move left. */
+export const TRUST_ORDER = {
+  filesystem: ['none', 'read-only', 'scoped', 'full'],
+  network: ['none', 'scoped', 'allowed'],
+  exec: ['none', 'sandboxed', 'full'],
+} as const;
+
+/** A source of YAML files, by path relative to the agent root. */
+export type LoadYaml = (rel: string) => Promise<YamlSource | undefined>;
+
+/** Merges `child` over `base`: mappings merge key by key, everything else (lists too) is replaced. */
+export function mergeDocuments(base: Raw, child: Raw): Raw {
+  const out: Raw = { ...base };
+  for (const [k, v] of Object.entries(child)) {
+    out[k] = isPlain(v) && isPlain(out[k]) ? mergeDocuments(out[k] as Raw, v) : v;
+  }
+  return out;
+}
+
+/** True when path `inner` lies inside (or is) path `outer`, after normalisation. */
+export function isPathInside(inner: string, outer: string): boolean {
+  const norm = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
+  const a = norm(inner);
+  const b = norm(outer);
+  if (posix.isAbsolute(a) !== posix.isAbsolute(b)) return false;
+  if (b === '.') return a !== '..' && !a.startsWith('../');
+  return a === b || a.startsWith(b === '/' ? '/' : `${b}/`);
+}
+
+/** A locator that points at the first file of the chain (child first) that holds a path. */
+export function chainLocator(chain: Array<{ rel: string; source: YamlSource }>): Locator {
+  const pick = (path: readonly (string | number)[]) => chain.find((c) => c.source.sourceOf(path) !== undefined) ?? chain[0]!;
+  return {
+    file: (path) => pick(path).rel,
+    locate: (path, options) => pick(path).source.locate(path, options),
+    sourceOf: (path) => pick(path).source.sourceOf(path),
+  };
+}
+
+function checkNarrowing(parent: Raw, child: Raw, parentRel: string, r: Reporter): void {
+  const pt = obj(parent.trust);
+  const ct = obj(child.trust);
+  for (const field of ['filesystem', 'network', 'exec'] as const) {
+    const order = TRUST_ORDER[field] as readonly string[];
+    const was = typeof pt[field] === 'string' ? (pt[field] as string) : 'none';
+    const now = ct[field];
+    if (typeof now !== 'string' || !order.includes(now) || !order.includes(was)) continue;
+    if (order.indexOf(now) > order.indexOf(was)) {
+      r.add('MANIFEST_INHERITANCE', ['trust', field], `trust.${field} "${now}" widens the base's "${was}" (${parentRel}); inheritance may only narrow trust`, {
+        expected: `one of ${order.slice(0, order.indexOf(was) + 1).join(', ')}`,
+        found: JSON.stringify(now),
+      });
+    }
+  }
+  const childFs = typeof ct.filesystem === 'string' ? ct.filesystem : typeof pt.filesystem === 'string' ? pt.filesystem : 'none';
+  const parentFs = typeof pt.filesystem === 'string' ? pt.filesystem : 'none';
+  if (Array.isArray(ct.scope) && childFs === 'scoped' && parentFs !== 'full') {
+    const parentScope = Array.isArray(pt.scope) ? pt.scope.filter((s): s is string => typeof s === 'string') : [];
+    ct.scope.forEach((p, i) => {
+      if (typeof p !== 'string') return;
+      if (!parentScope.some((q) => isPathInside(p, q))) {
+        r.add('MANIFEST_INHERITANCE', ['trust', 'scope', i], `scope path "${p}" lies outside the base's scope (${parentRel}); a child's scope must stay inside its base's`, {
+          expected: parentScope.length ? `a path inside ${parentScope.join(', ')}` : 'no scope paths (the base grants none)',
+          found: JSON.stringify(p),
+        });
+      }
+    });
+  }
+}
+
+/**
+ * Follows `base:` from the entry, merges the chain (base first, child last), and checks that each
+ * child only narrows the trust it inherits. Returns the merged document and a locator over the chain.
+ */
+export async function resolveInheritance(
+  entry: { rel: string; source: YamlSource },
+  load: LoadYaml,
+): Promise<{ merged: Raw; chain: Array<{ rel: string; source: YamlSource }>; locator: Locator; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const chain = [entry];
+  for (;;) {
+    const current = chain[chain.length - 1]!;
+    const base = obj(current.source.data).base;
+    if (typeof base !== 'string') break;
+    const r = new Reporter({ file: () => current.rel, locate: (p, o) => current.source.locate(p, o), sourceOf: (p) => current.source.sourceOf(p) });
+    const rel = joinInside(posix.dirname(current.rel), base);
+    if (!rel) {
+      r.add('MANIFEST_PATH_ESCAPE', ['base'], `base "${base}" is absolute or leaves the agent directory`, { expected: 'a relative path inside the agent directory', found: JSON.stringify(base) });
+    } else if (chain.some((c) => c.rel === rel)) {
+      const names = [...chain.map((c) => c.rel), rel].join(' → ');
+      r.add('MANIFEST_CYCLE', ['base'], `base inheritance forms a cycle: ${names}`, { expected: 'a chain that ends in a manifest without base:', found: names });
+    } else {
+      const source = await load(rel);
+      if (!source) {
+        r.add('MANIFEST_FILE_MISSING', ['base'], `base manifest ${rel} does not exist`, { expected: 'an existing AgentSpec manifest', found: JSON.stringify(base) });
+      } else if (source.diagnostics.length) {
+        diagnostics.push(...source.diagnostics);
+      } else if (obj(source.data).apiVersion !== 'agent/v1') {
+        r.add('MANIFEST_DIALECT', ['base'], `base manifest ${rel} is not an AgentSpec manifest (apiVersion: agent/v1)`, { expected: 'apiVersion: agent/v1', found: String(obj(source.data).apiVersion ?? 'no apiVersion') });
+      } else {
+        chain.push({ rel, source });
+        diagnostics.push(...r.out);
+        continue;
+      }
+    }
+    diagnostics.push(...r.out);
+    break;
+  }
+  let merged: Raw = {};
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const link = chain[i]!;
+    const data = obj(link.source.data);
+    if (i < chain.length - 1) {
+      const r = new Reporter({ file: () => link.rel, locate: (p, o) => link.source.locate(p, o), sourceOf: (p) => link.source.sourceOf(p) });
+      checkNarrowing(merged, data, chain[i + 1]!.rel, r);
+      diagnostics.push(...r.out);
+    }
+    merged = mergeDocuments(merged, data);
+  }
+  delete merged.base;
+  return { merged, chain, locator: chainLocator(chain), diagnostics };
+}

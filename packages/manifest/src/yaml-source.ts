@@ -1,0 +1,191 @@
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+import type { ManifestErrorCode } from './errors.js';
+
+/** A YAML file parsed safely, with a way to find the source position of any document path. */
+export interface YamlSource {
+  file: string;
+  text: string;
+  /** The document as plain data; `undefined` when parsing failed. */
+  data: unknown;
+  /** Problems found while parsing (all errors: YAML warnings are errors here). */
+  diagnostics: Diagnostic[];
+  /** 1-based line/column of the node at `path` (or of its key with `key: true`), falling back to the nearest ancestor. */
+  locate(path: readonly (string | number)[], options?: { key?: boolean }): { line: number; column: number };
+  /** Source text of the node at `path`, when it exists. */
+  sourceOf(path: readonly (string | number)[]): string | undefined;
+}
+
+/** Keys that could pollute prototypes when a document is turned into objects. */
+export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const CORE_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+/** Parsing limits. */
+export interface YamlLimits {
+  maxAliasCount: number;
+}
+
+/** Parses one YAML document with the security rules of this package; never throws on bad input. */
+export function parseYamlSource(file: string, text: string, limits: YamlLimits): YamlSource {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    merge: false,
+    schema: 'core',
+    version: '1.2',
+    keepSourceTokens: false,
+  });
+  const pos = (offset: number) => {
+    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: p.line, column: p.col };
+  };
+  const push = (code: ManifestErrorCode, message: string, offset: number, extra: Partial<Diagnostic> = {}) => {
+    diagnostics.push({ severity: 'error', code, message, file, ...pos(offset), path: '', ...extra });
+  };
+
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const code: ManifestErrorCode =
+      e.code === 'DUPLICATE_KEY' ? 'MANIFEST_DUPLICATE_KEY' : e.code === 'TAG_RESOLVE_FAILED' ? 'MANIFEST_UNKNOWN_TAG' : 'MANIFEST_YAML_SYNTAX';
+    let first = e.message.split('\n')[0] ?? e.message;
+    if (code === 'MANIFEST_DUPLICATE_KEY') {
+      const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0]?.trim();
+      first = `duplicate key${key ? ` "${key}"` : ''}: a mapping may hold each key once`;
+    }
+    push(code, `${first}${code === 'MANIFEST_YAML_SYNTAX' ? ' (YAML warnings are errors in agent files)' : ''}`, e.pos[0]);
+  }
+
+  const yamlVersion = doc.directives?.yaml.version;
+  if (yamlVersion && yamlVersion !== '1.2' && /^%YAML/m.test(text)) {
+    push('MANIFEST_YAML_SYNTAX', `%YAML ${yamlVersion} is not accepted; agent files are YAML 1.2 (drop the directive)`, text.indexOf('%YAML'), {
+      expected: 'YAML 1.2',
+      found: `%YAML ${yamlVersion}`,
+    });
+  }
+
+  const pathOf = (ancestors: readonly unknown[]): string => {
+    const parts: string[] = [];
+    for (let i = 0; i < ancestors.length; i++) {
+      const a = ancestors[i];
+      const next = ancestors[i + 1];
+      if (isPair(a) && isScalar(a.key)) parts.push(escapePointer(String(a.key.value)));
+      else if (isSeq(a) && next !== undefined) parts.push(String(a.items.indexOf(next as never)));
+    }
+    return parts.length ? `/${parts.join('/')}` : '';
+  };
+
+  let aliasCount = 0;
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      const k = pair.key;
+      if (k !== null && isNode(k) && !isScalar(k)) {
+        push('MANIFEST_YAML_SYNTAX', 'a mapping key must be a plain string, not a collection', (k as Node).range?.[0] ?? 0, {
+          path: pathOf(ancestors),
+          expected: 'a string key',
+          found: isMap(k) ? 'a mapping' : 'a sequence',
+        });
+      } else if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
+        push('MANIFEST_FORBIDDEN_KEY', `the key "${String(k.value)}" is not allowed (prototype pollution); rename it`, k.range?.[0] ?? 0, {
+          path: `${pathOf(ancestors)}/${String(k.value)}`,
+          found: String(k.value),
+        });
+      }
+    },
+    Node(_key, node) {
+      if (node.tag && !CORE_TAGS.has(node.tag)) {
+        const already = diagnostics.some((d) => d.code === 'MANIFEST_UNKNOWN_TAG' && d.line === pos(node.range?.[0] ?? 0).line);
+        if (!already) {
+          push('MANIFEST_UNKNOWN_TAG', `the YAML tag ${node.tag} is not allowed; only plain values are accepted`, node.range?.[0] ?? 0, {
+            expected: 'no tag',
+            found: node.tag,
+          });
+        }
+      }
+    },
+    Alias(_key, node) {
+      aliasCount++;
+      if (aliasCount === limits.maxAliasCount + 1) {
+        push('MANIFEST_ALIAS_LIMIT', `more than ${limits.maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`, node.range?.[0] ?? 0, {
+          expected: `at most ${limits.maxAliasCount} aliases`,
+          found: 'more',
+        });
+      }
+    },
+  });
+
+  let data: unknown;
+  if (!diagnostics.length) {
+    try {
+      data = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (cause) {
+      const msg = (cause as Error).message;
+      const code: ManifestErrorCode = /alias/i.test(msg) ? 'MANIFEST_ALIAS_LIMIT' : 'MANIFEST_YAML_SYNTAX';
+      push(code, code === 'MANIFEST_ALIAS_LIMIT' ? `alias expansion exceeds the bound of ${limits.maxAliasCount}: ${msg}` : msg, 0);
+    }
+  }
+
+  const find = (path: readonly (string | number)[]): { node?: unknown; key?: unknown; depth: number; ancestor: unknown } => {
+    let node: unknown = doc.contents;
+    let key: unknown;
+    let ancestor: unknown = node;
+    let depth = 0;
+    for (const seg of path) {
+      while (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return { depth, ancestor: node };
+        key = pair.key;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) return { depth, ancestor: node };
+        key = undefined;
+        node = item;
+      } else {
+        return { depth, ancestor: node };
+      }
+      ancestor = node;
+      depth++;
+    }
+    return { node, key, depth, ancestor };
+  };
+  const offsetOf = (n: unknown): number => (isNode(n) && n.range ? n.range[0] : 0);
+
+  return {
+    file,
+    text,
+    data,
+    diagnostics,
+    locate(path, options = {}) {
+      const hit = find(path);
+      if (hit.node !== undefined) return pos(offsetOf(options.key && hit.key ? hit.key : hit.node));
+      return pos(offsetOf(hit.ancestor));
+    },
+    sourceOf(path) {
+      const hit = find(path);
+      if (hit.node === undefined || !isNode(hit.node) || !hit.node.range) return undefined;
+      return text.slice(hit.node.range[0], hit.node.range[1]).trim();
+    },
+  };
+}
+
+/** Escapes one JSON-pointer segment. */
+export function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Splits a JSON pointer into segments (numbers for all-digit segments). */
+export function splitPointer(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+}
