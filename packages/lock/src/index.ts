@@ -34,5 +34,23 @@ export { normalizeLock } from './validate-lock.js';
 export { parseLock, serializeLock } from './serialize-lock.js';
 export { lockPathFor } from './lock-path.js';
 export { isEnvelopeBytes, signLock, verifyLock, type VerifiedLock } from './sign-lock.js';
-export { MAX_LOCK_BYTES, readLockFile, writeLockFile, type LockFileContents, type ReadLockFileOptions } from './lock-file.js';
+export {
+  MAX_LOCK_BYTES,
+  parseLockFile,
+  readLockFile,
+  writeLockFile,
+  type LockFileContents,
+  type ReadLockFileOptions,
+} from './lock-file.js';
 export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';
+export { signingKeyFromEnv } from './signing-key-env.js';
+export {
+  enforceLockFile,
+  lockAgent,
+  lockPlan,
+  type EnforceLockOptions,
+  type LockAgentOptions,
+  type LockAgentResult,
+  type LockPlanOptions,
+  type LockResult,
+} from './lock-agent.js';

@@ -36,15 +36,23 @@ export interface LockFileContents {
  * is parsed; without, a signed lock's payload is parsed unverified (`verified: false`).
  */
 export function readLockFile(path: string, options: ReadLockFileOptions = {}): LockFileContents {
-  const bytes = readBytes(path);
+  return parseLockFile(readBytes(path), { ...options, label: path });
+}
+
+/**
+ * {@link readLockFile} for bytes already in memory (a lock inside a container, a lock from HTTP):
+ * same rules, `label` names the source in messages.
+ */
+export function parseLockFile(bytes: Uint8Array, options: ReadLockFileOptions & { label?: string } = {}): LockFileContents {
   const keys = options.publicKeys ?? [];
+  const label = options.label ?? 'lock';
   if (keys.length > 0) {
     const { lock, keyids } = verifyLock(bytes, { publicKeys: keys });
     return { lock, bytes, signed: true, verified: true, keyids };
   }
   if (options.requireSigned) {
-    throw new LockError('LOCK_KEY_MISSING', `a signed lock is required but no public key was given to verify ${path}; pass --pubkey <hex>`, {
-      details: { path },
+    throw new LockError('LOCK_KEY_MISSING', `a signed lock is required but no public key was given to verify ${label}; pass --pubkey <hex>`, {
+      details: { path: label },
     });
   }
   if (isEnvelopeBytes(bytes)) {

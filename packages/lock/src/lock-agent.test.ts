@@ -1,0 +1,118 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+import {
+  enforceLockFile,
+  generateSigningKeyPair,
+  LockError,
+  lockPlan,
+  parseLock,
+  signingKeyFromEnv,
+  verifyLock,
+} from './index.js';
+import { demoPlan } from './testing/plans.js';
+
+async function errorOf(fn: () => unknown): Promise<LockError> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LockError);
+    return error as LockError;
+  }
+  throw new Error('expected a LockError');
+}
+
+const edited = () => demoPlan({ agent: { ...demoPlan().agent, digest: `ag1:${'f'.repeat(64)}` } });
+
+describe('lockPlan', () => {
+  const noCi = { env: {} };
+
+  it('writes the lock, rewrites it identically, and signs it on request', () => {
+    const dir = makeTempDir();
+    const lockPath = join(dir, 'demo.agent.lock');
+    const first = lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi });
+    expect(first).toMatchObject({ written: true, changed: true, previous: 'none', signed: false, frozen: false });
+    const bytes = readFileSync(lockPath);
+    expect(parseLock(bytes).manifest).toEqual({ hash: `ag1:${'a'.repeat(64)}`, path: 'demo.agent', name: 'demo', version: '0.1.0' });
+    const again = lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi });
+    expect(again).toMatchObject({ changed: false, previous: 'plain', drifts: [] });
+    expect(readFileSync(lockPath)).toEqual(bytes);
+    const keys = generateSigningKeyPair();
+    const signed = lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', signingKeys: [keys], ...noCi });
+    expect(signed).toMatchObject({ signed: true, changed: true, previous: 'plain' });
+    expect(verifyLock(readFileSync(lockPath), { publicKeys: [keys.publicKey] }).lock.manifest.name).toBe('demo');
+  });
+
+  it('frozen: accepts an identical lock, refuses a missing or drifted one without touching the file', async () => {
+    const dir = makeTempDir();
+    const lockPath = join(dir, 'demo.agent.lock');
+    const missing = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }));
+    expect(missing.code).toBe('LOCK_NOT_FOUND');
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi });
+    const before = readFileSync(lockPath);
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true })).toMatchObject({ written: false, changed: false });
+    const drift = await errorOf(() => lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', frozen: true }));
+    expect(drift.code).toBe('LOCK_DRIFT');
+    expect(drift.message).toBe(
+      `manifest hash ag1:${'f'.repeat(64)} does not match lock's recorded hash ag1:${'a'.repeat(64)}\n` +
+        '  Re-run `agentlang lock demo.agent` if the drift is intentional.',
+    );
+    // Same plan but a signature requested: still a change frozen mode refuses.
+    const sign = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [generateSigningKeyPair()] }));
+    expect(sign.code).toBe('LOCK_DRIFT');
+    expect(readFileSync(lockPath)).toEqual(before);
+  });
+
+  it('is frozen by default when CI=true', async () => {
+    const lockPath = join(makeTempDir(), 'demo.agent.lock');
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} });
+    const error = await errorOf(() => lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', env: { CI: 'true' } }));
+    expect(error.code).toBe('LOCK_DRIFT');
+    expect(lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', env: { CI: 'true' }, frozen: false }).written).toBe(true);
+  });
+
+  it('replaces an unreadable old lock unless frozen', async () => {
+    const lockPath = join(makeTempDir(), 'demo.agent.lock');
+    writeFileSync(lockPath, 'version: "1"\n');
+    expect((await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).code).toBe('LOCK_MALFORMED');
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} }).written).toBe(true);
+  });
+});
+
+describe('enforceLockFile', () => {
+  it('passes a matching lock, catches drift, and fails closed on unsigned or wrongly signed locks', async () => {
+    const lockPath = join(makeTempDir(), 'demo.agent.lock');
+    const keys = generateSigningKeyPair();
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} });
+    expect(enforceLockFile(demoPlan(), { lockPath }).signed).toBe(false);
+    expect((await errorOf(() => enforceLockFile(edited(), { lockPath }))).code).toBe('LOCK_DRIFT');
+    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, requireSigned: true }))).code).toBe('LOCK_KEY_MISSING');
+    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, requireSigned: true, publicKeys: [keys.publicKey] }))).code).toBe('LOCK_UNSIGNED');
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {}, signingKeys: [keys] });
+    expect(enforceLockFile(demoPlan(), { lockPath, requireSigned: true, publicKeys: [keys.publicKey] }).verified).toBe(true);
+    const stranger = generateSigningKeyPair();
+    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, publicKeys: [stranger.publicKey] }))).code).toBe('LOCK_SIGNATURE_INVALID');
+  });
+});
+
+describe('signingKeyFromEnv', () => {
+  const keys = generateSigningKeyPair();
+
+  it('reads the key from the named variable', () => {
+    expect(signingKeyFromEnv('AGENTLANG_SIGNING_KEY', { AGENTLANG_SIGNING_KEY: keys.privateKey })).toEqual(keys);
+    expect(signingKeyFromEnv('K', { K: ` ${keys.privateKey}\n` }).publicKey).toBe(keys.publicKey);
+  });
+
+  it('never echoes a key: unset, malformed, or a key passed where a name belongs', async () => {
+    const unset = await errorOf(() => signingKeyFromEnv('NOPE', {}));
+    expect(unset.code).toBe('LOCK_KEY_MISSING');
+    expect(unset.message).toContain('NOPE');
+    const bad = await errorOf(() => signingKeyFromEnv('K', { K: `${keys.privateKey.slice(0, 60)}zz!!` }));
+    expect(bad.code).toBe('LOCK_KEY_INVALID');
+    expect(bad.message).not.toContain(keys.privateKey.slice(0, 60));
+    const asName = await errorOf(() => signingKeyFromEnv(keys.privateKey, {}));
+    expect(asName.code).toBe('LOCK_KEY_MISSING');
+    expect(asName.message).not.toContain(keys.privateKey);
+  });
+});
