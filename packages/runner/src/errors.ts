@@ -12,6 +12,8 @@ export type RunnerErrorCode =
   | 'RUNNER_RECORD_NOT_FOUND'
   /** A record file is unreadable or not an `agentlang.record/v1` document. */
   | 'RUNNER_RECORD_INVALID'
+  /** `--pubkey` was given but the record has no signed envelope beside it. */
+  | 'RUNNER_RECORD_UNSIGNED'
   /** The record could not be written (directory not writable, disk full, …). */
   | 'RUNNER_RECORD_WRITE'
   /** `--sign-key-env` names a variable that is unset or not a 32-byte hex seed. */

@@ -12,7 +12,7 @@ export {
   type RunOutcome,
 } from './record.js';
 export { listRecords, readRecord, readRecordEnvelope, recordsDirFor, serializeRecord, writeRecord } from './record-store.js';
-export { signRecord, signingKeyFromEnv, verifyRecordEnvelope } from './record-sign.js';
+export { signRecord, signingKeyFromEnv, verifyRecordEnvelope, verifyStoredRecord } from './record-sign.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { probeRuntimeVersion } from './runtime-version.js';
 export type { Invocation, InvocationFile, InvocationInput, RuntimeAdapter } from './adapters/types.js';
@@ -31,3 +31,4 @@ export {
   type RunPlanOptions,
   type RunResult,
 } from './run-plan.js';
+export { runAgent, type RunAgentOptions, type RunAgentResult } from './run-agent.js';

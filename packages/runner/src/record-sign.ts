@@ -1,7 +1,7 @@
 import { type Envelope, signEnvelope, verifyEnvelope } from '@agentlang/lock';
 import { RunnerError } from './errors.js';
 import { type ExecutionRecord, RECORD_PAYLOAD_TYPE } from './record.js';
-import { serializeRecord } from './record-store.js';
+import { readRecord, readRecordEnvelope, serializeRecord } from './record-store.js';
 
 /** Signs the exact record bytes written to disk as a DSSE envelope (payload type `application/vnd.agentlang.record.v1+json`). */
 export function signRecord(record: ExecutionRecord, privateKeyHex: string): Envelope {
@@ -31,4 +31,21 @@ export function signingKeyFromEnv(name: string, env: Record<string, string | und
     throw new RunnerError('RUNNER_SIGN_KEY', `${name} must hold a 32-byte Ed25519 seed as 64 hex characters; found ${value.length} characters`, { variable: name });
   }
   return value.trim();
+}
+
+/**
+ * Reads record `id` from `dir` and verifies its stored envelope against `publicKeys`; the record
+ * file must be byte-for-byte the signed payload (an edited record fails even if its envelope is intact).
+ */
+export function verifyStoredRecord(dir: string, id: string, publicKeys: string[]): ExecutionRecord {
+  const record = readRecord(dir, id);
+  const envelope = readRecordEnvelope(dir, id);
+  if (envelope === null) {
+    throw new RunnerError('RUNNER_RECORD_UNSIGNED', `record ${id} is not signed (no ${id}.dsse.json beside it); sign records with \`agentlang run … --sign-key-env AGENTLANG_RECORD_KEY\``, { id });
+  }
+  const bytes = verifyEnvelope(envelope as Envelope, { publicKeys, payloadType: RECORD_PAYLOAD_TYPE });
+  if (Buffer.from(bytes).toString('utf8') !== serializeRecord(record)) {
+    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${id} differs from its signed envelope: the record file was modified after signing`, { id });
+  }
+  return record;
 }
