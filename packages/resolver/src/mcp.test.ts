@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { McpServerSpec } from '@agentlang/manifest';
+import { describe, expect, it } from 'vitest';
+import { digestJson } from './canonical.js';
+import { ResolveError } from './errors.js';
+import { probeMcpServer } from './mcp.js';
+
+const require = createRequire(import.meta.url);
+/** The real @modelcontextprotocol/server-everything from npm, run with node (no npx, no network). */
+const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const paged = join(dirname(fileURLToPath(import.meta.url)), 'testing/paged-server.mjs');
+const node = process.execPath;
+
+const spec = (over: Partial<McpServerSpec>): McpServerSpec => ({
+  name: 'everything',
+  command: node,
+  args: [everything, 'stdio'],
+  env: {},
+  ...over,
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fail(p: Promise<unknown>): Promise<ResolveError> {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ResolveError);
+    return error as ResolveError;
+  }
+  throw new Error('expected a ResolveError');
+}
+
+describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
+  it('lists and digests the tools, records server info and protocol, and stops the server', async () => {
+    let pid = 0;
+    const r = await probeMcpServer(spec({}), { env: process.env, onSpawn: (p) => (pid = p) });
+    expect(r.server).toEqual({ name: 'mcp-servers/everything', version: expect.any(String) });
+    expect(r.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(r.clientCapabilities).toEqual({});
+    const names = r.tools.map((t) => t.name);
+    expect(names).toContain('echo');
+    expect(names).toContain('get-sum');
+    expect(names).toEqual([...names].sort());
+    for (const t of r.tools) expect(t.schemaDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('keeps only whitelisted tools', async () => {
+    const r = await probeMcpServer(spec({ tools: ['get-sum', 'echo'] }), { env: process.env });
+    expect(r.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
+  });
+
+  it('a whitelisted tool the server lacks is an error naming it and listing what it offers', async () => {
+    let pid = 0;
+    const e = await fail(probeMcpServer(spec({ tools: ['echo', 'list_invoices'] }), { env: process.env, onSpawn: (p) => (pid = p) }));
+    expect(e.code).toBe('RESOLVE_MCP_WHITELIST');
+    expect(e.message).toContain('"list_invoices"');
+    expect(e.message).toMatch(/it offers: .*echo.*get-sum/);
+    expect(e.details.lacking).toEqual(['list_invoices']);
+    expect(alive(pid)).toBe(false);
+  });
+});
+
+describe('probeMcpServer: pagination, env templates, secrets', () => {
+  it('follows nextCursor through every page of tools', async () => {
+    const r = await probeMcpServer(spec({ name: 'paged', args: [paged, '7'] }), { env: process.env });
+    expect(r.server).toEqual({ name: 'paged-fixture', version: '3.1.4' });
+    expect(r.tools.map((t) => t.name)).toEqual(['tool_0', 'tool_1', 'tool_2', 'tool_3', 'tool_4', 'tool_5', 'tool_6']);
+    expect(r.tools[3]!.schemaDigest).toBe(
+      digestJson({ name: 'tool_3', description: 'Tool number 3', inputSchema: { type: 'object', properties: { n: { type: 'integer' } } } }),
+    );
+  });
+
+  it('renders {{.env.X}} into the server environment without recording the value', async () => {
+    const secret = 'sk-live-TOPSECRET-4242';
+    const hash = createHash('sha256').update(secret).digest('hex');
+    const s = spec({ name: 'paged', args: [paged, '2', hash], env: { FIXTURE_TOKEN: '{{ .env.MY_TOKEN }}' } });
+    // The fixture exits unless FIXTURE_TOKEN hashes to `hash`: success proves the value was passed.
+    const r = await probeMcpServer(s, { env: { ...process.env, MY_TOKEN: secret } });
+    expect(r.envKeys).toEqual(['FIXTURE_TOKEN']);
+    expect(JSON.stringify(r)).not.toContain(secret);
+    expect(JSON.stringify(r)).not.toContain('TOPSECRET');
+  });
+
+  it('redacts a rendered secret the server prints when it fails', async () => {
+    const secret = 'sk-wrong-VALUE-9999';
+    const s = spec({ name: 'paged', args: [paged, '2', '0'.repeat(64)], env: { FIXTURE_TOKEN: '{{.env.MY_TOKEN}}' } });
+    const e = await fail(probeMcpServer(s, { env: { ...process.env, MY_TOKEN: secret } }));
+    expect(e.code).toBe('RESOLVE_MCP_START');
+    expect(e.message).toContain('token mismatch: got ***');
+    expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain(secret);
+  });
+
+  it('a missing env variable is an error naming the variable, and nothing is spawned', async () => {
+    let spawned = false;
+    const env = { ...process.env };
+    delete env.STRIPE_SECRET_KEY;
+    const e = await fail(
+      probeMcpServer(spec({ name: 'Stripe', env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' } }), { env, onSpawn: () => (spawned = true) }),
+    );
+    expect(e.code).toBe('RESOLVE_MCP_ENV');
+    expect(e.message).toContain('STRIPE_SECRET_KEY is not set');
+    expect(e.message).toContain('MCP server Stripe');
+    expect(spawned).toBe(false);
+  });
+});
+
+describe('probeMcpServer: failures leave no process behind', () => {
+  it('a command that does not exist', async () => {
+    const e = await fail(probeMcpServer(spec({ command: 'agentlang-no-such-mcp-server' }), { env: process.env }));
+    expect(e.code).toBe('RESOLVE_MCP_START');
+    expect(e.message).toContain('`agentlang-no-such-mcp-server` was not found');
+  });
+
+  it('a server that exits at once: its stderr is in the message', async () => {
+    const e = await fail(probeMcpServer(spec({ args: ['-e', 'console.error("boom: bad config"); process.exit(4)'] }), { env: process.env }));
+    expect(e.code).toBe('RESOLVE_MCP_START');
+    expect(e.message).toContain('boom: bad config');
+  });
+
+  it('a server that never answers times out and is killed', async () => {
+    let pid = 0;
+    const e = await fail(
+      probeMcpServer(spec({ args: ['-e', 'setInterval(() => {}, 1000)'] }), { env: process.env, timeoutMs: 400, onSpawn: (p) => (pid = p) }),
+    );
+    expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
+    expect(e.message).toContain('within 400 ms');
+    expect(e.details.pid).toBe(pid);
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('a server that ignores SIGTERM is SIGKILLed', async () => {
+    let pid = 0;
+    const e = await fail(
+      probeMcpServer(spec({ args: ['-e', 'process.on("SIGTERM", () => {}); process.stdin.resume(); setInterval(() => {}, 1000)'] }), {
+        env: process.env,
+        timeoutMs: 400,
+        onSpawn: (p) => (pid = p),
+      }),
+    );
+    expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
+    expect(alive(pid)).toBe(false);
+  });
+});

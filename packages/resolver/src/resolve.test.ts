@@ -1,0 +1,164 @@
+import { chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+import { sha256 } from './canonical.js';
+import { ResolveError } from './errors.js';
+import { formatPlanText } from './format.js';
+import { resolvePlan } from './resolve.js';
+import { compileSystemPrompt } from './system-prompt.js';
+import { demoAgent, makeAgent } from './testing/make-agent.js';
+
+const require = createRequire(import.meta.url);
+const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+
+function binDir(...names: string[]): string {
+  const dir = makeTempDir();
+  for (const n of names) {
+    writeTree(dir, { [n]: '#!/bin/sh\nexit 0\n' });
+    chmodSync(join(dir, n), 0o755);
+  }
+  return dir;
+}
+
+async function fail(p: Promise<unknown>): Promise<ResolveError> {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ResolveError);
+    return error as ResolveError;
+  }
+  throw new Error('expected a ResolveError');
+}
+
+describe('resolvePlan: the seed 000 demo', () => {
+  it('prints exactly the seed lines', async () => {
+    const plan = await resolvePlan(demoAgent());
+    expect(formatPlanText(plan)).toBe(['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join('\n'));
+    expect(plan).toMatchObject({
+      schema: 'agentlang.plan/v1',
+      agent: { name: 'demo', version: '0.1.0', dialect: 'agentspec' },
+      runtime: { name: 'test-echo', binary: 'echo', available: true },
+      model: 'test-echo/demo',
+      authSource: 'local socket',
+      tools: [],
+      missing: [],
+      warnings: [],
+      promptTarget: 'markdown',
+      trust: { filesystem: 'none', network: 'none', exec: 'full' },
+    });
+    expect(plan.host.os).toBe(process.platform);
+    expect(plan.runtime.path).toMatch(/\/echo$/);
+  });
+
+  it('holds the sha256 of the compiled prompt from behavior.persona, never the text', async () => {
+    const agent = demoAgent();
+    const plan = await resolvePlan(agent);
+    expect(compileSystemPrompt(agent)).toBe('## persona\ndemo-agent\n');
+    expect(plan.systemPromptSha256).toBe(sha256('## persona\ndemo-agent\n'));
+    expect(JSON.stringify(plan)).not.toContain('## persona');
+  });
+
+  it('reports a missing echo binary at resolve time (and fails under strict)', async () => {
+    const env = { PATH: '/nonexistent' };
+    const plan = await resolvePlan(demoAgent(), { env });
+    expect(plan.runtime.available).toBe(false);
+    expect(plan.missing).toEqual(['runtime binary `echo` (test-echo) not found on PATH; install it or choose another runtime with --runtime']);
+    expect(formatPlanText(plan)).toContain('\n  Missing:  runtime binary `echo`');
+    expect((await fail(resolvePlan(demoAgent(), { env, strict: true }))).code).toBe('RESOLVE_MISSING');
+  });
+
+  it('explains every decision under verbose', async () => {
+    const text = formatPlanText(await resolvePlan(demoAgent()), { verbose: true });
+    expect(text).toContain("  Decision: runtime test-echo: declared by the manifest's \"runtime\"");
+    expect(text).toContain('  Decision: auth: test-echo needs no credentials');
+    expect(text).toContain('  Decision: system prompt: compiled to markdown, sha256:');
+  });
+});
+
+describe('resolvePlan: a research assistant', () => {
+  const secretKey = 'sk-ant-api03-NEVER-PRINT-ME';
+  const stripeKey = 'rk_live_ALSO-NEVER-PRINTED';
+
+  function research() {
+    const dir = makeTempDir();
+    writeTree(dir, {
+      'catalog/citations/0.3.0.json': JSON.stringify({ name: 'citations', version: '0.3.0', description: 'Format citations', inputSchema: { type: 'object' } }),
+    });
+    return {
+      dir,
+      agent: makeAgent(
+        {
+          name: 'research-assistant',
+          version: '1.0.0',
+          models: [{ id: 'claude-sonnet-4', provider: 'anthropic', options: { temperature: 0.7 } }],
+          tools: [{ name: 'web_search', version: '^1.2.0' }, { name: 'web_fetch', version: '~1.0.0' }, { name: 'artifacts' }, { name: 'citations' }],
+          mcpServers: [
+            { name: 'Everything', command: process.execPath, args: [everything, 'stdio'], env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' }, tools: ['echo', 'get-sum'] },
+          ],
+          dependencies: [{ name: 'trivy', check: 'agentlang-no-such-trivy --version', install: { linux: 'apt-get install -y trivy', darwin: 'brew install trivy' } }],
+          permissions: { required: ['network', 'storage'], optional: ['microphone'], settings: {} },
+        },
+        { source: { kind: 'directory', root: dir, entry: 'agent.yaml' }, prompt: { path: 'prompt.yaml', document: { version: 2, sections: [{ name: 'mindset', content: 'PROPRIETARY persona text' }] } } },
+      ),
+    };
+  }
+
+  it('resolves tools, model, runtime, auth by name, MCP, dependencies, permissions; no secret anywhere', async () => {
+    const { agent } = research();
+    const logs: string[] = [];
+    const env = { PATH: `${binDir('claude')}:${process.env.PATH}`, ANTHROPIC_API_KEY: secretKey, STRIPE_SECRET_KEY: stripeKey };
+    const plan = await resolvePlan(agent, { env, toolCatalogs: ['catalog'], hostProfile: 'docker' });
+    logs.push(formatPlanText(plan, { verbose: true }));
+    expect(plan.runtime).toMatchObject({ name: 'claude-code', binary: 'claude', available: true });
+    expect(plan.model).toBe('claude-sonnet-4');
+    expect(plan.authSource).toBe('env:ANTHROPIC_API_KEY');
+    expect(plan.promptTarget).toBe('xml');
+    expect(compileSystemPrompt(agent, 'xml')).toBe('<mindset>\nPROPRIETARY persona text\n</mindset>\n');
+    expect(plan.systemPromptSha256).toBe(sha256(compileSystemPrompt(agent, 'xml')));
+    expect(plan.tools.map((t) => `${t.name}@${t.version} ${t.source === 'builtin' ? 'builtin' : 'catalog'}`)).toEqual([
+      'web_search@1.2.3 builtin',
+      'web_fetch@1.0.2 builtin',
+      'artifacts@2.0.0 builtin',
+      'citations@0.3.0 catalog',
+    ]);
+    expect(plan.models['claude-sonnet-4']).toMatchObject({ contextWindow: 200_000, supportsTools: true, known: true });
+    expect(plan.mcpServers[0]).toMatchObject({ name: 'Everything', envKeys: ['STRIPE_SECRET_KEY'], server: { name: 'mcp-servers/everything' } });
+    expect(plan.mcpServers[0]!.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
+    expect(plan.dependencies).toEqual([{ name: 'trivy', present: false, install: process.platform === 'darwin' ? 'brew install trivy' : 'apt-get install -y trivy' }]);
+    expect(plan.missing.some((m) => m.startsWith('dependency trivy: `agentlang-no-such-trivy --version` failed; install with:'))).toBe(true);
+    expect(plan.permissions).toMatchObject({ host: 'docker', granted: ['network', 'storage'], degraded: ['microphone'] });
+    const text = formatPlanText(plan);
+    expect(text).toContain('  Tools:    web_search@1.2.3, web_fetch@1.0.2, artifacts@2.0.0, citations@0.3.0');
+    expect(text).toContain('  MCP:      Everything (2 tools)');
+    expect(text).toContain('  Warning:  optional capability microphone unavailable');
+    for (const out of [JSON.stringify(plan), ...logs]) {
+      expect(out).not.toContain(secretKey);
+      expect(out).not.toContain(stripeKey);
+      expect(out).not.toContain('PROPRIETARY');
+    }
+  });
+
+  it('unknown model: a warning, or RESOLVE_MODEL_UNKNOWN under strict', async () => {
+    const agent = makeAgent({ name: 'x', version: '1.0.0', runtime: 'test-echo', models: [{ id: 'acme-omni-9' }] });
+    const plan = await resolvePlan(agent);
+    expect(plan.warnings).toEqual(['model acme-omni-9 is in no model catalog; its capabilities are unknown']);
+    expect(formatPlanText(plan)).toContain('  Warning:  model acme-omni-9 is in no model catalog');
+    expect((await fail(resolvePlan(agent, { strict: true }))).code).toBe('RESOLVE_MODEL_UNKNOWN');
+    const extended = await resolvePlan(agent, { strict: true, modelCatalog: { 'acme-omni-9': { provider: 'acme', contextWindow: 1000 } } });
+    expect(extended.models['acme-omni-9']).toEqual({ provider: 'acme', contextWindow: 1000, known: true });
+  });
+
+  it('a required capability the host lacks stops resolve', async () => {
+    const agent = makeAgent({ name: 'x', version: '1.0.0', runtime: 'test-echo', permissions: { required: ['camera'], optional: [], settings: {} } });
+    expect((await fail(resolvePlan(agent, { hostProfile: 'claude-desktop' }))).code).toBe('RESOLVE_PERMISSION_DENIED');
+  });
+
+  it('probeMcp: false records servers unprobed with a warning', async () => {
+    const { agent } = research();
+    const plan = await resolvePlan(agent, { probeMcp: false, toolCatalogs: ['catalog'], env: { PATH: process.env.PATH } });
+    expect(plan.mcpServers[0]!.tools).toEqual([]);
+    expect(plan.warnings).toContain('MCP server Everything not probed (probing disabled); its tools are not checked');
+  });
+});

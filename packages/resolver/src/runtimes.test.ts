@@ -1,0 +1,80 @@
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+import { ResolveError } from './errors.js';
+import { resolveModels, BUILTIN_MODELS } from './models.js';
+import { detectAuth, findOnPath, findRuntime } from './runtimes.js';
+import { selectRuntime } from './select-runtime.js';
+
+/** A PATH directory holding fake executables with the given names (real files, mode 755). */
+function binDir(...names: string[]): string {
+  const dir = makeTempDir();
+  for (const n of names) {
+    writeTree(dir, { [n]: '#!/bin/sh\nexit 0\n' });
+    chmodSync(join(dir, n), 0o755);
+  }
+  return dir;
+}
+
+const models = (...ids: Array<[string, string?]>) => resolveModels(ids.map(([id, provider]) => ({ id, ...(provider ? { provider } : {}) })), BUILTIN_MODELS).models;
+
+describe('findOnPath', () => {
+  it('finds executables only', () => {
+    const dir = binDir('claude');
+    writeTree(dir, { codex: 'not executable' });
+    expect(findOnPath('claude', { PATH: `/nonexistent:${dir}` })).toBe(join(dir, 'claude'));
+    expect(findOnPath('codex', { PATH: dir })).toBeUndefined();
+    expect(findOnPath('echo', process.env)).toMatch(/\/echo$/);
+  });
+});
+
+describe('selectRuntime', () => {
+  it('test-echo maps to echo and is found on every Linux', () => {
+    const s = selectRuntime({ declared: 'test-echo', models: models(['test-echo/demo']), env: process.env });
+    expect(s.runtime).toMatchObject({ name: 'test-echo', binary: 'echo', available: true });
+    expect(s.model).toBe('test-echo/demo');
+  });
+
+  it('maps a model provider to its runtime, preferring one that is installed', () => {
+    const env = { PATH: binDir('opencode') };
+    const s = selectRuntime({ models: models(['claude-sonnet-4', 'anthropic']), env });
+    expect(s.runtime).toMatchObject({ name: 'opencode', available: true });
+    expect(s.decisions.join('\n')).toContain('first installed runtime for model claude-sonnet-4');
+    const withClaude = selectRuntime({ models: models(['claude-sonnet-4', 'anthropic']), env: { PATH: binDir('opencode', 'claude') } });
+    expect(withClaude.runtime.name).toBe('claude-code');
+  });
+
+  it('walks the models in order and reports a missing binary when none is installed', () => {
+    const env = { PATH: binDir('gemini') };
+    const s = selectRuntime({ models: models(['gpt-5'], ['gemini-2.5-pro']), env });
+    expect(s.runtime.name).toBe('gemini-cli');
+    expect(s.model).toBe('gemini-2.5-pro');
+    const none = selectRuntime({ models: models(['gpt-5']), env: { PATH: '/nonexistent' } });
+    expect(none.runtime).toMatchObject({ name: 'codex', binary: 'codex', available: false });
+  });
+
+  it('--runtime overrides the manifest, and an unknown runtime is an error', () => {
+    const s = selectRuntime({ override: 'ollama', declared: 'test-echo', models: models(['llama3.1']), env: { PATH: '/nonexistent' } });
+    expect(s.runtime).toMatchObject({ name: 'ollama', available: false });
+    expect(s.model).toBe('llama3.1');
+    expect(() => selectRuntime({ declared: 'langgraph', models: {}, env: {} })).toThrow(ResolveError);
+  });
+});
+
+describe('detectAuth reports a source by name, never a value', () => {
+  it('local socket, env var, subscription, none', () => {
+    const claude = findRuntime('claude-code')!;
+    expect(detectAuth(findRuntime('test-echo')!, 'test-echo', {}).source).toBe('local socket');
+    expect(detectAuth(findRuntime('ollama')!, 'ollama', {}).source).toBe('local socket');
+    const secret = 'sk-ant-very-secret-value';
+    const withKey = detectAuth(claude, 'anthropic', { ANTHROPIC_API_KEY: secret });
+    expect(withKey.source).toBe('env:ANTHROPIC_API_KEY');
+    expect(JSON.stringify(withKey)).not.toContain(secret);
+    expect(detectAuth(claude, 'anthropic', {}).source).toBe('subscription:claude');
+    expect(detectAuth(findRuntime('gemini-cli')!, 'google', { GOOGLE_API_KEY: 'x' }).source).toBe('env:GOOGLE_API_KEY');
+    const aider = detectAuth(findRuntime('aider')!, 'openai', {});
+    expect(aider.source).toBe('none');
+    expect(aider.missing).toContain('OPENAI_API_KEY');
+  });
+});
