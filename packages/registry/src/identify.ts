@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { inspectContainer } from '@agentlang/container';
+import { loadAgentFromFiles, sniffBytes } from '@agentlang/manifest';
+import { RegistryError } from './errors.js';
+import type { ArtifactKind } from './storage.js';
+
+/** What the registry learns by parsing an uploaded artifact. */
+export interface ArtifactIdentity {
+  kind: ArtifactKind;
+  name: string;
+  version: string;
+  /** `ag1:` content digest of the agent. */
+  digest: string;
+  description?: string;
+}
+
+/** Parses an uploaded artifact, by content: reads the agent's own name, version and digest. */
+export type IdentifyArtifact = (path: string, head: Uint8Array) => Promise<ArtifactIdentity>;
+
+function invalid(kind: string, cause: unknown): RegistryError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not a valid agent: ${reason}`, { kind, cause: (cause as { code?: string }).code ?? null }, { cause });
+}
+
+/**
+ * The default identifier: a ustar archive is a container (read through @agentlang/container's
+ * signed index); anything else must be a YAML manifest of either dialect (@agentlang/manifest).
+ */
+export const identifyArtifact: IdentifyArtifact = async (path, head) => {
+  if (sniffBytes(head) === 'container') {
+    let info: Awaited<ReturnType<typeof inspectContainer>>;
+    try {
+      info = await inspectContainer(path);
+    } catch (cause) {
+      throw invalid('container', cause);
+    }
+    return { kind: 'container', name: info.agent.name, version: info.agent.version, digest: info.agent.digest };
+  }
+  let agent: Awaited<ReturnType<typeof loadAgentFromFiles>>;
+  try {
+    agent = await loadAgentFromFiles({ 'agent.yaml': await readFile(path) }, { entry: 'agent.yaml', label: 'upload' });
+  } catch (cause) {
+    throw invalid('manifest', cause);
+  }
+  const { name, version, description } = agent.manifest;
+  if (!version) throw invalid('manifest', new Error('the manifest has no version'));
+  return { kind: 'manifest', name, version, digest: agent.digest, ...(description ? { description } : {}) };
+};
