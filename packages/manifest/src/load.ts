@@ -44,11 +44,11 @@ export async function loadAgent(path: string, options: LoadOptions = {}): Promis
     if (!(await reader.read('agent.yaml'))) {
       throw new ManifestError('MANIFEST_NOT_FOUND', `${path} holds no agent.yaml; create one (agentlang init) or pass the manifest file itself`, { file: posix.join(path, 'agent.yaml') });
     }
-    return loadFromReader(reader, 'agent.yaml', { kind: 'directory', root: full }, options, true);
+    return loadFromReader(reader, 'agent.yaml', { kind: 'directory', root: full, label: posix.join(path, 'agent.yaml') }, options, true);
   }
   const reader = await diskReader(dirname(full), max);
   const entry = basename(full);
-  return loadFromReader(reader, entry, { kind: 'file', root: dirname(full) }, options, entry === 'agent.yaml');
+  return loadFromReader(reader, entry, { kind: 'file', root: dirname(full), label: path }, options, entry === 'agent.yaml');
 }
 
 /** Like {@link loadAgent} but returns `{ ok, agent }` or `{ ok: false, error }` instead of throwing ManifestError. */
@@ -68,7 +68,7 @@ export async function loadAgentFromFiles(files: Record<string, Uint8Array>, opti
   const reader = memoryReader(files, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   const label = options.label ?? '<memory>';
   if (!(await reader.read(entry))) throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { file: entry });
-  return loadFromReader(reader, entry, { kind: 'memory', root: label }, options, posix.basename(entry) === 'agent.yaml');
+  return loadFromReader(reader, entry, { kind: 'memory', root: label, label: `${label}:${entry}` }, options, posix.basename(entry) === 'agent.yaml');
 }
 
 /** Decodes UTF-8 text or reports it. */
@@ -149,7 +149,7 @@ function subAgentName(ref: Raw | string, data: unknown, rel: string): string {
 async function loadFromReader(
   reader: SourceReader,
   entry: string,
-  root: { kind: LoadedAgent['source']['kind']; root: string },
+  root: { kind: LoadedAgent['source']['kind']; root: string; label: string },
   options: LoadOptions,
   companions: boolean,
 ): Promise<LoadedAgent> {
@@ -159,7 +159,7 @@ async function loadFromReader(
   if (sniffBytes(entryBytes) === 'container') {
     throw new ManifestError('MANIFEST_IS_CONTAINER', `${entry} is a packed .agent container, not a YAML manifest`, { file: entry });
   }
-  const label = root.kind === 'memory' ? `${root.root}:${entry}` : entry;
+  const label = root.label;
   const source = await s.yaml(entry, false);
   if (!source || source.diagnostics.length || source.data === undefined) fail(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
   const dir = posix.dirname(entry) === '.' ? '' : posix.dirname(entry);

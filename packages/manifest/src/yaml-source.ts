@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit, YAMLWarning } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { ManifestErrorCode } from './errors.js';
 
@@ -58,7 +58,8 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
       const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0]?.trim();
       first = `duplicate key${key ? ` "${key}"` : ''}: a mapping may hold each key once`;
     }
-    push(code, `${first}${code === 'MANIFEST_YAML_SYNTAX' ? ' (YAML warnings are errors in agent files)' : ''}`, e.pos[0]);
+    if (/^Missing closing .?quote/.test(first)) first += '; every line of a multi-line quoted value must be indented deeper than its key';
+    push(code, `${first}${code === 'MANIFEST_YAML_SYNTAX' && e instanceof YAMLWarning ? ' (YAML warnings are errors in agent files)' : ''}`, e.pos[0]);
   }
 
   const yamlVersion = doc.directives?.yaml.version;
