@@ -1,1 +1,15 @@
-export {};
+export type { RegistryClientErrorCode } from './errors.js';
+export { REGISTRY_CLIENT_ERROR_CODES, RegistryClientError, isRegistryClientError } from './errors.js';
+export type { AgentReference, OciReference } from './reference.js';
+export { isLoopbackHost, isOciReference, parseAgentReference, parseOciReference } from './reference.js';
+export type { RetryOptions } from './http.js';
+export type { TransferProgress } from './progress.js';
+export { progressLogger } from './progress.js';
+export type { PushableArtifact } from './artifact.js';
+export { hashFile, readPushable } from './artifact.js';
+export type { ArtifactExpectation, VerifiedArtifact } from './verify.js';
+export { verifyArtifactFile } from './verify.js';
+export type { PullResult, PushResult, RegistryClientOptions, RegistryEntry } from './client.js';
+export { RegistryClient } from './client.js';
+export type { OciAgentManifest, OciOptions, OciPullResult, OciPushResult } from './oci.js';
+export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE, pullOci, pushOci } from './oci.js';

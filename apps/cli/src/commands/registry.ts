@@ -1,0 +1,47 @@
+import type { CommandContext, CommandResult } from '../command.js';
+
+class RegistryUsageError extends Error {
+  readonly code = 'USAGE_ARGUMENTS';
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** `agentlang registry serve`: runs the embedded registry until SIGINT or SIGTERM. */
+export async function run(ctx: CommandContext): Promise<CommandResult> {
+  const [sub, ...extra] = ctx.positionals;
+  if (sub !== 'serve' || extra.length > 0) {
+    throw new RegistryUsageError('expected: agentlang registry serve [--bind 127.0.0.1:8765] [--data DIR] [--keys-file FILE] [--private TENANT]');
+  }
+  const { resolve } = await import('node:path');
+  const { startRegistry } = await import('@agentlang/registry');
+  const maxUpload = str(ctx.values['max-upload-mib']);
+  const dataDir = resolve(ctx.cwd, str(ctx.values.data) ?? '.agentlang/registry');
+  const keysFile = str(ctx.values['keys-file']);
+  const registry = await startRegistry({
+    bind: str(ctx.values.bind) ?? '127.0.0.1:8765',
+    dataDir,
+    ...(ctx.env.AGENTLANG_API_KEYS ? { apiKeys: ctx.env.AGENTLANG_API_KEYS } : {}),
+    ...(keysFile ? { keysFile: resolve(ctx.cwd, keysFile) } : {}),
+    privateTenants: list(ctx.values.private),
+    ...(maxUpload ? { maxUploadBytes: Math.floor(Number(maxUpload) * (1 << 20)) } : {}),
+    log: ctx.verbose ? ctx.log : () => {},
+  });
+  const tenants = [...registry.keys.tenants.keys()];
+  ctx.log(`agentlang registry listening on ${registry.url}  data ${dataDir}`);
+  ctx.log(
+    tenants.length > 0
+      ? `tenants: ${tenants.map((t) => (registry.keys.tenants.get(t)?.private ? `${t} (private)` : t)).join(', ')}`
+      : 'no API keys configured: reads only. Set AGENTLANG_API_KEYS="alice:alice-key" or pass --keys-file to allow pushes.',
+  );
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void registry.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return { text: '', data: { stopped: true, url: registry.url } };
+}

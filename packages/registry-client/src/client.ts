@@ -1,0 +1,246 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { type PushableArtifact, readPushable } from './artifact.js';
+import { RegistryClientError } from './errors.js';
+import { failureOf, type HttpAnswer, type HttpCall, readBody, type RetryOptions, sendRequest, withRetries } from './http.js';
+import { progressStream, type TransferProgress } from './progress.js';
+import { type AgentReference, parseAgentReference } from './reference.js';
+import { type VerifiedArtifact, verifyArtifactFile } from './verify.js';
+
+/** Options of {@link RegistryClient}. */
+export interface RegistryClientOptions {
+  /** Base URL of the registry (`http://127.0.0.1:8765`). */
+  url: string;
+  /** API key for writes (and reads of a private tenant). */
+  apiKey?: string;
+  retry?: RetryOptions;
+  /** Reports transfer progress (the CLI shows it on stderr for large transfers). */
+  onProgress?: (progress: TransferProgress) => void;
+  /** Socket inactivity timeout per request in ms (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** One version as the registry lists it. */
+export interface RegistryEntry {
+  tenant: string;
+  name: string;
+  version: string;
+  kind: 'manifest' | 'container';
+  mediaType: string;
+  sha256: string;
+  size: number;
+  digest: string;
+  description?: string;
+  pushedAt: string;
+}
+
+/** What a push did. */
+export interface PushResult extends RegistryEntry {
+  /** False when the same bytes were already there (an idempotent re-push). */
+  created: boolean;
+}
+
+/** What a pull fetched and where it wrote it. */
+export interface PullResult extends VerifiedArtifact {
+  tenant: string;
+  /** Absolute path written. */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** A client of the AgentLang registry HTTP API (see @agentlang/registry's README). */
+export class RegistryClient {
+  readonly url: URL;
+  private readonly options: RegistryClientOptions;
+
+  constructor(options: RegistryClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    } catch (cause) {
+      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`, { url: options.url }, { cause });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`, { url: options.url });
+    }
+    this.url = url;
+    this.options = options;
+  }
+
+  private endpoint(path: string): URL {
+    return new URL(path.replace(/^\//, ''), this.url);
+  }
+
+  private headers(extra: Record<string, string | number> = {}): Record<string, string | number> {
+    return { ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}), 'user-agent': 'agentlang-registry-client/0.1', ...extra };
+  }
+
+  private async exchange(call: Omit<HttpCall, 'timeoutMs'>, action: string): Promise<HttpAnswer> {
+    const answer = await withRetries(() => sendRequest({ ...call, timeoutMs: this.options.timeoutMs ?? 60_000 }), this.url.origin, this.options.retry);
+    if (answer.status < 200 || answer.status > 299) throw await failureOf(answer, action);
+    return answer;
+  }
+
+  private async getJson<T>(path: string, action: string): Promise<T> {
+    const answer = await this.exchange({ method: 'GET', url: this.endpoint(path), headers: this.headers({ accept: 'application/json' }) }, action);
+    const text = (await readBody(answer)).toString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `${action}: the registry answered ${answer.status} with a body that is not JSON`, { snippet: text.slice(0, 200) }, { cause });
+    }
+  }
+
+  /** `GET /healthz`. */
+  health(): Promise<{ status: string; api: string; writable: boolean }> {
+    return this.getJson('/healthz', 'health check');
+  }
+
+  /** The tenant the API key belongs to (`GET /v1/whoami`). */
+  async whoami(): Promise<string> {
+    if (!this.options.apiKey) throw new RegistryClientError('REGISTRY_CONFIG', 'an API key is needed: pass --api-key or set AGENTLANG_API_KEY');
+    const { tenant } = await this.getJson<{ tenant?: unknown }>('/v1/whoami', 'whoami');
+    if (typeof tenant !== 'string') throw new RegistryClientError('REGISTRY_BAD_RESPONSE', 'whoami: the registry did not name a tenant');
+    return tenant;
+  }
+
+  /**
+   * Pushes a YAML manifest file or a container to `<tenant>/<name>@<version>` (tenant: the key's
+   * own unless given). Re-pushing identical bytes succeeds with `created: false`.
+   */
+  async push(path: string, options: { tenant?: string } = {}): Promise<PushResult> {
+    if (!this.options.apiKey) throw new RegistryClientError('REGISTRY_CONFIG', 'pushing needs an API key: pass --api-key or set AGENTLANG_API_KEY');
+    const artifact = await readPushable(path);
+    const tenant = options.tenant ?? (await this.whoami());
+    return this.pushArtifact(artifact, tenant);
+  }
+
+  /** Pushes an already read artifact (see {@link readPushable}). */
+  async pushArtifact(artifact: PushableArtifact, tenant: string): Promise<PushResult> {
+    const label = `${tenant}/${artifact.name}@${artifact.version}`;
+    const url = this.endpoint(`/v1/agents/${encodeURIComponent(tenant)}/${encodeURIComponent(artifact.name)}/${encodeURIComponent(artifact.version)}`);
+    const onProgress = this.options.onProgress;
+    const answer = await this.exchange(
+      {
+        method: 'PUT',
+        url,
+        headers: this.headers({
+          'content-type': artifact.kind === 'container' ? 'application/vnd.agentlang.container.v1+tar' : 'application/vnd.agentlang.manifest.v1+yaml',
+          'content-length': artifact.size,
+          'x-content-sha256': artifact.sha256,
+        }),
+        body: () => {
+          const file = createReadStream(artifact.path, { highWaterMark: 1 << 20 });
+          if (!onProgress) return file;
+          return file.pipe(progressStream((bytes) => onProgress({ direction: 'upload', label, bytes, total: artifact.size })));
+        },
+      },
+      `push of ${label}`,
+    );
+    const body = JSON.parse((await readBody(answer)).toString('utf8')) as PushResult;
+    if (body.sha256 !== artifact.sha256) {
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`, { sent: artifact.sha256, recorded: body.sha256 });
+    }
+    return body;
+  }
+
+  /** Lists or searches entries by text (matched against name, tenant and description). */
+  async search(text = '', options: { tenant?: string; limit?: number } = {}): Promise<{ total: number; entries: RegistryEntry[] }> {
+    const query = new URLSearchParams({ q: text });
+    if (options.tenant) query.set('tenant', options.tenant);
+    if (options.limit) query.set('limit', String(options.limit));
+    return this.getJson(`/v1/search?${query}`, `search for '${text}'`);
+  }
+
+  /** Metadata of one version. */
+  meta(reference: string | AgentReference): Promise<RegistryEntry> {
+    const ref = typeof reference === 'string' ? parseAgentReference(reference) : reference;
+    return this.getJson(`/v1/agents/${ref.tenant}/${ref.name}/${ref.version}/meta`, `metadata of ${ref.tenant}/${ref.name}@${ref.version}`);
+  }
+
+  /**
+   * Pulls `tenant/name@version` into `out` (default `<name>@<version>.agent` in `cwd`): streams to a
+   * temporary file beside `out`, checks the sha256 the server and the reference promise, verifies
+   * the artifact by content and its `ag1:` digest, and only then renames it into place. The output
+   * path comes from the caller alone, never from anything the server sends.
+   */
+  async pull(reference: string | AgentReference, options: { out?: string; cwd?: string; publicKeys?: string[] } = {}): Promise<PullResult> {
+    const ref = typeof reference === 'string' ? parseAgentReference(reference) : reference;
+    const label = `${ref.tenant}/${ref.name}@${ref.version}`;
+    const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.name}@${ref.version}.agent`);
+    const existing = await stat(out).catch(() => undefined);
+    if (existing?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`, { out });
+    const url = this.endpoint(`/v1/agents/${ref.tenant}/${ref.name}/${ref.version}`);
+    const source = `${this.url.origin} (${label})`;
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.exchange({ method: 'GET', url, headers: this.headers() }, `pull of ${label}`);
+      const promised = String(answer.headers['x-content-sha256'] ?? '');
+      if (!/^[0-9a-f]{64}$/.test(promised)) {
+        answer.stream.destroy();
+        throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`, { url: url.href });
+      }
+      if (ref.sha256 && promised !== ref.sha256) {
+        answer.stream.destroy();
+        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { expected: ref.sha256, served: promised });
+      }
+      const total = Number(answer.headers['content-length'] ?? Number.NaN);
+      const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+      try {
+        const { sha256, size } = await this.download(answer, temp, label, Number.isFinite(total) ? total : undefined);
+        if (sha256 !== promised) {
+          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { expected: promised, received: sha256 });
+        }
+        const digestHeader = answer.headers['x-agentlang-digest'];
+        const verified = await verifyArtifactFile(temp, {
+          name: ref.name,
+          version: ref.version,
+          ...(typeof digestHeader === 'string' ? { digest: digestHeader } : {}),
+          ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}),
+          source,
+        });
+        await rename(temp, out);
+        return { ...verified, tenant: ref.tenant, path: out, sha256, size };
+      } catch (error) {
+        await unlink(temp).catch(() => {});
+        const retryable = !(error instanceof RegistryClientError) && attempt < (this.options.retry?.retries ?? 3);
+        if (!retryable) {
+          if (error instanceof RegistryClientError) throw error;
+          throw new RegistryClientError('REGISTRY_NETWORK', `pull of ${label} was cut off: ${(error as Error).message}`, { url: url.href }, { cause: error });
+        }
+      }
+    }
+  }
+
+  private async download(answer: HttpAnswer, temp: string, label: string, total: number | undefined): Promise<{ sha256: string; size: number }> {
+    const handle = await open(temp, 'wx', 0o644).catch((cause: unknown) => {
+      answer.stream.destroy();
+      throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write ${temp}: ${(cause as Error).message}`, { path: temp }, { cause });
+    });
+    const hash = createHash('sha256');
+    let size = 0;
+    let reported = 0;
+    const onProgress = this.options.onProgress;
+    try {
+      for await (const chunk of answer.stream) {
+        const bytes = chunk as Buffer;
+        hash.update(bytes);
+        size += bytes.length;
+        if (total !== undefined && size > total) throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent more than its Content-Length of ${total}`, { total });
+        await handle.write(bytes);
+        if (onProgress && size - reported >= 4 << 20) {
+          reported = size;
+          onProgress({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
+        }
+      }
+      if (total !== undefined && size !== total) throw new Error(`received ${size} of ${total} bytes`);
+      onProgress?.({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return { sha256: hash.digest('hex'), size };
+  }
+}
