@@ -6,6 +6,60 @@ import type { CommandSpec } from '../command.js';
  */
 export const COMMANDS: CommandSpec[] = [
   {
+    name: 'pull',
+    summary: 'fetch an agent from a registry (tenant/name@version or oci://…) and verify its digests',
+    usage:
+      'Usage: agentlang pull <tenant/name@version> --registry URL [--out FILE] [--pubkey HEX]…\n' +
+      '       agentlang pull oci://host:port/repo:tag [--out FILE]\n\n' +
+      '  --registry URL    the AgentLang registry (or AGENTLANG_REGISTRY)\n' +
+      '  --out FILE        where to write (default <name>@<version>.agent); nothing else is ever written\n' +
+      '  --api-key KEY     only for private tenants (or AGENTLANG_API_KEY)\n' +
+      '  --pubkey HEX      a pulled container must be signed by this Ed25519 key (repeatable)\n' +
+      '  A reference may pin the bytes: alice/demo@0.1.0#sha256:<64 hex>. OCI bearer token: AGENTLANG_OCI_TOKEN.',
+    options: { registry: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' }, pubkey: { type: 'string', multiple: true } },
+    load: () => import('./pull.js'),
+  },
+  {
+    name: 'push',
+    summary: 'push a YAML manifest or a container to a registry (or to an OCI registry)',
+    usage:
+      'Usage: agentlang push <agent.yaml | container> --registry URL --api-key KEY [--tenant T]\n' +
+      '       agentlang push <agent.yaml | container> oci://host:port/repo:tag\n' +
+      '       agentlang push <agent.yaml | container> --oci --registry host:port[/prefix]\n\n' +
+      '  --registry URL    the AgentLang registry (or AGENTLANG_REGISTRY)\n' +
+      '  --api-key KEY     your tenant\'s key (or AGENTLANG_API_KEY); the tenant comes from the key\n' +
+      '  --tenant T        push under tenant T (refused unless the key is T\'s)\n' +
+      '  --oci             speak the OCI distribution API; the reference is <registry>/<name>:<version>\n' +
+      '  Versions are immutable: the same bytes again succeed, different bytes are refused (409).',
+    options: { registry: { type: 'string' }, 'api-key': { type: 'string' }, tenant: { type: 'string' }, oci: { type: 'boolean' } },
+    load: () => import('./push.js'),
+  },
+  {
+    name: 'registry',
+    summary: 'run the embedded multi-tenant registry (agentlang registry serve)',
+    usage:
+      'Usage: agentlang registry serve [--bind 127.0.0.1:8765] [--data DIR] [--keys-file FILE] [--private TENANT]…\n\n' +
+      '  --bind HOST:PORT    where to listen (default 127.0.0.1:8765)\n' +
+      '  --data DIR          storage directory (default ./.agentlang/registry)\n' +
+      '  --keys-file FILE    tenants and sha256-hashed keys (agentlang.registry.keys/v1 JSON)\n' +
+      '  --private TENANT    only TENANT\'s key may read TENANT\'s agents (repeatable)\n' +
+      '  --max-upload-mib N  largest upload (default 512)\n' +
+      '  Keys also come from AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"; without keys the registry is read-only.\n' +
+      '  Reads are anonymous and public unless the tenant is private. Stops on SIGINT/SIGTERM.',
+    options: { bind: { type: 'string' }, data: { type: 'string' }, 'keys-file': { type: 'string' }, private: { type: 'string', multiple: true }, 'max-upload-mib': { type: 'string' } },
+    load: () => import('./registry.js'),
+  },
+  {
+    name: 'search',
+    summary: 'search a registry by name, tenant or description',
+    usage:
+      'Usage: agentlang search [text] --registry URL [--tenant T] [--json]\n\n' +
+      '  --registry URL    the AgentLang registry (or AGENTLANG_REGISTRY)\n' +
+      '  --tenant T        only tenant T',
+    options: { registry: { type: 'string' }, tenant: { type: 'string' }, 'api-key': { type: 'string' } },
+    load: () => import('./search.js'),
+  },
+  {
     name: 'validate',
     summary: 'check an agent (directory, YAML file of either dialect, or container) and print its digest',
     usage: 'Usage: agentlang validate <agent> [--json] [--strict]\n\n  --strict   treat warnings as errors',
