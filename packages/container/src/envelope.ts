@@ -1,100 +1,91 @@
-import { sign, verify, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  type Envelope,
+  LockError,
+  parseEnvelope as parseLockEnvelope,
+  serializeEnvelope,
+  signEnvelope,
+  verifyEnvelopeDetailed,
+} from '@agentlang/lock';
 import { ContainerError, ContainerErrorCode } from './errors.js';
-import { keyIdOf, parsePublicKey, parseSigningKey, rawPublicKey } from './keys.js';
+
+export type { Envelope };
 
 /** DSSE payload type of a container index; a lock's envelope type is different, so neither replays as the other. */
 export const CONTAINER_PAYLOAD_TYPE = 'application/vnd.agentlang.container-index.v1+json';
 
-/** A DSSE envelope (`signature.sig`). */
-export interface Envelope {
-  payloadType: string;
-  /** Base64 of the exact payload bytes. */
-  payload: string;
-  signatures: Array<{ keyid: string; sig: string }>;
-}
-
-/** DSSE pre-authentication encoding: what the signature covers (type and exact bytes). */
-export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
-
-/** Signs `payload` under `payloadType` with each Ed25519 key (hex seed), giving a DSSE envelope. */
-export function signContainerEnvelope(payloadType: string, payload: Uint8Array, signingKeys: string[]): Envelope {
-  const pae = preAuthEncoding(payloadType, payload);
-  return {
-    payloadType,
-    payload: Buffer.from(payload).toString('base64'),
-    signatures: signingKeys.map((hex) => {
-      const key = parseSigningKey(hex);
-      return { keyid: keyIdOf(rawPublicKey(createPublicKey(key))), sig: sign(null, pae, key).toString('base64') };
-    }),
-  };
-}
-
-/** Outcome of checking an envelope against trusted keys. */
-export interface EnvelopeCheck {
-  /** Key ids of signatures that verified under a trusted key. */
-  verifiedBy: string[];
-  /** Key ids the envelope claims, trusted or not. */
-  keyIds: string[];
-}
-
-/** Parses `signature.sig` bytes into an envelope, checking only its shape (not the signatures). */
-export function parseEnvelope(bytes: Uint8Array): Envelope {
-  let value: unknown;
+/**
+ * The exact bytes of `signature.sig`: a DSSE envelope from `@agentlang/lock` over the index, in
+ * lock's file form; with no key, the same envelope shape with an empty `signatures` list.
+ */
+export function signatureFileBytes(payload: Uint8Array, signingKeys: string[]): Buffer {
+  if (signingKeys.length === 0) {
+    return Buffer.from(serializeEnvelope({ payloadType: CONTAINER_PAYLOAD_TYPE, payload: Buffer.from(payload).toString('base64'), signatures: [] }));
+  }
   try {
-    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return Buffer.from(serializeEnvelope(signEnvelope(CONTAINER_PAYLOAD_TYPE, payload, signingKeys.map((privateKey) => ({ privateKey })))));
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, 'signature.sig is not JSON; expected a DSSE envelope {payloadType, payload, signatures}', {}, { cause });
+    throw new ContainerError(ContainerErrorCode.KEY_INVALID, `cannot sign the container: ${(cause as Error).message}`, {}, { cause });
   }
-  const e = value as Envelope;
-  const ok =
-    typeof e === 'object' && e !== null && typeof e.payloadType === 'string' && typeof e.payload === 'string' &&
-    Array.isArray(e.signatures) && e.signatures.every((s) => typeof s === 'object' && s !== null && typeof s.keyid === 'string' && typeof s.sig === 'string');
-  if (!ok) throw new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, 'signature.sig is not a DSSE envelope: expected {payloadType, payload, signatures: [{keyid, sig}]}', {});
-  // Only the exact form the builder writes is accepted (key order, no whitespace, canonical base64),
-  // so no byte of the envelope can change without the check failing.
-  const canonical: Envelope = {
-    payloadType: e.payloadType,
-    payload: Buffer.from(e.payload, 'base64').toString('base64'),
-    signatures: e.signatures.map((s) => ({ keyid: s.keyid, sig: Buffer.from(s.sig, 'base64').toString('base64') })),
-  };
-  if (!Buffer.from(JSON.stringify(canonical)).equals(Buffer.from(bytes))) {
-    throw new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, 'signature.sig is not in the canonical form the builder writes (compact JSON, fixed key order, canonical base64); it was altered', {});
-  }
-  return canonical;
+}
+
+/** What the signature file says, before and after checking against trusted keys. */
+export interface EnvelopeCheck {
+  envelope: Envelope;
+  /** Key ids the envelope claims. */
+  keyIds: string[];
+  /** Key ids that verified under a trusted key (empty when no keys were given). */
+  verifiedBy: string[];
+}
+
+function malformed(why: string, cause?: unknown): ContainerError {
+  return new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, `signature.sig ${why}`, {}, cause === undefined ? {} : { cause });
 }
 
 /**
- * Checks that `envelope` carries exactly `payload` under `payloadType`, and which trusted keys
- * (hex Ed25519 public keys) produced a valid signature over the pre-authentication encoding.
+ * Checks `signature.sig` bytes: the exact form the builder writes, the container payload type
+ * (a lock signature is refused), a payload equal to the `manifest.json` bytes, and — when
+ * `publicKeys` are given — a signature verifying under one of them (DSSE PAE, Ed25519).
  */
-export function checkEnvelope(envelope: Envelope, payloadType: string, payload: Uint8Array, publicKeys: string[]): EnvelopeCheck {
-  if (envelope.payloadType !== payloadType) {
+export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, publicKeys: string[]): EnvelopeCheck {
+  let value: { payloadType?: unknown; payload?: unknown; signatures?: unknown };
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (cause) {
+    throw malformed('is not UTF-8 JSON; expected a DSSE envelope {payloadType, payload, signatures}', cause);
+  }
+  if (typeof value !== 'object' || value === null) throw malformed('is not a DSSE envelope object');
+  if (value.payloadType !== CONTAINER_PAYLOAD_TYPE) {
     throw new ContainerError(
       ContainerErrorCode.SIGNATURE_MALFORMED,
-      `signature.sig has payload type ${JSON.stringify(envelope.payloadType)}, expected ${JSON.stringify(payloadType)}; a signature made for something else (e.g. a lock) is never accepted for a container`,
-      { found: envelope.payloadType, expected: payloadType },
+      `signature.sig has payload type ${JSON.stringify(value.payloadType)}, expected ${JSON.stringify(CONTAINER_PAYLOAD_TYPE)}; a signature made for something else (e.g. a lock) is never accepted for a container`,
+      { found: value.payloadType, expected: CONTAINER_PAYLOAD_TYPE },
     );
   }
-  if (!Buffer.from(envelope.payload, 'base64').equals(Buffer.from(payload))) {
-    throw new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, 'signature.sig signs different bytes than manifest.json holds; the container was altered', {});
-  }
-  const pae = preAuthEncoding(payloadType, payload);
-  const trusted: KeyObject[] = publicKeys.map((hex) => parsePublicKey(hex));
-  const verifiedBy: string[] = [];
-  for (const s of envelope.signatures) {
-    const sig = Buffer.from(s.sig, 'base64');
-    if (sig.length !== 64) continue;
-    for (const key of trusted) {
-      const keyId = keyIdOf(rawPublicKey(key));
-      // The key id is not covered by the signature, so it must name the very key that verifies.
-      if (keyId === s.keyid && verify(null, pae, key, sig)) {
-        verifiedBy.push(keyId);
-        break;
-      }
+  let envelope: Envelope;
+  if (Array.isArray(value.signatures) && value.signatures.length === 0 && typeof value.payload === 'string') {
+    envelope = { payloadType: CONTAINER_PAYLOAD_TYPE, payload: value.payload, signatures: [] };
+  } else {
+    try {
+      envelope = parseLockEnvelope(bytes);
+    } catch (cause) {
+      throw malformed(`is not a valid DSSE envelope: ${(cause as Error).message}`, cause);
     }
   }
-  return { verifiedBy, keyIds: envelope.signatures.map((s) => s.keyid) };
+  // Only the exact bytes the builder writes are accepted, so no byte can change unnoticed.
+  if (!Buffer.from(serializeEnvelope(envelope)).equals(Buffer.from(bytes))) {
+    throw malformed('is not in the exact form the builder writes (key order, whitespace, base64); it was altered');
+  }
+  if (!Buffer.from(envelope.payload, 'base64').equals(Buffer.from(indexBytes)) || Buffer.from(indexBytes).toString('base64') !== envelope.payload) {
+    throw malformed('signs different bytes than manifest.json holds; the container was altered');
+  }
+  const keyIds = envelope.signatures.map((s) => s.keyid);
+  if (publicKeys.length === 0 || keyIds.length === 0) return { envelope, keyIds, verifiedBy: [] };
+  try {
+    const verified = verifyEnvelopeDetailed(envelope, { publicKeys, payloadType: CONTAINER_PAYLOAD_TYPE });
+    return { envelope, keyIds, verifiedBy: verified.keyids };
+  } catch (cause) {
+    if (cause instanceof LockError && cause.code === 'LOCK_SIGNATURE_INVALID') return { envelope, keyIds, verifiedBy: [] };
+    if (cause instanceof LockError) throw new ContainerError(ContainerErrorCode.KEY_INVALID, `cannot check the signature: ${cause.message}`, {}, { cause });
+    throw cause;
+  }
 }

@@ -1,8 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 
-const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
 const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
 
@@ -30,18 +28,6 @@ function hexBytes(value: string, lengths: number[], what: string, expected: stri
 /** sha256 hex of a raw 32-byte public key: the key id used in signatures and recipient lists. */
 export function keyIdOf(rawPublicKey: Uint8Array): string {
   return createHash('sha256').update(rawPublicKey).digest('hex');
-}
-
-/** Parses an Ed25519 signing key: 32-byte seed or 64-byte NaCl secret key, hex. */
-export function parseSigningKey(hex: string): KeyObject {
-  const raw = hexBytes(hex, [32, 64], 'Ed25519 signing key', '64 hex characters (32-byte seed) or 128 (NaCl secret key)');
-  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
-}
-
-/** Parses an Ed25519 public key given as 64 hex characters. */
-export function parsePublicKey(hex: string): KeyObject {
-  const raw = hexBytes(hex, [32], 'Ed25519 public key', '64 hex characters (32 bytes)');
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI, raw]), format: 'der', type: 'spki' });
 }
 
 /** The raw 32 bytes of an Ed25519 or X25519 public key. */

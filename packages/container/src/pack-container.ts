@@ -14,7 +14,7 @@ import {
   SIGNATURE_ENTRY,
   serializeIndex,
 } from './container-index.js';
-import { CONTAINER_PAYLOAD_TYPE, signContainerEnvelope } from './envelope.js';
+import { signatureFileBytes } from './envelope.js';
 import { assertSafeEntryName, NameSet } from './entry-name.js';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 import { CHUNK_SIZE, type EncryptTo, encryptPrompt, recipientsForIndex } from './prompt-crypto.js';
@@ -139,7 +139,7 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
   });
   const signingKeys = input.signingKeys ?? [];
   const placeholderIndex = serializeIndex(makeIndex());
-  const placeholderSig = Buffer.from(JSON.stringify(signContainerEnvelope(CONTAINER_PAYLOAD_TYPE, placeholderIndex, signingKeys)));
+  const placeholderSig = signatureFileBytes(placeholderIndex, signingKeys);
   const blocks = (size: number): number => BLOCK + size + paddingFor(size);
   let headSize = blocks(placeholderIndex.length) + blocks(placeholderSig.length);
   for (const h of head) headSize += blocks(h.bytes.length);
@@ -191,7 +191,7 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     await fh.write(Buffer.alloc(2 * BLOCK), 0, 2 * BLOCK, position);
     const index = makeIndex();
     const indexBytes = serializeIndex(index);
-    const sigBytes = Buffer.from(JSON.stringify(signContainerEnvelope(CONTAINER_PAYLOAD_TYPE, indexBytes, signingKeys)));
+    const sigBytes = signatureFileBytes(indexBytes, signingKeys);
     if (indexBytes.length !== placeholderIndex.length || sigBytes.length !== placeholderSig.length) {
       throw new Error('internal: index size changed between layout and write');
     }

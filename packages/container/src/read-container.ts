@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { type ContainerIndex, INDEX_ENTRY, type IndexEntry, parseIndex, SIGNATURE_ENTRY } from './container-index.js';
-import { CONTAINER_PAYLOAD_TYPE, checkEnvelope, type Envelope, parseEnvelope } from './envelope.js';
+import { checkSignatureFile, type Envelope } from './envelope.js';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 import { TarReader } from './tar-reader.js';
 
@@ -65,9 +65,9 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
       throw new ContainerError(ContainerErrorCode.ENTRY_MISMATCH, `the second entry of ${file} is ${second ? JSON.stringify(second.name) : 'missing'}, expected ${SIGNATURE_ENTRY}`, { file });
     }
     const envelopeBytes = await reader.readSmall(second, MAX_SIGNATURE_BYTES);
-    const envelope = parseEnvelope(envelopeBytes);
     const publicKeys = options.publicKeys ?? [];
-    const check = checkEnvelope(envelope, CONTAINER_PAYLOAD_TYPE, indexBytes, publicKeys);
+    const check = checkSignatureFile(envelopeBytes, indexBytes, publicKeys);
+    const envelope = check.envelope;
     let signature: SignatureStatus;
     if (check.keyIds.length === 0) {
       if (publicKeys.length > 0 || options.requireSignature) {

@@ -4,6 +4,8 @@ import { BLOCK, decodeHeader, isZeroBlock, paddingFor, type TarHeader } from './
 
 /** Bytes read per call when streaming an entry's content. */
 const CHUNK = 1 << 20;
+/** Size of the read-ahead window for headers and small entries. */
+const WINDOW = 64 * 1024;
 
 /** An entry header together with where its content lies. */
 export interface TarEntry extends TarHeader {
@@ -20,6 +22,10 @@ export interface TarEntry extends TarHeader {
 export class TarReader {
   private position = 0;
   private readonly buffer = Buffer.allocUnsafe(CHUNK);
+  /** Read-ahead window so that headers and small entries cost one read per 64 KiB, not one each. */
+  private readonly window = Buffer.allocUnsafe(WINDOW);
+  private windowStart = 0;
+  private windowLength = 0;
 
   constructor(
     private readonly handle: FileHandle,
@@ -33,6 +39,24 @@ export class TarReader {
         `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}; download or build it again`,
         { position, length, fileSize: this.fileSize },
       );
+    }
+    if (length <= WINDOW) {
+      if (position < this.windowStart || position + length > this.windowStart + this.windowLength) {
+        const want = Math.min(WINDOW, this.fileSize - position);
+        let filled = 0;
+        while (filled < want) {
+          const { bytesRead } = await this.handle.read(this.window, filled, want - filled, position + filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        this.windowStart = position;
+        this.windowLength = filled;
+        if (filled < length) {
+          throw new ContainerError(ContainerErrorCode.TRUNCATED, `container is truncated at byte ${position + filled} (file shrank while reading)`, { position: position + filled });
+        }
+      }
+      this.window.copy(target, 0, position - this.windowStart, position - this.windowStart + length);
+      return;
     }
     let done = 0;
     while (done < length) {

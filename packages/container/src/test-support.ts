@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ContainerIndex, serializeIndex } from './container-index.js';
-import { CONTAINER_PAYLOAD_TYPE, signContainerEnvelope } from './envelope.js';
+import { signatureFileBytes } from './envelope.js';
 import { BLOCK, paddingFor } from './tar-header.js';
 
 /** A fresh Ed25519 key pair as hex (32-byte seed, 32-byte public key). */
@@ -97,7 +97,7 @@ export function joinTar(entries: Array<{ name: string; data: Uint8Array; header?
 /** Re-signs a (possibly hostile) index with `seed` and returns manifest.json and signature.sig entries. */
 export function forgeHead(index: ContainerIndex | Buffer, seed: string): Array<{ name: string; data: Buffer }> {
   const bytes = Buffer.isBuffer(index) ? index : serializeIndex(index);
-  const sig = Buffer.from(JSON.stringify(signContainerEnvelope(CONTAINER_PAYLOAD_TYPE, bytes, [seed])));
+  const sig = signatureFileBytes(bytes, [seed]);
   return [
     { name: 'manifest.json', data: bytes },
     { name: 'signature.sig', data: sig },
