@@ -81,6 +81,20 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
     return parts.length ? `/${parts.join('/')}` : '';
   };
 
+  // How many aliases an alias expands to, counting nested ones (memoised, so a bomb costs linear time).
+  const weights = new Map<unknown, number>();
+  const aliasWeight = (n: unknown): number => {
+    if (isAlias(n)) return 1 + aliasWeight(n.resolve(doc));
+    if (!isMap(n) && !isSeq(n)) return 0;
+    const known = weights.get(n);
+    if (known !== undefined) return known;
+    weights.set(n, Number.POSITIVE_INFINITY); // a self-referencing alias is infinite
+    let total = 0;
+    for (const item of n.items as unknown[]) total += isPair(item) ? aliasWeight(item.key) + aliasWeight(item.value) : aliasWeight(item);
+    weights.set(n, total);
+    return total;
+  };
+  let bombReported = false;
   let aliasCount = 0;
   visit(doc, {
     Pair(_key, pair, ancestors) {
@@ -115,6 +129,12 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
         push('MANIFEST_ALIAS_LIMIT', `more than ${limits.maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`, node.range?.[0] ?? 0, {
           expected: `at most ${limits.maxAliasCount} aliases`,
           found: 'more',
+        });
+      } else if (!bombReported && aliasWeight(node) > limits.maxAliasCount) {
+        bombReported = true;
+        push('MANIFEST_ALIAS_LIMIT', `alias *${node.source} expands to more than ${limits.maxAliasCount} aliases (an alias bomb); expansion is bounded`, node.range?.[0] ?? 0, {
+          expected: `at most ${limits.maxAliasCount} alias expansions`,
+          found: `*${node.source}`,
         });
       }
     },
