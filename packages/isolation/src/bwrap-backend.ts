@@ -199,6 +199,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         }
         const filter = buildSeccompFilter({ denyNewProcesses: policy.exec === 'none' });
         args.push('--seccomp', String(files.add(encodeBpf(filter))));
+        // Nothing outside the granted paths is writable, not even the sandbox's own root (only /tmp and /run, private tmpfs).
+        if (policy.filesystem.mode !== 'full') args.push('--remount-ro', '/');
         args.push('--chdir', command.cwd ?? policy.workdir);
 
         const memoryKiB = policy.limits.memoryBytes === undefined ? undefined : Math.floor(policy.limits.memoryBytes / 1024);

@@ -1,0 +1,306 @@
+// Escape attempts run FOR REAL inside bubblewrap: each test tries the attack from inside the
+// sandbox and asserts that it fails, with a control that shows the same probe succeeds when the
+// grant (or the host) allows it, so a broken probe cannot pass by accident.
+import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { makeTempDir } from '@agentlang/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBwrapBackend } from './bwrap-backend.js';
+import { policyFromTrust, type TrustInput } from './mapping.js';
+import type { IsolationPolicy } from './policy.js';
+import { capture, hostPids } from './test-support.js';
+
+const bwrapPath = '/usr/bin/bwrap';
+const backend = createBwrapBackend({ bwrapPath });
+const PY = '/usr/bin/python3';
+
+function policy(trust: Partial<TrustInput> = {}, extra: { timeoutMs?: number; memoryBytes?: number; maxProcesses?: number } = {}): IsolationPolicy {
+  const workdir = makeTempDir('agentlang-iso-wd-');
+  return policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [], ...trust }, { workdir, timeoutMs: 20_000, ...extra });
+}
+
+const sh = (script: string) => ['/bin/sh', '-c', script];
+const py = (script: string) => [PY, '-c', script];
+
+it('bubblewrap is installed (the escape tests below need it; .ci/run installs it)', () => {
+  expect(existsSync(bwrapPath)).toBe(true);
+});
+
+describe('filesystem', () => {
+  const outside = makeTempDir('agentlang-iso-host-');
+  const secretFile = join(outside, 'host-secret.txt');
+  writeFileSync(secretFile, 'HOST-ONLY-CONTENT\n');
+
+  it('cannot read a host file outside the granted paths', async () => {
+    const p = policy();
+    const r = await capture(backend, p, { argv: sh(`cat ${secretFile}; cat /etc/shadow; cat /root/.bashrc; ls /work; echo done`) });
+    expect(r.stdout).not.toContain('HOST-ONLY-CONTENT');
+    expect(r.stdout.trim()).toBe('done');
+    expect(r.stderr).toContain('No such file or directory');
+  });
+
+  it('control: the same file is readable once granted read-only through scope', async () => {
+    const p = policy({ filesystem: 'read-only', scope: [outside] });
+    const r = await capture(backend, p, { argv: sh(`cat ${secretFile}; echo tamper > ${secretFile} || echo write-refused`) });
+    expect(r.stdout).toContain('HOST-ONLY-CONTENT');
+    expect(r.stdout).toContain('write-refused');
+    expect(r.stderr).toMatch(/Read-only file system/);
+    expect(readFileSync(secretFile, 'utf8')).toBe('HOST-ONLY-CONTENT\n');
+  });
+
+  it('cannot write outside the workdir; writes inside it reach the host', async () => {
+    const p = policy();
+    const r = await capture(backend, p, {
+      argv: sh(
+        `for f in /usr/agentlang-x /etc/agentlang-x /agentlang-x ${outside}/agentlang-x; do (echo x > $f) 2>/dev/null && echo "WROTE $f"; done; echo inside > ${p.workdir}/out.txt; echo scratch > /tmp/scratch.txt; echo done`,
+      ),
+    });
+    expect(r.stdout).not.toContain('WROTE');
+    expect(r.stdout.trim()).toBe('done');
+    expect(readFileSync(join(p.workdir, 'out.txt'), 'utf8')).toBe('inside\n');
+    expect(existsSync(join(outside, 'agentlang-x'))).toBe(false);
+    expect(existsSync('/usr/agentlang-x')).toBe(false);
+    expect(existsSync('/tmp/scratch.txt')).toBe(false); // /tmp is the sandbox's private tmpfs
+  });
+
+  it('under filesystem: read-only even the workdir is read-only', async () => {
+    const p = policy({ filesystem: 'read-only' });
+    const r = await capture(backend, p, { argv: sh(`echo x > ${p.workdir}/w.txt || echo refused`) });
+    expect(r.stdout.trim()).toBe('refused');
+    expect(existsSync(join(p.workdir, 'w.txt'))).toBe(false);
+  });
+
+  it('under filesystem: scoped a scope path is writable', async () => {
+    const scoped = makeTempDir('agentlang-iso-scope-');
+    const p = policy({ filesystem: 'scoped', scope: [scoped] });
+    const r = await capture(backend, p, { argv: sh(`echo granted > ${scoped}/s.txt && echo ok`) });
+    expect(r.stdout.trim()).toBe('ok');
+    expect(readFileSync(join(scoped, 's.txt'), 'utf8')).toBe('granted\n');
+  });
+});
+
+describe('network', () => {
+  let server: Server;
+  let port = 0;
+  const received: string[] = [];
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      socket.on('data', (d) => received.push(d.toString()));
+      socket.end('pong\n');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  const connect = (marker: string) =>
+    py(
+      `import socket\ntry:\n  s=socket.create_connection(("127.0.0.1", ${port}), timeout=5)\n  s.sendall(b"${marker}")\n  print("CONNECTED", s.recv(16).decode().strip())\nexcept OSError as e:\n  print("FAILED", e.errno)`,
+    );
+
+  it('cannot reach a TCP server on the host loopback under network: none', async () => {
+    const marker = `none-${randomBytes(4).toString('hex')}`;
+    const r = await capture(backend, policy({ network: 'none' }), { argv: connect(marker) });
+    expect(r.stdout).toMatch(/^FAILED \d+/);
+    expect(received.join('')).not.toContain(marker);
+  });
+
+  it('reaches it under network: allowed', async () => {
+    const marker = `allowed-${randomBytes(4).toString('hex')}`;
+    const r = await capture(backend, policy({ network: 'allowed' }), { argv: connect(marker) });
+    expect(r.stdout.trim()).toBe('CONNECTED pong');
+    expect(received.join('')).toContain(marker);
+  });
+});
+
+describe('privileges', () => {
+  it('has no capabilities at all (CapEff, CapPrm, CapBnd, CapAmb are 0) and no new privileges', async () => {
+    const r = await capture(backend, policy(), { argv: sh('grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status') });
+    expect(r.stdout).toMatch(/CapEff:\s+0000000000000000/);
+    expect(r.stdout).toMatch(/CapPrm:\s+0000000000000000/);
+    expect(r.stdout).toMatch(/CapBnd:\s+0000000000000000/);
+    expect(r.stdout).toMatch(/CapAmb:\s+0000000000000000/);
+    expect(r.stdout).toMatch(/NoNewPrivs:\s+1/);
+    expect(r.stdout).toMatch(/Seccomp:\s+2/); // filter mode
+  });
+
+  it('cannot create a user namespace (unshare -U, unshare(2), clone(CLONE_NEWUSER)); and --disable-userns is in the profile', async () => {
+    const r = await capture(backend, policy(), {
+      argv: sh(
+        `unshare -U true && echo UNSHARE-OK; ${PY} -c 'import ctypes,os\nlibc=ctypes.CDLL(None,use_errno=True)\nprint("unshare", libc.unshare(0x10000000), ctypes.get_errno())\nprint("clone", libc.syscall(56, 0x10000000|17, 0, 0, 0, 0), ctypes.get_errno())'`,
+      ),
+    });
+    expect(r.stdout).not.toContain('UNSHARE-OK');
+    expect(r.stdout).toContain('unshare -1 1');
+    expect(r.stdout).toContain('clone -1 1');
+    expect(r.stderr).toMatch(/unshare: unshare failed: Operation not permitted/);
+  });
+
+  it('cannot ptrace (attach to another sandboxed process, TRACEME) nor read its memory', async () => {
+    const r = await capture(backend, policy(), {
+      argv: py(
+        'import ctypes,os,time\nlibc=ctypes.CDLL(None,use_errno=True)\npid=os.fork()\nif pid==0:\n  time.sleep(5); os._exit(0)\nprint("attach", libc.ptrace(16, pid, 0, 0), ctypes.get_errno())\nprint("traceme", libc.ptrace(0, 0, 0, 0), ctypes.get_errno())\nprint("vm_readv", libc.syscall(310, pid, 0, 0, 0, 0, 0), ctypes.get_errno())\nos.kill(pid, 9)',
+      ),
+    });
+    expect(r.stdout).toContain('attach -1 1');
+    expect(r.stdout).toContain('traceme -1 1');
+    expect(r.stdout).toContain('vm_readv -1 1');
+  });
+
+  it('gets EPERM from io_uring, mount, bpf, keyctl, perf_event_open, userfaultfd, init_module and ENOSYS from clone3', async () => {
+    const calls = { io_uring_setup: 425, mount: 165, bpf: 321, keyctl: 250, perf_event_open: 298, userfaultfd: 323, init_module: 175, setns: 308, clone3: 435 };
+    const r = await capture(backend, policy(), {
+      argv: py(
+        `import ctypes\nlibc=ctypes.CDLL(None,use_errno=True)\nfor name,nr in ${JSON.stringify(calls)}.items():\n  ctypes.set_errno(0)\n  print(name, libc.syscall(nr, 0, 0, 0, 0, 0), ctypes.get_errno())`,
+      ),
+    });
+    for (const name of Object.keys(calls)) {
+      expect(r.stdout, name).toContain(`${name} -1 ${name === 'clone3' ? 38 : 1}\n`);
+    }
+  });
+
+  it('cannot push input into a terminal with TIOCSTI (nor use TIOCLINUX); harmless ioctls still work', async () => {
+    // The sandboxed process is a session leader (--new-session): it takes a fresh pty as its
+    // controlling terminal, which makes TIOCSTI legal for the kernel — only seccomp stops it.
+    const probe = `import fcntl,os,termios,struct
+m,s=os.openpty()
+try:
+  fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+except OSError as e:
+  print("sctty", e.errno)
+def attempt(name, req, arg):
+  try:
+    fcntl.ioctl(s, req, arg); print(name, "OK")
+  except OSError as e:
+    print(name, e.errno)
+attempt("tiocsti", termios.TIOCSTI, b"x")
+attempt("tiocsti_high", termios.TIOCSTI | (1 << 32), b"x")
+attempt("tioclinux", 0x541C, b"\\x00")
+attempt("tiocgwinsz", termios.TIOCGWINSZ, b"\\x00" * 8)`;
+    const r = await capture(backend, policy(), { argv: py(probe) });
+    expect(r.stdout).toContain('tiocsti 1\n');
+    expect(r.stdout).toContain('tiocsti_high 1\n');
+    expect(r.stdout).toContain('tioclinux 1\n');
+    expect(r.stdout).toContain('tiocgwinsz OK\n');
+    // Control on the host (no sandbox): the same probe injects when the kernel allows legacy TIOCSTI.
+    const legacy = readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim();
+    const host = spawnSync(PY, ['-c', `import os\ntry:\n  os.setsid()\nexcept OSError:\n  pass\n${probe}`], { encoding: 'utf8' });
+    expect(host.stdout).toContain(legacy === '1' ? 'tiocsti OK' : 'tiocsti');
+    expect(host.stdout).not.toContain('tioclinux 1\n'); // ENOTTY/EINVAL on a pty, not EPERM
+  });
+});
+
+describe('environment and secrets', () => {
+  it('does not see a secret from the parent environment; sees the delivered one, which is on no command line', async () => {
+    const parentSecret = `parent-${randomBytes(8).toString('hex')}`;
+    const delivered = `delivered-${randomBytes(8).toString('hex')}\nsecond line `;
+    process.env.AGENTLANG_TEST_PARENT_SECRET = parentSecret;
+    try {
+      const p = policy();
+      const prepared = backend.prepare(p, {
+        argv: sh('env; echo "KEY=[$API_KEY]"; sleep 2'),
+        env: { VISIBLE: 'yes' },
+        secrets: { API_KEY: delivered },
+      });
+      let stdout = '';
+      const stdio = ['ignore', 'pipe', 'pipe', ...prepared.spawnOptions.stdio.slice(3)] as StdioOptions;
+      const child: ChildProcess = spawn(prepared.argv[0] as string, prepared.argv.slice(1), { ...prepared.spawnOptions, stdio });
+      child.stdout?.on('data', (c: Buffer) => {
+        stdout += c;
+      });
+      await new Promise((done) => setTimeout(done, 700));
+      const secretValue = delivered.split('\n')[0] as string;
+      // No process on the host carries the secret on its command line (bwrap's included).
+      const bwrapCmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+      expect(bwrapCmdline).toContain('--seccomp');
+      expect(bwrapCmdline).not.toContain(secretValue);
+      expect(hostPids((argv) => argv.join(' ').includes(secretValue))).toEqual([]);
+      expect(readFileSync(`/proc/${child.pid}/environ`, 'utf8')).not.toContain(secretValue);
+      await new Promise((done) => child.once('close', done));
+      await prepared.cleanup();
+      expect(stdout).toContain(`KEY=[${delivered}]`);
+      expect(stdout).toContain('VISIBLE=yes');
+      expect(stdout).not.toContain(parentSecret);
+      expect(stdout).not.toContain('AGENTLANG_TEST_PARENT_SECRET');
+      expect(prepared.argv.join(' ')).not.toContain(secretValue);
+    } finally {
+      delete process.env.AGENTLANG_TEST_PARENT_SECRET;
+    }
+  });
+
+  it('passes exactly the variables the policy names', async () => {
+    process.env.AGENTLANG_TEST_PASSED = 'passed-value';
+    process.env.AGENTLANG_TEST_NOT_NAMED = 'hidden-value';
+    try {
+      const p = policyFromTrust(
+        { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] },
+        { workdir: makeTempDir(), env: ['AGENTLANG_TEST_PASSED'], setEnv: { FIXED: 'f' } },
+      );
+      const r = await capture(backend, p, { argv: ['/usr/bin/env'] });
+      // PWD comes from bwrap's --chdir; SHLVL from bash when the prelude closes leaked descriptors.
+      const names = r.stdout.trim().split('\n').map((l) => l.split('=')[0]).filter((n) => n !== 'SHLVL').sort();
+      expect(names).toEqual(['AGENTLANG_TEST_PASSED', 'FIXED', 'HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR']);
+      expect(r.stdout).toContain('AGENTLANG_TEST_PASSED=passed-value\n');
+    } finally {
+      delete process.env.AGENTLANG_TEST_PASSED;
+      delete process.env.AGENTLANG_TEST_NOT_NAMED;
+    }
+  });
+});
+
+describe('limits and the process tree', () => {
+  it('the timeout kills a process that forked children, grandchildren included', async () => {
+    const tag = `${900 + Math.floor(Math.random() * 99)}.${Date.now() % 100000}`;
+    const isSleep = (argv: string[]) => argv[0] === 'sleep' && argv[1] === tag;
+    const p = policy({}, { timeoutMs: 2500 });
+    const run = capture(backend, p, { argv: sh(`(sleep ${tag} &); sleep ${tag} & sleep ${tag}; wait`) });
+    let seen: number[] = [];
+    for (let i = 0; i < 40 && seen.length < 3; i++) {
+      await new Promise((done) => setTimeout(done, 50));
+      seen = hostPids(isSleep);
+    }
+    expect(seen.length).toBe(3); // the orphaned grandchild, the background child and the foreground one
+    const r = await run;
+    expect(r.timedOut).toBe(true);
+    expect(r.exitCode).toBe(null);
+    expect(r.signal).toBe('SIGKILL');
+    for (let i = 0; i < 40 && hostPids(isSleep).length > 0; i++) await new Promise((done) => setTimeout(done, 50));
+    expect(hostPids(isSleep)).toEqual([]);
+    for (const pid of seen) expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it('propagates the exit code', async () => {
+    const r = await capture(backend, policy(), { argv: sh('exit 7') });
+    expect(r).toMatchObject({ exitCode: 7, signal: null, timedOut: false, backend: 'bwrap' });
+  });
+
+  it('exec: none forbids new processes but not threads', async () => {
+    const p = policy({ exec: 'none' });
+    const r = await capture(backend, p, {
+      argv: py('import os,threading\nt=threading.Thread(target=lambda: print("thread ran")); t.start(); t.join()\ntry:\n  os.fork(); print("FORKED")\nexcept OSError as e:\n  print("fork", e.errno)'),
+      secrets: { TOKEN: 'works-without-forking' },
+    });
+    expect(r.stdout).toBe('thread ran\nfork 1\n');
+  });
+
+  it('enforces the memory limit (RLIMIT_AS)', async () => {
+    const p = policy({}, { memoryBytes: 256 * 1024 * 1024 });
+    const r = await capture(backend, p, { argv: py('try:\n  b=bytearray(512*1024*1024); print("ALLOCATED")\nexcept MemoryError:\n  print("MemoryError")') });
+    expect(r.stdout.trim()).toBe('MemoryError');
+    const control = await capture(backend, policy(), { argv: py('b=bytearray(512*1024*1024); print("ALLOCATED")') });
+    expect(control.stdout.trim()).toBe('ALLOCATED');
+  });
+
+  it('enforces the process-count limit', async () => {
+    const p = policy({}, { maxProcesses: 8 });
+    const r = await capture(backend, p, {
+      argv: py('import os\nn=0\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    import time; time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)'),
+    });
+    const forked = Number(r.stdout.trim());
+    expect(forked).toBeGreaterThan(0);
+    expect(forked).toBeLessThan(8);
+  });
+});
