@@ -36,11 +36,29 @@ export interface CommandModule {
 
 /** A verb in the registry: its help lives here so `--help` needs no import of the command. */
 export interface CommandSpec {
+  /** The verb, e.g. `validate`. */
   name: string;
+  /** One line for `agentlang --help`. */
   summary: string;
   /** Usage lines shown by `agentlang <verb> --help`. */
   usage: string;
   options: CommandOptions;
-  /** Whether positionals are allowed beyond those in `usage`. */
+  /** Loads the command's module (a lazy chunk of the bundle). */
   load: () => Promise<CommandModule>;
+}
+
+/**
+ * A wrong invocation (missing argument, bad flag value). main.ts prints the message and the
+ * command's help, and exits with the USAGE code (2). `code` may be refined (`USAGE_EXISTS`).
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, options: { code?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? 'USAGE';
+    this.details = options.details;
+  }
 }

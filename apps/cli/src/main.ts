@@ -1,14 +1,25 @@
 import { parseArgs } from 'node:util';
-import type { CommandOptions, CommandResult, CommandSpec } from './command.js';
+import { type CommandOptions, type CommandResult, type CommandSpec, UsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { EXIT_CODE_HELP, EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
+
+// The only module that prints or sets the exit status. Keep its imports light: everything a verb
+// needs is loaded by that verb's lazy chunk, so `agentlang validate` pays only for validate.
 
 const GLOBAL_OPTIONS: CommandOptions = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
+
+const GLOBAL_HELP = [
+  'Global options:',
+  '  --json          print exactly one JSON document on stdout (errors: {"error":{code,message,details}})',
+  '  -v, --verbose   explain decisions on stderr',
+  '  -h, --help      show help (also: agentlang <command> --help)',
+  '  --version       print the version',
+];
 
 /** An error with a string code, as every @agentlang package throws. */
 interface CodedError {
@@ -22,7 +33,7 @@ function isCodedError(error: unknown): error is CodedError {
     typeof error === 'object' &&
     error !== null &&
     typeof (error as CodedError).code === 'string' &&
-    /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test((error as CodedError).code)
+    /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test((error as CodedError).code)
   );
 }
 
@@ -36,66 +47,79 @@ function formatHelp(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Global options:',
-    '  --json          print exactly one JSON document on stdout',
-    '  -v, --verbose   explain decisions on stderr',
-    '  -h, --help      show help (also: agentlang <command> --help)',
-    '  --version       print the version',
+    ...GLOBAL_HELP,
     '',
-    'Exit codes: 0 ok, 1 internal, 2 usage, 10 manifest, 11 resolve, 12 lock, 13 signature,',
-    '            14 sandbox, 15 runner, 16 container, 17 registry; `run` passes the agent exit code.',
+    ...EXIT_CODE_HELP,
   ].join('\n');
 }
 
 function formatCommandHelp(spec: CommandSpec): string {
-  const lines = [`agentlang ${spec.name} — ${spec.summary}`, '', spec.usage.trimEnd()];
-  return lines.join('\n');
-}
-
-class UsageError extends Error {
-  readonly code = 'USAGE';
+  return [`agentlang ${spec.name} — ${spec.summary}`, '', spec.usage.trimEnd(), '', ...GLOBAL_HELP].join('\n');
 }
 
 function write(stream: NodeJS.WriteStream, text: string): void {
   if (text.length > 0) stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** Diagnostics carried by an error (`details.diagnostics`, as @agentlang/manifest reports them). */
+function diagnosticsOf(error: CodedError): unknown[] {
+  const details = error.details as { diagnostics?: unknown } | undefined;
+  return Array.isArray(details?.diagnostics) ? details.diagnostics : [];
+}
+
+async function printError(error: unknown, json: boolean, spec: CommandSpec | undefined): Promise<number> {
+  const usage = error instanceof UsageError;
+  const coded = isCodedError(error);
+  const code = coded ? error.code : 'INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  const details = coded ? (error.details ?? null) : null;
+  if (json) {
+    write(process.stdout, JSON.stringify({ error: { code, message, details } }, null, 2));
+  } else {
+    const diagnostics = coded ? diagnosticsOf(error) : [];
+    if (diagnostics.length > 0) {
+      // Error path only: the formatter lives with the diagnostics' owner.
+      const { formatDiagnostic } = await import('@agentlang/manifest');
+      for (const d of diagnostics) write(process.stderr, formatDiagnostic(d as Parameters<typeof formatDiagnostic>[0]));
+    }
+    write(process.stderr, `Error: ${message}`);
+    if (usage && spec) write(process.stderr, `Run \`agentlang ${spec.name} --help\` for usage.`);
+    if (!coded && error instanceof Error && process.env.AGENTLANG_DEBUG) write(process.stderr, error.stack ?? '');
+  }
+  return usage ? EXIT_CODES.USAGE! : exitCodeFor(code);
+}
+
 async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
+  let spec: CommandSpec | undefined;
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-      const topic = argv[0] === 'help' ? COMMANDS.find((c) => c.name === argv[1]) : undefined;
+      const topic = argv[0] === 'help' && argv[1] !== undefined ? COMMANDS.find((c) => c.name === argv[1]) : undefined;
+      if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new UsageError(`unknown command '${argv[1]}'; run \`agentlang --help\` for the list`);
       write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp());
-      return argv.length === 0 ? EXIT_CODES.USAGE! : 0;
+      return argv.length === 0 ? EXIT_CODES.USAGE! : EXIT_CODES.OK!;
     }
-    if (argv[0] === '--version' || argv[0] === '-V') {
+    if (argv[0] === '--version' || argv[0] === '-V' || (argv[0] === '--json' && argv[1] === '--version')) {
       write(process.stdout, wantsJson ? JSON.stringify({ version: VERSION }) : VERSION);
-      return 0;
+      return EXIT_CODES.OK!;
     }
     const verbIndex = argv.findIndex((a) => !a.startsWith('-'));
     const verb = verbIndex >= 0 ? argv[verbIndex]! : '';
-    const spec = COMMANDS.find((c) => c.name === verb);
+    spec = COMMANDS.find((c) => c.name === verb);
     if (!spec) {
-      throw new UsageError(
-        verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`',
-      );
+      throw new UsageError(verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`');
     }
     const rest = [...argv.slice(0, verbIndex), ...argv.slice(verbIndex + 1)];
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({
-        args: rest,
-        options: { ...GLOBAL_OPTIONS, ...spec.options },
-        allowPositionals: true,
-        strict: true,
-      });
+      parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...spec.options }, allowPositionals: true, strict: true });
     } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${formatCommandHelp(spec)}`);
+      throw new UsageError((error as Error).message, { cause: error });
     }
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
     if (values.help) {
       write(process.stdout, formatCommandHelp(spec));
-      return 0;
+      return EXIT_CODES.OK!;
     }
     const json = values.json === true;
     const module = await spec.load();
@@ -108,27 +132,11 @@ async function main(argv: string[]): Promise<number> {
       env: process.env,
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    if (json) {
-      if (result.data !== undefined) write(process.stdout, JSON.stringify(result.data, null, 2));
-    } else if (result.text !== undefined) {
-      write(process.stdout, result.text);
-    }
-    return result.exitCode ?? 0;
+    if (json) write(process.stdout, JSON.stringify(result.data ?? {}, null, 2));
+    else if (result.text !== undefined) write(process.stdout, result.text);
+    return result.exitCode ?? EXIT_CODES.OK!;
   } catch (error) {
-    const usage = error instanceof UsageError;
-    const coded = isCodedError(error);
-    const code = usage ? 'USAGE' : coded ? error.code : 'INTERNAL';
-    const message = error instanceof Error ? error.message : String(error);
-    const details = coded ? error.details : undefined;
-    if (wantsJson) {
-      write(process.stdout, JSON.stringify({ error: { code, message, details: details ?? null } }, null, 2));
-    } else {
-      write(process.stderr, `Error: ${message}`);
-      if (!usage && !coded && error instanceof Error && process.env.AGENTLANG_DEBUG) {
-        write(process.stderr, error.stack ?? '');
-      }
-    }
-    return usage ? EXIT_CODES.USAGE! : exitCodeFor(code);
+    return printError(error, wantsJson, spec);
   }
 }
 

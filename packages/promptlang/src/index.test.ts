@@ -19,6 +19,7 @@ describe('@agentlang/promptlang exports', () => {
         'findTemplateVariables',
         'isInjectSource',
         'listTemplateVariables',
+        'looksLikePrompt',
         'parseCompiled',
         'parsePrompt',
         'renderTemplate',

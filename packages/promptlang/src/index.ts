@@ -5,6 +5,7 @@ export {
   type PromptErrorDetails,
 } from './errors.js';
 export { createInjectVariables, INJECT_SOURCES, isInjectSource, type InjectContext, type InjectSource } from './inject.js';
+export { looksLikePrompt } from './looks-like-prompt.js';
 export { escapeMarkdownContent, unescapeMarkdownContent, type MarkdownScan } from './markdown-escape.js';
 export { parseCompiled } from './parse-compiled.js';
 export { parsePrompt, safeParsePrompt } from './parse.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PromptError, parsePrompt, safeParsePrompt } from '@agentlang/promptlang';
+import { looksLikePrompt, PromptError, parsePrompt, safeParsePrompt } from '@agentlang/promptlang';
 
 const SPEC = `# prompt.yaml
 version: 2
@@ -112,5 +112,16 @@ describe('safeParsePrompt', () => {
     const bad = safeParsePrompt('version: 9\nsections: []\n', { file: 'p.yaml' });
     expect(bad.success).toBe(false);
     if (!bad.success) expect(bad.error.code).toBe('PROMPT_VERSION');
+  });
+});
+
+describe('looksLikePrompt', () => {
+  it('tells a prompt from a manifest by content', () => {
+    expect(looksLikePrompt(SPEC)).toBe(true);
+    expect(looksLikePrompt('name: demo\nversion: 0.1.0\n')).toBe(false);
+    expect(looksLikePrompt('apiVersion: agent/v1\nname: demo\n')).toBe(false);
+    expect(looksLikePrompt('name: x\nsections: []\n')).toBe(false);
+    expect(looksLikePrompt('[not, a, mapping]')).toBe(false);
+    expect(looksLikePrompt('sections: [\n')).toBe(false);
   });
 });

@@ -6,6 +6,29 @@ import type { CommandSpec } from '../command.js';
  */
 export const COMMANDS: CommandSpec[] = [
   {
+    name: 'compile',
+    summary: "compile an agent's prompt.yaml (or a prompt.yaml file) to markdown or XML tags",
+    usage:
+      'Usage: agentlang compile <agent | prompt.yaml> [--target markdown|xml] [--var key=value]… [--json]\n\n' +
+      '  --target T        markdown (## name sections, the default) or xml (<name>…</name> sections)\n' +
+      '  --var key=value   render {{key}} templates (dotted keys nest: --var user_profile.name=Ada);\n' +
+      '                    with any --var every template must resolve; `time` is filled in when the\n' +
+      '                    agent injects it. Without --var, templates are printed verbatim.',
+    options: { target: { type: 'string', short: 't' }, var: { type: 'string', multiple: true } },
+    load: () => import('./compile.js'),
+  },
+  {
+    name: 'init',
+    summary: 'scaffold a new agent that validates (never overwrites files)',
+    usage:
+      'Usage: agentlang init <name> [--dialect agentlang|agentspec] [--dir D] [--json]\n\n' +
+      '  --dialect agentlang   D/agent.yaml + D/prompt.yaml (default; D defaults to ./<name>)\n' +
+      '  --dialect agentspec   D/<name>.agent, an apiVersion: agent/v1 manifest (D defaults to .)\n' +
+      '  --dir D               where to write; existing files are never overwritten (exit 2)',
+    options: { dialect: { type: 'string' }, dir: { type: 'string' } },
+    load: () => import('./init.js'),
+  },
+  {
     name: 'pull',
     summary: 'fetch an agent from a registry (tenant/name@version or oci://…) and verify its digests',
     usage:
@@ -50,6 +73,17 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./registry.js'),
   },
   {
+    name: 'schema',
+    summary: 'print or write the JSON Schemas of agent.yaml, prompt.yaml, ux.yaml, … (for editors)',
+    usage:
+      'Usage: agentlang schema [kind] [--out DIR] [--json]\n\n' +
+      '  kind       agent, agentspec, subagent, prompt, ux or skill-frontmatter; printed as JSON\n' +
+      '             (without a kind: the list of kinds)\n' +
+      '  --out DIR  write DIR/<kind>.schema.json (every kind, or just the one given)',
+    options: { out: { type: 'string' } },
+    load: () => import('./schema.js'),
+  },
+  {
     name: 'search',
     summary: 'search a registry by name, tenant or description',
     usage:
@@ -62,7 +96,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'validate',
     summary: 'check an agent (directory, YAML file of either dialect, or container) and print its digest',
-    usage: 'Usage: agentlang validate <agent> [--json] [--strict]\n\n  --strict   treat warnings as errors',
+    usage:
+      'Usage: agentlang validate <agent> [--strict] [--json]\n\n' +
+      '  <agent>    a directory holding agent.yaml, a YAML manifest of either dialect (any file name),\n' +
+      '             or a .agent container (told apart by content, never by extension)\n' +
+      '  --strict   treat warnings as errors\n\n' +
+      'Prints `Valid: <name>@<version> (ag1:<digest>)` and any warnings; on errors prints each as\n' +
+      '`file:line:column: error CODE message` on stderr and exits 10.',
     options: { strict: { type: 'boolean' } },
     load: () => import('./validate.js'),
   },

@@ -1,0 +1,101 @@
+import { loadAgent, sniffInput } from '@agentlang/manifest';
+import {
+  COMPILE_TARGETS,
+  type CompileTarget,
+  compilePrompt,
+  createInjectVariables,
+  listTemplateVariables,
+  looksLikePrompt,
+  parsePrompt,
+  type PromptDocument,
+} from '@agentlang/promptlang';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+
+const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
+
+/** Turns repeated `--var a.b=value` flags into a nested variables object (null prototypes throughout). */
+function parseVariables(flags: string[]): Record<string, unknown> {
+  const root: Record<string, unknown> = Object.create(null);
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    const key = eq < 0 ? flag : flag.slice(0, eq);
+    if (eq < 0 || !VARIABLE_KEY.test(key)) {
+      throw new UsageError(`--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`);
+    }
+    const segments = key.split('.');
+    let node = root;
+    segments.forEach((segment, i) => {
+      if (i === segments.length - 1) {
+        if (typeof node[segment] === 'object') throw new UsageError(`--var ${key} conflicts with another --var under ${key}.`);
+        node[segment] = flag.slice(eq + 1);
+        return;
+      }
+      if (node[segment] === undefined) node[segment] = Object.create(null);
+      if (typeof node[segment] !== 'object') throw new UsageError(`--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`);
+      node = node[segment] as Record<string, unknown>;
+    });
+  }
+  return root;
+}
+
+interface PromptInput {
+  document: PromptDocument;
+  /** Path shown in messages. */
+  file: string;
+  /** The agent's `context.inject` sources, when compiling an agent. */
+  inject: readonly string[];
+}
+
+async function readPromptInput(ctx: CommandContext, input: string): Promise<PromptInput> {
+  const path = resolve(ctx.cwd, input);
+  const kind = await sniffInput(path);
+  if (kind === 'container') {
+    throw new UsageError(`${input} is a packed container, whose prompt is encrypted; compile the agent's sources instead (a directory or its agent.yaml)`);
+  }
+  if (kind === 'yaml') {
+    const text = await readFile(path, 'utf8');
+    if (looksLikePrompt(text)) return { document: parsePrompt(text, { file: input }), file: input, inject: [] };
+  }
+  const agent = await loadAgent(path);
+  if (!agent.prompt) {
+    throw new UsageError(`${input} (${agent.manifest.name}) has no prompt.yaml to compile; add one beside agent.yaml`, { code: 'USAGE_NO_PROMPT' });
+  }
+  // Parse again from the file so errors point at prompt.yaml:line:column as the user sees it.
+  const promptPath = join(agent.source.root, agent.prompt.path);
+  const file = relative(ctx.cwd, promptPath) || agent.prompt.path;
+  const document = parsePrompt(await readFile(promptPath, 'utf8'), { file });
+  return { document, file, inject: agent.manifest.context?.inject ?? [] };
+}
+
+/** `agentlang compile <agent | prompt.yaml> --target markdown|xml [--var k=v]…`: prints the compiled prompt. */
+export async function run(ctx: CommandContext): Promise<CommandResult> {
+  const [input, ...extra] = ctx.positionals;
+  if (input === undefined || extra.length > 0) {
+    throw new UsageError(input === undefined ? 'compile needs an agent (directory or manifest) or a prompt.yaml' : `compile takes one input, got ${ctx.positionals.length}`);
+  }
+  const target = (ctx.values.target ?? 'markdown') as CompileTarget;
+  if (!COMPILE_TARGETS.includes(target)) {
+    throw new UsageError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${String(ctx.values.target)}'`);
+  }
+  const flags = (ctx.values.var ?? []) as string[];
+  const { document, file, inject } = await readPromptInput(ctx, input);
+  // Without --var, templates stay verbatim; with any --var, every variable must resolve, and the
+  // agent's inject sources the CLI can supply (time) are filled in unless given explicitly.
+  const variables = flags.length > 0 ? { ...createInjectVariables(inject.filter((s) => s === 'time')), ...parseVariables(flags) } : undefined;
+  const text = compilePrompt(document, { target, file, ...(variables ? { variables } : {}) });
+  if (ctx.verbose) ctx.log(`compiled ${document.sections.length} sections of ${file} to ${target}`);
+  return {
+    text,
+    data: {
+      target,
+      file,
+      ...(document.role !== undefined ? { role: document.role } : {}),
+      sections: document.sections.map((s) => s.name),
+      variables: listTemplateVariables(document),
+      rendered: variables !== undefined,
+      text,
+    },
+  };
+}
