@@ -59,9 +59,21 @@ describe('lockPlan', () => {
         '  Re-run `agentlang lock demo.agent` if the drift is intentional.',
     );
     // Same plan but a signature requested: still a change frozen mode refuses.
-    const sign = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [generateSigningKeyPair()] }));
+    const keys = generateSigningKeyPair();
+    const sign = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [keys] }));
     expect(sign.code).toBe('LOCK_DRIFT');
+    expect(sign.message).toMatch(/not signed, and signing was requested/);
     expect(readFileSync(lockPath)).toEqual(before);
+    // A signed lock with the same payload is up to date for a frozen check without the key (CI),
+    // and for one with the same key; another key would rewrite it, so frozen refuses.
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {}, signingKeys: [keys] });
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true })).toMatchObject({ written: false, previous: 'signed' });
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [keys] }).written).toBe(false);
+    const other = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [generateSigningKeyPair()] }));
+    expect(other.message).toMatch(/signed with other keys/);
+    // Hand-reformatted but equivalent: frozen reports it rather than silently accepting other bytes.
+    writeFileSync(lockPath, JSON.stringify(JSON.parse(before.toString())));
+    expect((await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).message).toMatch(/canonical serialisation/);
   });
 
   it('is frozen by default when CI=true', async () => {

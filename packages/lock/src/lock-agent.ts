@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { createLock } from './create-lock.js';
+import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
 import { type LockFileContents, parseLockFile, readLockFile, writeLockFile } from './lock-file.js';
 import { lockPathFor } from './lock-path.js';
@@ -64,38 +65,51 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   const lock = createLock(plan, { manifestPath: options.manifestPath });
   const payload = serializeLock(lock);
   const signingKeys = options.signingKeys ?? [];
-  const bytes = signingKeys.length > 0 ? signLock(payload, signingKeys) : payload;
+  const signed = signingKeys.length > 0;
+  const bytes = signed ? signLock(payload, signingKeys) : payload;
   const existing = readExisting(options.lockPath);
   const previous = existing === undefined ? 'none' : isEnvelopeBytes(existing) ? 'signed' : 'plain';
   const changed = existing === undefined || !Buffer.from(existing).equals(Buffer.from(bytes));
   let drifts: LockDrift[] = [];
+  let samePayload = false;
   if (existing !== undefined) {
     try {
-      drifts = checkLock(parseLockFile(existing, { label: options.lockPath }).lock, plan);
+      const old = parseLockFile(existing, { label: options.lockPath });
+      drifts = checkLock(old.lock, plan);
+      const oldPayload = old.signed ? Buffer.from(parseEnvelope(existing).payload, 'base64') : Buffer.from(existing);
+      samePayload = oldPayload.equals(Buffer.from(payload));
     } catch (error) {
       // An unreadable old lock is simply replaced, unless frozen forbids replacing it.
       if (frozen) throw error;
     }
   }
-  const result = { lockPath: options.lockPath, lock, bytes, signed: signingKeys.length > 0, previous, frozen, drifts } as const;
-  if (frozen && changed) {
-    if (existing === undefined) {
-      throw new LockError(
-        'LOCK_NOT_FOUND',
-        `${options.lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${agentPath}\` and commit the lock`,
-        { details: { lockPath: options.lockPath } },
-      );
-    }
-    if (drifts.length > 0) throw driftError(drifts, { agentPath, lockPath: options.lockPath });
+  const result = { lockPath: options.lockPath, lock, bytes, signed, previous, frozen, drifts, changed } as const;
+  if (!frozen) {
+    writeLockFile(options.lockPath, bytes);
+    return { ...result, written: true };
+  }
+  // Frozen: the lock on disk must already say exactly this. Without keys, a signed lock whose
+  // payload is identical counts as up to date (CI checks drift without holding the signing key).
+  if (existing === undefined) {
+    throw new LockError(
+      'LOCK_NOT_FOUND',
+      `${options.lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${agentPath}\` and commit the lock`,
+      { details: { lockPath: options.lockPath } },
+    );
+  }
+  if (drifts.length > 0) throw driftError(drifts, { agentPath, lockPath: options.lockPath });
+  if (!samePayload || (signed && changed)) {
+    const why = !samePayload
+      ? 'it pins the same plan but its bytes are not the canonical serialisation'
+      : `it is ${previous === 'signed' ? 'signed with other keys' : 'not signed'}, and signing was requested`;
     throw new LockError(
       'LOCK_DRIFT',
-      `${options.lockPath} pins the same plan but its bytes differ (${previous} on disk, ${result.signed ? 'signed' : 'plain'} requested, or a different key or formatting), and --frozen forbids rewriting it\n` +
-        `  Re-run \`agentlang lock ${agentPath}\` without --frozen (and CI unset) if the change is intentional.`,
+      `${options.lockPath} would change (${why}), and --frozen (the default when CI=true) forbids rewriting it\n` +
+        `  Re-run \`agentlang lock ${agentPath}${signed ? ' --sign-key-env VAR' : ''}\` without --frozen if the change is intentional.`,
       { details: { lockPath: options.lockPath, drifts: [], previous } },
     );
   }
-  if (!frozen) writeLockFile(options.lockPath, bytes);
-  return { ...result, written: !frozen, changed };
+  return { ...result, written: false, bytes: existing };
 }
 
 /** Options of {@link lockAgent}. */
@@ -122,7 +136,7 @@ export async function lockAgent(agentPath: string, options: LockAgentOptions = {
   const lockPath = options.lockPath ?? lockPathFor(agentPath);
   const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
   const manifestPath = relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
-  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath });
+  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: options.agentPath ?? agentPath });
   return { ...result, plan };
 }
 

@@ -1,0 +1,123 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+import { generateSigningKeyPair, LockError, lockAgent, parseLock, readLockFile } from './index.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const fromResolver = createRequire(join(repo, 'packages/resolver/package.json'));
+const everything = join(dirname(fromResolver.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+
+const DEMO = `apiVersion: agent/v1
+name: demo
+version: 0.1.0
+description: "End-to-end pipeline walkthrough"
+
+runtime: test-echo
+model:
+  preferred:
+    - test-echo/demo
+
+behavior:
+  persona: demo-agent
+
+trust:
+  filesystem: none
+  network: none
+  exec: full
+
+observability:
+  trace: true
+`;
+
+async function errorOf(fn: () => Promise<unknown>): Promise<LockError> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LockError);
+    return error as LockError;
+  }
+  throw new Error('expected a LockError');
+}
+
+describe('lockAgent (real loader, real resolver)', () => {
+  it('locks seed 000\'s demo.agent next to it, byte-identically on every run, and catches an edit when frozen', async () => {
+    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const agent = join(dir, 'demo.agent');
+    const first = await lockAgent(agent, { env: { PATH: process.env.PATH } });
+    expect(first.lockPath).toBe(join(dir, 'demo.agent.lock'));
+    const bytes = readFileSync(first.lockPath);
+    const lock = parseLock(bytes);
+    expect(lock.manifest).toMatchObject({ path: 'demo.agent', name: 'demo', version: '0.1.0' });
+    expect(lock.manifest.hash).toMatch(/^ag1:[0-9a-f]{64}$/);
+    expect(lock.resolved).toMatchObject({ runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', tools: [] });
+    expect(Object.keys(lock.files)).toEqual(['demo.agent']);
+    await lockAgent(agent, { env: { PATH: process.env.PATH } });
+    expect(readFileSync(first.lockPath).equals(bytes)).toBe(true);
+
+    writeFileSync(agent, DEMO.replace('End-to-end', 'Edited'));
+    const drift = await errorOf(() => lockAgent(agent, { env: { PATH: process.env.PATH, CI: 'true' }, agentPath: 'demo.agent' }));
+    expect(drift.code).toBe('LOCK_DRIFT');
+    expect(drift.message).toMatch(
+      /^manifest hash ag1:[0-9a-f]{64} does not match lock's recorded hash ag1:[0-9a-f]{64}\n {2}Re-run `agentlang lock demo.agent` if the drift is intentional\.$/,
+    );
+    expect(drift.message).toContain(lock.manifest.hash);
+    const kinds = (drift.details!.drifts as Array<{ kind: string }>).map((d) => d.kind);
+    expect(kinds).toEqual(['manifest', 'file']);
+    expect(readFileSync(first.lockPath).equals(bytes)).toBe(true);
+  });
+
+  it('locks a directory agent (seed 003) into <dir>/agent.lock with every source file, sub-agent, tool and model', async () => {
+    const dir = makeTempDir();
+    cpSync(join(repo, 'examples/research-assistant'), dir, { recursive: true });
+    const result = await lockAgent(dir, { env: { PATH: process.env.PATH } });
+    expect(result.lockPath).toBe(join(dir, 'agent.lock'));
+    const lock = readLockFile(result.lockPath).lock;
+    expect(lock.manifest.path).toBe('agent.yaml');
+    expect(lock.resolved.tools.map((t) => t.name)).toEqual(['artifacts', 'sqlite', 'web_fetch', 'web_search']);
+    for (const t of lock.resolved.tools) expect(t.integrity).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(lock.resolved.tools.find((t) => t.name === 'web_search')).toMatchObject({ constraint: '^1.2.0', source: 'builtin' });
+    expect(lock.resolved.agents.map((a) => a.name)).toEqual(['academic-researcher', 'market-analyst']);
+    expect(lock.resolved.models['claude-sonnet-4']).toMatchObject({ provider: 'anthropic', known: true });
+    expect(Object.keys(lock.files)).toEqual(expect.arrayContaining(['agent.yaml', 'prompt.yaml', 'specialists/academic-researcher.yaml']));
+    expect(lock.resolved.system_prompt_sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The compiled prompt never appears in the lock, only its digest.
+    expect(readFileSync(result.lockPath, 'utf8')).not.toContain('genuinely trying to discover');
+
+    // Editing a sub-agent or the prompt drifts the lock.
+    writeFileSync(join(dir, 'prompt.yaml'), `${readFileSync(join(dir, 'prompt.yaml'), 'utf8')}\n# edited\n`);
+    const drift = await errorOf(() => lockAgent(dir, { env: { PATH: process.env.PATH }, frozen: true }));
+    expect((drift.details!.drifts as Array<{ kind: string; subject: string }>).some((d) => d.kind === 'file' && d.subject === 'prompt.yaml')).toBe(true);
+  });
+
+  it('pins a real MCP server (server-everything over stdio): schema digests in the lock, a changed whitelist drifts', async () => {
+    const yaml = (tools: string[]) => `name: mcp-agent
+version: 1.0.0
+models:
+  test-echo/demo: {}
+mcp_servers:
+  everything:
+    command: ${process.execPath}
+    args: ["${everything}"]
+    tools: [${tools.join(', ')}]
+`;
+    const dir = writeTree(makeTempDir(), { 'agent.yaml': yaml(['echo', 'get-sum']) });
+    const keys = generateSigningKeyPair();
+    const result = await lockAgent(dir, { env: { PATH: process.env.PATH }, signingKeys: [keys] });
+    expect(result.signed).toBe(true);
+    const { lock } = readLockFile(result.lockPath, { publicKeys: [keys.publicKey] });
+    const server = lock.resolved.mcp_servers[0]!;
+    expect(server.name).toBe('everything');
+    expect(server.server.version).not.toBe('');
+    expect(server.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
+    for (const t of server.tools) expect(t.schema_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    writeFileSync(join(dir, 'agent.yaml'), yaml(['echo']));
+    const drift = await errorOf(() => lockAgent(dir, { env: { PATH: process.env.PATH }, frozen: true }));
+    expect(drift.details?.drifts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'mcp-server', subject: 'everything/get-sum', current: null })]),
+    );
+  }, 120_000);
+});
