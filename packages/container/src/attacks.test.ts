@@ -244,7 +244,7 @@ describe('swaps, keys and secrets', () => {
 
   it('leaves nothing behind when unpacking a tampered container, and never writes into a non-empty directory', async () => {
     const tampered = Buffer.from(smallBytes);
-    tampered[tampered.length - 1100] ^= 1;
+    tampered[tampered.length - 1100] = tampered[tampered.length - 1100]! ^ 1;
     const target = join(dir, 'out-tampered');
     expect(await code(unpackContainer(write('tampered.agent', tampered), target, { publicKeys: [key.pub] }))).not.toBe('ACCEPTED');
     expect(existsSync(target)).toBe(false);

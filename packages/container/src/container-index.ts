@@ -135,7 +135,7 @@ export function parseIndex(bytes: Uint8Array): ContainerIndex {
   if (locks !== 1) throw invalid(`there must be exactly one ${LOCK_ENTRY} entry`);
   const entries = value.entries as IndexEntry[];
   const entryFile = entries.find((e) => e.path === value.entry);
-  if (!entryFile || entryFile.kind !== 'source') throw invalid(`entry ${JSON.stringify(value.entry)} is not a source entry`);
+  if (entryFile?.kind !== 'source') throw invalid(`entry ${JSON.stringify(value.entry)} is not a source entry`);
   if (value.encryption === null) {
     if (prompts !== 0) throw invalid(`${ENCRYPTED_PROMPT_ENTRY} is listed but encryption is null`);
   } else {

@@ -19,7 +19,6 @@ export function assertSafeEntryName(name: string, where = 'archive'): void {
   if (name.startsWith('/')) fail('absolute path');
   if (/^[A-Za-z]:/.test(name)) fail('drive-letter path');
   if (name.includes('\\')) fail('backslash (Windows separator)');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(name)) fail('control character');
   if (Buffer.byteLength(name, 'utf8') > MAX_ENTRY_NAME_BYTES) fail(`longer than ${MAX_ENTRY_NAME_BYTES} bytes`);
   if (name.includes('\uFFFD')) fail('invalid UTF-8');

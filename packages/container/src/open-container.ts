@@ -69,3 +69,26 @@ export async function openContainer(file: string, options: OpenOptions = {}): Pr
   }
   return { index: result.index, signature: result.signature, files, prompt };
 }
+
+/** A container opened and loaded as an agent whose digest matches the signed index. */
+export interface LoadedContainerAgent extends OpenedContainer {
+  agent: import('@agentlang/manifest').LoadedAgent;
+}
+
+/**
+ * Opens a container (see {@link openContainer}) and loads its files with `loadAgentFromFiles`,
+ * refusing it unless the loaded agent's digest equals the one in the signed index.
+ */
+export async function loadContainerAgent(file: string, options: OpenOptions = {}): Promise<LoadedContainerAgent> {
+  const opened = await openContainer(file, options);
+  const { loadAgentFromFiles } = await import('@agentlang/manifest');
+  const agent = await loadAgentFromFiles(opened.files, { entry: opened.index.entry, label: file });
+  if (agent.digest !== opened.index.agent.digest) {
+    throw new ContainerError(
+      ContainerErrorCode.DIGEST_MISMATCH,
+      `the agent in ${file} has digest ${agent.digest}, but the signed index says ${opened.index.agent.digest}; the container is inconsistent`,
+      { file, found: agent.digest, expected: opened.index.agent.digest },
+    );
+  }
+  return { ...opened, agent };
+}
