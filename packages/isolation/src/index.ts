@@ -24,3 +24,7 @@ export type { NoetherBackendOptions } from './noether-backend.js';
 export { createNoneBackend } from './none-backend.js';
 export { runSandboxed } from './run-sandboxed.js';
 export { buildEnvironment, SANDBOX_PATH } from './sandbox-env.js';
+export { buildSeccompFilter } from './seccomp/filter.js';
+export type { SeccompFilterOptions } from './seccomp/filter.js';
+export { encodeBpf } from './seccomp/bpf.js';
+export type { BpfInstruction } from './seccomp/bpf.js';

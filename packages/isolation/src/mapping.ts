@@ -8,13 +8,13 @@ export interface TrustInput {
   network: 'none' | 'scoped' | 'allowed';
   exec: 'none' | 'sandboxed' | 'full';
   /** Paths relative to `ctx.root` (or absolute) granted under `read-only` (read-only) or `scoped` (read-write). */
-  scope: string[];
+  scope: readonly string[];
 }
 
 /** AgentLang `permissions` as the manifest states them. */
 export interface PermissionsInput {
-  required: string[];
-  optional: string[];
+  required: readonly string[];
+  optional: readonly string[];
 }
 
 /** Host facts a policy needs besides the agent's own declaration. */

@@ -1,0 +1,150 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { makeTempDir } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+import { buildPrelude, createBwrapBackend, pathBinds } from './bwrap-backend.js';
+import { IsolationError } from './errors.js';
+import { policyFromTrust } from './mapping.js';
+import { capture } from './test-support.js';
+
+const backend = createBwrapBackend({ bwrapPath: '/usr/bin/bwrap' });
+const trust = { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] } as const;
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof IsolationError ? error.code : String(error);
+  }
+  return undefined;
+}
+
+describe('the bwrap argv', () => {
+  it('carries the hardened profile', async () => {
+    const workdir = makeTempDir();
+    const prepared = backend.prepare(policyFromTrust(trust, { workdir }), { argv: ['/bin/echo', 'hi'], env: {} });
+    try {
+      const argv = prepared.argv;
+      expect(argv[0]).toBe('/usr/bin/bwrap');
+      for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--new-session', '--die-with-parent', '--clearenv', '--seccomp']) {
+        expect(argv, flag).toContain(flag);
+      }
+      expect(argv.join(' ')).toContain('--cap-drop ALL');
+      expect(argv.join(' ')).toContain('--proc /proc --dev /dev --tmpfs /tmp');
+      expect(argv.join(' ')).toContain(`--bind ${workdir} ${workdir}`);
+      expect(argv.join(' ')).toContain('--remount-ro /');
+      expect(argv).not.toContain('--share-net');
+      expect(argv.join(' ')).not.toContain('resolv.conf'); // network files only when the network is allowed
+      // (a /bin/sh prelude sits between `--` and the command when descriptors leaked into this process)
+      expect(argv).toContain('--');
+      expect(argv.slice(-2)).toEqual(['/bin/echo', 'hi']);
+      // Descriptors 3.. are the passwd/group data and the seccomp program.
+      expect(prepared.spawnOptions.stdio.length).toBeGreaterThan(3);
+      expect(prepared.spawnOptions.detached).toBe(true);
+      expect(Object.keys(prepared.spawnOptions.env ?? {})).toEqual(['PATH']);
+    } finally {
+      await prepared.cleanup();
+    }
+  });
+
+  it('shares the network and binds resolver/TLS files only under network: allowed', async () => {
+    const prepared = backend.prepare(policyFromTrust({ ...trust, network: 'allowed' }, { workdir: makeTempDir() }), { argv: ['/bin/true'], env: {} });
+    expect(prepared.argv).toContain('--share-net');
+    expect(prepared.argv.join(' ')).toContain('--ro-bind-try /etc/resolv.conf /etc/resolv.conf');
+    expect(prepared.argv.join(' ')).toContain('--ro-bind-try /etc/ssl /etc/ssl');
+    await prepared.cleanup();
+  });
+
+  it('redacts sensitive-looking environment values in redactedArgv and never puts secrets on argv', async () => {
+    const prepared = backend.prepare(policyFromTrust(trust, { workdir: makeTempDir(), setEnv: { GITHUB_TOKEN: 'ghp_notreally', COLOR: 'blue' } }), {
+      argv: ['/bin/true'],
+      env: {},
+      secrets: { API_KEY: 'sk-very-secret' },
+    });
+    expect(prepared.argv.join(' ')).not.toContain('sk-very-secret');
+    expect(prepared.redactedArgv.join(' ')).not.toContain('sk-very-secret');
+    expect(prepared.redactedArgv.join(' ')).not.toContain('ghp_notreally');
+    expect(prepared.redactedArgv.join(' ')).toContain('--setenv GITHUB_TOKEN <redacted>');
+    expect(prepared.redactedArgv.join(' ')).toContain('--setenv COLOR blue');
+    expect(prepared.argv.join(' ')).toContain('/run/agentlang/secrets/API_KEY');
+    await prepared.cleanup();
+  });
+
+  it('cleanup removes the private temp directory and is idempotent', async () => {
+    const before = new Set(readdirSync('/dev/shm').filter((n) => n.startsWith('agentlang-sandbox-')));
+    const prepared = backend.prepare(policyFromTrust(trust, { workdir: makeTempDir() }), { argv: ['/bin/true'], env: {}, secrets: { K: 'v' } });
+    const created = readdirSync('/dev/shm').filter((n) => n.startsWith('agentlang-sandbox-') && !before.has(n));
+    expect(created.length).toBe(1);
+    await prepared.cleanup();
+    await prepared.cleanup();
+    expect(existsSync(`/dev/shm/${created[0]}`)).toBe(false);
+  });
+
+  it('binds parents before children so a nested grant keeps its own mode', () => {
+    const p = policyFromTrust({ ...trust, filesystem: 'read-only', scope: ['/srv/a/b/c', '/srv'] }, { workdir: '/srv/a' });
+    expect(pathBinds(p)).toEqual(['--ro-bind', '/srv', '/srv', '--ro-bind', '/srv/a', '/srv/a', '--ro-bind', '/srv/a/b/c', '/srv/a/b/c']);
+    const q = policyFromTrust({ ...trust, filesystem: 'scoped', scope: ['/srv'] }, { workdir: '/srv/a', readOnly: ['/srv/a/ro'] });
+    expect(pathBinds(q)).toEqual(['--bind', '/srv', '/srv', '--bind', '/srv/a', '/srv/a', '--ro-bind', '/srv/a/ro', '/srv/a/ro']);
+  });
+
+  it('builds a fork-free prelude', () => {
+    const prelude = buildPrelude(['API_KEY'], { memoryKiB: 1024, nproc: 5 }, [251]);
+    expect(prelude).toContain('exec 251>&-');
+    expect(prelude).toContain('ulimit -v 1024');
+    expect(prelude).toContain('ulimit -p 5');
+    expect(prelude).toContain('< /run/agentlang/secrets/API_KEY');
+    expect(prelude).not.toContain('$('); // no command substitution: it would fork
+    expect(prelude.endsWith('exec "$@"')).toBe(true);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses network: scoped (no egress proxy) with SANDBOX_UNSUPPORTED instead of widening or ignoring it', () => {
+    const p = policyFromTrust({ ...trust, network: 'scoped' }, { workdir: makeTempDir(), allowedHosts: ['api.example.com'] });
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {} }))).toBe('SANDBOX_UNSUPPORTED');
+    expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow(/allowed hosts: api\.example\.com.*network: none.*network: allowed/);
+  });
+
+  it('refuses a granted path that does not exist, naming it', () => {
+    const p = policyFromTrust({ ...trust, filesystem: 'scoped', scope: ['/nonexistent/agentlang-scope'] }, { workdir: makeTempDir() });
+    expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow('/nonexistent/agentlang-scope');
+  });
+
+  it('refuses malformed commands', () => {
+    const p = policyFromTrust(trust, { workdir: makeTempDir() });
+    expect(codeOf(() => backend.prepare(p, { argv: [], env: {} }))).toBe('SANDBOX_INVALID_COMMAND');
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, secrets: { 'BAD NAME': 'x' } }))).toBe('SANDBOX_INVALID_COMMAND');
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: { 'A=B': 'x' } }))).toBe('SANDBOX_INVALID_COMMAND');
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: 'rel.txt', content: '' }] }))).toBe('SANDBOX_INVALID_COMMAND');
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: '/tmp/../etc/x', content: '' }] }))).toBe('SANDBOX_INVALID_COMMAND');
+  });
+});
+
+describe('running', () => {
+  it('creates the requested files inside the sandbox', async () => {
+    const p = policyFromTrust(trust, { workdir: makeTempDir() });
+    const r = await capture(backend, p, {
+      argv: ['/bin/sh', '-c', 'cat /tmp/cfg/settings.json; cat /run/agentlang/extra.txt'],
+      files: [
+        { path: '/tmp/cfg/settings.json', content: '{"model":"x"}\n' },
+        { path: '/run/agentlang/extra.txt', content: new TextEncoder().encode('bytes\n') },
+      ],
+    });
+    expect(r.stdout).toBe('{"model":"x"}\nbytes\n');
+  });
+
+  it('runs in the requested cwd with stdin delivered', async () => {
+    const workdir = makeTempDir();
+    const p = policyFromTrust(trust, { workdir });
+    const r = await capture(backend, p, { argv: ['/bin/sh', '-c', 'pwd; cat'], cwd: '/tmp' }, { input: 'from stdin' });
+    expect(r.stdout).toBe('/tmp\nfrom stdin');
+  });
+
+  it('an abort signal kills the run', async () => {
+    const p = policyFromTrust(trust, { workdir: makeTempDir() });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const r = await capture(backend, p, { argv: ['/bin/sleep', '30'] }, { signal: controller.signal });
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(r.durationMs).toBeLessThan(20_000);
+  });
+});
