@@ -1,0 +1,116 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { makeTempDir } from '@agentlang/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OCI_ARTIFACT_TYPE, pullOci, pushOci } from './oci.js';
+import { demoYaml, ed25519Hex, makeContainer } from './test-support.js';
+
+const REGISTRY_BIN = '/usr/bin/docker-registry';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts Debian's docker-registry (distribution v2) on loopback with filesystem storage in a temp dir. */
+async function startDistribution(dir: string): Promise<{ host: string; root: string; child: ChildProcess }> {
+  if (!existsSync(REGISTRY_BIN)) throw new Error(`${REGISTRY_BIN} is missing: apt-get install docker-registry (scripts/setup.sh installs it)`);
+  const port = await freePort();
+  const root = join(dir, 'oci-storage');
+  const config = join(dir, 'registry.yml');
+  await writeFile(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${root}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const child = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v2/`);
+      if (res.status === 200) return { host: `127.0.0.1:${port}`, root, child };
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`docker-registry did not start on 127.0.0.1:${port}: ${stderr}`);
+}
+
+function skopeo(args: string[]): string {
+  return execFileSync('skopeo', args, { encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('OCI distribution against a real docker-registry, checked with skopeo', () => {
+  let dir: string;
+  let oci: { host: string; root: string; child: ChildProcess };
+
+  beforeAll(async () => {
+    dir = makeTempDir('agentlang-oci-');
+    oci = await startDistribution(dir);
+  });
+  afterAll(() => {
+    oci?.child.kill('SIGTERM');
+  });
+
+  it('pushes a signed container as an artifact with one titled layer per entry, which skopeo inspects and copies', async () => {
+    const key = ed25519Hex();
+    const c = await makeContainer(dir, { name: 'demo', version: '0.1.0', contextBytes: 300_000, signingKey: key.seed });
+    const pushed = await pushOci(c.path, `oci://${oci.host}/agents/demo:0.1.0`);
+    expect(pushed).toMatchObject({ name: 'demo', version: '0.1.0', kind: 'container', digest: c.digest });
+
+    const inspected = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${oci.host}/agents/demo:0.1.0`])) as { Digest: string; Labels: Record<string, string>; Layers: string[] };
+    expect(inspected.Digest).toBe(pushed.manifestDigest);
+    expect(inspected.Labels).toMatchObject({ 'dev.agentlang.name': 'demo', 'dev.agentlang.version': '0.1.0', 'dev.agentlang.digest': c.digest });
+    const raw = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${oci.host}/agents/demo:0.1.0`])) as {
+      artifactType: string;
+      layers: Array<{ mediaType: string; annotations: Record<string, string> }>;
+      annotations: Record<string, string>;
+    };
+    expect(raw.artifactType).toBe(OCI_ARTIFACT_TYPE);
+    expect(raw.layers.map((l) => l.annotations['org.opencontainers.image.title'])).toEqual(['manifest.json', 'signature.sig', 'agent.yaml', 'agent.lock', 'context/data/blob.bin', 'context/notes.md']);
+    expect(raw.layers[0]!.mediaType).toBe('application/vnd.agentlang.container.index.v1+json');
+    expect(raw.annotations['dev.agentlang.container.sha256']).toBe(`sha256:${c.sha256}`);
+
+    const layout = join(dir, 'layout');
+    skopeo(['copy', '--src-tls-verify=false', `docker://${oci.host}/agents/demo:0.1.0`, `oci:${layout}:demo`]);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    expect(index.manifests[0]!.digest).toBe(pushed.manifestDigest);
+    expect((await readdir(join(layout, 'blobs/sha256'))).length).toBe(raw.layers.length + 2);
+
+    const pulled = await pullOci(`oci://${oci.host}/agents/demo:0.1.0`, { cwd: dir, out: 'pulled.agent', publicKeys: [key.publicKey] });
+    expect(pulled).toMatchObject({ name: 'demo', version: '0.1.0', kind: 'container', digest: c.digest, manifestDigest: pushed.manifestDigest });
+    expect((await readFile(join(dir, 'pulled.agent'))).equals(c.bytes)).toBe(true);
+    await pullOci(`oci://${oci.host}/agents/demo@${pushed.manifestDigest}`, { cwd: dir, out: 'by-digest.agent' });
+    expect((await readFile(join(dir, 'by-digest.agent'))).equals(c.bytes)).toBe(true);
+  });
+
+  it('pushes a YAML manifest as a one-layer artifact and pulls it back', async () => {
+    await writeFile(join(dir, 'demo.agent'), demoYaml('yaml-demo', '1.2.3'));
+    const pushed = await pushOci(join(dir, 'demo.agent'), `oci://${oci.host}/agents/yaml-demo:1.2.3`);
+    expect(pushed).toMatchObject({ kind: 'manifest', layers: 1 });
+    const pulled = await pullOci(`oci://${oci.host}/agents/yaml-demo:1.2.3`, { cwd: dir, out: 'yaml-pulled.agent' });
+    expect(pulled.digest).toBe(pushed.digest);
+    expect(await readFile(join(dir, 'yaml-pulled.agent'), 'utf8')).toBe(demoYaml('yaml-demo', '1.2.3'));
+  });
+
+  it('refuses a pull whose layer was tampered with inside the registry, writing nothing', async () => {
+    const c = await makeContainer(dir, { name: 'victim', version: '0.1.0', contextBytes: 1000 });
+    await pushOci(c.path, `oci://${oci.host}/agents/victim:0.1.0`);
+    const raw = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${oci.host}/agents/victim:0.1.0`])) as { layers: Array<{ digest: string; annotations: Record<string, string> }> };
+    const target = raw.layers.find((l) => l.annotations['org.opencontainers.image.title'] === 'agent.yaml')!;
+    const hex = target.digest.slice(7);
+    const blobFile = join(oci.root, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    const original = await readFile(blobFile, 'utf8');
+    await writeFile(blobFile, original.replace('demo-agent', 'evil-agent'));
+    const out = join(dir, 'victim.agent');
+    await expect(pullOci(`oci://${oci.host}/agents/victim:0.1.0`, { cwd: dir, out })).rejects.toMatchObject({ code: 'REGISTRY_DIGEST_MISMATCH' });
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+});
