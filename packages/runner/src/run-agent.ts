@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
-import { assertLockMatches, readLockFile } from '@agentlang/lock';
+import { assertLockMatches, driftError, readLockFile } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
 import { type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
@@ -42,6 +42,22 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
         ...(options.requireSigned ? { requireSigned: true } : {}),
       })
     : undefined;
+  // The manifest digest is known before resolving, and resolving may start MCP servers and
+  // dependency checks: a changed manifest is refused before any of that runs.
+  if (lockFile && options.lockPath && lockFile.lock.manifest.hash !== loaded.digest) {
+    throw driftError(
+      [
+        {
+          kind: 'manifest',
+          subject: lockFile.lock.manifest.path,
+          locked: lockFile.lock.manifest.hash,
+          current: loaded.digest,
+          message: `manifest hash ${loaded.digest} does not match lock's recorded hash ${lockFile.lock.manifest.hash}`,
+        },
+      ],
+      { agentPath: label, lockPath: options.lockPath },
+    );
+  }
   const plan = await resolvePlan(loaded, {
     ...options.resolveOptions,
     env,

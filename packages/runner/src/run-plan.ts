@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
@@ -192,7 +192,8 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     workdir: cwd,
     ...(options.agent ? { root: options.agent.source.root } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    protect: options.dryRun ? protect.filter((p) => p !== recordsDir || isInside(p, agentlangDir)) : protect,
+    // A dry run creates nothing: directories a real run would create are not bound yet.
+    protect: options.dryRun ? protect.filter((p) => existsSync(p)) : protect,
     ...(options.agent ? { agent: options.agent } : {}),
   });
 

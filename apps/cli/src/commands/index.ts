@@ -58,6 +58,90 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./push.js'),
   },
   {
+    name: 'records',
+    summary: 'list or show the execution records of past runs (.agentlang/records)',
+    usage:
+      'Usage: agentlang records list [--json]\n       agentlang records show <run-id> [--json] [--pubkey HEX]\n\n' +
+      '  list              one line per run: time, name@version, exit, duration, digest\n' +
+      '  show <run-id>     the agentlang.record/v1 document (run ids are ULIDs)\n' +
+      '  --pubkey HEX      verify the record\'s signed envelope against this Ed25519 key\n' +
+      '  --dir D           read records from D instead of ./.agentlang/records',
+    options: { pubkey: { type: 'string' }, dir: { type: 'string' } },
+    load: () => import('./records.js'),
+  },
+  {
+    name: 'registry',
+    summary: 'run the embedded multi-tenant registry (agentlang registry serve)',
+    usage:
+      'Usage: agentlang registry serve [--bind 127.0.0.1:8765] [--data DIR] [--keys-file FILE] [--private TENANT]…\n\n' +
+      '  --bind HOST:PORT    where to listen (default 127.0.0.1:8765)\n' +
+      '  --data DIR          storage directory (default ./.agentlang/registry)\n' +
+      '  --keys-file FILE    tenants and sha256-hashed keys (agentlang.registry.keys/v1 JSON)\n' +
+      '  --private TENANT    only TENANT\'s key may read TENANT\'s agents (repeatable)\n' +
+      '  --max-upload-mib N  largest upload (default 512)\n' +
+      '  Keys also come from AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"; without keys the registry is read-only.\n' +
+      '  Reads are anonymous and public unless the tenant is private. Stops on SIGINT/SIGTERM.',
+    options: { bind: { type: 'string' }, data: { type: 'string' }, 'keys-file': { type: 'string' }, private: { type: 'string', multiple: true }, 'max-upload-mib': { type: 'string' } },
+    load: () => import('./registry.js'),
+  },
+  {
+    name: 'resolve',
+    summary: 'show what run would use: runtime, model, auth source, tools, MCP servers, sub-agents',
+    usage:
+      'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--host PROFILE]\n' +
+      '                         [--models FILE] [--no-mcp] [--verbose] [--json]\n\n' +
+      '  --strict          unknown models and anything missing (runtime binary, dependency, credentials) fail\n' +
+      '  --runtime R       use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
+      '  --catalog DIR     a local tool catalog (DIR/<tool>/<version>.json); repeatable, searched before built-ins\n' +
+      '  --host PROFILE    host capability profile: claude-desktop, replit, rush-desktop, mobile,\n' +
+      '                    browser-extension, docker, raw-os (default), or an agentlang.host/v1 file\n' +
+      '  --models FILE     extra models (an agentlang.models/v1 file)\n' +
+      '  --no-mcp          do not start MCP servers (their tools are not checked)\n' +
+      '  -v, --verbose     explain every decision\n' +
+      '  --json            the whole agentlang.plan/v1 document\n\n' +
+      'Exit status: 0, or 11 when something the run needs is missing or resolution fails.',
+    options: {
+      strict: { type: 'boolean' },
+      runtime: { type: 'string' },
+      catalog: { type: 'string', multiple: true },
+      host: { type: 'string' },
+      models: { type: 'string' },
+      'no-mcp': { type: 'boolean' },
+    },
+    load: () => import('./resolve.js'),
+  },
+  {
+    name: 'run',
+    summary: 'run an agent inside the sandbox (bubblewrap) and write an execution record',
+    usage:
+      'Usage: agentlang run <agent> [--lock L] [--require-signed --pubkey HEX] [--prompt P | --input FILE]\n' +
+      '                     [--runtime R] [--timeout S] [--unsafe-no-isolation] [--dry-run] [--json]\n\n' +
+      '  --lock L               check the plan against lock file L before anything starts (drift fails)\n' +
+      '  --require-signed       refuse unless the lock is a signed envelope verifying against --pubkey\n' +
+      '  --pubkey HEX           trusted Ed25519 public key (64 hex) for the lock signature\n' +
+      '  --prompt P             the user prompt given to the runtime\n' +
+      '  --input FILE           read the user prompt from FILE (- for stdin)\n' +
+      '  --runtime R            run with runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode)\n' +
+      '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
+      '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
+      '  --dry-run              print the plan and the exact sandbox argv (secrets redacted); start nothing\n' +
+      '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n\n' +
+      'Exit status: the agent\'s own exit code (124 timeout, 130 aborted); 12 lock drift, 13/12 signature, 14 sandbox, 15 runner.',
+    options: {
+      lock: { type: 'string' },
+      'require-signed': { type: 'boolean' },
+      pubkey: { type: 'string' },
+      prompt: { type: 'string' },
+      input: { type: 'string' },
+      runtime: { type: 'string' },
+      timeout: { type: 'string' },
+      'unsafe-no-isolation': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'sign-key-env': { type: 'string' },
+    },
+    load: () => import('./run.js'),
+  },
+  {
     name: 'registry',
     summary: 'run the embedded multi-tenant registry (agentlang registry serve)',
     usage:

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
+import { formatPlanText } from '@agentlang/resolver';
+import { RunnerError, runAgent, signingKeyFromEnv } from '@agentlang/runner';
+import type { CommandContext, CommandResult } from '../command.js';
+
+/** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
+class RunUsageError extends Error {
+  readonly code = 'USAGE_RUN';
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Loads what `agentlang run <agent>` names. The one place that decides how an input becomes an
+ * agent (directory or YAML manifest today; containers are added here).
+ */
+export async function loadRunInput(path: string, ctx: CommandContext): Promise<LoadedAgent> {
+  return loadAgent(resolve(ctx.cwd, path));
+}
+
+function readUserPrompt(ctx: CommandContext): string | undefined {
+  const prompt = str(ctx.values.prompt);
+  const input = str(ctx.values.input);
+  if (prompt !== undefined && input !== undefined) throw new RunUsageError('pass either --prompt or --input, not both');
+  if (input === undefined) return prompt;
+  try {
+    return readFileSync(input === '-' ? 0 : resolve(ctx.cwd, input), 'utf8');
+  } catch (error) {
+    throw new RunnerError('RUNNER_INPUT', `cannot read --input ${input}: ${(error as Error).message}`, { input }, { cause: error });
+  }
+}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new RunUsageError(`--timeout takes a positive number of seconds; found ${JSON.stringify(value)}`);
+  return Math.round(seconds * 1000);
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `agentlang run <agent>`: resolve, check the lock, run inside the sandbox, write the record. */
+export async function run(ctx: CommandContext): Promise<CommandResult> {
+  const [target, ...extra] = ctx.positionals;
+  if (!target) throw new RunUsageError('missing <agent>: agentlang run <agent> [--lock L] [--prompt P]');
+  if (extra.length > 0) throw new RunUsageError(`unexpected argument ${JSON.stringify(extra[0])}; quote a prompt and pass it with --prompt`);
+  if (ctx.values['require-signed'] && !str(ctx.values.lock)) throw new RunUsageError('--require-signed needs --lock <file> (the signed lock to verify)');
+  const pubkey = str(ctx.values.pubkey);
+  const userPrompt = readUserPrompt(ctx);
+  const timeoutMs = parseTimeout(str(ctx.values.timeout));
+  const signKeyEnv = str(ctx.values['sign-key-env']);
+  const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
+  const dryRun = ctx.values['dry-run'] === true;
+  const agent = await loadRunInput(target, ctx);
+  // Agent output streams through as it comes; under --json stdout holds only the JSON document.
+  const out = ctx.json ? process.stderr : process.stdout;
+  const result = await runAgent(agent, {
+    agentLabel: target,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    ...(str(ctx.values.lock) ? { lockPath: str(ctx.values.lock) } : {}),
+    ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
+    ...(pubkey ? { publicKeys: [pubkey] } : {}),
+    ...(userPrompt !== undefined ? { userPrompt } : {}),
+    ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(signingKey ? { signingKey } : {}),
+    unsafeNoIsolation: ctx.values['unsafe-no-isolation'] === true,
+    dryRun,
+    handleSignals: true,
+    stdout: out,
+    stderr: process.stderr,
+    log: ctx.log,
+    onPlan: (plan) => {
+      if (ctx.json) return;
+      const head = `${formatPlanText(plan, { verbose: ctx.verbose })}\n\n`;
+      out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
+    },
+  });
+  if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
+  const data = {
+    plan: result.plan,
+    outcome: result.outcome,
+    exitCode: result.exitCode,
+    record: result.record,
+    recordPath: result.recordPath,
+    sandbox: result.sandbox,
+  };
+  if (dryRun) {
+    return {
+      text: `Dry run: nothing was started.\nSandbox (${result.sandbox.backend}):\n  ${result.sandbox.redactedArgv.map(shellQuote).join(' ')}`,
+      data,
+      exitCode: 0,
+    };
+  }
+  if (result.outcome === 'timeout') ctx.log(`agent timed out after ${timeoutMs ?? 600_000} ms and was killed (record ${result.record?.run_id})`);
+  if (result.outcome === 'aborted') ctx.log(`run aborted (record ${result.record?.run_id})`);
+  if (ctx.verbose && result.record) ctx.log(`record: ${result.recordPath}`);
+  return { data, exitCode: result.exitCode };
+}

@@ -1,0 +1,183 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+
+// Seed 000 step 1, verbatim.
+const DEMO = `apiVersion: agent/v1
+name: demo
+version: 0.1.0
+description: "End-to-end pipeline walkthrough"
+
+runtime: test-echo
+model:
+  preferred:
+    - test-echo/demo
+
+behavior:
+  persona: demo-agent
+
+trust:
+  filesystem: none
+  network: none
+  exec: full
+
+observability:
+  trace: true
+`;
+
+const PLAN = ['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join('\n');
+
+function demoDir(): string {
+  return writeTree(makeTempDir(), { 'demo.agent': DEMO });
+}
+
+function records(cwd: string): string[] {
+  const dir = join(cwd, '.agentlang', 'records');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+}
+
+function keygen(cwd: string): { key: string; pub: string } {
+  const out = runCli(['keygen'], { cwd }).stdout;
+  return { key: /AGENTLANG_SIGNING_KEY=([0-9a-f]{64})/.exec(out)![1]!, pub: /AGENTLANG_PUBKEY=([0-9a-f]{64})/.exec(out)![1]! };
+}
+
+describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
+  it('prints the plan, Launching test-echo..., then the agent output, and writes a record', () => {
+    const cwd = demoDir();
+    const r = runCli(['run', 'demo.agent'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${PLAN}\n\nLaunching test-echo...\n[test-echo] demo@0.1.0\n`);
+    const files = records(cwd);
+    expect(files).toHaveLength(1);
+    const record = JSON.parse(readFileSync(join(cwd, '.agentlang', 'records', files[0]!), 'utf8'));
+    expect(record).toMatchObject({ schema: 'agentlang.record/v1', runtime: 'test-echo', outcome: 'success', exit_code: 0, isolation: { backend: 'bwrap' } });
+    expect(files[0]).toBe(`${record.run_id}.json`);
+  });
+
+  it('--json prints exactly one JSON document; the agent output goes to stderr', () => {
+    const cwd = demoDir();
+    const r = runCli(['run', 'demo.agent', '--json'], { cwd });
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ outcome: 'success', exitCode: 0, record: { agent: { name: 'demo', version: '0.1.0' } }, sandbox: { backend: 'bwrap' } });
+    expect(r.stderr).toContain('[test-echo] demo@0.1.0');
+  });
+
+  it('runs against its lock, and records the lock digest', () => {
+    const cwd = demoDir();
+    expect(runCli(['lock', 'demo.agent'], { cwd }).stdout).toContain('Wrote demo.agent.lock');
+    const r = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--json'], { cwd });
+    expect(r.status).toBe(0);
+    const { record } = JSON.parse(r.stdout);
+    expect(record.lock).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), signed: false });
+  });
+
+  it('refuses a drifted manifest with seed 000\'s message before anything spawns (exit 12, no record)', () => {
+    const cwd = demoDir();
+    runCli(['lock', 'demo.agent'], { cwd });
+    writeFileSync(join(cwd, 'demo.agent'), DEMO.replace('End-to-end pipeline walkthrough', 'edited'));
+    const r = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock'], { cwd });
+    expect(r.status).toBe(12);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^Error: manifest hash ag1:[0-9a-f]{64} does not match lock's recorded hash ag1:[0-9a-f]{64}\n {2}Re-run `agentlang lock demo\.agent` if the drift is intentional\.\n$/,
+    );
+    expect(records(cwd)).toEqual([]);
+  });
+
+  it('--require-signed runs a signed lock, and fails closed when resolved.runtime was changed to malicious-cli', () => {
+    const cwd = demoDir();
+    const { key, pub } = keygen(cwd);
+    expect(runCli(['lock', 'demo.agent', '--sign-key-env', 'AGENTLANG_SIGNING_KEY'], { cwd, env: { AGENTLANG_SIGNING_KEY: key } }).stdout).toContain('(signed)');
+    const ok = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', pub], { cwd });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('[test-echo] demo@0.1.0');
+    expect(records(cwd)).toHaveLength(1);
+
+    // Mutate resolved.runtime inside the signed payload, keeping the manifest hash intact.
+    const envelope = JSON.parse(readFileSync(join(cwd, 'demo.agent.lock'), 'utf8'));
+    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    payload.resolved.runtime = 'malicious-cli';
+    envelope.payload = Buffer.from(`${JSON.stringify(payload, null, 2)}\n`).toString('base64');
+    writeFileSync(join(cwd, 'tampered.lock'), JSON.stringify(envelope, null, 2));
+    const bad = runCli(['run', 'demo.agent', '--lock', 'tampered.lock', '--require-signed', '--pubkey', pub], { cwd });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout).not.toContain('[test-echo]');
+    expect(bad.stderr).toMatch(/signature verification failed/);
+    // Without a key, --require-signed refuses too; a wrong key is refused.
+    const nokey = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed'], { cwd });
+    expect(nokey.status).not.toBe(0);
+    expect(nokey.stderr).toMatch(/--pubkey/);
+    const other = keygen(cwd).pub;
+    expect(runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', other], { cwd }).status).not.toBe(0);
+    // An unsigned lock under --require-signed is refused.
+    expect(runCli(['lock', 'demo.agent'], { cwd }).stdout).toBe('Wrote demo.agent.lock\n');
+    const unsigned = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', pub], { cwd });
+    expect(unsigned.status).toBe(12);
+    expect(unsigned.stderr).toMatch(/not signed/);
+    // Nothing but the first, legitimate run ever spawned.
+    expect(records(cwd)).toHaveLength(1);
+  });
+
+  it('--dry-run prints the plan and the exact sandbox argv with secrets redacted, and starts nothing', () => {
+    const cwd = demoDir();
+    const r = runCli(['run', 'demo.agent', '--dry-run', '--runtime', 'claude-code', '--prompt', 'hello'], {
+      cwd,
+      env: { ANTHROPIC_API_KEY: 'sk-ant-DRYRUN-SECRET-42' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('  Runtime:  claude-code');
+    expect(r.stdout).toContain('Dry run: nothing was started.\nSandbox (bwrap):\n  /usr/bin/bwrap --unshare-all');
+    expect(r.stdout).toContain("claude -p hello --output-format text --model test-echo/demo --append-system-prompt");
+    expect(r.stdout).toContain('--file 5 /run/agentlang/secrets/ANTHROPIC_API_KEY');
+    expect(r.stdout + r.stderr).not.toContain('DRYRUN-SECRET');
+    expect(records(cwd)).toEqual([]);
+  });
+
+  it('--unsafe-no-isolation runs without a sandbox, says so, and records backend none', () => {
+    const cwd = demoDir();
+    const r = runCli(['run', 'demo.agent', '--unsafe-no-isolation', '--json'], { cwd });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).record.isolation).toEqual({ backend: 'none' });
+    expect(r.stderr).toContain('WITHOUT a sandbox');
+  });
+
+  it('keeps the prompt and secrets out of the record, and signs it when asked', () => {
+    const cwd = demoDir();
+    const { key, pub } = keygen(cwd);
+    const r = runCli(['run', 'demo.agent', '--prompt', 'PROMPT-MUST-NOT-LEAK', '--sign-key-env', 'AGENTLANG_RECORD_KEY', '--json'], {
+      cwd,
+      env: { AGENTLANG_RECORD_KEY: key, ANTHROPIC_API_KEY: 'sk-ant-MUST-NOT-LEAK', OPENAI_API_KEY: 'sk-oai-MUST-NOT-LEAK' },
+    });
+    expect(r.status).toBe(0);
+    const id = JSON.parse(r.stdout).record.run_id;
+    const dir = join(cwd, '.agentlang', 'records');
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const payload = file.endsWith('.dsse.json') ? Buffer.from(JSON.parse(text).payload, 'base64').toString('utf8') : '';
+      expect(text + payload).not.toMatch(/MUST-NOT-LEAK|\[test-echo\]/);
+      expect(text).not.toContain(key);
+    }
+    const shown = runCli(['records', 'show', id, '--pubkey', pub], { cwd });
+    expect(shown.status).toBe(0);
+    expect(shown.stderr).toContain(`signature verifies for record ${id}`);
+    writeFileSync(join(dir, `${id}.json`), readFileSync(join(dir, `${id}.json`), 'utf8').replace('"exit_code": 0', '"exit_code": 1'));
+    const forged = runCli(['records', 'show', id, '--pubkey', pub], { cwd });
+    expect(forged.status).toBe(15);
+    expect(forged.stderr).toContain('modified after signing');
+  });
+
+  it('usage errors exit 2 and name the fix', () => {
+    const cwd = demoDir();
+    expect(runCli(['run'], { cwd }).status).toBe(2);
+    const both = runCli(['run', 'demo.agent', '--prompt', 'a', '--input', 'f'], { cwd });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('either --prompt or --input');
+    expect(runCli(['run', 'demo.agent', '--timeout', 'soon'], { cwd }).status).toBe(2);
+    const unknown = runCli(['run', 'demo.agent', '--runtime', 'malicious-cli'], { cwd });
+    expect(unknown.status).not.toBe(0);
+    expect(records(cwd)).toEqual([]);
+  });
+});
