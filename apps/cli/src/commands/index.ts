@@ -139,49 +139,6 @@ export const COMMANDS: CommandSpec[] = [
       'dry-run': { type: 'boolean' },
       'sign-key-env': { type: 'string' },
     },
-    load: () => import('./run.js'),
-  },
-  {
-    name: 'registry',
-    summary: 'run the embedded multi-tenant registry (agentlang registry serve)',
-    usage:
-      'Usage: agentlang registry serve [--bind 127.0.0.1:8765] [--data DIR] [--keys-file FILE] [--private TENANT]…\n\n' +
-      '  --bind HOST:PORT    where to listen (default 127.0.0.1:8765)\n' +
-      '  --data DIR          storage directory (default ./.agentlang/registry)\n' +
-      '  --keys-file FILE    tenants and sha256-hashed keys (agentlang.registry.keys/v1 JSON)\n' +
-      '  --private TENANT    only TENANT\'s key may read TENANT\'s agents (repeatable)\n' +
-      '  --max-upload-mib N  largest upload (default 512)\n' +
-      '  Keys also come from AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"; without keys the registry is read-only.\n' +
-      '  Reads are anonymous and public unless the tenant is private. Stops on SIGINT/SIGTERM.',
-    options: { bind: { type: 'string' }, data: { type: 'string' }, 'keys-file': { type: 'string' }, private: { type: 'string', multiple: true }, 'max-upload-mib': { type: 'string' } },
-    load: () => import('./registry.js'),
-  },
-  {
-    name: 'resolve',
-    summary: 'show what run would use: runtime, model, auth source, tools, MCP servers, sub-agents',
-    usage:
-      'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--host PROFILE]\n' +
-      '                         [--models FILE] [--no-mcp] [--verbose] [--json]\n\n' +
-      '  --strict          unknown models and anything missing (runtime binary, dependency, credentials) fail\n' +
-      '  --runtime R       use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
-      '  --catalog DIR     a local tool catalog (DIR/<tool>/<version>.json); repeatable, searched before built-ins\n' +
-      '  --host PROFILE    host capability profile: claude-desktop, replit, rush-desktop, mobile,\n' +
-      '                    browser-extension, docker, raw-os (default), or an agentlang.host/v1 file\n' +
-      '  --models FILE     extra models (an agentlang.models/v1 file)\n' +
-      '  --no-mcp          do not start MCP servers (their tools are not checked)\n' +
-      '  -v, --verbose     explain every decision\n' +
-      '  --json            the whole agentlang.plan/v1 document\n\n' +
-      'Exit status: 0, or 11 when something the run needs is missing or resolution fails.',
-    options: {
-      strict: { type: 'boolean' },
-      runtime: { type: 'string' },
-      catalog: { type: 'string', multiple: true },
-      host: { type: 'string' },
-      models: { type: 'string' },
-      'no-mcp': { type: 'boolean' },
-    },
-    load: () => import('./resolve.js'),
-  },
   {
     name: 'schema',
     summary: 'print or write the JSON Schemas of agent.yaml, prompt.yaml, ux.yaml, … (for editors)',
