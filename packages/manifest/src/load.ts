@@ -71,12 +71,17 @@ export async function loadAgentFromFiles(files: Record<string, Uint8Array>, opti
   return loadFromReader(reader, entry, { kind: 'memory', root: label, label: `${label}:${entry}` }, options, posix.basename(entry) === 'agent.yaml');
 }
 
-/** Decodes UTF-8 text or reports it. */
+/** Decodes UTF-8 text, or reports the line and column of the first byte that is not UTF-8. */
 function decode(rel: string, bytes: Uint8Array): string | Diagnostic {
   try {
     return decoder.decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    return { severity: 'error', code: 'MANIFEST_YAML_SYNTAX', message: `${rel} is not valid UTF-8 text`, file: rel, line: 0, column: 0, path: '', expected: 'UTF-8 text' };
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const bad = lenient.indexOf('\uFFFD');
+    const before = lenient.slice(0, Math.max(0, bad));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return { severity: 'error', code: 'MANIFEST_YAML_SYNTAX', message: `${rel} is not valid UTF-8 text`, file: rel, line, column, path: '', expected: 'UTF-8 text', found: 'a byte sequence that is not UTF-8' };
   }
 }
 
