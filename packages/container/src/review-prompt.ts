@@ -44,7 +44,7 @@ export function declaredToolNames(agent: LoadedAgent): Set<string> {
 }
 
 /** Content that says nothing: whitespace, punctuation, or a placeholder word. */
-const PLACEHOLDER = /^[\s\p{P}]*(?:(?:todo|tbd|fixme|xxx|placeholder|lorem ipsum[^]*?)[\s\p{P}]*)?$/iu;
+const PLACEHOLDER = /^[\s\p{P}]*(?:(?:todo|tbd|fixme|xxx|placeholder|lorem ipsum[\s\S]*)[\s\p{P}]*)?$/iu;
 const SNAKE = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g;
 const CALL = /\b([a-z][a-z0-9_]*)\(/g;
 const LISTED = /^\s*(?:[-*]\s+)?`?([a-z][a-z0-9_]*)`?\s+[-–—:]\s/gm;
