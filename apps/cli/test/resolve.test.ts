@@ -49,7 +49,7 @@ describe('agentlang resolve', () => {
     expect(plan.files.map((f: { path: string }) => f.path)).toContain('demo.agent');
     const v = runCli(['resolve', 'demo.agent', '--verbose'], { cwd: dir });
     expect(v.stdout).toContain('  Decision: runtime test-echo: binary `echo` found at');
-    expect(v.stderr).toContain("resolve: runtime test-echo: declared by the manifest's \"runtime\"");
+    expect(v.stdout).toContain("  Decision: runtime test-echo: declared by the manifest's \"runtime\"");
   });
 
   it('a missing runtime binary is reported at resolve with exit 11', () => {

@@ -38,7 +38,7 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = Object.freez
   'llama3.2': m('ollama', 128_000, true, false),
   'qwen2.5-coder': m('ollama', 32_768, true, false),
   'mistral-nemo': m('ollama', 128_000, true, false),
-  'test-echo/*': m('test-echo', 0, false, false),
+  'test-echo/*': { provider: 'test-echo', supportsTools: false, supportsVision: false },
 });
 
 /** Looks a model id up in a catalog (exact key first, then the longest matching `prefix/*`). */

@@ -37,7 +37,6 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(typeof models === 'string' ? { modelCatalog: resolve(ctx.cwd, models) } : {}),
     ...(ctx.values['no-mcp'] === true ? { probeMcp: false } : {}),
   });
-  if (ctx.verbose) for (const d of plan.decisions) ctx.log(`resolve: ${d}`);
   return {
     text: formatPlanText(plan, { verbose: ctx.verbose }),
     data: plan,
