@@ -1,3 +1,4 @@
+import { keyIdFor } from './ed25519.js';
 import { parseEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from './envelope.js';
 import { LockError } from './errors.js';
 import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lockfile.js';
@@ -28,6 +29,8 @@ export interface VerifiedLock {
  * A plain lock fails with LOCK_UNSIGNED; a signature for another payload type with LOCK_PAYLOAD_TYPE.
  */
 export function verifyLock(bytes: Uint8Array, options: { publicKeys: string[]; threshold?: number }): VerifiedLock {
+  // A bad key is the caller's mistake whatever the file holds: report it first.
+  for (const key of options.publicKeys) keyIdFor(key);
   if (!isEnvelopeBytes(bytes)) {
     throw new LockError(
       'LOCK_UNSIGNED',

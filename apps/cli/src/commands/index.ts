@@ -29,6 +29,47 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./init.js'),
   },
   {
+    name: 'keygen',
+    summary: 'generate an Ed25519 key pair for signing locks (prints AGENTLANG_SIGNING_KEY and AGENTLANG_PUBKEY)',
+    usage:
+      'Usage: agentlang keygen [--x25519] [--json]\n\n' +
+      'Prints two lines, AGENTLANG_SIGNING_KEY=<64 hex> (the 32-byte Ed25519 seed: keep it secret, pass it\n' +
+      'through an environment variable, never a flag) and AGENTLANG_PUBKEY=<64 hex> (share it).\n' +
+      '--json prints { type, AGENTLANG_SIGNING_KEY, AGENTLANG_PUBKEY, keyid }.\n\n' +
+      '  --x25519   instead print an X25519 pair for encrypted prompts: AGENTLANG_IDENTITY=<secret> (decrypts;\n' +
+      '             keep it in the environment of whoever runs the agent) and AGENTLANG_RECIPIENT=<public>\n' +
+      '             (give it to `agentlang build --recipient`).',
+    options: { x25519: { type: 'boolean' } },
+    load: () => import('./keygen.js'),
+  },
+  {
+    name: 'lock',
+    summary: 'resolve an agent on this host and pin the plan in its lock file (optionally signed)',
+    usage:
+      'Usage: agentlang lock <agent> [--sign-key-env VAR] [--frozen | --no-frozen] [--out L] [--json]\n\n' +
+      '  <agent>              demo.agent writes demo.agent.lock; a directory writes <dir>/agent.lock\n' +
+      '  --sign-key-env VAR   sign with the Ed25519 seed (hex) held in environment variable VAR\n' +
+      '                       (the key itself is never accepted on the command line)\n' +
+      '  --frozen             never write: fail (exit 12, LOCK_DRIFT) if the lock would change;\n' +
+      '                       the default when CI=true (--no-frozen overrides)\n' +
+      '  --out L              write the lock to L instead\n' +
+      '  --runtime R, --strict, --tool-catalog DIR (repeatable), --model-catalog FILE, --host-profile P\n' +
+      '                       passed to the resolver, as for `agentlang resolve`\n\n' +
+      'Prints `Wrote <lock>` or `Wrote <lock> (signed)`. Exit 12 for every LOCK_* error.',
+    options: {
+      'sign-key-env': { type: 'string' },
+      frozen: { type: 'boolean' },
+      'no-frozen': { type: 'boolean' },
+      out: { type: 'string' },
+      runtime: { type: 'string' },
+      strict: { type: 'boolean' },
+      'tool-catalog': { type: 'string', multiple: true },
+      'model-catalog': { type: 'string' },
+      'host-profile': { type: 'string' },
+    },
+    load: () => import('./lock.js'),
+  },
+  {
     name: 'pull',
     summary: 'fetch an agent from a registry (tenant/name@version or oci://…) and verify its digests',
     usage:
@@ -172,5 +213,16 @@ export const COMMANDS: CommandSpec[] = [
       '`file:line:column: error CODE message` on stderr and exits 10.',
     options: { strict: { type: 'boolean' } },
     load: () => import('./validate.js'),
+  },
+  {
+    name: 'verify-lock',
+    summary: "verify a signed lock's Ed25519 signature against a trusted public key",
+    usage:
+      'Usage: agentlang verify-lock <lock> --pubkey HEX [--pubkey HEX]… [--json]\n\n' +
+      '  --pubkey HEX   trusted Ed25519 public key (64 hex, AGENTLANG_PUBKEY from `agentlang keygen`)\n\n' +
+      'Prints `VALID: signature verifies for <name>@<version>` or the reason it does not, exiting 12\n' +
+      '(LOCK_SIGNATURE_INVALID, LOCK_UNSIGNED, LOCK_PAYLOAD_TYPE, LOCK_MALFORMED, LOCK_KEY_INVALID, …).',
+    options: { pubkey: { type: 'string', multiple: true } },
+    load: () => import('./verify-lock.js'),
   },
 ];

@@ -1,0 +1,63 @@
+import { relative, resolve } from 'node:path';
+import { lockAgent, lockPathFor, signingKeyFromEnv } from '@agentlang/lock';
+import type { CommandContext, CommandResult } from '../command.js';
+
+class LockUsageError extends Error {
+  readonly code = 'USAGE_ARGUMENTS';
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** `agentlang lock <agent>`: resolve the agent on this host and pin the plan in its lock file. */
+export async function run(ctx: CommandContext): Promise<CommandResult> {
+  const [target, ...extra] = ctx.positionals;
+  if (!target || extra.length > 0) throw new LockUsageError('expected exactly one <agent>: agentlang lock <agent> [--sign-key-env VAR] [--frozen]');
+  if (ctx.values.frozen && ctx.values['no-frozen']) throw new LockUsageError('--frozen and --no-frozen contradict each other');
+  const keyVar = str(ctx.values['sign-key-env']);
+  const signingKeys = keyVar === undefined ? [] : [signingKeyFromEnv(keyVar, ctx.env)];
+  const agentPath = resolve(ctx.cwd, target);
+  const absoluteLock = str(ctx.values.out) ? resolve(ctx.cwd, str(ctx.values.out)!) : lockPathFor(agentPath);
+  // Messages name the lock as the user would type it: relative to where they stand.
+  const lockPath = ctx.cwd === process.cwd() ? relative(ctx.cwd, absoluteLock) || absoluteLock : absoluteLock;
+  const frozen = ctx.values.frozen ? true : ctx.values['no-frozen'] ? false : undefined;
+  const result = await lockAgent(agentPath, {
+    lockPath,
+    agentPath: target,
+    env: ctx.env,
+    signingKeys,
+    ...(frozen !== undefined && { frozen }),
+    resolve: {
+      env: ctx.env,
+      ...(ctx.values.strict === true && { strict: true }),
+      ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
+      ...(list(ctx.values['tool-catalog']).length > 0 && { toolCatalogs: list(ctx.values['tool-catalog']).map((d) => resolve(ctx.cwd, d)) }),
+      ...(str(ctx.values['model-catalog']) && { modelCatalog: resolve(ctx.cwd, str(ctx.values['model-catalog'])!) }),
+      ...(str(ctx.values['host-profile']) && { hostProfile: str(ctx.values['host-profile']) }),
+    },
+  });
+  for (const line of result.plan.missing) ctx.log(`Missing: ${line}`);
+  for (const line of result.plan.warnings) ctx.log(`Warning: ${line}`);
+  if (ctx.verbose) for (const line of result.plan.decisions) ctx.log(`  ${line}`);
+  if (ctx.verbose) for (const d of result.drifts) ctx.log(`changed: ${d.message}`);
+  if (result.previous === 'signed' && !result.signed && result.written) {
+    ctx.log(`Note: the previous ${lockPath} was signed; it is now unsigned (pass --sign-key-env VAR to sign)`);
+  }
+  const shown = lockPath;
+  const text = result.written
+    ? `Wrote ${shown}${result.signed ? ' (signed)' : ''}`
+    : `${shown} is up to date (frozen)`;
+  return {
+    text,
+    data: {
+      lockPath: shown,
+      written: result.written,
+      changed: result.changed,
+      signed: result.signed,
+      frozen: result.frozen,
+      previous: result.previous,
+      lock: result.lock,
+      drifts: result.drifts,
+    },
+  };
+}
