@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('@agentlang/resolver exports', () => {
+  it('pins the runtime export map (adding or removing a symbol is deliberate)', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "BUILTIN_MODELS",
+        "BUILTIN_TOOLS",
+        "DEFAULT_HOST_PROFILE",
+        "DEFAULT_MAX_DEPTH",
+        "HOST_PROFILES",
+        "MCP_CLIENT_CAPABILITIES",
+        "PROVIDER_KEY_ENV",
+        "RESOLVE_ERROR_CODES",
+        "RUNTIMES",
+        "ResolveError",
+        "canonicalJson",
+        "checkDependencies",
+        "checkPermissions",
+        "compileSystemPrompt",
+        "createBuiltinToolSource",
+        "createLocalCatalogSource",
+        "detectAuth",
+        "digestJson",
+        "findOnPath",
+        "findRuntime",
+        "formatPlanText",
+        "getHostProfile",
+        "hostInfo",
+        "inferProvider",
+        "installHintFor",
+        "loadHostProfile",
+        "loadModelCatalog",
+        "lookupModel",
+        "probeMcpServer",
+        "promptTargetFor",
+        "redact",
+        "renderEnvTemplate",
+        "resolvePlan",
+        "resolveSubAgents",
+        "resolveTool",
+        "selectRuntime",
+        "sha256",
+        "subAgentFiles",
+        "templateVariables",
+      ]
+    `);
+  });
+
+  it('every error code starts with RESOLVE_', () => {
+    for (const code of Object.keys(api.RESOLVE_ERROR_CODES)) expect(code).toMatch(/^RESOLVE_[A-Z_]+$/);
+    const e = new api.ResolveError('RESOLVE_MISSING', 'x', { details: { a: 1 }, cause: new Error('c') });
+    expect([e.code, e.details, (e.cause as Error).message, e.name]).toEqual(['RESOLVE_MISSING', { a: 1 }, 'c', 'ResolveError']);
+  });
+});
