@@ -13,3 +13,5 @@ export type { PullResult, PushResult, RegistryClientOptions, RegistryEntry } fro
 export { RegistryClient } from './client.js';
 export type { OciAgentManifest, OciOptions, OciPullResult, OciPushResult } from './oci.js';
 export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE, pullOci, pushOci } from './oci.js';
+export type { PublishOptions, PublishResult } from './publish.js';
+export { publishAgent } from './publish.js';

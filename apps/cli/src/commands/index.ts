@@ -70,6 +70,33 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./lock.js'),
   },
   {
+    name: 'publish',
+    summary: 'build the signed container of an agent and push it to a registry (or an OCI registry)',
+    usage:
+      'Usage: agentlang publish <agent> --registry URL --api-key KEY [--sign-key-env VAR] [--recipient PUB]…\n' +
+      '       agentlang publish <agent> oci://host:port/repo:tag   ({name} and {version} are filled in)\n\n' +
+      '  --sign-key-env VAR   Ed25519 signing key (hex seed) from env VAR (default AGENTLANG_SIGNING_KEY)\n' +
+      '  --recipient PUB      encrypt the prompt for this X25519 recipient (repeatable; or AGENTLANG_RECIPIENT)\n' +
+      '  --passphrase-env VAR encrypt the prompt for the passphrase in env VAR\n' +
+      '  --out FILE           where the container is written (default <name>@<version>.agent)\n' +
+      '  --frozen             fail instead of rewriting a stale agent.lock\n' +
+      '  --allow-unsigned     publish without a signature (refused by default)\n' +
+      '  --registry, --api-key, --tenant, --oci   as for push',
+    options: {
+      registry: { type: 'string' },
+      'api-key': { type: 'string' },
+      tenant: { type: 'string' },
+      oci: { type: 'boolean' },
+      'sign-key-env': { type: 'string' },
+      recipient: { type: 'string', multiple: true },
+      'passphrase-env': { type: 'string' },
+      out: { type: 'string' },
+      frozen: { type: 'boolean' },
+      'allow-unsigned': { type: 'boolean' },
+    },
+    load: () => import('./publish.js'),
+  },
+  {
     name: 'pull',
     summary: 'fetch an agent from a registry (tenant/name@version or oci://…) and verify its digests',
     usage:

@@ -1,0 +1,100 @@
+// Helpers for the registry end-to-end tests: a real `agentlang registry serve` child process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packContainer } from '@agentlang/container';
+import { loadAgentFromFiles } from '@agentlang/manifest';
+import { cliPath, writeTree } from '@agentlang/test-helpers';
+
+/** The seed-000 demo manifest, verbatim, with an optional name/version/description. */
+export function demoAgent(name = 'demo', version = '0.1.0', description = 'End-to-end pipeline walkthrough'): string {
+  return `apiVersion: agent/v1
+name: ${name}
+version: ${version}
+description: "${description}"
+
+runtime: test-echo
+model:
+  preferred:
+    - test-echo/demo
+
+behavior:
+  persona: demo-agent
+
+trust:
+  filesystem: none
+  network: none
+  exec: full
+
+observability:
+  trace: true
+`;
+}
+
+/** A running `agentlang registry serve` child process. */
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  /** SIGTERM and wait for exit. */
+  stop: () => Promise<number | null>;
+}
+
+/** Starts `agentlang registry serve --bind 127.0.0.1:0` and waits for its "listening on" line. */
+export async function serve(cwd: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cliPath, 'registry', 'serve', '--bind', '127.0.0.1:0', ...args], {
+    cwd,
+    env: { ...process.env, AGENTLANG_API_KEYS: 'alice:alice-key,bob:bob-key', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`registry serve did not start: ${stderr}`)), 20_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+).*\n(?:tenants:|no API keys).*\n/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`registry serve exited ${code}: ${stderr}`));
+    });
+  });
+  return {
+    child,
+    url,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A real container (unsigned unless a key is given) around the demo manifest. */
+export async function makeContainer(dir: string, agent: { name: string; version: string; contextBytes?: number; description?: string }): Promise<{ path: string; sha256: string; bytes: Buffer }> {
+  const yaml = demoAgent(agent.name, agent.version, agent.description);
+  const loaded = await loadAgentFromFiles({ 'agent.yaml': Buffer.from(yaml) }, { entry: 'agent.yaml' });
+  let contextDir: string | undefined;
+  if (agent.contextBytes) {
+    contextDir = join(dir, `ctx-${randomBytes(4).toString('hex')}`);
+    writeTree(contextDir, { 'data.bin': randomBytes(agent.contextBytes) });
+  }
+  const out = join(dir, `${agent.name}@${agent.version}.agent`);
+  await packContainer({
+    agent: { name: agent.name, version: agent.version, digest: loaded.digest, dialect: loaded.manifest.dialect },
+    entry: 'agent.yaml',
+    sources: [{ path: 'agent.yaml', bytes: Buffer.from(yaml) }],
+    lock: Buffer.from('{"schema":"agentlang.lock/v1"}\n'),
+    ...(contextDir ? { contextDir } : {}),
+    out,
+  });
+  const bytes = await readFile(out);
+  return { path: out, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
