@@ -82,7 +82,9 @@ async function printError(error: unknown, json: boolean, spec: CommandSpec | und
       const { formatDiagnostic } = await import('@agentlang/manifest');
       for (const d of diagnostics) write(process.stderr, formatDiagnostic(d as Parameters<typeof formatDiagnostic>[0]));
     }
-    write(process.stderr, `Error: ${message}`);
+    // The diagnostics above are the detail; a message that repeats them is cut to its summary line.
+    const summary = diagnostics.length > 0 ? (message.split('\n')[0] ?? message).replace(/:$/, '') : message;
+    write(process.stderr, `Error: ${summary}`);
     if (usage && spec) write(process.stderr, `Run \`agentlang ${spec.name} --help\` for usage.`);
     if (!coded && error instanceof Error && process.env.AGENTLANG_DEBUG) write(process.stderr, error.stack ?? '');
   }
