@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliPath, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+
+const DEMO = `apiVersion: agent/v1
+name: demo
+version: 0.1.0
+runtime: test-echo
+model:
+  preferred:
+    - test-echo/demo
+trust:
+  filesystem: none
+  network: none
+  exec: full
+`;
+
+/** A stand-in `ollama` on PATH that prints a marker, then waits on a uniquely named `sleep`: a long-running agent tree. */
+function fakeRuntime(): { cwd: string; path: string; marker: string } {
+  const marker = `${3000 + Math.floor(Math.random() * 5000)}.${process.pid % 1000}`;
+  const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+  const bin = writeTree(makeTempDir('agentlang-fake-bin-'), {
+    ollama: `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "ollama version is 0.0.0-fake"; exit 0; fi\necho "agent-started"\nsleep ${marker} &\nwait\n`,
+  });
+  chmodSync(join(bin, 'ollama'), 0o755);
+  return { cwd, path: `${bin}:${process.env.PATH}`, marker };
+}
+
+/** True while any process on the host still runs `sleep <marker>` (the agent's grandchild). */
+function stillRunning(marker: string): boolean {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`sleep ${marker}`);
+      } catch {
+        return false;
+      }
+    });
+}
+
+function onlyRecord(cwd: string): Record<string, unknown> {
+  const dir = join(cwd, '.agentlang', 'records');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  return JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
+}
+
+describe('agentlang run: timeouts and host signals', () => {
+  it('--timeout kills the agent tree: exit 124 and outcome timeout in the record', () => {
+    const { cwd, path, marker } = fakeRuntime();
+    const started = Date.now();
+    const r = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'hi', '--timeout', '1'], { cwd, env: { PATH: path } });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.status).toBe(124);
+    expect(r.stdout).toContain('Launching ollama...\nagent-started\n');
+    expect(onlyRecord(cwd)).toMatchObject({ outcome: 'timeout', exit_code: null, runtime: 'ollama', runtime_version: 'ollama version is 0.0.0-fake' });
+    expect(stillRunning(marker)).toBe(false);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} to the host aborts the agent: exit 130, outcome aborted, record still written`, async () => {
+      const { cwd, path, marker } = fakeRuntime();
+      const child = spawn(process.execPath, [cliPath, 'run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'hi'], {
+        cwd,
+        env: { ...process.env, PATH: path },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('agent-started')) child.kill(signal);
+      });
+      const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      expect(out).toContain('agent-started');
+      expect(status).toBe(130);
+      expect(onlyRecord(cwd)).toMatchObject({ outcome: 'aborted', runtime: 'ollama' });
+      expect(stillRunning(marker)).toBe(false);
+    });
+  }
+});
