@@ -41,7 +41,8 @@ export function checkVersionTypes(raw: Raw, r: Reporter): Set<string> {
   const check = (value: unknown, path: Path) => {
     if (value === undefined || typeof value === 'string') return;
     const src = r.at.sourceOf(path) ?? String(value);
-    r.add('MANIFEST_VERSION_TYPE', path, `version ${src} is a YAML ${typeof value === 'number' ? 'number' : typeof value}, not a string; quote it: "${src}"`, {
+    const quoted = /^\d+\.\d+$/.test(src) ? `${src}.0` : src;
+    r.add('MANIFEST_VERSION_TYPE', path, `version ${src} is a YAML ${typeof value === 'number' ? 'number' : typeof value} (it reads as ${JSON.stringify(value)}), not a string; quote it: "${quoted}"`, {
       expected: 'a quoted string such as "1.10.0"',
       found: src,
     });
