@@ -80,14 +80,8 @@ export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
 }
 
 /** The in-sandbox shell prelude: reads secrets from the tmpfs files, applies rlimits, then execs the command without forking. */
-export function buildPrelude(
-  secretNames: string[],
-  limits: { memoryKiB?: number; nproc?: number },
-  closeDescriptors: number[] = [],
-): string {
+export function buildPrelude(secretNames: string[], limits: { memoryKiB?: number; nproc?: number }): string {
   const lines = ['set -e'];
-  // Descriptors the host process leaked (no close-on-exec) must not reach the agent.
-  for (const fd of closeDescriptors) lines.push(`exec ${fd}>&-`);
   for (const name of secretNames) {
     // Builtins only (no command substitution → no fork, so it works under exec: none). The file
     // holds the value plus one newline, which makes the join below exact.
@@ -103,14 +97,20 @@ export function buildPrelude(
   return lines.join('\n');
 }
 
-/** A shell inside the sandbox that can close descriptors above 9 (dash cannot): bash. */
-function multiDigitShell(leaked: number[]): string {
-  for (const candidate of ['/usr/bin/bash', '/bin/bash']) if (existsSync(candidate)) return candidate;
-  throw new IsolationError(
-    'SANDBOX_UNSUPPORTED',
-    `this process holds inheritable file descriptors (${leaked.join(', ')}) that would leak into the sandbox, and no bash is installed to close them there; start agentlang from a shell that does not leak descriptors, or install bash`,
-    { details: { descriptors: leaked } },
-  );
+/**
+ * The spawn `stdio` array: 0..2 inherited (callers replace them), then the data descriptors bwrap
+ * reads, and /dev/null over every descriptor this process leaked without close-on-exec: the child
+ * would otherwise inherit it, and bwrap does not close descriptors it was not told about.
+ */
+function descriptorStdio(files: DescriptorFiles): Array<'inherit' | 'ignore' | number> {
+  const stdio: Array<'inherit' | 'ignore' | number> = ['inherit', 'inherit', 'inherit', ...files.descriptors];
+  const leaked = inheritableDescriptors().filter((fd) => fd >= stdio.length);
+  if (leaked.length === 0) return stdio;
+  const devNull = files.devNull();
+  const last = Math.max(...leaked);
+  for (let fd = stdio.length; fd <= last; fd++) stdio.push('ignore');
+  for (const fd of leaked) stdio[fd] = devNull;
+  return stdio;
 }
 
 function systemBinds(args: string[]): void {
@@ -204,13 +204,11 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         args.push('--chdir', command.cwd ?? policy.workdir);
 
         const memoryKiB = policy.limits.memoryBytes === undefined ? undefined : Math.floor(policy.limits.memoryBytes / 1024);
-        const ours = new Set(files.descriptors.map((_, i) => i + 3));
-        const leaked = inheritableDescriptors().filter((fd) => !ours.has(fd));
-        const needsPrelude = secretNames.length > 0 || memoryKiB !== undefined || nproc !== undefined || leaked.length > 0;
-        const shell = leaked.some((fd) => fd > 9) ? multiDigitShell(leaked) : '/bin/sh';
+        const needsPrelude = secretNames.length > 0 || memoryKiB !== undefined || nproc !== undefined;
         const inner = needsPrelude
-          ? [shell, '-c', buildPrelude(secretNames, { memoryKiB, nproc }, leaked), 'agentlang-sandbox', ...command.argv]
+          ? ['/bin/sh', '-c', buildPrelude(secretNames, { memoryKiB, nproc }), 'agentlang-sandbox', ...command.argv]
           : [...command.argv];
+        const stdio = descriptorStdio(files);
 
         let argv = [options.bwrapPath, ...args, '--', ...inner];
         let redactedArgv = [options.bwrapPath, ...redactEnvArgs(args, redactedEnv), '--', ...inner];
@@ -229,7 +227,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
             cwd: policy.workdir,
             env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
             detached: true,
-            stdio: ['inherit', 'inherit', 'inherit', ...files.descriptors],
+            stdio,
           },
           async cleanup() {
             if (cleaned) return;

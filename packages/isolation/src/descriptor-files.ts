@@ -10,6 +10,7 @@ import { join } from 'node:path';
 export class DescriptorFiles {
   private readonly dir: string;
   private readonly fds: number[] = [];
+  private readonly extra: number[] = [];
   private count = 0;
 
   constructor() {
@@ -27,6 +28,13 @@ export class DescriptorFiles {
     return 2 + this.fds.length;
   }
 
+  /** A read-only /dev/null descriptor (closed with the others), to cover leaked descriptor numbers. */
+  devNull(): number {
+    const fd = openSync('/dev/null', 'r');
+    this.extra.push(fd);
+    return fd;
+  }
+
   /** The parent-side descriptors, in child fd order starting at 3 (for `spawn`'s `stdio`). */
   get descriptors(): number[] {
     return [...this.fds];
@@ -34,7 +42,7 @@ export class DescriptorFiles {
 
   /** Closes every descriptor and removes the temp directory. */
   close(): void {
-    for (const fd of this.fds.splice(0)) {
+    for (const fd of [...this.fds.splice(0), ...this.extra.splice(0)]) {
       try {
         closeSync(fd);
       } catch {
