@@ -98,3 +98,24 @@ export async function makeContainer(dir: string, agent: { name: string; version:
   const bytes = await readFile(out);
   return { path: out, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
+
+/** Debian's docker-registry (distribution v2) on a free loopback port, storage in `dir`. */
+export async function startDistribution(dir: string): Promise<{ host: string; child: ChildProcess }> {
+  const { createServer } = await import('node:net');
+  const { writeFileSync } = await import('node:fs');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const config = join(dir, 'registry.yml');
+  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'oci-storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status === 200, () => false);
+    if (up) return { host: `127.0.0.1:${port}`, child };
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`docker-registry did not start on 127.0.0.1:${port} (apt-get install docker-registry)`);
+}

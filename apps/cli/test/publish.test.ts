@@ -1,0 +1,50 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, runCli } from '@agentlang/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoAgent, type ServeProcess, serve } from './registry-support.js';
+
+// Seed 003: `agentlang publish ./my-agent` builds the signed container and pushes it.
+
+function keygen(): { priv: string; pub: string } {
+  const r = runCli(['keygen']);
+  const priv = /^AGENTLANG_SIGNING_KEY=([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
+  const pub = /^AGENTLANG_PUBKEY=([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
+  if (!priv || !pub) throw new Error(`keygen printed ${r.stdout} ${r.stderr}`);
+  return { priv, pub };
+}
+
+describe('agentlang publish', () => {
+  let dir: string;
+  let server: ServeProcess;
+  const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_API_KEY: undefined, AGENTLANG_REGISTRY: undefined };
+
+  beforeAll(async () => {
+    dir = makeTempDir('agentlang-cli-publish-');
+    writeFileSync(join(dir, 'agent.yaml'), demoAgent('my-agent', '1.0.0', 'publish me'));
+    server = await serve(dir);
+  });
+  afterAll(() => server.stop());
+
+  it('refuses to publish an unsigned container unless asked', () => {
+    const r = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+    expect(r.status).toBe(17);
+    expect(r.stderr).toContain('--sign-key-env');
+  });
+
+  it('builds the signed container, pushes it, and a pull verifies the signature', () => {
+    const key = keygen();
+    const env = { ...ENV, AGENTLANG_SIGNING_KEY: key.priv };
+    const r = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'my-agent@1.0.0.agent'], { cwd: dir, env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe("Built my-agent@1.0.0.agent (signed)\nPublished my-agent@1.0.0  tenant 'alice'\n");
+    const pull = runCli(['pull', 'alice/my-agent@1.0.0', '--registry', server.url, '--out', 'pulled.agent', '--pubkey', key.pub], { cwd: dir, env: ENV });
+    expect(pull.stdout).toBe('Fetched my-agent@1.0.0  pulled.agent\n');
+    expect(readFileSync(join(dir, 'pulled.agent')).equals(readFileSync(join(dir, 'my-agent@1.0.0.agent')))).toBe(true);
+    const wrongKey = runCli(['pull', 'alice/my-agent@1.0.0', '--registry', server.url, '--out', 'other.agent', '--pubkey', keygen().pub], { cwd: dir, env: ENV });
+    expect(wrongKey.status).toBe(17);
+    expect(wrongKey.stderr).toContain('failed verification');
+    const search = runCli(['search', 'my-agent', '--registry', server.url], { cwd: dir, env: ENV });
+    expect(search.stdout).toMatch(/^alice\/my-agent@1\.0\.0\s+container/m);
+  });
+});

@@ -1,0 +1,48 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, runCli } from '@agentlang/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoAgent, makeContainer, startDistribution } from './registry-support.js';
+
+// push/pull through the OCI distribution API against Debian's docker-registry, checked with skopeo.
+
+describe('agentlang push/pull oci://', () => {
+  let dir: string;
+  let oci: { host: string; child: ChildProcess };
+
+  beforeAll(async () => {
+    dir = makeTempDir('agentlang-cli-oci-');
+    oci = await startDistribution(dir);
+  });
+  afterAll(() => {
+    oci?.child.kill('SIGTERM');
+  });
+
+  it('pushes the seed manifest and pulls it back with the seed-shaped output', () => {
+    writeFileSync(join(dir, 'demo.agent'), demoAgent());
+    const push = runCli(['push', 'demo.agent', `oci://${oci.host}/agents/demo:0.1.0`], { cwd: dir });
+    expect(push.stdout).toMatch(new RegExp(`^Pushed demo@0\\.1\\.0  oci://${oci.host}/agents/demo:0\\.1\\.0  sha256:[0-9a-f]{64}\\n$`));
+    const pull = runCli(['pull', `oci://${oci.host}/agents/demo:0.1.0`, '--out', 'pulled.agent'], { cwd: dir });
+    expect(pull.stdout).toBe('Fetched demo@0.1.0  pulled.agent\n');
+    expect(readFileSync(join(dir, 'pulled.agent'), 'utf8')).toBe(demoAgent());
+  });
+
+  it('--oci derives repo and tag from the agent, and skopeo sees the container artifact', async () => {
+    const c = await makeContainer(dir, { name: 'boxed', version: '2.0.0', contextBytes: 10_000 });
+    const push = runCli(['push', c.path, '--oci', '--registry', `${oci.host}/team`], { cwd: dir });
+    expect(push.status).toBe(0);
+    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${oci.host}/team/boxed:2.0.0`], { encoding: 'utf8' })) as { Labels: Record<string, string> };
+    expect(inspected.Labels['dev.agentlang.name']).toBe('boxed');
+    const pull = runCli(['pull', `oci://${oci.host}/team/boxed:2.0.0`, '--out', 'boxed.agent'], { cwd: dir });
+    expect(pull.stdout).toBe('Fetched boxed@2.0.0  boxed.agent\n');
+    expect(readFileSync(join(dir, 'boxed.agent')).equals(c.bytes)).toBe(true);
+  });
+
+  it('a missing tag is an OCI error with the registry\'s reason', () => {
+    const r = runCli(['pull', `oci://${oci.host}/agents/demo:9.9.9`, '--out', 'x.agent'], { cwd: dir });
+    expect(r.status).toBe(17);
+    expect(r.stderr).toMatch(/HTTP 404 — MANIFEST_UNKNOWN/);
+  });
+});
