@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { McpServerSpec } from '@agentlang/manifest';
+import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
@@ -25,9 +27,14 @@ const spec = (over: Partial<McpServerSpec>): McpServerSpec => ({
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -153,5 +160,23 @@ describe('probeMcpServer: failures leave no process behind', () => {
     );
     expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
     expect(alive(pid)).toBe(false);
+  });
+
+  it('a wrapper that started the real server as a child (like npx): the whole tree is stopped', async () => {
+    const pidFile = `${makeTempDir()}/grandchild.pid`;
+    const grandchild = `require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`;
+    let pid = 0;
+    const e = await fail(
+      probeMcpServer(spec({ command: 'sh', args: ['-c', `${JSON.stringify(node)} -e '${grandchild}' & wait`] }), {
+        env: process.env,
+        timeoutMs: 800,
+        onSpawn: (p) => (pid = p),
+      }),
+    );
+    expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
+    const gpid = Number(readFileSync(pidFile, 'utf8'));
+    expect(gpid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
+    expect(alive(gpid)).toBe(false);
   });
 });

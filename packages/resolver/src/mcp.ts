@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { McpServerSpec } from '@agentlang/manifest';
 import { digestJson } from './canonical.js';
 import { redact, renderEnvTemplate, templateVariables } from './env-template.js';
 import { ResolveError } from './errors.js';
 import type { ResolvedMcpServer } from './plan.js';
+import { descendants } from './process-tree.js';
 
 /** Options of {@link probeMcpServer}. */
 export interface ProbeMcpOptions {
@@ -24,9 +26,15 @@ const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', '
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie (exited, not yet reaped by its new parent) is gone for our purposes.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -39,22 +47,32 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   return true;
 }
 
-/** Stops the server: SIGTERM, then SIGKILL after a grace period, and waits until the pid is gone. */
-async function stop(pid: number | null, close: () => Promise<void>): Promise<void> {
-  const closing = close().catch(() => undefined);
-  if (pid !== null && alive(pid)) {
+function signal(pids: readonly number[], sig: NodeJS.Signals): void {
+  for (const p of pids) {
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(p, sig);
     } catch {
       // already gone
     }
-    if (!(await waitGone(pid, 1500))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      await waitGone(pid, 2000);
+  }
+}
+
+/**
+ * Stops the server and everything it started (a wrapper such as `npx` runs the real server as a
+ * child): SIGTERM to the whole tree, SIGKILL to what is left after a grace period, and waits
+ * until every pid is gone.
+ */
+async function stop(pid: number | null, close: () => Promise<void>): Promise<void> {
+  const tree = pid !== null && alive(pid) ? [pid, ...descendants(pid)] : [];
+  const closing = close().catch(() => undefined);
+  if (tree.length > 0) {
+    signal(tree, 'SIGTERM');
+    const deadline = Date.now() + 1500;
+    for (const p of tree) await waitGone(p, Math.max(0, deadline - Date.now()));
+    const left = tree.filter(alive);
+    if (left.length > 0) {
+      signal(left, 'SIGKILL');
+      for (const p of left) await waitGone(p, 2000);
     }
   }
   await closing;

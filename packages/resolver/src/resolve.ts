@@ -60,6 +60,10 @@ async function inOrder<T>(tasks: Array<Promise<T>>): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
+async function inOrderTuple<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  return (await inOrder(tasks as unknown as Array<Promise<unknown>>)) as unknown as T;
+}
+
 /**
  * Resolves an agent against this host into a {@link ResolvedPlan}: tool versions, model
  * capabilities, runtime and auth source, probed MCP servers, dependency checks, permissions,
@@ -112,7 +116,8 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     createBuiltinToolSource(),
   ];
   const probe = options.probeMcp !== false;
-  const [toolResults, mcpServers, deps, delegation] = await Promise.all([
+  // allSettled-style: a failure elsewhere must not return before every MCP server is stopped.
+  const [toolResults, mcpServers, deps, delegation] = await inOrderTuple([
     inOrder(m.tools.map((t) => resolveTool(t, sources))),
     inOrder(
       m.mcpServers.map(async (s): Promise<ResolvedMcpServer> => {
@@ -132,7 +137,7 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     ),
     checkDependencies(m.dependencies, { env, ...(root ? { cwd: root } : {}), ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}) }),
     resolveSubAgents(agent, options.loadSubAgent ?? defaultLoader),
-  ]);
+  ] as const);
   const tools: ResolvedTool[] = toolResults.map((r) => r.tool);
   decisions.push(...toolResults.map((r) => r.decision));
   for (const s of mcpServers) {
