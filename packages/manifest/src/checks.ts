@@ -229,6 +229,26 @@ export function checkTemplates(raw: Raw, r: Reporter): void {
   }
 }
 
+const HTTP_KEYS = ['description', 'endpoint', 'method', 'auth', 'params', 'body_template', 'ui_component'];
+
+/** HTTP tools keep unknown keys as flags (`twitter_token: true`); one that looks like a typo of a known key is a warning. */
+export function checkHttpFlags(raw: Raw, r: Reporter): void {
+  for (const [name, tool] of Object.entries(obj(raw.http_tools))) {
+    for (const key of Object.keys(obj(tool))) {
+      if (HTTP_KEYS.includes(key)) continue;
+      const near = nearestWord(key, HTTP_KEYS);
+      if (near) {
+        r.add('MANIFEST_UNKNOWN_KEY', ['http_tools', name, key], `unknown key "${key}" is kept as a flag; did you mean "${near}"?`, {
+          severity: 'warning',
+          key: true,
+          expected: `"${near}"`,
+          found: `"${key}"`,
+        });
+      }
+    }
+  }
+}
+
 /** Runs every document-level check; returns the version pointers already reported. */
 export function checkDocument(raw: Raw, r: Reporter): Set<string> {
   const skip = checkVersionTypes(raw, r);
@@ -237,5 +257,6 @@ export function checkDocument(raw: Raw, r: Reporter): Set<string> {
   checkDuplicateNames(raw, r);
   checkUiToolRefs(raw, declaredTools(raw), r);
   checkTemplates(raw, r);
+  checkHttpFlags(raw, r);
   return skip;
 }

@@ -12,6 +12,12 @@ export interface LoadOptions {
   maxFileBytes?: number;
   /** Largest number of YAML alias nodes expanded per document (default 100). */
   maxAliasCount?: number;
+  /**
+   * `sha256:<hex>` of referenced files that are deliberately not supplied, by root-relative path —
+   * e.g. `{ 'prompt.yaml': … }` for a container whose prompt stays encrypted. They enter the
+   * digest and `files` as if present; the file itself is not parsed.
+   */
+  fileDigests?: Record<string, string>;
 }
 
 /** Options for {@link loadAgentFromFiles}. */

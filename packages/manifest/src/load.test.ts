@@ -222,3 +222,24 @@ describe('file-system safety', () => {
     expect(readFileSync(new URL('../../../examples/demo.agent', import.meta.url), 'utf8')).toBe(before);
   });
 });
+
+describe('options', () => {
+  test('fileDigests stands in for a prompt that is not supplied (an encrypted container prompt)', async () => {
+    const full = await loadAgent(writeTree(makeTempDir(), TREE));
+    const promptDigest = full.files.find((f) => f.path === 'prompt.yaml')!.sha256;
+    const { 'prompt.yaml': _omitted, ...rest } = TREE;
+    const files = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, new TextEncoder().encode(v)]));
+    const withoutPrompt = await loadAgentFromFiles(files);
+    expect(withoutPrompt.digest).not.toBe(full.digest);
+    const stood = await loadAgentFromFiles(files, { fileDigests: { 'prompt.yaml': promptDigest } });
+    expect(stood.digest).toBe(full.digest);
+    expect(stood.prompt).toBeUndefined();
+  });
+
+  test('an HTTP tool key that looks like a typo is a warning; a real flag is kept silently', async () => {
+    const yaml = 'name: h\nversion: 1.0.0\nhttp_tools:\n  t:\n    endpoint: /x\n    method: GET\n    descripton: oops\n    twitter_token: true\n';
+    const agent = await loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) });
+    expect(agent.warnings).toMatchObject([{ code: 'MANIFEST_UNKNOWN_KEY', line: 7, message: expect.stringContaining('"description"') }]);
+    expect(agent.manifest.httpTools[0]!.flags).toEqual({ descripton: 'oops', twitter_token: true });
+  });
+});

@@ -106,6 +106,11 @@ class Session {
       }
       throw error;
     }
+    const known = this.options.fileDigests?.[rel];
+    if (!bytes && known !== undefined && /^sha256:[0-9a-f]{64}$/.test(known)) {
+      this.files.set(rel, known);
+      if (forDigest) this.digestFiles.set(rel, known);
+    }
     if (bytes) {
       const digest = sha256Tagged(bytes);
       this.files.set(rel, digest);
@@ -134,7 +139,16 @@ class Session {
   }
 }
 
-function fail(label: string, diagnostics: Diagnostic[]): never {
+/** Orders diagnostics by file, line and column (stable otherwise). */
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i))
+    .map(({ d }) => d);
+}
+
+function fail(label: string, unsorted: Diagnostic[]): never {
+  const diagnostics = sortDiagnostics(unsorted);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);
@@ -324,6 +338,6 @@ async function loadFromReader(
     files: sorted(s.files),
     ...(prompt ? { prompt } : {}),
     subAgentPaths: subAgents.map((a) => ({ name: a.name, path: a.path })),
-    warnings: s.diagnostics.filter((d) => d.severity === 'warning'),
+    warnings: sortDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning')),
   };
 }
