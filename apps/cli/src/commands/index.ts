@@ -6,6 +6,33 @@ import type { CommandSpec } from '../command.js';
  */
 export const COMMANDS: CommandSpec[] = [
   {
+    name: 'build',
+    summary: 'build a signed <name>@<version>.agent container: lock, hash, encrypt the prompt, sign',
+    usage:
+      'Usage: agentlang build <agent> [--sign-key-env VAR] [--recipient PUB]… [--passphrase-env VAR]\n' +
+      '                       [--out PATH] [--frozen] [--quality] [--json]\n\n' +
+      '  --sign-key-env VAR    sign with the Ed25519 seed (hex) in environment variable VAR\n' +
+      '                        (default: AGENTLANG_SIGNING_KEY when set; otherwise the container is unsigned)\n' +
+      '  --recipient PUB       who may decrypt the prompt: an X25519 recipient (agentlang-x25519-…) from\n' +
+      '                        `agentlang keygen --x25519`; repeatable (default: AGENTLANG_RECIPIENT when set)\n' +
+      '  --passphrase-env VAR  also (or instead) encrypt the prompt for the passphrase in env var VAR (scrypt)\n' +
+      '  --out PATH            where to write (default ./<name>@<version>.agent)\n' +
+      '  --frozen              never create or change the lock (exit 16, CONTAINER_FROZEN); default when CI=true\n' +
+      '  --quality             review the prompt first (offline checks; plus an LLM review when\n' +
+      '                        AGENTLANG_REVIEW_URL names an OpenAI-compatible endpoint, key in\n' +
+      '                        AGENTLANG_REVIEW_API_KEY, model in AGENTLANG_REVIEW_MODEL); errors stop the build\n\n' +
+      'Whoever can run the agent can read its prompt: encryption keeps it from everyone else.',
+    options: {
+      'sign-key-env': { type: 'string' },
+      recipient: { type: 'string', multiple: true },
+      'passphrase-env': { type: 'string' },
+      out: { type: 'string' },
+      frozen: { type: 'boolean' },
+      quality: { type: 'boolean' },
+    },
+    load: () => import('./build.js'),
+  },
+  {
     name: 'compile',
     summary: "compile an agent's prompt.yaml (or a prompt.yaml file) to markdown or XML tags",
     usage:
@@ -27,6 +54,16 @@ export const COMMANDS: CommandSpec[] = [
       '  --dir D               where to write; existing files are never overwritten (exit 2)',
     options: { dialect: { type: 'string' }, dir: { type: 'string' } },
     load: () => import('./init.js'),
+  },
+  {
+    name: 'inspect',
+    summary: 'show a container: agent, entries with sizes and digests, signature, recipients (never decrypts)',
+    usage:
+      'Usage: agentlang inspect <name@version.agent> [--pubkey HEX]… [--json]\n\n' +
+      '  Every entry is checked against the signed index while reading. Without --pubkey the signature\n' +
+      '  is reported by key id, unverified; with --pubkey it must verify (exit 16 otherwise).',
+    options: { pubkey: { type: 'string', multiple: true } },
+    load: () => import('./inspect.js'),
   },
   {
     name: 'keygen',
@@ -193,7 +230,10 @@ export const COMMANDS: CommandSpec[] = [
       '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
       '  --dry-run              print the plan and the exact sandbox argv (secrets redacted); start nothing\n' +
-      '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n\n' +
+      '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
+      '  <agent> may be a .agent container: it is verified against --pubkey (required) and its prompt\n' +
+      '  decrypted with the identity in AGENTLANG_IDENTITY (or --identity-env VAR) or the passphrase in\n' +
+      '  --passphrase-env VAR, all before anything starts; its agent.lock is enforced.\n\n' +
       'Exit status: the agent\'s own exit code (124 timeout, 130 aborted); 12 lock drift, 13/12 signature, 14 sandbox, 15 runner.',
     options: {
       lock: { type: 'string' },
@@ -206,6 +246,8 @@ export const COMMANDS: CommandSpec[] = [
       'unsafe-no-isolation': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'sign-key-env': { type: 'string' },
+      'identity-env': { type: 'string' },
+      'passphrase-env': { type: 'string' },
     },
   {
     name: 'schema',
@@ -240,6 +282,16 @@ export const COMMANDS: CommandSpec[] = [
       '`file:line:column: error CODE message` on stderr and exits 10.',
     options: { strict: { type: 'boolean' } },
     load: () => import('./validate.js'),
+  },
+  {
+    name: 'verify',
+    summary: "verify a container's Ed25519 signature and every entry's sha256",
+    usage:
+      'Usage: agentlang verify <name@version.agent> --pubkey HEX [--pubkey HEX]… [--json]\n\n' +
+      '  --pubkey HEX   trusted Ed25519 public key (64 hex, AGENTLANG_PUBKEY from `agentlang keygen`)\n\n' +
+      'Prints `VALID: …` or the reason it is not, exiting 16 (CONTAINER_SIGNATURE_INVALID, CONTAINER_DIGEST_MISMATCH, …).',
+    options: { pubkey: { type: 'string', multiple: true } },
+    load: () => import('./verify.js'),
   },
   {
     name: 'verify-lock',

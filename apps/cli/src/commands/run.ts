@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type LoadedAgent, loadAgent, sniffInput } from '@agentlang/manifest';
 import { formatPlanText } from '@agentlang/resolver';
 import { RunnerError, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
@@ -12,12 +13,38 @@ class RunUsageError extends Error {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** What `run` runs: the agent, plus the lock a container carries (written to a private temp file). */
+export interface RunInput {
+  agent: LoadedAgent;
+  /** The container's own `agent.lock`, enforced like `--lock` (absent for directories and YAML files). */
+  containerLockPath?: string;
+  cleanup: () => void;
+}
+
 /**
  * Loads what `agentlang run <agent>` names. The one place that decides how an input becomes an
- * agent (directory or YAML manifest today; containers are added here).
+ * agent: a directory or YAML manifest, or a container — verified against --pubkey and decrypted
+ * (identity from AGENTLANG_IDENTITY or --identity-env, or --passphrase-env) before anything starts.
  */
-export async function loadRunInput(path: string, ctx: CommandContext): Promise<LoadedAgent> {
-  return loadAgent(resolve(ctx.cwd, path));
+export async function loadRunInput(path: string, ctx: CommandContext): Promise<RunInput> {
+  const full = resolve(ctx.cwd, path);
+  if ((await sniffInput(full)) !== 'container') return { agent: await loadAgent(full), cleanup: () => undefined };
+  const pubkey = str(ctx.values.pubkey) ?? ctx.env.AGENTLANG_PUBKEY;
+  if (!pubkey) {
+    throw new RunUsageError(`${path} is a container: pass --pubkey HEX (the signer's Ed25519 public key, or set AGENTLANG_PUBKEY); a container is verified before it runs`);
+  }
+  const identityVar = str(ctx.values['identity-env']) ?? 'AGENTLANG_IDENTITY';
+  const identity = ctx.env[identityVar];
+  if (str(ctx.values['identity-env']) && !identity) throw new RunUsageError(`environment variable ${identityVar} (named by --identity-env) is not set`);
+  const passVar = str(ctx.values['passphrase-env']);
+  const passphrase = passVar ? ctx.env[passVar] : undefined;
+  if (passVar && !passphrase) throw new RunUsageError(`environment variable ${passVar} (named by --passphrase-env) is not set`);
+  const { loadContainerAgent } = await import('@agentlang/container');
+  const opened = await loadContainerAgent(full, { publicKeys: [pubkey], ...(identity ? { identity } : {}), ...(passphrase ? { passphrase } : {}) });
+  const dir = mkdtempSync(join(tmpdir(), 'agentlang-run-'));
+  const containerLockPath = join(dir, 'agent.lock');
+  writeFileSync(containerLockPath, opened.files['agent.lock'] ?? new Uint8Array(), { mode: 0o600 });
+  return { agent: opened.agent, containerLockPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function readUserPrompt(ctx: CommandContext): string | undefined {
@@ -55,16 +82,21 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const signKeyEnv = str(ctx.values['sign-key-env']);
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
   const dryRun = ctx.values['dry-run'] === true;
-  const agent = await loadRunInput(target, ctx);
+  const input = await loadRunInput(target, ctx);
+  const { agent } = input;
+  // A container's --pubkey already verified the container (which covers its lock); an explicit
+  // --lock is still checked against it as usual.
+  const lockPath = str(ctx.values.lock) ?? input.containerLockPath;
+  const lockKeys = pubkey && (!input.containerLockPath || str(ctx.values.lock)) ? [pubkey] : undefined;
   // Agent output streams through as it comes; under --json stdout holds only the JSON document.
   const out = ctx.json ? process.stderr : process.stdout;
   const result = await runAgent(agent, {
     agentLabel: target,
     cwd: ctx.cwd,
     env: ctx.env,
-    ...(str(ctx.values.lock) ? { lockPath: str(ctx.values.lock) } : {}),
+    ...(lockPath ? { lockPath } : {}),
     ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
-    ...(pubkey ? { publicKeys: [pubkey] } : {}),
+    ...(lockKeys ? { publicKeys: lockKeys } : {}),
     ...(userPrompt !== undefined ? { userPrompt } : {}),
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -80,7 +112,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       const head = `${formatPlanText(plan, { verbose: ctx.verbose })}\n\n`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
-  });
+  }).finally(input.cleanup);
   if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
     plan: result.plan,

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode, reviewPrompt, reviewersFromEnv } from '@agentlang/container';
+import { signingKeyFromEnv } from '@agentlang/lock';
+import type { CommandContext, CommandResult } from '../command.js';
+
+class BuildUsageError extends Error {
+  readonly code = 'USAGE_BUILD';
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Logs progress to stderr for large contexts: at most once per 10% (only above 16 MiB). */
+function progressLogger(ctx: CommandContext): (p: BuildProgress) => void {
+  let lastTenth = -1;
+  return (p) => {
+    if (p.bytesTotal < 16 * 1024 * 1024) return;
+    const tenth = Math.floor((p.bytesDone / p.bytesTotal) * 10);
+    if (tenth === lastTenth) return;
+    lastTenth = tenth;
+    ctx.log(`context: ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)} (${tenth * 10}%)`);
+  };
+}
+
+/** `agentlang build <agent>`: resolve, lock, encrypt the prompt, and write a signed `.agent` container. */
+export async function run(ctx: CommandContext): Promise<CommandResult> {
+  const [target, ...extra] = ctx.positionals;
+  if (!target || extra.length > 0) throw new BuildUsageError('expected exactly one <agent>: agentlang build <agent> [--recipient PUB]… [--sign-key-env VAR]');
+  const signEnv = str(ctx.values['sign-key-env']) ?? (ctx.env.AGENTLANG_SIGNING_KEY ? 'AGENTLANG_SIGNING_KEY' : undefined);
+  const signingKeys = signEnv ? [signingKeyFromEnv(signEnv, ctx.env).privateKey] : [];
+  const recipients = list(ctx.values.recipient);
+  if (recipients.length === 0 && ctx.env.AGENTLANG_RECIPIENT) recipients.push(...ctx.env.AGENTLANG_RECIPIENT.split(/[\s,]+/).filter(Boolean));
+  const passEnv = str(ctx.values['passphrase-env']);
+  let passphrase: string | undefined;
+  if (passEnv !== undefined) {
+    passphrase = ctx.env[passEnv];
+    if (passphrase === undefined || passphrase === '') {
+      throw new ContainerError(ContainerErrorCode.OPTIONS_INVALID, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`, { variable: passEnv });
+    }
+  }
+  const agentPath = resolve(ctx.cwd, target);
+  let findings: Awaited<ReturnType<typeof reviewPrompt>> | undefined;
+  if (ctx.values.quality === true) {
+    const { loadAgent } = await import('@agentlang/manifest');
+    findings = await reviewPrompt(await loadAgent(agentPath), { reviewers: reviewersFromEnv(ctx.env) });
+    for (const f of findings.findings) ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
+    ctx.log(`quality: ${findings.findings.length} finding(s) from ${findings.reviewers.join(', ')}`);
+    if (findings.findings.some((f) => f.severity === 'error')) {
+      throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`, {
+        findings: findings.findings,
+      });
+    }
+  }
+  const frozen = ctx.values.frozen === true ? true : undefined;
+  const built = await buildContainer(agentPath, {
+    cwd: ctx.cwd,
+    ...(str(ctx.values.out) && { out: resolve(ctx.cwd, str(ctx.values.out)!) }),
+    signingKeys,
+    recipients,
+    ...(passphrase !== undefined && { passphrase }),
+    ...(frozen !== undefined && { frozen }),
+    env: ctx.env,
+    onProgress: progressLogger(ctx),
+  });
+  if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');
+  const { index } = built;
+  const context = index.entries.filter((e) => e.kind === 'context');
+  const enc = index.encryption;
+  const lines = [
+    `Built ${built.path}`,
+    `  agent:     ${index.agent.name}@${index.agent.version} (${index.agent.digest})`,
+    `  lock:      ${built.lockPath} (${built.lockWritten ? 'written' : 'unchanged'})`,
+    `  entries:   ${index.entries.length + 2}, context: ${context.length} file(s), ${formatBytes(context.reduce((n, e) => n + e.size, 0))}`,
+    `  prompt:    ${enc ? `encrypted (AES-256-GCM) for ${enc.recipients.map((r) => (r.type === 'x25519' ? `x25519 ${r.keyId.slice(0, 16)}…` : 'a passphrase')).join(', ')}` : 'none'}`,
+    `  signature: ${signingKeys.length > 0 ? 'Ed25519 (DSSE over manifest.json)' : 'UNSIGNED'}`,
+    'Locked dependencies, hashed files, signed container.'.replace('signed', signingKeys.length > 0 ? 'signed' : 'unsigned'),
+  ];
+  return {
+    text: lines.join('\n'),
+    data: { path: built.path, index, lockPath: built.lockPath, lockWritten: built.lockWritten, signed: signingKeys.length > 0, ...(findings && { quality: findings }) },
+  };
+}
