@@ -238,7 +238,10 @@ describe('swaps, keys and secrets', () => {
     const pass = join(dir, 'pass.agent');
     await packContainer({ ...sampleAgent(join(dir, 'agent3')), out: pass, signingKeys: [key.seed], encryptTo: { passphrase: 'right horse', scrypt: { N: 1024, r: 8, p: 1 } } });
     expect(await code(openContainer(pass, { publicKeys: [key.pub], passphrase: 'wrong horse' }))).toBe('CONTAINER_DECRYPT_NO_MATCH');
-    expect(await code(openContainer(pass, { publicKeys: [key.pub] }))).toBe('CONTAINER_DECRYPT_NO_MATCH');
+    expect(await code(openContainer(pass, { publicKeys: [key.pub], requireDecryption: true }))).toBe('CONTAINER_DECRYPT_NO_MATCH');
+    const undecrypted = await openContainer(pass, { publicKeys: [key.pub] });
+    expect(undecrypted.prompt).toBeNull();
+    expect(undecrypted.files['prompt.yaml']).toBeUndefined();
     expect((await openContainer(pass, { publicKeys: [key.pub], passphrase: 'right horse' })).prompt).toContain('careful');
   });
 

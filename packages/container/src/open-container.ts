@@ -16,6 +16,11 @@ export interface OpenOptions {
   identity?: string;
   /** Passphrase that decrypts the prompt. */
   passphrase?: string;
+  /**
+   * Fail when the prompt cannot be decrypted (default false: without an identity or passphrase the
+   * prompt is simply left out of `files` and `prompt` is null).
+   */
+  requireDecryption?: boolean;
   /** Also load `context/` entries into memory (default false: only their index entries). */
   includeContext?: boolean;
 }
@@ -29,7 +34,7 @@ export interface OpenedContainer {
    * sources, `agent.lock`, the decrypted `prompt.yaml`, and `context/…` when asked for.
    */
   files: Record<string, Uint8Array>;
-  /** The decrypted prompt text, or null when the agent has no prompt. */
+  /** The decrypted prompt text, or null when the agent has no prompt or it was not decrypted. */
   prompt: string | null;
 }
 
@@ -60,7 +65,7 @@ export async function openContainer(file: string, options: OpenOptions = {}): Pr
     files[path] = Buffer.concat(parts);
   }
   let prompt: string | null = null;
-  if (result.index.encryption) {
+  if (result.index.encryption && (options.identity !== undefined || options.passphrase !== undefined || options.requireDecryption)) {
     const sealed = Buffer.concat(collected.get(ENCRYPTED_PROMPT_ENTRY) ?? []);
     const agentId = `${result.index.agent.name}@${result.index.agent.version}`;
     const plain = decryptPrompt(sealed, agentId, { identity: options.identity, passphrase: options.passphrase });
@@ -80,7 +85,7 @@ export interface LoadedContainerAgent extends OpenedContainer {
  * refusing it unless the loaded agent's digest equals the one in the signed index.
  */
 export async function loadContainerAgent(file: string, options: OpenOptions = {}): Promise<LoadedContainerAgent> {
-  const opened = await openContainer(file, options);
+  const opened = await openContainer(file, { ...options, requireDecryption: true });
   const { loadAgentFromFiles } = await import('@agentlang/manifest');
   const agent = await loadAgentFromFiles(opened.files, { entry: opened.index.entry, label: file });
   if (agent.digest !== opened.index.agent.digest) {
