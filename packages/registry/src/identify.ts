@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { inspectContainer } from '@agentlang/container';
+import { loadContainerAgent } from '@agentlang/container';
 import { loadAgentFromFiles, sniffBytes } from '@agentlang/manifest';
 import { RegistryError } from './errors.js';
 import type { ArtifactKind } from './storage.js';
@@ -23,18 +23,22 @@ function invalid(kind: string, cause: unknown): RegistryError {
 }
 
 /**
- * The default identifier: a ustar archive is a container (read through @agentlang/container's
- * signed index); anything else must be a YAML manifest of either dialect (@agentlang/manifest).
+ * The default identifier: a ustar archive is a container (verified entry by entry against its
+ * signed index by @agentlang/container, and its agent reloaded); anything else must be a YAML manifest of either dialect (@agentlang/manifest).
  */
 export const identifyArtifact: IdentifyArtifact = async (path, head) => {
   if (sniffBytes(head) === 'container') {
-    let info: Awaited<ReturnType<typeof inspectContainer>>;
+    let loaded: Awaited<ReturnType<typeof loadContainerAgent>>;
     try {
-      info = await inspectContainer(path);
+      // Every entry checked against the signed index, and the agent inside reloaded: its digest
+      // must be the one the index claims (the prompt stays encrypted; the registry never reads it).
+      loaded = await loadContainerAgent(path);
     } catch (cause) {
       throw invalid('container', cause);
     }
-    return { kind: 'container', name: info.agent.name, version: info.agent.version, digest: info.agent.digest };
+    const { name, version, digest } = loaded.index.agent;
+    const description = loaded.agent.manifest.description;
+    return { kind: 'container', name, version, digest, ...(description ? { description } : {}) };
   }
   let agent: Awaited<ReturnType<typeof loadAgentFromFiles>>;
   try {

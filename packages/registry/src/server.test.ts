@@ -172,6 +172,30 @@ describe('registry server', () => {
     expect(missing.json().error).toMatchObject({ code: 'REGISTRY_NOT_FOUND' });
   });
 
+  it('stores YAML manifests too, finds them by description, and refuses invalid artifacts', async () => {
+    const yaml = Buffer.from('apiVersion: agent/v1\nname: described\nversion: 0.2.0\ndescription: "Summarises quarterly reports"\nruntime: test-echo\n');
+    const pushed = await put('/v1/agents/alice/described/0.2.0', yaml);
+    expect(pushed.status).toBe(201);
+    expect(pushed.json()).toMatchObject({ kind: 'manifest', digest: expect.stringMatching(/^ag1:[0-9a-f]{64}$/) });
+    const found = (await rawRequest(base, { path: '/v1/search?q=quarterly' })).json() as { entries: Array<{ name: string }> };
+    expect(found.entries.map((e) => e.name)).toEqual(['described']);
+    for (const body of [Buffer.from('name: [unclosed\n'), Buffer.from('apiVersion: agent/v1\nname: broken\nversion: 1.0\n'), Buffer.from('just text')]) {
+      const res = await put('/v1/agents/alice/broken/1.0.0', body);
+      expect(res.status).toBe(400);
+      expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
+    }
+  });
+
+  it('refuses a container whose signed index claims a digest its agent does not have', async () => {
+    const { packContainer } = await import('@agentlang/container');
+    const out = join(dir, 'lying.agent');
+    const yaml = Buffer.from('apiVersion: agent/v1\nname: lying\nversion: 0.1.0\nruntime: test-echo\n');
+    await packContainer({ agent: { name: 'lying', version: '0.1.0', digest: `ag1:${'7'.repeat(64)}`, dialect: 'agentspec' }, entry: 'agent.yaml', sources: [{ path: 'agent.yaml', bytes: yaml }], lock: Buffer.from('{}'), out });
+    const res = await put('/v1/agents/alice/lying/0.1.0', await readFile(out));
+    expect(res.status).toBe(400);
+    expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
+  });
+
   it('keeps every blob under the name of its own sha256', async () => {
     for (const file of await listFiles(join(dir, 'data/blobs'))) expect(sha256Hex(await readFile(file))).toBe(file.split('/').at(-1));
   });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { packContainer } from '@agentlang/container';
+import { loadAgentFromFiles } from '@agentlang/manifest';
 import { writeTree } from '@agentlang/test-helpers';
 
 /** A real container built by @agentlang/container (unsigned unless a seed is given). */
@@ -18,8 +19,9 @@ export async function makeContainer(
     writeTree(contextDir, { 'data.bin': randomBytes(agent.contextBytes) });
   }
   const out = join(dir, `${agent.name}@${agent.version}-${randomBytes(4).toString('hex')}.agent`);
+  const loaded = await loadAgentFromFiles({ 'agent.yaml': Buffer.from(yaml) }, { entry: 'agent.yaml' });
   await packContainer({
-    agent: { name: agent.name, version: agent.version, digest: `ag1:${createHash('sha256').update(yaml).digest('hex')}`, dialect: 'agentspec' },
+    agent: { name: agent.name, version: agent.version, digest: loaded.digest, dialect: loaded.manifest.dialect },
     entry: 'agent.yaml',
     sources: [{ path: 'agent.yaml', bytes: Buffer.from(yaml) }],
     lock: Buffer.from(`{"schema":"agentlang.lock/v1","note":"${agent.note ?? ''}"}\n`),
