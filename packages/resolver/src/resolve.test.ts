@@ -155,6 +155,25 @@ describe('resolvePlan: a research assistant', () => {
     expect((await fail(resolvePlan(agent, { hostProfile: 'claude-desktop' }))).code).toBe('RESOLVE_PERMISSION_DENIED');
   });
 
+  it('a failure elsewhere does not return before the MCP server is stopped', async () => {
+    const { descendants } = await import('./process-tree.js');
+    const { agent } = research();
+    agent.manifest.tools.push({ name: 'no_such_tool' });
+    const e = await fail(resolvePlan(agent, { toolCatalogs: ['catalog'], env: { PATH: process.env.PATH, STRIPE_SECRET_KEY: stripeKey } }));
+    expect(e.code).toBe('RESOLVE_TOOL_UNKNOWN');
+    // Had resolvePlan returned early, the server would be starting up right now.
+    await new Promise((r) => setTimeout(r, 150));
+    const { readFileSync } = await import('node:fs');
+    const servers = descendants(process.pid).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('server-everything');
+      } catch {
+        return false;
+      }
+    });
+    expect(servers).toEqual([]);
+  });
+
   it('probeMcp: false records servers unprobed with a warning', async () => {
     const { agent } = research();
     const plan = await resolvePlan(agent, { probeMcp: false, toolCatalogs: ['catalog'], env: { PATH: process.env.PATH } });

@@ -140,6 +140,7 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   ] as const);
   const tools: ResolvedTool[] = toolResults.map((r) => r.tool);
   decisions.push(...toolResults.map((r) => r.decision));
+  for (const r of toolResults) warnings.push(...r.warnings);
   for (const s of mcpServers) {
     if (probe) decisions.push(`MCP server ${s.name}: ${s.server.name}@${s.server.version}, protocol ${s.protocolVersion}, ${s.tools.length} tool(s) digested`);
   }

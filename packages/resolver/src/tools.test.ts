@@ -60,6 +60,14 @@ describe('resolveTool against the built-in catalog', () => {
     expect(e.details.available).toEqual(['0.9.0', '1.0.0', '1.0.2']);
   });
 
+  it('warns when the manifest declares a schema that differs from the pinned definition', async () => {
+    const def = BUILTIN_TOOLS.find((d) => d.name === 'web_fetch' && d.version === '1.0.2')!;
+    const same = await resolveTool({ name: 'web_fetch', version: '~1.0.0', inputSchema: structuredClone(def.inputSchema) }, builtin);
+    expect(same.warnings).toEqual([]);
+    const other = await resolveTool({ name: 'web_fetch', version: '~1.0.0', outputSchema: { type: 'string' } }, builtin);
+    expect(other.warnings).toEqual([expect.stringContaining("tool web_fetch@1.0.2: the manifest's output_schema differs from the builtin definition")]);
+  });
+
   it('an unknown tool and an invalid range are typed errors', async () => {
     expect((await codeOf(resolveTool({ name: 'web_serch' }, builtin))).code).toBe('RESOLVE_TOOL_UNKNOWN');
     expect((await codeOf(resolveTool({ name: 'web_search', version: 'banana' }, builtin))).code).toBe('RESOLVE_TOOL_CONSTRAINT');

@@ -1,6 +1,6 @@
 import type { ToolSpec } from '@agentlang/manifest';
 import semver from 'semver';
-import { digestJson } from './canonical.js';
+import { canonicalJson, digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
 import type { ResolvedTool } from './plan.js';
 import type { ToolDefinition, ToolSource } from './tool-definition.js';
@@ -10,6 +10,8 @@ export interface ToolResolution {
   tool: ResolvedTool;
   definition: ToolDefinition;
   decision: string;
+  /** The manifest declares an input/output schema that differs from the pinned definition's. */
+  warnings: string[];
 }
 
 /**
@@ -52,7 +54,19 @@ export async function resolveTool(spec: ToolSpec, sources: readonly ToolSource[]
   const pick = offered.find((o) => o.version === best)!;
   const definition = await pick.source.getDefinition(spec.name, best);
   const candidates = offered.filter((o) => semver.satisfies(o.version, range)).length;
+  const warnings: string[] = [];
+  const compare = (label: string, declared: unknown, pinned: unknown) => {
+    if (declared === undefined) return;
+    if (pinned === undefined || canonicalJson(declared) !== canonicalJson(pinned)) {
+      warnings.push(
+        `tool ${spec.name}@${best}: the manifest's ${label} differs from the ${pick.source.id} definition (integrity ${digestJson(definition)}); the definition is what runs`,
+      );
+    }
+  };
+  compare('input_schema', spec.inputSchema, definition.inputSchema);
+  compare('output_schema', spec.outputSchema, definition.outputSchema);
   return {
+    warnings,
     tool: { name: spec.name, constraint, version: best, source: pick.source.id, integrity: digestJson(definition) },
     definition,
     decision: `tool ${spec.name}: ${best} from ${pick.source.id} (highest of ${candidates} satisfying "${constraint}" among ${offered.length} offered)`,
