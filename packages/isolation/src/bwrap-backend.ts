@@ -154,8 +154,9 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         }
       }
 
-      const files = new DescriptorFiles();
+      let files: DescriptorFiles | undefined;
       try {
+        files = new DescriptorFiles();
         const args: string[] = [
           '--unshare-all',
           '--unshare-user',
@@ -219,6 +220,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           redactedArgv = [...join, ...redactedArgv];
         }
         let cleaned = false;
+        const opened = files;
         return {
           backend: 'bwrap',
           argv,
@@ -232,12 +234,12 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           async cleanup() {
             if (cleaned) return;
             cleaned = true;
-            files.close();
+            opened.close();
             await cgroup?.remove();
           },
         };
       } catch (error) {
-        files.close();
+        files?.close();
         void cgroup?.remove();
         if (error instanceof IsolationError) throw error;
         throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not prepare the bwrap sandbox: ${(error as Error).message}`, {
