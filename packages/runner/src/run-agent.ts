@@ -17,7 +17,7 @@ export interface RunAgentOptions extends Omit<RunPlanOptions, 'agent' | 'systemP
   resolveOptions?: Omit<ResolveOptions, 'env' | 'runtime'>;
   /** How the agent was named on the command line, for the drift message's `agentlang lock <agent>` hint. */
   agentLabel?: string;
-  /** Called with the plan after every check passed and before the agent is launched. */
+  /** Called with the plan after every check passed (lock, adapter, sandbox policy), just before the agent is launched. */
   onPlan?: (plan: ResolvedPlan) => void;
 }
 
@@ -65,11 +65,11 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
   });
   if (lockFile && options.lockPath) assertLockMatches(lockFile.lock, plan, { agentPath: label, lockPath: options.lockPath });
   const systemPrompt = compileSystemPrompt(loaded, promptTargetFor(plan.runtime.name));
-  options.onPlan?.(plan);
   const { lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, ...runOptions } = options;
   const result = await runPlan(plan, {
     ...runOptions,
     agent: loaded,
+    ...(options.onPlan ? { onReady: options.onPlan } : {}),
     systemPrompt: systemPrompt === '' ? null : systemPrompt,
     ...(lockFile ? { lock: { digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`, signed: lockFile.verified } } : {}),
   });

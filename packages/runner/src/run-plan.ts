@@ -68,6 +68,8 @@ export interface RunPlanOptions {
   log?: (line: string) => void;
   /** Extra adapters (a custom runtime) looked up before the built-in ones. */
   adapters?: RuntimeAdapter[];
+  /** Called once every check passed and the invocation is built, just before the sandbox starts (also on a dry run). */
+  onReady?: (plan: ResolvedPlan) => void;
 }
 
 /** What a run produced. */
@@ -187,7 +189,6 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
   const agentlangDir = join(cwd, '.agentlang');
   const protect = [recordsDir];
   if (isInside(recordsDir, agentlangDir)) protect.unshift(agentlangDir);
-  if (!options.dryRun) for (const dir of protect) mkdirSync(dir, { recursive: true });
   const policy = policyForPlan(effective, {
     workdir: cwd,
     ...(options.agent ? { root: options.agent.source.root } : {}),
@@ -224,6 +225,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       ...(hostConfigDir ? {} : { files: invocation.files.map((f) => ({ path: f.path, content: f.content })) }),
     };
 
+    options.onReady?.(effective);
     if (options.dryRun) {
       const prepared = backend.prepare(policy, command);
       await prepared.cleanup();
@@ -237,6 +239,8 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       };
     }
 
+    // Created only now that nothing can refuse the run: a refused run leaves no trace on disk.
+    for (const dir of protect) mkdirSync(dir, { recursive: true });
     const controller = new AbortController();
     const abort = () => controller.abort();
     options.signal?.addEventListener('abort', abort, { once: true });

@@ -26,7 +26,7 @@ export const ollamaAdapter: RuntimeAdapter = {
         { runtime: 'ollama' },
       );
     }
-    const message = input.systemPrompt ? `${input.systemPrompt}\n\n${prompt}` : prompt;
+    const message = input.systemPrompt ? `${input.systemPrompt.trimEnd()}\n\n${prompt}` : prompt;
     const env: Record<string, string> = {};
     if (input.env.OLLAMA_HOST) env.OLLAMA_HOST = input.env.OLLAMA_HOST;
     return { argv: [programOf(input, 'ollama'), 'run', model, '--nowordwrap', message], env, secrets: {}, files: [] };

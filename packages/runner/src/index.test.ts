@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import * as runner from './index.js';
+
+describe('@agentlang/runner public API', () => {
+  it('exports exactly these names (adding one is a deliberate act)', () => {
+    expect(Object.keys(runner).sort()).toEqual(
+      [
+        'RECORD_PAYLOAD_TYPE',
+        'RECORD_SCHEMA',
+        'RUNTIME_ADAPTERS',
+        'RunnerError',
+        'SANDBOX_CONFIG_DIR',
+        'checkRecordShape',
+        'claudeCodeAdapter',
+        'codexAdapter',
+        'createUlid',
+        'decideOutcome',
+        'describeHost',
+        'formatRecordLine',
+        'formatRecordTime',
+        'geminiCliAdapter',
+        'getAdapter',
+        'isUlid',
+        'listRecords',
+        'normalizeArch',
+        'ollamaAdapter',
+        'opencodeAdapter',
+        'policyForPlan',
+        'probeRuntimeVersion',
+        'readRecord',
+        'readRecordEnvelope',
+        'recordsDirFor',
+        'runAgent',
+        'runPlan',
+        'serializeRecord',
+        'signRecord',
+        'signingKeyFromEnv',
+        'testEchoAdapter',
+        'ulidTime',
+        'verifyRecordEnvelope',
+        'verifyStoredRecord',
+        'writeFileAtomic',
+        'writeRecord',
+      ].sort(),
+    );
+  });
+
+  it('every error code starts with RUNNER_ (the CLI maps the prefix to exit code 15)', () => {
+    const error = new runner.RunnerError('RUNNER_INPUT', 'x', { a: 1 }, { cause: new Error('root') });
+    expect(error.code).toBe('RUNNER_INPUT');
+    expect(error.details).toEqual({ a: 1 });
+    expect((error.cause as Error).message).toBe('root');
+  });
+});
