@@ -162,6 +162,45 @@ export function checkAgentRefs(raw: Raw, agentNames: ReadonlySet<string>, r: Rep
   for (const name of Object.keys(obj(delegate.permissions))) check(name, ['delegate', 'permissions', name], 'a delegate permission', true);
 }
 
+/**
+ * `depends_on` among static sub-agents must not form a cycle (the crew could never start).
+ * `names[i]` is the name of `delegate.agents[i]`.
+ */
+export function checkDependsOnCycles(raw: Raw, names: readonly (string | undefined)[], r: Reporter): void {
+  const agents = arr(obj(raw.delegate).agents);
+  const deps = new Map<string, Array<{ to: string; path: Path }>>();
+  agents.forEach((a, i) => {
+    const name = names[i];
+    if (name === undefined) return;
+    const list = arr(obj(a).depends_on)
+      .map((d, j) => ({ to: d, path: ['delegate', 'agents', i, 'depends_on', j] as Path }))
+      .filter((e): e is { to: string; path: Path } => typeof e.to === 'string');
+    deps.set(name, [...(deps.get(name) ?? []), ...list]);
+  });
+  const state = new Map<string, 'active' | 'done'>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visitNode = (name: string) => {
+    state.set(name, 'active');
+    stack.push(name);
+    for (const edge of deps.get(name) ?? []) {
+      const s = state.get(edge.to);
+      if (s === 'active') {
+        const chain = [...stack.slice(stack.indexOf(edge.to)), edge.to].join(' → ');
+        if (!reported.has(chain)) {
+          reported.add(chain);
+          r.add('MANIFEST_CYCLE', edge.path, `depends_on forms a cycle: ${chain}`, { expected: 'an order in which every sub-agent can start', found: chain });
+        }
+      } else if (s === undefined && deps.has(edge.to)) {
+        visitNode(edge.to);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of deps.keys()) if (!state.has(name)) visitNode(name);
+}
+
 /** Template sources the context can inject. */
 export const KNOWN_INJECT_SOURCES: readonly string[] = INJECT_SOURCES;
 

@@ -56,8 +56,8 @@ export const MANIFEST_ERROR_CODES = {
   MANIFEST_SKILL: 'a SKILL.md has missing or invalid frontmatter',
   /** A child's trust is wider than its base's, or a scope path lies outside the base's. */
   MANIFEST_INHERITANCE: 'inheritance widens trust or scope',
-  /** `base:` inheritance forms a cycle (the message names the chain). */
-  MANIFEST_CYCLE: 'base inheritance forms a cycle',
+  /** `base:` inheritance or static `depends_on` forms a cycle (the message names the chain). */
+  MANIFEST_CYCLE: 'base inheritance or depends_on forms a cycle',
 } as const;
 
 /** A string code from {@link MANIFEST_ERROR_CODES}. */

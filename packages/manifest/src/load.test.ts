@@ -243,3 +243,26 @@ describe('options', () => {
     expect(agent.manifest.httpTools[0]!.flags).toEqual({ descripton: 'oops', twitter_token: true });
   });
 });
+
+describe('sub-agent graph checks', () => {
+  test('a depends_on cycle is MANIFEST_CYCLE naming the chain', async () => {
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': 'name: crew\nversion: 1.0.0\ndelegate:\n  mode: static\n  agents:\n    - path: a.yaml\n      depends_on: [c]\n    - path: b.yaml\n      depends_on: [a]\n    - path: c.yaml\n      depends_on: [b]\n',
+      'a.yaml': 'name: a\n',
+      'b.yaml': 'name: b\n',
+      'c.yaml': 'name: c\n',
+    });
+    const diagnostics = await invalid(loadAgent(dir));
+    expect(diagnostics).toMatchObject([{ code: 'MANIFEST_CYCLE', line: 9, message: 'depends_on forms a cycle: a → c → b → a' }]);
+  });
+
+  test('two sub-agents with one name are MANIFEST_DUPLICATE_NAME', async () => {
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': 'name: crew\nversion: 1.0.0\ndelegate:\n  agents:\n    - one/helper.yaml\n    - two/helper.yaml\n',
+      'one/helper.yaml': 'name: helper\n',
+      'two/helper.yaml': 'name: helper\n',
+    });
+    const diagnostics = await invalid(loadAgent(dir));
+    expect(diagnostics).toMatchObject([{ code: 'MANIFEST_DUPLICATE_NAME', line: 6 }]);
+  });
+});

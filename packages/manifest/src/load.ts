@@ -1,5 +1,5 @@
 import { basename, dirname, posix, resolve } from 'node:path';
-import { Reporter, checkAgentRefs, checkDocument, checkToolRef, declaredTools } from './checks.js';
+import { Reporter, checkAgentRefs, checkDependsOnCycles, checkDocument, checkToolRef, declaredTools } from './checks.js';
 import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 import { computeDigest } from './digest.js';
 import { ManifestError } from './errors.js';
@@ -210,25 +210,35 @@ async function loadFromReader(
   // Sub-agents: static delegate.agents, then co-located YAML files under dynamic discovery.
   const subAgents: Array<{ name: string; path: string }> = [];
   const seen = new Set<string>();
-  const loadSub = async (rel: string, ref: Raw | string, path: (string | number)[]) => {
-    if (seen.has(rel)) return;
+  const loadSub = async (rel: string, ref: Raw | string, path: (string | number)[]): Promise<string | undefined> => {
+    if (seen.has(rel)) return subAgents.find((a) => a.path === rel)?.name;
     seen.add(rel);
     const sub = await s.yaml(rel, true);
     if (!sub) {
       r.add('MANIFEST_FILE_MISSING', path, `sub-agent ${rel} does not exist`, { expected: 'an existing sub-agent YAML file', found: JSON.stringify(rel) });
-      return;
+      return undefined;
     }
-    subAgents.push({ name: subAgentName(ref, sub.data, rel), path: rel });
+    const name = subAgentName(ref, sub.data, rel);
+    const clash = subAgents.find((a) => a.name === name);
+    if (clash) {
+      const where = path.length ? path : [];
+      const message = `sub-agents ${clash.path} and ${rel} are both named "${name}"; delegate permissions and depends_on could not tell them apart`;
+      if (where.length) r.add('MANIFEST_DUPLICATE_NAME', where, message, { expected: 'unique sub-agent names', found: JSON.stringify(name) });
+      else s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DUPLICATE_NAME', message, file: rel, ...sub.locate(['name']), path: '/name', expected: 'unique sub-agent names', found: JSON.stringify(name) });
+    }
+    subAgents.push({ name, path: rel });
     if (sub.diagnostics.length) {
       s.diagnostics.push(...sub.diagnostics);
-      return;
+      return name;
     }
     if (!sub.data || typeof sub.data !== 'object' || Array.isArray(sub.data)) {
       s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `sub-agent ${rel} must be a YAML mapping`, file: rel, ...sub.locate([]), path: '', expected: 'a mapping with name, description, tools, …' });
-      return;
+      return name;
     }
     s.checkDocument('subagent', sub.data as Raw, sourceLocator(sub));
+    return name;
   };
+  const staticNames: Array<string | undefined> = [];
   const delegate = obj(raw.delegate);
   for (const [i, a] of arr(delegate.agents).entries()) {
     const ref = typeof a === 'string' ? a : obj(a).path;
@@ -238,8 +248,9 @@ async function loadFromReader(
       r.add('MANIFEST_PATH_ESCAPE', ['delegate', 'agents', i, ...(typeof a === 'string' ? [] : ['path'])], `sub-agent path "${ref}" is absolute or leaves the agent directory`, { expected: 'a relative path inside the agent directory', found: JSON.stringify(ref) });
       continue;
     }
-    await loadSub(rel, typeof a === 'string' ? a : obj(a), ['delegate', 'agents', i]);
+    staticNames[i] = await loadSub(rel, typeof a === 'string' ? a : obj(a), ['delegate', 'agents', i]);
   }
+  checkDependsOnCycles(raw, staticNames, r);
   const delegateTool = arr(raw.tools).map(obj).find((t) => t.name === 'delegate');
   const dynamic = obj(delegateTool?.config);
   const discovery = delegate.discovery ?? dynamic.discovery;
