@@ -148,6 +148,9 @@ describe('resolvePlan: a research assistant', () => {
     expect((await fail(resolvePlan(agent, { strict: true }))).code).toBe('RESOLVE_MODEL_UNKNOWN');
     const extended = await resolvePlan(agent, { strict: true, modelCatalog: { 'acme-omni-9': { provider: 'acme', contextWindow: 1000 } } });
     expect(extended.models['acme-omni-9']).toEqual({ provider: 'acme', contextWindow: 1000, known: true });
+    const file = writeTree(makeTempDir(), { 'models.json': JSON.stringify({ schema: 'agentlang.models/v1', models: { 'acme-omni-9': { context_window: 5 } } }) });
+    const fromEnv = await resolvePlan(agent, { strict: true, env: { ...process.env, AGENTLANG_MODELS: `${file}/models.json` } });
+    expect(fromEnv.models['acme-omni-9']).toMatchObject({ contextWindow: 5, known: true });
   });
 
   it('a required capability the host lacks stops resolve', async () => {

@@ -28,7 +28,7 @@ export interface ResolveOptions {
   toolCatalogs?: string[];
   /** Further tool sources (a registry), searched after local catalogs and before the built-in catalog. */
   toolSources?: ToolSource[];
-  /** Extra models: a path to an `agentlang.models/v1` file, or entries keyed by model id. */
+  /** Extra models: a path to an `agentlang.models/v1` file, or entries keyed by model id (default: the file named by `AGENTLANG_MODELS`, if set). */
   modelCatalog?: string | Record<string, ModelEntry>;
   /** Host capability profile: a built-in name (default `raw-os`), a profile file path, or an object. */
   hostProfile?: string | HostProfile;
@@ -80,8 +80,11 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
 
   // Models and runtime first: cheap, and they decide the prompt target.
   const catalog: Record<string, ModelEntry> = { ...BUILTIN_MODELS };
-  if (typeof options.modelCatalog === 'string') Object.assign(catalog, loadModelCatalog(options.modelCatalog));
-  else if (options.modelCatalog) Object.assign(catalog, options.modelCatalog);
+  const modelFile = options.modelCatalog ?? (env.AGENTLANG_MODELS ? env.AGENTLANG_MODELS : undefined);
+  if (typeof modelFile === 'string') {
+    Object.assign(catalog, loadModelCatalog(modelFile));
+    decisions.push(`models: catalog extended from ${modelFile}`);
+  } else if (modelFile) Object.assign(catalog, modelFile);
   const { models, unknown } = resolveModels(m.models, catalog);
   for (const id of unknown) {
     if (options.strict) {

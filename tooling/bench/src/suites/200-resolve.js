@@ -18,7 +18,7 @@ const SUBAGENTS = 20;
 const VERSIONS = ['1.0.0', '1.1.0', '1.2.3', '2.0.0'];
 
 /** Writes the agent, its sub-agents and the catalog; returns the paths the floor reads. */
-function generate(dir) {
+export function generate(dir) {
   const tools = Array.from({ length: TOOLS }, (_, i) => `tool_${String(i).padStart(3, '0')}`);
   const catalog = join(dir, 'catalog');
   for (const name of tools) {
