@@ -9,6 +9,21 @@ import { progressStream, type TransferProgress } from './progress.js';
 import { type AgentReference, parseAgentReference } from './reference.js';
 import { type VerifiedArtifact, verifyArtifactFile } from './verify.js';
 
+const MEDIA_TYPES = {
+  manifest: 'application/vnd.agentlang.manifest.v1+yaml',
+  container: 'application/vnd.agentlang.container.v1+tar',
+  tool: 'application/vnd.agentlang.tool.v1+json',
+} as const;
+
+/** A tool definition as the resolver's catalogs hold it (structurally @agentlang/resolver's ToolDefinition). */
+export interface RegistryToolDefinition {
+  name: string;
+  version: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+}
+
 /** Options of {@link RegistryClient}. */
 export interface RegistryClientOptions {
   /** Base URL of the registry (`http://127.0.0.1:8765`). */
@@ -27,7 +42,7 @@ export interface RegistryEntry {
   tenant: string;
   name: string;
   version: string;
-  kind: 'manifest' | 'container';
+  kind: 'manifest' | 'container' | 'tool';
   mediaType: string;
   sha256: string;
   size: number;
@@ -121,14 +136,15 @@ export class RegistryClient {
   /** Pushes an already read artifact (see {@link readPushable}). */
   async pushArtifact(artifact: PushableArtifact, tenant: string): Promise<PushResult> {
     const label = `${tenant}/${artifact.name}@${artifact.version}`;
-    const url = this.endpoint(`/v1/agents/${encodeURIComponent(tenant)}/${encodeURIComponent(artifact.name)}/${encodeURIComponent(artifact.version)}`);
+    const area = artifact.kind === 'tool' ? 'tools' : 'agents';
+    const url = this.endpoint(`/v1/${area}/${encodeURIComponent(tenant)}/${encodeURIComponent(artifact.name)}/${encodeURIComponent(artifact.version)}`);
     const onProgress = this.options.onProgress;
     const answer = await this.exchange(
       {
         method: 'PUT',
         url,
         headers: this.headers({
-          'content-type': artifact.kind === 'container' ? 'application/vnd.agentlang.container.v1+tar' : 'application/vnd.agentlang.manifest.v1+yaml',
+          'content-type': MEDIA_TYPES[artifact.kind],
           'content-length': artifact.size,
           'x-content-sha256': artifact.sha256,
         }),
@@ -153,6 +169,38 @@ export class RegistryClient {
     if (options.tenant) query.set('tenant', options.tenant);
     if (options.limit) query.set('limit', String(options.limit));
     return this.getJson(`/v1/search?${query}`, `search for '${text}'`);
+  }
+
+  /** Every version of a tool published by `tenant`, ascending; empty when there is none. */
+  async listToolVersions(tenant: string, name: string): Promise<string[]> {
+    const url = this.endpoint(`/v1/tools/${encodeURIComponent(tenant)}/${encodeURIComponent(name)}`);
+    const answer = await withRetries(() => sendRequest({ method: 'GET', url, headers: this.headers({ accept: 'application/json' }), timeoutMs: this.options.timeoutMs ?? 60_000 }), this.url.origin, this.options.retry);
+    if (answer.status === 404) {
+      answer.stream.resume();
+      return [];
+    }
+    if (answer.status !== 200) throw await failureOf(answer, `listing tool ${tenant}/${name}`);
+    const body = JSON.parse((await readBody(answer)).toString('utf8')) as { versions?: unknown };
+    if (!Array.isArray(body.versions) || !body.versions.every((v) => typeof v === 'string')) {
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `listing tool ${tenant}/${name}: no "versions" array in the answer`);
+    }
+    return body.versions as string[];
+  }
+
+  /** Fetches one tool definition, checking the bytes against the sha256 the server promises and the name and version asked for. */
+  async getTool(tenant: string, name: string, version: string): Promise<RegistryToolDefinition> {
+    const label = `tool ${tenant}/${name}@${version}`;
+    const answer = await this.exchange({ method: 'GET', url: this.endpoint(`/v1/tools/${encodeURIComponent(tenant)}/${encodeURIComponent(name)}/${encodeURIComponent(version)}`), headers: this.headers() }, `fetching ${label}`);
+    const bytes = await readBody(answer, 1 << 20);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== answer.headers['x-content-sha256']) {
+      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`, { received: sha256 });
+    }
+    const def = JSON.parse(bytes.toString('utf8')) as RegistryToolDefinition;
+    if (def.name !== name || def.version !== version) {
+      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: the registry sent ${def.name}@${def.version}`, { received: `${def.name}@${def.version}` });
+    }
+    return def;
   }
 
   /** Metadata of one version. */

@@ -15,3 +15,6 @@ export type { OciAgentManifest, OciOptions, OciPullResult, OciPushResult } from 
 export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE, pullOci, pushOci } from './oci.js';
 export type { PublishOptions, PublishResult } from './publish.js';
 export { publishAgent } from './publish.js';
+export type { RegistryToolDefinition } from './client.js';
+export type { RegistryToolSource } from './tool-source.js';
+export { createRegistryToolSource } from './tool-source.js';

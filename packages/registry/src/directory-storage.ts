@@ -3,9 +3,13 @@ import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryError } from './errors.js';
-import type { CreateEntryResult, EntryRecord, RegistryStorage } from './storage.js';
+import { type CreateEntryResult, type EntryNamespace, type EntryRecord, namespaceOf, type RegistryStorage } from './storage.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+function keyOf(namespace: EntryNamespace, tenant: string, name: string, version: string): string {
+  return `${namespace}:${tenant}/${name}@${version}`;
+}
 
 /** fsyncs a directory so a rename or link inside it survives a crash. */
 async function syncDirectory(path: string): Promise<void> {
@@ -34,7 +38,7 @@ function storageError(operation: string, path: string, cause: unknown): Registry
 
 /**
  * The embedded storage: a directory laid out as `blobs/sha256/<2 hex>/<64 hex>`,
- * `entries/<tenant>/<name>/<version>.json` and `tmp/` (staging, emptied on open). Every write is
+ * `entries/<tenant>/<name>/<version>.json` (agents), `tools/<tenant>/<name>/<version>.json` and `tmp/` (staging, emptied on open). Every write is
  * temp file → fsync → rename/link → directory fsync, so a crash leaves only complete files.
  */
 export class DirectoryStorage implements RegistryStorage {
@@ -50,7 +54,7 @@ export class DirectoryStorage implements RegistryStorage {
     const storage = new DirectoryStorage(root);
     try {
       await rm(join(root, 'tmp'), { recursive: true, force: true });
-      for (const dir of ['tmp', 'blobs/sha256', 'entries']) await mkdir(join(root, dir), { recursive: true });
+      for (const dir of ['tmp', 'blobs/sha256', 'entries', 'tools']) await mkdir(join(root, dir), { recursive: true });
     } catch (cause) {
       throw storageError('prepare', root, cause);
     }
@@ -59,14 +63,17 @@ export class DirectoryStorage implements RegistryStorage {
   }
 
   private async loadEntries(): Promise<void> {
-    const base = join(this.root, 'entries');
+    for (const namespace of ['entries', 'tools']) await this.loadNamespace(join(this.root, namespace));
+  }
+
+  private async loadNamespace(base: string): Promise<void> {
     for (const tenant of await readdir(base)) {
       for (const name of await readdir(join(base, tenant)).catch(() => [] as string[])) {
         for (const file of await readdir(join(base, tenant, name)).catch(() => [] as string[])) {
           if (!file.endsWith('.json')) continue;
           try {
             const record = JSON.parse(await readFile(join(base, tenant, name, file), 'utf8')) as EntryRecord;
-            if (record.schema === 'agentlang.registry.entry/v1') this.entries.set(`${record.tenant}/${record.name}@${record.version}`, record);
+            if (record.schema === 'agentlang.registry.entry/v1') this.entries.set(keyOf(namespaceOf(record.kind), record.tenant, record.name, record.version), record);
           } catch {
             // Entries are created by link() of a complete, fsynced file, so an unreadable one is
             // foreign to this layout: skip it rather than refuse to start.
@@ -121,13 +128,15 @@ export class DirectoryStorage implements RegistryStorage {
     }
   }
 
-  private entryPath(tenant: string, name: string, version: string): { dir: string; file: string } {
-    const dir = join(this.root, 'entries', tenant, name);
+  private entryPath(tenant: string, name: string, version: string, namespace: EntryNamespace): { dir: string; file: string } {
+    const dir = join(this.root, namespace === 'tools' ? 'tools' : 'entries', tenant, name);
     return { dir, file: join(dir, `${version}.json`) };
   }
 
   async createEntry(record: EntryRecord): Promise<CreateEntryResult> {
-    const { dir, file } = this.entryPath(record.tenant, record.name, record.version);
+    const namespace = namespaceOf(record.kind);
+    const top = join(this.root, namespace === 'tools' ? 'tools' : 'entries');
+    const { dir, file } = this.entryPath(record.tenant, record.name, record.version, namespace);
     const temp = this.stagingPath();
     try {
       await mkdir(dir, { recursive: true });
@@ -138,29 +147,29 @@ export class DirectoryStorage implements RegistryStorage {
         await link(temp, file);
       } catch (cause) {
         if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw cause;
-        const existing = await this.getEntry(record.tenant, record.name, record.version);
+        const existing = await this.getEntry(record.tenant, record.name, record.version, namespace);
         if (!existing) throw cause;
         return { created: false, record: existing };
       }
       await syncDirectory(dir);
-      await syncDirectory(join(this.root, 'entries', record.tenant));
-      await syncDirectory(join(this.root, 'entries'));
+      await syncDirectory(join(top, record.tenant));
+      await syncDirectory(top);
     } catch (cause) {
       if (cause instanceof RegistryError) throw cause;
       throw storageError('create entry', file, cause);
     } finally {
       await unlink(temp).catch(() => {});
     }
-    this.entries.set(`${record.tenant}/${record.name}@${record.version}`, record);
+    this.entries.set(keyOf(namespace, record.tenant, record.name, record.version), record);
     return { created: true, record };
   }
 
-  async getEntry(tenant: string, name: string, version: string): Promise<EntryRecord | undefined> {
-    const key = `${tenant}/${name}@${version}`;
+  async getEntry(tenant: string, name: string, version: string, namespace: EntryNamespace = 'agents'): Promise<EntryRecord | undefined> {
+    const key = keyOf(namespace, tenant, name, version);
     const cached = this.entries.get(key);
     if (cached) return cached;
     try {
-      const record = JSON.parse(await readFile(this.entryPath(tenant, name, version).file, 'utf8')) as EntryRecord;
+      const record = JSON.parse(await readFile(this.entryPath(tenant, name, version, namespace).file, 'utf8')) as EntryRecord;
       this.entries.set(key, record);
       return record;
     } catch (cause) {

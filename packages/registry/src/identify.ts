@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadContainerAgent } from '@agentlang/container';
-import { loadAgentFromFiles, sniffBytes } from '@agentlang/manifest';
+import { canonicalJson, loadAgentFromFiles, sha256Tagged, sniffBytes } from '@agentlang/manifest';
 import { RegistryError } from './errors.js';
 import type { ArtifactKind } from './storage.js';
 
@@ -50,3 +50,35 @@ export const identifyArtifact: IdentifyArtifact = async (path, head) => {
   if (!version) throw invalid('manifest', new Error('the manifest has no version'));
   return { kind: 'manifest', name, version, digest: agent.digest, ...(description ? { description } : {}) };
 };
+
+/** Largest tool definition accepted, in bytes. */
+export const MAX_TOOL_BYTES = 1 << 20;
+
+/**
+ * Parses an uploaded tool definition (`agentlang.tool/v1`: the resolver's ToolDefinition — `name`,
+ * exact `version`, `description`, `inputSchema`, optional `outputSchema`); its digest is the
+ * resolver's integrity, `sha256:` of the RFC 8785 canonical JSON.
+ */
+export async function identifyTool(path: string): Promise<ArtifactIdentity> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw invalid('tool definition', cause);
+  }
+  const def = value as Record<string, unknown> | null;
+  const problems: string[] = [];
+  if (typeof def !== 'object' || def === null || Array.isArray(def)) problems.push('it is not a JSON object');
+  else {
+    if (typeof def.name !== 'string') problems.push('"name" is not a string');
+    if (typeof def.version !== 'string') problems.push('"version" is not a string');
+    if (typeof def.description !== 'string') problems.push('"description" is not a string');
+    if (typeof def.inputSchema !== 'object' || def.inputSchema === null || Array.isArray(def.inputSchema)) problems.push('"inputSchema" is not a JSON Schema object');
+    if (def.outputSchema !== undefined && (typeof def.outputSchema !== 'object' || def.outputSchema === null)) problems.push('"outputSchema" is not a JSON Schema object');
+  }
+  if (problems.length > 0) {
+    throw invalid('tool definition', new Error(`${problems.join('; ')}; expected {"name","version","description","inputSchema"[,"outputSchema"]}`));
+  }
+  const tool = def as { name: string; version: string; description: string };
+  return { kind: 'tool', name: tool.name, version: tool.version, digest: sha256Tagged(canonicalJson(tool)), description: tool.description };
+}

@@ -1,13 +1,13 @@
 export type { RegistryErrorCode } from './errors.js';
 export { REGISTRY_ERROR_CODES, RegistryError, isRegistryError } from './errors.js';
-export { assertCoordinates, isAgentName, isTenant, isVersion } from './names.js';
+export { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 export type { KeyStore, TenantKeys } from './keys.js';
 export { authenticate, hashApiKey, parseApiKeysEnv, readKeysFile } from './keys.js';
-export type { ArtifactKind, CreateEntryResult, EntryRecord, RegistryStorage } from './storage.js';
-export { ARTIFACT_MEDIA_TYPES } from './storage.js';
+export type { ArtifactKind, CreateEntryResult, EntryNamespace, EntryRecord, RegistryStorage } from './storage.js';
+export { ARTIFACT_MEDIA_TYPES, namespaceOf } from './storage.js';
 export { DirectoryStorage } from './directory-storage.js';
 export type { ArtifactIdentity, IdentifyArtifact } from './identify.js';
-export { identifyArtifact } from './identify.js';
+export { identifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
 export type { UploadLimits } from './upload.js';
 export { compareVersions } from './semver-order.js';
 export type { RegistryServer, RegistryServerOptions } from './server.js';

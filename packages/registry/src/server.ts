@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from './errors.js';
-import { type ArtifactIdentity, type IdentifyArtifact, identifyArtifact } from './identify.js';
+import { type ArtifactIdentity, type IdentifyArtifact, identifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
 import { authenticate, type KeyStore } from './keys.js';
-import { assertCoordinates, isAgentName, isTenant, isVersion } from './names.js';
+import { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 import { compareVersions } from './semver-order.js';
-import { ARTIFACT_MEDIA_TYPES, type EntryRecord, type RegistryStorage } from './storage.js';
+import { ARTIFACT_MEDIA_TYPES, type EntryNamespace, type EntryRecord, type RegistryStorage } from './storage.js';
 import { receiveUpload } from './upload.js';
 
 /** Options of {@link createRegistryServer}. */
@@ -130,39 +130,40 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     if (caller !== tenant) throw new RegistryError('REGISTRY_FORBIDDEN', `tenant '${tenant}' is private and your key belongs to '${caller}'`, { tenant, caller });
   }
 
-  async function handlePush(req: IncomingMessage, res: ServerResponse, segments: string[]): Promise<void> {
+  async function handlePush(req: IncomingMessage, res: ServerResponse, segments: string[], namespace: EntryNamespace): Promise<void> {
     const caller = requireCaller(req);
     const [tenant = '', name = '', version = ''] = segments;
     if (tenant !== caller) {
       // Compared raw, before any decoding: `Alice`, `alice.`, `%61lice`, `..` all differ from the
       // caller's canonical tenant and are refused here, as a plain cross-tenant push is.
-      throw new RegistryError('REGISTRY_UNAUTHORIZED', `the API key of tenant '${caller}' cannot write to tenant '${tenant.slice(0, 80)}'; push under /v1/agents/${caller}/<name>/<version>`, { caller, tenant: tenant.slice(0, 80) });
+      throw new RegistryError('REGISTRY_UNAUTHORIZED', `the API key of tenant '${caller}' cannot write to tenant '${tenant.slice(0, 80)}'; push under /v1/${namespace}/${caller}/<name>/<version>`, { caller, tenant: tenant.slice(0, 80) });
     }
     if (segments.length !== 3) {
-      throw new RegistryError('REGISTRY_BAD_NAME', `a push path is /v1/agents/<tenant>/<name>/<version>; got ${segments.length} segments after /v1/agents`, { segments: segments.length });
+      throw new RegistryError('REGISTRY_BAD_NAME', `a push path is /v1/${namespace}/<tenant>/<name>/<version>; got ${segments.length} segments after /v1/${namespace}`, { segments: segments.length });
     }
-    assertCoordinates(tenant, name, version);
+    assertCoordinates(tenant, name, version, namespace);
+    const maxBytes = namespace === 'tools' ? Math.min(MAX_TOOL_BYTES, limits.maxBytes) : limits.maxBytes;
     const declared = String(req.headers['x-content-sha256'] ?? '').replace(/^sha256:/, '');
     if (!/^[0-9a-f]{64}$/.test(declared)) {
       throw new RegistryError('REGISTRY_BAD_REQUEST', 'a push must declare the sha256 of its body in the X-Content-Sha256 header (64 lower-case hex)', { header: 'x-content-sha256' });
     }
     const length = Number(req.headers['content-length'] ?? Number.NaN);
-    if (Number.isFinite(length) && length > limits.maxBytes) {
-      throw new RegistryError('REGISTRY_TOO_LARGE', `upload of ${length} bytes exceeds the limit of ${limits.maxBytes} bytes; nothing was stored`, { limitBytes: limits.maxBytes, contentLength: length });
+    if (Number.isFinite(length) && length > maxBytes) {
+      throw new RegistryError('REGISTRY_TOO_LARGE', `upload of ${length} bytes exceeds the limit of ${maxBytes} bytes; nothing was stored`, { limitBytes: maxBytes, contentLength: length });
     }
-    const existing = await storage.getEntry(tenant, name, version);
+    const existing = await storage.getEntry(tenant, name, version, namespace);
     if (existing && existing.sha256 !== declared) throw versionExists(existing, declared);
 
     const staged = storage.stagingPath();
-    const upload = await receiveUpload(req, staged, limits);
+    const upload = await receiveUpload(req, staged, { ...limits, maxBytes });
     let identity: ArtifactIdentity;
     try {
       if (upload.sha256 !== declared) {
         throw new RegistryError('REGISTRY_DIGEST_MISMATCH', `the uploaded bytes hash to sha256:${upload.sha256} but the request declared sha256:${declared}; nothing was stored (the upload was corrupted or the client is wrong)`, { declared: `sha256:${declared}`, actual: `sha256:${upload.sha256}` });
       }
-      identity = await identify(staged, upload.head);
+      identity = namespace === 'tools' ? await identifyTool(staged) : await identify(staged, upload.head);
       if (identity.name !== name || identity.version !== version) {
-        throw new RegistryError('REGISTRY_NAME_MISMATCH', `the ${identity.kind} says it is ${identity.name}@${identity.version} but was pushed to ${tenant}/${name}@${version}; push it to /v1/agents/${tenant}/${identity.name}/${identity.version}`, { path: `${tenant}/${name}@${version}`, artifact: `${identity.name}@${identity.version}` });
+        throw new RegistryError('REGISTRY_NAME_MISMATCH', `the ${identity.kind} says it is ${identity.name}@${identity.version} but was pushed to ${tenant}/${name}@${version}; push it to /v1/${namespace}/${tenant}/${identity.name}/${identity.version}`, { path: `${tenant}/${name}@${version}`, artifact: `${identity.name}@${identity.version}` });
       }
       await storage.putBlob(upload.sha256, staged);
     } catch (error) {
@@ -232,7 +233,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     await pipeline(blob.stream, res).catch(() => res.destroy());
   }
 
-  function search(req: IncomingMessage, query: URLSearchParams, scope: { tenant?: string; name?: string }) {
+  function search(req: IncomingMessage, query: URLSearchParams, scope: { tenant?: string; name?: string; namespace?: EntryNamespace }) {
     let caller: string | undefined;
     try {
       caller = callerOf(req);
@@ -248,6 +249,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       const hits = all.filter(
         (r) =>
           (!keys.tenants.get(r.tenant)?.private || r.tenant === caller) &&
+          (scope.namespace === undefined || (scope.namespace === 'tools') === (r.kind === 'tool')) &&
           (tenant === undefined || r.tenant === tenant) &&
           (name === undefined || r.name === name) &&
           (text === '' || r.name.includes(text) || r.tenant.includes(text) || (r.description ?? '').toLowerCase().includes(text)),
@@ -283,23 +285,24 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       sendJson(req, res, 200, await search(req, query, {})());
       return;
     }
-    if (area !== 'agents') throw notFound(path);
-    if (method === 'PUT') return handlePush(req, res, rest);
+    if (area !== 'agents' && area !== 'tools') throw notFound(path);
+    const namespace: EntryNamespace = area;
+    if (method === 'PUT') return handlePush(req, res, rest, namespace);
     if (!read) throw methodNotAllowed(method, path, 'GET, HEAD, PUT');
     if (rest.length > 0 && rest.at(-1) === '') rest.pop();
     const [tenant, name, version, extra] = rest;
     if (tenant !== undefined && !isTenant(tenant)) throw badName('tenant', tenant);
-    if (name !== undefined && !isAgentName(name)) throw badName('name', name);
+    if (name !== undefined && !(namespace === 'tools' ? isToolName(name) : isAgentName(name))) throw badName('name', name);
     if (version !== undefined && !isVersion(version)) throw badName('version', version);
     if (tenant !== undefined) assertReadable(req, tenant);
     if (rest.length <= 2) {
-      const result = await search(req, query, { ...(tenant ? { tenant } : {}), ...(name ? { name } : {}) })();
+      const result = await search(req, query, { namespace, ...(tenant ? { tenant } : {}), ...(name ? { name } : {}) })();
       if (name && result.total === 0) throw notFound(`${tenant}/${name}`);
-      sendJson(req, res, 200, result);
+      sendJson(req, res, 200, name ? { ...result, versions: result.entries.map((e) => e.version).reverse() } : result);
       return;
     }
     if (rest.length > 4 || (extra !== undefined && extra !== 'meta')) throw notFound(path);
-    const record = await storage.getEntry(tenant!, name!, version!);
+    const record = await storage.getEntry(tenant!, name!, version!, namespace);
     if (!record) throw notFound(`${tenant}/${name}@${version}`);
     if (extra === 'meta') sendJson(req, res, 200, publicRecord(record));
     else await serveBlob(req, res, record);

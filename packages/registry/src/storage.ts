@@ -1,13 +1,22 @@
 import type { Readable } from 'node:stream';
 
 /** What kind of artifact a registry entry holds. */
-export type ArtifactKind = 'manifest' | 'container';
+export type ArtifactKind = 'manifest' | 'container' | 'tool';
 
 /** The media type of each artifact kind, as served in `Content-Type`. */
 export const ARTIFACT_MEDIA_TYPES: Record<ArtifactKind, string> = {
   manifest: 'application/vnd.agentlang.manifest.v1+yaml',
   container: 'application/vnd.agentlang.container.v1+tar',
+  tool: 'application/vnd.agentlang.tool.v1+json',
 };
+
+/** Agents (manifests, containers) and tool definitions live in separate namespaces. */
+export type EntryNamespace = 'agents' | 'tools';
+
+/** The namespace an artifact kind belongs to. */
+export function namespaceOf(kind: ArtifactKind): EntryNamespace {
+  return kind === 'tool' ? 'tools' : 'agents';
+}
 
 /** One immutable version: `<tenant>/<name>@<version>` (format `agentlang.registry.entry/v1`). */
 export interface EntryRecord {
@@ -20,7 +29,7 @@ export interface EntryRecord {
   /** Lower-case hex sha256 of the stored bytes (the blob's address). */
   sha256: string;
   size: number;
-  /** The agent's `ag1:` content digest. */
+  /** The agent's `ag1:` content digest; for a tool, `sha256:` of its RFC 8785 canonical JSON (the resolver's integrity). */
   digest: string;
   description?: string;
   /** ISO-8601 time of the first successful push. */
@@ -45,10 +54,10 @@ export interface RegistryStorage {
   openBlob(sha256: string, options?: { highWaterMark?: number }): Promise<{ stream: Readable; size: number } | undefined>;
   /** Reads a whole blob into memory (small blobs), or undefined when absent. */
   readBlob(sha256: string): Promise<Buffer | undefined>;
-  /** Atomically creates an entry unless the version exists; then returns the existing record. */
+  /** Atomically creates an entry (in the namespace of its kind) unless the version exists; then returns the existing record. */
   createEntry(record: EntryRecord): Promise<CreateEntryResult>;
-  /** The entry of one version, or undefined. */
-  getEntry(tenant: string, name: string, version: string): Promise<EntryRecord | undefined>;
+  /** The entry of one version in a namespace (default `agents`), or undefined. */
+  getEntry(tenant: string, name: string, version: string, namespace?: EntryNamespace): Promise<EntryRecord | undefined>;
   /** Every entry (for listing and search). */
   listEntries(): Promise<EntryRecord[]>;
 }
