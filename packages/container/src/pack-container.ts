@@ -48,6 +48,8 @@ export interface PackInput {
   /** Output file path. */
   out: string;
   onProgress?: (progress: BuildProgress) => void;
+  /** fsync the file before renaming it into place (default false). */
+  fsync?: boolean;
 }
 
 const COPY_CHUNK = 1 << 20;
@@ -204,7 +206,8 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     for (const h of head) push(h.entry.path, h.bytes);
     const headBuffer = Buffer.concat(headParts);
     await fh.write(headBuffer, 0, headBuffer.length, 0);
-    await fh.sync();
+    // Not fsynced: a build is reproducible, and a file torn by a crash fails verification on read.
+    if (input.fsync) await fh.sync();
     await fh.close();
     await rename(temp, out);
     return { path: out, index };
