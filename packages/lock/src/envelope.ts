@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { decodeBase64Strict } from './base64.js';
 import { keyIdFor, privateKeyObject, publicKeyObject, rawPublicKey, signBytes, verifyBytes } from './ed25519.js';
 import { LockError } from './errors.js';
@@ -42,6 +43,20 @@ export interface VerifyEnvelopeOptions {
 export const MAX_SIGNATURES = 16;
 
 const encoder = new TextEncoder();
+
+// Importing a key (DER → KeyObject) costs about as much as a verification; verifiers check many
+// documents against the same few keys, so keep the last few imported keys.
+const keyCache = new Map<string, KeyObject>();
+function cachedPublicKey(hex: string): KeyObject {
+  const id = hex.toLowerCase();
+  let key = keyCache.get(id);
+  if (!key) {
+    key = publicKeyObject(hex);
+    if (keyCache.size >= 64) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(id, key);
+  }
+  return key;
+}
 
 /**
  * DSSE v1 pre-authentication encoding: `DSSEv1 <len(type)> <type> <len(payload)> <payload>`,
@@ -97,6 +112,11 @@ export function parseEnvelope(input: Uint8Array | string): Envelope {
   return checkEnvelopeShape(value);
 }
 
+/** Checks an already-parsed JSON value against the envelope shape (see {@link parseEnvelope}). */
+export function envelopeFromJson(value: unknown): Envelope {
+  return checkEnvelopeShape(value);
+}
+
 /** Returns true when a parsed JSON value has the envelope's top-level keys (used to sniff signed locks). */
 export function looksLikeEnvelope(value: unknown): boolean {
   return isPlainObject(value) && 'payloadType' in value && 'signatures' in value;
@@ -111,8 +131,8 @@ function checkEnvelopeShape(value: unknown): Envelope {
   if (!isPlainObject(value)) return bad('expected a JSON object { payloadType, payload, signatures }');
   checkKeys(value, ['payloadType', 'payload', 'signatures'], 'envelope', bad);
   if (typeof value.payloadType !== 'string' || value.payloadType.length === 0) bad('payloadType must be a non-empty string');
+  // The payload's base64 is checked strictly where it is decoded (once, in verification).
   if (typeof value.payload !== 'string') bad('payload must be a base64 string');
-  decodeBase64Strict(value.payload, 'envelope payload');
   const signatures = value.signatures;
   if (!Array.isArray(signatures) || signatures.length === 0) return bad('signatures must be a non-empty array');
   if (signatures.length > MAX_SIGNATURES) bad(`at most ${MAX_SIGNATURES} signatures allowed`, signatures.length);
@@ -155,7 +175,7 @@ export function verifyEnvelopeDetailed(input: Envelope | Uint8Array | string, op
   if (options.publicKeys.length === 0) {
     throw new LockError('LOCK_KEY_MISSING', 'no trusted public key given; pass the signer\'s key (`--pubkey <hex>`)');
   }
-  const trusted = new Map(options.publicKeys.map((hex) => [keyIdFor(hex), publicKeyObject(hex)]));
+  const trusted = new Map(options.publicKeys.map((hex) => [keyIdFor(hex), cachedPublicKey(hex)]));
   const payload = decodeBase64Strict(envelope.payload, 'envelope payload');
   const pae = preAuthEncoding(envelope.payloadType, payload);
   const verified = new Set<string>();

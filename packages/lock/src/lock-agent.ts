@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
+import { decodeBase64Strict } from './base64.js';
 import { createLock } from './create-lock.js';
 import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
@@ -76,7 +77,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
     try {
       const old = parseLockFile(existing, { label: options.lockPath });
       drifts = checkLock(old.lock, plan);
-      const oldPayload = old.signed ? Buffer.from(parseEnvelope(existing).payload, 'base64') : Buffer.from(existing);
+      const oldPayload = old.signed ? decodeBase64Strict(parseEnvelope(existing).payload, 'envelope payload') : Buffer.from(existing);
       samePayload = oldPayload.equals(Buffer.from(payload));
     } catch (error) {
       // An unreadable old lock is simply replaced, unless frozen forbids replacing it.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { decodeBase64Strict } from './base64.js';
 import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
 import type { Lockfile } from './lockfile.js';
@@ -57,7 +58,7 @@ export function parseLockFile(bytes: Uint8Array, options: ReadLockFileOptions & 
   }
   if (isEnvelopeBytes(bytes)) {
     const envelope = parseEnvelope(bytes);
-    return { lock: parseLock(Buffer.from(envelope.payload, 'base64')), bytes, signed: true, verified: false, keyids: [] };
+    return { lock: parseLock(decodeBase64Strict(envelope.payload, 'envelope payload')), bytes, signed: true, verified: false, keyids: [] };
   }
   return { lock: parseLock(bytes), bytes, signed: false, verified: false, keyids: [] };
 }

@@ -1,5 +1,5 @@
 import { keyIdFor } from './ed25519.js';
-import { parseEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from './envelope.js';
+import { envelopeFromJson, looksLikeEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from './envelope.js';
 import { LockError } from './errors.js';
 import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lockfile.js';
 import { parseLock, serializeLock } from './serialize-lock.js';
@@ -31,13 +31,14 @@ export interface VerifiedLock {
 export function verifyLock(bytes: Uint8Array, options: { publicKeys: string[]; threshold?: number }): VerifiedLock {
   // A bad key is the caller's mistake whatever the file holds: report it first.
   for (const key of options.publicKeys) keyIdFor(key);
-  if (!isEnvelopeBytes(bytes)) {
+  const value = parseJson(bytes);
+  if (!looksLikeEnvelope(value)) {
     throw new LockError(
       'LOCK_UNSIGNED',
       'lock is not signed, but a signed lock is required; sign it with `agentlang lock <agent> --sign-key-env AGENTLANG_SIGNING_KEY`',
     );
   }
-  const verified = verifyEnvelopeDetailed(parseEnvelope(bytes), {
+  const verified = verifyEnvelopeDetailed(envelopeFromJson(value), {
     publicKeys: options.publicKeys,
     payloadType: LOCK_PAYLOAD_TYPE,
     ...(options.threshold !== undefined && { threshold: options.threshold }),
@@ -47,11 +48,17 @@ export function verifyLock(bytes: Uint8Array, options: { publicKeys: string[]; t
 
 /** True when lock file bytes hold a JSON object with envelope keys (cheap sniff, no verification). */
 export function isEnvelopeBytes(bytes: Uint8Array): boolean {
-  let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return looksLikeEnvelope(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
   } catch {
     return false;
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'payloadType' in value && 'signatures' in value;
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new LockError('LOCK_MALFORMED', `lock file is not valid UTF-8 JSON: ${(error as Error).message}`, { cause: error });
+  }
 }
