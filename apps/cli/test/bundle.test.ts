@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cliPath, makeTempDir, runCli } from '@agentlang/test-helpers';
+import { describe, expect, it } from 'vitest';
+
+const dist = dirname(cliPath);
+const root = join(import.meta.dirname, '../../..');
+
+/** Files loaded by static imports from `start` (what runs before any lazy import()). */
+function staticGraph(start: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(dist, file), 'utf8');
+    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?["']\.\/([^"']+\.js)["']/g)) visit(m[1]!);
+  };
+  visit(start);
+  return seen;
+}
+
+describe('the bundle keeps the validate path lean', () => {
+  it('loads no MCP SDK, no schema compiler and no container crypto before or for validate', () => {
+    const main = readFileSync(cliPath, 'utf8');
+    const validateChunk = /import\("\.\/(validate-[A-Z0-9]+\.js)"\)/.exec(main)?.[1];
+    expect(validateChunk).toBeDefined();
+    const files = new Set([...staticGraph('agentlang.js'), ...staticGraph(validateChunk!)]);
+    const hot = readFileSync(join(dist, 'hot/validate-core.cjs'), 'utf8');
+    for (const text of [...[...files].map((f) => readFileSync(join(dist, f), 'utf8')), hot]) {
+      expect(text).not.toContain('modelcontextprotocol');
+      expect(text).not.toMatch(/compileSchema|new Ajv\b|tweetnacl/);
+      expect(text).not.toContain('createCipheriv'); // container prompt crypto
+    }
+    expect(existsSync(join(dist, 'hot/validate-core.cjs.cache'))).toBe(true);
+  });
+
+  it('validate gives the same answer with a good, a corrupted or no code cache, and without the hot bundle', () => {
+    const copy = join(makeTempDir(), 'dist');
+    cpSync(dist, copy, { recursive: true });
+    const run = () =>
+      spawnSync(process.execPath, [join(copy, 'agentlang.js'), 'validate', 'examples/research-assistant'], { cwd: root, encoding: 'utf8' });
+    const expected = runCli(['validate', 'examples/research-assistant'], { cwd: root });
+    expect(expected.status).toBe(0);
+    expect(run().stdout).toBe(expected.stdout);
+    const cache = join(copy, 'hot/validate-core.cjs.cache');
+    const bytes = readFileSync(cache);
+    bytes.fill(7, 40, 4000); // valid header, garbage data: V8 must reject it
+    writeFileSync(cache, bytes);
+    expect(run().stdout).toBe(expected.stdout);
+    bytes.fill(0, 0, 32); // header of another source: never handed to V8
+    writeFileSync(cache, bytes);
+    expect(run().stdout).toBe(expected.stdout);
+    rmSync(join(copy, 'hot'), { recursive: true });
+    const fallback = run();
+    expect(fallback.stderr).toBe('');
+    expect(fallback.stdout).toBe(expected.stdout);
+  });
+});
