@@ -108,6 +108,26 @@ describe('network', () => {
     expect(received.join('')).not.toContain(marker);
   });
 
+  it('cannot reach a host abstract unix socket (X11/D-Bus style) under network: none; can under allowed', async () => {
+    const name = `agentlang-test-${randomBytes(6).toString('hex')}`;
+    // The host side is python too: node's abstract-socket addresses carry the padded length.
+    const server = spawn(PY, ['-u', '-c', `import socket\ns=socket.socket(socket.AF_UNIX)\ns.bind("\\0${name}")\ns.listen(4)\nprint("ready")\nwhile True:\n  c,_=s.accept(); c.sendall(b"abstract-pong\\n"); c.close()`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((done) => server.stdout?.once('data', () => done()));
+      const probe = py(
+        `import socket\ns=socket.socket(socket.AF_UNIX)\ntry:\n  s.connect("\\0${name}"); print("CONNECTED", s.recv(32).decode().strip())\nexcept OSError as e:\n  print("FAILED", e.errno)`,
+      );
+      const none = await capture(backend, policy({ network: 'none' }), { argv: probe });
+      expect(none.stdout).toMatch(/^FAILED \d+/);
+      const allowed = await capture(backend, policy({ network: 'allowed' }), { argv: probe });
+      expect(allowed.stdout.trim()).toBe('CONNECTED abstract-pong');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
   it('reaches it under network: allowed', async () => {
     const marker = `allowed-${randomBytes(4).toString('hex')}`;
     const r = await capture(backend, policy({ network: 'allowed' }), { argv: connect(marker) });
@@ -160,6 +180,28 @@ describe('privileges', () => {
     for (const name of Object.keys(calls)) {
       expect(r.stdout, name).toContain(`${name} -1 ${name === 'clone3' ? 38 : 1}\n`);
     }
+  });
+
+  it('is killed (SIGSYS) when it enters the kernel through the i386 (int 0x80) or x32 ABI, bypassing the x86_64 table', async () => {
+    if (process.arch !== 'x64') return; // the ABIs under test exist on x86_64 only; aarch64 is covered by the interpreter tests
+    // Machine code run through ctypes: getpid via `int 0x80` (i386 nr 20), via x32 (39 | 0x40000000), and natively (39).
+    const probe = `import ctypes,mmap,sys,os
+buf=mmap.mmap(-1,4096,prot=mmap.PROT_READ|mmap.PROT_WRITE|mmap.PROT_EXEC)
+buf.write(bytes.fromhex(sys.argv[1]))
+f=ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(buf)))
+print("returned", f(), flush=True)`;
+    const code = { i386: 'b814000000cd80c3', x32: 'b8270000400f05c3', native: 'b8270000000f05c3' };
+    const script = Object.entries(code)
+      .map(([name, hex]) => `${PY} -c '${probe}' ${hex}; echo "${name} status $?"`)
+      .join('; ');
+    const r = await capture(backend, policy(), { argv: sh(script) });
+    expect(r.stdout).toContain('i386 status 159'); // 128 + SIGSYS
+    expect(r.stdout).toContain('x32 status 159');
+    expect(r.stdout).toMatch(/returned \d+\nnative status 0/);
+    expect(r.stdout).not.toMatch(/returned -?\d+\ni386/);
+    // Control on the host: the i386 entry point is live here, so only the filter stops it.
+    const host = spawnSync(PY, ['-c', probe, code.i386], { encoding: 'utf8' });
+    expect(host.stdout).toMatch(/^returned \d+/);
   });
 
   it('cannot push input into a terminal with TIOCSTI (nor use TIOCLINUX); harmless ioctls still work', async () => {
