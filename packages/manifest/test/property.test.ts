@@ -77,13 +77,13 @@ function mutate(text: string, ms: Array<fc.Arbitrary<unknown> extends never ? ne
   return t;
 }
 
-describe('property: nothing but a located ManifestError ever escapes', () => {
+describe('property: nothing but a located ManifestError ever escapes', { timeout: 180_000 }, () => {
   test('random text as agent.yaml', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 300, unit: 'binary' }), async (text) => {
         await loadChecked({ 'agent.yaml': encoder.encode(text) });
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.AGENTLANG_FC_RUNS ?? 300) },
     );
   });
 
@@ -105,7 +105,7 @@ describe('property: nothing but a located ManifestError ever escapes', () => {
         const text = new TextDecoder().decode(tree[name]);
         await loadChecked({ ...tree, [name]: encoder.encode(mutate(text, ms as never)) });
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.AGENTLANG_FC_RUNS ?? 400) },
     );
   });
 
