@@ -113,4 +113,27 @@ describe('agentlang resolve', () => {
     expect(h.status).toBe(11);
     expect(h.stderr).toContain('unknown host profile "nowhere"');
   });
+
+  it('--runtime overrides, --strict fails on unknown models, --host takes a custom profile file', () => {
+    const dir = writeTree(makeTempDir(), {
+      'demo.agent': DEMO.replace('test-echo/demo', 'acme-omni-9'),
+      'kiosk.yaml': 'schema: agentlang.host/v1\nname: kiosk\ncapabilities: [network]\n',
+      'needs-camera.yaml': 'name: cam\nversion: 1.0.0\nruntime: test-echo\npermissions:\n  required: [camera]\n',
+    });
+    const warn = runCli(['resolve', 'demo.agent'], { cwd: dir });
+    expect(warn.status).toBe(0);
+    expect(warn.stdout).toContain('  Warning:  model acme-omni-9 is in no model catalog; its capabilities are unknown');
+    const strict = runCli(['resolve', 'demo.agent', '--strict', '--json'], { cwd: dir });
+    expect(strict.status).toBe(11);
+    expect(JSON.parse(strict.stdout).error.code).toBe('RESOLVE_MODEL_UNKNOWN');
+    const over = runCli(['resolve', 'demo.agent', '--runtime', 'ollama', '--json'], { cwd: dir, env: { PATH: `/nonexistent:${process.env.PATH}` } });
+    expect(JSON.parse(over.stdout).runtime.name).toBe('ollama');
+    const unknown = runCli(['resolve', 'demo.agent', '--runtime', 'langgraph'], { cwd: dir });
+    expect(unknown.status).toBe(11);
+    expect(unknown.stderr).toContain('unknown runtime "langgraph" (from --runtime)');
+    const kiosk = runCli(['resolve', 'needs-camera.yaml', '--host', 'kiosk.yaml'], { cwd: dir });
+    expect(kiosk.status).toBe(11);
+    expect(kiosk.stderr).toContain('kiosk does not offer camera');
+    expect(runCli(['resolve', 'needs-camera.yaml', '--host', 'rush-desktop'], { cwd: dir }).status).toBe(0);
+  });
 });
