@@ -81,3 +81,27 @@ describe('agentlang run: timeouts and host signals', () => {
     });
   }
 });
+
+describe('agentlang run: a reader that goes away', () => {
+  it('`agentlang run … | head` closing the pipe does not crash the host before the record is written', async () => {
+    const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const bin = writeTree(makeTempDir('agentlang-fake-bin-'), {
+      ollama: '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\ni=0\nwhile [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done\n',
+    });
+    chmodSync(join(bin, 'ollama'), 0o755);
+    const child = spawn(process.execPath, [cliPath, 'run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'hi'], {
+      cwd,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    expect(stderr).not.toContain('EPIPE');
+    expect(status).toBe(0);
+    expect(onlyRecord(cwd)).toMatchObject({ outcome: 'success', exit_code: 0 });
+  });
+});

@@ -28,6 +28,32 @@ export const SANDBOX_CONFIG_DIR = '/tmp/agentlang-runtime';
 /** A byte sink such as `process.stdout`. */
 export interface OutputStream {
   write(chunk: Uint8Array | string): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Wraps a sink so a reader that goes away (EPIPE from `agentlang run … | head`) drops the rest of
+ * the output instead of crashing the host before it can write the record.
+ */
+function guardSink(stream: OutputStream | undefined): { write: (chunk: Buffer) => void; release: () => void } {
+  if (!stream) return { write: () => {}, release: () => {} };
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  stream.on?.('error', onError);
+  return {
+    write: (chunk) => {
+      if (broken) return;
+      try {
+        stream.write(chunk);
+      } catch {
+        broken = true;
+      }
+    },
+    release: () => stream.off?.('error', onError),
+  };
 }
 
 /** Options of {@link runPlan}. */
@@ -201,6 +227,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
   const backend = selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, log });
   // Without a sandbox there is no private tmpfs: config files go to a host temp directory instead.
   const hostConfigDir = backend.name === 'none' ? mkdtempSync(join(tmpdir(), 'agentlang-runtime-')) : undefined;
+  const releases: Array<() => void> = [];
   try {
     const invocation: Invocation = adapter.buildInvocation({
       plan: effective,
@@ -254,11 +281,15 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     const runId = createUlid(startedAt);
     let prepared: PreparedSandbox | undefined;
     let end: SpawnEnd;
+    const stdout = guardSink(options.stdout);
+    const stderr = guardSink(options.stderr);
+    // Released only after the record is written: a late EPIPE must not crash the host before that.
+    releases.push(stdout.release, stderr.release);
     try {
       prepared = backend.prepare(policy, command);
       end = await spawnPrepared(prepared, policy, {
-        onStdout: (chunk) => options.stdout?.write(chunk),
-        onStderr: (chunk) => options.stderr?.write(chunk),
+        onStdout: stdout.write,
+        onStderr: stderr.write,
         signal: controller.signal,
       });
     } finally {
@@ -303,5 +334,9 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     };
   } finally {
     if (hostConfigDir) rmSync(hostConfigDir, { recursive: true, force: true });
+    // Let a pending EPIPE from the last chunk surface (and be swallowed) before unhooking.
+    if (releases.length > 0) setImmediate(() => {
+      for (const release of releases) release();
+    });
   }
 }
