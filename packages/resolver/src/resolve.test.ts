@@ -177,6 +177,23 @@ describe('resolvePlan: a research assistant', () => {
     expect(servers).toEqual([]);
   });
 
+  it('source precedence: local catalogs, then toolSources (a registry), then built-ins', async () => {
+    const registry = {
+      id: 'registry:https://tools.example',
+      listVersions: (name: string) => (name === 'web_search' ? ['1.2.3', '1.2.4'] : name === 'citations' ? ['0.3.0'] : []),
+      getDefinition: (name: string, version: string) => ({ name, version, description: `registry ${name}`, inputSchema: { type: 'object' } }),
+    };
+    const { agent } = research();
+    agent.manifest.mcpServers = [];
+    agent.manifest.dependencies = [];
+    const plan = await resolvePlan(agent, { toolCatalogs: ['catalog'], toolSources: [registry], env: { PATH: process.env.PATH } });
+    const by = Object.fromEntries(plan.tools.map((t) => [t.name, `${t.version} ${t.source.split(':')[0]}`]));
+    expect(by).toEqual({ web_search: '1.2.4 registry', web_fetch: '1.0.2 builtin', artifacts: '2.0.0 builtin', citations: '0.3.0 catalog' });
+    agent.manifest.tools[0]!.version = '1.2.3';
+    const tie = await resolvePlan(agent, { toolCatalogs: ['catalog'], toolSources: [registry], env: { PATH: process.env.PATH } });
+    expect(tie.tools[0]!.source).toBe('registry:https://tools.example');
+  });
+
   it('probeMcp: false records servers unprobed with a warning', async () => {
     const { agent } = research();
     const plan = await resolvePlan(agent, { probeMcp: false, toolCatalogs: ['catalog'], env: { PATH: process.env.PATH } });
