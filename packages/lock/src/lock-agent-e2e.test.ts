@@ -101,11 +101,14 @@ mcp_servers:
   everything:
     command: ${process.execPath}
     args: ["${everything}"]
+    env:
+      API_TOKEN: "{{.env.API_TOKEN}}"
     tools: [${tools.join(', ')}]
 `;
     const dir = writeTree(makeTempDir(), { 'agent.yaml': yaml(['echo', 'get-sum']) });
     const keys = generateSigningKeyPair();
-    const result = await lockAgent(dir, { env: { PATH: process.env.PATH }, signingKeys: [keys] });
+    const secret = 'tok-6c1f0e7d-do-not-record';
+    const result = await lockAgent(dir, { env: { PATH: process.env.PATH, API_TOKEN: secret }, signingKeys: [keys] });
     expect(result.signed).toBe(true);
     const { lock } = readLockFile(result.lockPath, { publicKeys: [keys.publicKey] });
     const server = lock.resolved.mcp_servers[0]!;
@@ -113,9 +116,12 @@ mcp_servers:
     expect(server.server.version).not.toBe('');
     expect(server.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
     for (const t of server.tools) expect(t.schema_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The template's variable NAME is pinned; its value never reaches the lock.
+    expect(server.env_keys).toEqual(['API_TOKEN']);
+    expect(JSON.stringify(lock)).not.toContain(secret);
 
     writeFileSync(join(dir, 'agent.yaml'), yaml(['echo']));
-    const drift = await errorOf(() => lockAgent(dir, { env: { PATH: process.env.PATH }, frozen: true }));
+    const drift = await errorOf(() => lockAgent(dir, { env: { PATH: process.env.PATH, API_TOKEN: secret }, frozen: true }));
     expect(drift.details?.drifts).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'mcp-server', subject: 'everything/get-sum', current: null })]),
     );
