@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,26 @@ describe('packContainer', () => {
     expect(blank(ia)).toEqual(blank(ib));
     expect(ia.entries.find((e: { path: string }) => e.path === 'prompt.yaml.enc').sha256).not.toBe(ib.entries.find((e: { path: string }) => e.path === 'prompt.yaml.enc').sha256);
     expect(readFileSync(a).length).toBe(readFileSync(b).length);
+  });
+
+  it.each([
+    ['case folding', { 'context/README.md': 'a', 'context/readme.md': 'b' }],
+    ['Unicode normalisation', { 'context/caf\u00e9.md': 'a', 'context/cafe\u0301.md': 'b' }],
+  ])('refuses context names that collide under %s at build time', async (_what, files) => {
+    const dir = makeTempDir();
+    const input = sampleAgent(join(dir, 'agent'), { contextFiles: files });
+    await expect(packContainer({ ...input, out: join(dir, 'x.agent'), encryptTo: { recipients: [generateX25519Identity().recipient] } })).rejects.toMatchObject({ code: 'CONTAINER_ENTRY_DUPLICATE' });
+    expect(readdirSync(dir)).toEqual(['agent']);
+  });
+
+  it('refuses a symbolic link in context/ instead of following it', async () => {
+    const dir = makeTempDir();
+    const input = sampleAgent(join(dir, 'agent'));
+    symlinkSync('/etc/passwd', join(dir, 'agent/context/passwd'));
+    await expect(packContainer({ ...input, out: join(dir, 'x.agent'), encryptTo: { recipients: [generateX25519Identity().recipient] } })).rejects.toMatchObject({
+      code: 'CONTAINER_SOURCE_INVALID',
+      message: expect.stringContaining('symbolic link'),
+    });
   });
 
   it('refuses to store a prompt without a recipient or passphrase', async () => {
