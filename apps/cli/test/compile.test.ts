@@ -90,7 +90,16 @@ describe('agentlang compile', () => {
     });
   });
 
-  it('usage errors exit 2: bad target, bad --var, no input, agent without prompt', () => {
+  it('an agent without prompt.yaml compiles to an empty prompt (a prompt is optional), saying so on stderr', () => {
+    const dir = writeTree(makeTempDir(), { 'a.agent': 'apiVersion: agent/v1\nname: a\nversion: 0.1.0\nruntime: test-echo\n' });
+    const r = runCli(['compile', 'a.agent'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('a.agent (a) has no prompt.yaml');
+    expect(JSON.parse(runCli(['compile', 'a.agent', '--json'], { cwd: dir }).stdout)).toMatchObject({ file: null, sections: [], text: '' });
+  });
+
+  it('usage errors exit 2: bad target, bad --var, no input', () => {
     const dir = writeTree(makeTempDir(), {
       'prompt.yaml': PROMPT,
       'a.agent': 'apiVersion: agent/v1\nname: a\nversion: 0.1.0\nruntime: test-echo\n',
@@ -98,8 +107,5 @@ describe('agentlang compile', () => {
     expect(runCli(['compile', 'prompt.yaml', '--target', 'html'], { cwd: dir }).status).toBe(2);
     expect(runCli(['compile', 'prompt.yaml', '--var', 'novalue'], { cwd: dir }).status).toBe(2);
     expect(runCli(['compile'], { cwd: dir }).status).toBe(2);
-    const noPrompt = runCli(['compile', 'a.agent'], { cwd: dir });
-    expect(noPrompt.status).toBe(2);
-    expect(noPrompt.stderr).toContain('has no prompt.yaml');
   });
 });

@@ -42,8 +42,10 @@ function parseVariables(flags: string[]): Record<string, unknown> {
 
 interface PromptInput {
   document: PromptDocument;
-  /** Path shown in messages. */
-  file: string;
+  /** Path shown in messages; undefined when the agent has no prompt. */
+  file: string | undefined;
+  /** The agent's name, when compiling an agent. */
+  name?: string;
   /** The agent's `context.inject` sources, when compiling an agent. */
   inject: readonly string[];
 }
@@ -59,14 +61,13 @@ async function readPromptInput(ctx: CommandContext, input: string): Promise<Prom
     if (looksLikePrompt(text)) return { document: parsePrompt(text, { file: input }), file: input, inject: [] };
   }
   const agent = await loadAgent(path);
-  if (!agent.prompt) {
-    throw new UsageError(`${input} (${agent.manifest.name}) has no prompt.yaml to compile; add one beside agent.yaml`, { code: 'USAGE_NO_PROMPT' });
-  }
+  // A prompt is optional in both dialects: an agent without one compiles to an empty prompt.
+  if (!agent.prompt) return { document: { version: 2, sections: [] }, file: undefined, inject: [], name: agent.manifest.name };
   // Parse again from the file so errors point at prompt.yaml:line:column as the user sees it.
   const promptPath = join(agent.source.root, agent.prompt.path);
   const file = relative(ctx.cwd, promptPath) || agent.prompt.path;
   const document = parsePrompt(await readFile(promptPath, 'utf8'), { file });
-  return { document, file, inject: agent.manifest.context?.inject ?? [] };
+  return { document, file, inject: agent.manifest.context?.inject ?? [], name: agent.manifest.name };
 }
 
 /** `agentlang compile <agent | prompt.yaml> --target markdown|xml [--var k=v]…`: prints the compiled prompt. */
@@ -80,7 +81,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     throw new UsageError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${String(ctx.values.target)}'`);
   }
   const flags = (ctx.values.var ?? []) as string[];
-  const { document, file, inject } = await readPromptInput(ctx, input);
+  const { document, file, inject, name } = await readPromptInput(ctx, input);
+  if (file === undefined) {
+    ctx.log(`${input} (${name}) has no prompt.yaml: its compiled prompt is empty`);
+    return { text: '', data: { target, file: null, sections: [], variables: [], rendered: false, text: '' } };
+  }
   // Without --var, templates stay verbatim; with any --var, every variable must resolve, and the
   // agent's inject sources the CLI can supply (time) are filled in unless given explicitly.
   const variables = flags.length > 0 ? { ...createInjectVariables(inject.filter((s) => s === 'time')), ...parseVariables(flags) } : undefined;
