@@ -35,3 +35,33 @@ describe('JSON Schemas', () => {
     expect(() => getSchema('nope' as never)).toThrow(TypeError);
   });
 });
+
+describe('the precompiled validators accept exactly what the published schemas accept', () => {
+  const docs: Array<[string, string]> = [
+    ['agent', '../../examples/research-assistant/agent.yaml'],
+    ['agent', '../../examples/inbox-assistant/agent.yaml'],
+    ['agent', '../../examples/security-scanner/agent.yaml'],
+    ['agent', '../../examples/research-crew/agent.yaml'],
+    ['agent', '../../examples/research-agent/agent.yaml'],
+    ['subagent', '../../examples/research-assistant/specialists/market-analyst.yaml'],
+    ['agentspec', '../../examples/demo.agent'],
+    ['ux', '../../examples/inbox-assistant/ux.yaml'],
+    ['prompt', '../../examples/research-assistant/prompt.yaml'],
+    ['agent', 'test/fixtures/invalid/MANIFEST_SCHEMA/agent.yaml'],
+    ['agent', 'test/fixtures/invalid/MANIFEST_UNKNOWN_KEY/agent.yaml'],
+    ['agent', 'test/fixtures/invalid/MANIFEST_VERSION_TYPE/agent.yaml'],
+    ['subagent', 'test/fixtures/valid/partial-subagent/specialist.yaml'],
+    ['agent', 'test/fixtures/valid/partial-subagent/specialist.yaml'],
+  ];
+  test.each(docs)('%s: %s', async (kind, rel) => {
+    const { parse } = await import('yaml');
+    const { validateAgainstSchema } = await import('./validate-schema.js');
+    const data = parse(readFileSync(`${pkg}${rel}`, 'utf8'));
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
+    const published = ajv.compile(getSchema(kind as never));
+    const at = { file: () => rel, locate: () => ({ line: 1, column: 1 }), sourceOf: () => undefined };
+    const precompiled = validateAgainstSchema(kind as never, data, at);
+    expect(precompiled.length === 0).toBe(published(data));
+    expect(precompiled.length).toBe(published.errors?.length ?? 0);
+  });
+});
