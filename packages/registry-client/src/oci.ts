@@ -174,7 +174,9 @@ export async function pushOci(path: string, reference: string | OciReference, op
   const ref = typeof reference === 'string' ? parseOciReference(reference, options.insecure !== undefined ? { insecure: options.insecure } : {}) : reference;
   const tag = ref.tag;
   if (!tag) throw new RegistryClientError('REGISTRY_BAD_REFERENCE', `an OCI push needs a tag (oci://${ref.host}/${ref.repository}:<tag>)`);
-  const artifact = await readPushable(path);
+  const read = await readPushable(path);
+  if (read.kind === 'tool') throw new RegistryClientError('REGISTRY_INPUT', `${path} is a tool definition; tools are published to an AgentLang registry (agentlang push ${path} --registry URL), not as OCI artifacts`, { path });
+  const artifact = { ...read, kind: read.kind };
   const session = new OciSession(ref, options);
   const spans =
     artifact.kind === 'container'

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import * as client from './index.js';
+
+describe('@agentlang/registry-client export map', () => {
+  it('exports exactly these values', () => {
+    expect(Object.keys(client).sort()).toEqual(
+      [
+        'OCI_ANNOTATIONS', 'OCI_ARTIFACT_TYPE', 'OCI_CONFIG_MEDIA_TYPE', 'OCI_LAYER_MEDIA_TYPES', 'OCI_MANIFEST_MEDIA_TYPE', 'REGISTRY_CLIENT_ERROR_CODES',
+        'RegistryClient', 'RegistryClientError', 'createRegistryToolSource', 'hashFile', 'isLoopbackHost', 'isOciReference', 'isRegistryClientError',
+        'parseAgentReference', 'parseOciReference', 'progressLogger', 'publishAgent', 'pullOci', 'pushOci', 'readPushable', 'verifyArtifactFile',
+      ].sort(),
+    );
+  });
+  it('prefixes every client error code with REGISTRY_', () => {
+    for (const code of Object.keys(client.REGISTRY_CLIENT_ERROR_CODES)) expect(code).toMatch(/^REGISTRY_[A-Z_]+$/);
+  });
+});
