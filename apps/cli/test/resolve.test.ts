@@ -2,6 +2,10 @@ import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packContainer } from '@agentlang/container';
+import { createLock, serializeLock } from '@agentlang/lock';
+import { loadAgent } from '@agentlang/manifest';
+import { resolvePlan } from '@agentlang/resolver';
 import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
@@ -135,5 +139,23 @@ describe('agentlang resolve', () => {
     expect(kiosk.status).toBe(11);
     expect(kiosk.stderr).toContain('kiosk does not offer camera');
     expect(runCli(['resolve', 'needs-camera.yaml', '--host', 'rush-desktop'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('resolves a packed .agent container by content, not extension', async () => {
+    const dir = writeTree(makeTempDir(), { 'src/demo.agent': DEMO });
+    const agent = await loadAgent(join(dir, 'src/demo.agent'));
+    const lock = serializeLock(createLock(await resolvePlan(agent), { manifestPath: 'demo.agent' }));
+    await packContainer({
+      agent: { name: 'demo', version: '0.1.0', digest: agent.digest, dialect: 'agentspec' },
+      entry: 'demo.agent',
+      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO) }],
+      lock,
+      out: join(dir, 'demo@0.1.0.agent'),
+    });
+    const r = runCli(['resolve', 'demo@0.1.0.agent', '--json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    const plan = JSON.parse(r.stdout);
+    expect(plan.agent).toMatchObject({ name: 'demo', digest: agent.digest });
+    expect(plan.runtime.name).toBe('test-echo');
   });
 });
