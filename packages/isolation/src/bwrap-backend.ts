@@ -210,6 +210,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           ? ['/bin/sh', '-c', buildPrelude(secretNames, { memoryKiB, nproc }), 'agentlang-sandbox', ...command.argv]
           : [...command.argv];
         const stdio = descriptorStdio(files);
+        files.seal();
 
         let argv = [options.bwrapPath, ...args, '--', ...inner];
         let redactedArgv = [options.bwrapPath, ...redactEnvArgs(args, redactedEnv), '--', ...inner];

@@ -15,7 +15,7 @@ export class DescriptorFiles {
 
   constructor() {
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-    this.dir = mkdtempSync(join(base, 'agentlang-sandbox-'));
+    this.dir = mkdtempSync(join(base, `agentlang-sandbox-${process.pid}-`));
   }
 
   /** Adds a blob and returns the child fd number (3, 4, …) it will appear as. */
@@ -26,6 +26,11 @@ export class DescriptorFiles {
     unlinkSync(path);
     this.fds.push(fd);
     return 2 + this.fds.length;
+  }
+
+  /** Removes the (by now empty) directory, so nothing is left on disk even if the process dies before `close()`. */
+  seal(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** A read-only /dev/null descriptor (closed with the others), to cover leaked descriptor numbers. */
