@@ -132,6 +132,8 @@ describe('parseLock', () => {
       [{ ...good, resolved: { ...good.resolved, agents: [{ ...good.resolved.agents[0], depth: -1 }] } }, /depth/],
       [{ ...good, resolved: { ...good.resolved, agents: [{ ...good.resolved.agents[0], permission: 'never' }] } }, /permission/],
       [JSON.parse('{"__proto__": {"polluted": true}}'), /schema/],
+      [{ ...good, files: JSON.parse('{"__proto__": "sha256:' + 'a'.repeat(64) + '"}') }, /__proto__/],
+      [{ ...good, resolved: { ...good.resolved, models: JSON.parse('{"__proto__": {"known": true}}') } }, /__proto__/],
     ];
     for (const [value, message] of cases) {
       try {

@@ -26,6 +26,8 @@ function fail(at: string, expected: string, found: unknown): never {
 function object(value: unknown, at: string, required: string[], optional: string[] = []): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'an object', value);
   const obj = value as Json;
+  // JSON.parse makes `__proto__` an own key; copying it into a map would set a prototype and drop the entry.
+  if (Object.hasOwn(obj, '__proto__')) fail(`${at}.__proto__`, 'no __proto__ key', '__proto__');
   for (const key of required) if (!Object.hasOwn(obj, key)) fail(`${at}.${key}`, 'a value (field is required)', undefined);
   for (const key of Object.keys(obj)) {
     if (!required.includes(key) && !optional.includes(key)) {
