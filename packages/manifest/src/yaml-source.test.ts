@@ -66,3 +66,16 @@ describe('safe YAML: attacks are rejected with a location, never executed or exp
     expect(r.sourceOf(['nope'])).toBeUndefined();
   });
 });
+
+describe('nesting depth is bounded', () => {
+  test('64 levels are fine, 65 are MANIFEST_TOO_LARGE with a location', () => {
+    expect(parse(`x: ${'['.repeat(63)}${']'.repeat(63)}\n`).diagnostics).toEqual([]);
+    expect(parse(`x: ${'['.repeat(64)}${']'.repeat(64)}\n`).diagnostics).toMatchObject([{ code: 'MANIFEST_TOO_LARGE', line: 1 }]);
+  });
+
+  test('thousands of levels are rejected without a stack overflow', () => {
+    const r = parse(`x: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`);
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+    expect(r.data).toBeUndefined();
+  });
+});

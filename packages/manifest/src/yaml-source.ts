@@ -23,6 +23,9 @@ const CORE_TAGS = new Set(
   ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
 );
 
+/** Deepest nesting of mappings and sequences accepted (keeps every recursive step far from the stack limit). */
+export const MAX_DEPTH = 64;
+
 /** Parsing limits. */
 export interface YamlLimits {
   maxAliasCount: number;
@@ -112,7 +115,18 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
         });
       }
     },
-    Node(_key, node) {
+    Node(_key, node, ancestors) {
+      if (isMap(node) || isSeq(node)) {
+        const depth = ancestors.filter((a) => isMap(a) || isSeq(a)).length + 1;
+        if (depth > MAX_DEPTH) {
+          push('MANIFEST_TOO_LARGE', `collections are nested more than ${MAX_DEPTH} levels deep`, node.range?.[0] ?? 0, {
+            path: pathOf(ancestors),
+            expected: `at most ${MAX_DEPTH} levels of nesting`,
+            found: 'deeper nesting',
+          });
+          return visit.BREAK;
+        }
+      }
       if (node.tag && !CORE_TAGS.has(node.tag)) {
         const already = diagnostics.some((d) => d.code === 'MANIFEST_UNKNOWN_TAG' && d.line === pos(node.range?.[0] ?? 0).line);
         if (!already) {
