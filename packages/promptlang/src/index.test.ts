@@ -7,6 +7,7 @@ describe('@agentlang/promptlang exports', () => {
       [
         'COMPILE_TARGETS',
         'INJECT_SOURCES',
+        'PROMPT_ROLES',
         'PromptError',
         'PromptErrorCode',
         'SECTION_NAME_PATTERN',

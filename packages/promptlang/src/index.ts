@@ -21,6 +21,7 @@ export {
   type CompileOptions,
   type CompileTarget,
   type ParseOptions,
+  PROMPT_ROLES,
   type PromptDocument,
   type PromptSection,
   type SafeResult,

@@ -3,8 +3,8 @@ import { isFenceClosing, isFenceOpening, unescapeMarkdownContent } from './markd
 import { COMPILE_TARGETS } from './compile.js';
 import type { CompileTarget, PromptSection } from './types.js';
 
-const MD_HEADING = /^## ([A-Za-z_][A-Za-z0-9_.-]*)$/;
-const XML_OPEN = /^<([A-Za-z_][A-Za-z0-9_.-]*)>$/;
+const MD_HEADING = /^## ([A-Za-z_][A-Za-z0-9_-]*)$/;
+const XML_OPEN = /^<([A-Za-z_][A-Za-z0-9_-]*)>$/;
 
 function bad(message: string, line: number, found: string): never {
   throw new PromptError(PromptErrorCode.Compiled, `line ${line}: ${message}`, { line, column: 1, found: truncate(found) });

@@ -3,7 +3,7 @@ import { PromptError, PromptErrorCode, type PromptErrorDetails, truncate } from 
 import { nearestWord } from './nearest.js';
 import { setSectionSource } from './positions.js';
 import { assertSectionName } from './section-name.js';
-import { type ParseOptions, type PromptDocument, type PromptSection, SUPPORTED_PROMPT_VERSIONS } from './types.js';
+import { type ParseOptions, PROMPT_ROLES, type PromptDocument, type PromptSection, SUPPORTED_PROMPT_VERSIONS } from './types.js';
 
 const TOP_KEYS = ['version', 'role', 'sections'] as const;
 const SECTION_KEYS = ['name', 'content'] as const;
@@ -220,10 +220,10 @@ export function parsePrompt(text: string, options: ParseOptions = {}): PromptDoc
       { ...where(ctx, versionNode, 'version'), expected: SUPPORTED_PROMPT_VERSIONS.join(' | '), found: describe(record.version) },
     );
   }
-  if (record.role !== undefined && (typeof record.role !== 'string' || record.role.trim() === '')) {
-    fail(PromptErrorCode.Schema, `'role' must be a non-empty string such as \`user\` or \`system\`, found ${describe(record.role)}`, {
+  if (record.role !== undefined && (typeof record.role !== 'string' || !PROMPT_ROLES.includes(record.role))) {
+    fail(PromptErrorCode.Schema, `'role' must be one of ${PROMPT_ROLES.join(', ')}, found ${describe(record.role)}`, {
       ...where(ctx, doc.get('role', true) as Node, 'role'),
-      expected: 'a string',
+      expected: PROMPT_ROLES.join(' | '),
       found: describe(record.role),
     });
   }

@@ -13,7 +13,7 @@ import {
 const nameArb = fc
   .tuple(
     fc.constantFrom(...'abcdefghijklmnopqrstuvwyzABC_'.split('')),
-    fc.array(fc.constantFrom(...'abcxyz019_-.'.split('')), { maxLength: 12 }),
+    fc.array(fc.constantFrom(...'abcxyz019_-'.split('')), { maxLength: 12 }),
   )
   .map(([head, tail]) => head + tail.join(''));
 

@@ -13,11 +13,14 @@ export interface PromptSection {
 export interface PromptDocument {
   /** PromptLang format version (currently 2). */
   version: number;
-  /** Conversation role the compiled prompt is meant for, e.g. `user` or `system`. */
+  /** Conversation role the compiled prompt is meant for: `system`, `user` or `assistant`. */
   role?: string;
   /** Sections in document order. */
   sections: PromptSection[];
 }
+
+/** The values `role` may take in prompt.yaml. */
+export const PROMPT_ROLES: readonly string[] = ['system', 'user', 'assistant'];
 
 /** Output format of {@link compilePrompt}. */
 export type CompileTarget = 'markdown' | 'xml';
