@@ -18,10 +18,10 @@ trust:
   exec: full
 `;
 
-/** A stand-in `ollama` that prints the message it was given (its 4th argument: run <model> --nowordwrap <message>). */
+/** A stand-in `ollama` that prints its arguments and the message it reads from stdin (`ollama run <model> --nowordwrap`). */
 function setup(): { cwd: string; env: Record<string, string> } {
   const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO, 'question.txt': 'PROMPT-FROM-FILE\n' });
-  const bin = writeTree(makeTempDir('agentlang-fake-bin-'), { ollama: '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\nprintf "%s|%s|%s\\n" "$1" "$2" "$4"\n' });
+  const bin = writeTree(makeTempDir('agentlang-fake-bin-'), { ollama: '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\nprintf "%s|%s|%s|" "$1" "$2" "$3"\ncat\necho\n' });
   chmodSync(join(bin, 'ollama'), 0o755);
   return { cwd, env: { PATH: `${bin}:${process.env.PATH}` } };
 }
@@ -32,11 +32,11 @@ function recordText(cwd: string): string {
 }
 
 describe('agentlang run: the user prompt reaches the runtime and never the record', () => {
-  it('--prompt, --input FILE and --input - (stdin) feed the adapter argv; the system prompt comes first', () => {
+  it('--prompt, --input FILE and --input - (stdin) reach the runtime (on its stdin, after the system prompt)', () => {
     const { cwd, env } = setup();
     const a = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'PROMPT-FROM-FLAG'], { cwd, env });
     expect(a.status).toBe(0);
-    expect(a.stdout).toContain('run|test-echo/demo|## persona\ndemo-agent\n\nPROMPT-FROM-FLAG\n');
+    expect(a.stdout).toContain('run|test-echo/demo|--nowordwrap|## persona\ndemo-agent\n\nPROMPT-FROM-FLAG\n');
     const b = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', 'question.txt'], { cwd, env });
     expect(b.stdout).toContain('\n\nPROMPT-FROM-FILE\n');
     const c = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', '-'], { cwd, env, input: 'PROMPT-FROM-STDIN' });

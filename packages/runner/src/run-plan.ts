@@ -291,6 +291,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
         onStdout: stdout.write,
         onStderr: stderr.write,
         signal: controller.signal,
+        ...(invocation.stdin !== undefined ? { stdin: invocation.stdin } : {}),
       });
     } finally {
       options.signal?.removeEventListener('abort', abort);

@@ -19,10 +19,10 @@ export interface SpawnEnd {
 export function spawnPrepared(
   prepared: PreparedSandbox,
   policy: IsolationPolicy,
-  options: { onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void; signal?: AbortSignal },
+  options: { onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void; signal?: AbortSignal; stdin?: string },
 ): Promise<SpawnEnd> {
   const stdio = [...prepared.spawnOptions.stdio];
-  stdio[0] = 'ignore';
+  stdio[0] = options.stdin === undefined ? 'ignore' : 'pipe';
   stdio[1] = 'pipe';
   stdio[2] = 'pipe';
   const started = performance.now();
@@ -51,6 +51,10 @@ export function spawnPrepared(
       killTree();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.stdin !== undefined && child.stdin) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.stdin);
+    }
     child.stdout?.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
     child.stderr?.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
     let exited: [number | null, string | null] | undefined;

@@ -29,15 +29,18 @@ describe('runtime adapters', () => {
     expect(inv).toEqual({ argv: ['/usr/bin/echo', '[test-echo] demo@0.1.0'], env: {}, secrets: {}, files: [] });
   });
 
-  it('claude-code: claude -p <prompt> --model --append-system-prompt --mcp-config with env references', () => {
+  it('claude-code: claude -p <prompt> --model --append-system-prompt-file --mcp-config with env references', () => {
     const inv = claudeCodeAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'claude-code', binary: 'claude' }, 'anthropic/claude-sonnet-4') });
     expect(inv.argv).toEqual([
       '/opt/bin/claude', '-p', 'Research X', '--output-format', 'text', '--model', 'claude-sonnet-4',
-      '--append-system-prompt', '## mindset\nBe careful.',
+      '--append-system-prompt-file', '/tmp/agentlang-runtime/claude/system-prompt.md',
       '--mcp-config', '/tmp/agentlang-runtime/claude/mcp.json', '--strict-mcp-config',
     ]);
-    expect(inv.files).toHaveLength(1);
-    expect(JSON.parse(inv.files[0]!.content)).toEqual({
+    expect(inv.files).toHaveLength(2);
+    expect(inv.files[0]).toEqual({ path: '/tmp/agentlang-runtime/claude/system-prompt.md', content: '## mindset\nBe careful.' });
+    expect(inv.files[1]!.path).toBe('/tmp/agentlang-runtime/claude/mcp.json');
+    expect(JSON.stringify(inv.argv)).not.toContain('Be careful');
+    expect(JSON.parse(inv.files[1]!.content)).toEqual({
       mcpServers: { Stripe: { type: 'stdio', command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: `\${STRIPE_SECRET_KEY}` } } },
     });
     expect(inv.secrets).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
@@ -82,14 +85,15 @@ describe('runtime adapters', () => {
     expect(inv.secrets).toEqual({ GEMINI_API_KEY: 'gm-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
   });
 
-  it('ollama: ollama run <model> --nowordwrap <system + prompt>, and refuses MCP servers it cannot start', () => {
+  it('ollama: ollama run <model> --nowordwrap with system + prompt on stdin, and refuses MCP servers it cannot start', () => {
     const plan = { ...llmPlan({ name: 'ollama', binary: 'ollama' }, 'ollama/llama3.2'), mcpServers: [] };
     const inv = ollamaAdapter.buildInvocation({ ...base, plan, env: { ...env, OLLAMA_HOST: '127.0.0.1:11434' } });
     expect(inv).toEqual({
-      argv: ['/opt/bin/ollama', 'run', 'llama3.2', '--nowordwrap', '## mindset\nBe careful.\n\nResearch X'],
+      argv: ['/opt/bin/ollama', 'run', 'llama3.2', '--nowordwrap'],
       env: { OLLAMA_HOST: '127.0.0.1:11434' },
       secrets: {},
       files: [],
+      stdin: '## mindset\nBe careful.\n\nResearch X',
     });
     expect(() => ollamaAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'ollama', binary: 'ollama' }, 'llama3.2') })).toThrow(/cannot start MCP servers \(Stripe\)/);
   });

@@ -3,7 +3,7 @@ import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
  * `claude-code`: Anthropic's `claude` CLI in print mode —
- * `claude -p <prompt> --output-format text [--model M] [--append-system-prompt S]
+ * `claude -p <prompt> --output-format text [--model M] [--append-system-prompt-file <dir>/system-prompt.md]
  * [--mcp-config <dir>/mcp.json --strict-mcp-config]`. MCP server credentials are written as
  * `${VAR}` references (Claude Code expands them from its environment), never as values.
  */
@@ -18,8 +18,13 @@ export const claudeCodeAdapter: RuntimeAdapter = {
     const argv = [programOf(input, 'claude'), '-p', prompt, '--output-format', 'text'];
     const model = bareModel(input.plan.model, ['anthropic']);
     if (model) argv.push('--model', model);
-    if (input.systemPrompt) argv.push('--append-system-prompt', input.systemPrompt);
     const files: InvocationFile[] = [];
+    if (input.systemPrompt) {
+      // A file, not argv: on the host, any user can read a process's argv in /proc.
+      const path = configPath(input, 'claude', 'system-prompt.md');
+      files.push({ path, content: input.systemPrompt });
+      argv.push('--append-system-prompt-file', path);
+    }
     const mcp = mcpLaunches(input);
     if (mcp.servers.length > 0) {
       const mcpServers: Record<string, unknown> = {};

@@ -3,9 +3,9 @@ import { bareModel, programOf, requirePrompt } from './shared.js';
 import type { RuntimeAdapter } from './types.js';
 
 /**
- * `ollama`: a local model through `ollama run <model> --nowordwrap <prompt>`. `ollama run` has no
- * system-prompt flag and no MCP support, so the compiled system prompt is sent ahead of the user's
- * prompt in the one message, and an agent with MCP servers is refused rather than run without them.
+ * `ollama`: a local model through `ollama run <model> --nowordwrap` with the message on stdin.
+ * `ollama run` has no system-prompt flag and no MCP support, so the compiled system prompt is sent
+ * ahead of the user's prompt in the one message, and an agent with MCP servers is refused rather than run without them.
  */
 export const ollamaAdapter: RuntimeAdapter = {
   name: 'ollama',
@@ -29,6 +29,7 @@ export const ollamaAdapter: RuntimeAdapter = {
     const message = input.systemPrompt ? `${input.systemPrompt.trimEnd()}\n\n${prompt}` : prompt;
     const env: Record<string, string> = {};
     if (input.env.OLLAMA_HOST) env.OLLAMA_HOST = input.env.OLLAMA_HOST;
-    return { argv: [programOf(input, 'ollama'), 'run', model, '--nowordwrap', message], env, secrets: {}, files: [] };
+    // The message goes through stdin (ollama run reads it when stdin is not a terminal), never argv.
+    return { argv: [programOf(input, 'ollama'), 'run', model, '--nowordwrap'], env, secrets: {}, files: [], stdin: message };
   },
 };

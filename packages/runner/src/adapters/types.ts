@@ -35,6 +35,8 @@ export interface Invocation {
   /** API keys and MCP credentials by variable name; delivered by isolation, never on argv. */
   secrets: Record<string, string>;
   files: InvocationFile[];
+  /** Bytes written to the runtime's stdin, then closed (keeps prompt text off argv); stdin is empty otherwise. */
+  stdin?: string;
 }
 
 /**
