@@ -240,3 +240,19 @@ describe('private tenants', () => {
     }
   });
 });
+
+describe('connection reuse', () => {
+  it('keeps bodyless requests on keep-alive, even when answered synchronously', async () => {
+    const dir = makeTempDir('agentlang-registry-');
+    const registry = createRegistryServer({ storage: await DirectoryStorage.open(dir), keys: { tenants: new Map() } });
+    const base = await registry.listen(0);
+    try {
+      for (const path of ['/healthz', '/v1/agents/alice/none/1.0.0', '/nowhere']) {
+        const res = await rawRequest(base, { path, headers: { connection: 'keep-alive' } });
+        expect(res.headers.connection, path).toBe('keep-alive');
+      }
+    } finally {
+      await registry.close();
+    }
+  });
+});

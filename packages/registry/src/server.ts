@@ -44,7 +44,8 @@ export const REGISTRY_API_VERSION = 'agentlang.registry/v1';
 function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   const bytes = Buffer.from(JSON.stringify(body));
   const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length };
-  if (!req.complete) {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.complete) {
     // The body was not (fully) read: close the connection rather than drain an unbounded upload,
     // but half-close first and keep discarding briefly so the client can read this answer.
     headers.connection = 'close';
