@@ -99,6 +99,15 @@ describe('refusals', () => {
     expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow(/allowed hosts: api\.example\.com.*network: none.*network: allowed/);
   });
 
+  it('refuses the host root as a read-write workdir unless filesystem is full', () => {
+    const p = policyFromTrust(trust, { workdir: '/' });
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {} }))).toBe('SANDBOX_INVALID_POLICY');
+    const full = policyFromTrust({ ...trust, filesystem: 'full' }, { workdir: '/' });
+    const prepared = backend.prepare(full, { argv: ['/bin/true'], env: {} });
+    expect(prepared.argv.join(' ')).toContain('--bind / /');
+    void prepared.cleanup();
+  });
+
   it('refuses a granted path that does not exist, naming it', () => {
     const p = policyFromTrust({ ...trust, filesystem: 'scoped', scope: ['/nonexistent/agentlang-scope'] }, { workdir: makeTempDir() });
     expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow('/nonexistent/agentlang-scope');

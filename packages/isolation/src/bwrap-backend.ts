@@ -54,6 +54,13 @@ export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
       { details: { network: policy.network, allowedHosts: policy.allowedHosts } },
     );
   }
+  if (policy.filesystem.mode !== 'full' && policy.filesystem.readWrite.includes('/')) {
+    throw new IsolationError(
+      'SANDBOX_INVALID_POLICY',
+      `the policy grants the host root / read-write (workdir ${policy.workdir}) under filesystem: ${policy.filesystem.mode}, which would be host passthrough in disguise; run from a project directory, or declare filesystem: full`,
+      { details: { workdir: policy.workdir, mode: policy.filesystem.mode } },
+    );
+  }
   for (const path of [...policy.filesystem.readOnly, ...policy.filesystem.readWrite, policy.workdir]) {
     if (!path.startsWith('/')) {
       throw new IsolationError('SANDBOX_INVALID_POLICY', `policy path ${JSON.stringify(path)} is not absolute`, { details: { path } });

@@ -66,6 +66,14 @@ describe('filesystem', () => {
     expect(existsSync('/tmp/scratch.txt')).toBe(false); // /tmp is the sandbox's private tmpfs
   });
 
+  it('filesystem: full passes the host filesystem through but keeps the rest of the sandbox', async () => {
+    const p = policy({ filesystem: 'full' });
+    const r = await capture(backend, p, { argv: sh(`cat ${secretFile}; grep CapEff /proc/self/status; ${PY} -c 'import ctypes\nprint("ptrace", ctypes.CDLL(None,use_errno=True).ptrace(0,0,0,0), ctypes.get_errno())'`) });
+    expect(r.stdout).toContain('HOST-ONLY-CONTENT');
+    expect(r.stdout).toMatch(/CapEff:\s+0000000000000000/);
+    expect(r.stdout).toContain('ptrace -1 1');
+  });
+
   it('under filesystem: read-only even the workdir is read-only', async () => {
     const p = policy({ filesystem: 'read-only' });
     const r = await capture(backend, p, { argv: sh(`echo x > ${p.workdir}/w.txt || echo refused`) });
