@@ -137,7 +137,8 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
   });
   try {
     const work = (async () => {
-      const requestOptions = { timeout: timeoutMs };
+      // The SDK's own per-request timer is set past our deadline so a timeout is always reported as one.
+      const requestOptions = { timeout: timeoutMs + 1000 };
       const connecting = client.connect(transport, requestOptions);
       // The transport spawns synchronously inside connect(); record the pid at once.
       pid = transport.pid;
