@@ -149,7 +149,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'push',
-    summary: 'push a YAML manifest or a container to a registry (or to an OCI registry)',
+    summary: 'push a YAML manifest, a container or a tool definition to a registry (or to an OCI registry)',
     usage:
       'Usage: agentlang push <agent.yaml | container> --registry URL --api-key KEY [--tenant T]\n' +
       '       agentlang push <agent.yaml | container> oci://host:port/repo:tag\n' +
@@ -158,6 +158,8 @@ export const COMMANDS: CommandSpec[] = [
       '  --api-key KEY     your tenant\'s key (or AGENTLANG_API_KEY); the tenant comes from the key\n' +
       '  --tenant T        push under tenant T (refused unless the key is T\'s)\n' +
       '  --oci             speak the OCI distribution API; the reference is <registry>/<name>:<version>\n' +
+      '  A tool definition (JSON with name, version, description, inputSchema) is pushed to the tenant\'s\n' +
+      '  tool catalog, where `createRegistryToolSource` resolves it by semver.\n' +
       '  Versions are immutable: the same bytes again succeed, different bytes are refused (409).',
     options: { registry: { type: 'string' }, 'api-key': { type: 'string' }, tenant: { type: 'string' }, oci: { type: 'boolean' } },
     load: () => import('./push.js'),
