@@ -43,6 +43,39 @@ describe('preAuthEncoding', () => {
     const pae = preAuthEncoding('http://example.com/HelloWorld', bytes('hello world'));
     expect(Buffer.from(pae).toString()).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
   });
+  it('property: PAE is injective, so no (type, payload) pair can pose as another', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.uint8Array(), fc.string(), fc.uint8Array(), (t1, p1, t2, p2) => {
+        fc.pre(t1 !== t2 || Buffer.compare(Buffer.from(p1), Buffer.from(p2)) !== 0);
+        expect(Buffer.from(preAuthEncoding(t1, p1)).equals(Buffer.from(preAuthEncoding(t2, p2)))).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+    // The classic ambiguity of naive concatenation: the length prefixes tell these apart.
+    expect(Buffer.from(preAuthEncoding('a b', bytes('c'))).toString()).not.toBe(Buffer.from(preAuthEncoding('a', bytes('b c'))).toString());
+  });
+
+  it('property: any payload signed under one type verifies under that type only', () => {
+    const k = generateSigningKeyPair();
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.uint8Array({ maxLength: 256 }), (type, other, payload) => {
+        fc.pre(type !== other);
+        const env = signEnvelope(type, payload, [k]);
+        expect(Buffer.from(verifyEnvelope(env, { publicKeys: [k.publicKey], payloadType: type })).equals(Buffer.from(payload))).toBe(true);
+        expect(codeOf(() => verifyEnvelope({ ...env, payloadType: other }, { publicKeys: [k.publicKey], payloadType: other }))).toBe(
+          'LOCK_SIGNATURE_INVALID',
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses payload types that are not well-formed Unicode (lone surrogates would collide in UTF-8)', () => {
+    expect(codeOf(() => preAuthEncoding('t\uD800', bytes('x')))).toBe('LOCK_PAYLOAD_TYPE');
+    expect(codeOf(() => preAuthEncoding('t\uDFFF', bytes('x')))).toBe('LOCK_PAYLOAD_TYPE');
+    expect(Buffer.from(preAuthEncoding('t\u{1F600}', bytes('x'))).toString()).toBe('DSSEv1 5 t\u{1F600} 1 x');
+  });
+
   it('counts bytes, not UTF-16 units', () => {
     expect(Buffer.from(preAuthEncoding('t/é', bytes('ü'))).toString()).toBe('DSSEv1 4 t/é 2 ü');
   });

@@ -43,6 +43,7 @@ export interface VerifyEnvelopeOptions {
 export const MAX_SIGNATURES = 16;
 
 const encoder = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 // Importing a key (DER → KeyObject) costs about as much as a verification; verifiers check many
 // documents against the same few keys, so keep the last few imported keys.
@@ -64,6 +65,10 @@ function cachedPublicKey(hex: string): KeyObject {
  * signature made for one payload type never verifies for another.
  */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
+  // UTF-8 encoding maps every lone surrogate to U+FFFD, so two different types could share a PAE.
+  if (LONE_SURROGATE.test(payloadType)) {
+    throw new LockError('LOCK_PAYLOAD_TYPE', 'payload type contains a lone UTF-16 surrogate; it must be well-formed Unicode');
+  }
   const type = encoder.encode(payloadType);
   const head = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
   const out = new Uint8Array(head.length + payload.length);
