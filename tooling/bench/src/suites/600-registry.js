@@ -1,7 +1,8 @@
 // The registry (issue 6) against a bare `node:http` server serving the same bytes, both as child
 // processes on 127.0.0.1, measured interleaved in one run:
 //   pull throughput  GET of a 64 MiB container (registry: from its content-addressed store on disk;
-//                    bare: `res.end(buffer)` from memory) — MB/s, target ≥ 0.5 × bare
+//                    bare: the faster of `res.end(buffer)` from memory and a 1 MiB-chunk file stream)
+//                    — MB/s, target ≥ 0.5 × bare
 //   small requests   GET of a small YAML manifest with 50 concurrent keep-alive clients — req/s,
 //                    target ≥ 0.5 × bare; and p99 latency at 50 concurrent clients (reported)
 // All loops are bounded (fixed request counts). AGENTLANG_BENCH_ROUNDS sets the rounds (default 5).
@@ -84,14 +85,15 @@ export async function run() {
     // A real 64 MiB container (random context, so nothing compresses or dedups).
     const { packContainer } = await import(dist('container'));
     const { loadAgentFromFiles } = await import(dist('manifest'));
-    const loaded = await loadAgentFromFiles({ 'agent.yaml': Buffer.from(SMALL) }, { entry: 'agent.yaml' });
+    const bigYaml = Buffer.from(SMALL.replace('name: demo', 'name: big').replace('0.1.0', '1.0.0'));
+    const loaded = await loadAgentFromFiles({ 'agent.yaml': bigYaml }, { entry: 'agent.yaml' });
     mkdirSync(join(work, 'ctx'));
     writeFileSync(join(work, 'ctx/data.bin'), randomBytes(64 << 20));
     const big = join(work, 'big.agent');
     await packContainer({
       agent: { name: 'big', version: '1.0.0', digest: loaded.digest, dialect: loaded.manifest.dialect },
       entry: 'agent.yaml',
-      sources: [{ path: 'agent.yaml', bytes: Buffer.from(SMALL.replace('name: demo', 'name: big').replace('0.1.0', '1.0.0')) }],
+      sources: [{ path: 'agent.yaml', bytes: bigYaml }],
       lock: Buffer.from('{}\n'),
       contextDir: join(work, 'ctx'),
       out: big,
@@ -107,10 +109,15 @@ export async function run() {
     children.push(registry.child);
     const bare = await startChild(
       `import { createServer } from 'node:http';
-       import { readFileSync } from 'node:fs';
+       import { createReadStream, readFileSync } from 'node:fs';
        const big = readFileSync(${JSON.stringify(big)});
        const small = readFileSync(${JSON.stringify(join(work, 'demo.agent'))});
        const server = createServer((req, res) => {
+         if (req.url === '/big-file') {
+           res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': big.length });
+           createReadStream(${JSON.stringify(big)}, { highWaterMark: 1 << 20 }).pipe(res);
+           return;
+         }
          const body = req.url === '/big' ? big : small;
          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
          res.end(body);
@@ -129,28 +136,34 @@ export async function run() {
     const meta = await client.meta('alice/big@1.0.0');
     if (meta.sha256 !== bigSha) throw new Error('pushed container digest differs');
 
-    const targets = { registry: [registry.url, '/v1/agents/alice/big/1.0.0', '/v1/agents/alice/demo/0.1.0'], bare: [bare.url, '/big', '/small'] };
-    const mbps = { registry: [], bare: [] };
+    const targets = {
+      registry: [registry.url, '/v1/agents/alice/big/1.0.0', '/v1/agents/alice/demo/0.1.0'],
+      bare: [bare.url, '/big', '/small'],
+      bareFile: [bare.url, '/big-file', null],
+    };
+    const mbps = { registry: [], bare: [], bareFile: [] };
     const rps = { registry: [], bare: [] };
     const lat = { registry: [], bare: [] };
     for (let i = 0; i < rounds + 1; i++) {
       for (const [label, [url, bigPath, smallPath]] of Object.entries(targets)) {
         const pull = await load(url, bigPath, { count: 4, concurrency: 1 });
         if (pull.bytes !== 4 * bigSize) throw new Error(`${label}: received ${pull.bytes} bytes, expected ${4 * bigSize}`);
+        if (i > 0) mbps[label].push(pull.bytes / 1e6 / pull.seconds);
+        if (!smallPath) continue;
         const small = await load(url, smallPath, { count: 4000, concurrency: 50 });
         if (i === 0) continue; // warm-up round
-        mbps[label].push((pull.bytes / 1e6) / pull.seconds);
         rps[label].push(4000 / small.seconds);
         lat[label].push(...small.latencies);
       }
     }
-    const tp = { registry: median(mbps.registry), bare: median(mbps.bare) };
+    // The floor is the faster of the two bare variants (whole buffer from memory, or a file stream).
+    const tp = { registry: median(mbps.registry), bare: Math.max(median(mbps.bare), median(mbps.bareFile)) };
     const rate = { registry: median(rps.registry), bare: median(rps.bare) };
     const p99 = { registry: percentile(lat.registry, 99), bare: percentile(lat.bare, 99) };
     const tpRatio = tp.registry / tp.bare;
     const rateRatio = rate.registry / rate.bare;
     return [
-      row(SUITE, 'pull 64 MiB container: bare node:http (MB/s)', { value: tp.bare.toFixed(0), unit: 'MB/s' }),
+      row(SUITE, 'pull 64 MiB container: bare node:http (MB/s)', { value: tp.bare.toFixed(0), unit: 'MB/s', note: `faster of res.end(buffer) ${median(mbps.bare).toFixed(0)} MB/s and a 1 MiB file stream ${median(mbps.bareFile).toFixed(0)} MB/s` }),
       row(SUITE, 'pull 64 MiB container: registry (MB/s)', { value: tp.registry.toFixed(0), unit: 'MB/s', ratio: tpRatio, target: '≥ 0.5', pass: tpRatio >= 0.5 }),
       row(SUITE, 'small GET, 50 clients: bare node:http (req/s)', { value: rate.bare.toFixed(0), unit: 'req/s' }),
       row(SUITE, 'small GET, 50 clients: registry (req/s)', { value: rate.registry.toFixed(0), unit: 'req/s', ratio: rateRatio, target: '≥ 0.5', pass: rateRatio >= 0.5 }),
