@@ -167,6 +167,22 @@ describe('privileges', () => {
     expect(r.stderr).toMatch(/unshare: unshare failed: Operation not permitted/);
   });
 
+  it('--disable-userns holds on its own: with the seccomp filter taken out, unshare -U still fails (control: bare bwrap allows it)', () => {
+    const prepared = backend.prepare(policy(), { argv: sh('unshare -U true && echo NESTED-OK; echo end'), env: {} });
+    try {
+      const at = prepared.argv.indexOf('--seccomp');
+      const argv = [...prepared.argv.slice(0, at), ...prepared.argv.slice(at + 2)];
+      const stdio = ['ignore', 'pipe', 'pipe', ...prepared.spawnOptions.stdio.slice(3)] as StdioOptions;
+      const r = spawnSync(argv[0] as string, argv.slice(1), { ...prepared.spawnOptions, stdio, encoding: 'utf8' });
+      expect(r.stdout).toBe('end\n');
+      expect(r.stderr).toMatch(/No space left on device/); // the user-namespace count is exhausted, not EPERM from seccomp
+    } finally {
+      void prepared.cleanup();
+    }
+    const bare = spawnSync(bwrapPath, ['--unshare-all', '--unshare-user', '--cap-drop', 'ALL', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--', '/bin/sh', '-c', 'unshare -U true && echo NESTED-OK'], { encoding: 'utf8' });
+    expect(bare.stdout).toBe('NESTED-OK\n');
+  });
+
   it('cannot ptrace (attach to another sandboxed process, TRACEME) nor read its memory', async () => {
     const r = await capture(backend, policy(), {
       argv: py(
