@@ -28,6 +28,17 @@ export function renderEnvTemplate(text: string, env: NodeJS.ProcessEnv, where: s
 /** Replaces every occurrence of any of `secrets` (length ≥ 4) in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  // Repeat until stable: a replacement next to a `*` could otherwise re-form a secret made of `*`s
+  // (each pass shortens the text, since secrets are longer than the mask).
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const s of secrets) {
+      if (s.length >= 4 && out.includes(s)) {
+        out = out.split(s).join('***');
+        changed = true;
+      }
+    }
+  }
   return out;
 }
