@@ -118,6 +118,42 @@ describe('round trip: parse → compile → parse', () => {
     );
   });
 
+  it('mutated prompt files never raise anything but PromptError, each with a code and a location', () => {
+    const base = 'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      Think {{time}}.\n  - name: tools\n    content: "a: b"\n';
+    const mutation = fc.record({
+      at: fc.nat({ max: base.length }),
+      drop: fc.nat({ max: 4 }),
+      insert: fc.array(fc.constantFrom(':', '-', ' ', '\n', '&a ', '*a', '!!str ', '!x ', '{', '[', '"', "'", '|', '>', '#', '__proto__: 1\n', 'version: 3', '\t', 'name: x'), {
+        maxLength: 3,
+      }),
+    });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
+        let text = base;
+        for (const m of mutations) {
+          const at = Math.min(m.at, text.length);
+          text = text.slice(0, at) + m.insert.join('') + text.slice(at + m.drop);
+        }
+        const result = safeParsePrompt(text, { file: 'prompt.yaml' });
+        if (result.success) {
+          for (const target of ['markdown', 'xml'] as const) {
+            try {
+              compilePrompt(result.data, { target });
+            } catch (error) {
+              expect(error).toBeInstanceOf(PromptError);
+            }
+          }
+          return;
+        }
+        expect(result.error.code).toMatch(/^PROMPT_[A-Z_]+$/);
+        expect(result.error.details.file).toBe('prompt.yaml');
+        expect(result.error.details.line).toBeGreaterThan(0);
+        expect(result.error.details.column).toBeGreaterThan(0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('random text never raises anything but PromptError, and every rejection has a code and a location', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (text) => {
