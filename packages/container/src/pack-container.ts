@@ -154,7 +154,9 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     let position = headSize;
     const total = context.reduce((n, c) => n + c.size, 0);
     let done = 0;
-    const buffers = [Buffer.allocUnsafe(COPY_CHUNK), Buffer.allocUnsafe(COPY_CHUNK)];
+    // Three buffers in rotation: the next chunk is read (thread pool) while this one is hashed
+    // (main thread) and the previous one is written; a buffer is reused only after its write ended.
+    const buffers = [Buffer.allocUnsafe(COPY_CHUNK), Buffer.allocUnsafe(COPY_CHUNK), Buffer.allocUnsafe(COPY_CHUNK)];
     for (const [i, c] of context.entries()) {
       await fh.write(encodeHeader(c.path, c.size), 0, BLOCK, position);
       position += BLOCK;
@@ -164,17 +166,26 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
         let copied = 0;
         let pendingWrite: Promise<unknown> = Promise.resolve();
         let which = 0;
-        while (copied < c.size) {
+        const readAt = (buf: Buffer, offset: number) => src.read(buf, 0, Math.min(COPY_CHUNK, c.size - offset), offset);
+        let pendingRead: ReturnType<typeof readAt> | null = c.size > 0 ? readAt(buffers[0]!, 0) : null;
+        while (pendingRead) {
           const buf = buffers[which]!;
-          const { bytesRead } = await src.read(buf, 0, Math.min(COPY_CHUNK, c.size - copied), copied);
+          const { bytesRead } = await pendingRead;
+          pendingRead = null;
           if (bytesRead === 0) break;
+          const next = copied + bytesRead;
+          if (next < c.size) {
+            pendingRead = readAt(buffers[(which + 1) % 3]!, next);
+            pendingRead.catch(() => undefined);
+          }
           hash.update(buf.subarray(0, bytesRead));
           await pendingWrite;
           pendingWrite = fh.write(buf, 0, bytesRead, position);
+          pendingWrite.catch(() => undefined);
           position += bytesRead;
-          copied += bytesRead;
+          copied = next;
           done += bytesRead;
-          which ^= 1;
+          which = (which + 1) % 3;
           input.onProgress?.({ phase: 'context', bytesDone: done, bytesTotal: total, file: c.path });
         }
         await pendingWrite;

@@ -22,6 +22,7 @@ export interface TarEntry extends TarHeader {
 export class TarReader {
   private position = 0;
   private readonly buffer = Buffer.allocUnsafe(CHUNK);
+  private second: Buffer | undefined;
   /** Read-ahead window so that headers and small entries cost one read per 64 KiB, not one each. */
   private readonly window = Buffer.allocUnsafe(WINDOW);
   private windowStart = 0;
@@ -57,6 +58,14 @@ export class TarReader {
       }
       this.window.copy(target, 0, position - this.windowStart, position - this.windowStart + length);
       return;
+    }
+    await this.readDirect(target, length, position, what);
+  }
+
+  /** Reads exactly `length` bytes at `position` straight into `target` (no window). */
+  private async readDirect(target: Buffer, length: number, position: number, what: string): Promise<void> {
+    if (position + length > this.fileSize) {
+      throw new ContainerError(ContainerErrorCode.TRUNCATED, `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}`, { position, length, fileSize: this.fileSize });
     }
     let done = 0;
     while (done < length) {
@@ -112,13 +121,37 @@ export class TarReader {
         { name: entry.name, size: entry.size, fileSize: this.fileSize },
       );
     }
-    let position = entry.dataOffset;
     const end = entry.dataOffset + entry.size;
-    while (position < end) {
-      const length = Math.min(CHUNK, end - position);
-      await this.readExactly(this.buffer, length, position, `content of ${entry.name}`);
-      await onChunk(this.buffer.subarray(0, length));
-      position += length;
+    if (entry.size <= WINDOW) {
+      // Small entries come from the read-ahead window.
+      if (entry.size > 0) {
+        await this.readExactly(this.buffer, entry.size, entry.dataOffset, `content of ${entry.name}`);
+        await onChunk(this.buffer.subarray(0, entry.size));
+      }
+    } else {
+      // Large entries: the next chunk is read (thread pool) while the caller hashes this one.
+      const buffers = [this.buffer, (this.second ??= Buffer.allocUnsafe(CHUNK))];
+      const readAt = async (buf: Buffer, position: number): Promise<number> => {
+        const length = Math.min(CHUNK, end - position);
+        await this.readDirect(buf, length, position, `content of ${entry.name}`);
+        return length;
+      };
+      let position = entry.dataOffset;
+      let which = 0;
+      let pending: Promise<number> | null = readAt(buffers[0]!, position);
+      while (pending) {
+        const length = await pending;
+        pending = null;
+        const next = position + length;
+        if (next < end) {
+          pending = readAt(buffers[which ^ 1]!, next);
+          // Awaited next round; this keeps a failure from surfacing as unhandled if onChunk throws first.
+          pending.catch(() => undefined);
+        }
+        await onChunk(buffers[which]!.subarray(0, length));
+        position = next;
+        which ^= 1;
+      }
     }
     const pad = paddingFor(entry.size);
     if (pad > 0) {
