@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, runCli } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoAgent, type ServeProcess, serve } from './registry-support.js';
+import { demoAgent, makeContainer, type ServeProcess, serve } from './registry-support.js';
 
 // Seed 000 step 7, command by command, against a real `agentlang registry serve` process.
 
@@ -74,6 +74,18 @@ describe('seed 000 step 7: publish to a registry', () => {
     expect(r.status).toBe(17);
     expect(r.stderr).toContain('HTTP 404 REGISTRY_NOT_FOUND');
     expect(existsSync(join(dir, 'missing.agent'))).toBe(false);
+  });
+
+  it('shows progress on stderr for large transfers, never on stdout', async () => {
+    const c = await makeContainer(dir, { name: 'large', version: '1.0.0', contextBytes: 12 << 20 });
+    const push = runCli(['push', c.path, '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+    expect(push.stdout).toBe("Pushed large@1.0.0  tenant 'alice'\n");
+    expect(push.stderr).toMatch(/^pushing alice\/large@1\.0\.0  [\d.]+\/12\.\d MiB \(\d+%\)$/m);
+    expect(push.stderr).toContain('(100%)');
+    const pull = runCli(['pull', 'alice/large@1.0.0', '--registry', server.url, '--out', 'large.agent'], { cwd: dir, env: ENV });
+    expect(pull.stdout).toBe('Fetched large@1.0.0  large.agent\n');
+    expect(pull.stderr).toMatch(/^pulling alice\/large@1\.0\.0  12\.\d\/12\.\d MiB \(100%\)$/m);
+    expect(readFileSync(join(dir, 'large.agent')).equals(c.bytes)).toBe(true);
   });
 
   it('a malformed reference is a usage-level registry error', () => {

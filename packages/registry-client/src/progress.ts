@@ -48,6 +48,7 @@ export function progressLogger(log: (line: string) => void, minBytes = 8 << 20):
     if (lastShown.get(key) === step) return;
     lastShown.set(key, step);
     const verb = p.direction === 'upload' ? 'pushing' : 'pulling';
-    log(`${verb} ${p.label}  ${mebibytes(p.bytes)}${p.total ? `/${mebibytes(p.total)} (${percent}%)` : ''}`);
+    const done = (p.bytes / (1 << 20)).toFixed(1);
+    log(`${verb} ${p.label}  ${p.total ? `${done}/${mebibytes(p.total)} (${percent}%)` : mebibytes(p.bytes)}`);
   };
 }
