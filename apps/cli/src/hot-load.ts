@@ -43,7 +43,13 @@ export function loadHot<T>(name: string): T | undefined {
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   if (process.env[WRITE_CACHE_ENV] === '1') {
     // At exit, the cache also holds every function compiled while the command ran.
-    process.once('exit', () => writeFileSync(`${file}.cache`, Buffer.concat([digest, script.createCachedData()])));
+    process.once('exit', () => {
+      try {
+        writeFileSync(`${file}.cache`, Buffer.concat([digest, script.createCachedData()]));
+      } catch (error) {
+        process.stderr.write(`agentlang: could not write the code cache ${file}.cache: ${(error as Error).message}\n`);
+      }
+    });
   }
   return module.exports;
 }
