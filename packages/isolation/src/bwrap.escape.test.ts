@@ -321,10 +321,11 @@ describe('limits and the process tree', () => {
   it('the timeout kills a process that forked children, grandchildren included', async () => {
     const tag = `${900 + Math.floor(Math.random() * 99)}.${Date.now() % 100000}`;
     const isSleep = (argv: string[]) => argv[0] === 'sleep' && argv[1] === tag;
-    const p = policy({}, { timeoutMs: 2500 });
+    // Generous: on a loaded machine bwrap can take a while to start the tree.
+    const p = policy({}, { timeoutMs: 6000 });
     const run = capture(backend, p, { argv: sh(`(sleep ${tag} &); sleep ${tag} & sleep ${tag}; wait`) });
     let seen: number[] = [];
-    for (let i = 0; i < 40 && seen.length < 3; i++) {
+    for (let i = 0; i < 100 && seen.length < 3; i++) {
       await new Promise((done) => setTimeout(done, 50));
       seen = hostPids(isSleep);
     }
