@@ -57,6 +57,11 @@ function formatCommandHelp(spec: CommandSpec): string {
   return [`agentlang ${spec.name} — ${spec.summary}`, '', spec.usage.trimEnd(), '', ...GLOBAL_HELP].join('\n');
 }
 
+/** The `--help --json` document of one command. */
+function helpData(spec: CommandSpec): { command: string; summary: string; usage: string } {
+  return { command: spec.name, summary: spec.summary, usage: spec.usage };
+}
+
 function write(stream: NodeJS.WriteStream, text: string): void {
   if (text.length > 0) stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -98,7 +103,8 @@ async function main(argv: string[]): Promise<number> {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       const topic = argv[0] === 'help' && argv[1] !== undefined ? COMMANDS.find((c) => c.name === argv[1]) : undefined;
       if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new UsageError(`unknown command '${argv[1]}'; run \`agentlang --help\` for the list`);
-      write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp());
+      if (wantsJson) write(process.stdout, JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: COMMANDS.map(helpData) }, null, 2));
+      else write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp());
       return argv.length === 0 ? EXIT_CODES.USAGE! : EXIT_CODES.OK!;
     }
     if (argv[0] === '--version' || argv[0] === '-V' || (argv[0] === '--json' && argv[1] === '--version')) {
@@ -120,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
     if (values.help) {
-      write(process.stdout, formatCommandHelp(spec));
+      write(process.stdout, values.json === true ? JSON.stringify(helpData(spec), null, 2) : formatCommandHelp(spec));
       return EXIT_CODES.OK!;
     }
     const json = values.json === true;

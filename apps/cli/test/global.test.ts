@@ -24,6 +24,13 @@ describe('global behaviour', () => {
     });
   }
 
+  it('--help --json is one JSON document too', () => {
+    const all = JSON.parse(runCli(['--help', '--json']).stdout);
+    expect(all.commands.map((c: { command: string }) => c.command)).toEqual(COMMANDS.map((c) => c.name));
+    const one = JSON.parse(runCli(['validate', '--help', '--json']).stdout);
+    expect(one).toEqual({ command: 'validate', summary: expect.any(String), usage: expect.stringContaining('Usage: agentlang validate') });
+  });
+
   it('rejects an unknown command and an unknown flag with exit 2', () => {
     const unknown = runCli(['frobnicate']);
     expect(unknown.status).toBe(2);
