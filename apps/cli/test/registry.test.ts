@@ -80,11 +80,11 @@ describe('seed 000 step 7: publish to a registry', () => {
     const c = await makeContainer(dir, { name: 'large', version: '1.0.0', contextBytes: 12 << 20 });
     const push = runCli(['push', c.path, '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
     expect(push.stdout).toBe("Pushed large@1.0.0  tenant 'alice'\n");
-    expect(push.stderr).toMatch(/^pushing alice\/large@1\.0\.0  [\d.]+\/12\.\d MiB \(\d+%\)$/m);
+    expect(push.stderr).toMatch(/^pushing alice\/large@1\.0\.0 {2}[\d.]+\/12\.\d MiB \(\d+%\)$/m);
     expect(push.stderr).toContain('(100%)');
     const pull = runCli(['pull', 'alice/large@1.0.0', '--registry', server.url, '--out', 'large.agent'], { cwd: dir, env: ENV });
     expect(pull.stdout).toBe('Fetched large@1.0.0  large.agent\n');
-    expect(pull.stderr).toMatch(/^pulling alice\/large@1\.0\.0  12\.\d\/12\.\d MiB \(100%\)$/m);
+    expect(pull.stderr).toMatch(/^pulling alice\/large@1\.0\.0 {2}12\.\d\/12\.\d MiB \(100%\)$/m);
     expect(readFileSync(join(dir, 'large.agent')).equals(c.bytes)).toBe(true);
   });
 
