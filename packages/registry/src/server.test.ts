@@ -82,6 +82,13 @@ describe('registry server', () => {
     expect(sha256Hex(got.body)).toBe(winner.sha256);
   });
 
+  it('answers N concurrent pushes of identical bytes with one 201 and the rest 200', async () => {
+    const c = await makeContainer(dir, { name: 'same', version: '1.0.0' });
+    const results = await Promise.all(Array.from({ length: 6 }, () => put('/v1/agents/alice/same/1.0.0', c.bytes)));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.json().sha256))).toEqual(new Set([c.sha256]));
+  });
+
   it('refuses an upload whose bytes do not match the declared sha256 and stores nothing', async () => {
     const before = await listFiles(join(dir, 'data'));
     const c = await makeContainer(dir, { name: 'tamper', version: '0.1.0' });
