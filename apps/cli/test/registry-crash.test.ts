@@ -59,7 +59,7 @@ describe('kill -9 during pushes', () => {
       makeContainer(dir, { name: 'big', version: '1.0.0', contextBytes: 6 << 20 }),
       ...Array.from({ length: 6 }, (_, i) => makeContainer(dir, { name: `small${i}`, version: '1.0.0', contextBytes: 64 << 10 })),
     ]);
-    const killAfterMs = [30, 120, 300, 600];
+    const killAfterMs = [30, 120, 300, 1500];
     const accepted = new Set<string>();
     const interrupted: number[] = [];
     for (const delay of killAfterMs) {
