@@ -60,8 +60,17 @@ export function publicKeyFor(privateKeyHex: string): string {
 
 /** The key id recorded next to a signature: lowercase hex sha256 of the raw 32-byte public key. */
 export function keyIdFor(publicKeyHex: string): string {
-  return createHash('sha256').update(decodeKeyHex(publicKeyHex, [32], 'public key')).digest('hex');
+  let id = keyIds.get(publicKeyHex);
+  if (id === undefined) {
+    id = createHash('sha256').update(decodeKeyHex(publicKeyHex, [32], 'public key')).digest('hex');
+    // Verifiers ask for the same few keys' ids on every document; keep a bounded memo.
+    if (keyIds.size >= 64) keyIds.delete(keyIds.keys().next().value as string);
+    keyIds.set(publicKeyHex, id);
+  }
+  return id;
 }
+
+const keyIds = new Map<string, string>();
 
 /** Signs bytes with Ed25519 (pure, no prehash) and returns the 64-byte signature. */
 export function signBytes(key: KeyObject, data: Uint8Array): Buffer {
