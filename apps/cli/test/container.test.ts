@@ -64,6 +64,20 @@ describe('agentlang build', () => {
     writeFileSync(join(cwd, 'echo/agent.yaml'), AGENT['echo/agent.yaml']);
   });
 
+  it('reports progress on stderr for a large context, and keeps stdout for the result', () => {
+    const dir = makeTempDir();
+    writeTree(dir, {
+      'big/agent.yaml': 'name: big\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\n',
+      'big/context/data.bin': Buffer.alloc(20 * 1024 * 1024, 7),
+    });
+    const r = runCli(['build', 'big'], { cwd: dir, env: ENV });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('context: 20.0 MiB / 20.0 MiB (100%)');
+    expect(r.stderr).toContain('warning: the container is NOT signed');
+    expect(r.stdout).toContain('Built ');
+    expect(r.stdout).not.toContain('MiB /');
+  });
+
   it('--quality reports offline findings on stderr and fails on errors', () => {
     const dir = makeTempDir();
     writeTree(dir, {

@@ -193,7 +193,7 @@ describe('damaged archives', () => {
     expect(accepted).toEqual([]);
     expect(smallBytes.length).toBeGreaterThan(5000);
     expect([...codes.keys()].every((c) => c.startsWith('CONTAINER_'))).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('swaps, keys and secrets', () => {
