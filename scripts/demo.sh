@@ -1,10 +1,73 @@
 #!/usr/bin/env bash
-# The main job: validate and compile every example agent.
+# The main job: the seed-000 pipeline end to end (validate, resolve, isolated run, records, lock,
+# drift, signed lock, noether fallback, registry push/pull), then every example agent validated
+# and compiled. Runs in a scratch directory so the repository stays clean.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-al() { node apps/cli/dist/agentlang.js "$@"; }
-for agent in examples/*; do
-  [ -e "$agent" ] || continue
-  echo "\$ agentlang validate $agent"
-  al validate "$agent"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cli="$repo/apps/cli/dist/agentlang.js"
+work="$(mktemp -d "${TMPDIR:-/tmp}/agentlang-demo.XXXXXX")"
+registry_pid=""
+cleanup() { [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+agentlang() { node "$cli" "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '$ agentlang %s\n' "$*"; agentlang "$@"; }
+
+cd "$work"
+cp "$repo/examples/demo.agent" demo.agent
+
+step "1. Validate the manifest"
+show validate demo.agent
+
+step "2. Resolve without running"
+show resolve demo.agent
+
+step "3. Run it — isolation kicks in automatically"
+show run demo.agent
+show records list
+run_id="$(agentlang records list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log((r.records??r)[0].run_id)})')"
+show records show "$run_id"
+
+step "4. Pin the plan with a lockfile"
+show lock demo.agent
+cat demo.agent.lock
+show run demo.agent --lock demo.agent.lock
+sed 's/End-to-end pipeline walkthrough/Edited description/' demo.agent > edited.agent
+cp demo.agent.lock edited.agent.lock
+printf '$ agentlang run edited.agent --lock edited.agent.lock   # the manifest changed: expect a drift error\n'
+if agentlang run edited.agent --lock edited.agent.lock; then echo "expected drift to be caught" >&2; exit 1; fi
+
+step "5. Sign the lock for CI"
+eval "$(agentlang keygen)"
+echo "AGENTLANG_PUBKEY=$AGENTLANG_PUBKEY"
+export AGENTLANG_SIGNING_KEY
+show lock demo.agent --sign-key-env AGENTLANG_SIGNING_KEY
+show verify-lock demo.agent.lock --pubkey "$AGENTLANG_PUBKEY"
+show run demo.agent --lock demo.agent.lock --require-signed --pubkey "$AGENTLANG_PUBKEY"
+
+step "6. Switch the isolation backend (noether-sandbox absent here: falls back to bwrap)"
+printf '$ AGENTLANG_ISOLATION_BACKEND=noether agentlang run demo.agent\n'
+AGENTLANG_ISOLATION_BACKEND=noether agentlang run demo.agent
+
+step "7. Publish to a registry"
+export AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+agentlang registry serve --bind "127.0.0.1:$port" --data "$work/registry-data" 2>registry.log &
+registry_pid=$!
+for _ in $(seq 1 50); do node -e "fetch('http://127.0.0.1:$port/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" && break; sleep 0.1; done
+show push demo.agent --registry "http://127.0.0.1:$port" --api-key alice-key
+show pull alice/demo@0.1.0 --registry "http://127.0.0.1:$port" --out pulled.agent
+printf '$ agentlang push demo.agent --registry … --api-key bob-key --tenant alice   # cross-tenant: refused\n'
+if agentlang push demo.agent --registry "http://127.0.0.1:$port" --api-key bob-key --tenant alice; then
+  echo "expected a cross-tenant push to be refused" >&2; exit 1
+fi
+
+step "Examples: validate and compile every agent"
+for agent in "$repo"/examples/*; do
+  case "$agent" in *.lock) continue ;; esac
+  agentlang validate "$agent"
 done
+agentlang compile "$repo/examples/research-assistant" --target xml | head -5
+echo
+echo "Demo complete."

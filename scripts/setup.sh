@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything AgentLang needs on a fresh Debian machine with Node 20: pnpm, bubblewrap
-# (sandbox), docker-registry and skopeo (OCI tests), then the workspace with the frozen lockfile.
+# (sandbox), docker-registry and skopeo (OCI tests), python3 and linux-libc-dev (sandbox escape
+# tests), then the workspace with the frozen lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,10 @@ missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+# Isolation tests drive TIOCSTI/ptrace probes with the system python and read the kernel's syscall tables.
+[ -x /usr/bin/python3 ] || missing+=(python3)
+[ -f /usr/include/asm-generic/unistd.h ] || missing+=(linux-libc-dev)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
