@@ -25,6 +25,9 @@ const VALIDATORS = {
 
 type JsonSchema = Record<string, unknown>;
 
+/** Most schema problems reported per document. */
+export const MAX_SCHEMA_DIAGNOSTICS = 200;
+
 /** Where a diagnostic's position comes from: a YAML source, or a fixed place (merged documents). */
 export interface Locator {
   file(path: readonly (string | number)[]): string;
@@ -93,7 +96,9 @@ export function validateAgainstSchema(kind: SchemaKind, data: unknown, at: Locat
   const validate = VALIDATORS[kind];
   if (validate(data)) return [];
   const out: Diagnostic[] = [];
-  const errors = (validate.errors ?? []) as ValidatorError[];
+  const all = (validate.errors ?? []) as ValidatorError[];
+  // A hostile file can produce one error per key; report the first MAX_SCHEMA_DIAGNOSTICS.
+  const errors = all.slice(0, MAX_SCHEMA_DIAGNOSTICS);
   for (const e of errors) {
     if (skip.has(e.instancePath)) continue;
     const path = splitPointer(e.instancePath);
@@ -155,6 +160,17 @@ export function validateAgainstSchema(kind: SchemaKind, data: unknown, at: Locat
         message = `value ${e.message ?? 'does not match the schema'}`;
     }
     out.push({ severity, code, message, file: at.file(path), ...loc, path: diagPath, expected, found });
+  }
+  if (all.length > errors.length) {
+    const onlyUnknownKeys = all.slice(errors.length).every((e) => e.keyword === 'additionalProperties');
+    out.push({
+      severity: onlyUnknownKeys ? 'warning' : 'error',
+      code: onlyUnknownKeys ? 'MANIFEST_UNKNOWN_KEY' : 'MANIFEST_SCHEMA',
+      message: `${all.length - errors.length} more schema problems not listed; fix the ones above first`,
+      file: at.file([]),
+      ...at.locate([]),
+      path: '',
+    });
   }
   return out;
 }

@@ -26,6 +26,9 @@ const CORE_TAGS = new Set(
 /** Deepest nesting of mappings and sequences accepted (keeps every recursive step far from the stack limit). */
 export const MAX_DEPTH = 64;
 
+/** Most YAML-level problems reported per file. */
+export const MAX_YAML_DIAGNOSTICS = 200;
+
 /** Parsing limits. */
 export interface YamlLimits {
   maxAliasCount: number;
@@ -52,6 +55,8 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
     return { line: p.line, column: p.col };
   };
   const push = (code: ManifestErrorCode, message: string, offset: number, extra: Partial<Diagnostic> = {}) => {
+    // A hostile file can hold one problem per line; the first MAX_YAML_DIAGNOSTICS are enough.
+    if (diagnostics.length >= MAX_YAML_DIAGNOSTICS) return;
     diagnostics.push({ severity: 'error', code, message, file, ...pos(offset), path: '', ...extra });
   };
 
@@ -183,6 +188,8 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
     }
   }
 
+  // Mapping key → pair, built on first use, so locating many diagnostics stays linear.
+  const keyIndex = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
   const find = (path: readonly (string | number)[]): { node?: unknown; key?: unknown; depth: number; ancestor: unknown } => {
     let node: unknown = doc.contents;
     let key: unknown;
@@ -191,7 +198,13 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
     for (const seg of path) {
       while (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        let index = keyIndex.get(node);
+        if (!index) {
+          index = new Map();
+          for (const p of node.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+          keyIndex.set(node, index);
+        }
+        const pair = index.get(String(seg));
         if (!pair) return { depth, ancestor: node };
         key = pair.key;
         node = pair.value ?? pair.key;
