@@ -12,7 +12,7 @@ export { verifyArtifactFile } from './verify.js';
 export type { PullResult, PushResult, RegistryClientOptions, RegistryEntry } from './client.js';
 export { RegistryClient } from './client.js';
 export type { OciAgentManifest, OciOptions, OciPullResult, OciPushResult } from './oci.js';
-export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE, pullOci, pushOci } from './oci.js';
+export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE, ociCredentialsFromEnv, pullOci, pushOci } from './oci.js';
 export type { PublishOptions, PublishResult } from './publish.js';
 export { publishAgent } from './publish.js';
 export type { RegistryToolDefinition } from './client.js';

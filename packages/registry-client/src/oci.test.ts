@@ -114,3 +114,72 @@ describe('OCI distribution against a real docker-registry, checked with skopeo',
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 });
+
+describe('OCI token authentication (WWW-Authenticate: Bearer realm=…)', () => {
+  let dir: string;
+  let oci: { host: string; root: string; child: ChildProcess };
+  let proxy: import('node:http').Server;
+  let proxyHost: string;
+  const tokenRequests: Array<{ scope: string | null; basic: string | undefined }> = [];
+
+  beforeAll(async () => {
+    dir = makeTempDir('agentlang-oci-auth-');
+    oci = await startDistribution(dir);
+    const { createServer: createHttpServer, request } = await import('node:http');
+    // A token-auth front like GHCR's: /token trades Basic credentials for a bearer token; every
+    // /v2 request without a valid token gets a 401 challenge naming the realm.
+    proxy = createHttpServer((req, res) => {
+      const url = new URL(req.url ?? '/', `http://${proxyHost}`);
+      if (url.pathname === '/token') {
+        tokenRequests.push({ scope: url.searchParams.get('scope'), basic: req.headers.authorization });
+        if (req.headers.authorization !== `Basic ${Buffer.from('ci-bot:s3cret').toString('base64')}`) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ token: 'granted-token' }));
+        return;
+      }
+      if (req.headers.authorization !== 'Bearer granted-token') {
+        const repo = /^\/v2\/(.+?)\/(?:blobs|manifests)\//.exec(url.pathname)?.[1] ?? '';
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${proxyHost}/token",service="test",scope="repository:${repo}:pull,push"`, 'content-type': 'application/json' });
+        res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+        return;
+      }
+      const headers = { ...req.headers, host: oci.host };
+      delete headers.authorization;
+      const upstream = request({ host: '127.0.0.1', port: Number(oci.host.split(':')[1]), method: req.method, path: req.url, headers }, (up) => {
+        const out = { ...up.headers };
+        if (typeof out.location === 'string') out.location = out.location.replace(`http://${oci.host}`, `http://${proxyHost}`);
+        res.writeHead(up.statusCode ?? 502, out);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyHost = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    oci?.child.kill('SIGTERM');
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+
+  it('trades credentials for a bearer token, then pushes and pulls', async () => {
+    const c = await makeContainer(dir, { name: 'private-agent', version: '1.0.0' });
+    const pushed = await pushOci(c.path, `oci://${proxyHost}/acme/private-agent:1.0.0`, { username: 'ci-bot', password: 's3cret' });
+    expect(tokenRequests.length).toBeGreaterThan(0);
+    expect(tokenRequests[0]).toEqual({ scope: 'repository:acme/private-agent:pull,push', basic: `Basic ${Buffer.from('ci-bot:s3cret').toString('base64')}` });
+    const pulled = await pullOci(`oci://${proxyHost}/acme/private-agent:1.0.0`, { cwd: dir, out: 'private.agent', username: 'ci-bot', password: 's3cret' });
+    expect(pulled.manifestDigest).toBe(pushed.manifestDigest);
+    expect((await readFile(join(dir, 'private.agent'))).equals(c.bytes)).toBe(true);
+    await pullOci(`oci://${proxyHost}/acme/private-agent:1.0.0`, { cwd: dir, out: 'with-token.agent', token: 'granted-token' });
+  });
+
+  it('fails with the way to pass credentials when the token service refuses', async () => {
+    const error = await pullOci(`oci://${proxyHost}/acme/private-agent:1.0.0`, { cwd: dir, out: 'nope.agent' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REGISTRY_OCI' });
+    expect((error as Error).message).toContain('AGENTLANG_OCI_USERNAME');
+    expect(existsSync(join(dir, 'nope.agent'))).toBe(false);
+  });
+});

@@ -65,8 +65,15 @@ export interface OciAgentManifest {
 export interface OciOptions {
   /** Force plain HTTP (default: only for loopback hosts). */
   insecure?: boolean;
-  /** Bearer token sent to the registry, when it needs one. */
+  /** Bearer token sent to the registry, when it needs one (skips the token exchange). */
   token?: string;
+  /**
+   * Credentials for the registry's token service (`WWW-Authenticate: Bearer realm=…`, as GHCR,
+   * Harbor, ECR and distribution with token auth answer) or for Basic auth. Without them the token
+   * exchange is tried anonymously, which is how public repositories are pulled.
+   */
+  username?: string;
+  password?: string;
   retry?: RetryOptions;
   onProgress?: (progress: TransferProgress) => void;
 }
@@ -100,13 +107,70 @@ function layerMediaType(path: string): string {
   return OCI_LAYER_MEDIA_TYPES.source;
 }
 
+/** Parses `Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`). */
+function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const space = header.indexOf(' ');
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const params: Record<string, string> = {};
+  for (const match of header.slice(space + 1).matchAll(/([A-Za-z]+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
+  return { scheme, params };
+}
+
 class OciSession {
   readonly base: URL;
+  private token: string | undefined;
+  private basic = false;
   constructor(
     readonly ref: OciReference,
     private readonly options: OciOptions,
   ) {
     this.base = new URL(`${ref.insecure ? 'http' : 'https'}://${ref.host}/`);
+    this.token = options.token;
+  }
+
+  private basicAuth(): string {
+    return `Basic ${Buffer.from(`${this.options.username ?? ''}:${this.options.password ?? ''}`).toString('base64')}`;
+  }
+
+  /** Answers a 401 challenge: fetches a bearer token from the realm, or switches to Basic auth. Returns false when it cannot. */
+  private async authenticate(header: string | undefined): Promise<boolean> {
+    if (!header) return false;
+    const { scheme, params } = parseChallenge(header);
+    if (scheme === 'basic') {
+      if (this.basic || this.options.username === undefined) return false;
+      this.basic = true;
+      return true;
+    }
+    if (scheme !== 'bearer' || !params.realm) return false;
+    let realm: URL;
+    try {
+      realm = new URL(params.realm);
+    } catch {
+      return false;
+    }
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.ref.insecure)) {
+      throw new RegistryClientError('REGISTRY_OCI', `the registry's token service ${realm.origin} is not HTTPS; refusing to send credentials there`, { realm: realm.href });
+    }
+    if (params.service) realm.searchParams.set('service', params.service);
+    if (params.scope) realm.searchParams.set('scope', params.scope);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.username !== undefined) headers.authorization = this.basicAuth();
+    const answer = await withRetries(() => sendRequest({ method: 'GET', url: realm, headers }), realm.origin, this.options.retry);
+    const body = await readBody(answer, 1 << 20);
+    if (answer.status !== 200) {
+      throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} refused a token for ${params.scope ?? this.ref.repository}: HTTP ${answer.status}${this.options.username === undefined ? ' (no credentials were sent: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD)' : ''}`, { status: answer.status, realm: realm.origin });
+    }
+    let token: unknown;
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as { token?: unknown; access_token?: unknown };
+      token = parsed.token ?? parsed.access_token;
+    } catch {
+      token = undefined;
+    }
+    if (typeof token !== 'string' || token === '') throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} answered without a token`, { realm: realm.origin });
+    const renewed = token !== this.token;
+    this.token = token;
+    return renewed;
   }
 
   url(path: string): URL {
@@ -114,11 +178,25 @@ class OciSession {
   }
 
   headers(extra: Record<string, string | number> = {}): Record<string, string | number> {
-    return { ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}), ...extra };
+    return { ...extra };
+  }
+
+  private authorization(): Record<string, string> {
+    if (this.token) return { authorization: `Bearer ${this.token}` };
+    if (this.basic) return { authorization: this.basicAuth() };
+    return {};
   }
 
   async call(call: HttpCall, action: string, ok: number[]): Promise<HttpAnswer> {
-    const answer = await withRetries(() => sendRequest(call), this.base.origin, this.options.retry);
+    const send = () => withRetries(() => sendRequest({ ...call, headers: { ...call.headers, ...this.authorization() } }), this.base.origin, this.options.retry);
+    let answer = await send();
+    if (answer.status === 401 && !ok.includes(401)) {
+      const challenge = answer.headers['www-authenticate'];
+      if (await this.authenticate(typeof challenge === 'string' ? challenge : undefined)) {
+        answer.stream.resume();
+        answer = await send();
+      }
+    }
     if (!ok.includes(answer.status)) {
       const text = (await readBody(answer, 64 << 10).catch(() => Buffer.alloc(0))).toString('utf8');
       let reason = text.replace(/\s+/g, ' ').trim().slice(0, 300);
@@ -128,7 +206,7 @@ class OciSession {
       } catch {
         // Not the distribution error format.
       }
-      const hint = answer.status === 401 ? ' (the registry wants credentials: pass a token)' : '';
+      const hint = answer.status === 401 ? ' (the registry wants credentials: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)' : '';
       throw new RegistryClientError('REGISTRY_OCI', `${action} at ${this.base.origin}/${this.ref.repository} failed: HTTP ${answer.status}${reason ? ` — ${reason}` : ''}${hint}`, { status: answer.status, registry: this.base.origin, repository: this.ref.repository });
     }
     return answer;
@@ -342,4 +420,13 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
     await unlink(temp).catch(() => {});
     throw error;
   }
+}
+
+/** OCI credentials from `AGENTLANG_OCI_TOKEN`, `AGENTLANG_OCI_USERNAME` and `AGENTLANG_OCI_PASSWORD` (never from flags: `ps` would show them). */
+export function ociCredentialsFromEnv(env: NodeJS.ProcessEnv): Pick<OciOptions, 'token' | 'username' | 'password'> {
+  return {
+    ...(env.AGENTLANG_OCI_TOKEN ? { token: env.AGENTLANG_OCI_TOKEN } : {}),
+    ...(env.AGENTLANG_OCI_USERNAME ? { username: env.AGENTLANG_OCI_USERNAME } : {}),
+    ...(env.AGENTLANG_OCI_PASSWORD ? { password: env.AGENTLANG_OCI_PASSWORD } : {}),
+  };
 }

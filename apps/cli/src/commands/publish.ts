@@ -48,7 +48,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     to,
     ...(tenant ? { tenant } : {}),
     allowUnsigned: ctx.values['allow-unsigned'] === true,
-    oci: { onProgress, ...(ctx.env.AGENTLANG_OCI_TOKEN ? { token: ctx.env.AGENTLANG_OCI_TOKEN } : {}) },
+    oci: { onProgress, ...client.ociCredentialsFromEnv(ctx.env) },
   });
   const { relative } = await import('node:path');
   const where = 'tenant' in result.pushed ? `tenant '${result.pushed.tenant}'` : result.pushed.reference;

@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const { relative } = await import('node:path');
   const shown = (path: string) => out ?? relative(ctx.cwd, path);
   if (client.isOciReference(reference)) {
-    const result = await client.pullOci(reference, { ...common, onProgress, ...(ctx.env.AGENTLANG_OCI_TOKEN ? { token: ctx.env.AGENTLANG_OCI_TOKEN } : {}) });
+    const result = await client.pullOci(reference, { ...common, onProgress, ...client.ociCredentialsFromEnv(ctx.env) });
     return { text: `Fetched ${result.name}@${result.version}  ${shown(result.path)}`, data: result };
   }
   const registry = str(ctx.values.registry) ?? ctx.env.AGENTLANG_REGISTRY;

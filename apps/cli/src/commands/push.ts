@@ -23,7 +23,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       reference = `oci://${registry.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${artifact.name}:${artifact.version}`;
     }
     if (!client.isOciReference(reference)) throw new PushUsageError(`'${reference}' is not an oci:// reference`);
-    const result = await client.pushOci(path, reference, { onProgress, ...(ctx.env.AGENTLANG_OCI_TOKEN ? { token: ctx.env.AGENTLANG_OCI_TOKEN } : {}) });
+    const result = await client.pushOci(path, reference, { onProgress, ...client.ociCredentialsFromEnv(ctx.env) });
     return { text: `Pushed ${result.name}@${result.version}  ${result.reference}  ${result.manifestDigest}`, data: result };
   }
   if (!registry) throw new PushUsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
