@@ -51,6 +51,7 @@ describe('buildContainer', () => {
     const dir = makeTempDir();
     cpSync(join(examples, 'demo.agent'), join(dir, 'demo.agent'));
     await expect(buildContainer(join(dir, 'demo.agent'), { cwd: dir, frozen: true, resolve, env: {} })).rejects.toMatchObject({ code: 'CONTAINER_FROZEN' });
+    await expect(buildContainer(join(dir, 'demo.agent'), { cwd: dir, resolve, env: { CI: 'true' } })).rejects.toMatchObject({ code: 'CONTAINER_FROZEN', message: expect.stringContaining('--frozen') });
     const built = await buildContainer(join(dir, 'demo.agent'), { cwd: dir, resolve, env: {} });
     expect(built.index.entry).toBe('demo.agent');
     expect(built.index.encryption).toBeNull();

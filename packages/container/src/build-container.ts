@@ -60,12 +60,13 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   if (version === undefined) {
     throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${agentPath} has no version; a container is named <name>@<version>.agent — add \`version: 1.0.0\``, { agent: name });
   }
+  const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
   const locked = await lockAgent(agentPath, {
-    ...(options.frozen !== undefined && { frozen: options.frozen }),
+    frozen,
     ...(options.env && { env: options.env }),
     ...(options.resolve && { resolve: options.resolve }),
   }).catch((cause: { code?: string; message?: string }) => {
-    if (options.frozen && (cause.code === 'LOCK_DRIFT' || cause.code === 'LOCK_NOT_FOUND')) {
+    if (frozen && (cause.code === 'LOCK_DRIFT' || cause.code === 'LOCK_NOT_FOUND')) {
       throw new ContainerError(ContainerErrorCode.FROZEN, `cannot build ${name}@${version} with --frozen: ${cause.message}`, { agent: `${name}@${version}` }, { cause });
     }
     throw cause;
