@@ -266,3 +266,19 @@ describe('sub-agent graph checks', () => {
     expect(diagnostics).toMatchObject([{ code: 'MANIFEST_DUPLICATE_NAME', line: 6 }]);
   });
 });
+
+describe('hostile volume', () => {
+  test('thousands of bad entries give a bounded, summarised list of diagnostics', async () => {
+    const yaml = `name: a\nversion: 1.0.0\ntools:\n${Array.from({ length: 5000 }, (_, i) => `  - {name: ${i}}`).join('\n')}\n`;
+    const diagnostics = await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) }));
+    expect(diagnostics.length).toBeLessThanOrEqual(201);
+    expect(diagnostics.some((d) => /more schema problems not listed/.test(d.message))).toBe(true);
+  });
+
+  test('thousands of duplicate keys are capped too', async () => {
+    const yaml = `name: a\nversion: 1.0.0\ntools:\n${Array.from({ length: 5000 }, (_, i) => `  - {name: t${i}, name: u}`).join('\n')}\n`;
+    const diagnostics = await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) }));
+    expect(diagnostics.length).toBe(200);
+    expect(diagnostics[0]).toMatchObject({ code: 'MANIFEST_DUPLICATE_KEY', line: 4, path: '/tools/0/name' });
+  });
+});
