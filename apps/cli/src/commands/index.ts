@@ -143,7 +143,7 @@ export const COMMANDS: CommandSpec[] = [
       '  --out FILE        where to write (default <name>@<version>.agent); nothing else is ever written\n' +
       '  --api-key KEY     only for private tenants (or AGENTLANG_API_KEY)\n' +
       '  --pubkey HEX      a pulled container must be signed by this Ed25519 key (repeatable)\n' +
-      '  A reference may pin the bytes: alice/demo@0.1.0#sha256:<64 hex>. OCI bearer token: AGENTLANG_OCI_TOKEN.',
+      '  A reference may pin the bytes: alice/demo@0.1.0#sha256:<64 hex>. OCI credentials: AGENTLANG_OCI_USERNAME + AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN.',
     options: { registry: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' }, pubkey: { type: 'string', multiple: true } },
     load: () => import('./pull.js'),
   },
@@ -158,6 +158,7 @@ export const COMMANDS: CommandSpec[] = [
       '  --api-key KEY     your tenant\'s key (or AGENTLANG_API_KEY); the tenant comes from the key\n' +
       '  --tenant T        push under tenant T (refused unless the key is T\'s)\n' +
       '  --oci             speak the OCI distribution API; the reference is <registry>/<name>:<version>\n' +
+      '                    (credentials: AGENTLANG_OCI_USERNAME + AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)\n' +
       '  A tool definition (JSON with name, version, description, inputSchema) is pushed to the tenant\'s\n' +
       '  tool catalog, where `createRegistryToolSource` resolves it by semver.\n' +
       '  Versions are immutable: the same bytes again succeed, different bytes are refused (409).',
