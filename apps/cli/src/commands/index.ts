@@ -252,6 +252,8 @@ export const COMMANDS: CommandSpec[] = [
       'identity-env': { type: 'string' },
       'passphrase-env': { type: 'string' },
     },
+    load: () => import('./run.js'),
+  },
   {
     name: 'schema',
     summary: 'print or write the JSON Schemas of agent.yaml, prompt.yaml, ux.yaml, … (for editors)',
