@@ -40,6 +40,8 @@ export function sendRequest(call: HttpCall): Promise<HttpAnswer> {
     else if (Buffer.isBuffer(body)) req.end(body);
     else {
       body.on('error', (error) => req.destroy(error));
+      // An early answer (413, 409) may close the request mid-upload: release the file too.
+      req.once('close', () => body.destroy());
       body.pipe(req);
     }
   });

@@ -71,7 +71,9 @@ export function receiveUpload(req: IncomingMessage, path: string, limits: Upload
         headSize += Math.min(chunk.length, 512 - headSize);
       }
       req.pause();
-      writing = handlePromise
+      // Chained, so writes land in arrival order even if a chunk slips in before the pause takes.
+      writing = writing
+        .then(() => handlePromise)
         .then((handle) => handle.write(chunk))
         .then(() => {
           if (!settled && !ended) req.resume();
