@@ -4,9 +4,10 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes `bytes` to `path` so that a reader sees either the old file or the complete new one:
- * a temp file in the same directory, fsync, rename, then fsync of the directory.
+ * a temp file in the same directory, fsync, rename, then (unless `syncDirectory` is false) fsync
+ * of the directory so the rename itself is durable at once rather than at the next journal commit.
  */
-export function writeFileAtomic(path: string, bytes: string | Uint8Array): void {
+export function writeFileAtomic(path: string, bytes: string | Uint8Array, options: { syncDirectory?: boolean } = {}): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -26,6 +27,7 @@ export function writeFileAtomic(path: string, bytes: string | Uint8Array): void 
     rmSync(temp, { force: true });
     throw error;
   }
+  if (options.syncDirectory === false) return;
   try {
     const dirFd = openSync(dir, 'r');
     try {

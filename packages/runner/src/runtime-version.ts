@@ -77,7 +77,7 @@ export async function probeRuntimeVersion(
     try {
       const cache = readCache(cacheFile);
       cache[binaryPath] = { key, version };
-      writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
+      writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, { syncDirectory: false });
     } catch {
       // A cache that cannot be written only costs the next run another probe.
     }
