@@ -15,13 +15,24 @@ type Path = (string | number)[];
 const obj = (v: unknown): Raw => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+/** Most diagnostics one reporter records (a hostile file could otherwise produce one per entry). */
+export const MAX_CHECK_DIAGNOSTICS = 200;
+
+/** Lists names for a message: sorted, at most 12, then "…". */
+export function listNames(names: Iterable<string>): string {
+  const all = [...names].sort();
+  if (!all.length) return '(none)';
+  return all.length > 12 ? `${all.slice(0, 12).join(', ')}, … (${all.length} in all)` : all.join(', ');
+}
+
 /** Builds diagnostics against one locator. */
 export class Reporter {
   readonly out: Diagnostic[] = [];
   constructor(readonly at: Locator) {}
 
-  /** Records one problem at `path`. */
+  /** Records one problem at `path` (at most {@link MAX_CHECK_DIAGNOSTICS} per reporter). */
   add(code: ManifestErrorCode, path: Path, message: string, extra: { expected?: string; found?: string; severity?: 'error' | 'warning'; key?: boolean } = {}): void {
+    if (this.out.length >= MAX_CHECK_DIAGNOSTICS) return;
     const { severity = 'error', key, ...rest } = extra;
     this.out.push({
       severity,
@@ -101,8 +112,9 @@ export function declaredTools(raw: Raw): { names: Set<string>; openMcp: boolean 
 /** Reports a reference to a tool the agent does not declare (`system://` host tools are always allowed). */
 export function checkToolRef(name: unknown, path: Path, tools: { names: Set<string>; openMcp: boolean }, r: Reporter, what: string): void {
   if (typeof name !== 'string' || name.startsWith('system://') || tools.names.has(name)) return;
+  if (r.out.length >= MAX_CHECK_DIAGNOSTICS) return;
   const near = nearestWord(name, tools.names);
-  const known = [...tools.names].sort().join(', ') || '(none)';
+  const known = listNames(tools.names);
   r.add('MANIFEST_TOOL_REF', path, `${what} names tool "${name}", which the agent does not declare${near ? `; did you mean "${near}"?` : ''}${tools.openMcp ? ' (an MCP server without a whitelist may provide it, so this is a warning)' : ''}`, {
     expected: `a declared tool (${known}) or a system:// host tool`,
     found: JSON.stringify(name),
@@ -146,9 +158,9 @@ export function checkDuplicateNames(raw: Raw, r: Reporter): void {
 /** depends_on and delegate permissions name declared sub-agents. */
 export function checkAgentRefs(raw: Raw, agentNames: ReadonlySet<string>, r: Reporter): void {
   const delegate = obj(raw.delegate);
-  const known = [...agentNames].sort().join(', ') || '(none)';
+  const known = listNames(agentNames);
   const check = (name: unknown, path: Path, what: string, key = false) => {
-    if (typeof name !== 'string' || agentNames.has(name)) return;
+    if (typeof name !== 'string' || agentNames.has(name) || r.out.length >= MAX_CHECK_DIAGNOSTICS) return;
     const near = nearestWord(name, agentNames);
     r.add('MANIFEST_AGENT_REF', path, `${what} names agent "${name}", which is not a declared sub-agent${near ? `; did you mean "${near}"?` : ''}`, {
       expected: `one of ${known}`,
@@ -255,7 +267,7 @@ export function checkTemplates(raw: Raw, r: Reporter): void {
   for (const [name, tool] of Object.entries(obj(raw.http_tools))) {
     const t = obj(tool);
     const params = new Set(Object.keys(obj(t.params)));
-    const paramsList = `a declared param (${[...params].join(', ') || 'none'}), a context source or {{.env.NAME}}`;
+    const paramsList = `a declared param (${listNames(params)}), a context source or {{.env.NAME}}`;
     const requestVar = (root: string) => root === '.env' || params.has(root) || inject.has(root);
     check(t.endpoint, ['http_tools', name, 'endpoint'], requestVar, paramsList);
     check(t.body_template, ['http_tools', name, 'body_template'], requestVar, paramsList);

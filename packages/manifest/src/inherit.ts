@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { Reporter } from './checks.js';
+import { listNames, Reporter } from './checks.js';
 import type { Diagnostic } from './diagnostic.js';
 import { joinInside } from './reader.js';
 import type { Locator } from './validate-schema.js';
@@ -28,14 +28,25 @@ export function mergeDocuments(base: Raw, child: Raw): Raw {
   return out;
 }
 
+const normalisePath = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
+
 /** True when path `inner` lies inside (or is) path `outer`, after normalisation. */
 export function isPathInside(inner: string, outer: string): boolean {
-  const norm = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
-  const a = norm(inner);
-  const b = norm(outer);
-  if (posix.isAbsolute(a) !== posix.isAbsolute(b)) return false;
-  if (b === '.') return a !== '..' && !a.startsWith('../');
-  return a === b || a.startsWith(b === '/' ? '/' : `${b}/`);
+  return isPathInsideAny(inner, new Set([normalisePath(outer)]));
+}
+
+/** True when `inner` lies inside one of `outers` (already normalised): walks inner's ancestors, so cost is its depth. */
+function isPathInsideAny(inner: string, outers: ReadonlySet<string>): boolean {
+  let a = normalisePath(inner);
+  const relative = !posix.isAbsolute(a);
+  if (relative && (a === '..' || a.startsWith('../'))) return false;
+  if (relative && outers.has('.')) return true;
+  for (;;) {
+    if (outers.has(a)) return true;
+    const up = posix.dirname(a);
+    if (up === a) return false;
+    a = up;
+  }
 }
 
 /** A locator that points at the first file of the chain (child first) that holds a path. */
@@ -67,11 +78,12 @@ function checkNarrowing(parent: Raw, child: Raw, parentRel: string, r: Reporter)
   const parentFs = typeof pt.filesystem === 'string' ? pt.filesystem : 'none';
   if (Array.isArray(ct.scope) && childFs === 'scoped' && parentFs !== 'full') {
     const parentScope = Array.isArray(pt.scope) ? pt.scope.filter((s): s is string => typeof s === 'string') : [];
+    const outers = new Set(parentScope.map(normalisePath));
     ct.scope.forEach((p, i) => {
       if (typeof p !== 'string') return;
-      if (!parentScope.some((q) => isPathInside(p, q))) {
+      if (!isPathInsideAny(p, outers)) {
         r.add('MANIFEST_INHERITANCE', ['trust', 'scope', i], `scope path "${p}" lies outside the base's scope (${parentRel}); a child's scope must stay inside its base's`, {
-          expected: parentScope.length ? `a path inside ${parentScope.join(', ')}` : 'no scope paths (the base grants none)',
+          expected: parentScope.length ? `a path inside ${listNames(parentScope)}` : 'no scope paths (the base grants none)',
           found: JSON.stringify(p),
         });
       }

@@ -1,5 +1,5 @@
 import { basename, dirname, posix, resolve } from 'node:path';
-import { Reporter, checkAgentRefs, checkDependsOnCycles, checkDocument, checkToolRef, declaredTools } from './checks.js';
+import { Reporter, checkAgentRefs, checkDependsOnCycles, checkDocument, checkToolRef, declaredTools, listNames } from './checks.js';
 import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 import { computeDigest } from './digest.js';
 import { ManifestError } from './errors.js';
@@ -209,17 +209,19 @@ async function loadFromReader(
 
   // Sub-agents: static delegate.agents, then co-located YAML files under dynamic discovery.
   const subAgents: Array<{ name: string; path: string }> = [];
-  const seen = new Set<string>();
+  const byName = new Map<string, string>();
+  const seen = new Map<string, string | undefined>();
   const loadSub = async (rel: string, ref: Raw | string, path: (string | number)[]): Promise<string | undefined> => {
-    if (seen.has(rel)) return subAgents.find((a) => a.path === rel)?.name;
-    seen.add(rel);
+    if (seen.has(rel)) return seen.get(rel);
+    seen.set(rel, undefined);
     const sub = await s.yaml(rel, true);
     if (!sub) {
       r.add('MANIFEST_FILE_MISSING', path, `sub-agent ${rel} does not exist`, { expected: 'an existing sub-agent YAML file', found: JSON.stringify(rel) });
       return undefined;
     }
     const name = subAgentName(ref, sub.data, rel);
-    const clash = subAgents.find((a) => a.name === name);
+    const clashPath = byName.get(name);
+    const clash = clashPath === undefined ? undefined : { path: clashPath };
     if (clash) {
       const where = path.length ? path : [];
       const message = `sub-agents ${clash.path} and ${rel} are both named "${name}"; delegate permissions and depends_on could not tell them apart`;
@@ -227,6 +229,8 @@ async function loadFromReader(
       else s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DUPLICATE_NAME', message, file: rel, ...sub.locate(['name']), path: '/name', expected: 'unique sub-agent names', found: JSON.stringify(name) });
     }
     subAgents.push({ name, path: rel });
+    seen.set(rel, name);
+    if (!clash) byName.set(name, rel);
     if (sub.diagnostics.length) {
       s.diagnostics.push(...sub.diagnostics);
       return name;
@@ -324,7 +328,7 @@ async function loadFromReader(
         for (const t of Object.keys(obj(data.tools))) checkToolRef(t, ['tools', t], { names: tools.names, openMcp: true }, ur, 'ux.yaml');
         for (const server of Object.keys(obj(data.mcp_tools))) {
           if (!(server in obj(raw.mcp_servers))) {
-            ur.add('MANIFEST_TOOL_REF', ['mcp_tools', server], `ux.yaml labels MCP server "${server}", which the agent does not declare`, { severity: 'warning', key: true, expected: `one of ${Object.keys(obj(raw.mcp_servers)).join(', ') || '(none)'}`, found: JSON.stringify(server) });
+            ur.add('MANIFEST_TOOL_REF', ['mcp_tools', server], `ux.yaml labels MCP server "${server}", which the agent does not declare`, { severity: 'warning', key: true, expected: `one of ${listNames(Object.keys(obj(raw.mcp_servers)))}`, found: JSON.stringify(server) });
           }
         }
         s.diagnostics.push(...ur.out);

@@ -15,9 +15,14 @@ export function editDistance(a: string, b: string): number {
 
 /** The candidate closest to `word` (ties: first), or undefined when none is within a useful distance. */
 export function nearestWord(word: string, candidates: Iterable<string>): string | undefined {
+  // Suggestions are a courtesy: skip them for absurd inputs rather than spend quadratic time.
+  if (word.length > 64) return undefined;
   let best: string | undefined;
+  let budget = 2000;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
+    if (budget-- === 0) break;
+    if (c.length > 64) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;

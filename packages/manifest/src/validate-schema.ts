@@ -10,6 +10,7 @@ import {
   validateUx,
   type ValidatorError,
 } from './generated/validators.js';
+import { listNames } from './checks.js';
 import { nearestWord } from './nearest.js';
 import type { SchemaKind } from './schemas.js';
 import { splitPointer, type YamlSource } from './yaml-source.js';
@@ -119,7 +120,7 @@ export function validateAgainstSchema(kind: SchemaKind, data: unknown, at: Locat
         code = 'MANIFEST_UNKNOWN_KEY';
         severity = 'warning';
         message = `unknown key "${key}"${near ? `; did you mean "${near}"?` : ''}`;
-        expected = near ? `"${near}"` : known.length ? `one of ${known.join(', ')}` : undefined;
+        expected = near ? `"${near}"` : known.length ? `one of ${listNames(known)}` : undefined;
         found = `"${key}"`;
         diagPath = `${e.instancePath}/${key}`;
         loc = at.locate(keyPath, { key: true });
@@ -129,7 +130,7 @@ export function validateAgainstSchema(kind: SchemaKind, data: unknown, at: Locat
         const missing = String(e.params.missingProperty);
         message = `missing required key "${missing}"`;
         expected = `a "${missing}" key`;
-        found = value && typeof value === 'object' ? `keys ${Object.keys(value).join(', ') || '(none)'}` : describe(value);
+        found = value && typeof value === 'object' ? `keys ${listNames(Object.keys(value))}` : describe(value);
         break;
       }
       case 'type': {
