@@ -165,4 +165,22 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     runCli(['lock', 'agent'], { cwd: dir, env: ENV });
     expect(readFileSync(join(dir, 'agent/agent.lock')).equals(before)).toBe(true);
   });
+
+  it('passes resolver settings through (--catalog): a newer catalog version is drift for --frozen, then re-locked', () => {
+    const def = (version: string) => JSON.stringify({ name: 'my_tool', version, description: 'x', inputSchema: { type: 'object' } });
+    const dir = writeTree(makeTempDir(), {
+      'agent/agent.yaml': 'name: cat-agent\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: my_tool\n    version: ^1.0.0\n',
+      'cat/my_tool/1.0.0.json': def('1.0.0'),
+    });
+    expect(runCli(['lock', 'agent', '--catalog', 'cat'], { cwd: dir, env: ENV }).status).toBe(0);
+    const tool = JSON.parse(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).resolved.tools[0];
+    expect(tool).toMatchObject({ name: 'my_tool', version: '1.0.0', constraint: '^1.0.0', source: expect.stringMatching(/^catalog:/) });
+    writeTree(dir, { 'cat/my_tool/1.4.0.json': def('1.4.0') });
+    const frozen = runCli(['lock', 'agent', '--catalog', 'cat', '--frozen'], { cwd: dir, env: ENV });
+    expect(frozen.status).toBe(12);
+    expect(frozen.stderr).toMatch(/^Error: tool my_tool is 1\.4\.0 from catalog:.* but the lock records 1\.0\.0 from catalog:/);
+    expect(frozen.stderr).toContain('Re-run `agentlang lock agent` if the drift is intentional.');
+    expect(runCli(['lock', 'agent', '--catalog', 'cat'], { cwd: dir, env: ENV }).stdout).toBe('Wrote agent/agent.lock\n');
+    expect(JSON.parse(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).resolved.tools[0].version).toBe('1.4.0');
+  });
 });

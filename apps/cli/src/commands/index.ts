@@ -90,8 +90,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --frozen             never write: fail (exit 12, LOCK_DRIFT) if the lock would change;\n' +
       '                       the default when CI=true (--no-frozen overrides)\n' +
       '  --out L              write the lock to L instead\n' +
-      '  --runtime R, --strict, --tool-catalog DIR (repeatable), --model-catalog FILE, --host-profile P\n' +
-      '                       passed to the resolver, as for `agentlang resolve`\n\n' +
+      '  --strict, --runtime R, --catalog DIR (repeatable), --host PROFILE, --models FILE\n' +
+      '                       resolver settings, exactly as for `agentlang resolve` (MCP servers are\n' +
+      '                       always probed: their tool schemas are what the lock pins)\n\n' +
       'Prints `Wrote <lock>` or `Wrote <lock> (signed)`. Exit 12 for every LOCK_* error.',
     options: {
       'sign-key-env': { type: 'string' },
@@ -100,9 +101,9 @@ export const COMMANDS: CommandSpec[] = [
       out: { type: 'string' },
       runtime: { type: 'string' },
       strict: { type: 'boolean' },
-      'tool-catalog': { type: 'string', multiple: true },
-      'model-catalog': { type: 'string' },
-      'host-profile': { type: 'string' },
+      catalog: { type: 'string', multiple: true },
+      host: { type: 'string' },
+      models: { type: 'string' },
     },
     load: () => import('./lock.js'),
   },

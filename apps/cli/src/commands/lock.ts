@@ -9,6 +9,11 @@ class LockUsageError extends Error {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
+/** A built-in profile name stays a name; anything path-like is resolved against the working directory (as `resolve` does). */
+function hostProfile(value: string, cwd: string): string {
+  return /[\\/]|\.(json|ya?ml)$/.test(value) ? resolve(cwd, value) : value;
+}
+
 /** `agentlang lock <agent>`: resolve the agent on this host and pin the plan in its lock file. */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const [target, ...extra] = ctx.positionals;
@@ -31,9 +36,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       env: ctx.env,
       ...(ctx.values.strict === true && { strict: true }),
       ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
-      ...(list(ctx.values['tool-catalog']).length > 0 && { toolCatalogs: list(ctx.values['tool-catalog']).map((d) => resolve(ctx.cwd, d)) }),
-      ...(str(ctx.values['model-catalog']) && { modelCatalog: resolve(ctx.cwd, str(ctx.values['model-catalog'])!) }),
-      ...(str(ctx.values['host-profile']) && { hostProfile: str(ctx.values['host-profile']) }),
+      ...(list(ctx.values.catalog).length > 0 && { toolCatalogs: list(ctx.values.catalog).map((d) => resolve(ctx.cwd, d)) }),
+      ...(str(ctx.values.models) && { modelCatalog: resolve(ctx.cwd, str(ctx.values.models)!) }),
+      ...(str(ctx.values.host) && { hostProfile: hostProfile(str(ctx.values.host)!, ctx.cwd) }),
     },
   });
   for (const line of result.plan.missing) ctx.log(`Missing: ${line}`);
