@@ -14,8 +14,8 @@ export const MANIFEST_ERROR_CODES = {
   MANIFEST_IO: 'a file could not be read',
   /** The input is a packed `.agent` container; unpack it (e.g. @agentlang/container) and use loadAgentFromFiles. */
   MANIFEST_IS_CONTAINER: 'the input is a packed container, not a YAML manifest',
-  /** A file exceeds the size cap (default 1 MiB per YAML file). */
-  MANIFEST_TOO_LARGE: 'a file exceeds the size cap',
+  /** A file exceeds the size cap (default 1 MiB per file), or its collections nest more than 64 levels deep. */
+  MANIFEST_TOO_LARGE: 'a file exceeds the size cap, or nests too deeply',
   /** YAML syntax error or YAML warning (warnings are errors here). */
   MANIFEST_YAML_SYNTAX: 'YAML syntax error or warning',
   /** A mapping holds the same key twice. */
