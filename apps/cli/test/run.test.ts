@@ -170,6 +170,21 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     expect(forged.stderr).toContain('modified after signing');
   });
 
+  it('takes the resolver settings of `lock` (--catalog …), so a lock made with them matches the run', () => {
+    const cwd = writeTree(makeTempDir(), {
+      'agent.yaml': 'name: researcher\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: citations\n',
+      'catalog/citations/0.2.0.json': JSON.stringify({ name: 'citations', version: '0.2.0', description: 'c', inputSchema: { type: 'object' } }),
+    });
+    expect(runCli(['lock', '.', '--catalog', 'catalog', '--runtime', 'test-echo'], { cwd }).stdout).toBe('Wrote agent.lock\n');
+    const ok = runCli(['run', '.', '--lock', 'agent.lock', '--catalog', 'catalog', '--runtime', 'test-echo'], { cwd });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('  Tools:    citations@0.2.0\n\nLaunching test-echo...\n[test-echo] researcher@1.0.0\n');
+    const without = runCli(['run', '.', '--lock', 'agent.lock', '--runtime', 'test-echo'], { cwd });
+    expect(without.status).not.toBe(0);
+    expect(without.stdout).not.toContain('[test-echo]');
+    expect(records(cwd)).toHaveLength(1);
+  });
+
   it('usage errors exit 2 and name the fix', () => {
     const cwd = demoDir();
     expect(runCli(['run'], { cwd }).status).toBe(2);

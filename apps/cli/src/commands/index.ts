@@ -235,6 +235,8 @@ export const COMMANDS: CommandSpec[] = [
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
       '  --dry-run              print the plan and the exact sandbox argv (secrets redacted); start nothing\n' +
       '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
+      '  --strict, --catalog DIR (repeatable), --host PROFILE, --models FILE\n' +
+      '                         resolver settings, as for `agentlang resolve` and `agentlang lock`\n' +
       '  <agent> may be a .agent container: it is verified against --pubkey (required) and its prompt\n' +
       '  decrypted with the identity in AGENTLANG_IDENTITY (or --identity-env VAR) or the passphrase in\n' +
       '  --passphrase-env VAR, all before anything starts; its agent.lock is enforced.\n\n' +
@@ -252,6 +254,10 @@ export const COMMANDS: CommandSpec[] = [
       'sign-key-env': { type: 'string' },
       'identity-env': { type: 'string' },
       'passphrase-env': { type: 'string' },
+      strict: { type: 'boolean' },
+      catalog: { type: 'string', multiple: true },
+      host: { type: 'string' },
+      models: { type: 'string' },
     },
     load: () => import('./run.js'),
   },
