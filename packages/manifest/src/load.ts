@@ -220,17 +220,16 @@ async function loadFromReader(
       return undefined;
     }
     const name = subAgentName(ref, sub.data, rel);
-    const clashPath = byName.get(name);
-    const clash = clashPath === undefined ? undefined : { path: clashPath };
-    if (clash) {
-      const where = path.length ? path : [];
-      const message = `sub-agents ${clash.path} and ${rel} are both named "${name}"; delegate permissions and depends_on could not tell them apart`;
-      if (where.length) r.add('MANIFEST_DUPLICATE_NAME', where, message, { expected: 'unique sub-agent names', found: JSON.stringify(name) });
+    const clash = byName.get(name);
+    if (clash === undefined) byName.set(name, rel);
+    else {
+      // A static reference is reported where it is written; a discovered file at its own name.
+      const message = `sub-agents ${clash} and ${rel} are both named "${name}"; delegate permissions and depends_on could not tell them apart`;
+      if (path.length) r.add('MANIFEST_DUPLICATE_NAME', path, message, { expected: 'unique sub-agent names', found: JSON.stringify(name) });
       else s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DUPLICATE_NAME', message, file: rel, ...sub.locate(['name']), path: '/name', expected: 'unique sub-agent names', found: JSON.stringify(name) });
     }
     subAgents.push({ name, path: rel });
     seen.set(rel, name);
-    if (!clash) byName.set(name, rel);
     if (sub.diagnostics.length) {
       s.diagnostics.push(...sub.diagnostics);
       return name;
