@@ -90,6 +90,20 @@ describe('RegistryClient against a real registry', () => {
   });
 });
 
+describe('RegistryClient against a registry with a small upload limit', () => {
+  it('reports the server\'s 413 even though it answers before the upload ends', async () => {
+    const dir = makeTempDir('agentlang-client-limit-');
+    const registry = await startRegistry({ bind: '127.0.0.1:0', dataDir: join(dir, 'data'), apiKeys: 'alice:alice-key', maxUploadBytes: 1 << 20 });
+    try {
+      const c = await makeContainer(dir, { name: 'huge', version: '1.0.0', contextBytes: 4 << 20 });
+      const error = await expectCode(new RegistryClient({ url: registry.url, apiKey: 'alice-key' }).push(c.path), 'REGISTRY_TOO_LARGE');
+      expect(error.message).toContain('HTTP 413');
+    } finally {
+      await registry.close();
+    }
+  });
+});
+
 describe('RegistryClient against a hostile or flaky server', () => {
   let server: Server;
   let base: string;

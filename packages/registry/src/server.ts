@@ -46,13 +46,14 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, bod
   const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length };
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && !req.complete) {
-    // The body was not (fully) read: close the connection rather than drain an unbounded upload,
-    // but half-close first and keep discarding briefly so the client can read this answer.
-    headers.connection = 'close';
+    // An early answer (413, 409, 401…) to an upload still in flight: a lingering close. Keep reading
+    // and discarding for a short grace period so the client sees this answer instead of a reset
+    // (closing with unread data sends RST), then cut the connection if the upload goes on.
     res.once('finish', () => {
-      req.socket.end();
       req.resume();
-      setTimeout(() => req.socket.destroy(), 2000).unref();
+      const timer = setTimeout(() => req.socket.destroy(), 2000);
+      timer.unref();
+      req.once('end', () => clearTimeout(timer));
     });
   }
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="agentlang-registry"';
