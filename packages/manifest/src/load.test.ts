@@ -282,3 +282,22 @@ describe('hostile volume', () => {
     expect(diagnostics[0]).toMatchObject({ code: 'MANIFEST_DUPLICATE_KEY', line: 4, path: '/tools/0/name' });
   });
 });
+
+describe('messages a person can act on', () => {
+  test("the spec's body_template snippet, closing quote at the key's indent, is rejected with the fix", async () => {
+    const yaml = `name: t\nversion: 1.0.0\nhttp_tools:\n  twitter_post_tweet:\n    endpoint: "/api/v1/twitter/tweets"\n    method: POST\n    body_template: '{\n      "text": "{{text}}"\n    }'\n`;
+    const diagnostics = await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) }));
+    expect(diagnostics[0]).toMatchObject({ code: 'MANIFEST_YAML_SYNTAX', line: 8 });
+    expect(diagnostics[0]!.message).toContain('indented deeper than its key');
+  });
+
+  test('two discovered sub-agents with one name are reported at the second file', async () => {
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': 'name: o\nversion: 1.0.0\ntools:\n  - name: delegate\n    config: { mode: dynamic, discovery: directory }\n',
+      'a.yaml': 'name: same\n',
+      'b.yaml': '# comment\nname: same\n',
+    });
+    const diagnostics = await invalid(loadAgent(dir));
+    expect(diagnostics).toMatchObject([{ code: 'MANIFEST_DUPLICATE_NAME', file: 'b.yaml', line: 2 }]);
+  });
+});
