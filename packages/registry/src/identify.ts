@@ -17,14 +17,17 @@ export interface ArtifactIdentity {
 /** Parses an uploaded artifact, by content: reads the agent's own name, version and digest. */
 export type IdentifyArtifact = (path: string, head: Uint8Array) => Promise<ArtifactIdentity>;
 
-function invalid(kind: string, cause: unknown): RegistryError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not a valid agent: ${reason}`, { kind, cause: (cause as { code?: string }).code ?? null }, { cause });
+function invalid(kind: string, cause: unknown, path?: string): RegistryError {
+  let reason = cause instanceof Error ? cause.message : String(cause);
+  // The staging path is the server's business: never echo it to the client.
+  if (path) reason = reason.split(path).join('<upload>');
+  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not valid: ${reason}`, { kind, cause: (cause as { code?: string }).code ?? null }, { cause });
 }
 
 /**
  * The default identifier: a ustar archive is a container (verified entry by entry against its
- * signed index by @agentlang/container, and its agent reloaded); anything else must be a YAML manifest of either dialect (@agentlang/manifest).
+ * signed index by @agentlang/container, and its agent reloaded); anything else must be a YAML
+ * manifest of either dialect (@agentlang/manifest).
  */
 export const identifyArtifact: IdentifyArtifact = async (path, head) => {
   if (sniffBytes(head) === 'container') {
@@ -34,7 +37,7 @@ export const identifyArtifact: IdentifyArtifact = async (path, head) => {
       // must be the one the index claims (the prompt stays encrypted; the registry never reads it).
       loaded = await loadContainerAgent(path);
     } catch (cause) {
-      throw invalid('container', cause);
+      throw invalid('container', cause, path);
     }
     const { name, version, digest } = loaded.index.agent;
     const description = loaded.agent.manifest.description;
@@ -44,7 +47,7 @@ export const identifyArtifact: IdentifyArtifact = async (path, head) => {
   try {
     agent = await loadAgentFromFiles({ 'agent.yaml': await readFile(path) }, { entry: 'agent.yaml', label: 'upload' });
   } catch (cause) {
-    throw invalid('manifest', cause);
+    throw invalid('manifest', cause, path);
   }
   const { name, version, description } = agent.manifest;
   if (!version) throw invalid('manifest', new Error('the manifest has no version'));
@@ -64,7 +67,7 @@ export async function identifyTool(path: string): Promise<ArtifactIdentity> {
   try {
     value = JSON.parse(await readFile(path, 'utf8'));
   } catch (cause) {
-    throw invalid('tool definition', cause);
+    throw invalid('tool definition', cause, path);
   }
   const def = value as Record<string, unknown> | null;
   const problems: string[] = [];

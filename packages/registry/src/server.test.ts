@@ -201,6 +201,8 @@ describe('registry server', () => {
     const res = await put('/v1/agents/alice/lying/0.1.0', await readFile(out));
     expect(res.status).toBe(400);
     expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
+    expect(res.json().error?.message).toContain('<upload>');
+    expect(res.json().error?.message).not.toContain(dir);
   });
 
   it('keeps every blob under the name of its own sha256', async () => {
