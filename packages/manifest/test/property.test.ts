@@ -57,7 +57,16 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('swaplines' as const), at: fc.nat(), with: fc.nat() }),
 );
 
-function mutate(text: string, ms: Array<fc.Arbitrary<unknown> extends never ? never : { kind: string; at: number; len?: number; text?: string; with?: number }>): string {
+/** One edit applied to a file's text. */
+interface Mutation {
+  kind: string;
+  at: number;
+  len?: number;
+  text?: string;
+  with?: number;
+}
+
+function mutate(text: string, ms: Mutation[]): string {
   let t = text;
   for (const m of ms) {
     const at = t.length ? m.at % t.length : 0;
@@ -103,7 +112,7 @@ describe('property: nothing but a located ManifestError ever escapes', { timeout
         const names = Object.keys(tree).sort();
         const name = names[fileIndex % names.length]!;
         const text = new TextDecoder().decode(tree[name]);
-        await loadChecked({ ...tree, [name]: encoder.encode(mutate(text, ms as never)) });
+        await loadChecked({ ...tree, [name]: encoder.encode(mutate(text, ms)) });
       }),
       { numRuns: Number(process.env.AGENTLANG_FC_RUNS ?? 400) },
     );
