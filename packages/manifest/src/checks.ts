@@ -87,6 +87,12 @@ export function checkSchedules(raw: Raw, r: Reporter): void {
       const problem = checkCron(value);
       if (problem) r.add('MANIFEST_CRON', path, `invalid cron schedule: ${problem}`, { expected: 'minute hour day month weekday, e.g. "0 * * * *"', found: JSON.stringify(value) });
     };
+    if (s.mode === 'scheduled' && s.schedule === undefined && s.wake_triggers === undefined) {
+      r.add('MANIFEST_SCHEMA', ['permissions', cap, 'mode'], `${cap} has mode "scheduled" but no schedule or wake_triggers, so it would never run`, {
+        expected: 'a schedule: "0 * * * *" or wake_triggers: [{ schedule: … }]',
+        found: 'neither',
+      });
+    }
     check(s.schedule, ['permissions', cap, 'schedule']);
     for (const [i, t] of arr(s.wake_triggers).entries()) check(obj(t).schedule, ['permissions', cap, 'wake_triggers', i, 'schedule']);
   }

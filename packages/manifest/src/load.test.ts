@@ -301,3 +301,9 @@ describe('messages a person can act on', () => {
     expect(diagnostics).toMatchObject([{ code: 'MANIFEST_DUPLICATE_NAME', file: 'b.yaml', line: 2 }]);
   });
 });
+
+test('a scheduled capability needs a schedule', async () => {
+  const yaml = 'name: s\nversion: 1.0.0\npermissions:\n  required: [background]\n  background:\n    mode: scheduled\n';
+  const diagnostics = await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) }));
+  expect(diagnostics).toMatchObject([{ code: 'MANIFEST_SCHEMA', line: 6, path: '/permissions/background/mode' }]);
+});
