@@ -22,7 +22,7 @@ export interface RegistryServerOptions {
   uploadTimeoutMs?: number;
   /** Parses uploads (default {@link identifyArtifact}). */
   identify?: IdentifyArtifact;
-  /** Receives one line per push and per server error. */
+  /** Receives one line per push and per server error (with the full reason, which clients never see). */
   log?: (line: string) => void;
 }
 
@@ -312,14 +312,14 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      if (error instanceof RegistryError) {
+      if (error instanceof RegistryError && error.code !== 'REGISTRY_STORAGE') {
         sendError(req, res, error);
         return;
       }
-      const message = error instanceof Error ? error.message : String(error);
-      if (req.destroyed || res.destroyed) return;
-      log(`error ${req.method} ${req.url}: ${message}`);
-      sendError(req, res, new RegistryError('REGISTRY_STORAGE', `internal error: ${message}`, undefined, { cause: error }));
+      // The full reason (paths of the data directory, errno) goes to the server log only.
+      log(`error ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
+      if (res.destroyed || res.writableEnded) return;
+      sendError(req, res, new RegistryError('REGISTRY_STORAGE', 'the registry failed to read or write its storage; the server log has the details', undefined, { cause: error }));
     });
   });
   server.keepAliveTimeout = 5_000;

@@ -60,3 +60,27 @@ describe('RegistryStorage is swappable', () => {
     }
   });
 });
+
+describe('storage failures', () => {
+  it('answer 500 REGISTRY_STORAGE without leaking the reason, which goes to the server log', async () => {
+    const dir = makeTempDir('agentlang-failstore-');
+    const storage = new MemoryStorage(dir);
+    storage.putBlob = async () => {
+      throw new Error('ENOSPC: no space left on device, rename /srv/secret-data/tmp/x');
+    };
+    const lines: string[] = [];
+    const registry = createRegistryServer({ storage, keys: parseApiKeysEnv('alice:alice-key'), log: (line) => lines.push(line) });
+    const base = await registry.listen(0);
+    try {
+      const c = await makeContainer(dir, { name: 'full', version: '1.0.0' });
+      const res = await rawRequest(base, { method: 'PUT', path: '/v1/agents/alice/full/1.0.0', headers: { authorization: 'Bearer alice-key', 'x-content-sha256': c.sha256 }, body: c.bytes });
+      expect(res.status).toBe(500);
+      expect(res.json().error?.code).toBe('REGISTRY_STORAGE');
+      expect(res.body.toString()).not.toContain('secret-data');
+      expect(lines.join('\n')).toContain('ENOSPC');
+      expect((await rawRequest(base, { path: '/v1/agents/alice/full/1.0.0' })).status).toBe(404);
+    } finally {
+      await registry.close();
+    }
+  });
+});

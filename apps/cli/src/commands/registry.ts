@@ -25,7 +25,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(keysFile ? { keysFile: resolve(ctx.cwd, keysFile) } : {}),
     privateTenants: list(ctx.values.private),
     ...(maxUpload ? { maxUploadBytes: Math.floor(Number(maxUpload) * (1 << 20)) } : {}),
-    log: ctx.verbose ? ctx.log : () => {},
+    log: ctx.log,
   });
   const tenants = [...registry.keys.tenants.keys()];
   ctx.log(`agentlang registry listening on ${registry.url}  data ${dataDir}`);
