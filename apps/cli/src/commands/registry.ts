@@ -25,7 +25,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(keysFile ? { keysFile: resolve(ctx.cwd, keysFile) } : {}),
     privateTenants: list(ctx.values.private),
     ...(maxUpload ? { maxUploadBytes: Math.floor(Number(maxUpload) * (1 << 20)) } : {}),
-    log: ctx.log,
+    // Errors always reach stderr; the one line per push only with --verbose (the seed runs the
+    // server in the background of the same terminal).
+    log: (line) => {
+      if (ctx.verbose || line.startsWith('error ')) ctx.log(line);
+    },
   });
   const tenants = [...registry.keys.tenants.keys()];
   ctx.log(`agentlang registry listening on ${registry.url}  data ${dataDir}`);
