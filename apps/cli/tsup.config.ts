@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 
 // One bundled ESM entry with every @agentlang package inlined and each command split into its own
@@ -17,7 +19,7 @@ const banner = {
 const hotCore = (outDir: string): Options => ({
   config: false,
   outDir,
-  entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
+  entry: { 'hot/validate-core': 'src/hot/validate-core.ts', 'hot/run-core': 'src/hot/run-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
   splitting: false,
@@ -43,6 +45,21 @@ function writeCodeCache(outDir: string): void {
   });
   if (!existsSync(`${outDir}/hot/validate-core.cjs.cache`)) {
     console.warn(`agentlang: no code cache written (validate exited ${result.status}): ${result.stderr.slice(0, 300)}`);
+  }
+  // The run path likewise (hot/run-core.cjs): one real run of the seed demo (test-echo in bwrap) in
+  // a throw-away directory, so the cache holds resolve, policy, seccomp, spawn and record writing.
+  const demo = resolve('../../examples/demo.agent');
+  if (existsSync(demo)) {
+    const cwd = mkdtempSync(join(tmpdir(), 'agentlang-code-cache-'));
+    const run = spawnSync(process.execPath, [resolve(outDir, 'agentlang.js'), 'run', demo], {
+      cwd,
+      env: { ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' },
+      encoding: 'utf8',
+    });
+    rmSync(cwd, { recursive: true, force: true });
+    if (!existsSync(`${outDir}/hot/run-core.cjs.cache`)) {
+      console.warn(`agentlang: no run code cache written (run exited ${run.status}): ${run.stderr.slice(0, 300)}`);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
@@ -25,6 +26,9 @@ trust:
 observability:
   trace: true
 `;
+
+const require = createRequire(import.meta.url);
+const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
 
 const PLAN = ['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join('\n');
 
@@ -183,6 +187,36 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     expect(without.status).not.toBe(0);
     expect(without.stdout).not.toContain('[test-echo]');
     expect(records(cwd)).toHaveLength(1);
+  });
+
+  it('probes an agent\'s MCP servers (real server over stdio) before running; the credential reaches no argv, file or record', () => {
+    const cwd = writeTree(makeTempDir(), {
+      'agent.yaml': [
+        'name: mcp-demo',
+        'version: 1.0.0',
+        'models:',
+        '  test-echo/demo: {}',
+        'mcp_servers:',
+        '  everything:',
+        `    command: ${JSON.stringify(process.execPath)}`,
+        `    args: [${JSON.stringify(everything)}, stdio]`,
+        '    env:',
+        '      API_TOKEN: "{{.env.MY_TOKEN}}"',
+        '    tools: [echo]',
+        '',
+      ].join('\n'),
+    });
+    const env = { MY_TOKEN: 'tok-MCP-SECRET-77' };
+    const r = runCli(['run', '.', '--runtime', 'test-echo'], { cwd, env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('  MCP:      everything (1 tool)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n');
+    const dry = runCli(['run', '.', '--runtime', 'claude-code', '--prompt', 'hi', '--dry-run'], { cwd, env });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('--mcp-config /tmp/agentlang-runtime/claude/mcp.json --strict-mcp-config');
+    expect(dry.stdout).toContain('/run/agentlang/secrets/API_TOKEN');
+    const dir = join(cwd, '.agentlang', 'records');
+    const written = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    expect(dry.stdout + dry.stderr + r.stdout + r.stderr + written).not.toContain('MCP-SECRET');
   });
 
   it('usage errors exit 2 and name the fix', () => {
