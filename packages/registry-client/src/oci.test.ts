@@ -115,17 +115,36 @@ describe('OCI distribution against a real docker-registry, checked with skopeo',
   });
 });
 
-describe('OCI token authentication (WWW-Authenticate: Bearer realm=…)', () => {
+describe('OCI token authentication (WWW-Authenticate: Bearer realm=…) and blob redirects', () => {
   let dir: string;
   let oci: { host: string; root: string; child: ChildProcess };
   let proxy: import('node:http').Server;
   let proxyHost: string;
   const tokenRequests: Array<{ scope: string | null; basic: string | undefined }> = [];
+  const cdnRequests: Array<{ path: string; authorization: string | undefined }> = [];
+  let cdn: import('node:http').Server;
+  let cdnHost: string;
 
   beforeAll(async () => {
     dir = makeTempDir('agentlang-oci-auth-');
     oci = await startDistribution(dir);
     const { createServer: createHttpServer, request } = await import('node:http');
+    // Object storage / CDN that blob GETs are redirected to (as GHCR and ECR do): serves the
+    // distribution's stored blob by digest and records whether credentials leaked to it.
+    cdn = createHttpServer(async (req, res) => {
+      cdnRequests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      const hex = /^\/cdn\/([0-9a-f]{64})\?sig=ok$/.exec(req.url ?? '')?.[1];
+      if (!hex) {
+        res.writeHead(403);
+        res.end();
+        return;
+      }
+      const bytes = await readFile(join(oci.root, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data'));
+      res.writeHead(200, { 'content-length': bytes.length });
+      res.end(bytes);
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+    cdnHost = `127.0.0.1:${(cdn.address() as { port: number }).port}`;
     // A token-auth front like GHCR's: /token trades Basic credentials for a bearer token; every
     // /v2 request without a valid token gets a 401 challenge naming the realm.
     proxy = createHttpServer((req, res) => {
@@ -147,6 +166,12 @@ describe('OCI token authentication (WWW-Authenticate: Bearer realm=…)', () => 
         res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
         return;
       }
+      const blobGet = req.method === 'GET' ? /^\/v2\/.+\/blobs\/sha256:([0-9a-f]{64})$/.exec(url.pathname) : null;
+      if (blobGet) {
+        res.writeHead(307, { location: `http://${cdnHost}/cdn/${blobGet[1]}?sig=ok` });
+        res.end();
+        return;
+      }
       const headers = { ...req.headers, host: oci.host };
       delete headers.authorization;
       const upstream = request({ host: '127.0.0.1', port: Number(oci.host.split(':')[1]), method: req.method, path: req.url, headers }, (up) => {
@@ -163,6 +188,7 @@ describe('OCI token authentication (WWW-Authenticate: Bearer realm=…)', () => 
   afterAll(async () => {
     oci?.child.kill('SIGTERM');
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await new Promise<void>((resolve) => cdn.close(() => resolve()));
   });
 
   it('trades credentials for a bearer token, then pushes and pulls', async () => {
@@ -174,6 +200,11 @@ describe('OCI token authentication (WWW-Authenticate: Bearer realm=…)', () => 
     expect(pulled.manifestDigest).toBe(pushed.manifestDigest);
     expect((await readFile(join(dir, 'private.agent'))).equals(c.bytes)).toBe(true);
     await pullOci(`oci://${proxyHost}/acme/private-agent:1.0.0`, { cwd: dir, out: 'with-token.agent', token: 'granted-token' });
+  });
+
+  it('follows blob redirects to another origin without sending it the credentials', () => {
+    expect(cdnRequests.length).toBeGreaterThan(0);
+    expect(cdnRequests.every((r) => r.authorization === undefined)).toBe(true);
   });
 
   it('fails with the way to pass credentials when the token service refuses', async () => {

@@ -181,7 +181,7 @@ class OciSession {
     return { ...extra };
   }
 
-  private authorization(): Record<string, string> {
+  authorization(): Record<string, string> {
     if (this.token) return { authorization: `Bearer ${this.token}` };
     if (this.basic) return { authorization: this.basicAuth() };
     return {};
@@ -208,6 +208,32 @@ class OciSession {
       }
       const hint = answer.status === 401 ? ' (the registry wants credentials: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)' : '';
       throw new RegistryClientError('REGISTRY_OCI', `${action} at ${this.base.origin}/${this.ref.repository} failed: HTTP ${answer.status}${reason ? ` — ${reason}` : ''}${hint}`, { status: answer.status, registry: this.base.origin, repository: this.ref.repository });
+    }
+    return answer;
+  }
+
+  /**
+   * GETs a blob, following the redirects to object storage or a CDN that GHCR, ECR and S3-backed
+   * registries answer with. Credentials are never sent to the redirect target: it is another
+   * origin, and its URL carries its own signature.
+   */
+  async fetchBlob(digest: string): Promise<HttpAnswer> {
+    const action = `fetching blob ${digest}`;
+    let answer = await this.call({ method: 'GET', url: this.url(`/v2/${this.ref.repository}/blobs/${digest}`), headers: this.headers() }, action, [200, 301, 302, 303, 307, 308]);
+    for (let hop = 0; answer.status !== 200; hop++) {
+      const location = answer.headers.location;
+      answer.stream.resume();
+      if (!location || hop >= 5) throw new RegistryClientError('REGISTRY_OCI', `${action}: ${location ? 'too many redirects' : `HTTP ${answer.status} without a Location`}`, { status: answer.status });
+      const target = new URL(location, this.base);
+      if (target.protocol !== 'https:' && !(target.protocol === 'http:' && this.ref.insecure)) {
+        throw new RegistryClientError('REGISTRY_OCI', `${action}: redirected to ${target.origin}, which is not HTTPS; refusing`, { location: target.origin });
+      }
+      const headers = target.origin === this.base.origin ? this.authorization() : {};
+      answer = await withRetries(() => sendRequest({ method: 'GET', url: target, headers }), target.origin, this.options.retry);
+      if (![200, 301, 302, 303, 307, 308].includes(answer.status)) {
+        answer.stream.resume();
+        throw new RegistryClientError('REGISTRY_OCI', `${action}: the redirect target ${target.origin} answered HTTP ${answer.status}`, { status: answer.status, location: target.origin });
+      }
     }
     return answer;
   }
@@ -382,7 +408,7 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
         if (typeof title !== 'string') throw new RegistryClientError('REGISTRY_OCI', `a layer of ${where} has no ${OCI_ANNOTATIONS.title} annotation`);
         await write(encodeTarHeader(title, layer.size));
       }
-      const blob = await session.call({ method: 'GET', url: session.url(`/v2/${ref.repository}/blobs/${layer.digest}`), headers: session.headers() }, `fetching layer ${layer.digest}`, [200]);
+      const blob = await session.fetchBlob(layer.digest);
       const hash = createHash('sha256');
       let got = 0;
       for await (const chunk of blob.stream) {
