@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, runCli } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,21 @@ describe('agentlang push/pull oci://', () => {
     const pull = runCli(['pull', `oci://${oci.host}/team/boxed:2.0.0`, '--out', 'boxed.agent'], { cwd: dir });
     expect(pull.stdout).toBe('Fetched boxed@2.0.0  boxed.agent\n');
     expect(readFileSync(join(dir, 'boxed.agent')).equals(c.bytes)).toBe(true);
+  });
+
+  it('publish builds the signed container straight into an OCI registry; pull verifies the signature', () => {
+    const keys = runCli(['keygen']).stdout;
+    const priv = /^AGENTLANG_SIGNING_KEY=([0-9a-f]{64})$/m.exec(keys)![1]!;
+    const pub = /^AGENTLANG_PUBKEY=([0-9a-f]{64})$/m.exec(keys)![1]!;
+    const agentDir = join(dir, 'oci-agent');
+    mkdirSync(agentDir);
+    writeFileSync(join(agentDir, 'agent.yaml'), demoAgent('oci-agent', '3.1.0'));
+    const env = { CI: undefined, AGENTLANG_SIGNING_KEY: priv };
+    const publish = runCli(['publish', 'oci-agent', `oci://${oci.host}/agents/{name}:{version}`, '--out', 'oci-agent.agent'], { cwd: dir, env });
+    expect(publish.stdout).toBe(`Built oci-agent.agent (signed)\nPublished oci-agent@3.1.0  oci://${oci.host}/agents/oci-agent:3.1.0\n`);
+    const pull = runCli(['pull', `oci://${oci.host}/agents/oci-agent:3.1.0`, '--out', 'oci-pulled.agent', '--pubkey', pub], { cwd: dir });
+    expect(pull.stdout).toBe('Fetched oci-agent@3.1.0  oci-pulled.agent\n');
+    expect(readFileSync(join(dir, 'oci-pulled.agent')).equals(readFileSync(join(dir, 'oci-agent.agent')))).toBe(true);
   });
 
   it('a missing tag is an OCI error with the registry\'s reason', () => {
