@@ -1,14 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LoadedAgent } from '@agentlang/manifest';
 import type { CommandContext, CommandResult } from '../command.js';
 import type * as Core from '../hot/run-core.js';
 import { loadHot } from '../hot-load.js';
 
-/** The run path's packages, from the code-cached bundle when present (start-up is a measured target). */
+/**
+ * The run path's packages, from the code-cached bundle `dist/hot/run-core.cjs` when the build made
+ * one (start-up is a measured target), else the ordinary lazy chunk. The directory argument is for
+ * loaders that take it and ignored by those that find dist/ themselves.
+ */
 async function runApi(): Promise<typeof Core> {
-  return loadHot<typeof Core>('run-core') ?? (await import('../hot/run-core.js'));
+  const load = loadHot as <T>(name: string, dist?: string) => T | undefined;
+  return load<typeof Core>('run-core', dirname(fileURLToPath(import.meta.url))) ?? (await import('../hot/run-core.js'));
 }
 
 /** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
