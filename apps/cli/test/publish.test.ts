@@ -48,3 +48,26 @@ describe('agentlang publish', () => {
     expect(search.stdout).toMatch(/^alice\/my-agent@1\.0\.0\s+container/m);
   });
 });
+
+describe('agentlang registry serve --signer', () => {
+  it('a tenant with a publisher key accepts only containers signed by it', async () => {
+    const dir = makeTempDir('agentlang-cli-signer-');
+    writeFileSync(join(dir, 'agent.yaml'), demoAgent('guarded', '1.0.0'));
+    const publisher = keygen();
+    const server = await serve(dir, ['--signer', `alice:${publisher.pub}`]);
+    const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_API_KEY: undefined, AGENTLANG_REGISTRY: undefined };
+    try {
+      expect(server.stderr()).toContain('alice (signed containers only)');
+      const yaml = runCli(['push', 'agent.yaml', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+      expect(yaml.status).toBe(17);
+      expect(yaml.stderr).toContain('HTTP 403 REGISTRY_UNSIGNED');
+      const other = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'other.agent'], { cwd: dir, env: { ...ENV, AGENTLANG_SIGNING_KEY: keygen().priv } });
+      expect(other.status).toBe(17);
+      expect(other.stderr).toContain('REGISTRY_UNSIGNED');
+      const good = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'good.agent'], { cwd: dir, env: { ...ENV, AGENTLANG_SIGNING_KEY: publisher.priv } });
+      expect(good.stdout).toContain("Published guarded@1.0.0  tenant 'alice'");
+    } finally {
+      await server.stop();
+    }
+  });
+});

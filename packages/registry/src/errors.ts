@@ -17,6 +17,8 @@ export const REGISTRY_ERROR_CODES = {
   REGISTRY_NAME_MISMATCH: { status: 403, doc: 'the name or version inside the artifact disagrees with the path' },
   /** 403: the tenant is private and the caller is not that tenant. */
   REGISTRY_FORBIDDEN: { status: 403, doc: 'the tenant is private and the caller is not that tenant' },
+  /** 403: the tenant accepts only containers signed by its publishers, and this upload is not one. */
+  REGISTRY_UNSIGNED: { status: 403, doc: 'the tenant requires containers signed by one of its publisher keys' },
   /** 403: the server has no API keys configured, so every write is refused. */
   REGISTRY_NO_KEYS: { status: 403, doc: 'no API keys are configured; writes are disabled' },
   /** 404: no such route, tenant, agent or version. */

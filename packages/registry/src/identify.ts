@@ -14,8 +14,14 @@ export interface ArtifactIdentity {
   description?: string;
 }
 
+/** Options of {@link IdentifyArtifact}. */
+export interface IdentifyOptions {
+  /** Ed25519 public keys (hex): the artifact must be a container whose signature verifies under one of them. */
+  signers?: string[];
+}
+
 /** Parses an uploaded artifact, by content: reads the agent's own name, version and digest. */
-export type IdentifyArtifact = (path: string, head: Uint8Array) => Promise<ArtifactIdentity>;
+export type IdentifyArtifact = (path: string, head: Uint8Array, options?: IdentifyOptions) => Promise<ArtifactIdentity>;
 
 function invalid(kind: string, cause: unknown, path?: string): RegistryError {
   let reason = cause instanceof Error ? cause.message : String(cause);
@@ -29,19 +35,26 @@ function invalid(kind: string, cause: unknown, path?: string): RegistryError {
  * signed index by @agentlang/container, and its agent reloaded); anything else must be a YAML
  * manifest of either dialect (@agentlang/manifest).
  */
-export const identifyArtifact: IdentifyArtifact = async (path, head) => {
+export const identifyArtifact: IdentifyArtifact = async (path, head, options = {}) => {
+  const signers = options.signers ?? [];
   if (sniffBytes(head) === 'container') {
     let loaded: Awaited<ReturnType<typeof loadContainerAgent>>;
     try {
       // Every entry checked against the signed index, and the agent inside reloaded: its digest
       // must be the one the index claims (the prompt stays encrypted; the registry never reads it).
-      loaded = await loadContainerAgent(path);
+      loaded = await loadContainerAgent(path, signers.length > 0 ? { publicKeys: signers, requireSignature: true } : {});
     } catch (cause) {
+      if (signers.length > 0 && /^SIGNATURE_|^CONTAINER_(SIGNATURE|UNSIGNED|KEY)/.test(String((cause as { code?: string }).code))) {
+        throw new RegistryError('REGISTRY_UNSIGNED', `this tenant accepts only containers signed by one of its ${signers.length} publisher key(s), and this one is not: ${(cause as Error).message.split(path).join('<upload>')}; sign it with \`agentlang publish --sign-key-env VAR\``, { signers: signers.length }, { cause });
+      }
       throw invalid('container', cause, path);
     }
     const { name, version, digest } = loaded.index.agent;
     const description = loaded.agent.manifest.description;
     return { kind: 'container', name, version, digest, ...(description ? { description } : {}) };
+  }
+  if (signers.length > 0) {
+    throw new RegistryError('REGISTRY_UNSIGNED', 'this tenant accepts only signed containers, not bare YAML manifests; publish the agent with `agentlang publish --sign-key-env VAR`', { signers: signers.length });
   }
   let agent: Awaited<ReturnType<typeof loadAgentFromFiles>>;
   try {

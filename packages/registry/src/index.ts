@@ -6,7 +6,7 @@ export { authenticate, hashApiKey, parseApiKeysEnv, readKeysFile } from './keys.
 export type { ArtifactKind, CreateEntryResult, EntryNamespace, EntryRecord, RegistryStorage } from './storage.js';
 export { ARTIFACT_MEDIA_TYPES, namespaceOf } from './storage.js';
 export { DirectoryStorage } from './directory-storage.js';
-export type { ArtifactIdentity, IdentifyArtifact } from './identify.js';
+export type { ArtifactIdentity, IdentifyArtifact, IdentifyOptions } from './identify.js';
 export { identifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
 export type { UploadLimits } from './upload.js';
 export { compareVersions } from './semver-order.js';

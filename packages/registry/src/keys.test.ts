@@ -30,6 +30,16 @@ describe('API keys', () => {
     expect(store.tenants.get('ops')!.private).toBe(false);
   });
 
+  it('reads publisher keys (signers) and refuses malformed ones', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'keys.json');
+    const signer = 'ab'.repeat(32);
+    writeFileSync(file, JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { acme: { keys: [hashApiKey('k')], signers: [signer] } } }));
+    expect(readKeysFile(file).tenants.get('acme')!.signers).toEqual([signer]);
+    writeFileSync(file, JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { acme: { keys: [hashApiKey('k')], signers: ['not-hex'] } } }));
+    expect(() => readKeysFile(file)).toThrow(/signers/);
+  });
+
   it('refuses a keys file holding a plain key instead of a hash', () => {
     const dir = makeTempDir();
     const file = join(dir, 'keys.json');

@@ -10,6 +10,11 @@ export interface TenantKeys {
   keyHashes: Buffer[];
   /** Private tenants' agents are readable only with that tenant's key. */
   private: boolean;
+  /**
+   * Ed25519 public keys (64 hex) of the tenant's publishers: when present, the tenant accepts only
+   * containers whose signature verifies under one of them (and no bare YAML manifests).
+   */
+  signers?: string[];
 }
 
 /** The tenants a server knows; keys are held only as sha256 hashes. */
@@ -51,7 +56,7 @@ export function parseApiKeysEnv(value: string, store: KeyStore = { tenants: new 
 
 /**
  * Reads a keys file (`agentlang.registry.keys/v1` JSON: `{ schema, tenants: { alice: { keys:
- * ["sha256:<hex>"], private?: boolean } } }`) into hashed keys.
+ * ["sha256:<hex>"], private?: boolean, signers?: ["<64 hex Ed25519 public key>"] } } }`) into hashed keys.
  */
 export function readKeysFile(path: string, store: KeyStore = { tenants: new Map() }): KeyStore {
   let doc: unknown;
@@ -69,13 +74,19 @@ export function readKeysFile(path: string, store: KeyStore = { tenants: new Map(
   if (schema !== 'agentlang.registry.keys/v1') fail(`schema is ${JSON.stringify(schema)}`);
   if (typeof tenants !== 'object' || tenants === null) return fail('"tenants" is missing');
   for (const [tenant, spec] of Object.entries(tenants as Record<string, unknown>)) {
-    const { keys, private: isPrivate } = (spec ?? {}) as { keys?: unknown; private?: unknown };
+    const { keys, private: isPrivate, signers } = (spec ?? {}) as { keys?: unknown; private?: unknown; signers?: unknown };
     if (!Array.isArray(keys)) fail(`tenant '${tenant}' has no "keys" array`);
     for (const key of keys as unknown[]) {
       if (typeof key !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(key)) fail(`tenant '${tenant}' has a key that is not 'sha256:<64 lower-case hex>' (store hashes, never keys)`);
       addKey(store, tenant, Buffer.from((key as string).slice(7), 'hex'), path);
     }
     if (isPrivate === true) store.tenants.get(tenant)!.private = true;
+    if (signers !== undefined) {
+      if (!Array.isArray(signers) || signers.length === 0 || !signers.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/.test(k))) {
+        fail(`tenant '${tenant}' has "signers" that are not a non-empty list of 64-hex Ed25519 public keys (from \`agentlang keygen\`)`);
+      }
+      store.tenants.get(tenant)!.signers = signers as string[];
+    }
   }
   return store;
 }

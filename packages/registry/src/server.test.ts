@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage } from './directory-storage.js';
 import { parseApiKeysEnv } from './keys.js';
 import { createRegistryServer, type RegistryServer } from './server.js';
-import { makeContainer, rawRequest, sha256Hex } from './test-support.js';
+import { ed25519Hex, makeContainer, rawRequest, sha256Hex } from './test-support.js';
 
 const ALICE = { authorization: 'Bearer alice-key' };
 const BOB = { authorization: 'Bearer bob-key' };
@@ -260,6 +260,32 @@ describe('connection reuse', () => {
         const res = await rawRequest(base, { path, headers: { connection: 'keep-alive' } });
         expect(res.headers.connection, path).toBe('keep-alive');
       }
+    } finally {
+      await registry.close();
+    }
+  });
+});
+
+describe('tenants that accept only signed containers', () => {
+  it('refuse unsigned containers, containers signed by other keys, and bare YAML', async () => {
+    const dir = makeTempDir('agentlang-registry-');
+    const publisher = ed25519Hex();
+    const keys = parseApiKeysEnv('alice:alice-key');
+    keys.tenants.get('alice')!.signers = [publisher.publicKey];
+    const registry = createRegistryServer({ storage: await DirectoryStorage.open(join(dir, 'data')), keys });
+    const base = await registry.listen(0);
+    const push = (path: string, body: Buffer) => rawRequest(base, { method: 'PUT', path, headers: { ...ALICE, 'x-content-sha256': sha256Hex(body) }, body });
+    try {
+      const unsigned = await makeContainer(dir, { name: 'signed-only', version: '1.0.0' });
+      const stranger = await makeContainer(dir, { name: 'signed-only', version: '1.0.0', signingKey: ed25519Hex().seed });
+      const yaml = Buffer.from('apiVersion: agent/v1\nname: signed-only\nversion: 1.0.0\nruntime: test-echo\n');
+      for (const body of [unsigned.bytes, stranger.bytes, yaml]) {
+        const res = await push('/v1/agents/alice/signed-only/1.0.0', body);
+        expect(res.status).toBe(403);
+        expect(res.json().error?.code).toBe('REGISTRY_UNSIGNED');
+      }
+      const good = await makeContainer(dir, { name: 'signed-only', version: '1.0.0', signingKey: publisher.seed });
+      expect((await push('/v1/agents/alice/signed-only/1.0.0', good.bytes)).status).toBe(201);
     } finally {
       await registry.close();
     }

@@ -163,7 +163,8 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       if (upload.sha256 !== declared) {
         throw new RegistryError('REGISTRY_DIGEST_MISMATCH', `the uploaded bytes hash to sha256:${upload.sha256} but the request declared sha256:${declared}; nothing was stored (the upload was corrupted or the client is wrong)`, { declared: `sha256:${declared}`, actual: `sha256:${upload.sha256}` });
       }
-      identity = namespace === 'tools' ? await identifyTool(staged) : await identify(staged, upload.head);
+      const signers = keys.tenants.get(tenant)?.signers;
+      identity = namespace === 'tools' ? await identifyTool(staged) : await identify(staged, upload.head, signers ? { signers } : {});
       if (identity.name !== name || identity.version !== version) {
         throw new RegistryError('REGISTRY_NAME_MISMATCH', `the ${identity.kind} says it is ${identity.name}@${identity.version} but was pushed to ${tenant}/${name}@${version}; push it to /v1/${namespace}/${tenant}/${identity.name}/${identity.version}`, { path: `${tenant}/${name}@${version}`, artifact: `${identity.name}@${identity.version}` });
       }

@@ -18,6 +18,8 @@ export interface StartRegistryOptions extends Omit<RegistryServerOptions, 'stora
   keysFile?: string;
   /** Tenants whose agents only their own key can read. */
   privateTenants?: string[];
+  /** Publisher keys per tenant (`alice:<64 hex Ed25519 public key>`): those tenants accept only containers signed by one of theirs. */
+  signers?: string[];
 }
 
 /** A started registry: its base URL, its key store and a way to stop it. */
@@ -46,6 +48,14 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     const entry = keys.tenants.get(tenant);
     if (!entry) throw new RegistryError('REGISTRY_CONFIG', `--private '${tenant}' names a tenant that has no API key`, { tenant });
     entry.private = true;
+  }
+  for (const item of options.signers ?? []) {
+    const match = /^([^:]+):([0-9a-f]{64})$/.exec(item);
+    const entry = match ? keys.tenants.get(match[1]!) : undefined;
+    if (!match || !entry) {
+      throw new RegistryError('REGISTRY_CONFIG', `--signer '${item.slice(0, 100)}' is not TENANT:<64 hex Ed25519 public key> for a tenant that has an API key`, { signer: item.slice(0, 100) });
+    }
+    entry.signers = [...(entry.signers ?? []), match[2]!];
   }
   const storage = options.storage ?? (await DirectoryStorage.open(options.dataDir ?? '.agentlang/registry'));
   const registry = createRegistryServer({ ...options, storage, keys });

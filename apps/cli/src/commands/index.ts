@@ -187,10 +187,18 @@ export const COMMANDS: CommandSpec[] = [
       '  --data DIR          storage directory (default ./.agentlang/registry)\n' +
       '  --keys-file FILE    tenants and sha256-hashed keys (agentlang.registry.keys/v1 JSON)\n' +
       '  --private TENANT    only TENANT\'s key may read TENANT\'s agents (repeatable)\n' +
+      '  --signer T:PUBHEX   tenant T accepts only containers signed by this Ed25519 key (repeatable)\n' +
       '  --max-upload-mib N  largest upload (default 512)\n' +
       '  Keys also come from AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"; without keys the registry is read-only.\n' +
       '  Reads are anonymous and public unless the tenant is private. Stops on SIGINT/SIGTERM.',
-    options: { bind: { type: 'string' }, data: { type: 'string' }, 'keys-file': { type: 'string' }, private: { type: 'string', multiple: true }, 'max-upload-mib': { type: 'string' } },
+    options: {
+      bind: { type: 'string' },
+      data: { type: 'string' },
+      'keys-file': { type: 'string' },
+      private: { type: 'string', multiple: true },
+      signer: { type: 'string', multiple: true },
+      'max-upload-mib': { type: 'string' },
+    },
     load: () => import('./registry.js'),
   },
   {

@@ -24,6 +24,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(ctx.env.AGENTLANG_API_KEYS ? { apiKeys: ctx.env.AGENTLANG_API_KEYS } : {}),
     ...(keysFile ? { keysFile: resolve(ctx.cwd, keysFile) } : {}),
     privateTenants: list(ctx.values.private),
+    signers: list(ctx.values.signer),
     ...(maxUpload ? { maxUploadBytes: Math.floor(Number(maxUpload) * (1 << 20)) } : {}),
     // Errors always reach stderr; the one line per push only with --verbose (the seed runs the
     // server in the background of the same terminal).
@@ -35,7 +36,13 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   ctx.log(`agentlang registry listening on ${registry.url}  data ${dataDir}`);
   ctx.log(
     tenants.length > 0
-      ? `tenants: ${tenants.map((t) => (registry.keys.tenants.get(t)?.private ? `${t} (private)` : t)).join(', ')}`
+      ? `tenants: ${tenants
+          .map((t) => {
+            const spec = registry.keys.tenants.get(t);
+            const notes = [spec?.private ? 'private' : '', spec?.signers ? 'signed containers only' : ''].filter(Boolean);
+            return notes.length > 0 ? `${t} (${notes.join(', ')})` : t;
+          })
+          .join(', ')}`
       : 'no API keys configured: reads only. Set AGENTLANG_API_KEYS="alice:alice-key" or pass --keys-file to allow pushes.',
   );
   await new Promise<void>((done) => {
