@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -75,7 +76,9 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const r = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--json'], { cwd });
     expect(r.status).toBe(0);
     const { record } = JSON.parse(r.stdout);
-    expect(record.lock).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), signed: false });
+    expect(record.lock).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), signed: false, verified: false });
+    const bytes = readFileSync(join(cwd, 'demo.agent.lock'));
+    expect(record.lock.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   });
 
   it('refuses a drifted manifest with seed 000\'s message before anything spawns (exit 12, no record)', () => {
@@ -99,6 +102,8 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('[test-echo] demo@0.1.0');
     expect(records(cwd)).toHaveLength(1);
+    const first = JSON.parse(readFileSync(join(cwd, '.agentlang', 'records', records(cwd)[0]!), 'utf8'));
+    expect(first.lock).toMatchObject({ signed: true, verified: true });
 
     // Mutate resolved.runtime inside the signed payload, keeping the manifest hash intact.
     const envelope = JSON.parse(readFileSync(join(cwd, 'demo.agent.lock'), 'utf8'));

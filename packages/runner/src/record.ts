@@ -18,8 +18,12 @@ export interface ExecutionRecord {
   /** ULID: sortable by start time, and the record's file name. */
   run_id: string;
   agent: { name: string; version: string | null; hash: string };
-  /** `sha256:<hex>` of the lock file bytes when the run was checked against a lock, else null. */
-  lock: { digest: string; signed: boolean } | null;
+  /**
+   * The lock the run was checked against, else null: `digest` is `sha256:<hex>` of the lock file's
+   * bytes, `signed` whether it is a signed envelope, `verified` whether that signature verified
+   * against a trusted key in this run.
+   */
+  lock: { digest: string; signed: boolean; verified: boolean } | null;
   runtime: string;
   /** First line of `<binary> --version`, or null when the runtime does not say. */
   runtime_version: string | null;

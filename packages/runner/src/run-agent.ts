@@ -71,7 +71,7 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
     agent: loaded,
     ...(options.onPlan ? { onReady: options.onPlan } : {}),
     systemPrompt: systemPrompt === '' ? null : systemPrompt,
-    ...(lockFile ? { lock: { digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`, signed: lockFile.verified } } : {}),
+    ...(lockFile ? { lock: { digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`, signed: lockFile.signed, verified: lockFile.verified } } : {}),
   });
   return { ...result, agent: loaded };
 }

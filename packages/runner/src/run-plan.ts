@@ -83,7 +83,7 @@ export interface RunPlanOptions {
   /** Receives the agent's stderr (default: discarded). */
   stderr?: OutputStream;
   /** The lock the plan was checked against: its digest goes into the record. */
-  lock?: { digest: string; signed: boolean };
+  lock?: { digest: string; signed: boolean; verified: boolean };
   /** 64-hex Ed25519 seed: the record is also written as a signed DSSE envelope. */
   signingKey?: string;
   /** Aborting stops the agent (its whole process tree) and records `aborted`. */
@@ -310,7 +310,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       schema: RECORD_SCHEMA,
       run_id: runId,
       agent: { name: effective.agent.name, version: effective.agent.version ?? null, hash: effective.agent.digest },
-      lock: options.lock ? { digest: options.lock.digest, signed: options.lock.signed } : null,
+      lock: options.lock ? { digest: options.lock.digest, signed: options.lock.signed, verified: options.lock.verified } : null,
       runtime: adapter.name,
       runtime_version: runtimeVersion,
       model: effective.model,
