@@ -1,53 +1,106 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 
-// One bundled ESM entry with every @agentlang package inlined and each command split into its own
-// chunk: `agentlang validate` loads only what validate needs (start-up is a measured target:
-// ≤ 1.5× `node -e 0`, see tooling/bench/src/suites/100-validate-cold.js).
+// Start-up is a measured target (`agentlang validate` ≤ 1.5× `node -e 0`, see
+// tooling/bench/src/suites/100-validate-cold.js), so dist/ holds three things:
 //
-// The validate path is additionally bundled as CommonJS (dist/hot/validate-core.cjs) and given a
-// V8 code cache made here, right after the build, by running validate once with
-// AGENTLANG_WRITE_CODE_CACHE=1 (see src/hot-load.ts for why and how the cache is checked).
+// - dist/agentlang.mjs + chunks: the full CLI, ES modules, every @agentlang package inlined and
+//   each verb its own lazy chunk, so a verb loads only what it needs (no MCP SDK for validate).
+// - dist/agentlang.js: a small CommonJS launcher (dist/package.json says "commonjs"). Node 20
+//   starts a CommonJS entry faster than an ES module one and can code-cache only scripts.
+// - dist/hot/validate-core.cjs: main.ts with only the validate verb, manifest, yaml, semver and
+//   promptlang in one CommonJS bundle, plus dist/hot/validate-core.cjs.cache, the V8 code cache
+//   made right after the build by running validate once with AGENTLANG_WRITE_CODE_CACHE=1
+//   (src/hot-load.ts checks it against the sha256 of the exact source).
 
-const banner = {
-  js: "#!/usr/bin/env node\nimport { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * In the validate bundle, every verb but validate stays out, and so does the container package
+ * (it reaches the resolver and the MCP SDK): the bundle hands containers to the full CLI, so
+ * these import() calls are never reached there.
+ */
+const onlyValidateVerb: EsbuildPlugin = {
+  name: 'agentlang-only-validate-verb',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (!args.importer.endsWith(`${sep}commands${sep}index.ts`) || args.path === './validate.js') return undefined;
+      return { path: args.path, external: true };
+    });
+    builder.onResolve({ filter: /^@agentlang\/container$/ }, (args) => ({ path: args.path, external: true }));
+  },
 };
 
-const hotCore = (outDir: string): Options => ({
+const common: Options = {
   config: false,
-  outDir,
-  entry: { 'hot/validate-core': 'src/hot/validate-core.ts', 'hot/run-core': 'src/hot/run-core.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.cjs' }),
   splitting: false,
   clean: false,
   sourcemap: false,
   target: 'node20',
   platform: 'node',
   noExternal: [/.*/],
+  silent: true,
+};
+
+const launcher = (outDir: string): Options => ({
+  ...common,
+  outDir,
+  entry: { agentlang: 'src/launcher.ts' },
+  format: ['cjs'],
+  outExtension: () => ({ js: '.js' }),
+  banner: { js: '#!/usr/bin/env node' },
+  // Keep `import('./agentlang.mjs')` a real dynamic import (Node's CommonJS supports it).
+  esbuildOptions(options) {
+    options.supported = { ...options.supported, 'dynamic-import': true };
+  },
+});
+
+const validateCore = (outDir: string): Options => ({
+  ...common,
+  outDir,
+  entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
+  format: ['cjs'],
+  outExtension: () => ({ js: '.cjs' }),
+  esbuildPlugins: [onlyValidateVerb],
   // Fewer bytes to read and hash; names are kept so stack traces stay readable.
   esbuildOptions(options) {
     options.minifyWhitespace = true;
     options.minifySyntax = true;
   },
-  silent: true,
+});
+
+/**
+ * The run path (src/hot/run-core.ts: manifest, yaml, resolver, isolation, runner) as one CommonJS
+ * bundle, code-cached like validate's; the run verb loads it through loadHot (A/B: a cold
+ * `agentlang run` of the seed demo 191 → 149 ms with node at 83 ms).
+ */
+const runCore = (outDir: string): Options => ({
+  ...common,
+  outDir,
+  entry: { 'hot/run-core': 'src/hot/run-core.ts' },
+  format: ['cjs'],
+  outExtension: () => ({ js: '.cjs' }),
+  esbuildOptions(options) {
+    options.minifyWhitespace = true;
+    options.minifySyntax = true;
+  },
 });
 
 /** Runs validate once on a representative agent so the cache holds the functions it compiles. */
 function writeCodeCache(outDir: string): void {
   const agent = existsSync('../../examples/research-assistant') ? '../../examples/research-assistant' : '../../examples';
-  const result = spawnSync(process.execPath, [`${outDir}/agentlang.js`, 'validate', agent], {
+  const result = spawnSync(process.execPath, [join(outDir, 'agentlang.js'), 'validate', agent], {
     env: { ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' },
     encoding: 'utf8',
   });
-  if (!existsSync(`${outDir}/hot/validate-core.cjs.cache`)) {
+  if (!existsSync(join(outDir, 'hot/validate-core.cjs.cache'))) {
     console.warn(`agentlang: no code cache written (validate exited ${result.status}): ${result.stderr.slice(0, 300)}`);
   }
-  // The run path likewise (hot/run-core.cjs): one real run of the seed demo (test-echo in bwrap) in
-  // a throw-away directory, so the cache holds resolve, policy, seccomp, spawn and record writing.
+  // The run path likewise: one real run of the seed demo (test-echo in bwrap) in a throw-away
+  // directory, so the cache holds resolve, policy, seccomp, spawn and record writing.
   const demo = resolve('../../examples/demo.agent');
   if (existsSync(demo)) {
     const cwd = mkdtempSync(join(tmpdir(), 'agentlang-code-cache-'));
@@ -57,7 +110,7 @@ function writeCodeCache(outDir: string): void {
       encoding: 'utf8',
     });
     rmSync(cwd, { recursive: true, force: true });
-    if (!existsSync(`${outDir}/hot/run-core.cjs.cache`)) {
+    if (!existsSync(join(outDir, 'hot/run-core.cjs.cache'))) {
       console.warn(`agentlang: no run code cache written (run exited ${run.status}): ${run.stderr.slice(0, 300)}`);
     }
   }
@@ -66,19 +119,26 @@ function writeCodeCache(outDir: string): void {
 export default defineConfig((overrides) => {
   const outDir = overrides.outDir ?? 'dist';
   return {
-  entry: { agentlang: 'src/main.ts' },
-  format: ['esm'],
-  splitting: true,
-  clean: true,
-  sourcemap: false,
-  minify: false,
-  target: 'node20',
-  platform: 'node',
-  noExternal: [/.*/],
-  banner,
-  async onSuccess() {
-    await build(hotCore(outDir));
-    writeCodeCache(outDir);
-  },
+    entry: { agentlang: 'src/full.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    splitting: true,
+    clean: true,
+    sourcemap: false,
+    minify: false,
+    target: 'node20',
+    platform: 'node',
+    noExternal: [/.*/],
+    banner: {
+      js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
+    },
+    async onSuccess() {
+      writeFileSync(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
+      await build(launcher(outDir));
+      chmodSync(join(outDir, 'agentlang.js'), 0o755);
+      await build(validateCore(outDir));
+      await build(runCore(outDir));
+      writeCodeCache(outDir);
+    },
   };
 });

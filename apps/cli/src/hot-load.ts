@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 // Node 20 has no compile cache for ES modules (module.enableCompileCache arrived in 22), and
@@ -16,11 +15,11 @@ import { Script } from 'node:vm';
 export const WRITE_CACHE_ENV = 'AGENTLANG_WRITE_CODE_CACHE';
 
 /**
- * Loads `dist/hot/<name>.cjs` with its code cache; returns undefined when the file is absent
- * (e.g. running from sources), so the caller falls back to a normal import.
+ * Loads `<dist>/hot/<name>.cjs` with its code cache; returns undefined when the file is absent
+ * (e.g. running from sources), so the caller falls back to the full CLI.
  */
-export function loadHot<T>(name: string): T | undefined {
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'hot', `${name}.cjs`);
+export function loadHot<T>(name: string, dist: string): T | undefined {
+  const file = join(dist, 'hot', `${name}.cjs`);
   let source: string;
   try {
     source = readFileSync(file, 'utf8');

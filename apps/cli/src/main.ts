@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { type CommandOptions, type CommandResult, type CommandSpec, UsageError } from './command.js';
-import { COMMANDS } from './commands/index.js';
 import { EXIT_CODE_HELP, EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
 
 // The only module that prints or sets the exit status. Keep its imports light: everything a verb
 // needs is loaded by that verb's lazy chunk, so `agentlang validate` pays only for validate.
+// The command table is a parameter: the full CLI (full.ts) passes every verb; the code-cached
+// validate fast path (hot/validate-core.ts) passes only validate.
 
 const GLOBAL_OPTIONS: CommandOptions = {
   json: { type: 'boolean' },
@@ -37,15 +38,15 @@ function isCodedError(error: unknown): error is CodedError {
   );
 }
 
-function formatHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+function formatHelp(commands: CommandSpec[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `agentlang ${VERSION} — declare, validate, resolve, lock, build, run and publish AI agents`,
     '',
     'Usage: agentlang <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     ...GLOBAL_HELP,
     '',
@@ -96,15 +97,16 @@ async function printError(error: unknown, json: boolean, spec: CommandSpec | und
   return usage ? EXIT_CODES.USAGE! : exitCodeFor(code);
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one invocation against a command table and returns the exit status (printing as it goes). */
+export async function main(argv: string[], commands: CommandSpec[]): Promise<number> {
   const wantsJson = argv.includes('--json');
   let spec: CommandSpec | undefined;
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-      const topic = argv[0] === 'help' && argv[1] !== undefined ? COMMANDS.find((c) => c.name === argv[1]) : undefined;
+      const topic = argv[0] === 'help' && argv[1] !== undefined ? commands.find((c) => c.name === argv[1]) : undefined;
       if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new UsageError(`unknown command '${argv[1]}'; run \`agentlang --help\` for the list`);
-      if (wantsJson) write(process.stdout, JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: COMMANDS.map(helpData) }, null, 2));
-      else write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp());
+      if (wantsJson) write(process.stdout, JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: commands.map(helpData) }, null, 2));
+      else write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp(commands));
       return argv.length === 0 ? EXIT_CODES.USAGE! : EXIT_CODES.OK!;
     }
     if (argv[0] === '--version' || argv[0] === '-V' || (argv[0] === '--json' && argv[1] === '--version')) {
@@ -113,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const verbIndex = argv.findIndex((a) => !a.startsWith('-'));
     const verb = verbIndex >= 0 ? argv[verbIndex]! : '';
-    spec = COMMANDS.find((c) => c.name === verb);
+    spec = commands.find((c) => c.name === verb);
     if (!spec) {
       throw new UsageError(verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`');
     }
@@ -148,12 +150,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`Error: ${String(error)}\n`);
-    process.exitCode = EXIT_CODES.INTERNAL!;
-  },
-);
+/** Runs the process's own arguments and sets its exit status. */
+export function runCli(commands: CommandSpec[]): void {
+  main(process.argv.slice(2), commands).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`Error: ${String(error)}\n`);
+      process.exitCode = EXIT_CODES.INTERNAL!;
+    },
+  );
+}

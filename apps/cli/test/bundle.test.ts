@@ -14,28 +14,37 @@ function staticGraph(start: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(join(dist, file), 'utf8');
-    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?["']\.\/([^"']+\.js)["']/g)) visit(m[1]!);
+    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?["']\.\/([^"']+\.m?js)["']/g)) visit(m[1]!);
   };
   visit(start);
   return seen;
 }
 
 describe('the bundle keeps the validate path lean', () => {
-  it('loads no MCP SDK, no schema compiler and no container crypto before or for validate', () => {
-    const main = readFileSync(cliPath, 'utf8');
-    const validateChunk = /import\("\.\/(validate-[A-Z0-9]+\.js)"\)/.exec(main)?.[1];
-    expect(validateChunk).toBeDefined();
-    const files = new Set([...staticGraph('agentlang.js'), ...staticGraph(validateChunk!)]);
+  it('runs validate from a small CommonJS launcher and a code-cached bundle without MCP SDK, schema compiler or container code', () => {
+    const launcher = readFileSync(cliPath, 'utf8');
+    expect(launcher.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(launcher.length).toBeLessThan(8_000);
+    expect(JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     const hot = readFileSync(join(dist, 'hot/validate-core.cjs'), 'utf8');
-    for (const text of [...[...files].map((f) => readFileSync(join(dist, f), 'utf8')), hot]) {
+    for (const text of [launcher, hot]) {
       expect(text).not.toContain('modelcontextprotocol');
-      expect(text).not.toMatch(/compileSchema|new Ajv\b|tweetnacl/);
+      expect(text).not.toMatch(/compileSchema|new Ajv\b|tweetnacl|ZodError/);
       expect(text).not.toContain('createCipheriv'); // container prompt crypto
     }
     expect(existsSync(join(dist, 'hot/validate-core.cjs.cache'))).toBe(true);
   });
 
-  it('validate gives the same answer with a good, a corrupted or no code cache, and without the hot bundle', () => {
+  it('keeps the full CLI lazy: the validate chunk statically loads no MCP SDK either', () => {
+    const full = readFileSync(join(dist, 'agentlang.mjs'), 'utf8');
+    const validateChunk = /import\("\.\/(validate-[A-Z0-9]+\.mjs)"\)/.exec(full)?.[1];
+    expect(validateChunk).toBeDefined();
+    for (const file of new Set([...staticGraph('agentlang.mjs'), ...staticGraph(validateChunk!)])) {
+      expect(readFileSync(join(dist, file), 'utf8')).not.toContain('modelcontextprotocol');
+    }
+  });
+
+  it('validate gives the same answer with a good, a corrupted or no code cache, and without the fast path', () => {
     const copy = join(makeTempDir(), 'dist');
     cpSync(dist, copy, { recursive: true });
     const run = () =>

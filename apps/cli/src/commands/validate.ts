@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import { type CommandContext, type CommandResult, UsageError } from '../command.js';
-import type * as Core from '../hot/validate-core.js';
-import { loadHot } from '../hot-load.js';
 
-/** The manifest API, from the code-cached bundle when present (start-up is a measured target). */
-async function manifestApi(): Promise<typeof Core> {
-  return loadHot<typeof Core>('validate-core') ?? (await import('../hot/validate-core.js'));
+/** The manifest API: a lazy chunk in the full CLI, bundled in the validate fast path. */
+function manifestApi(): Promise<typeof import('@agentlang/manifest')> {
+  return import('@agentlang/manifest');
 }
 
 /** `agentlang validate <agent>`: loads and checks an agent and prints `Valid: name@version (ag1:…)`. */

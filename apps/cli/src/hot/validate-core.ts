@@ -1,3 +1,24 @@
-// The validate hot path as one CommonJS bundle (dist/hot/validate-core.cjs), loaded through V8's
-// code cache by hot-load.ts. Export only what `agentlang validate` needs.
-export { formatDiagnostic, loadAgent, ManifestError, sniffInput } from '@agentlang/manifest';
+import { resolve } from 'node:path';
+import { sniffInput } from '@agentlang/manifest';
+import { COMMANDS } from '../commands/index.js';
+import { runCli } from '../main.js';
+
+// The validate fast path as one CommonJS bundle (dist/hot/validate-core.cjs), run by the launcher
+// through V8's code cache (hot-load.ts): the CLI's main logic with only the validate verb, and
+// validate's command module bundled in (tsup.config.ts keeps every other verb, and the container
+// package, out of it).
+
+/**
+ * Runs `agentlang validate …` from the process arguments; resolves false, having done nothing,
+ * when the input is a packed container, which the full CLI validates.
+ */
+export async function run(): Promise<boolean> {
+  // validate's own flags are all boolean, so its input is the first bare argument after the verb.
+  const input = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))[1];
+  if (input !== undefined) {
+    const kind = await sniffInput(resolve(input)).catch(() => undefined);
+    if (kind === 'container') return false;
+  }
+  runCli(COMMANDS.filter((c) => c.name === 'validate'));
+  return true;
+}
