@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@agentlang/manifest';
 import { assertSafeEntryName, NameSet } from './entry-name.js';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 import { MAX_TAR_SIZE } from './tar-header.js';

@@ -44,3 +44,4 @@ export {
   reviewPrompt,
   reviewersFromEnv,
 } from './review-prompt.js';
+export { BLOCK as TAR_BLOCK, encodeHeader as encodeTarHeader, paddingFor as tarPaddingFor } from './tar-header.js';

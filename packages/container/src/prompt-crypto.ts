@@ -9,7 +9,7 @@ import {
   randomBytes,
   scryptSync,
 } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@agentlang/manifest';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 import { keyIdOf, parseIdentity, parseRecipient, rawPublicKey } from './keys.js';
 

@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
+import { encodeTarHeader, TAR_BLOCK, tarPaddingFor } from '@agentlang/container';
 import { RegistryClientError } from './errors.js';
 
-const BLOCK = 512;
+const BLOCK = TAR_BLOCK;
 
 /** One regular-file entry of a container's tar stream. */
 export interface TarSpan {
@@ -50,54 +51,16 @@ export async function listTarEntries(path: string): Promise<TarSpan[]> {
   }
 }
 
-function octal(value: number, width: number): Buffer {
-  return Buffer.from(`${value.toString(8).padStart(width - 1, '0')}\0`, 'ascii');
-}
-
-/**
- * The canonical header @agentlang/container writes for a regular file (mode 0644, uid/gid 0,
- * mtime 0, empty owner names, long names split at `/` into prefix and name), so a container
- * reassembled from OCI layers is byte-identical to the one pushed.
- */
-export function encodeTarHeader(name: string, size: number): Buffer {
-  const block = Buffer.alloc(BLOCK);
-  const bytes = Buffer.from(name, 'utf8');
-  let prefix = Buffer.alloc(0);
-  let base = bytes;
-  if (bytes.length > 100) {
-    let split = -1;
-    for (let i = Math.min(bytes.length - 1, 155); i > 0; i--) {
-      if (bytes[i] === 0x2f && bytes.length - i - 1 <= 100 && bytes.length - i - 1 > 0) {
-        split = i;
-        break;
-      }
-    }
-    if (split < 0) throw new RegistryClientError('REGISTRY_OCI', `layer title ${JSON.stringify(name.slice(0, 300))} cannot be a container entry name`, { name: name.slice(0, 300) });
-    prefix = bytes.subarray(0, split);
-    base = bytes.subarray(split + 1);
-  }
-  base.copy(block, 0, 0, 100);
-  octal(0o644, 8).copy(block, 100);
-  octal(0, 8).copy(block, 108);
-  octal(0, 8).copy(block, 116);
-  octal(size, 12).copy(block, 124);
-  octal(0, 12).copy(block, 136);
-  block.fill(0x20, 148, 156);
-  block[156] = 0x30;
-  Buffer.from('ustar\x0000', 'latin1').copy(block, 257);
-  octal(0, 8).copy(block, 329);
-  octal(0, 8).copy(block, 337);
-  prefix.copy(block, 345, 0, 155);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  Buffer.from(`${sum.toString(8).padStart(6, '0')}\0 `, 'ascii').copy(block, 148);
-  return block;
-}
+/** The end-of-archive marker: two zero blocks. */
+export const TAR_END = Buffer.alloc(2 * BLOCK);
 
 /** Zero bytes that pad `size` bytes of content to a whole block. */
 export function tarPadding(size: number): Buffer {
-  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+  return Buffer.alloc(tarPaddingFor(size));
 }
 
-/** The end-of-archive marker: two zero blocks. */
-export const TAR_END = Buffer.alloc(2 * BLOCK);
+/**
+ * The canonical header @agentlang/container writes for a regular file, so a container
+ * reassembled from OCI layers is byte-identical to the one pushed.
+ */
+export { encodeTarHeader };
