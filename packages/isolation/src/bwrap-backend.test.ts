@@ -148,7 +148,7 @@ describe('running', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const r = await capture(backend, p, { argv: ['/bin/sleep', '30'] }, { signal: controller.signal });
-    expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false, aborted: true });
     expect(r.durationMs).toBeLessThan(20_000);
   });
 });

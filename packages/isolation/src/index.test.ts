@@ -20,6 +20,7 @@ describe('@agentlang/isolation exports', () => {
       'policyFromTrust',
       'runSandboxed',
       'selectBackend',
+      'spawnPrepared',
     ]);
   });
 

@@ -22,7 +22,7 @@ export type { BwrapBackendOptions } from './bwrap-backend.js';
 export { createNoetherBackend } from './noether-backend.js';
 export type { NoetherBackendOptions } from './noether-backend.js';
 export { createNoneBackend } from './none-backend.js';
-export { runSandboxed } from './run-sandboxed.js';
+export { runSandboxed, spawnPrepared } from './run-sandboxed.js';
 export { buildEnvironment, SANDBOX_PATH } from './sandbox-env.js';
 export { buildSeccompFilter } from './seccomp/filter.js';
 export type { SeccompFilterOptions } from './seccomp/filter.js';

@@ -1,38 +1,41 @@
-import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { type StdioOptions, spawn } from 'node:child_process';
 import { IsolationError } from './errors.js';
 import type { IsolationPolicy } from './policy.js';
-import type { RunSandboxedOptions, SandboxCommand, SandboxResult } from './types.js';
+import type { PreparedSandbox, RunSandboxedOptions, SandboxCommand, SandboxResult } from './types.js';
+
+/** How long the pipes may stay open after the command exited (a grandchild holding them). */
+const DRAIN_MS = 2000;
 
 /**
- * Prepares and runs a command under the backend, enforcing the policy's wall-clock limit by
- * killing the whole process group (bwrap's `--die-with-parent` then tears down its pid namespace),
- * and always cleans up the sandbox's temp files.
+ * Spawns an already prepared sandbox in its own process group, streams its output, enforces the
+ * policy's wall-clock limit and the abort signal by killing the whole group, and resolves once the
+ * command exited and its pipes drained. 'close' is awaited from the start, so a fast exit never
+ * races it. The caller owns `prepared.cleanup()`.
  */
-export async function runSandboxed(
+export function spawnPrepared(
+  prepared: PreparedSandbox,
   policy: IsolationPolicy,
-  command: SandboxCommand,
-  options: RunSandboxedOptions,
+  options: Omit<RunSandboxedOptions, 'backend'> = {},
 ): Promise<SandboxResult> {
-  const prepared = options.backend.prepare(policy, command);
-  const pipeOut = options.onStdout ? 'pipe' : undefined;
-  const pipeErr = options.onStderr ? 'pipe' : undefined;
-  const pipeIn = options.input !== undefined ? 'pipe' : undefined;
   const base = options.stdio ?? ['inherit', 'inherit', 'inherit'];
   const stdio = [...prepared.spawnOptions.stdio];
-  stdio[0] = pipeIn ?? base[0];
-  stdio[1] = pipeOut ?? base[1];
-  stdio[2] = pipeErr ?? base[2];
+  stdio[0] = options.input !== undefined ? 'pipe' : base[0];
+  stdio[1] = options.onStdout ? 'pipe' : base[1];
+  stdio[2] = options.onStderr ? 'pipe' : base[2];
   const started = performance.now();
-  try {
+  const backend = prepared.backend;
+  return new Promise<SandboxResult>((resolve, reject) => {
     if (options.signal?.aborted) {
-      return { exitCode: null, signal: 'SIGKILL', timedOut: false, durationMs: 0, backend: prepared.backend };
+      resolve({ exitCode: null, signal: null, timedOut: false, aborted: true, durationMs: 0, backend });
+      return;
     }
-    const child: ChildProcess = spawn(prepared.argv[0] as string, prepared.argv.slice(1), {
+    const child = spawn(prepared.argv[0] as string, prepared.argv.slice(1), {
       ...prepared.spawnOptions,
       detached: true,
       stdio: stdio as StdioOptions,
     });
     let timedOut = false;
+    let aborted = false;
     const killTree = () => {
       if (child.pid === undefined) return;
       try {
@@ -45,38 +48,64 @@ export async function runSandboxed(
       timedOut = true;
       killTree();
     }, policy.limits.timeoutMs);
-    const onAbort = () => killTree();
+    const onAbort = () => {
+      aborted = true;
+      killTree();
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.onStdout) child.stdout?.on('data', options.onStdout);
     if (options.onStderr) child.stderr?.on('data', options.onStderr);
-    if (pipeIn && child.stdin) {
+    if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => {});
       child.stdin.end(options.input);
     }
-    try {
-      const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolveExit, reject) => {
-        child.once('error', (error: Error) =>
-          reject(
-            new IsolationError('SANDBOX_SPAWN_FAILED', `could not start ${prepared.argv[0]}: ${error.message}`, {
-              cause: error,
-              details: { argv0: prepared.argv[0], backend: prepared.backend },
-            }),
-          ),
-        );
-        child.once('exit', (code: number | null, sig: NodeJS.Signals | null) => resolveExit([code, sig]));
-      });
-      // Whatever the command left behind in its process group dies with it.
-      killTree();
-      await new Promise<void>((done) => {
-        if (child.stdout === null && child.stderr === null) done();
-        else child.once('close', () => done());
-        setTimeout(done, 2000).unref();
-      });
-      return { exitCode, signal, timedOut, durationMs: performance.now() - started, backend: prepared.backend };
-    } finally {
+    let exited: [number | null, string | null] | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const release = () => {
       clearTimeout(timer);
+      if (drainTimer) clearTimeout(drainTimer);
       options.signal?.removeEventListener('abort', onAbort);
-    }
+    };
+    const finish = () => {
+      release();
+      const [exitCode, signal] = exited ?? [null, null];
+      resolve({ exitCode, signal, timedOut, aborted, durationMs: performance.now() - started, backend });
+    };
+    child.once('error', (error: Error) => {
+      release();
+      reject(
+        new IsolationError('SANDBOX_SPAWN_FAILED', `could not start ${prepared.argv[0]}: ${error.message}`, {
+          cause: error,
+          details: { argv0: prepared.argv[0], backend },
+        }),
+      );
+    });
+    child.once('exit', (code, sig) => {
+      exited = [code, sig];
+      // Whatever the command left behind in its process group dies with it; a grandchild holding
+      // the pipes open cannot keep the run alive longer than a short drain.
+      killTree();
+      drainTimer = setTimeout(finish, DRAIN_MS);
+    });
+    child.once('close', (code, sig) => {
+      exited ??= [code, sig];
+      finish();
+    });
+  });
+}
+
+/**
+ * Prepares and runs a command under the backend (see {@link spawnPrepared}) and always cleans up
+ * the sandbox's temp files.
+ */
+export async function runSandboxed(
+  policy: IsolationPolicy,
+  command: SandboxCommand,
+  options: RunSandboxedOptions,
+): Promise<SandboxResult> {
+  const prepared = options.backend.prepare(policy, command);
+  try {
+    return await spawnPrepared(prepared, policy, options);
   } finally {
     await prepared.cleanup();
   }

@@ -48,6 +48,8 @@ export interface SandboxResult {
   signal: string | null;
   /** True when the wall-clock limit passed and the process tree was killed. */
   timedOut: boolean;
+  /** True when the caller's abort signal killed the process tree. */
+  aborted: boolean;
   /** Wall time from spawn to exit in milliseconds. */
   durationMs: number;
   /** The backend that actually ran the command. */

@@ -19,9 +19,7 @@ export type RunnerErrorCode =
   /** `--sign-key-env` names a variable that is unset or not a 32-byte hex seed. */
   | 'RUNNER_SIGN_KEY'
   /** The run input (`--prompt`/`--input`) is unusable: unreadable file, both given, … */
-  | 'RUNNER_INPUT'
-  /** The agent process could not be started at all. */
-  | 'RUNNER_SPAWN';
+  | 'RUNNER_INPUT';
 
 /** The runner's one error class: a string `code`, an actionable message and structured details. */
 export class RunnerError extends Error {

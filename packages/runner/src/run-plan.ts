@@ -4,9 +4,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   type IsolationPolicy,
   type PreparedSandbox,
+  type SandboxResult,
   policyFromPermissions,
   policyFromTrust,
   selectBackend,
+  spawnPrepared,
 } from '@agentlang/isolation';
 import type { LoadedAgent } from '@agentlang/manifest';
 import type { ResolvedPlan } from '@agentlang/resolver';
@@ -19,7 +21,6 @@ import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
 import { probeRuntimeVersion } from './runtime-version.js';
 import { createUlid } from './ulid.js';
-import { type SpawnEnd, spawnPrepared } from './spawn-sandbox.js';
 import { findOnPath } from './which.js';
 
 /** Where adapters' config files go inside the sandbox (a private tmpfs). */
@@ -280,7 +281,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     const startedAt = Date.now();
     const runId = createUlid(startedAt);
     let prepared: PreparedSandbox | undefined;
-    let end: SpawnEnd;
+    let end: SandboxResult;
     const stdout = guardSink(options.stdout);
     const stderr = guardSink(options.stderr);
     // Released only after the record is written: a late EPIPE must not crash the host before that.
@@ -288,10 +289,11 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     try {
       prepared = backend.prepare(policy, command);
       end = await spawnPrepared(prepared, policy, {
+        stdio: ['ignore', 'pipe', 'pipe'],
         onStdout: stdout.write,
         onStderr: stderr.write,
         signal: controller.signal,
-        ...(invocation.stdin !== undefined ? { stdin: invocation.stdin } : {}),
+        ...(invocation.stdin !== undefined ? { input: invocation.stdin } : {}),
       });
     } finally {
       options.signal?.removeEventListener('abort', abort);
