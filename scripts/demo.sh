@@ -53,7 +53,8 @@ AGENTLANG_ISOLATION_BACKEND=noether agentlang run demo.agent
 step "7. Publish to a registry"
 export AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-agentlang registry serve --bind "127.0.0.1:$port" --data "$work/registry-data" 2>registry.log &
+# node itself in the background (not the shell function), so $! is the process the trap stops.
+node "$cli" registry serve --bind "127.0.0.1:$port" --data "$work/registry-data" >registry.log 2>&1 &
 registry_pid=$!
 for _ in $(seq 1 50); do node -e "fetch('http://127.0.0.1:$port/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" && break; sleep 0.1; done
 show push demo.agent --registry "http://127.0.0.1:$port" --api-key alice-key
@@ -62,6 +63,16 @@ printf '$ agentlang push demo.agent --registry … --api-key bob-key --tenant al
 if agentlang push demo.agent --registry "http://127.0.0.1:$port" --api-key bob-key --tenant alice; then
   echo "expected a cross-tenant push to be refused" >&2; exit 1
 fi
+
+step "8. Build a signed container with an encrypted prompt (seed 003)"
+eval "$(agentlang keygen --x25519)"
+export AGENTLANG_IDENTITY
+cp -r "$repo/examples/research-assistant" research-assistant
+show build research-assistant --sign-key-env AGENTLANG_SIGNING_KEY --recipient "$AGENTLANG_RECIPIENT"
+show inspect research-assistant@1.0.0.agent
+show verify research-assistant@1.0.0.agent --pubkey "$AGENTLANG_PUBKEY"
+show build demo.agent --sign-key-env AGENTLANG_SIGNING_KEY --recipient "$AGENTLANG_RECIPIENT" --out demo@0.1.0.agent
+show run demo@0.1.0.agent --pubkey "$AGENTLANG_PUBKEY"
 
 step "Examples: validate and compile every agent"
 for agent in "$repo"/examples/*; do

@@ -131,7 +131,7 @@ describe('agentlang run <container>', () => {
     const info = JSON.parse(runCli(['inspect', 'echo-agent@1.0.0.agent', '--json'], { cwd, env: ENV }).stdout);
     expect(doc).toMatchObject({ outcome: 'success', record: { agent: { name: 'echo-agent', version: '1.0.0' } } });
     expect(JSON.stringify(doc.record)).toContain(info.agent.digest);
-    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: false });
+    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: false, verified: false });
     expect(r.stderr).toContain('[test-echo] echo-agent@1.0.0');
   });
 

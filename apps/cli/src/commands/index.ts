@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../command.js';
+import { RESOLVE_FLAGS, RESOLVE_FLAGS_HELP } from '../resolve-flags.js';
 
 /**
  * Every verb of `agentlang`. Each entry carries its help text and loads its module lazily,
@@ -90,9 +91,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --frozen             never write: fail (exit 12, LOCK_DRIFT) if the lock would change;\n' +
       '                       the default when CI=true (--no-frozen overrides)\n' +
       '  --out L              write the lock to L instead\n' +
-      '  --strict, --runtime R, --catalog DIR (repeatable), --host PROFILE, --models FILE\n' +
-      '                       resolver settings, exactly as for `agentlang resolve` (MCP servers are\n' +
-      '                       always probed: their tool schemas are what the lock pins)\n\n' +
+      '  --runtime R          use runtime R, as for `agentlang resolve`\n' +
+      RESOLVE_FLAGS_HELP +
+      '  (MCP servers are always probed: their tool schemas are what the lock pins)\n\n' +
       'Prints `Wrote <lock>` or `Wrote <lock> (signed)`. Exit 12 for every LOCK_* error.',
     options: {
       'sign-key-env': { type: 'string' },
@@ -100,10 +101,7 @@ export const COMMANDS: CommandSpec[] = [
       'no-frozen': { type: 'boolean' },
       out: { type: 'string' },
       runtime: { type: 'string' },
-      strict: { type: 'boolean' },
-      catalog: { type: 'string', multiple: true },
-      host: { type: 'string' },
-      models: { type: 'string' },
+      ...RESOLVE_FLAGS,
     },
     load: () => import('./lock.js'),
   },
@@ -205,24 +203,17 @@ export const COMMANDS: CommandSpec[] = [
     name: 'resolve',
     summary: 'show what run would use: runtime, model, auth source, tools, MCP servers, sub-agents',
     usage:
-      'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--host PROFILE]\n' +
-      '                         [--models FILE] [--no-mcp] [--verbose] [--json]\n\n' +
-      '  --strict          unknown models and anything missing (runtime binary, dependency, credentials) fail\n' +
-      '  --runtime R       use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
-      '  --catalog DIR     a local tool catalog (DIR/<tool>/<version>.json); repeatable, searched before built-ins\n' +
-      '  --host PROFILE    host capability profile: claude-desktop, replit, rush-desktop, mobile,\n' +
-      '                    browser-extension, docker, raw-os (default), or an agentlang.host/v1 file\n' +
-      '  --models FILE     extra models (an agentlang.models/v1 file)\n' +
-      '  --no-mcp          do not start MCP servers (their tools are not checked)\n' +
-      '  -v, --verbose     explain every decision\n' +
-      '  --json            the whole agentlang.plan/v1 document\n\n' +
+      'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--tool-registry URL]…\n' +
+      '                         [--host PROFILE] [--models FILE] [--no-mcp] [--verbose] [--json]\n\n' +
+      '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
+      RESOLVE_FLAGS_HELP +
+      '  --no-mcp             do not start MCP servers (their tools are not checked)\n' +
+      '  -v, --verbose        explain every decision\n' +
+      '  --json               the whole agentlang.plan/v1 document\n\n' +
       'Exit status: 0, or 11 when something the run needs is missing or resolution fails.',
     options: {
-      strict: { type: 'boolean' },
       runtime: { type: 'string' },
-      catalog: { type: 'string', multiple: true },
-      host: { type: 'string' },
-      models: { type: 'string' },
+      ...RESOLVE_FLAGS,
       'no-mcp': { type: 'boolean' },
     },
     load: () => import('./resolve.js'),
@@ -243,8 +234,8 @@ export const COMMANDS: CommandSpec[] = [
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
       '  --dry-run              print the plan and the exact sandbox argv (secrets redacted); start nothing\n' +
       '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
-      '  --strict, --catalog DIR (repeatable), --host PROFILE, --models FILE\n' +
-      '                         resolver settings, as for `agentlang resolve` and `agentlang lock`\n' +
+      '  resolver settings, as for `agentlang resolve` and `agentlang lock`:\n' +
+      RESOLVE_FLAGS_HELP +
       '  <agent> may be a .agent container: it is verified against --pubkey (required) and its prompt\n' +
       '  decrypted with the identity in AGENTLANG_IDENTITY (or --identity-env VAR) or the passphrase in\n' +
       '  --passphrase-env VAR, all before anything starts; its agent.lock is enforced.\n\n' +
@@ -262,10 +253,7 @@ export const COMMANDS: CommandSpec[] = [
       'sign-key-env': { type: 'string' },
       'identity-env': { type: 'string' },
       'passphrase-env': { type: 'string' },
-      strict: { type: 'boolean' },
-      catalog: { type: 'string', multiple: true },
-      host: { type: 'string' },
-      models: { type: 'string' },
+      ...RESOLVE_FLAGS,
     },
     load: () => import('./run.js'),
   },

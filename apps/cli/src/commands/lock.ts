@@ -1,18 +1,13 @@
 import { relative, resolve } from 'node:path';
 import { lockAgent, lockPathFor, signingKeyFromEnv } from '@agentlang/lock';
 import type { CommandContext, CommandResult } from '../command.js';
+import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
 class LockUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-
-/** A built-in profile name stays a name; anything path-like is resolved against the working directory (as `resolve` does). */
-function hostProfile(value: string, cwd: string): string {
-  return /[\\/]|\.(json|ya?ml)$/.test(value) ? resolve(cwd, value) : value;
-}
 
 /** `agentlang lock <agent>`: resolve the agent on this host and pin the plan in its lock file. */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
@@ -33,12 +28,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     signingKeys,
     ...(frozen !== undefined && { frozen }),
     resolve: {
-      env: ctx.env,
-      ...(ctx.values.strict === true && { strict: true }),
+      ...(await resolveOptionsFromFlags(ctx)),
       ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
-      ...(list(ctx.values.catalog).length > 0 && { toolCatalogs: list(ctx.values.catalog).map((d) => resolve(ctx.cwd, d)) }),
-      ...(str(ctx.values.models) && { modelCatalog: resolve(ctx.cwd, str(ctx.values.models)!) }),
-      ...(str(ctx.values.host) && { hostProfile: hostProfile(str(ctx.values.host)!, ctx.cwd) }),
     },
   });
   for (const line of result.plan.missing) ctx.log(`Missing: ${line}`);

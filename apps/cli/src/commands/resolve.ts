@@ -2,11 +2,7 @@ import { resolve } from 'node:path';
 import type { LoadedAgent } from '@agentlang/manifest';
 import { type CommandContext, type CommandResult, UsageError } from '../command.js';
 import { EXIT_CODES } from '../exit-codes.js';
-
-function strings(value: string | boolean | string[] | undefined): string[] {
-  if (value === undefined || typeof value === 'boolean') return [];
-  return Array.isArray(value) ? value : [value];
-}
+import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
 async function load(path: string): Promise<LoadedAgent> {
   const { loadAgent, loadAgentFromFiles, sniffInput } = await import('@agentlang/manifest');
@@ -25,16 +21,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   }
   const agent = await load(resolve(ctx.cwd, input));
   const { formatPlanText, resolvePlan } = await import('@agentlang/resolver');
-  const host = ctx.values.host;
   const runtime = ctx.values.runtime;
-  const models = ctx.values.models;
   const plan = await resolvePlan(agent, {
-    env: ctx.env,
-    strict: ctx.values.strict === true,
+    ...(await resolveOptionsFromFlags(ctx)),
     ...(typeof runtime === 'string' ? { runtime } : {}),
-    toolCatalogs: strings(ctx.values.catalog).map((d) => resolve(ctx.cwd, d)),
-    ...(typeof host === 'string' ? { hostProfile: /[\\/]|\.(json|ya?ml)$/.test(host) ? resolve(ctx.cwd, host) : host } : {}),
-    ...(typeof models === 'string' ? { modelCatalog: resolve(ctx.cwd, models) } : {}),
     ...(ctx.values['no-mcp'] === true ? { probeMcp: false } : {}),
   });
   return {

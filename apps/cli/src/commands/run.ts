@@ -6,6 +6,7 @@ import type { LoadedAgent } from '@agentlang/manifest';
 import type { CommandContext, CommandResult } from '../command.js';
 import type * as Core from '../hot/run-core.js';
 import { loadHot } from '../hot-load.js';
+import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
 /**
  * The run path's packages, from the code-cached bundle `dist/hot/run-core.cjs` when the build made
@@ -78,19 +79,6 @@ function parseTimeout(value: string | undefined): number | undefined {
   return Math.round(seconds * 1000);
 }
 
-/** The resolver settings `run` shares with `resolve` and `lock` (a lock only matches a plan resolved the same way). */
-function resolverSettings(ctx: CommandContext) {
-  const catalog = ctx.values.catalog;
-  const host = str(ctx.values.host);
-  const models = str(ctx.values.models);
-  return {
-    strict: ctx.values.strict === true,
-    toolCatalogs: (Array.isArray(catalog) ? catalog : typeof catalog === 'string' ? [catalog] : []).map((d) => resolve(ctx.cwd, d)),
-    ...(host ? { hostProfile: /[\\/]|\.(json|ya?ml)$/.test(host) ? resolve(ctx.cwd, host) : host } : {}),
-    ...(models ? { modelCatalog: resolve(ctx.cwd, models) } : {}),
-  };
-}
-
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -127,7 +115,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(signingKey ? { signingKey } : {}),
-    resolveOptions: resolverSettings(ctx),
+    resolveOptions: await resolveOptionsFromFlags(ctx),
     unsafeNoIsolation: ctx.values['unsafe-no-isolation'] === true,
     dryRun,
     handleSignals: true,
