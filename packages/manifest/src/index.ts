@@ -42,3 +42,4 @@ export type { SchemaKind } from './schemas.js';
 export { getSchema, SCHEMA_KINDS } from './schemas.js';
 export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult } from './load-types.js';
 export { loadAgent, loadAgentFromFiles, safeLoadAgent } from './load.js';
+export { SCAFFOLD_DIALECTS, type ScaffoldDialect, scaffoldAgent } from './scaffold.js';

@@ -1,90 +1,7 @@
-import { loadAgentFromFiles } from '@agentlang/manifest';
+import { loadAgentFromFiles, SCAFFOLD_DIALECTS, type ScaffoldDialect, scaffoldAgent } from '@agentlang/manifest';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { type CommandContext, type CommandResult, UsageError } from '../command.js';
-
-const DIALECTS = ['agentlang', 'agentspec'] as const;
-type Dialect = (typeof DIALECTS)[number];
-
-function titleOf(name: string): string {
-  return name
-    .split(/[-_.]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(' ');
-}
-
-/** The files of a new agent, by path relative to the target directory. */
-function scaffold(name: string, dialect: Dialect): Record<string, string> {
-  if (dialect === 'agentspec') {
-    return {
-      [`${name}.agent`]: [
-        'apiVersion: agent/v1',
-        `name: ${name}`,
-        'version: 0.1.0',
-        `description: "${titleOf(name)}: what this agent does"`,
-        '',
-        'runtime: test-echo',
-        'model:',
-        '  preferred:',
-        `    - test-echo/${name}`,
-        '',
-        'behavior:',
-        `  persona: ${name}-agent`,
-        '',
-        'trust:',
-        '  filesystem: none',
-        '  network: none',
-        '  exec: full',
-        '',
-        'observability:',
-        '  trace: true',
-        '',
-      ].join('\n'),
-    };
-  }
-  return {
-    'agent.yaml': [
-      `name: ${name}`,
-      'version: 0.1.0',
-      `title: ${titleOf(name)}`,
-      'description: |',
-      '  What this agent does, in a sentence or two.',
-      '',
-      'models:',
-      '  claude-sonnet-4:',
-      '    provider: anthropic',
-      '    options:',
-      '      temperature: 0.7',
-      '',
-      'tools:',
-      '  - name: web_search',
-      '    version: ^1.2.0',
-      '  - name: artifacts',
-      '',
-    ].join('\n'),
-    'prompt.yaml': [
-      'version: 2',
-      'role: system',
-      'sections:',
-      '  - name: who_you_are',
-      '    content: |',
-      `      You are ${titleOf(name)}. Describe the agent's role and standards here.`,
-      '',
-      '  - name: your_tools',
-      '    content: |',
-      '      web_search - Find current information across the web',
-      '      artifacts - Save reports and findings for the user',
-      '',
-      '  - name: workflow',
-      '    content: |',
-      '      1. Understand the request',
-      '      2. Search, then cross-check what you find',
-      '      3. Save the result as an artifact',
-      '',
-    ].join('\n'),
-  };
-}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -99,9 +16,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (name === undefined || extra.length > 0) {
     throw new UsageError(name === undefined ? 'init needs the new agent\'s name, e.g. `agentlang init my-agent`' : `init takes one name, got ${ctx.positionals.length}`);
   }
-  const dialect = (ctx.values.dialect ?? 'agentlang') as Dialect;
-  if (!DIALECTS.includes(dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got '${dialect}'`);
-  const files = scaffold(name, dialect);
+  const dialect = (ctx.values.dialect ?? 'agentlang') as ScaffoldDialect;
+  if (!SCAFFOLD_DIALECTS.includes(dialect)) throw new UsageError(`--dialect must be one of ${SCAFFOLD_DIALECTS.join(', ')}, got '${dialect}'`);
+  const files = scaffoldAgent(name, dialect);
   const entry = Object.keys(files)[0]!;
   // Validate in memory first (the manifest package owns the rules, e.g. for names), so nothing
   // is written for an agent that would not validate.
