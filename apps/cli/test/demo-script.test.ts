@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+// The README's Quick start ends with scripts/demo.sh: the seed-000 pipeline and seed 003's build,
+// end to end through the built CLI. If it stops working, the README is no longer true.
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+it('scripts/demo.sh runs the whole seed pipeline and prints what the seeds show', () => {
+  const r = spawnSync('bash', [join(repo, 'scripts/demo.sh')], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_API_KEYS: undefined },
+    timeout: 240_000,
+  });
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  const out = r.stdout;
+  expect(out).toMatch(/^Valid: demo@0\.1\.0 \(ag1:[0-9a-f]{64}\)$/m);
+  expect(out).toContain('  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n');
+  expect(out).toContain('Launching test-echo...\n[test-echo] demo@0.1.0\n');
+  expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}demo@0\.1\.0 {2}exit=0 {2}\d+ms {2}ag1:[0-9a-f]{64}$/m);
+  expect(out).toContain('Wrote demo.agent.lock\n');
+  expect(out).toContain('Wrote demo.agent.lock (signed)\n');
+  expect(out).toContain('VALID: signature verifies for demo@0.1.0\n');
+  expect(out).toContain("Pushed demo@0.1.0  tenant 'alice'\n");
+  expect(out).toContain('Fetched demo@0.1.0  pulled.agent\n');
+  expect(out).toContain('VALID: signature verifies for research-assistant@1.0.0');
+  expect(out).toContain('Demo complete.');
+  // The drift error and the cross-tenant refusal go to stderr, which the script passes through.
+  expect(r.stderr).toMatch(/manifest hash ag1:[0-9a-f]{64} does not match lock's recorded hash ag1:[0-9a-f]{64}/);
+  expect(r.stderr).toContain("Re-run `agentlang lock edited.agent` if the drift is intentional.");
+  expect(r.stderr).toContain('REGISTRY_UNAUTHORIZED');
+}, 300_000);
