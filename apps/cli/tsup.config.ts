@@ -5,7 +5,8 @@ import { join, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 
 // Start-up is a measured target (`agentlang validate` ≤ 1.5× `node -e 0`, see
-// tooling/bench/src/suites/100-validate-cold.js), so dist/ holds three things:
+// tooling/bench/src/suites/100-validate-cold.js; `agentlang run` ≤ node + bare bwrap + validate's
+// overhead + 15 ms, tooling/bench/src/suites/400-run.js), so dist/ holds:
 //
 // - dist/agentlang.mjs + chunks: the full CLI, ES modules, every @agentlang package inlined and
 //   each verb its own lazy chunk, so a verb loads only what it needs (no MCP SDK for validate).
@@ -15,24 +16,28 @@ import { build, defineConfig, type Options } from 'tsup';
 //   promptlang in one CommonJS bundle, plus dist/hot/validate-core.cjs.cache, the V8 code cache
 //   made right after the build by running validate once with AGENTLANG_WRITE_CODE_CACHE=1
 //   (src/hot-load.ts checks it against the sha256 of the exact source).
+// - dist/hot/run-core.cjs (+ .cache, made by one real run of examples/demo.agent): the same for
+//   `agentlang run` — main.ts with only the run verb and the run path's packages.
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
 /**
- * In the validate bundle, every verb but validate stays out, and so does the container package
- * (it reaches the resolver and the MCP SDK): the bundle hands containers to the full CLI, so
- * these import() calls are never reached there.
+ * In a verb's fast-path bundle, every other verb stays out, and so do the packages that bundle hands
+ * back to the full CLI (the container package reaches the resolver and the MCP SDK; the registry
+ * client is only for --tool-registry): their import() calls are never reached there.
  */
-const onlyValidateVerb: EsbuildPlugin = {
-  name: 'agentlang-only-validate-verb',
-  setup(builder) {
-    builder.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
-      if (!args.importer.endsWith(`${sep}commands${sep}index.ts`) || args.path === './validate.js') return undefined;
-      return { path: args.path, external: true };
-    });
-    builder.onResolve({ filter: /^@agentlang\/container$/ }, (args) => ({ path: args.path, external: true }));
-  },
-};
+function onlyVerb(verb: string, external: RegExp): EsbuildPlugin {
+  return {
+    name: `agentlang-only-${verb}-verb`,
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+        if (!args.importer.endsWith(`${sep}commands${sep}index.ts`) || args.path === `./${verb}.js`) return undefined;
+        return { path: args.path, external: true };
+      });
+      builder.onResolve({ filter: external }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
 
 const common: Options = {
   config: false,
@@ -64,7 +69,7 @@ const validateCore = (outDir: string): Options => ({
   entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyValidateVerb],
+  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/container$/)],
   // Fewer bytes to read and hash; names are kept so stack traces stay readable.
   esbuildOptions(options) {
     options.minifyWhitespace = true;
@@ -73,9 +78,9 @@ const validateCore = (outDir: string): Options => ({
 });
 
 /**
- * The run path (src/hot/run-core.ts: manifest, yaml, resolver, isolation, runner) as one CommonJS
- * bundle, code-cached like validate's; the run verb loads it through loadHot (A/B: a cold
- * `agentlang run` of the seed demo 191 → 149 ms with node at 83 ms).
+ * The run fast path (src/hot/run-core.ts: main.ts with only the run verb, manifest, yaml, resolver,
+ * lock, isolation and runner) as one CommonJS bundle, code-cached like validate's and started by
+ * the launcher without the ES-module CLI.
  */
 const runCore = (outDir: string): Options => ({
   ...common,
@@ -83,6 +88,7 @@ const runCore = (outDir: string): Options => ({
   entry: { 'hot/run-core': 'src/hot/run-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
+  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/)],
   esbuildOptions(options) {
     options.minifyWhitespace = true;
     options.minifySyntax = true;

@@ -1,8 +1,9 @@
 // dist/agentlang.js: a CommonJS launcher, because Node 20 spends noticeably longer starting an ES
-// module entry and has no compile cache for ES modules. `agentlang validate` (a measured start-up
-// target) runs from dist/hot/validate-core.cjs through V8's code cache; every other verb, a
-// container given to validate, and validate when that bundle is missing go to the full ES-module
-// CLI (dist/agentlang.mjs). hot-load.js is imported lazily so other verbs never load vm or crypto here.
+// module entry and has no compile cache for ES modules. `agentlang validate` and `agentlang run`
+// (measured start-up targets) run from dist/hot/<verb>-core.cjs through V8's code cache; every
+// other verb, what those bundles hand back (containers, --tool-registry), and both verbs when their
+// bundle is missing go to the full ES-module CLI (dist/agentlang.mjs). hot-load.js is imported
+// lazily so other verbs never load vm or crypto here.
 
 function fail(error: unknown): void {
   process.stderr.write(`Error: ${String(error)}\n`);
@@ -14,12 +15,19 @@ function runFull(): void {
   import(full).catch(fail);
 }
 
-async function runValidate(): Promise<void> {
+/** Verbs with a code-cached fast path, and the bundle under dist/hot/ that holds it. */
+const HOT_VERBS = new Map([
+  ['validate', 'validate-core'],
+  ['run', 'run-core'],
+]);
+
+async function runHot(name: string): Promise<void> {
   const { loadHot } = await import('./hot-load.js');
-  const fast = loadHot<{ run(): Promise<boolean> }>('validate-core', __dirname);
+  const fast = loadHot<{ run(): Promise<boolean> }>(name, __dirname);
   if (!fast || !(await fast.run())) runFull();
 }
 
 const verb = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-if (verb === 'validate') runValidate().catch(fail);
+const hot = verb === undefined ? undefined : HOT_VERBS.get(verb);
+if (hot) runHot(hot).catch(fail);
 else runFull();

@@ -1,22 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { LoadedAgent } from '@agentlang/manifest';
+import { join, resolve } from 'node:path';
+import { type LoadedAgent, loadAgent, sniffInput } from '@agentlang/manifest';
+import { formatPlanText } from '@agentlang/resolver';
+import { RunnerError, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
-import type * as Core from '../hot/run-core.js';
-import { loadHot } from '../hot-load.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
-/**
- * The run path's packages, from the code-cached bundle `dist/hot/run-core.cjs` when the build made
- * one (start-up is a measured target), else the ordinary lazy chunk. The directory argument is for
- * loaders that take it and ignored by those that find dist/ themselves.
- */
-async function runApi(): Promise<typeof Core> {
-  const load = loadHot as <T>(name: string, dist?: string) => T | undefined;
-  return load<typeof Core>('run-core', dirname(fileURLToPath(import.meta.url))) ?? (await import('../hot/run-core.js'));
-}
+// The launcher runs this verb from the code-cached bundle dist/hot/run-core.cjs (see
+// ../hot/run-core.ts), which bundles these packages; the full ES-module CLI loads it as a lazy
+// chunk only for what that bundle hands over (containers, --tool-registry).
 
 /** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
 class RunUsageError extends Error {
@@ -40,7 +33,6 @@ export interface RunInput {
  */
 export async function loadRunInput(path: string, ctx: CommandContext): Promise<RunInput> {
   const full = resolve(ctx.cwd, path);
-  const { loadAgent, sniffInput } = await runApi();
   if ((await sniffInput(full)) !== 'container') return { agent: await loadAgent(full), cleanup: () => undefined };
   const pubkey = str(ctx.values.pubkey) ?? ctx.env.AGENTLANG_PUBKEY;
   if (!pubkey) {
@@ -60,7 +52,7 @@ export async function loadRunInput(path: string, ctx: CommandContext): Promise<R
   return { agent: opened.agent, containerLockPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function readUserPrompt(ctx: CommandContext, RunnerError: typeof Core.RunnerError): string | undefined {
+function readUserPrompt(ctx: CommandContext): string | undefined {
   const prompt = str(ctx.values.prompt);
   const input = str(ctx.values.input);
   if (prompt !== undefined && input !== undefined) throw new RunUsageError('pass either --prompt or --input, not both');
@@ -85,13 +77,12 @@ function shellQuote(arg: string): string {
 
 /** `agentlang run <agent>`: resolve, check the lock, run inside the sandbox, write the record. */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const { RunnerError, formatPlanText, runAgent, signingKeyFromEnv } = await runApi();
   const [target, ...extra] = ctx.positionals;
   if (!target) throw new RunUsageError('missing <agent>: agentlang run <agent> [--lock L] [--prompt P]');
   if (extra.length > 0) throw new RunUsageError(`unexpected argument ${JSON.stringify(extra[0])}; quote a prompt and pass it with --prompt`);
   if (ctx.values['require-signed'] && !str(ctx.values.lock)) throw new RunUsageError('--require-signed needs --lock <file> (the signed lock to verify)');
   const pubkey = str(ctx.values.pubkey);
-  const userPrompt = readUserPrompt(ctx, RunnerError);
+  const userPrompt = readUserPrompt(ctx);
   const timeoutMs = parseTimeout(str(ctx.values.timeout));
   const signKeyEnv = str(ctx.values['sign-key-env']);
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;

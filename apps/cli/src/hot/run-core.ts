@@ -1,7 +1,36 @@
-// The `agentlang run` path as one CommonJS bundle (dist/hot/run-core.cjs), loaded through V8's
-// code cache by hot-load.ts: compiling manifest + yaml + resolver + isolation + runner is most of
-// what a cold `agentlang run` costs beyond node and bwrap themselves (measured: ~40 ms of ~190 ms).
-// Export only what `agentlang run` needs; containers load lazily beside it.
-export { loadAgent, sniffInput } from '@agentlang/manifest';
-export { formatPlanText } from '@agentlang/resolver';
-export { RunnerError, runAgent, signingKeyFromEnv } from '@agentlang/runner';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sniffInput } from '@agentlang/manifest';
+import { COMMANDS } from '../commands/index.js';
+import { runCli } from '../main.js';
+
+// The `agentlang run` fast path as one CommonJS bundle (dist/hot/run-core.cjs), run by the launcher
+// through V8's code cache (hot-load.ts) like validate's: the CLI's main logic with only the run verb,
+// and run's command module with manifest, yaml, resolver, lock, isolation and runner bundled in
+// (tsup.config.ts keeps every other verb, the container package and the registry client out of it).
+// Going through the full ES-module CLI first cost ~20 ms of module loading on every run.
+
+/**
+ * Runs `agentlang run …` from the process arguments; resolves false, having done nothing, when the
+ * full CLI must handle it: a packed container (verified and decrypted by @agentlang/container) or
+ * `--tool-registry` (the registry client).
+ */
+export async function run(): Promise<boolean> {
+  const spec = COMMANDS.find((c) => c.name === 'run');
+  if (!spec) return false;
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    // Lenient: main.ts parses strictly and reports mistakes; this only finds the input.
+    parsed = parseArgs({ args: process.argv.slice(2), options: spec.options, allowPositionals: true, strict: false });
+  } catch {
+    return false;
+  }
+  if (parsed.values['tool-registry'] !== undefined) return false;
+  const input = parsed.positionals[1];
+  if (typeof input === 'string') {
+    const kind = await sniffInput(resolve(input)).catch(() => undefined);
+    if (kind === 'container') return false;
+  }
+  runCli([spec]);
+  return true;
+}
