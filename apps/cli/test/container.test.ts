@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { cliKeygen, cliKeygenX25519, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // End-to-end against the bundled CLI: keygen --x25519, build, inspect, verify, and run of a container.
@@ -13,12 +13,6 @@ const AGENT = {
   'echo/context/templates/report.md': '# Report\n',
 };
 
-function env(line: string, name: string): string {
-  const value = new RegExp(`^${name}=(\\S+)$`, 'm').exec(line)?.[1];
-  if (!value) throw new Error(`no ${name} in ${line}`);
-  return value;
-}
-
 let cwd: string;
 let signer: { key: string; pub: string };
 let x: { identity: string; recipient: string };
@@ -26,11 +20,9 @@ let x: { identity: string; recipient: string };
 beforeAll(() => {
   cwd = makeTempDir();
   writeTree(cwd, AGENT);
-  const k = runCli(['keygen'], { cwd, env: ENV }).stdout;
-  signer = { key: env(k, 'AGENTLANG_SIGNING_KEY'), pub: env(k, 'AGENTLANG_PUBKEY') };
-  const r = runCli(['keygen', '--x25519'], { cwd, env: ENV });
-  expect(r.status).toBe(0);
-  x = { identity: env(r.stdout, 'AGENTLANG_IDENTITY'), recipient: env(r.stdout, 'AGENTLANG_RECIPIENT') };
+  const k = cliKeygen({ cwd, env: ENV });
+  signer = { key: k.priv, pub: k.pub };
+  x = cliKeygenX25519({ cwd, env: ENV });
   const b = runCli(['build', 'echo', '--sign-key-env', 'MY_KEY', '--recipient', x.recipient], { cwd, env: { ...ENV, MY_KEY: signer.key } });
   expect(b.stderr).toBe('');
   expect(b.status).toBe(0);
@@ -109,7 +101,7 @@ describe('agentlang inspect and verify', () => {
   it('verify accepts the signer, refuses another key and a flipped byte (exit 16)', () => {
     const ok = runCli(['verify', 'echo-agent@1.0.0.agent', '--pubkey', signer.pub], { cwd, env: ENV });
     expect(ok.stdout).toBe('VALID: signature verifies for echo-agent@1.0.0; all 6 entries match manifest.json\n');
-    const other = env(runCli(['keygen'], { cwd, env: ENV }).stdout, 'AGENTLANG_PUBKEY');
+    const other = cliKeygen({ cwd, env: ENV }).pub;
     const bad = runCli(['verify', 'echo-agent@1.0.0.agent', '--pubkey', other, '--json'], { cwd, env: ENV });
     expect(bad.status).toBe(16);
     expect(JSON.parse(bad.stdout).error.code).toBe('CONTAINER_SIGNATURE_INVALID');
@@ -142,12 +134,12 @@ describe('agentlang run <container>', () => {
   });
 
   it('refuses before anything spawns: no --pubkey (2), untrusted key (16), no or wrong identity (16)', () => {
-    const other = runCli(['keygen', '--x25519'], { cwd, env: ENV }).stdout;
+    const other = cliKeygenX25519({ cwd, env: ENV });
     const cases: Array<[string[], Record<string, string | undefined>, number, string]> = [
       [[], { AGENTLANG_IDENTITY: x.identity }, 2, '--pubkey'],
-      [['--pubkey', env(runCli(['keygen'], { cwd, env: ENV }).stdout, 'AGENTLANG_PUBKEY')], { AGENTLANG_IDENTITY: x.identity }, 16, 'do not trust'],
+      [['--pubkey', cliKeygen({ cwd, env: ENV }).pub], { AGENTLANG_IDENTITY: x.identity }, 16, 'do not trust'],
       [['--pubkey', signer.pub], {}, 16, 'no identity or passphrase'],
-      [['--pubkey', signer.pub], { AGENTLANG_IDENTITY: env(other, 'AGENTLANG_IDENTITY') }, 16, 'wrong identity'],
+      [['--pubkey', signer.pub], { AGENTLANG_IDENTITY: other.identity }, 16, 'wrong identity'],
     ];
     for (const [args, extra, status, message] of cases) {
       const r = runCli(['run', 'echo-agent@1.0.0.agent', ...args, '--prompt', 'hi'], { cwd, env: { ...ENV, ...extra } });

@@ -1,42 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { cliKeygen, DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 // End-to-end against the bundled CLI: seed 000 steps 4 and 5, command by command.
 
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-description: "End-to-end pipeline walkthrough"
-
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-
-behavior:
-  persona: demo-agent
-
-trust:
-  filesystem: none
-  network: none
-  exec: full
-
-observability:
-  trace: true
-`;
-
 // CI=true would make `lock` frozen by default; these tests set it only where they mean to.
 const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined };
 
-function keygen(): { priv: string; pub: string } {
-  const r = runCli(['keygen'], { env: ENV });
-  const priv = /^AGENTLANG_SIGNING_KEY=([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
-  const pub = /^AGENTLANG_PUBKEY=([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
-  if (!priv || !pub) throw new Error(`keygen printed ${r.stdout}`);
-  return { priv, pub };
-}
+const keygen = () => cliKeygen({ env: ENV });
 
 describe('agentlang keygen', () => {
   it('prints exactly two env-var lines, fresh each time; --json gives the same fields', () => {
@@ -57,7 +29,7 @@ describe('agentlang keygen', () => {
 
 describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
   it('runs the walkthrough as shown: lock, drift, sign, verify', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const lock = runCli(['lock', 'demo.agent'], { cwd: dir, env: ENV });
     expect(lock.stdout).toBe('Wrote demo.agent.lock\n');
     expect(lock.status).toBe(0);
@@ -69,7 +41,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     expect(plain.resolved).toMatchObject({ runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', tools: [] });
 
     // Edit the manifest: frozen lock refuses with seed 000's message, full digests, exit 12.
-    writeFileSync(join(dir, 'demo.agent'), DEMO.replace('End-to-end', 'Edited'));
+    writeFileSync(join(dir, 'demo.agent'), DEMO_AGENT.replace('End-to-end', 'Edited'));
     const drift = runCli(['lock', 'demo.agent', '--frozen'], { cwd: dir, env: ENV });
     expect(drift.status).toBe(12);
     expect(drift.stdout).toBe('');
@@ -79,7 +51,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
           '  Re-run `agentlang lock demo.agent` if the drift is intentional.\\n$',
       ),
     );
-    writeFileSync(join(dir, 'demo.agent'), DEMO);
+    writeFileSync(join(dir, 'demo.agent'), DEMO_AGENT);
 
     const { priv, pub } = keygen();
     const signed = runCli(['lock', 'demo.agent', '--sign-key-env', 'AGENTLANG_SIGNING_KEY'], {
@@ -103,7 +75,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
   });
 
   it('rejects a tampered lock (resolved.runtime → malicious-cli), the wrong key, and an unsigned lock — exit 12 with the reason', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const { priv, pub } = keygen();
     runCli(['lock', 'demo.agent', '--sign-key-env', 'K'], { cwd: dir, env: { ...ENV, K: priv } });
     const path = join(dir, 'demo.agent.lock');
@@ -131,7 +103,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
   });
 
   it('reads the signing key only from the named env var and never prints it', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const { priv } = keygen();
     const unset = runCli(['lock', 'demo.agent', '--sign-key-env', 'MISSING_VAR', '--json'], { cwd: dir, env: ENV });
     expect(unset.status).toBe(12);

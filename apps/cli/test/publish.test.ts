@@ -1,18 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli } from '@agentlang/test-helpers';
+import { cliKeygen, demoAgent, makeTempDir, runCli } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoAgent, type ServeProcess, serve } from './registry-support.js';
+import { type ServeProcess, serve } from './registry-support.js';
 
 // Seed 003: `agentlang publish ./my-agent` builds the signed container and pushes it.
-
-function keygen(): { priv: string; pub: string } {
-  const r = runCli(['keygen']);
-  const priv = /^AGENTLANG_SIGNING_KEY=([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
-  const pub = /^AGENTLANG_PUBKEY=([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
-  if (!priv || !pub) throw new Error(`keygen printed ${r.stdout} ${r.stderr}`);
-  return { priv, pub };
-}
 
 describe('agentlang publish', () => {
   let dir: string;
@@ -21,7 +13,7 @@ describe('agentlang publish', () => {
 
   beforeAll(async () => {
     dir = makeTempDir('agentlang-cli-publish-');
-    writeFileSync(join(dir, 'agent.yaml'), demoAgent('my-agent', '1.0.0', 'publish me'));
+    writeFileSync(join(dir, 'agent.yaml'), demoAgent({ name: 'my-agent', version: '1.0.0', description: 'publish me' }));
     server = await serve(dir);
   });
   afterAll(() => server.stop());
@@ -33,7 +25,7 @@ describe('agentlang publish', () => {
   });
 
   it('builds the signed container, pushes it, and a pull verifies the signature', () => {
-    const key = keygen();
+    const key = cliKeygen();
     const env = { ...ENV, AGENTLANG_SIGNING_KEY: key.priv };
     const r = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'my-agent@1.0.0.agent'], { cwd: dir, env });
     expect(r.stderr).toBe('');
@@ -41,7 +33,7 @@ describe('agentlang publish', () => {
     const pull = runCli(['pull', 'alice/my-agent@1.0.0', '--registry', server.url, '--out', 'pulled.agent', '--pubkey', key.pub], { cwd: dir, env: ENV });
     expect(pull.stdout).toBe('Fetched my-agent@1.0.0  pulled.agent\n');
     expect(readFileSync(join(dir, 'pulled.agent')).equals(readFileSync(join(dir, 'my-agent@1.0.0.agent')))).toBe(true);
-    const wrongKey = runCli(['pull', 'alice/my-agent@1.0.0', '--registry', server.url, '--out', 'other.agent', '--pubkey', keygen().pub], { cwd: dir, env: ENV });
+    const wrongKey = runCli(['pull', 'alice/my-agent@1.0.0', '--registry', server.url, '--out', 'other.agent', '--pubkey', cliKeygen().pub], { cwd: dir, env: ENV });
     expect(wrongKey.status).toBe(17);
     expect(wrongKey.stderr).toContain('failed verification');
     const search = runCli(['search', 'my-agent', '--registry', server.url], { cwd: dir, env: ENV });
@@ -52,8 +44,8 @@ describe('agentlang publish', () => {
 describe('agentlang registry serve --signer', () => {
   it('a tenant with a publisher key accepts only containers signed by it', async () => {
     const dir = makeTempDir('agentlang-cli-signer-');
-    writeFileSync(join(dir, 'agent.yaml'), demoAgent('guarded', '1.0.0'));
-    const publisher = keygen();
+    writeFileSync(join(dir, 'agent.yaml'), demoAgent({ name: 'guarded', version: '1.0.0' }));
+    const publisher = cliKeygen();
     const server = await serve(dir, ['--signer', `alice:${publisher.pub}`]);
     const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_API_KEY: undefined, AGENTLANG_REGISTRY: undefined };
     try {
@@ -61,7 +53,7 @@ describe('agentlang registry serve --signer', () => {
       const yaml = runCli(['push', 'agent.yaml', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
       expect(yaml.status).toBe(17);
       expect(yaml.stderr).toContain('HTTP 403 REGISTRY_UNSIGNED');
-      const other = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'other.agent'], { cwd: dir, env: { ...ENV, AGENTLANG_SIGNING_KEY: keygen().priv } });
+      const other = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'other.agent'], { cwd: dir, env: { ...ENV, AGENTLANG_SIGNING_KEY: cliKeygen().priv } });
       expect(other.status).toBe(17);
       expect(other.stderr).toContain('REGISTRY_UNSIGNED');
       const good = runCli(['publish', '.', '--registry', server.url, '--api-key', 'alice-key', '--out', 'good.agent'], { cwd: dir, env: { ...ENV, AGENTLANG_SIGNING_KEY: publisher.priv } });

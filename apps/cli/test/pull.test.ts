@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli } from '@agentlang/test-helpers';
+import { cliKeygen, demoAgent, makeTempDir, runCli } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoAgent, makeContainer, startDistribution } from './registry-support.js';
+import { makeContainer, startDistribution } from './registry-support.js';
 
 // push/pull through the OCI distribution API against Debian's docker-registry, checked with skopeo.
 
@@ -41,12 +41,10 @@ describe('agentlang push/pull oci://', () => {
   });
 
   it('publish builds the signed container straight into an OCI registry; pull verifies the signature', () => {
-    const keys = runCli(['keygen']).stdout;
-    const priv = /^AGENTLANG_SIGNING_KEY=([0-9a-f]{64})$/m.exec(keys)![1]!;
-    const pub = /^AGENTLANG_PUBKEY=([0-9a-f]{64})$/m.exec(keys)![1]!;
+    const { priv, pub } = cliKeygen();
     const agentDir = join(dir, 'oci-agent');
     mkdirSync(agentDir);
-    writeFileSync(join(agentDir, 'agent.yaml'), demoAgent('oci-agent', '3.1.0'));
+    writeFileSync(join(agentDir, 'agent.yaml'), demoAgent({ name: 'oci-agent', version: '3.1.0' }));
     const env = { CI: undefined, AGENTLANG_SIGNING_KEY: priv };
     const publish = runCli(['publish', 'oci-agent', `oci://${oci.host}/agents/{name}:{version}`, '--out', 'oci-agent.agent'], { cwd: dir, env });
     expect(publish.stdout).toBe(`Built oci-agent.agent (signed)\nPublished oci-agent@3.1.0  oci://${oci.host}/agents/oci-agent:3.1.0\n`);

@@ -1,24 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { demoAgentDir, makeTempDir, runCli } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-trust:
-  filesystem: none
-  network: none
-  exec: full
-`;
 
 describe('agentlang records', () => {
   it('list prints one seed-000 line per run (oldest first); show prints the record; --json for both', () => {
-    const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const cwd = demoAgentDir();
     expect(runCli(['records', 'list'], { cwd })).toMatchObject({ status: 0, stdout: '' });
     expect(JSON.parse(runCli(['records', 'list', '--json'], { cwd }).stdout)).toEqual([]);
     expect(runCli(['run', 'demo.agent'], { cwd }).status).toBe(0);

@@ -5,32 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packContainer } from '@agentlang/container';
 import { loadAgentFromFiles } from '@agentlang/manifest';
-import { cliPath, writeTree } from '@agentlang/test-helpers';
-
-/** The seed-000 demo manifest, verbatim, with an optional name/version/description. */
-export function demoAgent(name = 'demo', version = '0.1.0', description = 'End-to-end pipeline walkthrough'): string {
-  return `apiVersion: agent/v1
-name: ${name}
-version: ${version}
-description: "${description}"
-
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-
-behavior:
-  persona: demo-agent
-
-trust:
-  filesystem: none
-  network: none
-  exec: full
-
-observability:
-  trace: true
-`;
-}
+import { cliPath, demoAgent, writeTree } from '@agentlang/test-helpers';
 
 /** A running `agentlang registry serve` child process. */
 export interface ServeProcess {
@@ -79,7 +54,7 @@ export async function serve(cwd: string, args: string[] = [], env: Record<string
 
 /** A real container (unsigned unless a key is given) around the demo manifest. */
 export async function makeContainer(dir: string, agent: { name: string; version: string; contextBytes?: number; description?: string }): Promise<{ path: string; sha256: string; bytes: Buffer }> {
-  const yaml = demoAgent(agent.name, agent.version, agent.description);
+  const yaml = demoAgent({ name: agent.name, version: agent.version, description: agent.description });
   const loaded = await loadAgentFromFiles({ 'agent.yaml': Buffer.from(yaml) }, { entry: 'agent.yaml' });
   let contextDir: string | undefined;
   if (agent.contextBytes) {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli } from '@agentlang/test-helpers';
+import { demoAgent, makeTempDir, runCli } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoAgent, makeContainer, type ServeProcess, serve } from './registry-support.js';
+import { makeContainer, type ServeProcess, serve } from './registry-support.js';
 
 // Seed 000 step 7, command by command, against a real `agentlang registry serve` process.
 
@@ -37,7 +37,7 @@ describe('seed 000 step 7: publish to a registry', () => {
   });
 
   it('bob cannot push to alice/…: 401, exit code 17, nothing changed', () => {
-    writeFileSync(join(dir, 'bob.agent'), demoAgent('demo', '0.1.0', 'bob was here'));
+    writeFileSync(join(dir, 'bob.agent'), demoAgent({ description: 'bob was here' }));
     const r = runCli(['push', 'bob.agent', '--registry', server.url, '--api-key', 'bob-key', '--tenant', 'alice'], { cwd: dir, env: ENV });
     expect(r.status).toBe(17);
     expect(r.stderr).toContain('HTTP 401 REGISTRY_UNAUTHORIZED');
@@ -56,7 +56,7 @@ describe('seed 000 step 7: publish to a registry', () => {
   it('versions are immutable: same bytes succeed, different bytes fail with 409 and exit 17', () => {
     const same = runCli(['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
     expect(same.status).toBe(0);
-    writeFileSync(join(dir, 'changed.agent'), demoAgent('demo', '0.1.0', 'changed'));
+    writeFileSync(join(dir, 'changed.agent'), demoAgent({ description: 'changed' }));
     const clash = runCli(['push', 'changed.agent', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
     expect(clash.status).toBe(17);
     expect(clash.stderr).toMatch(/HTTP 409 REGISTRY_VERSION_EXISTS.*bump the version/);

@@ -6,37 +6,15 @@ import { packContainer } from '@agentlang/container';
 import { createLock, serializeLock } from '@agentlang/lock';
 import { loadAgent } from '@agentlang/manifest';
 import { resolvePlan } from '@agentlang/resolver';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(join(dirname(fileURLToPath(import.meta.url)), '../../../packages/resolver/package.json'));
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
 
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-description: "End-to-end pipeline walkthrough"
-
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-
-behavior:
-  persona: demo-agent
-
-trust:
-  filesystem: none
-  network: none
-  exec: full
-
-observability:
-  trace: true
-`;
-
 describe('agentlang resolve', () => {
   it('prints the plan exactly as seed 000 shows', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const r = runCli(['resolve', 'demo.agent'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n');
@@ -44,7 +22,7 @@ describe('agentlang resolve', () => {
   });
 
   it('--json prints the whole plan; --verbose explains decisions', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const r = runCli(['resolve', 'demo.agent', '--json'], { cwd: dir });
     const plan = JSON.parse(r.stdout);
     expect(plan).toMatchObject({ schema: 'agentlang.plan/v1', agent: { name: 'demo', version: '0.1.0' }, runtime: { name: 'test-echo', binary: 'echo' } });
@@ -57,7 +35,7 @@ describe('agentlang resolve', () => {
   });
 
   it('a missing runtime binary is reported at resolve with exit 11', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const r = runCli(['resolve', 'demo.agent'], { cwd: dir, env: { PATH: '/nonexistent' } });
     expect(r.stdout).toContain('  Missing:  runtime binary `echo` (test-echo) not found on PATH');
     expect(r.status).toBe(11);
@@ -120,7 +98,7 @@ describe('agentlang resolve', () => {
 
   it('--runtime overrides, --strict fails on unknown models, --host takes a custom profile file', () => {
     const dir = writeTree(makeTempDir(), {
-      'demo.agent': DEMO.replace('test-echo/demo', 'acme-omni-9'),
+      'demo.agent': DEMO_AGENT.replace('test-echo/demo', 'acme-omni-9'),
       'kiosk.yaml': 'schema: agentlang.host/v1\nname: kiosk\ncapabilities: [network]\n',
       'needs-camera.yaml': 'name: cam\nversion: 1.0.0\nruntime: test-echo\npermissions:\n  required: [camera]\n',
     });
@@ -142,13 +120,13 @@ describe('agentlang resolve', () => {
   });
 
   it('resolves a packed .agent container by content, not extension', async () => {
-    const dir = writeTree(makeTempDir(), { 'src/demo.agent': DEMO });
+    const dir = writeTree(makeTempDir(), { 'src/demo.agent': DEMO_AGENT });
     const agent = await loadAgent(join(dir, 'src/demo.agent'));
     const lock = serializeLock(createLock(await resolvePlan(agent), { manifestPath: 'demo.agent' }));
     await packContainer({
       agent: { name: 'demo', version: '0.1.0', digest: agent.digest, dialect: 'agentspec' },
       entry: 'demo.agent',
-      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO) }],
+      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO_AGENT) }],
       lock,
       out: join(dir, 'demo@0.1.0.agent'),
     });

@@ -1,26 +1,11 @@
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-behavior:
-  persona: demo-agent
-trust:
-  filesystem: none
-  network: none
-  exec: full
-`;
 
 /** A stand-in `ollama` that prints its arguments and the message it reads from stdin (`ollama run <model> --nowordwrap`). */
 function setup(): { cwd: string; env: Record<string, string> } {
-  const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO, 'question.txt': 'PROMPT-FROM-FILE\n' });
+  const cwd = demoAgentDir({ 'question.txt': 'PROMPT-FROM-FILE\n' });
   const bin = writeTree(makeTempDir('agentlang-fake-bin-'), { ollama: '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\nprintf "%s|%s|%s|" "$1" "$2" "$3"\ncat\necho\n' });
   chmodSync(join(bin, 'ollama'), 0o755);
   return { cwd, env: { PATH: `${bin}:${process.env.PATH}` } };

@@ -1,20 +1,7 @@
 import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-trust:
-  filesystem: none
-  network: none
-  exec: full
-`;
 
 function lastRecord(cwd: string): Record<string, unknown> {
   const dir = join(cwd, '.agentlang', 'records');
@@ -24,7 +11,7 @@ function lastRecord(cwd: string): Record<string, unknown> {
 
 describe('agentlang run with AGENTLANG_ISOLATION_BACKEND=noether (seed 000 step 6)', () => {
   it('delegates to noether-sandbox, prints the identical output, and records backend noether', () => {
-    const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const cwd = demoAgentDir();
     const bin = makeTempDir('agentlang-noether-bin-');
     const log = join(bin, 'calls.log');
     // A stand-in that records its argv and a copy of the policy file, then runs the command after `--`.
@@ -46,7 +33,7 @@ describe('agentlang run with AGENTLANG_ISOLATION_BACKEND=noether (seed 000 step 
   });
 
   it('falls back to bwrap when noether-sandbox is not on PATH, and the record says bwrap', () => {
-    const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const cwd = demoAgentDir();
     const r = runCli(['run', 'demo.agent'], { cwd, env: { AGENTLANG_ISOLATION_BACKEND: 'noether' } });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('[test-echo] demo@0.1.0');

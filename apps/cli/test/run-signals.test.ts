@@ -1,26 +1,13 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliPath, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { cliPath, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-trust:
-  filesystem: none
-  network: none
-  exec: full
-`;
 
 /** A stand-in `ollama` on PATH that prints a marker, then waits on a uniquely named `sleep`: a long-running agent tree. */
 function fakeRuntime(): { cwd: string; path: string; marker: string } {
   const marker = `${3000 + Math.floor(Math.random() * 5000)}.${process.pid % 1000}`;
-  const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+  const cwd = demoAgentDir();
   const bin = writeTree(makeTempDir('agentlang-fake-bin-'), {
     ollama: `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "ollama version is 0.0.0-fake"; exit 0; fi\necho "agent-started"\nsleep ${marker} &\nwait\n`,
   });
@@ -84,7 +71,7 @@ describe('agentlang run: timeouts and host signals', () => {
 
 describe('agentlang run: a reader that goes away', () => {
   it('`agentlang run … | head` closing the pipe does not crash the host before the record is written', async () => {
-    const cwd = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const cwd = demoAgentDir();
     const bin = writeTree(makeTempDir('agentlang-fake-bin-'), {
       ollama: '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\ni=0\nwhile [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done\n',
     });

@@ -2,54 +2,22 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { cliKeygen, DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-
-// Seed 000 step 1, verbatim.
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-description: "End-to-end pipeline walkthrough"
-
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-
-behavior:
-  persona: demo-agent
-
-trust:
-  filesystem: none
-  network: none
-  exec: full
-
-observability:
-  trace: true
-`;
 
 const require = createRequire(import.meta.url);
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
 
 const PLAN = ['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join('\n');
 
-function demoDir(): string {
-  return writeTree(makeTempDir(), { 'demo.agent': DEMO });
-}
-
 function records(cwd: string): string[] {
   const dir = join(cwd, '.agentlang', 'records');
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
 }
 
-function keygen(cwd: string): { key: string; pub: string } {
-  const out = runCli(['keygen'], { cwd }).stdout;
-  return { key: /AGENTLANG_SIGNING_KEY=([0-9a-f]{64})/.exec(out)![1]!, pub: /AGENTLANG_PUBKEY=([0-9a-f]{64})/.exec(out)![1]! };
-}
-
 describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   it('prints the plan, Launching test-echo..., then the agent output, and writes a record', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     const r = runCli(['run', 'demo.agent'], { cwd });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -62,7 +30,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('--json prints exactly one JSON document; the agent output goes to stderr', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     const r = runCli(['run', 'demo.agent', '--json'], { cwd });
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -71,7 +39,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('runs against its lock, and records the lock digest', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     expect(runCli(['lock', 'demo.agent'], { cwd }).stdout).toContain('Wrote demo.agent.lock');
     const r = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--json'], { cwd });
     expect(r.status).toBe(0);
@@ -82,9 +50,9 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('refuses a drifted manifest with seed 000\'s message before anything spawns (exit 12, no record)', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     runCli(['lock', 'demo.agent'], { cwd });
-    writeFileSync(join(cwd, 'demo.agent'), DEMO.replace('End-to-end pipeline walkthrough', 'edited'));
+    writeFileSync(join(cwd, 'demo.agent'), DEMO_AGENT.replace('End-to-end pipeline walkthrough', 'edited'));
     const r = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock'], { cwd });
     expect(r.status).toBe(12);
     expect(r.stdout).toBe('');
@@ -95,8 +63,8 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('--require-signed runs a signed lock, and fails closed when resolved.runtime was changed to malicious-cli', () => {
-    const cwd = demoDir();
-    const { key, pub } = keygen(cwd);
+    const cwd = demoAgentDir();
+    const { priv: key, pub } = cliKeygen({ cwd });
     expect(runCli(['lock', 'demo.agent', '--sign-key-env', 'AGENTLANG_SIGNING_KEY'], { cwd, env: { AGENTLANG_SIGNING_KEY: key } }).stdout).toContain('(signed)');
     const ok = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', pub], { cwd });
     expect(ok.status).toBe(0);
@@ -119,7 +87,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const nokey = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed'], { cwd });
     expect(nokey.status).not.toBe(0);
     expect(nokey.stderr).toMatch(/--pubkey/);
-    const other = keygen(cwd).pub;
+    const other = cliKeygen({ cwd }).pub;
     expect(runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', other], { cwd }).status).not.toBe(0);
     // An unsigned lock under --require-signed is refused.
     expect(runCli(['lock', 'demo.agent'], { cwd }).stdout).toBe('Wrote demo.agent.lock\n');
@@ -131,7 +99,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('--dry-run prints the plan and the exact sandbox argv with secrets redacted, and starts nothing', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     const r = runCli(['run', 'demo.agent', '--dry-run', '--runtime', 'claude-code', '--prompt', 'hello'], {
       cwd,
       env: { ANTHROPIC_API_KEY: 'sk-ant-DRYRUN-SECRET-42' },
@@ -147,7 +115,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('--unsafe-no-isolation runs without a sandbox, says so, and records backend none', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     const r = runCli(['run', 'demo.agent', '--unsafe-no-isolation', '--json'], { cwd });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).record.isolation).toEqual({ backend: 'none' });
@@ -155,8 +123,8 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('keeps the prompt and secrets out of the record, and signs it when asked', () => {
-    const cwd = demoDir();
-    const { key, pub } = keygen(cwd);
+    const cwd = demoAgentDir();
+    const { priv: key, pub } = cliKeygen({ cwd });
     const r = runCli(['run', 'demo.agent', '--prompt', 'PROMPT-MUST-NOT-LEAK', '--sign-key-env', 'AGENTLANG_RECORD_KEY', '--json'], {
       cwd,
       env: { AGENTLANG_RECORD_KEY: key, ANTHROPIC_API_KEY: 'sk-ant-MUST-NOT-LEAK', OPENAI_API_KEY: 'sk-oai-MUST-NOT-LEAK' },
@@ -225,7 +193,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   });
 
   it('usage errors exit 2 and name the fix', () => {
-    const cwd = demoDir();
+    const cwd = demoAgentDir();
     expect(runCli(['run'], { cwd }).status).toBe(2);
     const both = runCli(['run', 'demo.agent', '--prompt', 'a', '--input', 'f'], { cwd });
     expect(both.status).toBe(2);

@@ -1,37 +1,14 @@
 import { join } from 'node:path';
-import { makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../..');
-
-// The seed's demo.agent, verbatim (seed 000, step 1).
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-description: "End-to-end pipeline walkthrough"
-
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-
-behavior:
-  persona: demo-agent
-
-trust:
-  filesystem: none
-  network: none
-  exec: full
-
-observability:
-  trace: true
-`;
 
 const DIGEST = /ag1:[0-9a-f]{64}/;
 
 describe('agentlang validate', () => {
   it('prints `Valid: demo@0.1.0 (ag1:…)` for the seed demo.agent, as seed 000 shows', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const r = runCli(['validate', 'demo.agent'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -39,9 +16,9 @@ describe('agentlang validate', () => {
   });
 
   it('gives the same digest for the same agent wherever it lies, and a new one when it changes', () => {
-    const a = writeTree(makeTempDir(), { 'demo.agent': DEMO });
-    const b = writeTree(makeTempDir(), { 'other-name.yaml': `# a comment\n${DEMO}` });
-    const c = writeTree(makeTempDir(), { 'demo.agent': DEMO.replace('exec: full', 'exec: sandboxed') });
+    const a = demoAgentDir();
+    const b = writeTree(makeTempDir(), { 'other-name.yaml': `# a comment\n${DEMO_AGENT}` });
+    const c = writeTree(makeTempDir(), { 'demo.agent': DEMO_AGENT.replace('exec: full', 'exec: sandboxed') });
     const digest = (dir: string, file: string) => DIGEST.exec(runCli(['validate', file], { cwd: dir }).stdout)?.[0];
     expect(digest(a, 'demo.agent')).toBeDefined();
     expect(digest(b, 'other-name.yaml')).toBe(digest(a, 'demo.agent'));
@@ -55,14 +32,14 @@ describe('agentlang validate', () => {
   });
 
   it('--json prints { valid, name, version, digest, warnings }', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const r = runCli(['validate', 'demo.agent', '--json'], { cwd: dir });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ valid: true, name: 'demo', version: '0.1.0', digest: expect.stringMatching(DIGEST), warnings: [] });
   });
 
   it('prints warnings below the Valid line, and --strict makes them fail', () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO.replace('observability:', 'observabilty:') });
+    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO_AGENT.replace('observability:', 'observabilty:') });
     const r = runCli(['validate', 'demo.agent'], { cwd: dir });
     expect(r.status).toBe(0);
     const [first, second] = r.stdout.trimEnd().split('\n');
@@ -77,7 +54,7 @@ describe('agentlang validate', () => {
 
   it('prints every diagnostic as file:line:col: error CODE message and exits 10', () => {
     const dir = writeTree(makeTempDir(), {
-      'bad.agent': DEMO.replace('version: 0.1.0', 'version: 1.10').replace('runtime: test-echo', 'runtime: [1]'),
+      'bad.agent': DEMO_AGENT.replace('version: 0.1.0', 'version: 1.10').replace('runtime: test-echo', 'runtime: [1]'),
     });
     const r = runCli(['validate', 'bad.agent'], { cwd: dir });
     expect(r.status).toBe(10);
@@ -89,7 +66,7 @@ describe('agentlang validate', () => {
   });
 
   it('--json on failure prints exactly the error document with every diagnostic', () => {
-    const dir = writeTree(makeTempDir(), { 'bad.agent': DEMO.replace('version: 0.1.0', 'version: 1.10') });
+    const dir = writeTree(makeTempDir(), { 'bad.agent': DEMO_AGENT.replace('version: 0.1.0', 'version: 1.10') });
     const r = runCli(['validate', 'bad.agent', '--json'], { cwd: dir });
     expect(r.status).toBe(10);
     const doc = JSON.parse(r.stdout);
@@ -117,7 +94,7 @@ describe('agentlang validate', () => {
     await packContainer({
       agent: { name: 'demo', version: '0.1.0', digest, dialect: 'agentspec' },
       entry: 'demo.agent',
-      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO) }],
+      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO_AGENT) }],
       lock: new TextEncoder().encode('{}\n'),
       out,
     });

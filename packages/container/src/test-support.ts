@@ -1,18 +1,16 @@
 // Helpers for this package's tests only (not exported from index.ts): keys, a sample agent, and a
 // raw tar writer that can produce any header a hostile archive could hold.
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ed25519Hex } from '@agentlang/test-helpers';
 import { type ContainerIndex, serializeIndex } from './container-index.js';
 import { signatureFileBytes } from './envelope.js';
 import { BLOCK, paddingFor } from './tar-header.js';
 
 /** A fresh Ed25519 key pair as hex (32-byte seed, 32-byte public key). */
 export function makeSigningKey(): { seed: string; pub: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
-  return { seed: pkcs8.subarray(pkcs8.length - 32).toString('hex'), pub: spki.subarray(spki.length - 32).toString('hex') };
+  const { seed, publicKey } = ed25519Hex();
+  return { seed, pub: publicKey };
 }
 
 /** Fields of a raw tar header; anything omitted gets the canonical value. */

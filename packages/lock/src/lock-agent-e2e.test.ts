@@ -2,35 +2,13 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { DEMO_AGENT, demoAgentDir, makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, LockError, lockAgent, parseLock, readLockFile } from './index.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fromResolver = createRequire(join(repo, 'packages/resolver/package.json'));
 const everything = join(dirname(fromResolver.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
-
-const DEMO = `apiVersion: agent/v1
-name: demo
-version: 0.1.0
-description: "End-to-end pipeline walkthrough"
-
-runtime: test-echo
-model:
-  preferred:
-    - test-echo/demo
-
-behavior:
-  persona: demo-agent
-
-trust:
-  filesystem: none
-  network: none
-  exec: full
-
-observability:
-  trace: true
-`;
 
 async function errorOf(fn: () => Promise<unknown>): Promise<LockError> {
   try {
@@ -44,7 +22,7 @@ async function errorOf(fn: () => Promise<unknown>): Promise<LockError> {
 
 describe('lockAgent (real loader, real resolver)', () => {
   it('locks seed 000\'s demo.agent next to it, byte-identically on every run, and catches an edit when frozen', async () => {
-    const dir = writeTree(makeTempDir(), { 'demo.agent': DEMO });
+    const dir = demoAgentDir();
     const agent = join(dir, 'demo.agent');
     const first = await lockAgent(agent, { env: { PATH: process.env.PATH } });
     expect(first.lockPath).toBe(join(dir, 'demo.agent.lock'));
@@ -57,7 +35,7 @@ describe('lockAgent (real loader, real resolver)', () => {
     await lockAgent(agent, { env: { PATH: process.env.PATH } });
     expect(readFileSync(first.lockPath).equals(bytes)).toBe(true);
 
-    writeFileSync(agent, DEMO.replace('End-to-end', 'Edited'));
+    writeFileSync(agent, DEMO_AGENT.replace('End-to-end', 'Edited'));
     const drift = await errorOf(() => lockAgent(agent, { env: { PATH: process.env.PATH, CI: 'true' }, agentPath: 'demo.agent' }));
     expect(drift.code).toBe('LOCK_DRIFT');
     expect(drift.message).toMatch(

@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startRegistry, type StartedRegistry } from '@agentlang/registry';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { demoAgent, ed25519Hex, makeTempDir } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
 import { RegistryClientError } from './errors.js';
-import { demoYaml, ed25519Hex, makeContainer } from './test-support.js';
+import { makeContainer } from './test-support.js';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<RegistryClientError> {
   try {
@@ -37,17 +37,17 @@ describe('RegistryClient against a real registry', () => {
   afterAll(() => registry.close());
 
   it('pushes a YAML manifest under the key\'s tenant and pulls the same bytes anonymously', async () => {
-    await writeFile(join(dir, 'demo.agent'), demoYaml());
+    await writeFile(join(dir, 'demo.agent'), demoAgent());
     const pushed = await alice.push(join(dir, 'demo.agent'));
     expect(pushed).toMatchObject({ tenant: 'alice', name: 'demo', version: '0.1.0', kind: 'manifest', created: true });
     const pulled = await anonymous.pull('alice/demo@0.1.0', { cwd: dir, out: 'pulled.agent' });
     expect(pulled).toMatchObject({ name: 'demo', version: '0.1.0', kind: 'manifest', path: join(dir, 'pulled.agent'), digest: pushed.digest });
-    expect(await readFile(join(dir, 'pulled.agent'), 'utf8')).toBe(demoYaml());
+    expect(await readFile(join(dir, 'pulled.agent'), 'utf8')).toBe(demoAgent());
     expect((await alice.push(join(dir, 'demo.agent'))).created).toBe(false);
   });
 
   it('relays the server\'s reason for every non-2xx answer', async () => {
-    await writeFile(join(dir, 'demo-changed.agent'), demoYaml('demo', '0.1.0', 'changed'));
+    await writeFile(join(dir, 'demo-changed.agent'), demoAgent({ description: 'changed' }));
     const clash = await expectCode(alice.push(join(dir, 'demo-changed.agent')), 'REGISTRY_VERSION_EXISTS');
     expect(clash.message).toMatch(/HTTP 409.*immutable/);
     const bob = new RegistryClient({ url: registry.url, apiKey: 'bob-key' });
@@ -125,18 +125,18 @@ describe('RegistryClient against a hostile or flaky server', () => {
 
   it('refuses bytes that do not match the promised sha256 and leaves nothing behind', async () => {
     const dir = makeTempDir('agentlang-hostile-');
-    const real = Buffer.from(demoYaml());
-    handler = serve(Buffer.from(demoYaml('demo', '0.1.0', 'evil twin')), { 'x-content-sha256': sha(real) });
+    const real = Buffer.from(demoAgent());
+    handler = serve(Buffer.from(demoAgent({ description: 'evil twin' })), { 'x-content-sha256': sha(real) });
     await expectCode(new RegistryClient({ url: base }).pull('alice/demo@0.1.0', { cwd: dir, out: 'pulled.agent' }), 'REGISTRY_DIGEST_MISMATCH');
     expect(await readdir(dir)).toEqual([]);
   });
 
   it('refuses a self-consistent artifact whose ag1 digest is not the promised one, or that is another agent', async () => {
     const dir = makeTempDir('agentlang-hostile-');
-    const evil = Buffer.from(demoYaml('demo', '0.1.0', 'tampered'));
+    const evil = Buffer.from(demoAgent({ description: 'tampered' }));
     handler = serve(evil, { 'x-content-sha256': sha(evil), 'x-agentlang-digest': `ag1:${'1'.repeat(64)}` });
     await expectCode(new RegistryClient({ url: base }).pull('alice/demo@0.1.0', { cwd: dir, out: 'pulled.agent' }), 'REGISTRY_DIGEST_MISMATCH');
-    const other = Buffer.from(demoYaml('other', '0.1.0'));
+    const other = Buffer.from(demoAgent({ name: 'other' }));
     handler = serve(other, { 'x-content-sha256': sha(other) });
     const error = await expectCode(new RegistryClient({ url: base }).pull('alice/demo@0.1.0', { cwd: dir, out: 'pulled.agent' }), 'REGISTRY_DIGEST_MISMATCH');
     expect(error.message).toContain('received other@0.1.0');
@@ -147,7 +147,7 @@ describe('RegistryClient against a hostile or flaky server', () => {
     const root = makeTempDir('agentlang-hostile-');
     const dir = join(root, 'work');
     await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-    const body = Buffer.from(demoYaml());
+    const body = Buffer.from(demoAgent());
     handler = serve(body, {
       'x-content-sha256': sha(body),
       'content-disposition': 'attachment; filename="../../escaped.agent"',
@@ -162,7 +162,7 @@ describe('RegistryClient against a hostile or flaky server', () => {
 
   it('retries idempotent requests with backoff, then succeeds', async () => {
     const dir = makeTempDir('agentlang-flaky-');
-    const body = Buffer.from(demoYaml());
+    const body = Buffer.from(demoAgent());
     hits = 0;
     handler = (path, res, hit) => {
       if (hit <= 2) {

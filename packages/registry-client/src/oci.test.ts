@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { demoAgent, ed25519Hex, makeTempDir } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCI_ARTIFACT_TYPE, pullOci, pushOci } from './oci.js';
-import { demoYaml, ed25519Hex, makeContainer } from './test-support.js';
+import { makeContainer } from './test-support.js';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -91,12 +91,12 @@ describe('OCI distribution against a real docker-registry, checked with skopeo',
   });
 
   it('pushes a YAML manifest as a one-layer artifact and pulls it back', async () => {
-    await writeFile(join(dir, 'demo.agent'), demoYaml('yaml-demo', '1.2.3'));
+    await writeFile(join(dir, 'demo.agent'), demoAgent({ name: 'yaml-demo', version: '1.2.3' }));
     const pushed = await pushOci(join(dir, 'demo.agent'), `oci://${oci.host}/agents/yaml-demo:1.2.3`);
     expect(pushed).toMatchObject({ kind: 'manifest', layers: 1 });
     const pulled = await pullOci(`oci://${oci.host}/agents/yaml-demo:1.2.3`, { cwd: dir, out: 'yaml-pulled.agent' });
     expect(pulled.digest).toBe(pushed.digest);
-    expect(await readFile(join(dir, 'yaml-pulled.agent'), 'utf8')).toBe(demoYaml('yaml-demo', '1.2.3'));
+    expect(await readFile(join(dir, 'yaml-pulled.agent'), 'utf8')).toBe(demoAgent({ name: 'yaml-demo', version: '1.2.3' }));
   });
 
   it('refuses a pull whose layer was tampered with inside the registry, writing nothing', async () => {

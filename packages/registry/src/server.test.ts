@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { ed25519Hex, makeTempDir } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage } from './directory-storage.js';
 import { parseApiKeysEnv } from './keys.js';
 import { createRegistryServer, type RegistryServer } from './server.js';
-import { ed25519Hex, makeContainer, rawRequest, sha256Hex } from './test-support.js';
+import { makeContainer, rawRequest, sha256Hex } from './test-support.js';
 
 const ALICE = { authorization: 'Bearer alice-key' };
 const BOB = { authorization: 'Bearer bob-key' };
