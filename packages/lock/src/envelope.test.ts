@@ -1,5 +1,6 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import fc from 'fast-check';
+import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import {
   generateSigningKeyPair,
@@ -24,15 +25,7 @@ const RFC_SIG =
 // Order of the Ed25519 base point.
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LockError);
-    return (error as LockError).code;
-  }
-  throw new Error('expected a LockError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
 
 function withSig(envelope: ReturnType<typeof signEnvelope>, sig: Buffer) {
   return { ...envelope, signatures: [{ keyid: envelope.signatures[0]!.keyid, sig: sig.toString('base64') }] };

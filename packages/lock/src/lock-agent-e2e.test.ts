@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_AGENT, demoAgentDir, makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { DEMO_AGENT, demoAgentDir, makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, LockError, lockAgent, parseLock, readLockFile } from './index.js';
 
@@ -10,15 +10,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fromResolver = createRequire(join(repo, 'packages/resolver/package.json'));
 const everything = join(dirname(fromResolver.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
 
-async function errorOf(fn: () => Promise<unknown>): Promise<LockError> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LockError);
-    return error as LockError;
-  }
-  throw new Error('expected a LockError');
-}
+const errorOf = (fn: () => Promise<unknown>): Promise<LockError> => rejectedWith(LockError, fn);
 
 describe('lockAgent (real loader, real resolver)', () => {
   it('locks seed 000\'s demo.agent next to it, byte-identically on every run, and catches an edit when frozen', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { makeTempDir, rejectedWith } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import {
   enforceLockFile,
@@ -13,15 +13,7 @@ import {
 } from './index.js';
 import { demoPlan } from './testing/plans.js';
 
-async function errorOf(fn: () => unknown): Promise<LockError> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LockError);
-    return error as LockError;
-  }
-  throw new Error('expected a LockError');
-}
+const errorOf = (fn: () => unknown): Promise<LockError> => rejectedWith(LockError, fn);
 
 const edited = () => demoPlan({ agent: { ...demoPlan().agent, digest: `ag1:${'f'.repeat(64)}` } });
 

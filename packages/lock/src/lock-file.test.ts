@@ -1,19 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { makeTempDir, thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { createLock, generateSigningKeyPair, LockError, lockPathFor, readLockFile, serializeLock, signLock, writeLockFile } from './index.js';
 import { demoPlan } from './testing/plans.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LockError);
-    return (error as LockError).code;
-  }
-  throw new Error('expected a LockError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
 
 describe('lockPathFor', () => {
   it('puts a file\'s lock beside it and a directory\'s lock inside it', () => {

@@ -1,19 +1,12 @@
 import fc from 'fast-check';
+import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { createLock, LockError, type Lockfile, parseLock, serializeLock } from './index.js';
 import { demoPlan, researchPlan } from './testing/plans.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LockError);
-    return (error as LockError).code;
-  }
-  throw new Error('expected a LockError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
 
 /** Rebuilds every object of a JSON value with its keys in a random order. */
 function shuffleKeys(value: unknown, random: () => number): unknown {

@@ -1,3 +1,4 @@
+import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import {
   createLock,
@@ -20,15 +21,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LockError);
-    return (error as LockError).code;
-  }
-  throw new Error('expected a LockError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
 
 /** Every leaf of a JSON value as a path of keys/indices. */
 function leaves(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {

@@ -1,3 +1,4 @@
+import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { compilePrompt, parseCompiled, parsePrompt, type PromptDocument, PromptError } from '@agentlang/promptlang';
 
@@ -17,15 +18,7 @@ sections:
       web_search - Find current information...
 `;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PromptError);
-    return (error as PromptError).code;
-  }
-  throw new Error('expected a PromptError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(PromptError, fn).code;
 
 describe('compilePrompt', () => {
   const doc = parsePrompt(SPEC_PROMPT, { file: 'prompt.yaml' });

@@ -1,3 +1,4 @@
+import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import {
   compilePrompt,
@@ -11,15 +12,7 @@ import {
   renderTemplate,
 } from '@agentlang/promptlang';
 
-function errorOf(fn: () => unknown): PromptError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PromptError);
-    return error as PromptError;
-  }
-  throw new Error('expected a PromptError');
-}
+const errorOf = (fn: () => unknown): PromptError => thrownBy(PromptError, fn);
 
 describe('renderTemplate', () => {
   it('renders plain and dotted variables, with or without spaces', () => {

@@ -5,21 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startRegistry, type StartedRegistry } from '@agentlang/registry';
-import { demoAgent, ed25519Hex, makeTempDir } from '@agentlang/test-helpers';
+import { demoAgent, ed25519Hex, makeTempDir, rejectedWith } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
 import { RegistryClientError } from './errors.js';
 import { makeContainer } from './test-support.js';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<RegistryClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(RegistryClientError);
-    expect((error as RegistryClientError).code).toBe(code);
-    return error as RegistryClientError;
-  }
-  throw new Error(`expected ${code}, but it succeeded`);
+  const error = await rejectedWith(RegistryClientError, promise);
+  expect(error.code).toBe(code);
+  return error;
 }
 
 describe('RegistryClient against a real registry', () => {

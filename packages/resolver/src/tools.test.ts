@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import fc from 'fast-check';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
@@ -12,15 +12,7 @@ import { resolveTool } from './tools.js';
 
 const builtin = [createBuiltinToolSource()];
 
-async function codeOf(p: Promise<unknown>): Promise<ResolveError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResolveError);
-    return error as ResolveError;
-  }
-  throw new Error('expected a ResolveError');
-}
+const codeOf = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(ResolveError, p);
 
 describe('resolveTool against the built-in catalog', () => {
   it('picks the highest version satisfying ^, ~, ranges and none', async () => {

@@ -14,7 +14,7 @@ import {
   verifyRecordEnvelope,
   writeRecord,
 } from '@agentlang/runner';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { makeTempDir, thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 function record(overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
@@ -38,15 +38,7 @@ function record(overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
   };
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RunnerError);
-    return (error as RunnerError).code;
-  }
-  throw new Error('expected a RunnerError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(RunnerError, fn).code;
 
 describe('execution records', () => {
   it('formats the list line exactly as seed 000 shows, with the full digest', () => {
