@@ -88,12 +88,66 @@ const runCore = (outDir: string): Options => ({
   entry: { 'hot/run-core': 'src/hot/run-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/)],
+  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/), mcpSdkExternal],
   esbuildOptions(options) {
     options.minifyWhitespace = true;
     options.minifySyntax = true;
+    // import() of an external becomes require(): vm.Script (hot-load.ts) has no dynamic import.
+    options.supported = { ...options.supported, 'dynamic-import': false };
   },
 });
+
+/**
+ * The MCP SDK (with zod and ajv, ~40% of the run path's bytes) only serves agents that declare MCP
+ * servers, so the run bundle leaves it out and requires dist/hot/mcp-sdk.cjs when the resolver's
+ * probe imports it: a run of an agent without MCP servers neither reads nor hashes those bytes.
+ */
+const MCP_SDK = /^@modelcontextprotocol\/sdk\/client\/(index|stdio)\.js$/;
+
+const mcpSdkExternal: EsbuildPlugin = {
+  name: 'agentlang-mcp-sdk-external',
+  setup(builder) {
+    builder.onResolve({ filter: MCP_SDK }, () => ({ path: './mcp-sdk.cjs', external: true }));
+  },
+};
+
+/**
+ * dist/hot/mcp-sdk.cjs: the two SDK modules the resolver imports, resolved from @agentlang/resolver
+ * (the CLI itself does not depend on the SDK). The entry is written to a temp file at build time.
+ */
+async function buildMcpSdk(outDir: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentlang-mcp-sdk-'));
+  const entry = join(dir, 'mcp-sdk.mjs');
+  writeFileSync(
+    entry,
+    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';\n",
+  );
+  const resolverDir = resolve('../../packages/resolver');
+  const fromResolver: EsbuildPlugin = {
+    name: 'agentlang-mcp-sdk-from-resolver',
+    setup(builder) {
+      builder.onResolve({ filter: MCP_SDK }, (args) =>
+        args.pluginData === 'agentlang-mcp-sdk' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: resolverDir, pluginData: 'agentlang-mcp-sdk' }),
+      );
+    },
+  };
+  try {
+    await build({
+      ...common,
+      outDir,
+      entry: { 'hot/mcp-sdk': entry },
+      format: ['cjs'],
+      outExtension: () => ({ js: '.cjs' }),
+      esbuildPlugins: [fromResolver],
+      esbuildOptions(options) {
+        options.minifyWhitespace = true;
+        options.minifySyntax = true;
+      },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Runs validate once on a representative agent so the cache holds the functions it compiles. */
 function writeCodeCache(outDir: string): void {
@@ -144,6 +198,7 @@ export default defineConfig((overrides) => {
       chmodSync(join(outDir, 'agentlang.js'), 0o755);
       await build(validateCore(outDir));
       await build(runCore(outDir));
+      await buildMcpSdk(outDir);
       writeCodeCache(outDir);
     },
   };
