@@ -1,5 +1,5 @@
 import type { LoadedAgent } from '@agentlang/manifest';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { resolveSubAgents, subAgentFiles } from './delegation.js';
 import { ResolveError } from './errors.js';
@@ -33,15 +33,7 @@ function loaderOf(agents: LoadedAgent[]) {
   };
 }
 
-async function fail(p: Promise<unknown>): Promise<ResolveError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResolveError);
-    return error as ResolveError;
-  }
-  throw new Error('expected a ResolveError');
-}
+const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(ResolveError, p);
 
 describe('resolveSubAgents', () => {
   it('resolves recursively with depth, parent, digest and permission; loads each file once', async () => {

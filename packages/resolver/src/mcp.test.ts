@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { McpServerSpec } from '@agentlang/manifest';
-import { makeTempDir } from '@agentlang/test-helpers';
+import { makeTempDir, rejectedWith } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
@@ -38,15 +38,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function fail(p: Promise<unknown>): Promise<ResolveError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResolveError);
-    return error as ResolveError;
-  }
-  throw new Error('expected a ResolveError');
-}
+const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(ResolveError, p);
 
 describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
   it('lists and digests the tools, records server info and protocol, and stops the server', async () => {

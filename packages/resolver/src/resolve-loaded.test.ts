@@ -1,5 +1,5 @@
 import { loadAgent } from '@agentlang/manifest';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from './canonical.js';
 import { ResolveError } from './errors.js';
@@ -11,15 +11,7 @@ import { compileSystemPrompt } from './system-prompt.js';
 
 const SPECIALIST = (name: string, extra = '') => `name: ${name}\ndescription: |\n  Specialist ${name}.\ntools:\n  - name: web_search\n${extra}`;
 
-async function fail(p: Promise<unknown>): Promise<ResolveError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResolveError);
-    return error as ResolveError;
-  }
-  throw new Error('expected a ResolveError');
-}
+const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(ResolveError, p);
 
 describe('resolvePlan with loadAgent', () => {
   it('static delegation: each sub-agent digest, path, depth and permission; prompt digest only', async () => {

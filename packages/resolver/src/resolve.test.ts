@@ -1,7 +1,7 @@
 import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from './canonical.js';
 import { ResolveError } from './errors.js';
@@ -22,15 +22,7 @@ function binDir(...names: string[]): string {
   return dir;
 }
 
-async function fail(p: Promise<unknown>): Promise<ResolveError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResolveError);
-    return error as ResolveError;
-  }
-  throw new Error('expected a ResolveError');
-}
+const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(ResolveError, p);
 
 describe('resolvePlan: the seed 000 demo', () => {
   it('prints exactly the seed lines', async () => {

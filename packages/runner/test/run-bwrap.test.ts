@@ -3,12 +3,7 @@ import { join } from 'node:path';
 import { type RuntimeAdapter, runPlan } from '@agentlang/runner';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { demoPlan } from './plan-fixture.js';
-
-function sink() {
-  const chunks: Buffer[] = [];
-  return { write: (c: Uint8Array | string) => chunks.push(Buffer.from(c)), text: () => Buffer.concat(chunks).toString('utf8') };
-}
+import { demoPlan, sink } from './plan-fixture.js';
 
 function shAdapter(name: string, script: string, secretEnv: string[] = []): RuntimeAdapter {
   return {

@@ -4,13 +4,7 @@ import { generateSigningKeyPair } from '@agentlang/lock';
 import { type RuntimeAdapter, listRecords, runPlan, verifyRecordEnvelope } from '@agentlang/runner';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { demoPlan } from './plan-fixture.js';
-
-/** Collects a stream's bytes. */
-function sink() {
-  const chunks: Buffer[] = [];
-  return { write: (c: Uint8Array | string) => chunks.push(Buffer.from(c)), text: () => Buffer.concat(chunks).toString('utf8') };
-}
+import { demoPlan, sink } from './plan-fixture.js';
 
 /** A test adapter that runs `sh -c <script>`; secrets named in `secretEnv` are passed. */
 function shAdapter(name: string, script: string, secretEnv: string[] = []): RuntimeAdapter {
