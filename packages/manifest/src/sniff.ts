@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { ManifestError } from './errors.js';
 
 /** What an input path holds. */
@@ -13,11 +13,15 @@ export function sniffBytes(bytes: Uint8Array): 'yaml' | 'container' {
   return 'yaml';
 }
 
-/** Tells a directory, a YAML manifest and a packed container apart by content, never by extension. */
+/**
+ * Tells a directory, a YAML manifest and a packed container apart by content, never by extension.
+ * (Synchronous file calls inside: one stat and one 512-byte read cost less than the thread-pool
+ * round trips of node:fs/promises on a CLI's start-up path.)
+ */
 export async function sniffInput(path: string): Promise<InputKind> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: Stats;
   try {
-    info = await stat(path);
+    info = statSync(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -26,12 +30,12 @@ export async function sniffInput(path: string): Promise<InputKind> {
     throw new ManifestError('MANIFEST_IO', `cannot stat ${path}: ${(cause as Error).message}`, { file: path }, { cause });
   }
   if (info.isDirectory()) return 'directory';
-  const handle = await open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
     const buffer = new Uint8Array(512);
-    const { bytesRead } = await handle.read(buffer, 0, 512, 0);
+    const bytesRead = readSync(fd, buffer, 0, 512, 0);
     return sniffBytes(buffer.subarray(0, bytesRead));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
