@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,7 @@ export class DescriptorFiles {
   private readonly fds: number[] = [];
   private readonly extra: number[] = [];
   private count = 0;
+  private sealed = false;
 
   constructor() {
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -30,7 +31,8 @@ export class DescriptorFiles {
 
   /** Removes the (by now empty) directory, so nothing is left on disk even if the process dies before `close()`. */
   seal(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    removeDir(this.dir);
+    this.sealed = true;
   }
 
   /** A read-only /dev/null descriptor (closed with the others), to cover leaked descriptor numbers. */
@@ -54,6 +56,18 @@ export class DescriptorFiles {
         // already closed
       }
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.sealed) removeDir(this.dir);
+  }
+}
+
+/**
+ * Removes the temp directory: rmdir when it is empty, as it is once every blob was unlinked (a
+ * recursive rmSync loads node's rimraf module on every run), else the recursive removal.
+ */
+function removeDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

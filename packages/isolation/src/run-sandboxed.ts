@@ -22,7 +22,8 @@ export function spawnPrepared(
   stdio[0] = options.input !== undefined ? 'pipe' : base[0];
   stdio[1] = options.onStdout ? 'pipe' : base[1];
   stdio[2] = options.onStderr ? 'pipe' : base[2];
-  const started = performance.now();
+  // process.hrtime, not performance.now(): the `performance` global loads perf_hooks (11 modules) on first use.
+  const started = process.hrtime.bigint();
   const backend = prepared.backend;
   return new Promise<SandboxResult>((resolve, reject) => {
     if (options.signal?.aborted) {
@@ -69,7 +70,7 @@ export function spawnPrepared(
     const finish = () => {
       release();
       const [exitCode, signal] = exited ?? [null, null];
-      resolve({ exitCode, signal, timedOut, aborted, durationMs: performance.now() - started, backend });
+      resolve({ exitCode, signal, timedOut, aborted, durationMs: Number(process.hrtime.bigint() - started) / 1e6, backend });
     };
     child.once('error', (error: Error) => {
       release();
