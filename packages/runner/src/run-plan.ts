@@ -15,7 +15,7 @@ import type { ResolvedPlan } from '@agentlang/resolver';
 import { getAdapter } from './adapters/registry.js';
 import type { Invocation, RuntimeAdapter } from './adapters/types.js';
 import { RunnerError } from './errors.js';
-import { describeHost } from './host.js';
+import { describeHost, type HostInfo } from './host.js';
 import { type ExecutionRecord, RECORD_SCHEMA, type RunOutcome, decideOutcome, formatRecordTime } from './record.js';
 import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
@@ -277,24 +277,31 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       process.on('SIGINT', abort);
       process.on('SIGTERM', abort);
     }
-    const versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, { cacheDir: join(agentlangDir, 'cache') });
     const startedAt = Date.now();
     const runId = createUlid(startedAt);
     let prepared: PreparedSandbox | undefined;
     let end: SandboxResult;
+    let versionPromise: Promise<string | null> = Promise.resolve(null);
+    let host: HostInfo | undefined;
     const stdout = guardSink(options.stdout);
     const stderr = guardSink(options.stderr);
     // Released only after the record is written: a late EPIPE must not crash the host before that.
     releases.push(stdout.release, stderr.release);
     try {
       prepared = backend.prepare(policy, command);
-      end = await spawnPrepared(prepared, policy, {
+      const ending = spawnPrepared(prepared, policy, {
         stdio: ['ignore', 'pipe', 'pipe'],
         onStdout: stdout.write,
         onStderr: stderr.write,
         signal: controller.signal,
         ...(invocation.stdin !== undefined ? { input: invocation.stdin } : {}),
       });
+      // The record's other facts are gathered while the sandbox starts up (bwrap runs on another
+      // core), not before it: the runtime's version (cached per binary; a probe spawns on a miss)
+      // and the host description.
+      versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, { cacheDir: join(agentlangDir, 'cache') });
+      host = describeHost(env);
+      end = await ending;
     } finally {
       options.signal?.removeEventListener('abort', abort);
       if (options.handleSignals) {
@@ -307,7 +314,6 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     const endedAt = Date.now();
     const runtimeVersion = await versionPromise;
     const outcome = decideOutcome({ exitCode: end.exitCode, timedOut: end.timedOut, aborted });
-    const host = describeHost(env);
     const record: ExecutionRecord = {
       schema: RECORD_SCHEMA,
       run_id: runId,
@@ -322,7 +328,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       exit_code: end.exitCode,
       signal: end.signal,
       outcome,
-      host,
+      host: host ?? describeHost(env),
       isolation: { backend: prepared.backend },
     };
     const envelope = options.signingKey ? signRecord(record, options.signingKey) : undefined;
