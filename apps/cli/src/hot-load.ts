@@ -20,13 +20,15 @@ export const WRITE_CACHE_ENV = 'AGENTLANG_WRITE_CODE_CACHE';
  */
 export function loadHot<T>(name: string, dist: string): T | undefined {
   const file = join(dist, 'hot', `${name}.cjs`);
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
-  const digest = createHash('sha256').update(source).digest();
+  // The bytes are hashed as read (hashing the decoded string would encode it back to UTF-8 first).
+  const digest = createHash('sha256').update(bytes).digest();
+  const source = bytes.toString('utf8');
   let cachedData: Buffer | undefined;
   try {
     const raw = readFileSync(`${file}.cache`);
