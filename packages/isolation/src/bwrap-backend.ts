@@ -6,8 +6,7 @@ import { inheritableDescriptors } from './leaked-descriptors.js';
 import { createPidsCgroup, type PidsCgroup } from './pids-cgroup.js';
 import type { IsolationPolicy } from './policy.js';
 import { buildEnvironment, checkCommand } from './sandbox-env.js';
-import { encodeBpf } from './seccomp/bpf.js';
-import { buildSeccompFilter } from './seccomp/filter.js';
+import { seccompProgram } from './seccomp/precompiled.js';
 import type { IsolationBackend, PreparedSandbox, SandboxCommand } from './types.js';
 
 /** Options of {@link createBwrapBackend}. */
@@ -205,8 +204,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           if (parent === '/tmp' || parent.startsWith('/tmp/') || parent.startsWith('/run/')) args.push('--dir', parent);
           args.push('--file', String(files.add(file.content)), file.path);
         }
-        const filter = buildSeccompFilter({ denyNewProcesses: policy.exec === 'none' });
-        args.push('--seccomp', String(files.add(encodeBpf(filter))));
+        // The program buildSeccompFilter() assembles, precompiled (seccomp/precompiled.ts, pinned by its test).
+        args.push('--seccomp', String(files.add(seccompProgram({ denyNewProcesses: policy.exec === 'none' }))));
         // Nothing outside the granted paths is writable, not even the sandbox's own root (only /tmp and /run, private tmpfs).
         if (policy.filesystem.mode !== 'full') args.push('--remount-ro', '/');
         args.push('--chdir', command.cwd ?? policy.workdir);
