@@ -159,16 +159,17 @@ function writeCodeCache(outDir: string): void {
   if (!existsSync(join(outDir, 'hot/validate-core.cjs.cache'))) {
     console.warn(`agentlang: no code cache written (validate exited ${result.status}): ${result.stderr.slice(0, 300)}`);
   }
-  // The run path likewise: one real run of the seed demo (test-echo in bwrap) in a throw-away
-  // directory, so the cache holds resolve, policy, seccomp, spawn and record writing.
+  // The run path likewise: a real run of the seed demo (test-echo in bwrap) in a throw-away
+  // directory, so the cache holds resolve, policy, seccomp, spawn and record writing. The cache is
+  // written by a second run there, so it holds the usual path (runtime version from
+  // .agentlang/cache) rather than the first run's one-off version probe.
   const demo = resolve('../../examples/demo.agent');
   if (existsSync(demo)) {
     const cwd = mkdtempSync(join(tmpdir(), 'agentlang-code-cache-'));
-    const run = spawnSync(process.execPath, [resolve(outDir, 'agentlang.js'), 'run', demo], {
-      cwd,
-      env: { ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' },
-      encoding: 'utf8',
-    });
+    const runDemo = (env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [resolve(outDir, 'agentlang.js'), 'run', demo], { cwd, env, encoding: 'utf8' });
+    runDemo(process.env);
+    const run = runDemo({ ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' });
     rmSync(cwd, { recursive: true, force: true });
     if (!existsSync(join(outDir, 'hot/run-core.cjs.cache'))) {
       console.warn(`agentlang: no run code cache written (run exited ${run.status}): ${run.stderr.slice(0, 300)}`);
