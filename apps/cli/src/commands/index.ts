@@ -272,9 +272,10 @@ export const COMMANDS: CommandSpec[] = [
     name: 'search',
     summary: 'search a registry by name, tenant or description',
     usage:
-      'Usage: agentlang search [text] --registry URL [--tenant T] [--json]\n\n' +
+      'Usage: agentlang search [text] --registry URL [--tenant T] [--api-key KEY] [--json]\n\n' +
       '  --registry URL    the AgentLang registry (or AGENTLANG_REGISTRY)\n' +
-      '  --tenant T        only tenant T',
+      '  --tenant T        only tenant T\n' +
+      '  --api-key KEY     also list a private tenant this key belongs to (or AGENTLANG_API_KEY)',
     options: { registry: { type: 'string' }, tenant: { type: 'string' }, 'api-key': { type: 'string' } },
     load: () => import('./search.js'),
   },

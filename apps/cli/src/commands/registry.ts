@@ -11,7 +11,7 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is st
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const [sub, ...extra] = ctx.positionals;
   if (sub !== 'serve' || extra.length > 0) {
-    throw new RegistryUsageError('expected: agentlang registry serve [--bind 127.0.0.1:8765] [--data DIR] [--keys-file FILE] [--private TENANT]');
+    throw new RegistryUsageError('expected: agentlang registry serve [--bind 127.0.0.1:8765] [--data DIR] [--keys-file FILE] [--private TENANT]… [--signer T:PUBHEX]… [--max-upload-mib N]; see `agentlang registry --help`');
   }
   const { resolve } = await import('node:path');
   const { startRegistry } = await import('@agentlang/registry');
