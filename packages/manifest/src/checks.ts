@@ -64,14 +64,32 @@ export function checkVersionTypes(raw: Raw, r: Reporter): Set<string> {
   return reported;
 }
 
+/** `MAJOR.MINOR.PATCH`, each a safe integer without leading zeros: a version semver always accepts. */
+const PLAIN_VERSION = /^(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})$/;
+/** A plain version alone or after `^`/`~`: a range semver always accepts. */
+const PLAIN_RANGE = /^[~^]?(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})$/;
+
+/**
+ * Whether semver accepts `v` as a version; the common plain form is answered without semver, whose
+ * first call costs a cold `agentlang validate` over a millisecond (checks.test.ts pins the agreement).
+ */
+export function isValidVersion(v: string): boolean {
+  return PLAIN_VERSION.test(v) || validVersion(v) !== null;
+}
+
+/** Whether semver accepts `v` as a range; plain `1.2.3`, `^1.2.3`, `~1.2.3` are answered without semver. */
+export function isValidRange(v: string): boolean {
+  return PLAIN_RANGE.test(v) || validRange(v) !== null;
+}
+
 /** The agent's version is semver; tool versions are semver ranges. */
 export function checkSemver(raw: Raw, r: Reporter): void {
-  if (typeof raw.version === 'string' && !validVersion(raw.version)) {
+  if (typeof raw.version === 'string' && !isValidVersion(raw.version)) {
     r.add('MANIFEST_SEMVER', ['version'], `"${raw.version}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH, e.g. "1.0.0"', found: JSON.stringify(raw.version) });
   }
   arr(raw.tools).forEach((t, i) => {
     const v = obj(t).version;
-    if (typeof v === 'string' && !validRange(v)) {
+    if (typeof v === 'string' && !isValidRange(v)) {
       r.add('MANIFEST_SEMVER', ['tools', i, 'version'], `"${v}" is not a semver range`, { expected: 'a range such as ^1.2.0, ~1.0.0 or >=2 <3', found: JSON.stringify(v) });
     }
   });
