@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -41,7 +40,10 @@ export function loadHot<T>(name: string, dist: string): T | undefined {
     ...(cachedData ? { cachedData } : {}),
   });
   const module = { exports: {} as T };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  // The launcher's own require (this file is bundled into it), with ./ paths taken from the bundle's
+  // directory: createRequire() would load Node's ES-module loader (4 internal modules) to make one.
+  const hotRequire = (id: string): unknown => require(id.startsWith('./') ? join(dirname(file), id) : id);
+  script.runInThisContext()(module.exports, hotRequire, module, file, dirname(file));
   if (process.env[WRITE_CACHE_ENV] === '1') {
     // At exit, the cache also holds every function compiled while the command ran.
     process.once('exit', () => {
