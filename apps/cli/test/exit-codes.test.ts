@@ -16,7 +16,6 @@ describe('exit codes', () => {
       PROMPT: 10,
       RESOLVE: 11,
       LOCK: 12,
-      SIGNATURE: 13,
       SANDBOX: 14,
       RUNNER: 15,
       CONTAINER: 16,

@@ -36,6 +36,7 @@ describe('@agentlang/lock exports', () => {
       'verifyEnvelope',
       'verifyEnvelopeDetailed',
       'verifyLock',
+      'writeFileAtomic',
       'writeLockFile',
     ]);
   });

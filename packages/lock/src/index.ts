@@ -54,3 +54,4 @@ export {
   type LockPlanOptions,
   type LockResult,
 } from './lock-agent.js';
+export { writeFileAtomic } from './atomic-write.js';

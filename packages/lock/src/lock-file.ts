@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { decodeBase64Strict } from './base64.js';
 import { parseEnvelope } from './envelope.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { LockError } from './errors.js';
 import type { Lockfile } from './lockfile.js';
 import { parseLock } from './serialize-lock.js';
@@ -87,30 +86,9 @@ function readBytes(path: string): Uint8Array {
  * target, fsync of the directory. A crash leaves either the old lock or the new one, never a torn file.
  */
 export function writeLockFile(path: string, bytes: Uint8Array): void {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, 'wx', 0o644);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
+    writeFileAtomic(path, bytes);
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
     throw new LockError('LOCK_IO', `cannot write lock file ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
-  }
-  try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is already atomic.
   }
 }

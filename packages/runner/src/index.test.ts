@@ -39,7 +39,6 @@ describe('@agentlang/runner public API', () => {
         'ulidTime',
         'verifyRecordEnvelope',
         'verifyStoredRecord',
-        'writeFileAtomic',
         'writeRecord',
       ].sort(),
     );

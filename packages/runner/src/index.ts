@@ -13,7 +13,6 @@ export {
 } from './record.js';
 export { listRecords, readRecord, readRecordEnvelope, recordsDirFor, serializeRecord, writeRecord } from './record-store.js';
 export { signRecord, signingKeyFromEnv, verifyRecordEnvelope, verifyStoredRecord } from './record-sign.js';
-export { writeFileAtomic } from './atomic-write.js';
 export { probeRuntimeVersion } from './runtime-version.js';
 export type { Invocation, InvocationFile, InvocationInput, RuntimeAdapter } from './adapters/types.js';
 export { RUNTIME_ADAPTERS, getAdapter } from './adapters/registry.js';

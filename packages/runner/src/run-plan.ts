@@ -11,7 +11,7 @@ import {
   spawnPrepared,
 } from '@agentlang/isolation';
 import type { LoadedAgent } from '@agentlang/manifest';
-import type { ResolvedPlan } from '@agentlang/resolver';
+import { findOnPath, type ResolvedPlan } from '@agentlang/resolver';
 import { getAdapter } from './adapters/registry.js';
 import type { Invocation, RuntimeAdapter } from './adapters/types.js';
 import { RunnerError } from './errors.js';
@@ -21,7 +21,6 @@ import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
 import { probeRuntimeVersion } from './runtime-version.js';
 import { createUlid } from './ulid.js';
-import { findOnPath } from './which.js';
 
 /** Where adapters' config files go inside the sandbox (a private tmpfs). */
 export const SANDBOX_CONFIG_DIR = '/tmp/agentlang-runtime';
@@ -122,7 +121,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
 
 function withRuntime(plan: ResolvedPlan, adapter: RuntimeAdapter, env: Record<string, string | undefined>): ResolvedPlan {
   if (adapter.name === plan.runtime.name) return plan;
-  const path = findOnPath(adapter.binary, env.PATH);
+  const path = findOnPath(adapter.binary, env);
   return { ...plan, runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined } };
 }
 

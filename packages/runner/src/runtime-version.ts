@@ -1,7 +1,7 @@
+import { writeFileAtomic } from '@agentlang/lock';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
 
 /** Version cache file under `.agentlang/cache` (keyed by binary path, size and mtime). */
 export const RUNTIME_VERSION_CACHE = 'runtime-versions.json';
@@ -77,7 +77,7 @@ export async function probeRuntimeVersion(
     try {
       const cache = readCache(cacheFile);
       cache[binaryPath] = { key, version };
-      writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, { syncDirectory: false });
+      writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
     } catch {
       // A cache that cannot be written only costs the next run another probe.
     }

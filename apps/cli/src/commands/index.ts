@@ -239,7 +239,7 @@ export const COMMANDS: CommandSpec[] = [
       '  <agent> may be a .agent container: it is verified against --pubkey (required) and its prompt\n' +
       '  decrypted with the identity in AGENTLANG_IDENTITY (or --identity-env VAR) or the passphrase in\n' +
       '  --passphrase-env VAR, all before anything starts; its agent.lock is enforced.\n\n' +
-      'Exit status: the agent\'s own exit code (124 timeout, 130 aborted); 12 lock drift, 13/12 signature, 14 sandbox, 15 runner.',
+      'Exit status: the agent\'s own exit code (124 timeout, 130 aborted); 12 lock drift or signature, 14 sandbox, 15 runner, 16 container.',
     options: {
       lock: { type: 'string' },
       'require-signed': { type: 'boolean' },
