@@ -13,7 +13,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `agentlang` CLI synchronously with the given arguments. */
+/**
+ * The parent environment without what changes the CLI's behaviour: `CI` (which makes `lock` and
+ * `build` frozen) and every `AGENTLANG_*` variable. A test sets what it means in `env`, so the suite
+ * behaves the same on a laptop and under CI.
+ */
+export function hermeticEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && !key.startsWith('AGENTLANG_')));
+}
+
+/** Runs the built `agentlang` CLI synchronously with the given arguments (in a {@link hermeticEnv}). */
 export function runCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
@@ -21,7 +30,7 @@ export function runCli(
   if (!existsSync(cliPath)) throw new Error(`CLI not built: ${cliPath} is missing; run \`pnpm build\` first`);
   const result = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...hermeticEnv(), NO_COLOR: '1', ...options.env },
     input: options.input,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
