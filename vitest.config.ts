@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*'],
+    globalSetup: ['./tooling/test-helpers/leak-check.js'],
     reporters: ['default', './tooling/test-helpers/summary-reporter.js'],
   },
 });

@@ -4,18 +4,17 @@ import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 
 const made: string[] = [];
-let hooked = false;
+
+// Registered when a test file imports the helpers (collection time): a hook registered from
+// inside a running test is silently dropped, which is how earlier runs left hundreds of dirs.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** Creates a temporary directory that is removed after the current test file. */
 export function makeTempDir(prefix = 'agentlang-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
-  if (!hooked) {
-    hooked = true;
-    afterAll(() => {
-      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-    });
-  }
   return dir;
 }
 
