@@ -1,6 +1,8 @@
-// Containers (issue 5): build and verify of an agent with 256 MiB of context/ against the raw
-// node:crypto floor over the same bytes (read + sha256 + AES-256-GCM, 1 MiB chunks), and the peak
-// memory (maxRSS of a child process) of build and verify at 16 MiB versus 256 MiB of context.
+// Containers (issue 5): build and verify of an agent with 256 MiB of context/ against floors that do
+// the same byte work with raw node:fs + node:crypto (1 MiB chunks): build reads, hashes (sha256) and
+// writes every context byte (only the small prompt is encrypted, so AES over the context would be a
+// floor that does work build never does); verify reads and hashes. Also the peak memory (maxRSS of a
+// child process) of build and verify at 16 MiB versus 256 MiB of context.
 // Every measurement runs in its own child process (no warm heap carried over), interleaved
 // floor/build/verify per round; the page cache is warmed first so all read from memory alike.
 // AGENTLANG_BENCH_ROUNDS sets the rounds (default 3); AGENTLANG_BENCH_CONTAINER_MIB the large size.
@@ -17,19 +19,20 @@ const MiB = 1024 * 1024;
 const dist = (pkg) => pathToFileURL(join(root, `packages/${pkg}/dist/index.js`)).href;
 
 const CHILD = `
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 const [mode, agentDir, out, key, pub, recipient] = process.argv.slice(1);
 // Module loading is not timed (the floor loads nothing either); everything after it is.
-const container = mode === 'floor' ? null : await import(${JSON.stringify(dist('container'))});
+const container = mode.startsWith('floor') ? null : await import(${JSON.stringify(dist('container'))});
 const start = process.hrtime.bigint();
 let bytes = 0;
-if (mode === 'floor') {
+if (mode.startsWith('floor')) {
+  // floor-build: read + sha256 + write; floor-verify: read + sha256.
   const buf = Buffer.allocUnsafe(1 << 20);
   const sha = createHash('sha256');
-  const gcm = createCipheriv('aes-256-gcm', randomBytes(32), randomBytes(12));
   const dir = join(agentDir, 'context/data');
+  const sink = mode === 'floor-build' ? await open(out, 'w') : null;
   for (const name of (await readdir(dir)).sort()) {
     const fh = await open(join(dir, name));
     for (;;) {
@@ -37,13 +40,13 @@ if (mode === 'floor') {
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       sha.update(chunk);
-      gcm.update(chunk);
+      if (sink) await sink.write(chunk);
       bytes += bytesRead;
     }
     await fh.close();
   }
   sha.digest();
-  gcm.final();
+  if (sink) await sink.close();
 } else if (mode === 'build') {
   const built = await container.buildContainer(agentDir, { out, signingKeys: [key], recipients: [recipient], env: { PATH: process.env.PATH }, resolve: { probeMcp: false } });
   bytes = built.index.entries.reduce((n, e) => n + e.size, 0);
@@ -101,13 +104,14 @@ export async function run() {
     const outSmall = join(base, 'small.agent');
     const outLarge = join(base, 'large.agent');
     // Warm the page cache (and the lock files) so every timed run reads from memory.
-    child('floor', large, outLarge, keys);
+    child('floor-verify', large, outLarge, keys);
     child('build', large, outLarge, keys);
     child('build', small, outSmall, keys);
-    const t = { floor: [], build: [], verify: [] };
+    const t = { floorBuild: [], floorVerify: [], build: [], verify: [] };
     const rss = { build: [], verify: [] };
     for (let i = 0; i < rounds; i++) {
-      t.floor.push(child('floor', large, outLarge, keys).ms);
+      rmSync(outLarge, { force: true });
+      t.floorBuild.push(child('floor-build', large, outLarge, keys).ms);
       rmSync(outLarge, { force: true });
       const b = child('build', large, outLarge, keys);
       t.build.push(b.ms);
@@ -115,6 +119,7 @@ export async function run() {
       const v = child('verify', large, outLarge, keys);
       t.verify.push(v.ms);
       rss.verify.push(v.maxRssKiB);
+      t.floorVerify.push(child('floor-verify', large, outLarge, keys).ms);
     }
     const rssSmall = { build: [], verify: [] };
     for (let i = 0; i < rounds; i++) {
@@ -123,15 +128,17 @@ export async function run() {
       rssSmall.verify.push(child('verify', small, outSmall, keys).maxRssKiB);
     }
     const mbps = (ms) => (largeMiB * MiB) / 1e6 / (ms / 1000);
-    const floor = median(t.floor);
+    const floorBuild = median(t.floorBuild);
+    const floorVerify = median(t.floorVerify);
     const build = median(t.build);
     const verify = median(t.verify);
     const mib = (kib) => kib / 1024;
     const growth = (k) => mib(median(rss[k])) - mib(median(rssSmall[k]));
     return [
-      row(SUITE, `floor: read+sha256+AES-256-GCM of ${largeMiB} MiB`, { value: mbps(floor).toFixed(0), unit: 'MB/s', note: `median ${floor.toFixed(0)} ms over ${rounds} rounds` }),
-      row(SUITE, `build ${largeMiB} MiB context (MB/s)`, { value: mbps(build).toFixed(0), unit: 'MB/s', ratio: floor / build, target: '≥ 0.5', pass: floor / build >= 0.5, note: `median ${build.toFixed(0)} ms incl. load+resolve+lock+sign+write` }),
-      row(SUITE, `verify ${largeMiB} MiB context (MB/s)`, { value: mbps(verify).toFixed(0), unit: 'MB/s', ratio: floor / verify, target: '≥ 0.5', pass: floor / verify >= 0.5, note: `median ${verify.toFixed(0)} ms` }),
+      row(SUITE, `floor: read+sha256+write of ${largeMiB} MiB`, { value: mbps(floorBuild).toFixed(0), unit: 'MB/s', note: `median ${floorBuild.toFixed(0)} ms over ${rounds} rounds` }),
+      row(SUITE, `floor: read+sha256 of ${largeMiB} MiB`, { value: mbps(floorVerify).toFixed(0), unit: 'MB/s', note: `median ${floorVerify.toFixed(0)} ms over ${rounds} rounds` }),
+      row(SUITE, `build ${largeMiB} MiB context (MB/s)`, { value: mbps(build).toFixed(0), unit: 'MB/s', ratio: floorBuild / build, target: '≥ 0.5 of read+sha256+write, ≥ 500 MB/s', pass: floorBuild / build >= 0.5 && mbps(build) >= 500, note: `median ${build.toFixed(0)} ms incl. load+resolve+lock+sign+write` }),
+      row(SUITE, `verify ${largeMiB} MiB context (MB/s)`, { value: mbps(verify).toFixed(0), unit: 'MB/s', ratio: floorVerify / verify, target: '≥ 0.5 of read+sha256', pass: floorVerify / verify >= 0.5, note: `median ${verify.toFixed(0)} ms` }),
       row(SUITE, 'build peak RSS 16 MiB → large', { value: `${mib(median(rssSmall.build)).toFixed(0)} → ${mib(median(rss.build)).toFixed(0)}`, unit: 'MiB', target: 'growth < 32 MiB', pass: growth('build') < 32, note: `growth ${growth('build').toFixed(1)} MiB for ${largeMiB - 16} MiB more context` }),
       row(SUITE, 'verify peak RSS 16 MiB → large', { value: `${mib(median(rssSmall.verify)).toFixed(0)} → ${mib(median(rss.verify)).toFixed(0)}`, unit: 'MiB', target: 'growth < 32 MiB', pass: growth('verify') < 32, note: `growth ${growth('verify').toFixed(1)} MiB` }),
     ];
