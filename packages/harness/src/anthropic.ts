@@ -1,0 +1,173 @@
+import { HarnessError } from './errors.js';
+import { postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
+import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
+
+/** Settings of an Anthropic Messages client. */
+export interface AnthropicClientOptions {
+  model: string;
+  /** API base without `/v1`, as in `ANTHROPIC_BASE_URL` (default `https://api.anthropic.com`). */
+  baseUrl?: string;
+  /** Sent as `x-api-key`. */
+  apiKey?: string;
+  /** Request fields passed through (`temperature`, `top_p`, …); `max_tokens` defaults to 4096 (the API requires it). */
+  options?: Record<string, unknown>;
+  /** Stream the answer (default true). */
+  stream?: boolean;
+  retry?: RetryOptions;
+}
+
+type Block = Record<string, unknown>;
+type WireMessage = { role: 'user' | 'assistant'; content: Block[] };
+
+/**
+ * The conversation in Messages form. Tool results travel as `tool_result` blocks in a user turn,
+ * and the API wants roles to alternate, so consecutive user-side messages share one turn.
+ */
+export function toAnthropicMessages(messages: Message[]): WireMessage[] {
+  const out: WireMessage[] = [];
+  const push = (role: 'user' | 'assistant', blocks: Block[]) => {
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const m of messages) {
+    if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
+    else if (m.role === 'tool') {
+      push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+    } else {
+      const blocks: Block[] = m.content ? [{ type: 'text', text: m.content }] : [];
+      for (const c of m.toolCalls ?? []) blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments ?? {} });
+      push('assistant', blocks);
+    }
+  }
+  return out;
+}
+
+function stopReason(reason: unknown): StopReason {
+  if (reason === 'end_turn' || reason === 'stop_sequence') return 'end';
+  if (reason === 'tool_use') return 'tool_calls';
+  if (reason === 'max_tokens') return 'max_tokens';
+  return 'other';
+}
+
+function isContextError(status: number, text: string): boolean {
+  return (status === 400 || status === 413) && /prompt is too long|context window|too many tokens/i.test(text);
+}
+
+/** A {@link ModelClient} speaking Anthropic Messages over `fetch`, streaming by default. */
+export function createAnthropicClient(settings: AnthropicClientOptions): ModelClient {
+  const base = (settings.baseUrl ?? 'https://api.anthropic.com').replace(/\/+$/, '');
+  const url = `${base}/v1/messages`;
+  const headers: Record<string, string> = { 'anthropic-version': '2023-06-01' };
+  if (settings.apiKey) headers['x-api-key'] = settings.apiKey;
+  const stream = settings.stream ?? true;
+  return {
+    protocol: 'anthropic',
+    model: settings.model,
+    async complete(request: ModelRequest, call: ModelCallOptions = {}): Promise<ModelResponse> {
+      const body: Record<string, unknown> = {
+        max_tokens: 4096,
+        ...settings.options,
+        model: settings.model,
+        messages: toAnthropicMessages(request.messages),
+      };
+      if (request.system) body.system = request.system;
+      if (request.tools.length > 0) body.tools = request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema }));
+      if (stream) body.stream = true;
+      const response = await postJson(url, headers, body, { ...settings.retry, signal: call.signal, isContextError });
+      return stream ? readStream(response, call) : readWhole(response);
+    },
+  };
+}
+
+interface WireBlock {
+  type: string;
+  text?: string;
+  id?: string;
+  name?: string;
+  input?: unknown;
+}
+
+async function readWhole(response: Response): Promise<ModelResponse> {
+  const json = (await readJson(response)) as { content?: WireBlock[]; stop_reason?: string; usage?: { input_tokens?: number; output_tokens?: number } };
+  if (!Array.isArray(json.content)) throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Messages answer has no content array');
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of json.content) {
+    if (block.type === 'text') text += block.text ?? '';
+    else if (block.type === 'tool_use') toolCalls.push({ id: String(block.id), name: String(block.name), arguments: block.input ?? {} });
+  }
+  return {
+    text,
+    toolCalls,
+    stopReason: stopReason(json.stop_reason),
+    usage: { inputTokens: json.usage?.input_tokens ?? 0, outputTokens: json.usage?.output_tokens ?? 0 },
+  };
+}
+
+interface StreamEvent {
+  type: string;
+  index?: number;
+  message?: { usage?: { input_tokens?: number; output_tokens?: number } };
+  content_block?: WireBlock;
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string };
+  usage?: { input_tokens?: number; output_tokens?: number };
+  error?: { type?: string; message?: string };
+}
+
+async function readStream(response: Response, call: ModelCallOptions): Promise<ModelResponse> {
+  let text = '';
+  let reason: string | undefined;
+  const usage = { inputTokens: 0, outputTokens: 0 };
+  const blocks = new Map<number, { type: string; id: string; name: string; json: string }>();
+  for await (const { data } of readEvents(response)) {
+    const event = data as StreamEvent;
+    switch (event.type) {
+      case 'message_start':
+        usage.inputTokens = event.message?.usage?.input_tokens ?? 0;
+        usage.outputTokens = event.message?.usage?.output_tokens ?? 0;
+        break;
+      case 'content_block_start': {
+        const block = event.content_block;
+        blocks.set(event.index ?? blocks.size, { type: block?.type ?? 'text', id: block?.id ?? '', name: block?.name ?? '', json: '' });
+        if (block?.type === 'text' && block.text) {
+          text += block.text;
+          call.onText?.(block.text);
+        }
+        break;
+      }
+      case 'content_block_delta': {
+        const block = blocks.get(event.index ?? -1);
+        if (!block) throw new HarnessError('HARNESS_MODEL_PROTOCOL', `a content_block_delta for block ${event.index} came before its content_block_start`);
+        if (event.delta?.type === 'text_delta' && event.delta.text) {
+          text += event.delta.text;
+          call.onText?.(event.delta.text);
+        } else if (event.delta?.type === 'input_json_delta') block.json += event.delta.partial_json ?? '';
+        break;
+      }
+      case 'message_delta':
+        if (event.delta?.stop_reason) reason = event.delta.stop_reason;
+        if (event.usage?.output_tokens !== undefined) usage.outputTokens = event.usage.output_tokens;
+        if (event.usage?.input_tokens !== undefined) usage.inputTokens = event.usage.input_tokens;
+        break;
+      case 'error':
+        throw new HarnessError('HARNESS_MODEL_HTTP', `the provider reported an error mid-stream: ${event.error?.type ?? ''} ${event.error?.message ?? ''}`.trim());
+      default:
+        break; // ping, content_block_stop, message_stop
+    }
+  }
+  const toolCalls: ToolCall[] = [];
+  for (const [, b] of [...blocks.entries()].sort(([a], [c]) => a - c)) {
+    if (b.type !== 'tool_use') continue;
+    let args: unknown = {};
+    if (b.json.trim() !== '') {
+      try {
+        args = JSON.parse(b.json);
+      } catch {
+        args = { __unparsed: b.json, __tool: b.name };
+      }
+    }
+    toolCalls.push({ id: b.id, name: b.name, arguments: args });
+  }
+  return { text, toolCalls, stopReason: stopReason(reason), usage };
+}

@@ -1,0 +1,201 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { HarnessError } from './errors.js';
+
+/**
+ * Where host-side network tools (http_tools, web_fetch) may connect. The loop runs on the host,
+ * so these requests carry the host's network position: loopback, private, link-local (cloud
+ * metadata) and other special ranges are refused unless the host configuration allows them.
+ */
+export interface EgressPolicy {
+  /** Host names (exact, or `*.example.com` for subdomains) that may be reached; undefined = any public host. */
+  allowHosts?: string[];
+  /** Allow loopback and private ranges (a host configuration decision, e.g. a local API gateway). */
+  allowPrivate?: boolean;
+}
+
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6');
+}
+
+/** True when `address` is loopback, private, link-local, multicast or otherwise not a public unicast address. */
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return blocked.check(mapped[1] as string, 'ipv4');
+  const family = isIP(address);
+  if (family === 4) return blocked.check(address, 'ipv4');
+  if (family === 6) return blocked.check(address, 'ipv6');
+  return true;
+}
+
+function hostAllowed(host: string, allow: string[] | undefined): boolean {
+  if (allow === undefined) return true;
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return allow.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
+  });
+}
+
+/** Checks a URL against the policy before any connection: scheme, host allowlist, literal addresses. */
+export function checkEgressUrl(url: URL, policy: EgressPolicy): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HarnessError('HARNESS_EGRESS_DENIED', `${url.protocol} URLs are not fetched (only http and https)`, { details: { url: url.href } });
+  }
+  if (url.username || url.password) {
+    throw new HarnessError('HARNESS_EGRESS_DENIED', 'URLs with credentials are not fetched', { details: { host: url.hostname } });
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!hostAllowed(host, policy.allowHosts)) {
+    throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is not in this agent's egress allowlist (${(policy.allowHosts ?? []).join(', ') || 'empty'})`, {
+      details: { host },
+    });
+  }
+  if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host)) {
+    throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is a loopback or private address; the host configuration does not allow those`, { details: { host } });
+  }
+}
+
+/**
+ * A DNS lookup that refuses private answers. It is the lookup the socket connects with, so the
+ * address checked is the address used (no window for DNS rebinding between check and connect).
+ */
+function guardedLookup(policy: EgressPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) {
+        callback(error, '', 0);
+        return;
+      }
+      const list = addresses as Array<{ address: string; family: number }>;
+      const bad = list.find((a) => !policy.allowPrivate && isPrivateAddress(a.address));
+      if (bad || list.length === 0) {
+        const denial = new HarnessError('HARNESS_EGRESS_DENIED', `${hostname} resolves to ${bad?.address ?? 'nothing'}, a loopback or private address; the host configuration does not allow those`, {
+          details: { host: hostname, address: bad?.address },
+        });
+        callback(denial as unknown as NodeJS.ErrnoException, '', 0);
+        return;
+      }
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+      else callback(null, (list[0] as { address: string }).address, (list[0] as { family: number }).family);
+    });
+  };
+}
+
+/** A host-side HTTP request under an {@link EgressPolicy}. */
+export interface EgressRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Time limit for the whole exchange (default 30 s). */
+  timeoutMs?: number;
+  /** Response bytes kept at most; more is cut and flagged (default 1 MiB). */
+  maxBytes?: number;
+  /** Redirects followed, each one checked again (default 5). */
+  maxRedirects?: number;
+  signal?: AbortSignal;
+}
+
+/** What came back. */
+export interface EgressResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** True when the body was longer than `maxBytes`. */
+  truncated: boolean;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/** Sends one request under the policy, following redirects only to places the policy also allows. */
+export async function egressFetch(target: string | URL, request: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
+  let url = new URL(target);
+  let method = request.method ?? 'GET';
+  let body = request.body;
+  for (let hop = 0; ; hop++) {
+    checkEgressUrl(url, policy);
+    const r = await once(url, method, body, request, policy);
+    const location = r.headers.location;
+    if (r.status >= 300 && r.status < 400 && location && hop < (request.maxRedirects ?? 5)) {
+      url = new URL(location, url);
+      if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      continue;
+    }
+    return r;
+  }
+}
+
+function once(url: URL, method: string, body: string | undefined, request: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
+  const maxBytes = request.maxBytes ?? 1024 * 1024;
+  const timeoutMs = request.timeoutMs ?? 30_000;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, headers: { ...request.headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, lookup: guardedLookup(policy), signal: request.signal });
+    const timer = setTimeout(() => req.destroy(new HarnessError('HARNESS_TIMEOUT', `${url.host} did not answer within ${timeoutMs} ms`, { details: { timeoutMs } })), timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error instanceof HarnessError ? error : (error as { cause?: unknown }).cause instanceof HarnessError ? (error as { cause: HarnessError }).cause : error);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      res.on('data', (chunk: Buffer) => {
+        if (truncated) return;
+        if (size + chunk.length > maxBytes) {
+          chunks.push(chunk.subarray(0, maxBytes - size));
+          truncated = true;
+          res.destroy();
+          finish();
+          return;
+        }
+        size += chunk.length;
+        chunks.push(chunk);
+      });
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), truncated, url: url.href });
+      };
+      res.on('end', finish);
+      res.on('error', (error) => {
+        if (truncated) return;
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+    req.end(body);
+  });
+}

@@ -1,0 +1,16 @@
+export { createAnthropicClient, toAnthropicMessages } from './anthropic.js';
+export type { AnthropicClientOptions } from './anthropic.js';
+export { HarnessError, HarnessErrorCode } from './errors.js';
+export { retryAfterMs } from './http-request.js';
+export type { RetryOptions } from './http-request.js';
+export { capToolResult, runLoop } from './loop.js';
+export type { HarnessTool, LoopEvent, LoopLimits, LoopOutcome, LoopResult, RunLoopOptions, ToolFailureKind, ToolOutcome } from './loop.js';
+export { createOpenAIClient, toOpenAIMessages } from './openai.js';
+export type { OpenAIClientOptions } from './openai.js';
+export type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall, ToolSpec, Usage } from './types.js';
+export { BASH_TOOL_INPUT_SCHEMA, createBashTool } from './bash-tool.js';
+export type { BashToolDeclaration, BashToolSandbox } from './bash-tool.js';
+export { checkEgressUrl, egressFetch, isPrivateAddress } from './egress.js';
+export type { EgressPolicy, EgressRequest, EgressResponse } from './egress.js';
+export { createHttpTool, endpointUrl, httpToolInputSchema, renderBodyTemplate } from './http-tool.js';
+export type { HttpToolDeclaration, HttpToolHost } from './http-tool.js';

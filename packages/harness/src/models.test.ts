@@ -1,0 +1,167 @@
+import { rejectedWith } from '@agentlang/test-helpers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ScriptedServer, type ScriptStep, startScriptedServer } from '../test/scripted-server.js';
+import { createAnthropicClient } from './anthropic.js';
+import { HarnessError } from './errors.js';
+import { retryAfterMs } from './http-request.js';
+import { createOpenAIClient } from './openai.js';
+import type { ModelClient } from './types.js';
+
+let server: ScriptedServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const FAST = { baseDelayMs: 1, maxDelayMs: 50 };
+
+function client(protocol: 'openai' | 'anthropic', stream: boolean, origin: string, retry = FAST): ModelClient {
+  return protocol === 'openai'
+    ? createOpenAIClient({ model: 'gpt-test', baseUrl: `${origin}/v1`, apiKey: 'sk-test', stream, retry, options: { temperature: 0.2 } })
+    : createAnthropicClient({ model: 'claude-test', baseUrl: origin, apiKey: 'ak-test', stream, retry, options: { temperature: 0.2, max_tokens: 512 } });
+}
+
+async function start(script: ScriptStep[]) {
+  server = await startScriptedServer(script);
+  return server;
+}
+
+const tool = { name: 'lookup', description: 'Looks a thing up', inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } };
+
+describe.each([
+  ['openai', true],
+  ['openai', false],
+  ['anthropic', true],
+  ['anthropic', false],
+] as const)('%s (stream %s)', (protocol, stream) => {
+  it('returns text, usage and the stop reason, streaming text deltas in order', async () => {
+    const s = await start([{ text: 'The answer is forty-two, said the model.', usage: { input: 21, output: 9 } }]);
+    const deltas: string[] = [];
+    const r = await client(protocol, stream, s.origin).complete({ system: 'Be brief.', messages: [{ role: 'user', content: 'Q?' }], tools: [] }, { onText: (t) => deltas.push(t) });
+    expect(r.text).toBe('The answer is forty-two, said the model.');
+    expect(r.stopReason).toBe('end');
+    expect(r.usage).toEqual({ inputTokens: 21, outputTokens: 9 });
+    if (stream) expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe(stream ? r.text : '');
+    const req = s.requests[0];
+    if (protocol === 'openai') {
+      expect(req?.path).toBe('/v1/chat/completions');
+      expect(req?.headers.authorization).toBe('Bearer sk-test');
+      expect(req?.body.messages).toEqual([
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Q?' },
+      ]);
+    } else {
+      expect(req?.path).toBe('/v1/messages');
+      expect(req?.headers['x-api-key']).toBe('ak-test');
+      expect(req?.headers['anthropic-version']).toBe('2023-06-01');
+      expect(req?.body.system).toBe('Be brief.');
+      expect(req?.body.max_tokens).toBe(512);
+    }
+    expect(req?.body.temperature).toBe(0.2);
+    expect(req?.body.stream === true).toBe(stream);
+  });
+
+  it('assembles tool calls (arguments split across chunks) and sends tool results back in the protocol form', async () => {
+    const s = await start([{ text: 'Looking.', toolCalls: [{ id: 'c1', name: 'lookup', arguments: { q: 'a "quoted" thing' } }, { id: 'c2', name: 'lookup', arguments: { q: 'b' } }] }, { text: 'done' }]);
+    const c = client(protocol, stream, s.origin);
+    const first = await c.complete({ system: '', messages: [{ role: 'user', content: 'go' }], tools: [tool] });
+    expect(first.stopReason).toBe('tool_calls');
+    expect(first.toolCalls).toEqual([
+      { id: 'c1', name: 'lookup', arguments: { q: 'a "quoted" thing' } },
+      { id: 'c2', name: 'lookup', arguments: { q: 'b' } },
+    ]);
+    await c.complete({
+      system: '',
+      tools: [tool],
+      messages: [
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: first.text, toolCalls: first.toolCalls },
+        { role: 'tool', toolCallId: 'c1', name: 'lookup', content: 'A' },
+        { role: 'tool', toolCallId: 'c2', name: 'lookup', content: 'boom', isError: true },
+      ],
+    });
+    const body = s.requests[1]?.body as Record<string, unknown>;
+    if (protocol === 'openai') {
+      expect(body.tools).toEqual([{ type: 'function', function: { name: 'lookup', description: 'Looks a thing up', parameters: tool.inputSchema } }]);
+      const messages = body.messages as Array<Record<string, unknown>>;
+      expect(messages[1]).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup' } }, { id: 'c2' }] });
+      expect(messages.slice(2)).toEqual([
+        { role: 'tool', tool_call_id: 'c1', content: 'A' },
+        { role: 'tool', tool_call_id: 'c2', content: 'boom' },
+      ]);
+    } else {
+      expect(body.tools).toEqual([{ name: 'lookup', description: 'Looks a thing up', input_schema: tool.inputSchema }]);
+      // Both results share one user turn: the API wants roles to alternate.
+      expect(body.messages).toEqual([
+        { role: 'user', content: [{ type: 'text', text: 'go' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Looking.' },
+            { type: 'tool_use', id: 'c1', name: 'lookup', input: { q: 'a "quoted" thing' } },
+            { type: 'tool_use', id: 'c2', name: 'lookup', input: { q: 'b' } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'c1', content: 'A' },
+            { type: 'tool_result', tool_use_id: 'c2', content: 'boom', is_error: true },
+          ],
+        },
+      ]);
+    }
+  });
+
+  it('retries 429 and 5xx, honouring retry-after, then succeeds', async () => {
+    const s = await start([{ status: 429, headers: { 'retry-after': '0' } }, { status: 503 }, { text: 'ok' }]);
+    const r = await client(protocol, stream, s.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] });
+    expect(r.text).toBe('ok');
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('gives up after maxRetries with HARNESS_MODEL_HTTP and does not retry a 400', async () => {
+    const s = await start([{ status: 500 }, { status: 500 }, { status: 500 }, { text: 'never' }]);
+    const e = await rejectedWith(HarnessError, client(protocol, stream, s.origin, { ...FAST }).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    expect(e.code).toBe('HARNESS_MODEL_HTTP');
+    expect(s.requests).toHaveLength(3);
+    const s2 = await startScriptedServer([{ status: 400, body: '{"error":{"message":"bad field"}}' }, { text: 'never' }]);
+    try {
+      const e2 = await rejectedWith(HarnessError, client(protocol, stream, s2.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+      expect(e2.code).toBe('HARNESS_MODEL_HTTP');
+      expect(e2.message).toContain('bad field');
+      expect(s2.requests).toHaveLength(1);
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it('recognises the provider telling it the context is too long', async () => {
+    const body = protocol === 'openai' ? '{"error":{"code":"context_length_exceeded","message":"maximum context length is 8192 tokens"}}' : '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}';
+    const s = await start([{ status: 400, body }]);
+    const e = await rejectedWith(HarnessError, client(protocol, stream, s.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    expect(e.code).toBe('HARNESS_CONTEXT_TOO_LONG');
+  });
+
+  it('stops at once when aborted, even while waiting out a retry-after', async () => {
+    const s = await start([{ status: 429, headers: { 'retry-after': '30' } }, { text: 'late' }]);
+    const controller = new AbortController();
+    const pending = client(protocol, stream, s.origin, { baseDelayMs: 1, maxDelayMs: 60_000 }).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }, { signal: controller.signal });
+    while (s.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const e = await rejectedWith(HarnessError, pending);
+    expect(e.code).toBe('HARNESS_ABORTED');
+    expect(s.requests).toHaveLength(1);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads retry-after-ms, seconds and HTTP dates', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250' }))).toBe(250);
+    expect(retryAfterMs(new Headers({ 'retry-after': '2' }))).toBe(2000);
+    expect(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4_000)).toBe(6000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
+    expect(retryAfterMs(new Headers())).toBeUndefined();
+  });
+});

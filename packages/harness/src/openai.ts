@@ -1,0 +1,149 @@
+import { HarnessError } from './errors.js';
+import { postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
+import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
+
+/** Settings of an OpenAI Chat Completions client (OpenAI, and Ollama, vLLM, llama.cpp, LM Studio). */
+export interface OpenAIClientOptions {
+  model: string;
+  /** API base up to and including `/v1`, as in `OPENAI_BASE_URL` (default `https://api.openai.com/v1`). */
+  baseUrl?: string;
+  /** Sent as `Authorization: Bearer …` when set (local servers need none). */
+  apiKey?: string;
+  /** Request fields passed through as given (`temperature`, `max_tokens`, `top_p`, …). */
+  options?: Record<string, unknown>;
+  /** Stream the answer (default true). */
+  stream?: boolean;
+  retry?: RetryOptions;
+}
+
+type WireMessage = Record<string, unknown>;
+
+/** The conversation in Chat Completions form: system first, tool results as `role: tool`. */
+export function toOpenAIMessages(system: string, messages: Message[]): WireMessage[] {
+  const out: WireMessage[] = [];
+  if (system) out.push({ role: 'system', content: system });
+  for (const m of messages) {
+    if (m.role === 'user') out.push({ role: 'user', content: m.content });
+    else if (m.role === 'tool') out.push({ role: 'tool', tool_call_id: m.toolCallId, content: m.content });
+    else {
+      const wire: WireMessage = { role: 'assistant', content: m.content || null };
+      if (m.toolCalls?.length) {
+        wire.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments ?? {}) } }));
+      }
+      out.push(wire);
+    }
+  }
+  return out;
+}
+
+function stopReason(finish: unknown): StopReason {
+  if (finish === 'stop') return 'end';
+  if (finish === 'tool_calls' || finish === 'function_call') return 'tool_calls';
+  if (finish === 'length') return 'max_tokens';
+  return 'other';
+}
+
+function parseArguments(name: string, text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Handed to the tool layer as-is: it reports the malformed input to the model as a validation error.
+    return { __unparsed: text, __tool: name };
+  }
+}
+
+function isContextError(status: number, text: string): boolean {
+  return status === 400 && /context_length_exceeded|maximum context length|too many tokens/i.test(text);
+}
+
+/** A {@link ModelClient} speaking OpenAI Chat Completions over `fetch`, streaming by default. */
+export function createOpenAIClient(settings: OpenAIClientOptions): ModelClient {
+  const base = (settings.baseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+  const url = `${base}/chat/completions`;
+  const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
+  const stream = settings.stream ?? true;
+  return {
+    protocol: 'openai',
+    model: settings.model,
+    async complete(request: ModelRequest, call: ModelCallOptions = {}): Promise<ModelResponse> {
+      const body: Record<string, unknown> = {
+        ...settings.options,
+        model: settings.model,
+        messages: toOpenAIMessages(request.system, request.messages),
+      };
+      if (request.tools.length > 0) {
+        body.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+      }
+      if (stream) {
+        body.stream = true;
+        body.stream_options = { include_usage: true };
+      }
+      const response = await postJson(url, headers, body, { ...settings.retry, signal: call.signal, isContextError });
+      return stream ? readStream(response, call) : readWhole(response);
+    },
+  };
+}
+
+async function readWhole(response: Response): Promise<ModelResponse> {
+  const json = (await readJson(response)) as {
+    choices?: Array<{ message?: { content?: string | null; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> }; finish_reason?: string }>;
+    usage?: { prompt_tokens?: number; completion_tokens?: number };
+  };
+  const choice = json.choices?.[0];
+  if (!choice?.message) throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Chat Completions answer has no choices[0].message');
+  const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((c) => ({
+    id: c.id,
+    name: c.function.name,
+    arguments: parseArguments(c.function.name, c.function.arguments ?? ''),
+  }));
+  return {
+    text: choice.message.content ?? '',
+    toolCalls,
+    stopReason: toolCalls.length > 0 ? 'tool_calls' : stopReason(choice.finish_reason),
+    usage: { inputTokens: json.usage?.prompt_tokens ?? 0, outputTokens: json.usage?.completion_tokens ?? 0 },
+  };
+}
+
+interface Chunk {
+  choices?: Array<{
+    delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> };
+    finish_reason?: string | null;
+  }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string };
+}
+
+async function readStream(response: Response, call: ModelCallOptions): Promise<ModelResponse> {
+  let text = '';
+  let finish: string | null | undefined;
+  const usage = { inputTokens: 0, outputTokens: 0 };
+  const calls = new Map<number, { id: string; name: string; args: string }>();
+  for await (const { data } of readEvents(response)) {
+    const chunk = data as Chunk;
+    if (chunk.error) throw new HarnessError('HARNESS_MODEL_HTTP', `the provider reported an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
+    if (chunk.usage) {
+      usage.inputTokens = chunk.usage.prompt_tokens ?? usage.inputTokens;
+      usage.outputTokens = chunk.usage.completion_tokens ?? usage.outputTokens;
+    }
+    const choice = chunk.choices?.[0];
+    if (!choice) continue;
+    const delta = choice.delta;
+    if (delta?.content) {
+      text += delta.content;
+      call.onText?.(delta.content);
+    }
+    for (const part of delta?.tool_calls ?? []) {
+      const entry = calls.get(part.index) ?? { id: '', name: '', args: '' };
+      if (part.id) entry.id = part.id;
+      if (part.function?.name) entry.name += part.function.name;
+      if (part.function?.arguments) entry.args += part.function.arguments;
+      calls.set(part.index, entry);
+    }
+    if (choice.finish_reason) finish = choice.finish_reason;
+  }
+  const toolCalls = [...calls.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, c]) => ({ id: c.id, name: c.name, arguments: parseArguments(c.name, c.args) }));
+  return { text, toolCalls, stopReason: toolCalls.length > 0 ? 'tool_calls' : stopReason(finish), usage };
+}
