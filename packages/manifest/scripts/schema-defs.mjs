@@ -267,6 +267,7 @@ const agentSpecSections = {
       network: { enum: ['none', 'scoped', 'allowed'] },
       exec: { enum: ['none', 'sandboxed', 'full'] },
       scope: strList('Paths granted under filesystem: scoped'),
+      hosts: strList('Hosts reachable under network: scoped, through the egress proxy (api.example.com, *.example.com)'),
     },
     additionalProperties: false,
   },
