@@ -34,6 +34,9 @@ export interface EgressProxy {
   close(): Promise<void>;
 }
 
+/** Most client connections one proxy serves at once; more are closed at once. */
+const MAX_CONNECTIONS = 256;
+
 /** The socket's file name inside `EgressProxy.dir`. */
 export const EGRESS_SOCKET_NAME = 'proxy.sock';
 
@@ -98,6 +101,8 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
   };
 
   const server = createServer({ maxHeaderSize: 16 * 1024 });
+  // A bound on what one sandbox can hold open on the host (each tunnel is two sockets here).
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('connection', (socket: Socket) => track(socket));
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
