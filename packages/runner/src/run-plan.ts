@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   type IsolationPolicy,
   type PreparedSandbox,
@@ -26,6 +26,9 @@ import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
 import { probeRuntimeVersion } from './runtime-version.js';
 import { createUlid } from './ulid.js';
+
+/** Launchers that download the package they start (npm, bun, uv, pnpm). */
+const DOWNLOADING_LAUNCHERS = new Set(['npx', 'bunx', 'uvx', 'pnpx']);
 
 /** Where adapters' config files go inside the sandbox (a private tmpfs). */
 export const SANDBOX_CONFIG_DIR = '/tmp/agentlang-runtime';
@@ -226,7 +229,18 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
   const bridgeForRuntime = needs.hosts.length > 0 && policy.network !== 'allowed';
   const execForRuntime = !agentShell && (needs.processes || plan.mcpServers.length > 0 || bridgeForRuntime);
   if (execForRuntime) policy.exec = 'sandboxed';
-  return { policy, agentShell, runtime: { name: adapter.name, ...needs }, execForRuntime, notes: [...needs.notes] };
+  const notes = [...needs.notes];
+  // A server fetched at start-up needs its package registry, which is neither the runtime's endpoint
+  // nor something to open silently (a registry accepts uploads too): say so before the run fails.
+  if (policy.network !== 'allowed') {
+    for (const server of plan.mcpServers) {
+      const launcher = basename(server.command);
+      if (DOWNLOADING_LAUNCHERS.has(launcher)) {
+        notes.push(`MCP server ${server.name} starts with ${launcher}, which downloads its package at start-up; the sandbox cannot reach a package registry without network access, so install the server where the sandbox can read it (a path under the workdir) or grant network`);
+      }
+    }
+  }
+  return { policy, agentShell, runtime: { name: adapter.name, ...needs }, execForRuntime, notes };
 }
 
 /** Builds the isolation policy for a plan (see {@link sandboxForPlan}). */

@@ -88,6 +88,12 @@ describe('the runtime\'s needs are met apart from the agent\'s trust (real bwrap
     expect(out.text()).not.toContain('child=started');
   });
 
+  it('warns when an MCP server downloads its package at start-up (npx) and the sandbox has no network for it', () => {
+    const p = { ...llmPlan({ name: 'claude-code', binary: 'claude' }, 'claude-sonnet-4'), runtime: { name: 'claude-code', binary: 'claude', path: '/bin/sh', available: true } };
+    const { lines } = describeRunSandbox(p, { workdir: makeTempDir(), env });
+    expect(lines).toContainEqual(['Note', expect.stringMatching(/^MCP server Stripe starts with npx, which downloads its package at start-up/)]);
+  });
+
   it('describeRunSandbox says what the sandbox will and will not allow', () => {
     const adapter = probeRuntime({ hosts: ['api.example.test'], processes: true, notes: [] }, {});
     const { lines } = describeRunSandbox(plan(), { workdir: makeTempDir(), env, adapter });
