@@ -253,6 +253,18 @@ describe('inside bubblewrap', () => {
     expect(r.stdout.split('\n').slice(0, 2)).toEqual(['hello from the provider', '403']);
   });
 
+  it('the bridge passes on the command\'s exit code and its death by signal', async () => {
+    const workdir = makeTempDir('agentlang-egress-wd-');
+    const policy = policyFromTrust({ filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] }, { workdir, allowedHosts: ['api.example.test'], timeoutMs: 20_000 });
+    expect((await capture(backend, policy, { argv: ['/bin/sh', '-c', 'exit 7'] })).exitCode).toBe(7);
+    // As without the bridge (bwrap reports a command killed by signal n as 128+n).
+    const plain = policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] }, { workdir, timeoutMs: 20_000 });
+    const direct = await capture(backend, plain, { argv: ['/bin/sh', '-c', 'kill -TERM $$'] });
+    const bridged = await capture(backend, policy, { argv: ['/bin/sh', '-c', 'kill -TERM $$'] });
+    expect([bridged.exitCode, bridged.signal]).toEqual([direct.exitCode, direct.signal]);
+    expect(bridged.exitCode).toBe(143);
+  });
+
   it('network: scoped with exec: none is refused before anything starts (the bridge is a process)', () => {
     const workdir = makeTempDir('agentlang-egress-wd-');
     const policy = policyFromTrust({ filesystem: 'none', network: 'scoped', exec: 'none', scope: [] }, { workdir, allowedHosts: ['docs.example.test'] });
