@@ -76,6 +76,11 @@ describe('base: inheritance', () => {
     expect(codes).toEqual(['MANIFEST_INHERITANCE:child.agent:6']);
   });
 
+  test('a trust.hosts entry that is a URL or carries a port is a schema error at its line', async () => {
+    const bad = BASE.replace('  scope: [./data]\n', '  scope: [./data]\n  hosts:\n    - api.example.com\n    - https://evil.example.com:443/x\n');
+    expect(await codesOf({ 'a.agent': bad }, 'a.agent')).toEqual(['MANIFEST_SCHEMA:a.agent:17']);
+  });
+
   test('a base without trust grants nothing, so a child cannot add any', async () => {
     const codes = await codesOf(
       { 'base.agent': 'apiVersion: agent/v1\nname: b\nversion: 1.0.0\n', 'child.agent': 'apiVersion: agent/v1\nbase: base.agent\nname: c\nversion: 1.0.0\ntrust:\n  exec: sandboxed\n' },
