@@ -86,7 +86,9 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
     } catch (error) {
       return refuse(502, `${name} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    const usable = addresses.find((a) => !isPrivateAddress(a.address));
+    // IPv4 first: many hosts have no IPv6 route, and we connect to exactly one checked address.
+    const publicOnes = addresses.filter((a) => !isPrivateAddress(a.address));
+    const usable = publicOnes.find((a) => isIP(a.address) === 4) ?? publicOnes[0];
     if (!usable) {
       return refuse(403, `${name} resolves only to loopback or private addresses (${addresses.map((a) => a.address).join(', ')}); pin it with AGENTLANG_EGRESS_RESOLVE if that is intended`);
     }
