@@ -30,8 +30,10 @@ describe('agentlang resolve', () => {
     expect(plan.systemPromptSha256).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(plan.files.map((f: { path: string }) => f.path)).toContain('demo.agent');
     const v = runCli(['resolve', 'demo.agent', '--verbose'], { cwd: dir });
-    expect(v.stdout).toContain('  Decision: runtime test-echo: binary `echo` found at');
-    expect(v.stdout).toContain("  Decision: runtime test-echo: declared by the manifest's \"runtime\"");
+    // Decisions explain; they go to stderr, as --help says.
+    expect(v.stderr).toContain('  Decision: runtime test-echo: binary `echo` found at');
+    expect(v.stderr).toContain("  Decision: runtime test-echo: declared by the manifest's \"runtime\"");
+    expect(v.stdout).not.toContain('Decision:');
   });
 
   it('a missing runtime binary is reported at resolve with exit 11', () => {

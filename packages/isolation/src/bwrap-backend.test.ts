@@ -93,10 +93,19 @@ describe('the bwrap argv', () => {
 });
 
 describe('refusals', () => {
-  it('refuses network: scoped (no egress proxy) with SANDBOX_UNSUPPORTED instead of widening or ignoring it', () => {
+  it('enforces network: scoped through the egress proxy: own network namespace, the proxy socket bound in, the bridge in front', async () => {
     const p = policyFromTrust({ ...trust, network: 'scoped' }, { workdir: makeTempDir(), allowedHosts: ['api.example.com'] });
-    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {} }))).toBe('SANDBOX_UNSUPPORTED');
-    expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow(/allowed hosts: api\.example\.com.*network: none.*network: allowed/);
+    const prepared = backend.prepare(p, { argv: ['/bin/true'], env: {} });
+    const argv = prepared.argv.join(' ');
+    expect(argv).not.toContain('--share-net');
+    expect(argv).not.toContain('/etc/resolv.conf');
+    expect(argv).toMatch(/--ro-bind \S+agentlang-egress-\S+ \/run\/agentlang\/egress/);
+    expect(argv).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
+    expect(argv).toMatch(/ -- \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/);
+    const dir = /--ro-bind (\S+agentlang-egress-\S+) /.exec(argv)?.[1] as string;
+    expect(readdirSync(dir)).toEqual(['proxy.sock']);
+    await prepared.cleanup();
+    expect(() => readdirSync(dir)).toThrow(/ENOENT/);
   });
 
   it('refuses the host root as a read-write workdir unless filesystem is full', () => {

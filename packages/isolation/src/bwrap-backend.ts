@@ -1,6 +1,9 @@
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DescriptorFiles } from './descriptor-files.js';
+import { EGRESS_BRIDGE_PATH, EGRESS_BRIDGE_SOURCE, EGRESS_DIR, EGRESS_PORT, egressEnvironment } from './egress-bridge.js';
+import { egressAllowlist } from './egress-policy.js';
+import { EGRESS_SOCKET_NAME, type EgressProxy, startEgressProxy } from './egress-proxy.js';
 import { IsolationError } from './errors.js';
 import { inheritableDescriptors } from './leaked-descriptors.js';
 import { createPidsCgroup, type PidsCgroup } from './pids-cgroup.js';
@@ -13,6 +16,8 @@ import type { IsolationBackend, PreparedSandbox, SandboxCommand } from './types.
 export interface BwrapBackendOptions {
   /** Absolute path of the bwrap binary. */
   bwrapPath: string;
+  /** Receives the egress proxy's refusals (one line each). */
+  log?: (line: string) => void;
 }
 
 /** Where secrets appear inside the sandbox (a private tmpfs). */
@@ -35,6 +40,8 @@ const ETC_NETWORK = [
   '/etc/ca-certificates',
   '/etc/pki',
 ];
+/** /etc entries for TLS, bound when the sandbox reaches hosts through the egress proxy (no DNS needed: the proxy resolves). */
+const ETC_TLS = ['/etc/ssl', '/etc/ca-certificates', '/etc/pki'];
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
 const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
 const SENSITIVE_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
@@ -46,11 +53,12 @@ export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
       details: { schema: policy.schema },
     });
   }
-  if (policy.network === 'scoped') {
+  const allowlist = egressAllowlist(policy);
+  if (allowlist && policy.exec === 'none') {
     throw new IsolationError(
       'SANDBOX_UNSUPPORTED',
-      `network: scoped${policy.allowedHosts.length ? ` (allowed hosts: ${policy.allowedHosts.join(', ')})` : ''} cannot be enforced: the bwrap backend has no egress proxy to filter hosts, and it will not widen the grant to the whole network; declare network: none (no network) or network: allowed (full network) instead`,
-      { details: { network: policy.network, allowedHosts: policy.allowedHosts } },
+      `the sandbox's egress (${allowlist.join(', ')}) goes through a bridge process inside the sandbox, which exec: none forbids (no new processes); declare exec: sandboxed, or network: none without hosts`,
+      { details: { network: policy.network, allowedHosts: policy.allowedHosts, runtimeHosts: policy.egress?.runtimeHosts ?? [], exec: policy.exec } },
     );
   }
   if (policy.filesystem.mode !== 'full' && policy.filesystem.readWrite.includes('/')) {
@@ -119,6 +127,19 @@ function descriptorStdio(files: DescriptorFiles): Array<'inherit' | 'ignore' | n
   return stdio;
 }
 
+/** The node binary that runs the egress bridge inside the sandbox: this very node, resolved. */
+function nodeBinary(): string {
+  try {
+    return realpathSync(process.execPath);
+  } catch {
+    return process.execPath;
+  }
+}
+
+function isSystemPath(path: string): boolean {
+  return SYSTEM_DIRS.some((dir) => path.startsWith(`${dir}/`));
+}
+
 function systemBinds(args: string[]): void {
   for (const dir of SYSTEM_DIRS) {
     let stat: ReturnType<typeof lstatSync>;
@@ -140,6 +161,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
       checkCommand(command);
       assertBwrapCanEnforce(policy);
       const env = buildEnvironment(policy, command);
+      const allowlist = egressAllowlist(policy);
+      if (allowlist) Object.assign(env, egressEnvironment());
       const secrets = command.secrets ?? {};
       const secretNames = Object.keys(secrets);
       const runningAsRoot = process.getuid?.() === 0;
@@ -161,8 +184,14 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
       }
 
       let files: DescriptorFiles | undefined;
+      let proxy: EgressProxy | undefined;
       try {
         files = new DescriptorFiles();
+        // The runtime's endpoint and the agent's scoped hosts: a host-side proxy with the allowlist,
+        // reached through its unix socket bound in, and a bridge on the sandbox's own loopback.
+        if (allowlist) {
+          proxy = startEgressProxy({ allow: allowlist, resolve: policy.egress?.resolve ?? {}, ...(options.log ? { log: options.log } : {}) });
+        }
         const args: string[] = [
           '--unshare-all',
           '--unshare-user',
@@ -186,7 +215,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         } else {
           systemBinds(args);
           args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
-          for (const path of [...ETC_BASE, ...(policy.network === 'allowed' ? ETC_NETWORK : [])]) {
+          for (const path of [...ETC_BASE, ...(policy.network === 'allowed' ? ETC_NETWORK : []), ...(proxy ? ETC_TLS : [])]) {
             args.push('--ro-bind-try', path, path);
           }
           args.push('--ro-bind-data', String(files.add(PASSWD)), '/etc/passwd');
@@ -198,6 +227,14 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           for (const name of secretNames) {
             args.push('--file', String(files.add(`${secrets[name]}\n`)), `${SECRETS_DIR}/${name}`);
           }
+        }
+        let bridge: string[] = [];
+        if (proxy) {
+          const node = nodeBinary();
+          args.push('--dir', '/run/agentlang', '--ro-bind', proxy.dir, EGRESS_DIR);
+          args.push('--file', String(files.add(EGRESS_BRIDGE_SOURCE)), EGRESS_BRIDGE_PATH);
+          if (policy.filesystem.mode !== 'full' && !isSystemPath(node)) args.push('--ro-bind', dirname(node), dirname(node));
+          bridge = [node, EGRESS_BRIDGE_PATH, String(EGRESS_PORT), `${EGRESS_DIR}/${EGRESS_SOCKET_NAME}`];
         }
         for (const file of command.files ?? []) {
           const parent = dirname(file.path);
@@ -213,8 +250,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         const memoryKiB = policy.limits.memoryBytes === undefined ? undefined : Math.floor(policy.limits.memoryBytes / 1024);
         const needsPrelude = secretNames.length > 0 || memoryKiB !== undefined || nproc !== undefined;
         const inner = needsPrelude
-          ? ['/bin/sh', '-c', buildPrelude(secretNames, { memoryKiB, nproc }), 'agentlang-sandbox', ...command.argv]
-          : [...command.argv];
+          ? ['/bin/sh', '-c', buildPrelude(secretNames, { memoryKiB, nproc }), 'agentlang-sandbox', ...bridge, ...command.argv]
+          : [...bridge, ...command.argv];
         const stdio = descriptorStdio(files);
         files.seal();
 
@@ -228,6 +265,7 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         }
         let cleaned = false;
         const opened = files;
+        const openedProxy = proxy;
         return {
           backend: 'bwrap',
           argv,
@@ -242,11 +280,13 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
             if (cleaned) return;
             cleaned = true;
             opened.close();
+            await openedProxy?.close();
             await cgroup?.remove();
           },
         };
       } catch (error) {
         files?.close();
+        void proxy?.close();
         void cgroup?.remove();
         if (error instanceof IsolationError) throw error;
         throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not prepare the bwrap sandbox: ${(error as Error).message}`, {

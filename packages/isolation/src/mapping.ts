@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { checkHostPattern } from './egress-hosts.js';
 import { IsolationError } from './errors.js';
 import type { IsolationPolicy } from './policy.js';
 
@@ -31,8 +32,12 @@ export interface PolicyContext {
   setEnv?: Record<string, string>;
   /** Extra host paths bound read-only (e.g. the runtime's install directory outside /usr). */
   readOnly?: string[];
-  /** Hosts allowed under `network: scoped` (the bwrap backend refuses a non-empty list: no proxy). */
+  /** Hosts the agent may reach under `network: scoped` (through the egress proxy). */
   allowedHosts?: string[];
+  /** Domains the runtime itself must reach (its model endpoint), through the egress proxy, whatever the agent's network level. */
+  runtimeHosts?: string[];
+  /** Host-configured name pins for the egress proxy (`parseEgressResolve(env.AGENTLANG_EGRESS_RESOLVE)`). */
+  egressResolve?: Record<string, string>;
   /** Address-space limit in bytes. */
   memoryBytes?: number;
   /** Maximum number of processes in the sandbox. */
@@ -89,7 +94,15 @@ function baseFields(ctx: PolicyContext) {
     readOnly: (ctx.readOnly ?? []).map((p) => absolute('readOnly', p, workdir)),
     env: [...(ctx.env ?? [])],
     setEnv: { ...(ctx.setEnv ?? {}) },
-    allowedHosts: [...(ctx.allowedHosts ?? [])],
+    allowedHosts: unique((ctx.allowedHosts ?? []).map((h) => checkHostPattern(h, 'allowed host'))),
+    ...(ctx.runtimeHosts?.length || (ctx.egressResolve && Object.keys(ctx.egressResolve).length)
+      ? {
+          egress: {
+            runtimeHosts: unique((ctx.runtimeHosts ?? []).map((h) => checkHostPattern(h, 'runtime host'))),
+            resolve: { ...(ctx.egressResolve ?? {}) },
+          },
+        }
+      : {}),
     limits,
   };
 }
@@ -128,6 +141,7 @@ export function policyFromTrust(trust: TrustInput, ctx: PolicyContext): Isolatio
     env: base.env,
     setEnv: base.setEnv,
     limits: base.limits,
+    ...(base.egress ? { egress: base.egress } : {}),
   };
 }
 

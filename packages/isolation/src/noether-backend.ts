@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { egressAllowlist } from './egress-policy.js';
 import { IsolationError } from './errors.js';
 import type { IsolationPolicy } from './policy.js';
 import { buildEnvironment, checkCommand } from './sandbox-env.js';
@@ -35,6 +36,7 @@ export interface NoetherPolicyFile {
 export function noetherCannotExpress(policy: IsolationPolicy, command: SandboxCommand): string | undefined {
   if (policy.filesystem.mode === 'full') return 'filesystem: full (host passthrough)';
   if (policy.network === 'scoped') return 'network: scoped (host allow-lists)';
+  if (egressAllowlist(policy)) return 'egress through the host-side proxy (the runtime\'s endpoint)';
   if (command.files && command.files.length > 0) return 'files created inside the sandbox';
   return undefined;
 }

@@ -16,8 +16,17 @@ export interface IsolationPolicy {
   /** The working directory inside and outside the sandbox (same path). */
   workdir: string;
   network: 'none' | 'scoped' | 'allowed';
-  /** Allowed hosts under `scoped` network. */
+  /** Hosts the agent may reach under `scoped` network, through the host-side egress proxy. */
   allowedHosts: string[];
+  /**
+   * The runtime's own needs, kept apart from the agent's grants: the domains its model endpoint
+   * lives on are reachable through the egress proxy whatever `network` says (except `allowed`,
+   * which needs no proxy). `resolve` holds host-configured name pins (`AGENTLANG_EGRESS_RESOLVE`).
+   */
+  egress?: {
+    runtimeHosts: string[];
+    resolve: Record<string, string>;
+  };
   exec: 'none' | 'sandboxed' | 'full';
   /** Environment variable names passed from the parent (the environment is cleared otherwise). */
   env: string[];

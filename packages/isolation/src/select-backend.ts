@@ -51,7 +51,7 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
         details: { requested, path: env.PATH ?? '' },
       });
     }
-    return createBwrapBackend({ bwrapPath });
+    return createBwrapBackend({ bwrapPath, ...(options.log ? { log: options.log } : {}) });
   };
   if (requested === 'bwrap') return bwrap();
   const noetherPath = findExecutable('noether-sandbox', env.PATH);

@@ -267,6 +267,12 @@ const agentSpecSections = {
       network: { enum: ['none', 'scoped', 'allowed'] },
       exec: { enum: ['none', 'sandboxed', 'full'] },
       scope: strList('Paths granted under filesystem: scoped'),
+      hosts: {
+        type: 'array',
+        description: 'Hosts reachable under network: scoped, through the egress proxy (api.example.com, *.example.com)',
+        // A host name, a *.domain wildcard or an IP literal: no scheme, port or path.
+        items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$' },
+      },
     },
     additionalProperties: false,
   },

@@ -64,6 +64,23 @@ describe('base: inheritance', () => {
     expect(codes).toContain(expected);
   });
 
+  test('trust.hosts (network: scoped) is kept only when written, and a child may only narrow it', async () => {
+    const base = BASE.replace('  scope: [./data]\n', '  scope: [./data]\n  hosts: [api.example.com, "*.docs.example.com"]\n');
+    const dir = writeTree(makeTempDir(), {
+      'base.agent': base,
+      'child.agent': 'apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 1.0.0\ntrust:\n  hosts: [v2.docs.example.com]\n',
+    });
+    expect((await loadAgent(join(dir, 'child.agent'))).manifest.trust?.hosts).toEqual(['v2.docs.example.com']);
+    expect((await loadAgent(join(writeTree(makeTempDir(), { 'a.agent': BASE }), 'a.agent'))).manifest.trust).not.toHaveProperty('hosts');
+    const codes = await codesOf({ 'base.agent': base, 'child.agent': 'apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 1.0.0\ntrust:\n  hosts: [api.example.com, evil.example.com]\n' }, 'child.agent');
+    expect(codes).toEqual(['MANIFEST_INHERITANCE:child.agent:6']);
+  });
+
+  test('a trust.hosts entry that is a URL or carries a port is a schema error at its line', async () => {
+    const bad = BASE.replace('  scope: [./data]\n', '  scope: [./data]\n  hosts:\n    - api.example.com\n    - https://evil.example.com:443/x\n');
+    expect(await codesOf({ 'a.agent': bad }, 'a.agent')).toEqual(['MANIFEST_SCHEMA:a.agent:17']);
+  });
+
   test('a base without trust grants nothing, so a child cannot add any', async () => {
     const codes = await codesOf(
       { 'base.agent': 'apiVersion: agent/v1\nname: b\nversion: 1.0.0\n', 'child.agent': 'apiVersion: agent/v1\nbase: base.agent\nname: c\nversion: 1.0.0\ntrust:\n  exec: sandboxed\n' },

@@ -59,6 +59,16 @@ export function chainLocator(chain: Array<{ rel: string; source: YamlSource }>):
   };
 }
 
+/** True when `host` (a name or `*.domain`) is granted by one of `patterns` (the same name, or a wildcard covering it). */
+function hostCovered(host: string, patterns: string[]): boolean {
+  const h = host.toLowerCase();
+  return patterns.some((raw) => {
+    const p = raw.toLowerCase();
+    if (p === h) return true;
+    return p.startsWith('*.') && h.endsWith(p.slice(1)) && h.length > p.length - 1;
+  });
+}
+
 function checkNarrowing(parent: Raw, child: Raw, parentRel: string, r: Reporter): void {
   const pt = obj(parent.trust);
   const ct = obj(child.trust);
@@ -73,6 +83,18 @@ function checkNarrowing(parent: Raw, child: Raw, parentRel: string, r: Reporter)
         found: JSON.stringify(now),
       });
     }
+  }
+  const childNet = typeof ct.network === 'string' ? ct.network : typeof pt.network === 'string' ? pt.network : 'none';
+  const parentNet = typeof pt.network === 'string' ? pt.network : 'none';
+  if (Array.isArray(ct.hosts) && childNet === 'scoped' && parentNet === 'scoped') {
+    const parentHosts = Array.isArray(pt.hosts) ? pt.hosts.filter((s): s is string => typeof s === 'string') : [];
+    ct.hosts.forEach((h, i) => {
+      if (typeof h !== 'string' || hostCovered(h, parentHosts)) return;
+      r.add('MANIFEST_INHERITANCE', ['trust', 'hosts', i], `host "${h}" is not among the base's hosts (${parentRel}); a child's hosts must be covered by its base's`, {
+        expected: parentHosts.length ? `one of ${listNames(parentHosts)}` : 'no hosts (the base grants none)',
+        found: JSON.stringify(h),
+      });
+    });
   }
   const childFs = typeof ct.filesystem === 'string' ? ct.filesystem : typeof pt.filesystem === 'string' ? pt.filesystem : 'none';
   const parentFs = typeof pt.filesystem === 'string' ? pt.filesystem : 'none';

@@ -222,6 +222,8 @@ export function normaliseManifest(raw: Raw): AgentManifest {
       network: (t.network as TrustSpec['network']) ?? DEFAULT_TRUST.network,
       exec: (t.exec as TrustSpec['exec']) ?? DEFAULT_TRUST.exec,
       scope: strs(t.scope),
+      // Only when written: a manifest without it keeps the digest it always had.
+      ...(t.hosts !== undefined ? { hosts: strs(t.hosts) } : {}),
     };
   }
   return clean({

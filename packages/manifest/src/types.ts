@@ -187,6 +187,8 @@ export interface TrustSpec {
   exec: ExecTrust;
   /** Paths (relative to the agent root, or absolute) granted under `filesystem: scoped`. */
   scope: string[];
+  /** Hosts reachable under `network: scoped` (`api.example.com`, `*.example.com`); absent when not written. */
+  hosts?: string[];
 }
 
 /** One file the agent is made of, with its digest. */

@@ -14,7 +14,7 @@ export {
 export { listRecords, readRecord, readRecordEnvelope, recordsDirFor, serializeRecord, writeRecord } from './record-store.js';
 export { signRecord, signingKeyFromEnv, verifyRecordEnvelope, verifyStoredRecord } from './record-sign.js';
 export { probeRuntimeVersion } from './runtime-version.js';
-export type { Invocation, InvocationFile, InvocationInput, RuntimeAdapter } from './adapters/types.js';
+export type { Invocation, InvocationFile, InvocationInput, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 export { RUNTIME_ADAPTERS, getAdapter } from './adapters/registry.js';
 export { testEchoAdapter } from './adapters/test-echo.js';
 export { claudeCodeAdapter } from './adapters/claude-code.js';
@@ -24,7 +24,12 @@ export { ollamaAdapter } from './adapters/ollama.js';
 export { opencodeAdapter } from './adapters/opencode.js';
 export {
   SANDBOX_CONFIG_DIR,
+  describeRunSandbox,
   policyForPlan,
+  sandboxForPlan,
+  type RunSandbox,
+  type SandboxDescription,
+  type SandboxForPlanOptions,
   runPlan,
   type OutputStream,
   type RunPlanOptions,

@@ -1,10 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   type IsolationPolicy,
   type PreparedSandbox,
   type SandboxResult,
+  type SandboxSummary,
+  describeSandbox,
+  egressAllowlist,
+  formatSandboxLines,
+  parseEgressResolve,
   policyFromPermissions,
   policyFromTrust,
   selectBackend,
@@ -13,7 +18,7 @@ import {
 import type { LoadedAgent } from '@agentlang/manifest';
 import { findOnPath, type ResolvedPlan } from '@agentlang/resolver';
 import { getAdapter } from './adapters/registry.js';
-import type { Invocation, RuntimeAdapter } from './adapters/types.js';
+import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 import { RunnerError } from './errors.js';
 import { describeHost, type HostInfo } from './host.js';
 import { type ExecutionRecord, RECORD_SCHEMA, type RunOutcome, decideOutcome, formatRecordTime } from './record.js';
@@ -21,6 +26,9 @@ import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
 import { probeRuntimeVersion } from './runtime-version.js';
 import { createUlid } from './ulid.js';
+
+/** Launchers that download the package they start (npm, bun, uv, pnpm). */
+const DOWNLOADING_LAUNCHERS = new Set(['npx', 'bunx', 'uvx', 'pnpx']);
 
 /** Where adapters' config files go inside the sandbox (a private tmpfs). */
 export const SANDBOX_CONFIG_DIR = '/tmp/agentlang-runtime';
@@ -92,6 +100,8 @@ export interface RunPlanOptions {
   handleSignals?: boolean;
   /** Debug/progress lines (stderr in the CLI). */
   log?: (line: string) => void;
+  /** Explain decisions through `log` (sandbox backend fallbacks, processes allowed for the runtime). */
+  verbose?: boolean;
   /** Extra adapters (a custom runtime) looked up before the built-in ones. */
   adapters?: RuntimeAdapter[];
   /** Called once every check passed and the invocation is built, just before the sandbox starts (also on a dry run). */
@@ -114,6 +124,8 @@ export interface RunResult {
     backend: string;
     /** The full sandbox argv with secrets and file contents redacted. */
     redactedArgv: string[];
+    /** What the sandbox allowed (network through the proxy, files, exec, limits). */
+    allows: SandboxDescription;
   };
 }
 
@@ -149,17 +161,57 @@ function safeRealpath(path: string): string | undefined {
   }
 }
 
-/** Builds the isolation policy for a plan: `trust` (AgentSpec) or `permissions` (AgentLang). */
-export function policyForPlan(
-  plan: ResolvedPlan,
-  options: { workdir: string; root?: string; timeoutMs?: number; protect?: string[]; agent?: LoadedAgent },
-): IsolationPolicy {
+/** Options of {@link sandboxForPlan} and {@link policyForPlan}. */
+export interface SandboxForPlanOptions {
+  workdir: string;
+  root?: string;
+  timeoutMs?: number;
+  /** Host-owned paths under a writable bind (the records directory), re-bound read-only on top. */
+  protect?: string[];
+  agent?: LoadedAgent;
+  /** The parent environment: the runtime's endpoint overrides (`ANTHROPIC_BASE_URL`, …) and `AGENTLANG_EGRESS_RESOLVE` are read from it. */
+  env?: Record<string, string | undefined>;
+  /** The runtime adapter (default: the plan's). */
+  adapter?: RuntimeAdapter;
+  /** Extra adapters looked up before the built-in ones. */
+  adapters?: RuntimeAdapter[];
+}
+
+/** The sandbox a run gets, and why: the policy, the agent's own shell grant and what the runtime needs besides. */
+export interface RunSandbox {
+  policy: IsolationPolicy;
+  /** The agent's own shell grant (AgentSpec `exec` other than `none`, or the `shell` permission). */
+  agentShell: boolean;
+  /** The runtime's own needs (its endpoint hosts, its processes). */
+  runtime: RuntimeNeeds & { name: string };
+  /** True when the sandbox allows child processes for the runtime although the agent has no shell. */
+  execForRuntime: boolean;
+  /** Things to tell the user (an endpoint the sandbox cannot reach, …). */
+  notes: string[];
+}
+
+/**
+ * Builds the sandbox for a plan. The agent's grants come from `trust` (AgentSpec; `trust.hosts`
+ * under `network: scoped`) or `permissions` (AgentLang). The runtime's own needs are kept apart:
+ * its model endpoint is reachable through the egress proxy whatever the agent's network level, and
+ * when it starts processes (MCP servers, helpers, the egress bridge) the sandbox allows them — each
+ * confined to the same sandbox — while an agent without shell gets the runtime's shell tool turned
+ * off in its configuration.
+ */
+export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOptions): RunSandbox {
+  const env = options.env ?? process.env;
+  const adapter = options.adapter ?? getAdapter(plan.runtime.name, options.adapters);
+  const needs: RuntimeNeeds = adapter.needs?.({ plan, env }) ?? { hosts: [], processes: false, notes: [] };
+  const egressResolve = parseEgressResolve(env.AGENTLANG_EGRESS_RESOLVE);
   const ctx = {
     workdir: options.workdir,
     ...(options.root ? { root: options.root } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     readOnly: [...runtimeDirs(plan.runtime.path)],
     env: ['TERM'],
+    ...(plan.trust?.hosts ? { allowedHosts: plan.trust.hosts } : {}),
+    ...(needs.hosts.length > 0 ? { runtimeHosts: needs.hosts } : {}),
+    ...(Object.keys(egressResolve).length > 0 ? { egressResolve } : {}),
   };
   const policy = plan.trust
     ? policyFromTrust(plan.trust, ctx)
@@ -173,7 +225,55 @@ export function policyForPlan(
       policy.filesystem.readOnly.push(path);
     }
   }
-  return policy;
+  const agentShell = policy.exec !== 'none';
+  const bridgeForRuntime = needs.hosts.length > 0 && policy.network !== 'allowed';
+  const execForRuntime = !agentShell && (needs.processes || plan.mcpServers.length > 0 || bridgeForRuntime);
+  if (execForRuntime) policy.exec = 'sandboxed';
+  const notes = [...needs.notes];
+  // A server fetched at start-up needs its package registry, which is neither the runtime's endpoint
+  // nor something to open silently (a registry accepts uploads too): say so before the run fails.
+  if (policy.network !== 'allowed') {
+    for (const server of plan.mcpServers) {
+      const launcher = basename(server.command);
+      if (DOWNLOADING_LAUNCHERS.has(launcher)) {
+        notes.push(`MCP server ${server.name} starts with ${launcher}, which downloads its package at start-up; the sandbox cannot reach a package registry without network access, so install the server where the sandbox can read it (a path under the workdir) or grant network`);
+      }
+    }
+  }
+  return { policy, agentShell, runtime: { name: adapter.name, ...needs }, execForRuntime, notes };
+}
+
+/** Builds the isolation policy for a plan (see {@link sandboxForPlan}). */
+export function policyForPlan(plan: ResolvedPlan, options: SandboxForPlanOptions): IsolationPolicy {
+  return sandboxForPlan(plan, options).policy;
+}
+
+/**
+ * What the sandbox of a run will and will not allow, as data and as `Label: text` lines for
+ * `resolve`: network (direct, and which hosts through the egress proxy, for whom), filesystem,
+ * exec (and why), limits.
+ */
+export function describeRunSandbox(plan: ResolvedPlan, options: SandboxForPlanOptions): SandboxDescription {
+  return describeSandboxOf(sandboxForPlan(plan, options));
+}
+
+/** What {@link describeRunSandbox} returns: the summary as data, and as `Label: text` lines. */
+export interface SandboxDescription {
+  summary: SandboxSummary & { agentShell: boolean; execForRuntime: boolean; notes: string[] };
+  lines: Array<[label: string, text: string]>;
+}
+
+function describeSandboxOf(sandbox: RunSandbox): SandboxDescription {
+  const summary = { ...describeSandbox(sandbox.policy), agentShell: sandbox.agentShell, execForRuntime: sandbox.execForRuntime, notes: sandbox.notes };
+  const lines = formatSandboxLines(summary).map(([label, text]): [string, string] => {
+    if (label !== 'Exec' || !sandbox.execForRuntime) return [label, text];
+    return [label, `child processes allowed for the runtime (${sandbox.runtime.name}: its MCP servers, helpers and the egress bridge), each confined to this sandbox; the agent has no shell, so the runtime's shell tool is turned off`];
+  });
+  if (egressAllowlist(sandbox.policy) && sandbox.policy.exec === 'none') {
+    lines.push(['Sandbox', 'refused: the egress proxy needs a bridge process inside the sandbox, which exec: none forbids; declare exec: sandboxed']);
+  }
+  for (const note of sandbox.notes) lines.push(['Note', note]);
+  return { summary, lines };
 }
 
 function exitCodeOf(end: { exitCode: number | null; signal: string | null; timedOut: boolean }, aborted: boolean): number {
@@ -215,7 +315,9 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
   const agentlangDir = join(cwd, '.agentlang');
   const protect = [recordsDir];
   if (isInside(recordsDir, agentlangDir)) protect.unshift(agentlangDir);
-  const policy = policyForPlan(effective, {
+  const sandbox = sandboxForPlan(effective, {
+    adapter,
+    env,
     workdir: cwd,
     ...(options.agent ? { root: options.agent.source.root } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -223,8 +325,13 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     protect: options.dryRun ? protect.filter((p) => existsSync(p)) : protect,
     ...(options.agent ? { agent: options.agent } : {}),
   });
+  const policy = sandbox.policy;
+  for (const note of sandbox.notes) log(`warning: ${note}`);
+  if (sandbox.execForRuntime && options.verbose) {
+    log(`sandbox: child processes allowed for the runtime ${adapter.name} (MCP servers, helpers, egress bridge); the agent has no shell, so its shell tool is turned off`);
+  }
 
-  const backend = selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, log });
+  const backend = selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, log, verbose: options.verbose === true });
   // Without a sandbox there is no private tmpfs: config files go to a host temp directory instead.
   const hostConfigDir = backend.name === 'none' ? mkdtempSync(join(tmpdir(), 'agentlang-runtime-')) : undefined;
   const releases: Array<() => void> = [];
@@ -237,6 +344,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       configDir: hostConfigDir ?? SANDBOX_CONFIG_DIR,
       env,
       ...(options.agent ? { manifest: options.agent.manifest } : {}),
+      agentShell: sandbox.agentShell,
     });
     if (hostConfigDir) {
       for (const file of invocation.files) {
@@ -262,7 +370,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
         record: null,
         recordPath: null,
         plan: effective,
-        sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv },
+        sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
       };
     }
 
@@ -338,7 +446,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       record,
       recordPath,
       plan: effective,
-      sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv },
+      sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
     };
   } finally {
     if (hostConfigDir) rmSync(hostConfigDir, { recursive: true, force: true });

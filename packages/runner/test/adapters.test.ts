@@ -44,7 +44,7 @@ describe('runtime adapters', () => {
       mcpServers: { Stripe: { type: 'stdio', command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: `\${STRIPE_SECRET_KEY}` } } },
     });
     expect(inv.secrets).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
-    expect(inv.env).toEqual({ CLAUDE_CONFIG_DIR: '/tmp/agentlang-runtime/claude/home', DISABLE_AUTOUPDATER: '1' });
+    expect(inv.env).toEqual({ CLAUDE_CONFIG_DIR: '/tmp/agentlang-runtime/claude/home', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' });
     noSecretsIn(JSON.stringify([inv.argv, inv.files, inv.env]));
   });
 
@@ -132,5 +132,40 @@ describe('runtime adapters', () => {
       expect((error as RunnerError).code).toBe('RUNNER_UNKNOWN_RUNTIME');
       expect((error as RunnerError).message).toContain('test-echo, claude-code');
     }
+  });
+});
+
+describe('the runtime\'s own needs, apart from the agent\'s grants', () => {
+  const plan = (name: string, binary: string, model: string) => llmPlan({ name, binary }, model);
+
+  it('each LLM runtime names its provider endpoint (a base-URL override wins) and that it starts processes', () => {
+    expect(claudeCodeAdapter.needs?.({ plan: plan('claude-code', 'claude', 'claude-sonnet-4'), env: {} })).toEqual({ hosts: ['api.anthropic.com'], processes: true, notes: [] });
+    expect(claudeCodeAdapter.needs?.({ plan: plan('claude-code', 'claude', 'claude-sonnet-4'), env: { ANTHROPIC_BASE_URL: 'http://api.example.test:8080/v1' } })?.hosts).toEqual(['api.example.test']);
+    expect(codexAdapter.needs?.({ plan: plan('codex', 'codex', 'gpt-5'), env: {} })?.hosts).toEqual(['api.openai.com']);
+    expect(geminiCliAdapter.needs?.({ plan: plan('gemini-cli', 'gemini', 'gemini-2.5-pro'), env: {} })?.hosts).toEqual(['generativelanguage.googleapis.com']);
+    expect(opencodeAdapter.needs?.({ plan: plan('opencode', 'opencode', 'anthropic/claude-sonnet-4'), env: {} })?.hosts).toEqual(['api.anthropic.com', 'models.dev']);
+    expect(testEchoAdapter.needs).toBeUndefined();
+  });
+
+  it('ollama on the host loopback is out of the sandbox\'s reach and says so; a public OLLAMA_HOST goes through the proxy', () => {
+    const local = ollamaAdapter.needs?.({ plan: plan('ollama', 'ollama', 'llama3.2'), env: {} });
+    expect(local?.hosts).toEqual([]);
+    expect(local?.notes[0]).toMatch(/loopback or a private network/);
+    expect(ollamaAdapter.needs?.({ plan: plan('ollama', 'ollama', 'llama3.2'), env: { OLLAMA_HOST: 'ollama.example.com:11434' } })?.hosts).toEqual(['ollama.example.com']);
+  });
+
+  it('an agent without shell gets the runtime\'s shell tool turned off in its configuration (MCP servers stay)', () => {
+    const claude = claudeCodeAdapter.buildInvocation({ ...base, agentShell: false, plan: plan('claude-code', 'claude', 'claude-sonnet-4') });
+    expect(claude.argv.slice(-2)).toEqual(['--disallowedTools', 'Bash']);
+    expect(claude.argv).toContain('--mcp-config');
+    const codex = codexAdapter.buildInvocation({ ...base, agentShell: false, plan: plan('codex', 'codex', 'gpt-5') });
+    expect(codex.files[0]!.content).toContain('\n[features]\nshell_tool = false\nunified_exec = false\n');
+    expect(codex.files[0]!.content).toContain('[mcp_servers.Stripe]');
+    const gemini = geminiCliAdapter.buildInvocation({ ...base, agentShell: false, plan: plan('gemini-cli', 'gemini', 'gemini-2.5-pro') });
+    expect(JSON.parse(gemini.files.at(-1)!.content).tools).toEqual({ exclude: ['run_shell_command'] });
+    const opencode = opencodeAdapter.buildInvocation({ ...base, agentShell: false, plan: plan('opencode', 'opencode', 'anthropic/claude-sonnet-4') });
+    expect(JSON.parse(opencode.files.at(-1)!.content).permission).toEqual({ bash: 'deny' });
+    // With shell, none of it.
+    expect(claudeCodeAdapter.buildInvocation({ ...base, agentShell: true, plan: plan('claude-code', 'claude', 'claude-sonnet-4') }).argv).not.toContain('--disallowedTools');
   });
 });

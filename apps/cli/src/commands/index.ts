@@ -204,17 +204,19 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'show what run would use: runtime, model, auth source, tools, MCP servers, sub-agents',
     usage:
       'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--tool-registry URL]…\n' +
-      '                         [--host PROFILE] [--models FILE] [--no-mcp] [--verbose] [--json]\n\n' +
+      '                         [--host PROFILE] [--models FILE] [--no-mcp] [--sandbox] [--verbose] [--json]\n\n' +
       '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
       RESOLVE_FLAGS_HELP +
       '  --no-mcp             do not start MCP servers (their tools are not checked)\n' +
-      '  -v, --verbose        explain every decision\n' +
-      '  --json               the whole agentlang.plan/v1 document\n\n' +
+      '  --sandbox            also say what the sandbox will and will not allow (network, files, exec, limits)\n' +
+      '  -v, --verbose        explain every decision (on stderr)\n' +
+      '  --json               the whole agentlang.plan/v1 document, plus `sandbox`\n\n' +
       'Exit status: 0, or 11 when something the run needs is missing or resolution fails.',
     options: {
       runtime: { type: 'string' },
       ...RESOLVE_FLAGS,
       'no-mcp': { type: 'boolean' },
+      sandbox: { type: 'boolean' },
     },
     load: () => import('./resolve.js'),
   },
@@ -232,7 +234,7 @@ export const COMMANDS: CommandSpec[] = [
       '  --runtime R            run with runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode)\n' +
       '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
-      '  --dry-run              print the plan and the exact sandbox argv (secrets redacted); start nothing\n' +
+      '  --dry-run              print the plan, what the sandbox allows and its exact argv (secrets redacted); start nothing\n' +
       '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
       '  resolver settings, as for `agentlang resolve` and `agentlang lock`:\n' +
       RESOLVE_FLAGS_HELP +

@@ -113,9 +113,12 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     stdout: out,
     stderr: process.stderr,
     log: ctx.log,
+    verbose: ctx.verbose,
     onPlan: (plan) => {
+      // Decisions explain; they go to stderr (--help says so), never into the plan on stdout.
+      if (ctx.verbose) for (const d of plan.decisions) ctx.log(`  ${'Decision:'.padEnd(10)}${d}`);
       if (ctx.json) return;
-      const head = `${formatPlanText(plan, { verbose: ctx.verbose })}\n\n`;
+      const head = `${formatPlanText(plan)}\n\n`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
   }).finally(input.cleanup);
@@ -130,7 +133,12 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   };
   if (dryRun) {
     return {
-      text: `Dry run: nothing was started.\nSandbox (${result.sandbox.backend}):\n  ${result.sandbox.redactedArgv.map(shellQuote).join(' ')}`,
+      text: [
+        'Dry run: nothing was started.',
+        ...result.sandbox.allows.lines.map(([label, text]) => `  ${`${label}:`.padEnd(10)}${text}`),
+        `Sandbox (${result.sandbox.backend}):`,
+        `  ${result.sandbox.redactedArgv.map(shellQuote).join(' ')}`,
+      ].join('\n'),
       data,
       exitCode: 0,
     };

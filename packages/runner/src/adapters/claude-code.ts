@@ -1,4 +1,4 @@
-import { bareModel, configPath, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
 import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
@@ -13,6 +13,7 @@ export const claudeCodeAdapter: RuntimeAdapter = {
   description: 'Anthropic Claude Code (`claude -p`), MCP servers through --mcp-config',
   secretEnv: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'],
   versionArgs: ['--version'],
+  needs: ({ env }) => llmNeeds([endpointHost(env, 'ANTHROPIC_BASE_URL', 'api.anthropic.com')]),
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'claude-code');
     const argv = [programOf(input, 'claude'), '-p', prompt, '--output-format', 'text'];
@@ -40,9 +41,15 @@ export const claudeCodeAdapter: RuntimeAdapter = {
       files.push({ path, content: `${JSON.stringify({ mcpServers }, null, 2)}\n` });
       argv.push('--mcp-config', path, '--strict-mcp-config');
     }
+    // No shell for the agent: its Bash tool is off (the sandbox still lets Claude Code start MCP servers).
+    if (input.agentShell === false) argv.push('--disallowedTools', 'Bash');
+    const env: Record<string, string> = { CLAUDE_CONFIG_DIR: configPath(input, 'claude', 'home'), DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    // The endpoint the egress proxy lets through (see needs) is the one the runtime must use.
+    if (input.env.ANTHROPIC_BASE_URL) env.ANTHROPIC_BASE_URL = input.env.ANTHROPIC_BASE_URL;
     return {
       argv,
-      env: { CLAUDE_CONFIG_DIR: configPath(input, 'claude', 'home'), DISABLE_AUTOUPDATER: '1' },
+      // Non-essential traffic (telemetry, error reports, update checks) off: the model endpoint is the only host it needs.
+      env,
       secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
       files,
     };

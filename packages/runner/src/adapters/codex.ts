@@ -1,4 +1,4 @@
-import { bareModel, configPath, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
 import type { RuntimeAdapter } from './types.js';
 
 /** Quotes a string as a TOML basic string. */
@@ -22,6 +22,7 @@ export const codexAdapter: RuntimeAdapter = {
   description: 'OpenAI Codex CLI (`codex exec`), config.toml in CODEX_HOME',
   secretEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
   versionArgs: ['--version'],
+  needs: ({ env }) => llmNeeds([endpointHost(env, 'OPENAI_BASE_URL', 'api.openai.com')]),
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'codex');
     const home = configPath(input, 'codex');
@@ -31,6 +32,8 @@ export const codexAdapter: RuntimeAdapter = {
     argv.push('--cd', input.workdir, prompt);
     const lines: string[] = ['# Written by @agentlang/runner for one run.'];
     if (input.systemPrompt) lines.push(`developer_instructions = ${tomlString(input.systemPrompt)}`);
+    // No shell for the agent: codex's shell tools are off (MCP servers still start).
+    if (input.agentShell === false) lines.push('', '[features]', 'shell_tool = false', 'unified_exec = false');
     const mcp = mcpLaunches(input);
     for (const s of mcp.servers) {
       lines.push('', `[mcp_servers.${tomlKey(s.name)}]`, `command = ${tomlString(s.command)}`);
@@ -39,7 +42,8 @@ export const codexAdapter: RuntimeAdapter = {
     }
     return {
       argv,
-      env: { CODEX_HOME: home },
+      // The endpoint the egress proxy lets through (see needs) is the one the runtime must use.
+      env: { CODEX_HOME: home, ...(input.env.OPENAI_BASE_URL ? { OPENAI_BASE_URL: input.env.OPENAI_BASE_URL } : {}) },
       secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
       files: [{ path: `${home}/config.toml`, content: `${lines.join('\n')}\n` }],
     };

@@ -1,4 +1,4 @@
-import { bareModel, configPath, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
 import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
@@ -12,12 +12,14 @@ export const geminiCliAdapter: RuntimeAdapter = {
   description: 'Google Gemini CLI (`gemini -p`), settings.json via GEMINI_CLI_SYSTEM_SETTINGS_PATH',
   secretEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
   versionArgs: ['--version'],
+  needs: ({ env }) => llmNeeds([endpointHost(env, 'GOOGLE_GEMINI_BASE_URL', 'generativelanguage.googleapis.com')]),
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'gemini-cli');
     const argv = [programOf(input, 'gemini'), '-p', prompt];
     const model = bareModel(input.plan.model, ['google', 'gemini']);
     if (model) argv.push('-m', model);
-    const env: Record<string, string> = {};
+    // The endpoint the egress proxy lets through (see needs) is the one the runtime must use.
+    const env: Record<string, string> = input.env.GOOGLE_GEMINI_BASE_URL ? { GOOGLE_GEMINI_BASE_URL: input.env.GOOGLE_GEMINI_BASE_URL } : {};
     const files: InvocationFile[] = [];
     if (input.systemPrompt) {
       const path = configPath(input, 'gemini', 'system.md');
@@ -30,7 +32,9 @@ export const geminiCliAdapter: RuntimeAdapter = {
       mcpServers[s.name] = { command: s.command, args: s.args, env: Object.fromEntries(s.envKeys.map((k) => [k, `$${k}`])) };
     }
     const settingsPath = configPath(input, 'gemini', 'settings.json');
-    files.push({ path: settingsPath, content: `${JSON.stringify({ mcpServers }, null, 2)}\n` });
+    // No shell for the agent: the shell tool is excluded (MCP servers still start).
+    const settings = input.agentShell === false ? { mcpServers, tools: { exclude: ['run_shell_command'] } } : { mcpServers };
+    files.push({ path: settingsPath, content: `${JSON.stringify(settings, null, 2)}\n` });
     env.GEMINI_CLI_SYSTEM_SETTINGS_PATH = settingsPath;
     return { argv, env, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files };
   },

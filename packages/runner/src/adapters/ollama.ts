@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
+import { isPrivateAddress } from '@agentlang/isolation';
 import { RunnerError } from '../errors.js';
-import { bareModel, programOf, requirePrompt } from './shared.js';
+import { bareModel, endpointHost, programOf, requirePrompt } from './shared.js';
 import type { RuntimeAdapter } from './types.js';
 
 /**
@@ -13,6 +15,16 @@ export const ollamaAdapter: RuntimeAdapter = {
   description: 'Ollama (`ollama run <model>`), system prompt prepended; no MCP',
   secretEnv: [],
   versionArgs: ['--version'],
+  needs: ({ env }) => {
+    // ollama's client (Go) never sends loopback requests through a proxy: the default endpoint, the
+    // host's own 127.0.0.1:11434, is out of reach of a sandbox with its own network namespace.
+    const raw = env.OLLAMA_HOST || '127.0.0.1:11434';
+    const bare = endpointHost({ url: /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}` }, 'url', '127.0.0.1');
+    if (bare === 'localhost' || (isIP(bare) !== 0 && isPrivateAddress(bare))) {
+      return { hosts: [], processes: false, notes: [`ollama's endpoint (${env.OLLAMA_HOST || '127.0.0.1:11434'}) is on the host's loopback or a private network, which the sandbox reaches only with network access; grant it (permissions: network, or trust network: allowed) or set OLLAMA_HOST to a public endpoint`] };
+    }
+    return { hosts: [bare], processes: false, notes: [] };
+  },
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'ollama');
     const model = bareModel(input.plan.model, ['ollama']);

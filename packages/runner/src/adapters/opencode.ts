@@ -1,5 +1,13 @@
-import { configPath, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import { configPath, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
 import type { InvocationFile, RuntimeAdapter } from './types.js';
+
+/** Endpoint of each provider opencode talks to (opencode.json can move them; this adapter writes no such override). */
+const OPENCODE_PROVIDER_HOSTS: Record<string, string[]> = {
+  anthropic: ['api.anthropic.com'],
+  openai: ['api.openai.com'],
+  google: ['generativelanguage.googleapis.com'],
+  openrouter: ['openrouter.ai'],
+};
 
 /**
  * `opencode`: sst's opencode CLI — `opencode run [--model provider/model] <prompt>` with
@@ -12,6 +20,13 @@ export const opencodeAdapter: RuntimeAdapter = {
   description: 'opencode (`opencode run`), opencode.json via OPENCODE_CONFIG',
   secretEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY'],
   versionArgs: ['--version'],
+  needs: ({ plan }) => {
+    const provider = plan.model?.includes('/') ? plan.model.split('/')[0] : plan.model ? plan.models[plan.model]?.provider : undefined;
+    const hosts = OPENCODE_PROVIDER_HOSTS[provider ?? ''] ?? [];
+    const needs = llmNeeds([...hosts, 'models.dev']);
+    if (hosts.length === 0) needs.notes.push(`opencode's provider ${provider ? `"${provider}"` : '(none: no model declared)'} has no known endpoint; only models.dev is reachable from the sandbox unless the agent has network access`);
+    return needs;
+  },
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'opencode');
     const argv = [programOf(input, 'opencode'), 'run'];
@@ -28,6 +43,8 @@ export const opencodeAdapter: RuntimeAdapter = {
       files.push({ path, content: input.systemPrompt });
       config.instructions = [path];
     }
+    // No shell for the agent: opencode's bash tool is denied (MCP servers still start).
+    if (input.agentShell === false) config.permission = { bash: 'deny' };
     const mcp = mcpLaunches(input);
     if (mcp.servers.length > 0) {
       config.mcp = Object.fromEntries(

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { RunnerError } from '../errors.js';
-import type { InvocationInput } from './types.js';
+import type { InvocationInput, RuntimeNeeds } from './types.js';
 
 /** The program to exec: the resolved absolute path when the resolver found one, else the bare name. */
 export function programOf(input: InvocationInput, binary: string): string {
@@ -70,4 +70,26 @@ export function mcpLaunches(input: InvocationInput): { servers: McpLaunch[]; sec
 /** A path under the adapter's config directory. */
 export function configPath(input: InvocationInput, ...parts: string[]): string {
   return posix.join(input.configDir, ...parts);
+}
+
+/**
+ * The host of a provider endpoint: the host of the URL in `env[variable]` when set (a base-URL
+ * override such as `ANTHROPIC_BASE_URL`), else `fallback`.
+ */
+export function endpointHost(env: Record<string, string | undefined>, variable: string, fallback: string): string {
+  const value = env[variable];
+  if (value) {
+    try {
+      const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
+      if (host) return host;
+    } catch {
+      // not a URL: the runtime will say so itself; keep its default endpoint reachable
+    }
+  }
+  return fallback;
+}
+
+/** The needs of an LLM CLI: its endpoint hosts, and processes (it starts MCP servers and helpers). */
+export function llmNeeds(hosts: string[]): RuntimeNeeds {
+  return { hosts: [...new Set(hosts)], processes: true, notes: [] };
 }

@@ -16,6 +16,27 @@ export interface InvocationInput {
   env: Record<string, string | undefined>;
   /** The normalised manifest, when at hand: MCP server env templates are rendered from it. */
   manifest?: AgentManifest;
+  /**
+   * Whether the agent itself may run shell commands (AgentSpec `exec` other than `none`, or the
+   * AgentLang `shell` permission). When false, the adapter turns the runtime's own shell tool off in
+   * its configuration: the sandbox may still allow processes, for the runtime's MCP servers and the
+   * egress bridge. Undefined means true.
+   */
+  agentShell?: boolean;
+}
+
+/**
+ * What the runtime itself needs inside the sandbox, apart from the agent's grants: the hosts of its
+ * model endpoint (reached through the host-side egress proxy) and whether it starts processes of its
+ * own (MCP servers, helpers).
+ */
+export interface RuntimeNeeds {
+  /** Host names of the provider endpoint (`api.anthropic.com`, or the host of `ANTHROPIC_BASE_URL`). */
+  hosts: string[];
+  /** True when the runtime starts processes (MCP servers over stdio, its own helpers). */
+  processes: boolean;
+  /** Things the user should know (an endpoint the sandbox cannot reach, …). */
+  notes: string[];
 }
 
 /** A config file the runtime's CLI reads, written into the sandbox before it starts. */
@@ -56,4 +77,6 @@ export interface RuntimeAdapter {
   versionArgs: string[] | null;
   /** Builds the invocation for one run. */
   buildInvocation(input: InvocationInput): Invocation;
+  /** The runtime's own sandbox needs (endpoint hosts, processes); absent means none (test-echo). */
+  needs?(input: { plan: ResolvedPlan; env: Record<string, string | undefined> }): RuntimeNeeds;
 }
