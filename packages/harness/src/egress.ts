@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { hostAllowed, isPrivateAddress } from '@agentlang/isolation';
+import { isIP, type LookupFunction } from 'node:net';
 import { HarnessError } from './errors.js';
 
 /**
@@ -16,52 +17,10 @@ export interface EgressPolicy {
   allowPrivate?: boolean;
 }
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-  ['2001:db8::', 32],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
-}
-
-/** True when `address` is loopback, private, link-local, multicast or otherwise not a public unicast address. */
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return blocked.check(mapped[1] as string, 'ipv4');
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) return blocked.check(address, 'ipv6');
-  return true;
-}
-
-function hostAllowed(host: string, allow: string[] | undefined): boolean {
-  if (allow === undefined) return true;
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return allow.some((pattern) => {
-    const p = pattern.toLowerCase();
-    return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
-  });
+// One definition of "private" for the whole project: the isolation package's, which its egress
+// proxy enforces for sandboxed runtimes; this module applies it to the loop's host-side requests.
+function allowedHost(host: string, allow: string[] | undefined): boolean {
+  return allow === undefined || hostAllowed(host, allow);
 }
 
 /** Checks a URL against the policy before any connection: scheme, host allowlist, literal addresses. */
@@ -73,7 +32,7 @@ export function checkEgressUrl(url: URL, policy: EgressPolicy): void {
     throw new HarnessError('HARNESS_EGRESS_DENIED', 'URLs with credentials are not fetched', { details: { host: url.hostname } });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!hostAllowed(host, policy.allowHosts)) {
+  if (!allowedHost(host, policy.allowHosts)) {
     throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is not in this agent's egress allowlist (${(policy.allowHosts ?? []).join(', ') || 'empty'})`, {
       details: { host },
     });

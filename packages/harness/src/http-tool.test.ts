@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rejectedWith, thrownBy } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkEgressUrl, egressFetch, isPrivateAddress } from './egress.js';
+import { isPrivateAddress } from '@agentlang/isolation';
+import { checkEgressUrl, egressFetch } from './egress.js';
 import { HarnessError } from './errors.js';
 import { createHttpTool, endpointUrl, type HttpToolDeclaration, renderBodyTemplate } from './http-tool.js';
 

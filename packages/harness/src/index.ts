@@ -10,7 +10,7 @@ export type { OpenAIClientOptions } from './openai.js';
 export type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall, ToolSpec, Usage } from './types.js';
 export { BASH_TOOL_INPUT_SCHEMA, createBashTool } from './bash-tool.js';
 export type { BashToolDeclaration, BashToolSandbox } from './bash-tool.js';
-export { checkEgressUrl, egressFetch, isPrivateAddress } from './egress.js';
+export { checkEgressUrl, egressFetch } from './egress.js';
 export type { EgressPolicy, EgressRequest, EgressResponse } from './egress.js';
 export { createHttpTool, endpointUrl, httpToolInputSchema, renderBodyTemplate } from './http-tool.js';
 export type { HttpToolDeclaration, HttpToolHost } from './http-tool.js';
