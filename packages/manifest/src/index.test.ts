@@ -17,6 +17,7 @@ test('the export map is deliberate: adding or removing a runtime export updates 
     'isManifestError',
     'loadAgent',
     'loadAgentFromFiles',
+    'loadSubAgent',
     'safeLoadAgent',
     'scaffoldAgent',
     'sha256Hex',

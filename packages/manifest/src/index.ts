@@ -41,5 +41,5 @@ export { CAPABILITIES, CAPABILITY_CATEGORIES } from './capabilities.js';
 export type { SchemaKind } from './schemas.js';
 export { getSchema, SCHEMA_KINDS } from './schemas.js';
 export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult } from './load-types.js';
-export { loadAgent, loadAgentFromFiles, safeLoadAgent } from './load.js';
+export { loadAgent, loadAgentFromFiles, loadSubAgent, safeLoadAgent } from './load.js';
 export { SCAFFOLD_DIALECTS, type ScaffoldDialect, scaffoldAgent } from './scaffold.js';

@@ -1,4 +1,4 @@
-import { basename, dirname, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import { Reporter, checkAgentRefs, checkDependsOnCycles, checkDocument, checkToolRef, declaredTools, listNames } from './checks.js';
 import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 import { computeDigest } from './digest.js';
@@ -68,7 +68,52 @@ export async function loadAgentFromFiles(files: Record<string, Uint8Array>, opti
   const reader = memoryReader(files, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   const label = options.label ?? '<memory>';
   if (!(await reader.read(entry))) throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { file: entry });
-  return loadFromReader(reader, entry, { kind: 'memory', root: label, label: `${label}:${entry}` }, options, posix.basename(entry) === 'agent.yaml');
+  const agent = await loadFromReader(reader, entry, { kind: 'memory', root: label, label: `${label}:${entry}` }, options, posix.basename(entry) === 'agent.yaml');
+  // Kept (not enumerable, so never serialised or compared) for loadSubAgent: a sub-agent of an
+  // in-memory agent is read from these same files, never from a host path that looks like its root.
+  Object.defineProperty(agent, MEMORY_FILES, { value: { files, options }, enumerable: false });
+  return agent;
+}
+
+/**
+ * The in-memory files an agent was loaded from. A registered symbol, so a copy of this package in
+ * another bundle (the CLI's fast paths) finds it too.
+ */
+const MEMORY_FILES = Symbol.for('@agentlang/manifest.memory-files');
+
+/**
+ * Loads a sub-agent of `parent` (`path` relative to `parent.source.root`, as in `subAgentPaths`)
+ * from where `parent` came from: the disk for a directory or file, the same in-memory files for an
+ * agent from {@link loadAgentFromFiles} (e.g. a verified container) — never from the host. The
+ * sub-agent is rooted at its own directory, exactly as `loadAgent(<its file>)` roots it, so its
+ * digest is the same wherever the files are.
+ */
+export async function loadSubAgent(parent: LoadedAgent, path: string, options: LoadOptions = {}): Promise<LoadedAgent> {
+  const rel = joinInside('', path);
+  if (!rel) throw new ManifestError('MANIFEST_PATH_ESCAPE', `sub-agent path ${path} is absolute or leaves ${parent.source.root}`, { file: path });
+  if (parent.source.kind !== 'memory') return loadAgent(resolve(parent.source.root, rel), { partial: true, ...options });
+  const held = (parent as unknown as Record<symbol, { files: Record<string, Uint8Array>; options: LoadOptions } | undefined>)[MEMORY_FILES];
+  if (!held) {
+    throw new ManifestError('MANIFEST_NOT_FOUND', `sub-agent ${rel} of ${parent.source.root} cannot be read: the agent is in memory but was not loaded by loadAgentFromFiles (a copy loses its files); load it again`, { file: rel });
+  }
+  const dir = posix.dirname(rel);
+  const prefix = dir === '.' ? '' : `${dir}/`;
+  const files: Record<string, Uint8Array> = {};
+  for (const [key, bytes] of Object.entries(held.files)) {
+    const inside = joinInside('', key);
+    if (inside?.startsWith(prefix)) files[inside.slice(prefix.length)] = bytes;
+  }
+  const fileDigests: Record<string, string> = {};
+  for (const [key, digest] of Object.entries(held.options.fileDigests ?? {})) if (key.startsWith(prefix)) fileDigests[key.slice(prefix.length)] = digest;
+  return loadAgentFromFiles(files, {
+    ...(held.options.maxFileBytes !== undefined ? { maxFileBytes: held.options.maxFileBytes } : {}),
+    ...(held.options.maxAliasCount !== undefined ? { maxAliasCount: held.options.maxAliasCount } : {}),
+    ...(Object.keys(fileDigests).length > 0 ? { fileDigests } : {}),
+    partial: true,
+    ...options,
+    entry: posix.basename(rel),
+    label: prefix ? join(parent.source.root, dir) : parent.source.root,
+  });
 }
 
 /** Decodes UTF-8 text, or reports the line and column of the first byte that is not UTF-8. */

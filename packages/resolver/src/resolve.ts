@@ -1,4 +1,4 @@
-import { resolve as resolvePath } from 'node:path';
+import { relative as relativePath, resolve as resolvePath, sep } from 'node:path';
 import type { LoadedAgent } from '@agentlang/manifest';
 import { createBuiltinToolSource } from './builtin-tools.js';
 import { type SubAgentLoader, resolveSubAgents } from './delegation.js';
@@ -38,14 +38,21 @@ export interface ResolveOptions {
   mcpTimeoutMs?: number;
   /** Budget per dependency `check` command (default 10000 ms). */
   checkTimeoutMs?: number;
-  /** Loads a sub-agent manifest (default: @agentlang/manifest `loadAgent(path, { partial: true })`). */
+  /** Loads a sub-agent manifest by absolute path (default: @agentlang/manifest `loadSubAgent` from the root agent's own source). */
   loadSubAgent?: SubAgentLoader;
 }
 
-const defaultLoader: SubAgentLoader = async (path) => {
-  const { loadAgent } = await import('@agentlang/manifest');
-  return loadAgent(path, { partial: true });
-};
+/**
+ * Sub-agents are read from where the root agent came from (@agentlang/manifest `loadSubAgent`): the
+ * disk for a directory or file, the agent's own verified files for one loaded from memory (a
+ * container) — never a host path that merely looks like the container's root.
+ */
+function defaultLoaderFor(agent: LoadedAgent): SubAgentLoader {
+  return async (path) => {
+    const { loadSubAgent } = await import('@agentlang/manifest');
+    return loadSubAgent(agent, relativePath(agent.source.root, path).split(sep).join('/'));
+  };
+}
 
 /** `{ os, arch }` in the spelling of seed 000 (`linux`, `x86_64`). */
 export function hostInfo(): { os: string; arch: string } {
@@ -139,7 +146,7 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
       }),
     ),
     checkDependencies(m.dependencies, { env, ...(root ? { cwd: root } : {}), ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}) }),
-    resolveSubAgents(agent, options.loadSubAgent ?? defaultLoader),
+    resolveSubAgents(agent, options.loadSubAgent ?? defaultLoaderFor(agent)),
   ] as const);
   const tools: ResolvedTool[] = toolResults.map((r) => r.tool);
   decisions.push(...toolResults.map((r) => r.decision));
