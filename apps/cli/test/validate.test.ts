@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
@@ -87,20 +88,27 @@ describe('agentlang validate', () => {
   });
 
   it('tells a container from YAML by content, not by the .agent extension', async () => {
-    const { packContainer } = await import('@agentlang/container');
+    const { buildContainer } = await import('@agentlang/container');
     const dir = makeTempDir();
-    const digest = `ag1:${'ab'.repeat(32)}`;
-    const out = join(dir, 'demo@0.1.0.agent');
-    await packContainer({
-      agent: { name: 'demo', version: '0.1.0', digest, dialect: 'agentspec' },
-      entry: 'demo.agent',
-      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO_AGENT) }],
-      lock: new TextEncoder().encode('{}\n'),
-      out,
-    });
+    writeTree(dir, { 'src/demo.agent': DEMO_AGENT });
+    const built = await buildContainer(join(dir, 'src/demo.agent'), { out: join(dir, 'demo@0.1.0.agent'), frozen: false, resolve: { probeMcp: false } });
+    const digest = built.agent.digest;
     const r = runCli(['validate', 'demo@0.1.0.agent'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Valid: demo@0\\.1\\.0 \\(${digest}\\)\\n  container: \\d+ entries verified, unsigned\\n$`));
+    // Counted like `build` and `verify` count them: the agent's files plus manifest.json and signature.sig.
+    expect(r.stdout).toMatch(new RegExp(`^Valid: demo@0\\.1\\.0 \\(${digest}\\)\\n  container: ${built.index.entries.length + 2} entries verified, unsigned\\n$`));
+    // A container whose agent is not what its index says is not valid.
+    const { packContainer } = await import('@agentlang/container');
+    await packContainer({
+      agent: { name: 'demo', version: '0.1.0', digest: `ag1:${'ab'.repeat(32)}`, dialect: 'agentspec' },
+      entry: 'demo.agent',
+      sources: [{ path: 'demo.agent', bytes: new TextEncoder().encode(DEMO_AGENT) }],
+      lock: new Uint8Array(readFileSync(join(dir, 'src/demo.agent.lock'))),
+      out: join(dir, 'lying.agent'),
+    });
+    const lying = runCli(['validate', 'lying.agent'], { cwd: dir });
+    expect(lying.status).toBe(16);
+    expect(lying.stderr).toContain('CONTAINER_DIGEST_MISMATCH');
   });
 });

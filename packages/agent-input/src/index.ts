@@ -6,3 +6,4 @@ export {
   type OpenAgentInputOptions,
   openAgentInput,
 } from './open-agent-input.js';
+export { describeAgentInput } from './describe-agent-input.js';

@@ -32,6 +32,11 @@ export interface OpenAgentInputOptions {
   lockPath?: string;
   /** Refuse unless the lock is signed and verifies under `publicKeys` (fails closed: LOCK_KEY_MISSING without keys). */
   requireSigned?: boolean;
+  /**
+   * Refuse a container unless `publicKeys` are given (so its signature is verified): what running
+   * one needs. Without keys this fails with CONTAINER_KEY_MISSING before the container is read.
+   */
+  requireContainerKey?: boolean;
 }
 
 /** The lock that came with an input, as bytes (never a temporary file). */
@@ -142,6 +147,13 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   // Lazy: the container code (tar walking, prompt crypto) loads only for containers; the CLI's
   // fast-path bundles leave it out and hand containers to the full CLI.
   const { ContainerError, ContainerErrorCode, LOCK_ENTRY, PROMPT_FILE, openContainer } = await import('@agentlang/container');
+  if (options.requireContainerKey && keys.length === 0) {
+    throw new ContainerError(
+      ContainerErrorCode.KEY_MISSING,
+      `${shown} is a container: pass --pubkey HEX (the signer's Ed25519 public key, or set AGENTLANG_PUBKEY); a container is verified before it runs`,
+      { file: full },
+    );
+  }
   const decrypt = options.identity !== undefined || options.passphrase !== undefined || options.requirePrompt === true;
   const opened = await openContainer(full, {
     publicKeys: keys,

@@ -261,3 +261,22 @@ describe('index serialisation', () => {
     expect(serializeIndex(index).equals(splitTar(smallBytes)[0]!.data)).toBe(true);
   });
 });
+
+describe('inputs that are not containers', () => {
+  it('a directory or a YAML manifest is named for what it is, with what to do (never EISDIR, never "truncated")', async () => {
+    const { inspectContainer } = await import('./inspect-container.js');
+    const dir = makeTempDir('not-a-container-');
+    const yaml = join(dir, 'demo.agent');
+    writeFileSync(yaml, 'apiVersion: agent/v1\nname: demo\nversion: 0.1.0\n');
+    for (const run of [() => inspectContainer(dir), () => verifyContainer(dir, { publicKeys: [key.pub] })]) {
+      const error = (await run().catch((e: unknown) => e)) as ContainerError;
+      expect(error.code).toBe('CONTAINER_NOT_A_CONTAINER');
+      expect(error.message).toMatch(/is a directory, not a container; .*agentlang build/);
+    }
+    for (const run of [() => inspectContainer(yaml), () => verifyContainer(yaml, { publicKeys: [key.pub] })]) {
+      const error = (await run().catch((e: unknown) => e)) as ContainerError;
+      expect(error.code).toBe('CONTAINER_NOT_A_CONTAINER');
+      expect(error.message).toMatch(/is a text file \(a YAML manifest\?\), not a container.*agentlang validate/);
+    }
+  });
+});

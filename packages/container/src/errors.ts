@@ -30,6 +30,8 @@ export const ContainerErrorCode = {
   INDEX_INVALID: 'CONTAINER_INDEX_INVALID',
   /** The container carries no signature but one was required. */
   UNSIGNED: 'CONTAINER_UNSIGNED',
+  /** A container must be verified (to run it) but no trusted public key was given. */
+  KEY_MISSING: 'CONTAINER_KEY_MISSING',
   /** `signature.sig` is not a DSSE envelope over `manifest.json` with the container payload type. */
   SIGNATURE_MALFORMED: 'CONTAINER_SIGNATURE_MALFORMED',
   /** No signature verifies under any trusted public key. */

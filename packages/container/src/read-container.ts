@@ -50,10 +50,20 @@ export interface WalkResult {
  */
 export async function walkContainer(file: string, options: WalkOptions = {}): Promise<WalkResult> {
   const handle = await open(file, 'r').catch((cause: NodeJS.ErrnoException) => {
-    throw new ContainerError(ContainerErrorCode.NOT_A_CONTAINER, `cannot open container ${file}: ${cause.code ?? cause.message}`, { file }, { cause });
+    const what = cause.code === 'ENOENT' ? `${file} does not exist` : `cannot open container ${file}: ${cause.code ?? cause.message}`;
+    throw new ContainerError(ContainerErrorCode.NOT_A_CONTAINER, `${what}; pass a .agent container made by \`agentlang build\``, { file }, { cause });
   });
   try {
-    const { size: fileSize } = await handle.stat();
+    const stats = await handle.stat();
+    const fileSize = stats.size;
+    if (stats.isDirectory()) {
+      throw new ContainerError(
+        ContainerErrorCode.NOT_A_CONTAINER,
+        `${file} is a directory, not a container; if it holds an agent, \`agentlang build ${file}\` packs it into one and \`agentlang validate ${file}\` checks it`,
+        { file, found: 'directory' },
+      );
+    }
+    await assertTarMagic(handle, file, fileSize);
     const reader = new TarReader(handle, fileSize);
     const first = await reader.next();
     if (first === null || first.name !== INDEX_ENTRY) {
@@ -125,4 +135,23 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
   } finally {
     await handle.close();
   }
+}
+
+/** POSIX tar (ustar) magic at offset 257; anything else is not a container, whatever its extension. */
+async function assertTarMagic(handle: import('node:fs/promises').FileHandle, file: string, fileSize: number): Promise<void> {
+  const head = Buffer.alloc(512);
+  const { bytesRead } = await handle.read(head, 0, 512, 0);
+  if (bytesRead >= 262 && head.toString('latin1', 257, 262) === 'ustar') return;
+  const text = head.subarray(0, bytesRead);
+  // Printable UTF-8 text is most likely a YAML manifest (seed 000 names those `.agent` too).
+  const looksLikeText = bytesRead > 0 && !text.includes(0) && !text.toString('utf8').includes('\uFFFD');
+  // A short binary prefix may be a truncated container: the tar reader says so precisely.
+  if (!looksLikeText && bytesRead < 262) return;
+  throw new ContainerError(
+    ContainerErrorCode.NOT_A_CONTAINER,
+    looksLikeText
+      ? `${file} is a text file (a YAML manifest?), not a container (${fileSize} bytes, no tar header); \`agentlang validate ${file}\` checks a manifest, \`agentlang build ${file}\` packs it into a container`
+      : `${file} is not a container: it has no POSIX tar (ustar) header; pass a .agent container made by \`agentlang build\``,
+    { file, found: looksLikeText ? 'text' : 'binary' },
+  );
 }

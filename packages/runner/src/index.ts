@@ -35,4 +35,4 @@ export {
   type RunPlanOptions,
   type RunResult,
 } from './run-plan.js';
-export { runAgent, type RunAgentOptions, type RunAgentResult } from './run-agent.js';
+export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';

@@ -19,11 +19,13 @@ export interface ExecutionRecord {
   run_id: string;
   agent: { name: string; version: string | null; hash: string };
   /**
-   * The lock the run was checked against, else null: `digest` is `sha256:<hex>` of the lock file's
-   * bytes, `signed` whether it is a signed envelope, `verified` whether that signature verified
-   * against a trusted key in this run.
+   * The lock the run was checked against, else null: `digest` is `sha256:<hex>` of the lock's bytes,
+   * `signed` whether a signature covers it, `verified` whether that signature verified against a
+   * trusted key in this run, `signature` which one (`lock`: the lock's own envelope; `container`:
+   * the signature of the container the lock came in, which covers every entry), `key_ids` the ids
+   * of the keys that verified.
    */
-  lock: { digest: string; signed: boolean; verified: boolean } | null;
+  lock: { digest: string; signed: boolean; verified: boolean; signature: 'lock' | 'container' | null; key_ids: string[] } | null;
   runtime: string;
   /** First line of `<binary> --version`, or null when the runtime does not say. */
   runtime_version: string | null;

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { assertLockMatches, driftError, readLockFile } from '@agentlang/lock';
+import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, driftError, parseLockFile } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
 import { type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
 
 /** Options of {@link runAgent}: {@link RunPlanOptions} plus the lock gate and resolver settings. */
 export interface RunAgentOptions extends Omit<RunPlanOptions, 'agent' | 'systemPrompt' | 'lock'> {
-  /** Check the plan against this lock file before anything spawns. */
+  /**
+   * Check the plan against this lock before anything spawns: its bytes (e.g. `openAgentInput(…).lock`
+   * from @agentlang/agent-input, a container's own lock) — never a temporary file.
+   */
+  lock?: RunLock;
+  /** Check the plan against this lock file before anything spawns (read into {@link RunAgentOptions.lock}). */
   lockPath?: string;
   /** Refuse to run unless the lock is a signed envelope that verifies against `publicKeys` (fail closed). */
   requireSigned?: boolean;
@@ -19,6 +25,20 @@ export interface RunAgentOptions extends Omit<RunPlanOptions, 'agent' | 'systemP
   agentLabel?: string;
   /** Called with the plan after every check passed (lock, adapter, sandbox policy), just before the agent is launched. */
   onPlan?: (plan: ResolvedPlan) => void;
+}
+
+/** A lock given as bytes, with what the caller already verified about it. */
+export interface RunLock {
+  /** The lock file's exact bytes: a plain lock or a signed envelope. */
+  bytes: Uint8Array;
+  /** Where it came from, for messages (`agent.lock`, `x.agent:agent.lock`). */
+  label?: string;
+  /**
+   * A signature the caller already verified under a trusted key and which covers these bytes: the
+   * lock's own envelope, or the container it came in. Without it, `publicKeys` / `requireSigned`
+   * are checked here, on the bytes.
+   */
+  verified?: { by: 'lock' | 'container'; keyIds: string[] };
 }
 
 /** What {@link runAgent} returns: the run's result plus the loaded agent. */
@@ -36,15 +56,12 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
   const loaded = typeof agent === 'string' ? await loadAgent(agent) : agent;
   const label = options.agentLabel ?? (typeof agent === 'string' ? agent : loaded.source.entry);
   // Signatures first: a lock that must be signed is verified before the agent is even resolved.
-  const lockFile = options.lockPath
-    ? readLockFile(resolvePath(options.cwd ?? process.cwd(), options.lockPath), {
-        ...(options.publicKeys && options.publicKeys.length > 0 ? { publicKeys: options.publicKeys } : {}),
-        ...(options.requireSigned ? { requireSigned: true } : {}),
-      })
-    : undefined;
+  const given = options.lock ?? (options.lockPath ? readLockBytes(resolvePath(options.cwd ?? process.cwd(), options.lockPath)) : undefined);
+  const lockLabel = options.lockPath ?? given?.label ?? 'lock';
+  const lockFile = given ? checkLockBytes(given, lockLabel, options) : undefined;
   // The manifest digest is known before resolving, and resolving may start MCP servers and
   // dependency checks: a changed manifest is refused before any of that runs.
-  if (lockFile && options.lockPath && lockFile.lock.manifest.hash !== loaded.digest) {
+  if (lockFile && lockFile.lock.manifest.hash !== loaded.digest) {
     throw driftError(
       [
         {
@@ -55,7 +72,7 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
           message: `manifest hash ${loaded.digest} does not match lock's recorded hash ${lockFile.lock.manifest.hash}`,
         },
       ],
-      { agentPath: label, lockPath: options.lockPath },
+      { agentPath: label, lockPath: lockLabel },
     );
   }
   const plan = await resolvePlan(loaded, {
@@ -63,15 +80,55 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
     env,
     ...(options.runtime ? { runtime: options.runtime } : {}),
   });
-  if (lockFile && options.lockPath) assertLockMatches(lockFile.lock, plan, { agentPath: label, lockPath: options.lockPath });
+  if (lockFile) assertLockMatches(lockFile.lock, plan, { agentPath: label, lockPath: lockLabel });
   const systemPrompt = compileSystemPrompt(loaded, promptTargetFor(plan.runtime.name));
-  const { lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, ...runOptions } = options;
+  const { lock: _k, lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, ...runOptions } = options;
   const result = await runPlan(plan, {
     ...runOptions,
     agent: loaded,
     ...(options.onPlan ? { onReady: options.onPlan } : {}),
     systemPrompt: systemPrompt === '' ? null : systemPrompt,
-    ...(lockFile ? { lock: { digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`, signed: lockFile.signed, verified: lockFile.verified } } : {}),
+    ...(lockFile
+      ? {
+          lock: {
+            digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`,
+            signed: lockFile.signed,
+            verified: lockFile.verified,
+            signature: lockFile.signature,
+            keyIds: lockFile.keyids,
+          },
+        }
+      : {}),
   });
   return { ...result, agent: loaded };
+}
+
+function readLockBytes(path: string): RunLock {
+  // Same reading rules (size cap, LOCK_NOT_FOUND / LOCK_IO) as a lock file everywhere else.
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new LockError(missing ? 'LOCK_NOT_FOUND' : 'LOCK_IO', missing ? `lock file ${path} does not exist; create it with \`agentlang lock <agent>\`` : `cannot read lock file ${path}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path },
+    });
+  }
+  if (bytes.length > MAX_LOCK_BYTES) throw new LockError('LOCK_MALFORMED', `${path} is ${bytes.length} bytes; a lock file is at most ${MAX_LOCK_BYTES}`, { details: { path } });
+  return { bytes, label: path };
+}
+
+/** The lock's contents, its signature checked unless the caller already verified one that covers it. */
+function checkLockBytes(lock: RunLock, label: string, options: RunAgentOptions): LockFileContents & { signature: 'lock' | 'container' | null } {
+  if (lock.verified) {
+    const parsed = parseLockFile(lock.bytes, { label });
+    return { ...parsed, signed: true, verified: true, keyids: [...lock.verified.keyIds], signature: lock.verified.by };
+  }
+  const parsed = parseLockFile(lock.bytes, {
+    label,
+    ...(options.publicKeys && options.publicKeys.length > 0 ? { publicKeys: options.publicKeys } : {}),
+    ...(options.requireSigned ? { requireSigned: true } : {}),
+  });
+  return { ...parsed, signature: parsed.signed ? 'lock' : null };
 }

@@ -90,8 +90,11 @@ export interface RunPlanOptions {
   stdout?: OutputStream;
   /** Receives the agent's stderr (default: discarded). */
   stderr?: OutputStream;
-  /** The lock the plan was checked against: its digest goes into the record. */
-  lock?: { digest: string; signed: boolean; verified: boolean };
+  /**
+   * The lock the plan was checked against, for the record: the digest of its bytes, whether a
+   * signature covers it and verified, and which one (its own envelope, or the container it came in).
+   */
+  lock?: { digest: string; signed: boolean; verified: boolean; signature?: 'lock' | 'container' | null; keyIds?: string[] };
   /** 64-hex Ed25519 seed: the record is also written as a signed DSSE envelope. */
   signingKey?: string;
   /** Aborting stops the agent (its whole process tree) and records `aborted`. */
@@ -425,7 +428,15 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       schema: RECORD_SCHEMA,
       run_id: runId,
       agent: { name: effective.agent.name, version: effective.agent.version ?? null, hash: effective.agent.digest },
-      lock: options.lock ? { digest: options.lock.digest, signed: options.lock.signed, verified: options.lock.verified } : null,
+      lock: options.lock
+        ? {
+            digest: options.lock.digest,
+            signed: options.lock.signed,
+            verified: options.lock.verified,
+            signature: options.lock.signature ?? (options.lock.signed ? 'lock' : null),
+            key_ids: options.lock.keyIds ?? [],
+          }
+        : null,
       runtime: adapter.name,
       runtime_version: runtimeVersion,
       model: effective.model,

@@ -1,18 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { LoadedAgent } from '@agentlang/manifest';
 import { type CommandContext, type CommandResult, UsageError } from '../command.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
-
-async function load(path: string): Promise<LoadedAgent> {
-  const { loadAgent, loadAgentFromFiles, sniffInput } = await import('@agentlang/manifest');
-  if ((await sniffInput(path)) !== 'container') return loadAgent(path);
-  // A packed agent: resolve what its verified files declare (the prompt stays encrypted).
-  const { openContainer } = await import('@agentlang/container');
-  const opened = await openContainer(path);
-  return loadAgentFromFiles(opened.files, { entry: opened.index.entry, label: path });
-}
 
 /** `agentlang resolve <agent>`: prints what `run` would use (seed 000 step 2), or the whole plan with --json. */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
@@ -20,7 +11,12 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (input === undefined || extra.length > 0) {
     throw new UsageError(input === undefined ? 'resolve needs one agent: a directory, a YAML manifest or a .agent container' : `resolve takes one agent, got ${ctx.positionals.length}`);
   }
-  const agent = await load(resolve(ctx.cwd, input));
+  // Lazy: the container code loads only for containers (inside openAgentInput).
+  const { describeAgentInput, openAgentInput } = await import('@agentlang/agent-input');
+  // A container's files (sub-agents included) are read from the verified container; with an identity
+  // its prompt is decrypted, so the plan has the prompt's digest.
+  const opened = await openAgentInput(resolve(ctx.cwd, input), inputOptionsFromFlags(ctx));
+  const { agent } = opened;
   const { formatPlanText, resolvePlan } = await import('@agentlang/resolver');
   const runtime = ctx.values.runtime;
   const plan = await resolvePlan(agent, {
@@ -53,7 +49,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const shown = ctx.values.sandbox === true ? sandboxLines : sandboxLines.filter(([label]) => label === 'Note' || label === 'Sandbox');
   const sandboxText = shown.map(([label, text]) => `  ${`${label === 'Note' ? 'Warning' : label}:`.padEnd(10)}${text}`);
   return {
-    text: [formatPlanText(plan), ...sandboxText].join('\n'),
+    text: [formatPlanText(plan), ...describeAgentInput(opened, plan), ...sandboxText].join('
+'),
     data: { ...plan, sandbox },
     // Something the run needs is missing: say so in the exit status too (the resolve family).
     exitCode: plan.missing.length > 0 ? EXIT_CODES.RESOLVE! : 0,

@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type LoadedAgent, loadAgent, sniffInput } from '@agentlang/manifest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
 import { formatPlanText } from '@agentlang/resolver';
 import { RunnerError, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
+import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
 // The launcher runs this verb from the code-cached bundle dist/hot/run-core.cjs (see
 // ../hot/run-core.ts), which bundles these packages; the full ES-module CLI loads it as a lazy
-// chunk only for what that bundle hands over (containers, --tool-registry).
+// chunk only for what that bundle hands over (containers, whose code it leaves out; --tool-registry).
 
 /** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
 class RunUsageError extends Error {
@@ -17,40 +17,6 @@ class RunUsageError extends Error {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** What `run` runs: the agent, plus the lock a container carries (written to a private temp file). */
-export interface RunInput {
-  agent: LoadedAgent;
-  /** The container's own `agent.lock`, enforced like `--lock` (absent for directories and YAML files). */
-  containerLockPath?: string;
-  cleanup: () => void;
-}
-
-/**
- * Loads what `agentlang run <agent>` names. The one place that decides how an input becomes an
- * agent: a directory or YAML manifest, or a container — verified against --pubkey and decrypted
- * (identity from AGENTLANG_IDENTITY or --identity-env, or --passphrase-env) before anything starts.
- */
-export async function loadRunInput(path: string, ctx: CommandContext): Promise<RunInput> {
-  const full = resolve(ctx.cwd, path);
-  if ((await sniffInput(full)) !== 'container') return { agent: await loadAgent(full), cleanup: () => undefined };
-  const pubkey = str(ctx.values.pubkey) ?? ctx.env.AGENTLANG_PUBKEY;
-  if (!pubkey) {
-    throw new RunUsageError(`${path} is a container: pass --pubkey HEX (the signer's Ed25519 public key, or set AGENTLANG_PUBKEY); a container is verified before it runs`);
-  }
-  const identityVar = str(ctx.values['identity-env']) ?? 'AGENTLANG_IDENTITY';
-  const identity = ctx.env[identityVar];
-  if (str(ctx.values['identity-env']) && !identity) throw new RunUsageError(`environment variable ${identityVar} (named by --identity-env) is not set`);
-  const passVar = str(ctx.values['passphrase-env']);
-  const passphrase = passVar ? ctx.env[passVar] : undefined;
-  if (passVar && !passphrase) throw new RunUsageError(`environment variable ${passVar} (named by --passphrase-env) is not set`);
-  const { loadContainerAgent } = await import('@agentlang/container');
-  const opened = await loadContainerAgent(full, { publicKeys: [pubkey], ...(identity ? { identity } : {}), ...(passphrase ? { passphrase } : {}) });
-  const dir = mkdtempSync(join(tmpdir(), 'agentlang-run-'));
-  const containerLockPath = join(dir, 'agent.lock');
-  writeFileSync(containerLockPath, opened.files['agent.lock'] ?? new Uint8Array(), { mode: 0o600 });
-  return { agent: opened.agent, containerLockPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 function readUserPrompt(ctx: CommandContext): string | undefined {
   const prompt = str(ctx.values.prompt);
@@ -81,27 +47,29 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (!target) throw new RunUsageError('missing <agent>: agentlang run <agent> [--lock L] [--prompt P]');
   if (extra.length > 0) throw new RunUsageError(`unexpected argument ${JSON.stringify(extra[0])}; quote a prompt and pass it with --prompt`);
   if (ctx.values['require-signed'] && !str(ctx.values.lock)) throw new RunUsageError('--require-signed needs --lock <file> (the signed lock to verify)');
-  const pubkey = str(ctx.values.pubkey);
   const userPrompt = readUserPrompt(ctx);
   const timeoutMs = parseTimeout(str(ctx.values.timeout));
   const signKeyEnv = str(ctx.values['sign-key-env']);
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
   const dryRun = ctx.values['dry-run'] === true;
-  const input = await loadRunInput(target, ctx);
-  const { agent } = input;
-  // A container's --pubkey already verified the container (which covers its lock); an explicit
-  // --lock is still checked against it as usual.
-  const lockPath = str(ctx.values.lock) ?? input.containerLockPath;
-  const lockKeys = pubkey && (!input.containerLockPath || str(ctx.values.lock)) ? [pubkey] : undefined;
+  // One entry point decides what the input is and verifies it before anything else: a container
+  // (signature under --pubkey, every entry, prompt decrypted), or a directory / YAML manifest (under
+  // a key: only with a lock signed by it that covers the manifest). Its lock comes back as bytes.
+  const input = await openAgentInput(target, {
+    ...inputOptionsFromFlags(ctx),
+    requirePrompt: true,
+    requireContainerKey: true,
+    ...(str(ctx.values.lock) ? { lockPath: str(ctx.values.lock) } : {}),
+    ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
+  });
+  const { agent, lock } = input;
   // Agent output streams through as it comes; under --json stdout holds only the JSON document.
   const out = ctx.json ? process.stderr : process.stdout;
   const result = await runAgent(agent, {
     agentLabel: target,
     cwd: ctx.cwd,
     env: ctx.env,
-    ...(lockPath ? { lockPath } : {}),
-    ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
-    ...(lockKeys ? { publicKeys: lockKeys } : {}),
+    ...(lock ? { lock: { bytes: lock.bytes, label: lock.label, ...(lock.verified && lock.signature ? { verified: { by: lock.signature, keyIds: lock.keyIds } } : {}) } } : {}),
     ...(userPrompt !== undefined ? { userPrompt } : {}),
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -118,10 +86,13 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       // Decisions explain; they go to stderr (--help says so), never into the plan on stdout.
       if (ctx.verbose) for (const d of plan.decisions) ctx.log(`  ${'Decision:'.padEnd(10)}${d}`);
       if (ctx.json) return;
-      const head = `${formatPlanText(plan)}\n\n`;
+      const head = `${[formatPlanText(plan), ...describeAgentInput(input, plan)].join('
+')}
+
+`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
-  }).finally(input.cleanup);
+  });
   if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
     plan: result.plan,

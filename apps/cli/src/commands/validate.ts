@@ -13,9 +13,12 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     throw new UsageError(input === undefined ? 'validate needs one agent: a directory, a YAML manifest or a .agent container' : `validate takes one agent, got ${ctx.positionals.length}`);
   }
   const path = resolve(ctx.cwd, input);
-  const { formatDiagnostic, loadAgent, ManifestError, sniffInput } = await manifestApi();
-  if ((await sniffInput(path)) === 'container') return validateContainer(ctx, path);
-  const agent = await loadAgent(path);
+  const { formatDiagnostic, ManifestError } = await manifestApi();
+  // The one entry point for every input: a container's agent is loaded from its verified entries
+  // (its prompt stays encrypted; the prompt's digest comes from the container's own lock).
+  const { openAgentInput } = await import('@agentlang/agent-input');
+  const opened = await openAgentInput(path, { cwd: ctx.cwd });
+  const { agent, container } = opened;
   const { name, version } = agent.manifest;
   const warnings = agent.warnings;
   if (ctx.values.strict === true && warnings.length > 0) {
@@ -25,23 +28,16 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       { diagnostics: warnings.map((w) => ({ ...w, severity: 'error' as const })) },
     );
   }
-  if (ctx.verbose) ctx.log(`read ${agent.files.map((f) => f.path).join(', ')} from ${agent.source.root}`);
+  if (ctx.verbose) ctx.log(`read ${agent.files.map((f) => f.path).join(', ')} from ${container ? `the verified entries of ${path}` : agent.source.root}`);
+  const lines = [`Valid: ${name}@${version} (${agent.digest})`, ...warnings.map(formatDiagnostic)];
+  if (container) {
+    const sig = container.signature;
+    const signature = sig.state === 'unsigned' ? 'unsigned' : `signed (${sig.state}) by ${sig.keyIds.join(', ')}`;
+    // Counted as `build` and `verify` count them: every archive entry, manifest.json and signature.sig included.
+    lines.splice(1, 0, `  container: ${container.archiveEntries} entries verified, ${signature}`);
+  }
   return {
-    text: [`Valid: ${name}@${version} (${agent.digest})`, ...warnings.map(formatDiagnostic)].join('\n'),
-    data: { valid: true, name, version, digest: agent.digest, warnings },
-  };
-}
-
-/** A packed container: its integrity (every digest against the signed index) is the validation. */
-async function validateContainer(ctx: CommandContext, path: string): Promise<CommandResult> {
-  // Lazy: the container code (tar walking, crypto) never loads for YAML inputs.
-  const { inspectContainer } = await import('@agentlang/container');
-  const info = await inspectContainer(path);
-  const { name, version, digest } = info.agent;
-  if (ctx.verbose) ctx.log(`${info.entries.length} entries verified against the index of ${path}`);
-  const signature = info.signature.state === 'unsigned' ? 'unsigned' : `signed (${info.signature.state}) by ${info.signature.keyIds.join(', ')}`;
-  return {
-    text: `Valid: ${name}@${version} (${digest})\n  container: ${info.entries.length} entries verified, ${signature}`,
-    data: { valid: true, name, version, digest, warnings: [], container: { entries: info.entries.length, signature: info.signature } },
+    text: lines.join('\n'),
+    data: { valid: true, name, version, digest: agent.digest, warnings, ...(container ? { container: { entries: container.archiveEntries, signature: container.signature } } : {}) },
   };
 }
