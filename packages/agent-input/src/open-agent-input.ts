@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Lockfile, LockError, driftError, lockPathFor, parseLockFile, readLockFile } from '@agentlang/lock';
+import type { Lockfile } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent, sniffInput } from '@agentlang/manifest';
 
 /** What an input path held. */
@@ -79,15 +79,21 @@ export interface AgentInput {
   verified: { by: 'container' | 'lock'; keyIds: string[] } | null;
 }
 
-function readLock(path: string, options: OpenAgentInputOptions): AgentInputLock {
+// The lock and container code load lazily: a directory or YAML manifest opened without a key or a
+// lock (what `validate` does) needs neither, and the CLI's fast-path bundles leave them out.
+const lockApi = () => import('@agentlang/lock');
+
+async function readLock(path: string, options: OpenAgentInputOptions): Promise<AgentInputLock> {
+  const { readLockFile } = await lockApi();
   const keys = options.publicKeys ?? [];
   const read = readLockFile(path, { ...(keys.length > 0 ? { publicKeys: keys } : {}), ...(options.requireSigned ? { requireSigned: true } : {}) });
   return { bytes: read.bytes, label: path, lock: read.lock, signed: read.signed, verified: read.verified, signature: read.signed ? 'lock' : null, keyIds: read.keyids };
 }
 
 /** A manifest whose lock was signed for another agent (or version) is refused like drift, before resolving. */
-function assertLockCovers(lock: AgentInputLock, agent: LoadedAgent, label: string): void {
+async function assertLockCovers(lock: AgentInputLock, agent: LoadedAgent, label: string): Promise<void> {
   if (lock.lock.manifest.hash === agent.digest) return;
+  const { driftError } = await lockApi();
   throw driftError(
     [
       {
@@ -115,20 +121,24 @@ export async function openAgentInput(path: string, options: OpenAgentInputOption
   const keys = options.publicKeys ?? [];
   if (kind === 'container') return openContainerInput(full, path, options);
   const agent = await loadAgent(full);
-  const defaultLock = lockPathFor(full);
   const lockPath = options.lockPath !== undefined ? resolve(options.cwd ?? process.cwd(), options.lockPath) : undefined;
+  if (lockPath === undefined && keys.length === 0 && !options.requireSigned) {
+    return { source: kind, path: full, agent, lock: null, container: null, verified: null };
+  }
+  const { LockError, lockPathFor } = await lockApi();
+  const defaultLock = lockPathFor(full);
   if (lockPath === undefined && keys.length > 0 && !existsSync(defaultLock)) {
     throw new LockError(
       'LOCK_NOT_FOUND',
-      `${path} is a ${kind === 'directory' ? 'directory' : 'YAML manifest'}, which carries no signature of its own, and a public key was given: it runs only with a lock signed by that key. No lock was given and ${defaultLock} does not exist; sign one with \`agentlang lock ${path} --sign-key-env AGENTLANG_SIGNING_KEY\` (or pass --lock FILE), or build a signed container`,
+      `${path} is a ${kind === 'directory' ? 'directory' : 'YAML manifest'}, which carries no signature of its own, and a public key was given: it is trusted (run, verified) only with a lock signed by that key. No lock was given and ${defaultLock} does not exist; sign one with \`agentlang lock ${path} --sign-key-env AGENTLANG_SIGNING_KEY\` (or pass --lock FILE), or build a signed container`,
       { details: { path: defaultLock } },
     );
   }
   const chosen = lockPath ?? (keys.length > 0 ? defaultLock : undefined);
   let lock: AgentInputLock | null = null;
   if (chosen !== undefined) {
-    lock = readLock(chosen, options);
-    if (keys.length > 0 || options.requireSigned) assertLockCovers(lock, agent, path);
+    lock = await readLock(chosen, options);
+    if (keys.length > 0 || options.requireSigned) await assertLockCovers(lock, agent, path);
   } else if (options.requireSigned) {
     throw new LockError('LOCK_KEY_MISSING', `a signed lock is required for ${path} but none was given; pass --lock FILE and --pubkey HEX`, { details: { path: full } });
   }
@@ -166,6 +176,7 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   if (lockBytes === undefined) {
     throw new ContainerError(ContainerErrorCode.INDEX_INVALID, `${shown} holds no ${LOCK_ENTRY}; rebuild it with \`agentlang build\``, { file: full });
   }
+  const { LockError, parseLockFile } = await lockApi();
   const containerLock = parseLockFile(lockBytes, { label: `${shown}:${LOCK_ENTRY}` });
   const verified = signature.state === 'verified';
   const inner: AgentInputLock = {
@@ -202,8 +213,8 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   }
   let lock = inner;
   if (options.lockPath !== undefined) {
-    lock = readLock(resolve(options.cwd ?? process.cwd(), options.lockPath), options);
-    assertLockCovers(lock, agent, shown);
+    lock = await readLock(resolve(options.cwd ?? process.cwd(), options.lockPath), options);
+    await assertLockCovers(lock, agent, shown);
   } else if (options.requireSigned && !verified) {
     throw new LockError('LOCK_KEY_MISSING', `a signed lock is required but no public key was given to verify ${shown}; pass --pubkey <hex>`, { details: { path: full } });
   }

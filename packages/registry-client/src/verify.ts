@@ -30,6 +30,15 @@ export interface ArtifactExpectation {
  */
 export async function verifyArtifactFile(path: string, expect: ArtifactExpectation): Promise<VerifiedArtifact> {
   const kind = await sniffInput(path);
+  // A public key means "signed by it or refused": a YAML manifest carries no signature at all, so
+  // under a key it is refused (a hostile registry or an overwritten OCI tag cannot swap one in).
+  if (kind !== 'container' && expect.publicKeys && expect.publicKeys.length > 0) {
+    throw new RegistryClientError(
+      'REGISTRY_DIGEST_MISMATCH',
+      `${expect.source} served ${expect.name}@${expect.version} as an unsigned YAML manifest, but a public key was given: only a container signed by that key is accepted; refusing it (publish a signed container with \`agentlang publish --sign-key-env VAR\`)`,
+      { source: expect.source, received: 'manifest', expected: 'a signed container' },
+    );
+  }
   let found: VerifiedArtifact;
   try {
     if (kind === 'container') {

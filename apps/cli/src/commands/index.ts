@@ -204,11 +204,16 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'show what run would use: runtime, model, auth source, tools, MCP servers, sub-agents',
     usage:
       'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--tool-registry URL]…\n' +
-      '                         [--host PROFILE] [--models FILE] [--no-mcp] [--sandbox] [--verbose] [--json]\n\n' +
+      '                         [--host PROFILE] [--models FILE] [--no-mcp] [--sandbox] [--pubkey HEX]…\n' +
+      '                         [--identity-env VAR | --passphrase-env VAR] [--verbose] [--json]\n\n' +
       '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
       RESOLVE_FLAGS_HELP +
       '  --no-mcp             do not start MCP servers (their tools are not checked)\n' +
       '  --sandbox            also say what the sandbox will and will not allow (network, files, exec, limits)\n' +
+      '  --pubkey HEX         refuse <agent> unless signed by this key (a container\'s signature, or a\n' +
+      '                       manifest\'s signed lock); also AGENTLANG_PUBKEY\n' +
+      '  --identity-env VAR   decrypt a container\'s prompt with the X25519 identity in VAR (default\n' +
+      '                       AGENTLANG_IDENTITY), so the plan has its digest; or --passphrase-env VAR\n' +
       '  -v, --verbose        explain every decision (on stderr)\n' +
       '  --json               the whole agentlang.plan/v1 document, plus `sandbox`\n\n' +
       'Exit status: 0, or 11 when something the run needs is missing or resolution fails.',
@@ -217,6 +222,9 @@ export const COMMANDS: CommandSpec[] = [
       ...RESOLVE_FLAGS,
       'no-mcp': { type: 'boolean' },
       sandbox: { type: 'boolean' },
+      pubkey: { type: 'string', multiple: true },
+      'identity-env': { type: 'string' },
+      'passphrase-env': { type: 'string' },
     },
     load: () => import('./resolve.js'),
   },
@@ -228,7 +236,9 @@ export const COMMANDS: CommandSpec[] = [
       '                     [--runtime R] [--timeout S] [--unsafe-no-isolation] [--dry-run] [--json]\n\n' +
       '  --lock L               check the plan against lock file L before anything starts (drift fails)\n' +
       '  --require-signed       refuse unless the lock is a signed envelope verifying against --pubkey\n' +
-      '  --pubkey HEX           trusted Ed25519 public key (64 hex) for the lock signature\n' +
+      '  --pubkey HEX           trusted Ed25519 public key (64 hex; or AGENTLANG_PUBKEY): <agent> runs only if\n' +
+      '                         signed by it — a container by its signature, a directory or YAML manifest by\n' +
+      '                         a lock signed by it (--lock, else <dir>/agent.lock or <file>.lock) pinning it\n' +
       '  --prompt P             the user prompt given to the runtime\n' +
       '  --input FILE           read the user prompt from FILE (- for stdin)\n' +
       '  --runtime R            run with runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode)\n' +
@@ -296,12 +306,15 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: "verify a container's Ed25519 signature and every entry's sha256",
+    summary: 'verify that an agent is signed by a key: a container (signature, every sha256) or a manifest (its signed lock)',
     usage:
-      'Usage: agentlang verify <name@version.agent> --pubkey HEX [--pubkey HEX]… [--json]\n\n' +
-      '  --pubkey HEX   trusted Ed25519 public key (64 hex, AGENTLANG_PUBKEY from `agentlang keygen`)\n\n' +
-      'Prints `VALID: …` or the reason it is not, exiting 16 (CONTAINER_SIGNATURE_INVALID, CONTAINER_DIGEST_MISMATCH, …).',
-    options: { pubkey: { type: 'string', multiple: true } },
+      'Usage: agentlang verify <name@version.agent | agent> --pubkey HEX [--pubkey HEX]… [--lock L] [--json]\n\n' +
+      '  --pubkey HEX   trusted Ed25519 public key (64 hex, or AGENTLANG_PUBKEY, from `agentlang keygen`)\n' +
+      '  --lock L       for a directory or YAML manifest: the signed lock (default <dir>/agent.lock, <file>.lock)\n\n' +
+      'A container must carry a signature by the key, and every entry must match its signed index. A directory\n' +
+      'or YAML manifest has no signature of its own: it is signed when its lock is signed by the key and pins\n' +
+      'its manifest hash. Prints `VALID: …` or the reason it is not (exit 16 container, 12 lock).',
+    options: { pubkey: { type: 'string', multiple: true }, lock: { type: 'string' } },
     load: () => import('./verify.js'),
   },
   {

@@ -13,6 +13,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const [target, ...extra] = ctx.positionals;
   if (!target || extra.length > 0) throw new InspectUsageError('expected exactly one <file>: agentlang inspect <name@version.agent> [--pubkey HEX] [--json]');
   const info = await inspectContainer(resolve(ctx.cwd, target), { publicKeys: list(ctx.values.pubkey) });
+  // Counted as `build`, `validate` and `verify` count them: every archive entry.
+  const archiveEntries = info.entries.length + 2;
   const sig = info.signature;
   const sigText =
     sig.state === 'verified'
@@ -26,7 +28,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     `  digest:     ${info.agent.digest}`,
     `  dialect:    ${info.agent.dialect}, manifest ${info.entry}`,
     `  created by: ${info.createdBy}`,
-    `  size:       ${info.fileSize} bytes; integrity ok (every entry matches manifest.json)`,
+    `  size:       ${info.fileSize} bytes, ${archiveEntries} entries; integrity ok (every entry matches manifest.json)`,
     `  signature:  ${sigText}`,
     `  prompt:     ${
       info.encryption

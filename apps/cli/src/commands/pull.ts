@@ -1,11 +1,11 @@
 import type { CommandContext, CommandResult } from '../command.js';
+import { trustedKeys } from '../input-flags.js';
 
 class PullUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** `agentlang pull <tenant/name@version | oci://…> --out FILE`: fetches and verifies an agent. */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
@@ -13,7 +13,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (!reference || extra.length > 0) throw new PullUsageError('expected: agentlang pull <tenant/name@version> --registry URL [--out FILE]  (or: agentlang pull oci://host:port/repo:tag --out FILE)');
   const client = await import('@agentlang/registry-client');
   const out = str(ctx.values.out);
-  const publicKeys = list(ctx.values.pubkey);
+  // --pubkey, else AGENTLANG_PUBKEY: a key given either way means a signed container or nothing.
+  const publicKeys = trustedKeys(ctx);
   const common = { cwd: ctx.cwd, ...(out ? { out } : {}), ...(publicKeys.length > 0 ? { publicKeys } : {}) };
   const onProgress = client.progressLogger(ctx.log);
   const { relative } = await import('node:path');

@@ -1,23 +1,36 @@
 import { resolve } from 'node:path';
-import { verifyContainer } from '@agentlang/container';
 import type { CommandContext, CommandResult } from '../command.js';
+import { trustedKeys } from '../input-flags.js';
 
 class VerifyUsageError extends Error {
   readonly code = 'USAGE_VERIFY';
 }
 
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
-
-/** `agentlang verify <file> --pubkey HEX`: the container's signature and every entry's digest. */
+/**
+ * `agentlang verify <agent> --pubkey HEX`: is this input signed by the key? A container: its
+ * signature and every entry's digest. A directory or YAML manifest: the lock beside it (or --lock)
+ * is signed by the key and its manifest hash is the agent's digest.
+ */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const [target, ...extra] = ctx.positionals;
-  if (!target || extra.length > 0) throw new VerifyUsageError('expected exactly one <file>: agentlang verify <name@version.agent> --pubkey HEX');
-  const publicKeys = list(ctx.values.pubkey);
-  if (publicKeys.length === 0) throw new VerifyUsageError('--pubkey HEX is required: the Ed25519 public key (AGENTLANG_PUBKEY from `agentlang keygen`) to trust');
-  const verified = await verifyContainer(resolve(ctx.cwd, target), { publicKeys });
-  const { agent } = verified.index;
+  if (!target || extra.length > 0) throw new VerifyUsageError('expected exactly one <agent>: agentlang verify <name@version.agent | agent> --pubkey HEX');
+  const publicKeys = trustedKeys(ctx);
+  if (publicKeys.length === 0) throw new VerifyUsageError('--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust');
+  const { openAgentInput } = await import('@agentlang/agent-input');
+  const lockPath = typeof ctx.values.lock === 'string' ? ctx.values.lock : undefined;
+  const input = await openAgentInput(resolve(ctx.cwd, target), { cwd: ctx.cwd, publicKeys, ...(lockPath ? { lockPath } : {}) });
+  const { name, version, digest, dialect } = { ...input.agent.manifest, digest: input.agent.digest };
+  const keyIds = input.verified?.keyIds ?? [];
+  if (input.container) {
+    const entries = input.container.archiveEntries;
+    return {
+      text: `VALID: signature verifies for ${name}@${version}; all ${entries} entries match manifest.json`,
+      data: { valid: true, source: 'container', agent: input.container.index.agent, verifiedBy: keyIds, entries },
+    };
+  }
+  const lock = input.lock!;
   return {
-    text: `VALID: signature verifies for ${agent.name}@${agent.version}; all ${verified.index.entries.length + 2} entries match manifest.json`,
-    data: { valid: true, agent, verifiedBy: verified.verifiedBy, entries: verified.index.entries.length + 2 },
+    text: `VALID: ${target} is signed: ${lock.label} verifies for ${name}@${version ?? '(no version)'} and pins its manifest hash ${digest}`,
+    data: { valid: true, source: input.source, agent: { name, version: version ?? null, digest, dialect }, verifiedBy: keyIds, lock: lock.label },
   };
 }
