@@ -123,7 +123,8 @@ describe('agentlang run <container>', () => {
     const info = JSON.parse(runCli(['inspect', 'echo-agent@1.0.0.agent', '--json'], { cwd, env: ENV }).stdout);
     expect(doc).toMatchObject({ outcome: 'success', record: { agent: { name: 'echo-agent', version: '1.0.0' } } });
     expect(JSON.stringify(doc.record)).toContain(info.agent.digest);
-    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: false, verified: false });
+    // The container's signature (verified under --pubkey) covers its agent.lock: the record says so.
+    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: true, verified: true, signature: 'container', key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
     expect(r.stderr).toContain('[test-echo] echo-agent@1.0.0');
   });
 
@@ -133,10 +134,10 @@ describe('agentlang run <container>', () => {
     expect(r.stdout).toContain('[test-echo] echo-agent@1.0.0');
   });
 
-  it('refuses before anything spawns: no --pubkey (2), untrusted key (16), no or wrong identity (16)', () => {
+  it('refuses before anything spawns: no --pubkey, untrusted key, no or wrong identity (all 16)', () => {
     const other = cliKeygenX25519({ cwd, env: ENV });
     const cases: Array<[string[], Record<string, string | undefined>, number, string]> = [
-      [[], { AGENTLANG_IDENTITY: x.identity }, 2, '--pubkey'],
+      [[], { AGENTLANG_IDENTITY: x.identity }, 16, '--pubkey'],
       [['--pubkey', cliKeygen({ cwd, env: ENV }).pub], { AGENTLANG_IDENTITY: x.identity }, 16, 'do not trust'],
       [['--pubkey', signer.pub], {}, 16, 'no identity or passphrase'],
       [['--pubkey', signer.pub], { AGENTLANG_IDENTITY: other.identity }, 16, 'wrong identity'],

@@ -107,8 +107,8 @@ describe('agentlang validate', () => {
       lock: new Uint8Array(readFileSync(join(dir, 'src/demo.agent.lock'))),
       out: join(dir, 'lying.agent'),
     });
-    const lying = runCli(['validate', 'lying.agent'], { cwd: dir });
+    const lying = runCli(['validate', 'lying.agent', '--json'], { cwd: dir });
     expect(lying.status).toBe(16);
-    expect(lying.stderr).toContain('CONTAINER_DIGEST_MISMATCH');
+    expect(JSON.parse(lying.stdout).error.code).toBe('CONTAINER_DIGEST_MISMATCH');
   });
 });

@@ -4,9 +4,9 @@ const short = (keyId: string): string => `${keyId.slice(0, 16)}…`;
 
 /**
  * Lines (`Label:    value`, aligned like a plan's) saying what an input is and what was verified:
- * for a container its entry count, signature state and prompt; for a manifest, the lock that signed
- * it. Nothing for a plain directory or YAML manifest opened without a lock (seed 000's output is
- * unchanged). `systemPromptSha256` is the digest the resolver computed, when it could.
+ * for a container its entry count, signature state and prompt; for a manifest, the lock whose
+ * signature verified. Nothing for a directory or YAML manifest without a verified lock (seed 000's
+ * output is unchanged). `systemPromptSha256` is the digest the resolver computed, when it could.
  */
 export function describeAgentInput(input: AgentInput, plan: { systemPromptSha256?: string | null } = {}): string[] {
   const lines: string[] = [];
@@ -31,9 +31,8 @@ export function describeAgentInput(input: AgentInput, plan: { systemPromptSha256
     }
     return lines;
   }
-  if (lock) {
-    const state = lock.verified ? `signed, verified (key id ${lock.keyIds.map(short).join(', ')})` : lock.signed ? 'signed, not verified' : 'unsigned';
-    line('Input', `${input.source === 'directory' ? 'directory' : 'YAML manifest'}, lock ${lock.label} ${state}${lock.verified ? ', manifest hash matches' : ''}`);
+  if (lock?.verified) {
+    line('Input', `${input.source === 'directory' ? 'directory' : 'YAML manifest'}, lock ${lock.label} signed, verified (key id ${lock.keyIds.map(short).join(', ')}), manifest hash matches`);
   }
   return lines;
 }
