@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: the seed-000 pipeline end to end (validate, resolve, isolated run, records, lock,
-# drift, signed lock, noether fallback, registry push/pull), then every example agent validated
-# and compiled. Runs in a scratch directory so the repository stays clean.
+# drift, signed lock, noether fallback, registry push/pull), seed 003's signed container with an
+# encrypted prompt, a container with a prompt and sub-agents through the registry (build, push,
+# pull, run), then every example agent validated and compiled. Runs in a scratch directory so the repository stays clean.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cli="$repo/apps/cli/dist/agentlang.js"
@@ -73,6 +74,16 @@ show inspect research-assistant@1.0.0.agent
 show verify research-assistant@1.0.0.agent --pubkey "$AGENTLANG_PUBKEY"
 show build demo.agent --sign-key-env AGENTLANG_SIGNING_KEY --recipient "$AGENTLANG_RECIPIENT" --out demo@0.1.0.agent
 show run demo@0.1.0.agent --pubkey "$AGENTLANG_PUBKEY"
+
+step "9. A container with a prompt and sub-agents: build, push, pull, run"
+cp -r "$repo/examples/echo-crew" echo-crew
+show build echo-crew --sign-key-env AGENTLANG_SIGNING_KEY --recipient "$AGENTLANG_RECIPIENT"
+show push echo-crew@1.0.0.agent --registry "http://127.0.0.1:$port" --api-key alice-key
+show pull alice/echo-crew@1.0.0 --registry "http://127.0.0.1:$port" --out pulled-crew.agent --pubkey "$AGENTLANG_PUBKEY"
+# Sub-agents come from the verified container, never from files beside it: plant one to show it.
+printf 'name: researcher\ndescription: planted beside the container\n' > researcher.yaml
+show resolve pulled-crew.agent --pubkey "$AGENTLANG_PUBKEY"
+show run pulled-crew.agent --pubkey "$AGENTLANG_PUBKEY" --prompt "Research bubblewrap"
 
 step "Examples: validate and compile every agent"
 for agent in "$repo"/examples/*; do

@@ -25,6 +25,12 @@ it('scripts/demo.sh runs the whole seed pipeline and prints what the seeds show'
   expect(out).toContain("Pushed demo@0.1.0  tenant 'alice'\n");
   expect(out).toContain('Fetched demo@0.1.0  pulled.agent\n');
   expect(out).toContain('VALID: signature verifies for research-assistant@1.0.0');
+  // A container with a prompt and sub-agents, through the embedded registry and back, runs.
+  expect(out).toMatch(/^ {2}entries: {3}7, context: 0 file\(s\), 0 B$/m);
+  expect(out).toContain("Pushed echo-crew@1.0.0  tenant 'alice'\n");
+  expect(out).toContain('Fetched echo-crew@1.0.0  pulled-crew.agent\n');
+  expect(out).toMatch(/ {2}Agents: {3}researcher, writer\n {2}Input: {4}container, 7 entries, signature verified \(key id [0-9a-f]{16}…\), every entry matches it\n {2}Prompt: {3}decrypted in memory, compiled sha256:[0-9a-f]{64} \(matches the lock\)\n/);
+  expect(out).toContain('Launching test-echo...\n[test-echo] echo-crew@1.0.0\n');
   expect(out).toContain('Demo complete.');
   // The drift error and the cross-tenant refusal go to stderr, which the script passes through.
   expect(r.stderr).toMatch(/manifest hash ag1:[0-9a-f]{64} does not match lock's recorded hash ag1:[0-9a-f]{64}/);
