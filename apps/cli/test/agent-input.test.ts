@@ -80,6 +80,15 @@ describe('a container with a prompt and sub-agents', () => {
     expect(out.record.lock).toMatchObject({ signed: true, verified: true, signature: 'container', key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
   });
 
+  it('compile decrypts the prompt in memory with the identity, and refuses without one (exit 2)', () => {
+    const ok = runCli(['compile', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub], { cwd, env: { ...ENV, AGENTLANG_IDENTITY: x.identity } });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Secret marker: TEAL-WALRUS.');
+    const sealed = runCli(['compile', 'echo-crew@1.0.0.agent'], { cwd, env: ENV });
+    expect(sealed.status).toBe(2);
+    expect(sealed.stderr).toContain('prompt is encrypted: set AGENTLANG_IDENTITY');
+  });
+
   it('build, inspect, validate and verify count the same entries', () => {
     const count = Number(/entries: {3}(\d+),/.exec(buildOut)?.[1]);
     expect(count).toBeGreaterThan(2);

@@ -1,4 +1,4 @@
-import { loadAgent, sniffInput } from '@agentlang/manifest';
+import { sniffInput } from '@agentlang/manifest';
 import {
   COMPILE_TARGETS,
   type CompileTarget,
@@ -12,6 +12,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import { inputOptionsFromFlags } from '../input-flags.js';
 
 const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
@@ -52,17 +53,20 @@ interface PromptInput {
 
 async function readPromptInput(ctx: CommandContext, input: string): Promise<PromptInput> {
   const path = resolve(ctx.cwd, input);
-  const kind = await sniffInput(path);
-  if (kind === 'container') {
-    throw new UsageError(`${input} is a packed container, whose prompt is encrypted; compile the agent's sources instead (a directory or its agent.yaml)`);
-  }
-  if (kind === 'yaml') {
+  // A bare prompt.yaml is compile's own kind of input; every agent goes through the one entry point.
+  if ((await sniffInput(path)) === 'yaml') {
     const text = await readFile(path, 'utf8');
     if (looksLikePrompt(text)) return { document: parsePrompt(text, { file: input }), file: input, inject: [] };
   }
-  const agent = await loadAgent(path);
+  const { openAgentInput } = await import('@agentlang/agent-input');
+  const opened = await openAgentInput(path, inputOptionsFromFlags(ctx));
+  const { agent } = opened;
+  if (opened.container?.prompt === 'encrypted') {
+    throw new UsageError(`${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`);
+  }
   // A prompt is optional in both dialects: an agent without one compiles to an empty prompt.
   if (!agent.prompt) return { document: { version: 2, sections: [] }, file: undefined, inject: [], name: agent.manifest.name };
+  if (opened.container) return { document: agent.prompt.document, file: `${input}:${agent.prompt.path}`, inject: agent.manifest.context?.inject ?? [], name: agent.manifest.name };
   // Parse again from the file so errors point at prompt.yaml:line:column as the user sees it.
   const promptPath = join(agent.source.root, agent.prompt.path);
   const file = relative(ctx.cwd, promptPath) || agent.prompt.path;

@@ -37,12 +37,21 @@ export const COMMANDS: CommandSpec[] = [
     name: 'compile',
     summary: "compile an agent's prompt.yaml (or a prompt.yaml file) to markdown or XML tags",
     usage:
-      'Usage: agentlang compile <agent | prompt.yaml> [--target markdown|xml] [--var key=value]… [--json]\n\n' +
+      'Usage: agentlang compile <agent | prompt.yaml> [--target markdown|xml] [--var key=value]…\n' +
+      '                         [--identity-env VAR | --passphrase-env VAR] [--pubkey HEX]… [--json]\n\n' +
       '  --target T        markdown (## name sections, the default) or xml (<name>…</name> sections)\n' +
       '  --var key=value   render {{key}} templates (dotted keys nest: --var user_profile.name=Ada);\n' +
       '                    with any --var every template must resolve; `time` is filled in when the\n' +
-      '                    agent injects it. Without --var, templates are printed verbatim.',
-    options: { target: { type: 'string', short: 't' }, var: { type: 'string', multiple: true } },
+      '                    agent injects it. Without --var, templates are printed verbatim.\n' +
+      '  --identity-env VAR  a container\'s prompt is decrypted in memory with the X25519 identity in VAR\n' +
+      '                    (default AGENTLANG_IDENTITY), or --passphrase-env VAR; --pubkey HEX checks its signature',
+    options: {
+      target: { type: 'string', short: 't' },
+      var: { type: 'string', multiple: true },
+      pubkey: { type: 'string', multiple: true },
+      'identity-env': { type: 'string' },
+      'passphrase-env': { type: 'string' },
+    },
     load: () => import('./compile.js'),
   },
   {
