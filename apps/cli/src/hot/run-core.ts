@@ -12,8 +12,9 @@ import { runCli } from '../main.js';
 
 /**
  * Runs `agentlang run …` from the process arguments; resolves false, having done nothing, when the
- * full CLI must handle it: a packed container (verified and decrypted by @agentlang/container) or
- * `--tool-registry` (the registry client).
+ * full CLI must handle it: a packed container or `--tool-registry` (the registry client). This is
+ * a choice of bundle only — this one leaves the container code out — not of meaning: both run the
+ * same command module, which opens every input through @agentlang/agent-input's openAgentInput.
  */
 export async function run(): Promise<boolean> {
   const spec = COMMANDS.find((c) => c.name === 'run');

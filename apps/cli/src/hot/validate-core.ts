@@ -10,7 +10,8 @@ import { runCli } from '../main.js';
 
 /**
  * Runs `agentlang validate …` from the process arguments; resolves false, having done nothing,
- * when the input is a packed container, which the full CLI validates.
+ * when the input is a packed container, which the full CLI validates. A choice of bundle only (this
+ * one leaves the container and lock code out): both run the same command, through openAgentInput.
  */
 export async function run(): Promise<boolean> {
   // validate's own flags are all boolean, so its input is the first bare argument after the verb.
