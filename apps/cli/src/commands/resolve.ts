@@ -49,8 +49,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const shown = ctx.values.sandbox === true ? sandboxLines : sandboxLines.filter(([label]) => label === 'Note' || label === 'Sandbox');
   const sandboxText = shown.map(([label, text]) => `  ${`${label === 'Note' ? 'Warning' : label}:`.padEnd(10)}${text}`);
   return {
-    text: [formatPlanText(plan), ...describeAgentInput(opened, plan), ...sandboxText].join('
-'),
+    text: [formatPlanText(plan), ...describeAgentInput(opened, plan), ...sandboxText].join('\n'),
     data: { ...plan, sandbox },
     // Something the run needs is missing: say so in the exit status too (the resolve family).
     exitCode: plan.missing.length > 0 ? EXIT_CODES.RESOLVE! : 0,

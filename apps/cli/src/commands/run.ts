@@ -86,10 +86,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       // Decisions explain; they go to stderr (--help says so), never into the plan on stdout.
       if (ctx.verbose) for (const d of plan.decisions) ctx.log(`  ${'Decision:'.padEnd(10)}${d}`);
       if (ctx.json) return;
-      const head = `${[formatPlanText(plan), ...describeAgentInput(input, plan)].join('
-')}
-
-`;
+      const head = `${[formatPlanText(plan), ...describeAgentInput(input, plan)].join('\n')}\n\n`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
   });
