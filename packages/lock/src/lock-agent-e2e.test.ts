@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,26 @@ describe('lockAgent (real loader, real resolver)', () => {
     writeFileSync(join(dir, 'prompt.yaml'), `${readFileSync(join(dir, 'prompt.yaml'), 'utf8')}\n# edited\n`);
     const drift = await errorOf(() => lockAgent(dir, { env: { PATH: process.env.PATH }, frozen: true }));
     expect((drift.details!.drifts as Array<{ kind: string; subject: string }>).some((d) => d.kind === 'file' && d.subject === 'prompt')).toBe(true);
+  });
+
+  it('a lock made with --catalog DIR survives moving the project: no absolute path in what is compared', async () => {
+    const parent = makeTempDir();
+    const project = join(parent, 'project');
+    const tool = { name: 'summarize', version: '1.4.0', description: 'summarize text', inputSchema: { type: 'object' } };
+    writeTree(project, {
+      'agent.yaml': 'name: cat-agent\nversion: 1.0.0\nruntime: test-echo\ntools:\n  - name: summarize\n    version: "^1.0.0"\n',
+      'tools/summarize/1.4.0.json': JSON.stringify(tool),
+    });
+    const env = { PATH: process.env.PATH };
+    const first = await lockAgent(project, { env, resolve: { toolCatalogs: [join(project, 'tools')] } });
+    const bytes = readFileSync(first.lockPath);
+    expect(first.lock.resolved.tools[0]).toMatchObject({ name: 'summarize', version: '1.4.0', source: 'catalog:tools' });
+    expect(bytes.toString()).not.toContain(parent);
+    const moved = join(parent, 'moved');
+    renameSync(project, moved);
+    const again = await lockAgent(moved, { env, frozen: true, resolve: { toolCatalogs: [join(moved, 'tools')] } });
+    expect(again).toMatchObject({ written: false, drifts: [] });
+    expect(readFileSync(join(moved, 'agent.lock')).equals(bytes)).toBe(true);
   });
 
   it('pins a real MCP server (server-everything over stdio): schema digests in the lock, a changed whitelist drifts', async () => {

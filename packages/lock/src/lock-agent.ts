@@ -127,8 +127,10 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
       );
     }
     if (drifts.length > 0) throw driftError(drifts, { agentPath, lockPath: options.lockPath });
-    const signedByKeys = existing !== undefined && signingKeys.length > 0 && Buffer.from(signLock(existing.payload, signingKeys)).equals(Buffer.from(raw));
-    if (!holds || (signingKeys.length > 0 && !signedByKeys)) {
+    // keepMatching: keys only re-sign a lock that must change, and a frozen one never does.
+    const mustBeSignedByKeys = signingKeys.length > 0 && !options.keepMatching;
+    const signedByKeys = existing !== undefined && mustBeSignedByKeys && Buffer.from(signLock(existing.payload, signingKeys)).equals(Buffer.from(raw));
+    if (!holds || (mustBeSignedByKeys && !signedByKeys)) {
       const why =
         existing !== undefined && existing.lock.schema !== LOCK_SCHEMA
           ? `it is ${existing.lock.schema}; this agentlang writes ${LOCK_SCHEMA}`
@@ -138,7 +140,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
       throw new LockError(
         'LOCK_DRIFT',
         `${options.lockPath} would change (${why}), and --frozen (the default when CI=true) forbids rewriting it\n` +
-          `  Re-run \`agentlang lock ${agentPath}${signingKeys.length > 0 ? ' --sign-key-env VAR' : ''}\` without --frozen if the change is intentional.`,
+          `  Re-run \`agentlang lock ${agentPath}${mustBeSignedByKeys ? ' --sign-key-env VAR' : ''}\` without --frozen if the change is intentional.`,
         { details: { lockPath: options.lockPath, drifts: [], previous } },
       );
     }
