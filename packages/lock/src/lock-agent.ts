@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { LoadedAgent } from '@agentlang/manifest';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { decodeBase64Strict } from './base64.js';
@@ -169,6 +170,8 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
 export interface LockAgentOptions extends Omit<LockPlanOptions, 'lockPath' | 'manifestPath'> {
   /** Where the lock goes (default {@link lockPathFor} the agent path). */
   lockPath?: string;
+  /** `manifest.path` to record (default: the manifest file relative to the lock's directory). */
+  manifestPath?: string;
   /** Passed to @agentlang/resolver's resolvePlan (MCP servers are probed unless `probeMcp: false`). */
   resolve?: ResolveOptions;
 }
@@ -179,17 +182,22 @@ export interface LockAgentResult extends LockResult {
 }
 
 /**
- * Loads an agent (directory or YAML file), resolves it against this host, and locks the plan
- * (see {@link lockPlan}). What `agentlang lock` does, as a library call.
+ * Loads an agent (directory or YAML file; or takes one already loaded, e.g. from a verified
+ * container, with `lockPath`), resolves it against this host, and locks the plan (see
+ * {@link lockPlan}). What `agentlang lock` does, as a library call.
  */
-export async function lockAgent(agentPath: string, options: LockAgentOptions = {}): Promise<LockAgentResult> {
+export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
   const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
-  const agent = await loadAgent(agentPath);
+  const agent = typeof agentPath === 'string' ? await loadAgent(agentPath) : agentPath;
   const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve });
-  const lockPath = options.lockPath ?? lockPathFor(agentPath);
+  if (typeof agentPath !== 'string' && options.lockPath === undefined) {
+    throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });
+  }
+  const lockPath = options.lockPath ?? lockPathFor(agentPath as string);
   const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
-  const manifestPath = relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
-  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: options.agentPath ?? agentPath });
+  const manifestPath = options.manifestPath ?? relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
+  const label = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : manifestPath);
+  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: label });
   return { ...result, plan };
 }
 

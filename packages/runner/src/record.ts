@@ -21,13 +21,23 @@ export interface ExecutionRecord {
   /**
    * The lock the run was checked against, else null: `digest` is `sha256:<hex>` of the lock file's
    * bytes, `signed` whether it is a signed envelope, `verified` whether that signature verified
-   * against a trusted key in this run.
+   * against a trusted key in this run. `portable_digest` is the digest of the portable part the
+   * run was checked on, and `host` the host part the lock was made with (runtime, model, auth
+   * source, os, arch) — the run's own host part is `runtime`, `model`, `auth_source` and `host` below.
    */
-  lock: { digest: string; signed: boolean; verified: boolean } | null;
+  lock: {
+    digest: string;
+    signed: boolean;
+    verified: boolean;
+    portable_digest?: string;
+    host?: { runtime: string; model: string | null; auth_source: string; os: string; arch: string };
+  } | null;
   runtime: string;
   /** First line of `<binary> --version`, or null when the runtime does not say. */
   runtime_version: string | null;
   model: string | null;
+  /** Where the runtime's credentials came from on this host (`local socket`, `env:NAME`): re-resolved, never taken from the lock. */
+  auth_source?: string;
   /** UTC, second precision: `2026-04-21T10:30:45Z`. */
   started_at: string;
   ended_at: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
-import { assertLockMatches, driftError, readLockFile } from '@agentlang/lock';
+import { assertLockMatches, driftError, lockHostPart, portableLockDigest, readLockFile } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
 import { type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
@@ -71,7 +71,18 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
     agent: loaded,
     ...(options.onPlan ? { onReady: options.onPlan } : {}),
     systemPrompt: systemPrompt === '' ? null : systemPrompt,
-    ...(lockFile ? { lock: { digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`, signed: lockFile.signed, verified: lockFile.verified } } : {}),
+    ...(lockFile
+      ? {
+          lock: {
+            digest: `sha256:${createHash('sha256').update(lockFile.bytes).digest('hex')}`,
+            signed: lockFile.signed,
+            verified: lockFile.verified,
+            // What the run was checked on (portable) and where the lock was made (host part, re-resolved here).
+            portable_digest: portableLockDigest(lockFile.lock),
+            host: lockHostPart(lockFile.lock),
+          },
+        }
+      : {}),
   });
   return { ...result, agent: loaded };
 }

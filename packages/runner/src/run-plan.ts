@@ -90,8 +90,8 @@ export interface RunPlanOptions {
   stdout?: OutputStream;
   /** Receives the agent's stderr (default: discarded). */
   stderr?: OutputStream;
-  /** The lock the plan was checked against: its digest goes into the record. */
-  lock?: { digest: string; signed: boolean; verified: boolean };
+  /** The lock the plan was checked against: its digest (and portable digest, and the host part it was made with) go into the record. */
+  lock?: ExecutionRecord['lock'] & {};
   /** 64-hex Ed25519 seed: the record is also written as a signed DSSE envelope. */
   signingKey?: string;
   /** Aborting stops the agent (its whole process tree) and records `aborted`. */
@@ -452,10 +452,19 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       schema: RECORD_SCHEMA,
       run_id: runId,
       agent: { name: effective.agent.name, version: effective.agent.version ?? null, hash: effective.agent.digest },
-      lock: options.lock ? { digest: options.lock.digest, signed: options.lock.signed, verified: options.lock.verified } : null,
+      lock: options.lock
+        ? {
+            digest: options.lock.digest,
+            signed: options.lock.signed,
+            verified: options.lock.verified,
+            ...(options.lock.portable_digest !== undefined && { portable_digest: options.lock.portable_digest }),
+            ...(options.lock.host !== undefined && { host: { ...options.lock.host } }),
+          }
+        : null,
       runtime: adapter.name,
       runtime_version: runtimeVersion,
       model: effective.model,
+      auth_source: effective.authSource,
       started_at: formatRecordTime(startedAt),
       ended_at: formatRecordTime(endedAt),
       duration_ms: Math.max(0, Math.round(end.durationMs)),
