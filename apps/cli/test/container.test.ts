@@ -42,7 +42,7 @@ describe('agentlang build', () => {
     const bytes = readFileSync(join(cwd, 'echo-agent@1.0.0.agent'));
     expect(bytes.subarray(257, 262).toString()).toBe('ustar');
     expect(bytes.includes(Buffer.from('PURPLE-OCTOPUS'))).toBe(false);
-    expect(readFileSync(join(cwd, 'echo/agent.lock'), 'utf8')).toContain('agentlang.lock/v1');
+    expect(readFileSync(join(cwd, 'echo/agent.lock'), 'utf8')).toContain('agentlang.lock/v2');
   });
 
   it('refuses to store a prompt with no recipient (exit 16) and --frozen refuses a lock change', () => {
@@ -123,7 +123,7 @@ describe('agentlang run <container>', () => {
     const info = JSON.parse(runCli(['inspect', 'echo-agent@1.0.0.agent', '--json'], { cwd, env: ENV }).stdout);
     expect(doc).toMatchObject({ outcome: 'success', record: { agent: { name: 'echo-agent', version: '1.0.0' } } });
     expect(JSON.stringify(doc.record)).toContain(info.agent.digest);
-    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: false, verified: false });
+    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: false, verified: false, portable_digest: expect.stringMatching(/^sha256:/), host: expect.objectContaining({ runtime: 'test-echo' }) });
     expect(r.stderr).toContain('[test-echo] echo-agent@1.0.0');
   });
 
