@@ -13,7 +13,7 @@ const AGENT = {
   'writer/prompt.yaml': 'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You write short, careful notes.\n',
 };
 
-function records(cwd: string): Array<Record<string, any>> {
+function records(cwd: string): Array<Record<string, unknown>> {
   const dir = join(cwd, '.agentlang', 'records');
   return readdirSync(dir)
     .filter((f) => /^[0-9A-Z]{26}\.json$/.test(f))
