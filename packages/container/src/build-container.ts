@@ -111,7 +111,7 @@ function roleOf(agent: LoadedAgent, rel: string): string {
  * written unless the whole build succeeds: the lock goes to disk only once the container is complete.
  */
 export async function buildContainer(agentPath: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const [{ loadAgent }, { lockAgent, writeLockFile }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/lock')]);
+  const [{ loadAgent }, { lockAgent, lockPathFor, writeLockFile }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/lock')]);
   const agent = await loadAgent(agentPath);
   const { name, version } = agent.manifest;
   if (version === undefined) {
@@ -133,7 +133,10 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   }
   const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
   const lockKeys = (options.lockSigningKeys ?? options.signingKeys ?? []).map((privateKey) => ({ privateKey }));
-  const locked = await lockAgent(agentPath, {
+  // The agent loaded (and checked for links) above is the one locked and packed: it is not read twice.
+  const locked = await lockAgent(agent, {
+    lockPath: lockPathFor(agentPath),
+    agentPath,
     frozen,
     keepMatching: true,
     write: false,
