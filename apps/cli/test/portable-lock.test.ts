@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliKeygen, cliKeygenX25519, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +73,31 @@ describe('a lock names files by role', () => {
     expect(run.stderr).not.toContain('no longer part of the agent');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('[test-echo] demo@0.1.0');
+  });
+});
+
+describe('build takes the resolver flags, and a --catalog lock survives moving the project', () => {
+  it('build --catalog DIR, move the project, build again frozen (CI=true): the lock holds byte for byte', () => {
+    const parent = makeTempDir();
+    const def = JSON.stringify({ name: 'my_tool', version: '1.0.0', description: 'x', inputSchema: { type: 'object' } });
+    writeTree(join(parent, 'project'), {
+      'agent/agent.yaml': 'name: cat-agent\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: my_tool\n    version: ^1.0.0\n',
+      'cat/my_tool/1.0.0.json': def,
+    });
+    const project = join(parent, 'project');
+    const built = runCli(['build', 'agent', '--catalog', 'cat', '--runtime', 'test-echo', '--out', 'cat-agent.agent'], { cwd: project, env: ENV });
+    expect(built.status).toBe(0);
+    const lock = readFileSync(join(project, 'agent', 'agent.lock'));
+    expect(JSON.parse(lock.toString()).resolved.tools[0]).toMatchObject({ name: 'my_tool', source: 'catalog:../cat' });
+    expect(lock.toString()).not.toContain(parent);
+    renameSync(project, join(parent, 'moved'));
+    const moved = join(parent, 'moved');
+    const frozen = runCli(['build', 'agent', '--catalog', 'cat', '--out', 'again.agent'], { cwd: moved, env: { ...ENV, CI: 'true' } });
+    expect(frozen.stderr).not.toContain('Error');
+    expect(frozen.status).toBe(0);
+    expect(readFileSync(join(moved, 'agent', 'agent.lock')).equals(lock)).toBe(true);
+    const locked = runCli(['lock', 'agent', '--catalog', 'cat', '--frozen'], { cwd: moved, env: ENV });
+    expect(locked.status).toBe(0);
+    expect(locked.stdout).toContain('is up to date (frozen)');
   });
 });
