@@ -42,7 +42,7 @@ describe('agentlang build', () => {
     const bytes = readFileSync(join(cwd, 'echo-agent@1.0.0.agent'));
     expect(bytes.subarray(257, 262).toString()).toBe('ustar');
     expect(bytes.includes(Buffer.from('PURPLE-OCTOPUS'))).toBe(false);
-    expect(readFileSync(join(cwd, 'echo/agent.lock'), 'utf8')).toContain('agentlang.lock/v1');
+    expect(readFileSync(join(cwd, 'echo/agent.lock'), 'utf8')).toContain('agentlang.lock/v2');
   });
 
   it('refuses to store a prompt with no recipient (exit 16) and --frozen refuses a lock change', () => {
@@ -124,7 +124,15 @@ describe('agentlang run <container>', () => {
     expect(doc).toMatchObject({ outcome: 'success', record: { agent: { name: 'echo-agent', version: '1.0.0' } } });
     expect(JSON.stringify(doc.record)).toContain(info.agent.digest);
     // The container's signature (verified under --pubkey) covers its agent.lock: the record says so.
-    expect(doc.record.lock).toEqual({ digest: expect.stringMatching(/^sha256:/), signed: true, verified: true, signature: 'container', key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
+    expect(doc.record.lock).toEqual({
+      digest: expect.stringMatching(/^sha256:/),
+      signed: true,
+      verified: true,
+      signature: 'container',
+      key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)],
+      portable_digest: expect.stringMatching(/^sha256:/),
+      host: expect.objectContaining({ runtime: 'test-echo' }),
+    });
     expect(r.stderr).toContain('[test-echo] echo-agent@1.0.0');
   });
 

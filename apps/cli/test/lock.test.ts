@@ -35,7 +35,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     expect(lock.status).toBe(0);
     const plain = JSON.parse(readFileSync(join(dir, 'demo.agent.lock'), 'utf8'));
     expect(Object.keys(plain)).toEqual(['schema', 'manifest', 'resolved', 'files']);
-    expect(plain.schema).toBe('agentlang.lock/v1');
+    expect(plain.schema).toBe('agentlang.lock/v2');
     expect(plain.manifest).toMatchObject({ hash: expect.stringMatching(/^ag1:[0-9a-f]{64}$/), path: 'demo.agent' });
     expect(Object.keys(plain.resolved).slice(0, 6)).toEqual(['runtime', 'model', 'auth_source', 'tools', 'system_prompt_sha256', 'host']);
     expect(plain.resolved).toMatchObject({ runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', tools: [] });
@@ -131,7 +131,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     expect(data).toMatchObject({ lockPath: 'agent/agent.lock', written: true, signed: false, previous: 'none' });
     expect(data.lock.manifest.path).toBe('agent.yaml');
     expect(data.lock.resolved.tools[0]).toMatchObject({ name: 'web_search', constraint: '^1.2.0', source: 'builtin' });
-    expect(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).toContain('"schema": "agentlang.lock/v1"');
+    expect(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).toContain('"schema": "agentlang.lock/v2"');
     // Byte-identical on a second run.
     const before = readFileSync(join(dir, 'agent/agent.lock'));
     runCli(['lock', 'agent'], { cwd: dir, env: ENV });
@@ -150,7 +150,7 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     writeTree(dir, { 'cat/my_tool/1.4.0.json': def('1.4.0') });
     const frozen = runCli(['lock', 'agent', '--catalog', 'cat', '--frozen'], { cwd: dir, env: ENV });
     expect(frozen.status).toBe(12);
-    expect(frozen.stderr).toMatch(/^Error: tool my_tool is 1\.4\.0 from catalog:.* but the lock records 1\.0\.0 from catalog:/);
+    expect(frozen.stderr).toMatch(/^Error: tool my_tool is 1\.4\.0, integrity sha256:[0-9a-f]{64} but the lock records 1\.0\.0, integrity sha256:[0-9a-f]{64}/);
     expect(frozen.stderr).toContain('Re-run `agentlang lock agent` if the drift is intentional.');
     expect(runCli(['lock', 'agent', '--catalog', 'cat'], { cwd: dir, env: ENV }).stdout).toBe('Wrote agent/agent.lock\n');
     expect(JSON.parse(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).resolved.tools[0].version).toBe('1.4.0');

@@ -44,7 +44,15 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const r = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--json'], { cwd });
     expect(r.status).toBe(0);
     const { record } = JSON.parse(r.stdout);
-    expect(record.lock).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), signed: false, verified: false, signature: null, key_ids: [] });
+    expect(record.lock).toEqual({
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      signed: false,
+      verified: false,
+      signature: null,
+      key_ids: [],
+      portable_digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      host: { runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', os: 'linux', arch: expect.any(String) },
+    });
     const bytes = readFileSync(join(cwd, 'demo.agent.lock'));
     expect(record.lock.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   });

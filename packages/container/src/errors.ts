@@ -44,6 +44,8 @@ export const ContainerErrorCode = {
   DECRYPT_FAILED: 'CONTAINER_DECRYPT_FAILED',
   /** Building needs something the agent does not provide, or a source file is unusable. */
   SOURCE_INVALID: 'CONTAINER_SOURCE_INVALID',
+  /** A file or directory on the way into a container (context dir, a file in it, prompt, skill, sub-agent, manifest) is a symbolic link. */
+  SOURCE_LINK: 'CONTAINER_SOURCE_LINK',
   /** `--frozen` was given but the lock is missing or would change. */
   FROZEN: 'CONTAINER_FROZEN',
   /** Unpacking would overwrite something: the target directory is not empty. */

@@ -99,7 +99,7 @@ describe('packContainer', () => {
     const input = sampleAgent(join(dir, 'agent'));
     symlinkSync('/etc/passwd', join(dir, 'agent/context/passwd'));
     await expect(packContainer({ ...input, out: join(dir, 'x.agent'), encryptTo: { recipients: [generateX25519Identity().recipient] } })).rejects.toMatchObject({
-      code: 'CONTAINER_SOURCE_INVALID',
+      code: 'CONTAINER_SOURCE_LINK',
       message: expect.stringContaining('symbolic link'),
     });
   });

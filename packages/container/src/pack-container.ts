@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -63,9 +64,26 @@ function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Lists the regular files under `dir` as `context/…` names, sorted bytewise; refuses links and specials. */
-export async function listContextFiles(dir: string): Promise<Array<{ path: string; file: string; size: number }>> {
-  const found: Array<{ path: string; file: string; size: number }> = [];
+/** A regular file found under `context/`, with the identity it had when listed. */
+export interface ContextFile {
+  path: string;
+  file: string;
+  size: number;
+  /** Device and inode at listing time: the file opened later must be this one (no swap for a link). */
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Lists the regular files under `dir` as `context/…` names, sorted bytewise; refuses links (the
+ * directory itself included: an agent can plant `context -> /` in its own workdir) and specials.
+ */
+export async function listContextFiles(dir: string): Promise<ContextFile[]> {
+  const found: ContextFile[] = [];
+  const top = await lstat(dir);
+  if (top.isSymbolicLink()) {
+    throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { file: dir });
+  }
   const walk = async (abs: string, rel: string): Promise<void> => {
     const names = await readdir(abs);
     for (const name of names) {
@@ -73,10 +91,10 @@ export async function listContextFiles(dir: string): Promise<Array<{ path: strin
       const path = `${rel}${name}`;
       const st = await lstat(file);
       if (st.isSymbolicLink()) {
-        throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { file });
+        throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { file });
       }
       if (st.isDirectory()) await walk(file, `${path}/`);
-      else if (st.isFile()) found.push({ path, file, size: st.size });
+      else if (st.isFile()) found.push({ path, file, size: st.size, dev: st.dev, ino: st.ino });
       else throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${file} is not a regular file (device, fifo or socket); remove it from context/`, { file });
     }
   };
@@ -161,8 +179,16 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
       await fh.write(encodeHeader(c.path, c.size), 0, BLOCK, position);
       position += BLOCK;
       const hash = createHash('sha256');
-      const src = await open(c.file, 'r');
+      // O_NOFOLLOW and the inode check: a file swapped for a link (or another file) after listing is refused.
+      const src = await open(c.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${c.file} became a symbolic link during the build; build never follows a link into a container`, { file: c.file });
+        throw error;
+      });
       try {
+        const opened = await src.stat();
+        if (opened.ino !== c.ino || opened.dev !== c.dev) {
+          throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${c.file} was replaced during the build; build again`, { file: c.file });
+        }
         let copied = 0;
         let pendingWrite: Promise<unknown> = Promise.resolve();
         let which = 0;

@@ -1,7 +1,7 @@
 import type { ResolvedPlan } from '@agentlang/resolver';
 import { createLock } from './create-lock.js';
 import { LockError } from './errors.js';
-import type { Lockfile } from './lockfile.js';
+import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type Lockfile } from './lockfile.js';
 import { normalizeLock } from './validate-lock.js';
 
 /** What kind of thing drifted. */
@@ -48,14 +48,19 @@ function compareKeyed<T>(
 }
 
 /**
- * Compares a lock with a freshly resolved plan and lists every drift, manifest digest first:
- * source files, system prompt, runtime, model, tools (version, source, integrity), sub-agents,
- * model capabilities, MCP servers (server version, tool schema digests). `host` and `auth_source`
- * are host facts, recorded for audit but never compared. An empty list means the lock holds.
+ * Compares a lock with a freshly resolved plan and lists every drift, manifest digest first.
+ *
+ * An `agentlang.lock/v2` lock is checked on its portable part only: source files (by role), the
+ * system prompt for every target, tools (version and integrity), sub-agents, model capabilities,
+ * MCP servers (server version, command, args, tool schema digests). Its host part — runtime, chosen
+ * model, auth source, host — is resolved again where the agent runs, so one lock (one container)
+ * holds under any runtime on any host. A `v1` lock is checked as v1 always was: also on runtime,
+ * model and the single prompt digest, and on files by path. An empty list means the lock holds.
  */
 export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
   const locked = normalizeLock(lock);
-  const now = normalizeLock(createLock(plan, { manifestPath: locked.manifest.path }));
+  const v1 = locked.schema === LOCK_SCHEMA_V1;
+  const now = normalizeLock(createLock(plan, { manifestPath: locked.manifest.path, schema: locked.schema }));
   const drifts: LockDrift[] = [];
   if (locked.manifest.hash !== now.manifest.hash) {
     drifts.push({
@@ -69,34 +74,51 @@ export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
   compareKeyed('file', 'file', new Map(Object.entries(locked.files)), new Map(Object.entries(now.files)), (v) => v, drifts);
   const lr = locked.resolved;
   const nr = now.resolved;
-  if (lr.system_prompt_sha256 !== nr.system_prompt_sha256) {
-    drifts.push({
-      kind: 'prompt',
-      subject: 'system prompt',
-      locked: lr.system_prompt_sha256,
-      current: nr.system_prompt_sha256,
-      message: `system prompt ${show(nr.system_prompt_sha256)} does not match lock's recorded ${show(lr.system_prompt_sha256)}`,
-    });
+  if (v1) {
+    if (lr.system_prompt_sha256 !== nr.system_prompt_sha256) {
+      drifts.push({
+        kind: 'prompt',
+        subject: 'system prompt',
+        locked: lr.system_prompt_sha256,
+        current: nr.system_prompt_sha256,
+        message: `system prompt ${show(nr.system_prompt_sha256)} does not match lock's recorded ${show(lr.system_prompt_sha256)}`,
+      });
+    }
+    if (lr.runtime !== nr.runtime) {
+      drifts.push({
+        kind: 'runtime',
+        subject: 'runtime',
+        locked: lr.runtime,
+        current: nr.runtime,
+        message: `runtime ${nr.runtime} does not match lock's recorded runtime ${lr.runtime} (an ${LOCK_SCHEMA_V1} lock pins the runtime; re-lock to write ${LOCK_SCHEMA}, which does not)`,
+      });
+    }
+    if (lr.model !== nr.model) {
+      drifts.push({
+        kind: 'model',
+        subject: 'model',
+        locked: lr.model,
+        current: nr.model,
+        message: `model ${show(nr.model)} does not match lock's recorded model ${show(lr.model)}`,
+      });
+    }
+  } else {
+    const prompts = (l: Lockfile) => new Map(Object.entries(l.resolved.system_prompts ?? {}));
+    for (const d of diffKeyed(prompts(locked), prompts(now))) {
+      drifts.push({
+        kind: 'prompt',
+        subject: `system prompt (${d.name})`,
+        locked: d.locked,
+        current: d.current,
+        message: `system prompt compiled to ${d.name} is ${show(d.current)} but the lock records ${show(d.locked)}`,
+      });
+    }
   }
-  if (lr.runtime !== nr.runtime) {
-    drifts.push({
-      kind: 'runtime',
-      subject: 'runtime',
-      locked: lr.runtime,
-      current: nr.runtime,
-      message: `runtime ${nr.runtime} does not match lock's recorded runtime ${lr.runtime}`,
-    });
-  }
-  if (lr.model !== nr.model) {
-    drifts.push({
-      kind: 'model',
-      subject: 'model',
-      locked: lr.model,
-      current: nr.model,
-      message: `model ${show(nr.model)} does not match lock's recorded model ${show(lr.model)}`,
-    });
-  }
-  const toolPrint = (t: Lockfile['resolved']['tools'][number]) => `${t.version} from ${t.source}, integrity ${t.integrity}`;
+  // v2 compares what the tool is (version, integrity), not where this host found it: a catalog
+  // directory is a host path, and the integrity pins the definition byte for byte.
+  const toolPrint = v1
+    ? (t: Lockfile['resolved']['tools'][number]) => `${t.version} from ${t.source}, integrity ${t.integrity}`
+    : (t: Lockfile['resolved']['tools'][number]) => `${t.version}, integrity ${t.integrity}`;
   compareKeyed('tool', 'tool', new Map(lr.tools.map((t) => [t.name, t])), new Map(nr.tools.map((t) => [t.name, t])), toolPrint, drifts);
   const agentKey = (a: Lockfile['resolved']['agents'][number]) => `${a.parent} → ${a.path}`;
   const agentPrint = (a: Lockfile['resolved']['agents'][number]) => `${a.name}@${a.version ?? '-'} ${a.hash}`;
@@ -109,6 +131,13 @@ export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
     new Map(l.resolved.mcp_servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.schema_digest] as const)));
   compareKeyed('mcp-server', 'MCP tool', toolsOf(locked), toolsOf(now), (d) => `schema ${d}`, drifts);
   return drifts;
+}
+
+function diffKeyed(locked: Map<string, string>, current: Map<string, string>): Array<{ name: string; locked: string | null; current: string | null }> {
+  const names = [...new Set([...locked.keys(), ...current.keys()])].sort();
+  return names
+    .map((name) => ({ name, locked: locked.get(name) ?? null, current: current.get(name) ?? null }))
+    .filter((d) => d.locked !== d.current);
 }
 
 /**

@@ -1,10 +1,22 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import type { ResolvedPlan } from '@agentlang/resolver';
-import { LOCK_SCHEMA, type LockedModel, type Lockfile } from './lockfile.js';
+import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type LockSchema, type LockedModel, type Lockfile } from './lockfile.js';
 
 /** Options of {@link createLock}. */
 export interface CreateLockOptions {
   /** The manifest file relative to the lock file's directory (`demo.agent`, `agent.yaml`). */
   manifestPath: string;
+  /** The lock file's directory: a `catalog:<absolute dir>` tool source is recorded relative to it (v2). */
+  lockDir?: string;
+  /** The schema to build (default `agentlang.lock/v2`; v1 only to check a v1 lock the way it was made). */
+  schema?: LockSchema;
+}
+
+/** `catalog:<absolute dir>` → `catalog:<dir relative to the lock>`, so moving the project changes nothing. */
+function portableSource(source: string, lockDir: string | undefined): string {
+  const dir = source.startsWith('catalog:') ? source.slice('catalog:'.length) : undefined;
+  if (dir === undefined || lockDir === undefined || !isAbsolute(dir)) return source;
+  return `catalog:${relative(lockDir, dir).split(sep).join('/') || '.'}`;
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -25,10 +37,18 @@ export function createLock(plan: ResolvedPlan, options: CreateLockOptions): Lock
       known: m.known,
     };
   }
+  const v2 = (options.schema ?? LOCK_SCHEMA) === LOCK_SCHEMA;
   const files: Record<string, string> = {};
-  for (const f of [...plan.files].sort((a, b) => byCodeUnit(a.path, b.path))) files[f.path] = f.sha256;
+  // v2 names files by role, so the caller's name for the manifest (demo.agent, a pulled copy) does not matter.
+  const fileKey = (f: ResolvedPlan['files'][number]) => (v2 ? (f.role ?? f.path) : f.path);
+  for (const f of [...plan.files].sort((a, b) => byCodeUnit(fileKey(a), fileKey(b)))) files[fileKey(f)] = f.sha256;
+  // The digest for the runtime's own target is the one that runs: it wins over the per-target list.
+  const prompts: Partial<Record<'markdown' | 'xml', string>> = {
+    ...plan.systemPromptDigests,
+    ...(plan.systemPromptSha256 !== null && plan.promptTarget !== undefined && { [plan.promptTarget]: plan.systemPromptSha256 }),
+  };
   return {
-    schema: LOCK_SCHEMA,
+    schema: v2 ? LOCK_SCHEMA : LOCK_SCHEMA_V1,
     manifest: {
       hash: plan.agent.digest,
       path: options.manifestPath,
@@ -40,10 +60,11 @@ export function createLock(plan: ResolvedPlan, options: CreateLockOptions): Lock
       model: plan.model,
       auth_source: plan.authSource,
       tools: plan.tools
-        .map((t) => ({ name: t.name, version: t.version, constraint: t.constraint, source: t.source, integrity: t.integrity }))
+        .map((t) => ({ name: t.name, version: t.version, constraint: t.constraint, source: v2 ? portableSource(t.source, options.lockDir) : t.source, integrity: t.integrity }))
         .sort((a, b) => byCodeUnit(a.name, b.name)),
       system_prompt_sha256: plan.systemPromptSha256,
       host: { os: plan.host.os, arch: plan.host.arch },
+      ...(v2 && { system_prompts: prompts }),
       models,
       agents: plan.subAgents
         .map((a) => ({

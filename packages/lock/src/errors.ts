@@ -8,7 +8,7 @@ export const LockErrorCode = {
   Drift: 'LOCK_DRIFT',
   /** Lock or envelope bytes are not what the format requires (bad JSON, missing or extra field, wrong type, bad base64). */
   Malformed: 'LOCK_MALFORMED',
-  /** The lock's `schema` is not `agentlang.lock/v1`. */
+  /** The lock's `schema` is neither `agentlang.lock/v2` nor `agentlang.lock/v1`. */
   SchemaUnsupported: 'LOCK_SCHEMA_UNSUPPORTED',
   /** No signature in the envelope verifies against any of the trusted public keys. */
   SignatureInvalid: 'LOCK_SIGNATURE_INVALID',

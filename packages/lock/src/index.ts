@@ -21,6 +21,8 @@ export {
 export {
   LOCK_PAYLOAD_TYPE,
   LOCK_SCHEMA,
+  LOCK_SCHEMA_V1,
+  type LockSchema,
   type LockedAgent,
   type LockedManifest,
   type LockedMcpServer,
@@ -44,6 +46,7 @@ export {
 } from './lock-file.js';
 export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';
 export { signingKeyFromEnv } from './signing-key-env.js';
+export { lockHostPart, lockPortablePart, portableLockDigest, type LockHostPart } from './lock-parts.js';
 export {
   enforceLockFile,
   lockAgent,

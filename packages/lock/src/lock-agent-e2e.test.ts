@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ describe('lockAgent (real loader, real resolver)', () => {
     expect(lock.manifest).toMatchObject({ path: 'demo.agent', name: 'demo', version: '0.1.0' });
     expect(lock.manifest.hash).toMatch(/^ag1:[0-9a-f]{64}$/);
     expect(lock.resolved).toMatchObject({ runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', tools: [] });
-    expect(Object.keys(lock.files)).toEqual(['demo.agent']);
+    expect(Object.keys(lock.files)).toEqual(['manifest']);
     await lockAgent(agent, { env: { PATH: process.env.PATH } });
     expect(readFileSync(first.lockPath).equals(bytes)).toBe(true);
 
@@ -51,7 +51,8 @@ describe('lockAgent (real loader, real resolver)', () => {
     expect(lock.resolved.tools.find((t) => t.name === 'web_search')).toMatchObject({ constraint: '^1.2.0', source: 'builtin' });
     expect(lock.resolved.agents.map((a) => a.name)).toEqual(['academic-researcher', 'market-analyst']);
     expect(lock.resolved.models['claude-sonnet-4']).toMatchObject({ provider: 'anthropic', known: true });
-    expect(Object.keys(lock.files)).toEqual(expect.arrayContaining(['agent.yaml', 'prompt.yaml', 'specialists/academic-researcher.yaml']));
+    expect(Object.keys(lock.files)).toEqual(expect.arrayContaining(['manifest', 'prompt', 'ux', 'skill:test-helper', 'agent:academic-researcher']));
+    expect(lock.resolved.system_prompts).toEqual({ markdown: expect.stringMatching(/^sha256:/), xml: expect.stringMatching(/^sha256:/) });
     expect(lock.resolved.system_prompt_sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
     // The compiled prompt never appears in the lock, only its digest.
     expect(readFileSync(result.lockPath, 'utf8')).not.toContain('genuinely trying to discover');
@@ -59,7 +60,27 @@ describe('lockAgent (real loader, real resolver)', () => {
     // Editing a sub-agent or the prompt drifts the lock.
     writeFileSync(join(dir, 'prompt.yaml'), `${readFileSync(join(dir, 'prompt.yaml'), 'utf8')}\n# edited\n`);
     const drift = await errorOf(() => lockAgent(dir, { env: { PATH: process.env.PATH }, frozen: true }));
-    expect((drift.details!.drifts as Array<{ kind: string; subject: string }>).some((d) => d.kind === 'file' && d.subject === 'prompt.yaml')).toBe(true);
+    expect((drift.details!.drifts as Array<{ kind: string; subject: string }>).some((d) => d.kind === 'file' && d.subject === 'prompt')).toBe(true);
+  });
+
+  it('a lock made with --catalog DIR survives moving the project: no absolute path in what is compared', async () => {
+    const parent = makeTempDir();
+    const project = join(parent, 'project');
+    const tool = { name: 'summarize', version: '1.4.0', description: 'summarize text', inputSchema: { type: 'object' } };
+    writeTree(project, {
+      'agent.yaml': 'name: cat-agent\nversion: 1.0.0\nruntime: test-echo\ntools:\n  - name: summarize\n    version: "^1.0.0"\n',
+      'tools/summarize/1.4.0.json': JSON.stringify(tool),
+    });
+    const env = { PATH: process.env.PATH };
+    const first = await lockAgent(project, { env, resolve: { toolCatalogs: [join(project, 'tools')] } });
+    const bytes = readFileSync(first.lockPath);
+    expect(first.lock.resolved.tools[0]).toMatchObject({ name: 'summarize', version: '1.4.0', source: 'catalog:tools' });
+    expect(bytes.toString()).not.toContain(parent);
+    const moved = join(parent, 'moved');
+    renameSync(project, moved);
+    const again = await lockAgent(moved, { env, frozen: true, resolve: { toolCatalogs: [join(moved, 'tools')] } });
+    expect(again).toMatchObject({ written: false, drifts: [] });
+    expect(readFileSync(join(moved, 'agent.lock')).equals(bytes)).toBe(true);
   });
 
   it('pins a real MCP server (server-everything over stdio): schema digests in the lock, a changed whitelist drifts', async () => {

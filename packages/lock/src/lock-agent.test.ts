@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { makeTempDir, rejectedWith } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import {
+  createLock,
   enforceLockFile,
+  LOCK_SCHEMA_V1,
+  serializeLock,
   generateSigningKeyPair,
   LockError,
   lockPlan,
@@ -66,6 +69,51 @@ describe('lockPlan', () => {
     // Hand-reformatted but equivalent: frozen reports it rather than silently accepting other bytes.
     writeFileSync(lockPath, JSON.stringify(JSON.parse(before.toString())));
     expect((await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).message).toMatch(/canonical serialisation/);
+  });
+
+  it('frozen: a lock made on another host, for another runtime, holds; a v1 lock would change and says so', async () => {
+    const dir = makeTempDir();
+    const lockPath = join(dir, 'demo.agent.lock');
+    // Made where claude-code ran the agent (xml prompt digest, another auth source and host).
+    const there = demoPlan({
+      runtime: { name: 'claude-code', binary: 'claude', available: true },
+      promptTarget: 'xml',
+      systemPromptSha256: demoPlan().systemPromptDigests!.xml!,
+      model: null,
+      authSource: 'subscription:claude',
+      host: { os: 'darwin', arch: 'arm64' },
+    });
+    lockPlan(there, { lockPath, manifestPath: 'demo.agent', ...noCi });
+    const bytes = readFileSync(lockPath);
+    const here = lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true });
+    expect(here).toMatchObject({ written: false, changed: false, drifts: [] });
+    expect(here.lock.resolved.runtime).toBe('claude-code');
+    expect(readFileSync(lockPath)).toEqual(bytes);
+    // An agentlang.lock/v1 file is still read and checked, but frozen cannot upgrade it.
+    writeFileSync(lockPath, serializeLock(createLock(demoPlan(), { manifestPath: 'demo.agent', schema: LOCK_SCHEMA_V1 })));
+    const v1 = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }));
+    expect(v1.code).toBe('LOCK_DRIFT');
+    expect(v1.message).toContain('it is agentlang.lock/v1; this agentlang writes agentlang.lock/v2');
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi }).lock.schema).toBe('agentlang.lock/v2');
+  });
+
+  it('keepMatching (build): keeps the lock byte for byte while its portable part holds; a signed one that must change needs a key', async () => {
+    const dir = makeTempDir();
+    const lockPath = join(dir, 'demo.agent.lock');
+    const keys = generateSigningKeyPair();
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', signingKeys: [keys], ...noCi });
+    const signed = readFileSync(lockPath);
+    const other = demoPlan({ runtime: { name: 'codex', binary: 'codex', available: false }, authSource: 'env:OPENAI_API_KEY' });
+    const kept = lockPlan(other, { lockPath, manifestPath: 'demo.agent', keepMatching: true, ...noCi });
+    expect(kept).toMatchObject({ written: false, changed: false, signed: true });
+    expect(readFileSync(lockPath)).toEqual(signed);
+    const refused = await errorOf(() => lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', keepMatching: true, ...noCi }));
+    expect(refused.code).toBe('LOCK_KEY_MISSING');
+    expect(readFileSync(lockPath)).toEqual(signed);
+    const deferred = lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', keepMatching: true, signingKeys: [keys], write: false, ...noCi });
+    expect(deferred).toMatchObject({ written: false, changed: true, signed: true });
+    expect(readFileSync(lockPath)).toEqual(signed);
+    expect(verifyLock(deferred.bytes, { publicKeys: [keys.publicKey] }).lock.manifest.hash).toBe(`ag1:${'f'.repeat(64)}`);
   });
 
   it('is frozen by default when CI=true', async () => {

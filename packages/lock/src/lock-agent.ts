@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { LoadedAgent } from '@agentlang/manifest';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { decodeBase64Strict } from './base64.js';
@@ -8,7 +9,7 @@ import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
 import { type LockFileContents, parseLockFile, readLockFile, writeLockFile } from './lock-file.js';
 import { lockPathFor } from './lock-path.js';
-import type { Lockfile } from './lockfile.js';
+import { LOCK_SCHEMA, type Lockfile } from './lockfile.js';
 import { serializeLock } from './serialize-lock.js';
 import { isEnvelopeBytes, signLock } from './sign-lock.js';
 
@@ -26,11 +27,21 @@ export interface LockPlanOptions {
   env?: NodeJS.ProcessEnv;
   /** Sign with these keys (hex seeds); the file becomes a DSSE envelope. */
   signingKeys?: Array<{ privateKey: string }>;
+  /**
+   * Keep the lock on disk, byte for byte, while its portable part still matches the plan (what
+   * `build` does: the host part is resolved again where the agent runs, and a signed lock stays
+   * signed). When it must change and it is signed, `signingKeys` re-sign it; without keys
+   * LOCK_KEY_MISSING says why instead of silently writing it unsigned. A plain lock stays plain.
+   */
+  keepMatching?: boolean;
+  /** Write the file (default true). False: decide and return the bytes; the caller writes them when `changed`. */
+  write?: boolean;
 }
 
 /** What {@link lockPlan} / {@link lockAgent} did. */
 export interface LockResult {
   lockPath: string;
+  /** The lock in effect: the new one, or the one kept on disk. */
   lock: Lockfile;
   /** The file bytes (plain lock or signed envelope). */
   bytes: Uint8Array;
@@ -55,68 +66,112 @@ function readExisting(path: string): Uint8Array | undefined {
   }
 }
 
+/** The lock on disk, parsed, with its exact payload bytes. */
+interface Existing {
+  bytes: Uint8Array;
+  lock: Lockfile;
+  payload: Buffer;
+  signed: boolean;
+}
+
 /**
  * Pins a plan to a lock file: builds the lock (signed when keys are given), compares it with the
  * file on disk, and writes it atomically, or, when frozen, refuses any change with LOCK_DRIFT
- * (LOCK_NOT_FOUND when there is no lock yet).
+ * (LOCK_NOT_FOUND when there is no lock yet). Drift is the portable part (see {@link checkLock});
+ * a frozen or `keepMatching` lock whose portable part matches is up to date whatever host made it.
  */
 export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResult {
   const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
   const agentPath = options.agentPath ?? options.manifestPath;
-  const lock = createLock(plan, { manifestPath: options.manifestPath });
-  const payload = serializeLock(lock);
+  const lockDir = dirname(resolve(options.lockPath));
+  const fresh = createLock(plan, { manifestPath: options.manifestPath, lockDir });
+  const payload = serializeLock(fresh);
   const signingKeys = options.signingKeys ?? [];
-  const signed = signingKeys.length > 0;
-  const bytes = signed ? signLock(payload, signingKeys) : payload;
-  const existing = readExisting(options.lockPath);
-  const previous = existing === undefined ? 'none' : isEnvelopeBytes(existing) ? 'signed' : 'plain';
-  const changed = existing === undefined || !Buffer.from(existing).equals(Buffer.from(bytes));
+  const raw = readExisting(options.lockPath);
+  const previous = raw === undefined ? 'none' : isEnvelopeBytes(raw) ? 'signed' : 'plain';
+  let existing: Existing | undefined;
   let drifts: LockDrift[] = [];
-  let samePayload = false;
-  if (existing !== undefined) {
+  if (raw !== undefined) {
     try {
-      const old = parseLockFile(existing, { label: options.lockPath });
+      const old = parseLockFile(raw, { label: options.lockPath });
+      const oldPayload = old.signed ? decodeBase64Strict(parseEnvelope(raw).payload, 'envelope payload') : Buffer.from(raw);
+      existing = { bytes: raw, lock: old.lock, payload: oldPayload, signed: old.signed };
       drifts = checkLock(old.lock, plan);
-      const oldPayload = old.signed ? decodeBase64Strict(parseEnvelope(existing).payload, 'envelope payload') : Buffer.from(existing);
-      samePayload = oldPayload.equals(Buffer.from(payload));
     } catch (error) {
       // An unreadable old lock is simply replaced, unless frozen forbids replacing it.
       if (frozen) throw error;
     }
   }
-  const result = { lockPath: options.lockPath, lock, bytes, signed, previous, frozen, drifts, changed } as const;
-  if (!frozen) {
-    writeLockFile(options.lockPath, bytes);
-    return { ...result, written: true };
+  // The existing lock still holds where it counts: same portable part, current format, canonical bytes.
+  const holds =
+    existing !== undefined && drifts.length === 0 && existing.lock.schema === LOCK_SCHEMA && Buffer.from(serializeLock(existing.lock)).equals(existing.payload);
+  const keep = (): LockResult => ({
+    lockPath: options.lockPath,
+    lock: existing!.lock,
+    bytes: existing!.bytes,
+    signed: existing!.signed,
+    written: false,
+    changed: false,
+    previous,
+    frozen,
+    drifts,
+  });
+
+  if (frozen) {
+    // Frozen: the lock on disk must already say this. Without keys, a signed lock counts as up to
+    // date (CI checks drift without holding the signing key); with keys it must be signed by them.
+    if (raw === undefined) {
+      throw new LockError(
+        'LOCK_NOT_FOUND',
+        `${options.lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${agentPath}\` and commit the lock`,
+        { details: { lockPath: options.lockPath } },
+      );
+    }
+    if (drifts.length > 0) throw driftError(drifts, { agentPath, lockPath: options.lockPath });
+    // keepMatching: keys only re-sign a lock that must change, and a frozen one never does.
+    const mustBeSignedByKeys = signingKeys.length > 0 && !options.keepMatching;
+    const signedByKeys = existing !== undefined && mustBeSignedByKeys && Buffer.from(signLock(existing.payload, signingKeys)).equals(Buffer.from(raw));
+    if (!holds || (mustBeSignedByKeys && !signedByKeys)) {
+      const why =
+        existing !== undefined && existing.lock.schema !== LOCK_SCHEMA
+          ? `it is ${existing.lock.schema}; this agentlang writes ${LOCK_SCHEMA}`
+          : !holds
+            ? 'it pins the same plan but its bytes are not the canonical serialisation'
+            : `it is ${previous === 'signed' ? 'signed with other keys' : 'not signed'}, and signing was requested`;
+      throw new LockError(
+        'LOCK_DRIFT',
+        `${options.lockPath} would change (${why}), and --frozen (the default when CI=true) forbids rewriting it\n` +
+          `  Re-run \`agentlang lock ${agentPath}${mustBeSignedByKeys ? ' --sign-key-env VAR' : ''}\` without --frozen if the change is intentional.`,
+        { details: { lockPath: options.lockPath, drifts: [], previous } },
+      );
+    }
+    return keep();
   }
-  // Frozen: the lock on disk must already say exactly this. Without keys, a signed lock whose
-  // payload is identical counts as up to date (CI checks drift without holding the signing key).
-  if (existing === undefined) {
+
+  if (options.keepMatching && holds) return keep();
+  if (options.keepMatching && previous === 'signed' && signingKeys.length === 0) {
+    const why = drifts.length > 0 ? drifts[0]!.message : existing === undefined ? 'it cannot be read' : `it is ${existing.lock.schema}, and this agentlang writes ${LOCK_SCHEMA}`;
     throw new LockError(
-      'LOCK_NOT_FOUND',
-      `${options.lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${agentPath}\` and commit the lock`,
-      { details: { lockPath: options.lockPath } },
+      'LOCK_KEY_MISSING',
+      `${options.lockPath} is signed and must change (${why}), but no signing key was given to sign it again; ` +
+        `pass --sign-key-env VAR with the lock's signing key, or re-lock first: \`agentlang lock ${agentPath} --sign-key-env VAR\``,
+      { details: { lockPath: options.lockPath, drifts, previous } },
     );
   }
-  if (drifts.length > 0) throw driftError(drifts, { agentPath, lockPath: options.lockPath });
-  if (!samePayload || (signed && changed)) {
-    const why = !samePayload
-      ? 'it pins the same plan but its bytes are not the canonical serialisation'
-      : `it is ${previous === 'signed' ? 'signed with other keys' : 'not signed'}, and signing was requested`;
-    throw new LockError(
-      'LOCK_DRIFT',
-      `${options.lockPath} would change (${why}), and --frozen (the default when CI=true) forbids rewriting it\n` +
-        `  Re-run \`agentlang lock ${agentPath}${signed ? ' --sign-key-env VAR' : ''}\` without --frozen if the change is intentional.`,
-      { details: { lockPath: options.lockPath, drifts: [], previous } },
-    );
-  }
-  return { ...result, written: false, bytes: existing };
+  const sign = options.keepMatching ? previous === 'signed' : signingKeys.length > 0;
+  const bytes = sign ? signLock(payload, signingKeys) : payload;
+  const changed = raw === undefined || !Buffer.from(raw).equals(Buffer.from(bytes));
+  const write = options.write ?? true;
+  if (write) writeLockFile(options.lockPath, bytes);
+  return { lockPath: options.lockPath, lock: fresh, bytes, signed: sign, written: write, changed, previous, frozen, drifts };
 }
 
 /** Options of {@link lockAgent}. */
 export interface LockAgentOptions extends Omit<LockPlanOptions, 'lockPath' | 'manifestPath'> {
   /** Where the lock goes (default {@link lockPathFor} the agent path). */
   lockPath?: string;
+  /** `manifest.path` to record (default: the manifest file relative to the lock's directory). */
+  manifestPath?: string;
   /** Passed to @agentlang/resolver's resolvePlan (MCP servers are probed unless `probeMcp: false`). */
   resolve?: ResolveOptions;
 }
@@ -127,17 +182,22 @@ export interface LockAgentResult extends LockResult {
 }
 
 /**
- * Loads an agent (directory or YAML file), resolves it against this host, and locks the plan
- * (see {@link lockPlan}). What `agentlang lock` does, as a library call.
+ * Loads an agent (directory or YAML file; or takes one already loaded, e.g. from a verified
+ * container, with `lockPath`), resolves it against this host, and locks the plan (see
+ * {@link lockPlan}). What `agentlang lock` does, as a library call.
  */
-export async function lockAgent(agentPath: string, options: LockAgentOptions = {}): Promise<LockAgentResult> {
+export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
   const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
-  const agent = await loadAgent(agentPath);
+  const agent = typeof agentPath === 'string' ? await loadAgent(agentPath) : agentPath;
   const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve });
-  const lockPath = options.lockPath ?? lockPathFor(agentPath);
+  if (typeof agentPath !== 'string' && options.lockPath === undefined) {
+    throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });
+  }
+  const lockPath = options.lockPath ?? lockPathFor(agentPath as string);
   const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
-  const manifestPath = relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
-  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: options.agentPath ?? agentPath });
+  const manifestPath = options.manifestPath ?? relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
+  const label = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : manifestPath);
+  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: label });
   return { ...result, plan };
 }
 

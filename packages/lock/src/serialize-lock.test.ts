@@ -22,7 +22,7 @@ describe('serializeLock', () => {
   it('writes seed 000\'s shape for the demo agent, exactly', () => {
     const lock = createLock(demoPlan(), { manifestPath: 'demo.agent' });
     expect(text(serializeLock(lock))).toBe(`{
-  "schema": "agentlang.lock/v1",
+  "schema": "agentlang.lock/v2",
   "manifest": {
     "hash": "ag1:${'a'.repeat(64)}",
     "path": "demo.agent",
@@ -39,6 +39,10 @@ describe('serializeLock', () => {
       "os": "linux",
       "arch": "x64"
     },
+    "system_prompts": {
+      "markdown": "sha256:${'b'.repeat(64)}",
+      "xml": "sha256:${'b'.repeat(63)}c"
+    },
     "models": {
       "test-echo/demo": {
         "provider": "test-echo",
@@ -49,7 +53,7 @@ describe('serializeLock', () => {
     "mcp_servers": []
   },
   "files": {
-    "demo.agent": "sha256:${'c'.repeat(64)}"
+    "manifest": "sha256:${'c'.repeat(64)}"
   }
 }
 `);
@@ -63,7 +67,8 @@ describe('serializeLock', () => {
     expect(lock.resolved.models['claude-sonnet-4']).toEqual({ provider: 'anthropic', context_window: 200000, supports_tools: true, supports_vision: true, known: true });
     expect(lock.resolved.mcp_servers[0]!.tools.map((t) => t.name)).toEqual(['add', 'echo']);
     expect(lock.resolved.mcp_servers[0]!.env_keys).toEqual(['STRIPE_SECRET_KEY']);
-    expect(Object.keys(lock.files)).toEqual(['agent.yaml', 'prompt.yaml', 'specialists/academic-researcher.yaml', 'specialists/market-analyst.yaml']);
+    expect(Object.keys(lock.files)).toEqual(['agent:academic-researcher', 'agent:market-analyst', 'manifest', 'prompt']);
+    expect(lock.resolved.system_prompts).toEqual({ markdown: `sha256:${'9'.repeat(63)}8`, xml: `sha256:${'9'.repeat(64)}` });
     // Host-local facts of the plan never reach the lock.
     expect(text(serializeLock(lock))).not.toMatch(/\/usr\/bin|decisions|available|timestamp|resolved_at/);
   });

@@ -14,7 +14,7 @@ export function serializeLock(lock: Lockfile): Uint8Array {
 }
 
 /**
- * Parses plain (unsigned) lock bytes strictly against `agentlang.lock/v1`. A signed lock (an
+ * Parses plain (unsigned) lock bytes strictly against `agentlang.lock/v2` (or v1, still read). A signed lock (an
  * envelope) is refused here: read it with readLockFile or verifyLock so the signature is checked first.
  */
 export function parseLock(bytes: Uint8Array | string): Lockfile {

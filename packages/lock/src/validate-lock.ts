@@ -1,6 +1,8 @@
 import { LockError } from './errors.js';
 import {
   LOCK_SCHEMA,
+  LOCK_SCHEMA_V1,
+  type LockSchema,
   type LockedAgent,
   type LockedMcpServer,
   type LockedModel,
@@ -23,6 +25,8 @@ function fail(at: string, expected: string, found: unknown): never {
   });
 }
 
+let schemaInUse: LockSchema = LOCK_SCHEMA;
+
 function object(value: unknown, at: string, required: string[], optional: string[] = []): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'an object', value);
   const obj = value as Json;
@@ -31,7 +35,7 @@ function object(value: unknown, at: string, required: string[], optional: string
   for (const key of required) if (!Object.hasOwn(obj, key)) fail(`${at}.${key}`, 'a value (field is required)', undefined);
   for (const key of Object.keys(obj)) {
     if (!required.includes(key) && !optional.includes(key)) {
-      throw new LockError('LOCK_MALFORMED', `lock field ${at} has unexpected key "${key}"; ${LOCK_SCHEMA} allows ${[...required, ...optional].join(', ')}`, {
+      throw new LockError('LOCK_MALFORMED', `lock field ${at} has unexpected key "${key}"; ${schemaInUse} allows ${[...required, ...optional].join(', ')}`, {
         details: { path: `${at}.${key}` },
       });
     }
@@ -149,22 +153,29 @@ function mcpServer(value: unknown, at: string): LockedMcpServer {
   };
 }
 
+const PROMPT_TARGETS = ['markdown', 'xml'] as const;
+
 /**
- * Checks a value against `agentlang.lock/v1` and returns a normalised copy whose key order is the
- * schema's and whose lists and maps are sorted, so equal locks serialise to equal bytes.
- * Throws LOCK_SCHEMA_UNSUPPORTED for another schema, LOCK_MALFORMED for anything else wrong.
+ * Checks a value against `agentlang.lock/v2` (or the older `agentlang.lock/v1`, still read) and
+ * returns a normalised copy whose key order is the schema's and whose lists and maps are sorted, so
+ * equal locks serialise to equal bytes. Throws LOCK_SCHEMA_UNSUPPORTED for another schema,
+ * LOCK_MALFORMED for anything else wrong.
  */
 export function normalizeLock(value: unknown): Lockfile {
+  let schema: LockSchema = LOCK_SCHEMA;
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const schema = (value as Json).schema;
-    if (schema !== LOCK_SCHEMA) {
+    const found = (value as Json).schema;
+    if (found !== LOCK_SCHEMA && found !== LOCK_SCHEMA_V1) {
       throw new LockError(
         'LOCK_SCHEMA_UNSUPPORTED',
-        `lock schema is ${JSON.stringify(schema)?.slice(0, 80) ?? 'missing'}; this version of agentlang reads only "${LOCK_SCHEMA}". Re-run \`agentlang lock\` to regenerate it.`,
-        { details: { expected: LOCK_SCHEMA, found: schema ?? null } },
+        `lock schema is ${JSON.stringify(found)?.slice(0, 80) ?? 'missing'}; this version of agentlang reads "${LOCK_SCHEMA}" and "${LOCK_SCHEMA_V1}". Re-run \`agentlang lock\` to regenerate it.`,
+        { details: { expected: [LOCK_SCHEMA, LOCK_SCHEMA_V1], found: found ?? null } },
       );
     }
+    schema = found;
   }
+  schemaInUse = schema;
+  const v2 = schema === LOCK_SCHEMA;
   const root = object(value, 'lock', ['schema', 'manifest', 'resolved', 'files']);
   const manifest = object(root.manifest, 'manifest', ['hash', 'path', 'name', 'version']);
   const resolved = object(root.resolved, 'resolved', [
@@ -174,6 +185,7 @@ export function normalizeLock(value: unknown): Lockfile {
     'tools',
     'system_prompt_sha256',
     'host',
+    ...(v2 ? ['system_prompts'] : []),
     'models',
     'agents',
     'mcp_servers',
@@ -187,8 +199,16 @@ export function normalizeLock(value: unknown): Lockfile {
   for (const path of Object.keys(filesIn).sort(byCodeUnit)) files[path] = str(filesIn[path], `files[${JSON.stringify(path)}]`, SHA256);
   const agents = array(resolved.agents, 'resolved.agents').map((v, i) => agent(v, `resolved.agents[${i}]`));
   agents.sort((a, b) => byCodeUnit(a.path, b.path) || byCodeUnit(a.parent, b.parent) || a.depth - b.depth);
+  let prompts: Partial<Record<'markdown' | 'xml', string>> | undefined;
+  if (v2) {
+    const p = object(resolved.system_prompts, 'resolved.system_prompts', [], [...PROMPT_TARGETS]);
+    prompts = {};
+    for (const target of PROMPT_TARGETS) {
+      if (p[target] !== undefined) prompts[target] = str(p[target], `resolved.system_prompts.${target}`, SHA256);
+    }
+  }
   return {
-    schema: LOCK_SCHEMA,
+    schema,
     manifest: {
       hash: str(manifest.hash, 'manifest.hash', AG1),
       path: str(manifest.path, 'manifest.path'),
@@ -206,6 +226,7 @@ export function normalizeLock(value: unknown): Lockfile {
       ),
       system_prompt_sha256: strOrNull(resolved.system_prompt_sha256, 'resolved.system_prompt_sha256', SHA256),
       host: { os: str(host.os, 'resolved.host.os'), arch: str(host.arch, 'resolved.host.arch') },
+      ...(prompts !== undefined && { system_prompts: prompts }),
       models,
       agents,
       mcp_servers: uniqueSorted(

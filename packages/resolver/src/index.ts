@@ -1,5 +1,6 @@
 export type {
   ModelCapabilities,
+  PlanFile,
   ResolvedDependency,
   ResolvedMcpServer,
   ResolvedPermissions,

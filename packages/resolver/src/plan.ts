@@ -31,8 +31,14 @@ export interface ResolvedPlan {
   systemPromptSha256: string | null;
   /** The PromptLang target the prompt was compiled to for this runtime (`compileSystemPrompt(agent, promptTarget)`). */
   promptTarget?: 'markdown' | 'xml';
-  /** Every source file of the agent with its digest, sorted by path. */
-  files: SourceFile[];
+  /**
+   * `sha256:<hex>` of the compiled system prompt for every target it compiles to (`markdown`, `xml`),
+   * whatever the runtime: a lock pins all of them, so the agent can be checked under any runtime.
+   * Empty without a prompt; a target the prompt does not compile to is absent.
+   */
+  systemPromptDigests?: Partial<Record<'markdown' | 'xml', string>>;
+  /** Every source file of the agent with its digest and its role, sorted by path. */
+  files: PlanFile[];
   /** AgentSpec trust (drives isolation); absent for AgentLang agents (permissions drive it). */
   trust?: TrustSpec;
   host: { os: string; arch: string };
@@ -42,6 +48,17 @@ export interface ResolvedPlan {
   missing: string[];
   /** Why each choice was made, for `--verbose`. */
   decisions: string[];
+}
+
+/**
+ * A source file of the agent. `role` names it by what it is, not by the name the caller gave it,
+ * so a lock made for `demo.agent` holds for the same manifest pulled as `demo@0.1.0.agent`:
+ * `manifest` (the entry file), `prompt`, `ux`, `agent:<name>` (a sub-agent), `skill:<name>`,
+ * `file:<path relative to the manifest's directory>` (anything else it references, e.g. a `base:`).
+ */
+export interface PlanFile extends SourceFile {
+  /** Absent only in plans made by hand (a lock then keys the file by its path). */
+  role?: string;
 }
 
 /** The chosen runtime and whether its binary is present. */

@@ -12,7 +12,8 @@ import { checkPermissions } from './permissions.js';
 import type { ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
 import { detectAuth } from './runtimes.js';
 import { selectRuntime } from './select-runtime.js';
-import { promptTargetFor, systemPromptDigest } from './system-prompt.js';
+import { fileRoles } from './file-roles.js';
+import { promptTargetFor, systemPromptDigest, systemPromptDigests } from './system-prompt.js';
 import type { ToolSource } from './tool-definition.js';
 import { resolveTool } from './tools.js';
 
@@ -184,7 +185,8 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     subAgents: delegation.subAgents,
     systemPromptSha256,
     promptTarget,
-    files: [...agent.files],
+    systemPromptDigests: { ...systemPromptDigests(agent), ...(systemPromptSha256 !== null && { [promptTarget]: systemPromptSha256 }) },
+    files: fileRoles(agent),
     ...(m.trust ? { trust: m.trust } : {}),
     host: hostInfo(),
     warnings,

@@ -52,3 +52,23 @@ export function systemPromptDigest(agent: LoadedAgent, target: CompileTarget): s
   const prompt = compileSystemPrompt(agent, target);
   return prompt === '' ? null : sha256(prompt);
 }
+
+/** The targets a lock pins the prompt for: every one a runtime may be given. */
+export const PROMPT_TARGETS: readonly CompileTarget[] = ['markdown', 'xml'];
+
+/**
+ * Digests of the compiled system prompt for every target it compiles to (a target it does not
+ * compile to is left out: a runtime that needs it fails when it resolves, with the compiler's error).
+ */
+export function systemPromptDigests(agent: LoadedAgent): Partial<Record<CompileTarget, string>> {
+  const out: Partial<Record<CompileTarget, string>> = {};
+  for (const target of PROMPT_TARGETS) {
+    try {
+      const digest = systemPromptDigest(agent, target);
+      if (digest !== null) out[target] = digest;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'RESOLVE_PROMPT') throw error;
+    }
+  }
+  return out;
+}

@@ -19,7 +19,9 @@ export type RunnerErrorCode =
   /** `--sign-key-env` names a variable that is unset or not a 32-byte hex seed. */
   | 'RUNNER_SIGN_KEY'
   /** The run input (`--prompt`/`--input`) is unusable: unreadable file, both given, … */
-  | 'RUNNER_INPUT';
+  | 'RUNNER_INPUT'
+  /** The agent's trust grants write access to a host-owned path (`.agentlang/`, the records directory). */
+  | 'RUNNER_POLICY_PROTECTED';
 
 /** The runner's one error class: a string `code`, an actionable message and structured details. */
 export class RunnerError extends Error {

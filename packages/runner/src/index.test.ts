@@ -34,6 +34,7 @@ describe('@agentlang/runner public API', () => {
         'recordsDirFor',
         'runAgent',
         'runPlan',
+        'scanRecords',
         'serializeRecord',
         'signRecord',
         'signingKeyFromEnv',

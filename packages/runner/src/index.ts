@@ -11,7 +11,17 @@ export {
   type ExecutionRecord,
   type RunOutcome,
 } from './record.js';
-export { listRecords, readRecord, readRecordEnvelope, recordsDirFor, serializeRecord, writeRecord } from './record-store.js';
+export {
+  listRecords,
+  readRecord,
+  readRecordEnvelope,
+  recordsDirFor,
+  scanRecords,
+  serializeRecord,
+  writeRecord,
+  type RecordScan,
+  type SkippedRecord,
+} from './record-store.js';
 export { signRecord, signingKeyFromEnv, verifyRecordEnvelope, verifyStoredRecord } from './record-sign.js';
 export { probeRuntimeVersion } from './runtime-version.js';
 export type { Invocation, InvocationFile, InvocationInput, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';

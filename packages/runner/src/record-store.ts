@@ -57,14 +57,48 @@ function parseRecordFile(path: string, id: string): ExecutionRecord {
   return record;
 }
 
-/** Every record in `dir`, oldest first (ULID order); a missing directory means no records. */
-export function listRecords(dir: string): ExecutionRecord[] {
-  if (!existsSync(dir)) return [];
+/** A record file {@link scanRecords} could not use, and why. */
+export interface SkippedRecord {
+  path: string;
+  id: string;
+  /** The error code (`RUNNER_RECORD_INVALID`) and the message, which names the problem. */
+  code: string;
+  reason: string;
+}
+
+/** What {@link scanRecords} found: the good records, oldest first, and the files it skipped. */
+export interface RecordScan {
+  records: ExecutionRecord[];
+  skipped: SkippedRecord[];
+}
+
+/**
+ * Every record in `dir`, oldest first (ULID order), and every record file that is unreadable or
+ * malformed — skipped, so one bad file never hides the others. A missing directory means no records.
+ */
+export function scanRecords(dir: string): RecordScan {
+  if (!existsSync(dir)) return { records: [], skipped: [] };
   const ids = readdirSync(dir)
     .filter((name) => name.endsWith('.json') && isUlid(name.slice(0, -5)))
     .map((name) => name.slice(0, -5))
     .sort();
-  return ids.map((id) => parseRecordFile(join(dir, `${id}.json`), id));
+  const records: ExecutionRecord[] = [];
+  const skipped: SkippedRecord[] = [];
+  for (const id of ids) {
+    const path = join(dir, `${id}.json`);
+    try {
+      records.push(parseRecordFile(path, id));
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'RUNNER_RECORD_INVALID';
+      skipped.push({ path, id, code, reason: (error as Error).message });
+    }
+  }
+  return { records, skipped };
+}
+
+/** Every readable record in `dir`, oldest first (ULID order); malformed ones are left out (see {@link scanRecords}). */
+export function listRecords(dir: string): ExecutionRecord[] {
+  return scanRecords(dir).records;
 }
 
 /**

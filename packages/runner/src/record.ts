@@ -23,13 +23,25 @@ export interface ExecutionRecord {
    * `signed` whether a signature covers it, `verified` whether that signature verified against a
    * trusted key in this run, `signature` which one (`lock`: the lock's own envelope; `container`:
    * the signature of the container the lock came in, which covers every entry), `key_ids` the ids
-   * of the keys that verified.
+   * of the keys that verified. `portable_digest` is the digest of the portable part the run was
+   * checked on, and `host` the host part the lock was made with (runtime, model, auth source, os,
+   * arch) — the run's own host part is `runtime`, `model`, `auth_source` and `host` below.
    */
-  lock: { digest: string; signed: boolean; verified: boolean; signature: 'lock' | 'container' | null; key_ids: string[] } | null;
+  lock: {
+    digest: string;
+    signed: boolean;
+    verified: boolean;
+    signature: 'lock' | 'container' | null;
+    key_ids: string[];
+    portable_digest?: string;
+    host?: { runtime: string; model: string | null; auth_source: string; os: string; arch: string };
+  } | null;
   runtime: string;
   /** First line of `<binary> --version`, or null when the runtime does not say. */
   runtime_version: string | null;
   model: string | null;
+  /** Where the runtime's credentials came from on this host (`local socket`, `env:NAME`): re-resolved, never taken from the lock. */
+  auth_source?: string;
   /** UTC, second precision: `2026-04-21T10:30:45Z`. */
   started_at: string;
   ended_at: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, driftError, parseLockFile } from '@agentlang/lock';
+import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, driftError, lockHostPart, parseLockFile, portableLockDigest } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
 import { type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
@@ -96,6 +96,9 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
             verified: lockFile.verified,
             signature: lockFile.signature,
             keyIds: lockFile.keyids,
+            // What the run was checked on (portable) and where the lock was made (host part, re-resolved here).
+            portable_digest: portableLockDigest(lockFile.lock),
+            host: lockHostPart(lockFile.lock),
           },
         }
       : {}),

@@ -92,9 +92,18 @@ export interface RunPlanOptions {
   stderr?: OutputStream;
   /**
    * The lock the plan was checked against, for the record: the digest of its bytes, whether a
-   * signature covers it and verified, and which one (its own envelope, or the container it came in).
+   * signature covers it and verified, and which one (its own envelope, or the container it came in);
+   * its portable digest and the host part it was made with.
    */
-  lock?: { digest: string; signed: boolean; verified: boolean; signature?: 'lock' | 'container' | null; keyIds?: string[] };
+  lock?: {
+    digest: string;
+    signed: boolean;
+    verified: boolean;
+    signature?: 'lock' | 'container' | null;
+    keyIds?: string[];
+    portable_digest?: string;
+    host?: NonNullable<ExecutionRecord['lock']>['host'];
+  };
   /** 64-hex Ed25519 seed: the record is also written as a signed DSSE envelope. */
   signingKey?: string;
   /** Aborting stops the agent (its whole process tree) and records `aborted`. */
@@ -222,10 +231,23 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
         options.agent?.manifest.permissions ?? { required: plan.permissions.required, optional: plan.permissions.optional },
         ctx,
       );
-  // Host-owned paths under a writable bind (the records directory) are re-bound read-only on top.
+  // Host-owned paths (.agentlang/, the records directory) are never writable from the sandbox,
+  // whatever the scope: a grant of (or inside) one is refused; one under a writable bind is re-bound
+  // read-only on top — at every path the bind makes it reachable by, links resolved.
   for (const path of options.protect ?? []) {
-    if (policy.filesystem.readWrite.some((rw) => isInside(path, rw)) && !policy.filesystem.readOnly.includes(path)) {
-      policy.filesystem.readOnly.push(path);
+    const realPath = realish(path);
+    for (const rw of [...policy.filesystem.readWrite]) {
+      const realRw = realish(rw);
+      if (isInside(rw, path) || isInside(realRw, realPath)) {
+        throw new RunnerError(
+          'RUNNER_POLICY_PROTECTED',
+          `the agent's trust grants write access to ${rw}, which is (or lies inside) ${path}: the host's execution records and cache, never writable from the sandbox; remove it from trust.scope`,
+          { path: rw, protected: path },
+        );
+      }
+      if (!isInside(realPath, realRw)) continue;
+      const alias = join(rw, relative(realRw, realPath));
+      if (!policy.filesystem.readOnly.includes(alias)) policy.filesystem.readOnly.push(alias);
     }
   }
   const agentShell = policy.exec !== 'none';
@@ -277,6 +299,20 @@ function describeSandboxOf(sandbox: RunSandbox): SandboxDescription {
   }
   for (const note of sandbox.notes) lines.push(['Note', note]);
   return { summary, lines };
+}
+
+/** The real path of `path`, or for a path that does not exist yet, its nearest existing ancestor's real path joined with the rest. */
+function realish(path: string): string {
+  let at = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    const real = safeRealpath(at);
+    if (real !== undefined) return join(real, ...rest.reverse());
+    const parent = dirname(at);
+    if (parent === at) return resolve(path);
+    rest.push(basename(at));
+    at = parent;
+  }
 }
 
 function exitCodeOf(end: { exitCode: number | null; signal: string | null; timedOut: boolean }, aborted: boolean): number {
@@ -435,11 +471,14 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
             verified: options.lock.verified,
             signature: options.lock.signature ?? (options.lock.signed ? 'lock' : null),
             key_ids: options.lock.keyIds ?? [],
+            ...(options.lock.portable_digest !== undefined && { portable_digest: options.lock.portable_digest }),
+            ...(options.lock.host !== undefined && { host: { ...options.lock.host } }),
           }
         : null,
       runtime: adapter.name,
       runtime_version: runtimeVersion,
       model: effective.model,
+      auth_source: effective.authSource,
       started_at: formatRecordTime(startedAt),
       ended_at: formatRecordTime(endedAt),
       duration_ms: Math.max(0, Math.round(end.durationMs)),

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RuntimeAdapter, runPlan } from '@agentlang/runner';
 import { makeTempDir } from '@agentlang/test-helpers';
@@ -62,6 +62,42 @@ describe('runPlan under bubblewrap (real)', () => {
     expect(readFileSync(recordFile, 'utf8')).toBe(before);
     expect(existsSync(join(cwd, '.agentlang', 'records', '01J00000000000000000000000.json'))).toBe(false);
     expect(readdirSync(join(cwd, '.agentlang', 'records')).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+  });
+
+  it('trust.scope never makes .agentlang/ writable: a scope naming it (or a link to it) is refused, a linked parent is re-bound read-only', async () => {
+    const cwd = makeTempDir();
+    await runPlan(demoPlan(), { cwd, env });
+    const records = join(cwd, '.agentlang', 'records');
+    const forged = join(records, '01J00000000000000000000000.json');
+    symlinkSync(join(cwd, '.agentlang'), join(cwd, 'innocent'));
+    const forge = (via: string) => `echo forged > ${via}/01J00000000000000000000000.json 2>/dev/null && echo "forge=yes" || echo "forge=no"`;
+    for (const scope of ['.agentlang/records', '.agentlang', records, 'innocent', 'innocent/records']) {
+      const plan = demoPlan({ trust: { filesystem: 'scoped', network: 'none', exec: 'full', scope: [scope] } });
+      const out = sink();
+      await expect(
+        runPlan(plan, { cwd, env, stdout: out, runtime: 'tamper', adapters: [shAdapter('tamper', forge(join(cwd, scope)))] }),
+        scope,
+      ).rejects.toMatchObject({ code: 'RUNNER_POLICY_PROTECTED' });
+      expect(out.text(), scope).toBe('');
+      expect(existsSync(forged), scope).toBe(false);
+    }
+    // A granted directory elsewhere that is a link to the workdir reaches .agentlang/ by another path: read-only there too.
+    const alias = join(makeTempDir(), 'alias');
+    symlinkSync(cwd, alias);
+    const plan = demoPlan({ trust: { filesystem: 'scoped', network: 'none', exec: 'full', scope: [alias] } });
+    const out = sink();
+    const result = await runPlan(plan, {
+      cwd,
+      env,
+      stdout: out,
+      runtime: 'tamper',
+      adapters: [shAdapter('tamper', `echo ok > ${alias}/via-alias.txt && echo "alias=rw"; ${forge(join(alias, '.agentlang/records'))}; echo x > ${alias}/.agentlang/evil 2>/dev/null && echo "agentlang=yes" || echo "agentlang=no"`)],
+    });
+    expect(result.exitCode).toBe(0);
+    expect(out.text().trim().split('\n')).toEqual(['alias=rw', 'forge=no', 'agentlang=no']);
+    expect(existsSync(join(cwd, 'via-alias.txt'))).toBe(true);
+    expect(existsSync(forged)).toBe(false);
+    expect(existsSync(join(cwd, '.agentlang', 'evil'))).toBe(false);
   });
 
   it('delivers secrets by environment inside the sandbox, not argv, and writes config files into the private tmpfs', async () => {

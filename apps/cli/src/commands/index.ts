@@ -21,7 +21,14 @@ export const COMMANDS: CommandSpec[] = [
       '  --frozen              never create or change the lock (exit 16, CONTAINER_FROZEN); default when CI=true\n' +
       '  --quality             review the prompt first (offline checks; plus an LLM review when\n' +
       '                        AGENTLANG_REVIEW_URL names an OpenAI-compatible endpoint, key in\n' +
-      '                        AGENTLANG_REVIEW_API_KEY, model in AGENTLANG_REVIEW_MODEL); errors stop the build\n\n' +
+      '                        AGENTLANG_REVIEW_API_KEY, model in AGENTLANG_REVIEW_MODEL); errors stop the build\n' +
+      '  --runtime R           resolve for runtime R, as for `agentlang lock` (the lock pins the prompt for every\n' +
+      '                        runtime\'s target, so the container runs under any runtime)\n' +
+      RESOLVE_FLAGS_HELP +
+      '\n' +
+      'The lock on disk is kept byte for byte while it still matches the agent (its portable part); a signed\n' +
+      'lock that must change is signed again with --sign-key-env, or the build stops (exit 12, LOCK_KEY_MISSING).\n' +
+      'A failed build writes nothing. Symbolic links (context/, its files, prompt, skills, sub-agents) are refused.\n' +
       'Whoever can run the agent can read its prompt: encryption keeps it from everyone else.',
     options: {
       'sign-key-env': { type: 'string' },
@@ -30,6 +37,8 @@ export const COMMANDS: CommandSpec[] = [
       out: { type: 'string' },
       frozen: { type: 'boolean' },
       quality: { type: 'boolean' },
+      runtime: { type: 'string' },
+      ...RESOLVE_FLAGS,
     },
     load: () => import('./build.js'),
   },
@@ -102,7 +111,10 @@ export const COMMANDS: CommandSpec[] = [
       '  --out L              write the lock to L instead\n' +
       '  --runtime R          use runtime R, as for `agentlang resolve`\n' +
       RESOLVE_FLAGS_HELP +
-      '  (MCP servers are always probed: their tool schemas are what the lock pins)\n\n' +
+      '  (MCP servers are always probed: their tool schemas are what the lock pins)\n' +
+      '  <agent> may be a container: it is verified with --pubkey HEX (or AGENTLANG_PUBKEY) and its prompt\n' +
+      '  decrypted (AGENTLANG_IDENTITY, --identity-env VAR or --passphrase-env VAR); its own agent.lock must\n' +
+      '  hold here, and <container>.lock is written with this host\'s runtime, auth source and host.\n\n' +
       'Prints `Wrote <lock>` or `Wrote <lock> (signed)`. Exit 12 for every LOCK_* error.',
     options: {
       'sign-key-env': { type: 'string' },
@@ -110,6 +122,9 @@ export const COMMANDS: CommandSpec[] = [
       'no-frozen': { type: 'boolean' },
       out: { type: 'string' },
       runtime: { type: 'string' },
+      pubkey: { type: 'string' },
+      'identity-env': { type: 'string' },
+      'passphrase-env': { type: 'string' },
       ...RESOLVE_FLAGS,
     },
     load: () => import('./lock.js'),
@@ -126,7 +141,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --out FILE           where the container is written (default <name>@<version>.agent)\n' +
       '  --frozen             fail instead of rewriting a stale agent.lock\n' +
       '  --allow-unsigned     publish without a signature (refused by default)\n' +
-      '  --registry, --api-key, --tenant, --oci   as for push',
+      '  --registry, --api-key, --tenant, --oci   as for push\n' +
+      '  --runtime R          resolve for runtime R, as for `agentlang build`\n' +
+      RESOLVE_FLAGS_HELP,
     options: {
       registry: { type: 'string' },
       'api-key': { type: 'string' },
@@ -138,6 +155,8 @@ export const COMMANDS: CommandSpec[] = [
       out: { type: 'string' },
       frozen: { type: 'boolean' },
       'allow-unsigned': { type: 'boolean' },
+      runtime: { type: 'string' },
+      ...RESOLVE_FLAGS,
     },
     load: () => import('./publish.js'),
   },

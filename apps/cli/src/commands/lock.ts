@@ -1,7 +1,8 @@
-import { relative, resolve } from 'node:path';
-import { lockAgent, lockPathFor, signingKeyFromEnv } from '@agentlang/lock';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { checkLock, LockError, lockAgent, lockPathFor, readLockFile, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
 import type { CommandContext, CommandResult } from '../command.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
+import { loadRunInput } from './run.js';
 
 class LockUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
@@ -21,17 +22,42 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   // Messages name the lock as the user would type it: relative to where they stand.
   const lockPath = ctx.cwd === process.cwd() ? relative(ctx.cwd, absoluteLock) || absoluteLock : absoluteLock;
   const frozen = ctx.values.frozen ? true : ctx.values['no-frozen'] ? false : undefined;
-  const result = await lockAgent(agentPath, {
-    lockPath,
-    agentPath: target,
-    env: ctx.env,
-    signingKeys,
-    ...(frozen !== undefined && { frozen }),
-    resolve: {
-      ...(await resolveOptionsFromFlags(ctx)),
-      ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
-    },
-  });
+  // A container is verified (--pubkey) and decrypted like for `run`; its own agent.lock must hold
+  // here (portable part), and this host's lock — same portable part, this host's runtime, auth and
+  // host — is written beside it, only after that check.
+  const input = await loadRunInput(target, ctx);
+  const container = input.containerLockPath !== undefined;
+  let result: Awaited<ReturnType<typeof lockAgent>>;
+  try {
+    result = await lockAgent(input.agent, {
+      lockPath,
+      ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),
+      agentPath: target,
+      env: ctx.env,
+      signingKeys,
+      ...(frozen !== undefined && { frozen }),
+      resolve: {
+        ...(await resolveOptionsFromFlags(ctx)),
+        ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
+      },
+    });
+    if (container) {
+      const drifts = checkLock(readLockFile(input.containerLockPath!).lock, result.plan);
+      if (drifts.length > 0) {
+        throw new LockError(
+          'LOCK_DRIFT',
+          `the agent.lock inside ${target} does not hold on this host: ${drifts[0]!.message}\n  The container was built for another agent state; rebuild it with \`agentlang build\` where its sources are.`,
+          { details: { drifts, agentPath: target } },
+        );
+      }
+      if (!result.frozen) {
+        writeLockFile(absoluteLock, result.bytes);
+        result = { ...result, written: true };
+      }
+    }
+  } finally {
+    input.cleanup();
+  }
   for (const line of result.plan.missing) ctx.log(`Missing: ${line}`);
   for (const line of result.plan.warnings) ctx.log(`Warning: ${line}`);
   if (ctx.verbose) for (const line of result.plan.decisions) ctx.log(`  ${line}`);

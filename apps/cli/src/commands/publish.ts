@@ -1,4 +1,5 @@
 import type { CommandContext, CommandResult } from '../command.js';
+import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
 class PublishUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
@@ -44,6 +45,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       ...(passphrase ? { passphrase } : {}),
       ...(ctx.values.frozen === true ? { frozen: true } : {}),
       env: ctx.env,
+      resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}) },
     },
     to,
     ...(tenant ? { tenant } : {}),

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { formatRecordLine, listRecords, readRecord, recordsDirFor, verifyStoredRecord } from '@agentlang/runner';
+import { formatRecordLine, readRecord, recordsDirFor, scanRecords, verifyStoredRecord } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
 
 /** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
@@ -14,8 +14,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const dir = typeof dirOption === 'string' ? resolve(ctx.cwd, dirOption) : recordsDirFor(ctx.cwd);
   if (sub === 'list' || sub === undefined) {
     if (rest.length > 0) throw new RecordsUsageError(`unexpected argument ${JSON.stringify(rest[0])}: agentlang records list`);
-    const records = listRecords(dir);
-    return { text: records.length === 0 ? '' : records.map(formatRecordLine).join('\n'), data: records };
+    // One malformed file (an agent's, a torn copy) is skipped with a warning, never hides the others.
+    const { records, skipped } = scanRecords(dir);
+    for (const s of skipped) ctx.log(`warning: skipped ${s.path}: ${s.reason}`);
+    return { text: records.length === 0 ? '' : records.map(formatRecordLine).join('\n'), data: { records, skipped } };
   }
   if (sub === 'show') {
     const [id, ...more] = rest;

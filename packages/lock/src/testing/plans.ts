@@ -17,7 +17,9 @@ export function demoPlan(overrides: Partial<ResolvedPlan> = {}): ResolvedPlan {
     permissions: { host: 'raw-os', required: [], optional: [], granted: [], degraded: [] },
     subAgents: [],
     systemPromptSha256: `sha256:${hex('b')}`,
-    files: [{ path: 'demo.agent', sha256: `sha256:${hex('c')}` }],
+    promptTarget: 'markdown',
+    systemPromptDigests: { markdown: `sha256:${hex('b')}`, xml: `sha256:${'b'.repeat(63)}c` },
+    files: [{ path: 'demo.agent', sha256: `sha256:${hex('c')}`, role: 'manifest' }],
     trust: { filesystem: 'none', network: 'none', exec: 'full', scope: [] },
     host: { os: 'linux', arch: 'x64' },
     warnings: [],
@@ -60,11 +62,13 @@ export function researchPlan(): ResolvedPlan {
       { name: 'academic-researcher', path: 'specialists/academic-researcher.yaml', digest: `ag1:${hex('8')}`, version: '1.0.0', depth: 1, parent: 'research-assistant', permission: 'always' },
     ],
     systemPromptSha256: `sha256:${hex('9')}`,
+    promptTarget: 'xml',
+    systemPromptDigests: { markdown: `sha256:${'9'.repeat(63)}8`, xml: `sha256:${hex('9')}` },
     files: [
-      { path: 'prompt.yaml', sha256: `sha256:${hex('d')}` },
-      { path: 'agent.yaml', sha256: `sha256:${hex('e')}` },
-      { path: 'specialists/academic-researcher.yaml', sha256: `sha256:${hex('f')}` },
-      { path: 'specialists/market-analyst.yaml', sha256: `sha256:${hex('0')}` },
+      { path: 'prompt.yaml', sha256: `sha256:${hex('d')}`, role: 'prompt' },
+      { path: 'agent.yaml', sha256: `sha256:${hex('e')}`, role: 'manifest' },
+      { path: 'specialists/academic-researcher.yaml', sha256: `sha256:${hex('f')}`, role: 'agent:academic-researcher' },
+      { path: 'specialists/market-analyst.yaml', sha256: `sha256:${hex('0')}`, role: 'agent:market-analyst' },
     ],
   });
 }
