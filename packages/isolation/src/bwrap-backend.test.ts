@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { buildPrelude, createBwrapBackend, pathBinds, sandboxIdentity } from './bwrap-backend.js';
+import { assertReachable, buildPrelude, createBwrapBackend, pathBinds, sandboxIdentity } from './bwrap-backend.js';
 import { IsolationError } from './errors.js';
 import { policyFromTrust } from './mapping.js';
 import { capture } from './test-support.js';
@@ -144,6 +144,20 @@ describe('refusals', () => {
     const stat = statSync(p.workdir);
     const expected = stat.uid === 0 ? { uid: 65534, gid: 65534 } : { uid: stat.uid, gid: stat.gid === 0 ? stat.uid : stat.gid };
     expect(sandboxIdentity(p, undefined)).toEqual(expected); // else the workdir's owner
+  });
+
+  it('as root, refuses a grant the unprivileged sandbox user could not reach, saying what to do', () => {
+    const outer = makeTempDir();
+    const workdir = join(outer, 'project');
+    mkdirSync(workdir, { mode: 0o755 });
+    const p = policyFromTrust(trust, { workdir });
+    const stranger = { uid: 4242, gid: 4242 };
+    expect(() => assertReachable(p, undefined, stranger)).not.toThrow();
+    chmodSync(outer, 0o700);
+    expect(codeOf(() => assertReachable(p, undefined, stranger))).toBe('SANDBOX_UNSUPPORTED');
+    expect(() => assertReachable(p, undefined, stranger)).toThrow(`uid 4242 (gid 4242), never as host root; that user cannot reach ${workdir} (blocked at ${outer})`);
+    expect(() => assertReachable(p, undefined, stranger)).toThrow(/AGENTLANG_SANDBOX_USER/);
+    chmodSync(outer, 0o755);
   });
 
   it('refuses a granted path that does not exist, naming it', () => {

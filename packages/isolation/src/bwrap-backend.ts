@@ -427,15 +427,15 @@ function blockedAt(path: string, id: { uid: number; gid: number }): string | und
 }
 
 /** bwrap sets up the sandbox as the unprivileged user, so every bound path must be reachable by it. */
-function assertReachable(policy: IsolationPolicy, cwd: string | undefined, id: { uid: number; gid: number }): void {
-  const paths = policy.filesystem.mode === 'full' ? [policy.workdir] : [...policy.filesystem.readOnly, ...policy.filesystem.readWrite, policy.workdir];
-  if (cwd) paths.push(cwd);
+export function assertReachable(policy: IsolationPolicy, cwd: string | undefined, id: { uid: number; gid: number }): void {
+  const paths = [policy.workdir, ...(cwd ? [cwd] : [])];
+  if (policy.filesystem.mode !== 'full') paths.push(...policy.filesystem.readWrite, ...policy.filesystem.readOnly);
   for (const path of new Set(paths)) {
     const blocked = blockedAt(path, id);
     if (blocked === undefined) continue;
     throw new IsolationError(
       'SANDBOX_UNSUPPORTED',
-      `running as root, the sandbox runs as the unprivileged uid ${id.uid} (gid ${id.gid}), never as host root; that user cannot reach ${path} (blocked at ${blocked}); run as a regular user, work in a directory that user can read (e.g. chmod 755 ${blocked}, or chown -R ${id.uid}:${id.gid} ${path} to let the agent write there), or set AGENTLANG_SANDBOX_USER to a uid[:gid] that can`,
+      `running as root, the sandbox runs as the unprivileged uid ${id.uid} (gid ${id.gid}), never as host root; that user cannot reach ${path} (blocked at ${blocked}); run as a regular user, or from a directory that uid can reach (searchable all the way down, e.g. not under /root; \`chown -R ${id.uid}:${id.gid} <dir>\` also lets the agent write there), or set AGENTLANG_SANDBOX_USER=uid[:gid] to a user that can (0 keeps host root, which is weaker)`,
       { details: { path, blocked, uid: id.uid, gid: id.gid } },
     );
   }
