@@ -9,12 +9,15 @@ import { dirname, join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBwrapBackend } from './bwrap-backend.js';
+import { IsolationError } from './errors.js';
 import { policyFromTrust, type TrustInput } from './mapping.js';
 import type { IsolationPolicy } from './policy.js';
 import { capture, hostPids } from './test-support.js';
 
 const bwrapPath = '/usr/bin/bwrap';
 const backend = createBwrapBackend({ bwrapPath });
+/** AGENTLANG_SANDBOX_USER=0: a root caller keeps host root by explicit choice (ignored when not root). */
+const rootByChoice = createBwrapBackend({ bwrapPath, sandboxUser: { uid: 0, gid: 0 } });
 const PY = '/usr/bin/python3';
 
 function policy(trust: Partial<TrustInput> = {}, extra: { timeoutMs?: number; memoryBytes?: number | null; maxProcesses?: number | null } = {}): IsolationPolicy {
@@ -296,8 +299,12 @@ describe('host kernel interfaces and identity (the same whether the tests run as
 
   it('cannot open kernel.core_pattern (or any other sysctl, sysrq-trigger, irq affinity) for writing; the host value is untouched', async () => {
     const before = readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
-    for (const trust of [{}, { filesystem: 'full' as const }]) {
-      const r = await capture(backend, policy(trust), { argv: openProbe });
+    for (const [sandbox, trust] of [
+      [backend, {}],
+      [backend, { filesystem: 'full' as const }],
+      [rootByChoice, {}], // even a sandbox kept as host root by choice gets EROFS
+    ] as const) {
+      const r = await capture(sandbox, policy(trust), { argv: openProbe });
       expect(r.stdout).not.toContain('OPENED');
       expect(r.stdout).toMatch(/\/proc\/sys\/kernel\/core_pattern refused (30|13)\n/); // EROFS (read-only bind) or EACCES
       // Control: the probe reaches the real file (it reads the host's value), so the refusal is the sandbox's.
@@ -473,6 +480,19 @@ describe('limits and the process tree', () => {
     const r = await capture(backend, p, { argv: [node, '-e', script] });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('fetch pong\nworker\nchild\n');
+  });
+
+  it('with the sandbox kept as host root by choice (AGENTLANG_SANDBOX_USER=0), the task limit still holds through a pids cgroup, or the run is refused', async () => {
+    const probe = py('import os,time\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)');
+    let outcome: string;
+    try {
+      const r = await capture(rootByChoice, policy({}, { maxProcesses: 8 }), { argv: probe });
+      outcome = `forked ${Number(r.stdout.trim()) < 8 && Number(r.stdout.trim()) > 0 ? 'below the limit' : r.stdout.trim()}`;
+    } catch (error) {
+      // Root without a writable pids cgroup: RLIMIT_NPROC cannot bind host root, so the run is refused, never unbounded.
+      outcome = error instanceof IsolationError && error.code === 'SANDBOX_UNSUPPORTED' && /AGENTLANG_SANDBOX_USER/.test(error.message) ? 'refused' : String(error);
+    }
+    expect(['forked below the limit', 'refused']).toContain(outcome);
   });
 
   it('enforces the process-count limit', async () => {
