@@ -374,10 +374,10 @@ function realOrSelf(path: string): string {
 }
 
 /**
- * Refuses a bwrap binary the sandbox could write (found under a granted read-write path): an agent
+ * Refuses a sandbox binary (bwrap, noether-sandbox) the sandbox could write (found under a granted read-write path): an agent
  * would replace the sandbox of the next run. `filesystem: full`'s `/` is not a grant of this kind.
  */
-function assertBinaryOutsideGrants(binary: string, policy: IsolationPolicy): void {
+export function assertBinaryOutsideGrants(binary: string, policy: IsolationPolicy): void {
   const real = realOrSelf(binary);
   for (const grant of policy.filesystem.readWrite) {
     if (grant === '/') continue;
@@ -385,8 +385,8 @@ function assertBinaryOutsideGrants(binary: string, policy: IsolationPolicy): voi
     if (isInside(binary, grant) || isInside(real, root)) {
       throw new IsolationError(
         'SANDBOX_UNSUPPORTED',
-        `the bwrap binary ${binary} lies inside ${grant}, which the sandbox may write: an agent could replace the sandbox of the next run; install bubblewrap system-wide (apt-get install bubblewrap) and keep only absolute system directories on PATH`,
-        { details: { bwrap: binary, grant } },
+        `the sandbox binary ${binary} lies inside ${grant}, which the sandbox may write: an agent could replace the sandbox of the next run; install it system-wide (e.g. apt-get install bubblewrap) and keep only system directories on PATH`,
+        { details: { binary, grant } },
       );
     }
   }

@@ -25,6 +25,7 @@ cp "$2" "$rec/policy.json"
 stat -c %a "$2" > "$rec/mode"
 echo "$2" > "$rec/path"
 env > "$rec/env"
+id -u > "$rec/uid"
 while [ "$1" != "--" ]; do shift; done
 shift
 exec "$@"
@@ -122,6 +123,10 @@ describe('selectBackend', () => {
     expect(readFileSync(join(record, 'env'), 'utf8')).toContain('API_KEY=sekrit-value');
     expect(readFileSync(join(record, 'args'), 'utf8')).not.toContain('sekrit');
     expect(readFileSync(join(record, 'policy.json'), 'utf8')).not.toContain('sekrit');
+    // Never host root (run as root, noether-sandbox is started as the unprivileged sandbox user), and no relative PATH entry.
+    expect(readFileSync(join(record, 'uid'), 'utf8').trim()).not.toBe('0');
+    const path = /^PATH=(.*)$/m.exec(readFileSync(join(record, 'env'), 'utf8'))?.[1] ?? '';
+    expect(path.split(':').every((entry) => entry.startsWith('/'))).toBe(true);
   });
 
   it('noether: falls back to bwrap with a debug log when noether-sandbox is not on PATH', async () => {

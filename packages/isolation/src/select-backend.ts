@@ -61,7 +61,8 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
     debug('isolation: noether-sandbox not found on PATH; falling back to the bwrap backend');
     return bwrap();
   }
-  return createNoetherBackend({ noetherPath, fallback: bwrapPath ? () => bwrap() : undefined, log: debug });
+  const { user } = sandboxSettingsFromEnv(env);
+  return createNoetherBackend({ noetherPath, fallback: bwrapPath ? () => bwrap() : undefined, log: debug, ...(user ? { sandboxUser: user } : {}) });
 }
 
 function unknown(requested: string): IsolationError {
