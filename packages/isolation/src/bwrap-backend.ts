@@ -21,8 +21,8 @@ export interface BwrapBackendOptions {
   log?: (line: string) => void;
   /**
    * Host uid/gid the sandbox runs as when this process is root (`AGENTLANG_SANDBOX_USER`). Default:
-   * the workdir's owner when that is not root, else 65534 (nobody). `{ uid: 0 }` keeps host root,
-   * an explicit and weaker choice. Ignored when not running as root (the sandbox is then the caller).
+   * 65534 (nobody). `{ uid: 0 }` keeps host root, an explicit and weaker choice. Ignored when not
+   * running as root (the sandbox is then the caller).
    */
   sandboxUser?: { uid: number; gid: number };
 }
@@ -392,15 +392,13 @@ export function assertBinaryOutsideGrants(binary: string, policy: IsolationPolic
   }
 }
 
-/** The unprivileged host identity a root caller runs the sandbox as, or undefined to stay root (explicit `uid: 0`). */
-export function sandboxIdentity(policy: IsolationPolicy, configured: { uid: number; gid: number } | undefined): { uid: number; gid: number } | undefined {
+/**
+ * The unprivileged host identity a root caller runs the sandbox as, or undefined to stay root
+ * (explicit `uid: 0`). Not the workdir's owner by default: whoever owns the sandbox's user namespace
+ * can ptrace into it and read the secrets root handed it, so choosing a real user is left explicit.
+ */
+export function sandboxIdentity(_policy: IsolationPolicy, configured: { uid: number; gid: number } | undefined): { uid: number; gid: number } | undefined {
   if (configured) return configured.uid === 0 ? undefined : configured;
-  try {
-    const owner = statSync(policy.workdir);
-    if (owner.uid !== 0) return { uid: owner.uid, gid: owner.gid === 0 ? owner.uid : owner.gid };
-  } catch {
-    // assertBwrapCanEnforce reports a missing workdir
-  }
   return { uid: NOBODY_ID, gid: NOBODY_ID };
 }
 

@@ -17,7 +17,7 @@ export const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
  */
 export const DEFAULT_MAX_PROCESSES = 512;
 
-/** The unprivileged id the sandbox runs as when the host process is root and the workdir is root's. */
+/** The unprivileged id the sandbox runs as when the host process is root (unless `AGENTLANG_SANDBOX_USER` says otherwise). */
 export const NOBODY_ID = 65534;
 
 /** Host configuration of the sandbox, from the environment (see {@link sandboxSettingsFromEnv}). */
