@@ -236,7 +236,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           redactedEnv.push('--setenv', name, SENSITIVE_NAME.test(name) ? '<redacted>' : value);
         }
         if (policy.filesystem.mode === 'full') {
-          args.push('--bind', '/', '/', '--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/run');
+          // Host passthrough of files, not of kernel tunables: /sys (and its submounts) read-only, like /proc's.
+          args.push('--bind', '/', '/', '--ro-bind-try', '/sys', '/sys', '--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/run');
         } else {
           systemBinds(args);
           args.push('--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');

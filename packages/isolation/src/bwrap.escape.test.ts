@@ -292,17 +292,28 @@ attempt("tiocgwinsz", termios.TIOCGWINSZ, b"\\x00" * 8)`;
 
 describe('host kernel interfaces and identity (the same whether the tests run as root or not)', () => {
   // Opens for writing WITHOUT O_TRUNC and never writes: nothing on the host can change, whatever happens.
-  const writable = ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/modprobe', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger', '/proc/irq/default_smp_affinity', '/proc/sys/fs/binfmt_misc/register'];
+  const writable = [
+    '/proc/sys/kernel/core_pattern',
+    '/proc/sys/kernel/modprobe',
+    '/proc/sys/vm/drop_caches',
+    '/proc/sysrq-trigger',
+    '/proc/irq/default_smp_affinity',
+    '/proc/sys/fs/binfmt_misc/register',
+    '/sys/kernel/mm/transparent_hugepage/enabled', // /sys is only there under filesystem: full
+    '/sys/power/state',
+    '/sys/fs/cgroup/cgroup.procs',
+  ];
   const openProbe = py(
     `import os\nfor p in ${JSON.stringify(writable)}:\n  if not os.path.exists(p):\n    print(p, "absent"); continue\n  try:\n    fd=os.open(p, os.O_WRONLY); os.close(fd); print(p, "OPENED")\n  except OSError as e:\n    print(p, "refused", e.errno)\nprint("core_pattern=" + open("/proc/sys/kernel/core_pattern").read().strip())`,
   );
 
-  it('cannot open kernel.core_pattern (or any other sysctl, sysrq-trigger, irq affinity) for writing; the host value is untouched', async () => {
+  it('cannot open kernel.core_pattern (or any other sysctl, sysrq-trigger, irq affinity, /sys tunable) for writing; the host value is untouched', async () => {
     const before = readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
     for (const [sandbox, trust] of [
       [backend, {}],
       [backend, { filesystem: 'full' as const }],
       [rootByChoice, {}], // even a sandbox kept as host root by choice gets EROFS
+      [rootByChoice, { filesystem: 'full' as const }],
     ] as const) {
       const r = await capture(sandbox, policy(trust), { argv: openProbe });
       expect(r.stdout).not.toContain('OPENED');
