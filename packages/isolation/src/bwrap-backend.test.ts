@@ -106,7 +106,8 @@ describe('refusals', () => {
     expect(argv).not.toContain('/etc/resolv.conf');
     expect(argv).toMatch(/--ro-bind \S+agentlang-egress-\S+ \/run\/agentlang\/egress/);
     expect(argv).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
-    expect(argv).toMatch(/ -- \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/);
+    // After the prelude that applies the default limits.
+    expect(argv).toMatch(/ agentlang-sandbox \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/);
     const dir = /--ro-bind (\S+agentlang-egress-\S+) /.exec(argv)?.[1] as string;
     expect(readdirSync(dir)).toEqual(['proxy.sock']);
     await prepared.cleanup();

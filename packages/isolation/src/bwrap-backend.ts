@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DescriptorFiles } from './descriptor-files.js';
 import { EGRESS_BRIDGE_PATH, EGRESS_BRIDGE_SOURCE, EGRESS_DIR, EGRESS_PORT, egressEnvironment } from './egress-bridge.js';
@@ -187,7 +187,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
       // As root, the sandbox runs under an unprivileged host uid: kernel interfaces that trust uid 0
       // (sysctls, sysrq, peer credentials on the shared network) then refuse it, and RLIMIT_NPROC binds.
       const identity = runningAsRoot ? sandboxIdentity(policy, options.sandboxUser) : undefined;
-      if (identity) assertReachable(policy, command.cwd, identity);
+      // The egress bridge runs this node inside the sandbox, so the sandbox user must reach it too.
+      if (identity) assertReachable(policy, command.cwd, identity, allowlist && !isSystemPath(nodeBinary()) ? [dirname(nodeBinary())] : []);
 
       let cgroup: PidsCgroup | undefined;
       let nproc: number | undefined;
@@ -216,6 +217,11 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         // reached through its unix socket bound in, and a bridge on the sandbox's own loopback.
         if (allowlist) {
           proxy = startEgressProxy({ allow: allowlist, resolve: policy.egress?.resolve ?? {}, ...(options.log ? { log: options.log } : {}) });
+          if (identity) {
+            // The unprivileged sandbox user binds the proxy's private directory and connects to its socket.
+            chownSync(proxy.dir, identity.uid, identity.gid);
+            chownSync(proxy.socketPath, identity.uid, identity.gid);
+          }
         }
         const args: string[] = [
           '--unshare-all',
@@ -426,8 +432,8 @@ function blockedAt(path: string, id: { uid: number; gid: number }): string | und
 }
 
 /** bwrap sets up the sandbox as the unprivileged user, so every bound path must be reachable by it. */
-export function assertReachable(policy: IsolationPolicy, cwd: string | undefined, id: { uid: number; gid: number }): void {
-  const paths = [policy.workdir, ...(cwd ? [cwd] : [])];
+export function assertReachable(policy: IsolationPolicy, cwd: string | undefined, id: { uid: number; gid: number }, extra: string[] = []): void {
+  const paths = [policy.workdir, ...(cwd ? [cwd] : []), ...extra];
   if (policy.filesystem.mode !== 'full') paths.push(...policy.filesystem.readWrite, ...policy.filesystem.readOnly);
   for (const path of new Set(paths)) {
     const blocked = blockedAt(path, id);
