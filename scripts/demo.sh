@@ -7,6 +7,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cli="$repo/apps/cli/dist/agentlang.js"
 work="$(mktemp -d "${TMPDIR:-/tmp}/agentlang-demo.XXXXXX")"
+# mktemp makes it 0700; run as root, the sandbox runs as an unprivileged uid that must reach it.
+chmod 755 "$work"
 registry_pid=""
 cleanup() { [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT

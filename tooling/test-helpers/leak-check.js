@@ -2,7 +2,7 @@
 // TMPDIR (so os.tmpdir() and mkdtemp land there) and a marker in its environment; when the run
 // ends, anything left in that TMPDIR and any live process still carrying the marker is a leak.
 // Leaks are cleaned up (so a failed run does not pollute the machine either) and then fail the run.
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -32,6 +32,9 @@ function markedProcesses(value) {
 
 export default function setup() {
   const dir = mkdtempSync(join(process.env.TMPDIR || tmpdir(), 'agentlang-suite-'));
+  // Searchable (not listable) by others: run as root, the sandbox runs as an unprivileged uid that
+  // must reach the workdirs makeTempDir creates in here.
+  chmodSync(dir, 0o711);
   const value = basename(dir);
   process.env.TMPDIR = dir;
   process.env[MARK] = value;

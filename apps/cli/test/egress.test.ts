@@ -129,7 +129,7 @@ describe('network: scoped through agentlang run', () => {
     // The runtime's own directory (outside /usr) is bound read-only.
     expect(r.stdout).toContain(`  Files:    read-write ${cwd}; read-only ${bin}; system directories read-only, private /tmp; nothing else of the host\n`);
     expect(r.stdout).toContain('  Exec:     child processes allowed, each confined to this sandbox\n');
-    expect(r.stdout).toContain('  Limits:   wall clock 600 s');
+    expect(r.stdout).toContain('  Limits:   wall clock 600 s, memory 2048 MiB per process, 512 tasks');
     const json = JSON.parse(runCli(['resolve', 'scoped.agent', '--json'], { cwd, env }).stdout);
     expect(json.sandbox).toMatchObject({
       network: { mode: 'scoped', direct: 'loopback', proxy: { runtime: ['api.example.test'], agent: ['docs.example.test'] } },

@@ -118,7 +118,8 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     // What the sandbox allows: claude-code's endpoint through the egress proxy, although the agent has no network.
     expect(r.stdout).toContain('  Network:  only through the egress proxy, to api.anthropic.com (runtime); every other host refused, no direct connections, no DNS\n');
     expect(r.stdout).toContain('\nSandbox (bwrap):\n  /usr/bin/bwrap --unshare-all');
-    expect(r.stdout).toContain('claude -p hello --output-format text --model test-echo/demo --append-system-prompt-file /tmp/agentlang-runtime/claude/system-prompt.md');
+    expect(r.stdout).toContain('claude -p --output-format text --model test-echo/demo --append-system-prompt-file /tmp/agentlang-runtime/claude/system-prompt.md');
+    expect(r.stdout).not.toContain('hello'); // the user prompt goes to the runtime's stdin, never on argv
     expect(r.stdout).not.toContain('demo-agent'); // the system prompt travels in a file, not on argv
     expect(r.stdout).toContain('--file 5 /run/agentlang/secrets/ANTHROPIC_API_KEY');
     expect(r.stdout + r.stderr).not.toContain('DRYRUN-SECRET');

@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { buildPrelude, createBwrapBackend, pathBinds } from './bwrap-backend.js';
+import { assertReachable, buildPrelude, createBwrapBackend, pathBinds, sandboxIdentity } from './bwrap-backend.js';
 import { IsolationError } from './errors.js';
 import { policyFromTrust } from './mapping.js';
 import { capture } from './test-support.js';
@@ -29,16 +30,20 @@ describe('the bwrap argv', () => {
         expect(argv, flag).toContain(flag);
       }
       expect(argv.join(' ')).toContain('--cap-drop ALL');
-      expect(argv.join(' ')).toContain('--proc /proc --dev /dev --tmpfs /tmp');
+      expect(argv.join(' ')).toContain('--proc /proc --ro-bind-try /proc/sys /proc/sys --ro-bind-try /proc/sysrq-trigger /proc/sysrq-trigger');
+      expect(argv.join(' ')).toContain('--dev /dev --tmpfs /tmp');
       expect(argv.join(' ')).toContain(`--bind ${workdir} ${workdir}`);
       expect(argv.join(' ')).toContain('--remount-ro /');
       expect(argv).not.toContain('--share-net');
       expect(argv.join(' ')).not.toContain('resolv.conf'); // network files only when the network is allowed
-      expect(argv.slice(-3)).toEqual(['--', '/bin/echo', 'hi']); // no prelude without secrets or limits
+      // The default limits go through the prelude: RLIMIT_DATA 2 GiB, 512 tasks.
+      expect(argv.slice(-7)).toEqual(['--', '/bin/sh', '-c', expect.stringContaining('ulimit -d 2097152'), 'agentlang-sandbox', '/bin/echo', 'hi']);
+      expect(argv.at(-4)).toContain('ulimit -u 512 2>/dev/null || ulimit -p 512');
       // Descriptors 3.. are the passwd/group data and the seccomp program.
       expect(prepared.spawnOptions.stdio.length).toBeGreaterThan(3);
       expect(prepared.spawnOptions.detached).toBe(true);
-      expect(Object.keys(prepared.spawnOptions.env ?? {})).toEqual(['PATH']);
+      // bwrap gets no environment at all: its initial environment is the sandbox's /proc/1/environ.
+      expect(prepared.spawnOptions.env).toEqual({});
     } finally {
       await prepared.cleanup();
     }
@@ -84,8 +89,8 @@ describe('the bwrap argv', () => {
 
   it('builds a fork-free prelude', () => {
     const prelude = buildPrelude(['API_KEY'], { memoryKiB: 1024, nproc: 5 });
-    expect(prelude).toContain('ulimit -v 1024');
-    expect(prelude).toContain('ulimit -p 5');
+    expect(prelude).toContain('ulimit -d 1024');
+    expect(prelude).toContain('ulimit -u 5 2>/dev/null || ulimit -p 5');
     expect(prelude).toContain('< /run/agentlang/secrets/API_KEY');
     expect(prelude).not.toContain('$('); // no command substitution: it would fork
     expect(prelude.endsWith('exec "$@"')).toBe(true);
@@ -101,7 +106,8 @@ describe('refusals', () => {
     expect(argv).not.toContain('/etc/resolv.conf');
     expect(argv).toMatch(/--ro-bind \S+agentlang-egress-\S+ \/run\/agentlang\/egress/);
     expect(argv).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
-    expect(argv).toMatch(/ -- \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/);
+    // After the prelude that applies the default limits.
+    expect(argv).toMatch(/ agentlang-sandbox \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/);
     const dir = /--ro-bind (\S+agentlang-egress-\S+) /.exec(argv)?.[1] as string;
     expect(readdirSync(dir)).toEqual(['proxy.sock']);
     await prepared.cleanup();
@@ -115,6 +121,40 @@ describe('refusals', () => {
     const prepared = backend.prepare(full, { argv: ['/bin/true'], env: {} });
     expect(prepared.argv.join(' ')).toContain('--bind / /');
     void prepared.cleanup();
+  });
+
+  it('refuses a bwrap binary that lies inside a path the sandbox may write (an agent would replace the next sandbox)', () => {
+    const workdir = makeTempDir();
+    mkdirSync(join(workdir, 'bin'));
+    copyFileSync('/usr/bin/bwrap', join(workdir, 'bin', 'bwrap'));
+    const planted = createBwrapBackend({ bwrapPath: join(workdir, 'bin', 'bwrap') });
+    const p = policyFromTrust(trust, { workdir });
+    expect(codeOf(() => planted.prepare(p, { argv: ['/bin/true'], env: {} }))).toBe('SANDBOX_UNSUPPORTED');
+    expect(() => planted.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow(/may write/);
+    // Read-only, the same directory is no threat.
+    const ro = planted.prepare(policyFromTrust({ ...trust, filesystem: 'read-only' }, { workdir }), { argv: ['/bin/true'], env: {} });
+    void ro.cleanup();
+  });
+
+  it('picks the unprivileged host identity a root caller runs the sandbox as', () => {
+    const p = policyFromTrust(trust, { workdir: makeTempDir() });
+    expect(sandboxIdentity(p, { uid: 1234, gid: 99 })).toEqual({ uid: 1234, gid: 99 }); // AGENTLANG_SANDBOX_USER
+    expect(sandboxIdentity(p, { uid: 0, gid: 0 })).toBeUndefined(); // the explicit opt-out
+    expect(sandboxIdentity(p, undefined)).toEqual({ uid: 65534, gid: 65534 }); // nobody, not the workdir's owner
+  });
+
+  it('as root, refuses a grant the unprivileged sandbox user could not reach, saying what to do', () => {
+    const outer = makeTempDir();
+    const workdir = join(outer, 'project');
+    mkdirSync(workdir, { mode: 0o755 });
+    const p = policyFromTrust(trust, { workdir });
+    const stranger = { uid: 4242, gid: 4242 };
+    expect(() => assertReachable(p, undefined, stranger)).not.toThrow();
+    chmodSync(outer, 0o700);
+    expect(codeOf(() => assertReachable(p, undefined, stranger))).toBe('SANDBOX_UNSUPPORTED');
+    expect(() => assertReachable(p, undefined, stranger)).toThrow(`uid 4242 (gid 4242), never as host root; that user cannot reach ${workdir} (blocked at ${outer})`);
+    expect(() => assertReachable(p, undefined, stranger)).toThrow(/AGENTLANG_SANDBOX_USER/);
+    chmodSync(outer, 0o755);
   });
 
   it('refuses a granted path that does not exist, naming it', () => {

@@ -1,10 +1,11 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chownSync, existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { DescriptorFiles } from './descriptor-files.js';
 import { EGRESS_BRIDGE_PATH, EGRESS_BRIDGE_SOURCE, EGRESS_DIR, EGRESS_PORT, egressEnvironment } from './egress-bridge.js';
 import { egressAllowlist } from './egress-policy.js';
 import { EGRESS_SOCKET_NAME, type EgressProxy, startEgressProxy } from './egress-proxy.js';
 import { IsolationError } from './errors.js';
+import { NOBODY_ID } from './host-settings.js';
 import { inheritableDescriptors } from './leaked-descriptors.js';
 import { createPidsCgroup, type PidsCgroup } from './pids-cgroup.js';
 import type { IsolationPolicy } from './policy.js';
@@ -18,7 +19,21 @@ export interface BwrapBackendOptions {
   bwrapPath: string;
   /** Receives the egress proxy's refusals (one line each). */
   log?: (line: string) => void;
+  /**
+   * Host uid/gid the sandbox runs as when this process is root (`AGENTLANG_SANDBOX_USER`). Default:
+   * 65534 (nobody). `{ uid: 0 }` keeps host root, an explicit and weaker choice. Ignored when not
+   * running as root (the sandbox is then the caller).
+   */
+  sandboxUser?: { uid: number; gid: number };
 }
+
+/**
+ * /proc entries that reach the host kernel rather than the sandbox's own processes: sysctls
+ * (`kernel.core_pattern` runs a program as host root), the SysRq trigger, IRQ affinity, bus and
+ * driver tunables. Bound read-only over the sandbox's fresh /proc, whoever runs it (the list
+ * Docker and bubblewrap's own setuid mode cover).
+ */
+export const PROC_READ_ONLY = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus', '/proc/fs', '/proc/acpi', '/proc/scsi', '/proc/asound', '/proc/driver'];
 
 /** Where secrets appear inside the sandbox (a private tmpfs). */
 export const SECRETS_DIR = '/run/agentlang/secrets';
@@ -105,8 +120,10 @@ export function buildPrelude(secretNames: string[], limits: { memoryKiB?: number
     );
   }
   if (secretNames.length) lines.push('unset __al_v __al_l __al_n');
-  if (limits.memoryKiB !== undefined) lines.push(`ulimit -v ${limits.memoryKiB}`);
-  if (limits.nproc !== undefined) lines.push(`ulimit -p ${limits.nproc}`);
+  // RLIMIT_DATA (private writable memory), not RLIMIT_AS: see DEFAULT_MEMORY_BYTES.
+  if (limits.memoryKiB !== undefined) lines.push(`ulimit -d ${limits.memoryKiB}`);
+  // RLIMIT_NPROC is -u in bash and busybox, -p in dash (where -u is refused); set -e fails the run if neither takes.
+  if (limits.nproc !== undefined) lines.push(`ulimit -u ${limits.nproc} 2>/dev/null || ulimit -p ${limits.nproc}`);
   lines.push('exec "$@"');
   return lines.join('\n');
 }
@@ -166,19 +183,28 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
       const secrets = command.secrets ?? {};
       const secretNames = Object.keys(secrets);
       const runningAsRoot = process.getuid?.() === 0;
+      assertBinaryOutsideGrants(options.bwrapPath, policy);
+      // As root, the sandbox runs under an unprivileged host uid: kernel interfaces that trust uid 0
+      // (sysctls, sysrq, peer credentials on the shared network) then refuse it, and RLIMIT_NPROC binds.
+      const identity = runningAsRoot ? sandboxIdentity(policy, options.sandboxUser) : undefined;
+      // The egress bridge runs this node inside the sandbox, so the sandbox user must reach it too.
+      if (identity) assertReachable(policy, command.cwd, identity, allowlist && !isSystemPath(nodeBinary()) ? [dirname(nodeBinary())] : []);
 
       let cgroup: PidsCgroup | undefined;
       let nproc: number | undefined;
       if (policy.limits.maxProcesses !== undefined) {
-        cgroup = createPidsCgroup(policy.limits.maxProcesses);
-        if (!cgroup) {
-          if (runningAsRoot) {
+        if (runningAsRoot && !identity) {
+          // Host root by explicit choice: RLIMIT_NPROC does not bind uid 0, so only a pids cgroup can count.
+          cgroup = createPidsCgroup(policy.limits.maxProcesses);
+          if (!cgroup) {
             throw new IsolationError(
               'SANDBOX_UNSUPPORTED',
-              `limits.maxProcesses (${policy.limits.maxProcesses}) cannot be enforced: this host offers no writable pids cgroup, and RLIMIT_NPROC does not bind a process running as host root; run as a non-root user, mount the pids cgroup controller, or drop the limit`,
+              `limits.maxProcesses (${policy.limits.maxProcesses}) cannot be enforced: AGENTLANG_SANDBOX_USER=0 keeps the sandbox as host root, this host offers no writable pids cgroup, and RLIMIT_NPROC does not bind host root; unset AGENTLANG_SANDBOX_USER (the sandbox then runs as an unprivileged uid), mount the pids cgroup controller, or set AGENTLANG_SANDBOX_MAX_PROCESSES=unlimited`,
               { details: { maxProcesses: policy.limits.maxProcesses } },
             );
           }
+        } else {
+          // In the sandbox's own user namespace RLIMIT_NPROC counts that namespace's tasks only (Linux ≥ 5.14 ucounts).
           nproc = policy.limits.maxProcesses;
         }
       }
@@ -191,6 +217,11 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         // reached through its unix socket bound in, and a bridge on the sandbox's own loopback.
         if (allowlist) {
           proxy = startEgressProxy({ allow: allowlist, resolve: policy.egress?.resolve ?? {}, ...(options.log ? { log: options.log } : {}) });
+          if (identity) {
+            // The unprivileged sandbox user binds the proxy's private directory and connects to its socket.
+            chownSync(proxy.dir, identity.uid, identity.gid);
+            chownSync(proxy.socketPath, identity.uid, identity.gid);
+          }
         }
         const args: string[] = [
           '--unshare-all',
@@ -211,10 +242,11 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           redactedEnv.push('--setenv', name, SENSITIVE_NAME.test(name) ? '<redacted>' : value);
         }
         if (policy.filesystem.mode === 'full') {
-          args.push('--bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run');
+          // Host passthrough of files, not of kernel tunables: /sys (and its submounts) read-only, like /proc's.
+          args.push('--bind', '/', '/', '--ro-bind-try', '/sys', '/sys', '--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/run');
         } else {
           systemBinds(args);
-          args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
+          args.push('--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
           for (const path of [...ETC_BASE, ...(policy.network === 'allowed' ? ETC_NETWORK : []), ...(proxy ? ETC_TLS : [])]) {
             args.push('--ro-bind-try', path, path);
           }
@@ -271,10 +303,14 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           argv,
           redactedArgv,
           spawnOptions: {
-            cwd: policy.workdir,
-            env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+            // Not the workdir: an unprivileged sandbox user may not be able to enter it on the host side.
+            cwd: '/',
+            // Empty: bwrap needs no environment (its path is absolute, the command's PATH comes from
+            // --setenv), and its own initial environment is what /proc/1/environ shows inside.
+            env: {},
             detached: true,
             stdio,
+            ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
           },
           async cleanup() {
             if (cleaned) return;
@@ -324,4 +360,88 @@ function redactEnvArgs(args: string[], redactedEnv: string[]): string[] {
     }
   }
   return out;
+}
+
+/** `--ro-bind-try` of every {@link PROC_READ_ONLY} entry over the fresh /proc. */
+function procReadOnly(): string[] {
+  return PROC_READ_ONLY.flatMap((path) => ['--ro-bind-try', path, path]);
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith(sep));
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Refuses a sandbox binary (bwrap, noether-sandbox) the sandbox could write (found under a granted read-write path): an agent
+ * would replace the sandbox of the next run. `filesystem: full`'s `/` is not a grant of this kind.
+ */
+export function assertBinaryOutsideGrants(binary: string, policy: IsolationPolicy): void {
+  const real = realOrSelf(binary);
+  for (const grant of policy.filesystem.readWrite) {
+    if (grant === '/') continue;
+    const root = realOrSelf(grant);
+    if (isInside(binary, grant) || isInside(real, root)) {
+      throw new IsolationError(
+        'SANDBOX_UNSUPPORTED',
+        `the sandbox binary ${binary} lies inside ${grant}, which the sandbox may write: an agent could replace the sandbox of the next run; install it system-wide (e.g. apt-get install bubblewrap) and keep only system directories on PATH`,
+        { details: { binary, grant } },
+      );
+    }
+  }
+}
+
+/**
+ * The unprivileged host identity a root caller runs the sandbox as, or undefined to stay root
+ * (explicit `uid: 0`). Not the workdir's owner by default: whoever owns the sandbox's user namespace
+ * can ptrace into it and read the secrets root handed it, so choosing a real user is left explicit.
+ */
+export function sandboxIdentity(_policy: IsolationPolicy, configured: { uid: number; gid: number } | undefined): { uid: number; gid: number } | undefined {
+  if (configured) return configured.uid === 0 ? undefined : configured;
+  return { uid: NOBODY_ID, gid: NOBODY_ID };
+}
+
+/**
+ * The first path component `id` cannot pass (search on every ancestor; read and search on the path
+ * itself), by mode bits: supplementary groups are dropped at spawn, and ACLs are not consulted.
+ */
+function blockedAt(path: string, id: { uid: number; gid: number }): string | undefined {
+  const parts = realOrSelf(path).split('/').filter(Boolean);
+  let current = '/';
+  for (let i = 0; i <= parts.length; i++) {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(current);
+    } catch {
+      return undefined; // a missing path is reported elsewhere
+    }
+    const bits = (stat.uid === id.uid ? stat.mode >> 6 : stat.gid === id.gid ? stat.mode >> 3 : stat.mode) & 7;
+    const want = i < parts.length ? 1 : stat.isDirectory() ? 5 : 4;
+    if ((bits & want) !== want) return current;
+    if (i < parts.length) current = join(current, parts[i] as string);
+  }
+  return undefined;
+}
+
+/** bwrap sets up the sandbox as the unprivileged user, so every bound path must be reachable by it. */
+export function assertReachable(policy: IsolationPolicy, cwd: string | undefined, id: { uid: number; gid: number }, extra: string[] = []): void {
+  const paths = [policy.workdir, ...(cwd ? [cwd] : []), ...extra];
+  if (policy.filesystem.mode !== 'full') paths.push(...policy.filesystem.readWrite, ...policy.filesystem.readOnly);
+  for (const path of new Set(paths)) {
+    const blocked = blockedAt(path, id);
+    if (blocked === undefined) continue;
+    throw new IsolationError(
+      'SANDBOX_UNSUPPORTED',
+      `running as root, the sandbox runs as the unprivileged uid ${id.uid} (gid ${id.gid}), never as host root; that user cannot reach ${path} (blocked at ${blocked}); run as a regular user, or from a directory that uid can reach (searchable all the way down, e.g. not under /root; \`chown -R ${id.uid}:${id.gid} <dir>\` also lets the agent write there), or set AGENTLANG_SANDBOX_USER=uid[:gid] to a user that can (0 keeps host root, which is weaker)`,
+      { details: { path, blocked, uid: id.uid, gid: id.gid } },
+    );
+  }
 }

@@ -3,21 +3,24 @@
 // grant (or the host) allows it, so a broken probe cannot pass by accident.
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBwrapBackend } from './bwrap-backend.js';
+import { IsolationError } from './errors.js';
 import { policyFromTrust, type TrustInput } from './mapping.js';
 import type { IsolationPolicy } from './policy.js';
 import { capture, hostPids } from './test-support.js';
 
 const bwrapPath = '/usr/bin/bwrap';
 const backend = createBwrapBackend({ bwrapPath });
+/** AGENTLANG_SANDBOX_USER=0: a root caller keeps host root by explicit choice (ignored when not root). */
+const rootByChoice = createBwrapBackend({ bwrapPath, sandboxUser: { uid: 0, gid: 0 } });
 const PY = '/usr/bin/python3';
 
-function policy(trust: Partial<TrustInput> = {}, extra: { timeoutMs?: number; memoryBytes?: number; maxProcesses?: number } = {}): IsolationPolicy {
+function policy(trust: Partial<TrustInput> = {}, extra: { timeoutMs?: number; memoryBytes?: number | null; maxProcesses?: number | null } = {}): IsolationPolicy {
   const workdir = makeTempDir('agentlang-iso-wd-');
   return policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [], ...trust }, { workdir, timeoutMs: 20_000, ...extra });
 }
@@ -218,14 +221,41 @@ print("returned", f(), flush=True)`;
     const script = Object.entries(code)
       .map(([name, hex]) => `${PY} -c '${probe}' ${hex}; echo "${name} status $?"`)
       .join('; ');
+    const outcome = (stdout: string, name: string) => {
+      const match = new RegExp(`(?:returned (-?\\d+)\\n)?${name} status (\\d+)`).exec(stdout);
+      expect(match, `${name} in ${stdout}`).not.toBeNull();
+      return { returned: match?.[1] === undefined ? null : Number(match[1]), status: Number(match?.[2]) };
+    };
+    // Control OUTSIDE the filter: the same sandbox without --seccomp tells which ABIs this kernel
+    // offers (a kernel without ia32 emulation answers int 0x80 with SIGSEGV; one without x32 returns -ENOSYS).
+    const prepared = backend.prepare(policy(), { argv: sh(script), env: {} });
+    let control: ReturnType<typeof spawnSync>;
+    try {
+      const at = prepared.argv.indexOf('--seccomp');
+      const argv = [...prepared.argv.slice(0, at), ...prepared.argv.slice(at + 2)];
+      const stdio = ['ignore', 'pipe', 'pipe', ...prepared.spawnOptions.stdio.slice(3)] as StdioOptions;
+      control = spawnSync(argv[0] as string, argv.slice(1), { ...prepared.spawnOptions, stdio, encoding: 'utf8' });
+    } finally {
+      await prepared.cleanup();
+    }
+    const offered = (name: string) => {
+      const c = outcome(String(control.stdout), name);
+      return c.status === 0 && c.returned !== null && c.returned > 0;
+    };
+    expect(offered('native')).toBe(true);
     const r = await capture(backend, policy(), { argv: sh(script) });
-    expect(r.stdout).toContain('i386 status 159'); // 128 + SIGSYS
-    expect(r.stdout).toContain('x32 status 159');
-    expect(r.stdout).toMatch(/returned \d+\nnative status 0/);
-    expect(r.stdout).not.toMatch(/returned -?\d+\ni386/);
-    // Control on the host: the i386 entry point is live here, so only the filter stops it.
-    const host = spawnSync(PY, ['-c', probe, code.i386], { encoding: 'utf8' });
-    expect(host.stdout).toMatch(/^returned \d+/);
+    expect(outcome(r.stdout, 'native')).toMatchObject({ status: 0 });
+    for (const abi of ['i386', 'x32']) {
+      const filtered = outcome(r.stdout, abi);
+      if (offered(abi)) {
+        expect(filtered, abi).toEqual({ returned: null, status: 159 }); // 128 + SIGSYS: the filter's verdict
+      } else {
+        // The kernel itself refuses it (SIGSEGV for int 0x80, -ENOSYS for x32), and the filter may kill first: never a return value.
+        expect(filtered.returned === null || filtered.returned < 0, abi).toBe(true);
+        expect([0, 139, 159], abi).toContain(filtered.status);
+        expect(outcome(String(control.stdout), abi).returned ?? -1, abi).toBeLessThan(1);
+      }
+    }
   });
 
   it('cannot push input into a terminal with TIOCSTI (nor use TIOCLINUX); harmless ioctls still work', async () => {
@@ -252,10 +282,82 @@ attempt("tiocgwinsz", termios.TIOCGWINSZ, b"\\x00" * 8)`;
     expect(r.stdout).toContain('tioclinux 1\n');
     expect(r.stdout).toContain('tiocgwinsz OK\n');
     // Control on the host (no sandbox): the same probe injects when the kernel allows legacy TIOCSTI.
-    const legacy = readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim();
+    // Kernels before 6.2 have no such switch and always allow TIOCSTI.
+    const legacy = existsSync('/proc/sys/dev/tty/legacy_tiocsti') ? readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim() : '1';
     const host = spawnSync(PY, ['-c', `import os\ntry:\n  os.setsid()\nexcept OSError:\n  pass\n${probe}`], { encoding: 'utf8' });
     expect(host.stdout).toContain(legacy === '1' ? 'tiocsti OK' : 'tiocsti');
     expect(host.stdout).not.toContain('tioclinux 1\n'); // ENOTTY/EINVAL on a pty, not EPERM
+  });
+});
+
+describe('host kernel interfaces and identity (the same whether the tests run as root or not)', () => {
+  // Opens for writing WITHOUT O_TRUNC and never writes: nothing on the host can change, whatever happens.
+  const writable = [
+    '/proc/sys/kernel/core_pattern',
+    '/proc/sys/kernel/modprobe',
+    '/proc/sys/vm/drop_caches',
+    '/proc/sysrq-trigger',
+    '/proc/irq/default_smp_affinity',
+    '/proc/sys/fs/binfmt_misc/register',
+    '/sys/kernel/mm/transparent_hugepage/enabled', // /sys is only there under filesystem: full
+    '/sys/power/state',
+    '/sys/fs/cgroup/cgroup.procs',
+  ];
+  const openProbe = py(
+    `import os\nfor p in ${JSON.stringify(writable)}:\n  if not os.path.exists(p):\n    print(p, "absent"); continue\n  try:\n    fd=os.open(p, os.O_WRONLY); os.close(fd); print(p, "OPENED")\n  except OSError as e:\n    print(p, "refused", e.errno)\nprint("core_pattern=" + open("/proc/sys/kernel/core_pattern").read().strip())`,
+  );
+
+  it('cannot open kernel.core_pattern (or any other sysctl, sysrq-trigger, irq affinity, /sys tunable) for writing; the host value is untouched', async () => {
+    const before = readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
+    for (const [sandbox, trust] of [
+      [backend, {}],
+      [backend, { filesystem: 'full' as const }],
+      [rootByChoice, {}], // even a sandbox kept as host root by choice gets EROFS
+      [rootByChoice, { filesystem: 'full' as const }],
+    ] as const) {
+      const r = await capture(sandbox, policy(trust), { argv: openProbe });
+      expect(r.stdout).not.toContain('OPENED');
+      expect(r.stdout).toMatch(/\/proc\/sys\/kernel\/core_pattern refused (30|13)\n/); // EROFS (read-only bind) or EACCES
+      // Control: the probe reaches the real file (it reads the host's value), so the refusal is the sandbox's.
+      expect(r.stdout).toContain(`core_pattern=${before.trim()}`);
+    }
+    expect(readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).toBe(before);
+  });
+
+  it('runs under a host uid and gid that are not 0, with no capabilities, and what it writes is not owned by host root', async () => {
+    const tag = `2.${String(Date.now() % 1000000).padStart(6, '1')}`; // a unique argv, sleeping about two seconds
+    const p = policy();
+    const run = capture(backend, p, { argv: sh(`grep -E "^(Uid|Gid|CapEff)" /proc/self/status; cat /proc/self/uid_map; echo made > ${p.workdir}/made.txt; sleep ${tag}`) }, {});
+    let pids: number[] = [];
+    for (let i = 0; i < 100 && pids.length === 0; i++) {
+      await new Promise((done) => setTimeout(done, 50));
+      pids = hostPids((argv) => argv[0] === 'sleep' && argv[1] === tag);
+    }
+    expect(pids.length).toBe(1);
+    // The host's view of the sandboxed process: real, effective, saved and filesystem ids all non-zero.
+    const status = readFileSync(`/proc/${pids[0]}/status`, 'utf8');
+    for (const line of status.split('\n').filter((l) => /^(Uid|Gid):/.test(l))) {
+      for (const id of line.split(/\s+/).slice(1)) expect(Number(id), line).not.toBe(0);
+    }
+    expect(readFileSync(`/proc/${pids[0]}/uid_map`, 'utf8')).not.toMatch(/^\s*\d+\s+0\s/m); // no inside uid maps to host root
+    const r = await run;
+    expect(r.stdout).toMatch(/CapEff:\s+0000000000000000/);
+    const made = statSync(join(p.workdir, 'made.txt'));
+    expect(made.uid).not.toBe(0);
+    expect(made.gid).not.toBe(0);
+  });
+
+  it('the first process inside (/proc/1/environ) has no host environment, PATH included', async () => {
+    const marker = `/agentlang-host-path-${randomBytes(4).toString('hex')}`;
+    const saved = process.env.PATH;
+    process.env.PATH = `${marker}:${saved ?? ''}`;
+    try {
+      const r = await capture(backend, policy(), { argv: sh('tr "\\0" "\\n" < /proc/1/environ; echo end') });
+      expect(r.stdout).not.toContain(marker);
+      expect(r.stdout.trim()).toBe('end'); // pid 1 (bwrap's init) started with an empty environment
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 });
 
@@ -353,12 +455,55 @@ describe('limits and the process tree', () => {
     expect(r.stdout).toBe('thread ran\nfork 1\n');
   });
 
-  it('enforces the memory limit (RLIMIT_AS)', async () => {
+  it('enforces the memory limit (RLIMIT_DATA)', async () => {
     const p = policy({}, { memoryBytes: 256 * 1024 * 1024 });
     const r = await capture(backend, p, { argv: py('try:\n  b=bytearray(512*1024*1024); print("ALLOCATED")\nexcept MemoryError:\n  print("MemoryError")') });
     expect(r.stdout.trim()).toBe('MemoryError');
-    const control = await capture(backend, policy(), { argv: py('b=bytearray(512*1024*1024); print("ALLOCATED")') });
+    const control = await capture(backend, policy({}, { memoryBytes: null }), { argv: py('b=bytearray(512*1024*1024); print("ALLOCATED")') });
     expect(control.stdout.trim()).toBe('ALLOCATED');
+  });
+
+  // malloc without touching the pages: the limit is what refuses it, and the control costs no memory.
+  const mallocProbe = py('import ctypes\nlibc=ctypes.CDLL(None)\nlibc.malloc.restype=ctypes.c_void_p\nlibc.malloc.argtypes=[ctypes.c_size_t]\np=libc.malloc(3<<30)\nprint("ALLOCATED" if p else "REFUSED")');
+
+  it('by default, a 3 GiB allocation is refused (control: allowed once the host configuration lifts the limit)', async () => {
+    const r = await capture(backend, policy(), { argv: mallocProbe });
+    expect(r.stdout.trim()).toBe('REFUSED');
+    const control = await capture(backend, policy({}, { memoryBytes: null }), { argv: mallocProbe });
+    expect(control.stdout.trim()).toBe('ALLOCATED');
+  });
+
+  it('by default, a fork bomb is stopped below the task limit (bounded: at most 700 attempts, children sleep then exit)', async () => {
+    const bomb = py(
+      'import os,time\nkids=[]\nfor i in range(700):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(4); os._exit(0)\n  kids.append(pid)\nprint(len(kids), flush=True)\nfor k in kids: os.kill(k, 9)\nfor k in kids: os.waitpid(k, 0)',
+    );
+    const r = await capture(backend, policy(), { argv: bomb });
+    const forked = Number(r.stdout.trim());
+    expect(forked).toBeGreaterThan(100);
+    expect(forked).toBeLessThan(512);
+  });
+
+  it('the default limits fit a node runtime: fetch (WebAssembly llhttp), a worker thread and a child process all run', async () => {
+    const node = process.execPath;
+    const script = `const http=require('http');const s=http.createServer((q,r)=>r.end('pong')).listen(0,'127.0.0.1',async()=>{const r=await fetch('http://127.0.0.1:'+s.address().port);console.log('fetch',await r.text());const{Worker}=require('worker_threads');new Worker('0',{eval:true}).on('exit',()=>{console.log('worker');console.log(require('child_process').execFileSync('/bin/echo',['child']).toString().trim());s.close()})})`;
+    const readOnly = node.startsWith('/usr/') ? [] : [dirname(node)];
+    const p = policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] }, { workdir: makeTempDir('agentlang-iso-wd-'), timeoutMs: 20_000, readOnly });
+    const r = await capture(backend, p, { argv: [node, '-e', script] });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('fetch pong\nworker\nchild\n');
+  });
+
+  it('with the sandbox kept as host root by choice (AGENTLANG_SANDBOX_USER=0), the task limit still holds through a pids cgroup, or the run is refused', async () => {
+    const probe = py('import os,time\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)');
+    let outcome: string;
+    try {
+      const r = await capture(rootByChoice, policy({}, { maxProcesses: 8 }), { argv: probe });
+      outcome = `forked ${Number(r.stdout.trim()) < 8 && Number(r.stdout.trim()) > 0 ? 'below the limit' : r.stdout.trim()}`;
+    } catch (error) {
+      // Root without a writable pids cgroup: RLIMIT_NPROC cannot bind host root, so the run is refused, never unbounded.
+      outcome = error instanceof IsolationError && error.code === 'SANDBOX_UNSUPPORTED' && /AGENTLANG_SANDBOX_USER/.test(error.message) ? 'refused' : String(error);
+    }
+    expect(['forked below the limit', 'refused']).toContain(outcome);
   });
 
   it('enforces the process-count limit', async () => {

@@ -60,8 +60,8 @@ export function formatSandboxLines(summary: SandboxSummary): Array<[label: strin
   }
   lines.push(['Exec', exec.childProcesses ? 'child processes allowed, each confined to this sandbox' : 'no child processes (exec: none)']);
   const limitParts = [`wall clock ${Math.round(limits.timeoutMs / 1000)} s`];
-  if (limits.memoryBytes !== undefined) limitParts.push(`address space ${Math.round(limits.memoryBytes / 1048576)} MiB`);
-  if (limits.maxProcesses !== undefined) limitParts.push(`${limits.maxProcesses} processes`);
+  if (limits.memoryBytes !== undefined) limitParts.push(`memory ${Math.round(limits.memoryBytes / 1048576)} MiB per process`);
+  if (limits.maxProcesses !== undefined) limitParts.push(`${limits.maxProcesses} tasks`);
   lines.push(['Limits', limitParts.join(', ')]);
   return lines;
 }

@@ -17,7 +17,15 @@ export {
 export type { PermissionsInput, PolicyContext, TrustInput } from './mapping.js';
 export { BWRAP_MISSING_MESSAGE, selectBackend } from './select-backend.js';
 export type { SelectBackendOptions } from './select-backend.js';
-export { createBwrapBackend } from './bwrap-backend.js';
+export { createBwrapBackend, PROC_READ_ONLY } from './bwrap-backend.js';
+export {
+  DEFAULT_MAX_PROCESSES,
+  DEFAULT_MEMORY_BYTES,
+  parseMemorySize,
+  sandboxSettingsFromEnv,
+} from './host-settings.js';
+export type { SandboxSettings } from './host-settings.js';
+export { findExecutable } from './find-executable.js';
 export type { BwrapBackendOptions } from './bwrap-backend.js';
 export { createNoetherBackend } from './noether-backend.js';
 export type { NoetherBackendOptions } from './noether-backend.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IsolationError } from './errors.js';
+import { DEFAULT_MAX_PROCESSES, DEFAULT_MEMORY_BYTES } from './host-settings.js';
 import { CAPABILITY_MAPPING, DEFAULT_TIMEOUT_MS, policyFromPermissions, policyFromTrust } from './mapping.js';
 
 const ctx = { workdir: '/srv/run/wd', root: '/srv/agents/demo' };
@@ -26,7 +27,7 @@ describe('policyFromTrust', () => {
       exec: 'full',
       env: [],
       setEnv: {},
-      limits: { timeoutMs: DEFAULT_TIMEOUT_MS },
+      limits: { timeoutMs: DEFAULT_TIMEOUT_MS, memoryBytes: DEFAULT_MEMORY_BYTES, maxProcesses: DEFAULT_MAX_PROCESSES },
     });
   });
 

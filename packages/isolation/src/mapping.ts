@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { checkHostPattern } from './egress-hosts.js';
 import { IsolationError } from './errors.js';
+import { DEFAULT_MAX_PROCESSES, DEFAULT_MEMORY_BYTES } from './host-settings.js';
 import type { IsolationPolicy } from './policy.js';
 
 /** AgentSpec `trust` as the manifest states it (after inheritance). */
@@ -38,10 +39,10 @@ export interface PolicyContext {
   runtimeHosts?: string[];
   /** Host-configured name pins for the egress proxy (`parseEgressResolve(env.AGENTLANG_EGRESS_RESOLVE)`). */
   egressResolve?: Record<string, string>;
-  /** Address-space limit in bytes. */
-  memoryBytes?: number;
-  /** Maximum number of processes in the sandbox. */
-  maxProcesses?: number;
+  /** Per-process limit on private writable memory (RLIMIT_DATA) in bytes; default {@link DEFAULT_MEMORY_BYTES}, null for none. */
+  memoryBytes?: number | null;
+  /** Maximum number of tasks (processes and threads) in the sandbox; default {@link DEFAULT_MAX_PROCESSES}, null for none. */
+  maxProcesses?: number | null;
 }
 
 /** Default wall-clock limit: ten minutes. */
@@ -87,8 +88,11 @@ function baseFields(ctx: PolicyContext) {
     });
   }
   const limits: IsolationPolicy['limits'] = { timeoutMs };
-  if (ctx.memoryBytes !== undefined) limits.memoryBytes = ctx.memoryBytes;
-  if (ctx.maxProcesses !== undefined) limits.maxProcesses = ctx.maxProcesses;
+  // Limits are on unless the host configuration turns them off (null): a run never goes unbounded by omission.
+  const memoryBytes = ctx.memoryBytes === undefined ? DEFAULT_MEMORY_BYTES : ctx.memoryBytes;
+  const maxProcesses = ctx.maxProcesses === undefined ? DEFAULT_MAX_PROCESSES : ctx.maxProcesses;
+  if (memoryBytes !== null) limits.memoryBytes = memoryBytes;
+  if (maxProcesses !== null) limits.maxProcesses = maxProcesses;
   return {
     workdir,
     readOnly: (ctx.readOnly ?? []).map((p) => absolute('readOnly', p, workdir)),

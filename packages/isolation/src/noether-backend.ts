@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { assertBinaryOutsideGrants, assertReachable, sandboxIdentity } from './bwrap-backend.js';
 import { egressAllowlist } from './egress-policy.js';
 import { IsolationError } from './errors.js';
 import type { IsolationPolicy } from './policy.js';
@@ -15,6 +16,8 @@ export interface NoetherBackendOptions {
   fallback?: () => IsolationBackend;
   /** Debug log sink for fallbacks. */
   log?: (line: string) => void;
+  /** Host uid/gid noether-sandbox runs as when this process is root (as for bwrap: `AGENTLANG_SANDBOX_USER`). */
+  sandboxUser?: { uid: number; gid: number };
 }
 
 /** The policy file handed to `noether-sandbox --policy-file` (version 1 of our wire format). */
@@ -84,10 +87,18 @@ export function createNoetherBackend(options: NoetherBackendOptions): IsolationB
         options.log?.(`isolation: noether-sandbox cannot express ${reason}; falling back to the bwrap backend`);
         return options.fallback().prepare(policy, command);
       }
+      assertBinaryOutsideGrants(options.noetherPath, policy);
+      // As for bwrap: a root caller never hands the sandbox host uid 0.
+      const identity = process.getuid?.() === 0 ? sandboxIdentity(policy, options.sandboxUser) : undefined;
+      if (identity) assertReachable(policy, command.cwd, identity);
       const dir = mkdtempSync(join(tmpdir(), 'agentlang-noether-'));
       const policyFile = join(dir, 'policy.json');
       try {
         writeFileSync(policyFile, `${JSON.stringify(toNoetherPolicy(policy, command), null, 2)}\n`, { mode: 0o600 });
+        if (identity) {
+          chownSync(dir, identity.uid, identity.gid);
+          chownSync(policyFile, identity.uid, identity.gid);
+        }
       } catch (error) {
         rmSync(dir, { recursive: true, force: true });
         throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not write the noether policy file ${policyFile}: ${(error as Error).message}`, {
@@ -102,9 +113,11 @@ export function createNoetherBackend(options: NoetherBackendOptions): IsolationB
         redactedArgv: [...argv],
         spawnOptions: {
           cwd: command.cwd ?? policy.workdir,
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(command.secrets ?? {}) },
+          // Absolute PATH entries only: noether-sandbox looks bwrap up on it, and a relative entry could reach an agent's workdir.
+          env: { PATH: absolutePath(process.env.PATH), ...(command.secrets ?? {}) },
           detached: true,
           stdio: ['inherit', 'inherit', 'inherit'],
+          ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
         },
         async cleanup() {
           rmSync(dir, { recursive: true, force: true });
@@ -112,4 +125,10 @@ export function createNoetherBackend(options: NoetherBackendOptions): IsolationB
       };
     },
   };
+}
+
+/** The absolute entries of a PATH value (relative and empty ones resolve against the current directory). */
+function absolutePath(value: string | undefined): string {
+  const entries = (value ?? '').split(delimiter).filter((entry) => isAbsolute(entry));
+  return entries.length > 0 ? entries.join(delimiter) : '/usr/bin:/bin';
 }

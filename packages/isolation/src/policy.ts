@@ -35,9 +35,9 @@ export interface IsolationPolicy {
   limits: {
     /** Wall-clock limit in milliseconds; the whole process tree is killed when it passes. */
     timeoutMs: number;
-    /** Address-space limit in bytes, where the host allows. */
+    /** Per-process limit on private writable memory (RLIMIT_DATA) in bytes. */
     memoryBytes?: number;
-    /** Maximum number of processes, where the host allows. */
+    /** Maximum number of tasks (processes and threads) in the sandbox. */
     maxProcesses?: number;
   };
   /** AgentLang capabilities this policy grants and withholds (set by `policyFromPermissions`; informational). */

@@ -1,9 +1,11 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { IsolationError } from './errors.js';
+import { DEFAULT_MAX_PROCESSES, DEFAULT_MEMORY_BYTES } from './host-settings.js';
 import { policyFromTrust } from './mapping.js';
+import { findExecutable } from './find-executable.js';
 import { selectBackend } from './select-backend.js';
 import { capture } from './test-support.js';
 
@@ -23,6 +25,7 @@ cp "$2" "$rec/policy.json"
 stat -c %a "$2" > "$rec/mode"
 echo "$2" > "$rec/path"
 env > "$rec/env"
+id -u > "$rec/uid"
 while [ "$1" != "--" ]; do shift; done
 shift
 exec "$@"
@@ -46,6 +49,27 @@ const trust = { filesystem: 'none', network: 'none', exec: 'full', scope: [] } a
 describe('selectBackend', () => {
   it('defaults to bwrap', () => {
     expect(selectBackend({ env: { PATH: SYSTEM_PATH } }).name).toBe('bwrap');
+  });
+
+  it('never takes bwrap (or noether-sandbox) from a relative PATH entry, where an agent could have planted one', async () => {
+    // The attack: the agent's workdir gets bin/bwrap and bin/noether-sandbox; PATH holds a relative entry that reaches them.
+    const workdir = makeTempDir('agentlang-planted-');
+    const marker = join(workdir, 'planted-ran');
+    mkdirSync(join(workdir, 'bin'));
+    for (const name of ['bwrap', 'noether-sandbox']) {
+      writeFileSync(join(workdir, 'bin', name), `#!/bin/sh\necho ${name} > ${marker}\n`, { mode: 0o755 });
+    }
+    const rel = relative(process.cwd(), join(workdir, 'bin'));
+    expect(isAbsolute(rel)).toBe(false);
+    const backend = selectBackend({ env: { PATH: `${rel}:${SYSTEM_PATH}` } });
+    const r = await capture(backend, policyFromTrust(trust, { workdir }), { argv: ['/bin/true'] });
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(findExecutable('bwrap', `${rel}:${SYSTEM_PATH}`)).toBe('/usr/bin/bwrap');
+    expect(findExecutable('noether-sandbox', `${rel}:.:`)).toBeUndefined();
+    expect(codeOf(() => selectBackend({ env: { PATH: rel } }))).toBe('SANDBOX_UNAVAILABLE');
+    // Control: the planted file is a working executable under its absolute directory.
+    expect(findExecutable('bwrap', join(workdir, 'bin'))).toBe(join(workdir, 'bin', 'bwrap'));
   });
 
   it('refuses to run without bubblewrap, saying how to install it and which flag skips isolation', () => {
@@ -93,12 +117,16 @@ describe('selectBackend', () => {
       exec: 'full',
       env: { PATH: expect.any(String), HOME: workdir, TMPDIR: '/tmp', LANG: 'C.UTF-8', MODE: 'demo' },
       env_passthrough: ['API_KEY'],
-      limits: { timeout_ms: 20_000 },
+      limits: { timeout_ms: 20_000, memory_bytes: DEFAULT_MEMORY_BYTES, max_processes: DEFAULT_MAX_PROCESSES },
     });
     // The secret reaches noether through its environment only: not argv, not the policy file.
     expect(readFileSync(join(record, 'env'), 'utf8')).toContain('API_KEY=sekrit-value');
     expect(readFileSync(join(record, 'args'), 'utf8')).not.toContain('sekrit');
     expect(readFileSync(join(record, 'policy.json'), 'utf8')).not.toContain('sekrit');
+    // Never host root (run as root, noether-sandbox is started as the unprivileged sandbox user), and no relative PATH entry.
+    expect(readFileSync(join(record, 'uid'), 'utf8').trim()).not.toBe('0');
+    const path = /^PATH=(.*)$/m.exec(readFileSync(join(record, 'env'), 'utf8'))?.[1] ?? '';
+    expect(path.split(':').every((entry) => entry.startsWith('/'))).toBe(true);
   });
 
   it('noether: falls back to bwrap with a debug log when noether-sandbox is not on PATH', async () => {

@@ -1,13 +1,14 @@
 import { createBwrapBackend } from './bwrap-backend.js';
 import { IsolationError } from './errors.js';
 import { findExecutable } from './find-executable.js';
+import { sandboxSettingsFromEnv } from './host-settings.js';
 import { createNoetherBackend } from './noether-backend.js';
 import { createNoneBackend } from './none-backend.js';
 import type { IsolationBackend } from './types.js';
 
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
-  /** The environment to read `AGENTLANG_ISOLATION_BACKEND`, `AGENTLANG_DEBUG` and `PATH` from. */
+  /** The environment to read `AGENTLANG_ISOLATION_BACKEND`, `AGENTLANG_SANDBOX_USER`, `AGENTLANG_DEBUG` and `PATH` from. */
   env: Record<string, string | undefined>;
   /** The user passed `--unsafe-no-isolation`: run without any sandbox. */
   unsafeNoIsolation?: boolean;
@@ -51,7 +52,8 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
         details: { requested, path: env.PATH ?? '' },
       });
     }
-    return createBwrapBackend({ bwrapPath, ...(options.log ? { log: options.log } : {}) });
+    const { user } = sandboxSettingsFromEnv(env);
+    return createBwrapBackend({ bwrapPath, ...(options.log ? { log: options.log } : {}), ...(user ? { sandboxUser: user } : {}) });
   };
   if (requested === 'bwrap') return bwrap();
   const noetherPath = findExecutable('noether-sandbox', env.PATH);
@@ -59,7 +61,8 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
     debug('isolation: noether-sandbox not found on PATH; falling back to the bwrap backend');
     return bwrap();
   }
-  return createNoetherBackend({ noetherPath, fallback: bwrapPath ? () => bwrap() : undefined, log: debug });
+  const { user } = sandboxSettingsFromEnv(env);
+  return createNoetherBackend({ noetherPath, fallback: bwrapPath ? () => bwrap() : undefined, log: debug, ...(user ? { sandboxUser: user } : {}) });
 }
 
 function unknown(requested: string): IsolationError {

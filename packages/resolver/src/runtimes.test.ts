@@ -1,5 +1,5 @@
 import { chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { ResolveError } from './errors.js';
@@ -26,6 +26,17 @@ describe('findOnPath', () => {
     expect(findOnPath('claude', { PATH: `/nonexistent:${dir}` })).toBe(join(dir, 'claude'));
     expect(findOnPath('codex', { PATH: dir })).toBeUndefined();
     expect(findOnPath('echo', process.env)).toMatch(/\/echo$/);
+  });
+
+  it('never picks a binary through a relative or empty PATH entry (an agent can plant bin/claude in its workdir)', () => {
+    const dir = binDir('claude');
+    const rel = relative(process.cwd(), dir);
+    expect(isAbsolute(rel)).toBe(false);
+    expect(findOnPath('claude', { PATH: `${rel}:/nonexistent` })).toBeUndefined();
+    expect(findOnPath('claude', { PATH: `::.:${rel}` })).toBeUndefined();
+    expect(selectRuntime({ declared: 'claude-code', models: models(['claude-sonnet-4', 'anthropic']), env: { PATH: rel } }).runtime.available).toBe(false);
+    // Control: the same directory, given absolutely, is found.
+    expect(findOnPath('claude', { PATH: `${rel}:${dir}` })).toBe(join(dir, 'claude'));
   });
 });
 

@@ -44,13 +44,17 @@ export function findRuntime(name: string): RuntimeInfo | undefined {
   return RUNTIMES.find((r) => r.name === name);
 }
 
-/** Absolute path of `binary` on `PATH` (an executable regular file), or undefined. */
+/**
+ * Absolute path of `binary` on `PATH` (an executable regular file), or undefined. Relative and
+ * empty PATH entries are skipped: they resolve against the current directory, which may be an
+ * agent's workdir, and a binary planted there must never be picked for the host.
+ */
 export function findOnPath(binary: string, env: NodeJS.ProcessEnv): string | undefined {
   const candidates = isAbsolute(binary)
     ? [binary]
     : (env.PATH ?? '')
         .split(delimiter)
-        .filter((d) => d.length > 0)
+        .filter((d) => isAbsolute(d))
         .map((d) => join(d, binary));
   for (const file of candidates) {
     try {

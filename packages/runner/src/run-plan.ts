@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
+  type IsolationBackend,
   type IsolationPolicy,
   type PreparedSandbox,
   type SandboxResult,
@@ -12,6 +13,7 @@ import {
   parseEgressResolve,
   policyFromPermissions,
   policyFromTrust,
+  sandboxSettingsFromEnv,
   selectBackend,
   spawnPrepared,
 } from '@agentlang/isolation';
@@ -24,7 +26,7 @@ import { describeHost, type HostInfo } from './host.js';
 import { type ExecutionRecord, RECORD_SCHEMA, type RunOutcome, decideOutcome, formatRecordTime } from './record.js';
 import { signRecord } from './record-sign.js';
 import { recordsDirFor, writeRecord } from './record-store.js';
-import { probeRuntimeVersion } from './runtime-version.js';
+import { probeRuntimeVersion, type VersionRunner } from './runtime-version.js';
 import { createUlid } from './ulid.js';
 
 /** Launchers that download the package they start (npm, bun, uv, pnpm). */
@@ -215,8 +217,12 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
   const adapter = options.adapter ?? getAdapter(plan.runtime.name, options.adapters);
   const needs: RuntimeNeeds = adapter.needs?.({ plan, env }) ?? { hosts: [], processes: false, notes: [] };
   const egressResolve = parseEgressResolve(env.AGENTLANG_EGRESS_RESOLVE);
+  // Host configuration: AGENTLANG_SANDBOX_MEMORY / AGENTLANG_SANDBOX_MAX_PROCESSES override the default limits.
+  const settings = sandboxSettingsFromEnv(env);
   const ctx = {
     workdir: options.workdir,
+    ...(settings.memoryBytes !== undefined ? { memoryBytes: settings.memoryBytes } : {}),
+    ...(settings.maxProcesses !== undefined ? { maxProcesses: settings.maxProcesses } : {}),
     ...(options.root ? { root: options.root } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     readOnly: [...runtimeDirs(plan.runtime.path)],
@@ -313,6 +319,24 @@ function realish(path: string): string {
     rest.push(basename(at));
     at = parent;
   }
+}
+
+/**
+ * Runs a short command (the runtime's `--version`) in a sandbox of its own with the run's policy:
+ * the runtime binary may be one the agent could have written, so it never runs on the host.
+ */
+function sandboxedRunner(backend: IsolationBackend, policy: IsolationPolicy): VersionRunner {
+  return async (argv, timeoutMs) => {
+    const chunks: Buffer[] = [];
+    const probePolicy = { ...policy, limits: { ...policy.limits, timeoutMs } };
+    const prepared = backend.prepare(probePolicy, { argv, env: {} });
+    try {
+      const end = await spawnPrepared(prepared, probePolicy, { stdio: ['ignore', 'pipe', 'ignore'], onStdout: (c) => chunks.push(c) });
+      return { exitCode: end.exitCode, stdout: Buffer.concat(chunks).toString('utf8') };
+    } finally {
+      await prepared.cleanup();
+    }
+  };
 }
 
 function exitCodeOf(end: { exitCode: number | null; signal: string | null; timedOut: boolean }, aborted: boolean): number {
@@ -445,7 +469,10 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       // The record's other facts are gathered while the sandbox starts up (bwrap runs on another
       // core), not before it: the runtime's version (cached per binary; a probe spawns on a miss)
       // and the host description.
-      versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, { cacheDir: join(agentlangDir, 'cache') });
+      versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, {
+        cacheDir: join(agentlangDir, 'cache'),
+        run: sandboxedRunner(backend, policy),
+      });
       host = describeHost(env);
       end = await ending;
     } finally {

@@ -1,5 +1,4 @@
 import { writeFileAtomic } from '@agentlang/lock';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -31,15 +30,19 @@ export function firstVersionLine(output: string): string | null {
   return line ? line.trim().slice(0, 200) : null;
 }
 
+/** Runs an argv (inside the sandbox) and gives back its exit code and stdout; never throws. */
+export type VersionRunner = (argv: string[], timeoutMs: number) => Promise<{ exitCode: number | null; stdout: string }>;
+
 /**
- * Best-effort `<binary> <versionArgs>` with a short timeout and an empty environment, cached per
- * binary (path + size + mtime + inode) in `cacheDir` so repeated runs pay nothing. Never throws:
- * a runtime that does not say its version gets null.
+ * Best-effort `<binary> <versionArgs>` with a short timeout, cached per binary (path + size + mtime
+ * + inode) in `cacheDir` so repeated runs pay nothing. The binary is never run on the host: it may
+ * live where an agent can write, so `run` starts it inside the sandbox with the run's own policy.
+ * Never throws: a runtime that does not say its version gets null.
  */
 export async function probeRuntimeVersion(
   binaryPath: string | undefined,
   versionArgs: string[] | null,
-  options: { cacheDir?: string; timeoutMs?: number } = {},
+  options: { cacheDir?: string; timeoutMs?: number; run: VersionRunner },
 ): Promise<string | null> {
   if (!binaryPath || !versionArgs) return null;
   const key = cacheKey(binaryPath);
@@ -48,31 +51,13 @@ export async function probeRuntimeVersion(
     const hit = readCache(cacheFile)[binaryPath];
     if (hit && hit.key === key) return hit.version;
   }
-  const version = await new Promise<string | null>((resolve) => {
-    let out = '';
-    let settled = false;
-    const done = (value: string | null) => {
-      if (!settled) {
-        settled = true;
-        resolve(value);
-      }
-    };
-    try {
-      const child = spawn(binaryPath, versionArgs, {
-        stdio: ['ignore', 'pipe', 'ignore'],
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' },
-        timeout: options.timeoutMs ?? 3000,
-        killSignal: 'SIGKILL',
-      });
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (out.length < 4096) out += chunk.toString('utf8');
-      });
-      child.on('error', () => done(null));
-      child.on('close', (code) => done(code === 0 ? firstVersionLine(out) : null));
-    } catch {
-      done(null);
-    }
-  });
+  let version: string | null = null;
+  try {
+    const result = await options.run([binaryPath, ...versionArgs], options.timeoutMs ?? 3000);
+    version = result.exitCode === 0 ? firstVersionLine(result.stdout.slice(0, 4096)) : null;
+  } catch {
+    version = null;
+  }
   if (key && cacheFile) {
     try {
       const cache = readCache(cacheFile);

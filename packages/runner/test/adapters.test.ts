@@ -29,10 +29,10 @@ describe('runtime adapters', () => {
     expect(inv).toEqual({ argv: ['/usr/bin/echo', '[test-echo] demo@0.1.0'], env: {}, secrets: {}, files: [] });
   });
 
-  it('claude-code: claude -p <prompt> --model --append-system-prompt-file --mcp-config with env references', () => {
+  it('claude-code: claude -p (prompt on stdin) --model --append-system-prompt-file --mcp-config with env references', () => {
     const inv = claudeCodeAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'claude-code', binary: 'claude' }, 'anthropic/claude-sonnet-4') });
     expect(inv.argv).toEqual([
-      '/opt/bin/claude', '-p', 'Research X', '--output-format', 'text', '--model', 'claude-sonnet-4',
+      '/opt/bin/claude', '-p', '--output-format', 'text', '--model', 'claude-sonnet-4',
       '--append-system-prompt-file', '/tmp/agentlang-runtime/claude/system-prompt.md',
       '--mcp-config', '/tmp/agentlang-runtime/claude/mcp.json', '--strict-mcp-config',
     ]);
@@ -40,6 +40,7 @@ describe('runtime adapters', () => {
     expect(inv.files[0]).toEqual({ path: '/tmp/agentlang-runtime/claude/system-prompt.md', content: '## mindset\nBe careful.' });
     expect(inv.files[1]!.path).toBe('/tmp/agentlang-runtime/claude/mcp.json');
     expect(JSON.stringify(inv.argv)).not.toContain('Be careful');
+    expect(inv.stdin).toBe('Research X');
     expect(JSON.parse(inv.files[1]!.content)).toEqual({
       mcpServers: { Stripe: { type: 'stdio', command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: `\${STRIPE_SECRET_KEY}` } } },
     });
@@ -50,7 +51,8 @@ describe('runtime adapters', () => {
 
   it('codex: codex exec with config.toml in CODEX_HOME (developer_instructions, mcp_servers, env_vars by name)', () => {
     const inv = codexAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'codex', binary: 'codex' }, 'gpt-5') });
-    expect(inv.argv).toEqual(['/opt/bin/codex', 'exec', '--skip-git-repo-check', '--color', 'never', '--model', 'gpt-5', '--cd', '/work/w', 'Research X']);
+    expect(inv.argv).toEqual(['/opt/bin/codex', 'exec', '--skip-git-repo-check', '--color', 'never', '--model', 'gpt-5', '--cd', '/work/w', '-']);
+    expect(inv.stdin).toBe('Research X');
     expect(inv.env).toEqual({ CODEX_HOME: '/tmp/agentlang-runtime/codex' });
     expect(inv.files).toEqual([
       {
@@ -71,9 +73,10 @@ describe('runtime adapters', () => {
     noSecretsIn(JSON.stringify([inv.argv, inv.files, inv.env]));
   });
 
-  it('gemini-cli: gemini -p <prompt> -m <model>, GEMINI_SYSTEM_MD and a settings file with $VAR references', () => {
+  it('gemini-cli: gemini -m <model> (prompt on stdin), GEMINI_SYSTEM_MD and a settings file with $VAR references', () => {
     const inv = geminiCliAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'gemini-cli', binary: 'gemini' }, 'google/gemini-2.5-pro') });
-    expect(inv.argv).toEqual(['/opt/bin/gemini', '-p', 'Research X', '-m', 'gemini-2.5-pro']);
+    expect(inv.argv).toEqual(['/opt/bin/gemini', '-m', 'gemini-2.5-pro']);
+    expect(inv.stdin).toBe('Research X');
     expect(inv.env).toEqual({
       GEMINI_SYSTEM_MD: '/tmp/agentlang-runtime/gemini/system.md',
       GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/tmp/agentlang-runtime/gemini/settings.json',
@@ -98,9 +101,10 @@ describe('runtime adapters', () => {
     expect(() => ollamaAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'ollama', binary: 'ollama' }, 'llama3.2') })).toThrow(/cannot start MCP servers \(Stripe\)/);
   });
 
-  it('opencode: opencode run --model provider/model <prompt>, OPENCODE_CONFIG with instructions and {env:VAR}', () => {
+  it('opencode: opencode run --model provider/model (prompt on stdin), OPENCODE_CONFIG with instructions and {env:VAR}', () => {
     const inv = opencodeAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'opencode', binary: 'opencode' }, 'claude-sonnet-4', 'anthropic') });
-    expect(inv.argv).toEqual(['/opt/bin/opencode', 'run', '--model', 'anthropic/claude-sonnet-4', 'Research X']);
+    expect(inv.argv).toEqual(['/opt/bin/opencode', 'run', '--model', 'anthropic/claude-sonnet-4']);
+    expect(inv.stdin).toBe('Research X');
     expect(inv.env).toEqual({ OPENCODE_CONFIG: '/tmp/agentlang-runtime/opencode/opencode.json' });
     expect(inv.files[0]).toEqual({ path: '/tmp/agentlang-runtime/opencode/system.md', content: '## mindset\nBe careful.' });
     expect(JSON.parse(inv.files[1]!.content)).toEqual({
@@ -111,6 +115,16 @@ describe('runtime adapters', () => {
     });
     expect(inv.secrets.ANTHROPIC_API_KEY).toBe('sk-ant-SECRET');
     expect(inv.secrets.STRIPE_SECRET_KEY).toBe('sk_live_STRIPE');
+  });
+
+  it('no adapter puts the user prompt on argv: it goes through stdin', () => {
+    const prompt = 'Research X';
+    for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo')) {
+      const plan = { ...llmPlan({ name: adapter.name, binary: adapter.binary }, 'anthropic/claude-sonnet-4', 'anthropic'), ...(adapter.name === 'ollama' ? { mcpServers: [] } : {}) };
+      const inv = adapter.buildInvocation({ ...base, plan });
+      expect(JSON.stringify(inv.argv), adapter.name).not.toContain(prompt);
+      expect(inv.stdin, adapter.name).toContain(prompt);
+    }
   });
 
   it('LLM runtimes refuse to run without a prompt, naming the flag', () => {

@@ -100,6 +100,6 @@ describe('the runtime\'s needs are met apart from the agent\'s trust (real bwrap
     const text = Object.fromEntries(lines);
     expect(text.Network).toBe('only through the egress proxy, to api.example.test (runtime); every other host refused, no direct connections, no DNS');
     expect(text.Exec).toMatch(/^child processes allowed for the runtime \(probe-llm: its MCP servers, helpers and the egress bridge\).*shell tool is turned off$/);
-    expect(text.Limits).toBe('wall clock 600 s');
+    expect(text.Limits).toBe('wall clock 600 s, memory 2048 MiB per process, 512 tasks');
   });
 });

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RuntimeAdapter, runPlan } from '@agentlang/runner';
+import { RUNTIME_ADAPTERS, type RuntimeAdapter, policyForPlan, runPlan } from '@agentlang/runner';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { demoPlan, sink } from './plan-fixture.js';
@@ -126,5 +127,88 @@ describe('runPlan under bubblewrap (real)', () => {
     const result = await runPlan(demoPlan(), { cwd, env, runtime: 'fail', adapters: [shAdapter('fail', 'exit 42')] });
     expect(result.exitCode).toBe(42);
     expect(result.record).toMatchObject({ exit_code: 42, outcome: 'failure', isolation: { backend: 'bwrap' } });
+  });
+});
+
+/** Every host process whose command line contains `needle` (any user's `ps` sees the same). */
+function hostArgvContaining(needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle)) found.push(cmdline.replaceAll('\0', ' '));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+describe('what runs where (real bwrap, stand-in runtime binaries)', () => {
+  /** A stand-in for a runtime's CLI: `--version` names the host it runs on and leaves a marker in /tmp; otherwise it echoes stdin and lingers. */
+  function standIn(binary: string, marker: string): { bin: string; path: string } {
+    const bin = makeTempDir('agentlang-standin-');
+    const path = join(bin, binary);
+    writeFileSync(
+      path,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then read h < /proc/sys/kernel/hostname; echo "stand-in 1.0 on $h"; echo ran > ${marker}; exit 0; fi\necho "stdin=[$(cat)]"\nsleep 1\n`,
+      { mode: 0o755 },
+    );
+    return { bin, path };
+  }
+
+  for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo')) {
+    it(`${adapter.name}: the user prompt reaches the runtime on stdin and is on no host command line (bwrap's included)`, async () => {
+      const prompt = `prompt-${randomBytes(6).toString('hex')}`;
+      const marker = `/tmp/agentlang-version-probe-${randomBytes(6).toString('hex')}`;
+      const { path } = standIn(adapter.binary, marker);
+      const cwd = makeTempDir();
+      const plan = demoPlan({
+        runtime: { name: adapter.name, binary: adapter.binary, path, available: true },
+        model: 'anthropic/claude-sonnet-4',
+        models: { 'anthropic/claude-sonnet-4': { known: true, provider: 'anthropic' } },
+      });
+      const out = sink();
+      let done = false;
+      const running = runPlan(plan, { cwd, env, stdout: out, userPrompt: prompt }).finally(() => {
+        done = true;
+      });
+      const seen: string[] = [];
+      while (!done) {
+        seen.push(...hostArgvContaining(prompt));
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const result = await running;
+      expect(result.exitCode).toBe(0);
+      expect(out.text()).toContain(prompt); // delivered (control: the probe above would see it on argv)
+      expect(out.text()).toMatch(/^stdin=\[/);
+      expect(seen).toEqual([]);
+      expect(result.sandbox.redactedArgv.join(' ')).not.toContain(prompt);
+      // The runtime's --version ran inside the sandbox (hostname agentlang, /tmp private), never on the host.
+      expect(result.record?.runtime_version).toBe('stand-in 1.0 on agentlang');
+      expect(existsSync(marker)).toBe(false);
+    });
+  }
+});
+
+describe('sandbox limits from the host configuration', () => {
+  it('every run has the default memory and task limits; AGENTLANG_SANDBOX_* override them', () => {
+    const workdir = makeTempDir();
+    expect(policyForPlan(demoPlan(), { workdir, env: {} }).limits).toEqual({ timeoutMs: 600_000, memoryBytes: 2 * 1024 ** 3, maxProcesses: 512 });
+    const lifted = policyForPlan(demoPlan(), { workdir, env: { AGENTLANG_SANDBOX_MEMORY: '8GiB', AGENTLANG_SANDBOX_MAX_PROCESSES: 'unlimited' } });
+    expect(lifted.limits).toEqual({ timeoutMs: 600_000, memoryBytes: 8 * 1024 ** 3 });
+    expect(() => policyForPlan(demoPlan(), { workdir, env: { AGENTLANG_SANDBOX_MAX_PROCESSES: 'many' } })).toThrow(/AGENTLANG_SANDBOX_MAX_PROCESSES.*expected a positive integer/);
+  });
+
+  it('a fork bomb in a run is stopped at the configured task limit (bounded: 200 attempts at most)', async () => {
+    // dash gives up on the first failed fork, so the bomb is python's: fork until refused, then reap.
+    const bomb = `/usr/bin/python3 -c 'import os,time\nkids=[]\nfor i in range(200):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint("started", len(kids), flush=True)\nfor k in kids: os.kill(k, 9)\nfor k in kids: os.waitpid(k, 0)'`;
+    const out = sink();
+    const result = await runPlan(demoPlan(), { cwd: makeTempDir(), env: { ...env, AGENTLANG_SANDBOX_MAX_PROCESSES: '40' }, stdout: out, runtime: 'bomb', adapters: [shAdapter('bomb', bomb)] });
+    expect(result.exitCode).toBe(0);
+    const started = Number(/started (\d+)/.exec(out.text())?.[1]);
+    expect(started).toBeGreaterThan(0);
+    expect(started).toBeLessThan(40);
   });
 });

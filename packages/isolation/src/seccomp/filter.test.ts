@@ -111,13 +111,18 @@ describe('the generated seccomp BPF program', () => {
 
 describe('the syscall tables', () => {
   // Cross-checked against the kernel UAPI headers (Debian: linux-libc-dev) so a typo cannot hide.
-  const headers: Record<SeccompArch, string> = {
-    x86_64: '/usr/include/x86_64-linux-gnu/asm/unistd_64.h',
-    aarch64: '/usr/include/asm-generic/unistd.h',
+  // Where distributions put them: Debian's multiarch path, the plain path (Fedora, Arch), a cross
+  // package (an aarch64 host checking the x86_64 table); the generic table exists everywhere.
+  const candidates: Record<SeccompArch, string[]> = {
+    x86_64: ['/usr/include/x86_64-linux-gnu/asm/unistd_64.h', '/usr/include/asm/unistd_64.h', '/usr/x86_64-linux-gnu/include/asm/unistd_64.h'],
+    aarch64: ['/usr/include/asm-generic/unistd.h'],
   };
+  const headers = Object.fromEntries(
+    ARCHES.map((arch) => [arch, candidates[arch].find((path) => existsSync(path)) ?? (candidates[arch][0] as string)]),
+  ) as Record<SeccompArch, string>;
   for (const arch of ARCHES) {
     it(`match ${headers[arch]}`, () => {
-      expect(existsSync(headers[arch]), `${headers[arch]} (apt-get install linux-libc-dev)`).toBe(true);
+      expect(existsSync(headers[arch]), `${candidates[arch].join(' or ')} (apt-get install linux-libc-dev; on another architecture, linux-libc-dev-amd64-cross)`).toBe(true);
       const text = readFileSync(headers[arch], 'utf8');
       for (const [name, numbers] of Object.entries(SYSCALLS)) {
         const match = new RegExp(`#define __NR(?:3264)?_${name}\\s+(\\d+)`).exec(text);

@@ -3,7 +3,7 @@ import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
  * `claude-code`: Anthropic's `claude` CLI in print mode —
- * `claude -p <prompt> --output-format text [--model M] [--append-system-prompt-file <dir>/system-prompt.md]
+ * `claude -p --output-format text` with the prompt on stdin [--model M] [--append-system-prompt-file <dir>/system-prompt.md]
  * [--mcp-config <dir>/mcp.json --strict-mcp-config]`. MCP server credentials are written as
  * `${VAR}` references (Claude Code expands them from its environment), never as values.
  */
@@ -16,7 +16,9 @@ export const claudeCodeAdapter: RuntimeAdapter = {
   needs: ({ env }) => llmNeeds([endpointHost(env, 'ANTHROPIC_BASE_URL', 'api.anthropic.com')]),
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'claude-code');
-    const argv = [programOf(input, 'claude'), '-p', prompt, '--output-format', 'text'];
+    // `-p` is --print (a switch): with no prompt argument, claude reads it from stdin. The prompt never
+    // goes on argv, which every process on the host can read (/proc/<pid>/cmdline, ps).
+    const argv = [programOf(input, 'claude'), '-p', '--output-format', 'text'];
     const model = bareModel(input.plan.model, ['anthropic']);
     if (model) argv.push('--model', model);
     const files: InvocationFile[] = [];
@@ -52,6 +54,7 @@ export const claudeCodeAdapter: RuntimeAdapter = {
       env,
       secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
       files,
+      stdin: prompt,
     };
   },
 };

@@ -12,7 +12,7 @@ function tomlKey(key: string): string {
 
 /**
  * `codex`: OpenAI Codex CLI non-interactively — `codex exec --skip-git-repo-check --color never
- * [--model M] <prompt>` with `CODEX_HOME=<dir>/codex` holding a `config.toml` that carries the
+ * [--model M] -` with the prompt on stdin (`-`: read instructions from stdin) with `CODEX_HOME=<dir>/codex` holding a `config.toml` that carries the
  * system prompt (`developer_instructions`) and `[mcp_servers.<name>]` tables whose credentials are
  * forwarded by name (`env_vars`), never written.
  */
@@ -29,7 +29,8 @@ export const codexAdapter: RuntimeAdapter = {
     const argv = [programOf(input, 'codex'), 'exec', '--skip-git-repo-check', '--color', 'never'];
     const model = bareModel(input.plan.model, ['openai']);
     if (model) argv.push('--model', model);
-    argv.push('--cd', input.workdir, prompt);
+    // `-`: the instructions come from stdin, never argv (which any host process can read).
+    argv.push('--cd', input.workdir, '-');
     const lines: string[] = ['# Written by @agentlang/runner for one run.'];
     if (input.systemPrompt) lines.push(`developer_instructions = ${tomlString(input.systemPrompt)}`);
     // No shell for the agent: codex's shell tools are off (MCP servers still start).
@@ -46,6 +47,7 @@ export const codexAdapter: RuntimeAdapter = {
       env: { CODEX_HOME: home, ...(input.env.OPENAI_BASE_URL ? { OPENAI_BASE_URL: input.env.OPENAI_BASE_URL } : {}) },
       secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
       files: [{ path: `${home}/config.toml`, content: `${lines.join('\n')}\n` }],
+      stdin: prompt,
     };
   },
 };

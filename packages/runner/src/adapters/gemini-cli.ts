@@ -2,7 +2,8 @@ import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets
 import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
- * `gemini-cli`: Google's `gemini` CLI headless — `gemini -p <prompt> [-m M]`; the system prompt is
+ * `gemini-cli`: Google's `gemini` CLI headless — `gemini [-m M]` with the prompt on stdin (gemini runs
+ * non-interactively on piped input); the system prompt is
  * a file named by `GEMINI_SYSTEM_MD`, and MCP servers live in a settings file named by
  * `GEMINI_CLI_SYSTEM_SETTINGS_PATH` with `$VAR` references for credentials.
  */
@@ -15,7 +16,8 @@ export const geminiCliAdapter: RuntimeAdapter = {
   needs: ({ env }) => llmNeeds([endpointHost(env, 'GOOGLE_GEMINI_BASE_URL', 'generativelanguage.googleapis.com')]),
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'gemini-cli');
-    const argv = [programOf(input, 'gemini'), '-p', prompt];
+    // No -p: gemini reads a piped stdin as the prompt, so the prompt never goes on argv.
+    const argv = [programOf(input, 'gemini')];
     const model = bareModel(input.plan.model, ['google', 'gemini']);
     if (model) argv.push('-m', model);
     // The endpoint the egress proxy lets through (see needs) is the one the runtime must use.
@@ -36,6 +38,6 @@ export const geminiCliAdapter: RuntimeAdapter = {
     const settings = input.agentShell === false ? { mcpServers, tools: { exclude: ['run_shell_command'] } } : { mcpServers };
     files.push({ path: settingsPath, content: `${JSON.stringify(settings, null, 2)}\n` });
     env.GEMINI_CLI_SYSTEM_SETTINGS_PATH = settingsPath;
-    return { argv, env, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files };
+    return { argv, env, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files, stdin: prompt };
   },
 };

@@ -10,7 +10,8 @@ const OPENCODE_PROVIDER_HOSTS: Record<string, string[]> = {
 };
 
 /**
- * `opencode`: sst's opencode CLI — `opencode run [--model provider/model] <prompt>` with
+ * `opencode`: sst's opencode CLI — `opencode run [--model provider/model]` with the prompt on stdin
+ * (opencode run reads a piped stdin as the message) and
  * `OPENCODE_CONFIG` naming an `opencode.json` whose `instructions` point at the system prompt file
  * and whose `mcp` entries reference credentials as `{env:VAR}`.
  */
@@ -35,7 +36,7 @@ export const opencodeAdapter: RuntimeAdapter = {
       const provider = plan.models[plan.model]?.provider;
       argv.push('--model', plan.model.includes('/') || !provider ? plan.model : `${provider}/${plan.model}`);
     }
-    argv.push(prompt);
+    // No message argument: opencode run takes a piped stdin as the message, so the prompt never goes on argv.
     const files: InvocationFile[] = [];
     const config: Record<string, unknown> = { $schema: 'https://opencode.ai/config.json', autoupdate: false };
     if (input.systemPrompt) {
@@ -56,6 +57,6 @@ export const opencodeAdapter: RuntimeAdapter = {
     }
     const configFile = configPath(input, 'opencode', 'opencode.json');
     files.push({ path: configFile, content: `${JSON.stringify(config, null, 2)}\n` });
-    return { argv, env: { OPENCODE_CONFIG: configFile }, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files };
+    return { argv, env: { OPENCODE_CONFIG: configFile }, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files, stdin: prompt };
   },
 };
