@@ -35,6 +35,8 @@ export interface ParseLimits {
 /** Runs identification jobs in bounded worker threads, a bounded number at a time. */
 export interface IdentifyPool {
   run(job: IdentifyJob): Promise<ArtifactIdentity>;
+  /** Terminates the idle workers. */
+  close(): Promise<void>;
 }
 
 /** Finds the built worker beside this module (dist/), beside the CLI bundle, or from src/ in tests. */
@@ -47,10 +49,10 @@ export function findIdentifyWorker(): URL | undefined {
 }
 
 /**
- * Creates the pool. Each job gets a fresh worker thread with a capped heap, young generation and
- * stack, and a deadline: a hostile upload that would take the process's memory (1 MiB of `[`
- * once crashed the server with three concurrent pushes) or time kills only its own worker and is
- * answered 400 `REGISTRY_TOO_COMPLEX`. A worker per job keeps one job's garbage out of the next.
+ * Creates the pool. Jobs run in worker threads with a capped heap, young generation and stack,
+ * and a deadline: a hostile upload that would take the process's memory (1 MiB of `[` once
+ * crashed the server with three concurrent pushes) or time kills only its own worker and is
+ * answered 400 `REGISTRY_TOO_COMPLEX`.
  */
 export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): IdentifyPool {
   const concurrency = Math.max(1, limits.concurrency ?? 2);
@@ -63,33 +65,51 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
   const tooComplex = (why: string) =>
     new RegistryError('REGISTRY_TOO_COMPLEX', `checking the upload ${why}; nothing was stored — an agent manifest, container or tool definition never needs that`, { heapMib, timeoutMs });
 
+  // Idle workers are kept (one per slot) so a push does not pay a worker's start-up; one that
+  // failed, timed out or ran out of memory is terminated, never reused.
+  const idle: Worker[] = [];
+  const uses = new WeakMap<Worker, number>();
+
+  function spawnWorker(): Worker {
+    const worker = new Worker(workerUrl, {
+      resourceLimits: { maxOldGenerationSizeMb: heapMib, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+      // Not the parent's flags (`-e`, `--max-old-space-size`): the worker has its own bounds.
+      execArgv: [],
+    });
+    worker.unref();
+    return worker;
+  }
+
   function runInWorker(job: IdentifyJob): Promise<ArtifactIdentity> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(workerUrl, {
-        resourceLimits: { maxOldGenerationSizeMb: heapMib, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
-        // Not the parent's flags (`-e`, `--max-old-space-size`): the worker has its own bounds.
-        execArgv: [],
-      });
+      const worker = idle.pop() ?? spawnWorker();
       let settled = false;
-      const finish = (fn: () => void) => {
+      const finish = (reusable: boolean, fn: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        const used = (uses.get(worker) ?? 0) + 1;
+        uses.set(worker, used);
+        if (reusable && used < 100 && idle.length < concurrency) idle.push(worker);
+        else void worker.terminate();
         fn();
-        void worker.terminate();
       };
-      const timer = setTimeout(() => finish(() => reject(tooComplex(`took longer than ${timeoutMs} ms`))), timeoutMs);
-      worker.once('message', (reply: IdentifyReply) =>
-        finish(() => {
+      const timer = setTimeout(() => finish(false, () => reject(tooComplex(`took longer than ${timeoutMs} ms`))), timeoutMs);
+      const onMessage = (reply: IdentifyReply) =>
+        finish(true, () => {
           if (reply.ok) resolve(reply.identity);
           else if (reply.code) reject(new RegistryError(reply.code, reply.message, reply.details ?? undefined));
           else reject(new Error(reply.message));
-        }),
-      );
-      worker.once('error', (error: Error & { code?: string }) =>
-        finish(() => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooComplex(`needed more than ${heapMib} MiB of memory`) : error)),
-      );
-      worker.once('exit', (code) => finish(() => reject(new Error(`the parsing worker exited with code ${code} before answering`))));
+        });
+      const onError = (error: Error & { code?: string }) =>
+        finish(false, () => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooComplex(`needed more than ${heapMib} MiB of memory`) : error));
+      const onExit = (code: number) => finish(false, () => reject(new Error(`the parsing worker exited with code ${code} before answering`)));
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
       worker.postMessage(job);
     });
   }
@@ -110,6 +130,9 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
         if (next) next();
         else running--;
       }
+    },
+    async close() {
+      await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
     },
   };
 }

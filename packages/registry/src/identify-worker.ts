@@ -6,7 +6,7 @@ import { RegistryError } from './errors.js';
 import { identifyArtifact, identifyTool } from './identify.js';
 import type { IdentifyJob, IdentifyReply } from './identify-pool.js';
 
-parentPort?.once('message', (job: IdentifyJob) => {
+parentPort?.on('message', (job: IdentifyJob) => {
   const work =
     job.namespace === 'tools' ? identifyTool(job.path) : identifyArtifact(job.path, new Uint8Array(job.head), job.signers.length > 0 ? { signers: job.signers } : {});
   work.then(

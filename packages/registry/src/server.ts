@@ -361,7 +361,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     },
     close() {
       return new Promise((resolve) => {
-        server.close(() => resolve());
+        server.close(() => void pool.close().then(() => resolve()));
         server.closeIdleConnections();
       });
     },
@@ -375,6 +375,7 @@ function createPool(options: RegistryServerOptions): IdentifyPool {
     // Same concurrency bound, on the event loop: the caller chose to parse in-process.
     let tail: Promise<unknown> = Promise.resolve();
     return {
+      async close() {},
       run(job) {
         const result = tail.then(() => (job.namespace === 'tools' ? identifyTool(job.path) : custom(job.path, job.head, job.signers.length > 0 ? { signers: job.signers } : {})));
         tail = result.catch(() => {});
