@@ -42,7 +42,7 @@ describe('registry hardening', () => {
 
   beforeAll(async () => {
     dir = makeTempDir('agentlang-registry-hard-');
-    registry = createRegistryServer({ storage: await DirectoryStorage.open(join(dir, 'data')), keys: parseApiKeysEnv('alice:alice-key'), maxUploadBytes: 4 << 20, uploadIdleTimeoutMs: 400 });
+    registry = createRegistryServer({ storage: await DirectoryStorage.open(join(dir, 'data')), keys: parseApiKeysEnv('alice:alice-key'), maxUploadBytes: 4 << 20 });
     base = await registry.listen(0);
   });
   afterAll(async () => {
@@ -82,15 +82,27 @@ describe('registry hardening', () => {
       await put('/v1/tools/alice/t/1.0.0', Buffer.from('{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"extra":1}')), // unknown field
     ];
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 403, 400, 400]);
-    // A client that gives up half-way through its upload.
-    await new Promise<void>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: new URL(base).port, method: 'PUT', path: '/v1/agents/alice/aborted/1.0.0', headers: { ...ALICE, 'x-content-sha256': '0'.repeat(64), 'content-length': 1 << 20 } });
-      req.on('error', () => resolve());
-      req.write(Buffer.alloc(64 << 10, 'a'), () => setImmediate(() => req.destroy()));
-      req.on('close', () => resolve());
+    // Clients that give up: before the body, right after the headers, and half-way through it.
+    // The server's idle timeout (30 s) must not be what cleans up after them.
+    const port = new URL(base).port;
+    const abandon = (name: string, act: (req: ReturnType<typeof request>) => void) =>
+      new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/v1/agents/alice/${name}/1.0.0`, headers: { ...ALICE, 'x-content-sha256': '0'.repeat(64), 'content-length': 1 << 20 } });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        act(req);
+      });
+    await abandon('immediate', (req) => {
+      req.flushHeaders();
+      req.destroy();
     });
+    await abandon('headers', (req) => {
+      req.flushHeaders();
+      setTimeout(() => req.destroy(), 50);
+    });
+    await abandon('half', (req) => req.write(Buffer.alloc(64 << 10, 'a'), () => setTimeout(() => req.destroy(), 50)));
     // The aborted upload is cleaned up asynchronously: wait (bounded) for the server to notice.
-    for (let i = 0; i < 100 && (await readdir(tmp)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 60 && (await readdir(tmp)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await readdir(tmp)).toEqual([]);
   });
 
