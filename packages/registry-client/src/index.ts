@@ -1,7 +1,7 @@
 export type { RegistryClientErrorCode } from './errors.js';
 export { REGISTRY_CLIENT_ERROR_CODES, RegistryClientError, isRegistryClientError } from './errors.js';
-export type { AgentReference, OciReference } from './reference.js';
-export { isLoopbackHost, isOciReference, parseAgentReference, parseOciReference } from './reference.js';
+export type { AgentReference, OciReference, OciRegistryBase } from './reference.js';
+export { isLoopbackHost, isOciReference, ociReferenceFor, parseAgentReference, parseOciRegistry, parseOciReference } from './reference.js';
 export type { RetryOptions } from './http.js';
 export type { TransferProgress } from './progress.js';
 export { progressLogger } from './progress.js';
