@@ -106,6 +106,33 @@ describe('registry hardening', () => {
     expect(await readdir(tmp)).toEqual([]);
   });
 
+  it('checks a sealed prompt through the lock: consistent containers are stored, a lock that lies about the prompt is refused', async () => {
+    const { generateX25519Identity, packContainer } = await import('@agentlang/container');
+    const { loadAgentFromFiles, sha256Tagged } = await import('@agentlang/manifest');
+    const yaml = Buffer.from('apiVersion: agent/v1\nname: sealed\nversion: 1.0.0\nruntime: test-echo\nprompt: ./prompt.yaml\n');
+    const prompt = Buffer.from('version: 2\nrole: user\nsections:\n  - name: mindset\n    content: Answer briefly.\n');
+    const loaded = await loadAgentFromFiles({ 'agent.yaml': yaml, 'prompt.yaml': prompt }, { entry: 'agent.yaml' });
+    const pack = async (promptDigest: string, out: string) => {
+      await packContainer({
+        agent: { name: 'sealed', version: '1.0.0', digest: loaded.digest, dialect: loaded.manifest.dialect },
+        entry: 'agent.yaml',
+        sources: [{ path: 'agent.yaml', bytes: yaml }],
+        prompt,
+        encryptTo: { recipients: [generateX25519Identity().recipient] },
+        lock: Buffer.from(JSON.stringify({ schema: 'agentlang.lock/v1', files: { 'agent.yaml': sha256Tagged(yaml), 'prompt.yaml': promptDigest } })),
+        out: join(dir, out),
+      });
+      return (await import('node:fs/promises')).readFile(join(dir, out));
+    };
+    const lying = await put('/v1/agents/alice/sealed/1.0.0', await pack(`sha256:${'0'.repeat(64)}`, 'lying.agent'));
+    expect(lying.status).toBe(400);
+    expect(lying.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
+    expect(lying.json().error?.message).toContain(`the signed index says ${loaded.digest}`);
+    const honest = await put('/v1/agents/alice/sealed/1.0.0', await pack(sha256Tagged(prompt), 'honest.agent'));
+    expect(honest.status).toBe(201);
+    expect(honest.json()).toMatchObject({ kind: 'container', digest: loaded.digest });
+  });
+
   it('refuses tool definitions with __proto__, duplicate keys or unknown fields, at any depth', async () => {
     const cases: Array<[string, RegExp]> = [
       ['{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"__proto__":{"polluted":true}}', /key "__proto__" at \(top\) is not allowed/],
