@@ -149,6 +149,34 @@ async function buildMcpSdk(outDir: string): Promise<void> {
   }
 }
 
+/**
+ * dist/identify-worker.mjs: the registry's upload-checking worker thread (@agentlang/registry parses
+ * every upload in a bounded worker, off the server's event loop). `registry serve` runs from the
+ * bundle, so the worker must sit beside its chunks, where the registry looks for it.
+ */
+async function buildIdentifyWorker(outDir: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentlang-identify-worker-'));
+  const entry = join(dir, 'identify-worker.mjs');
+  writeFileSync(entry, "import '@agentlang/registry/identify-worker';\n");
+  try {
+    await build({
+      ...common,
+      outDir,
+      entry: { 'identify-worker': entry },
+      format: ['esm'],
+      outExtension: () => ({ js: '.mjs' }),
+      esbuildOptions(options) {
+        options.nodePaths = [resolve('node_modules')];
+      },
+      banner: {
+        js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
+      },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs validate once on a representative agent so the cache holds the functions it compiles. */
 function writeCodeCache(outDir: string): void {
   const agent = existsSync('../../examples/research-assistant') ? '../../examples/research-assistant' : '../../examples';
@@ -200,6 +228,7 @@ export default defineConfig((overrides) => {
       await build(validateCore(outDir));
       await build(runCore(outDir));
       await buildMcpSdk(outDir);
+      await buildIdentifyWorker(outDir);
       writeCodeCache(outDir);
     },
   };

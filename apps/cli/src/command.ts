@@ -62,3 +62,42 @@ export class UsageError extends Error {
     this.details = options.details;
   }
 }
+
+/** Bounds of {@link parseIntegerOption}. */
+export interface IntegerRange {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Reads a numeric flag (`--max-upload-mib 512`): undefined when absent, else a safe integer within
+ * `range`, or a UsageError (exit 2) naming the flag, what was given and the expected form.
+ * `Number('abc')` is NaN, and a NaN limit once disabled the registry's upload limit silently.
+ */
+export function parseIntegerOption(name: string, value: unknown, range: IntegerRange = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const number = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    const bounds = range.min !== undefined && range.max !== undefined ? `from ${min} to ${max}` : range.min !== undefined ? `of at least ${min}` : range.max !== undefined ? `of at most ${max}` : '';
+    throw new UsageError(`--${name} '${String(value).slice(0, 40)}' is not valid; expected a whole number${bounds ? ` ${bounds}` : ''} (e.g. --${name} ${Math.max(min, Math.min(max, 1))})`, {
+      code: 'USAGE_FLAG',
+      details: { flag: name, value: String(value).slice(0, 40), ...(range.min !== undefined ? { min } : {}), ...(range.max !== undefined ? { max } : {}) },
+    });
+  }
+  return number;
+}
+
+/**
+ * Reads an enumerated flag: undefined when absent, else one of `choices`, or a UsageError (exit 2)
+ * listing them.
+ */
+export function parseChoiceOption<T extends string>(name: string, value: unknown, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} '${String(value).slice(0, 40)}' is not valid; expected one of ${choices.join(', ')}`, {
+    code: 'USAGE_FLAG',
+    details: { flag: name, value: String(value).slice(0, 40), choices: [...choices] },
+  });
+}

@@ -40,6 +40,29 @@ describe('agentlang push/pull oci://', () => {
     expect(readFileSync(join(dir, 'boxed.agent')).equals(c.bytes)).toBe(true);
   });
 
+  it('push --oci takes the registry as a URL too (http://host:port/prefix), like every other --registry', async () => {
+    const c = await makeContainer(dir, { name: 'urlform', version: '1.0.0' });
+    for (const registry of [`http://${oci.host}/agents`, `oci://${oci.host}/agents/`, `${oci.host}/agents`]) {
+      const push = runCli(['push', c.path, '--oci', '--registry', registry], { cwd: dir });
+      expect(push.stderr).toBe('');
+      expect(push.stdout).toMatch(new RegExp(`^Pushed urlform@1\\.0\\.0  oci://${oci.host}/agents/urlform:1\\.0\\.0  sha256:[0-9a-f]{64}\\n$`));
+    }
+    const bad = runCli(['push', c.path, '--oci', '--registry', 'http://user:pw@127.0.0.1:5000/agents'], { cwd: dir });
+    expect(bad.stderr).toContain('expected host:port[/prefix], oci://host:port[/prefix] or http(s)://host:port[/prefix]');
+    const pull = runCli(['pull', `oci://${oci.host}/agents/urlform:1.0.0`, '--out', 'urlform.agent'], { cwd: dir });
+    expect(pull.status).toBe(0);
+    expect(readFileSync(join(dir, 'urlform.agent')).equals(c.bytes)).toBe(true);
+  });
+
+  it('publish --oci takes the registry as a URL too', () => {
+    const { priv } = cliKeygen();
+    const agentDir = join(dir, 'url-agent');
+    mkdirSync(agentDir);
+    writeFileSync(join(agentDir, 'agent.yaml'), demoAgent({ name: 'url-agent', version: '1.2.0' }));
+    const publish = runCli(['publish', 'url-agent', '--oci', '--registry', `http://${oci.host}/team`, '--out', 'url-agent.agent'], { cwd: dir, env: { CI: undefined, AGENTLANG_SIGNING_KEY: priv } });
+    expect(publish.stdout).toBe(`Built url-agent.agent (signed)\nPublished url-agent@1.2.0  oci://${oci.host}/team/url-agent:1.2.0\n`);
+  });
+
   it('publish builds the signed container straight into an OCI registry; pull verifies the signature', () => {
     const { priv, pub } = cliKeygen();
     const agentDir = join(dir, 'oci-agent');

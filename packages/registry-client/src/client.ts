@@ -24,6 +24,24 @@ export interface RegistryToolDefinition {
   outputSchema?: Record<string, unknown>;
 }
 
+/** Largest artifact a pull accepts unless told otherwise (`maxBytes`): 1 GiB. */
+export const DEFAULT_MAX_PULL_BYTES = 1 << 30;
+
+/** Options of a pull (see {@link RegistryClient.pull}). */
+export interface PullOptions {
+  /** Output file (default `<name>@<version>.agent` in `cwd`). */
+  out?: string;
+  cwd?: string;
+  /** A pulled container must be signed by one of these Ed25519 keys (hex). */
+  publicKeys?: string[];
+  /**
+   * Largest artifact accepted, in bytes (default {@link DEFAULT_MAX_PULL_BYTES}). A larger declared
+   * size is refused before any byte is written; a body that streams past its declared size (or
+   * past this limit when it declares none) is cut off. Either way nothing is left behind.
+   */
+  maxBytes?: number;
+}
+
 /** Options of {@link RegistryClient}. */
 export interface RegistryClientOptions {
   /** Base URL of the registry (`http://127.0.0.1:8765`). */
@@ -215,7 +233,7 @@ export class RegistryClient {
    * the artifact by content and its `ag1:` digest, and only then renames it into place. The output
    * path comes from the caller alone, never from anything the server sends.
    */
-  async pull(reference: string | AgentReference, options: { out?: string; cwd?: string; publicKeys?: string[] } = {}): Promise<PullResult> {
+  async pull(reference: string | AgentReference, options: PullOptions = {}): Promise<PullResult> {
     const ref = typeof reference === 'string' ? parseAgentReference(reference) : reference;
     const label = `${ref.tenant}/${ref.name}@${ref.version}`;
     const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.name}@${ref.version}.agent`);
@@ -235,9 +253,14 @@ export class RegistryClient {
         throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { expected: ref.sha256, served: promised });
       }
       const total = Number(answer.headers['content-length'] ?? Number.NaN);
+      const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
+      if (Number.isFinite(total) && total > maxBytes) {
+        answer.stream.destroy();
+        throw tooLarge(`pull of ${label}: the registry declares ${total} bytes, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { declared: total, limitBytes: maxBytes });
+      }
       const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
       try {
-        const { sha256, size } = await this.download(answer, temp, label, Number.isFinite(total) ? total : undefined);
+        const { sha256, size } = await this.download(answer, temp, label, Number.isFinite(total) ? total : undefined, maxBytes);
         if (sha256 !== promised) {
           throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { expected: promised, received: sha256 });
         }
@@ -262,7 +285,7 @@ export class RegistryClient {
     }
   }
 
-  private async download(answer: HttpAnswer, temp: string, label: string, total: number | undefined): Promise<{ sha256: string; size: number }> {
+  private async download(answer: HttpAnswer, temp: string, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
     const handle = await open(temp, 'wx', 0o644).catch((cause: unknown) => {
       answer.stream.destroy();
       throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write ${temp}: ${(cause as Error).message}`, { path: temp }, { cause });
@@ -276,7 +299,9 @@ export class RegistryClient {
         const bytes = chunk as Buffer;
         hash.update(bytes);
         size += bytes.length;
-        if (total !== undefined && size > total) throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent more than its Content-Length of ${total}`, { total });
+        // Checked before the bytes reach the disk: a hostile server once streamed 5.6 GB here.
+        if (total !== undefined && size > total) throw tooLarge(`pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`, { declared: total });
+        if (size > maxBytes) throw tooLarge(`pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`, { limitBytes: maxBytes });
         await handle.write(bytes);
         if (onProgress && size - reported >= 4 << 20) {
           reported = size;
@@ -291,4 +316,8 @@ export class RegistryClient {
     }
     return { sha256: hash.digest('hex'), size };
   }
+}
+
+function tooLarge(message: string, details: Record<string, unknown>): RegistryClientError {
+  return new RegistryClientError('REGISTRY_TOO_LARGE', message, details);
 }

@@ -20,6 +20,8 @@ export const REGISTRY_CLIENT_ERROR_CODES = {
   REGISTRY_OUTPUT: 'the output path cannot be written',
   /** No registry URL or API key was given where one is needed. */
   REGISTRY_CONFIG: 'a registry URL or API key is missing',
+  /** A pulled artifact declares or streams more bytes than the pull limit (`maxBytes`, CLI `--max-size-mib`); nothing was kept. */
+  REGISTRY_TOO_LARGE: 'a pulled artifact exceeds the declared size or the pull limit',
   /** An OCI distribution registry refused a request or sent a malformed manifest. */
   REGISTRY_OCI: 'an OCI registry refused a request or sent a malformed manifest',
 } as const;

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readPushable } from './artifact.js';
+import { DEFAULT_MAX_PULL_BYTES } from './client.js';
 import { RegistryClientError } from './errors.js';
 import { type HttpAnswer, type HttpCall, readBody, type RetryOptions, sendRequest, withRetries } from './http.js';
 import type { TransferProgress } from './progress.js';
@@ -367,7 +368,7 @@ function parseAgentManifest(bytes: Buffer, where: string): OciAgentManifest {
  * layer's sha256 and size, reassembles the container byte for byte (its sha256 must equal the
  * annotation), verifies it through the signed index and its `ag1:` digest, then renames it into place.
  */
-export async function pullOci(reference: string | OciReference, options: OciOptions & { out?: string; cwd?: string; publicKeys?: string[] } = {}): Promise<OciPullResult> {
+export async function pullOci(reference: string | OciReference, options: OciOptions & { out?: string; cwd?: string; publicKeys?: string[]; maxBytes?: number } = {}): Promise<OciPullResult> {
   const ref = typeof reference === 'string' ? parseOciReference(reference, options.insecure !== undefined ? { insecure: options.insecure } : {}) : reference;
   const session = new OciSession(ref, options);
   const pointer = ref.digest ?? ref.tag!;
@@ -388,6 +389,11 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
   const name = a[OCI_ANNOTATIONS.name]!;
   const version = a[OCI_ANNOTATIONS.agentVersion]!;
   const kind = a[OCI_ANNOTATIONS.kind] as 'manifest' | 'container';
+  const declared = manifest.layers.reduce((sum, l) => sum + l.size, 0);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
+  if (declared > maxBytes) {
+    throw new RegistryClientError('REGISTRY_TOO_LARGE', `${where} declares ${declared} bytes of layers, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { declared, limitBytes: maxBytes });
+  }
   const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.repository.split('/').at(-1)}@${ref.tag ?? 'pulled'}.agent`);
   if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write`, { out });
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
@@ -415,7 +421,7 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
         got += (chunk as Buffer).length;
         if (got > layer.size) {
           blob.stream.destroy();
-          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `layer ${layer.digest} of ${where} is larger than its descriptor's ${layer.size} bytes`);
+          throw new RegistryClientError('REGISTRY_TOO_LARGE', `layer ${layer.digest} of ${where} streams more than its descriptor's ${layer.size} bytes; nothing was kept`, { declared: layer.size });
         }
         hash.update(chunk as Buffer);
         await write(chunk as Buffer);

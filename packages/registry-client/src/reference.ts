@@ -83,3 +83,41 @@ export function parseOciReference(text: string, options: { insecure?: boolean } 
   if (!tag && !digest) fail('neither a tag nor a digest');
   return { host, repository: path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), insecure: options.insecure ?? isLoopbackHost(host) };
 }
+
+/** Where `push --oci` / `publish --oci` put agents: an OCI registry host and a repository prefix. */
+export interface OciRegistryBase {
+  /** `oci://host[:port][/prefix]`, to which `/<name>:<version>` is appended. */
+  base: string;
+  /** Plain HTTP (`http://…`, or a loopback host), or HTTPS. */
+  insecure: boolean;
+}
+
+/**
+ * Parses an OCI registry as `--registry` takes it: `host:port[/prefix]`, `oci://host:port[/prefix]`
+ * or a URL, `http://host:port[/prefix]` (plain HTTP, as every other `--registry` is written) or
+ * `https://…`. Without a scheme, loopback hosts use plain HTTP and others HTTPS.
+ */
+export function parseOciRegistry(text: string): OciRegistryBase {
+  const scheme = /^(https?|oci):\/\//i.exec(text)?.[1]?.toLowerCase();
+  const rest = (scheme ? text.slice(scheme.length + 3) : text).replace(/\/+$/, '');
+  const host = rest.split('/')[0] ?? '';
+  const prefix = rest.slice(host.length + 1);
+  const probe = `oci://${host}/${prefix ? `${prefix}/` : ''}probe:0`;
+  try {
+    const ref = parseOciReference(probe, scheme === 'http' ? { insecure: true } : scheme === 'https' ? { insecure: false } : {});
+    return { base: `oci://${ref.host}${prefix ? `/${prefix}` : ''}`, insecure: ref.insecure };
+  } catch (cause) {
+    throw new RegistryClientError(
+      'REGISTRY_BAD_REFERENCE',
+      `--registry '${text.slice(0, 200)}' is not an OCI registry; expected host:port[/prefix], oci://host:port[/prefix] or http(s)://host:port[/prefix] such as http://127.0.0.1:5000/agents`,
+      { registry: text.slice(0, 200) },
+      { cause },
+    );
+  }
+}
+
+/** The OCI reference of `name:version` under a registry written as {@link parseOciRegistry} takes it. */
+export function ociReferenceFor(registry: string, name: string, version: string): OciReference {
+  const { base, insecure } = parseOciRegistry(registry);
+  return parseOciReference(`${base}/${name}:${version}`, { insecure });
+}

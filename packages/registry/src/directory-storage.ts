@@ -107,11 +107,12 @@ export class DirectoryStorage implements RegistryStorage {
     }
   }
 
-  async openBlob(sha256: string, options: { highWaterMark?: number } = {}) {
+  async openBlob(sha256: string, options: { highWaterMark?: number; length?: number } = {}) {
     const path = this.blobPath(sha256);
     try {
       const info = await stat(path);
-      return { stream: createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 20 }), size: info.size };
+      const bounded = options.length !== undefined ? { start: 0, end: options.length - 1 } : {};
+      return { stream: createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 20, ...bounded }), size: info.size };
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw storageError('open blob', path, cause);

@@ -11,6 +11,8 @@ export const REGISTRY_ERROR_CODES = {
   REGISTRY_DIGEST_MISMATCH: { status: 400, doc: 'uploaded bytes do not match the declared sha256' },
   /** 400: the uploaded artifact is not a valid agent manifest or container. */
   REGISTRY_INVALID_ARTIFACT: { status: 400, doc: 'the upload is not a valid agent manifest or container' },
+  /** 400: the upload nests too deep, or parsing it went past the per-request memory or time bound. */
+  REGISTRY_TOO_COMPLEX: { status: 400, doc: 'the upload nests too deep or needs too much memory or time to parse' },
   /** 401: no API key, an unknown API key, or a key of another tenant than the one written to. */
   REGISTRY_UNAUTHORIZED: { status: 401, doc: 'missing or unknown API key, or a key of another tenant' },
   /** 403: the artifact's own name or version disagrees with the path it was pushed to. */
@@ -31,6 +33,8 @@ export const REGISTRY_ERROR_CODES = {
   REGISTRY_VERSION_EXISTS: { status: 409, doc: 'the version exists with different bytes' },
   /** 413: the upload exceeds the size limit (checked while streaming). */
   REGISTRY_TOO_LARGE: { status: 413, doc: 'the upload exceeds the size limit' },
+  /** 503: too many uploads are being checked at once; retry after the `Retry-After` seconds. */
+  REGISTRY_BUSY: { status: 503, doc: 'too many uploads are being checked; retry later' },
   /** 500: the storage failed (disk full, permissions); the message names the operation. */
   REGISTRY_STORAGE: { status: 500, doc: 'the storage failed' },
   /** Not sent on the wire: the server configuration (keys, bind address, data dir) is invalid. */

@@ -201,7 +201,7 @@ describe('registry server', () => {
     const res = await put('/v1/agents/alice/lying/0.1.0', await readFile(out));
     expect(res.status).toBe(400);
     expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
-    expect(res.json().error?.message).toContain('<upload>');
+    expect(res.json().error?.message).toContain(`the signed index says ag1:${'7'.repeat(64)}`);
     expect(res.json().error?.message).not.toContain(dir);
   });
 

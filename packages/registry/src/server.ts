@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from './errors.js';
-import { type ArtifactIdentity, type IdentifyArtifact, identifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
+import { createHash } from 'node:crypto';
+import { type ArtifactIdentity, type IdentifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
+import { createIdentifyPool, findIdentifyWorker, type IdentifyPool, type ParseLimits } from './identify-pool.js';
 import { authenticate, type KeyStore } from './keys.js';
 import { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 import { compareVersions } from './semver-order.js';
@@ -20,9 +22,14 @@ export interface RegistryServerOptions {
   uploadIdleTimeoutMs?: number;
   /** Longest whole upload in ms (default 10 min). */
   uploadTimeoutMs?: number;
-  /** Parses uploads (default {@link identifyArtifact}). */
+  /**
+   * Parses uploads in-process instead of the default: {@link identifyArtifact} in a bounded worker
+   * thread (see `parse`). A custom identifier runs on the event loop, under the same concurrency bound.
+   */
   identify?: IdentifyArtifact;
-  /** Receives one line per push and per server error (with the full reason, which clients never see). */
+  /** Bounds on parsing uploads: concurrency, queue, worker heap and deadline. */
+  parse?: ParseLimits;
+  /** Receives a line when an upload's check starts, one per push and one per server error (with the full reason, which clients never see). */
   log?: (line: string) => void;
 }
 
@@ -57,6 +64,7 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, bod
     });
   }
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="agentlang-registry"';
+  if (status === 503) headers['retry-after'] = 2;
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : bytes);
 }
@@ -77,7 +85,7 @@ function publicRecord(record: EntryRecord) {
 /** Creates the registry HTTP server (see the package README for the API). */
 export function createRegistryServer(options: RegistryServerOptions): RegistryServer {
   const { storage, keys } = options;
-  const identify = options.identify ?? identifyArtifact;
+  const pool = createPool(options);
   const limits = {
     maxBytes: options.maxUploadBytes ?? 512 << 20,
     idleTimeoutMs: options.uploadIdleTimeoutMs ?? 30_000,
@@ -93,6 +101,8 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     if (size > SMALL_BLOB_BYTES) return undefined;
     const bytes = await storage.readBlob(sha256);
     if (!bytes) return undefined;
+    // Only the bytes the entry recorded are ever served: a blob changed on disk is refused, not sent.
+    if (bytes.length !== size || createHash('sha256').update(bytes).digest('hex') !== sha256) throw corruptBlob(sha256, size, bytes.length);
     while (cacheBytes + bytes.length > CACHE_BUDGET_BYTES && cache.size > 0) {
       const oldest = cache.keys().next().value as string;
       cacheBytes -= cache.get(oldest)!.length;
@@ -163,8 +173,8 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       if (upload.sha256 !== declared) {
         throw new RegistryError('REGISTRY_DIGEST_MISMATCH', `the uploaded bytes hash to sha256:${upload.sha256} but the request declared sha256:${declared}; nothing was stored (the upload was corrupted or the client is wrong)`, { declared: `sha256:${declared}`, actual: `sha256:${upload.sha256}` });
       }
-      const signers = keys.tenants.get(tenant)?.signers;
-      identity = namespace === 'tools' ? await identifyTool(staged) : await identify(staged, upload.head, signers ? { signers } : {});
+      log(`check ${tenant}/${name}@${version} ${upload.size} bytes`);
+      identity = await pool.run({ namespace, path: staged, head: upload.head, signers: keys.tenants.get(tenant)?.signers ?? [] });
       if (identity.name !== name || identity.version !== version) {
         throw new RegistryError('REGISTRY_NAME_MISMATCH', `the ${identity.kind} says it is ${identity.name}@${identity.version} but was pushed to ${tenant}/${name}@${version}; push it to /v1/${namespace}/${tenant}/${identity.name}/${identity.version}`, { path: `${tenant}/${name}@${version}`, artifact: `${identity.name}@${identity.version}` });
       }
@@ -230,10 +240,21 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       res.end(small);
       return;
     }
-    const blob = await storage.openBlob(record.sha256);
+    const blob = await storage.openBlob(record.sha256, { length: record.size });
     if (!blob) throw new RegistryError('REGISTRY_STORAGE', `blob sha256:${record.sha256} of ${record.tenant}/${record.name}@${record.version} is missing from storage`);
+    if (blob.size !== record.size) {
+      blob.stream.destroy();
+      throw corruptBlob(record.sha256, record.size, blob.size);
+    }
     res.writeHead(200, headers);
+    // Exactly Content-Length bytes (the stream is cut at the recorded size), or a reset: a response
+    // longer than its header would be read as the start of the next one on a keep-alive connection.
+    let sent = 0;
+    blob.stream.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+    });
     await pipeline(blob.stream, res).catch(() => res.destroy());
+    if (sent !== record.size) res.destroy();
   }
 
   function search(req: IncomingMessage, query: URLSearchParams, scope: { tenant?: string; name?: string; namespace?: EntryNamespace }) {
@@ -340,11 +361,37 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     },
     close() {
       return new Promise((resolve) => {
-        server.close(() => resolve());
+        server.close(() => void pool.close().then(() => resolve()));
         server.closeIdleConnections();
       });
     },
   };
+}
+
+/** The identifier: the worker pool by default, or the caller's own function in-process. */
+function createPool(options: RegistryServerOptions): IdentifyPool {
+  const custom = options.identify;
+  if (custom) {
+    // Same concurrency bound, on the event loop: the caller chose to parse in-process.
+    let tail: Promise<unknown> = Promise.resolve();
+    return {
+      async close() {},
+      run(job) {
+        const result = tail.then(() => (job.namespace === 'tools' ? identifyTool(job.path) : custom(job.path, job.head, job.signers.length > 0 ? { signers: job.signers } : {})));
+        tail = result.catch(() => {});
+        return result;
+      },
+    };
+  }
+  const worker = findIdentifyWorker();
+  if (!worker) {
+    throw new RegistryError('REGISTRY_CONFIG', 'the upload-parsing worker (identify-worker.js) is missing beside @agentlang/registry; build the package (`pnpm --filter @agentlang/registry build`)');
+  }
+  return createIdentifyPool(worker, options.parse);
+}
+
+function corruptBlob(sha256: string, recorded: number, found: number): RegistryError {
+  return new RegistryError('REGISTRY_STORAGE', `blob sha256:${sha256} no longer matches its entry (recorded ${recorded} bytes, found ${found}); it was changed on disk — restore it from a backup or push the version again to a fresh data directory`, { sha256 });
 }
 
 function notFound(what: string): RegistryError {

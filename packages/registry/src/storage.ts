@@ -50,8 +50,11 @@ export interface RegistryStorage {
   stagingPath(): string;
   /** Moves a fully written, fsynced staged file into the blob store under its sha256 (hex). */
   putBlob(sha256: string, stagedPath: string): Promise<void>;
-  /** Opens a blob for reading, or undefined when absent. */
-  openBlob(sha256: string, options?: { highWaterMark?: number }): Promise<{ stream: Readable; size: number } | undefined>;
+  /**
+   * Opens a blob for reading, or undefined when absent. `size` is its current size in storage;
+   * with `length`, the stream ends after at most that many bytes (whatever the blob holds now).
+   */
+  openBlob(sha256: string, options?: { highWaterMark?: number; length?: number }): Promise<{ stream: Readable; size: number } | undefined>;
   /** Reads a whole blob into memory (small blobs), or undefined when absent. */
   readBlob(sha256: string): Promise<Buffer | undefined>;
   /** Atomically creates an entry (in the namespace of its kind) unless the version exists; then returns the existing record. */

@@ -62,3 +62,69 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+
+/** A registry started from the built package in its own Node process (what `registry serve` runs). */
+export interface SpawnedRegistry {
+  url: string;
+  child: import('node:child_process').ChildProcess;
+  /** Server log lines seen so far. */
+  lines: string[];
+  /** Resolves at the first log line matching `pattern` (seen already or to come). */
+  waitForLine(pattern: RegExp): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `startRegistry` from dist/ in a child process with a bounded heap (`--max-old-space-size`),
+ * so an attack that would take the process's memory ends in a crash the test can see, not a host OOM.
+ */
+export async function spawnRegistry(dataDir: string, options: { heapMib?: number; start?: Record<string, unknown> } = {}): Promise<SpawnedRegistry> {
+  const { spawn } = await import('node:child_process');
+  const { pathToFileURL, fileURLToPath } = await import('node:url');
+  const dist = pathToFileURL(join(fileURLToPath(new URL('..', import.meta.url)), 'dist/index.js')).href;
+  const start = { bind: '127.0.0.1:0', dataDir, apiKeys: 'alice:alice-key', ...options.start };
+  const script = `const { startRegistry } = await import(${JSON.stringify(dist)});
+const r = await startRegistry({ ...${JSON.stringify(start)}, log: (line) => process.stderr.write(line + '\\n') });
+process.stdout.write(r.url + '\\n');
+process.on('SIGTERM', () => r.close().then(() => process.exit(0)));`;
+  const child = spawn(process.execPath, [`--max-old-space-size=${options.heapMib ?? 256}`, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  let buffered = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of waiters.filter((w) => w.pattern.test(line))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the registry process exited with ${code} before listening: ${lines.join('\n')}${buffered}`)));
+  });
+  return {
+    url,
+    child,
+    lines,
+    waitForLine(pattern) {
+      const seen = lines.find((l) => pattern.test(l));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ pattern, resolve }));
+    },
+    stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}

@@ -82,6 +82,13 @@ export function receiveUpload(req: IncomingMessage, path: string, limits: Upload
     req.on('data', onData);
     req.once('aborted', () => fail(new Error('client aborted the upload')));
     req.once('error', fail);
+    // A client that went away before these listeners were attached (while the server checked keys
+    // and versions) sends no further event: without this its staging file would wait for the idle timeout.
+    const gone = () => {
+      if (!req.complete) fail(new Error('client closed the connection before the upload ended'));
+    };
+    req.once('close', gone);
+    if (req.destroyed || req.readableAborted) gone();
     req.once('end', () => {
       ended = true;
       void (async () => {

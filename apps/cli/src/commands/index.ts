@@ -170,8 +170,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --out FILE        where to write (default <name>@<version>.agent); nothing else is ever written\n' +
       '  --api-key KEY     only for private tenants (or AGENTLANG_API_KEY)\n' +
       '  --pubkey HEX      a pulled container must be signed by this Ed25519 key (repeatable)\n' +
+      '  --max-size-mib N  refuse an artifact larger than N MiB (default 1024), declared or streamed\n' +
       '  A reference may pin the bytes: alice/demo@0.1.0#sha256:<64 hex>. OCI credentials: AGENTLANG_OCI_USERNAME + AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN.',
-    options: { registry: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' }, pubkey: { type: 'string', multiple: true } },
+    options: { registry: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' }, pubkey: { type: 'string', multiple: true }, 'max-size-mib': { type: 'string' } },
     load: () => import('./pull.js'),
   },
   {
@@ -180,11 +181,12 @@ export const COMMANDS: CommandSpec[] = [
     usage:
       'Usage: agentlang push <agent.yaml | container> --registry URL --api-key KEY [--tenant T]\n' +
       '       agentlang push <agent.yaml | container> oci://host:port/repo:tag\n' +
-      '       agentlang push <agent.yaml | container> --oci --registry host:port[/prefix]\n\n' +
+      '       agentlang push <agent.yaml | container> --oci --registry http://host:port[/prefix]\n\n' +
       '  --registry URL    the AgentLang registry (or AGENTLANG_REGISTRY)\n' +
       '  --api-key KEY     your tenant\'s key (or AGENTLANG_API_KEY); the tenant comes from the key\n' +
       '  --tenant T        push under tenant T (refused unless the key is T\'s)\n' +
-      '  --oci             speak the OCI distribution API; the reference is <registry>/<name>:<version>\n' +
+      '  --oci             speak the OCI distribution API; the reference is <registry>/<name>:<version>, the registry\n' +
+      '                    written http(s)://host:port[/prefix], oci://host:port[/prefix] or host:port[/prefix]\n' +
       '                    (credentials: AGENTLANG_OCI_USERNAME + AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)\n' +
       '  A tool definition (JSON with name, version, description, inputSchema) is pushed to the tenant\'s\n' +
       '  tool catalog, where `createRegistryToolSource` resolves it by semver.\n' +
@@ -214,7 +216,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --keys-file FILE    tenants and sha256-hashed keys (agentlang.registry.keys/v1 JSON)\n' +
       '  --private TENANT    only TENANT\'s key may read TENANT\'s agents (repeatable)\n' +
       '  --signer T:PUBHEX   tenant T accepts only containers signed by this Ed25519 key (repeatable)\n' +
-      '  --max-upload-mib N  largest upload (default 512)\n' +
+      '  --max-upload-mib N  largest upload in MiB, a whole number from 1 (default 512)\n' +
+      '  --parse-concurrency N  uploads checked at once, each in its own bounded worker thread (default 2)\n' +
+      '  --parse-heap-mib N  heap of each checking worker in MiB (default 128); an upload that needs more is refused\n' +
       '  Keys also come from AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"; without keys the registry is read-only.\n' +
       '  Reads are anonymous and public unless the tenant is private. Stops on SIGINT/SIGTERM.',
     options: {
@@ -224,6 +228,8 @@ export const COMMANDS: CommandSpec[] = [
       private: { type: 'string', multiple: true },
       signer: { type: 'string', multiple: true },
       'max-upload-mib': { type: 'string' },
+      'parse-concurrency': { type: 'string' },
+      'parse-heap-mib': { type: 'string' },
     },
     load: () => import('./registry.js'),
   },

@@ -25,10 +25,13 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const onProgress = client.progressLogger(ctx.log);
   const registry = str(ctx.values.registry) ?? ctx.env.AGENTLANG_REGISTRY;
   let to: InstanceType<typeof client.RegistryClient> | string;
+  let insecure: boolean | undefined;
   if (destination !== undefined) to = destination;
   else if (ctx.values.oci === true) {
-    if (!registry) throw new PublishUsageError('--oci needs --registry host:port[/prefix]');
-    to = `oci://${registry.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/{name}:{version}`;
+    if (!registry) throw new PublishUsageError('--oci needs --registry http://host:port[/prefix]');
+    const target = client.parseOciRegistry(registry);
+    insecure = target.insecure;
+    to = `${target.base}/{name}:{version}`;
   } else {
     if (!registry) throw new PublishUsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
     const apiKey = str(ctx.values['api-key']) ?? ctx.env.AGENTLANG_API_KEY;
@@ -50,7 +53,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     to,
     ...(tenant ? { tenant } : {}),
     allowUnsigned: ctx.values['allow-unsigned'] === true,
-    oci: { onProgress, ...client.ociCredentialsFromEnv(ctx.env) },
+    oci: { onProgress, ...(insecure !== undefined ? { insecure } : {}), ...client.ociCredentialsFromEnv(ctx.env) },
   });
   const { relative } = await import('node:path');
   const where = 'tenant' in result.pushed ? `tenant '${result.pushed.tenant}'` : result.pushed.reference;

@@ -1,4 +1,4 @@
-import type { CommandContext, CommandResult } from '../command.js';
+import { type CommandContext, type CommandResult, parseIntegerOption } from '../command.js';
 import { trustedKeys } from '../input-flags.js';
 
 class PullUsageError extends Error {
@@ -11,11 +11,12 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const [reference, ...extra] = ctx.positionals;
   if (!reference || extra.length > 0) throw new PullUsageError('expected: agentlang pull <tenant/name@version> --registry URL [--out FILE]  (or: agentlang pull oci://host:port/repo:tag --out FILE)');
+  const maxSizeMib = parseIntegerOption('max-size-mib', ctx.values['max-size-mib'], { min: 1, max: 1 << 20 });
   const client = await import('@agentlang/registry-client');
   const out = str(ctx.values.out);
   // --pubkey, else AGENTLANG_PUBKEY: a key given either way means a signed container or nothing.
   const publicKeys = trustedKeys(ctx);
-  const common = { cwd: ctx.cwd, ...(out ? { out } : {}), ...(publicKeys.length > 0 ? { publicKeys } : {}) };
+  const common = { cwd: ctx.cwd, ...(out ? { out } : {}), ...(publicKeys.length > 0 ? { publicKeys } : {}), ...(maxSizeMib !== undefined ? { maxBytes: maxSizeMib * (1 << 20) } : {}) };
   const onProgress = client.progressLogger(ctx.log);
   const { relative } = await import('node:path');
   const shown = (path: string) => out ?? relative(ctx.cwd, path);

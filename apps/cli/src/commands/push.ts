@@ -17,13 +17,16 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const onProgress = client.progressLogger(ctx.log);
   if (destination !== undefined || ctx.values.oci === true) {
     let reference = destination;
+    let insecure: boolean | undefined;
     if (reference === undefined) {
-      if (!registry) throw new PushUsageError('--oci needs --registry host:port[/prefix] (or an oci://host:port/repo:tag argument)');
+      if (!registry) throw new PushUsageError('--oci needs --registry http://host:port[/prefix] (or an oci://host:port/repo:tag argument)');
       const artifact = await client.readPushable(path);
-      reference = `oci://${registry.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${artifact.name}:${artifact.version}`;
+      const target = client.ociReferenceFor(registry, artifact.name, artifact.version);
+      insecure = target.insecure;
+      reference = `oci://${target.host}/${target.repository}:${target.tag}`;
     }
     if (!client.isOciReference(reference)) throw new PushUsageError(`'${reference}' is not an oci:// reference`);
-    const result = await client.pushOci(path, reference, { onProgress, ...client.ociCredentialsFromEnv(ctx.env) });
+    const result = await client.pushOci(path, reference, { onProgress, ...(insecure !== undefined ? { insecure } : {}), ...client.ociCredentialsFromEnv(ctx.env) });
     return { text: `Pushed ${result.name}@${result.version}  ${result.reference}  ${result.manifestDigest}`, data: result };
   }
   if (!registry) throw new PushUsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
