@@ -190,7 +190,8 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   };
   // Without the prompt's plaintext, its digest (part of the agent's) comes from the verified lock.
   const encrypted = index.encryption !== null && files[PROMPT_FILE] === undefined;
-  const promptDigest = encrypted ? containerLock.lock.files[PROMPT_FILE] : undefined;
+  // agentlang.lock/v2 keys files by role (`prompt`), v1 by path (`prompt.yaml`).
+  const promptDigest = encrypted ? (containerLock.lock.files.prompt ?? containerLock.lock.files[PROMPT_FILE]) : undefined;
   if (encrypted && promptDigest === undefined) {
     throw new ContainerError(
       ContainerErrorCode.DECRYPT_NO_MATCH,

@@ -62,7 +62,9 @@ function promptDigestFromLock(files: Record<string, Uint8Array>): string {
   const lock = files[LOCK];
   let recorded: unknown;
   try {
-    recorded = lock ? (JSON.parse(Buffer.from(lock).toString('utf8')) as { files?: Record<string, unknown> }).files?.[PROMPT] : undefined;
+    // agentlang.lock/v2 keys files by role (`prompt`), v1 by path (`prompt.yaml`).
+    const locked = lock ? (JSON.parse(Buffer.from(lock).toString('utf8')) as { files?: Record<string, unknown> }).files : undefined;
+    recorded = locked?.prompt ?? locked?.[PROMPT];
   } catch (cause) {
     throw new Error(`its ${LOCK} is not JSON`, { cause });
   }
