@@ -48,6 +48,19 @@ export interface LoadedAgent {
   subAgentPaths: Array<{ name?: string; path: string }>;
   /** Non-fatal diagnostics (unknown keys, …). */
   warnings: Diagnostic[];
+  /**
+   * Where a path of the (inheritance-merged) source document was written, e.g. `['tools', 0, 'version']`
+   * or `['runtime']`; falls back to the nearest written ancestor. Positions are never part of the
+   * digest. Absent on agents not built by this package's loaders.
+   */
+  locate?(path: readonly (string | number)[], options?: { key?: boolean }): SourcePosition;
+}
+
+/** A place in an agent's source files: `file` relative to the agent root, 1-based line and column (0 when unknown). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** Result of {@link safeLoadAgent}: the agent, or the error that {@link loadAgent} would have thrown. */

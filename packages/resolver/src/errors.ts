@@ -35,6 +35,8 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_DELEGATE_CYCLE: 'delegation forms a cycle',
   /** Delegation is deeper than `max_depth`. */
   RESOLVE_DELEGATE_DEPTH: 'delegation is deeper than max_depth',
+  /** Strict mode and the manifest has loader warnings (an unknown key such as `verison:`, …); `details.warnings` lists them. */
+  RESOLVE_MANIFEST_WARNING: 'the manifest has warnings (unknown keys, …) and strict mode is on',
   /** The system prompt could not be compiled. */
   RESOLVE_PROMPT: 'the system prompt could not be compiled',
 } as const;

@@ -1,4 +1,5 @@
 import { ResolveError } from './errors.js';
+import { didYouMean, suggest } from './located.js';
 import type { ModelCapabilities, ResolvedRuntime } from './plan.js';
 import { findOnPath, findRuntime, RUNTIMES, type RuntimeInfo } from './runtimes.js';
 
@@ -20,10 +21,11 @@ function locate(info: RuntimeInfo, env: NodeJS.ProcessEnv, cache: Map<string, st
 function known(name: string, where: string): RuntimeInfo {
   const info = findRuntime(name);
   if (!info) {
+    const near = suggest(name, RUNTIMES.map((r) => r.name));
     throw new ResolveError(
       'RESOLVE_RUNTIME_UNKNOWN',
-      `unknown runtime "${name}" (from ${where}); known runtimes: ${RUNTIMES.map((r) => r.name).join(', ')}`,
-      { details: { runtime: name, from: where, known: RUNTIMES.map((r) => r.name) } },
+      `unknown runtime "${name}" (from ${where})${didYouMean(near)}; known runtimes: ${RUNTIMES.map((r) => r.name).join(', ')}`,
+      { details: { runtime: name, from: where, known: RUNTIMES.map((r) => r.name), ...(near ? { suggestion: near } : {}) } },
     );
   }
   return info;

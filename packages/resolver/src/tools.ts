@@ -2,6 +2,7 @@ import type { ToolSpec } from '@agentlang/manifest';
 import semver from 'semver';
 import { canonicalJson, digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
+import { didYouMean, suggest } from './located.js';
 import type { ResolvedTool } from './plan.js';
 import type { ToolDefinition, ToolSource } from './tool-definition.js';
 
@@ -33,10 +34,14 @@ export async function resolveTool(spec: ToolSpec, sources: readonly ToolSource[]
     for (const version of await source.listVersions(spec.name)) offered.push({ version, source });
   }
   if (offered.length === 0) {
+    const names = new Set<string>();
+    for (const source of sources) for (const n of (await source.listNames?.()) ?? []) names.add(n);
+    const near = suggest(spec.name, names);
+    const hint = didYouMean(near);
     throw new ResolveError(
       'RESOLVE_TOOL_UNKNOWN',
-      `tool ${spec.name} is in no catalog (searched: ${sources.map((s) => s.id).join(', ')}); add a catalog with --catalog DIR holding ${spec.name}/<version>.json, or fix the name`,
-      { details: { tool: spec.name, sources: sources.map((s) => s.id) } },
+      `tool ${spec.name} is in no catalog (searched: ${sources.map((s) => s.id).join(', ')})${hint}; fix the name, or add a catalog with --catalog DIR holding ${spec.name}/<version>.json`,
+      { details: { tool: spec.name, sources: sources.map((s) => s.id), ...(near ? { suggestion: near } : {}) } },
     );
   }
   const best = semver.maxSatisfying(
