@@ -16,6 +16,7 @@ test('the export map is deliberate: adding or removing a runtime export updates 
     'formatPosition',
     'getSchema',
     'isManifestError',
+    'isPublishableName',
     'loadAgent',
     'loadAgentFromFiles',
     'loadSubAgent',

@@ -31,6 +31,7 @@ export type {
 export type { Diagnostic } from './diagnostic.js';
 export { formatDiagnostic, formatPosition } from './diagnostic.js';
 export { nearestWord } from './nearest.js';
+export { isPublishableName } from './publishable-name.js';
 export type { ManifestErrorCode, ManifestErrorDetails } from './errors.js';
 export { MANIFEST_ERROR_CODES, ManifestError, isManifestError } from './errors.js';
 export { canonicalJson } from './canonical-json.js';

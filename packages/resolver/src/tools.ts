@@ -11,7 +11,7 @@ export interface ToolResolution {
   tool: ResolvedTool;
   definition: ToolDefinition;
   decision: string;
-  /** The manifest declares an input/output schema that differs from the pinned definition's. */
+  /** Problems that do not stop a run (none today; kept for sources that report some). */
   warnings: string[];
 }
 
@@ -59,21 +59,29 @@ export async function resolveTool(spec: ToolSpec, sources: readonly ToolSource[]
   const pick = offered.find((o) => o.version === best)!;
   const definition = await pick.source.getDefinition(spec.name, best);
   const candidates = offered.filter((o) => semver.satisfies(o.version, range)).length;
-  const warnings: string[] = [];
+  // A schema the manifest declares is the agent's contract for the tool: it goes into the plan
+  // (`tools[].inputSchema` / `outputSchema`) for a runtime to enforce, and is pinned through the
+  // manifest digest. Where it differs from the catalog definition, the decision says so.
+  const notes: string[] = [];
   const compare = (label: string, declared: unknown, pinned: unknown) => {
     if (declared === undefined) return;
-    if (pinned === undefined || canonicalJson(declared) !== canonicalJson(pinned)) {
-      warnings.push(
-        `tool ${spec.name}@${best}: the manifest's ${label} differs from the ${pick.source.id} definition (integrity ${digestJson(definition)}); the definition is what runs`,
-      );
-    }
+    notes.push(pinned !== undefined && canonicalJson(declared) === canonicalJson(pinned) ? `${label} as in the definition` : `declared ${label} enforced (differs from the definition)`);
   };
   compare('input_schema', spec.inputSchema, definition.inputSchema);
   compare('output_schema', spec.outputSchema, definition.outputSchema);
+  const warnings: string[] = [];
   return {
     warnings,
-    tool: { name: spec.name, constraint, version: best, source: pick.source.id, integrity: digestJson(definition) },
+    tool: {
+      name: spec.name,
+      constraint,
+      version: best,
+      source: pick.source.id,
+      integrity: digestJson(definition),
+      ...(spec.inputSchema ? { inputSchema: spec.inputSchema } : {}),
+      ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
+    },
     definition,
-    decision: `tool ${spec.name}: ${best} from ${pick.source.id} (highest of ${candidates} satisfying "${constraint}" among ${offered.length} offered)`,
+    decision: `tool ${spec.name}: ${best} from ${pick.source.id} (highest of ${candidates} satisfying "${constraint}" among ${offered.length} offered)${notes.length ? `; ${notes.join('; ')}` : ''}`,
   };
 }
