@@ -9,9 +9,9 @@ import { formatDiagnostic } from '@agentlang/manifest';
 import { getHostProfile, type HostProfile } from './host-profiles.js';
 import { createLocalCatalogSource } from './local-catalog.js';
 import { probeMcpServer } from './mcp.js';
-import { BUILTIN_MODELS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
+import { BUILTIN_MODELS, CAPABILITY_TIERS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
 import { checkPermissions } from './permissions.js';
-import type { ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
+import type { ModelCapabilities, ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
 import { detectAuth } from './runtimes.js';
 import { selectRuntime } from './select-runtime.js';
 import { promptTargetFor, systemPromptDigest } from './system-prompt.js';
@@ -54,6 +54,17 @@ function defaultLoaderFor(agent: LoadedAgent): SubAgentLoader {
     const { loadSubAgent } = await import('@agentlang/manifest');
     return loadSubAgent(agent, relativePath(agent.source.root, path).split(sep).join('/'));
   };
+}
+
+/**
+ * AgentSpec capability tiers as fallback models: `model.fallback`'s tier, or `model.capability`'s
+ * when no model is preferred at all (AgentSpec: preferred first, then the fallback tier).
+ */
+function tierModels(m: LoadedAgent['manifest'], catalog: Record<string, ModelEntry>): { fallback?: Record<string, ModelCapabilities> } {
+  const tier = m.modelTiers?.fallback ?? (m.models.length === 0 ? m.modelTiers?.capability : undefined);
+  const ids = tier ? (CAPABILITY_TIERS[tier] ?? []) : [];
+  if (ids.length === 0) return {};
+  return { fallback: resolveModels(ids.map((id) => ({ id })), catalog).models };
 }
 
 /** The document path where model `id` is declared: `models.<id>` (AgentLang) or `model.preferred[i]` (AgentSpec). */
@@ -134,13 +145,14 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   }
   let selection: ReturnType<typeof selectRuntime>;
   try {
-    selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env });
+    selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env, ...tierModels(m, catalog), localOnly: m.trust?.network === 'none' });
   } catch (error) {
     // A runtime named by the manifest is located there; one from --runtime is the caller's.
     if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime) throw withPosition(error, agent, ['runtime']);
     throw error;
   }
   decisions.push(...selection.decisions);
+  if (selection.fallbackModel) models[selection.fallbackModel.id] = selection.fallbackModel.capabilities;
   if (!selection.runtime.available) {
     missing.push(`runtime binary \`${selection.runtime.binary}\` (${selection.runtime.name}) not found on PATH; install it or choose another runtime with --runtime`);
   }
