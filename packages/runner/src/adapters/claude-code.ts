@@ -17,7 +17,7 @@ export const claudeCodeAdapter: RuntimeAdapter = {
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'claude-code');
     const argv = [programOf(input, 'claude'), '-p', prompt, '--output-format', 'text'];
-    const model = bareModel(input.plan.model, ['anthropic']);
+    const model = bareModel(input.plan.model, ['anthropic', 'claude']);
     if (model) argv.push('--model', model);
     const files: InvocationFile[] = [];
     if (input.systemPrompt) {
