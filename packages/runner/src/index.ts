@@ -39,3 +39,4 @@ export {
   type RunResult,
 } from './run-plan.js';
 export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';
+export { deriveTask, readRunInput } from './run-input.js';
