@@ -13,7 +13,7 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_CATALOG_INVALID: 'a local tool catalog or model catalog file is malformed',
   /** A model is in no model catalog and `strict` is on (otherwise a warning). */
   RESOLVE_MODEL_UNKNOWN: 'a declared model is in no model catalog (strict mode)',
-  /** `trust.network: none` and no local model (ollama, test-echo) can be chosen, or the runtime drives only hosted models. */
+  /** `trust.network: none` and routing finds no local model (ollama, test-echo) to run on. */
   RESOLVE_MODEL_UNROUTABLE: 'a network: none agent has no local model to run on',
   /** The requested runtime is not one the resolver knows. */
   RESOLVE_RUNTIME_UNKNOWN: 'the requested runtime is not a known runtime adapter',

@@ -152,6 +152,7 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     throw error;
   }
   decisions.push(...selection.decisions);
+  warnings.push(...selection.warnings);
   if (selection.fallbackModel) models[selection.fallbackModel.id] = selection.fallbackModel.capabilities;
   if (!selection.runtime.available) {
     missing.push(`runtime binary \`${selection.runtime.binary}\` (${selection.runtime.name}) not found on PATH; install it or choose another runtime with --runtime`);

@@ -92,8 +92,9 @@ describe('AgentSpec model routing', () => {
     expect([tiered.runtime.name, tiered.model]).toEqual(['ollama', 'local/llama3:70b']);
     const hostedOnly = await rejectedWith(ResolveError, resolveWith('model:\n  preferred:\n    - claude/claude-sonnet-4-6\ntrust:\n  network: none\n', env));
     expect(hostedOnly.code).toBe('RESOLVE_MODEL_UNROUTABLE');
-    const runtime = await rejectedWith(ResolveError, resolveWith('runtime: claude-code\nmodel:\n  preferred:\n    - local/llama3.2\ntrust:\n  network: none\n', env));
-    expect(runtime.code).toBe('RESOLVE_MODEL_UNROUTABLE');
-    expect(runtime.message).toContain('runtime claude-code');
+    // A runtime named explicitly is a choice, not routing: it stands, with a warning.
+    const explicit = await resolveWith('runtime: claude-code\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n    - local/llama3.2\ntrust:\n  network: none\n', env);
+    expect([explicit.runtime.name, explicit.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
+    expect(explicit.warnings).toContainEqual(expect.stringContaining('trust.network is none, but runtime claude-code'));
   });
 });

@@ -11,6 +11,8 @@ export interface RuntimeSelection {
   model: string | null;
   provider: string | undefined;
   decisions: string[];
+  /** Problems worth a `Warning:` line (an explicit hosted runtime for a `network: none` agent). */
+  warnings: string[];
   /** Set when the model came from a fallback tier rather than the declared models. */
   fallbackModel?: { id: string; capabilities: ModelCapabilities };
 }
@@ -56,11 +58,7 @@ export function selectRuntime(input: {
   const decisions: string[] = [];
   const isLocal = (id: string) => LOCAL_PROVIDERS.has(input.models[id]?.provider ?? input.fallback?.[id]?.provider ?? '');
   let modelIds = Object.keys(input.models);
-  if (input.localOnly) {
-    const hosted = modelIds.filter((id) => !isLocal(id));
-    if (hosted.length > 0) decisions.push(`models ${hosted.join(', ')}: skipped, trust.network is none (a hosted model is never chosen)`);
-    modelIds = modelIds.filter(isLocal);
-  }
+  const warnings: string[] = [];
   const modelFor = (info: RuntimeInfo) => modelIds.find((id) => info.providers.includes(input.models[id]?.provider ?? ''));
   const finish = (info: RuntimeInfo, model: string | undefined): RuntimeSelection => {
     const runtime = locate(info, input.env, cache);
@@ -74,7 +72,7 @@ export function selectRuntime(input: {
     else if (chosen && !(chosen in input.models)) decisions.push(`model ${chosen}: from the fallback tier, driven by ${info.name}`);
     else if (chosen) decisions.push(`model ${chosen}: first declared model that ${info.name} can drive`);
     else decisions.push('model: none declared');
-    return { runtime, info, model: chosen, provider: chosen ? input.models[chosen]?.provider : info.providers[0], decisions };
+    return { runtime, info, model: chosen, provider: chosen ? input.models[chosen]?.provider : info.providers[0], decisions, warnings };
   };
 
   const unroutable = (why: string): never => {
@@ -84,8 +82,11 @@ export function selectRuntime(input: {
       { details: { localProviders: [...LOCAL_PROVIDERS] } },
     );
   };
+  // A runtime named explicitly is the author's or the caller's choice, not routing: it stands, with a warning.
   const mustBeLocal = (info: RuntimeInfo, from: string) => {
-    if (input.localOnly && !info.providers.some((p) => LOCAL_PROVIDERS.has(p))) unroutable(`runtime ${info.name} (${from}) drives only hosted models`);
+    if (input.localOnly && !info.providers.some((p) => LOCAL_PROVIDERS.has(p))) {
+      warnings.push(`trust.network is none, but runtime ${info.name} (${from}) reaches a hosted model; automatic routing would have kept this agent on a local model`);
+    }
   };
   if (input.override) {
     const info = known(input.override, '--runtime');
@@ -98,6 +99,12 @@ export function selectRuntime(input: {
     mustBeLocal(info, 'the manifest\'s "runtime"');
     decisions.push(`runtime ${info.name}: declared by the manifest's "runtime"`);
     return finish(info, modelFor(info));
+  }
+  // Routing proper: with trust.network none, a hosted model is never chosen.
+  if (input.localOnly) {
+    const hosted = modelIds.filter((id) => !isLocal(id));
+    if (hosted.length > 0) decisions.push(`models ${hosted.join(', ')}: skipped, trust.network is none (a hosted model is never chosen)`);
+    modelIds = modelIds.filter(isLocal);
   }
   const candidatesOf = (ids: readonly string[], caps: Record<string, ModelCapabilities>) => {
     const out: Array<{ info: RuntimeInfo; model: string; provider: string }> = [];

@@ -83,9 +83,10 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
   });
   if (lockFile) assertLockMatches(lockFile.lock, plan, { agentPath: label, lockPath: lockLabel });
   const systemPrompt = compileSystemPrompt(loaded, promptTargetFor(plan.runtime.name));
-  // AgentSpec 0.2.2: without --prompt/--input the task is SOUL.md, else the description.
+  // AgentSpec 0.2.2: without --prompt/--input the task is SOUL.md, else the description
+  // (test-echo never reads a task, so it is not given one).
   let userPrompt = options.userPrompt;
-  if (userPrompt === undefined) {
+  if (userPrompt === undefined && plan.runtime.name !== 'test-echo') {
     const derived = deriveTask(loaded);
     if (derived) {
       userPrompt = derived.task;

@@ -215,7 +215,7 @@ export const COMMANDS: CommandSpec[] = [
       'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--tool-registry URL]…\n' +
       '                         [--host PROFILE] [--models FILE] [--no-mcp] [--sandbox] [--pubkey HEX]…\n' +
       '                         [--identity-env VAR | --passphrase-env VAR] [--verbose] [--json]\n\n' +
-      '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
+      '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, cursor-cli, opencode, goose, aider)\n' +
       RESOLVE_FLAGS_HELP +
       '  --no-mcp             do not start MCP servers (their tools are not checked)\n' +
       '  --sandbox            also say what the sandbox will and will not allow (network, files, exec, limits)\n' +

@@ -54,6 +54,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       previous: result.previous,
       lock: result.lock,
       drifts: result.drifts,
+      warnings: result.plan.warnings,
     },
   };
 }
