@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { LoadOptions } from '@agentlang/manifest';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { decodeBase64Strict } from './base64.js';
@@ -119,6 +120,8 @@ export interface LockAgentOptions extends Omit<LockPlanOptions, 'lockPath' | 'ma
   lockPath?: string;
   /** Passed to @agentlang/resolver's resolvePlan (MCP servers are probed unless `probeMcp: false`). */
   resolve?: ResolveOptions;
+  /** Passed to @agentlang/manifest's loadAgent (e.g. `resolveBase` for a registry `base:`). */
+  load?: LoadOptions;
 }
 
 /** {@link LockResult} plus the plan that was locked. */
@@ -132,7 +135,7 @@ export interface LockAgentResult extends LockResult {
  */
 export async function lockAgent(agentPath: string, options: LockAgentOptions = {}): Promise<LockAgentResult> {
   const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
-  const agent = await loadAgent(agentPath);
+  const agent = await loadAgent(agentPath, options.load);
   const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve });
   const lockPath = options.lockPath ?? lockPathFor(agentPath);
   const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);

@@ -18,6 +18,12 @@ export interface LoadOptions {
    * digest and `files` as if present; the file itself is not parsed.
    */
   fileDigests?: Record<string, string>;
+  /**
+   * Fetches an AgentSpec `base:` given as a registry reference (`tenant/name@version[#sha256:…]`) and
+   * returns its verified manifest text. Without it such a base is `MANIFEST_BASE_REF`. This package
+   * never does network itself; @agentlang/registry-client's `createRegistryBaseResolver` is one.
+   */
+  resolveBase?: (reference: string) => Promise<{ text: string }>;
 }
 
 /** Options for {@link loadAgentFromFiles}. */

@@ -268,7 +268,18 @@ async function loadFromReader(
       fail(label, s.diagnostics);
     }
     kind = 'agentspec';
-    const inherited = await resolveInheritance({ rel: entry, source }, (rel) => s.yaml(rel, false));
+    const resolveBase = options.resolveBase;
+    const fetchBase = resolveBase
+      ? async (reference: string): Promise<YamlSource | { error: string }> => {
+          try {
+            const { text } = await resolveBase(reference);
+            return parseYamlSource(reference, text, { maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+          } catch (error) {
+            return { error: (error as Error).message };
+          }
+        }
+      : undefined;
+    const inherited = await resolveInheritance({ rel: entry, source }, (rel) => s.yaml(rel, false), fetchBase);
     s.diagnostics.push(...inherited.diagnostics);
     raw = inherited.merged;
     at = inherited.locator;

@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { lockAgent, lockPathFor, signingKeyFromEnv } from '@agentlang/lock';
 import type { CommandContext, CommandResult } from '../command.js';
+import { manifestLoadOptions } from '../registry-base.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
 
 class LockUsageError extends Error {
@@ -25,6 +26,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     lockPath,
     agentPath: target,
     env: ctx.env,
+    load: manifestLoadOptions(ctx.env),
     signingKeys,
     ...(frozen !== undefined && { frozen }),
     resolve: {
