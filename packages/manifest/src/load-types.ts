@@ -60,6 +60,8 @@ export interface LoadedAgent {
    * digest. Absent on agents not built by this package's loaders.
    */
   locate?(path: readonly (string | number)[], options?: { key?: boolean }): SourcePosition;
+  /** Whether the source (any file of the `base:` chain) writes `path`, as opposed to a default filling it in. */
+  written?(path: readonly (string | number)[]): boolean;
 }
 
 /** A place in an agent's source files: `file` relative to the agent root, 1-based line and column (0 when unknown). */

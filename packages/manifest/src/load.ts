@@ -445,5 +445,6 @@ async function loadFromReader(
     subAgentPaths: subAgents.map((a) => ({ name: a.name, path: a.path })),
     warnings: sortDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning')),
     locate: (path, o) => ({ file: at.file(path), ...at.locate(path, o) }),
+    written: (path) => at.sourceOf(path) !== undefined,
   };
 }

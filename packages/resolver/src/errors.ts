@@ -13,8 +13,8 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_CATALOG_INVALID: 'a local tool catalog or model catalog file is malformed',
   /** A model is in no model catalog and `strict` is on (otherwise a warning). */
   RESOLVE_MODEL_UNKNOWN: 'a declared model is in no model catalog (strict mode)',
-  /** `trust.network: none` and routing finds no local model (ollama, test-echo) to run on. */
-  RESOLVE_MODEL_UNROUTABLE: 'a network: none agent has no local model to run on',
+  /** `selectRuntime({ localOnly: true })` and no local model (ollama, test-echo) to route to. */
+  RESOLVE_MODEL_UNROUTABLE: 'local-only routing found no local model',
   /** The requested runtime is not one the resolver knows. */
   RESOLVE_RUNTIME_UNKNOWN: 'the requested runtime is not a known runtime adapter',
   /** Strict mode and something the run needs is missing (runtime binary, dependency, credentials). */

@@ -9,7 +9,7 @@ import { formatDiagnostic } from '@agentlang/manifest';
 import { getHostProfile, type HostProfile } from './host-profiles.js';
 import { createLocalCatalogSource } from './local-catalog.js';
 import { probeMcpServer } from './mcp.js';
-import { BUILTIN_MODELS, CAPABILITY_TIERS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
+import { BUILTIN_MODELS, CAPABILITY_TIERS, LOCAL_PROVIDERS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
 import { checkPermissions } from './permissions.js';
 import type { ModelCapabilities, ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
 import { detectAuth } from './runtimes.js';
@@ -145,7 +145,12 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   }
   let selection: ReturnType<typeof selectRuntime>;
   try {
-    selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env, ...tierModels(m, catalog), localOnly: m.trust?.network === 'none' });
+    const tiers = tierModels(m, catalog);
+    // A "local agent": trust.network none written by its author (not the default) and a local model
+    // among its preferred or tier models. Routing never takes it to a hosted model.
+    const explicitNone = m.trust?.network === 'none' && (agent.written ? agent.written(['trust', 'network']) : true);
+    const hasLocal = [...Object.values(models), ...Object.values(tiers.fallback ?? {})].some((c) => LOCAL_PROVIDERS.has(c.provider ?? ''));
+    selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env, ...tiers, localOnly: explicitNone && hasLocal });
   } catch (error) {
     // A runtime named by the manifest is located there; one from --runtime is the caller's.
     if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime) throw withPosition(error, agent, ['runtime']);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResolveError } from './errors.js';
 import { inferProvider } from './models.js';
 import { resolvePlan } from './resolve.js';
+import { selectRuntime } from './select-runtime.js';
 
 // AgentSpec model routing (issue 14 §2): provider prefixes, capability/fallback tiers, network: none.
 const dirs: string[] = [];
@@ -90,11 +91,20 @@ describe('AgentSpec model routing', () => {
     expect(local.decisions.join('\n')).toContain('skipped, trust.network is none');
     const tiered = await resolveWith('model:\n  preferred:\n    - claude/claude-sonnet-4-6\n  fallback: reasoning-mid\ntrust:\n  network: none\n', env);
     expect([tiered.runtime.name, tiered.model]).toEqual(['ollama', 'local/llama3:70b']);
-    const hostedOnly = await rejectedWith(ResolveError, resolveWith('model:\n  preferred:\n    - claude/claude-sonnet-4-6\ntrust:\n  network: none\n', env));
-    expect(hostedOnly.code).toBe('RESOLVE_MODEL_UNROUTABLE');
+    // Not a local agent (no local model declared): network none is the agent's trust, not the runtime's endpoint.
+    const hostedOnly = await resolveWith('model:\n  preferred:\n    - claude/claude-sonnet-4-6\ntrust:\n  network: none\n', env);
+    expect(hostedOnly.runtime.name).toBe('claude-code');
+    // network: none only by default (no trust: written) routes as multi-runtime.md shows.
+    const defaulted = await resolveWith(UNIVERSAL.replace('trust:\n  network: allowed\n', ''), env);
+    expect([defaulted.runtime.name, defaulted.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
     // A runtime named explicitly is a choice, not routing: it stands, with a warning.
     const explicit = await resolveWith('runtime: claude-code\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n    - local/llama3.2\ntrust:\n  network: none\n', env);
     expect([explicit.runtime.name, explicit.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
     expect(explicit.warnings).toContainEqual(expect.stringContaining('trust.network is none, but runtime claude-code'));
+  });
+
+  it('local-only routing with no local model is RESOLVE_MODEL_UNROUTABLE', async () => {
+    const error = await rejectedWith(ResolveError, () => selectRuntime({ models: { 'claude/x': { provider: 'anthropic', known: false } }, env: {}, localOnly: true }));
+    expect(error.code).toBe('RESOLVE_MODEL_UNROUTABLE');
   });
 });
