@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
