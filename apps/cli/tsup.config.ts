@@ -69,7 +69,7 @@ const validateCore = (outDir: string): Options => ({
   entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/(container|lock)$/)],
+  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/(container|lock|registry-client)$/)],
   // Fewer bytes to read and hash; names are kept so stack traces stay readable.
   esbuildOptions(options) {
     options.minifyWhitespace = true;

@@ -1,6 +1,7 @@
 import type { OpenAgentInputOptions } from '@agentlang/agent-input';
 import type { CommandContext } from './command.js';
 import { UsageError } from './command.js';
+import { manifestLoadOptions } from './registry-base.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -26,8 +27,10 @@ export function inputOptionsFromFlags(ctx: CommandContext): OpenAgentInputOption
   const passphrase = passVar ? ctx.env[passVar] : undefined;
   if (passVar && !passphrase) throw new UsageError(`environment variable ${passVar} (named by --passphrase-env) is not set`);
   const publicKeys = trustedKeys(ctx);
+  const load = manifestLoadOptions(ctx.env);
   return {
     cwd: ctx.cwd,
+    ...(load.resolveBase ? { load } : {}),
     ...(publicKeys.length > 0 ? { publicKeys } : {}),
     ...(identity ? { identity } : {}),
     ...(passphrase ? { passphrase } : {}),

@@ -5,6 +5,8 @@
 // bundle is missing go to the full ES-module CLI (dist/agentlang.mjs). hot-load.js is imported
 // lazily so other verbs never load vm or crypto here.
 
+import { applyAgentSpecEnv } from './agentspec-env.js';
+
 function fail(error: unknown): void {
   process.stderr.write(`Error: ${String(error)}\n`);
   process.exitCode = 1;
@@ -26,6 +28,11 @@ async function runHot(name: string): Promise<void> {
   const fast = loadHot<{ run(): Promise<boolean> }>(name, __dirname);
   if (!fast || !(await fast.run())) runFull();
 }
+
+// AGENTSPEC_* variables stand in for their AGENTLANG_* names (one notice line on stderr); done
+// here, before any path runs, so the fast paths, the full CLI and every package see the same env.
+const notice = applyAgentSpecEnv(process.env);
+if (notice) process.stderr.write(`${notice}\n`);
 
 const verb = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
 const hot = verb === undefined ? undefined : HOT_VERBS.get(verb);

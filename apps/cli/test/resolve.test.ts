@@ -90,7 +90,7 @@ describe('agentlang resolve', () => {
     });
     const r = runCli(['resolve', '.'], { cwd: dir });
     expect(r.status).toBe(11);
-    expect(r.stderr).toContain('Error: tool web_fetch: no version satisfies "^7.0.0"; available: 0.9.0, 1.0.0, 1.0.2');
+    expect(r.stderr).toContain('Error: agent.yaml:5:14: tool web_fetch: no version satisfies "^7.0.0"; available: 0.9.0, 1.0.0, 1.0.2');
     const j = runCli(['resolve', '.', '--json', '--host', 'mobile'], { cwd: dir });
     expect(JSON.parse(j.stdout).error.code).toBe('RESOLVE_TOOL_UNSATISFIABLE');
     const h = runCli(['resolve', '.', '--host', 'nowhere'], { cwd: dir });

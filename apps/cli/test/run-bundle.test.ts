@@ -231,7 +231,7 @@ describe('agentlang run: the code-cached fast path and its fall-backs', () => {
       registry = await serve(dir, ['--data', join(dir, 'data')]);
       writeTree(dir, {
         'geo.json': JSON.stringify({ name: 'geo_lookup', version: '1.3.4', description: 'geo lookup', inputSchema: { type: 'object' } }),
-        'mapper/agent.yaml': 'name: mapper\nversion: 0.1.0\ndescription: Finds places\nruntime: test-echo\ntools:\n  - name: geo_lookup\n    version: ^1.2.0\n',
+        'mapper/agent.yaml': 'name: mapper\nversion: 0.1.0\ndescription: Finds places\nmodels:\n  test-echo/mapper: {}\ntools:\n  - name: geo_lookup\n    version: ^1.2.0\n',
       });
       const pushed = runCli(['push', join(dir, 'geo.json'), '--registry', registry.url, '--api-key', 'alice-key'], { cwd: dir });
       expect(pushed.status, pushed.stderr).toBe(0);

@@ -31,12 +31,36 @@ describe('agentlang run: the user prompt reaches the runtime and never the recor
     expect(records.match(/"runtime": "ollama"/g)).toHaveLength(3);
   });
 
+  it('--input takes text as AgentSpec does; @FILE reads a file (issue 14 §2)', () => {
+    const { cwd, env } = setup();
+    const text = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', 'Summarise the repo'], { cwd, env });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('\n\nSummarise the repo\n');
+    const at = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', '@question.txt'], { cwd, env });
+    expect(at.stdout).toContain('\n\nPROMPT-FROM-FILE\n');
+  });
+
+  it('without --prompt/--input an AgentSpec agent runs its SOUL.md, else its description (AgentSpec 0.2.2)', () => {
+    const { env } = setup();
+    const manifest = 'apiVersion: agent/v1\nname: souled\nversion: 0.1.0\ndescription: "Describe the weather"\nruntime: ollama\nmodel:\n  preferred:\n    - local/llama3.2\ntrust:\n  exec: full\n';
+    const withSoul = writeTree(makeTempDir('agentlang-soul-'), { 'agent.yaml': manifest, 'SOUL.md': '# Researcher\nYou are SOUL-TASK.\n' });
+    const a = runCli(['run', '.'], { cwd: withSoul, env });
+    expect(a.status).toBe(0);
+    expect(a.stdout).toContain('You are SOUL-TASK.');
+    expect(a.stderr).toContain("using the agent's SOUL.md");
+    const noSoul = writeTree(makeTempDir('agentlang-soul-'), { 'agent.yaml': manifest });
+    const b = runCli(['run', '.'], { cwd: noSoul, env });
+    expect(b.status).toBe(0);
+    expect(b.stdout).toContain('run|llama3.2|--nowordwrap|Describe the weather\n');
+  });
+
   it('an LLM runtime without a prompt, or an unreadable --input, is refused before anything starts (exit 15)', () => {
     const { cwd, env } = setup();
-    const none = runCli(['run', 'demo.agent', '--runtime', 'ollama'], { cwd, env });
+    const agentlang = writeTree(makeTempDir('agentlang-nodesc-'), { 'agent.yaml': 'name: plain\nversion: 0.1.0\ndescription: An AgentLang agent\nmodels:\n  llama3.2: {}\n' });
+    const none = runCli(['run', '.', '--runtime', 'ollama'], { cwd: agentlang, env });
     expect(none.status).toBe(15);
     expect(none.stderr).toContain('--prompt');
-    const missing = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', 'nope.txt', '--json'], { cwd, env });
+    const missing = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', '@nope.txt', '--json'], { cwd, env });
     expect(missing.status).toBe(15);
     expect(JSON.parse(missing.stdout).error.code).toBe('RUNNER_INPUT');
     expect(() => readdirSync(join(cwd, '.agentlang', 'records'))).toThrow();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Lockfile } from '@agentlang/lock';
-import { type LoadedAgent, loadAgent, sniffInput } from '@agentlang/manifest';
+import { type LoadedAgent, type LoadOptions, loadAgent, sniffInput } from '@agentlang/manifest';
 
 /** What an input path held. */
 export type AgentInputSource = 'directory' | 'yaml' | 'container';
@@ -37,6 +37,8 @@ export interface OpenAgentInputOptions {
    * one needs. Without keys this fails with CONTAINER_KEY_MISSING before the container is read.
    */
   requireContainerKey?: boolean;
+  /** Passed to @agentlang/manifest's loadAgent for a directory or YAML manifest (e.g. `resolveBase` for a registry `base:`). */
+  load?: LoadOptions;
 }
 
 /** The lock that came with an input, as bytes (never a temporary file). */
@@ -120,7 +122,7 @@ export async function openAgentInput(path: string, options: OpenAgentInputOption
   const kind = await sniffInput(full);
   const keys = options.publicKeys ?? [];
   if (kind === 'container') return openContainerInput(full, path, options);
-  const agent = await loadAgent(full);
+  const agent = await loadAgent(full, options.load);
   const lockPath = options.lockPath !== undefined ? resolve(options.cwd ?? process.cwd(), options.lockPath) : undefined;
   if (lockPath === undefined && keys.length === 0 && !options.requireSigned) {
     return { source: kind, path: full, agent, lock: null, container: null, verified: null };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { LoadedAgent } from '@agentlang/manifest';
+import type { LoadOptions, LoadedAgent } from '@agentlang/manifest';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { decodeBase64Strict } from './base64.js';
@@ -174,6 +174,8 @@ export interface LockAgentOptions extends Omit<LockPlanOptions, 'lockPath' | 'ma
   manifestPath?: string;
   /** Passed to @agentlang/resolver's resolvePlan (MCP servers are probed unless `probeMcp: false`). */
   resolve?: ResolveOptions;
+  /** Passed to @agentlang/manifest's loadAgent (e.g. `resolveBase` for a registry `base:`). */
+  load?: LoadOptions;
 }
 
 /** {@link LockResult} plus the plan that was locked. */
@@ -188,7 +190,7 @@ export interface LockAgentResult extends LockResult {
  */
 export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
   const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
-  const agent = typeof agentPath === 'string' ? await loadAgent(agentPath) : agentPath;
+  const agent = typeof agentPath === 'string' ? await loadAgent(agentPath, options.load) : agentPath;
   const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve });
   if (typeof agentPath !== 'string' && options.lockPath === undefined) {
     throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });

@@ -256,7 +256,13 @@ const agentSpecSections = {
   runtime: str('Runtime adapter, e.g. test-echo'),
   model: {
     type: 'object',
-    properties: { preferred: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+    properties: {
+      preferred: { type: 'array', items: { type: 'string' }, minItems: 1 },
+      // AgentSpec's capability tiers: the resolver maps each to default models (see @agentlang/resolver).
+      capability: { enum: ['reasoning-low', 'reasoning-mid', 'reasoning-high', 'reasoning-max'] },
+      fallback: { enum: ['reasoning-low', 'reasoning-mid', 'reasoning-high', 'reasoning-max'] },
+      context: { type: 'string', description: 'Context size hint: full | 128k | 32k | 8k (accepted; the window comes from the model catalog)' },
+    },
     additionalProperties: false,
   },
   behavior: freeObject('Persona and behaviour settings'),

@@ -28,3 +28,8 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (extra.length) text += ` (${extra.join(', ')})`;
   return text;
 }
+
+/** `agent.yaml:12:5` (or just the file when the line is unknown). */
+export function formatPosition(position: { file: string; line: number; column: number }): string {
+  return position.line > 0 ? `${position.file}:${position.line}:${position.column}` : position.file;
+}

@@ -54,6 +54,12 @@ export const MANIFEST_ERROR_CODES = {
   MANIFEST_PROMPT: 'prompt.yaml is invalid',
   /** A skill's SKILL.md has missing or invalid frontmatter. */
   MANIFEST_SKILL: 'a SKILL.md has missing or invalid frontmatter',
+  /** A `base:` registry reference could not be fetched (no registry configured, not found, digest mismatch), or a registry base names a path. */
+  MANIFEST_BASE_REF: 'a base given by registry reference could not be fetched',
+  /** A tool's `input_schema` / `output_schema` is not a JSON Schema (draft-07 meta-schema). */
+  MANIFEST_TOOL_SCHEMA: 'a declared tool input_schema or output_schema is not a JSON Schema',
+  /** (warning) The agent's name is valid here but a registry refuses it (dots, upper case); the message gives a publishable spelling. */
+  MANIFEST_NAME_UNPUBLISHABLE: 'the agent name cannot be published to a registry',
   /** A child's trust is wider than its base's, or a scope path lies outside the base's. */
   MANIFEST_INHERITANCE: 'inheritance widens trust or scope',
   /** `base:` inheritance or static `depends_on` forms a cycle (the message names the chain). */

@@ -29,7 +29,9 @@ export type {
   UxSpec,
 } from './types.js';
 export type { Diagnostic } from './diagnostic.js';
-export { formatDiagnostic } from './diagnostic.js';
+export { formatDiagnostic, formatPosition } from './diagnostic.js';
+export { nearestWord } from './nearest.js';
+export { isPublishableName } from './publishable-name.js';
 export type { ManifestErrorCode, ManifestErrorDetails } from './errors.js';
 export { MANIFEST_ERROR_CODES, ManifestError, isManifestError } from './errors.js';
 export { canonicalJson } from './canonical-json.js';
@@ -40,6 +42,6 @@ export { sniffBytes, sniffInput } from './sniff.js';
 export { CAPABILITIES, CAPABILITY_CATEGORIES } from './capabilities.js';
 export type { SchemaKind } from './schemas.js';
 export { getSchema, SCHEMA_KINDS } from './schemas.js';
-export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult } from './load-types.js';
+export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult, SourcePosition } from './load-types.js';
 export { loadAgent, loadAgentFromFiles, loadSubAgent, safeLoadAgent } from './load.js';
 export { SCAFFOLD_DIALECTS, type ScaffoldDialect, scaffoldAgent } from './scaffold.js';

@@ -19,6 +19,21 @@ export const TRUST_ORDER = {
 /** A source of YAML files, by path relative to the agent root. */
 export type LoadYaml = (rel: string) => Promise<YamlSource | undefined>;
 
+/**
+ * Fetches a base given by registry reference (`tenant/name@version`, optionally `#sha256:<hex>`)
+ * and returns its manifest text, already verified by the fetcher. Injected by the caller (the CLI
+ * wires @agentlang/registry-client): this package does no network.
+ */
+export type BaseResolver = (reference: string) => Promise<{ text: string }>;
+
+/** `tenant/name@version` with an optional `#sha256:<64 hex>` pin: a `base:` naming a registry entry, not a path. */
+export const REGISTRY_BASE_REF = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\/[a-z0-9][a-z0-9_-]*@[0-9A-Za-z.+-]+(?:#sha256:[0-9a-f]{64})?$/;
+
+/** True when a `base:` value is a registry reference rather than a relative path. */
+export function isRegistryBaseRef(base: string): boolean {
+  return REGISTRY_BASE_REF.test(base);
+}
+
 /** Merges `child` over `base`: mappings merge key by key, everything else (lists too) is replaced. */
 export function mergeDocuments(base: Raw, child: Raw): Raw {
   const out: Raw = { ...base };
@@ -120,6 +135,7 @@ function checkNarrowing(parent: Raw, child: Raw, parentRel: string, r: Reporter)
 export async function resolveInheritance(
   entry: { rel: string; source: YamlSource },
   load: LoadYaml,
+  fetchBase?: (reference: string) => Promise<YamlSource | { error: string }>,
 ): Promise<{ merged: Raw; chain: Array<{ rel: string; source: YamlSource }>; locator: Locator; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const chain = [entry];
@@ -128,8 +144,31 @@ export async function resolveInheritance(
     const base = obj(current.source.data).base;
     if (typeof base !== 'string') break;
     const r = new Reporter({ file: () => current.rel, locate: (p, o) => current.source.locate(p, o), sourceOf: (p) => current.source.sourceOf(p) });
-    const rel = joinInside(posix.dirname(current.rel), base);
-    if (!rel) {
+    const fromRegistry = isRegistryBaseRef(base);
+    const inRegistry = REGISTRY_BASE_REF.test(current.rel);
+    const rel = fromRegistry ? base : inRegistry ? undefined : joinInside(posix.dirname(current.rel), base);
+    if (fromRegistry && chain.some((c) => c.rel === rel)) {
+      const names = [...chain.map((c) => c.rel), base].join(' → ');
+      r.add('MANIFEST_CYCLE', ['base'], `base inheritance forms a cycle: ${names}`, { expected: 'a chain that ends in a manifest without base:', found: names });
+    } else if (fromRegistry) {
+      const fetched = fetchBase ? await fetchBase(base) : { error: 'no registry is configured to fetch it' };
+      if ('error' in fetched) {
+        r.add('MANIFEST_BASE_REF', ['base'], `base ${base} could not be fetched: ${fetched.error}`, {
+          expected: 'a registry that holds it (set AGENTLANG_REGISTRY or pass --registry), or a relative path to a local base',
+          found: JSON.stringify(base),
+        });
+      } else if (fetched.diagnostics.length) {
+        diagnostics.push(...fetched.diagnostics);
+      } else if (obj(fetched.data).apiVersion !== 'agent/v1') {
+        r.add('MANIFEST_DIALECT', ['base'], `base ${base} is not an AgentSpec manifest (apiVersion: agent/v1)`, { expected: 'apiVersion: agent/v1', found: String(obj(fetched.data).apiVersion ?? 'no apiVersion') });
+      } else {
+        chain.push({ rel: base, source: fetched });
+        diagnostics.push(...r.out);
+        continue;
+      }
+    } else if (inRegistry) {
+      r.add('MANIFEST_BASE_REF', ['base'], `base "${base}" is a path, but ${current.rel} came from a registry, where paths mean nothing`, { expected: 'a registry reference tenant/name@version', found: JSON.stringify(base) });
+    } else if (!rel) {
       r.add('MANIFEST_PATH_ESCAPE', ['base'], `base "${base}" is absolute or leaves the agent directory`, { expected: 'a relative path inside the agent directory', found: JSON.stringify(base) });
     } else if (chain.some((c) => c.rel === rel)) {
       const names = [...chain.map((c) => c.rel), rel].join(' → ');

@@ -18,6 +18,12 @@ export interface LoadOptions {
    * digest and `files` as if present; the file itself is not parsed.
    */
   fileDigests?: Record<string, string>;
+  /**
+   * Fetches an AgentSpec `base:` given as a registry reference (`tenant/name@version[#sha256:…]`) and
+   * returns its verified manifest text. Without it such a base is `MANIFEST_BASE_REF`. This package
+   * never does network itself; @agentlang/registry-client's `createRegistryBaseResolver` is one.
+   */
+  resolveBase?: (reference: string) => Promise<{ text: string }>;
 }
 
 /** Options for {@link loadAgentFromFiles}. */
@@ -48,6 +54,21 @@ export interface LoadedAgent {
   subAgentPaths: Array<{ name?: string; path: string }>;
   /** Non-fatal diagnostics (unknown keys, …). */
   warnings: Diagnostic[];
+  /**
+   * Where a path of the (inheritance-merged) source document was written, e.g. `['tools', 0, 'version']`
+   * or `['runtime']`; falls back to the nearest written ancestor. Positions are never part of the
+   * digest. Absent on agents not built by this package's loaders.
+   */
+  locate?(path: readonly (string | number)[], options?: { key?: boolean }): SourcePosition;
+  /** Whether the source (any file of the `base:` chain) writes `path`, as opposed to a default filling it in. */
+  written?(path: readonly (string | number)[]): boolean;
+}
+
+/** A place in an agent's source files: `file` relative to the agent root, 1-based line and column (0 when unknown). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** Result of {@link safeLoadAgent}: the agent, or the error that {@link loadAgent} would have thrown. */

@@ -294,8 +294,8 @@ describe('messages a person can act on', () => {
   test('two discovered sub-agents with one name are reported at the second file', async () => {
     const dir = writeTree(makeTempDir(), {
       'agent.yaml': 'name: o\nversion: 1.0.0\ntools:\n  - name: delegate\n    config: { mode: dynamic, discovery: directory }\n',
-      'a.yaml': 'name: same\n',
-      'b.yaml': '# comment\nname: same\n',
+      'a.yaml': 'name: same\ndescription: a\n',
+      'b.yaml': '# comment\nname: same\ndescription: b\n',
     });
     const diagnostics = await invalid(loadAgent(dir));
     expect(diagnostics).toMatchObject([{ code: 'MANIFEST_DUPLICATE_NAME', file: 'b.yaml', line: 2 }]);

@@ -11,6 +11,8 @@ import { loadPrompt } from './prompt.js';
 import { diskReader, joinInside, memoryReader, type SourceReader } from './reader.js';
 import type { SchemaKind } from './schemas.js';
 import { parseSkill } from './skill.js';
+import { checkToolSchemas } from './tool-schemas.js';
+import { isPublishableName, publishableSpelling } from './publishable-name.js';
 import { sniffBytes, sniffInput } from './sniff.js';
 import type { SourceFile } from './types.js';
 import { type Locator, sourceLocator, validateAgainstSchema } from './validate-schema.js';
@@ -204,6 +206,29 @@ function fail(label: string, unsorted: Diagnostic[]): never {
   });
 }
 
+/**
+ * The discovery rule: a co-located `*.yaml` is a sub-agent when its top level is a mapping with a
+ * string `name` and a string `description` (what a delegating model chooses by) and no `schema:` or
+ * `apiVersion:` key (model catalogs, host profiles, AgentSpec bases). A file that does not parse
+ * is kept, so a broken sub-agent is reported rather than silently skipped. Other files are not read
+ * into the agent (not in `files`, not in the digest).
+ */
+async function isSubAgentFile(reader: SourceReader, rel: string, options: LoadOptions): Promise<boolean> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await reader.read(rel);
+  } catch {
+    return true;
+  }
+  if (!bytes) return false;
+  const text = decode(rel, bytes);
+  if (typeof text !== 'string') return true;
+  const parsed = parseYamlSource(rel, text, { maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+  if (parsed.diagnostics.length > 0 || parsed.data === undefined) return true;
+  const d = obj(parsed.data);
+  return typeof d.name === 'string' && typeof d.description === 'string' && !('schema' in d) && !('apiVersion' in d);
+}
+
 function subAgentName(ref: Raw | string, data: unknown, rel: string): string {
   if (typeof ref === 'object' && typeof ref.name === 'string') return ref.name;
   const n = obj(data).name;
@@ -243,7 +268,18 @@ async function loadFromReader(
       fail(label, s.diagnostics);
     }
     kind = 'agentspec';
-    const inherited = await resolveInheritance({ rel: entry, source }, (rel) => s.yaml(rel, false));
+    const resolveBase = options.resolveBase;
+    const fetchBase = resolveBase
+      ? async (reference: string): Promise<YamlSource | { error: string }> => {
+          try {
+            const { text } = await resolveBase(reference);
+            return parseYamlSource(reference, text, { maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+          } catch (error) {
+            return { error: (error as Error).message };
+          }
+        }
+      : undefined;
+    const inherited = await resolveInheritance({ rel: entry, source }, (rel) => s.yaml(rel, false), fetchBase);
     s.diagnostics.push(...inherited.diagnostics);
     raw = inherited.merged;
     at = inherited.locator;
@@ -251,6 +287,15 @@ async function loadFromReader(
   s.checkDocument(kind, raw, at);
   const r = new Reporter(at);
   const tools = declaredTools(raw);
+  checkToolSchemas(raw, r);
+  if (!options.partial && typeof raw.name === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(raw.name) && !isPublishableName(raw.name)) {
+    const fix = publishableSpelling(raw.name);
+    r.add('MANIFEST_NAME_UNPUBLISHABLE', ['name'], `name "${raw.name}" is valid here, but a registry refuses it (registry names are lower-case letters, digits and inner "-" or "_", no dots)${fix ? `; rename it to "${fix}" to publish it` : ''}`, {
+      severity: 'warning',
+      expected: 'a name such as "my-agent" ([a-z0-9], inner - or _)',
+      found: JSON.stringify(raw.name),
+    });
+  }
 
   // Sub-agents: static delegate.agents, then co-located YAML files under dynamic discovery.
   const subAgents: Array<{ name: string; path: string }> = [];
@@ -306,6 +351,7 @@ async function loadFromReader(
     for (const file of await reader.list(dir)) {
       const rel = here(file);
       if (!file.endsWith('.yaml') || COMPANIONS.has(file) || rel === entry) continue;
+      if (!(await isSubAgentFile(reader, rel, options))) continue;
       await loadSub(rel, file, []);
     }
   }
@@ -398,5 +444,7 @@ async function loadFromReader(
     ...(prompt ? { prompt } : {}),
     subAgentPaths: subAgents.map((a) => ({ name: a.name, path: a.path })),
     warnings: sortDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning')),
+    locate: (path, o) => ({ file: at.file(path), ...at.locate(path, o) }),
+    written: (path) => at.sourceOf(path) !== undefined,
   };
 }

@@ -236,6 +236,10 @@ export function normaliseManifest(raw: Raw): AgentManifest {
     developer: optStr(raw.developer),
     category: optStr(raw.category),
     models,
+    modelTiers:
+      dialect === 'agentspec' && (typeof obj(raw.model).capability === 'string' || typeof obj(raw.model).fallback === 'string')
+        ? clean({ capability: optStr(obj(raw.model).capability), fallback: optStr(obj(raw.model).fallback) })
+        : undefined,
     runtime: optStr(raw.runtime),
     behavior: raw.behavior === undefined ? undefined : obj(raw.behavior),
     trust,

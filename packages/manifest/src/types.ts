@@ -213,6 +213,12 @@ export interface AgentManifest {
 
   /** Declared models in source order. AgentSpec `model.preferred` lands here too. */
   models: ModelSpec[];
+  /**
+   * AgentSpec `model.capability` and `model.fallback`: capability tiers (`reasoning-low|mid|high|max`)
+   * the resolver maps to default models — `fallback` when no preferred model can run here, `capability`
+   * when none is preferred at all.
+   */
+  modelTiers?: { capability?: string; fallback?: string };
   /** AgentSpec `runtime`. */
   runtime?: string;
   /** AgentSpec `behavior` (persona, …), kept verbatim. */

@@ -6,7 +6,7 @@ describe('@agentlang/registry-client export map', () => {
     expect(Object.keys(client).sort()).toEqual(
       [
         'DEFAULT_MAX_PULL_BYTES', 'OCI_ANNOTATIONS', 'OCI_ARTIFACT_TYPE', 'OCI_CONFIG_MEDIA_TYPE', 'OCI_LAYER_MEDIA_TYPES', 'OCI_MANIFEST_MEDIA_TYPE', 'REGISTRY_CLIENT_ERROR_CODES',
-        'RegistryClient', 'RegistryClientError', 'createRegistryToolSource', 'hashFile', 'isLoopbackHost', 'ociCredentialsFromEnv', 'isOciReference', 'ociReferenceFor', 'parseOciRegistry', 'isRegistryClientError',
+        'RegistryClient', 'RegistryClientError', 'createRegistryBaseResolver', 'createRegistryToolSource', 'hashFile', 'isLoopbackHost', 'ociCredentialsFromEnv', 'isOciReference', 'ociReferenceFor', 'parseOciRegistry', 'isRegistryClientError',
         'parseAgentReference', 'parseOciReference', 'progressLogger', 'publishAgent', 'pullOci', 'pushOci', 'readPushable', 'verifyArtifactFile',
       ].sort(),
     );

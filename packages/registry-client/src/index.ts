@@ -18,3 +18,5 @@ export { publishAgent } from './publish.js';
 export type { RegistryToolDefinition } from './client.js';
 export type { RegistryToolSource } from './tool-source.js';
 export { createRegistryToolSource } from './tool-source.js';
+export type { RegistryBaseResolverOptions } from './base-resolver.js';
+export { createRegistryBaseResolver } from './base-resolver.js';

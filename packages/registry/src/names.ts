@@ -1,7 +1,7 @@
+import { isPublishableName } from '@agentlang/manifest';
 import { RegistryError } from './errors.js';
 
 const TENANT = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-const NAME = /^[a-z0-9](?:[a-z0-9_-]{0,126}[a-z0-9])?$/;
 const TOOL = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$/;
 const VERSION = /^(?:0|[1-9]\d{0,8})\.(?:0|[1-9]\d{0,8})\.(?:0|[1-9]\d{0,8})(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
@@ -12,7 +12,8 @@ export function isTenant(value: string): boolean {
 
 /** True when `value` is a canonical agent name: lower-case letters, digits, inner `-`/`_`, 1–128 chars. */
 export function isAgentName(value: string): boolean {
-  return NAME.test(value);
+  // One rule, owned by @agentlang/manifest, so `validate` warns about exactly the names refused here.
+  return isPublishableName(value);
 }
 
 /** True when `value` is a tool name as the resolver's catalogs spell it (letters, digits, `_.-`, no leading/trailing dot or dash). */

@@ -144,6 +144,7 @@ export function createBuiltinToolSource(): ToolSource {
   return {
     id: 'builtin',
     listVersions: (name) => (byName.get(name) ?? []).map((d) => d.version),
+    listNames: () => [...byName.keys()],
     getDefinition: (name, version) => {
       const found = byName.get(name)?.find((d) => d.version === version);
       if (!found) throw new Error(`builtin catalog has no ${name}@${version}`);

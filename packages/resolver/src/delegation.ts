@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LoadedAgent } from '@agentlang/manifest';
 import { ResolveError } from './errors.js';
+import { withPosition } from './located.js';
 import type { ResolvedSubAgent } from './plan.js';
 
 /** Depth allowed when an agent delegates without `max_depth` (the spec's example value). */
@@ -29,6 +30,19 @@ export function subAgentFiles(agent: LoadedAgent): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Where `parent` refers to sub-agent `file`: its `delegate.agents` entry, or (for a discovered file)
+ * nothing in the parent — then the error is located at the sub-agent file itself.
+ */
+function locateReference(error: ResolveError, parent: LoadedAgent, file: string, topRoot: string): ResolveError {
+  const root = parent.source.root;
+  const index = parent.manifest.delegate?.agents.findIndex((a) => resolve(root, a.path) === file) ?? -1;
+  if (index >= 0) return withPosition(error, parent, ['delegate', 'agents', index]);
+  if (error.details.line !== undefined) return error;
+  const rel = posix(relative(topRoot, file));
+  return new ResolveError(error.code, `${rel}: ${error.message} (found by directory discovery)`, { cause: error.cause, details: { ...error.details, file: rel } });
 }
 
 /**
@@ -65,23 +79,37 @@ export async function resolveSubAgents(
     const files = subAgentFiles(parent);
     if (files.length === 0) return;
     const depth = chain.length;
-    const children = await Promise.all(files.map((f) => (chain.some((c) => c.file === f) ? Promise.resolve(undefined) : loadOnce(f))));
+    const children = await Promise.all(
+      files.map((f) =>
+        chain.some((c) => c.file === f)
+          ? Promise.resolve(undefined)
+          : loadOnce(f).catch((error: unknown) => {
+              throw error instanceof ResolveError ? locateReference(error, parent, f, topRoot) : error;
+            }),
+      ),
+    );
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;
       const seen = chain.findIndex((c) => c.file === file);
       if (seen >= 0) {
         const cycle = [...chain.slice(seen).map((c) => c.name), chain[seen]!.name];
-        throw new ResolveError('RESOLVE_DELEGATE_CYCLE', `delegation cycle: ${cycle.join(' → ')}; remove one of these delegations`, {
+        const error = new ResolveError('RESOLVE_DELEGATE_CYCLE', `delegation cycle: ${cycle.join(' → ')}; remove one of these delegations`, {
           details: { chain: cycle, files: [...chain.slice(seen).map((c) => posix(relative(topRoot, c.file))), posix(relative(topRoot, file))] },
         });
+        throw locateReference(error, parent, file, topRoot);
       }
       const child = children[i]!;
       if (depth > budget) {
         const path = [...chain.map((c) => c.name), child.manifest.name];
-        throw new ResolveError(
-          'RESOLVE_DELEGATE_DEPTH',
-          `delegation depth ${depth} exceeds max_depth ${budget}: ${path.join(' → ')}; raise delegate.max_depth or flatten the crew`,
-          { details: { depth, maxDepth: budget, chain: path } },
+        throw locateReference(
+          new ResolveError(
+            'RESOLVE_DELEGATE_DEPTH',
+            `delegation depth ${depth} exceeds max_depth ${budget}: ${path.join(' → ')}; raise delegate.max_depth or flatten the crew`,
+            { details: { depth, maxDepth: budget, chain: path } },
+          ),
+          parent,
+          file,
+          topRoot,
         );
       }
       const name = child.manifest.name;

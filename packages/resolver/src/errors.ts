@@ -13,6 +13,8 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_CATALOG_INVALID: 'a local tool catalog or model catalog file is malformed',
   /** A model is in no model catalog and `strict` is on (otherwise a warning). */
   RESOLVE_MODEL_UNKNOWN: 'a declared model is in no model catalog (strict mode)',
+  /** `selectRuntime({ localOnly: true })` and no local model (ollama, test-echo) to route to. */
+  RESOLVE_MODEL_UNROUTABLE: 'local-only routing found no local model',
   /** The requested runtime is not one the resolver knows. */
   RESOLVE_RUNTIME_UNKNOWN: 'the requested runtime is not a known runtime adapter',
   /** Strict mode and something the run needs is missing (runtime binary, dependency, credentials). */
@@ -35,6 +37,8 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_DELEGATE_CYCLE: 'delegation forms a cycle',
   /** Delegation is deeper than `max_depth`. */
   RESOLVE_DELEGATE_DEPTH: 'delegation is deeper than max_depth',
+  /** Strict mode and the manifest has loader warnings (an unknown key such as `verison:`, …); `details.warnings` lists them. */
+  RESOLVE_MANIFEST_WARNING: 'the manifest has warnings (unknown keys, …) and strict mode is on',
   /** The system prompt could not be compiled. */
   RESOLVE_PROMPT: 'the system prompt could not be compiled',
 } as const;

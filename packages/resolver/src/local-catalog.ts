@@ -69,6 +69,13 @@ export function createLocalCatalogSource(dir: string): ToolSource {
       versions.set(name, list);
       return list;
     },
+    listNames() {
+      try {
+        return readdirSync(root).filter((f) => TOOL_NAME.test(f));
+      } catch {
+        return [];
+      }
+    },
     getDefinition(name, version) {
       return parseDefinition(join(root, name, `${version}.json`), name, version);
     },

@@ -41,9 +41,54 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = Object.freez
   'test-echo/*': { provider: 'test-echo', supportsTools: false, supportsVision: false },
 });
 
-/** Looks a model id up in a catalog (exact key first, then the longest matching `prefix/*`). */
+/**
+ * AgentSpec's provider prefixes (`claude/claude-sonnet-4`), each to the provider whose runtime
+ * drives it: `claude/`, `anthropic/` → anthropic; `gemini/`, `google/` → google; `openai/` → openai;
+ * `local/`, `ollama/` → ollama; `opencode/`, `cursor/`, `goose/`, `aider/` → that runtime itself.
+ */
+export const PROVIDER_PREFIXES: Readonly<Record<string, string>> = Object.freeze({
+  claude: 'anthropic',
+  anthropic: 'anthropic',
+  gemini: 'google',
+  google: 'google',
+  openai: 'openai',
+  local: 'ollama',
+  ollama: 'ollama',
+  opencode: 'opencode',
+  cursor: 'cursor',
+  goose: 'goose',
+  aider: 'aider',
+  'test-echo': 'test-echo',
+});
+
+/** Providers that run on this machine (no hosted model endpoint): the only ones a `network: none` agent may use. */
+export const LOCAL_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'test-echo']);
+
+/**
+ * AgentSpec's capability tiers (`model.capability`, `model.fallback`) and the models each stands
+ * for, in the order tried — AgentSpec's own defaults.
+ */
+export const CAPABILITY_TIERS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'reasoning-max': ['claude/claude-opus-4-6', 'openai/o3', 'gemini/gemini-2.5-pro'],
+  'reasoning-high': ['claude/claude-sonnet-4-6', 'openai/o3', 'gemini/gemini-2.5-pro'],
+  'reasoning-mid': ['claude/claude-haiku-4-5', 'openai/gpt-4o', 'gemini/gemini-2.0-flash', 'local/llama3:70b'],
+  'reasoning-low': ['local/llama3:8b', 'local/mistral:7b'],
+});
+
+/** `claude/claude-sonnet-4` → `claude-sonnet-4` for a known routing prefix; other ids unchanged. */
+export function stripProviderPrefix(id: string): string {
+  const slash = id.indexOf('/');
+  return slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, id.slice(0, slash)) && id.slice(0, slash) !== 'test-echo' ? id.slice(slash + 1) : id;
+}
+
+/** Looks a model id up in a catalog (exact key first, then the longest matching `prefix/*`, then without a routing prefix). */
 export function lookupModel(catalog: Readonly<Record<string, ModelEntry>>, id: string): ModelEntry | undefined {
   if (Object.hasOwn(catalog, id)) return catalog[id];
+  const bare = stripProviderPrefix(id);
+  if (bare !== id) {
+    const found = lookupModel(catalog, bare);
+    if (found) return found;
+  }
   let best: string | undefined;
   for (const key of Object.keys(catalog)) {
     if (key.endsWith('/*') && id.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length)) best = key;
@@ -102,12 +147,12 @@ export function loadModelCatalog(file: string): Record<string, ModelEntry> {
 
 /** Infers a provider from a model id when neither the manifest nor a catalog names one. */
 export function inferProvider(id: string): string | undefined {
-  if (id.startsWith('test-echo/')) return 'test-echo';
+  const slash = id.indexOf('/');
+  if (slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, id.slice(0, slash))) return PROVIDER_PREFIXES[id.slice(0, slash)];
   if (/^claude/.test(id)) return 'anthropic';
   if (/^(gpt|o\d|codex|chatgpt)/.test(id)) return 'openai';
   if (/^gemini/.test(id)) return 'google';
   if (/^(ollama\/|llama|qwen|mistral|phi|gemma|deepseek)/.test(id)) return 'ollama';
-  const slash = id.indexOf('/');
   return slash > 0 ? id.slice(0, slash) : undefined;
 }
 
@@ -120,7 +165,10 @@ export function resolveModels(
   const unknown: string[] = [];
   for (const spec of models) {
     const entry = lookupModel(catalog, spec.id);
-    const provider = spec.provider ?? entry?.provider ?? inferProvider(spec.id);
+    // A routing prefix (`local/llama3`) names the provider outright; otherwise manifest, catalog, inference.
+    const slash = spec.id.indexOf('/');
+    const prefixed = slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, spec.id.slice(0, slash)) ? PROVIDER_PREFIXES[spec.id.slice(0, slash)] : undefined;
+    const provider = spec.provider ?? prefixed ?? entry?.provider ?? inferProvider(spec.id);
     if (entry) out[spec.id] = { ...entry, ...(provider ? { provider } : {}), known: true };
     else {
       unknown.push(spec.id);

@@ -83,6 +83,10 @@ export interface ResolvedTool {
   source: string;
   /** `sha256:<hex>` of the RFC 8785 canonical JSON of the tool definition. */
   integrity: string;
+  /** The manifest's declared `input_schema`: the agent's contract for the tool's input, for a runtime to enforce (pinned by the manifest digest). */
+  inputSchema?: Record<string, unknown>;
+  /** The manifest's declared `output_schema`, likewise. */
+  outputSchema?: Record<string, unknown>;
 }
 
 /** What the resolver knows about a model. */

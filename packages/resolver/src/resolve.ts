@@ -4,12 +4,14 @@ import { createBuiltinToolSource } from './builtin-tools.js';
 import { type SubAgentLoader, resolveSubAgents } from './delegation.js';
 import { checkDependencies } from './dependencies.js';
 import { ResolveError } from './errors.js';
+import { withPosition } from './located.js';
+import { formatDiagnostic } from '@agentlang/manifest';
 import { getHostProfile, type HostProfile } from './host-profiles.js';
 import { createLocalCatalogSource } from './local-catalog.js';
 import { probeMcpServer } from './mcp.js';
-import { BUILTIN_MODELS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
+import { BUILTIN_MODELS, CAPABILITY_TIERS, LOCAL_PROVIDERS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
 import { checkPermissions } from './permissions.js';
-import type { ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
+import type { ModelCapabilities, ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
 import { detectAuth } from './runtimes.js';
 import { selectRuntime } from './select-runtime.js';
 import { fileRoles } from './file-roles.js';
@@ -55,6 +57,24 @@ function defaultLoaderFor(agent: LoadedAgent): SubAgentLoader {
   };
 }
 
+/**
+ * AgentSpec capability tiers as fallback models: `model.fallback`'s tier, or `model.capability`'s
+ * when no model is preferred at all (AgentSpec: preferred first, then the fallback tier).
+ */
+function tierModels(m: LoadedAgent['manifest'], catalog: Record<string, ModelEntry>): { fallback?: Record<string, ModelCapabilities> } {
+  const tier = m.modelTiers?.fallback ?? (m.models.length === 0 ? m.modelTiers?.capability : undefined);
+  const ids = tier ? (CAPABILITY_TIERS[tier] ?? []) : [];
+  if (ids.length === 0) return {};
+  return { fallback: resolveModels(ids.map((id) => ({ id })), catalog).models };
+}
+
+/** The document path where model `id` is declared: `models.<id>` (AgentLang) or `model.preferred[i]` (AgentSpec). */
+function modelPath(agent: LoadedAgent, id: string): (string | number)[] {
+  if (agent.manifest.dialect === 'agentlang') return ['models', id];
+  const index = agent.manifest.models.findIndex((x) => x.id === id);
+  return index >= 0 ? ['model', 'preferred', index] : ['model'];
+}
+
 /** `{ os, arch }` in the spelling of seed 000 (`linux`, `x86_64`). */
 export function hostInfo(): { os: string; arch: string } {
   const arch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' && process.platform === 'linux' ? 'aarch64' : process.arch;
@@ -93,13 +113,30 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     Object.assign(catalog, loadModelCatalog(modelFile));
     decisions.push(`models: catalog extended from ${modelFile}`);
   } else if (modelFile) Object.assign(catalog, modelFile);
+  // What the loader warned about (an unknown key such as `verison:` silently changes meaning) is
+  // repeated here, located, so `resolve` and `lock` show it; strict mode refuses it.
+  const manifestWarnings = agent.warnings.map((w) => formatDiagnostic(w));
+  if (options.strict && manifestWarnings.length > 0) {
+    const first = agent.warnings[0]!;
+    throw new ResolveError(
+      'RESOLVE_MANIFEST_WARNING',
+      `${m.name} has ${manifestWarnings.length} manifest warning${manifestWarnings.length === 1 ? '' : 's'}, which strict mode refuses:\n  ${manifestWarnings.join('\n  ')}`,
+      { details: { file: first.file, line: first.line, column: first.column, path: first.path, warnings: agent.warnings } },
+    );
+  }
+  warnings.push(...manifestWarnings);
   const { models, unknown } = resolveModels(m.models, catalog);
   for (const id of unknown) {
     if (options.strict) {
-      throw new ResolveError(
-        'RESOLVE_MODEL_UNKNOWN',
-        `model ${id} is in no model catalog (strict mode); add it to an agentlang.models/v1 file and pass it as the model catalog, or fix the id`,
-        { details: { model: id } },
+      throw withPosition(
+        new ResolveError(
+          'RESOLVE_MODEL_UNKNOWN',
+          `model ${id} is in no model catalog (strict mode); add it to an agentlang.models/v1 file and pass it as the model catalog, or fix the id`,
+          { details: { model: id } },
+        ),
+        agent,
+        modelPath(agent, id),
+        { key: m.dialect === 'agentlang' },
       );
     }
     warnings.push(`model ${id} is in no model catalog; its capabilities are unknown`);
@@ -107,8 +144,22 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   for (const [id, caps] of Object.entries(models)) {
     if (caps.known) decisions.push(`model ${id}: ${caps.provider ?? 'unknown provider'}, context ${caps.contextWindow ?? '?'}, tools ${caps.supportsTools ?? '?'}`);
   }
-  const selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env });
+  let selection: ReturnType<typeof selectRuntime>;
+  try {
+    const tiers = tierModels(m, catalog);
+    // A "local agent": trust.network none written by its author (not the default) and a local model
+    // among its preferred or tier models. Routing never takes it to a hosted model.
+    const explicitNone = m.trust?.network === 'none' && (agent.written ? agent.written(['trust', 'network']) : true);
+    const hasLocal = [...Object.values(models), ...Object.values(tiers.fallback ?? {})].some((c) => LOCAL_PROVIDERS.has(c.provider ?? ''));
+    selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env, ...tiers, localOnly: explicitNone && hasLocal });
+  } catch (error) {
+    // A runtime named by the manifest is located there; one from --runtime is the caller's.
+    if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime) throw withPosition(error, agent, ['runtime']);
+    throw error;
+  }
   decisions.push(...selection.decisions);
+  warnings.push(...selection.warnings);
+  if (selection.fallbackModel) models[selection.fallbackModel.id] = selection.fallbackModel.capabilities;
   if (!selection.runtime.available) {
     missing.push(`runtime binary \`${selection.runtime.binary}\` (${selection.runtime.name}) not found on PATH; install it or choose another runtime with --runtime`);
   }
@@ -129,7 +180,15 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   const probe = options.probeMcp !== false;
   // allSettled-style: a failure elsewhere must not return before every MCP server is stopped.
   const [toolResults, mcpServers, deps, delegation] = await inOrderTuple([
-    inOrder(m.tools.map((t) => resolveTool(t, sources))),
+    inOrder(
+      m.tools.map((t, i) =>
+        resolveTool(t, sources).catch((error: unknown) => {
+          if (!(error instanceof ResolveError)) throw error;
+          const onVersion = t.version !== undefined && error.code !== 'RESOLVE_TOOL_UNKNOWN';
+          throw withPosition(error, agent, ['tools', i, onVersion ? 'version' : 'name']);
+        }),
+      ),
+    ),
     inOrder(
       m.mcpServers.map(async (s): Promise<ResolvedMcpServer> => {
         if (probe) return probeMcpServer(s, { env, ...(root ? { cwd: root } : {}), ...(options.mcpTimeoutMs ? { timeoutMs: options.mcpTimeoutMs } : {}) });

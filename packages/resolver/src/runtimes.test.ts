@@ -51,7 +51,7 @@ describe('selectRuntime', () => {
     const env = { PATH: binDir('opencode') };
     const s = selectRuntime({ models: models(['claude-sonnet-4', 'anthropic']), env });
     expect(s.runtime).toMatchObject({ name: 'opencode', available: true });
-    expect(s.decisions.join('\n')).toContain('first installed runtime for model claude-sonnet-4');
+    expect(s.decisions.join('\n')).toContain('first installed runtime for model claude-sonnet-4 (provider anthropic), credentials missing');
     const withClaude = selectRuntime({ models: models(['claude-sonnet-4', 'anthropic']), env: { PATH: binDir('opencode', 'claude') } });
     expect(withClaude.runtime.name).toBe('claude-code');
   });
@@ -87,5 +87,7 @@ describe('detectAuth reports a source by name, never a value', () => {
     const aider = detectAuth(findRuntime('aider')!, 'openai', {});
     expect(aider.source).toBe('none');
     expect(aider.missing).toContain('OPENAI_API_KEY');
+    // AgentSpec's goose/ (aider/, opencode/) prefix: the runtime's own configuration holds the credentials.
+    expect(detectAuth(findRuntime('goose')!, 'goose', {}).source).toBe('config:goose');
   });
 });

@@ -26,9 +26,12 @@ export const RUNTIMES: readonly RuntimeInfo[] = Object.freeze([
   { name: 'codex', binary: 'codex', providers: ['openai'], auth: 'provider', subscription: 'codex' },
   { name: 'gemini-cli', binary: 'gemini', providers: ['google'], auth: 'provider', subscription: 'gemini' },
   { name: 'ollama', binary: 'ollama', providers: ['ollama'], auth: 'local' },
-  { name: 'opencode', binary: 'opencode', providers: ['anthropic', 'openai', 'google', 'ollama'], auth: 'provider' },
-  { name: 'goose', binary: 'goose', providers: ['anthropic', 'openai', 'google', 'ollama'], auth: 'provider' },
-  { name: 'aider', binary: 'aider', providers: ['anthropic', 'openai', 'google', 'ollama'], auth: 'provider' },
+  { name: 'cursor-cli', binary: 'cursor-agent', providers: ['cursor'], auth: 'provider', subscription: 'cursor-agent', authEnv: ['CURSOR_API_KEY'] },
+  // opencode, goose and aider also take AgentSpec's `opencode/`, `goose/`, `aider/` prefixes: the
+  // runtime then picks provider and model from its own config (`goose configure`, `.aider.conf.yml`).
+  { name: 'opencode', binary: 'opencode', providers: ['anthropic', 'openai', 'google', 'ollama', 'opencode'], auth: 'provider' },
+  { name: 'goose', binary: 'goose', providers: ['anthropic', 'openai', 'google', 'ollama', 'goose'], auth: 'provider' },
+  { name: 'aider', binary: 'aider', providers: ['anthropic', 'openai', 'google', 'ollama', 'aider'], auth: 'provider' },
   { name: 'test-echo', binary: 'echo', providers: ['test-echo'], auth: 'local' },
 ] satisfies RuntimeInfo[]);
 
@@ -39,9 +42,13 @@ export const PROVIDER_KEY_ENV: Readonly<Record<string, readonly string[]>> = Obj
   google: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
 });
 
-/** Returns the runtime named `name`, or undefined. */
+/** Other names a runtime is known by (AgentSpec writes `codex-cli`; `claude` and `gemini` are the binaries). */
+export const RUNTIME_ALIASES: Readonly<Record<string, string>> = Object.freeze({ 'codex-cli': 'codex', claude: 'claude-code', gemini: 'gemini-cli' });
+
+/** Returns the runtime named `name` (or an alias of it), or undefined. */
 export function findRuntime(name: string): RuntimeInfo | undefined {
-  return RUNTIMES.find((r) => r.name === name);
+  const wanted = RUNTIME_ALIASES[name] ?? name;
+  return RUNTIMES.find((r) => r.name === wanted);
 }
 
 /**
@@ -79,6 +86,9 @@ export function detectAuth(
 ): { source: string; missing?: string; decision: string } {
   if (runtime.auth === 'local' || provider === 'ollama' || provider === 'test-echo') {
     return { source: 'local socket', decision: `auth: ${runtime.name} needs no credentials (local process or socket)` };
+  }
+  if (provider !== undefined && ['opencode', 'goose', 'aider'].includes(provider) && runtime.name === provider) {
+    return { source: `config:${runtime.name}`, decision: `auth: ${runtime.name} picks provider and credentials from its own configuration (model prefix ${provider}/)` };
   }
   const vars = [...(runtime.authEnv ?? []), ...(provider ? (PROVIDER_KEY_ENV[provider] ?? []) : [])];
   const set = vars.find((v) => (env[v] ?? '') !== '');

@@ -21,6 +21,8 @@ export interface ToolSource {
   readonly id: string;
   /** Every exact version of `name` this source holds (empty when it has none). */
   listVersions(name: string): Promise<string[]> | string[];
+  /** Every tool name this source holds, when it can list them cheaply (used for did-you-mean). */
+  listNames?(): Promise<string[]> | string[];
   /** The definition of one version returned by {@link ToolSource.listVersions}. */
   getDefinition(name: string, version: string): Promise<ToolDefinition> | ToolDefinition;
 }

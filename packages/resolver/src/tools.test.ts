@@ -52,12 +52,17 @@ describe('resolveTool against the built-in catalog', () => {
     expect(e.details.available).toEqual(['0.9.0', '1.0.0', '1.0.2']);
   });
 
-  it('warns when the manifest declares a schema that differs from the pinned definition', async () => {
+  it('carries declared schemas into the plan (the agent contract, for a runtime to enforce) without a warning on every resolve', async () => {
     const def = BUILTIN_TOOLS.find((d) => d.name === 'web_fetch' && d.version === '1.0.2')!;
     const same = await resolveTool({ name: 'web_fetch', version: '~1.0.0', inputSchema: structuredClone(def.inputSchema) }, builtin);
     expect(same.warnings).toEqual([]);
+    expect(same.tool.inputSchema).toEqual(def.inputSchema);
+    expect(same.decision).toContain('input_schema as in the definition');
     const other = await resolveTool({ name: 'web_fetch', version: '~1.0.0', outputSchema: { type: 'string' } }, builtin);
-    expect(other.warnings).toEqual([expect.stringContaining("tool web_fetch@1.0.2: the manifest's output_schema differs from the builtin definition")]);
+    expect(other.warnings).toEqual([]);
+    expect(other.tool.outputSchema).toEqual({ type: 'string' });
+    expect(other.tool).not.toHaveProperty('inputSchema');
+    expect(other.decision).toContain('declared output_schema enforced (differs from the definition)');
   });
 
   it('an unknown tool and an invalid range are typed errors', async () => {

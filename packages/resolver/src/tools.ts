@@ -2,6 +2,7 @@ import type { ToolSpec } from '@agentlang/manifest';
 import semver from 'semver';
 import { canonicalJson, digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
+import { didYouMean, suggest } from './located.js';
 import type { ResolvedTool } from './plan.js';
 import type { ToolDefinition, ToolSource } from './tool-definition.js';
 
@@ -10,7 +11,7 @@ export interface ToolResolution {
   tool: ResolvedTool;
   definition: ToolDefinition;
   decision: string;
-  /** The manifest declares an input/output schema that differs from the pinned definition's. */
+  /** Problems that do not stop a run (none today; kept for sources that report some). */
   warnings: string[];
 }
 
@@ -33,10 +34,14 @@ export async function resolveTool(spec: ToolSpec, sources: readonly ToolSource[]
     for (const version of await source.listVersions(spec.name)) offered.push({ version, source });
   }
   if (offered.length === 0) {
+    const names = new Set<string>();
+    for (const source of sources) for (const n of (await source.listNames?.()) ?? []) names.add(n);
+    const near = suggest(spec.name, names);
+    const hint = didYouMean(near);
     throw new ResolveError(
       'RESOLVE_TOOL_UNKNOWN',
-      `tool ${spec.name} is in no catalog (searched: ${sources.map((s) => s.id).join(', ')}); add a catalog with --catalog DIR holding ${spec.name}/<version>.json, or fix the name`,
-      { details: { tool: spec.name, sources: sources.map((s) => s.id) } },
+      `tool ${spec.name} is in no catalog (searched: ${sources.map((s) => s.id).join(', ')})${hint}; fix the name, or add a catalog with --catalog DIR holding ${spec.name}/<version>.json`,
+      { details: { tool: spec.name, sources: sources.map((s) => s.id), ...(near ? { suggestion: near } : {}) } },
     );
   }
   const best = semver.maxSatisfying(
@@ -54,21 +59,29 @@ export async function resolveTool(spec: ToolSpec, sources: readonly ToolSource[]
   const pick = offered.find((o) => o.version === best)!;
   const definition = await pick.source.getDefinition(spec.name, best);
   const candidates = offered.filter((o) => semver.satisfies(o.version, range)).length;
-  const warnings: string[] = [];
+  // A schema the manifest declares is the agent's contract for the tool: it goes into the plan
+  // (`tools[].inputSchema` / `outputSchema`) for a runtime to enforce, and is pinned through the
+  // manifest digest. Where it differs from the catalog definition, the decision says so.
+  const notes: string[] = [];
   const compare = (label: string, declared: unknown, pinned: unknown) => {
     if (declared === undefined) return;
-    if (pinned === undefined || canonicalJson(declared) !== canonicalJson(pinned)) {
-      warnings.push(
-        `tool ${spec.name}@${best}: the manifest's ${label} differs from the ${pick.source.id} definition (integrity ${digestJson(definition)}); the definition is what runs`,
-      );
-    }
+    notes.push(pinned !== undefined && canonicalJson(declared) === canonicalJson(pinned) ? `${label} as in the definition` : `declared ${label} enforced (differs from the definition)`);
   };
   compare('input_schema', spec.inputSchema, definition.inputSchema);
   compare('output_schema', spec.outputSchema, definition.outputSchema);
+  const warnings: string[] = [];
   return {
     warnings,
-    tool: { name: spec.name, constraint, version: best, source: pick.source.id, integrity: digestJson(definition) },
+    tool: {
+      name: spec.name,
+      constraint,
+      version: best,
+      source: pick.source.id,
+      integrity: digestJson(definition),
+      ...(spec.inputSchema ? { inputSchema: spec.inputSchema } : {}),
+      ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
+    },
     definition,
-    decision: `tool ${spec.name}: ${best} from ${pick.source.id} (highest of ${candidates} satisfying "${constraint}" among ${offered.length} offered)`,
+    decision: `tool ${spec.name}: ${best} from ${pick.source.id} (highest of ${candidates} satisfying "${constraint}" among ${offered.length} offered)${notes.length ? `; ${notes.join('; ')}` : ''}`,
   };
 }

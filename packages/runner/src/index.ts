@@ -32,6 +32,9 @@ export { codexAdapter } from './adapters/codex.js';
 export { geminiCliAdapter } from './adapters/gemini-cli.js';
 export { ollamaAdapter } from './adapters/ollama.js';
 export { opencodeAdapter } from './adapters/opencode.js';
+export { cursorCliAdapter } from './adapters/cursor-cli.js';
+export { gooseAdapter } from './adapters/goose.js';
+export { aiderAdapter } from './adapters/aider.js';
 export {
   SANDBOX_CONFIG_DIR,
   describeRunSandbox,
@@ -46,3 +49,4 @@ export {
   type RunResult,
 } from './run-plan.js';
 export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';
+export { deriveTask, readRunInput } from './run-input.js';

@@ -4,6 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, driftError, lockHostPart, parseLockFile, portableLockDigest } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
 import { type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
+import { deriveTask } from './run-input.js';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
 
 /** Options of {@link runAgent}: {@link RunPlanOptions} plus the lock gate and resolver settings. */
@@ -82,9 +83,20 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
   });
   if (lockFile) assertLockMatches(lockFile.lock, plan, { agentPath: label, lockPath: lockLabel });
   const systemPrompt = compileSystemPrompt(loaded, promptTargetFor(plan.runtime.name));
+  // AgentSpec 0.2.2: without --prompt/--input the task is SOUL.md, else the description
+  // (test-echo never reads a task, so it is not given one).
+  let userPrompt = options.userPrompt;
+  if (userPrompt === undefined && plan.runtime.name !== 'test-echo') {
+    const derived = deriveTask(loaded);
+    if (derived) {
+      userPrompt = derived.task;
+      options.log?.(`task: none given; using the agent's ${derived.from} (AgentSpec's rule)`);
+    }
+  }
   const { lock: _k, lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, ...runOptions } = options;
   const result = await runPlan(plan, {
     ...runOptions,
+    ...(userPrompt !== undefined ? { userPrompt } : {}),
     agent: loaded,
     ...(options.onPlan ? { onReady: options.onPlan } : {}),
     systemPrompt: systemPrompt === '' ? null : systemPrompt,

@@ -2,6 +2,9 @@ import type { AgentManifest } from '@agentlang/manifest';
 import { describe, expect, it } from 'vitest';
 import {
   RUNTIME_ADAPTERS,
+  aiderAdapter,
+  cursorCliAdapter,
+  gooseAdapter,
   RunnerError,
   claudeCodeAdapter,
   codexAdapter,
@@ -135,7 +138,8 @@ describe('runtime adapters', () => {
   });
 
   it('looks adapters up by name and alias and names the known ones otherwise', () => {
-    expect(RUNTIME_ADAPTERS.map((a) => a.name)).toEqual(['test-echo', 'claude-code', 'codex', 'gemini-cli', 'ollama', 'opencode']);
+    expect(RUNTIME_ADAPTERS.map((a) => a.name)).toEqual(['test-echo', 'claude-code', 'codex', 'gemini-cli', 'ollama', 'opencode', 'cursor-cli', 'goose', 'aider']);
+    expect(getAdapter('codex-cli').name).toBe('codex');
     expect(getAdapter('claude').name).toBe('claude-code');
     expect(getAdapter('gemini').name).toBe('gemini-cli');
     try {
@@ -181,5 +185,81 @@ describe('the runtime\'s own needs, apart from the agent\'s grants', () => {
     expect(JSON.parse(opencode.files.at(-1)!.content).permission).toEqual({ bash: 'deny' });
     // With shell, none of it.
     expect(claudeCodeAdapter.buildInvocation({ ...base, agentShell: true, plan: plan('claude-code', 'claude', 'claude-sonnet-4') }).argv).not.toContain('--disallowedTools');
+  });
+});
+
+// The runtimes AgentSpec runs (issue 14 §2): argv and config, never the prompt or a key on argv.
+describe('AgentSpec runtimes: cursor-cli, goose, aider', () => {
+  const task = 'Research X';
+  const argvClean = (argv: string[]) => {
+    const text = JSON.stringify(argv);
+    expect(text).not.toContain(task);
+    expect(text).not.toContain('Be careful');
+    noSecretsIn(text);
+  };
+
+  it('cursor-cli: cursor-agent -p, message on stdin, MCP config in its own HOME with ${VAR} references', () => {
+    const inv = cursorCliAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'cursor-cli', binary: 'cursor-agent' }, 'cursor/gpt-5', 'cursor') });
+    expect(inv.argv).toEqual(['/opt/bin/cursor-agent', '-p', '--output-format', 'text', '--model', 'gpt-5']);
+    expect(inv.stdin).toBe('## mindset\nBe careful.\n\nResearch X');
+    expect(inv.env).toEqual({ HOME: '/tmp/agentlang-runtime/cursor' });
+    expect(inv.files).toEqual([
+      {
+        path: '/tmp/agentlang-runtime/cursor/.cursor/mcp.json',
+        content: `${JSON.stringify({ mcpServers: { Stripe: { command: 'npx', args: ['-y', '@stripe/mcp', '--tools=all'], env: { STRIPE_SECRET_KEY: '${STRIPE_SECRET_KEY}' } } } }, null, 2)}\n`,
+      },
+    ]);
+    expect(inv.secrets).toEqual({ STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
+    argvClean(inv.argv);
+    noSecretsIn(JSON.stringify([inv.files, inv.env]));
+  });
+
+  it('goose: goose run -i - with instructions on stdin, provider/model flags, MCP servers as extensions', () => {
+    const inv = gooseAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'goose', binary: 'goose' }, 'claude/claude-sonnet-4', 'anthropic') });
+    expect(inv.argv).toEqual([
+      '/opt/bin/goose', 'run', '--no-session', '--quiet', '-i', '-', '--provider', 'anthropic', '--model', 'claude-sonnet-4',
+      '--with-extension', 'npx -y @stripe/mcp --tools=all',
+    ]);
+    expect(inv.stdin).toBe('## mindset\nBe careful.\n\nResearch X');
+    expect(inv.secrets).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-SECRET', OPENAI_API_KEY: 'sk-oai-SECRET', GEMINI_API_KEY: 'gm-SECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPE' });
+    argvClean(inv.argv);
+    // goose/… leaves provider and model to goose's own configuration.
+    const own = gooseAdapter.buildInvocation({ ...base, plan: { ...llmPlan({ name: 'goose', binary: 'goose' }, 'goose/default', 'goose'), mcpServers: [] } });
+    expect(own.argv).toEqual(['/opt/bin/goose', 'run', '--no-session', '--quiet', '-i', '-']);
+  });
+
+  it('aider: the task and system prompt are files (--message-file, --read); MCP servers are refused', () => {
+    const plan = { ...llmPlan({ name: 'aider', binary: 'aider' }, 'openai/gpt-4o', 'openai'), mcpServers: [] };
+    const inv = aiderAdapter.buildInvocation({ ...base, plan });
+    expect(inv.argv).toEqual([
+      '/opt/bin/aider', '--message-file', '/tmp/agentlang-runtime/aider/message.md', '--yes-always', '--no-git', '--no-auto-commits',
+      '--no-check-update', '--no-analytics', '--no-pretty', '--read', '/tmp/agentlang-runtime/aider/system.md', '--model', 'openai/gpt-4o',
+    ]);
+    expect(inv.files).toEqual([
+      { path: '/tmp/agentlang-runtime/aider/message.md', content: 'Research X' },
+      { path: '/tmp/agentlang-runtime/aider/system.md', content: '## mindset\nBe careful.' },
+    ]);
+    expect(inv.secrets).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-SECRET', OPENAI_API_KEY: 'sk-oai-SECRET', GEMINI_API_KEY: 'gm-SECRET' });
+    argvClean(inv.argv);
+    const local = aiderAdapter.buildInvocation({ ...base, plan: { ...llmPlan({ name: 'aider', binary: 'aider' }, 'local/llama3.2', 'ollama'), mcpServers: [] } });
+    expect(local.argv.slice(-2)).toEqual(['--model', 'ollama_chat/llama3.2']);
+    expect(() => aiderAdapter.buildInvocation({ ...base, plan: llmPlan({ name: 'aider', binary: 'aider' }, 'openai/gpt-4o', 'openai') })).toThrow(/cannot start MCP servers \(Stripe\)/);
+  });
+
+  it('each names its endpoint for the egress proxy; aider without shell suggests no shell commands', () => {
+    expect(cursorCliAdapter.needs?.({ plan: llmPlan({ name: 'cursor-cli', binary: 'cursor-agent' }, 'cursor/x', 'cursor'), env: {} })?.hosts).toEqual(['api2.cursor.sh']);
+    expect(gooseAdapter.needs?.({ plan: llmPlan({ name: 'goose', binary: 'goose' }, 'claude/x', 'anthropic'), env: {} })?.hosts).toEqual(['api.anthropic.com']);
+    expect(aiderAdapter.needs?.({ plan: llmPlan({ name: 'aider', binary: 'aider' }, 'openai/x', 'openai'), env: {} })?.hosts).toEqual(['api.openai.com']);
+    const own = gooseAdapter.needs?.({ plan: llmPlan({ name: 'goose', binary: 'goose' }, 'goose/x', 'goose'), env: {} });
+    expect([own?.hosts, own?.notes[0]]).toEqual([[], expect.stringContaining('no known endpoint')]);
+    const plan = { ...llmPlan({ name: 'aider', binary: 'aider' }, 'openai/gpt-4o', 'openai'), mcpServers: [] };
+    expect(aiderAdapter.buildInvocation({ ...base, agentShell: false, plan }).argv).toContain('--no-suggest-shell-commands');
+  });
+
+  it('every AgentSpec runtime needs a prompt and says which flag gives it', () => {
+    for (const adapter of [cursorCliAdapter, gooseAdapter, aiderAdapter]) {
+      const plan = { ...llmPlan({ name: adapter.name, binary: adapter.binary }, 'm'), mcpServers: [] };
+      expect(() => adapter.buildInvocation({ ...base, userPrompt: undefined, plan })).toThrow(/--prompt/);
+    }
   });
 });

@@ -15,11 +15,11 @@ export interface CliResult {
 
 /**
  * The parent environment without what changes the CLI's behaviour: `CI` (which makes `lock` and
- * `build` frozen) and every `AGENTLANG_*` variable. A test sets what it means in `env`, so the suite
+ * `build` frozen) and every `AGENTLANG_*` (and AgentSpec's `AGENTSPEC_*`) variable. A test sets what it means in `env`, so the suite
  * behaves the same on a laptop and under CI.
  */
 export function hermeticEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && !key.startsWith('AGENTLANG_')));
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && !key.startsWith('AGENTLANG_') && !key.startsWith('AGENTSPEC_')));
 }
 
 /** Runs the built `agentlang` CLI synchronously with the given arguments (in a {@link hermeticEnv}). */

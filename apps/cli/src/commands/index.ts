@@ -240,7 +240,7 @@ export const COMMANDS: CommandSpec[] = [
       'Usage: agentlang resolve <agent> [--strict] [--runtime R] [--catalog DIR]… [--tool-registry URL]…\n' +
       '                         [--host PROFILE] [--models FILE] [--no-mcp] [--sandbox] [--pubkey HEX]…\n' +
       '                         [--identity-env VAR | --passphrase-env VAR] [--verbose] [--json]\n\n' +
-      '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, goose, aider)\n' +
+      '  --runtime R          use runtime R (test-echo, claude-code, codex, gemini-cli, ollama, cursor-cli, opencode, goose, aider)\n' +
       RESOLVE_FLAGS_HELP +
       '  --no-mcp             do not start MCP servers (their tools are not checked)\n' +
       '  --sandbox            also say what the sandbox will and will not allow (network, files, exec, limits)\n' +
@@ -266,7 +266,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'run',
     summary: 'run an agent inside the sandbox (bubblewrap) and write an execution record',
     usage:
-      'Usage: agentlang run <agent> [--lock L] [--require-signed --pubkey HEX] [--prompt P | --input FILE]\n' +
+      'Usage: agentlang run <agent> [--lock L] [--require-signed --pubkey HEX] [--prompt P | --input TEXT|@FILE]\n' +
       '                     [--runtime R] [--timeout S] [--unsafe-no-isolation] [--dry-run] [--json]\n\n' +
       '  --lock L               check the plan against lock file L before anything starts (drift fails)\n' +
       '  --require-signed       refuse unless the lock is a signed envelope verifying against --pubkey\n' +
@@ -274,7 +274,9 @@ export const COMMANDS: CommandSpec[] = [
       '                         signed by it — a container by its signature, a directory or YAML manifest by\n' +
       '                         a lock signed by it (--lock, else <dir>/agent.lock or <file>.lock) pinning it\n' +
       '  --prompt P             the user prompt given to the runtime\n' +
-      '  --input FILE           read the user prompt from FILE (- for stdin)\n' +
+      '  --input TEXT|@FILE     the task: @FILE reads a file (@- or - stdin), an existing file path is read,\n' +
+      '                         anything else is the task text (without either, an AgentSpec agent runs\n' +
+      '                         its SOUL.md, else its description)\n' +
       '  --runtime R            run with runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode)\n' +
       '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +

@@ -1,6 +1,7 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { checkLock, LockError, lockAgent, lockPathFor, readLockFile, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
 import type { CommandContext, CommandResult } from '../command.js';
+import { manifestLoadOptions } from '../registry-base.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
 import { loadRunInput } from './run.js';
 
@@ -34,6 +35,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),
       agentPath: target,
       env: ctx.env,
+      load: manifestLoadOptions(ctx.env),
       signingKeys,
       ...(frozen !== undefined && { frozen }),
       resolve: {
@@ -80,6 +82,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       previous: result.previous,
       lock: result.lock,
       drifts: result.drifts,
+      warnings: result.plan.warnings,
     },
   };
 }

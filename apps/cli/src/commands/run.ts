@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
 import { formatPlanText } from '@agentlang/resolver';
-import { RunnerError, runAgent, signingKeyFromEnv } from '@agentlang/runner';
+import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
@@ -23,11 +21,7 @@ function readUserPrompt(ctx: CommandContext): string | undefined {
   const input = str(ctx.values.input);
   if (prompt !== undefined && input !== undefined) throw new RunUsageError('pass either --prompt or --input, not both');
   if (input === undefined) return prompt;
-  try {
-    return readFileSync(input === '-' ? 0 : resolve(ctx.cwd, input), 'utf8');
-  } catch (error) {
-    throw new RunnerError('RUNNER_INPUT', `cannot read --input ${input}: ${(error as Error).message}`, { input }, { cause: error });
-  }
+  return readRunInput(input, { cwd: ctx.cwd });
 }
 
 function parseTimeout(value: string | undefined): number | undefined {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import { manifestLoadOptions } from '../registry-base.js';
 
 /** The manifest API: a lazy chunk in the full CLI, bundled in the validate fast path. */
 function manifestApi(): Promise<typeof import('@agentlang/manifest')> {
@@ -17,7 +18,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   // The one entry point for every input: a container's agent is loaded from its verified entries
   // (its prompt stays encrypted; the prompt's digest comes from the container's own lock).
   const { openAgentInput } = await import('@agentlang/agent-input');
-  const opened = await openAgentInput(path, { cwd: ctx.cwd });
+  const load = manifestLoadOptions(ctx.env);
+  const opened = await openAgentInput(path, { cwd: ctx.cwd, ...(load.resolveBase ? { load } : {}) });
   const { agent, container } = opened;
   const { name, version } = agent.manifest;
   const warnings = agent.warnings;

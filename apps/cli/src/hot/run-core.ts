@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sniffInput } from '@agentlang/manifest';
+import { hasRegistryBase } from '../registry-base.js';
 import { COMMANDS } from '../commands/index.js';
 import { runCli } from '../main.js';
 
@@ -30,7 +31,7 @@ export async function run(): Promise<boolean> {
   const input = parsed.positionals[1];
   if (typeof input === 'string') {
     const kind = await sniffInput(resolve(input)).catch(() => undefined);
-    if (kind === 'container') return false;
+    if (kind === 'container' || hasRegistryBase(resolve(input))) return false;
   }
   runCli([spec]);
   return true;

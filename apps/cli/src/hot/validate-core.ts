@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { sniffInput } from '@agentlang/manifest';
+import { hasRegistryBase } from '../registry-base.js';
 import { COMMANDS } from '../commands/index.js';
 import { runCli } from '../main.js';
 
@@ -18,7 +19,7 @@ export async function run(): Promise<boolean> {
   const input = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))[1];
   if (input !== undefined) {
     const kind = await sniffInput(resolve(input)).catch(() => undefined);
-    if (kind === 'container') return false;
+    if (kind === 'container' || hasRegistryBase(resolve(input))) return false;
   }
   runCli(COMMANDS.filter((c) => c.name === 'validate'));
   return true;

@@ -13,3 +13,5 @@ export declare const validatePrompt: { (data: unknown): boolean; errors?: Valida
 export declare const validateUx: { (data: unknown): boolean; errors?: ValidatorError[] | null };
 /** Precompiled ajv validator. */
 export declare const validateSkillFrontmatter: { (data: unknown): boolean; errors?: ValidatorError[] | null };
+/** Precompiled ajv validator. */
+export declare const validateToolSchema: { (data: unknown): boolean; errors?: ValidatorError[] | null };

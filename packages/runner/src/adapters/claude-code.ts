@@ -19,7 +19,7 @@ export const claudeCodeAdapter: RuntimeAdapter = {
     // `-p` is --print (a switch): with no prompt argument, claude reads it from stdin. The prompt never
     // goes on argv, which every process on the host can read (/proc/<pid>/cmdline, ps).
     const argv = [programOf(input, 'claude'), '-p', '--output-format', 'text'];
-    const model = bareModel(input.plan.model, ['anthropic']);
+    const model = bareModel(input.plan.model, ['anthropic', 'claude']);
     if (model) argv.push('--model', model);
     const files: InvocationFile[] = [];
     if (input.systemPrompt) {

@@ -27,7 +27,7 @@ export const codexAdapter: RuntimeAdapter = {
     const prompt = requirePrompt(input, 'codex');
     const home = configPath(input, 'codex');
     const argv = [programOf(input, 'codex'), 'exec', '--skip-git-repo-check', '--color', 'never'];
-    const model = bareModel(input.plan.model, ['openai']);
+    const model = bareModel(input.plan.model, ['openai', 'codex']);
     if (model) argv.push('--model', model);
     // `-`: the instructions come from stdin, never argv (which any host process can read).
     argv.push('--cd', input.workdir, '-');

@@ -27,7 +27,7 @@ export const ollamaAdapter: RuntimeAdapter = {
   },
   buildInvocation(input) {
     const prompt = requirePrompt(input, 'ollama');
-    const model = bareModel(input.plan.model, ['ollama']);
+    const model = bareModel(input.plan.model, ['ollama', 'local']);
     if (!model) {
       throw new RunnerError('RUNNER_PLAN_BLOCKED', 'runtime ollama needs a model; declare one under models: (e.g. llama3.2) or model.preferred', { runtime: 'ollama' });
     }

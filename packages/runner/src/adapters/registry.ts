@@ -1,7 +1,10 @@
 import { RunnerError } from '../errors.js';
+import { aiderAdapter } from './aider.js';
 import { claudeCodeAdapter } from './claude-code.js';
 import { codexAdapter } from './codex.js';
+import { cursorCliAdapter } from './cursor-cli.js';
 import { geminiCliAdapter } from './gemini-cli.js';
+import { gooseAdapter } from './goose.js';
 import { ollamaAdapter } from './ollama.js';
 import { opencodeAdapter } from './opencode.js';
 import { testEchoAdapter } from './test-echo.js';
@@ -15,11 +18,14 @@ export const RUNTIME_ADAPTERS: readonly RuntimeAdapter[] = [
   geminiCliAdapter,
   ollamaAdapter,
   opencodeAdapter,
+  cursorCliAdapter,
+  gooseAdapter,
+  aiderAdapter,
 ];
 
-const ALIASES: Record<string, string> = { claude: 'claude-code', gemini: 'gemini-cli' };
+const ALIASES: Record<string, string> = { claude: 'claude-code', gemini: 'gemini-cli', 'codex-cli': 'codex', 'cursor-agent': 'cursor-cli' };
 
-/** Finds the adapter for a runtime name (aliases: `claude`, `gemini`), or throws RUNNER_UNKNOWN_RUNTIME. */
+/** Finds the adapter for a runtime name (aliases: `claude`, `gemini`, `codex-cli`, `cursor-agent`), or throws RUNNER_UNKNOWN_RUNTIME. */
 export function getAdapter(name: string, extra: readonly RuntimeAdapter[] = []): RuntimeAdapter {
   const wanted = ALIASES[name] ?? name;
   const found = [...extra, ...RUNTIME_ADAPTERS].find((a) => a.name === wanted);
