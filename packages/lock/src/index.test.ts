@@ -12,6 +12,7 @@ describe('@agentlang/lock exports', () => {
       'MAX_SIGNATURES',
       'assertLockMatches',
       'checkLock',
+      'checkLockBeforeProbes',
       'createLock',
       'driftError',
       'enforceLockFile',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
+import { checkLockBeforeProbes } from './check-before-probes.js';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { decodeBase64Strict } from './base64.js';
 import { createLock } from './create-lock.js';
@@ -133,8 +134,27 @@ export interface LockAgentResult extends LockResult {
 export async function lockAgent(agentPath: string, options: LockAgentOptions = {}): Promise<LockAgentResult> {
   const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
   const agent = await loadAgent(agentPath);
-  const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve });
   const lockPath = options.lockPath ?? lockPathFor(agentPath);
+  const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
+  const label = options.agentPath ?? agentPath;
+  // Frozen: the lock must already hold. A missing lock, or drift in anything that needs no
+  // process, is refused before the resolver's executor starts a dependency check or MCP server.
+  const beforeProbe = frozen
+    ? (draft: ResolvedPlan) => {
+        const existing = readExisting(lockPath);
+        if (existing === undefined) {
+          throw new LockError(
+            'LOCK_NOT_FOUND',
+            `${lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${label}\` and commit the lock`,
+            { details: { lockPath } },
+          );
+        }
+        const drifts = checkLockBeforeProbes(parseLockFile(existing, { label: lockPath }).lock, draft);
+        if (drifts.length > 0) throw driftError(drifts, { agentPath: label, lockPath });
+        return options.resolve?.beforeProbe?.(draft);
+      }
+    : options.resolve?.beforeProbe;
+  const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
   const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
   const manifestPath = relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
   const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: options.agentPath ?? agentPath });

@@ -35,6 +35,9 @@ async function runCheck(dep: DependencySpec, executor: ProbeExecutor, options: C
       stdio: 'ignore',
     });
   } catch (error) {
+    // The executor's own refusal (no sandbox, a policy it cannot enforce) is not a missing dependency.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ENOENT') throw error;
     return { ok: false, why: (error as Error).message };
   }
   let timer: NodeJS.Timeout | undefined;

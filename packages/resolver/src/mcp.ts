@@ -144,10 +144,8 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code !== 'ENOENT' && !(error instanceof ResolveError)) {
-      // The executor's own refusal (no sandbox, a policy it cannot enforce) passes through unchanged.
-      throw error;
-    }
+    // The executor's own refusal (no sandbox, a policy it cannot enforce) passes through unchanged.
+    if (typeof e.code === 'string' && e.code !== 'ENOENT') throw error;
     const reason = e.code === 'ENOENT' ? `the command \`${spec.command}\` was not found (not on PATH and not a file)` : redact(e.message ?? String(error), secretValues);
     throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start: ${reason}`, { cause: error, details: { server: spec.name, command: spec.command, pid: null } });
   }

@@ -34,8 +34,8 @@ export interface ResolvedPlan {
   promptTarget?: 'markdown' | 'xml';
   /** Every source file of the agent with its digest, sorted by path. */
   files: SourceFile[];
-  /** Every host environment variable the agent reads (`{{.env.X}}` templates, the runtime credential), by name only. */
-  environment: EnvironmentRead[];
+  /** Every host environment variable the agent reads (`{{.env.X}}` templates, the runtime credential), by name only (always set by `resolvePlan`; absent in plans built by hand). */
+  environment?: EnvironmentRead[];
   /** AgentSpec trust (drives isolation); absent for AgentLang agents (permissions drive it). */
   trust?: TrustSpec;
   host: { os: string; arch: string };

@@ -293,7 +293,7 @@ describe('resolvePlan: environment templates (issue 9 item 7)', () => {
 
   it('a working-tree agent needs no consent', async () => {
     const plan = await resolvePlan(withServer('directory'), { env, probeExecutor });
-    expect(plan.environment.map((e) => e.name)).toEqual(['HOST_SECRET']);
+    expect(plan.environment!.map((e) => e.name)).toEqual(['HOST_SECRET']);
   });
 
   it('{{.env.X}} in MCP args is refused for every server, probed or not', async () => {
