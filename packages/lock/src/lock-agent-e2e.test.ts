@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_AGENT, demoAgentDir, makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import type { ProbeExecutor, ProbeRequest } from '@agentlang/resolver';
-import { generateSigningKeyPair, LockError, lockAgent, parseLock, readLockFile } from './index.js';
+import { LockError, lockAgent, parseLock, readLockFile } from './index.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fromResolver = createRequire(join(repo, 'packages/resolver/package.json'));

@@ -13,6 +13,7 @@ describe('@agentlang/runner public API', () => {
         'checkRecordShape',
         'claudeCodeAdapter',
         'codexAdapter',
+        'createSandboxProbeExecutor',
         'createUlid',
         'decideOutcome',
         'describeHost',

@@ -36,3 +36,4 @@ export {
   type RunResult,
 } from './run-plan.js';
 export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';
+export { createSandboxProbeExecutor, type SandboxProbeExecutorOptions } from './sandbox-probe-executor.js';
