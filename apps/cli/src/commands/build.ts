@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode, reviewPrompt, reviewersFromEnv } from '@agentlang/container';
 import { signingKeyFromEnv } from '@agentlang/lock';
 import type { CommandContext, CommandResult } from '../command.js';
+import { sandboxProbeExecutor } from '../resolve-flags.js';
 
 class BuildUsageError extends Error {
   readonly code = 'USAGE_BUILD';
@@ -66,6 +67,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(passphrase !== undefined && { passphrase }),
     ...(frozen !== undefined && { frozen }),
     env: ctx.env,
+    // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
+    resolve: { probeExecutor: sandboxProbeExecutor(ctx) },
     onProgress: progressLogger(ctx),
   });
   if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');
