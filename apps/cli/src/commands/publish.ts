@@ -1,4 +1,5 @@
 import type { CommandContext, CommandResult } from '../command.js';
+import { sandboxProbeExecutor } from '../resolve-flags.js';
 
 class PublishUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
@@ -44,6 +45,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       ...(passphrase ? { passphrase } : {}),
       ...(ctx.values.frozen === true ? { frozen: true } : {}),
       env: ctx.env,
+      // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
+      resolve: { probeExecutor: sandboxProbeExecutor(ctx) },
     },
     to,
     ...(tenant ? { tenant } : {}),
