@@ -53,11 +53,15 @@ export interface EnvironmentRead {
 }
 
 /**
- * Every host variable the agent reads: the `{{.env.X}}` templates of its MCP servers' `env`, and
- * the runtime credential variable the plan uses (`authSource` `env:X`). Sorted by name.
+ * Every host variable the agent reads: the `{{.env.X}}` templates of its MCP servers' `env` and of
+ * its HTTP tools' `endpoint`/`body_template`, and the runtime credential variable the plan uses
+ * (`authSource` `env:X`). Sorted by name.
  */
 export function agentEnvironment(
-  manifest: { mcpServers: ReadonlyArray<{ name: string; env: Record<string, string> }> },
+  manifest: {
+    mcpServers: ReadonlyArray<{ name: string; env: Record<string, string> }>;
+    httpTools?: ReadonlyArray<{ name: string; endpoint: string; bodyTemplate?: string }>;
+  },
   auth?: { runtime: string; source: string },
 ): EnvironmentRead[] {
   const byName = new Map<string, EnvironmentRead>();
@@ -70,6 +74,11 @@ export function agentEnvironment(
   for (const server of manifest.mcpServers) {
     for (const [key, value] of Object.entries(server.env)) {
       for (const name of templateVariables(value)) add(name, `mcp_servers.${server.name}.env.${key}`, true);
+    }
+  }
+  for (const tool of manifest.httpTools ?? []) {
+    for (const [field, text] of [['endpoint', tool.endpoint], ['body_template', tool.bodyTemplate ?? '']] as const) {
+      for (const name of templateVariables(text)) add(name, `http_tools.${tool.name}.${field}`, true);
     }
   }
   if (auth?.source.startsWith('env:')) add(auth.source.slice(4), `runtime ${auth.runtime} credential`, false);

@@ -291,6 +291,16 @@ describe('resolvePlan: environment templates (issue 9 item 7)', () => {
     expect(inspected.environment).toEqual([{ name: 'HOST_SECRET', uses: ['mcp_servers.Everything.env.TOKEN'], template: true }]);
   });
 
+  it('lists HTTP tool templates too (read by the runtime), without asking consent to probe MCP servers for them', async () => {
+    const agent = withServer('memory');
+    agent.manifest.httpTools = [{ name: 'crm', endpoint: 'https://crm.example/{{.env.CRM_TENANT}}/api', method: 'GET', flags: {}, params: {} }];
+    const plan = await resolvePlan(agent, { env, probeExecutor, allowEnv: ['HOST_SECRET'] });
+    expect(plan.environment).toEqual([
+      { name: 'CRM_TENANT', uses: ['http_tools.crm.endpoint'], template: true },
+      { name: 'HOST_SECRET', uses: ['mcp_servers.Everything.env.TOKEN'], template: true },
+    ]);
+  });
+
   it('a working-tree agent needs no consent', async () => {
     const plan = await resolvePlan(withServer('directory'), { env, probeExecutor });
     expect(plan.environment!.map((e) => e.name)).toEqual(['HOST_SECRET']);

@@ -194,7 +194,7 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   await options.beforeProbe?.(assemble(m.mcpServers.map(unprobed), notRun));
   if (probe && m.mcpServers.length > 0 && (options.requireEnvConsent ?? envConsentRequired(agent))) {
     // Rendering a template hands the host value to the server: a packed agent needs consent first.
-    assertEnvConsent(agentEnvironment(m), options.allowEnv ?? [], `agent ${m.name}`);
+    assertEnvConsent(agentEnvironment({ mcpServers: m.mcpServers }), options.allowEnv ?? [], `agent ${m.name}`);
   }
   const [mcpServers, deps] = await inOrderTuple([
     inOrder(
