@@ -102,7 +102,7 @@ const runCore = (outDir: string): Options => ({
  * servers, so the run bundle leaves it out and requires dist/hot/mcp-sdk.cjs when the resolver's
  * probe imports it: a run of an agent without MCP servers neither reads nor hashes those bytes.
  */
-const MCP_SDK = /^@modelcontextprotocol\/sdk\/client\/(index|stdio)\.js$/;
+const MCP_SDK = /^@modelcontextprotocol\/sdk\/(client\/index|shared\/stdio)\.js$/;
 
 const mcpSdkExternal: EsbuildPlugin = {
   name: 'agentlang-mcp-sdk-external',
@@ -112,7 +112,7 @@ const mcpSdkExternal: EsbuildPlugin = {
 };
 
 /**
- * dist/hot/mcp-sdk.cjs: the two SDK modules the resolver imports, resolved from @agentlang/resolver
+ * dist/hot/mcp-sdk.cjs: the two SDK modules the resolver imports (the client, and the stdio framing its sandboxed transport uses), resolved from @agentlang/resolver
  * (the CLI itself does not depend on the SDK). The entry is written to a temp file at build time.
  */
 async function buildMcpSdk(outDir: string): Promise<void> {
@@ -120,7 +120,7 @@ async function buildMcpSdk(outDir: string): Promise<void> {
   const entry = join(dir, 'mcp-sdk.mjs');
   writeFileSync(
     entry,
-    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';\n",
+    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';\n",
   );
   const resolverDir = resolve('../../packages/resolver');
   const fromResolver: EsbuildPlugin = {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ResolveOptions } from '@agentlang/resolver';
+import type { ProbeExecutor, ResolveOptions } from '@agentlang/resolver';
 import type { CommandContext, CommandOptions } from './command.js';
 
 /**
@@ -12,6 +12,7 @@ export const RESOLVE_FLAGS: CommandOptions = {
   'tool-registry': { type: 'string', multiple: true },
   host: { type: 'string' },
   models: { type: 'string' },
+  'allow-env': { type: 'string', multiple: true },
 };
 
 /** Help lines for {@link RESOLVE_FLAGS}. */
@@ -22,7 +23,9 @@ export const RESOLVE_FLAGS_HELP =
   '                       (e.g. http://127.0.0.1:8765/alice); repeatable\n' +
   '  --host PROFILE       host capability profile: claude-desktop, replit, rush-desktop, mobile,\n' +
   '                       browser-extension, docker, raw-os (default), or an agentlang.host/v1 file\n' +
-  '  --models FILE        extra models (an agentlang.models/v1 file)\n';
+  '  --models FILE        extra models (an agentlang.models/v1 file)\n' +
+  '  --allow-env NAME     let a packed agent (container, pull) read host variable NAME through its\n' +
+  '                       {{.env.NAME}} templates; repeatable (working-tree agents need no consent)\n';
 
 function strings(value: string | boolean | string[] | undefined): string[] {
   if (value === undefined || typeof value === 'boolean') return [];
@@ -51,6 +54,26 @@ export function parseToolRegistry(value: string): { url: string; tenant: string 
   return { url: url.toString(), tenant };
 }
 
+/**
+ * The runner's sandboxed probe executor (dependency checks and MCP servers run in the agent's
+ * sandbox), loaded only when the agent has something to probe.
+ */
+export function sandboxProbeExecutor(ctx: CommandContext, options: { unsafeNoIsolation?: boolean } = {}): ProbeExecutor {
+  let inner: ProbeExecutor | undefined;
+  return {
+    get name() {
+      return inner?.name ?? 'sandbox';
+    },
+    async start(request) {
+      if (!inner) {
+        const { createSandboxProbeExecutor } = await import('@agentlang/runner');
+        inner = createSandboxProbeExecutor({ env: ctx.env, log: ctx.log, ...(options.unsafeNoIsolation ? { unsafeNoIsolation: true } : {}) });
+      }
+      return inner.start(request);
+    },
+  };
+}
+
 /** Builds the resolver options those flags describe; the registry client loads only when asked for. */
 export async function resolveOptionsFromFlags(ctx: CommandContext): Promise<ResolveOptions> {
   const host = ctx.values.host;
@@ -69,5 +92,7 @@ export async function resolveOptionsFromFlags(ctx: CommandContext): Promise<Reso
     ...(toolSources.length > 0 ? { toolSources } : {}),
     ...(typeof host === 'string' ? { hostProfile: /[\\/]|\.(json|ya?ml)$/.test(host) ? resolve(ctx.cwd, host) : host } : {}),
     ...(typeof models === 'string' ? { modelCatalog: resolve(ctx.cwd, models) } : {}),
+    allowEnv: strings(ctx.values['allow-env']),
+    probeExecutor: sandboxProbeExecutor(ctx),
   };
 }

@@ -194,7 +194,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const env = { MY_TOKEN: 'tok-MCP-SECRET-77' };
     const r = runCli(['run', '.', '--runtime', 'test-echo'], { cwd, env });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('  MCP:      everything (1 tool)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n');
+    expect(r.stdout).toContain('  MCP:      everything (1 tool)\n  Env:      MY_TOKEN (mcp_servers.everything.env.API_TOKEN)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n');
     const dry = runCli(['run', '.', '--runtime', 'claude-code', '--prompt', 'hi', '--dry-run'], { cwd, env });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toContain('--mcp-config /tmp/agentlang-runtime/claude/mcp.json --strict-mcp-config');

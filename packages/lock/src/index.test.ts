@@ -13,6 +13,7 @@ describe('@agentlang/lock exports', () => {
       'MAX_SIGNATURES',
       'assertLockMatches',
       'checkLock',
+      'checkLockBeforeProbes',
       'createLock',
       'driftError',
       'enforceLockFile',

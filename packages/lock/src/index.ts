@@ -45,6 +45,7 @@ export {
   type ReadLockFileOptions,
 } from './lock-file.js';
 export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';
+export { checkLockBeforeProbes } from './check-before-probes.js';
 export { signingKeyFromEnv } from './signing-key-env.js';
 export { lockHostPart, lockPortablePart, portableLockDigest, type LockHostPart } from './lock-parts.js';
 export {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { LoadOptions, LoadedAgent } from '@agentlang/manifest';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
+import { checkLockBeforeProbes } from './check-before-probes.js';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
 import { decodeBase64Strict } from './base64.js';
 import { createLock } from './create-lock.js';
@@ -191,11 +192,30 @@ export interface LockAgentResult extends LockResult {
 export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
   const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
   const agent = typeof agentPath === 'string' ? await loadAgent(agentPath, options.load) : agentPath;
-  const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve });
   if (typeof agentPath !== 'string' && options.lockPath === undefined) {
     throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });
   }
   const lockPath = options.lockPath ?? lockPathFor(agentPath as string);
+  const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
+  const probeLabel = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : agent.source.entry);
+  // Frozen: the lock must already hold. A missing lock, or drift in anything that needs no
+  // process, is refused before the resolver's executor starts a dependency check or MCP server.
+  const beforeProbe = frozen
+    ? (draft: ResolvedPlan) => {
+        const existing = readExisting(lockPath);
+        if (existing === undefined) {
+          throw new LockError(
+            'LOCK_NOT_FOUND',
+            `${lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${probeLabel}\` and commit the lock`,
+            { details: { lockPath } },
+          );
+        }
+        const drifts = checkLockBeforeProbes(parseLockFile(existing, { label: lockPath }).lock, draft);
+        if (drifts.length > 0) throw driftError(drifts, { agentPath: probeLabel, lockPath });
+        return options.resolve?.beforeProbe?.(draft);
+      }
+    : options.resolve?.beforeProbe;
+  const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
   const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
   const manifestPath = options.manifestPath ?? relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
   const label = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : manifestPath);

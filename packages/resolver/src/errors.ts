@@ -21,6 +21,10 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_MISSING: 'something the run needs is missing (strict mode)',
   /** An MCP server's `{{.env.X}}` template names a variable that is not set. */
   RESOLVE_MCP_ENV: 'an MCP server env template names an unset variable',
+  /** An MCP server's `command` or `args` uses a `{{.env.X}}` template: a secret would land on a command line. */
+  RESOLVE_MCP_ARGV_TEMPLATE: 'an MCP server command or args use an env template (secrets go in env)',
+  /** An agent that did not come from the working tree reads host variables the user did not allow (`--allow-env`). */
+  RESOLVE_ENV_CONSENT: 'a packed agent reads host environment variables without consent',
   /** An MCP server could not be started, or failed during initialize / tools/list. */
   RESOLVE_MCP_START: 'an MCP server failed to start or to answer',
   /** An MCP server did not answer within the timeout. */

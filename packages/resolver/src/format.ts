@@ -4,7 +4,7 @@ const line = (label: string, value: string) => `  ${`${label}:`.padEnd(10)}${val
 
 /**
  * The plan as seed 000 prints it (`Runtime:`, `Model:`, `Auth:`, `Tools:`), then MCP servers,
- * sub-agents, degraded capabilities, `Missing:` and `Warning:` lines where they apply, and every
+ * the host variables the agent reads (`Env:`, names only), sub-agents, degraded capabilities, `Missing:` and `Warning:` lines where they apply, and every
  * decision under `verbose`.
  */
 export function formatPlanText(plan: ResolvedPlan, options: { verbose?: boolean } = {}): string {
@@ -17,6 +17,8 @@ export function formatPlanText(plan: ResolvedPlan, options: { verbose?: boolean 
   if (plan.mcpServers.length > 0) {
     out.push(line('MCP', plan.mcpServers.map((s) => `${s.name} (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})`).join(', ')));
   }
+  // Names only: which host variables the agent reads, and where (never a value).
+  if (plan.environment && plan.environment.length > 0) out.push(line('Env', plan.environment.map((e) => `${e.name} (${e.uses.join(', ')})`).join(', ')));
   if (plan.subAgents.length > 0) out.push(line('Agents', plan.subAgents.map((a) => a.name).join(', ')));
   if (plan.permissions.degraded.length > 0) out.push(line('Degraded', plan.permissions.degraded.join(', ')));
   for (const m of plan.missing) out.push(line('Missing', m));

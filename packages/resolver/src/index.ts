@@ -22,8 +22,17 @@ export { RUNTIMES, RUNTIME_ALIASES, PROVIDER_KEY_ENV, detectAuth, findOnPath, fi
 export { selectRuntime, type RuntimeSelection } from './select-runtime.js';
 export { HOST_PROFILES, DEFAULT_HOST_PROFILE, getHostProfile, loadHostProfile, type HostProfile } from './host-profiles.js';
 export { checkPermissions } from './permissions.js';
-export { MCP_CLIENT_CAPABILITIES, probeMcpServer, type ProbeMcpOptions } from './mcp.js';
-export { redact, renderEnvTemplate, templateVariables } from './env-template.js';
+export { MCP_CLIENT_CAPABILITIES, assertNoArgvTemplates, probeMcpServer, type ProbeMcpOptions } from './mcp.js';
+export {
+  agentEnvironment,
+  assertEnvConsent,
+  envConsentRequired,
+  redact,
+  renderEnvTemplate,
+  templateVariables,
+  type EnvironmentRead,
+} from './env-template.js';
+export { probeAgentOf, type ProbeAgent, type ProbeExecutor, type ProbeExit, type ProbeProcess, type ProbeRequest } from './probe-executor.js';
 export { checkDependencies, installHintFor, type CheckDependenciesOptions, type DependencyOutcome } from './dependencies.js';
 export { DEFAULT_MAX_DEPTH, resolveSubAgents, subAgentFiles, type SubAgentLoader } from './delegation.js';
 export { canonicalJson, digestJson, sha256 } from './canonical.js';

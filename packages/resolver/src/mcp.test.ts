@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
 import { probeMcpServer } from './mcp.js';
+import { createHostTestExecutor } from './testing/host-executor.js';
+
+/** Runs servers on the host: these tests are about the protocol handling; the sandbox is tested in @agentlang/runner. */
+const executor = createHostTestExecutor();
+const agent = { name: 'probe-test' };
 
 const require = createRequire(import.meta.url);
 /** The real @modelcontextprotocol/server-everything from npm, run with node (no npx, no network). */
@@ -43,7 +48,7 @@ const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(Resolv
 describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
   it('lists and digests the tools, records server info and protocol, and stops the server', async () => {
     let pid = 0;
-    const r = await probeMcpServer(spec({}), { env: process.env, onSpawn: (p) => (pid = p) });
+    const r = await probeMcpServer(spec({}), { executor, agent, env: process.env, onSpawn: (p) => (pid = p) });
     expect(r.server).toEqual({ name: 'mcp-servers/everything', version: expect.any(String) });
     expect(r.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(r.clientCapabilities).toEqual({});
@@ -57,13 +62,13 @@ describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
   });
 
   it('keeps only whitelisted tools', async () => {
-    const r = await probeMcpServer(spec({ tools: ['get-sum', 'echo'] }), { env: process.env });
+    const r = await probeMcpServer(spec({ tools: ['get-sum', 'echo'] }), { executor, agent, env: process.env });
     expect(r.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
   });
 
   it('a whitelisted tool the server lacks is an error naming it and listing what it offers', async () => {
     let pid = 0;
-    const e = await fail(probeMcpServer(spec({ tools: ['echo', 'list_invoices'] }), { env: process.env, onSpawn: (p) => (pid = p) }));
+    const e = await fail(probeMcpServer(spec({ tools: ['echo', 'list_invoices'] }), { executor, agent, env: process.env, onSpawn: (p) => (pid = p) }));
     expect(e.code).toBe('RESOLVE_MCP_WHITELIST');
     expect(e.message).toContain('"list_invoices"');
     expect(e.message).toMatch(/it offers: .*echo.*get-sum/);
@@ -74,7 +79,7 @@ describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
 
 describe('probeMcpServer: pagination, env templates, secrets', () => {
   it('follows nextCursor through every page of tools', async () => {
-    const r = await probeMcpServer(spec({ name: 'paged', args: [paged, '7'] }), { env: process.env });
+    const r = await probeMcpServer(spec({ name: 'paged', args: [paged, '7'] }), { executor, agent, env: process.env });
     expect(r.server).toEqual({ name: 'paged-fixture', version: '3.1.4' });
     expect(r.tools.map((t) => t.name)).toEqual(['tool_0', 'tool_1', 'tool_2', 'tool_3', 'tool_4', 'tool_5', 'tool_6']);
     expect(r.tools[3]!.schemaDigest).toBe(
@@ -87,7 +92,7 @@ describe('probeMcpServer: pagination, env templates, secrets', () => {
     const hash = createHash('sha256').update(secret).digest('hex');
     const s = spec({ name: 'paged', args: [paged, '2', hash], env: { FIXTURE_TOKEN: '{{ .env.MY_TOKEN }}' } });
     // The fixture exits unless FIXTURE_TOKEN hashes to `hash`: success proves the value was passed.
-    const r = await probeMcpServer(s, { env: { ...process.env, MY_TOKEN: secret } });
+    const r = await probeMcpServer(s, { executor, agent, env: { ...process.env, MY_TOKEN: secret } });
     expect(r.envKeys).toEqual(['FIXTURE_TOKEN']);
     expect(JSON.stringify(r)).not.toContain(secret);
     expect(JSON.stringify(r)).not.toContain('TOPSECRET');
@@ -96,7 +101,7 @@ describe('probeMcpServer: pagination, env templates, secrets', () => {
   it('redacts a rendered secret the server prints when it fails', async () => {
     const secret = 'sk-wrong-VALUE-9999';
     const s = spec({ name: 'paged', args: [paged, '2', '0'.repeat(64)], env: { FIXTURE_TOKEN: '{{.env.MY_TOKEN}}' } });
-    const e = await fail(probeMcpServer(s, { env: { ...process.env, MY_TOKEN: secret } }));
+    const e = await fail(probeMcpServer(s, { executor, agent, env: { ...process.env, MY_TOKEN: secret } }));
     expect(e.code).toBe('RESOLVE_MCP_START');
     expect(e.message).toContain('token mismatch: got ***');
     expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain(secret);
@@ -107,7 +112,7 @@ describe('probeMcpServer: pagination, env templates, secrets', () => {
     const env = { ...process.env };
     delete env.STRIPE_SECRET_KEY;
     const e = await fail(
-      probeMcpServer(spec({ name: 'Stripe', env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' } }), { env, onSpawn: () => (spawned = true) }),
+      probeMcpServer(spec({ name: 'Stripe', env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' } }), { executor, agent, env, onSpawn: () => (spawned = true) }),
     );
     expect(e.code).toBe('RESOLVE_MCP_ENV');
     expect(e.message).toContain('STRIPE_SECRET_KEY is not set');
@@ -116,15 +121,31 @@ describe('probeMcpServer: pagination, env templates, secrets', () => {
   });
 });
 
+describe('probeMcpServer: secrets never on a command line', () => {
+  it('refuses {{.env.X}} in args (and command) before anything is spawned', async () => {
+    const calls: unknown[] = [];
+    const spy = createHostTestExecutor({ calls: calls as never });
+    const e = await fail(probeMcpServer(spec({ args: [everything, '--token={{.env.MY_TOKEN}}'] }), { executor: spy, agent, env: { ...process.env, MY_TOKEN: 'sk-argv-NEVER' } }));
+    expect(e.code).toBe('RESOLVE_MCP_ARGV_TEMPLATE');
+    expect(e.message).toContain('args[1] uses {{.env.MY_TOKEN}}');
+    expect(e.message).toContain('env: { MY_TOKEN: "{{.env.MY_TOKEN}}" }');
+    expect(e.message).not.toContain('sk-argv-NEVER');
+    expect(calls).toEqual([]);
+    const c = await fail(probeMcpServer(spec({ command: '{{.env.SERVER_BIN}}' }), { executor: spy, agent, env: { ...process.env, SERVER_BIN: '/bin/true' } }));
+    expect(c.code).toBe('RESOLVE_MCP_ARGV_TEMPLATE');
+    expect(calls).toEqual([]);
+  });
+});
+
 describe('probeMcpServer: failures leave no process behind', () => {
   it('a command that does not exist', async () => {
-    const e = await fail(probeMcpServer(spec({ command: 'agentlang-no-such-mcp-server' }), { env: process.env }));
+    const e = await fail(probeMcpServer(spec({ command: 'agentlang-no-such-mcp-server' }), { executor, agent, env: process.env }));
     expect(e.code).toBe('RESOLVE_MCP_START');
     expect(e.message).toContain('`agentlang-no-such-mcp-server` was not found');
   });
 
   it('a server that exits at once: its stderr is in the message', async () => {
-    const e = await fail(probeMcpServer(spec({ args: ['-e', 'console.error("boom: bad config"); process.exit(4)'] }), { env: process.env }));
+    const e = await fail(probeMcpServer(spec({ args: ['-e', 'console.error("boom: bad config"); process.exit(4)'] }), { executor, agent, env: process.env }));
     expect(e.code).toBe('RESOLVE_MCP_START');
     expect(e.message).toContain('boom: bad config');
   });
@@ -132,7 +153,7 @@ describe('probeMcpServer: failures leave no process behind', () => {
   it('a server that never answers times out and is killed', async () => {
     let pid = 0;
     const e = await fail(
-      probeMcpServer(spec({ args: ['-e', 'setInterval(() => {}, 1000)'] }), { env: process.env, timeoutMs: 400, onSpawn: (p) => (pid = p) }),
+      probeMcpServer(spec({ args: ['-e', 'setInterval(() => {}, 1000)'] }), { executor, agent, env: process.env, timeoutMs: 400, onSpawn: (p) => (pid = p) }),
     );
     expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
     expect(e.message).toContain('within 400 ms');
@@ -145,6 +166,8 @@ describe('probeMcpServer: failures leave no process behind', () => {
     let pid = 0;
     const e = await fail(
       probeMcpServer(spec({ args: ['-e', 'process.on("SIGTERM", () => {}); process.stdin.resume(); setInterval(() => {}, 1000)'] }), {
+        executor,
+        agent,
         env: process.env,
         timeoutMs: 400,
         onSpawn: (p) => (pid = p),
@@ -160,6 +183,8 @@ describe('probeMcpServer: failures leave no process behind', () => {
     let pid = 0;
     const e = await fail(
       probeMcpServer(spec({ command: 'sh', args: ['-c', `${JSON.stringify(node)} -e '${grandchild}' & wait`] }), {
+        executor,
+        agent,
         env: process.env,
         timeoutMs: 800,
         onSpawn: (p) => (pid = p),

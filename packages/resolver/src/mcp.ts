@@ -1,136 +1,166 @@
-import { readFileSync } from 'node:fs';
 import type { McpServerSpec } from '@agentlang/manifest';
 import { digestJson } from './canonical.js';
 import { redact, renderEnvTemplate, templateVariables } from './env-template.js';
 import { ResolveError } from './errors.js';
 import type { ResolvedMcpServer } from './plan.js';
-import { descendants } from './process-tree.js';
+import type { ProbeAgent, ProbeExecutor, ProbeProcess } from './probe-executor.js';
 
 /** Options of {@link probeMcpServer}. */
 export interface ProbeMcpOptions {
+  /** Where `{{.env.X}}` values come from (only the variables the templates name are read). */
   env: NodeJS.ProcessEnv;
-  /** Working directory of the server (the agent root). */
-  cwd?: string;
+  /** Starts the server (inside the agent's sandbox); the resolver never spawns it itself. */
+  executor: ProbeExecutor;
+  /** The agent the server belongs to (its policy applies to the server). */
+  agent: ProbeAgent;
   /** Budget for start + initialize + every tools/list page (default 15000 ms). */
   timeoutMs?: number;
-  /** Called with the server's pid once it is spawned (tests use it to check clean-up). */
+  /** Called with the host pid of what was spawned (tests use it to check clean-up). */
   onSpawn?: (pid: number) => void;
 }
 
 /** Capabilities the resolver's MCP client announces (it only lists tools). */
 export const MCP_CLIENT_CAPABILITIES: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** Environment variables passed through to every MCP server (the SDK's safe default set). */
-const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'TMPDIR'];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie (exited, not yet reaped by its new parent) is gone for our purposes.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (alive(pid)) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
-
-function signal(pids: readonly number[], sig: NodeJS.Signals): void {
-  for (const p of pids) {
-    try {
-      process.kill(p, sig);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/**
- * Stops the server and everything it started (a wrapper such as `npx` runs the real server as a
- * child): SIGTERM to the whole tree, SIGKILL to what is left after a grace period, and waits
- * until every pid is gone.
- */
-async function stop(pid: number | null, close: () => Promise<void>): Promise<void> {
-  const tree = pid !== null && alive(pid) ? [pid, ...descendants(pid)] : [];
-  const closing = close().catch(() => undefined);
-  if (tree.length > 0) {
-    signal(tree, 'SIGTERM');
-    const deadline = Date.now() + 1500;
-    for (const p of tree) await waitGone(p, Math.max(0, deadline - Date.now()));
-    const left = tree.filter(alive);
-    if (left.length > 0) {
-      signal(left, 'SIGKILL');
-      for (const p of left) await waitGone(p, 2000);
-    }
-  }
-  await closing;
-}
-
 class Timeout extends Error {}
 
 /**
- * Starts one MCP server over stdio with the official SDK, lists every page of its tools, checks
- * the whitelist and digests each tool definition. The server is always stopped before this
- * returns or throws. Env values and rendered args never appear in the result or in errors.
+ * Refuses `{{.env.X}}` in an MCP server's `command` or `args`: a rendered secret there would sit on
+ * a command line, which every local user can read in `/proc/<pid>/cmdline`. Secrets go in `env:`.
+ */
+export function assertNoArgvTemplates(spec: McpServerSpec): void {
+  const places: Array<[string, string]> = [['command', spec.command], ...spec.args.map((a, i): [string, string] => [`args[${i}]`, a])];
+  for (const [where, text] of places) {
+    const names = templateVariables(text);
+    if (names.length === 0) continue;
+    throw new ResolveError(
+      'RESOLVE_MCP_ARGV_TEMPLATE',
+      `MCP server ${spec.name} ${where} uses {{.env.${names[0]}}}: an environment value rendered into a command line is visible to every local user (/proc/<pid>/cmdline); pass it in the server's env instead (env: { ${names[0]}: "{{.env.${names[0]}}}" }) and have the server read it from its environment`,
+      { details: { server: spec.name, where, variables: names } },
+    );
+  }
+}
+
+type JsonRpcMessage = Record<string, unknown>;
+type SdkStdio = typeof import('@modelcontextprotocol/sdk/shared/stdio.js');
+
+/**
+ * An MCP stdio transport over a probe process the executor started (the SDK's own
+ * `StdioClientTransport` spawns on the host, which the resolver must not do). Framing is the
+ * SDK's (`ReadBuffer`, `serializeMessage`).
+ */
+class ProbeTransport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JsonRpcMessage) => void;
+  protocolVersion = '';
+  private closed = false;
+
+  constructor(
+    private readonly proc: ProbeProcess,
+    private readonly sdk: SdkStdio,
+  ) {}
+
+  async start(): Promise<void> {
+    const buffer = new this.sdk.ReadBuffer();
+    this.proc.stdout?.on('data', (chunk: Buffer) => {
+      buffer.append(chunk);
+      for (;;) {
+        let message: JsonRpcMessage | null;
+        try {
+          message = buffer.readMessage() as JsonRpcMessage | null;
+        } catch (error) {
+          this.onerror?.(error as Error);
+          continue;
+        }
+        if (message === null) break;
+        this.onmessage?.(message);
+      }
+    });
+    this.proc.stdout?.on('error', (error) => this.onerror?.(error));
+    this.proc.stdin?.on('error', (error) => this.onerror?.(error));
+    void this.proc.exited.then(() => this.finish());
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    const stdin = this.proc.stdin;
+    if (!stdin || this.closed) throw new Error('the MCP server is not running');
+    const line = this.sdk.serializeMessage(message as never);
+    await new Promise<void>((resolve, reject) => {
+      if (stdin.write(line)) resolve();
+      else stdin.once('drain', resolve).once('error', reject);
+    });
+  }
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  async close(): Promise<void> {
+    this.proc.stdin?.end();
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.();
+  }
+}
+
+/**
+ * Starts one MCP server through the executor (inside the agent's sandbox), speaks MCP over its
+ * stdio with the official SDK client, lists every page of its tools, checks the whitelist and
+ * digests each tool definition. The server is always stopped before this returns or throws. Env
+ * values never appear in the result or in errors; `{{.env.X}}` in `command`/`args` is refused.
  */
 export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptions): Promise<ResolvedMcpServer> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const secrets: string[] = [];
-  const renderedEnv: Record<string, string> = {};
+  assertNoArgvTemplates(spec);
+  const secretValues: string[] = [];
+  const plainEnv: Record<string, string> = {};
+  const secretEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.env)) {
     const rendered = renderEnvTemplate(value, options.env, `MCP server ${spec.name} env ${key}`);
-    if (templateVariables(value).length > 0) secrets.push(rendered);
-    renderedEnv[key] = rendered;
-  }
-  const args = spec.args.map((a, i) => {
-    const rendered = renderEnvTemplate(a, options.env, `MCP server ${spec.name} args[${i}]`);
-    if (rendered !== a) secrets.push(rendered);
-    return rendered;
-  });
-  const baseEnv: Record<string, string> = {};
-  for (const key of INHERITED) {
-    const v = options.env[key];
-    if (v !== undefined && !v.startsWith('()')) baseEnv[key] = v;
+    if (templateVariables(value).length > 0) {
+      secretValues.push(rendered);
+      secretEnv[key] = rendered;
+    } else plainEnv[key] = rendered;
   }
 
-  const [{ Client }, { StdioClientTransport }] = await Promise.all([
-    import('@modelcontextprotocol/sdk/client/index.js'),
-    import('@modelcontextprotocol/sdk/client/stdio.js'),
-  ]);
-  const transport = new StdioClientTransport({
-    command: spec.command,
-    args,
-    env: { ...baseEnv, ...renderedEnv },
-    stderr: 'pipe',
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-  });
+  const [{ Client }, sdkStdio] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/shared/stdio.js')]);
+  const where = `MCP server ${spec.name} (\`${spec.command}\`)`;
+  let proc: ProbeProcess;
+  try {
+    proc = await options.executor.start({
+      kind: 'mcp-server',
+      label: `MCP server ${spec.name}`,
+      argv: [spec.command, ...spec.args],
+      env: plainEnv,
+      secrets: secretEnv,
+      agent: options.agent,
+      timeoutMs: timeoutMs + 5000,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    // The executor's own refusal (no sandbox, a policy it cannot enforce) passes through unchanged.
+    if (typeof e.code === 'string' && e.code !== 'ENOENT') throw error;
+    const reason = e.code === 'ENOENT' ? `the command \`${spec.command}\` was not found (not on PATH and not a file)` : redact(e.message ?? String(error), secretValues);
+    throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start: ${reason}`, { cause: error, details: { server: spec.name, command: spec.command, pid: null } });
+  }
+  const pid = proc.pid ?? null;
+  if (pid !== null) options.onSpawn?.(pid);
   let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
+  proc.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
-  let protocolVersion = '';
-  (transport as unknown as { setProtocolVersion: (v: string) => void }).setProtocolVersion = (v) => {
-    protocolVersion = v;
-  };
+  const transport = new ProbeTransport(proc, sdkStdio);
   const client = new Client({ name: 'agentlang-resolver', version: '0.1.0' }, { capabilities: { ...MCP_CLIENT_CAPABILITIES } });
-  const where = `MCP server ${spec.name} (\`${spec.command}\`)`;
   const tail = () => {
-    const t = redact(stderr.trim(), secrets).split('\n').slice(-5).join('\n');
+    const t = redact(stderr.trim(), secretValues).split('\n').slice(-5).join('\n');
     return t ? `; its stderr ended with:\n${t}` : '';
   };
-  let pid: number | null = null;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Timeout()), timeoutMs);
@@ -139,13 +169,8 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     const work = (async () => {
       // The SDK's own per-request timer is set past our deadline so a timeout is always reported as one.
       const requestOptions = { timeout: timeoutMs + 1000 };
-      const connecting = client.connect(transport, requestOptions);
-      // The transport spawns synchronously inside connect(); record the pid at once.
-      pid = transport.pid;
-      if (pid !== null) options.onSpawn?.(pid);
-      await connecting;
-      pid = transport.pid ?? pid;
-      const tools: Array<{ name: string; description?: string; inputSchema: unknown; outputSchema?: unknown; annotations?: unknown; title?: string }> = [];
+      await client.connect(transport as never, requestOptions);
+      const tools: Array<{ name: string; description?: string; inputSchema: unknown; outputSchema?: unknown }> = [];
       let cursor: string | undefined;
       const seenCursors = new Set<string>();
       do {
@@ -180,7 +205,7 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
       args: [...spec.args],
       envKeys: Object.keys(spec.env).sort(),
       server: { name: info?.name ?? '', version: info?.version ?? '' },
-      protocolVersion,
+      protocolVersion: transport.protocolVersion,
       clientCapabilities: { ...MCP_CLIENT_CAPABILITIES },
       tools: keep
         .map((t) => ({
@@ -196,25 +221,23 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     };
   } catch (error) {
     if (error instanceof ResolveError) throw error;
-    pid = transport.pid ?? pid;
     if (error instanceof Timeout) {
       throw new ResolveError(
         'RESOLVE_MCP_TIMEOUT',
-        `${where} did not answer initialize/tools/list within ${timeoutMs} ms; the server was stopped${tail()}. Check the command runs on its own, or raise the timeout`,
+        `${where} did not answer initialize/tools/list within ${timeoutMs} ms; the server was stopped${tail()}. Check the command runs on its own (inside the agent's sandbox), or raise the timeout`,
         { details: { server: spec.name, command: spec.command, timeoutMs, pid } },
       );
     }
-    const e = error as NodeJS.ErrnoException;
-    const reason =
-      e.code === 'ENOENT'
-        ? `the command \`${spec.command}\` was not found (not on PATH and not a file)`
-        : redact(e.message ?? String(error), secrets);
-    throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start or answer: ${reason}${tail()}`, {
+    // Let the exit (and the last stderr bytes) arrive before quoting them.
+    await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 200))]);
+    const e = error as Error;
+    throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start or answer: ${redact(e.message ?? String(error), secretValues)}${tail()}`, {
       cause: error,
       details: { server: spec.name, command: spec.command, pid },
     });
   } finally {
     clearTimeout(timer);
-    await stop(transport.pid ?? pid, () => client.close());
+    await client.close().catch(() => undefined);
+    await proc.stop();
   }
 }

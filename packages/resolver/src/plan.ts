@@ -1,4 +1,5 @@
 import type { Capability, ManifestDialect, SourceFile, TrustSpec } from '@agentlang/manifest';
+import type { EnvironmentRead } from './env-template.js';
 
 /**
  * What the resolver decided for one agent on one host. Plain JSON (no class instances, no
@@ -39,6 +40,8 @@ export interface ResolvedPlan {
   systemPromptDigests?: Partial<Record<'markdown' | 'xml', string>>;
   /** Every source file of the agent with its digest and its role, sorted by path. */
   files: PlanFile[];
+  /** Every host environment variable the agent reads (`{{.env.X}}` templates, the runtime credential), by name only (always set by `resolvePlan`; absent in plans built by hand). */
+  environment?: EnvironmentRead[];
   /** AgentSpec trust (drives isolation); absent for AgentLang agents (permissions drive it). */
   trust?: TrustSpec;
   host: { os: string; arch: string };
@@ -113,10 +116,13 @@ export interface ResolvedMcpServer {
   tools: Array<{ name: string; schemaDigest: string }>;
 }
 
-/** A bash tool dependency after its `check` command ran. */
+/** A bash tool dependency and the outcome of its `check` command. */
 export interface ResolvedDependency {
   name: string;
+  /** True when the check ran and succeeded. */
   present: boolean;
+  /** False when the check was not run (no probe executor: resolving without one runs nothing). */
+  checked: boolean;
   /** Install command for this OS from the manifest, when missing. */
   install?: string;
 }

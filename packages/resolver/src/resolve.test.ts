@@ -8,7 +8,12 @@ import { ResolveError } from './errors.js';
 import { formatPlanText } from './format.js';
 import { resolvePlan } from './resolve.js';
 import { compileSystemPrompt } from './system-prompt.js';
+import { createHostTestExecutor } from './testing/host-executor.js';
 import { demoAgent, makeAgent } from './testing/make-agent.js';
+import type { ProbeRequest } from './probe-executor.js';
+
+/** Protocol tests run the server on the host (the sandboxed executor is @agentlang/runner's, tested there). */
+const probeExecutor = createHostTestExecutor();
 
 const require = createRequire(import.meta.url);
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
@@ -101,7 +106,7 @@ describe('resolvePlan: a research assistant', () => {
     const { agent } = research();
     const logs: string[] = [];
     const env = { PATH: `${binDir('claude')}:${process.env.PATH}`, ANTHROPIC_API_KEY: secretKey, STRIPE_SECRET_KEY: stripeKey };
-    const plan = await resolvePlan(agent, { env, toolCatalogs: ['catalog'], hostProfile: 'docker' });
+    const plan = await resolvePlan(agent, { env, toolCatalogs: ['catalog'], hostProfile: 'docker', probeExecutor });
     logs.push(formatPlanText(plan, { verbose: true }));
     expect(plan.runtime).toMatchObject({ name: 'claude-code', binary: 'claude', available: true });
     expect(plan.model).toBe('claude-sonnet-4');
@@ -118,12 +123,17 @@ describe('resolvePlan: a research assistant', () => {
     expect(plan.models['claude-sonnet-4']).toMatchObject({ contextWindow: 200_000, supportsTools: true, known: true });
     expect(plan.mcpServers[0]).toMatchObject({ name: 'Everything', envKeys: ['STRIPE_SECRET_KEY'], server: { name: 'mcp-servers/everything' } });
     expect(plan.mcpServers[0]!.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
-    expect(plan.dependencies).toEqual([{ name: 'trivy', present: false, install: process.platform === 'darwin' ? 'brew install trivy' : 'apt-get install -y trivy' }]);
+    expect(plan.dependencies).toEqual([{ name: 'trivy', present: false, checked: true, install: process.platform === 'darwin' ? 'brew install trivy' : 'apt-get install -y trivy' }]);
     expect(plan.missing.some((m) => m.startsWith('dependency trivy: `agentlang-no-such-trivy --version` failed; install with:'))).toBe(true);
     expect(plan.permissions).toMatchObject({ host: 'docker', granted: ['network', 'storage'], degraded: ['microphone'] });
     const text = formatPlanText(plan);
     expect(text).toContain('  Tools:    web_search@1.2.3, web_fetch@1.0.2, artifacts@2.0.0, citations@0.3.0');
     expect(text).toContain('  MCP:      Everything (2 tools)');
+    expect(plan.environment).toEqual([
+      { name: 'ANTHROPIC_API_KEY', uses: ['runtime claude-code credential'], template: false },
+      { name: 'STRIPE_SECRET_KEY', uses: ['mcp_servers.Everything.env.STRIPE_SECRET_KEY'], template: true },
+    ]);
+    expect(text).toContain('  Env:      ANTHROPIC_API_KEY (runtime claude-code credential), STRIPE_SECRET_KEY (mcp_servers.Everything.env.STRIPE_SECRET_KEY)');
     expect(text).toContain('  Warning:  optional capability microphone unavailable');
     for (const out of [JSON.stringify(plan), ...logs]) {
       expect(out).not.toContain(secretKey);
@@ -151,10 +161,10 @@ describe('resolvePlan: a research assistant', () => {
   });
 
   it('a failure elsewhere does not return before the MCP server is stopped', async () => {
-    const { descendants } = await import('./process-tree.js');
+    const { descendants } = await import('./testing/process-tree.js');
     const { agent } = research();
     agent.manifest.tools.push({ name: 'no_such_tool' });
-    const e = await fail(resolvePlan(agent, { toolCatalogs: ['catalog'], env: { PATH: process.env.PATH, STRIPE_SECRET_KEY: stripeKey } }));
+    const e = await fail(resolvePlan(agent, { toolCatalogs: ['catalog'], probeExecutor, env: { PATH: process.env.PATH, STRIPE_SECRET_KEY: stripeKey } }));
     expect(e.code).toBe('RESOLVE_TOOL_UNKNOWN');
     // Had resolvePlan returned early, the server would be starting up right now.
     await new Promise((r) => setTimeout(r, 150));
@@ -188,8 +198,116 @@ describe('resolvePlan: a research assistant', () => {
 
   it('probeMcp: false records servers unprobed with a warning', async () => {
     const { agent } = research();
-    const plan = await resolvePlan(agent, { probeMcp: false, toolCatalogs: ['catalog'], env: { PATH: process.env.PATH } });
+    const plan = await resolvePlan(agent, { probeMcp: false, probeExecutor, toolCatalogs: ['catalog'], env: { PATH: process.env.PATH } });
     expect(plan.mcpServers[0]!.tools).toEqual([]);
     expect(plan.warnings).toContain('MCP server Everything not probed (probing disabled); its tools are not checked');
+  });
+});
+
+describe('resolvePlan: resolving is inspection (issue 9 item 2)', () => {
+  it('without a probe executor nothing is spawned: checks are "not run", MCP servers unprobed', async () => {
+    const dir = makeTempDir();
+    const marker = join(dir, 'host-marker');
+    const agent = makeAgent(
+      {
+        name: 'inspect',
+        version: '1.0.0',
+        runtime: 'test-echo',
+        dependencies: [{ name: 'evil', check: `touch ${marker}`, install: {} }],
+        mcpServers: [{ name: 'evil', command: '/bin/sh', args: ['-c', `touch ${marker}`], env: {} }],
+      },
+      { source: { kind: 'directory', root: dir, entry: 'agent.yaml' } },
+    );
+    const plan = await resolvePlan(agent);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(marker)).toBe(false);
+    expect(plan.dependencies).toEqual([{ name: 'evil', present: false, checked: false }]);
+    expect(plan.missing).toEqual([]);
+    expect(plan.warnings).toContain(`dependency evil: \`touch ${marker}\` not run (no probe executor: resolving runs nothing)`);
+    expect(plan.warnings).toContain('MCP server evil not probed (no probe executor: resolving runs nothing); its tools are not checked');
+  });
+
+  it('hands every check and server to the executor with the agent (for its policy) and no caller environment', async () => {
+    const calls: ProbeRequest[] = [];
+    const agent = makeAgent(
+      {
+        name: 'handed',
+        version: '1.0.0',
+        runtime: 'test-echo',
+        permissions: { required: ['shell'], optional: [], settings: {} },
+        dependencies: [{ name: 'sh', check: 'exit 0', install: {} }],
+        mcpServers: [{ name: 'Everything', command: process.execPath, args: [everything, 'stdio'], env: { TOKEN: '{{.env.MY_TOKEN}}', MODE: 'plain' } }],
+      },
+      { source: { kind: 'directory', root: makeTempDir(), entry: 'agent.yaml' } },
+    );
+    const plan = await resolvePlan(agent, { probeExecutor: createHostTestExecutor({ calls }), env: { PATH: process.env.PATH, MY_TOKEN: 'sk-handed-SECRET', OTHER_SECRET: 'nope' } });
+    expect(plan.dependencies).toEqual([{ name: 'sh', present: true, checked: true }]);
+    const check = calls.find((c) => c.kind === 'dependency-check')!;
+    expect(check).toMatchObject({ argv: ['/bin/sh', '-c', 'exit 0'], env: {}, secrets: {}, stdio: 'ignore', agent: { name: 'handed', permissions: { required: ['shell'], optional: [] } } });
+    const server = calls.find((c) => c.kind === 'mcp-server')!;
+    expect(server).toMatchObject({ argv: [process.execPath, everything, 'stdio'], env: { MODE: 'plain' }, secrets: { TOKEN: 'sk-handed-SECRET' }, stdio: 'pipe' });
+    expect(JSON.stringify(calls)).not.toContain('OTHER_SECRET');
+  });
+
+  it('beforeProbe sees the plan before anything spawns, and throwing there spawns nothing', async () => {
+    const calls: ProbeRequest[] = [];
+    const agent = makeAgent({ name: 'gate', version: '1.0.0', runtime: 'test-echo', dependencies: [{ name: 'x', check: 'exit 0', install: {} }] });
+    const e = await rejectedWith(
+      Error,
+      resolvePlan(agent, {
+        probeExecutor: createHostTestExecutor({ calls }),
+        beforeProbe: (p) => {
+          expect(p.dependencies).toEqual([{ name: 'x', present: false, checked: false }]);
+          throw new Error('drifted');
+        },
+      }),
+    );
+    expect(e.message).toBe('drifted');
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('resolvePlan: environment templates (issue 9 item 7)', () => {
+  const withServer = (kind: 'directory' | 'memory', args: string[] = [everything, 'stdio']) =>
+    makeAgent(
+      { name: 'envy', version: '1.0.0', runtime: 'test-echo', mcpServers: [{ name: 'Everything', command: process.execPath, args, env: { TOKEN: '{{.env.HOST_SECRET}}' } }] },
+      kind === 'directory' ? { source: { kind: 'directory', root: makeTempDir(), entry: 'agent.yaml' } } : {},
+    );
+  const env = { PATH: process.env.PATH, HOST_SECRET: 'sk-consent-VALUE' };
+
+  it('a packed (not working-tree) agent needs --allow-env consent before a template variable is passed; nothing spawns without it', async () => {
+    const calls: ProbeRequest[] = [];
+    const e = await fail(resolvePlan(withServer('memory'), { env, probeExecutor: createHostTestExecutor({ calls }) }));
+    expect(e.code).toBe('RESOLVE_ENV_CONSENT');
+    expect(e.message).toContain('HOST_SECRET (mcp_servers.Everything.env.TOKEN)');
+    expect(e.message).toContain('--allow-env HOST_SECRET');
+    expect(e.message).not.toContain('sk-consent-VALUE');
+    expect(calls).toEqual([]);
+    const ok = await resolvePlan(withServer('memory'), { env, probeExecutor: createHostTestExecutor({ calls }), allowEnv: ['HOST_SECRET'] });
+    expect(ok.mcpServers[0]!.tools.length).toBeGreaterThan(0);
+    expect(calls[0]!.secrets).toEqual({ TOKEN: 'sk-consent-VALUE' });
+    // Without probing nothing is passed, so nothing needs consent: the names are still shown.
+    const inspected = await resolvePlan(withServer('memory'), { env });
+    expect(inspected.environment).toEqual([{ name: 'HOST_SECRET', uses: ['mcp_servers.Everything.env.TOKEN'], template: true }]);
+  });
+
+  it('lists HTTP tool templates too (read by the runtime), without asking consent to probe MCP servers for them', async () => {
+    const agent = withServer('memory');
+    agent.manifest.httpTools = [{ name: 'crm', endpoint: 'https://crm.example/{{.env.CRM_TENANT}}/api', method: 'GET', flags: {}, params: {} }];
+    const plan = await resolvePlan(agent, { env, probeExecutor, allowEnv: ['HOST_SECRET'] });
+    expect(plan.environment).toEqual([
+      { name: 'CRM_TENANT', uses: ['http_tools.crm.endpoint'], template: true },
+      { name: 'HOST_SECRET', uses: ['mcp_servers.Everything.env.TOKEN'], template: true },
+    ]);
+  });
+
+  it('a working-tree agent needs no consent', async () => {
+    const plan = await resolvePlan(withServer('directory'), { env, probeExecutor });
+    expect(plan.environment!.map((e) => e.name)).toEqual(['HOST_SECRET']);
+  });
+
+  it('{{.env.X}} in MCP args is refused for every server, probed or not', async () => {
+    const e = await fail(resolvePlan(withServer('directory', [everything, '--key={{.env.HOST_SECRET}}']), { env }));
+    expect(e.code).toBe('RESOLVE_MCP_ARGV_TEMPLATE');
   });
 });

@@ -2,16 +2,18 @@ import { relative as relativePath, resolve as resolvePath, sep } from 'node:path
 import type { LoadedAgent } from '@agentlang/manifest';
 import { createBuiltinToolSource } from './builtin-tools.js';
 import { type SubAgentLoader, resolveSubAgents } from './delegation.js';
-import { checkDependencies } from './dependencies.js';
+import { checkDependencies, type DependencyOutcome } from './dependencies.js';
+import { agentEnvironment, assertEnvConsent, envConsentRequired } from './env-template.js';
 import { ResolveError } from './errors.js';
 import { withPosition } from './located.js';
 import { formatDiagnostic } from '@agentlang/manifest';
 import { getHostProfile, type HostProfile } from './host-profiles.js';
 import { createLocalCatalogSource } from './local-catalog.js';
-import { probeMcpServer } from './mcp.js';
+import { assertNoArgvTemplates, probeMcpServer } from './mcp.js';
 import { BUILTIN_MODELS, CAPABILITY_TIERS, LOCAL_PROVIDERS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
 import { checkPermissions } from './permissions.js';
 import type { ModelCapabilities, ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
+import { type ProbeExecutor, probeAgentOf } from './probe-executor.js';
 import { detectAuth } from './runtimes.js';
 import { selectRuntime } from './select-runtime.js';
 import { fileRoles } from './file-roles.js';
@@ -35,8 +37,24 @@ export interface ResolveOptions {
   modelCatalog?: string | Record<string, ModelEntry>;
   /** Host capability profile: a built-in name (default `raw-os`), a profile file path, or an object. */
   hostProfile?: string | HostProfile;
-  /** Start MCP servers to list and digest their tools (default true). */
+  /**
+   * Runs the agent's dependency checks and MCP servers (the runner's `createSandboxProbeExecutor`
+   * runs them inside the agent's sandbox). Without one nothing is spawned: checks are reported
+   * `not run` and MCP servers unprobed — resolving is inspection.
+   */
+  probeExecutor?: ProbeExecutor;
+  /** Probe MCP servers through the executor to list and digest their tools (default true; needs `probeExecutor`). */
   probeMcp?: boolean;
+  /**
+   * Called with the plan as far as it is known without running anything (MCP servers unprobed,
+   * dependency checks not run), before the executor starts anything. Throwing (a lock that has
+   * drifted under `--frozen`) stops the resolution with nothing spawned.
+   */
+  beforeProbe?: (plan: ResolvedPlan) => void | Promise<void>;
+  /** Host variables the user allowed a packed agent's `{{.env.X}}` templates to read (`--allow-env`). */
+  allowEnv?: readonly string[];
+  /** Require consent for template-read variables (default: when the agent did not come from a directory or YAML file on disk). */
+  requireEnvConsent?: boolean;
   /** Budget per MCP server for start + initialize + tools/list (default 15000 ms). */
   mcpTimeoutMs?: number;
   /** Budget per dependency `check` command (default 10000 ms). */
@@ -177,10 +195,24 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     ...(options.toolSources ?? []),
     createBuiltinToolSource(),
   ];
-  const probe = options.probeMcp !== false;
-  // allSettled-style: a failure elsewhere must not return before every MCP server is stopped.
-  const [toolResults, mcpServers, deps, delegation] = await inOrderTuple([
-    inOrder(
+  // A secret rendered into a command line is readable by every local user: refused for every
+  // server, probed or not, before anything else happens.
+  for (const s of m.mcpServers) assertNoArgvTemplates(s);
+  const executor = options.probeExecutor;
+  const probe = options.probeMcp !== false && executor !== undefined;
+  const environment = agentEnvironment(m, { runtime: selection.runtime.name, source: auth.source });
+  const unprobed = (s: (typeof m.mcpServers)[number]): ResolvedMcpServer => ({
+    name: s.name,
+    command: s.command,
+    args: [...s.args],
+    envKeys: Object.keys(s.env).sort(),
+    server: { name: '', version: '' },
+    protocolVersion: '',
+    clientCapabilities: {},
+    tools: [],
+  });
+  // Everything that needs no process first (allSettled-style, so one failure waits for the rest).
+  const [toolResults, delegation] = await inOrderTuple([inOrder(
       m.tools.map((t, i) =>
         resolveTool(t, sources).catch((error: unknown) => {
           if (!(error instanceof ResolveError)) throw error;
@@ -188,49 +220,14 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
           throw withPosition(error, agent, ['tools', i, onVersion ? 'version' : 'name']);
         }),
       ),
-    ),
-    inOrder(
-      m.mcpServers.map(async (s): Promise<ResolvedMcpServer> => {
-        if (probe) return probeMcpServer(s, { env, ...(root ? { cwd: root } : {}), ...(options.mcpTimeoutMs ? { timeoutMs: options.mcpTimeoutMs } : {}) });
-        warnings.push(`MCP server ${s.name} not probed (probing disabled); its tools are not checked`);
-        return {
-          name: s.name,
-          command: s.command,
-          args: [...s.args],
-          envKeys: Object.keys(s.env).sort(),
-          server: { name: '', version: '' },
-          protocolVersion: '',
-          clientCapabilities: {},
-          tools: [],
-        };
-      }),
-    ),
-    checkDependencies(m.dependencies, { env, ...(root ? { cwd: root } : {}), ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}) }),
-    resolveSubAgents(agent, options.loadSubAgent ?? defaultLoaderFor(agent)),
-  ] as const);
+    ), resolveSubAgents(agent, options.loadSubAgent ?? defaultLoaderFor(agent))] as const);
   const tools: ResolvedTool[] = toolResults.map((r) => r.tool);
   decisions.push(...toolResults.map((r) => r.decision));
   for (const r of toolResults) warnings.push(...r.warnings);
-  for (const s of mcpServers) {
-    if (probe) decisions.push(`MCP server ${s.name}: ${s.server.name}@${s.server.version}, protocol ${s.protocolVersion}, ${s.tools.length} tool(s) digested`);
-  }
-  for (const d of deps) {
-    decisions.push(d.decision);
-    if (!d.dependency.present) {
-      const dep = m.dependencies.find((x) => x.name === d.dependency.name)!;
-      missing.push(`dependency ${dep.name}: \`${dep.check}\` failed${d.dependency.install ? `; install with: ${d.dependency.install}` : `; no install command for ${process.platform} in the manifest`}`);
-    }
-  }
   decisions.push(...delegation.decisions);
-
   const promptTarget = promptTargetFor(selection.runtime.name);
   const systemPromptSha256 = systemPromptDigest(agent, promptTarget);
-  decisions.push(systemPromptSha256 ? `system prompt: compiled to ${promptTarget}, ${systemPromptSha256}` : 'system prompt: none');
-
-  if (options.strict && missing.length > 0) {
-    throw new ResolveError('RESOLVE_MISSING', `cannot resolve ${m.name} (strict mode): ${missing.join('; ')}`, { details: { missing } });
-  }
-  return {
+  const assemble = (mcpServers: ResolvedMcpServer[], deps: DependencyOutcome[]): ResolvedPlan => ({
     schema: 'agentlang.plan/v1',
     agent: { name: m.name, ...(m.version ? { version: m.version } : {}), digest: agent.digest, dialect: m.dialect },
     runtime: selection.runtime,
@@ -246,10 +243,51 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     promptTarget,
     systemPromptDigests: { ...systemPromptDigests(agent), ...(systemPromptSha256 !== null && { [promptTarget]: systemPromptSha256 }) },
     files: fileRoles(agent),
+    environment,
     ...(m.trust ? { trust: m.trust } : {}),
     host: hostInfo(),
-    warnings,
-    missing,
-    decisions,
-  };
+    warnings: [...warnings],
+    missing: [...missing],
+    decisions: [...decisions],
+  });
+  const probeAgent = probeAgentOf(agent);
+  const notRun = await checkDependencies(m.dependencies, { agent: probeAgent });
+  await options.beforeProbe?.(assemble(m.mcpServers.map(unprobed), notRun));
+  if (probe && m.mcpServers.length > 0 && (options.requireEnvConsent ?? envConsentRequired(agent))) {
+    // Rendering a template hands the host value to the server: a packed agent needs consent first.
+    assertEnvConsent(agentEnvironment({ mcpServers: m.mcpServers }), options.allowEnv ?? [], `agent ${m.name}`);
+  }
+  const [mcpServers, deps] = await inOrderTuple([
+    inOrder(
+      m.mcpServers.map(async (s): Promise<ResolvedMcpServer> => {
+        if (probe) return probeMcpServer(s, { env, executor, agent: probeAgent, ...(options.mcpTimeoutMs ? { timeoutMs: options.mcpTimeoutMs } : {}) });
+        warnings.push(
+          executor
+            ? `MCP server ${s.name} not probed (probing disabled); its tools are not checked`
+            : `MCP server ${s.name} not probed (no probe executor: resolving runs nothing); its tools are not checked`,
+        );
+        return unprobed(s);
+      }),
+    ),
+    executor
+      ? checkDependencies(m.dependencies, { executor, agent: probeAgent, ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}) })
+      : Promise.resolve(notRun),
+  ] as const);
+  for (const s of mcpServers) {
+    if (probe) decisions.push(`MCP server ${s.name}: ${s.server.name}@${s.server.version}, protocol ${s.protocolVersion}, ${s.tools.length} tool(s) digested (in ${executor!.name})`);
+  }
+  for (const d of deps) {
+    decisions.push(d.decision);
+    const dep = m.dependencies.find((x) => x.name === d.dependency.name)!;
+    if (!d.dependency.checked) warnings.push(`dependency ${dep.name}: \`${dep.check}\` not run (no probe executor: resolving runs nothing)`);
+    else if (!d.dependency.present) {
+      missing.push(`dependency ${dep.name}: \`${dep.check}\` failed${d.dependency.install ? `; install with: ${d.dependency.install}` : `; no install command for ${process.platform} in the manifest`}`);
+    }
+  }
+  decisions.push(systemPromptSha256 ? `system prompt: compiled to ${promptTarget}, ${systemPromptSha256}` : 'system prompt: none');
+
+  if (options.strict && missing.length > 0) {
+    throw new ResolveError('RESOLVE_MISSING', `cannot resolve ${m.name} (strict mode): ${missing.join('; ')}`, { details: { missing } });
+  }
+  return assemble(mcpServers, deps);
 }

@@ -50,3 +50,4 @@ export {
 } from './run-plan.js';
 export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';
 export { deriveTask, readRunInput } from './run-input.js';
+export { createSandboxProbeExecutor, type SandboxProbeExecutorOptions } from './sandbox-probe-executor.js';

@@ -54,6 +54,11 @@ export interface ExecutionRecord {
   host: HostInfo;
   /** The isolation backend that actually ran the agent (`bwrap`, `noether`, `none`). */
   isolation: { backend: string };
+  /**
+   * Names (never values) of the host environment variables handed to the agent: the runtime's
+   * credentials and what its MCP `{{.env.X}}` templates read. Absent in records written before it existed.
+   */
+  env?: string[];
 }
 
 /** Formats a time as seed 000 does: UTC with second precision and a `Z`. */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, driftError, lockHostPart, parseLockFile, portableLockDigest } from '@agentlang/lock';
+import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, checkLockBeforeProbes, driftError, lockHostPart, parseLockFile, portableLockDigest } from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
-import { type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
+import { type ProbeExecutor, type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
 import { deriveTask } from './run-input.js';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
+import { createSandboxProbeExecutor } from './sandbox-probe-executor.js';
 
 /** Options of {@link runAgent}: {@link RunPlanOptions} plus the lock gate and resolver settings. */
 export interface RunAgentOptions extends Omit<RunPlanOptions, 'agent' | 'systemPrompt' | 'lock'> {
@@ -20,8 +21,10 @@ export interface RunAgentOptions extends Omit<RunPlanOptions, 'agent' | 'systemP
   requireSigned?: boolean;
   /** Trusted Ed25519 public keys (64 hex); when given, the lock's signature is verified even without `requireSigned`. */
   publicKeys?: string[];
-  /** Further resolver options (catalogs, host profile, …); env and runtime come from this object. */
-  resolveOptions?: Omit<ResolveOptions, 'env' | 'runtime'>;
+  /** Further resolver options (catalogs, host profile, …); env, runtime, allowEnv and the probe executor come from this object. */
+  resolveOptions?: Omit<ResolveOptions, 'env' | 'runtime' | 'allowEnv' | 'probeExecutor'>;
+  /** Runs dependency checks and MCP probes (default: {@link createSandboxProbeExecutor}, in the agent's sandbox, with the run's backend). */
+  probeExecutor?: ProbeExecutor;
   /** How the agent was named on the command line, for the drift message's `agentlang lock <agent>` hint. */
   agentLabel?: string;
   /** Called with the plan after every check passed (lock, adapter, sandbox policy), just before the agent is launched. */
@@ -76,10 +79,25 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
       { agentPath: label, lockPath: lockLabel },
     );
   }
+  const probeExecutor =
+    options.probeExecutor ?? createSandboxProbeExecutor({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, ...(options.log ? { log: options.log } : {}) });
+  const locked = lockFile?.lock;
   const plan = await resolvePlan(loaded, {
     ...options.resolveOptions,
     env,
+    probeExecutor,
+    ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
+    // Drift in anything that needs no process is refused before a dependency check or MCP server starts.
+    ...(locked
+      ? {
+          beforeProbe: (draft: ResolvedPlan) => {
+            const drifts = checkLockBeforeProbes(locked, draft);
+            if (drifts.length > 0) throw driftError(drifts, { agentPath: label, lockPath: lockLabel });
+            return options.resolveOptions?.beforeProbe?.(draft);
+          },
+        }
+      : {}),
   });
   if (lockFile) assertLockMatches(lockFile.lock, plan, { agentPath: label, lockPath: lockLabel });
   const systemPrompt = compileSystemPrompt(loaded, promptTargetFor(plan.runtime.name));
@@ -93,7 +111,7 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
       options.log?.(`task: none given; using the agent's ${derived.from} (AgentSpec's rule)`);
     }
   }
-  const { lock: _k, lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, ...runOptions } = options;
+  const { lock: _k, lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, probeExecutor: _e, ...runOptions } = options;
   const result = await runPlan(plan, {
     ...runOptions,
     ...(userPrompt !== undefined ? { userPrompt } : {}),

@@ -18,7 +18,7 @@ import {
   spawnPrepared,
 } from '@agentlang/isolation';
 import type { LoadedAgent } from '@agentlang/manifest';
-import { findOnPath, type ResolvedPlan } from '@agentlang/resolver';
+import { assertEnvConsent, envConsentRequired, findOnPath, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
 import { getAdapter } from './adapters/registry.js';
 import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 import { RunnerError } from './errors.js';
@@ -118,6 +118,12 @@ export interface RunPlanOptions {
   verbose?: boolean;
   /** Extra adapters (a custom runtime) looked up before the built-in ones. */
   adapters?: RuntimeAdapter[];
+  /**
+   * Host variables the user allowed the agent's `{{.env.X}}` templates to read (`--allow-env`).
+   * Needed for an agent that did not come from the working tree (a container, a pulled agent, a
+   * plan without its agent): without consent no such variable is passed and the run is refused.
+   */
+  allowEnv?: string[];
   /** Called once every check passed and the invocation is built, just before the sandbox starts (also on a dry run). */
   onReady?: (plan: ResolvedPlan) => void;
 }
@@ -339,6 +345,33 @@ function sandboxedRunner(backend: IsolationBackend, policy: IsolationPolicy): Ve
   };
 }
 
+/**
+ * Per MCP server env key (`mcp_servers.<server>.env.<KEY>`), the host variables it reads: the
+ * names its `{{.env.X}}` template uses, or, for a plan without its manifest, the same-named variable.
+ */
+function environmentReads(plan: ResolvedPlan, agent: LoadedAgent | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const server of plan.mcpServers) {
+    const spec = agent?.manifest.mcpServers.find((m) => m.name === server.name);
+    for (const key of new Set([...server.envKeys, ...Object.keys(spec?.env ?? {})])) {
+      const template = spec?.env[key];
+      const names = template === undefined ? [key] : templateVariables(template);
+      if (names.length > 0) out.set(`mcp_servers.${server.name}.env.${key}`, names);
+    }
+  }
+  return out;
+}
+
+/** Names (never values) of the host variables handed to the sandbox: the runtime's credentials and what MCP env templates read. */
+function passedEnvironment(adapter: RuntimeAdapter, invocation: Invocation, reads: Map<string, string[]>): string[] {
+  const names = new Set(adapter.secretEnv.filter((n) => n in invocation.secrets));
+  for (const [use, vars] of reads) {
+    const key = use.slice(use.lastIndexOf('.') + 1);
+    if (key in invocation.secrets) for (const v of vars) names.add(v);
+  }
+  return [...names].sort();
+}
+
 function exitCodeOf(end: { exitCode: number | null; signal: string | null; timedOut: boolean }, aborted: boolean): number {
   if (end.timedOut) return 124;
   if (aborted) return 130;
@@ -394,6 +427,13 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     log(`sandbox: child processes allowed for the runtime ${adapter.name} (MCP servers, helpers, egress bridge); the agent has no shell, so its shell tool is turned off`);
   }
 
+  // The host variables the agent's MCP servers read; consent first for an agent not from the working tree.
+  const reads = environmentReads(effective, options.agent);
+  if (!options.agent || envConsentRequired(options.agent)) {
+    const uses = new Map<string, string[]>();
+    for (const [use, names] of reads) for (const name of names) uses.set(name, [...(uses.get(name) ?? []), use]);
+    assertEnvConsent([...uses].map(([name, u]) => ({ name, uses: u, template: true })), options.allowEnv ?? [], `agent ${effective.agent.name}`);
+  }
   const backend = selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, log, verbose: options.verbose === true });
   // Without a sandbox there is no private tmpfs: config files go to a host temp directory instead.
   const hostConfigDir = backend.name === 'none' ? mkdtempSync(join(tmpdir(), 'agentlang-runtime-')) : undefined;
@@ -514,6 +554,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       outcome,
       host: host ?? describeHost(env),
       isolation: { backend: prepared.backend },
+      env: passedEnvironment(adapter, invocation, reads),
     };
     const envelope = options.signingKey ? signRecord(record, options.signingKey) : undefined;
     const recordPath = writeRecord(recordsDir, record, envelope);

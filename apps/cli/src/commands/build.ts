@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode, reviewPrompt, reviewersFromEnv } from '@agentlang/container';
 import { signingKeyFromEnv } from '@agentlang/lock';
 import type { CommandContext, CommandResult } from '../command.js';
-import { resolveOptionsFromFlags } from '../resolve-flags.js';
+import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
 
 class BuildUsageError extends Error {
   readonly code = 'USAGE_BUILD';
@@ -67,7 +67,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(passphrase !== undefined && { passphrase }),
     ...(frozen !== undefined && { frozen }),
     env: ctx.env,
-    resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }) },
+    // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
+    resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }), probeExecutor: sandboxProbeExecutor(ctx) },
     onProgress: progressLogger(ctx),
   });
   if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');

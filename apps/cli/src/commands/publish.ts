@@ -1,5 +1,5 @@
 import type { CommandContext, CommandResult } from '../command.js';
-import { resolveOptionsFromFlags } from '../resolve-flags.js';
+import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
 
 class PublishUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
@@ -48,7 +48,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       ...(passphrase ? { passphrase } : {}),
       ...(ctx.values.frozen === true ? { frozen: true } : {}),
       env: ctx.env,
-      resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}) },
+      // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
+      resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}), probeExecutor: sandboxProbeExecutor(ctx) },
     },
     to,
     ...(tenant ? { tenant } : {}),

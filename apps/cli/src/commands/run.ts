@@ -59,6 +59,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const { agent, lock } = input;
   // Agent output streams through as it comes; under --json stdout holds only the JSON document.
   const out = ctx.json ? process.stderr : process.stdout;
+  // The probe executor follows the run's own backend (runAgent's default); consent is the run's.
+  const { allowEnv, probeExecutor: _sandboxed, ...resolveOptions } = await resolveOptionsFromFlags(ctx);
   const result = await runAgent(agent, {
     agentLabel: target,
     cwd: ctx.cwd,
@@ -68,7 +70,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(signingKey ? { signingKey } : {}),
-    resolveOptions: await resolveOptionsFromFlags(ctx),
+    resolveOptions,
+    ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
     unsafeNoIsolation: ctx.values['unsafe-no-isolation'] === true,
     dryRun,
     handleSignals: true,
