@@ -3,7 +3,7 @@ import { listNames, Reporter } from './checks.js';
 import type { Diagnostic } from './diagnostic.js';
 import { joinInside } from './reader.js';
 import type { Locator } from './validate-schema.js';
-import type { YamlSource } from './yaml-source.js';
+import { hasErrors, type YamlSource } from './yaml-source.js';
 
 type Raw = Record<string, unknown>;
 const obj = (v: unknown): Raw => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
@@ -303,14 +303,14 @@ export async function resolveInheritance(
       const source = await load(rel);
       if (!source) {
         r.add('MANIFEST_FILE_MISSING', ['base'], `base manifest ${rel} does not exist`, { expected: 'an existing AgentSpec manifest', found: JSON.stringify(base) });
-      } else if (source.diagnostics.length) {
+      } else if (hasErrors(source.diagnostics)) {
         diagnostics.push(...source.diagnostics);
       } else if (!isPlain(source.data) || ('apiVersion' in source.data && source.data.apiVersion !== 'agent/v1')) {
         // AgentSpec reads a base without apiVersion as agent/v1 (its own pull writes such files).
         r.add('MANIFEST_DIALECT', ['base'], `base manifest ${rel} is not an AgentSpec manifest (apiVersion: agent/v1)`, { expected: 'a mapping with apiVersion: agent/v1 (or no apiVersion)', found: isPlain(source.data) ? String(source.data.apiVersion) : 'not a mapping' });
       } else {
         chain.push({ rel, source });
-        diagnostics.push(...r.out);
+        diagnostics.push(...r.out, ...source.diagnostics);
         continue;
       }
     }

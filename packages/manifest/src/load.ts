@@ -15,7 +15,7 @@ import { parseSkill } from './skill.js';
 import { sniffBytes, sniffInput } from './sniff.js';
 import type { SourceFile } from './types.js';
 import { type Locator, sourceLocator, validateAgainstSchema } from './validate-schema.js';
-import { parseYamlSource, type YamlSource } from './yaml-source.js';
+import { hasErrors, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 /** Default per-file size cap (1 MiB). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -243,7 +243,8 @@ async function loadFromReader(
   }
   const label = root.label;
   const source = await s.yaml(entry, false);
-  if (!source || source.diagnostics.length || source.data === undefined) fail(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
+  if (!source || hasErrors(source.diagnostics) || source.data === undefined) fail(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
+  s.diagnostics.push(...source.diagnostics);
   const dir = posix.dirname(entry) === '.' ? '' : posix.dirname(entry);
   const here = (rel: string) => (dir ? `${dir}/${rel}` : rel);
 
@@ -307,10 +308,8 @@ async function loadFromReader(
     }
     subAgents.push({ name, path: rel });
     seen.set(rel, name);
-    if (sub.diagnostics.length) {
-      s.diagnostics.push(...sub.diagnostics);
-      return name;
-    }
+    s.diagnostics.push(...sub.diagnostics);
+    if (hasErrors(sub.diagnostics)) return name;
     if (!sub.data || typeof sub.data !== 'object' || Array.isArray(sub.data)) {
       s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `sub-agent ${rel} must be a YAML mapping`, file: rel, ...sub.locate([]), path: '', expected: 'a mapping with name, description, tools, …' });
       return name;
@@ -413,8 +412,8 @@ async function loadFromReader(
     }
     const ux = await s.yaml(here('ux.yaml'), false);
     if (ux) {
-      if (ux.diagnostics.length) s.diagnostics.push(...ux.diagnostics);
-      else {
+      s.diagnostics.push(...ux.diagnostics);
+      if (!hasErrors(ux.diagnostics)) {
         const data = obj(ux.data);
         const uxAt = sourceLocator(ux);
         s.diagnostics.push(...validateAgainstSchema('ux', ux.data ?? {}, uxAt));
