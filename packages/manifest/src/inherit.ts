@@ -328,6 +328,13 @@ export async function resolveInheritance(
     const r = new Reporter({ file: () => link.rel, locate: (p, o) => link.source.locate(p, o), sourceOf: (p) => link.source.sourceOf(p) });
     const baseRel = chain[i + 1]!.rel;
     const next = mergeAgentSpec(merged, data, baseRel, r);
+    // A child that narrows filesystem to none without a scope of its own inherits no scope paths:
+    // none grants none, and the sandbox refuses scope paths under none as a likely mistake.
+    const ownTrust = obj(data.trust);
+    if (ownTrust.filesystem === 'none' && ownTrust.scope === undefined && isPlain(next.trust)) {
+      const { scope: _dropped, ...trust } = next.trust as Raw;
+      next.trust = trust;
+    }
     checkNarrowing(obj(merged.trust), obj(next.trust), obj(data.trust), baseRel, link.rel, r);
     diagnostics.push(...r.out);
     merged = next;
