@@ -88,7 +88,7 @@ describe('the AgentSpec corpus (examples/agentspec)', () => {
   });
 
   test('inline soul: and system_override: are prompt text; sampling settings are runtime settings', async () => {
-    expect(await promptOf('fastapi-dev.agent')).toMatch(/^## soul\nYou are a FastAPI specialist\.[^]*## traits\n- When you do not know something, say so; never make it up\.\n- Write the tests before the code they test\.\n$/);
+    expect(await promptOf('fastapi-dev.agent')).toMatch(/^## soul\nYou are a FastAPI specialist\.[\s\S]*## traits\n- When you do not know something, say so; never make it up\.\n- Write the tests before the code they test\.\n$/);
     expect((await loadAgent(at('fastapi-dev.agent'))).manifest.runtimeSettings).toEqual({ temperature: 0.1, maxSteps: 30 });
     expect(await promptOf('override.agent')).toBe('## system_override\nAnswer with exactly one word.\n');
   });
