@@ -21,7 +21,7 @@ describe('agentlang run: the user prompt reaches the runtime and never the recor
     const { cwd, env } = setup();
     const a = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'PROMPT-FROM-FLAG'], { cwd, env });
     expect(a.status).toBe(0);
-    expect(a.stdout).toContain('run|test-echo/demo|--nowordwrap|## persona\ndemo-agent\n\nPROMPT-FROM-FLAG\n');
+    expect(a.stdout).toContain('run|test-echo/demo|--nowordwrap|## persona\nYou are a demo agent.\n\nPROMPT-FROM-FLAG\n');
     const b = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', 'question.txt'], { cwd, env });
     expect(b.stdout).toContain('\n\nPROMPT-FROM-FILE\n');
     const c = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--input', '-'], { cwd, env, input: 'PROMPT-FROM-STDIN' });

@@ -120,7 +120,7 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     expect(r.stdout).toContain('\nSandbox (bwrap):\n  /usr/bin/bwrap --unshare-all');
     expect(r.stdout).toContain('claude -p --output-format text --model test-echo/demo --append-system-prompt-file /tmp/agentlang-runtime/claude/system-prompt.md');
     expect(r.stdout).not.toContain('hello'); // the user prompt goes to the runtime's stdin, never on argv
-    expect(r.stdout).not.toContain('demo-agent'); // the system prompt travels in a file, not on argv
+    expect(r.stdout).not.toContain('You are a demo agent'); // the system prompt travels in a file, not on argv
     expect(r.stdout).toContain('--file 5 /run/agentlang/secrets/ANTHROPIC_API_KEY');
     expect(r.stdout + r.stderr).not.toContain('DRYRUN-SECRET');
     expect(records(cwd)).toEqual([]);

@@ -249,10 +249,31 @@ const agentLangSections = {
   skills: { type: 'array', items: { $ref: '#/$defs/skillRef' } },
 };
 
+const mergeStrategy = (values, description) => ({ enum: values, description });
+const mcpEntry = {
+  type: ['string', 'object'],
+  description: 'A well-known MCP server name (github), { name: { config } }, or { name, command, args, env }',
+};
+
+// AgentSpec's keys (its docs/concepts/format.md), validated here; how each is used is in the README.
 const agentSpecSections = {
   apiVersion: { const: 'agent/v1' },
   kind: { const: 'Agent' },
-  base: str('Path of the base manifest this one narrows'),
+  author: str('Author (kept in the manifest)'),
+  license: str('SPDX licence (kept in the manifest)'),
+  tags: strList('Tags (kept in the manifest)'),
+  base: str('Path of the base manifest this one extends'),
+  merge: {
+    type: 'object',
+    description: 'How this manifest merges with its base (defaults: skills append, tools append, behavior override, trust restrict)',
+    properties: {
+      skills: mergeStrategy(['append', 'override', 'restrict'], 'append (base then child), override (child only), restrict (child entries the base also lists)'),
+      tools: mergeStrategy(['append', 'override', 'restrict'], 'As skills, per tools.mcp and tools.native'),
+      behavior: mergeStrategy(['override', 'append'], 'override (child block replaces) or append (keys merge, traits appended)'),
+      trust: { const: 'restrict', description: 'Always restrict: a child only narrows its base' },
+    },
+    additionalProperties: false,
+  },
   runtime: str('Runtime adapter, e.g. test-echo'),
   model: {
     type: 'object',
@@ -265,14 +286,54 @@ const agentSpecSections = {
     },
     additionalProperties: false,
   },
-  behavior: freeObject('Persona and behaviour settings'),
+  auth: {
+    type: 'object',
+    properties: {
+      strategy: { enum: ['auto', 'explicit', 'none'] },
+      providers: map({ type: 'object', properties: { from: str('env.NAME') }, additionalProperties: false }),
+    },
+    additionalProperties: false,
+  },
+  memory: {
+    type: 'object',
+    properties: {
+      working: { enum: ['session', 'none'] },
+      long_term: { enum: ['none', 'local', 'external'] },
+      shared: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  behavior: {
+    type: 'object',
+    description: 'Persona, traits (prompt text) and sampling settings (runtime settings)',
+    properties: {
+      persona: str('Who the agent is, e.g. precise-researcher'),
+      traits: strList('Trait names (cite-everything, …) or sentences'),
+      temperature: { type: 'number', minimum: 0, maximum: 2 },
+      max_steps: { type: 'integer', minimum: 1 },
+      on_error: { enum: ['ask', 'retry', 'fail', 'skip'] },
+      system_override: str('Replaces the persona and traits in the system prompt'),
+    },
+    additionalProperties: false,
+  },
+  soul: str('Identity text (a directory agent may put it in SOUL.md)'),
+  rules: str('Hard rules (a directory agent may put them in RULES.md)'),
+  expose: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: str(), description: str(), input: map({ type: 'string' }), output: str() },
+      additionalProperties: false,
+    },
+  },
   trust: {
     type: 'object',
     properties: {
       filesystem: { enum: ['none', 'read-only', 'scoped', 'full'] },
       network: { enum: ['none', 'scoped', 'allowed'] },
       exec: { enum: ['none', 'sandboxed', 'full'] },
-      scope: strList('Paths granted under filesystem: scoped'),
+      scope: strList('Paths relative to the agent directory granted under filesystem: read-only / scoped'),
       hosts: {
         type: 'array',
         description: 'Hosts reachable under network: scoped, through the egress proxy (api.example.com, *.example.com)',
@@ -282,7 +343,54 @@ const agentSpecSections = {
     },
     additionalProperties: false,
   },
-  observability: freeObject('Tracing and metrics settings'),
+  observability: {
+    type: 'object',
+    properties: {
+      trace: { type: 'boolean' },
+      cost_limit: { type: 'number', minimum: 0 },
+      step_limit: { type: 'integer', minimum: 1 },
+      on_exceed: { enum: ['ask', 'abort'] },
+    },
+    additionalProperties: false,
+  },
+  agents: map({
+    type: 'object',
+    required: ['ref'],
+    properties: { ref: str(), role: { enum: ['subagent', 'orchestrator', 'validator'] } },
+    additionalProperties: false,
+  }),
+  pipeline: {
+    type: 'array',
+    items: { type: 'object', required: ['call'], properties: { call: str(), output: str() }, additionalProperties: false },
+  },
+  extensions: freeObject('Runtime-specific settings (x-claude, x-gemini, …), kept verbatim'),
+};
+
+// Where AgentSpec and AgentLang both use a key with different shapes, the AgentSpec document accepts both.
+const agentSpecOverrides = {
+  tools: {
+    oneOf: [
+      { type: 'array', items: { $ref: '#/$defs/tool' } },
+      {
+        type: 'object',
+        properties: {
+          mcp: { type: 'array', items: mcpEntry },
+          native: strList('Tools the runtime provides itself (bash, browser, …)'),
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  skills: {
+    type: 'array',
+    items: {
+      type: ['string', 'object'],
+      description: 'An abstract skill name (web-search), or a skills/<name>/SKILL.md directory',
+      required: ['name'],
+      properties: { name: str(), requires: freeObject('Dependencies (pip, npm, …); kept verbatim') },
+      additionalProperties: false,
+    },
+  },
 };
 
 function withDefs(schema, names) {
@@ -334,8 +442,9 @@ export const SCHEMAS = {
       properties: {
         name: { $ref: '#/$defs/name' },
         version: { $ref: '#/$defs/version' },
-        ...agentSpecSections,
         ...agentLangSections,
+        ...agentSpecSections,
+        ...agentSpecOverrides,
       },
       additionalProperties: false,
     },

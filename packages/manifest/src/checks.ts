@@ -82,10 +82,16 @@ export function isValidRange(v: string): boolean {
   return PLAIN_RANGE.test(v) || validRange(v) !== null;
 }
 
-/** The agent's version is semver; tool versions are semver ranges. */
-export function checkSemver(raw: Raw, r: Reporter): void {
-  if (typeof raw.version === 'string' && !isValidVersion(raw.version)) {
-    r.add('MANIFEST_SEMVER', ['version'], `"${raw.version}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH, e.g. "1.0.0"', found: JSON.stringify(raw.version) });
+/**
+ * The agent's version is a semantic version written exactly (semver itself would trim `" 1.0.0"`,
+ * drop the `v` of `"v1.0.0"` and accept `"1.0.0\n"`, whose line break splits `records list`
+ * lines); tool versions are semver ranges.
+ */
+export function checkSemver(raw: Raw, r: Reporter, skip?: Set<string>): void {
+  if (typeof raw.version === 'string' && !(isValidVersion(raw.version) && /^\d/.test(raw.version) && !/\s/.test(raw.version))) {
+    const fixed = validVersion(raw.version.trim().replace(/^[=v]+/, ''));
+    r.add('MANIFEST_SEMVER', ['version'], `${JSON.stringify(raw.version)} is not a semantic version written exactly${fixed ? `; write version: "${fixed}"` : ''}`, { expected: fixed ? `"${fixed}" (MAJOR.MINOR.PATCH, no "v", no spaces or line breaks)` : 'MAJOR.MINOR.PATCH, e.g. "1.0.0"', found: JSON.stringify(raw.version) });
+    skip?.add('/version');
   }
   arr(raw.tools).forEach((t, i) => {
     const v = obj(t).version;
@@ -106,9 +112,14 @@ export function checkSchedules(raw: Raw, r: Reporter): void {
       if (problem) r.add('MANIFEST_CRON', path, `invalid cron schedule: ${problem}`, { expected: 'minute hour day month weekday, e.g. "0 * * * *"', found: JSON.stringify(value) });
     };
     if (s.mode === 'scheduled' && s.schedule === undefined && s.wake_triggers === undefined) {
-      r.add('MANIFEST_SCHEMA', ['permissions', cap, 'mode'], `${cap} has mode "scheduled" but no schedule or wake_triggers, so it would never run`, {
+      // Seed 003's own Capability Declaration declares an optional background capability this way:
+      // the host may decline an optional capability anyway, so it is a warning; a required one is an error.
+      const perms = obj(raw.permissions);
+      const optional = arr(perms.optional).includes(cap) && !arr(perms.required).includes(cap);
+      r.add('MANIFEST_SCHEMA', ['permissions', cap, 'mode'], `${cap} has mode "scheduled" but no schedule or wake_triggers, so it would never run${optional ? ' (a warning: the capability is optional)' : ''}`, {
         expected: 'a schedule: "0 * * * *" or wake_triggers: [{ schedule: … }]',
         found: 'neither',
+        ...(optional ? { severity: 'warning' as const } : {}),
       });
     }
     check(s.schedule, ['permissions', cap, 'schedule']);
@@ -324,10 +335,96 @@ export function checkHttpFlags(raw: Raw, r: Reporter): void {
   }
 }
 
-/** Runs every document-level check; returns the version pointers already reported. */
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** `My Agent!` → `my-agent`: the nearest name the schema accepts. */
+export function slugName(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 64);
+  return slug || 'agent';
+}
+
+/** A name the schema refuses gets a message with the fix (AgentSpec accepts any string as a name). */
+export function checkName(raw: Raw, r: Reporter, skip: Set<string>): void {
+  if (typeof raw.name !== 'string' || NAME.test(raw.name)) return;
+  const fixed = slugName(raw.name);
+  r.add('MANIFEST_SCHEMA', ['name'], `name ${JSON.stringify(raw.name)} is not a valid agent name (it names files, registry paths and records); write name: ${fixed}`, {
+    expected: 'lower-case letters, digits, ".", "_", "-", starting with a letter or digit, at most 64 characters',
+    found: JSON.stringify(raw.name),
+  });
+  skip.add('/name');
+}
+
+// C0 controls except tab and line feed, DEL, C1 controls, and the bidirectional overrides and
+// isolates ("Trojan source"): they rewrite terminal output or log lines.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
+/** Values printed on one line (`records list`, `validate`, registry listings): no line break or tab either. */
+function isOneLine(path: Path): boolean {
+  const [a, b, c, d] = path;
+  if (path.length === 1) return ['name', 'version', 'title', 'subtitle', 'developer', 'category', 'runtime', 'author', 'license', 'apiVersion', 'kind', 'base'].includes(String(a));
+  if (a === 'tools' && typeof b === 'number') return c === 'name' || c === 'version';
+  if (a === 'tags' || a === 'skills') return path.length === 2 || c === 'name';
+  if (a === 'model') return b === 'preferred' || b === 'fallback' || b === 'capability';
+  if (a === 'behavior') return b === 'persona' || b === 'traits';
+  if (a === 'tools' && (b === 'mcp' || b === 'native')) return path.length === 3 || d === 'name' || d === 'command';
+  if (a === 'mcp_servers') return c === 'command';
+  return false;
+}
+
+const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Strings that reach terminals and logs hold no control characters: keys and one-line values
+ * (name, version, tool names, model ids, …) none at all, free text (description, prompts,
+ * templates) only line breaks and tabs. Refused, not escaped: a manifest never needs them.
+ */
+export function checkControlCharacters(raw: Raw, r: Reporter, skip: ReadonlySet<string>): void {
+  const visit = (value: unknown, path: Path, depth: number) => {
+    if (depth > 80 || r.out.length >= MAX_CHECK_DIAGNOSTICS) return;
+    if (typeof value === 'string') {
+      if (skip.has(`/${path.join('/')}`)) return;
+      const m = (isOneLine(path) ? CONTROL_OR_BREAK : CONTROL).exec(value);
+      if (m) {
+        const clean = value.replace(new RegExp(CONTROL_OR_BREAK.source, 'g'), isOneLine(path) ? '' : ' ').trim();
+        r.add('MANIFEST_CONTROL_CHAR', path, `${path.length ? String(path[path.length - 1]) : 'value'} holds the control character ${codePoint(m[0])} at index ${m.index}${isOneLine(path) ? ' (a one-line value: no line breaks or tabs either)' : ''}; it would rewrite terminal output or split log lines; remove it${clean.length <= 60 ? `: ${JSON.stringify(clean)}` : ''}`, {
+          expected: isOneLine(path) ? 'printable text on one line' : 'printable text, line breaks and tabs',
+          found: JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value),
+        });
+      }
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(v, [...path, i], depth + 1);
+    }
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const m = CONTROL_OR_BREAK.exec(k);
+        if (m) {
+          r.add('MANIFEST_CONTROL_CHAR', [...path, k], `the key ${JSON.stringify(k)} holds the control character ${codePoint(m[0])}; keys are one-line names; remove it`, {
+            expected: 'a key of printable characters',
+            found: JSON.stringify(k),
+            key: true,
+          });
+        }
+        visit(v, [...path, k], depth + 1);
+      }
+    }
+  };
+  visit(raw, [], 0);
+}
+
+/** Runs every document-level check; returns the pointers already reported (the schema skips them). */
 export function checkDocument(raw: Raw, r: Reporter): Set<string> {
   const skip = checkVersionTypes(raw, r);
-  checkSemver(raw, r);
+  checkSemver(raw, r, skip);
+  checkName(raw, r, skip);
+  checkControlCharacters(raw, r, skip);
   checkSchedules(raw, r);
   checkDuplicateNames(raw, r);
   checkUiToolRefs(raw, declaredTools(raw), r);

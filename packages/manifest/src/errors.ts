@@ -62,6 +62,10 @@ export const MANIFEST_ERROR_CODES = {
   MANIFEST_NAME_UNPUBLISHABLE: 'the agent name cannot be published to a registry',
   /** A child's trust is wider than its base's, or a scope path lies outside the base's. */
   MANIFEST_INHERITANCE: 'inheritance widens trust or scope',
+  /** (warning) An AgentSpec skill, behaviour trait or MCP server name AgentLang has no mapping for (passed through or left out, with the nearest known name). */
+  MANIFEST_UNKNOWN_NAME: 'an AgentSpec skill, trait or MCP server name with no known mapping (warning)',
+  /** A string that reaches terminals and logs holds a control character (ESC, CR, NUL, …), or a one-line value (version, name) a line break. */
+  MANIFEST_CONTROL_CHAR: 'a control character in a string',
   /** `base:` inheritance or static `depends_on` forms a cycle (the message names the chain). */
   MANIFEST_CYCLE: 'base inheritance or depends_on forms a cycle',
 } as const;

@@ -3,6 +3,9 @@ import * as api from './index.js';
 
 test('the export map is deliberate: adding or removing a runtime export updates this list', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'AGENTSPEC_MCP_SERVERS',
+    'AGENTSPEC_SKILLS',
+    'AGENTSPEC_TRAITS',
     'CAPABILITIES',
     'CAPABILITY_CATEGORIES',
     'DIGEST_PREFIX',
@@ -10,6 +13,7 @@ test('the export map is deliberate: adding or removing a runtime export updates 
     'ManifestError',
     'SCAFFOLD_DIALECTS',
     'SCHEMA_KINDS',
+    'agentSpecPromptDocument',
     'canonicalJson',
     'computeDigest',
     'formatDiagnostic',
@@ -27,6 +31,7 @@ test('the export map is deliberate: adding or removing a runtime export updates 
     'sha256Tagged',
     'sniffBytes',
     'sniffInput',
+    'traitSentence',
   ]);
 });
 

@@ -1,5 +1,8 @@
 export type {
   AgentManifest,
+  AgentSpecExtras,
+  BehaviorSpec,
+  RuntimeSettings,
   BashToolSpec,
   Capability,
   CapabilityCategory,
@@ -45,3 +48,5 @@ export { getSchema, SCHEMA_KINDS } from './schemas.js';
 export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult, SourcePosition } from './load-types.js';
 export { loadAgent, loadAgentFromFiles, loadSubAgent, safeLoadAgent } from './load.js';
 export { SCAFFOLD_DIALECTS, type ScaffoldDialect, scaffoldAgent } from './scaffold.js';
+export type { SkillMapping } from './agentspec.js';
+export { AGENTSPEC_MCP_SERVERS, AGENTSPEC_SKILLS, AGENTSPEC_TRAITS, agentSpecPromptDocument, traitSentence } from './agentspec.js';

@@ -13,7 +13,7 @@ model:
   preferred: [test-echo/demo]
 behavior:
   persona: base
-  tone: dry
+  traits: [be-concise]
 trust:
   filesystem: scoped
   network: scoped
@@ -42,12 +42,12 @@ describe('base: inheritance', () => {
       name: 'child',
       runtime: 'test-echo',
       models: [{ id: 'test-echo/demo' }],
-      behavior: { persona: 'child', tone: 'dry' },
+      behavior: { persona: 'child' },
       trust: { filesystem: 'scoped', network: 'none', exec: 'sandboxed', scope: ['./data/sub'] },
     });
     expect(agent.files.map((f) => f.path)).toEqual(['base.agent', 'child.agent']);
     const changed = writeTree(makeTempDir(), {
-      'base.agent': BASE.replace('tone: dry', 'tone: warm'),
+      'base.agent': BASE.replace('test-echo/demo', 'test-echo/other'),
       'child.agent': 'apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 2.0.0\nbehavior:\n  persona: child\ntrust:\n  network: none\n  scope: [./data/sub]\n',
     });
     expect((await loadAgent(join(changed, 'child.agent'))).digest).not.toBe(agent.digest);
@@ -113,7 +113,7 @@ describe('base: inheritance', () => {
   test('a base must be an AgentSpec manifest that exists inside the agent directory', async () => {
     expect(await codesOf({ 'c.agent': 'apiVersion: agent/v1\nname: c\nversion: 1.0.0\nbase: ./nope.agent\n' }, 'c.agent')).toEqual(['MANIFEST_FILE_MISSING:c.agent:4']);
     expect(await codesOf({ 'c.agent': 'apiVersion: agent/v1\nname: c\nversion: 1.0.0\nbase: ../../etc/passwd\n' }, 'c.agent')).toEqual(['MANIFEST_PATH_ESCAPE:c.agent:4']);
-    expect(await codesOf({ 'b.yaml': 'name: b\nversion: 1.0.0\n', 'c.agent': 'apiVersion: agent/v1\nname: c\nversion: 1.0.0\nbase: b.yaml\n' }, 'c.agent')).toEqual(['MANIFEST_DIALECT:c.agent:4']);
+    expect(await codesOf({ 'b.yaml': 'apiVersion: agent/v2\nname: b\nversion: 1.0.0\n', 'c.agent': 'apiVersion: agent/v1\nname: c\nversion: 1.0.0\nbase: b.yaml\n' }, 'c.agent')).toEqual(['MANIFEST_DIALECT:c.agent:4']);
   });
 
   test('schema errors in the merged document point at the file that holds the value', async () => {

@@ -284,11 +284,21 @@ describe('hostile volume', () => {
 });
 
 describe('messages a person can act on', () => {
-  test("the spec's body_template snippet, closing quote at the key's indent, is rejected with the fix", async () => {
-    const yaml = `name: t\nversion: 1.0.0\nhttp_tools:\n  twitter_post_tweet:\n    endpoint: "/api/v1/twitter/tweets"\n    method: POST\n    body_template: '{\n      "text": "{{text}}"\n    }'\n`;
-    const diagnostics = await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) }));
-    expect(diagnostics[0]).toMatchObject({ code: 'MANIFEST_YAML_SYNTAX', line: 8 });
+  test("the spec's body_template snippet, closing quote at the key's indent, is read as PyYAML reads it, with a warning and the portable spelling", async () => {
+    const yaml = `name: t\nversion: 1.0.0\nhttp_tools:\n  twitter_post_tweet:\n    endpoint: "/api/v1/twitter/tweets"\n    method: POST\n    params:\n      text: { type: string }\n    body_template: '{\n      "text": "{{text}}"\n    }'\n`;
+    const agent = await loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) });
+    expect(agent.manifest.httpTools[0]!.bodyTemplate).toBe('{ "text": "{{text}}" }');
+    expect(agent.warnings).toMatchObject([{ code: 'MANIFEST_YAML_SYNTAX', severity: 'warning', line: 11 }]);
+    expect(agent.warnings[0]!.message).toContain('indent line 11 by at least 5 spaces, or write the value as a block scalar (body_template: |)');
+  });
+
+  test('the tolerance is narrow: a quote never closed stays an error with the fix; block scalars are never re-indented', async () => {
+    const open = `name: t\nversion: 1.0.0\ndescription: 'never closed\nother: 1\n`;
+    const diagnostics = await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(open) }));
+    expect(diagnostics[0]!.code).toBe('MANIFEST_YAML_SYNTAX');
     expect(diagnostics[0]!.message).toContain('indented deeper than its key');
+    const block = `name: t\nversion: 1.0.0\ndescription: |\n  a: 'x\n  y'\ntitle: 'z\n`;
+    expect((await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(block) })))[0]!.code).toBe('MANIFEST_YAML_SYNTAX');
   });
 
   test('two discovered sub-agents with one name are reported at the second file', async () => {

@@ -4,7 +4,8 @@ import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 import { computeDigest } from './digest.js';
 import { ManifestError } from './errors.js';
 import { sha256Tagged } from './hash.js';
-import { resolveInheritance } from './inherit.js';
+import { AGENTSPEC_DEFAULT_VERSION, AGENTSPEC_ONLY_KEYS, AGENTSPEC_SKILLS, applyAgentSpec } from './agentspec.js';
+import { checkTrustScope, resolveInheritance } from './inherit.js';
 import type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult } from './load-types.js';
 import { normaliseManifest, normaliseUx } from './normalise.js';
 import { loadPrompt } from './prompt.js';
@@ -16,7 +17,7 @@ import { isPublishableName, publishableSpelling } from './publishable-name.js';
 import { sniffBytes, sniffInput } from './sniff.js';
 import type { SourceFile } from './types.js';
 import { type Locator, sourceLocator, validateAgainstSchema } from './validate-schema.js';
-import { parseYamlSource, type YamlSource } from './yaml-source.js';
+import { hasErrors, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 /** Default per-file size cap (1 MiB). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -182,6 +183,7 @@ class Session {
   checkDocument(kind: SchemaKind, data: Raw, at: Locator): void {
     const r = new Reporter(at);
     const skip = checkDocument(data, r);
+    if (kind === 'agentspec') checkTrustScope(data, r);
     this.diagnostics.push(...r.out, ...validateAgainstSchema(kind, data, at, skip));
   }
 }
@@ -194,8 +196,19 @@ function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
     .map(({ d }) => d);
 }
 
+/** Drops repeated diagnostics (a base is validated on its own and again inside the merged document). */
+function dedupeDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.severity}\0${d.code}\0${d.file}\0${d.line}\0${d.column}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function fail(label: string, unsorted: Diagnostic[]): never {
-  const diagnostics = sortDiagnostics(unsorted);
+  const diagnostics = sortDiagnostics(dedupeDiagnostics(unsorted));
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);
@@ -229,6 +242,11 @@ async function isSubAgentFile(reader: SourceReader, rel: string, options: LoadOp
   return typeof d.name === 'string' && typeof d.description === 'string' && !('schema' in d) && !('apiVersion' in d);
 }
 
+/** AgentSpec's defaults for keys a manifest may leave out: apiVersion agent/v1 and version 0.1.0. */
+function withAgentSpecDefaults(data: Raw): Raw {
+  return { ...data, apiVersion: data.apiVersion ?? 'agent/v1', version: data.version ?? AGENTSPEC_DEFAULT_VERSION };
+}
+
 function subAgentName(ref: Raw | string, data: unknown, rel: string): string {
   if (typeof ref === 'object' && typeof ref.name === 'string') return ref.name;
   const n = obj(data).name;
@@ -250,7 +268,8 @@ async function loadFromReader(
   }
   const label = root.label;
   const source = await s.yaml(entry, false);
-  if (!source || source.diagnostics.length || source.data === undefined) fail(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
+  if (!source || hasErrors(source.diagnostics) || source.data === undefined) fail(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
+  s.diagnostics.push(...source.diagnostics);
   const dir = posix.dirname(entry) === '.' ? '' : posix.dirname(entry);
   const here = (rel: string) => (dir ? `${dir}/${rel}` : rel);
 
@@ -262,10 +281,19 @@ async function loadFromReader(
   let raw = top as Raw;
   let at: Locator = sourceLocator(source);
   let kind: SchemaKind = options.partial ? 'subagent' : 'agent';
-  if ('apiVersion' in raw) {
-    if (raw.apiVersion !== 'agent/v1') {
+  // AgentSpec's own `pull` writes manifests without apiVersion: a document holding AgentSpec-only
+  // keys (model, trust, base, behavior, …) or AgentSpec's `tools: { mcp, native }` is read as
+  // AgentSpec as a whole, never half-read as AgentLang with unknown-key warnings.
+  const agentSpecKeys = AGENTSPEC_ONLY_KEYS.filter((k) => k in raw);
+  const implicitAgentSpec = !('apiVersion' in raw) && !options.partial && (agentSpecKeys.length > 0 || (!!raw.tools && typeof raw.tools === 'object' && !Array.isArray(raw.tools)));
+  if ('apiVersion' in raw || implicitAgentSpec) {
+    if (!implicitAgentSpec && raw.apiVersion !== 'agent/v1') {
       s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `unknown apiVersion ${JSON.stringify(raw.apiVersion)}; AgentSpec manifests use apiVersion: agent/v1 (or drop apiVersion for the AgentLang dialect)`, file: entry, ...source.locate(['apiVersion']), path: '/apiVersion', expected: '"agent/v1"', found: source.sourceOf(['apiVersion']) ?? String(raw.apiVersion) });
       fail(label, s.diagnostics);
+    }
+    if (implicitAgentSpec) {
+      const why = agentSpecKeys.length ? `its AgentSpec key${agentSpecKeys.length > 1 ? 's' : ''} ${agentSpecKeys.join(', ')}` : 'its tools: { mcp, native } mapping';
+      s.diagnostics.push({ severity: 'warning', code: 'MANIFEST_DIALECT', message: `${entry} has no apiVersion but ${why}: read as an AgentSpec manifest (apiVersion: agent/v1); add \`apiVersion: agent/v1\` to say so`, file: entry, ...source.locate([]), path: '', expected: 'apiVersion: agent/v1', found: 'no apiVersion' });
     }
     kind = 'agentspec';
     const resolveBase = options.resolveBase;
@@ -281,7 +309,12 @@ async function loadFromReader(
       : undefined;
     const inherited = await resolveInheritance({ rel: entry, source }, (rel) => s.yaml(rel, false), fetchBase);
     s.diagnostics.push(...inherited.diagnostics);
-    raw = inherited.merged;
+    // Every base is validated on its own too (schema and checks), so a base whose trust values are
+    // invalid cannot be laundered by a child that overrides them.
+    for (const link of inherited.chain.slice(1)) {
+      s.checkDocument('agentspec', withAgentSpecDefaults(obj(link.source.data)), sourceLocator(link.source));
+    }
+    raw = withAgentSpecDefaults(inherited.merged);
     at = inherited.locator;
   }
   s.checkDocument(kind, raw, at);
@@ -320,10 +353,8 @@ async function loadFromReader(
     }
     subAgents.push({ name, path: rel });
     seen.set(rel, name);
-    if (sub.diagnostics.length) {
-      s.diagnostics.push(...sub.diagnostics);
-      return name;
-    }
+    s.diagnostics.push(...sub.diagnostics);
+    if (hasErrors(sub.diagnostics)) return name;
     if (!sub.data || typeof sub.data !== 'object' || Array.isArray(sub.data)) {
       s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `sub-agent ${rel} must be a YAML mapping`, file: rel, ...sub.locate([]), path: '', expected: 'a mapping with name, description, tools, …' });
       return name;
@@ -359,6 +390,7 @@ async function loadFromReader(
 
   // Skills: skills/<name>/SKILL.md next to the manifest.
   const skillSpecs = new Map<string, { description?: string; allowedTools: string[]; file?: string }>();
+  const abstractSkills = new Map<string, (typeof AGENTSPEC_SKILLS)[string] | undefined>();
   for (const [i, ref] of arr(raw.skills).entries()) {
     const name = typeof ref === 'string' ? ref : obj(ref).name;
     if (typeof name !== 'string') continue;
@@ -369,6 +401,12 @@ async function loadFromReader(
       continue;
     }
     const bytes = await s.read(rel, true);
+    if (!bytes && kind === 'agentspec') {
+      // AgentSpec skills are abstract names (web-search) that map to concrete tools, not SKILL.md files.
+      const mapping = AGENTSPEC_SKILLS[name];
+      abstractSkills.set(name, mapping);
+      continue;
+    }
     if (!bytes) {
       r.add('MANIFEST_FILE_MISSING', path, `skill "${name}" has no ${rel}`, { expected: `a file ${rel} with name/description/allowed-tools frontmatter`, found: 'no such file' });
       continue;
@@ -392,9 +430,20 @@ async function loadFromReader(
     });
   }
 
-  // Companion files of an agent directory: prompt.yaml and ux.yaml.
+  // Companion files of an agent directory: prompt.yaml and ux.yaml; for AgentSpec, SOUL.md and
+  // RULES.md, which become part of the normalised manifest (so editing them changes the digest).
   let prompt: LoadedAgent['prompt'];
   let uxRaw: Raw | undefined;
+  if (companions && kind === 'agentspec') {
+    for (const [file, key] of [['SOUL.md', 'soul'], ['RULES.md', 'rules']] as const) {
+      const rel = here(file);
+      const bytes = await s.read(rel, false);
+      if (!bytes) continue;
+      const text = decode(rel, bytes);
+      if (typeof text !== 'string') s.diagnostics.push(text);
+      else raw = { ...raw, [key]: text };
+    }
+  }
   if (companions) {
     const promptRel = here('prompt.yaml');
     const bytes = await s.read(promptRel, true);
@@ -409,8 +458,8 @@ async function loadFromReader(
     }
     const ux = await s.yaml(here('ux.yaml'), false);
     if (ux) {
-      if (ux.diagnostics.length) s.diagnostics.push(...ux.diagnostics);
-      else {
+      s.diagnostics.push(...ux.diagnostics);
+      if (!hasErrors(ux.diagnostics)) {
         const data = obj(ux.data);
         const uxAt = sourceLocator(ux);
         s.diagnostics.push(...validateAgainstSchema('ux', ux.data ?? {}, uxAt));
@@ -431,8 +480,13 @@ async function loadFromReader(
   const errors = s.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) fail(label, s.diagnostics);
 
-  const manifest = normaliseManifest(raw);
+  const manifest = normaliseManifest(raw, kind === 'agentspec' ? 'agentspec' : 'agentlang');
   manifest.skills = manifest.skills.map((sk) => ({ ...sk, ...skillSpecs.get(sk.name) }));
+  if (kind === 'agentspec') {
+    const ar = new Reporter(at);
+    applyAgentSpec(manifest, raw, abstractSkills, ar);
+    s.diagnostics.push(...ar.out);
+  }
   if (uxRaw) manifest.ux = normaliseUx(uxRaw);
   const sorted = (m: Map<string, string>): SourceFile[] => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, sha256]) => ({ path, sha256 }));
   s.files.set(entry, sha256Tagged(entryBytes));
@@ -443,7 +497,7 @@ async function loadFromReader(
     files: sorted(s.files),
     ...(prompt ? { prompt } : {}),
     subAgentPaths: subAgents.map((a) => ({ name: a.name, path: a.path })),
-    warnings: sortDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning')),
+    warnings: sortDiagnostics(dedupeDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning'))),
     locate: (path, o) => ({ file: at.file(path), ...at.locate(path, o) }),
     written: (path) => at.sourceOf(path) !== undefined,
   };

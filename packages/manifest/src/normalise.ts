@@ -1,5 +1,8 @@
 import type {
   AgentManifest,
+  AgentSpecExtras,
+  BehaviorSpec,
+  RuntimeSettings,
   BashToolSpec,
   Capability,
   CapabilitySettings,
@@ -174,12 +177,47 @@ export function normaliseUx(raw: Raw): UxSpec {
   };
 }
 
+/** AgentSpec `behavior` minus the sampling settings; absent when it declares none of persona, traits, system_override. */
+function normaliseBehavior(raw: Raw): BehaviorSpec | undefined {
+  const b = clean<BehaviorSpec>({
+    persona: optStr(raw.persona),
+    traits: raw.traits === undefined ? undefined : strs(raw.traits),
+    systemOverride: optStr(raw.system_override),
+  });
+  return Object.keys(b).length ? b : undefined;
+}
+
+/** AgentSpec's sampling settings, for the runtime (never the prompt). */
+function normaliseRuntimeSettings(raw: Raw): RuntimeSettings | undefined {
+  const s = clean<RuntimeSettings>({
+    temperature: typeof raw.temperature === 'number' ? raw.temperature : undefined,
+    maxSteps: typeof raw.max_steps === 'number' ? raw.max_steps : undefined,
+    onError: raw.on_error as RuntimeSettings['onError'],
+  });
+  return Object.keys(s).length ? s : undefined;
+}
+
+/** AgentSpec keys kept verbatim; absent when the manifest has none of them. */
+function normaliseExtras(raw: Raw): AgentSpecExtras | undefined {
+  const e = clean<AgentSpecExtras>({
+    author: optStr(raw.author),
+    license: optStr(raw.license),
+    tags: raw.tags === undefined ? undefined : strs(raw.tags),
+    auth: raw.auth === undefined ? undefined : obj(raw.auth),
+    memory: raw.memory === undefined ? undefined : obj(raw.memory),
+    expose: raw.expose === undefined ? undefined : arr(raw.expose),
+    agents: raw.agents === undefined ? undefined : obj(raw.agents),
+    pipeline: raw.pipeline === undefined ? undefined : arr(raw.pipeline),
+    extensions: raw.extensions === undefined ? undefined : obj(raw.extensions),
+  });
+  return Object.keys(e).length ? e : undefined;
+}
+
 /** The trust an AgentSpec manifest gets for fields it leaves out: nothing. */
 export const DEFAULT_TRUST: TrustSpec = { filesystem: 'none', network: 'none', exec: 'none', scope: [] };
 
 /** Normalises a schema-valid document of either dialect (AgentSpec already merged with its bases). */
-export function normaliseManifest(raw: Raw): AgentManifest {
-  const dialect = raw.apiVersion === undefined ? 'agentlang' : 'agentspec';
+export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = raw.apiVersion === undefined ? 'agentlang' : 'agentspec'): AgentManifest {
   const rawTools = arr(raw.tools).map(obj);
   const tools: ToolSpec[] = rawTools.map((t) =>
     clean({
@@ -241,7 +279,11 @@ export function normaliseManifest(raw: Raw): AgentManifest {
         ? clean({ capability: optStr(obj(raw.model).capability), fallback: optStr(obj(raw.model).fallback) })
         : undefined,
     runtime: optStr(raw.runtime),
-    behavior: raw.behavior === undefined ? undefined : obj(raw.behavior),
+    behavior: raw.behavior === undefined ? undefined : normaliseBehavior(obj(raw.behavior)),
+    runtimeSettings: raw.behavior === undefined ? undefined : normaliseRuntimeSettings(obj(raw.behavior)),
+    soul: optStr(raw.soul),
+    rules: optStr(raw.rules),
+    agentspec: dialect === 'agentspec' ? normaliseExtras(raw) : undefined,
     trust,
     observability: raw.observability === undefined ? undefined : obj(raw.observability),
     tools,
@@ -253,6 +295,6 @@ export function normaliseManifest(raw: Raw): AgentManifest {
     context: raw.context === undefined ? undefined : normaliseContext(obj(raw.context)),
     delegate: normaliseDelegate(raw.delegate === undefined ? undefined : obj(raw.delegate), delegateTool?.config !== undefined ? obj(delegateTool.config) : undefined),
     uiComponents: normaliseUiComponents(obj(raw.ui_components)),
-    skills: arr(raw.skills).map((s) => ({ name: typeof s === 'string' ? s : String(obj(s).name), allowedTools: [] })),
+    skills: arr(raw.skills).map((s) => ({ name: typeof s === 'string' ? s : String(obj(s).name ?? Object.keys(obj(s))[0]), allowedTools: [] })),
   });
 }

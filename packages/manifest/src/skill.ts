@@ -1,6 +1,6 @@
 import type { Diagnostic } from './diagnostic.js';
 import { type Locator, sourceLocator, validateAgainstSchema } from './validate-schema.js';
-import { parseYamlSource } from './yaml-source.js';
+import { hasErrors, parseYamlSource } from './yaml-source.js';
 
 /** A parsed SKILL.md: its frontmatter data (when valid enough to use) and every problem found. */
 export interface ParsedSkill {
@@ -36,13 +36,13 @@ export function parseSkill(rel: string, text: string, expectedName: string, maxA
   }
   // Keep line numbers: the opening --- becomes an empty line.
   const source = parseYamlSource(rel, ['', ...lines.slice(1, end)].join('\n'), { maxAliasCount });
-  if (source.diagnostics.length) return { diagnostics: source.diagnostics };
+  if (hasErrors(source.diagnostics)) return { diagnostics: source.diagnostics };
   const locator = sourceLocator(source);
   const data = source.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     return { diagnostics: [{ severity: 'error', code: 'MANIFEST_SKILL', message: `${rel} frontmatter must be a mapping`, file: rel, line: 2, column: 1, path: '', expected: 'name, description, allowed-tools' }] };
   }
-  const diagnostics = validateAgainstSchema('skill-frontmatter', data, locator);
+  const diagnostics = [...source.diagnostics, ...validateAgainstSchema('skill-frontmatter', data, locator)];
   const name = (data as Record<string, unknown>).name;
   if (typeof name === 'string' && name !== expectedName) {
     diagnostics.push({

@@ -166,6 +166,39 @@ export interface SkillSpec {
   allowedTools: string[];
   /** Path of SKILL.md relative to the agent root; absent when the file was not found. */
   file?: string;
+  /** AgentSpec: an abstract skill name (`web-search`) with no SKILL.md, mapped to concrete tools. */
+  abstract?: boolean;
+  /** AgentSpec abstract skills: the concrete tools it maps to (`web_search`, `native:bash`, `mcp:github`); empty for a built-in LLM ability (`summarize`) or an unknown name. */
+  tools?: string[];
+}
+
+/** AgentSpec `behavior`, without the sampling settings (those are {@link RuntimeSettings}). */
+export interface BehaviorSpec {
+  persona?: string;
+  /** Trait names (`cite-everything`) or sentences, in order; expanded into sentences in the system prompt. */
+  traits?: string[];
+  /** `behavior.system_override`: replaces the persona and traits in the system prompt. */
+  systemOverride?: string;
+}
+
+/** Settings handed to the runtime, never written into the prompt (AgentSpec `behavior.temperature`, …). */
+export interface RuntimeSettings {
+  temperature?: number;
+  maxSteps?: number;
+  onError?: 'ask' | 'retry' | 'fail' | 'skip';
+}
+
+/** AgentSpec keys AgentLang keeps verbatim (digested) but does not act on itself. */
+export interface AgentSpecExtras {
+  author?: string;
+  license?: string;
+  tags?: string[];
+  auth?: Record<string, unknown>;
+  memory?: Record<string, unknown>;
+  expose?: unknown[];
+  agents?: Record<string, unknown>;
+  pipeline?: unknown[];
+  extensions?: Record<string, unknown>;
 }
 
 /** `ux.yaml`. */
@@ -221,8 +254,18 @@ export interface AgentManifest {
   modelTiers?: { capability?: string; fallback?: string };
   /** AgentSpec `runtime`. */
   runtime?: string;
-  /** AgentSpec `behavior` (persona, …), kept verbatim. */
-  behavior?: Record<string, unknown>;
+  /** AgentSpec `behavior`: persona, traits, system_override. */
+  behavior?: BehaviorSpec;
+  /** AgentSpec `behavior.temperature`, `max_steps`, `on_error`: for the runtime, not the prompt. */
+  runtimeSettings?: RuntimeSettings;
+  /** AgentSpec: a directory agent's SOUL.md, or inline `soul:` (identity; first in the system prompt). */
+  soul?: string;
+  /** AgentSpec: a directory agent's RULES.md, or inline `rules:` (hard constraints; last in the system prompt). */
+  rules?: string;
+  /** AgentSpec `tools.native` and the native tools abstract skills map to: tools the runtime provides itself. */
+  nativeTools?: string[];
+  /** AgentSpec keys kept verbatim (author, license, tags, auth, memory, expose, agents, pipeline, extensions). */
+  agentspec?: AgentSpecExtras;
   /** AgentSpec `trust`. */
   trust?: TrustSpec;
   /** AgentSpec `observability`, kept verbatim. */

@@ -17,6 +17,10 @@ export interface YamlSource {
 }
 
 /** Keys that could pollute prototypes when a document is turned into objects. */
+/** True when any diagnostic is an error (a YAML source may carry warnings, e.g. a tolerated PyYAML spelling). */
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some((d) => d.severity === 'error');
+
+/** Keys that could pollute prototypes when a document is turned into objects. */
 export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const CORE_TAGS = new Set(
@@ -35,21 +39,39 @@ export interface YamlLimits {
 }
 
 /** Parses one YAML document with the security rules of this package; never throws on bad input. */
-export function parseYamlSource(file: string, text: string, limits: YamlLimits): YamlSource {
-  const lineCounter = new LineCounter();
+export function parseYamlSource(file: string, source: string, limits: YamlLimits): YamlSource {
+  let lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
-  const doc = parseDocument(text, {
-    lineCounter,
-    // yaml's own uniqueKeys check is quadratic in the number of keys (60k keys in 1 MiB took
-    // minutes); duplicates are found below with one Set per mapping instead.
-    uniqueKeys: false,
-    prettyErrors: false,
-    strict: true,
-    merge: false,
-    schema: 'core',
-    version: '1.2',
-    keepSourceTokens: false,
-  });
+  const parse = (input: string, counter: LineCounter) =>
+    parseDocument(input, {
+      lineCounter: counter,
+      // yaml's own uniqueKeys check is quadratic in the number of keys (60k keys in 1 MiB took
+      // minutes); duplicates are found below with one Set per mapping instead.
+      uniqueKeys: false,
+      prettyErrors: false,
+      strict: true,
+      merge: false,
+      schema: 'core',
+      version: '1.2',
+      keepSourceTokens: false,
+    });
+  let text = source;
+  let doc = parse(text, lineCounter);
+  const tolerated: ShallowQuote[] = [];
+  if (doc.errors.some((e) => e.code === 'MISSING_CHAR' && /closing .?quote/.test(e.message))) {
+    // The one PyYAML leniency accepted (seed 003 prints its body_template this way): see reindentShallowQuotes.
+    const attempt = reindentShallowQuotes(text);
+    if (attempt.fixes.length) {
+      const counter = new LineCounter();
+      const again = parse(attempt.text, counter);
+      if (!again.errors.length && !again.warnings.length) {
+        text = attempt.text;
+        doc = again;
+        lineCounter = counter;
+        tolerated.push(...attempt.fixes);
+      }
+    }
+  }
   const pos = (offset: number) => {
     const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line: p.line, column: p.col };
@@ -70,6 +92,20 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
     }
     if (/^Missing closing .?quote/.test(first)) first += '; every line of a multi-line quoted value must be indented deeper than its key';
     push(code, `${first}${code === 'MANIFEST_YAML_SYNTAX' && e instanceof YAMLWarning ? ' (YAML warnings are errors in agent files)' : ''}`, e.pos[0]);
+  }
+
+  for (const f of tolerated) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'MANIFEST_YAML_SYNTAX',
+      message: `line ${f.line} continues the quoted value of "${f.key}" (line ${f.keyLine}) at indentation ${f.indent}, not deeper than the key: YAML 1.2 refuses this and PyYAML accepts it; it is read as PyYAML reads it. Portable spelling: indent line ${f.line} by at least ${f.keyIndent + 1} spaces, or write the value as a block scalar (${f.key}: |)`,
+      file,
+      line: f.line,
+      column: 1,
+      path: '',
+      expected: `indentation of at least ${f.keyIndent + 1} spaces`,
+      found: `${f.indent} spaces`,
+    });
   }
 
   const yamlVersion = doc.directives?.yaml.version;
@@ -178,7 +214,7 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
   });
 
   let data: unknown;
-  if (!diagnostics.length) {
+  if (!diagnostics.some((d) => d.severity === 'error')) {
     try {
       data = doc.toJS({ maxAliasCount: limits.maxAliasCount });
     } catch (cause) {
@@ -239,6 +275,80 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits):
       return text.slice(hit.node.range[0], hit.node.range[1]).trim();
     },
   };
+}
+
+/** A continuation line of a quoted scalar that is not indented deeper than its key. */
+interface ShallowQuote {
+  key: string;
+  keyLine: number;
+  keyIndent: number;
+  line: number;
+  indent: number;
+}
+
+/** Index just past the closing quote of a quoted scalar whose body starts at `from`, or -1 if the line does not close it. */
+function closingQuote(line: string, quote: string, from: number): number {
+  for (let i = from; i < line.length; i++) {
+    const c = line[i];
+    if (quote === '"' && c === '\\') i++;
+    else if (c === quote) {
+      if (quote === "'" && line[i + 1] === "'") i++;
+      else return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Finds quoted scalars (`key: '…` or `key: "…` opened on a block-mapping line) whose continuation
+ * lines sit at or left of the key's column, which YAML 1.2 forbids and PyYAML reads anyway, and
+ * indents those lines past the key. Inside a quoted scalar, leading white space of a continuation
+ * line is folded away, so this changes no value: it turns the text into the YAML 1.2 spelling of
+ * what PyYAML reads. Hand-written because no YAML library offers this leniency; it is narrow: only
+ * a scalar that opens after `key:`, outside block scalars, and that a later line closes, and it is
+ * used only when the file fails to parse without it and parses cleanly with it.
+ */
+export function reindentShallowQuotes(text: string): { text: string; fixes: ShallowQuote[] } {
+  const lines = text.split('\n');
+  const fixes: ShallowQuote[] = [];
+  let blockIndent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent >= 0) {
+      if (line.trim() === '' || indent > blockIndent) continue;
+      blockIndent = -1;
+    }
+    const m = /^( *)(- +)?([^\s#'"?:,[\]{}][^#]*?):[ \t]+(['"])(.*)$/.exec(line);
+    if (!m) {
+      const block = /^( *)(- +)?[^#]*?:[ \t]*[|>][-+0-9]*[ \t]*(#.*)?$/.exec(line);
+      if (block) blockIndent = block[1]!.length + (block[2]?.length ?? 0);
+      continue;
+    }
+    const keyIndent = m[1]!.length + (m[2]?.length ?? 0);
+    const quote = m[4]!;
+    if (closingQuote(m[5]!, quote, 0) >= 0) continue;
+    const shallow: number[] = [];
+    let end = -1;
+    for (let j = i + 1; j < lines.length; j++) {
+      const l = lines[j]!;
+      const ind = l.length - l.trimStart().length;
+      if (l.trim() !== '' && ind <= keyIndent) shallow.push(j);
+      if (closingQuote(l, quote, 0) >= 0) {
+        end = j;
+        break;
+      }
+    }
+    if (end < 0) break;
+    for (const j of shallow) {
+      const l = lines[j]!;
+      const ind = l.length - l.trimStart().length;
+      fixes.push({ key: m[3]!.trim(), keyLine: i + 1, keyIndent, line: j + 1, indent: ind });
+      lines[j] = ' '.repeat(keyIndent + 2 - ind) + l;
+    }
+    i = end;
+  }
+  return { text: lines.join('\n'), fixes };
 }
 
 /** Escapes one JSON-pointer segment. */

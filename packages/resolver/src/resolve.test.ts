@@ -52,8 +52,8 @@ describe('resolvePlan: the seed 000 demo', () => {
   it('holds the sha256 of the compiled prompt from behavior.persona, never the text', async () => {
     const agent = demoAgent();
     const plan = await resolvePlan(agent);
-    expect(compileSystemPrompt(agent)).toBe('## persona\ndemo-agent\n');
-    expect(plan.systemPromptSha256).toBe(sha256('## persona\ndemo-agent\n'));
+    expect(compileSystemPrompt(agent)).toBe('## persona\nYou are a demo agent.\n');
+    expect(plan.systemPromptSha256).toBe(sha256('## persona\nYou are a demo agent.\n'));
     expect(JSON.stringify(plan)).not.toContain('## persona');
   });
 

@@ -1,36 +1,18 @@
-import type { LoadedAgent } from '@agentlang/manifest';
+import { agentSpecPromptDocument, type LoadedAgent } from '@agentlang/manifest';
 import { type CompileTarget, compilePrompt, type PromptDocument } from '@agentlang/promptlang';
 import { sha256 } from './canonical.js';
 import { ResolveError } from './errors.js';
 
-function sectionName(key: string): string {
-  const name = key.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
-  return /^[A-Za-z_]/.test(name) ? name : `_${name.slice(0, 63)}`;
-}
-
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value, null, 2);
-}
-
 /**
  * The system prompt a runtime is given: `prompt.yaml` compiled by PromptLang (templates left
- * verbatim), or for an agent without one a deterministic prompt from AgentSpec `behavior`
- * (one section per key, in source order; `persona` first). Empty string when the agent has neither.
+ * verbatim), or for an AgentSpec agent without one the prompt its manifest defines
+ * (`agentSpecPromptDocument`: SOUL.md / `soul`, persona and traits as sentences or
+ * `system_override`, RULES.md / `rules`; sampling settings stay out). Empty string when the agent has none.
  */
 export function compileSystemPrompt(agent: LoadedAgent, target: CompileTarget = 'markdown'): string {
   let doc: PromptDocument | undefined;
   if (agent.prompt) doc = agent.prompt.document as PromptDocument;
-  else if (agent.manifest.behavior && Object.keys(agent.manifest.behavior).length > 0) {
-    const behavior = agent.manifest.behavior;
-    const keys = Object.keys(behavior);
-    const ordered = keys.includes('persona') ? ['persona', ...keys.filter((k) => k !== 'persona')] : keys;
-    doc = {
-      version: 2,
-      role: 'system',
-      sections: ordered.filter((k) => behavior[k] !== undefined && behavior[k] !== null).map((k) => ({ name: sectionName(k), content: text(behavior[k]) })),
-    };
-  }
+  else doc = agentSpecPromptDocument(agent.manifest);
   if (!doc) return '';
   try {
     return compilePrompt(doc, { target, ...(agent.prompt ? { file: agent.prompt.path } : {}) });

@@ -1,4 +1,4 @@
-import { sniffInput } from '@agentlang/manifest';
+import { agentSpecPromptDocument, sniffInput } from '@agentlang/manifest';
 import {
   COMPILE_TARGETS,
   type CompileTarget,
@@ -64,8 +64,13 @@ async function readPromptInput(ctx: CommandContext, input: string): Promise<Prom
   if (opened.container?.prompt === 'encrypted') {
     throw new UsageError(`${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`);
   }
-  // A prompt is optional in both dialects: an agent without one compiles to an empty prompt.
-  if (!agent.prompt) return { document: { version: 2, sections: [] }, file: undefined, inject: [], name: agent.manifest.name };
+  // A prompt is optional in both dialects: an AgentSpec agent without one compiles the prompt its
+  // manifest defines (SOUL.md, persona, traits, RULES.md); any other agent to an empty prompt.
+  if (!agent.prompt) {
+    const defined = agentSpecPromptDocument(agent.manifest);
+    if (defined) return { document: defined, file: opened.container ? `${input}:${agent.source.entry}` : relative(ctx.cwd, join(agent.source.root, agent.source.entry)) || agent.source.entry, inject: [], name: agent.manifest.name };
+    return { document: { version: 2, sections: [] }, file: undefined, inject: [], name: agent.manifest.name };
+  }
   if (opened.container) return { document: agent.prompt.document, file: `${input}:${agent.prompt.path}`, inject: agent.manifest.context?.inject ?? [], name: agent.manifest.name };
   // Parse again from the file so errors point at prompt.yaml:line:column as the user sees it.
   const promptPath = join(agent.source.root, agent.prompt.path);
