@@ -1,9 +1,10 @@
 import { dirname, relative, resolve, sep } from 'node:path';
-import { checkLock, LockError, lockAgent, lockPathFor, readLockFile, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
+import { checkLock, LockError, lockAgent, lockPathFor, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
+import { sniffInput } from '@agentlang/manifest';
 import type { CommandContext, CommandResult } from '../command.js';
+import { inputOptionsFromFlags } from '../input-flags.js';
 import { manifestLoadOptions } from '../registry-base.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
-import { loadRunInput } from './run.js';
 
 class LockUsageError extends Error {
   readonly code = 'USAGE_ARGUMENTS';
@@ -26,39 +27,37 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   // A container is verified (--pubkey) and decrypted like for `run`; its own agent.lock must hold
   // here (portable part), and this host's lock — same portable part, this host's runtime, auth and
   // host — is written beside it, only after that check.
-  const input = await loadRunInput(target, ctx);
-  const container = input.containerLockPath !== undefined;
-  let result: Awaited<ReturnType<typeof lockAgent>>;
-  try {
-    result = await lockAgent(input.agent, {
-      lockPath,
-      ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),
-      agentPath: target,
-      env: ctx.env,
-      load: manifestLoadOptions(ctx.env),
-      signingKeys,
-      ...(frozen !== undefined && { frozen }),
-      resolve: {
-        ...(await resolveOptionsFromFlags(ctx)),
-        ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
-      },
-    });
-    if (container) {
-      const drifts = checkLock(readLockFile(input.containerLockPath!).lock, result.plan);
-      if (drifts.length > 0) {
-        throw new LockError(
-          'LOCK_DRIFT',
-          `the agent.lock inside ${target} does not hold on this host: ${drifts[0]!.message}\n  The container was built for another agent state; rebuild it with \`agentlang build\` where its sources are.`,
-          { details: { drifts, agentPath: target } },
-        );
-      }
-      if (!result.frozen) {
-        writeLockFile(absoluteLock, result.bytes);
-        result = { ...result, written: true };
-      }
+  // Only a container is opened through openAgentInput (verified, decrypted in memory, its own lock
+  // read from the archive): a directory or YAML manifest is what the lock is being made for.
+  const container = (await sniffInput(agentPath)) === 'container';
+  const opened = container ? await (await import('@agentlang/agent-input')).openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true }) : undefined;
+  let result = await lockAgent(opened ? opened.agent : agentPath, {
+    lockPath,
+    ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),
+    agentPath: target,
+    env: ctx.env,
+    load: manifestLoadOptions(ctx.env),
+    signingKeys,
+    ...(frozen !== undefined && { frozen }),
+    resolve: {
+      ...(await resolveOptionsFromFlags(ctx)),
+      ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
+    },
+  });
+  if (opened) {
+    if (!opened.lock) throw new LockError('LOCK_NOT_FOUND', `${target} holds no agent.lock; rebuild it with \`agentlang build\``, { details: { agentPath: target } });
+    const drifts = checkLock(opened.lock.lock, result.plan);
+    if (drifts.length > 0) {
+      throw new LockError(
+        'LOCK_DRIFT',
+        `the agent.lock inside ${target} does not hold on this host: ${drifts[0]!.message}\n  The container was built for another agent state; rebuild it with \`agentlang build\` where its sources are.`,
+        { details: { drifts, agentPath: target } },
+      );
     }
-  } finally {
-    input.cleanup();
+    if (!result.frozen) {
+      writeLockFile(absoluteLock, result.bytes);
+      result = { ...result, written: true };
+    }
   }
   for (const line of result.plan.missing) ctx.log(`Missing: ${line}`);
   for (const line of result.plan.warnings) ctx.log(`Warning: ${line}`);
