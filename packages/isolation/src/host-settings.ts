@@ -79,3 +79,16 @@ export function sandboxSettingsFromEnv(env: Record<string, string | undefined>):
   }
   return settings;
 }
+
+/**
+ * The host uid/gid a sandbox started by this process runs as, or undefined when it keeps this
+ * process's identity (not root, or `AGENTLANG_SANDBOX_USER=0`). A caller that makes a scratch
+ * directory for the sandbox to write in gives it to this identity (`chown`), or the sandbox cannot
+ * reach it.
+ */
+export function sandboxHostIdentity(env: Record<string, string | undefined>): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const user = sandboxSettingsFromEnv(env).user;
+  if (user) return user.uid === 0 ? undefined : user;
+  return { uid: NOBODY_ID, gid: NOBODY_ID };
+}

@@ -22,6 +22,7 @@ export {
   DEFAULT_MAX_PROCESSES,
   DEFAULT_MEMORY_BYTES,
   parseMemorySize,
+  sandboxHostIdentity,
   sandboxSettingsFromEnv,
 } from './host-settings.js';
 export type { SandboxSettings } from './host-settings.js';

@@ -1,5 +1,5 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   SANDBOX_PATH,
   policyFromPermissions,
   policyFromTrust,
+  sandboxHostIdentity,
   selectBackend,
 } from '@agentlang/isolation';
 import type { ProbeExecutor, ProbeExit, ProbeProcess, ProbeRequest } from '@agentlang/resolver';
@@ -156,6 +157,9 @@ export function createSandboxProbeExecutor(options: SandboxProbeExecutorOptions 
       const scratch = mkdtempSync(join(tmpdir(), 'agentlang-probe-'));
       let prepared: PreparedSandbox | undefined;
       try {
+        // Run as root, the sandbox is an unprivileged uid: the scratch workdir (mode 0700) is its.
+        const owner = sandboxHostIdentity(env);
+        if (owner) chownSync(scratch, owner.uid, owner.gid);
         const paths = programPaths(program, args, base, env.PATH);
         const policy = probePolicy(request, scratch, paths.readOnly);
         prepared = chosen.prepare(policy, {

@@ -120,13 +120,15 @@ describe('runtime adapters', () => {
     expect(inv.secrets.STRIPE_SECRET_KEY).toBe('sk_live_STRIPE');
   });
 
-  it('no adapter puts the user prompt on argv: it goes through stdin', () => {
+  it('no adapter puts the user prompt on argv: it goes through stdin (aider: a message file)', () => {
     const prompt = 'Research X';
     for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo')) {
-      const plan = { ...llmPlan({ name: adapter.name, binary: adapter.binary }, 'anthropic/claude-sonnet-4', 'anthropic'), ...(adapter.name === 'ollama' ? { mcpServers: [] } : {}) };
+      const noMcp = adapter.name === 'ollama' || adapter.name === 'aider';
+      const plan = { ...llmPlan({ name: adapter.name, binary: adapter.binary }, 'anthropic/claude-sonnet-4', 'anthropic'), ...(noMcp ? { mcpServers: [] } : {}) };
       const inv = adapter.buildInvocation({ ...base, plan });
       expect(JSON.stringify(inv.argv), adapter.name).not.toContain(prompt);
-      expect(inv.stdin, adapter.name).toContain(prompt);
+      if (adapter.name === 'aider') expect(inv.files?.find((f) => inv.argv.includes(f.path))?.content, adapter.name).toContain(prompt);
+      else expect(inv.stdin, adapter.name).toContain(prompt);
     }
   });
 

@@ -146,20 +146,20 @@ function hostArgvContaining(needle: string): string[] {
 }
 
 describe('what runs where (real bwrap, stand-in runtime binaries)', () => {
-  /** A stand-in for a runtime's CLI: `--version` names the host it runs on and leaves a marker in /tmp; otherwise it echoes stdin and lingers. */
+  /** A stand-in for a runtime's CLI: `--version` names the host it runs on and leaves a marker in /tmp; otherwise it echoes stdin (aider: its --message-file) and lingers. */
   function standIn(binary: string, marker: string): { bin: string; path: string } {
     const bin = makeTempDir('agentlang-standin-');
     const path = join(bin, binary);
     writeFileSync(
       path,
-      `#!/bin/sh\nif [ "$1" = "--version" ]; then read h < /proc/sys/kernel/hostname; echo "stand-in 1.0 on $h"; echo ran > ${marker}; exit 0; fi\necho "stdin=[$(cat)]"\nsleep 1\n`,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then read h < /proc/sys/kernel/hostname; echo "stand-in 1.0 on $h"; echo ran > ${marker}; exit 0; fi\nif [ "$1" = "--message-file" ]; then echo "message-file=[$(cat "$2")]"; else echo "stdin=[$(cat)]"; fi\nsleep 1\n`,
       { mode: 0o755 },
     );
     return { bin, path };
   }
 
   for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo')) {
-    it(`${adapter.name}: the user prompt reaches the runtime on stdin and is on no host command line (bwrap's included)`, async () => {
+    it(`${adapter.name}: the user prompt reaches the runtime on stdin (aider: a message file) and is on no host command line (bwrap's included)`, async () => {
       const prompt = `prompt-${randomBytes(6).toString('hex')}`;
       const marker = `/tmp/agentlang-version-probe-${randomBytes(6).toString('hex')}`;
       const { path } = standIn(adapter.binary, marker);
@@ -182,7 +182,7 @@ describe('what runs where (real bwrap, stand-in runtime binaries)', () => {
       const result = await running;
       expect(result.exitCode).toBe(0);
       expect(out.text()).toContain(prompt); // delivered (control: the probe above would see it on argv)
-      expect(out.text()).toMatch(/^stdin=\[/);
+      expect(out.text()).toMatch(adapter.name === 'aider' ? /^message-file=\[/ : /^stdin=\[/);
       expect(seen).toEqual([]);
       expect(result.sandbox.redactedArgv.join(' ')).not.toContain(prompt);
       // The runtime's --version ran inside the sandbox (hostname agentlang, /tmp private), never on the host.
