@@ -89,7 +89,11 @@ show run pulled-crew.agent --pubkey "$AGENTLANG_PUBKEY" --prompt "Research bubbl
 
 step "Examples: validate and compile every agent"
 for agent in "$repo"/examples/*; do
-  case "$agent" in *.lock) continue ;; esac
+  case "$agent" in *.lock|*/agentspec) continue ;; esac
+  agentlang validate "$agent"
+done
+# examples/agentspec is a corpus of AgentSpec manifests (agent/v1) as their authors write them.
+for agent in "$repo"/examples/agentspec/*.agent "$repo"/examples/agentspec/researcher; do
   agentlang validate "$agent"
 done
 agentlang compile "$repo/examples/research-assistant" --target xml | head -5

@@ -60,7 +60,9 @@ describe('a container built for claude-code runs under another runtime', () => {
     const again = runCli(['run', 'writer@1.0.0.agent', '--runtime', 'test-echo', '--pubkey', signer.pub, '--lock', 'writer@1.0.0.agent.lock'], { cwd, env });
     expect(again.status).toBe(0);
     // A container without --pubkey is refused for lock, as for run; so is one whose prompt cannot be decrypted (it could not be checked).
-    expect(runCli(['lock', 'writer@1.0.0.agent'], { cwd, env }).status).toBe(2);
+    const unverified = runCli(['lock', 'writer@1.0.0.agent'], { cwd, env: { ...env, AGENTLANG_PUBKEY: undefined } });
+    expect(unverified.status).toBe(16);
+    expect(unverified.stderr).toContain('pass --pubkey HEX');
     const blind = runCli(['lock', 'writer@1.0.0.agent', '--pubkey', signer.pub, '--out', 'blind.lock'], { cwd, env: { ...env, AGENTLANG_IDENTITY: undefined } });
     expect(blind.status).toBe(16);
     expect(blind.stderr).toContain('no identity or passphrase was given');

@@ -30,7 +30,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   // Only a container is opened through openAgentInput (verified, decrypted in memory, its own lock
   // read from the archive): a directory or YAML manifest is what the lock is being made for.
   const container = (await sniffInput(agentPath)) === 'container';
-  const opened = container ? await (await import('@agentlang/agent-input')).openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true }) : undefined;
+  const opened = container ? await (await import('@agentlang/agent-input')).openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true, requireContainerKey: true }) : undefined;
   let result = await lockAgent(opened ? opened.agent : agentPath, {
     lockPath,
     ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),
