@@ -33,6 +33,7 @@ describe('@agentlang/isolation exports', () => {
       'policyFromPermissions',
       'policyFromTrust',
       'runSandboxed',
+      'sandboxHostIdentity',
       'sandboxSettingsFromEnv',
       'selectBackend',
       'spawnPrepared',
