@@ -1,5 +1,5 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import {
@@ -12,7 +12,7 @@ import {
   sandboxHostIdentity,
   selectBackend,
 } from '@agentlang/isolation';
-import type { ProbeExecutor, ProbeExit, ProbeProcess, ProbeRequest } from '@agentlang/resolver';
+import { findOnPath, type ProbeExecutor, type ProbeExit, type ProbeProcess, type ProbeRequest } from '@agentlang/resolver';
 
 /** Options of {@link createSandboxProbeExecutor}. */
 export interface SandboxProbeExecutorOptions {
@@ -41,24 +41,9 @@ function realpath(path: string): string | undefined {
   }
 }
 
-/** An executable regular file on PATH; relative PATH entries are ignored (they depend on where the user stands). */
+/** An executable regular file on PATH (the resolver's lookup: relative PATH entries ignored); a name with a slash is taken relative to `base`. */
 function findProgram(name: string, base: string, pathVar: string | undefined): string | undefined {
-  const candidates = name.includes('/')
-    ? [isAbsolute(name) ? name : resolve(base, name)]
-    : (pathVar ?? '')
-        .split(':')
-        .filter((d) => isAbsolute(d))
-        .map((d) => join(d, name));
-  for (const file of candidates) {
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findOnPath(name.includes('/') ? resolve(base, name) : name, { PATH: pathVar });
 }
 
 /** The outermost `node_modules` directory a path lies in (pnpm links a package's dependencies to siblings under it). */
