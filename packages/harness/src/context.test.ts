@@ -91,7 +91,7 @@ describe('context', () => {
   });
 
   it('summarize makes one extra model call and keeps its summary; preserve keeps user messages and tool results verbatim', async () => {
-    const model = memoryModel([call('c1', 'one'), call('c2', 'two'), { text: 'SUMMARY OF OLD' }, { text: 'done' }]);
+    const model = memoryModel([call('c1', 'one'), call('c2', 'two'), { text: 'SUMMARY OF OLD', usage: { inputTokens: 7, outputTokens: 3 } }, { text: 'done' }]);
     const context = createContextManager({ maxTokens: 100, trigger: 1, strategy: 'summarize', keepRecent: 1, preserve: ['tool_results'] });
     // trigger 1 → 100 tokens: the third request passes it.
     const big = 'y'.repeat(300);
@@ -103,6 +103,7 @@ describe('context', () => {
     expect(last.messages[0]?.content).toContain('SUMMARY OF OLD');
     expect(last.messages[0]?.content).toContain('tool echo (c1): echo: one');
     expect(pairedOk(last.messages)).toBe(true);
+    expect(r.usage).toEqual({ inputTokens: 7, outputTokens: 3 }); // the summary call counts
   });
 
   it('checkpoint saves the full conversation and shows the pointer', async () => {

@@ -1,4 +1,4 @@
-import type { Message, ModelClient } from './types.js';
+import type { Message, ModelClient, Usage } from './types.js';
 
 /** Compaction strategies of the manifest's `context.compaction.strategy`. */
 export type CompactionStrategy = 'summarize' | 'drop_oldest' | 'checkpoint';
@@ -26,6 +26,8 @@ export interface CompactionInfo {
   droppedMessages: number;
   /** Where the full conversation went (checkpoint strategy). */
   checkpoint?: string;
+  /** Tokens of the summarising model call (summarize and checkpoint); the loop adds them to the run's usage. */
+  usage?: Usage;
 }
 
 /** Options of {@link createContextManager}; built from the manifest's `context` block. */
@@ -124,6 +126,7 @@ export function createContextManager(options: ContextOptions): ContextManager {
       }
       let note = `${COMPACTED} ${dropped.length} earlier messages were removed (${o.strategy}).`;
       let checkpoint: string | undefined;
+      let usage: Usage | undefined;
       if (o.strategy === 'summarize' || o.strategy === 'checkpoint') {
         const response = await deps.model.complete(
           {
@@ -133,6 +136,7 @@ export function createContextManager(options: ContextOptions): ContextManager {
           },
           { signal: deps.signal },
         );
+        usage = response.usage;
         note = `${COMPACTED} Summary of ${dropped.length} earlier messages:\n${response.text}`;
       }
       if (o.strategy === 'checkpoint') {
@@ -155,6 +159,7 @@ export function createContextManager(options: ContextOptions): ContextManager {
         afterTokens: estimate(system, next),
         droppedMessages: dropped.length,
         ...(checkpoint === undefined ? {} : { checkpoint }),
+        ...(usage === undefined ? {} : { usage }),
       };
       return { messages: next, info };
     },

@@ -145,6 +145,10 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     const done = await ctx.compact(options.system, messages_, reason, { model: options.model, signal });
     if (!done) return false;
     messages_ = done.messages;
+    if (done.info.usage) {
+      usage.inputTokens += done.info.usage.inputTokens;
+      usage.outputTokens += done.info.usage.outputTokens;
+    }
     emit?.({ type: 'context.compacted', turn: turns, ...done.info });
     return true;
   };
