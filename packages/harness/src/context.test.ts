@@ -10,6 +10,7 @@ import { createContextManager, estimateTokens, groupTurns, renderInject } from '
 import { HarnessError } from './errors.js';
 import { type HarnessTool, type LoopEvent, runLoop } from './loop.js';
 import { createOpenAIClient } from './openai.js';
+import { createAnthropicClient } from './anthropic.js';
 import type { Message, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 /** An in-memory model: answers from a script and records every request. */
@@ -165,25 +166,37 @@ describe('context', () => {
   });
 });
 
-describe('context over the scripted OpenAI server', () => {
+describe.each(['openai', 'anthropic'] as const)('context over the scripted %s server', (protocol) => {
   let server: ScriptedServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
   });
 
-  it('a real 400 context_length_exceeded is compacted and retried once', async () => {
-    const err = { status: 400, body: '{"error":{"code":"context_length_exceeded","message":"maximum context length is 10 tokens"}}' };
+  it("the provider's real context-too-long 400 is compacted and retried once, a second one ends the run", async () => {
+    const err =
+      protocol === 'openai'
+        ? { status: 400, body: '{"error":{"code":"context_length_exceeded","message":"maximum context length is 10 tokens"}}' }
+        : { status: 400, body: '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 300000 tokens > 200000 maximum"}}' };
     server = await startScriptedServer([
       { toolCalls: [{ name: 'echo', arguments: { say: 'a' } }] },
       { toolCalls: [{ name: 'echo', arguments: { say: 'b' } }] },
       err,
       { text: 'done' },
     ]);
-    const model = createOpenAIClient({ model: 'm', baseUrl: `${server.origin}/v1`, retry: { baseDelayMs: 1 } });
-    const r = await runLoop({ model, system: '', prompt: 't', tools: [echoTool()], context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }) });
+    const client = (origin: string) =>
+      protocol === 'openai'
+        ? createOpenAIClient({ model: 'm', baseUrl: `${origin}/v1`, retry: { baseDelayMs: 1 } })
+        : createAnthropicClient({ model: 'm', baseUrl: origin, retry: { baseDelayMs: 1 } });
+    const r = await runLoop({ model: client(server.origin), system: '', prompt: 't', tools: [echoTool()], context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }) });
     expect(r.outcome).toBe('completed');
     expect(server.requests).toHaveLength(4);
+    await server.close();
+
+    server = await startScriptedServer([{ toolCalls: [{ name: 'echo', arguments: { say: 'a' } }] }, { toolCalls: [{ name: 'echo', arguments: { say: 'b' } }] }, err, err, { text: 'never' }]);
+    const r2 = await runLoop({ model: client(server.origin), system: '', prompt: 't', tools: [echoTool()], context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }) });
+    expect(r2.outcome).toBe('context_too_long');
+    expect(server.remaining()).toBe(1);
   });
 });
 
