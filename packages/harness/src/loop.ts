@@ -1,3 +1,5 @@
+import { ApprovalGate, type ApprovalOptions } from './approval.js';
+import type { CompactionInfo, ContextManager } from './context.js';
 import { HarnessError } from './errors.js';
 import type { Message, ModelClient, ToolCall, ToolSpec, Usage } from './types.js';
 
@@ -26,6 +28,21 @@ export interface LoopLimits {
   maxRepeats?: number;
   /** A tool result longer than this many characters keeps its head and tail (default 20 000). */
   maxToolResultChars?: number;
+  /** Cost over the run in USD (needs `prices` for the model); checked before each model request. */
+  maxCostUsd?: number;
+}
+
+/** Prices of a model in USD per million tokens. */
+export interface ModelPrice {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+/** A tool result longer than the cap, handed over in full before the model sees its head and tail. */
+export interface LargeResult {
+  callId: string;
+  toolName: string;
+  content: string;
 }
 
 /** Events of a run, in order; embedders render progress from them. */
@@ -34,10 +51,13 @@ export type LoopEvent =
   | { type: 'text.delta'; turn: number; text: string }
   | { type: 'model.response'; turn: number; usage: Usage; toolCalls: number }
   | { type: 'tool.call'; turn: number; id: string; name: string }
-  | { type: 'tool.result'; turn: number; id: string; name: string; ok: boolean; kind?: ToolFailureKind; truncated: boolean };
+  | { type: 'tool.result'; turn: number; id: string; name: string; ok: boolean; kind?: ToolFailureKind; truncated: boolean }
+  | ({ type: 'context.compacted'; turn: number } & CompactionInfo)
+  | { type: 'approval.request'; turn: number; id: string; name: string }
+  | { type: 'approval.decision'; turn: number; id: string; name: string; approved: boolean; asked: boolean; reason?: string };
 
 /** How a run ended. */
-export type LoopOutcome = 'completed' | 'max_turns' | 'budget' | 'timeout' | 'repeated_call' | 'aborted' | 'max_tokens';
+export type LoopOutcome = 'completed' | 'max_turns' | 'budget' | 'timeout' | 'repeated_call' | 'aborted' | 'max_tokens' | 'context_too_long';
 
 /** Options of {@link runLoop}. */
 export interface RunLoopOptions {
@@ -51,6 +71,14 @@ export interface RunLoopOptions {
   limits?: LoopLimits;
   signal?: AbortSignal;
   onEvent?: (event: LoopEvent) => void;
+  /** Context management (see createContextManager): compaction before a request passes the trigger, and once on a context-too-long error. */
+  context?: ContextManager;
+  /** Approval of tool calls (see ApprovalGate): `always_ask`, `session` and destructive tools ask `approve`; a denial reaches the model as `denied`. */
+  approval?: ApprovalOptions;
+  /** Receives a tool result over `maxToolResultChars` in full; the name it returns (an artifact) is shown to the model with the head and tail. */
+  onLargeResult?: (result: LargeResult) => Promise<string | undefined> | string | undefined;
+  /** Per model id, for `limits.maxCostUsd`. */
+  prices?: Record<string, ModelPrice>;
 }
 
 /** What a run produced. */
@@ -64,6 +92,8 @@ export interface LoopResult {
   turns: number;
   /** Calls per tool name, failures included. */
   toolCalls: Record<string, number>;
+  /** Cost in USD when `prices` names the model. */
+  costUsd?: number;
 }
 
 /** Keeps the head and tail of a long tool result, saying how much was left out. */
@@ -101,7 +131,27 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
   const signal = signals.length === 0 ? new AbortController().signal : signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
   let answer = '';
   let turns = 0;
-  const end = (outcome: LoopOutcome): LoopResult => ({ outcome, answer, messages, usage, turns, toolCalls });
+  let messages_ = messages;
+  const price = options.prices?.[options.model.model];
+  const cost = () => (price ? (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000 : undefined);
+  const end = (outcome: LoopOutcome): LoopResult => {
+    const c = cost();
+    return { outcome, answer, messages: messages_, usage, turns, toolCalls, ...(c === undefined ? {} : { costUsd: c }) };
+  };
+  const gate = options.approval ? new ApprovalGate(options.approval) : undefined;
+  const ctx = options.context;
+  const compact = async (reason: CompactionInfo['reason']): Promise<boolean> => {
+    if (!ctx) return false;
+    const done = await ctx.compact(options.system, messages_, reason, { model: options.model, signal });
+    if (!done) return false;
+    messages_ = done.messages;
+    if (done.info.usage) {
+      usage.inputTokens += done.info.usage.inputTokens;
+      usage.outputTokens += done.info.usage.outputTokens;
+    }
+    emit?.({ type: 'context.compacted', turn: turns, ...done.info });
+    return true;
+  };
   const stopped = (): LoopOutcome | undefined => (deadline?.aborted ? 'timeout' : signal.aborted ? 'aborted' : undefined);
 
   for (;;) {
@@ -109,26 +159,37 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     if (halt) return end(halt);
     if (turns >= maxTurns) return end('max_turns');
     if (limits.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= limits.maxTokens) return end('budget');
+    if (limits.maxCostUsd !== undefined && (cost() ?? 0) >= limits.maxCostUsd) return end('budget');
     turns++;
     emit?.({ type: 'turn.start', turn: turns });
-    let response: Awaited<ReturnType<ModelClient['complete']>>;
-    try {
-      const turn = turns;
-      response = await options.model.complete(
-        { system: options.system, messages, tools: specs },
-        { signal, onText: emit ? (text) => emit({ type: 'text.delta', turn, text }) : undefined },
-      );
-    } catch (error) {
-      const halt = stopped();
-      if (halt && (error as HarnessError).code === 'HARNESS_ABORTED') return end(halt);
-      if (halt && error instanceof Error && error.name === 'AbortError') return end(halt);
-      throw error;
+    if (ctx?.shouldCompact(options.system, messages_)) await compact('trigger');
+    let response: Awaited<ReturnType<ModelClient['complete']>> | undefined;
+    for (let attempt = 0; response === undefined; attempt++) {
+      try {
+        const turn = turns;
+        const sent = messages_;
+        response = await options.model.complete(
+          { system: options.system, messages: sent, tools: specs },
+          { signal, onText: emit ? (text) => emit({ type: 'text.delta', turn, text }) : undefined },
+        );
+        ctx?.observe(options.system, sent, response.usage.inputTokens);
+      } catch (error) {
+        const halt = stopped();
+        if (halt && (error as HarnessError).code === 'HARNESS_ABORTED') return end(halt);
+        if (halt && error instanceof Error && error.name === 'AbortError') return end(halt);
+        if (error instanceof HarnessError && error.code === 'HARNESS_CONTEXT_TOO_LONG') {
+          // Compact and retry once; a second refusal (or nothing left to drop) ends the run.
+          if (attempt === 0 && (await compact('context_too_long'))) continue;
+          return end('context_too_long');
+        }
+        throw error;
+      }
     }
     usage.inputTokens += response.usage.inputTokens;
     usage.outputTokens += response.usage.outputTokens;
     emit?.({ type: 'model.response', turn: turns, usage: response.usage, toolCalls: response.toolCalls.length });
     answer = response.text;
-    messages.push(response.toolCalls.length > 0 ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls } : { role: 'assistant', content: response.text });
+    messages_.push(response.toolCalls.length > 0 ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls } : { role: 'assistant', content: response.text });
     if (response.toolCalls.length === 0) return end(response.stopReason === 'max_tokens' ? 'max_tokens' : 'completed');
 
     let repeatedTooOften = false;
@@ -148,14 +209,35 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
           kind: 'repeated',
           message: `${call.name} was already called with these exact arguments ${count - 1} times and its result is above. Use it, try different arguments, or answer.`,
         };
-      } else outcome = await callTool(tools, call, signal);
+      } else {
+        const decision = gate && tools.has(call.name) ? await approve(gate, call, turns, emit) : undefined;
+        outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, call, signal);
+      }
       const content = outcome.ok ? outcome.content : failureText(outcome.kind, outcome.message);
-      const capped = capToolResult(content, maxChars);
-      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: capped.content, ...(outcome.ok ? {} : { isError: true }) });
+      let capped = capToolResult(content, maxChars);
+      if (capped.truncated && options.onLargeResult) {
+        const artifact = await options.onLargeResult({ callId: call.id, toolName: call.name, content });
+        if (artifact) capped = { content: `[full output (${content.length} characters) saved as artifact ${artifact}]\n${capped.content}`, truncated: true };
+      }
+      messages_.push({ role: 'tool', toolCallId: call.id, name: call.name, content: capped.content, ...(outcome.ok ? {} : { isError: true }) });
       emit?.({ type: 'tool.result', turn: turns, id: call.id, name: call.name, ok: outcome.ok, ...(outcome.ok ? {} : { kind: outcome.kind }), truncated: capped.truncated });
     }
     if (repeatedTooOften) return end('repeated_call');
   }
+}
+
+async function approve(gate: ApprovalGate, call: ToolCall, turn: number, emit: RunLoopOptions['onEvent']) {
+  if (gate.permission(call.name) !== 'always') emit?.({ type: 'approval.request', turn, id: call.id, name: call.name });
+  let decision: Awaited<ReturnType<ApprovalGate['check']>>;
+  try {
+    decision = await gate.check({ callId: call.id, toolName: call.name, arguments: call.arguments });
+  } catch (error) {
+    decision = { approved: false, asked: true, reason: `the approver failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (gate.permission(call.name) !== 'always') {
+    emit?.({ type: 'approval.decision', turn, id: call.id, name: call.name, approved: decision.approved, asked: decision.asked, ...(decision.reason ? { reason: decision.reason } : {}) });
+  }
+  return decision;
 }
 
 async function callTool(tools: Map<string, HarnessTool>, call: ToolCall, signal: AbortSignal): Promise<ToolOutcome> {
