@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { HarnessTool, ToolOutcome } from './loop.js';
 
 /** JSON Schemas a tool is held to. */
@@ -9,9 +9,10 @@ export interface ToolSchemas {
   outputSchema?: Record<string, unknown>;
 }
 
-let shared: Ajv | undefined;
-function ajv(): Ajv {
-  shared ??= new Ajv({ allErrors: true, strict: false });
+// ajv costs tens of milliseconds to import, so it loads on the first validated call, not with the package.
+let shared: Promise<Ajv> | undefined;
+function ajv(): Promise<Ajv> {
+  shared ??= import('ajv').then((m) => new m.Ajv({ allErrors: true, strict: false }));
   return shared;
 }
 
@@ -23,15 +24,22 @@ export function summarizeSchemaErrors(errors: ErrorObject[] | null | undefined):
 }
 
 /**
- * Wraps a tool so its arguments and its result are validated. Schemas compile once, here.
- * A failure either way is `{ ok: false, kind: 'validation' }`; the wrapped tool never sees bad input.
+ * Wraps a tool so its arguments and its result are validated. Schemas compile once, on the first
+ * call. A failure either way is `{ ok: false, kind: 'validation' }`; the wrapped tool never sees bad input.
  */
 export function withSchemas(tool: HarnessTool, schemas: ToolSchemas = {}): HarnessTool {
-  const input: ValidateFunction = ajv().compile(schemas.inputSchema ?? tool.spec.inputSchema);
-  const output: ValidateFunction | undefined = schemas.outputSchema ? ajv().compile(schemas.outputSchema) : undefined;
+  let compiled: Promise<{ input: ValidateFunction; output: ValidateFunction | undefined }> | undefined;
+  const compile = () => {
+    compiled ??= ajv().then((a) => ({
+      input: a.compile(schemas.inputSchema ?? tool.spec.inputSchema),
+      output: schemas.outputSchema ? a.compile(schemas.outputSchema) : undefined,
+    }));
+    return compiled;
+  };
   return {
     spec: tool.spec,
     async execute(args, context): Promise<ToolOutcome> {
+      const { input, output } = await compile();
       if (!input(args)) {
         return { ok: false, kind: 'validation', message: `${tool.spec.name}: arguments do not match the input schema: ${summarizeSchemaErrors(input.errors)}` };
       }
