@@ -210,3 +210,33 @@ describe('sqlite', () => {
     expect(() => createBuiltinTool('sqlite', { tables: { 'x"; DROP': 'a' } }, host())).toThrow(/identifier/);
   });
 });
+
+describe('built-in tools through runLoop', () => {
+  it('a scripted model stores a value, saves an artifact and gets a validation error back', async () => {
+    const { runLoop } = await import('./loop.js');
+    const h = host();
+    const tools = (['storage', 'artifacts'] as const).map((name) => withSchemas(createBuiltinTool(name, {}, h), { outputSchema: BUILTIN_OUTPUT_SCHEMAS[name] }));
+    const script = [
+      [{ name: 'storage', arguments: { op: 'put', key: 'topic', value: 'agents' } }],
+      [{ name: 'storage', arguments: { op: 'explode' } }],
+      [{ name: 'artifacts', arguments: { title: 'Notes', content: 'about agents' } }],
+    ];
+    let turn = 0;
+    const model = {
+      protocol: 'openai' as const,
+      model: 'scripted',
+      async complete() {
+        const calls = script[turn++];
+        return calls
+          ? { text: '', toolCalls: calls.map((c, i) => ({ ...c, id: `t${turn}_${i}` })), stopReason: 'tool_calls' as const, usage: { inputTokens: 1, outputTokens: 1 } }
+          : { text: 'saved', toolCalls: [], stopReason: 'end' as const, usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+    };
+    const kinds: Array<string | undefined> = [];
+    const r = await runLoop({ model, system: 's', prompt: 'p', tools, onEvent: (e) => e.type === 'tool.result' && kinds.push(e.ok ? 'ok' : e.kind) });
+    expect(r.outcome).toBe('completed');
+    expect(kinds).toEqual(['ok', 'validation', 'ok']);
+    expect(JSON.parse(readFileSync(join(h.root, '.agentlang/storage/researcher.json'), 'utf8'))).toEqual({ topic: 'agents' });
+    expect(readFileSync(join(h.root, '.agentlang/artifacts/run-1/notes.md'), 'utf8')).toBe('about agents');
+  });
+});

@@ -28,7 +28,7 @@ function scripted(steps: Array<{ text?: string; toolCalls?: Array<Omit<ToolCall,
       requests.push(structuredClone(request));
       const step = steps[i++] ?? { text: 'done' };
       const toolCalls = (step.toolCalls ?? []).map((c, j) => ({ ...c, id: `call_${i}_${j}` }));
-      return { text: step.text ?? '', toolCalls, stopReason: toolCalls.length > 0 ? 'tool_use' : 'end', usage: { inputTokens: 1, outputTokens: 1 } } as ModelResponse;
+      return { text: step.text ?? '', toolCalls, stopReason: toolCalls.length > 0 ? 'tool_calls' : 'end', usage: { inputTokens: 1, outputTokens: 1 } };
     },
   };
 }
