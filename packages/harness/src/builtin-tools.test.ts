@@ -206,6 +206,14 @@ describe('sqlite', () => {
     expect(await tool.execute({ sql: 'SELECT ?', params: [{ a: 1 }] }, ctx())).toMatchObject({ ok: false, kind: 'validation' });
   });
 
+  it('refuses more than one statement per call and leaves the database untouched', async () => {
+    const h = host();
+    const tool = createBuiltinTool('sqlite', { tables: { t: 'a' } }, h);
+    json(await tool.execute({ sql: 'INSERT INTO t VALUES (?)', params: [1] }, ctx()));
+    expect(await tool.execute({ sql: 'INSERT INTO t VALUES (2); DROP TABLE t' }, ctx())).toMatchObject({ ok: false, kind: 'validation' });
+    expect(json(await tool.execute({ sql: 'SELECT count(*) AS n FROM t;' }, ctx()))).toMatchObject({ rows: [[1]] });
+  });
+
   it('refuses table names that are not identifiers', () => {
     expect(() => createBuiltinTool('sqlite', { tables: { 'x"; DROP': 'a' } }, host())).toThrow(/identifier/);
   });

@@ -354,7 +354,15 @@ export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): H
           try {
             for (const [name, columns] of Object.entries(config.tables ?? {})) db.run(`CREATE TABLE IF NOT EXISTS "${name}" (${columns})`);
             const before = db.getRowsModified();
-            const stmt = db.prepare(sql);
+            // sql.js's prepare would silently drop everything after the first statement; refuse instead.
+            const statements = db.iterateStatements(sql);
+            const first = statements.next();
+            if (first.done) return fail('validation', 'sqlite needs one SQL statement');
+            const stmt = first.value;
+            if (statements.getRemainingSQL().replace(/[\s;]+/g, '') !== '') {
+              stmt.free();
+              return fail('validation', 'sqlite runs one statement per call; pass values as ? params, not as more SQL');
+            }
             try {
               stmt.bind(params.map((p) => (typeof p === 'boolean' ? Number(p) : p)) as (string | number | null)[]);
               const rows: unknown[][] = [];
