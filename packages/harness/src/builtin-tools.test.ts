@@ -53,6 +53,17 @@ describe('web_fetch', () => {
     expect(out).toMatchObject({ status: 200, content: 'hello page' });
   });
 
+  it('turns HTML into text unless format is html', async () => {
+    const page = '<html><head><style>p{}</style><script>alert(1)</script></head><body><h1>Title</h1><p>a &amp; b</p></body></html>';
+    const origin = await serve((_q, _b, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(page);
+    });
+    const tool = createBuiltinTool('web_fetch', {}, host({ egress: { allowPrivate: true } }));
+    expect(json(await tool.execute({ url: origin }, ctx())).content).toBe('Title\na & b');
+    expect(json(await tool.execute({ url: origin, format: 'html' }, ctx())).content).toBe(page);
+  });
+
   it('cuts the body at the size cap', async () => {
     const origin = await serve((_q, _b, res) => res.end('a'.repeat(5000)));
     const tool = createBuiltinTool('web_fetch', { maxBytes: 100 }, host({ egress: { allowPrivate: true } }));

@@ -152,6 +152,24 @@ export interface WebFetchConfig {
   timeoutMs?: number;
 }
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
+/**
+ * HTML as plain text for the model: scripts, styles and tags dropped, common entities decoded,
+ * blank runs collapsed. Not a Markdown converter; `format: 'html'` keeps the page as it came.
+ */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<(br|\/p|\/div|\/h[1-6]|\/li|\/tr|hr)\b[^>]*>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_m, e: string) => ENTITIES[e] ?? '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n[\s]*/g, '\n')
+    .trim();
+}
+
 export function createWebFetchTool(config: WebFetchConfig, host: BuiltinToolHost): HarnessTool {
   return {
     spec: { name: 'web_fetch', description: DESCRIPTIONS.web_fetch, inputSchema: BUILTIN_INPUT_SCHEMAS.web_fetch },
@@ -165,7 +183,9 @@ export function createWebFetchTool(config: WebFetchConfig, host: BuiltinToolHost
       }
       try {
         const r = await egressFetch(url, { timeoutMs: config.timeoutMs ?? 20_000, maxBytes: config.maxBytes ?? 512 * 1024, signal: context.signal, headers: { accept: 'text/*, application/json;q=0.9, */*;q=0.5' } }, host.egress ?? {});
-        return ok({ url: r.url, status: r.status, content: r.body, ...(r.truncated ? { truncated: true } : {}) });
+        const html = /\bhtml\b/i.test(String(r.headers['content-type'] ?? ''));
+        const content = html && args.format !== 'html' ? htmlToText(r.body) : r.body;
+        return ok({ url: r.url, status: r.status, content, ...(r.truncated ? { truncated: true } : {}) });
       } catch (error) {
         return errorOutcome(error);
       }
