@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILTIN_OUTPUT_SCHEMAS, BUILTIN_TOOL_NAMES, type BuiltinToolHost, createBuiltinTool } from './builtin-tools.js';
+import { BUILTIN_OUTPUT_SCHEMAS, BUILTIN_TOOL_CAPABILITIES, BUILTIN_TOOL_NAMES, type BuiltinToolHost, createBuiltinTool } from './builtin-tools.js';
 import type { ToolOutcome } from './loop.js';
 import { withSchemas } from './schemas.js';
+import { gateByCapabilities } from './skills.js';
 
 const ctx = () => ({ callId: 'c1', signal: new AbortController().signal });
 const servers: Server[] = [];
@@ -257,5 +258,17 @@ describe('built-in tools through runLoop', () => {
     expect(kinds).toEqual(['ok', 'validation', 'ok']);
     expect(JSON.parse(readFileSync(join(h.root, '.agentlang/storage/researcher.json'), 'utf8'))).toEqual({ topic: 'agents' });
     expect(readFileSync(join(h.root, '.agentlang/artifacts/run-1/notes.md'), 'utf8')).toBe('about agents');
+  });
+});
+
+describe('built-in capabilities', () => {
+  it('a host granting only network gets denied storage and sqlite calls, nothing written', async () => {
+    const h = host();
+    const tools = gateByCapabilities(BUILTIN_TOOL_NAMES.map((n) => createBuiltinTool(n, {}, h)), BUILTIN_TOOL_CAPABILITIES, new Set(['network']));
+    const byName = new Map(tools.map((t) => [t.spec.name, t]));
+    expect(await byName.get('storage')?.execute({ op: 'put', key: 'k', value: 1 }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+    expect(await byName.get('sqlite')?.execute({ sql: 'SELECT 1' }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+    expect(await byName.get('artifacts')?.execute({ title: 'a', content: 'b' }, ctx())).toMatchObject({ ok: true });
+    expect(existsSync(join(h.root, '.agentlang/storage'))).toBe(false);
   });
 });

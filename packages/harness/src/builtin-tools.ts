@@ -23,6 +23,18 @@ export interface BuiltinToolHost {
 export const BUILTIN_TOOL_NAMES = ['web_fetch', 'web_search', 'artifacts', 'storage', 'sqlite'] as const;
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
 
+/**
+ * The spec's `permissions` capability each built-in needs, for {@link gateByCapabilities}:
+ * network for the web tools, storage for what persists between sessions. Artifacts are this
+ * run's output, so they need none.
+ */
+export const BUILTIN_TOOL_CAPABILITIES: ReadonlyMap<string, string> = new Map([
+  ['web_fetch', 'network'],
+  ['web_search', 'network'],
+  ['storage', 'storage'],
+  ['sqlite', 'storage'],
+]);
+
 const str = (description: string) => ({ type: 'string', description });
 
 // Input schemas: the resolver's newest version of each tool (packages/resolver/src/builtin-tools.ts),

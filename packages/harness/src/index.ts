@@ -17,6 +17,7 @@ export type { HttpToolDeclaration, HttpToolHost } from './http-tool.js';
 export {
   BUILTIN_INPUT_SCHEMAS,
   BUILTIN_OUTPUT_SCHEMAS,
+  BUILTIN_TOOL_CAPABILITIES,
   BUILTIN_TOOL_NAMES,
   createArtifactsTool,
   createBuiltinTool,

@@ -49,7 +49,7 @@ export function restrictToolCalls(tools: HarnessTool[], allowed: Iterable<string
  * Denies at call time every tool whose required capability the host did not grant. Tools with no
  * required capability pass through unchanged.
  */
-export function gateByCapabilities(tools: HarnessTool[], required: Map<string, string>, granted: Set<string>): HarnessTool[] {
+export function gateByCapabilities(tools: HarnessTool[], required: ReadonlyMap<string, string>, granted: ReadonlySet<string>): HarnessTool[] {
   return tools.map((t) => {
     const capability = required.get(t.spec.name);
     if (capability === undefined || granted.has(capability)) return t;
