@@ -190,6 +190,16 @@ describe('storage', () => {
     expect(json(await other.execute({ op: 'list' }, ctx()))).toEqual({ keys: [] });
   });
 
+  it('keeps a scoped agent name inside storage/ as one file', async () => {
+    const h = host({ agent: '@org/../../evil' });
+    json(await createBuiltinTool('storage', {}, h).execute({ op: 'set', key: 'k', value: 1 }, ctx()));
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync(join(h.root, '.agentlang/storage'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^org_evil-[0-9a-f]{12}\.json$/);
+    expect(readdirSync(h.root)).toEqual(['.agentlang']);
+  });
+
   it('serialises concurrent writes on one instance', async () => {
     const tool = createBuiltinTool('storage', {}, host());
     await Promise.all(Array.from({ length: 10 }, (_, i) => tool.execute({ op: 'set', key: `k${i}`, value: i }, ctx())));

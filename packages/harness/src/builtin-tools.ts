@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { egressFetch, type EgressPolicy } from './egress.js';
 import { HarnessError } from './errors.js';
 import type { HarnessTool, ToolOutcome } from './loop.js';
@@ -127,6 +128,13 @@ function safeSegment(name: string): boolean {
 function segmentFor(value: string, what: string): string {
   if (!safeSegment(value)) throw new HarnessError('HARNESS_EGRESS_DENIED', `${what} "${value}" is not a plain file name`, { details: { [what]: value } });
   return value;
+}
+
+/** An agent name as a file name: itself when plain, else a readable stem plus a hash (`@org/a` ≠ `org_a`). */
+function agentFileStem(agent: string): string {
+  if (safeSegment(agent)) return agent;
+  const stem = agent.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+/, '').slice(0, 80);
+  return `${stem || 'agent'}-${createHash('sha256').update(agent).digest('hex').slice(0, 12)}`;
 }
 
 /** Writes a file atomically: a temporary sibling, then rename (which replaces a symlink, never follows it). */
@@ -287,7 +295,7 @@ export function createArtifactsTool(_config: Record<string, unknown>, host: Buil
         const st = await lstat(path).catch(() => undefined);
         if (st && !st.isFile()) return fail('denied', `artifact ${name} exists and is not a regular file (symlink?)`);
         await atomicWrite(path, args.content);
-        return ok({ id: name, url: `file://${path}` });
+        return ok({ id: name, url: pathToFileURL(path).href });
       } catch (error) {
         return errorOutcome(error);
       }
@@ -299,7 +307,7 @@ export function createArtifactsTool(_config: Record<string, unknown>, host: Buil
 
 /** Key-value pairs in `<root>/.agentlang/storage/<agent>.json`, rewritten atomically on each change. */
 export function createStorageTool(_config: Record<string, unknown>, host: BuiltinToolHost): HarnessTool {
-  const file = async () => join(await confinedDir(host.root, 'storage'), `${segmentFor(host.agent, 'agent')}.json`);
+  const file = async () => join(await confinedDir(host.root, 'storage'), `${agentFileStem(host.agent)}.json`);
   const load = async (path: string): Promise<Record<string, unknown>> => {
     const st = await lstat(path).catch(() => undefined);
     if (!st) return {};
@@ -379,7 +387,7 @@ export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): H
         const sql = args.sql.trim().replace(/;\s*$/, '');
         try {
           const SQL = await loadSqlJs();
-          const path = join(await confinedDir(host.root, 'sqlite'), segmentFor(config.file ?? `${host.agent}.db`, 'database file'));
+          const path = join(await confinedDir(host.root, 'sqlite'), segmentFor(config.file ?? `${agentFileStem(host.agent)}.db`, 'database file'));
           const st = await lstat(path).catch(() => undefined);
           if (st && !st.isFile()) return fail('denied', `${path} is not a regular file (symlink?)`);
           const db = new SQL.Database(st ? await readFile(path) : undefined);
