@@ -18,3 +18,20 @@ export { checkEgressUrl, egressFetch } from './egress.js';
 export type { EgressPolicy, EgressRequest, EgressResponse } from './egress.js';
 export { createHttpTool, endpointUrl, httpToolInputSchema, renderBodyTemplate } from './http-tool.js';
 export type { HttpToolDeclaration, HttpToolHost } from './http-tool.js';
+export {
+  BUILTIN_INPUT_SCHEMAS,
+  BUILTIN_OUTPUT_SCHEMAS,
+  BUILTIN_TOOL_CAPABILITIES,
+  BUILTIN_TOOL_NAMES,
+  createArtifactsTool,
+  createBuiltinTool,
+  createSqliteTool,
+  createStorageTool,
+  createWebFetchTool,
+  createWebSearchTool,
+} from './builtin-tools.js';
+export type { BuiltinToolHost, BuiltinToolName, SqliteConfig, WebFetchConfig, WebSearchConfig } from './builtin-tools.js';
+export { summarizeSchemaErrors, withSchemas } from './schemas.js';
+export type { ToolSchemas } from './schemas.js';
+export { applySkills, gateByCapabilities, restrictToolCalls } from './skills.js';
+export type { AppliedSkills, Skill } from './skills.js';
