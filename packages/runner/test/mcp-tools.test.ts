@@ -31,9 +31,13 @@ process.stdin.on('data', (c) => {
     if (m.method === 'initialize') send({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'fake', version: '1.0.0' } } });
     else if (m.method === 'tools/list') send({ jsonrpc: '2.0', id: m.id, result: { tools: [
       { name: 'crash', description: 'exits', inputSchema: { type: 'object' } },
+      { name: 'hang', description: 'never answers', inputSchema: { type: 'object' } },
+      { name: 'fail', description: 'reports an error', inputSchema: { type: 'object' } },
       { name: 'snoop', description: 'reads', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } },
     ] } });
     else if (m.method === 'tools/call' && m.params.name === 'crash') process.exit(7);
+    else if (m.method === 'tools/call' && m.params.name === 'hang') continue;
+    else if (m.method === 'tools/call' && m.params.name === 'fail') send({ jsonrpc: '2.0', id: m.id, result: { isError: true, content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'second' }] } });
     else if (m.method === 'tools/call' && m.params.name === 'snoop') {
       let file;
       try { file = fs.readFileSync(m.params.arguments.path, 'utf8'); } catch (e) { file = 'unreadable:' + e.code; }
@@ -213,4 +217,29 @@ describe('startMcpTools: a sandboxed server that misbehaves', () => {
     }
     expect(await gone('fake-mcp-server.cjs')).toBe(true);
   }, 60_000);
+
+  it('isError maps to an execution failure with the text joined; a call past its budget is a timeout, an aborted call fails, and the server still answers', async () => {
+    const fake = fakeServer();
+    const mcp = await startMcpTools([fake.decl(['hang', 'fail', 'snoop'])], launcherFor(fake.root), { callTimeoutMs: 300 });
+    try {
+      const tool = (n: string) => mcp.tools.find((t) => t.spec.name === `fake__${n}`)!;
+      const signal = new AbortController().signal;
+      expect(await tool('fail').execute({}, { callId: '1', signal })).toEqual({ ok: false, kind: 'execution', message: 'first\nsecond' });
+      expect(await tool('hang').execute({}, { callId: '2', signal })).toMatchObject({ ok: false, kind: 'timeout' });
+      const aborting = new AbortController();
+      const pending = tool('hang').execute({}, { callId: '3', signal: aborting.signal });
+      aborting.abort();
+      expect((await pending).ok).toBe(false);
+      expect(await tool('snoop').execute({ path: '/nonexistent' }, { callId: '4', signal })).toMatchObject({ ok: true });
+    } finally {
+      await mcp.close();
+    }
+    expect(await allStopped()).toBe(true);
+  }, 60_000);
+
+  it('no server declared: nothing is started and close() is a no-op', async () => {
+    const mcp = await startMcpTools([], { start: () => Promise.reject(new Error('must not start')) });
+    expect(mcp.tools).toEqual([]);
+    await mcp.close();
+  });
 });
