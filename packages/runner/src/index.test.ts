@@ -14,6 +14,7 @@ describe('@agentlang/runner public API', () => {
         'aiderAdapter',
         'claudeCodeAdapter',
         'codexAdapter',
+        'createSandboxMcpLauncher',
         'createSandboxProbeExecutor',
         'cursorCliAdapter',
         'deriveTask',
