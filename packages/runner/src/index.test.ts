@@ -15,6 +15,7 @@ describe('@agentlang/runner public API', () => {
         'claudeCodeAdapter',
         'codexAdapter',
         'createSandboxMcpLauncher',
+        'mcpServerDeclarations',
         'createSandboxProbeExecutor',
         'cursorCliAdapter',
         'deriveTask',

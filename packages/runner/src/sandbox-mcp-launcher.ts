@@ -1,4 +1,5 @@
-import type { ProbeAgent, ProbeExecutor, ProbeProcess } from '@agentlang/resolver';
+import type { McpServerSpec } from '@agentlang/manifest';
+import { type ProbeAgent, type ProbeExecutor, type ProbeProcess, type ResolvedPlan, renderEnvTemplate, templateVariables } from '@agentlang/resolver';
 import { createSandboxProbeExecutor, type SandboxProbeExecutorOptions } from './sandbox-probe-executor.js';
 
 /** What the harness's `McpLauncher` asks for (structurally `@agentlang/harness`'s interface; the runner does not import the harness). */
@@ -42,4 +43,40 @@ export function createSandboxMcpLauncher(options: SandboxMcpLauncherOptions): { 
         stdio: 'pipe',
       }),
   };
+}
+
+/** One server as `@agentlang/harness`'s `startMcpTools` takes it (structurally its `McpServerDeclaration`). */
+export interface McpServerLaunchDeclaration extends SandboxMcpLaunch {
+  tools?: string[];
+  pinned: Array<{ name: string; schemaDigest: string }>;
+}
+
+/**
+ * The declarations a run hands to `startMcpTools`: each of the plan's MCP servers with the
+ * manifest's whitelist, the plan's pinned tool digests, and its `env` rendered against the
+ * caller's environment (`{{.env.X}}` values become secrets; nothing else of `env` is passed).
+ */
+export function mcpServerDeclarations(
+  plan: Pick<ResolvedPlan, 'mcpServers'>,
+  manifest: { mcpServers: McpServerSpec[] },
+  env: Record<string, string | undefined>,
+): McpServerLaunchDeclaration[] {
+  return plan.mcpServers.map((server) => {
+    const spec = manifest.mcpServers.find((m) => m.name === server.name);
+    const plain: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    for (const [key, value] of Object.entries(spec?.env ?? {})) {
+      const rendered = renderEnvTemplate(value, env, `MCP server ${server.name} env ${key}`);
+      if (templateVariables(value).length > 0) secrets[key] = rendered;
+      else plain[key] = rendered;
+    }
+    return {
+      name: server.name,
+      argv: [server.command, ...server.args],
+      env: plain,
+      secrets,
+      ...(spec?.tools ? { tools: [...spec.tools] } : {}),
+      pinned: server.tools.map((t) => ({ name: t.name, schemaDigest: t.schemaDigest })),
+    };
+  });
 }

@@ -3,8 +3,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type McpServerDeclaration, type ModelClient, type ModelResponse, mcpToolDigest, runLoop, startMcpTools } from '@agentlang/harness';
 import { digestJson } from '@agentlang/resolver';
-import { createSandboxMcpLauncher } from '@agentlang/runner';
-import { makeTempDir, rejectedWith } from '@agentlang/test-helpers';
+import { loadAgent } from '@agentlang/manifest';
+import { resolvePlan } from '@agentlang/resolver';
+import { createSandboxMcpLauncher, createSandboxProbeExecutor, mcpServerDeclarations } from '@agentlang/runner';
+import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 // Issue 12 §2: an agent's MCP servers run once per run inside bwrap; the harness offers only their
@@ -124,6 +126,28 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
       // A non-whitelisted tool is simply not a tool: runLoop answers unknown_tool without forwarding.
       expect(mcp.tools.some((t) => t.spec.name.endsWith('get-env'))).toBe(false);
       expect(launched.some(alive)).toBe(true);
+    } finally {
+      await mcp.close();
+    }
+    expect(await allStopped()).toBe(true);
+  }, 120_000);
+
+  it('a resolved plan\'s pins (the resolver\'s digests of the real server) are accepted; its env template becomes a secret the server sees', async () => {
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': `name: mcp-agent\nversion: 1.0.0\nruntime: test-echo\nmcp_servers:\n  everything:\n    command: node\n    args: ["${everything}", stdio]\n    env:\n      API_TOKEN: "{{.env.HOST_SECRET}}"\n    tools: [echo, get-env]\n`,
+    });
+    const loaded = await loadAgent(dir);
+    const plan = await resolvePlan(loaded, { env, probeExecutor: createSandboxProbeExecutor({ env }) });
+    const declarations = mcpServerDeclarations(plan, loaded.manifest, env);
+    expect(declarations[0]).toMatchObject({ name: 'everything', env: {}, secrets: { API_TOKEN: SECRET }, tools: ['echo', 'get-env'] });
+    expect(declarations[0]!.pinned.map((p) => p.name)).toEqual(['echo', 'get-env']);
+    const mcp = await startMcpTools(declarations, launcherFor(dir));
+    try {
+      expect(mcp.tools.map((t) => t.spec.name).sort()).toEqual(['everything__echo', 'everything__get-env']);
+      const out = await mcp.tools.find((t) => t.spec.name === 'everything__get-env')!.execute({}, { callId: '1', signal: new AbortController().signal });
+      expect(out.ok).toBe(true);
+      expect((out as { content: string }).content).toContain('API_TOKEN');
+      expect((out as { content: string }).content).not.toContain('HOST_SECRET');
     } finally {
       await mcp.close();
     }
