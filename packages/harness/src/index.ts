@@ -35,3 +35,5 @@ export { summarizeSchemaErrors, withSchemas } from './schemas.js';
 export type { ToolSchemas } from './schemas.js';
 export { applySkills, gateByCapabilities, restrictToolCalls } from './skills.js';
 export type { AppliedSkills, Skill } from './skills.js';
+export { mcpToolDigest, startMcpTools } from './mcp-tools.js';
+export type { McpLauncher, McpProcess, McpProcessExit, McpServerDeclaration, McpTools, StartMcpToolsOptions } from './mcp-tools.js';

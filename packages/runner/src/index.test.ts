@@ -14,6 +14,8 @@ describe('@agentlang/runner public API', () => {
         'aiderAdapter',
         'claudeCodeAdapter',
         'codexAdapter',
+        'createSandboxMcpLauncher',
+        'mcpServerDeclarations',
         'createSandboxProbeExecutor',
         'cursorCliAdapter',
         'deriveTask',

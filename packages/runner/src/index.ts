@@ -51,3 +51,4 @@ export {
 export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';
 export { deriveTask, readRunInput } from './run-input.js';
 export { createSandboxProbeExecutor, type SandboxProbeExecutorOptions } from './sandbox-probe-executor.js';
+export { createSandboxMcpLauncher, mcpServerDeclarations, type McpServerLaunchDeclaration, type SandboxMcpLaunch, type SandboxMcpLauncherOptions } from './sandbox-mcp-launcher.js';
