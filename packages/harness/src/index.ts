@@ -14,3 +14,5 @@ export { checkEgressUrl, egressFetch } from './egress.js';
 export type { EgressPolicy, EgressRequest, EgressResponse } from './egress.js';
 export { createHttpTool, endpointUrl, httpToolInputSchema, renderBodyTemplate } from './http-tool.js';
 export type { HttpToolDeclaration, HttpToolHost } from './http-tool.js';
+export { buildAgentTools, httpBaseIsPrivate } from './agent-tools.js';
+export type { AgentToolDeclarations, AgentToolHost, AgentTools } from './agent-tools.js';
