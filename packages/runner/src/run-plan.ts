@@ -141,6 +141,8 @@ export interface RunResult {
   recordPath: string | null;
   /** The plan that ran (with the runtime override applied). */
   plan: ResolvedPlan;
+  /** Runs of the built-in `harness` runtime: the loop's outcome, answer, tokens per model and calls per tool (absent when the model failed). */
+  harness?: HarnessRunSummary;
   sandbox: {
     backend: string;
     /** The full sandbox argv with secrets and file contents redacted. */
@@ -605,6 +607,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       record,
       recordPath,
       plan: effective,
+      ...(harness ? { harness } : {}),
       sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
     };
   } finally {
