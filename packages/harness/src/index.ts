@@ -37,3 +37,5 @@ export { applySkills, gateByCapabilities, restrictToolCalls } from './skills.js'
 export type { AppliedSkills, Skill } from './skills.js';
 export { mcpToolDigest, startMcpTools } from './mcp-tools.js';
 export type { McpLauncher, McpProcess, McpProcessExit, McpServerDeclaration, McpTools, StartMcpToolsOptions } from './mcp-tools.js';
+export { buildAgentTools, httpBaseIsPrivate } from './agent-tools.js';
+export type { AgentToolDeclarations, AgentToolHost, AgentTools } from './agent-tools.js';

@@ -4,7 +4,7 @@ import { makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { ResolveError } from './errors.js';
 import { resolveModels, BUILTIN_MODELS } from './models.js';
-import { detectAuth, findOnPath, findRuntime } from './runtimes.js';
+import { detectAuth, findOnPath, findRuntime, isLocalBaseUrl } from './runtimes.js';
 import { selectRuntime } from './select-runtime.js';
 
 /** A PATH directory holding fake executables with the given names (real files, mode 755). */
@@ -89,5 +89,24 @@ describe('detectAuth reports a source by name, never a value', () => {
     expect(aider.missing).toContain('OPENAI_API_KEY');
     // AgentSpec's goose/ (aider/, opencode/) prefix: the runtime's own configuration holds the credentials.
     expect(detectAuth(findRuntime('goose')!, 'goose', {}).source).toBe('config:goose');
+  });
+});
+
+describe('the built-in harness runtime', () => {
+  it('needs no binary, is chosen only when named, and a local base URL needs no key', () => {
+    const s = selectRuntime({ override: 'harness', models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '' } });
+    expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
+    expect(s.model).toBe('gpt-4o');
+    // Automatic routing never picks it, even with a key set and nothing installed.
+    const routed = selectRuntime({ models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '', OPENAI_API_KEY: 'x' } });
+    expect(routed.runtime.name).not.toBe('harness');
+    const harness = findRuntime('harness')!;
+    expect(detectAuth(harness, 'openai', {}).missing).toContain('OPENAI_API_KEY');
+    expect(detectAuth(harness, 'openai', { OPENAI_API_KEY: 'k' }).source).toBe('env:OPENAI_API_KEY');
+    expect(detectAuth(harness, 'openai', { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }).source).toBe('local socket');
+    expect(detectAuth(harness, 'anthropic', { ANTHROPIC_BASE_URL: 'https://api.example.com' }).source).toBe('none');
+    expect(isLocalBaseUrl('http://localhost:8000/v1')).toBe(true);
+    expect(isLocalBaseUrl('http://192.168.1.2/v1')).toBe(true);
+    expect(isLocalBaseUrl('https://api.openai.com/v1')).toBe(false);
   });
 });

@@ -15,6 +15,12 @@ export interface RuntimeInfo {
   subscription?: string;
   /** Extra credential variables the runtime itself reads, checked before the provider's. */
   authEnv?: readonly string[];
+  /**
+   * Built into AgentLang (the `harness` runtime: @agentlang/harness's loop, run in-process by the
+   * runner): no binary, always available, and chosen only when named (`--runtime harness` or the
+   * manifest's `runtime:`), never by automatic routing — so existing agents keep their runtimes.
+   */
+  builtin?: boolean;
 }
 
 /**
@@ -32,6 +38,9 @@ export const RUNTIMES: readonly RuntimeInfo[] = Object.freeze([
   { name: 'opencode', binary: 'opencode', providers: ['anthropic', 'openai', 'google', 'ollama', 'opencode'], auth: 'provider' },
   { name: 'goose', binary: 'goose', providers: ['anthropic', 'openai', 'google', 'ollama', 'goose'], auth: 'provider' },
   { name: 'aider', binary: 'aider', providers: ['anthropic', 'openai', 'google', 'ollama', 'aider'], auth: 'provider' },
+  // Built in: the harness loop runs in the host process; the provider key never enters a sandbox.
+  // `OPENAI_BASE_URL` points the openai provider at any Chat Completions server (Ollama, vLLM).
+  { name: 'harness', binary: '', providers: ['openai', 'anthropic'], auth: 'provider', builtin: true },
   { name: 'test-echo', binary: 'echo', providers: ['test-echo'], auth: 'local' },
 ] satisfies RuntimeInfo[]);
 
@@ -41,6 +50,25 @@ export const PROVIDER_KEY_ENV: Readonly<Record<string, readonly string[]>> = Obj
   openai: ['OPENAI_API_KEY'],
   google: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
 });
+
+/** Base-URL variables the built-in harness runtime reads per provider. */
+export const PROVIDER_BASE_URL_ENV: Readonly<Record<string, string>> = Object.freeze({ openai: 'OPENAI_BASE_URL', anthropic: 'ANTHROPIC_BASE_URL' });
+
+/** True when `url` names a loopback or private host (localhost, 127/8, ::1, 10/8, 172.16/12, 192.168/16). */
+export function isLocalBaseUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+  const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (!m) return false;
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
 
 /** Other names a runtime is known by (AgentSpec writes `codex-cli`; `claude` and `gemini` are the binaries). */
 export const RUNTIME_ALIASES: Readonly<Record<string, string>> = Object.freeze({ 'codex-cli': 'codex', claude: 'claude-code', gemini: 'gemini-cli' });
@@ -86,6 +114,12 @@ export function detectAuth(
 ): { source: string; missing?: string; decision: string } {
   if (runtime.auth === 'local' || provider === 'ollama' || provider === 'test-echo') {
     return { source: 'local socket', decision: `auth: ${runtime.name} needs no credentials (local process or socket)` };
+  }
+  if (runtime.builtin && provider !== undefined) {
+    const base = env[PROVIDER_BASE_URL_ENV[provider] ?? ''] ?? '';
+    if (base !== '' && isLocalBaseUrl(base)) {
+      return { source: 'local socket', decision: `auth: ${runtime.name} talks to a local ${provider} endpoint (${PROVIDER_BASE_URL_ENV[provider]}); no key needed` };
+    }
   }
   if (provider !== undefined && ['opencode', 'goose', 'aider'].includes(provider) && runtime.name === provider) {
     return { source: `config:${runtime.name}`, decision: `auth: ${runtime.name} picks provider and credentials from its own configuration (model prefix ${provider}/)` };

@@ -18,6 +18,7 @@ export interface RuntimeSelection {
 }
 
 function locate(info: RuntimeInfo, env: NodeJS.ProcessEnv, cache: Map<string, string | undefined>): ResolvedRuntime {
+  if (info.builtin) return { name: info.name, binary: info.binary, available: true };
   if (!cache.has(info.binary)) cache.set(info.binary, findOnPath(info.binary, env));
   const path = cache.get(info.binary);
   return { name: info.name, binary: info.binary, ...(path ? { path } : {}), available: path !== undefined };
@@ -63,7 +64,9 @@ export function selectRuntime(input: {
   const finish = (info: RuntimeInfo, model: string | undefined): RuntimeSelection => {
     const runtime = locate(info, input.env, cache);
     decisions.push(
-      runtime.available
+      info.builtin
+        ? `runtime ${info.name}: built in (runs in-process, no binary)`
+        : runtime.available
         ? `runtime ${info.name}: binary \`${info.binary}\` found at ${runtime.path}`
         : `runtime ${info.name}: binary \`${info.binary}\` not found on PATH`,
     );
@@ -110,7 +113,7 @@ export function selectRuntime(input: {
     const out: Array<{ info: RuntimeInfo; model: string; provider: string }> = [];
     for (const id of ids) {
       const provider = caps[id]?.provider;
-      for (const info of RUNTIMES) if (provider && info.providers.includes(provider)) out.push({ info, model: id, provider });
+      for (const info of RUNTIMES) if (!info.builtin && provider && info.providers.includes(provider)) out.push({ info, model: id, provider });
     }
     return out;
   };
@@ -143,7 +146,7 @@ export function selectRuntime(input: {
     return finish(pick.info, pick.model);
   }
   if (input.localOnly) unroutable(`no local model is declared${Object.keys(input.models).length > 0 ? ` (declared: ${Object.keys(input.models).join(', ')})` : ''}`);
-  const general = RUNTIMES.filter((r) => r.name !== 'test-echo');
+  const general = RUNTIMES.filter((r) => r.name !== 'test-echo' && !r.builtin);
   const installed = general.find((r) => locate(r, input.env, cache).available);
   const pick = installed ?? general[0]!;
   decisions.push(

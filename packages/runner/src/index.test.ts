@@ -5,6 +5,8 @@ describe('@agentlang/runner public API', () => {
   it('exports exactly these names (adding one is a deliberate act)', () => {
     expect(Object.keys(runner).sort()).toEqual(
       [
+        'HARNESS_EXIT_CODES',
+        'HARNESS_MODEL_ERROR_EXIT',
         'RECORD_PAYLOAD_TYPE',
         'RECORD_SCHEMA',
         'RUNTIME_ADAPTERS',
@@ -27,6 +29,8 @@ describe('@agentlang/runner public API', () => {
         'geminiCliAdapter',
         'getAdapter',
         'gooseAdapter',
+        'harnessAdapter',
+        'harnessModelClient',
         'isUlid',
         'listRecords',
         'normalizeArch',
@@ -41,6 +45,7 @@ describe('@agentlang/runner public API', () => {
         'readRecordEnvelope',
         'recordsDirFor',
         'runAgent',
+        'runHarness',
         'runPlan',
         'scanRecords',
         'serializeRecord',

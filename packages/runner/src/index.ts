@@ -35,6 +35,8 @@ export { opencodeAdapter } from './adapters/opencode.js';
 export { cursorCliAdapter } from './adapters/cursor-cli.js';
 export { gooseAdapter } from './adapters/goose.js';
 export { aiderAdapter } from './adapters/aider.js';
+export { harnessAdapter } from './adapters/harness.js';
+export { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, harnessModelClient, runHarness, type HarnessRunSummary } from './run-harness.js';
 export {
   SANDBOX_CONFIG_DIR,
   describeRunSandbox,

@@ -59,6 +59,17 @@ export interface ExecutionRecord {
    * credentials and what its MCP `{{.env.X}}` templates read. Absent in records written before it existed.
    */
   env?: string[];
+  /**
+   * Runs of the built-in `harness` runtime: how the loop ended (a `LoopOutcome`, or `model_error`),
+   * model requests, tokens per model and calls per tool name. Never prompt text, tool arguments or
+   * output, or keys.
+   */
+  harness?: {
+    outcome: string;
+    turns: number;
+    usage: Record<string, { input_tokens: number; output_tokens: number }>;
+    tool_calls: Record<string, number>;
+  };
 }
 
 /** Formats a time as seed 000 does: UTC with second precision and a `Z`. */

@@ -20,6 +20,7 @@ import {
 import type { LoadedAgent } from '@agentlang/manifest';
 import { assertEnvConsent, envConsentRequired, findOnPath, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
 import { getAdapter } from './adapters/registry.js';
+import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunSummary, runHarness } from './run-harness.js';
 import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 import { RunnerError } from './errors.js';
 import { describeHost, type HostInfo } from './host.js';
@@ -140,6 +141,8 @@ export interface RunResult {
   recordPath: string | null;
   /** The plan that ran (with the runtime override applied). */
   plan: ResolvedPlan;
+  /** Runs of the built-in `harness` runtime: the loop's outcome, answer, tokens per model and calls per tool (absent when the model failed). */
+  harness?: HarnessRunSummary;
   sandbox: {
     backend: string;
     /** The full sandbox argv with secrets and file contents redacted. */
@@ -153,6 +156,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
 
 function withRuntime(plan: ResolvedPlan, adapter: RuntimeAdapter, env: Record<string, string | undefined>): ResolvedPlan {
   if (adapter.name === plan.runtime.name) return plan;
+  if (adapter.binary === '') return { ...plan, runtime: { name: adapter.name, binary: '', available: true } };
   const path = findOnPath(adapter.binary, env);
   return { ...plan, runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined } };
 }
@@ -493,11 +497,46 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     let end: SandboxResult;
     let versionPromise: Promise<string | null> = Promise.resolve(null);
     let host: HostInfo | undefined;
+    let harness: HarnessRunSummary | undefined;
     const stdout = guardSink(options.stdout);
     const stderr = guardSink(options.stderr);
     // Released only after the record is written: a late EPIPE must not crash the host before that.
     releases.push(stdout.release, stderr.release);
     try {
+      if (adapter.name === 'harness') {
+        // Built in: the loop runs here, in the host; only bash tools enter the sandbox.
+        const t0 = performance.now();
+        let loopOutcome: HarnessRunSummary | undefined;
+        let failed: unknown;
+        try {
+          loopOutcome = await runHarness({
+            plan: effective,
+            ...(options.agent ? { manifest: options.agent.manifest } : {}),
+            systemPrompt: options.systemPrompt ?? '',
+            prompt: options.userPrompt ?? '',
+            env,
+            backend,
+            policy,
+            timeoutMs: policy.limits.timeoutMs,
+            signal: controller.signal,
+            onText: (t) => stdout.write(Buffer.from(t)),
+            log: (l) => stderr.write(Buffer.from(`${l}\n`)),
+          });
+        } catch (error) {
+          failed = error;
+          stderr.write(Buffer.from(`harness: ${error instanceof Error ? error.message : String(error)}\n`));
+        }
+        harness = loopOutcome;
+        const code = loopOutcome ? HARNESS_EXIT_CODES[loopOutcome.outcome] : HARNESS_MODEL_ERROR_EXIT;
+        end = {
+          exitCode: code,
+          signal: null,
+          timedOut: loopOutcome?.outcome === 'timeout',
+          aborted: loopOutcome?.outcome === 'aborted' || (failed !== undefined && controller.signal.aborted),
+          durationMs: performance.now() - t0,
+        } as SandboxResult;
+        prepared = { backend: backend.name, redactedArgv: [], cleanup: async () => {} } as unknown as PreparedSandbox;
+      } else {
       prepared = backend.prepare(policy, command);
       const ending = spawnPrepared(prepared, policy, {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -515,6 +554,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       });
       host = describeHost(env);
       end = await ending;
+      }
     } finally {
       options.signal?.removeEventListener('abort', abort);
       if (options.handleSignals) {
@@ -555,6 +595,9 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       host: host ?? describeHost(env),
       isolation: { backend: prepared.backend },
       env: passedEnvironment(adapter, invocation, reads),
+      ...(adapter.name === 'harness'
+        ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
+        : {}),
     };
     const envelope = options.signingKey ? signRecord(record, options.signingKey) : undefined;
     const recordPath = writeRecord(recordsDir, record, envelope);
@@ -564,6 +607,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       record,
       recordPath,
       plan: effective,
+      ...(harness ? { harness } : {}),
       sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
     };
   } finally {

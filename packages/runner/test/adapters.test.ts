@@ -122,7 +122,8 @@ describe('runtime adapters', () => {
 
   it('no adapter puts the user prompt on argv: it goes through stdin (aider: a message file)', () => {
     const prompt = 'Research X';
-    for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo')) {
+    // harness spawns nothing: the loop gets the prompt in-process.
+    for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo' && a.name !== 'harness')) {
       const noMcp = adapter.name === 'ollama' || adapter.name === 'aider';
       const plan = { ...llmPlan({ name: adapter.name, binary: adapter.binary }, 'anthropic/claude-sonnet-4', 'anthropic'), ...(noMcp ? { mcpServers: [] } : {}) };
       const inv = adapter.buildInvocation({ ...base, plan });
@@ -140,7 +141,7 @@ describe('runtime adapters', () => {
   });
 
   it('looks adapters up by name and alias and names the known ones otherwise', () => {
-    expect(RUNTIME_ADAPTERS.map((a) => a.name)).toEqual(['test-echo', 'claude-code', 'codex', 'gemini-cli', 'ollama', 'opencode', 'cursor-cli', 'goose', 'aider']);
+    expect(RUNTIME_ADAPTERS.map((a) => a.name)).toEqual(['test-echo', 'claude-code', 'codex', 'gemini-cli', 'ollama', 'opencode', 'cursor-cli', 'goose', 'aider', 'harness']);
     expect(getAdapter('codex-cli').name).toBe('codex');
     expect(getAdapter('claude').name).toBe('claude-code');
     expect(getAdapter('gemini').name).toBe('gemini-cli');

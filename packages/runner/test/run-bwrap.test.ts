@@ -158,7 +158,7 @@ describe('what runs where (real bwrap, stand-in runtime binaries)', () => {
     return { bin, path };
   }
 
-  for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo')) {
+  for (const adapter of RUNTIME_ADAPTERS.filter((a) => a.name !== 'test-echo' && a.name !== 'harness')) {
     it(`${adapter.name}: the user prompt reaches the runtime on stdin (aider: a message file) and is on no host command line (bwrap's included)`, async () => {
       const prompt = `prompt-${randomBytes(6).toString('hex')}`;
       const marker = `/tmp/agentlang-version-probe-${randomBytes(6).toString('hex')}`;

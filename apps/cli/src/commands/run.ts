@@ -95,6 +95,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     record: result.record,
     recordPath: result.recordPath,
     sandbox: result.sandbox,
+    // The built-in harness runtime: { outcome, answer, usage, toolCalls } (the answer also went to stdout, unless --json).
+    ...(result.harness
+      ? { harness: { outcome: result.harness.outcome, answer: result.harness.answer, usage: result.harness.usage, toolCalls: result.harness.toolCalls } }
+      : {}),
   };
   if (dryRun) {
     return {

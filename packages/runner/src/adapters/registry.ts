@@ -4,6 +4,7 @@ import { claudeCodeAdapter } from './claude-code.js';
 import { codexAdapter } from './codex.js';
 import { cursorCliAdapter } from './cursor-cli.js';
 import { geminiCliAdapter } from './gemini-cli.js';
+import { harnessAdapter } from './harness.js';
 import { gooseAdapter } from './goose.js';
 import { ollamaAdapter } from './ollama.js';
 import { opencodeAdapter } from './opencode.js';
@@ -21,6 +22,7 @@ export const RUNTIME_ADAPTERS: readonly RuntimeAdapter[] = [
   cursorCliAdapter,
   gooseAdapter,
   aiderAdapter,
+  harnessAdapter,
 ];
 
 const ALIASES: Record<string, string> = { claude: 'claude-code', gemini: 'gemini-cli', 'codex-cli': 'codex', 'cursor-agent': 'cursor-cli' };

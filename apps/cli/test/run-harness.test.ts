@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { cliPath, hermeticEnv, makeTempDir } from '@agentlang/test-helpers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ScriptedServer, startScriptedServer } from '../../../packages/harness/test/scripted-server.js';
+
+const EXAMPLE = join(__dirname, '..', '..', '..', 'examples', 'research-assistant');
+const KEY = 'sk-ant-harness-test-secret-0042';
+
+const servers: ScriptedServer[] = [];
+const apis: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  for (const s of apis.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+// A small agent with one http tool; the OpenAI provider routes it to the scripted server.
+const HTTP_AGENT = `name: lookup-agent
+version: 0.1.0
+description: Looks a word up through the host's API.
+models:
+  gpt-test:
+    provider: openai
+http_tools:
+  lookup:
+    description: Looks a word up
+    endpoint: /api/lookup
+    method: GET
+    auth: bearer
+    params:
+      word:
+        type: string
+        required: true
+`;
+
+/** The real CLI, spawned asynchronously: the scripted model server lives in this process and must keep answering. */
+function runCliAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...hermeticEnv(), NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+function setup(): string {
+  const cwd = makeTempDir();
+  cpSync(EXAMPLE, join(cwd, 'research-assistant'), { recursive: true });
+  return cwd;
+}
+
+function onlyRecord(cwd: string): { text: string; json: Record<string, unknown> } {
+  const dir = join(cwd, '.agentlang', 'records');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  const text = readFileSync(join(dir, files[0]!), 'utf8');
+  return { text, json: JSON.parse(text) };
+}
+
+describe('agentlang run --runtime harness (the built-in loop against a scripted Anthropic Messages server)', () => {
+  it('prints the answer once on stdout; the record has usage and outcome, never the prompt or the key', async () => {
+    const server = await startScriptedServer([{ text: 'Three sources agree: 42.', usage: { input: 120, output: 9 } }]);
+    servers.push(server);
+    const cwd = setup();
+    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'Find the answer PROMPT-MARKER'], cwd, {
+      ANTHROPIC_BASE_URL: server.origin,
+      ANTHROPIC_API_KEY: KEY,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Launching harness...\n');
+    expect(r.stdout.endsWith('Three sources agree: 42.\n')).toBe(true);
+    expect(r.stdout.split('Three sources agree: 42.').length).toBe(2);
+    const req = server.requests[0]!;
+    expect(req.path).toBe('/v1/messages');
+    expect(req.body.model).toBe('claude-sonnet-4');
+    expect(req.headers['x-api-key']).toBe(KEY);
+    expect(req.body.temperature).toBe(0.7);
+    expect(req.body.max_tokens).toBe(8192);
+    const { text, json } = onlyRecord(cwd);
+    expect(json).toMatchObject({ runtime: 'harness', outcome: 'success', exit_code: 0, harness: { outcome: 'completed', usage: { 'claude-sonnet-4': { input_tokens: 120, output_tokens: 9 } }, tool_calls: {} } });
+    expect(json.env).toEqual([]);
+    expect(text).not.toContain('PROMPT-MARKER');
+    expect(text).not.toContain(KEY);
+  });
+
+  it('--json gives { outcome, answer, usage, toolCalls } under harness; a model error exits 4', async () => {
+    const server = await startScriptedServer([{ text: 'ok', usage: { input: 3, output: 1 } }, { status: 400, body: '{"type":"error","error":{"type":"invalid_request_error","message":"nope"}}' }]);
+    servers.push(server);
+    const cwd = setup();
+    const env = { ANTHROPIC_BASE_URL: server.origin, ANTHROPIC_API_KEY: KEY };
+    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--json'], cwd, env);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.harness).toEqual({ outcome: 'completed', answer: 'ok', usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } }, toolCalls: {} });
+    expect(r.stdout).not.toContain(KEY);
+    const bad = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x'], cwd, env);
+    expect(bad.status).toBe(4);
+    expect(bad.stderr).toContain('harness:');
+  });
+
+  it('the model calls an http tool on a real 127.0.0.1 API (bearer token), gets the result and answers; tool counts recorded', async () => {
+    const seen: Array<{ url: string; auth: string | undefined }> = [];
+    const api = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ definition: 'a small furry animal' }));
+    });
+    apis.push(api);
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const server = await startScriptedServer([
+      { toolCalls: [{ id: 'call_1', name: 'lookup', arguments: { word: 'cat' } }], usage: { input: 50, output: 10 } },
+      { text: 'A cat is a small furry animal.', usage: { input: 80, output: 8 } },
+    ]);
+    servers.push(server);
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT);
+    const OKEY = 'sk-openai-harness-test-0099';
+    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'What is a cat? PROMPT-MARKER', '--json'], cwd, {
+      OPENAI_BASE_URL: `${server.origin}/v1`,
+      OPENAI_API_KEY: OKEY,
+      AGENTLANG_HTTP_BASE_URL: apiBase,
+      AGENTLANG_HTTP_TOKEN: 'api-token-7',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(seen).toEqual([{ url: '/api/lookup?word=cat', auth: 'Bearer api-token-7' }]);
+    expect(r.stderr).toContain('tool: lookup');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.harness).toEqual({
+      outcome: 'completed',
+      answer: 'A cat is a small furry animal.',
+      usage: { 'gpt-test': { input_tokens: 130, output_tokens: 18 } },
+      toolCalls: { lookup: 1 },
+    });
+    // The second model request carried the tool's result.
+    expect(JSON.stringify(server.requests[1]!.body)).toContain('small furry animal');
+    const { text, json } = onlyRecord(cwd);
+    expect(json).toMatchObject({ runtime: 'harness', harness: { outcome: 'completed', turns: 2, tool_calls: { lookup: 1 } } });
+    for (const secret of ['PROMPT-MARKER', OKEY, 'api-token-7', 'small furry animal']) expect(text).not.toContain(secret);
+    expect(r.stdout).not.toContain(OKEY);
+  });
+});
