@@ -103,7 +103,7 @@ export async function runHarness(input: {
 
 /**
  * Exit status of a harness run (the "agent's own" code `agentlang run` passes through): 0 completed;
- * 3 a limit ended it (max_turns, budget, repeated_call, max_tokens); 124 timeout; 130 aborted.
+ * 3 a limit ended it (max_turns, budget, repeated_call, max_tokens, context_too_long); 124 timeout; 130 aborted.
  */
 export const HARNESS_EXIT_CODES: Readonly<Record<LoopOutcome, number>> = Object.freeze({
   completed: 0,
@@ -111,6 +111,7 @@ export const HARNESS_EXIT_CODES: Readonly<Record<LoopOutcome, number>> = Object.
   budget: 3,
   repeated_call: 3,
   max_tokens: 3,
+  context_too_long: 3,
   timeout: 124,
   aborted: 130,
 });
