@@ -351,10 +351,23 @@ export function createStorageTool(_config: Record<string, unknown>, host: Builti
 
 // ---------------------------------------------------------------- sqlite
 
+/** One column in the spec's `tables.<name>.columns` form. */
+export interface SqliteColumn {
+  type: string;
+  primary_key?: boolean;
+  required?: boolean;
+  unique?: boolean;
+  default?: string | number | boolean | null;
+}
+
 /** sqlite configuration: tables created (if missing) before the first statement. */
 export interface SqliteConfig {
-  /** Table name → column definitions, e.g. `{ notes: 'id INTEGER PRIMARY KEY, body TEXT' }`. */
-  tables?: Record<string, string>;
+  /**
+   * Table name → its columns: the spec's form `{ citations: { columns: { id: { type: integer,
+   * primary_key: true }, url: { type: text, required: true } } } }`, or column definitions as SQL
+   * (`{ notes: 'id INTEGER PRIMARY KEY, body TEXT' }`).
+   */
+  tables?: Record<string, string | { columns: Record<string, SqliteColumn> }>;
   /** Database file name under `<root>/.agentlang/sqlite/` (default `<agent>.db`). */
   file?: string;
 }
@@ -369,10 +382,52 @@ function loadSqlJs(): Promise<SqlStatic> {
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** A column type as SQLite spells one: words, optionally with a size (`VARCHAR(80)`, `DECIMAL(10, 2)`). */
+const COLUMN_TYPE = /^[A-Za-z][A-Za-z ]{0,31}(\(\s*\d{1,4}\s*(,\s*\d{1,4}\s*)?\))?$/;
+
+function sqlLiteral(value: string | number | boolean | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column default ${value} is not a finite number`, { details: { default: value } });
+    return String(value);
+  }
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The column definitions of one configured table as SQL; the spec's `columns` form is checked name by name, type by type. */
+function tableColumnsSql(table: string, definition: unknown): string {
+  if (typeof definition === 'string') return definition;
+  const columns = isObject(definition) && isObject(definition.columns) ? definition.columns : undefined;
+  if (!columns || Object.keys(columns).length === 0) {
+    throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table "${table}" needs columns: { <name>: { type: text|integer|real|blob, primary_key?, required?, unique?, default? } } or its column definitions as SQL`, {
+      details: { table },
+    });
+  }
+  return Object.entries(columns)
+    .map(([name, raw]) => {
+      const column = (isObject(raw) ? raw : { type: raw }) as Partial<SqliteColumn>;
+      if (!IDENT.test(name)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column name "${table}.${name}" is not a plain identifier`, { details: { table, column: name } });
+      if (typeof column.type !== 'string' || !COLUMN_TYPE.test(column.type)) {
+        throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column "${table}.${name}" has type ${JSON.stringify(column.type)}; expected a type name such as text, integer, real or blob`, {
+          details: { table, column: name, type: column.type },
+        });
+      }
+      const parts = [`"${name}"`, column.type.toUpperCase()];
+      if (column.primary_key === true) parts.push('PRIMARY KEY');
+      if (column.required === true) parts.push('NOT NULL');
+      if (column.unique === true) parts.push('UNIQUE');
+      if (column.default !== undefined) parts.push(`DEFAULT ${sqlLiteral(column.default)}`);
+      return parts.join(' ');
+    })
+    .join(', ');
+}
 
 export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): HarnessTool {
-  for (const name of Object.keys(config.tables ?? {})) {
+  const tables: Array<[string, string]> = [];
+  for (const [name, definition] of Object.entries(config.tables ?? {})) {
     if (!IDENT.test(name)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table name "${name}" is not a plain identifier`, { details: { table: name } });
+    tables.push([name, tableColumnsSql(name, definition)]);
   }
   let chain: Promise<unknown> = Promise.resolve();
   return {
@@ -392,7 +447,7 @@ export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): H
           if (st && !st.isFile()) return fail('denied', `${path} is not a regular file (symlink?)`);
           const db = new SQL.Database(st ? await readFile(path) : undefined);
           try {
-            for (const [name, columns] of Object.entries(config.tables ?? {})) db.run(`CREATE TABLE IF NOT EXISTS "${name}" (${columns})`);
+            for (const [name, columns] of tables) db.run(`CREATE TABLE IF NOT EXISTS "${name}" (${columns})`);
             const before = db.getRowsModified();
             // sql.js's prepare would silently drop everything after the first statement; refuse instead.
             const statements = db.iterateStatements(sql);
