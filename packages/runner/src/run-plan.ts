@@ -20,7 +20,7 @@ import {
 import type { LoadedAgent } from '@agentlang/manifest';
 import { assertEnvConsent, envConsentRequired, findOnPath, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
 import { getAdapter } from './adapters/registry.js';
-import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunSummary, runHarness } from './run-harness.js';
+import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunOptions, type HarnessRunSummary, runHarness } from './run-harness.js';
 import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 import { RunnerError } from './errors.js';
 import { describeHost, type HostInfo } from './host.js';
@@ -127,6 +127,8 @@ export interface RunPlanOptions {
   allowEnv?: string[];
   /** Called once every check passed and the invocation is built, just before the sandbox starts (also on a dry run). */
   onReady?: (plan: ResolvedPlan) => void;
+  /** The built-in `harness` runtime's approvals, limits and injected context values (ignored by other runtimes). */
+  harness?: HarnessRunOptions;
 }
 
 /** What a run produced. */
@@ -511,8 +513,11 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
         try {
           loopOutcome = await runHarness({
             plan: effective,
-            ...(options.agent ? { manifest: options.agent.manifest } : {}),
+            ...(options.agent ? { manifest: options.agent.manifest, agent: options.agent } : {}),
             systemPrompt: options.systemPrompt ?? '',
+            cwd,
+            runId,
+            ...(options.harness ? { options: options.harness } : {}),
             prompt: options.userPrompt ?? '',
             env,
             backend,

@@ -279,6 +279,8 @@ export const COMMANDS: CommandSpec[] = [
       '                         its SOUL.md, else its description)\n' +
       '  --runtime R            run with runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode)\n' +
       '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
+      '  --approve all|none     harness runtime: approve (all) or deny (none) every tool call that needs\n' +
+      '                         approval, without asking (default: ask on a terminal, else deny)\n' +
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
       '  --dry-run              print the plan, what the sandbox allows and its exact argv (secrets redacted); start nothing\n' +
       '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
@@ -296,6 +298,7 @@ export const COMMANDS: CommandSpec[] = [
       input: { type: 'string' },
       runtime: { type: 'string' },
       timeout: { type: 'string' },
+      approve: { type: 'string' },
       'unsafe-no-isolation': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'sign-key-env': { type: 'string' },

@@ -31,6 +31,16 @@ function parseTimeout(value: string | undefined): number | undefined {
   return Math.round(seconds * 1000);
 }
 
+/** `--approve all|none`, else a terminal to ask on (stdin and stderr both TTYs), else nobody: calls needing approval are denied. */
+function approvalFromFlags(ctx: CommandContext): { policy: 'all' | 'none' } | { terminal: { input: NodeJS.ReadStream; output: NodeJS.WriteStream } } | undefined {
+  const value = str(ctx.values.approve);
+  if (value !== undefined) {
+    if (value !== 'all' && value !== 'none') throw new RunUsageError(`--approve takes all or none; found ${JSON.stringify(value)}`);
+    return { policy: value };
+  }
+  return process.stdin.isTTY && process.stderr.isTTY ? { terminal: { input: process.stdin, output: process.stderr } } : undefined;
+}
+
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -43,6 +53,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (ctx.values['require-signed'] && !str(ctx.values.lock)) throw new RunUsageError('--require-signed needs --lock <file> (the signed lock to verify)');
   const userPrompt = readUserPrompt(ctx);
   const timeoutMs = parseTimeout(str(ctx.values.timeout));
+  const approval = approvalFromFlags(ctx);
   const signKeyEnv = str(ctx.values['sign-key-env']);
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
   const dryRun = ctx.values['dry-run'] === true;
@@ -69,6 +80,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(userPrompt !== undefined ? { userPrompt } : {}),
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(approval ? { harness: { approval } } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
