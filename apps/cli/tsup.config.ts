@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
@@ -177,6 +178,18 @@ async function buildIdentifyWorker(outDir: string): Promise<void> {
   }
 }
 
+/**
+ * sql.js's WebAssembly file beside the bundles that inline sql.js (the harness's sqlite tool): the
+ * harness looks for it next to the running bundle when sql.js itself does not resolve from there.
+ */
+function copySqlWasm(outDir: string): void {
+  const wasm = createRequire(resolve('../../packages/harness/package.json')).resolve('sql.js/dist/sql-wasm.wasm');
+  for (const dir of [outDir, join(outDir, 'hot')]) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(wasm, join(dir, 'sql-wasm.wasm'));
+  }
+}
+
 /** Runs validate once on a representative agent so the cache holds the functions it compiles. */
 function writeCodeCache(outDir: string): void {
   const agent = existsSync('../../examples/research-assistant') ? '../../examples/research-assistant' : '../../examples';
@@ -229,6 +242,7 @@ export default defineConfig((overrides) => {
       await build(runCore(outDir));
       await buildMcpSdk(outDir);
       await buildIdentifyWorker(outDir);
+      copySqlWasm(outDir);
       writeCodeCache(outDir);
     },
   };

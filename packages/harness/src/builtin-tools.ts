@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { egressFetch, type EgressPolicy } from './egress.js';
 import { HarnessError } from './errors.js';
 import type { HarnessTool, ToolOutcome } from './loop.js';
@@ -375,9 +376,24 @@ export interface SqliteConfig {
 type SqlJs = typeof import('sql.js');
 type SqlStatic = Awaited<ReturnType<SqlJs['default']>>;
 let sqlJs: Promise<SqlStatic> | undefined;
+
+/**
+ * Where sql.js's WebAssembly file is: beside sql.js when it resolves from this module, else beside
+ * the running bundle (the CLI's build copies `sql-wasm.wasm` next to its bundles, where sql.js's own
+ * default would look only in a CommonJS bundle).
+ */
+function locateSqlWasm(file: string): string {
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  try {
+    return createRequire(here).resolve(`sql.js/dist/${file}`);
+  } catch {
+    return here.startsWith('file:') ? fileURLToPath(new URL(file, here)) : join(dirname(here), file);
+  }
+}
+
 /** sql.js (WebAssembly) loads on the first sqlite call only. */
 function loadSqlJs(): Promise<SqlStatic> {
-  sqlJs ??= import('sql.js').then((m) => (m.default as unknown as SqlJs['default'])());
+  sqlJs ??= import('sql.js').then((m) => (m.default as unknown as SqlJs['default'])({ locateFile: locateSqlWasm }));
   return sqlJs;
 }
 
