@@ -24,7 +24,7 @@ export function signatureFileBytes(payload: Uint8Array, signingKeys: string[]): 
   try {
     return Buffer.from(serializeEnvelope(signEnvelope(CONTAINER_PAYLOAD_TYPE, payload, signingKeys.map((privateKey) => ({ privateKey })))));
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.KEY_INVALID, `cannot sign the container: ${(cause as Error).message}`, {}, { cause });
+    throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot sign the container: ${(cause as Error).message}`, { details: {}, cause });
   }
 }
 
@@ -38,7 +38,7 @@ export interface EnvelopeCheck {
 }
 
 function malformed(why: string, cause?: unknown): ContainerError {
-  return new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, `signature.sig ${why}`, {}, cause === undefined ? {} : { cause });
+  return new ContainerError(ContainerErrorCode.SignatureMalformed, `signature.sig ${why}`, { details: {}, ...cause === undefined ? {} : { cause } });
 }
 
 /**
@@ -56,9 +56,9 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
   if (typeof value !== 'object' || value === null) throw malformed('is not a DSSE envelope object');
   if (value.payloadType !== CONTAINER_PAYLOAD_TYPE) {
     throw new ContainerError(
-      ContainerErrorCode.SIGNATURE_MALFORMED,
+      ContainerErrorCode.SignatureMalformed,
       `signature.sig has payload type ${JSON.stringify(value.payloadType)}, expected ${JSON.stringify(CONTAINER_PAYLOAD_TYPE)}; a signature made for something else (e.g. a lock) is never accepted for a container`,
-      { found: value.payloadType, expected: CONTAINER_PAYLOAD_TYPE },
+      { details: { found: value.payloadType, expected: CONTAINER_PAYLOAD_TYPE } },
     );
   }
   let envelope: Envelope;
@@ -85,7 +85,7 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
     return { envelope, keyIds, verifiedBy: verified.keyids };
   } catch (cause) {
     if (cause instanceof LockError && cause.code === 'LOCK_SIGNATURE_INVALID') return { envelope, keyIds, verifiedBy: [] };
-    if (cause instanceof LockError) throw new ContainerError(ContainerErrorCode.KEY_INVALID, `cannot check the signature: ${cause.message}`, {}, { cause });
+    if (cause instanceof LockError) throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot check the signature: ${cause.message}`, { details: {}, cause });
     throw cause;
   }
 }

@@ -1,4 +1,4 @@
-export { ContainerError, ContainerErrorCode, type ContainerErrorCodeValue } from './errors.js';
+export { ContainerError, ContainerErrorCode } from './errors.js';
 export {
   type ContainerIndex,
   type EntryKind,

@@ -10,7 +10,7 @@ export const IDENTITY_PREFIX = 'AGENTLANG-X25519-SECRET-';
 export const RECIPIENT_PREFIX = 'agentlang-x25519-';
 
 function keyError(what: string, found: string, expected: string): ContainerError {
-  return new ContainerError(ContainerErrorCode.KEY_INVALID, `invalid ${what}: expected ${expected}, found ${found}`, { what });
+  return new ContainerError(ContainerErrorCode.KeyInvalid, `invalid ${what}: expected ${expected}, found ${found}`, { details: { what } });
 }
 
 function describe(value: string): string {
@@ -60,7 +60,7 @@ export function parseRecipient(text: string): { key: KeyObject; raw: Buffer; key
   const trimmed = text.trim();
   const body = trimmed.startsWith(RECIPIENT_PREFIX) ? trimmed.slice(RECIPIENT_PREFIX.length) : trimmed;
   if (trimmed.startsWith(IDENTITY_PREFIX)) {
-    throw new ContainerError(ContainerErrorCode.KEY_INVALID, 'a secret X25519 identity was given where a recipient (public key) belongs; pass the AGENTLANG_RECIPIENT value instead, and keep the identity secret', {});
+    throw new ContainerError(ContainerErrorCode.KeyInvalid, 'a secret X25519 identity was given where a recipient (public key) belongs; pass the AGENTLANG_RECIPIENT value instead, and keep the identity secret', { details: {} });
   }
   const raw = hexBytes(body, [32], 'X25519 recipient', `"${RECIPIENT_PREFIX}<64 hex>"`);
   const key = createPublicKey({ key: Buffer.concat([X25519_SPKI, raw]), format: 'der', type: 'spki' });

@@ -82,7 +82,7 @@ export async function listContextFiles(dir: string): Promise<ContextFile[]> {
   const found: ContextFile[] = [];
   const top = await lstat(dir);
   if (top.isSymbolicLink()) {
-    throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { file: dir });
+    throw new ContainerError(ContainerErrorCode.SourceLink, `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { details: { file: dir } });
   }
   const walk = async (abs: string, rel: string): Promise<void> => {
     const names = await readdir(abs);
@@ -91,11 +91,11 @@ export async function listContextFiles(dir: string): Promise<ContextFile[]> {
       const path = `${rel}${name}`;
       const st = await lstat(file);
       if (st.isSymbolicLink()) {
-        throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { file });
+        throw new ContainerError(ContainerErrorCode.SourceLink, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { details: { file } });
       }
       if (st.isDirectory()) await walk(file, `${path}/`);
       else if (st.isFile()) found.push({ path, file, size: st.size, dev: st.dev, ino: st.ino });
-      else throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${file} is not a regular file (device, fifo or socket); remove it from context/`, { file });
+      else throw new ContainerError(ContainerErrorCode.SourceInvalid, `${file} is not a regular file (device, fifo or socket); remove it from context/`, { details: { file } });
     }
   };
   await walk(dir, CONTEXT_DIR);
@@ -121,16 +121,16 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     head.push({ entry: { path, kind, size: bytes.length, sha256: sha256(bytes) }, bytes });
   };
   const entrySource = input.sources.find((s) => s.path === input.entry);
-  if (!entrySource) throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `the manifest file ${input.entry} is not among the sources`, { entry: input.entry });
+  if (!entrySource) throw new ContainerError(ContainerErrorCode.SourceInvalid, `the manifest file ${input.entry} is not among the sources`, { details: { entry: input.entry } });
   addHead(input.entry, 'source', Buffer.from(entrySource.bytes));
   let encryption: ContainerIndex['encryption'] = null;
   if (input.prompt !== undefined) {
     const to = input.encryptTo ?? {};
     if ((to.recipients ?? []).length === 0 && to.passphrase === undefined) {
       throw new ContainerError(
-        ContainerErrorCode.OPTIONS_INVALID,
+        ContainerErrorCode.OptionsInvalid,
         `${agentId} has a ${PROMPT_FILE} and a container never stores it in plaintext: pass --recipient <AGENTLANG_RECIPIENT> (make one with \`agentlang keygen --x25519\`) or --passphrase-env VAR`,
-        { agent: agentId },
+        { details: { agent: agentId } },
       );
     }
     addHead(ENCRYPTED_PROMPT_ENTRY, 'prompt', encryptPrompt(input.prompt, agentId, to));
@@ -181,13 +181,13 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
       const hash = createHash('sha256');
       // O_NOFOLLOW and the inode check: a file swapped for a link (or another file) after listing is refused.
       const src = await open(c.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${c.file} became a symbolic link during the build; build never follows a link into a container`, { file: c.file });
+        if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SourceLink, `${c.file} became a symbolic link during the build; build never follows a link into a container`, { details: { file: c.file } });
         throw error;
       });
       try {
         const opened = await src.stat();
         if (opened.ino !== c.ino || opened.dev !== c.dev) {
-          throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${c.file} was replaced during the build; build again`, { file: c.file });
+          throw new ContainerError(ContainerErrorCode.SourceInvalid, `${c.file} was replaced during the build; build again`, { details: { file: c.file } });
         }
         let copied = 0;
         let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -217,7 +217,7 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
         await pendingWrite;
         const after = await src.stat();
         if (copied !== c.size || after.size !== c.size) {
-          throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${c.file} changed size while the container was being built (${c.size} → ${after.size} bytes); build again`, { file: c.file });
+          throw new ContainerError(ContainerErrorCode.SourceInvalid, `${c.file} changed size while the container was being built (${c.size} → ${after.size} bytes); build again`, { details: { file: c.file } });
         }
       } finally {
         await src.close();

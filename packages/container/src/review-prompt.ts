@@ -151,18 +151,18 @@ export function llmReviewer(options: LlmReviewerOptions): PromptReviewer {
           signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
         });
       } catch (cause) {
-        throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `the LLM reviewer at ${endpoint} could not be reached: ${(cause as Error).message}`, { endpoint }, { cause });
+        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer at ${endpoint} could not be reached: ${(cause as Error).message}`, { details: { endpoint }, cause });
       }
       const text = await response.text();
       if (!response.ok) {
-        throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `the LLM reviewer at ${endpoint} answered HTTP ${response.status}: ${text.slice(0, 200)}`, { endpoint, status: response.status });
+        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer at ${endpoint} answered HTTP ${response.status}: ${text.slice(0, 200)}`, { details: { endpoint, status: response.status } });
       }
       let content: string;
       try {
         const parsed = JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> };
         content = parsed.choices?.[0]?.message?.content ?? '';
       } catch (cause) {
-        throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `the LLM reviewer at ${endpoint} did not answer chat-completions JSON`, { endpoint }, { cause });
+        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer at ${endpoint} did not answer chat-completions JSON`, { details: { endpoint }, cause });
       }
       const json = content.replace(/^\s*```(?:json)?\s*/i, '').replace(/\s*```\s*$/, '');
       let findings: Array<{ severity?: string; section?: string; message?: string }>;
@@ -170,7 +170,7 @@ export function llmReviewer(options: LlmReviewerOptions): PromptReviewer {
         findings = (JSON.parse(json) as { findings: typeof findings }).findings;
         if (!Array.isArray(findings)) throw new Error('findings is not an array');
       } catch (cause) {
-        throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `the LLM reviewer's answer is not the requested JSON: ${content.slice(0, 200)}`, { endpoint }, { cause });
+        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer's answer is not the requested JSON: ${content.slice(0, 200)}`, { details: { endpoint }, cause });
       }
       return findings
         .filter((f) => typeof f?.message === 'string' && f.message !== '')

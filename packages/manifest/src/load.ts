@@ -39,13 +39,13 @@ export async function loadAgent(path: string, options: LoadOptions = {}): Promis
     throw new ManifestError(
       'MANIFEST_IS_CONTAINER',
       `${path} is a packed .agent container, not a YAML manifest; open it with @agentlang/container (agentlang inspect ${path}) or pass its unpacked files to loadAgentFromFiles`,
-      { file: path },
+      { details: { file: path } },
     );
   }
   if (kind === 'directory') {
     const reader = await diskReader(full, max);
     if (!(await reader.read('agent.yaml'))) {
-      throw new ManifestError('MANIFEST_NOT_FOUND', `${path} holds no agent.yaml; create one (agentlang init) or pass the manifest file itself`, { file: posix.join(path, 'agent.yaml') });
+      throw new ManifestError('MANIFEST_NOT_FOUND', `${path} holds no agent.yaml; create one (agentlang init) or pass the manifest file itself`, { details: { file: posix.join(path, 'agent.yaml') } });
     }
     return loadFromReader(reader, 'agent.yaml', { kind: 'directory', root: full, label: posix.join(path, 'agent.yaml') }, options, true);
   }
@@ -67,10 +67,10 @@ export async function safeLoadAgent(path: string, options: LoadOptions = {}): Pr
 /** Loads an agent from in-memory files keyed by relative path (e.g. an unpacked container). */
 export async function loadAgentFromFiles(files: Record<string, Uint8Array>, options: LoadFromFilesOptions = {}): Promise<LoadedAgent> {
   const entry = joinInside('', options.entry ?? 'agent.yaml');
-  if (!entry) throw new ManifestError('MANIFEST_PATH_ESCAPE', `entry ${options.entry} is not a relative path inside the file set`, { file: options.entry });
+  if (!entry) throw new ManifestError('MANIFEST_PATH_ESCAPE', `entry ${options.entry} is not a relative path inside the file set`, { details: { file: options.entry } });
   const reader = memoryReader(files, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   const label = options.label ?? '<memory>';
-  if (!(await reader.read(entry))) throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { file: entry });
+  if (!(await reader.read(entry))) throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { details: { file: entry } });
   const agent = await loadFromReader(reader, entry, { kind: 'memory', root: label, label: `${label}:${entry}` }, options, posix.basename(entry) === 'agent.yaml');
   // Kept (not enumerable, so never serialised or compared) for loadSubAgent: a sub-agent of an
   // in-memory agent is read from these same files, never from a host path that looks like its root.
@@ -93,11 +93,11 @@ const MEMORY_FILES = Symbol.for('@agentlang/manifest.memory-files');
  */
 export async function loadSubAgent(parent: LoadedAgent, path: string, options: LoadOptions = {}): Promise<LoadedAgent> {
   const rel = joinInside('', path);
-  if (!rel) throw new ManifestError('MANIFEST_PATH_ESCAPE', `sub-agent path ${path} is absolute or leaves ${parent.source.root}`, { file: path });
+  if (!rel) throw new ManifestError('MANIFEST_PATH_ESCAPE', `sub-agent path ${path} is absolute or leaves ${parent.source.root}`, { details: { file: path } });
   if (parent.source.kind !== 'memory') return loadAgent(resolve(parent.source.root, rel), { partial: true, ...options });
   const held = (parent as unknown as Record<symbol, { files: Record<string, Uint8Array>; options: LoadOptions } | undefined>)[MEMORY_FILES];
   if (!held) {
-    throw new ManifestError('MANIFEST_NOT_FOUND', `sub-agent ${rel} of ${parent.source.root} cannot be read: the agent is in memory but was not loaded by loadAgentFromFiles (a copy loses its files); load it again`, { file: rel });
+    throw new ManifestError('MANIFEST_NOT_FOUND', `sub-agent ${rel} of ${parent.source.root} cannot be read: the agent is in memory but was not loaded by loadAgentFromFiles (a copy loses its files); load it again`, { details: { file: rel } });
   }
   const dir = posix.dirname(rel);
   const prefix = dir === '.' ? '' : `${dir}/`;
@@ -213,10 +213,10 @@ function fail(label: string, unsorted: Diagnostic[]): never {
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);
   const first = errors[0];
-  throw new ManifestError('MANIFEST_INVALID', `${label} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`, {
+  throw new ManifestError('MANIFEST_INVALID', `${label} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`, { details: {
     ...(first ? { file: first.file, line: first.line, column: first.column, path: first.path } : {}),
     diagnostics,
-  });
+  } });
 }
 
 /**
@@ -262,9 +262,9 @@ async function loadFromReader(
 ): Promise<LoadedAgent> {
   const s = new Session(reader, options);
   const entryBytes = await reader.read(entry);
-  if (!entryBytes) throw new ManifestError('MANIFEST_NOT_FOUND', `${entry} does not exist`, { file: entry });
+  if (!entryBytes) throw new ManifestError('MANIFEST_NOT_FOUND', `${entry} does not exist`, { details: { file: entry } });
   if (sniffBytes(entryBytes) === 'container') {
-    throw new ManifestError('MANIFEST_IS_CONTAINER', `${entry} is a packed .agent container, not a YAML manifest`, { file: entry });
+    throw new ManifestError('MANIFEST_IS_CONTAINER', `${entry} is a packed .agent container, not a YAML manifest`, { details: { file: entry } });
   }
   const label = root.label;
   const source = await s.yaml(entry, false);

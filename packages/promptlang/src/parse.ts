@@ -31,7 +31,7 @@ function where(ctx: Ctx, node: Node | null | undefined, path: string): PromptErr
 
 function fail(code: PromptErrorCode, message: string, details: PromptErrorDetails, cause?: unknown): never {
   const at = `${details.file ?? '<prompt>'}${details.line ? `:${details.line}:${details.column ?? 1}` : ''}`;
-  throw new PromptError(code, `${at}: ${message}`, details, cause === undefined ? undefined : { cause });
+  throw new PromptError(code, `${at}: ${message}`, { details: details, ...cause === undefined ? undefined : { cause } });
 }
 
 function describe(value: unknown): string {

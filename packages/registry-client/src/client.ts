@@ -94,10 +94,10 @@ export class RegistryClient {
     try {
       url = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch (cause) {
-      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`, { url: options.url }, { cause });
+      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`, { details: { url: options.url }, cause });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`, { url: options.url });
+      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`, { details: { url: options.url } });
     }
     this.url = url;
     this.options = options;
@@ -123,7 +123,7 @@ export class RegistryClient {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `${action}: the registry answered ${answer.status} with a body that is not JSON`, { snippet: text.slice(0, 200) }, { cause });
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `${action}: the registry answered ${answer.status} with a body that is not JSON`, { details: { snippet: text.slice(0, 200) }, cause });
     }
   }
 
@@ -176,7 +176,7 @@ export class RegistryClient {
     );
     const body = JSON.parse((await readBody(answer)).toString('utf8')) as PushResult;
     if (body.sha256 !== artifact.sha256) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`, { sent: artifact.sha256, recorded: body.sha256 });
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`, { details: { sent: artifact.sha256, recorded: body.sha256 } });
     }
     return body;
   }
@@ -212,11 +212,11 @@ export class RegistryClient {
     const bytes = await readBody(answer, 1 << 20);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== answer.headers['x-content-sha256']) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`, { received: sha256 });
+      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`, { details: { received: sha256 } });
     }
     const def = JSON.parse(bytes.toString('utf8')) as RegistryToolDefinition;
     if (def.name !== name || def.version !== version) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: the registry sent ${def.name}@${def.version}`, { received: `${def.name}@${def.version}` });
+      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: the registry sent ${def.name}@${def.version}`, { details: { received: `${def.name}@${def.version}` } });
     }
     return def;
   }
@@ -238,7 +238,7 @@ export class RegistryClient {
     const label = `${ref.tenant}/${ref.name}@${ref.version}`;
     const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.name}@${ref.version}.agent`);
     const existing = await stat(out).catch(() => undefined);
-    if (existing?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`, { out });
+    if (existing?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`, { details: { out } });
     const url = this.endpoint(`/v1/agents/${ref.tenant}/${ref.name}/${ref.version}`);
     const source = `${this.url.origin} (${label})`;
     for (let attempt = 0; ; attempt++) {
@@ -246,11 +246,11 @@ export class RegistryClient {
       const promised = String(answer.headers['x-content-sha256'] ?? '');
       if (!/^[0-9a-f]{64}$/.test(promised)) {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`, { url: url.href });
+        throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`, { details: { url: url.href } });
       }
       if (ref.sha256 && promised !== ref.sha256) {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { expected: ref.sha256, served: promised });
+        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { details: { expected: ref.sha256, served: promised } });
       }
       const total = Number(answer.headers['content-length'] ?? Number.NaN);
       const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
@@ -262,7 +262,7 @@ export class RegistryClient {
       try {
         const { sha256, size } = await this.download(answer, temp, label, Number.isFinite(total) ? total : undefined, maxBytes);
         if (sha256 !== promised) {
-          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { expected: promised, received: sha256 });
+          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { details: { expected: promised, received: sha256 } });
         }
         const digestHeader = answer.headers['x-agentlang-digest'];
         const verified = await verifyArtifactFile(temp, {
@@ -279,7 +279,7 @@ export class RegistryClient {
         const retryable = !(error instanceof RegistryClientError) && attempt < (this.options.retry?.retries ?? 3);
         if (!retryable) {
           if (error instanceof RegistryClientError) throw error;
-          throw new RegistryClientError('REGISTRY_NETWORK', `pull of ${label} was cut off: ${(error as Error).message}`, { url: url.href }, { cause: error });
+          throw new RegistryClientError('REGISTRY_NETWORK', `pull of ${label} was cut off: ${(error as Error).message}`, { details: { url: url.href }, cause: error });
         }
       }
     }
@@ -288,7 +288,7 @@ export class RegistryClient {
   private async download(answer: HttpAnswer, temp: string, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
     const handle = await open(temp, 'wx', 0o644).catch((cause: unknown) => {
       answer.stream.destroy();
-      throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write ${temp}: ${(cause as Error).message}`, { path: temp }, { cause });
+      throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write ${temp}: ${(cause as Error).message}`, { details: { path: temp }, cause });
     });
     const hash = createHash('sha256');
     let size = 0;
@@ -319,5 +319,5 @@ export class RegistryClient {
 }
 
 function tooLarge(message: string, details: Record<string, unknown>): RegistryClientError {
-  return new RegistryClientError('REGISTRY_TOO_LARGE', message, details);
+  return new RegistryClientError('REGISTRY_TOO_LARGE', message, { details: details });
 }

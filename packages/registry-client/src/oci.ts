@@ -150,7 +150,7 @@ class OciSession {
       return false;
     }
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.ref.insecure)) {
-      throw new RegistryClientError('REGISTRY_OCI', `the registry's token service ${realm.origin} is not HTTPS; refusing to send credentials there`, { realm: realm.href });
+      throw new RegistryClientError('REGISTRY_OCI', `the registry's token service ${realm.origin} is not HTTPS; refusing to send credentials there`, { details: { realm: realm.href } });
     }
     if (params.service) realm.searchParams.set('service', params.service);
     if (params.scope) realm.searchParams.set('scope', params.scope);
@@ -159,7 +159,7 @@ class OciSession {
     const answer = await withRetries(() => sendRequest({ method: 'GET', url: realm, headers }), realm.origin, this.options.retry);
     const body = await readBody(answer, 1 << 20);
     if (answer.status !== 200) {
-      throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} refused a token for ${params.scope ?? this.ref.repository}: HTTP ${answer.status}${this.options.username === undefined ? ' (no credentials were sent: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD)' : ''}`, { status: answer.status, realm: realm.origin });
+      throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} refused a token for ${params.scope ?? this.ref.repository}: HTTP ${answer.status}${this.options.username === undefined ? ' (no credentials were sent: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD)' : ''}`, { details: { status: answer.status, realm: realm.origin } });
     }
     let token: unknown;
     try {
@@ -168,7 +168,7 @@ class OciSession {
     } catch {
       token = undefined;
     }
-    if (typeof token !== 'string' || token === '') throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} answered without a token`, { realm: realm.origin });
+    if (typeof token !== 'string' || token === '') throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} answered without a token`, { details: { realm: realm.origin } });
     const renewed = token !== this.token;
     this.token = token;
     return renewed;
@@ -208,7 +208,7 @@ class OciSession {
         // Not the distribution error format.
       }
       const hint = answer.status === 401 ? ' (the registry wants credentials: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)' : '';
-      throw new RegistryClientError('REGISTRY_OCI', `${action} at ${this.base.origin}/${this.ref.repository} failed: HTTP ${answer.status}${reason ? ` — ${reason}` : ''}${hint}`, { status: answer.status, registry: this.base.origin, repository: this.ref.repository });
+      throw new RegistryClientError('REGISTRY_OCI', `${action} at ${this.base.origin}/${this.ref.repository} failed: HTTP ${answer.status}${reason ? ` — ${reason}` : ''}${hint}`, { details: { status: answer.status, registry: this.base.origin, repository: this.ref.repository } });
     }
     return answer;
   }
@@ -224,16 +224,16 @@ class OciSession {
     for (let hop = 0; answer.status !== 200; hop++) {
       const location = answer.headers.location;
       answer.stream.resume();
-      if (!location || hop >= 5) throw new RegistryClientError('REGISTRY_OCI', `${action}: ${location ? 'too many redirects' : `HTTP ${answer.status} without a Location`}`, { status: answer.status });
+      if (!location || hop >= 5) throw new RegistryClientError('REGISTRY_OCI', `${action}: ${location ? 'too many redirects' : `HTTP ${answer.status} without a Location`}`, { details: { status: answer.status } });
       const target = new URL(location, this.base);
       if (target.protocol !== 'https:' && !(target.protocol === 'http:' && this.ref.insecure)) {
-        throw new RegistryClientError('REGISTRY_OCI', `${action}: redirected to ${target.origin}, which is not HTTPS; refusing`, { location: target.origin });
+        throw new RegistryClientError('REGISTRY_OCI', `${action}: redirected to ${target.origin}, which is not HTTPS; refusing`, { details: { location: target.origin } });
       }
       const headers = target.origin === this.base.origin ? this.authorization() : {};
       answer = await withRetries(() => sendRequest({ method: 'GET', url: target, headers }), target.origin, this.options.retry);
       if (![200, 301, 302, 303, 307, 308].includes(answer.status)) {
         answer.stream.resume();
-        throw new RegistryClientError('REGISTRY_OCI', `${action}: the redirect target ${target.origin} answered HTTP ${answer.status}`, { status: answer.status, location: target.origin });
+        throw new RegistryClientError('REGISTRY_OCI', `${action}: the redirect target ${target.origin} answered HTTP ${answer.status}`, { details: { status: answer.status, location: target.origin } });
       }
     }
     return answer;
@@ -249,7 +249,7 @@ class OciSession {
     const location = start.headers.location;
     if (!location) throw new RegistryClientError('REGISTRY_OCI', `the registry started an upload without a Location header (${this.base.origin})`);
     const target = new URL(location, this.base);
-    if (target.origin !== this.base.origin) throw new RegistryClientError('REGISTRY_OCI', `the registry sent the upload to another origin (${target.origin}); refusing`, { location });
+    if (target.origin !== this.base.origin) throw new RegistryClientError('REGISTRY_OCI', `the registry sent the upload to another origin (${target.origin}); refusing`, { details: { location } });
     target.searchParams.set('digest', digest);
     const put = await this.call(
       { method: 'PUT', url: target, headers: this.headers({ 'content-type': 'application/octet-stream', 'content-length': size }), body: body as HttpCall['body'] },
@@ -280,7 +280,7 @@ export async function pushOci(path: string, reference: string | OciReference, op
   const tag = ref.tag;
   if (!tag) throw new RegistryClientError('REGISTRY_BAD_REFERENCE', `an OCI push needs a tag (oci://${ref.host}/${ref.repository}:<tag>)`);
   const read = await readPushable(path);
-  if (read.kind === 'tool') throw new RegistryClientError('REGISTRY_INPUT', `${path} is a tool definition; tools are published to an AgentLang registry (agentlang push ${path} --registry URL), not as OCI artifacts`, { path });
+  if (read.kind === 'tool') throw new RegistryClientError('REGISTRY_INPUT', `${path} is a tool definition; tools are published to an AgentLang registry (agentlang push ${path} --registry URL), not as OCI artifacts`, { details: { path } });
   const artifact = { ...read, kind: read.kind };
   const session = new OciSession(ref, options);
   const spans =
@@ -334,14 +334,14 @@ export async function pushOci(path: string, reference: string | OciReference, op
   put.stream.resume();
   const echoed = put.headers['docker-content-digest'];
   if (typeof echoed === 'string' && echoed !== manifestDigest) {
-    throw new RegistryClientError('REGISTRY_OCI', `the registry stored manifest ${echoed} but we sent ${manifestDigest}`, { sent: manifestDigest, stored: echoed });
+    throw new RegistryClientError('REGISTRY_OCI', `the registry stored manifest ${echoed} but we sent ${manifestDigest}`, { details: { sent: manifestDigest, stored: echoed } });
   }
   return { reference: `oci://${ref.host}/${ref.repository}:${tag}`, name: artifact.name, version: artifact.version, digest: artifact.digest, kind: artifact.kind, manifestDigest, layers: layers.length };
 }
 
 function parseAgentManifest(bytes: Buffer, where: string): OciAgentManifest {
   const fail = (why: string): never => {
-    throw new RegistryClientError('REGISTRY_OCI', `${where} is not an AgentLang OCI artifact: ${why}`, { where });
+    throw new RegistryClientError('REGISTRY_OCI', `${where} is not an AgentLang OCI artifact: ${why}`, { details: { where } });
   };
   let value: OciAgentManifest;
   try {
@@ -382,7 +382,7 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
   const manifestDigest = sha256Of(bytes);
   const echoed = answer.headers['docker-content-digest'];
   if ((ref.digest && ref.digest !== manifestDigest) || (typeof echoed === 'string' && echoed !== manifestDigest)) {
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the manifest of ${where} hashes to ${manifestDigest} but ${ref.digest ?? echoed} was promised`, { expected: ref.digest ?? echoed, received: manifestDigest });
+    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the manifest of ${where} hashes to ${manifestDigest} but ${ref.digest ?? echoed} was promised`, { details: { expected: ref.digest ?? echoed, received: manifestDigest } });
   }
   const manifest = parseAgentManifest(bytes, where);
   const a = manifest.annotations;
@@ -392,10 +392,10 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
   const declared = manifest.layers.reduce((sum, l) => sum + l.size, 0);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
   if (declared > maxBytes) {
-    throw new RegistryClientError('REGISTRY_TOO_LARGE', `${where} declares ${declared} bytes of layers, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { declared, limitBytes: maxBytes });
+    throw new RegistryClientError('REGISTRY_TOO_LARGE', `${where} declares ${declared} bytes of layers, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { details: { declared, limitBytes: maxBytes } });
   }
   const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.repository.split('/').at(-1)}@${ref.tag ?? 'pulled'}.agent`);
-  if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write`, { out });
+  if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write`, { details: { out } });
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
   const handle = await open(temp, 'wx', 0o644);
   const whole = createHash('sha256');
@@ -421,14 +421,14 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
         got += (chunk as Buffer).length;
         if (got > layer.size) {
           blob.stream.destroy();
-          throw new RegistryClientError('REGISTRY_TOO_LARGE', `layer ${layer.digest} of ${where} streams more than its descriptor's ${layer.size} bytes; nothing was kept`, { declared: layer.size });
+          throw new RegistryClientError('REGISTRY_TOO_LARGE', `layer ${layer.digest} of ${where} streams more than its descriptor's ${layer.size} bytes; nothing was kept`, { details: { declared: layer.size } });
         }
         hash.update(chunk as Buffer);
         await write(chunk as Buffer);
       }
       const digest = `sha256:${hash.digest('hex')}`;
       if (digest !== layer.digest || got !== layer.size) {
-        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `layer ${title ?? ''} of ${where} hashes to ${digest} (${got} bytes) but its descriptor says ${layer.digest} (${layer.size} bytes)`, { expected: layer.digest, received: digest });
+        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `layer ${title ?? ''} of ${where} hashes to ${digest} (${got} bytes) but its descriptor says ${layer.digest} (${layer.size} bytes)`, { details: { expected: layer.digest, received: digest } });
       }
       if (kind === 'container') await write(tarPadding(layer.size));
       done += layer.size;
@@ -438,7 +438,7 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
       await write(TAR_END);
       const rebuilt = `sha256:${whole.digest('hex')}`;
       if (rebuilt !== a[OCI_ANNOTATIONS.containerSha256]) {
-        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the container reassembled from ${where} hashes to ${rebuilt} but the artifact promises ${a[OCI_ANNOTATIONS.containerSha256]}`, { expected: a[OCI_ANNOTATIONS.containerSha256], received: rebuilt });
+        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the container reassembled from ${where} hashes to ${rebuilt} but the artifact promises ${a[OCI_ANNOTATIONS.containerSha256]}`, { details: { expected: a[OCI_ANNOTATIONS.containerSha256], received: rebuilt } });
       }
     }
     await handle.sync();

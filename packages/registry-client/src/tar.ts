@@ -32,16 +32,16 @@ export async function listTarEntries(path: string): Promise<TarSpan[]> {
     let position = 0;
     for (;;) {
       const { bytesRead } = await handle.read(block, 0, BLOCK, position);
-      if (bytesRead < BLOCK) throw new RegistryClientError('REGISTRY_INPUT', `${path} is truncated at byte ${position}`, { path, position });
+      if (bytesRead < BLOCK) throw new RegistryClientError('REGISTRY_INPUT', `${path} is truncated at byte ${position}`, { details: { path, position } });
       if (block.every((b) => b === 0)) return spans;
       if (field(block, 257, 5) !== 'ustar' || (block[156] !== 0x30 && block[156] !== 0)) {
-        throw new RegistryClientError('REGISTRY_INPUT', `${path}: entry at byte ${position} is not a ustar regular file`, { path, position });
+        throw new RegistryClientError('REGISTRY_INPUT', `${path}: entry at byte ${position} is not a ustar regular file`, { details: { path, position } });
       }
       const prefix = field(block, 345, 155);
       const name = field(block, 0, 100);
       const size = Number.parseInt(field(block, 124, 12).trim() || '0', 8);
       if (!Number.isSafeInteger(size) || size < 0 || position + BLOCK + size > fileSize) {
-        throw new RegistryClientError('REGISTRY_INPUT', `${path}: entry ${name} at byte ${position} has a bad size`, { path, position });
+        throw new RegistryClientError('REGISTRY_INPUT', `${path}: entry ${name} at byte ${position} has a bad size`, { details: { path, position } });
       }
       spans.push({ path: prefix ? `${prefix}/${name}` : name, offset: position + BLOCK, size });
       position += BLOCK + size + ((BLOCK - (size % BLOCK)) % BLOCK);

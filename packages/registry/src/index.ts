@@ -1,5 +1,4 @@
-export type { RegistryErrorCode } from './errors.js';
-export { REGISTRY_ERROR_CODES, RegistryError, isRegistryError } from './errors.js';
+export { REGISTRY_ERROR_STATUS, RegistryError, RegistryErrorCode, isRegistryError } from './errors.js';
 export { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 export type { KeyStore, TenantKeys } from './keys.js';
 export { authenticate, hashApiKey, parseApiKeysEnv, readKeysFile } from './keys.js';

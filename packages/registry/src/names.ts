@@ -34,6 +34,6 @@ export function assertCoordinates(tenant: string, name: string, version: string,
   if (namespace === 'agents' && !isAgentName(name)) bad.push(`name '${name.slice(0, 140)}' (expected e.g. 'demo': [a-z0-9_-], no dots or slashes, no upper case)`);
   if (!isVersion(version)) bad.push(`version '${version.slice(0, 140)}' (expected semver such as '0.1.0')`);
   if (bad.length > 0) {
-    throw new RegistryError('REGISTRY_BAD_NAME', `not a canonical registry coordinate: ${bad.join('; ')}`, { tenant, name, version });
+    throw new RegistryError('REGISTRY_BAD_NAME', `not a canonical registry coordinate: ${bad.join('; ')}`, { details: { tenant, name, version } });
   }
 }

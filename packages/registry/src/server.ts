@@ -138,8 +138,8 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
   function assertReadable(req: IncomingMessage, tenant: string): void {
     if (!keys.tenants.get(tenant)?.private) return;
     const caller = callerOf(req);
-    if (!caller) throw new RegistryError('REGISTRY_UNAUTHORIZED', `tenant '${tenant}' is private; send its API key to read it`, { tenant });
-    if (caller !== tenant) throw new RegistryError('REGISTRY_FORBIDDEN', `tenant '${tenant}' is private and your key belongs to '${caller}'`, { tenant, caller });
+    if (!caller) throw new RegistryError('REGISTRY_UNAUTHORIZED', `tenant '${tenant}' is private; send its API key to read it`, { details: { tenant } });
+    if (caller !== tenant) throw new RegistryError('REGISTRY_FORBIDDEN', `tenant '${tenant}' is private and your key belongs to '${caller}'`, { details: { tenant, caller } });
   }
 
   async function handlePush(req: IncomingMessage, res: ServerResponse, segments: string[], namespace: EntryNamespace): Promise<void> {
@@ -148,20 +148,20 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     if (tenant !== caller) {
       // Compared raw, before any decoding: `Alice`, `alice.`, `%61lice`, `..` all differ from the
       // caller's canonical tenant and are refused here, as a plain cross-tenant push is.
-      throw new RegistryError('REGISTRY_UNAUTHORIZED', `the API key of tenant '${caller}' cannot write to tenant '${tenant.slice(0, 80)}'; push under /v1/${namespace}/${caller}/<name>/<version>`, { caller, tenant: tenant.slice(0, 80) });
+      throw new RegistryError('REGISTRY_UNAUTHORIZED', `the API key of tenant '${caller}' cannot write to tenant '${tenant.slice(0, 80)}'; push under /v1/${namespace}/${caller}/<name>/<version>`, { details: { caller, tenant: tenant.slice(0, 80) } });
     }
     if (segments.length !== 3) {
-      throw new RegistryError('REGISTRY_BAD_NAME', `a push path is /v1/${namespace}/<tenant>/<name>/<version>; got ${segments.length} segments after /v1/${namespace}`, { segments: segments.length });
+      throw new RegistryError('REGISTRY_BAD_NAME', `a push path is /v1/${namespace}/<tenant>/<name>/<version>; got ${segments.length} segments after /v1/${namespace}`, { details: { segments: segments.length } });
     }
     assertCoordinates(tenant, name, version, namespace);
     const maxBytes = namespace === 'tools' ? Math.min(MAX_TOOL_BYTES, limits.maxBytes) : limits.maxBytes;
     const declared = String(req.headers['x-content-sha256'] ?? '').replace(/^sha256:/, '');
     if (!/^[0-9a-f]{64}$/.test(declared)) {
-      throw new RegistryError('REGISTRY_BAD_REQUEST', 'a push must declare the sha256 of its body in the X-Content-Sha256 header (64 lower-case hex)', { header: 'x-content-sha256' });
+      throw new RegistryError('REGISTRY_BAD_REQUEST', 'a push must declare the sha256 of its body in the X-Content-Sha256 header (64 lower-case hex)', { details: { header: 'x-content-sha256' } });
     }
     const length = Number(req.headers['content-length'] ?? Number.NaN);
     if (Number.isFinite(length) && length > maxBytes) {
-      throw new RegistryError('REGISTRY_TOO_LARGE', `upload of ${length} bytes exceeds the limit of ${maxBytes} bytes; nothing was stored`, { limitBytes: maxBytes, contentLength: length });
+      throw new RegistryError('REGISTRY_TOO_LARGE', `upload of ${length} bytes exceeds the limit of ${maxBytes} bytes; nothing was stored`, { details: { limitBytes: maxBytes, contentLength: length } });
     }
     const existing = await storage.getEntry(tenant, name, version, namespace);
     if (existing && existing.sha256 !== declared) throw versionExists(existing, declared);
@@ -171,12 +171,12 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     let identity: ArtifactIdentity;
     try {
       if (upload.sha256 !== declared) {
-        throw new RegistryError('REGISTRY_DIGEST_MISMATCH', `the uploaded bytes hash to sha256:${upload.sha256} but the request declared sha256:${declared}; nothing was stored (the upload was corrupted or the client is wrong)`, { declared: `sha256:${declared}`, actual: `sha256:${upload.sha256}` });
+        throw new RegistryError('REGISTRY_DIGEST_MISMATCH', `the uploaded bytes hash to sha256:${upload.sha256} but the request declared sha256:${declared}; nothing was stored (the upload was corrupted or the client is wrong)`, { details: { declared: `sha256:${declared}`, actual: `sha256:${upload.sha256}` } });
       }
       log(`check ${tenant}/${name}@${version} ${upload.size} bytes`);
       identity = await pool.run({ namespace, path: staged, head: upload.head, signers: keys.tenants.get(tenant)?.signers ?? [] });
       if (identity.name !== name || identity.version !== version) {
-        throw new RegistryError('REGISTRY_NAME_MISMATCH', `the ${identity.kind} says it is ${identity.name}@${identity.version} but was pushed to ${tenant}/${name}@${version}; push it to /v1/${namespace}/${tenant}/${identity.name}/${identity.version}`, { path: `${tenant}/${name}@${version}`, artifact: `${identity.name}@${identity.version}` });
+        throw new RegistryError('REGISTRY_NAME_MISMATCH', `the ${identity.kind} says it is ${identity.name}@${identity.version} but was pushed to ${tenant}/${name}@${version}; push it to /v1/${namespace}/${tenant}/${identity.name}/${identity.version}`, { details: { path: `${tenant}/${name}@${version}`, artifact: `${identity.name}@${identity.version}` } });
       }
       await storage.putBlob(upload.sha256, staged);
     } catch (error) {
@@ -206,7 +206,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     return new RegistryError(
       'REGISTRY_VERSION_EXISTS',
       `${existing.tenant}/${existing.name}@${existing.version} already exists with different content (sha256:${existing.sha256}, pushed ${existing.pushedAt}); versions are immutable — bump the version`,
-      { existing: `sha256:${existing.sha256}`, pushed: `sha256:${sha256}` },
+      { details: { existing: `sha256:${existing.sha256}`, pushed: `sha256:${sha256}` } },
     );
   }
 
@@ -341,7 +341,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       // The full reason (paths of the data directory, errno) goes to the server log only.
       log(`error ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
       if (res.destroyed || res.writableEnded) return;
-      sendError(req, res, new RegistryError('REGISTRY_STORAGE', 'the registry failed to read or write its storage; the server log has the details', undefined, { cause: error }));
+      sendError(req, res, new RegistryError('REGISTRY_STORAGE', 'the registry failed to read or write its storage; the server log has the details', { cause: error }));
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -391,17 +391,17 @@ function createPool(options: RegistryServerOptions): IdentifyPool {
 }
 
 function corruptBlob(sha256: string, recorded: number, found: number): RegistryError {
-  return new RegistryError('REGISTRY_STORAGE', `blob sha256:${sha256} no longer matches its entry (recorded ${recorded} bytes, found ${found}); it was changed on disk — restore it from a backup or push the version again to a fresh data directory`, { sha256 });
+  return new RegistryError('REGISTRY_STORAGE', `blob sha256:${sha256} no longer matches its entry (recorded ${recorded} bytes, found ${found}); it was changed on disk — restore it from a backup or push the version again to a fresh data directory`, { details: { sha256 } });
 }
 
 function notFound(what: string): RegistryError {
-  return new RegistryError('REGISTRY_NOT_FOUND', `not found: ${what.slice(0, 200)}`, { path: what.slice(0, 200) });
+  return new RegistryError('REGISTRY_NOT_FOUND', `not found: ${what.slice(0, 200)}`, { details: { path: what.slice(0, 200) } });
 }
 
 function badName(kind: string, value: string): RegistryError {
-  return new RegistryError('REGISTRY_BAD_NAME', `${kind} '${value.slice(0, 80)}' is not canonical (lower-case, no dots or slashes in names, semver versions)`, { [kind]: value.slice(0, 80) });
+  return new RegistryError('REGISTRY_BAD_NAME', `${kind} '${value.slice(0, 80)}' is not canonical (lower-case, no dots or slashes in names, semver versions)`, { details: { [kind]: value.slice(0, 80) } });
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): RegistryError {
-  return new RegistryError('REGISTRY_METHOD_NOT_ALLOWED', `${method} is not allowed on ${path.slice(0, 200)}; allowed: ${allowed}`, { method, allowed });
+  return new RegistryError('REGISTRY_METHOD_NOT_ALLOWED', `${method} is not allowed on ${path.slice(0, 200)}; allowed: ${allowed}`, { details: { method, allowed } });
 }

@@ -9,7 +9,7 @@ export type {
   ResolvedSubAgent,
   ResolvedTool,
 } from './plan.js';
-export { RESOLVE_ERROR_CODES, ResolveError, type ResolveErrorCode } from './errors.js';
+export { ResolveError, ResolveErrorCode } from './errors.js';
 export { resolvePlan, hostInfo, type ResolveOptions } from './resolve.js';
 export { formatPlanText } from './format.js';
 export { compileSystemPrompt, promptTargetFor } from './system-prompt.js';

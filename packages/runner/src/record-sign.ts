@@ -17,7 +17,7 @@ export function verifyRecordEnvelope(envelope: Envelope | string | Uint8Array, p
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as ExecutionRecord;
   } catch (error) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', 'the signed record payload is not JSON', {}, { cause: error });
+    throw new RunnerError('RUNNER_RECORD_INVALID', 'the signed record payload is not JSON', { details: {}, cause: error });
   }
 }
 
@@ -25,10 +25,10 @@ export function verifyRecordEnvelope(envelope: Envelope | string | Uint8Array, p
 export function signingKeyFromEnv(name: string, env: Record<string, string | undefined>): string {
   const value = env[name];
   if (value === undefined || value === '') {
-    throw new RunnerError('RUNNER_SIGN_KEY', `--sign-key-env names ${name}, which is not set; export ${name}=<64 hex characters> (an Ed25519 seed)`, { variable: name });
+    throw new RunnerError('RUNNER_SIGN_KEY', `--sign-key-env names ${name}, which is not set; export ${name}=<64 hex characters> (an Ed25519 seed)`, { details: { variable: name } });
   }
   if (!/^[0-9a-fA-F]{64}$/.test(value.trim())) {
-    throw new RunnerError('RUNNER_SIGN_KEY', `${name} must hold a 32-byte Ed25519 seed as 64 hex characters; found ${value.length} characters`, { variable: name });
+    throw new RunnerError('RUNNER_SIGN_KEY', `${name} must hold a 32-byte Ed25519 seed as 64 hex characters; found ${value.length} characters`, { details: { variable: name } });
   }
   return value.trim();
 }
@@ -41,11 +41,11 @@ export function verifyStoredRecord(dir: string, id: string, publicKeys: string[]
   const record = readRecord(dir, id);
   const envelope = readRecordEnvelope(dir, id);
   if (envelope === null) {
-    throw new RunnerError('RUNNER_RECORD_UNSIGNED', `record ${id} is not signed (no ${id}.dsse.json beside it); sign records with \`agentlang run … --sign-key-env AGENTLANG_RECORD_KEY\``, { id });
+    throw new RunnerError('RUNNER_RECORD_UNSIGNED', `record ${id} is not signed (no ${id}.dsse.json beside it); sign records with \`agentlang run … --sign-key-env AGENTLANG_RECORD_KEY\``, { details: { id } });
   }
   const bytes = verifyEnvelope(envelope as Envelope, { publicKeys, payloadType: RECORD_PAYLOAD_TYPE });
   if (Buffer.from(bytes).toString('utf8') !== serializeRecord(record)) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${id} differs from its signed envelope: the record file was modified after signing`, { id });
+    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${id} differs from its signed envelope: the record file was modified after signing`, { details: { id } });
   }
   return record;
 }

@@ -258,7 +258,7 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
         throw new RunnerError(
           'RUNNER_POLICY_PROTECTED',
           `the agent's trust grants write access to ${rw}, which is (or lies inside) ${path}: the host's execution records and cache, never writable from the sandbox; remove it from trust.scope`,
-          { path: rw, protected: path },
+          { details: { path: rw, protected: path } },
         );
       }
       if (!isInside(realPath, realRw)) continue;
@@ -400,14 +400,14 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       throw new RunnerError(
         'RUNNER_PLAN_BLOCKED',
         `the plan for ${effective.agent.name} cannot run: ${effective.missing.join('; ')}; run \`agentlang resolve\` for details`,
-        { missing: effective.missing },
+        { details: { missing: effective.missing } },
       );
     }
     if (!effective.runtime.available) {
       throw new RunnerError(
         'RUNNER_RUNTIME_MISSING',
         `runtime ${adapter.name} needs the '${adapter.binary}' executable, which is not on PATH; install it or pick another runtime with --runtime`,
-        { runtime: adapter.name, binary: adapter.binary },
+        { details: { runtime: adapter.name, binary: adapter.binary } },
       );
     }
   }

@@ -42,7 +42,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (passEnv !== undefined) {
     passphrase = ctx.env[passEnv];
     if (passphrase === undefined || passphrase === '') {
-      throw new ContainerError(ContainerErrorCode.OPTIONS_INVALID, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`, { variable: passEnv });
+      throw new ContainerError(ContainerErrorCode.OptionsInvalid, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`, { details: { variable: passEnv } });
     }
   }
   const agentPath = resolve(ctx.cwd, target);
@@ -53,9 +53,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     for (const f of findings.findings) ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
     ctx.log(`quality: ${findings.findings.length} finding(s) from ${findings.reviewers.join(', ')}`);
     if (findings.findings.some((f) => f.severity === 'error')) {
-      throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`, {
+      throw new ContainerError(ContainerErrorCode.ReviewFailed, `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`, { details: {
         findings: findings.findings,
-      });
+      } });
     }
   }
   const frozen = ctx.values.frozen === true ? true : undefined;
