@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { type ArtifactIdentity, type IdentifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
 import { createIdentifyPool, findIdentifyWorker, type IdentifyPool, type ParseLimits } from './identify-pool.js';
 import { authenticate, type KeyStore } from './keys.js';
-import { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
-import { compareVersions } from './semver-order.js';
+import { assertCoordinates, compareVersions, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 import { ARTIFACT_MEDIA_TYPES, type EntryNamespace, type EntryRecord, type RegistryStorage } from './storage.js';
 import { receiveUpload } from './upload.js';
 
