@@ -8,7 +8,7 @@ export { DirectoryStorage } from './directory-storage.js';
 export type { ArtifactIdentity, IdentifyArtifact, IdentifyOptions } from './identify.js';
 export { identifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
 export type { UploadLimits } from './upload.js';
-export { compareVersions } from './semver-order.js';
+export { compareVersions } from './names.js';
 export type { RegistryServer, RegistryServerOptions } from './server.js';
 export { createRegistryServer, REGISTRY_API_VERSION } from './server.js';
 export type { StartedRegistry, StartRegistryOptions } from './start.js';

@@ -1,4 +1,5 @@
 import { isPublishableName } from '@agentlang/manifest';
+import semver from 'semver';
 import { RegistryError } from './errors.js';
 
 const TENANT = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -24,6 +25,15 @@ export function isToolName(value: string): boolean {
 /** True when `value` is a semver version without build metadata (`1.2.3`, `1.2.3-rc.1`). */
 export function isVersion(value: string): boolean {
   return value.length <= 128 && VERSION.test(value);
+}
+
+/**
+ * Orders two canonical versions (`1.2.3`, `1.2.3-rc.1`) by semver precedence; negative when a < b.
+ * Loose, so that every version {@link isVersion} accepts compares (strict semver refuses a
+ * pre-release number with a leading zero, `1.0.0-rc.01`) rather than throwing.
+ */
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b, true);
 }
 
 /** Throws REGISTRY_BAD_NAME unless tenant, name (agent or tool) and version are all canonical. */
