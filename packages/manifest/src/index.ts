@@ -33,7 +33,6 @@ export type {
 } from './types.js';
 export type { Diagnostic } from './diagnostic.js';
 export { formatDiagnostic, formatPosition } from './diagnostic.js';
-export { nearestWord } from './nearest.js';
 export { isPublishableName } from './publishable-name.js';
 export type { ManifestErrorCode, ManifestErrorDetails } from './errors.js';
 export { MANIFEST_ERROR_CODES, ManifestError, isManifestError } from './errors.js';

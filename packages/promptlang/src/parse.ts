@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { nearestWord } from '@agentlang/utils';
 import { PromptError, PromptErrorCode, type PromptErrorDetails, truncate } from './errors.js';
-import { nearestWord } from './nearest.js';
 import { setSectionSource } from './positions.js';
 import { assertSectionName } from './section-name.js';
 import { type ParseOptions, PROMPT_ROLES, type PromptDocument, type PromptSection, SUPPORTED_PROMPT_VERSIONS } from './types.js';
