@@ -1,4 +1,4 @@
-export { SafeYamlError } from './errors.js';
+export { SafeYamlError, YamlIssueCode } from './errors.js';
 export { findExcessiveNesting, MAX_NESTING_DEPTH, type NestingExcess } from './nesting.js';
 export { parseYaml } from './parse-yaml.js';
 export {
@@ -10,6 +10,5 @@ export {
   type ReadYamlOptions,
   readYaml,
   type YamlIssue,
-  YamlIssueCode,
   type YamlReading,
 } from './read-yaml.js';
