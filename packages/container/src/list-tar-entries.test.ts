@@ -17,7 +17,7 @@ it('lists every entry of a built container with the offset and size of its conte
   const dir = makeTempDir();
   const out = join(dir, 'demo.agent');
   const input = sampleAgent(join(dir, 'agent'), { contextFiles: { 'context/notes.md': 'hello notes' } });
-  await packContainer({ ...input, out, signingKeys: [makeSigningKey().seed] });
+  await packContainer({ ...input, out, signingKeys: [makeSigningKey().seed], encryptTo: { passphrase: 'hunter2', scrypt: { N: 1024, r: 8, p: 1 } } });
   const spans = await listTarEntries(out);
   expect(spans.map((s) => s.path)).toEqual(['manifest.json', 'signature.sig', 'agent.yaml', 'prompt.yaml.enc', 'agent.lock', 'ux.yaml', 'context/notes.md']);
   const bytes = readFileSync(out);
