@@ -9,7 +9,7 @@ describe('@agentlang/container exports', () => {
       'buildContainer', 'decryptPrompt', 'declaredToolNames', 'encryptPrompt', 'generateX25519Identity', 'inspectContainer',
       'keyIdOf', 'llmReviewer', 'loadContainerAgent', 'offlineReviewer', 'openContainer', 'packContainer', 'parseIdentity',
       'parseIndex', 'parseRecipient', 'reviewPrompt', 'reviewersFromEnv', 'serializeIndex', 'unpackContainer', 'verifyContainer',
-      'walkContainer', 'TAR_BLOCK', 'encodeTarHeader', 'tarPaddingFor',
+      'walkContainer', 'TAR_BLOCK', 'encodeTarHeader', 'listTarEntries', 'tarPaddingFor',
     ].sort());
     expect(Object.values(api.ContainerErrorCode).every((c) => c.startsWith('CONTAINER_'))).toBe(true);
   });

@@ -45,3 +45,4 @@ export {
   reviewersFromEnv,
 } from './review-prompt.js';
 export { BLOCK as TAR_BLOCK, encodeHeader as encodeTarHeader, paddingFor as tarPaddingFor } from './tar-header.js';
+export { listTarEntries, type TarSpan } from './list-tar-entries.js';

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { openAtomicFile } from '@agentlang/utils';
 import {
   type ContainerIndex,
   CONTEXT_DIR,
@@ -166,8 +167,8 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
 
   const out = input.out;
   await mkdir(dirname(out), { recursive: true });
-  const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(temp, 'wx', 0o644);
+  const file = await openAtomicFile(out);
+  const fh = file.handle;
   try {
     let position = headSize;
     const total = context.reduce((n, c) => n + c.size, 0);
@@ -244,13 +245,10 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     const headBuffer = Buffer.concat(headParts);
     await fh.write(headBuffer, 0, headBuffer.length, 0);
     // Not fsynced: a build is reproducible, and a file torn by a crash fails verification on read.
-    if (input.fsync) await fh.sync();
-    await fh.close();
-    await rename(temp, out);
+    await file.commit({ fsync: input.fsync === true, syncDirectory: input.fsync === true });
     return { path: out, index };
   } catch (error) {
-    await fh.close().catch(() => undefined);
-    await rm(temp, { force: true });
+    await file.discard();
     throw error;
   }
 }

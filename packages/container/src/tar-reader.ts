@@ -164,6 +164,19 @@ export class TarReader {
     this.position = end + pad;
   }
 
+  /** Moves past `entry` without reading its content (the padding is not checked); leaves the reader at the next header. */
+  skip(entry: TarEntry): void {
+    const next = entry.dataOffset + entry.size + paddingFor(entry.size);
+    if (next + 2 * BLOCK > this.fileSize) {
+      throw new ContainerError(
+        ContainerErrorCode.Truncated,
+        `container is truncated: entry ${JSON.stringify(entry.name)} declares ${entry.size} bytes at byte ${entry.dataOffset}, which with the end marker needs ${next + 2 * BLOCK} bytes, but the file has ${this.fileSize}`,
+        { details: { name: entry.name, size: entry.size, fileSize: this.fileSize } },
+      );
+    }
+    this.position = next;
+  }
+
   /** Reads the whole content of a small entry into a new buffer, refusing it above `limit` bytes. */
   async readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
     if (entry.size > limit) {

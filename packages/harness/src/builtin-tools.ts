@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '@agentlang/utils';
 import { egressFetch, type EgressPolicy } from './egress.js';
 import { HarnessError } from './errors.js';
 import type { HarnessTool, ToolOutcome } from './loop.js';
@@ -137,12 +138,8 @@ function agentFileStem(agent: string): string {
   return `${stem || 'agent'}-${createHash('sha256').update(agent).digest('hex').slice(0, 12)}`;
 }
 
-/** Writes a file atomically: a temporary sibling, then rename (which replaces a symlink, never follows it). */
-async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { flag: 'wx', mode: 0o600 });
-  await rename(tmp, path);
-}
+/** Writes an agent's state file whole or not at all; the rename replaces a symlink at `path`, never follows it. */
+const atomicWrite = (path: string, data: string | Uint8Array): Promise<void> => writeFileAtomic(path, data, { mode: 0o600 });
 
 /** Creates `<root>/.agentlang/<parts>` and checks its real path stays inside the real root. */
 async function confinedDir(root: string, ...parts: string[]): Promise<string> {

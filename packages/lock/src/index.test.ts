@@ -41,7 +41,6 @@ describe('@agentlang/lock exports', () => {
       'verifyEnvelope',
       'verifyEnvelopeDetailed',
       'verifyLock',
-      'writeFileAtomic',
       'writeLockFile',
     ]);
   });

@@ -30,7 +30,7 @@ export {
   type LockedResolution,
   type LockedTool,
   type Lockfile,
-} from './lockfile.js';
+} from './lock-schema.js';
 export { createLock, type CreateLockOptions } from './create-lock.js';
 export { normalizeLock } from './validate-lock.js';
 export { parseLock, serializeLock } from './serialize-lock.js';
@@ -43,7 +43,7 @@ export {
   writeLockFile,
   type LockFileContents,
   type ReadLockFileOptions,
-} from './lock-file.js';
+} from './lock-file-io.js';
 export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';
 export { checkLockBeforeProbes } from './check-before-probes.js';
 export { signingKeyFromEnv } from './signing-key-env.js';
@@ -58,4 +58,3 @@ export {
   type LockPlanOptions,
   type LockResult,
 } from './lock-agent.js';
-export { writeFileAtomic } from './atomic-write.js';

@@ -8,9 +8,9 @@ import { decodeBase64Strict } from './base64.js';
 import { createLock } from './create-lock.js';
 import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
-import { type LockFileContents, parseLockFile, readLockFile, writeLockFile } from './lock-file.js';
+import { type LockFileContents, parseLockFile, readLockFile, writeLockFile } from './lock-file-io.js';
 import { lockPathFor } from './lock-path.js';
-import { LOCK_SCHEMA, type Lockfile } from './lockfile.js';
+import { LOCK_SCHEMA, type Lockfile } from './lock-schema.js';
 import { serializeLock } from './serialize-lock.js';
 import { isEnvelopeBytes, signLock } from './sign-lock.js';
 

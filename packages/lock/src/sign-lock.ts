@@ -1,7 +1,7 @@
 import { keyIdFor } from './ed25519.js';
 import { envelopeFromJson, looksLikeEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from './envelope.js';
 import { LockError } from './errors.js';
-import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lockfile.js';
+import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lock-schema.js';
 import { parseLock, serializeLock } from './serialize-lock.js';
 
 /**

@@ -24,7 +24,6 @@ test('the export map is deliberate: adding or removing a runtime export updates 
     'loadAgent',
     'loadAgentFromFiles',
     'loadSubAgent',
-    'nearestWord',
     'safeLoadAgent',
     'scaffoldAgent',
     'sha256Hex',

@@ -33,7 +33,6 @@ export type {
 } from './types.js';
 export type { Diagnostic } from './diagnostic.js';
 export { formatDiagnostic, formatPosition } from './diagnostic.js';
-export { nearestWord } from './nearest.js';
 export { isPublishableName } from './publishable-name.js';
 export type { ManifestErrorDetails } from './errors.js';
 export { ManifestError, ManifestErrorCode, isManifestError } from './errors.js';

@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { type FileHandle, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { openAtomicFile, progressStream } from '@agentlang/utils';
 import { type PushableArtifact, readPushable } from './artifact.js';
 import { RegistryClientError } from './errors.js';
 import { failureOf, type HttpAnswer, type HttpCall, readBody, type RetryOptions, sendRequest, withRetries } from './http.js';
-import { progressStream, type TransferProgress } from './progress.js';
+import type { TransferProgress } from './progress.js';
 import { type AgentReference, parseAgentReference } from './reference.js';
 import { type VerifiedArtifact, verifyArtifactFile } from './verify.js';
 
@@ -258,24 +259,28 @@ export class RegistryClient {
         answer.stream.destroy();
         throw tooLarge(`pull of ${label}: the registry declares ${total} bytes, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { declared: total, limitBytes: maxBytes });
       }
-      const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+      const file = await openAtomicFile(out, { suffix: '.partial' }).catch((cause: unknown) => {
+        answer.stream.destroy();
+        throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write beside ${out}: ${(cause as Error).message}`, { details: { path: out }, cause });
+      });
       try {
-        const { sha256, size } = await this.download(answer, temp, label, Number.isFinite(total) ? total : undefined, maxBytes);
+        const { sha256, size } = await this.download(answer, file.handle, label, Number.isFinite(total) ? total : undefined, maxBytes);
+        await file.close();
         if (sha256 !== promised) {
           throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { details: { expected: promised, received: sha256 } });
         }
         const digestHeader = answer.headers['x-agentlang-digest'];
-        const verified = await verifyArtifactFile(temp, {
+        const verified = await verifyArtifactFile(file.tempPath, {
           name: ref.name,
           version: ref.version,
           ...(typeof digestHeader === 'string' ? { digest: digestHeader } : {}),
           ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}),
           source,
         });
-        await rename(temp, out);
+        await file.commit();
         return { ...verified, tenant: ref.tenant, path: out, sha256, size };
       } catch (error) {
-        await unlink(temp).catch(() => {});
+        await file.discard();
         const retryable = !(error instanceof RegistryClientError) && attempt < (this.options.retry?.retries ?? 3);
         if (!retryable) {
           if (error instanceof RegistryClientError) throw error;
@@ -285,35 +290,27 @@ export class RegistryClient {
     }
   }
 
-  private async download(answer: HttpAnswer, temp: string, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
-    const handle = await open(temp, 'wx', 0o644).catch((cause: unknown) => {
-      answer.stream.destroy();
-      throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write ${temp}: ${(cause as Error).message}`, { details: { path: temp }, cause });
-    });
+  /** Streams the answer into `handle` (the caller's temp file), bounded by `total` and `maxBytes`. */
+  private async download(answer: HttpAnswer, handle: FileHandle, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
     const hash = createHash('sha256');
     let size = 0;
     let reported = 0;
     const onProgress = this.options.onProgress;
-    try {
-      for await (const chunk of answer.stream) {
-        const bytes = chunk as Buffer;
-        hash.update(bytes);
-        size += bytes.length;
-        // Checked before the bytes reach the disk: a hostile server once streamed 5.6 GB here.
-        if (total !== undefined && size > total) throw tooLarge(`pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`, { declared: total });
-        if (size > maxBytes) throw tooLarge(`pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`, { limitBytes: maxBytes });
-        await handle.write(bytes);
-        if (onProgress && size - reported >= 4 << 20) {
-          reported = size;
-          onProgress({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
-        }
+    for await (const chunk of answer.stream) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      size += bytes.length;
+      // Checked before the bytes reach the disk: a hostile server once streamed 5.6 GB here.
+      if (total !== undefined && size > total) throw tooLarge(`pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`, { declared: total });
+      if (size > maxBytes) throw tooLarge(`pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`, { limitBytes: maxBytes });
+      await handle.write(bytes);
+      if (onProgress && size - reported >= 4 << 20) {
+        reported = size;
+        onProgress({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
       }
-      if (total !== undefined && size !== total) throw new Error(`received ${size} of ${total} bytes`);
-      onProgress?.({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
-      await handle.sync();
-    } finally {
-      await handle.close();
     }
+    if (total !== undefined && size !== total) throw new Error(`received ${size} of ${total} bytes`);
+    onProgress?.({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
     return { sha256: hash.digest('hex'), size };
   }
 }

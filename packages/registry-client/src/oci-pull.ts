@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { openAtomicFile } from '@agentlang/utils';
 import { DEFAULT_MAX_PULL_BYTES } from './client.js';
 import { RegistryClientError } from './errors.js';
 import { readBody } from './http.js';
@@ -31,8 +32,8 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
   }
   const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.repository.split('/').at(-1)}@${ref.tag ?? 'pulled'}.agent`);
   if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write`, { details: { out } });
-  const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
-  const handle = await open(temp, 'wx', 0o644);
+  const file = await openAtomicFile(out, { suffix: '.partial' });
+  const handle = file.handle;
   const whole = createHash('sha256');
   let size = 0;
   const write = async (chunk: Buffer) => {
@@ -49,15 +50,13 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
         throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the container reassembled from ${where} hashes to ${rebuilt} but the artifact promises ${a[OCI_ANNOTATIONS.containerSha256]}`, { details: { expected: a[OCI_ANNOTATIONS.containerSha256], received: rebuilt } });
       }
     }
-    await handle.sync();
-    await handle.close();
-    const verified = await verifyArtifactFile(temp, { name, version, digest: a[OCI_ANNOTATIONS.digest]!, ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}), source: where });
-    await rename(temp, out);
+    await file.close();
+    const verified = await verifyArtifactFile(file.tempPath, { name, version, digest: a[OCI_ANNOTATIONS.digest]!, ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}), source: where });
+    await file.commit();
     const sha256 = kind === 'container' ? a[OCI_ANNOTATIONS.containerSha256]!.slice(7) : manifest.layers[0]!.digest.slice(7);
     return { ...verified, path: out, manifestDigest, sha256, size };
   } catch (error) {
-    await handle.close().catch(() => {});
-    await unlink(temp).catch(() => {});
+    await file.discard();
     throw error;
   }
 }

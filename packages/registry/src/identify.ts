@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { openContainer } from '@agentlang/container';
 import { canonicalJson, loadAgentFromFiles, sha256Tagged, sniffBytes } from '@agentlang/manifest';
+import { findExcessiveNesting, MAX_NESTING_DEPTH } from '@agentlang/safe-yaml';
 import { parseDocument } from 'yaml';
 import { RegistryError } from './errors.js';
-import { findExcessiveNesting, MAX_NESTING_DEPTH } from './nesting.js';
 import type { ArtifactKind } from './storage.js';
 
 /** What the registry learns by parsing an uploaded artifact. */

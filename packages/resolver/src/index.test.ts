@@ -32,7 +32,6 @@ describe('@agentlang/resolver exports', () => {
         "detectAuth",
         "digestJson",
         "envConsentRequired",
-        "findOnPath",
         "findRuntime",
         "formatPlanText",
         "getHostProfile",

@@ -1,6 +1,6 @@
-import { writeFileAtomic } from '@agentlang/lock';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@agentlang/utils';
 import { RunnerError } from './errors.js';
 import { type ExecutionRecord, checkRecordShape } from './record.js';
 import { isUlid } from './ulid.js';
@@ -26,8 +26,8 @@ export function writeRecord(dir: string, record: ExecutionRecord, envelope?: unk
     // The envelope first: a record file never exists without the signature that was asked for.
     // Each file is fsynced before its rename (never torn); the directory fsync is skipped — it costs
     // as much again on every run, and without it a power cut can only lose the newest record whole.
-    if (envelope !== undefined) writeFileAtomic(join(dir, `${record.run_id}.dsse.json`), `${JSON.stringify(envelope, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
-    writeFileAtomic(path, serializeRecord(record), { syncDirectory: false, createDirectory: true });
+    if (envelope !== undefined) writeFileAtomicSync(join(dir, `${record.run_id}.dsse.json`), `${JSON.stringify(envelope, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
+    writeFileAtomicSync(path, serializeRecord(record), { syncDirectory: false, createDirectory: true });
   } catch (error) {
     throw new RunnerError(
       'RUNNER_RECORD_WRITE',

@@ -18,7 +18,8 @@ import {
   spawnPrepared,
 } from '@agentlang/isolation';
 import type { LoadedAgent } from '@agentlang/manifest';
-import { assertEnvConsent, envConsentRequired, findOnPath, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
+import { assertEnvConsent, envConsentRequired, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
+import { findOnPath } from '@agentlang/utils';
 import { getAdapter } from './adapters/registry.js';
 import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunSummary, runHarness } from './run-harness.js';
 import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
@@ -157,7 +158,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
 function withRuntime(plan: ResolvedPlan, adapter: RuntimeAdapter, env: Record<string, string | undefined>): ResolvedPlan {
   if (adapter.name === plan.runtime.name) return plan;
   if (adapter.binary === '') return { ...plan, runtime: { name: adapter.name, binary: '', available: true } };
-  const path = findOnPath(adapter.binary, env);
+  const path = findOnPath(adapter.binary, env.PATH);
   return { ...plan, runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined } };
 }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode, reviewPrompt, reviewersFromEnv } from '@agentlang/container';
 import { signingKeyFromEnv } from '@agentlang/lock';
+import { progressLogger } from '@agentlang/utils';
 import type { CommandContext, CommandResult } from '../command.js';
 import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
 
@@ -18,15 +19,9 @@ function formatBytes(n: number): string {
 }
 
 /** Logs progress to stderr for large contexts: at most once per 10% (only above 16 MiB). */
-function progressLogger(ctx: CommandContext): (p: BuildProgress) => void {
-  let lastTenth = -1;
-  return (p) => {
-    if (p.bytesTotal < 16 * 1024 * 1024) return;
-    const tenth = Math.floor((p.bytesDone / p.bytesTotal) * 10);
-    if (tenth === lastTenth) return;
-    lastTenth = tenth;
-    ctx.log(`context: ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)} (${tenth * 10}%)`);
-  };
+function contextProgress(ctx: CommandContext): (p: BuildProgress) => void {
+  const report = progressLogger(ctx.log, 16 * 1024 * 1024);
+  return (p) => report({ verb: 'packing', label: 'context', bytes: p.bytesDone, total: p.bytesTotal });
 }
 
 /** `agentlang build <agent>`: resolve, lock, encrypt the prompt, and write a signed `.agent` container. */
@@ -69,7 +64,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     env: ctx.env,
     // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
     resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }), probeExecutor: sandboxProbeExecutor(ctx) },
-    onProgress: progressLogger(ctx),
+    onProgress: contextProgress(ctx),
   });
   if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');
   const { index } = built;

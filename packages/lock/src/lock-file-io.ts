@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '@agentlang/utils';
 import { decodeBase64Strict } from './base64.js';
 import { parseEnvelope } from './envelope.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { LockError } from './errors.js';
-import type { Lockfile } from './lockfile.js';
+import type { Lockfile } from './lock-schema.js';
 import { parseLock } from './serialize-lock.js';
 import { isEnvelopeBytes, verifyLock } from './sign-lock.js';
 
@@ -87,7 +87,7 @@ function readBytes(path: string): Uint8Array {
  */
 export function writeLockFile(path: string, bytes: Uint8Array): void {
   try {
-    writeFileAtomic(path, bytes);
+    writeFileAtomicSync(path, bytes);
   } catch (error) {
     throw new LockError('LOCK_IO', `cannot write lock file ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
   }

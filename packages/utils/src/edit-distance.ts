@@ -1,21 +1,24 @@
-/** Levenshtein edit distance between two strings. */
+/** Levenshtein edit distance between two strings (insertions, deletions, substitutions). */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    let diagonal = row[0]!;
+    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
     }
   }
-  return prev[b.length]!;
+  return row[b.length]!;
 }
 
-/** The candidate closest to `word` (ties: first), or undefined when none is within a useful distance. */
+/**
+ * The candidate closest to `word`, ignoring case (ties: the first), when it is close enough to be a
+ * typo: at most 2 edits, or half the candidate's length. Undefined otherwise, and for absurd inputs
+ * (over 64 characters, or past the first 2000 candidates): a suggestion is a courtesy, not worth quadratic time.
+ */
 export function nearestWord(word: string, candidates: Iterable<string>): string | undefined {
-  // Suggestions are a courtesy: skip them for absurd inputs rather than spend quadratic time.
   if (word.length > 64) return undefined;
   let best: string | undefined;
   let budget = 2000;
