@@ -21,10 +21,10 @@ export {
   RECIPIENT_PREFIX,
   type X25519Identity,
   generateX25519Identity,
-  keyIdOf,
   parseIdentity,
   parseRecipient,
 } from './keys.js';
+export { keyIdOf } from '@agentlang/signing';
 export { DEFAULT_SCRYPT, type DecryptWith, type EncryptTo, decryptPrompt, encryptPrompt } from './prompt-crypto.js';
 export { type BuildProgress, type PackInput, packContainer } from './pack-container.js';
 export { type SignatureStatus, type WalkOptions, type WalkResult, walkContainer } from './read-container.js';
