@@ -33,15 +33,4 @@ export { type VerifiedContainer, verifyContainer } from './verify-container.js';
 export { type LoadedContainerAgent, type OpenOptions, type OpenedContainer, loadContainerAgent, openContainer } from './open-container.js';
 export { type BuildOptions, type BuildResult, buildContainer } from './build-container.js';
 export { type UnpackOptions, unpackContainer } from './unpack-container.js';
-export {
-  type LlmReviewerOptions,
-  type PromptReview,
-  type PromptReviewer,
-  type ReviewFinding,
-  declaredToolNames,
-  llmReviewer,
-  offlineReviewer,
-  reviewPrompt,
-  reviewersFromEnv,
-} from './review-prompt.js';
 export { BLOCK as TAR_BLOCK, encodeHeader as encodeTarHeader, paddingFor as tarPaddingFor } from './tar-header.js';
