@@ -27,6 +27,8 @@ export const RESOLVE_ERROR_CODES = {
   RESOLVE_ENV_CONSENT: 'a packed agent reads host environment variables without consent',
   /** An MCP server could not be started, or failed during initialize / tools/list. */
   RESOLVE_MCP_START: 'an MCP server failed to start or to answer',
+  /** An MCP server must be probed but the optional peer dependency `@modelcontextprotocol/sdk` is not installed. */
+  RESOLVE_MCP_SDK_MISSING: 'the MCP SDK (an optional peer dependency) is not installed, and an MCP server must be probed',
   /** An MCP server did not answer within the timeout. */
   RESOLVE_MCP_TIMEOUT: 'an MCP server did not answer in time',
   /** A whitelisted MCP tool is not offered by the server; `details.offered` lists what is. */
