@@ -1,5 +1,5 @@
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { checkLockFileBeforeProbes, LockError, type LockPlanOptions, type LockResult, lockPathFor, lockPlan } from '@agentlang/lock';
+import type { LockPlanOptions, LockResult } from '@agentlang/lock';
 import type { LoadedAgent, LoadOptions } from '@agentlang/manifest';
 import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 
@@ -28,7 +28,13 @@ export interface LockAgentResult extends LockResult {
  * before any dependency check or MCP server starts.
  */
 export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
-  const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
+  // Imported lazily, like the rest of this package's lock use: `validate` bundles agent-input
+  // without @agentlang/lock, the resolver or the MCP SDK.
+  const [{ loadAgent }, { resolvePlan }, { checkLockFileBeforeProbes, LockError, lockPathFor, lockPlan }] = await Promise.all([
+    import('@agentlang/manifest'),
+    import('@agentlang/resolver'),
+    import('@agentlang/lock'),
+  ]);
   const agent = typeof agentPath === 'string' ? await loadAgent(agentPath, options.load) : agentPath;
   if (typeof agentPath !== 'string' && options.lockPath === undefined) {
     throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });
