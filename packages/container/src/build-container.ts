@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
+import type { LockResult } from '@agentlang/lock';
 import type { LoadedAgent } from '@agentlang/manifest';
-import type { ResolveOptions } from '@agentlang/resolver';
+import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import type { ContainerIndex } from './container-index.js';
 import { CONTEXT_DIR, LOCK_ENTRY, PROMPT_FILE } from './container-index.js';
 import { ContainerError, ContainerErrorCode } from './errors.js';
@@ -111,7 +112,11 @@ function roleOf(agent: LoadedAgent, rel: string): string {
  * written unless the whole build succeeds: the lock goes to disk only once the container is complete.
  */
 export async function buildContainer(agentPath: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const [{ loadAgent }, { lockAgent, lockPathFor, writeLockFile }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/lock')]);
+  const [{ loadAgent }, { checkLockFileBeforeProbes, lockPathFor, lockPlan, writeLockFile }, { resolvePlan }] = await Promise.all([
+    import('@agentlang/manifest'),
+    import('@agentlang/lock'),
+    import('@agentlang/resolver'),
+  ]);
   const agent = await loadAgent(agentPath);
   const { name, version } = agent.manifest;
   if (version === undefined) {
@@ -133,24 +138,30 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   }
   const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
   const lockKeys = (options.lockSigningKeys ?? options.signingKeys ?? []).map((privateKey) => ({ privateKey }));
-  // The agent loaded (and checked for links) above is the one locked and packed: it is not read twice.
-  const locked = await lockAgent(agent, {
-    lockPath: lockPathFor(agentPath),
-    agentPath,
-    frozen,
-    keepMatching: true,
-    write: false,
-    signingKeys: lockKeys,
-    ...(options.env && { env: options.env }),
-    ...(options.resolve && { resolve: options.resolve }),
-  }).catch((cause: { code?: string; message?: string }) => {
+  // The agent loaded (and checked for links) above is the one resolved, locked and packed: it is
+  // not read twice. Frozen, the lock must hold before any dependency check or MCP server starts.
+  const lockPath = lockPathFor(agentPath);
+  const beforeProbe = frozen
+    ? (draft: ResolvedPlan) => {
+        checkLockFileBeforeProbes(draft, { lockPath, agentPath });
+        return options.resolve?.beforeProbe?.(draft);
+      }
+    : options.resolve?.beforeProbe;
+  let plan: ResolvedPlan;
+  let locked: LockResult;
+  try {
+    plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
+    const manifestPath = relative(dirname(resolve(lockPath)), join(root, agent.source.entry)).split(sep).join('/');
+    locked = lockPlan(plan, { lockPath, manifestPath, agentPath, frozen, keepMatching: true, write: false, signingKeys: lockKeys, ...(options.env && { env: options.env }) });
+  } catch (error) {
+    const cause = error as { code?: string; message?: string };
     if (frozen && (cause.code === 'LOCK_DRIFT' || cause.code === 'LOCK_NOT_FOUND')) {
       throw new ContainerError(ContainerErrorCode.Frozen, `cannot build ${name}@${version} with --frozen: ${cause.message}`, { details: { agent: `${name}@${version}` }, cause });
     }
-    throw cause;
-  });
-  if (locked.plan.agent.digest !== agent.digest) {
-    throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} changed while it was being built (digest ${agent.digest} → ${locked.plan.agent.digest}); build again`, { details: { agent: name } });
+    throw error;
+  }
+  if (plan.agent.digest !== agent.digest) {
+    throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} changed while it was being built (digest ${agent.digest} → ${plan.agent.digest}); build again`, { details: { agent: name } });
   }
   const promptPath = agent.prompt?.path;
   const sources: Array<{ path: string; bytes: Uint8Array }> = [];

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { keyIdOf, rawPublicKey } from '@agentlang/signing';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 
 const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -23,17 +24,6 @@ function hexBytes(value: string, lengths: number[], what: string, expected: stri
     throw keyError(what, describe(text), expected);
   }
   return Buffer.from(text, 'hex');
-}
-
-/** sha256 hex of a raw 32-byte public key: the key id used in signatures and recipient lists. */
-export function keyIdOf(rawPublicKey: Uint8Array): string {
-  return createHash('sha256').update(rawPublicKey).digest('hex');
-}
-
-/** The raw 32 bytes of an Ed25519 or X25519 public key. */
-export function rawPublicKey(key: KeyObject): Buffer {
-  const spki = key.export({ format: 'der', type: 'spki' });
-  return Buffer.from(spki.subarray(spki.length - 32));
 }
 
 /** An X25519 key pair as the strings users handle. */

@@ -10,8 +10,9 @@ import {
   scryptSync,
 } from 'node:crypto';
 import { canonicalJson } from '@agentlang/manifest';
+import { keyIdOf, rawPublicKey } from '@agentlang/signing';
 import { ContainerError, ContainerErrorCode } from './errors.js';
-import { keyIdOf, parseIdentity, parseRecipient, rawPublicKey } from './keys.js';
+import { parseIdentity, parseRecipient } from './keys.js';
 
 /** First line of every encrypted file: names the format and its version. */
 export const ENCRYPTED_MAGIC = 'agentlang-encrypted/v1\n';

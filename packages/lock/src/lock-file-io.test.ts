@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateSigningKeyPair } from '@agentlang/signing';
 import { makeTempDir, thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { createLock, generateSigningKeyPair, LockError, lockPathFor, readLockFile, serializeLock, signLock, writeLockFile } from './index.js';
+import { createLock, LockError, lockPathFor, readLockFile, serializeLock, signLock, writeLockFile } from './index.js';
 import { demoPlan } from './testing/plans.js';
 
 const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;

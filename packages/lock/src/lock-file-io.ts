@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { decodeBase64Strict, parseEnvelope } from '@agentlang/signing';
 import { writeFileAtomicSync } from '@agentlang/utils';
-import { decodeBase64Strict } from './base64.js';
-import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
 import type { Lockfile } from './lock-schema.js';
 import { parseLock } from './serialize-lock.js';
 import { isEnvelopeBytes, verifyLock } from './sign-lock.js';
+import { asLockError } from './signing.js';
 
 /** Largest lock file read (a lock of thousands of tools is well under this). */
 export const MAX_LOCK_BYTES = 16 * 1024 * 1024;
@@ -56,8 +56,8 @@ export function parseLockFile(bytes: Uint8Array, options: ReadLockFileOptions & 
     });
   }
   if (isEnvelopeBytes(bytes)) {
-    const envelope = parseEnvelope(bytes);
-    return { lock: parseLock(decodeBase64Strict(envelope.payload, 'envelope payload')), bytes, signed: true, verified: false, keyids: [] };
+    const payload = asLockError(() => decodeBase64Strict(parseEnvelope(bytes).payload, 'envelope payload'));
+    return { lock: parseLock(payload), bytes, signed: true, verified: false, keyids: [] };
   }
   return { lock: parseLock(bytes), bytes, signed: false, verified: false, keyids: [] };
 }

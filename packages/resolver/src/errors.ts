@@ -24,6 +24,8 @@ export const ResolveErrorCode = {
   EnvConsent: 'RESOLVE_ENV_CONSENT',
   /** An MCP server could not be started, or failed during initialize / tools/list. */
   McpStart: 'RESOLVE_MCP_START',
+  /** An MCP server must be probed but the optional peer dependency `@modelcontextprotocol/sdk` is not installed. */
+  McpSdkMissing: 'RESOLVE_MCP_SDK_MISSING',
   /** An MCP server did not answer within the timeout. */
   McpTimeout: 'RESOLVE_MCP_TIMEOUT',
   /** A whitelisted MCP tool is not offered by the server; `details.offered` lists what is. */

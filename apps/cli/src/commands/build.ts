@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode, reviewPrompt, reviewersFromEnv } from '@agentlang/container';
+import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode } from '@agentlang/container';
 import { signingKeyFromEnv } from '@agentlang/lock';
 import { progressLogger } from '@agentlang/utils';
 import type { CommandContext, CommandResult } from '../command.js';
 import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
+import type { PromptReview } from '../review-prompt.js';
 
 class BuildUsageError extends Error {
   readonly code = 'USAGE_BUILD';
@@ -41,9 +42,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     }
   }
   const agentPath = resolve(ctx.cwd, target);
-  let findings: Awaited<ReturnType<typeof reviewPrompt>> | undefined;
+  let findings: PromptReview | undefined;
   if (ctx.values.quality === true) {
-    const { loadAgent } = await import('@agentlang/manifest');
+    const [{ loadAgent }, { reviewPrompt, reviewersFromEnv }] = await Promise.all([import('@agentlang/manifest'), import('../review-prompt.js')]);
     findings = await reviewPrompt(await loadAgent(agentPath), { reviewers: reviewersFromEnv(ctx.env) });
     for (const f of findings.findings) ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
     ctx.log(`quality: ${findings.findings.length} finding(s) from ${findings.reviewers.join(', ')}`);

@@ -105,7 +105,7 @@ function makeAgent(base, mib) {
 }
 
 async function keysFor() {
-  const { generateSigningKeyPair } = await import(dist('lock'));
+  const { generateSigningKeyPair } = await import(dist('signing'));
   const { generateX25519Identity } = await import(dist('container'));
   const pair = generateSigningKeyPair();
   return { seed: pair.privateKey, pub: pair.publicKey, recipient: generateX25519Identity().recipient };

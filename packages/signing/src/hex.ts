@@ -1,11 +1,11 @@
-import { LockError } from './errors.js';
+import { SigningError } from './errors.js';
 
-/** Decodes a hex key of exactly `bytes` bytes (either case), or throws LOCK_KEY_INVALID naming `what`. */
+/** Decodes a hex key of exactly `bytes` bytes (either case), or throws SIGNING_KEY_INVALID naming `what`. */
 export function decodeKeyHex(hex: string, bytes: number[], what: string): Buffer {
   const text = typeof hex === 'string' ? hex.trim() : '';
   if (!/^[0-9a-fA-F]*$/.test(text) || !bytes.includes(text.length / 2)) {
-    throw new LockError(
-      'LOCK_KEY_INVALID',
+    throw new SigningError(
+      'SIGNING_KEY_INVALID',
       `${what} must be ${bytes.map((b) => b * 2).join(' or ')} hex characters (${bytes.join(' or ')} bytes); got ${describe(text)}. ` +
         'Generate a key pair with `agentlang keygen`.',
       { details: { expectedHexLength: bytes.map((b) => b * 2), length: text.length } },

@@ -1,13 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateSigningKeyPair } from '@agentlang/signing';
 import { makeTempDir, rejectedWith } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import {
+  checkLockFileBeforeProbes,
   createLock,
   enforceLockFile,
   LOCK_SCHEMA_V1,
   serializeLock,
-  generateSigningKeyPair,
   LockError,
   lockPlan,
   parseLock,
@@ -129,6 +130,20 @@ describe('lockPlan', () => {
     writeFileSync(lockPath, 'version: "1"\n');
     expect((await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).code).toBe('LOCK_MALFORMED');
     expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} }).written).toBe(true);
+  });
+});
+
+describe('checkLockFileBeforeProbes', () => {
+  it('refuses a missing lock and drift with LOCK_NOT_FOUND / LOCK_DRIFT naming the agent, and passes a lock that holds', async () => {
+    const lockPath = join(makeTempDir(), 'demo.agent.lock');
+    const missing = await errorOf(() => checkLockFileBeforeProbes(demoPlan(), { lockPath, agentPath: 'demo.agent' }));
+    expect(missing.code).toBe('LOCK_NOT_FOUND');
+    expect(missing.message).toContain('`agentlang lock demo.agent`');
+    lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} });
+    expect(checkLockFileBeforeProbes(demoPlan(), { lockPath, agentPath: 'demo.agent' })).toBeUndefined();
+    const drift = await errorOf(() => checkLockFileBeforeProbes(edited(), { lockPath, agentPath: 'demo.agent' }));
+    expect(drift.code).toBe('LOCK_DRIFT');
+    expect(drift.message).toContain('Re-run `agentlang lock demo.agent`');
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
-import { LockError } from './errors.js';
+import { SigningError } from './errors.js';
 import { decodeKeyHex } from './hex.js';
 
 // DER prefixes that wrap a raw 32-byte Ed25519 seed (PKCS#8) or public key (SPKI) so node:crypto
@@ -20,8 +20,8 @@ export function privateKeyObject(privateKeyHex: string): KeyObject {
   const raw = decodeKeyHex(privateKeyHex, [32, 64], 'private key');
   const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
   if (raw.length === 64 && !rawPublicKey(key).equals(raw.subarray(32))) {
-    throw new LockError(
-      'LOCK_KEY_INVALID',
+    throw new SigningError(
+      'SIGNING_KEY_INVALID',
       'private key is 64 bytes (NaCl secret key form) but its second half is not the public key of its first half',
     );
   }
@@ -34,11 +34,11 @@ export function publicKeyObject(publicKeyHex: string): KeyObject {
   try {
     return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
   } catch (error) {
-    throw new LockError('LOCK_KEY_INVALID', 'public key is not a valid Ed25519 point', { cause: error });
+    throw new SigningError('SIGNING_KEY_INVALID', 'public key is not a valid Ed25519 point', { cause: error });
   }
 }
 
-/** The raw 32 public-key bytes of a private or public Ed25519 KeyObject. */
+/** The raw 32 public-key bytes of a private or public Ed25519 (or X25519) KeyObject; both SPKI forms share the prefix length. */
 export function rawPublicKey(key: KeyObject): Buffer {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   return pub.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
@@ -58,11 +58,16 @@ export function publicKeyFor(privateKeyHex: string): string {
   return rawPublicKey(privateKeyObject(privateKeyHex)).toString('hex');
 }
 
-/** The key id recorded next to a signature: lowercase hex sha256 of the raw 32-byte public key. */
+/** Lowercase hex sha256 of raw public-key bytes: the key id of an Ed25519 signer or an X25519 recipient. */
+export function keyIdOf(rawPublicKeyBytes: Uint8Array): string {
+  return createHash('sha256').update(rawPublicKeyBytes).digest('hex');
+}
+
+/** The key id recorded next to a signature: {@link keyIdOf} the 64-hex public key's raw 32 bytes. */
 export function keyIdFor(publicKeyHex: string): string {
   let id = keyIds.get(publicKeyHex);
   if (id === undefined) {
-    id = createHash('sha256').update(decodeKeyHex(publicKeyHex, [32], 'public key')).digest('hex');
+    id = keyIdOf(decodeKeyHex(publicKeyHex, [32], 'public key'));
     // Verifiers ask for the same few keys' ids on every document; keep a bounded memo.
     if (keyIds.size >= 64) keyIds.delete(keyIds.keys().next().value as string);
     keyIds.set(publicKeyHex, id);

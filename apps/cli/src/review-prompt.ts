@@ -1,6 +1,6 @@
 import type { LoadedAgent } from '@agentlang/manifest';
 import { findTemplateVariables } from '@agentlang/promptlang';
-import { ContainerError, ContainerErrorCode } from './errors.js';
+import { ContainerError, ContainerErrorCode } from '@agentlang/container';
 
 /** One thing a reviewer noticed about a prompt. */
 export interface ReviewFinding {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadAgentFromFiles } from '@agentlang/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llmReviewer, offlineReviewer, reviewPrompt, reviewersFromEnv } from './review-prompt.js';
+import { llmReviewer, offlineReviewer, reviewPrompt, reviewersFromEnv } from '../src/review-prompt.js';
 
 const enc = (s: string) => Buffer.from(s);
 

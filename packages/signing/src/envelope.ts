@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeBase64Strict } from './base64.js';
 import { keyIdFor, privateKeyObject, publicKeyObject, rawPublicKey, signBytes, verifyBytes } from './ed25519.js';
-import { LockError } from './errors.js';
+import { SigningError } from './errors.js';
 
 /** One signature of an envelope: the signer's key id and the base64 Ed25519 signature over the PAE. */
 export interface EnvelopeSignature {
@@ -67,7 +67,7 @@ function cachedPublicKey(hex: string): KeyObject {
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
   // UTF-8 encoding maps every lone surrogate to U+FFFD, so two different types could share a PAE.
   if (LONE_SURROGATE.test(payloadType)) {
-    throw new LockError('LOCK_PAYLOAD_TYPE', 'payload type contains a lone UTF-16 surrogate; it must be well-formed Unicode');
+    throw new SigningError('SIGNING_PAYLOAD_TYPE', 'payload type contains a lone UTF-16 surrogate; it must be well-formed Unicode');
   }
   const type = encoder.encode(payloadType);
   const head = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
@@ -79,9 +79,9 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
 
 /** Signs `payload` as `payloadType` with every given key (hex seed each) and returns the envelope. */
 export function signEnvelope(payloadType: string, payload: Uint8Array, keys: Array<{ privateKey: string }>): Envelope {
-  if (keys.length === 0) throw new LockError('LOCK_KEY_MISSING', 'signEnvelope needs at least one private key');
+  if (keys.length === 0) throw new SigningError('SIGNING_KEY_MISSING', 'signEnvelope needs at least one private key');
   if (keys.length > MAX_SIGNATURES) {
-    throw new LockError('LOCK_MALFORMED', `at most ${MAX_SIGNATURES} signatures fit in one envelope; got ${keys.length}`);
+    throw new SigningError('SIGNING_MALFORMED', `at most ${MAX_SIGNATURES} signatures fit in one envelope; got ${keys.length}`);
   }
   const pae = preAuthEncoding(payloadType, payload);
   const signatures = keys.map(({ privateKey }) => {
@@ -103,14 +103,14 @@ export function serializeEnvelope(envelope: Envelope): Uint8Array {
 
 /**
  * Parses envelope JSON strictly: exactly `payloadType`, `payload`, `signatures` (1..16 entries of
- * exactly `keyid` + `sig`), all strings, base64 canonical. Throws LOCK_MALFORMED otherwise.
+ * exactly `keyid` + `sig`), all strings, base64 canonical. Throws SIGNING_MALFORMED otherwise.
  */
 export function parseEnvelope(input: Uint8Array | string): Envelope {
   let value: unknown;
   try {
     value = JSON.parse(typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input));
   } catch (error) {
-    throw new LockError('LOCK_MALFORMED', `signed lock envelope is not valid UTF-8 JSON: ${(error as Error).message}`, {
+    throw new SigningError('SIGNING_MALFORMED', `DSSE envelope is not valid UTF-8 JSON: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -122,14 +122,14 @@ export function envelopeFromJson(value: unknown): Envelope {
   return checkEnvelopeShape(value);
 }
 
-/** Returns true when a parsed JSON value has the envelope's top-level keys (used to sniff signed locks). */
+/** Returns true when a parsed JSON value has the envelope's top-level keys (a cheap sniff, e.g. a signed lock from a plain one). */
 export function looksLikeEnvelope(value: unknown): boolean {
   return isPlainObject(value) && 'payloadType' in value && 'signatures' in value;
 }
 
 function checkEnvelopeShape(value: unknown): Envelope {
   const bad = (what: string, found?: unknown): never => {
-    throw new LockError('LOCK_MALFORMED', `signed lock envelope: ${what}`, {
+    throw new SigningError('SIGNING_MALFORMED', `DSSE envelope: ${what}`, {
       details: found === undefined ? {} : { found },
     });
   };
@@ -168,17 +168,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function verifyEnvelopeDetailed(input: Envelope | Uint8Array | string, options: VerifyEnvelopeOptions): VerifiedEnvelope {
   const envelope = input instanceof Uint8Array || typeof input === 'string' ? parseEnvelope(input) : checkEnvelopeShape(input);
   if (typeof options.payloadType !== 'string' || options.payloadType.length === 0) {
-    throw new LockError('LOCK_PAYLOAD_TYPE', 'verifyEnvelope needs the expected payloadType');
+    throw new SigningError('SIGNING_PAYLOAD_TYPE', 'verifyEnvelope needs the expected payloadType');
   }
   if (envelope.payloadType !== options.payloadType) {
-    throw new LockError(
-      'LOCK_PAYLOAD_TYPE',
+    throw new SigningError(
+      'SIGNING_PAYLOAD_TYPE',
       `envelope payload type is "${envelope.payloadType}", expected "${options.payloadType}": a signature made for one kind of document is never accepted for another`,
       { details: { expected: options.payloadType, found: envelope.payloadType } },
     );
   }
   if (options.publicKeys.length === 0) {
-    throw new LockError('LOCK_KEY_MISSING', 'no trusted public key given; pass the signer\'s key (`--pubkey <hex>`)');
+    throw new SigningError('SIGNING_KEY_MISSING', 'no trusted public key given; pass the signer\'s key (`--pubkey <hex>`)');
   }
   const trusted = new Map(options.publicKeys.map((hex) => [keyIdFor(hex), cachedPublicKey(hex)]));
   const payload = decodeBase64Strict(envelope.payload, 'envelope payload');
@@ -207,8 +207,8 @@ export function verifyEnvelopeDetailed(input: Envelope | Uint8Array | string, op
   }
   const threshold = options.threshold ?? 1;
   if (verified.size < threshold) {
-    throw new LockError(
-      'LOCK_SIGNATURE_INVALID',
+    throw new SigningError(
+      'SIGNING_SIGNATURE_INVALID',
       `signature verification failed: ${verified.size} of ${threshold} required trusted signature(s) verified (${reasons.join('; ')})`,
       { details: { verified: [...verified], threshold, reasons, trustedKeyids: [...trusted.keys()] } },
     );

@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import {
   generateSigningKeyPair,
   keyIdFor,
-  LockError,
+  keyIdOf,
   parseEnvelope,
   preAuthEncoding,
   publicKeyFor,
+  SigningError,
   serializeEnvelope,
   signEnvelope,
   verifyEnvelope,
@@ -25,7 +26,7 @@ const RFC_SIG =
 // Order of the Ed25519 base point.
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
+const codeOf = (fn: () => unknown): string => thrownBy(SigningError, fn).code;
 
 function withSig(envelope: ReturnType<typeof signEnvelope>, sig: Buffer) {
   return { ...envelope, signatures: [{ keyid: envelope.signatures[0]!.keyid, sig: sig.toString('base64') }] };
@@ -56,7 +57,7 @@ describe('preAuthEncoding', () => {
         const env = signEnvelope(type, payload, [k]);
         expect(Buffer.from(verifyEnvelope(env, { publicKeys: [k.publicKey], payloadType: type })).equals(Buffer.from(payload))).toBe(true);
         expect(codeOf(() => verifyEnvelope({ ...env, payloadType: other }, { publicKeys: [k.publicKey], payloadType: other }))).toBe(
-          'LOCK_SIGNATURE_INVALID',
+          'SIGNING_SIGNATURE_INVALID',
         );
       }),
       { numRuns: 100 },
@@ -64,8 +65,8 @@ describe('preAuthEncoding', () => {
   });
 
   it('refuses payload types that are not well-formed Unicode (lone surrogates would collide in UTF-8)', () => {
-    expect(codeOf(() => preAuthEncoding('t\uD800', bytes('x')))).toBe('LOCK_PAYLOAD_TYPE');
-    expect(codeOf(() => preAuthEncoding('t\uDFFF', bytes('x')))).toBe('LOCK_PAYLOAD_TYPE');
+    expect(codeOf(() => preAuthEncoding('t\uD800', bytes('x')))).toBe('SIGNING_PAYLOAD_TYPE');
+    expect(codeOf(() => preAuthEncoding('t\uDFFF', bytes('x')))).toBe('SIGNING_PAYLOAD_TYPE');
     expect(Buffer.from(preAuthEncoding('t\u{1F600}', bytes('x'))).toString()).toBe('DSSEv1 5 t\u{1F600} 1 x');
   });
 
@@ -98,13 +99,14 @@ describe('keys', () => {
   it('key id is the sha256 of the raw public key', () => {
     expect(keyIdFor(RFC_PUB)).toBe('21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9');
     expect(keyIdFor(RFC_PUB.toUpperCase())).toBe(keyIdFor(RFC_PUB));
+    expect(keyIdOf(Buffer.from(RFC_PUB, 'hex'))).toBe(keyIdFor(RFC_PUB));
   });
   it('rejects keys of the wrong length or alphabet, and NaCl secret keys whose halves disagree', () => {
-    expect(codeOf(() => publicKeyFor('abc'))).toBe('LOCK_KEY_INVALID');
-    expect(codeOf(() => publicKeyFor(`${RFC_SEED}00`))).toBe('LOCK_KEY_INVALID');
-    expect(codeOf(() => publicKeyFor('z'.repeat(64)))).toBe('LOCK_KEY_INVALID');
-    expect(codeOf(() => keyIdFor(RFC_SEED.slice(2)))).toBe('LOCK_KEY_INVALID');
-    expect(codeOf(() => publicKeyFor(RFC_SEED + RFC_SEED))).toBe('LOCK_KEY_INVALID');
+    expect(codeOf(() => publicKeyFor('abc'))).toBe('SIGNING_KEY_INVALID');
+    expect(codeOf(() => publicKeyFor(`${RFC_SEED}00`))).toBe('SIGNING_KEY_INVALID');
+    expect(codeOf(() => publicKeyFor('z'.repeat(64)))).toBe('SIGNING_KEY_INVALID');
+    expect(codeOf(() => keyIdFor(RFC_SEED.slice(2)))).toBe('SIGNING_KEY_INVALID');
+    expect(codeOf(() => publicKeyFor(RFC_SEED + RFC_SEED))).toBe('SIGNING_KEY_INVALID');
   });
 });
 
@@ -127,7 +129,7 @@ describe('signEnvelope / verifyEnvelope', () => {
     const both = { publicKeys: [k1.publicKey, k2.publicKey], payloadType: TYPE, threshold: 2 };
     expect(verifyEnvelopeDetailed(env, both).keyids).toHaveLength(2);
     const dup = signEnvelope(TYPE, payload, [k1, k1]);
-    expect(codeOf(() => verifyEnvelope(dup, both))).toBe('LOCK_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyEnvelope(dup, both))).toBe('SIGNING_SIGNATURE_INVALID');
   });
 
   it('serialises deterministically (Ed25519 is deterministic) and parses back', () => {
@@ -139,22 +141,22 @@ describe('signEnvelope / verifyEnvelope', () => {
 
   it('attack: the wrong public key is rejected', () => {
     const env = signEnvelope(TYPE, payload, [k1]);
-    expect(codeOf(() => verifyEnvelope(env, { publicKeys: [k2.publicKey], payloadType: TYPE }))).toBe('LOCK_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyEnvelope(env, { publicKeys: [k2.publicKey], payloadType: TYPE }))).toBe('SIGNING_SIGNATURE_INVALID');
   });
 
   it('attack: a signature relabelled with the trusted key id is rejected', () => {
     const env = signEnvelope(TYPE, payload, [k2]);
     const forged = { ...env, signatures: [{ keyid: keyIdFor(k1.publicKey), sig: env.signatures[0]!.sig }] };
-    expect(codeOf(() => verifyEnvelope(forged, { publicKeys: [k1.publicKey], payloadType: TYPE }))).toBe('LOCK_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyEnvelope(forged, { publicKeys: [k1.publicKey], payloadType: TYPE }))).toBe('SIGNING_SIGNATURE_INVALID');
   });
 
   it('attack: a signature made for one payload type is refused for another, even if the type field is rewritten', () => {
     const container = signEnvelope('application/vnd.agentlang.container.v1+json', payload, [k1]);
     const opts = { publicKeys: [k1.publicKey], payloadType: TYPE };
-    expect(codeOf(() => verifyEnvelope(container, opts))).toBe('LOCK_PAYLOAD_TYPE');
+    expect(codeOf(() => verifyEnvelope(container, opts))).toBe('SIGNING_PAYLOAD_TYPE');
     // Rewriting payloadType does not help: the PAE binds the type into what was signed.
-    expect(codeOf(() => verifyEnvelope({ ...container, payloadType: TYPE }, opts))).toBe('LOCK_SIGNATURE_INVALID');
-    expect(codeOf(() => verifyEnvelope(container, { publicKeys: [k1.publicKey], payloadType: '' }))).toBe('LOCK_PAYLOAD_TYPE');
+    expect(codeOf(() => verifyEnvelope({ ...container, payloadType: TYPE }, opts))).toBe('SIGNING_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyEnvelope(container, { publicKeys: [k1.publicKey], payloadType: '' }))).toBe('SIGNING_PAYLOAD_TYPE');
   });
 
   it('attack: truncated or padded signatures are rejected', () => {
@@ -162,13 +164,13 @@ describe('signEnvelope / verifyEnvelope', () => {
     const sig = Buffer.from(env.signatures[0]!.sig, 'base64');
     const opts = { publicKeys: [k1.publicKey], payloadType: TYPE };
     for (const bad of [sig.subarray(0, 63), sig.subarray(0, 32), Buffer.concat([sig, Buffer.from([0])]), Buffer.alloc(0)]) {
-      expect(codeOf(() => verifyEnvelope(withSig(env, bad), opts))).toBe('LOCK_SIGNATURE_INVALID');
+      expect(codeOf(() => verifyEnvelope(withSig(env, bad), opts))).toBe('SIGNING_SIGNATURE_INVALID');
     }
     // Non-canonical base64 spellings of the same 64 bytes are also refused.
     const b64 = env.signatures[0]!.sig;
     for (const spelling of [`${b64}=`, `${b64.slice(0, -2)}==`.replace(/==$/, 'A='), ` ${b64}`, b64.replace(/=+$/, '')]) {
       const e = { ...env, signatures: [{ keyid: env.signatures[0]!.keyid, sig: spelling }] };
-      expect(codeOf(() => verifyEnvelope(e, opts))).toBe('LOCK_SIGNATURE_INVALID');
+      expect(codeOf(() => verifyEnvelope(e, opts))).toBe('SIGNING_SIGNATURE_INVALID');
     }
   });
 
@@ -182,7 +184,7 @@ describe('signEnvelope / verifyEnvelope', () => {
     const forged = Buffer.concat([sig.subarray(0, 32), sPrime]);
     expect(forged.equals(sig)).toBe(false);
     expect(codeOf(() => verifyEnvelope(withSig(env, forged), { publicKeys: [k1.publicKey], payloadType: TYPE }))).toBe(
-      'LOCK_SIGNATURE_INVALID',
+      'SIGNING_SIGNATURE_INVALID',
     );
   });
 
@@ -196,13 +198,13 @@ describe('signEnvelope / verifyEnvelope', () => {
         const tampered = inPayload
           ? { ...env, payload: buf.toString('base64') }
           : { ...env, signatures: [{ keyid: env.signatures[0]!.keyid, sig: buf.toString('base64') }] };
-        expect(codeOf(() => verifyEnvelope(tampered, opts))).toBe('LOCK_SIGNATURE_INVALID');
+        expect(codeOf(() => verifyEnvelope(tampered, opts))).toBe('SIGNING_SIGNATURE_INVALID');
       }),
       { numRuns: 200 },
     );
   });
 
-  it('rejects malformed envelopes with LOCK_MALFORMED before any signature work', () => {
+  it('rejects malformed envelopes with SIGNING_MALFORMED before any signature work', () => {
     const env = signEnvelope(TYPE, payload, [k1]);
     const opts = { publicKeys: [k1.publicKey], payloadType: TYPE };
     const cases: unknown[] = [
@@ -216,13 +218,13 @@ describe('signEnvelope / verifyEnvelope', () => {
       JSON.stringify({ ...env, signatures: [{ sig: env.signatures[0]!.sig }] }),
       JSON.stringify({ ...env, signatures: Array(17).fill(env.signatures[0]) }),
     ];
-    for (const c of cases) expect(codeOf(() => verifyEnvelope(bytes(c as string), opts))).toBe('LOCK_MALFORMED');
+    for (const c of cases) expect(codeOf(() => verifyEnvelope(bytes(c as string), opts))).toBe('SIGNING_MALFORMED');
   });
 
   it('needs at least one trusted key, and valid ones', () => {
     const env = signEnvelope(TYPE, payload, [k1]);
-    expect(codeOf(() => verifyEnvelope(env, { publicKeys: [], payloadType: TYPE }))).toBe('LOCK_KEY_MISSING');
-    expect(codeOf(() => verifyEnvelope(env, { publicKeys: ['00'], payloadType: TYPE }))).toBe('LOCK_KEY_INVALID');
-    expect(codeOf(() => signEnvelope(TYPE, payload, []))).toBe('LOCK_KEY_MISSING');
+    expect(codeOf(() => verifyEnvelope(env, { publicKeys: [], payloadType: TYPE }))).toBe('SIGNING_KEY_MISSING');
+    expect(codeOf(() => verifyEnvelope(env, { publicKeys: ['00'], payloadType: TYPE }))).toBe('SIGNING_KEY_INVALID');
+    expect(codeOf(() => signEnvelope(TYPE, payload, []))).toBe('SIGNING_KEY_MISSING');
   });
 });

@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { LoadOptions, LoadedAgent } from '@agentlang/manifest';
-import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
+import { dirname, resolve } from 'node:path';
+import type { ResolvedPlan } from '@agentlang/resolver';
+import { decodeBase64Strict, parseEnvelope } from '@agentlang/signing';
 import { checkLockBeforeProbes } from './check-before-probes.js';
 import { type LockDrift, checkLock, driftError } from './check-lock.js';
-import { decodeBase64Strict } from './base64.js';
 import { createLock } from './create-lock.js';
-import { parseEnvelope } from './envelope.js';
 import { LockError } from './errors.js';
 import { type LockFileContents, parseLockFile, readLockFile, writeLockFile } from './lock-file-io.js';
-import { lockPathFor } from './lock-path.js';
 import { LOCK_SCHEMA, type Lockfile } from './lock-schema.js';
 import { serializeLock } from './serialize-lock.js';
 import { isEnvelopeBytes, signLock } from './sign-lock.js';
+import { asLockError } from './signing.js';
 
 /** Options of {@link lockPlan}. */
 export interface LockPlanOptions {
@@ -39,7 +37,7 @@ export interface LockPlanOptions {
   write?: boolean;
 }
 
-/** What {@link lockPlan} / {@link lockAgent} did. */
+/** What {@link lockPlan} did. */
 export interface LockResult {
   lockPath: string;
   /** The lock in effect: the new one, or the one kept on disk. */
@@ -95,7 +93,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   if (raw !== undefined) {
     try {
       const old = parseLockFile(raw, { label: options.lockPath });
-      const oldPayload = old.signed ? decodeBase64Strict(parseEnvelope(raw).payload, 'envelope payload') : Buffer.from(raw);
+      const oldPayload = old.signed ? asLockError(() => decodeBase64Strict(parseEnvelope(raw).payload, 'envelope payload')) : Buffer.from(raw);
       existing = { bytes: raw, lock: old.lock, payload: oldPayload, signed: old.signed };
       drifts = checkLock(old.lock, plan);
     } catch (error) {
@@ -167,60 +165,31 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   return { lockPath: options.lockPath, lock: fresh, bytes, signed: sign, written: write, changed, previous, frozen, drifts };
 }
 
-/** Options of {@link lockAgent}. */
-export interface LockAgentOptions extends Omit<LockPlanOptions, 'lockPath' | 'manifestPath'> {
-  /** Where the lock goes (default {@link lockPathFor} the agent path). */
-  lockPath?: string;
-  /** `manifest.path` to record (default: the manifest file relative to the lock's directory). */
-  manifestPath?: string;
-  /** Passed to @agentlang/resolver's resolvePlan (MCP servers are probed unless `probeMcp: false`). */
-  resolve?: ResolveOptions;
-  /** Passed to @agentlang/manifest's loadAgent (e.g. `resolveBase` for a registry `base:`). */
-  load?: LoadOptions;
-}
-
-/** {@link LockResult} plus the plan that was locked. */
-export interface LockAgentResult extends LockResult {
-  plan: ResolvedPlan;
+/** Options of {@link checkLockFileBeforeProbes}. */
+export interface BeforeProbesOptions {
+  /** The lock file that must already hold. */
+  lockPath: string;
+  /** The agent as the user named it, for the re-lock hint. */
+  agentPath: string;
 }
 
 /**
- * Loads an agent (directory or YAML file; or takes one already loaded, e.g. from a verified
- * container, with `lockPath`), resolves it against this host, and locks the plan (see
- * {@link lockPlan}). What `agentlang lock` does, as a library call.
+ * The frozen check for the resolver's `beforeProbe` hook: the lock at `lockPath` must exist
+ * (LOCK_NOT_FOUND) and hold for the plan resolved so far, without running anything (LOCK_DRIFT; see
+ * {@link checkLockBeforeProbes}), so no dependency check or MCP server starts for a lock that
+ * would be refused anyway.
  */
-export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
-  const [{ loadAgent }, { resolvePlan }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver')]);
-  const agent = typeof agentPath === 'string' ? await loadAgent(agentPath, options.load) : agentPath;
-  if (typeof agentPath !== 'string' && options.lockPath === undefined) {
-    throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });
+export function checkLockFileBeforeProbes(draft: ResolvedPlan, options: BeforeProbesOptions): void {
+  const existing = readExisting(options.lockPath);
+  if (existing === undefined) {
+    throw new LockError(
+      'LOCK_NOT_FOUND',
+      `${options.lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${options.agentPath}\` and commit the lock`,
+      { details: { lockPath: options.lockPath } },
+    );
   }
-  const lockPath = options.lockPath ?? lockPathFor(agentPath as string);
-  const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
-  const probeLabel = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : agent.source.entry);
-  // Frozen: the lock must already hold. A missing lock, or drift in anything that needs no
-  // process, is refused before the resolver's executor starts a dependency check or MCP server.
-  const beforeProbe = frozen
-    ? (draft: ResolvedPlan) => {
-        const existing = readExisting(lockPath);
-        if (existing === undefined) {
-          throw new LockError(
-            'LOCK_NOT_FOUND',
-            `${lockPath} does not exist and --frozen (the default when CI=true) forbids creating it; run \`agentlang lock ${probeLabel}\` and commit the lock`,
-            { details: { lockPath } },
-          );
-        }
-        const drifts = checkLockBeforeProbes(parseLockFile(existing, { label: lockPath }).lock, draft);
-        if (drifts.length > 0) throw driftError(drifts, { agentPath: probeLabel, lockPath });
-        return options.resolve?.beforeProbe?.(draft);
-      }
-    : options.resolve?.beforeProbe;
-  const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
-  const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
-  const manifestPath = options.manifestPath ?? relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
-  const label = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : manifestPath);
-  const result = lockPlan(plan, { ...options, lockPath, manifestPath, agentPath: label });
-  return { ...result, plan };
+  const drifts = checkLockBeforeProbes(parseLockFile(existing, { label: options.lockPath }).lock, draft);
+  if (drifts.length > 0) throw driftError(drifts, { agentPath: options.agentPath, lockPath: options.lockPath });
 }
 
 /** Options of {@link enforceLockFile}. */

@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_AGENT, demoAgentDir, makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
+import { LockError, parseLock, readLockFile } from '@agentlang/lock';
 import type { ProbeExecutor, ProbeRequest } from '@agentlang/resolver';
-import { LockError, lockAgent, parseLock, readLockFile } from './index.js';
+import { lockAgent } from './index.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fromResolver = createRequire(join(repo, 'packages/resolver/package.json'));

@@ -1,4 +1,4 @@
-import { LockError } from './errors.js';
+import { SigningError } from './errors.js';
 
 /**
  * Decodes standard padded base64 strictly. Buffer.from(…, 'base64') silently skips junk and
@@ -7,11 +7,11 @@ import { LockError } from './errors.js';
  */
 export function decodeBase64Strict(text: unknown, where: string): Buffer {
   if (typeof text !== 'string') {
-    throw new LockError('LOCK_MALFORMED', `${where} must be a base64 string`, { details: { where } });
+    throw new SigningError('SIGNING_MALFORMED', `${where} must be a base64 string`, { details: { where } });
   }
   const bytes = Buffer.from(text, 'base64');
   if (bytes.toString('base64') !== text) {
-    throw new LockError('LOCK_MALFORMED', `${where} is not canonical padded base64 (RFC 4648 §4, with = padding)`, {
+    throw new SigningError('SIGNING_MALFORMED', `${where} is not canonical padded base64 (RFC 4648 §4, with = padding)`, {
       details: { where },
     });
   }
