@@ -1,4 +1,4 @@
-import { readYaml, type YamlIssue, type YamlIssueCode } from '@agentlang/safe-yaml';
+import { readYaml, type YamlIssue, type SafeYamlErrorCode } from '@agentlang/safe-yaml';
 import { isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { ManifestErrorCode } from './errors.js';
@@ -29,7 +29,7 @@ export interface YamlLimits {
 }
 
 /** Each reader issue as this package's error code. */
-const CODES: Record<YamlIssueCode, ManifestErrorCode> = {
+const CODES: Record<SafeYamlErrorCode, ManifestErrorCode> = {
   YAML_SYNTAX: 'MANIFEST_YAML_SYNTAX',
   YAML_COLLECTION_KEY: 'MANIFEST_YAML_SYNTAX',
   YAML_DUPLICATE_KEY: 'MANIFEST_DUPLICATE_KEY',

@@ -1,4 +1,4 @@
-import { readYaml, SafeYamlError, type YamlIssueCode } from '@agentlang/safe-yaml';
+import { readYaml, type SafeYamlErrorCode, safeYamlErrorOf } from '@agentlang/safe-yaml';
 import { nearestWord } from '@agentlang/utils';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
 import { PromptError, PromptErrorCode, type PromptErrorDetails, truncate } from './errors.js';
@@ -42,7 +42,7 @@ function describe(value: unknown): string {
 }
 
 /** Each safe-yaml issue as this package's error code. */
-const CODES: Record<YamlIssueCode, PromptErrorCode> = {
+const CODES: Record<SafeYamlErrorCode, PromptErrorCode> = {
   YAML_SYNTAX: PromptErrorCode.Yaml,
   YAML_UNKNOWN_TAG: PromptErrorCode.Yaml,
   YAML_ALIAS_LIMIT: PromptErrorCode.Yaml,
@@ -72,7 +72,7 @@ function readSafely(ctx: Ctx): { doc: Document.Parsed; value: unknown } {
         : code === PromptErrorCode.Schema
           ? 'mapping keys must be plain strings, not collections'
           : `invalid YAML: ${problem.message}${problem.warning ? ' (YAML warnings are errors in prompt.yaml)' : ''}`;
-  fail(code, message, details, new SafeYamlError(reading.issues, ctx.file));
+  fail(code, message, details, safeYamlErrorOf(reading.issues, ctx.file));
 }
 
 function checkKeys(ctx: Ctx, node: Node, known: readonly string[], path: string): void {

@@ -1,4 +1,4 @@
-export { SafeYamlError, YamlIssueCode } from './errors.js';
+export { SafeYamlError, SafeYamlErrorCode, type SafeYamlErrorDetails, safeYamlErrorOf } from './errors.js';
 export { findExcessiveNesting, MAX_NESTING_DEPTH, type NestingExcess } from './nesting.js';
 export { parseYaml } from './parse-yaml.js';
 export {

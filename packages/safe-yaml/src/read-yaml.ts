@@ -1,10 +1,10 @@
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit, YAMLWarning } from 'yaml';
-import { YamlIssueCode } from './errors.js';
+import { SafeYamlErrorCode } from './errors.js';
 import { findExcessiveNesting } from './nesting.js';
 
 /** One reason a YAML text was refused, with its place. */
 export interface YamlIssue {
-  code: YamlIssueCode;
+  code: SafeYamlErrorCode;
   /** One line, without the place (`duplicate key "name": a mapping may hold each key once`). */
   message: string;
   /** Character offset, and the 1-based line and column it falls on. */
@@ -82,14 +82,14 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
 
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
-    return refuse({ code: YamlIssueCode.TOO_LARGE, message: `the text is ${bytes} bytes; at most ${maxBytes} are accepted`, offset: 0, line: 1, column: 1, expected: `at most ${maxBytes} bytes`, found: `${bytes} bytes` });
+    return refuse({ code: SafeYamlErrorCode.TooLarge, message: `the text is ${bytes} bytes; at most ${maxBytes} are accepted`, offset: 0, line: 1, column: 1, expected: `at most ${maxBytes} bytes`, found: `${bytes} bytes` });
   }
   // The scan counts indentation as well as brackets, so it gets twice the exact bound checked on the tree below:
   // enough to keep the parser's recursion shallow without refusing deep-but-legal indentation.
   const excess = findExcessiveNesting(text, 2 * maxDepth);
   if (excess) {
     return refuse({
-      code: YamlIssueCode.TOO_DEEP,
+      code: SafeYamlErrorCode.TooDeep,
       message: `collections are nested more than ${maxDepth} levels deep`,
       offset: 0,
       line: excess.line,
@@ -115,15 +115,15 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
     const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line: p.line, column: p.col };
   };
-  const push = (code: YamlIssueCode, message: string, offset: number, extra: Partial<YamlIssue> = {}) => {
+  const push = (code: SafeYamlErrorCode, message: string, offset: number, extra: Partial<YamlIssue> = {}) => {
     if (issues.length >= maxIssues) return;
     issues.push({ code, message, offset, ...pos(offset), path: '', ...extra });
   };
 
   for (const e of [...doc.errors, ...doc.warnings]) {
-    const code = e.code === 'DUPLICATE_KEY' ? YamlIssueCode.DUPLICATE_KEY : e.code === 'TAG_RESOLVE_FAILED' ? YamlIssueCode.UNKNOWN_TAG : YamlIssueCode.SYNTAX;
+    const code = e.code === 'DUPLICATE_KEY' ? SafeYamlErrorCode.DuplicateKey : e.code === 'TAG_RESOLVE_FAILED' ? SafeYamlErrorCode.UnknownTag : SafeYamlErrorCode.Syntax;
     let first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-    if (code === YamlIssueCode.DUPLICATE_KEY) {
+    if (code === SafeYamlErrorCode.DuplicateKey) {
       const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0]?.trim();
       first = `duplicate key${key ? ` "${key}"` : ''}: a mapping may hold each key once`;
     }
@@ -132,7 +132,7 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
 
   const yamlVersion = doc.directives?.yaml.version;
   if (yamlVersion && yamlVersion !== '1.2' && /^%YAML/m.test(text)) {
-    push(YamlIssueCode.SYNTAX, `%YAML ${yamlVersion} is not accepted; only YAML 1.2 is read (drop the directive)`, text.indexOf('%YAML'), {
+    push(SafeYamlErrorCode.Syntax, `%YAML ${yamlVersion} is not accepted; only YAML 1.2 is read (drop the directive)`, text.indexOf('%YAML'), {
       expected: 'YAML 1.2',
       found: `%YAML ${yamlVersion}`,
     });
@@ -175,7 +175,7 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
           seen.add(key);
           continue;
         }
-        push(YamlIssueCode.DUPLICATE_KEY, `duplicate key "${key}": a mapping may hold each key once`, pair.key.range?.[0] ?? 0, {
+        push(SafeYamlErrorCode.DuplicateKey, `duplicate key "${key}": a mapping may hold each key once`, pair.key.range?.[0] ?? 0, {
           path: `${pathOf([...ancestors, map])}/${escapePointer(key)}`,
           expected: 'each key once',
           found: `"${key}" again`,
@@ -185,13 +185,13 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
     Pair(_key, pair, ancestors) {
       const k = pair.key;
       if (k !== null && isNode(k) && !isScalar(k)) {
-        push(YamlIssueCode.COLLECTION_KEY, 'a mapping key must be a plain string, not a collection', (k as Node).range?.[0] ?? 0, {
+        push(SafeYamlErrorCode.CollectionKey, 'a mapping key must be a plain string, not a collection', (k as Node).range?.[0] ?? 0, {
           path: pathOf(ancestors),
           expected: 'a string key',
           found: isMap(k) ? 'a mapping' : 'a sequence',
         });
       } else if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
-        push(YamlIssueCode.FORBIDDEN_KEY, `the key "${String(k.value)}" is not allowed (prototype pollution); rename it`, k.range?.[0] ?? 0, {
+        push(SafeYamlErrorCode.ForbiddenKey, `the key "${String(k.value)}" is not allowed (prototype pollution); rename it`, k.range?.[0] ?? 0, {
           path: `${pathOf(ancestors)}/${String(k.value)}`,
           found: String(k.value),
         });
@@ -201,7 +201,7 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
       if (isMap(node) || isSeq(node)) {
         const depth = ancestors.filter((a) => isMap(a) || isSeq(a)).length + 1;
         if (depth > maxDepth) {
-          push(YamlIssueCode.TOO_DEEP, `collections are nested more than ${maxDepth} levels deep`, node.range?.[0] ?? 0, {
+          push(SafeYamlErrorCode.TooDeep, `collections are nested more than ${maxDepth} levels deep`, node.range?.[0] ?? 0, {
             path: pathOf(ancestors),
             expected: `at most ${maxDepth} levels of nesting`,
             found: 'deeper nesting',
@@ -213,21 +213,21 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
         const offset = node.range?.[0] ?? 0;
         const { line } = pos(offset);
         // The parser may have reported the same tag already (TAG_RESOLVE_FAILED): one issue per line.
-        const already = taggedLines.has(line) || issues.some((i) => i.code === YamlIssueCode.UNKNOWN_TAG && i.line === line);
+        const already = taggedLines.has(line) || issues.some((i) => i.code === SafeYamlErrorCode.UnknownTag && i.line === line);
         taggedLines.add(line);
-        if (!already) push(YamlIssueCode.UNKNOWN_TAG, `the YAML tag ${node.tag} is not allowed; only plain values are accepted`, offset, { expected: 'no tag', found: node.tag });
+        if (!already) push(SafeYamlErrorCode.UnknownTag, `the YAML tag ${node.tag} is not allowed; only plain values are accepted`, offset, { expected: 'no tag', found: node.tag });
       }
     },
     Alias(_key, node) {
       aliasCount++;
       if (aliasCount === maxAliasCount + 1) {
-        push(YamlIssueCode.ALIAS_LIMIT, `more than ${maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`, node.range?.[0] ?? 0, {
+        push(SafeYamlErrorCode.AliasLimit, `more than ${maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`, node.range?.[0] ?? 0, {
           expected: `at most ${maxAliasCount} aliases`,
           found: 'more',
         });
       } else if (!bombReported && aliasWeight(node) > maxAliasCount) {
         bombReported = true;
-        push(YamlIssueCode.ALIAS_LIMIT, `alias *${node.source} expands to more than ${maxAliasCount} aliases (an alias bomb); expansion is bounded`, node.range?.[0] ?? 0, {
+        push(SafeYamlErrorCode.AliasLimit, `alias *${node.source} expands to more than ${maxAliasCount} aliases (an alias bomb); expansion is bounded`, node.range?.[0] ?? 0, {
           expected: `at most ${maxAliasCount} alias expansions`,
           found: `*${node.source}`,
         });
@@ -242,7 +242,7 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
     } catch (cause) {
       const message = (cause as Error).message;
       const alias = /alias/i.test(message);
-      push(alias ? YamlIssueCode.ALIAS_LIMIT : YamlIssueCode.SYNTAX, alias ? `alias expansion exceeds the bound of ${maxAliasCount}: ${message}` : message, 0);
+      push(alias ? SafeYamlErrorCode.AliasLimit : SafeYamlErrorCode.Syntax, alias ? `alias expansion exceeds the bound of ${maxAliasCount}: ${message}` : message, 0);
     }
   }
   return { data, issues, document: doc, lineCounter };
