@@ -25,7 +25,8 @@ type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 /**
  * In a verb's fast-path bundle, every other verb stays out, and so do the packages that bundle hands
  * back to the full CLI (the container package reaches the resolver and the MCP SDK; the registry
- * client is only for --tool-registry): their import() calls are never reached there.
+ * client is only for --tool-registry; in validate, the resolver is reached only through
+ * agent-input's lockAgent): their import() calls are never reached there.
  */
 function onlyVerb(verb: string, external: RegExp): EsbuildPlugin {
   return {
@@ -70,7 +71,7 @@ const validateCore = (outDir: string): Options => ({
   entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/(container|lock|registry-client)$/)],
+  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/(container|lock|registry-client|resolver)$/)],
   // Fewer bytes to read and hash; names are kept so stack traces stay readable.
   esbuildOptions(options) {
     options.minifyWhitespace = true;

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '@agentlang/utils';
 import { egressFetch, type EgressPolicy } from './egress.js';
 import { HarnessError } from './errors.js';
 import type { HarnessTool, ToolOutcome } from './loop.js';
@@ -138,12 +139,8 @@ function agentFileStem(agent: string): string {
   return `${stem || 'agent'}-${createHash('sha256').update(agent).digest('hex').slice(0, 12)}`;
 }
 
-/** Writes a file atomically: a temporary sibling, then rename (which replaces a symlink, never follows it). */
-async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { flag: 'wx', mode: 0o600 });
-  await rename(tmp, path);
-}
+/** Writes an agent's state file whole or not at all; the rename replaces a symlink at `path`, never follows it. */
+const atomicWrite = (path: string, data: string | Uint8Array): Promise<void> => writeFileAtomic(path, data, { mode: 0o600 });
 
 /** Creates `<root>/.agentlang/<parts>` and checks its real path stays inside the real root. */
 async function confinedDir(root: string, ...parts: string[]): Promise<string> {

@@ -1,5 +1,3 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 
 /** What the resolver knows about one runtime adapter. */
 export interface RuntimeInfo {
@@ -77,30 +75,6 @@ export const RUNTIME_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 export function findRuntime(name: string): RuntimeInfo | undefined {
   const wanted = RUNTIME_ALIASES[name] ?? name;
   return RUNTIMES.find((r) => r.name === wanted);
-}
-
-/**
- * Absolute path of `binary` on `PATH` (an executable regular file), or undefined. Relative and
- * empty PATH entries are skipped: they resolve against the current directory, which may be an
- * agent's workdir, and a binary planted there must never be picked for the host.
- */
-export function findOnPath(binary: string, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = isAbsolute(binary)
-    ? [binary]
-    : (env.PATH ?? '')
-        .split(delimiter)
-        .filter((d) => isAbsolute(d))
-        .map((d) => join(d, binary));
-  for (const file of candidates) {
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /**

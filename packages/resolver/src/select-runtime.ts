@@ -1,8 +1,9 @@
+import { findOnPath } from '@agentlang/utils';
 import { ResolveError } from './errors.js';
 import { didYouMean, suggest } from './located.js';
 import type { ModelCapabilities, ResolvedRuntime } from './plan.js';
 import { LOCAL_PROVIDERS } from './models.js';
-import { detectAuth, findOnPath, findRuntime, RUNTIMES, type RuntimeInfo } from './runtimes.js';
+import { detectAuth, findRuntime, RUNTIMES, type RuntimeInfo } from './runtimes.js';
 
 /** The runtime and model chosen for a plan, with the reasons. */
 export interface RuntimeSelection {
@@ -19,7 +20,7 @@ export interface RuntimeSelection {
 
 function locate(info: RuntimeInfo, env: NodeJS.ProcessEnv, cache: Map<string, string | undefined>): ResolvedRuntime {
   if (info.builtin) return { name: info.name, binary: info.binary, available: true };
-  if (!cache.has(info.binary)) cache.set(info.binary, findOnPath(info.binary, env));
+  if (!cache.has(info.binary)) cache.set(info.binary, findOnPath(info.binary, env.PATH));
   const path = cache.get(info.binary);
   return { name: info.name, binary: info.binary, ...(path ? { path } : {}), available: path !== undefined };
 }

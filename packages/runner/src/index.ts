@@ -1,4 +1,4 @@
-export { RunnerError, type RunnerErrorCode } from './errors.js';
+export { RunnerError, RunnerErrorCode } from './errors.js';
 export { createUlid, isUlid, ulidTime } from './ulid.js';
 export { describeHost, normalizeArch, type HostInfo } from './host.js';
 export {

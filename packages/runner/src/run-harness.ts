@@ -43,7 +43,7 @@ export interface HarnessRunSummary {
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
 export function harnessModelClient(plan: ResolvedPlan, manifest: AgentManifest | undefined, env: Record<string, string | undefined>): { client: ModelClient; model: string; provider: string } {
   const declared = plan.model;
-  if (!declared) throw new RunnerError('RUNNER_PLAN_BLOCKED', 'the harness runtime needs a model: declare one under models: (provider openai or anthropic)', {});
+  if (!declared) throw new RunnerError('RUNNER_PLAN_BLOCKED', 'the harness runtime needs a model: declare one under models: (provider openai or anthropic)', { details: {} });
   const prefix = /^(openai|anthropic)\//.exec(declared);
   const provider = plan.models?.[declared]?.provider ?? prefix?.[1] ?? 'openai';
   const model = prefix ? declared.slice(prefix[0].length) : declared;
@@ -60,7 +60,7 @@ export function harnessModelClient(plan: ResolvedPlan, manifest: AgentManifest |
     const apiKey = env.ANTHROPIC_API_KEY;
     return { client: createAnthropicClient({ model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), options }), model: declared, provider };
   }
-  throw new RunnerError('RUNNER_PLAN_BLOCKED', `the harness runtime drives openai and anthropic models; ${declared} is provider ${provider}`, { provider });
+  throw new RunnerError('RUNNER_PLAN_BLOCKED', `the harness runtime drives openai and anthropic models; ${declared} is provider ${provider}`, { details: { provider } });
 }
 
 /** How tool calls that need approval are decided, and which need it. */

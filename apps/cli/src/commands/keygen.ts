@@ -1,4 +1,4 @@
-import { generateSigningKeyPair, keyIdFor } from '@agentlang/lock';
+import { generateSigningKeyPair, keyIdFor } from '@agentlang/signing';
 import type { CommandContext, CommandResult } from '../command.js';
 
 /** One generated key pair as printed: `NAME=value` lines for humans, fields for `--json`. */
