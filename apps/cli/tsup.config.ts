@@ -90,7 +90,7 @@ const runCore = (outDir: string): Options => ({
   entry: { 'hot/run-core': 'src/hot/run-core.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/), mcpSdkExternal],
+  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/), mcpSdkExternal, harnessLazyExternal],
   esbuildOptions(options) {
     options.minifyWhitespace = true;
     options.minifySyntax = true;
@@ -146,6 +146,64 @@ async function buildMcpSdk(outDir: string): Promise<void> {
         options.minifySyntax = true;
       },
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the harness imports lazily — ajv (for `input_schema`/`output_schema`) and sql.js (the sqlite
+ * tool, ~280 KB between them) — stays out of the run bundle the same way: dist/hot/<file> is
+ * required only when a harness run first validates a call or opens a database, so no other run
+ * reads or hashes those bytes (measured: ~20 ms a run when they were inlined).
+ */
+const HARNESS_LAZY: Array<{ specifier: RegExp; file: string; source: string }> = [
+  // CommonJS entries that re-export the package's own module.exports, so the run bundle's import()
+  // sees the same namespace (default = module.exports) as it would with the package inlined.
+  { specifier: /^ajv$/, file: 'ajv', source: "module.exports = require('ajv');\n" },
+  { specifier: /^sql\.js$/, file: 'sql-js', source: "module.exports = require('sql.js');\n" },
+];
+
+const harnessLazyExternal: EsbuildPlugin = {
+  name: 'agentlang-harness-lazy-external',
+  setup(builder) {
+    for (const dep of HARNESS_LAZY) {
+      builder.onResolve({ filter: dep.specifier }, (args) =>
+        args.importer.includes(`${sep}packages${sep}harness${sep}`) && args.kind === 'dynamic-import' ? { path: `./${dep.file}.cjs`, external: true } : undefined,
+      );
+    }
+  },
+};
+
+/** dist/hot/ajv.cjs and dist/hot/sql-js.cjs, resolved from @agentlang/harness (the CLI does not depend on either). */
+async function buildHarnessLazy(outDir: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentlang-harness-lazy-'));
+  const harnessDir = resolve('../../packages/harness');
+  try {
+    for (const dep of HARNESS_LAZY) {
+      const entry = join(dir, `${dep.file}.cjs`);
+      writeFileSync(entry, dep.source);
+      const fromHarness: EsbuildPlugin = {
+        name: `agentlang-${dep.file}-from-harness`,
+        setup(builder) {
+          builder.onResolve({ filter: dep.specifier }, (args) =>
+            args.pluginData === 'agentlang-harness-lazy' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: harnessDir, pluginData: 'agentlang-harness-lazy' }),
+          );
+        },
+      };
+      await build({
+        ...common,
+        outDir,
+        entry: { [`hot/${dep.file}`]: entry },
+        format: ['cjs'],
+        outExtension: () => ({ js: '.cjs' }),
+        esbuildPlugins: [fromHarness],
+        esbuildOptions(options) {
+          options.minifyWhitespace = true;
+          options.minifySyntax = true;
+        },
+      });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -242,6 +300,7 @@ export default defineConfig((overrides) => {
       await build(validateCore(outDir));
       await build(runCore(outDir));
       await buildMcpSdk(outDir);
+      await buildHarnessLazy(outDir);
       await buildIdentifyWorker(outDir);
       copySqlWasm(outDir);
       writeCodeCache(outDir);
