@@ -11,6 +11,7 @@ describe('@agentlang/resolver exports', () => {
         "DEFAULT_HOST_PROFILE",
         "DEFAULT_MAX_DEPTH",
         "HOST_PROFILES",
+        "HOST_RUNTIME_ENV",
         "LOCAL_PROVIDERS",
         "MCP_CLIENT_CAPABILITIES",
         "PROVIDER_BASE_URL_ENV",

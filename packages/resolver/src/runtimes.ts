@@ -15,8 +15,8 @@ export interface RuntimeInfo {
   authEnv?: readonly string[];
   /**
    * Built into AgentLang (the `harness` runtime: @agentlang/harness's loop, run in-process by the
-   * runner): no binary, always available, and chosen only when named (`--runtime harness` or the
-   * manifest's `runtime:`), never by automatic routing — so existing agents keep their runtimes.
+   * runner): no binary, always available; the default of an AgentLang-dialect agent that names no
+   * runtime (see `selectRuntime`), never picked by provider routing among external CLIs.
    */
   builtin?: boolean;
 }

@@ -4,3 +4,4 @@ export { DEMO_AGENT, demoAgent, demoAgentDir, demoAgentPath } from './demo-agent
 export { ed25519Hex } from './keys.js';
 export { rejectedWith, thrownBy, type ErrorClass } from './errors.js';
 export { describeErrorCodeDocs, errorCodeReport, errorModuleDeviations, type ErrorCodeReport, type ErrorCodeRow } from './error-codes.js';
+export { startScriptedServer, type RecordedRequest, type ScriptedServer, type ScriptStep } from './scripted-server.js';
