@@ -157,17 +157,29 @@ function isSystemPath(path: string): boolean {
   return SYSTEM_DIRS.some((dir) => path.startsWith(`${dir}/`));
 }
 
+/**
+ * The binds of {@link SYSTEM_DIRS}, looked up once per process: seven lstat and readlink calls were
+ * 0.15 ms of a 1.35 ms prepare() (CPU, measured for bench 720), and the host's /usr layout does not
+ * change under a running agent. Whatever it is, each entry stays a read-only bind or a symlink.
+ */
+let systemBindArgs: readonly string[] | undefined;
+
 function systemBinds(args: string[]): void {
-  for (const dir of SYSTEM_DIRS) {
-    let stat: ReturnType<typeof lstatSync>;
-    try {
-      stat = lstatSync(dir);
-    } catch {
-      continue;
+  if (!systemBindArgs) {
+    const found: string[] = [];
+    for (const dir of SYSTEM_DIRS) {
+      let stat: ReturnType<typeof lstatSync>;
+      try {
+        stat = lstatSync(dir);
+      } catch {
+        continue;
+      }
+      if (stat.isSymbolicLink()) found.push('--symlink', readlinkSync(dir), dir);
+      else if (stat.isDirectory()) found.push('--ro-bind', dir, dir);
     }
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
-    else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
+    systemBindArgs = found;
   }
+  args.push(...systemBindArgs);
 }
 
 /** The default backend: bubblewrap with the hardened profile and the generated seccomp filter. */
