@@ -15,9 +15,10 @@
 // The tool call over the same profile is the host-side cost of the harness and the isolation
 // package: prepare(), an async spawn with two pipes, the close/drain bookkeeping.
 // Beside wall time, CPU per call (this process from process.cpuUsage, plus its reaped children
-// from /proc/self/stat at 10 ms ticks, summed over all rounds): on this shared machine the wall
-// figures stretch with everyone's load, CPU time much less. AGENTLANG_BENCH_ROUNDS sets rounds
-// (default 15).
+// from /proc/self/stat, summed over all rounds) as a second view: on this shared machine the wall
+// figures stretch with everyone's load. The children's part comes in 10 ms ticks (±10 ms / rounds)
+// and has read smaller profile costs than `perf stat -e task-clock` of the same argv; treat it as
+// a rough figure. AGENTLANG_BENCH_ROUNDS sets rounds (default 15).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
