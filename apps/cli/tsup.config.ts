@@ -162,6 +162,14 @@ const HARNESS_LAZY: Array<{ specifier: RegExp; file: string; source: string }> =
   // sees the same namespace (default = module.exports) as it would with the package inlined.
   { specifier: /^ajv$/, file: 'ajv', source: "module.exports = require('ajv');\n" },
   { specifier: /^sql\.js$/, file: 'sql-js', source: "module.exports = require('sql.js');\n" },
+  // The OpenTelemetry SDK and OTLP/HTTP exporter (startOtelExport): only for a run with
+  // OTEL_EXPORTER_OTLP_ENDPOINT set. Its four packages share one file (their names do not clash).
+  {
+    specifier: /^@opentelemetry\/(api|resources|sdk-trace-base|exporter-trace-otlp-http)$/,
+    file: 'otel',
+    source:
+      "module.exports = Object.assign({}, require('@opentelemetry/api'), require('@opentelemetry/resources'), require('@opentelemetry/sdk-trace-base'), require('@opentelemetry/exporter-trace-otlp-http'));\n",
+  },
 ];
 
 const harnessLazyExternal: EsbuildPlugin = {
@@ -175,7 +183,7 @@ const harnessLazyExternal: EsbuildPlugin = {
   },
 };
 
-/** dist/hot/ajv.cjs and dist/hot/sql-js.cjs, resolved from @agentlang/harness (the CLI does not depend on either). */
+/** dist/hot/ajv.cjs, dist/hot/sql-js.cjs and dist/hot/otel.cjs, resolved from @agentlang/harness (the CLI does not depend on either). */
 async function buildHarnessLazy(outDir: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'agentlang-harness-lazy-'));
   const harnessDir = resolve('../../packages/harness');

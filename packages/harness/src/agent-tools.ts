@@ -8,6 +8,7 @@ import type { HarnessTool } from './loop.js';
 import { type McpLauncher, type McpServerDeclaration, type StartMcpToolsOptions, startMcpTools } from './mcp-tools.js';
 import { withSchemas } from './schemas.js';
 import { applySkills, gateByCapabilities, type Skill } from './skills.js';
+import { createRenderTools, type UiComponentDeclaration, withUiComponent } from './ui.js';
 
 /** A `tools:` entry as the manifest normalises it (`ToolSpec` of @agentlang/manifest). */
 export interface DeclaredTool {
@@ -29,6 +30,8 @@ export interface AgentToolDeclarations {
   tools?: DeclaredTool[];
   /** `mcp_servers`, as {@link startMcpTools} takes them (the runner's `mcpServerDeclarations`). */
   mcpServers?: McpServerDeclaration[];
+  /** `ui_components` entries: a `render_<name>` tool each (see `createRenderTools`). */
+  uiComponents?: UiComponentDeclaration[];
   /** The agent's skills: `allowedTools` narrows what is offered and callable, `body` joins the system prompt. */
   skills?: Skill[];
 }
@@ -117,15 +120,15 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
     }
     const token = host.env.AGENTLANG_HTTP_TOKEN;
     for (const decl of http) {
-      tools.push(
-        createHttpTool(decl, {
+      const tool = createHttpTool(decl, {
           baseUrl,
           ...(token ? { token } : {}),
           egress: { allowPrivate: httpBaseIsPrivate(baseUrl) },
           ...(host.httpTimeoutMs !== undefined ? { timeoutMs: host.httpTimeoutMs } : {}),
           ...(host.httpMaxBytes !== undefined ? { maxBytes: host.httpMaxBytes } : {}),
-        }),
-      );
+      });
+      // ui_component: the rule for the call's status renders after it (ui.render).
+      tools.push(decl.uiComponent && Object.keys(decl.uiComponent).length > 0 ? withUiComponent(tool, decl.uiComponent) : tool);
     }
   }
   const bash = declarations.bash ?? [];
@@ -133,6 +136,8 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
     if (!host.sandbox) throw new HarnessError('HARNESS_TOOL_DEFINITION', `bash tools (${bash.map((t) => t.name).join(', ')}) need the run's sandbox`);
     for (const decl of bash) tools.push(createBashTool(decl, host.sandbox));
   }
+
+  tools.push(...createRenderTools(declarations.uiComponents ?? []));
 
   // Built-in tools (`tools:`), each held to the agent's declared schemas. A name this harness does
   // not implement (`delegate`, a catalog tool) is not offered; the run goes on without it.

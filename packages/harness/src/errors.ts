@@ -18,6 +18,10 @@ export const HarnessErrorCode = {
   ToolDefinition: 'HARNESS_TOOL_DEFINITION',
   /** An MCP server failed to start or list its tools, lacks a whitelisted tool, or a tool's definition no longer matches its pinned digest. */
   McpStart: 'HARNESS_MCP_START',
+  /** A model recording cannot be read or is not one (`AGENTLANG_HARNESS_REPLAY`, `readRecording`). */
+  Replay: 'HARNESS_REPLAY',
+  /** A replayed run sent a model request that differs from the recorded one (the message holds a diff), or more requests than were recorded. */
+  ReplayMismatch: 'HARNESS_REPLAY_MISMATCH',
 } as const;
 
 /** One of the string codes in {@link HarnessErrorCode}. */

@@ -1,6 +1,7 @@
 import { egressFetch, type EgressPolicy } from './egress.js';
 import { HarnessError } from './errors.js';
 import type { HarnessTool, ToolOutcome } from './loop.js';
+import type { UiRuleDeclaration } from './ui.js';
 
 /** An `http_tools.<name>` entry as the manifest normalises it (structurally `HttpToolSpec`). */
 export interface HttpToolDeclaration {
@@ -11,6 +12,8 @@ export interface HttpToolDeclaration {
   auth?: string;
   params: Record<string, { type: string; description?: string; required?: boolean; default?: unknown }>;
   bodyTemplate?: string;
+  /** `ui_component.<status>`: rendered after each call (see `withUiComponent`). */
+  uiComponent?: Record<string, UiRuleDeclaration>;
 }
 
 /** Where http tools send their requests: the host's API base and its credentials. */

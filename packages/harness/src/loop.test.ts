@@ -40,7 +40,7 @@ describe.each(['openai', 'anthropic'] as const)('runLoop over %s', (protocol) =>
     expect(r.turns).toBe(2);
     expect(r.toolCalls).toEqual({ echo: 1 });
     expect(r.messages.map((x) => x.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
-    expect(events.map((e) => e.type)).toEqual(['turn.start', 'model.response', 'tool.call', 'tool.result', 'turn.start', 'text.delta', 'text.delta', 'model.response']);
+    expect(events.map((e) => e.type)).toEqual(['turn.start', 'model.request', 'model.response', 'tool.call', 'tool.result', 'turn.start', 'model.request', 'text.delta', 'text.delta', 'model.response']);
     // The second request carried the tool result bound to the call's id.
     expect(JSON.stringify(server?.requests[1]?.body)).toContain('echo: hi');
   });

@@ -2,6 +2,7 @@ import { ApprovalGate, type ApprovalOptions } from './approval.js';
 import type { CompactionInfo, ContextManager } from './context.js';
 import { HarnessError } from './errors.js';
 import type { Message, ModelClient, ToolCall, ToolSpec, Usage } from './types.js';
+import { type UiActionSource, type UiRender, uiActionMessage, uiActionParams } from './ui.js';
 
 /** Why a tool call produced no result: each kind reaches the model as a structured error it can act on. */
 export type ToolFailureKind = 'validation' | 'execution' | 'timeout' | 'denied' | 'unknown_tool' | 'repeated';
@@ -9,11 +10,21 @@ export type ToolFailureKind = 'validation' | 'execution' | 'timeout' | 'denied' 
 /** What a tool call produced. */
 export type ToolOutcome = { ok: true; content: string } | { ok: false; kind: ToolFailureKind; message: string };
 
+/** What a tool call gets besides its arguments. */
+export interface ToolCallContext {
+  callId: string;
+  signal: AbortSignal;
+  /** The run's event sink (absent outside a loop): a tool may emit `ui.render` or `delegation.*` events. */
+  emit?: (event: LoopEvent) => void;
+  /** The turn the call belongs to. */
+  turn?: number;
+}
+
 /** A tool the loop can offer and call. */
 export interface HarnessTool {
   spec: ToolSpec;
   /** Runs one call. Throwing is reported to the model as an `execution` failure; the run goes on. */
-  execute(args: unknown, context: { callId: string; signal: AbortSignal }): Promise<ToolOutcome>;
+  execute(args: unknown, context: ToolCallContext): Promise<ToolOutcome>;
 }
 
 /** Limits of one run. Every limit ends the run with its own outcome, never with an exception. */
@@ -54,7 +65,12 @@ export type LoopEvent =
   | { type: 'tool.result'; turn: number; id: string; name: string; ok: boolean; kind?: ToolFailureKind; truncated: boolean }
   | ({ type: 'context.compacted'; turn: number } & CompactionInfo)
   | { type: 'approval.request'; turn: number; id: string; name: string }
-  | { type: 'approval.decision'; turn: number; id: string; name: string; approved: boolean; asked: boolean; reason?: string };
+  | { type: 'approval.decision'; turn: number; id: string; name: string; approved: boolean; asked: boolean; reason?: string }
+  | { type: 'model.request'; turn: number; messages: number; tools: number }
+  | ({ type: 'ui.render'; turn: number } & UiRender)
+  | { type: 'ui.action'; turn: number; renderId: string; action: string; kind: 'sync' | 'agent'; ok: boolean; tool?: string; result?: string; error?: string }
+  | { type: 'delegation.start'; turn: number; id: string; agent: string; depth: number }
+  | { type: 'delegation.end'; turn: number; id: string; agent: string; depth: number; outcome: string };
 
 /** How a run ended. */
 export type LoopOutcome = 'completed' | 'max_turns' | 'budget' | 'timeout' | 'repeated_call' | 'aborted' | 'max_tokens' | 'context_too_long';
@@ -85,6 +101,13 @@ export interface RunLoopOptions {
   onLargeResult?: (result: LargeResult) => Promise<string | undefined> | string | undefined;
   /** Per model id, for `limits.maxCostUsd`. */
   prices?: Record<string, ModelPrice>;
+  /**
+   * Actions on rendered UI components (see createUiActionQueue). When the model has answered and a
+   * rendered component has actions, the run waits for the next action: a sync action runs its tool
+   * without a model turn, an agent action goes to the model as a user message; `undefined` (the
+   * source closed) ends the run.
+   */
+  uiActions?: UiActionSource;
 }
 
 /** What a run produced. */
@@ -131,7 +154,16 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   const toolCalls: Record<string, number> = {};
   const seen = new Map<string, number>();
-  const emit = options.onEvent;
+  // ui.render events are remembered: UI actions name the render they act on.
+  const renders = new Map<string, UiRender>();
+  const onEvent = options.onEvent;
+  const emit: RunLoopOptions['onEvent'] =
+    onEvent || options.uiActions
+      ? (event) => {
+          if (event.type === 'ui.render') renders.set(event.id, event);
+          onEvent?.(event);
+        }
+      : undefined;
   const deadline = limits.timeoutMs === undefined ? undefined : AbortSignal.timeout(limits.timeoutMs);
   const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length === 0 ? new AbortController().signal : signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
@@ -174,6 +206,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       try {
         const turn = turns;
         const sent = messages_;
+        emit?.({ type: 'model.request', turn, messages: sent.length, tools: specs.length });
         response = await options.model.complete(
           { system: options.system, messages: sent, tools: specs },
           { signal, onText: emit ? (text) => emit({ type: 'text.delta', turn, text }) : undefined },
@@ -196,7 +229,16 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     emit?.({ type: 'model.response', turn: turns, usage: response.usage, toolCalls: response.toolCalls.length });
     answer = response.text;
     messages_.push(response.toolCalls.length > 0 ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls } : { role: 'assistant', content: response.text });
-    if (response.toolCalls.length === 0) return end(response.stopReason === 'max_tokens' ? 'max_tokens' : 'completed');
+    if (response.toolCalls.length === 0) {
+      const next = options.uiActions && response.stopReason !== 'max_tokens' ? await awaitUiAction(options.uiActions, renders, tools, specs, turns, signal, emit) : undefined;
+      if (next === undefined) {
+        const halt = stopped();
+        if (halt) return end(halt);
+        return end(response.stopReason === 'max_tokens' ? 'max_tokens' : 'completed');
+      }
+      messages_.push({ role: 'user', content: next });
+      continue;
+    }
 
     let repeatedTooOften = false;
     for (const call of response.toolCalls) {
@@ -217,7 +259,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         };
       } else {
         const decision = gate && tools.has(call.name) ? await approve(gate, call, turns, emit) : undefined;
-        outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, specs, call, signal);
+        outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, specs, call, signal, emit, turns);
       }
       const content = outcome.ok ? outcome.content : failureText(outcome.kind, outcome.message);
       let capped = capToolResult(content, maxChars);
@@ -246,7 +288,49 @@ async function approve(gate: ApprovalGate, call: ToolCall, turn: number, emit: R
   return decision;
 }
 
-async function callTool(tools: Map<string, HarnessTool>, specs: ToolSpec[], call: ToolCall, signal: AbortSignal): Promise<ToolOutcome> {
+/**
+ * Waits for UI actions while a rendered component offers some: runs sync actions (no model turn)
+ * and returns the user message of the first agent action, or undefined when the source closes.
+ */
+async function awaitUiAction(
+  source: UiActionSource,
+  renders: Map<string, UiRender>,
+  tools: Map<string, HarnessTool>,
+  specs: ToolSpec[],
+  turn: number,
+  signal: AbortSignal,
+  emit: RunLoopOptions['onEvent'],
+): Promise<string | undefined> {
+  for (;;) {
+    if (![...renders.values()].some((r) => r.actions.length > 0) || signal.aborted) return undefined;
+    const action = await source.next(signal);
+    if (action === undefined) return undefined;
+    const render = renders.get(action.renderId);
+    const spec = render?.actions.find((a) => a.name === action.action);
+    if (!render || !spec) {
+      const error = render ? `component ${render.component} has no action ${action.action}` : `no rendered component has id ${action.renderId}`;
+      emit?.({ type: 'ui.action', turn, renderId: action.renderId, action: action.action, kind: 'agent', ok: false, error });
+      continue;
+    }
+    if (spec.kind === 'agent') {
+      emit?.({ type: 'ui.action', turn, renderId: render.id, action: spec.name, kind: 'agent', ok: true });
+      return uiActionMessage(render, spec, action.values);
+    }
+    const tool = spec.tool as string;
+    const call: ToolCall = { id: `ui_${render.id}_${spec.name}`, name: tool, arguments: uiActionParams(spec, render.props, action.values) };
+    const outcome = await callTool(tools, specs, call, signal, emit, turn);
+    emit?.({ type: 'ui.action', turn, renderId: render.id, action: spec.name, kind: 'sync', tool, ok: outcome.ok, ...(outcome.ok ? { result: outcome.content } : { error: outcome.message }) });
+  }
+}
+
+async function callTool(
+  tools: Map<string, HarnessTool>,
+  specs: ToolSpec[],
+  call: ToolCall,
+  signal: AbortSignal,
+  emit?: RunLoopOptions['onEvent'],
+  turn?: number,
+): Promise<ToolOutcome> {
   const tool = tools.get(call.name);
   if (!tool) {
     const offered = specs.map((s) => s.name).join(', ') || 'none';
@@ -257,7 +341,7 @@ async function callTool(tools: Map<string, HarnessTool>, specs: ToolSpec[], call
     return { ok: false, kind: 'validation', message: `the arguments are not valid JSON: ${String(args.__unparsed).slice(0, 200)}` };
   }
   try {
-    return await tool.execute(call.arguments, { callId: call.id, signal });
+    return await tool.execute(call.arguments, { callId: call.id, signal, ...(emit ? { emit } : {}), ...(turn !== undefined ? { turn } : {}) });
   } catch (error) {
     if (error instanceof HarnessError && error.code === 'HARNESS_EGRESS_DENIED') return { ok: false, kind: 'denied', message: error.message };
     if (error instanceof HarnessError && error.code === 'HARNESS_TIMEOUT') return { ok: false, kind: 'timeout', message: error.message };

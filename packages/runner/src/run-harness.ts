@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
+  type AgentEvent,
   type Approver,
   buildAgentTools,
   type ContextManager,
   createAnthropicClient,
   createArtifactsTool,
   createContextManager,
+  createEventSink,
   createJsonlApprover,
   createOpenAIClient,
   createPolicyApprover,
@@ -18,10 +20,14 @@ import {
   type LoopResult,
   type Message,
   type ModelClient,
+  recordingClient,
+  replayClient,
   type Skill,
   type ToolPermission,
+  type UiActionSource,
   renderInject,
   runLoop,
+  startOtelExport,
 } from '@agentlang/harness';
 import type { IsolationBackend, IsolationPolicy } from '@agentlang/isolation';
 import type { AgentManifest, LoadedAgent } from '@agentlang/manifest';
@@ -83,6 +89,24 @@ export interface HarnessRunOptions {
   limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars'>;
   /** Values of `context.inject` sources other than `time` (which is the run's start, ISO 8601): `location`, `user_profile`, … */
   inject?: Record<string, unknown>;
+  /** Listeners of the run's typed event stream (`agentlang run --events`; see `AgentEvent` of @agentlang/harness). */
+  events?: Array<(event: AgentEvent) => void>;
+  /** Actions on the components the run renders (`ui_components`, http tools' `ui_component`); see `createUiActionQueue`. */
+  uiActions?: UiActionSource;
+}
+
+/**
+ * The model client a run talks to: the provider's, or under `AGENTLANG_HARNESS_REPLAY=FILE` the
+ * recorded exchanges of FILE (no provider is contacted; a request that differs fails with a diff);
+ * `AGENTLANG_HARNESS_RECORD=FILE` records the run's exchanges to FILE. Relative paths are from `cwd`.
+ */
+export function harnessReplayClient(client: ModelClient, env: Record<string, string | undefined>, cwd: string): ModelClient {
+  const replay = env.AGENTLANG_HARNESS_REPLAY;
+  const record = env.AGENTLANG_HARNESS_RECORD;
+  if (replay && record) throw new RunnerError('RUNNER_INPUT', 'AGENTLANG_HARNESS_RECORD and AGENTLANG_HARNESS_REPLAY are both set; a run either records or replays', { details: {} });
+  if (replay) return replayClient(resolve(cwd, replay));
+  if (record) return recordingClient(client, { file: resolve(cwd, record) });
+  return client;
 }
 
 const LIMIT_VARIABLES = { maxTurns: 'AGENTLANG_HARNESS_MAX_TURNS', maxTokens: 'AGENTLANG_HARNESS_MAX_TOKENS', maxRepeats: 'AGENTLANG_HARNESS_MAX_REPEATS' } as const;
@@ -210,7 +234,8 @@ export async function runHarness(input: {
   log: (line: string) => void;
 }): Promise<HarnessRunSummary> {
   const manifest = input.manifest ?? input.agent?.manifest;
-  const { client, model } = harnessModelClient(input.plan, manifest, input.env);
+  const { client: providerClient, model } = harnessModelClient(input.plan, manifest, input.env);
+  const client = harnessReplayClient(providerClient, input.env, input.cwd);
   const limits = harnessLimits(manifest, input.env, input.timeoutMs, input.options?.limits);
   const notice = (line: string) => input.log(`harness: ${line}`);
   const builtinHost = {
@@ -228,6 +253,7 @@ export async function runHarness(input: {
       tools: (manifest?.tools ?? []).map((t) => ({ name: t.name, ...(t.config ? { config: t.config } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}), ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
       mcpServers,
       skills: harnessSkills(input.agent, notice),
+      uiComponents: manifest?.uiComponents ?? [],
     },
     {
       env: input.env,
@@ -258,8 +284,14 @@ export async function runHarness(input: {
   let system = injected.length > 0 ? renderInject(input.systemPrompt, Object.fromEntries(injected.filter((k) => k in values).map((k) => [k, values[k]]))) : input.systemPrompt;
   if (built.systemAddendum !== '') system = system === '' ? built.systemAddendum : `${system}\n\n${built.systemAddendum}`;
   const labels = manifest?.ux?.tools ?? {};
-  let result: LoopResult;
+  let result: LoopResult | undefined;
   let streamed = false;
+  // The typed event stream and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, its spans (the SDK is loaded only then).
+  const listeners = [...(input.options?.events ?? [])];
+  const otel = await startOtelExport(input.env, { agent: input.plan.agent.name, provider: client.protocol, log: notice });
+  if (otel) listeners.push(otel.listener);
+  const events = listeners.length > 0 ? createEventSink({ runId: input.runId, model, listeners }) : undefined;
+  events?.emit({ type: 'run.start', agent: input.plan.agent.name, model, protocol: client.protocol });
   try {
     const context = harnessContext(manifest, input.plan, (messages) => save(`checkpoint-${++saved}.json`, JSON.stringify(messages, null, 2)).then((n) => n ?? 'nowhere (saving failed)'));
     result = await runLoop({
@@ -273,7 +305,9 @@ export async function runHarness(input: {
       ...(context ? { context } : {}),
       approval: { approve: approval.approve, ...(input.options?.approval?.permissions ? { permissions: input.options.approval.permissions } : {}), destructive },
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
+      ...(input.options?.uiActions ? { uiActions: input.options.uiActions } : {}),
       onEvent: (e) => {
+        events?.loopEvent(e);
         if (e.type === 'text.delta') {
           streamed = true;
           input.onText(e.text);
@@ -285,9 +319,17 @@ export async function runHarness(input: {
         else if (e.type === 'approval.decision') input.log(`approval: ${e.name} ${e.approved ? 'approved' : 'denied'}`);
       },
     });
+  } catch (error) {
+    events?.emit({ type: 'run.end', outcome: 'error', turns: 0, input_tokens: 0, output_tokens: 0, error: error instanceof Error ? error.message : String(error) });
+    throw error;
   } finally {
     approval.close();
     await built.close();
+    if (result) {
+      const r = result;
+      events?.emit({ type: 'run.end', outcome: r.outcome, turns: r.turns, input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens, ...(r.costUsd !== undefined ? { cost_usd: r.costUsd } : {}) });
+    }
+    await otel?.shutdown();
   }
   // A streamed answer was printed as it came; an unstreamed one (or the last turn only) once here.
   if (!streamed && result.answer !== '') input.onText(result.answer);

@@ -281,6 +281,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
       '  --approve all|none     harness runtime: approve (all) or deny (none) every tool call that needs\n' +
       '                         approval, without asking (default: ask on a terminal, else deny)\n' +
+      '  --events PATH|-        harness runtime: write the typed event stream as JSONL to PATH (- stdout;\n' +
+      '                         the agent output then goes to stderr)\n' +
+      '  --ui-actions PATH|-    harness runtime: read UI actions as JSONL lines from PATH (- stdin)\n' +
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
       '  --dry-run              print the plan, what the sandbox allows and its exact argv (secrets redacted); start nothing\n' +
       '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
@@ -299,6 +302,8 @@ export const COMMANDS: CommandSpec[] = [
       runtime: { type: 'string' },
       timeout: { type: 'string' },
       approve: { type: 'string' },
+      events: { type: 'string' },
+      'ui-actions': { type: 'string' },
       'unsafe-no-isolation': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'sign-key-env': { type: 'string' },

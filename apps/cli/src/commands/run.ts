@@ -1,4 +1,7 @@
+import { createReadStream, createWriteStream, openSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
+import { type AgentEvent, createJsonlUiActions, jsonlEventWriter } from '@agentlang/harness';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
@@ -41,6 +44,34 @@ function approvalFromFlags(ctx: CommandContext): { policy: 'all' | 'none' } | { 
   return process.stdin.isTTY && process.stderr.isTTY ? { terminal: { input: process.stdin, output: process.stderr } } : undefined;
 }
 
+/** `--events PATH|-`: the harness run's typed events as JSONL, to a file (created or truncated) or stdout (the agent's output then goes to stderr). */
+function eventsFromFlags(ctx: CommandContext): { listener: (event: AgentEvent) => void; toStdout: boolean; close(): Promise<void> } | undefined {
+  const value = str(ctx.values.events);
+  if (value === undefined) return undefined;
+  if (value === '-') {
+    if (ctx.json) throw new RunUsageError('--events - and --json both want stdout; write the events to a file (--events PATH)');
+    return { listener: jsonlEventWriter(process.stdout), toStdout: true, close: async () => {} };
+  }
+  const path = resolve(ctx.cwd, value);
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (error) {
+    throw new RunUsageError(`--events: cannot write ${path}: ${(error as Error).message}`);
+  }
+  const stream = createWriteStream('', { fd });
+  return { listener: jsonlEventWriter(stream), toStdout: false, close: () => new Promise<void>((done) => stream.end(done)) };
+}
+
+/** `--ui-actions PATH|-`: the JSONL control channel of UI actions (`{"type":"ui_action","render_id","action","values"}` lines). */
+function uiActionsFromFlags(ctx: CommandContext): ReturnType<typeof createJsonlUiActions> | undefined {
+  const value = str(ctx.values['ui-actions']);
+  if (value === undefined) return undefined;
+  const input = value === '-' ? process.stdin : createReadStream(resolve(ctx.cwd, value));
+  input.on('error', (error: Error) => ctx.log(`--ui-actions: ${error.message}`));
+  return createJsonlUiActions(input, (line, reason) => ctx.log(`--ui-actions: ignored ${JSON.stringify(line.slice(0, 80))}: ${reason}`));
+}
+
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -68,10 +99,13 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
   });
   const { agent, lock } = input;
+  const events = eventsFromFlags(ctx);
   // Agent output streams through as it comes; under --json stdout holds only the JSON document.
-  const out = ctx.json ? process.stderr : process.stdout;
+  const out = ctx.json || events?.toStdout ? process.stderr : process.stdout;
   // The probe executor follows the run's own backend (runAgent's default); consent is the run's.
   const { allowEnv, probeExecutor: _sandboxed, ...resolveOptions } = await resolveOptionsFromFlags(ctx);
+  const uiActions = uiActionsFromFlags(ctx);
+  const harness = { ...(approval ? { approval } : {}), ...(events ? { events: [events.listener] } : {}), ...(uiActions ? { uiActions } : {}) };
   const result = await runAgent(agent, {
     agentLabel: target,
     cwd: ctx.cwd,
@@ -80,7 +114,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(userPrompt !== undefined ? { userPrompt } : {}),
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(approval ? { harness: { approval } } : {}),
+    ...(Object.keys(harness).length > 0 ? { harness } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
@@ -98,6 +132,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       const head = `${[formatPlanText(plan), ...describeAgentInput(input, plan)].join('\n')}\n\n`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
+  }).finally(async () => {
+    // The events file is complete, and the control channel released, before the command returns.
+    uiActions?.stop();
+    await events?.close();
   });
   if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
