@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { runAgent } from '@agentlang/runner';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, processesWith, writeTree } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedServer, type ScriptStep, startScriptedServer } from '../../harness/test/scripted-server.js';
 import { sink } from './plan-fixture.js';
@@ -44,20 +44,6 @@ async function run(agentYaml: string, script: ScriptStep[], extra: Parameters<ty
       ((server.requests[1]?.body.messages ?? []) as Array<{ role: string; tool_call_id?: string; content: string }>).filter((m) => m.role === 'tool').map((m) => [m.tool_call_id, m.content]),
     );
   return { dir, server, result, stderr: err.text(), results };
-}
-
-/** Host processes whose command line contains `marker`. */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return found;
 }
 
 describe('runAgent --runtime harness wires what agent.yaml declares', () => {
