@@ -199,6 +199,28 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(bad.stderr).toContain('--approve takes all or none');
   });
 
+  it('an http tool marked approval: always_ask is denied by --approve none (the API never sees it)', async () => {
+    const seen: string[] = [];
+    const api = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    apis.push(api);
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT.replace('    auth: bearer\n', '    auth: bearer\n    approval: always_ask\n'));
+    const server = await startScriptedServer([{ toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }] }, { text: 'done' }]);
+    servers.push(server);
+    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Look up cat', '--approve', 'none'], cwd, {
+      OPENAI_BASE_URL: `${server.origin}/v1`,
+      AGENTLANG_HTTP_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(seen).toEqual([]);
+    expect(r.stderr).toContain('approval: lookup denied');
+    expect(JSON.stringify(server.requests[1]?.body.messages ?? [])).toContain('denied');
+  });
+
   it('the model calls an http tool on a real 127.0.0.1 API (bearer token), gets the result and answers; tool counts recorded', async () => {
     const seen: Array<{ url: string; auth: string | undefined }> = [];
     const api = createServer((req, res) => {

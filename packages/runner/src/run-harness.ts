@@ -71,7 +71,7 @@ export interface HarnessApproval {
   jsonl?: { input: Readable; output: Writable };
   /** Ask a person: the question on `output`, the answer (`y`/`N`) from `input` (the CLI passes its terminal). */
   terminal?: { input: Readable; output: Writable };
-  /** Per tool name `always`, `session` or `always_ask`, on top of the destructive-tools policy (http tools with method DELETE). */
+  /** Per tool name `always`, `session` or `always_ask`, over the agent's own `approval:` marks, on top of the destructive-tools policy (http tools with method DELETE ask unless marked `session`). */
   permissions?: Record<string, ToolPermission>;
 }
 
@@ -181,6 +181,13 @@ function approverOf(approval: HarnessApproval | undefined): { approve: Approver;
   };
 }
 
+/** The agent's `approval:` marks on its tools, http_tools and bash_tools entries (an AgentLang extension), by tool name. */
+function declaredApprovals(manifest: AgentManifest | undefined): Record<string, ToolPermission> {
+  const marks: Record<string, ToolPermission> = {};
+  for (const t of [...(manifest?.tools ?? []), ...(manifest?.httpTools ?? []), ...(manifest?.bashTools ?? [])]) if (t.approval) marks[t.name] = t.approval;
+  return marks;
+}
+
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'tool';
 
 /**
@@ -271,7 +278,7 @@ export async function runHarness(input: {
       limits,
       signal: input.signal,
       ...(context ? { context } : {}),
-      approval: { approve: approval.approve, ...(input.options?.approval?.permissions ? { permissions: input.options.approval.permissions } : {}), destructive },
+      approval: { approve: approval.approve, permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions }, destructive },
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       onEvent: (e) => {
         if (e.type === 'text.delta') {

@@ -111,6 +111,34 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     input.end();
   });
 
+  it("the agent's approval: marks: an always_ask tool is asked before every call, a session tool once, and a denied call never runs", async () => {
+    const yaml = `name: marks-agent\nversion: 1.0.0\n${MODEL}tools:\n  - name: storage\n    approval: always_ask\n  - name: artifacts\n    approval: session\n`;
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const asked: string[] = [];
+    createInterface({ input: output }).on('line', (line) => {
+      const request = JSON.parse(line);
+      asked.push(`${request.tool}:${request.call_id}`);
+      input.write(`${JSON.stringify({ type: 'approval', call_id: request.call_id, approved: request.call_id !== 's2', reason: 'no second write' })}\n`);
+    });
+    const put = (id: string, key: string) => ({ id, name: 'storage', arguments: { op: 'put', key, value: id } });
+    const save = (id: string, name: string) => ({ id, name: 'artifacts', arguments: { op: 'save', title: name, name, content: id } });
+    const { dir, result, server } = await run(
+      yaml,
+      [{ toolCalls: [put('s1', 'first'), save('a1', 'one.md')] }, { toolCalls: [put('s2', 'second'), save('a2', 'two.md')] }, { text: 'done' }],
+      { harness: { approval: { jsonl: { input, output } } } },
+    );
+    expect(result.exitCode, JSON.stringify(result.harness)).toBe(0);
+    expect(asked).toEqual(['storage:s1', 'artifacts:a1', 'storage:s2']);
+    const third = JSON.stringify(server.requests[2]?.body.messages ?? []);
+    expect(third).toContain('no second write');
+    const stored = JSON.parse(readFileSync(join(dir, '.agentlang', 'storage', 'marks-agent.json'), 'utf8'));
+    expect(JSON.stringify(stored)).toContain('first');
+    expect(JSON.stringify(stored)).not.toContain('second');
+    expect(existsSync(join(dir, '.agentlang', 'artifacts', result.record!.run_id, 'two.md'))).toBe(true);
+    input.end();
+  });
+
   it("the context block: past window.max_tokens × trigger the oldest turns are dropped (drop_oldest), the task kept", async () => {
     const yaml = `name: ctx-agent\nversion: 1.0.0\n${MODEL}tools:\n  - name: storage\ncontext:\n  window:\n    max_tokens: 400\n  compaction:\n    strategy: drop_oldest\n    trigger: 0.5\n`;
     const put = (i: number): ScriptStep => ({ toolCalls: [{ id: `c${i}`, name: 'storage', arguments: { op: 'put', key: `k${i}`, value: 'v'.repeat(300) } }], usage: { input: 0, output: 1 } });
