@@ -221,6 +221,30 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(JSON.stringify(server.requests[1]?.body.messages ?? [])).toContain('denied');
   });
 
+  it('--json reports the cost at the host catalog price; AGENTLANG_HARNESS_MAX_COST_USD ends the run with outcome budget before another model request', async () => {
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT);
+    // The host's own prices: 1000 USD per million tokens each way, so 1000 tokens cost 1 USD.
+    writeFileSync(join(cwd, 'models.yaml'), 'schema: agentlang.models/v1\nmodels:\n  gpt-test:\n    provider: openai\n    input_usd_per_mtok: 1000\n    output_usd_per_mtok: 1000\n');
+    const server = await startScriptedServer([
+      { toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }], usage: { input: 300, output: 100 } },
+      { text: 'never sent' },
+    ]);
+    servers.push(server);
+    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Look up cat', '--json'], cwd, {
+      OPENAI_BASE_URL: `${server.origin}/v1`,
+      AGENTLANG_HTTP_BASE_URL: 'http://127.0.0.1:9',
+      AGENTLANG_MODELS: join(cwd, 'models.yaml'),
+      AGENTLANG_HARNESS_MAX_COST_USD: '0.25',
+    });
+    expect(r.status, r.stderr).toBe(3);
+    expect(server.requests).toHaveLength(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.harness).toMatchObject({ outcome: 'budget', usage: { 'gpt-test': { input_tokens: 300, output_tokens: 100 } } });
+    expect(doc.harness.costUsd).toBeCloseTo(0.4, 10);
+    expect(doc.record.harness.cost_usd).toBeCloseTo(0.4, 10);
+  });
+
   it('the model calls an http tool on a real 127.0.0.1 API (bearer token), gets the result and answers; tool counts recorded', async () => {
     const seen: Array<{ url: string; auth: string | undefined }> = [];
     const api = createServer((req, res) => {

@@ -38,6 +38,8 @@ export interface HarnessRunSummary {
   /** Calls per tool name. */
   toolCalls: Record<string, number>;
   turns: number;
+  /** Cost in USD at the model's catalog price (`ModelCapabilities.price`); absent when the price is unknown. */
+  costUsd?: number;
 }
 
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
@@ -79,8 +81,8 @@ export interface HarnessApproval {
 export interface HarnessRunOptions {
   /** Approvals; without a decider, a call that needs approval is denied (the model is told, the run goes on). */
   approval?: HarnessApproval;
-  /** Loop limits over those of the manifest (`behavior.max_steps`) and the host (`AGENTLANG_HARNESS_MAX_TURNS`, `_MAX_TOKENS`, `_MAX_REPEATS`). */
-  limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars'>;
+  /** Loop limits over those of the manifest (`behavior.max_steps`) and the host (`AGENTLANG_HARNESS_MAX_TURNS`, `_MAX_TOKENS`, `_MAX_REPEATS`, `_MAX_COST_USD`). */
+  limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars' | 'maxCostUsd'>;
   /** Values of `context.inject` sources other than `time` (which is the run's start, ISO 8601): `location`, `user_profile`, … */
   inject?: Record<string, unknown>;
 }
@@ -98,6 +100,16 @@ export function harnessLimits(manifest: AgentManifest | undefined, env: Record<s
       throw new RunnerError('RUNNER_INPUT', `${variable} must be a positive whole number; found ${JSON.stringify(raw)}`, { details: { variable, value: raw } });
     }
     limits[key] = value;
+  }
+  const cost = env.AGENTLANG_HARNESS_MAX_COST_USD;
+  if (cost !== undefined && cost !== '') {
+    const value = Number(cost);
+    if (!/^\d+(\.\d+)?$/.test(cost.trim()) || !Number.isFinite(value) || value <= 0) {
+      throw new RunnerError('RUNNER_INPUT', `AGENTLANG_HARNESS_MAX_COST_USD must be a positive number of US dollars (e.g. 0.50); found ${JSON.stringify(cost)}`, {
+        details: { variable: 'AGENTLANG_HARNESS_MAX_COST_USD', value: cost },
+      });
+    }
+    limits.maxCostUsd = value;
   }
   const steps = manifest?.runtimeSettings?.maxSteps;
   if (steps !== undefined && steps > 0) limits.maxTurns = Math.min(limits.maxTurns ?? steps, steps);
@@ -220,6 +232,14 @@ export async function runHarness(input: {
   const { client, model } = harnessModelClient(input.plan, manifest, input.env);
   const limits = harnessLimits(manifest, input.env, input.timeoutMs, input.options?.limits);
   const notice = (line: string) => input.log(`harness: ${line}`);
+  // The catalog's price for the declared model, keyed by the id the client sends (the loop's key).
+  const price = input.plan.models?.[model]?.price;
+  // A money cap the run cannot measure is refused rather than silently ignored.
+  if (limits.maxCostUsd !== undefined && !price) {
+    throw new RunnerError('RUNNER_INPUT', `a cost budget is set (${limits.maxCostUsd} USD) but no price is known for ${model}; give it input_usd_per_mtok and output_usd_per_mtok in the host's model catalog (AGENTLANG_MODELS), or unset AGENTLANG_HARNESS_MAX_COST_USD`, {
+      details: { model, variable: 'AGENTLANG_HARNESS_MAX_COST_USD' },
+    });
+  }
   const builtinHost = {
     root: input.cwd,
     agent: input.plan.agent.name,
@@ -276,6 +296,7 @@ export async function runHarness(input: {
       tools: built.tools,
       callable: built.callable,
       limits,
+      ...(price ? { prices: { [client.model]: price } } : {}),
       signal: input.signal,
       ...(context ? { context } : {}),
       approval: { approve: approval.approve, permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions }, destructive },
@@ -305,6 +326,7 @@ export async function runHarness(input: {
     usage: { [model]: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens } },
     toolCalls: { ...result.toolCalls },
     turns: result.turns,
+    ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}),
   };
 }
 
