@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { HARNESS_VERSION } from '@agentlang/harness';
 import { runPlan } from '@agentlang/runner';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,7 +120,7 @@ describe('runPlan with the built-in harness runtime', () => {
     expect(server.requests[0]!.body.model).toBe('gpt-test');
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
     expect(JSON.stringify(server.requests[0]!.body)).toContain('You are terse.');
-    expect(result.record).toMatchObject({ runtime: 'harness', exit_code: 0, outcome: 'success', harness: { outcome: 'completed', turns: 1, usage: { 'openai/gpt-test': { input_tokens: 11, output_tokens: 5 } }, tool_calls: {} } });
+    expect(result.record).toMatchObject({ runtime: 'harness', runtime_version: HARNESS_VERSION, exit_code: 0, outcome: 'success', harness: { outcome: 'completed', turns: 1, usage: { 'openai/gpt-test': { input_tokens: 11, output_tokens: 5 } }, tool_calls: {} } });
     const onDisk = readFileSync(result.recordPath!, 'utf8');
     expect(onDisk).not.toContain('PROMPT-MARKER');
     expect(onDisk).not.toContain('You are terse.');
