@@ -104,7 +104,8 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--json'], cwd, env);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.harness).toEqual({ outcome: 'completed', answer: 'ok', usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } }, toolCalls: {} });
+    // claude-sonnet-4 at the built-in list price (3 and 15 USD per million tokens).
+    expect(doc.harness).toEqual({ outcome: 'completed', answer: 'ok', usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } }, toolCalls: {}, costUsd: expect.closeTo(0.000024, 12) });
     expect(r.stdout).not.toContain(KEY);
     const bad = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x'], cwd, env);
     expect(bad.status).toBe(4);
@@ -137,6 +138,7 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
       answer: 'Stored one citation.',
       usage: { 'claude-sonnet-4': { input_tokens: 500, output_tokens: 46 } },
       toolCalls: { sqlite: 2, artifacts: 1 },
+      costUsd: expect.closeTo(0.00219, 12),
     });
     // The skill test-helper allows sqlite and delegate: only sqlite is offered (delegate is issue 13),
     // and its SKILL.md body joined the system prompt.
