@@ -23,7 +23,7 @@ import {
   renderInject,
   runLoop,
 } from '@agentlang/harness';
-import type { IsolationBackend, IsolationPolicy } from '@agentlang/isolation';
+import { type IsolationBackend, type IsolationPolicy, parseEgressResolve } from '@agentlang/isolation';
 import type { AgentManifest, LoadedAgent } from '@agentlang/manifest';
 import { getHostProfile, probeAgentOf, type ResolvedPlan } from '@agentlang/resolver';
 import { RunnerError } from './errors.js';
@@ -240,12 +240,14 @@ export async function runHarness(input: {
       details: { model, variable: 'AGENTLANG_HARNESS_MAX_COST_USD' },
     });
   }
+  const pins = parseEgressResolve(input.env.AGENTLANG_EGRESS_RESOLVE);
   const builtinHost = {
     root: input.cwd,
     agent: input.plan.agent.name,
     runId: input.runId,
-    // web_fetch: any public host, or only trust.hosts under AgentSpec `network: scoped`; never loopback or private ranges.
-    egress: input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {},
+    // web_fetch: any public host, or only trust.hosts under AgentSpec `network: scoped`; loopback and
+    // private ranges only under a name the host pinned (AGENTLANG_EGRESS_RESOLVE, as for the egress proxy).
+    egress: { ...(input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {}), ...(Object.keys(pins).length > 0 ? { resolve: pins } : {}) },
   };
   const mcpServers = input.plan.mcpServers.length > 0 ? mcpServerDeclarations(input.plan, manifest ?? { mcpServers: [] }, input.env) : [];
   const built = await buildAgentTools(
@@ -260,6 +262,7 @@ export async function runHarness(input: {
       env: input.env,
       sandbox: { backend: input.backend, policy: input.policy, onLabel: (l) => input.log(l) },
       builtin: builtinHost,
+      ...(Object.keys(pins).length > 0 ? { egressResolve: pins } : {}),
       ...(mcpServers.length > 0
         ? { mcpLauncher: createSandboxMcpLauncher({ agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name }, env: input.env, backend: input.backend, log: input.log }) }
         : {}),

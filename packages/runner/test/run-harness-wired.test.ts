@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { runAgent } from '@agentlang/runner';
@@ -137,6 +139,32 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     expect(JSON.stringify(stored)).not.toContain('second');
     expect(existsSync(join(dir, '.agentlang', 'artifacts', result.record!.run_id, 'two.md'))).toBe(true);
     input.end();
+  });
+
+  it('web_fetch from the host: loopback refused by default; AGENTLANG_EGRESS_RESOLVE pins a name to it, and only that name gets through', async () => {
+    const seen: string[] = [];
+    const intranet = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('intranet page');
+    });
+    await new Promise<void>((r) => intranet.listen(0, '127.0.0.1', r));
+    const port = (intranet.address() as AddressInfo).port;
+    try {
+      const yaml = `name: fetch-agent\nversion: 1.0.0\n${MODEL}permissions:\n  required: [network]\ntools:\n  - name: web_fetch\n`;
+      const fetches = (...urls: string[]): ScriptStep[] => [{ toolCalls: urls.map((url, i) => ({ id: `c${i + 1}`, name: 'web_fetch', arguments: { url } })) }, { text: 'done' }];
+      const closed = await run(yaml, fetches(`http://127.0.0.1:${port}/a`, `http://localhost:${port}/b`, `http://[::ffff:7f00:1]:${port}/c`));
+      expect(closed.result.exitCode).toBe(0);
+      for (const id of ['c1', 'c2', 'c3']) expect([id, JSON.parse(closed.results()[id]!).error.kind]).toEqual([id, 'denied']);
+      expect(seen).toEqual([]);
+      const pinned = await run(yaml, fetches(`http://intranet.test:${port}/d`, `http://127.0.0.1:${port}/e`), { env: { AGENTLANG_EGRESS_RESOLVE: 'intranet.test=127.0.0.1' } });
+      expect(pinned.result.exitCode).toBe(0);
+      expect(pinned.results().c1).toContain('intranet page');
+      expect(JSON.parse(pinned.results().c2!).error.kind).toBe('denied');
+      expect(seen).toEqual(['/d']);
+    } finally {
+      intranet.closeAllConnections();
+      await new Promise((r) => intranet.close(r));
+    }
   });
 
   it("the context block: past window.max_tokens × trigger the oldest turns are dropped (drop_oldest), the task kept", async () => {
