@@ -104,7 +104,8 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--json'], cwd, env);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.harness).toEqual({ outcome: 'completed', answer: 'ok', usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } }, toolCalls: {} });
+    // claude-sonnet-4 at the built-in list price (3 and 15 USD per million tokens).
+    expect(doc.harness).toEqual({ outcome: 'completed', answer: 'ok', usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } }, toolCalls: {}, costUsd: expect.closeTo(0.000024, 12) });
     expect(r.stdout).not.toContain(KEY);
     const bad = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x'], cwd, env);
     expect(bad.status).toBe(4);
@@ -137,6 +138,7 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
       answer: 'Stored one citation.',
       usage: { 'claude-sonnet-4': { input_tokens: 500, output_tokens: 46 } },
       toolCalls: { sqlite: 2, artifacts: 1 },
+      costUsd: expect.closeTo(0.00219, 12),
     });
     // The skill test-helper allows sqlite and delegate: only sqlite is offered (delegate is issue 13),
     // and its SKILL.md body joined the system prompt.
@@ -197,6 +199,52 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const bad = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'x', '--approve', 'maybe'], cwd, {});
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--approve takes all or none');
+  });
+
+  it('an http tool marked approval: always_ask is denied by --approve none (the API never sees it)', async () => {
+    const seen: string[] = [];
+    const api = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    apis.push(api);
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT.replace('    auth: bearer\n', '    auth: bearer\n    approval: always_ask\n'));
+    const server = await startScriptedServer([{ toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }] }, { text: 'done' }]);
+    servers.push(server);
+    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Look up cat', '--approve', 'none'], cwd, {
+      OPENAI_BASE_URL: `${server.origin}/v1`,
+      AGENTLANG_HTTP_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(seen).toEqual([]);
+    expect(r.stderr).toContain('approval: lookup denied');
+    expect(JSON.stringify(server.requests[1]?.body.messages ?? [])).toContain('denied');
+  });
+
+  it('--json reports the cost at the host catalog price; AGENTLANG_HARNESS_MAX_COST_USD ends the run with outcome budget before another model request', async () => {
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT);
+    // The host's own prices: 1000 USD per million tokens each way, so 1000 tokens cost 1 USD.
+    writeFileSync(join(cwd, 'models.yaml'), 'schema: agentlang.models/v1\nmodels:\n  gpt-test:\n    provider: openai\n    input_usd_per_mtok: 1000\n    output_usd_per_mtok: 1000\n');
+    const server = await startScriptedServer([
+      { toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }], usage: { input: 300, output: 100 } },
+      { text: 'never sent' },
+    ]);
+    servers.push(server);
+    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Look up cat', '--json'], cwd, {
+      OPENAI_BASE_URL: `${server.origin}/v1`,
+      AGENTLANG_HTTP_BASE_URL: 'http://127.0.0.1:9',
+      AGENTLANG_MODELS: join(cwd, 'models.yaml'),
+      AGENTLANG_HARNESS_MAX_COST_USD: '0.25',
+    });
+    expect(r.status, r.stderr).toBe(3);
+    expect(server.requests).toHaveLength(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.harness).toMatchObject({ outcome: 'budget', usage: { 'gpt-test': { input_tokens: 300, output_tokens: 100 } } });
+    expect(doc.harness.costUsd).toBeCloseTo(0.4, 10);
+    expect(doc.record.harness.cost_usd).toBeCloseTo(0.4, 10);
   });
 
   it('the model calls an http tool on a real 127.0.0.1 API (bearer token), gets the result and answers; tool counts recorded', async () => {

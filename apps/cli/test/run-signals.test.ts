@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliPath, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import { cliPath, demoAgentDir, makeTempDir, processesWith, runCli, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 /** A stand-in `ollama` on PATH that prints a marker, then waits on a uniquely named `sleep`: a long-running agent tree. */
@@ -17,15 +17,7 @@ function fakeRuntime(): { cwd: string; path: string; marker: string } {
 
 /** True while any process on the host still runs `sleep <marker>` (the agent's grandchild). */
 function stillRunning(marker: string): boolean {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .some((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`sleep ${marker}`);
-      } catch {
-        return false;
-      }
-    });
+  return processesWith(`sleep ${marker}`).length > 0;
 }
 
 function onlyRecord(cwd: string): Record<string, unknown> {

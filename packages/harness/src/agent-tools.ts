@@ -42,6 +42,8 @@ export interface AgentToolHost {
   env: Record<string, string | undefined>;
   /** The run's sandbox (backend + the agent's isolation policy); required when bash tools are declared. */
   sandbox?: BashToolSandbox;
+  /** The host's name pins (`AGENTLANG_EGRESS_RESOLVE`, see `EgressPolicy.resolve`): the one way http tools and web_search reach a private address under a name. */
+  egressResolve?: Record<string, string>;
   /** Per-request limits of http tools. */
   httpTimeoutMs?: number;
   httpMaxBytes?: number;
@@ -123,7 +125,7 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
       const tool = createHttpTool(decl, {
           baseUrl,
           ...(token ? { token } : {}),
-          egress: { allowPrivate: httpBaseIsPrivate(baseUrl) },
+          egress: { allowPrivate: httpBaseIsPrivate(baseUrl), ...(host.egressResolve ? { resolve: host.egressResolve } : {}) },
           ...(host.httpTimeoutMs !== undefined ? { timeoutMs: host.httpTimeoutMs } : {}),
           ...(host.httpMaxBytes !== undefined ? { maxBytes: host.httpMaxBytes } : {}),
       });
@@ -219,5 +221,5 @@ function builtinHost(decl: DeclaredTool, host: AgentToolHost): BuiltinToolHost {
   } catch (cause) {
     throw new HarnessError('HARNESS_TOOL_DEFINITION', `the web_search endpoint ${JSON.stringify(endpoint)} is not an absolute URL`, { cause, details: { endpoint } });
   }
-  return { ...base, egress: { allowHosts: [url.hostname.replace(/^\[|\]$/g, '')], allowPrivate: httpBaseIsPrivate(endpoint) } };
+  return { ...base, egress: { allowHosts: [url.hostname.replace(/^\[|\]$/g, '')], allowPrivate: httpBaseIsPrivate(endpoint), ...(host.egressResolve ? { resolve: host.egressResolve } : {}) } };
 }

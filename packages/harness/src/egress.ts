@@ -15,6 +15,21 @@ export interface EgressPolicy {
   allowHosts?: string[];
   /** Allow loopback and private ranges (a host configuration decision, e.g. a local API gateway). */
   allowPrivate?: boolean;
+  /**
+   * Host-configured name pins, name → IP address (`AGENTLANG_EGRESS_RESOLVE`, read with
+   * `parseEgressResolve` from @agentlang/isolation, as the sandbox's egress proxy does): a pinned
+   * name connects to its address without DNS, and may be loopback or private. It is the narrow
+   * opt-in: no other name, literal or redirect target reaches such an address. Pins do not widen
+   * `allowHosts`.
+   */
+  resolve?: Record<string, string>;
+}
+
+/** The pinned address of a host name, if the host configuration pinned it. */
+function pinOf(host: string, policy: EgressPolicy): string | undefined {
+  if (!policy.resolve) return undefined;
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return Object.hasOwn(policy.resolve, name) ? policy.resolve[name] : undefined;
 }
 
 // One definition of "private" for the whole project: the isolation package's, which its egress
@@ -37,8 +52,8 @@ export function checkEgressUrl(url: URL, policy: EgressPolicy): void {
       details: { host },
     });
   }
-  if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host)) {
-    throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is a loopback or private address; the host configuration does not allow those`, { details: { host } });
+  if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host) && pinOf(host, policy) === undefined) {
+    throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is a loopback or private address; the host configuration does not allow those (pin a name to it with AGENTLANG_EGRESS_RESOLVE)`, { details: { host } });
   }
 }
 
@@ -48,6 +63,13 @@ export function checkEgressUrl(url: URL, policy: EgressPolicy): void {
  */
 function guardedLookup(policy: EgressPolicy): LookupFunction {
   return (hostname, options, callback) => {
+    const pinned = pinOf(hostname, policy);
+    if (pinned !== undefined) {
+      const family = isIP(pinned);
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: pinned, family }]);
+      else callback(null, pinned, family);
+      return;
+    }
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) {
         callback(error, '', 0);
@@ -56,7 +78,7 @@ function guardedLookup(policy: EgressPolicy): LookupFunction {
       const list = addresses as Array<{ address: string; family: number }>;
       const bad = list.find((a) => !policy.allowPrivate && isPrivateAddress(a.address));
       if (bad || list.length === 0) {
-        const denial = new HarnessError('HARNESS_EGRESS_DENIED', `${hostname} resolves to ${bad?.address ?? 'nothing'}, a loopback or private address; the host configuration does not allow those`, {
+        const denial = new HarnessError('HARNESS_EGRESS_DENIED', `${hostname} resolves to ${bad?.address ?? 'nothing'}, a loopback or private address; the host configuration does not allow those (pin the name with AGENTLANG_EGRESS_RESOLVE if that is intended)`, {
           details: { host: hostname, address: bad?.address },
         });
         callback(denial as unknown as NodeJS.ErrnoException, '', 0);

@@ -143,6 +143,58 @@ describe('egress (SSRF)', () => {
     expect(inner.seen).toHaveLength(0);
   });
 
+  it('refuses octal, short, hex and IPv4-mapped IPv6 spellings of loopback and metadata, and private IPv6, before connecting', async () => {
+    const api = await serve((_s, res) => res.end('secret'));
+    const p = api.port;
+    const urls = [
+      `http://0177.0.0.1:${p}/`, // octal
+      `http://127.1:${p}/`, // short form
+      `http://0x7f000001:${p}/`, // one hex number
+      `http://[::1]:${p}/`,
+      `http://[::ffff:7f00:1]:${p}/`, // IPv4-mapped, hex form
+      `http://0.0.0.0:${p}/`,
+      'http://0251.0376.0251.0376/latest/meta-data/', // 169.254.169.254 in octal
+      'http://[::ffff:169.254.169.254]/latest/meta-data/',
+      'http://[fd00::1]/',
+      'http://[fe80::1]/',
+      'http://100.64.0.1/',
+      'http://10.0.0.1/',
+    ];
+    for (const url of urls) {
+      expect([url, thrownBy(HarnessError, () => checkEgressUrl(new URL(url), {})).code]).toEqual([url, 'HARNESS_EGRESS_DENIED']);
+      expect([url, (await rejectedWith(HarnessError, egressFetch(url, {}, {}))).code]).toEqual([url, 'HARNESS_EGRESS_DENIED']);
+    }
+    expect(api.seen).toHaveLength(0);
+  });
+
+  it('a name the host pinned (AGENTLANG_EGRESS_RESOLVE) is the only way to a private address: no other name, literal or redirect gets there', async () => {
+    const inner = await serve((_s, res) => res.end('internal'));
+    const pins = { 'api.example.test': '127.0.0.1' };
+    // The pinned name reaches its loopback address without allowPrivate and without DNS.
+    const ok = await egressFetch(`http://api.example.test:${inner.port}/`, {}, { resolve: pins });
+    expect(ok.body).toBe('internal');
+    expect(inner.seen).toHaveLength(1);
+    // A name that resolves to loopback through DNS is still refused under the same policy.
+    expect((await rejectedWith(HarnessError, egressFetch(`http://localhost:${inner.port}/`, {}, { resolve: pins }))).message).toContain('resolves to');
+    // Pins do not widen an allowlist.
+    expect((await rejectedWith(HarnessError, egressFetch(`http://api.example.test:${inner.port}/`, {}, { resolve: pins, allowHosts: ['example.com'] }))).code).toBe('HARNESS_EGRESS_DENIED');
+    // The pinned host answers with a redirect to a private address, however spelt: every hop is refused.
+    for (const location of [
+      `http://127.0.0.1:${inner.port}/admin`,
+      `http://localhost:${inner.port}/admin`,
+      `http://0177.0.0.1:${inner.port}/admin`,
+      `http://2130706433:${inner.port}/admin`,
+      `http://[::ffff:7f00:1]:${inner.port}/admin`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
+      const redirector = await serve((_s, res) => res.writeHead(302, { location }).end());
+      const e = await rejectedWith(HarnessError, egressFetch(`http://api.example.test:${redirector.port}/`, {}, { resolve: pins }));
+      expect([location, e.code]).toEqual([location, 'HARNESS_EGRESS_DENIED']);
+      expect(redirector.seen).toHaveLength(1);
+    }
+    expect(inner.seen).toHaveLength(1);
+  });
+
   it('caps the response size and times out a stalled server', async () => {
     const big = await serve((_s, res) => res.end('x'.repeat(2 * 1024 * 1024)));
     const r = await egressFetch(big.origin, { maxBytes: 1024 }, { allowPrivate: true });

@@ -38,6 +38,7 @@ export type { AppliedSkills, Skill } from './skills.js';
 export { mcpToolDigest, startMcpTools } from './mcp-tools.js';
 export type { McpLauncher, McpProcess, McpProcessExit, McpServerDeclaration, McpTools, StartMcpToolsOptions } from './mcp-tools.js';
 export { buildAgentTools, httpBaseIsPrivate } from './agent-tools.js';
+export { HARNESS_VERSION } from './version.js';
 export type { AgentToolDeclarations, AgentToolHost, AgentTools, DeclaredTool } from './agent-tools.js';
 export { AGENT_EVENT_TYPES, AGENT_EVENT_VERSION, createEventSink, jsonlEventWriter, streamLoop, toAgentEvents } from './events.js';
 export type { AgentEvent, AgentEventBody, AgentEventEnvelope, EventSink, LoopStream } from './events.js';

@@ -18,6 +18,12 @@ export const CAPABILITIES = [
   'oauth', 'wallet', 'signing',
 ];
 
+/** AgentLang extension: how a call to a tool is confirmed (the values of `delegate.permissions`). */
+const approval = {
+  enum: ['always', 'session', 'always_ask'],
+  description: 'AgentLang extension: always runs without asking (the default), session asks once per run, always_ask asks before every call',
+};
+
 const labels = {
   type: 'object',
   description: 'Status labels shown while the tool runs',
@@ -50,6 +56,7 @@ const defs = {
       config: freeObject('Tool-specific configuration'),
       input_schema: freeObject('MCP input JSON Schema'),
       output_schema: freeObject('AgentLang extension: output JSON Schema'),
+      approval,
     },
     additionalProperties: false,
   },
@@ -112,6 +119,7 @@ const defs = {
       params: map({ $ref: '#/$defs/httpParam' }),
       body_template: str('Request body template using {{param}} and {{if p}}…{{end}}'),
       ui_component: map({ $ref: '#/$defs/uiRule' }, 'UI per execution status (completed, failed, …)'),
+      approval,
     },
     additionalProperties: { type: ['boolean', 'string', 'number'], description: 'Flags such as twitter_token: true' },
   },
@@ -123,6 +131,7 @@ const defs = {
       command: str('Executable the tool is scoped to'),
       help_command: str('Command that prints usage'),
       labels,
+      approval,
     },
     additionalProperties: false,
   },

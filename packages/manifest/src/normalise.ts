@@ -38,7 +38,7 @@ function clean<T extends object>(value: T): T {
   return value;
 }
 
-const HTTP_KNOWN = new Set(['description', 'endpoint', 'method', 'auth', 'params', 'body_template', 'ui_component']);
+const HTTP_KNOWN = new Set(['description', 'endpoint', 'method', 'auth', 'params', 'body_template', 'ui_component', 'approval']);
 
 function normaliseUiRule(raw: Raw): ToolUiRule {
   const actions = obj(raw.actions);
@@ -80,6 +80,7 @@ function normaliseHttpTool(name: string, raw: Raw): HttpToolSpec {
     bodyTemplate: optStr(raw.body_template),
     uiComponent:
       raw.ui_component === undefined ? undefined : Object.fromEntries(Object.entries(obj(raw.ui_component)).map(([k, v]) => [k, normaliseUiRule(obj(v))])),
+    approval: raw.approval as HttpToolSpec['approval'],
   });
 }
 
@@ -226,6 +227,7 @@ export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = 
       config: t.config === undefined ? undefined : obj(t.config),
       inputSchema: t.input_schema === undefined ? undefined : obj(t.input_schema),
       outputSchema: t.output_schema === undefined ? undefined : obj(t.output_schema),
+      approval: t.approval as ToolSpec['approval'],
     }),
   );
   const delegateTool = rawTools.find((t) => t.name === 'delegate');
@@ -245,6 +247,7 @@ export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = 
       command: String(b.command),
       helpCommand: optStr(b.help_command),
       labels: b.labels === undefined ? undefined : clean({ running: optStr(obj(b.labels).running), finished: optStr(obj(b.labels).finished) }),
+      approval: b.approval as BashToolSpec['approval'],
     });
   });
   const dependencies: DependencySpec[] = arr(raw.dependencies).map((d) => ({

@@ -25,6 +25,8 @@ export interface ToolSpec {
   config?: Record<string, unknown>;
   inputSchema?: Record<string, unknown>;
   outputSchema?: Record<string, unknown>;
+  /** AgentLang extension: how a call is confirmed (`always` without asking, `session` once per run, `always_ask` every call); absent = `always`. */
+  approval?: DelegationPermission;
 }
 
 /** `mcp_servers.<name>`. */
@@ -69,6 +71,8 @@ export interface HttpToolSpec {
   bodyTemplate?: string;
   /** Keyed by status: `completed`, `failed`, … */
   uiComponent?: Record<string, ToolUiRule>;
+  /** AgentLang extension: how a call is confirmed (`always` without asking, `session` once per run, `always_ask` every call); absent = `always`. */
+  approval?: DelegationPermission;
 }
 
 /** `bash_tools.<name>`. */
@@ -78,6 +82,8 @@ export interface BashToolSpec {
   command: string;
   helpCommand?: string;
   labels?: { running?: string; finished?: string };
+  /** AgentLang extension: how a call is confirmed (`always` without asking, `session` once per run, `always_ask` every call); absent = `always`. */
+  approval?: DelegationPermission;
 }
 
 /** `dependencies[]`: a host binary a bash tool needs. */

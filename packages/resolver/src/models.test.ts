@@ -34,6 +34,25 @@ describe('models', () => {
     expect(() => loadModelCatalog(`${dir}/bad.yaml`)).toThrowError(/models\.x\.context_window must be a number/);
   });
 
+  it('gives the hosted built-in models list prices (USD per million tokens), local ones none, and a host catalog overrides them', () => {
+    expect(lookupModel(BUILTIN_MODELS, 'claude-sonnet-4')?.price).toEqual({ inputPerMTok: 3, outputPerMTok: 15 });
+    expect(lookupModel(BUILTIN_MODELS, 'openai/gpt-4o-mini')?.price).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6 });
+    for (const [id, entry] of Object.entries(BUILTIN_MODELS)) {
+      const hosted = entry.provider === 'anthropic' || entry.provider === 'openai' || entry.provider === 'google';
+      expect([id, entry.price !== undefined]).toEqual([id, hosted]);
+      if (entry.price) expect([id, entry.price.outputPerMTok >= entry.price.inputPerMTok && entry.price.inputPerMTok > 0]).toEqual([id, true]);
+    }
+    const dir = writeTree(makeTempDir(), {
+      'ours.yaml': 'schema: agentlang.models/v1\nmodels:\n  claude-sonnet-4:\n    provider: anthropic\n    context_window: 200000\n    input_usd_per_mtok: 2.5\n    output_usd_per_mtok: 12\n',
+      'half.yaml': 'schema: agentlang.models/v1\nmodels:\n  x:\n    input_usd_per_mtok: 1\n',
+      'negative.yaml': 'schema: agentlang.models/v1\nmodels:\n  x:\n    input_usd_per_mtok: -1\n    output_usd_per_mtok: 2\n',
+    });
+    const ours = resolveModels([{ id: 'claude-sonnet-4' }], { ...BUILTIN_MODELS, ...loadModelCatalog(`${dir}/ours.yaml`) });
+    expect(ours.models['claude-sonnet-4']?.price).toEqual({ inputPerMTok: 2.5, outputPerMTok: 12 });
+    expect(() => loadModelCatalog(`${dir}/half.yaml`)).toThrowError(/models\.x needs both input_usd_per_mtok and output_usd_per_mtok/);
+    expect(() => loadModelCatalog(`${dir}/negative.yaml`)).toThrowError(/each a number ≥ 0/);
+  });
+
   it('reads catalog and host profile files with the safe YAML reader, keeping their own error codes', () => {
     const dir = writeTree(makeTempDir(), {
       'dup.yaml': 'schema: agentlang.models/v1\nmodels:\n  x: {provider: a}\n  x: {provider: b}\n',

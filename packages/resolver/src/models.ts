@@ -7,33 +7,39 @@ import type { ModelCapabilities } from './plan.js';
 /** A model catalog entry: capabilities without the `known` flag. */
 export type ModelEntry = Omit<ModelCapabilities, 'known'>;
 
-const m = (provider: string, contextWindow: number, supportsTools: boolean, supportsVision: boolean): ModelEntry => ({
+const m = (provider: string, contextWindow: number, supportsTools: boolean, supportsVision: boolean, price?: [input: number, output: number]): ModelEntry => ({
   provider,
   contextWindow,
   supportsTools,
   supportsVision,
+  ...(price ? { price: { inputPerMTok: price[0], outputPerMTok: price[1] } } : {}),
 });
 
 /**
  * The built-in model catalog. A key ending in `/*` matches every id with that prefix
  * (`test-echo/*` covers `test-echo/demo`). Extend it with a file (see {@link loadModelCatalog}).
+ *
+ * Prices are the providers' published **list prices** in USD per million tokens (standard tier,
+ * uncached input / output, short prompts) as of 2025: an estimate for the harness's cost budget,
+ * not a bill. A host with other terms sets its own in its catalog (`input_usd_per_mtok`,
+ * `output_usd_per_mtok`). Local models have none.
  */
 export const BUILTIN_MODELS: Readonly<Record<string, ModelEntry>> = Object.freeze({
-  'claude-opus-4': m('anthropic', 200_000, true, true),
-  'claude-opus-4-1': m('anthropic', 200_000, true, true),
-  'claude-sonnet-4': m('anthropic', 200_000, true, true),
-  'claude-sonnet-4-5': m('anthropic', 200_000, true, true),
-  'claude-3-7-sonnet': m('anthropic', 200_000, true, true),
-  'claude-3-5-haiku': m('anthropic', 200_000, true, false),
-  'claude-haiku-4-5': m('anthropic', 200_000, true, true),
-  'gpt-4o': m('openai', 128_000, true, true),
-  'gpt-4o-mini': m('openai', 128_000, true, true),
-  'gpt-4.1': m('openai', 1_047_576, true, true),
-  'gpt-5': m('openai', 400_000, true, true),
-  o3: m('openai', 200_000, true, true),
-  'o4-mini': m('openai', 200_000, true, true),
-  'gemini-2.5-pro': m('google', 1_048_576, true, true),
-  'gemini-2.5-flash': m('google', 1_048_576, true, true),
+  'claude-opus-4': m('anthropic', 200_000, true, true, [15, 75]),
+  'claude-opus-4-1': m('anthropic', 200_000, true, true, [15, 75]),
+  'claude-sonnet-4': m('anthropic', 200_000, true, true, [3, 15]),
+  'claude-sonnet-4-5': m('anthropic', 200_000, true, true, [3, 15]),
+  'claude-3-7-sonnet': m('anthropic', 200_000, true, true, [3, 15]),
+  'claude-3-5-haiku': m('anthropic', 200_000, true, false, [0.8, 4]),
+  'claude-haiku-4-5': m('anthropic', 200_000, true, true, [1, 5]),
+  'gpt-4o': m('openai', 128_000, true, true, [2.5, 10]),
+  'gpt-4o-mini': m('openai', 128_000, true, true, [0.15, 0.6]),
+  'gpt-4.1': m('openai', 1_047_576, true, true, [2, 8]),
+  'gpt-5': m('openai', 400_000, true, true, [1.25, 10]),
+  o3: m('openai', 200_000, true, true, [2, 8]),
+  'o4-mini': m('openai', 200_000, true, true, [1.1, 4.4]),
+  'gemini-2.5-pro': m('google', 1_048_576, true, true, [1.25, 10]),
+  'gemini-2.5-flash': m('google', 1_048_576, true, true, [0.3, 2.5]),
   'llama3.1': m('ollama', 128_000, true, false),
   'llama3.2': m('ollama', 128_000, true, false),
   'qwen2.5-coder': m('ollama', 32_768, true, false),
@@ -118,12 +124,20 @@ function entryFrom(file: string, id: string, raw: unknown): ModelEntry {
   if (contextWindow !== undefined) entry.contextWindow = contextWindow as number;
   if (supportsTools !== undefined) entry.supportsTools = supportsTools as boolean;
   if (supportsVision !== undefined) entry.supportsVision = supportsVision as boolean;
+  const input = check('input_usd_per_mtok', 'number') as number | undefined;
+  const output = check('output_usd_per_mtok', 'number') as number | undefined;
+  if ((input === undefined) !== (output === undefined) || (input !== undefined && !(input >= 0 && (output as number) >= 0 && Number.isFinite(input) && Number.isFinite(output)))) {
+    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id} needs both input_usd_per_mtok and output_usd_per_mtok, each a number ≥ 0 (e.g. 3 and 15), found ${JSON.stringify(input)} and ${JSON.stringify(output)}`, {
+      details: { file, model: id, key: input === undefined ? 'input_usd_per_mtok' : 'output_usd_per_mtok' },
+    });
+  }
+  if (input !== undefined && output !== undefined) entry.price = { inputPerMTok: input, outputPerMTok: output };
   return entry;
 }
 
 /**
  * Reads a user model catalog (`agentlang.models/v1`, JSON or YAML):
- * `{ schema: agentlang.models/v1, models: { <id>: { provider, context_window, supports_tools, supports_vision } } }`.
+ * `{ schema: agentlang.models/v1, models: { <id>: { provider, context_window, supports_tools, supports_vision, input_usd_per_mtok, output_usd_per_mtok } } }`.
  */
 export function loadModelCatalog(file: string): Record<string, ModelEntry> {
   let doc: unknown;

@@ -98,6 +98,12 @@ export interface ModelCapabilities {
   contextWindow?: number;
   supportsTools?: boolean;
   supportsVision?: boolean;
+  /**
+   * USD per million tokens (`inputPerMTok` uncached input, `outputPerMTok` output): the built-in
+   * catalog's provider list prices, or the host's own from its catalog. Feeds the harness cost budget
+   * (`AGENTLANG_HARNESS_MAX_COST_USD`) and `cost_usd`; a host fact, never locked.
+   */
+  price?: { inputPerMTok: number; outputPerMTok: number };
   /** False when the model is not in any catalog (a warning, or an error under strict). */
   known: boolean;
 }

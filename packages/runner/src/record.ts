@@ -69,6 +69,8 @@ export interface ExecutionRecord {
     turns: number;
     usage: Record<string, { input_tokens: number; output_tokens: number }>;
     tool_calls: Record<string, number>;
+    /** Cost in USD at the model's catalog price (list price unless the host's catalog says otherwise); absent when no price is known. */
+    cost_usd?: number;
   };
 }
 

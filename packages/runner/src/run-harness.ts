@@ -29,7 +29,7 @@ import {
   runLoop,
   startOtelExport,
 } from '@agentlang/harness';
-import type { IsolationBackend, IsolationPolicy } from '@agentlang/isolation';
+import { type IsolationBackend, type IsolationPolicy, parseEgressResolve } from '@agentlang/isolation';
 import type { AgentManifest, LoadedAgent } from '@agentlang/manifest';
 import { getHostProfile, probeAgentOf, type ResolvedPlan } from '@agentlang/resolver';
 import { RunnerError } from './errors.js';
@@ -44,6 +44,8 @@ export interface HarnessRunSummary {
   /** Calls per tool name. */
   toolCalls: Record<string, number>;
   turns: number;
+  /** Cost in USD at the model's catalog price (`ModelCapabilities.price`); absent when the price is unknown. */
+  costUsd?: number;
 }
 
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
@@ -77,7 +79,7 @@ export interface HarnessApproval {
   jsonl?: { input: Readable; output: Writable };
   /** Ask a person: the question on `output`, the answer (`y`/`N`) from `input` (the CLI passes its terminal). */
   terminal?: { input: Readable; output: Writable };
-  /** Per tool name `always`, `session` or `always_ask`, on top of the destructive-tools policy (http tools with method DELETE). */
+  /** Per tool name `always`, `session` or `always_ask`, over the agent's own `approval:` marks, on top of the destructive-tools policy (http tools with method DELETE ask unless marked `session`). */
   permissions?: Record<string, ToolPermission>;
 }
 
@@ -85,8 +87,8 @@ export interface HarnessApproval {
 export interface HarnessRunOptions {
   /** Approvals; without a decider, a call that needs approval is denied (the model is told, the run goes on). */
   approval?: HarnessApproval;
-  /** Loop limits over those of the manifest (`behavior.max_steps`) and the host (`AGENTLANG_HARNESS_MAX_TURNS`, `_MAX_TOKENS`, `_MAX_REPEATS`). */
-  limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars'>;
+  /** Loop limits over those of the manifest (`behavior.max_steps`) and the host (`AGENTLANG_HARNESS_MAX_TURNS`, `_MAX_TOKENS`, `_MAX_REPEATS`, `_MAX_COST_USD`). */
+  limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars' | 'maxCostUsd'>;
   /** Values of `context.inject` sources other than `time` (which is the run's start, ISO 8601): `location`, `user_profile`, … */
   inject?: Record<string, unknown>;
   /** Listeners of the run's typed event stream (`agentlang run --events`; see `AgentEvent` of @agentlang/harness). */
@@ -122,6 +124,16 @@ export function harnessLimits(manifest: AgentManifest | undefined, env: Record<s
       throw new RunnerError('RUNNER_INPUT', `${variable} must be a positive whole number; found ${JSON.stringify(raw)}`, { details: { variable, value: raw } });
     }
     limits[key] = value;
+  }
+  const cost = env.AGENTLANG_HARNESS_MAX_COST_USD;
+  if (cost !== undefined && cost !== '') {
+    const value = Number(cost);
+    if (!/^\d+(\.\d+)?$/.test(cost.trim()) || !Number.isFinite(value) || value <= 0) {
+      throw new RunnerError('RUNNER_INPUT', `AGENTLANG_HARNESS_MAX_COST_USD must be a positive number of US dollars (e.g. 0.50); found ${JSON.stringify(cost)}`, {
+        details: { variable: 'AGENTLANG_HARNESS_MAX_COST_USD', value: cost },
+      });
+    }
+    limits.maxCostUsd = value;
   }
   const steps = manifest?.runtimeSettings?.maxSteps;
   if (steps !== undefined && steps > 0) limits.maxTurns = Math.min(limits.maxTurns ?? steps, steps);
@@ -205,6 +217,13 @@ function approverOf(approval: HarnessApproval | undefined): { approve: Approver;
   };
 }
 
+/** The agent's `approval:` marks on its tools, http_tools and bash_tools entries (an AgentLang extension), by tool name. */
+function declaredApprovals(manifest: AgentManifest | undefined): Record<string, ToolPermission> {
+  const marks: Record<string, ToolPermission> = {};
+  for (const t of [...(manifest?.tools ?? []), ...(manifest?.httpTools ?? []), ...(manifest?.bashTools ?? [])]) if (t.approval) marks[t.name] = t.approval;
+  return marks;
+}
+
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'tool';
 
 /**
@@ -238,12 +257,22 @@ export async function runHarness(input: {
   const client = harnessReplayClient(providerClient, input.env, input.cwd);
   const limits = harnessLimits(manifest, input.env, input.timeoutMs, input.options?.limits);
   const notice = (line: string) => input.log(`harness: ${line}`);
+  // The catalog's price for the declared model, keyed by the id the client sends (the loop's key).
+  const price = input.plan.models?.[model]?.price;
+  // A money cap the run cannot measure is refused rather than silently ignored.
+  if (limits.maxCostUsd !== undefined && !price) {
+    throw new RunnerError('RUNNER_INPUT', `a cost budget is set (${limits.maxCostUsd} USD) but no price is known for ${model}; give it input_usd_per_mtok and output_usd_per_mtok in the host's model catalog (AGENTLANG_MODELS), or unset AGENTLANG_HARNESS_MAX_COST_USD`, {
+      details: { model, variable: 'AGENTLANG_HARNESS_MAX_COST_USD' },
+    });
+  }
+  const pins = parseEgressResolve(input.env.AGENTLANG_EGRESS_RESOLVE);
   const builtinHost = {
     root: input.cwd,
     agent: input.plan.agent.name,
     runId: input.runId,
-    // web_fetch: any public host, or only trust.hosts under AgentSpec `network: scoped`; never loopback or private ranges.
-    egress: input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {},
+    // web_fetch: any public host, or only trust.hosts under AgentSpec `network: scoped`; loopback and
+    // private ranges only under a name the host pinned (AGENTLANG_EGRESS_RESOLVE, as for the egress proxy).
+    egress: { ...(input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {}), ...(Object.keys(pins).length > 0 ? { resolve: pins } : {}) },
   };
   const mcpServers = input.plan.mcpServers.length > 0 ? mcpServerDeclarations(input.plan, manifest ?? { mcpServers: [] }, input.env) : [];
   const built = await buildAgentTools(
@@ -259,6 +288,7 @@ export async function runHarness(input: {
       env: input.env,
       sandbox: { backend: input.backend, policy: input.policy, onLabel: (l) => input.log(l) },
       builtin: builtinHost,
+      ...(Object.keys(pins).length > 0 ? { egressResolve: pins } : {}),
       ...(mcpServers.length > 0
         ? { mcpLauncher: createSandboxMcpLauncher({ agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name }, env: input.env, backend: input.backend, log: input.log }) }
         : {}),
@@ -301,9 +331,10 @@ export async function runHarness(input: {
       tools: built.tools,
       callable: built.callable,
       limits,
+      ...(price ? { prices: { [client.model]: price } } : {}),
       signal: input.signal,
       ...(context ? { context } : {}),
-      approval: { approve: approval.approve, ...(input.options?.approval?.permissions ? { permissions: input.options.approval.permissions } : {}), destructive },
+      approval: { approve: approval.approve, permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions }, destructive },
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       ...(input.options?.uiActions ? { uiActions: input.options.uiActions } : {}),
       onEvent: (e) => {
@@ -340,6 +371,7 @@ export async function runHarness(input: {
     usage: { [model]: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens } },
     toolCalls: { ...result.toolCalls },
     turns: result.turns,
+    ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}),
   };
 }
 

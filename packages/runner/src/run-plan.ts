@@ -17,6 +17,7 @@ import {
   selectBackend,
   spawnPrepared,
 } from '@agentlang/isolation';
+import { HARNESS_VERSION } from '@agentlang/harness';
 import type { LoadedAgent } from '@agentlang/manifest';
 import { assertEnvConsent, envConsentRequired, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
 import { findOnPath } from '@agentlang/utils';
@@ -468,7 +469,8 @@ async function harnessStep(input: {
   return {
     end,
     prepared: { backend: input.backend.name, redactedArgv: [], cleanup: async () => {} },
-    runtimeVersion: Promise.resolve(null),
+    // The built-in runtime is this build's @agentlang/harness: its version is a constant, no probe.
+    runtimeVersion: Promise.resolve(HARNESS_VERSION),
     ...(summary ? { harness: summary } : {}),
   };
 }
@@ -558,7 +560,7 @@ function assembleRecord(input: {
     isolation: { backend: input.backend },
     env: input.env,
     ...(input.adapter.name === 'harness'
-      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
+      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls, ...(harness.costUsd !== undefined ? { cost_usd: harness.costUsd } : {}) } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
       : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type McpServerDeclaration, type ModelClient, type ModelResponse, mcpToolDigest, runLoop, startMcpTools } from '@agentlang/harness';
@@ -6,7 +6,7 @@ import { digestJson } from '@agentlang/resolver';
 import { loadAgent } from '@agentlang/manifest';
 import { resolvePlan } from '@agentlang/resolver';
 import { createSandboxMcpLauncher, createSandboxProbeExecutor, mcpServerDeclarations } from '@agentlang/runner';
-import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, processesWith, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 // Issue 12 §2: an agent's MCP servers run once per run inside bwrap; the harness offers only their
@@ -54,20 +54,6 @@ function fakeServer(): { root: string; decl: (tools?: string[]) => McpServerDecl
   const script = join(root, 'fake-mcp-server.cjs');
   writeFileSync(script, FAKE_SERVER);
   return { root, decl: (tools) => ({ name: 'fake', argv: ['node', script], ...(tools ? { tools } : {}) }) };
-}
-
-/** Host processes whose command line contains `marker`. */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return found;
 }
 
 async function gone(marker: string): Promise<boolean> {

@@ -1,10 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { runAgent } from '@agentlang/runner';
-import { makeTempDir, writeTree } from '@agentlang/test-helpers';
+import { makeTempDir, processesWith, writeTree } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedServer, type ScriptStep, startScriptedServer } from '../../harness/test/scripted-server.js';
 import { sink } from './plan-fixture.js';
@@ -44,20 +46,6 @@ async function run(agentYaml: string, script: ScriptStep[], extra: Parameters<ty
       ((server.requests[1]?.body.messages ?? []) as Array<{ role: string; tool_call_id?: string; content: string }>).filter((m) => m.role === 'tool').map((m) => [m.tool_call_id, m.content]),
     );
   return { dir, server, result, stderr: err.text(), results };
-}
-
-/** Host processes whose command line contains `marker`. */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return found;
 }
 
 describe('runAgent --runtime harness wires what agent.yaml declares', () => {
@@ -123,6 +111,60 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     expect(asked).toEqual([{ type: 'approval_request', call_id: 'c1', tool: 'remove', arguments: { word: 'cat' } }]);
     expect(JSON.parse(results().c1!)).toEqual({ error: { kind: 'denied', message: 'not today' } });
     input.end();
+  });
+
+  it("the agent's approval: marks: an always_ask tool is asked before every call, a session tool once, and a denied call never runs", async () => {
+    const yaml = `name: marks-agent\nversion: 1.0.0\n${MODEL}tools:\n  - name: storage\n    approval: always_ask\n  - name: artifacts\n    approval: session\n`;
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const asked: string[] = [];
+    createInterface({ input: output }).on('line', (line) => {
+      const request = JSON.parse(line);
+      asked.push(`${request.tool}:${request.call_id}`);
+      input.write(`${JSON.stringify({ type: 'approval', call_id: request.call_id, approved: request.call_id !== 's2', reason: 'no second write' })}\n`);
+    });
+    const put = (id: string, key: string) => ({ id, name: 'storage', arguments: { op: 'put', key, value: id } });
+    const save = (id: string, name: string) => ({ id, name: 'artifacts', arguments: { op: 'save', title: name, name, content: id } });
+    const { dir, result, server } = await run(
+      yaml,
+      [{ toolCalls: [put('s1', 'first'), save('a1', 'one.md')] }, { toolCalls: [put('s2', 'second'), save('a2', 'two.md')] }, { text: 'done' }],
+      { harness: { approval: { jsonl: { input, output } } } },
+    );
+    expect(result.exitCode, JSON.stringify(result.harness)).toBe(0);
+    expect(asked).toEqual(['storage:s1', 'artifacts:a1', 'storage:s2']);
+    const third = JSON.stringify(server.requests[2]?.body.messages ?? []);
+    expect(third).toContain('no second write');
+    const stored = JSON.parse(readFileSync(join(dir, '.agentlang', 'storage', 'marks-agent.json'), 'utf8'));
+    expect(JSON.stringify(stored)).toContain('first');
+    expect(JSON.stringify(stored)).not.toContain('second');
+    expect(existsSync(join(dir, '.agentlang', 'artifacts', result.record!.run_id, 'two.md'))).toBe(true);
+    input.end();
+  });
+
+  it('web_fetch from the host: loopback refused by default; AGENTLANG_EGRESS_RESOLVE pins a name to it, and only that name gets through', async () => {
+    const seen: string[] = [];
+    const intranet = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('intranet page');
+    });
+    await new Promise<void>((r) => intranet.listen(0, '127.0.0.1', r));
+    const port = (intranet.address() as AddressInfo).port;
+    try {
+      const yaml = `name: fetch-agent\nversion: 1.0.0\n${MODEL}permissions:\n  required: [network]\ntools:\n  - name: web_fetch\n`;
+      const fetches = (...urls: string[]): ScriptStep[] => [{ toolCalls: urls.map((url, i) => ({ id: `c${i + 1}`, name: 'web_fetch', arguments: { url } })) }, { text: 'done' }];
+      const closed = await run(yaml, fetches(`http://127.0.0.1:${port}/a`, `http://localhost:${port}/b`, `http://[::ffff:7f00:1]:${port}/c`));
+      expect(closed.result.exitCode).toBe(0);
+      for (const id of ['c1', 'c2', 'c3']) expect([id, JSON.parse(closed.results()[id]!).error.kind]).toEqual([id, 'denied']);
+      expect(seen).toEqual([]);
+      const pinned = await run(yaml, fetches(`http://intranet.test:${port}/d`, `http://127.0.0.1:${port}/e`), { env: { AGENTLANG_EGRESS_RESOLVE: 'intranet.test=127.0.0.1' } });
+      expect(pinned.result.exitCode).toBe(0);
+      expect(pinned.results().c1).toContain('intranet page');
+      expect(JSON.parse(pinned.results().c2!).error.kind).toBe('denied');
+      expect(seen).toEqual(['/d']);
+    } finally {
+      intranet.closeAllConnections();
+      await new Promise((r) => intranet.close(r));
+    }
   });
 
   it("the context block: past window.max_tokens × trigger the oldest turns are dropped (drop_oldest), the task kept", async () => {

@@ -1,4 +1,5 @@
 export { makeTempDir, writeTree } from './temp.js';
+export { processesWith } from './processes.js';
 export { runCli, cliPath, cliKeygen, cliKeygenX25519, hermeticEnv, type CliResult } from './cli.js';
 export { DEMO_AGENT, demoAgent, demoAgentDir, demoAgentPath } from './demo-agent.js';
 export { ed25519Hex } from './keys.js';

@@ -145,9 +145,17 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     record: result.record,
     recordPath: result.recordPath,
     sandbox: result.sandbox,
-    // The built-in harness runtime: { outcome, answer, usage, toolCalls } (the answer also went to stdout, unless --json).
+    // The built-in harness runtime: { outcome, answer, usage, toolCalls, costUsd? } (the answer also went to stdout, unless --json).
     ...(result.harness
-      ? { harness: { outcome: result.harness.outcome, answer: result.harness.answer, usage: result.harness.usage, toolCalls: result.harness.toolCalls } }
+      ? {
+          harness: {
+            outcome: result.harness.outcome,
+            answer: result.harness.answer,
+            usage: result.harness.usage,
+            toolCalls: result.harness.toolCalls,
+            ...(result.harness.costUsd !== undefined ? { costUsd: result.harness.costUsd } : {}),
+          },
+        }
       : {}),
   };
   if (dryRun) {
