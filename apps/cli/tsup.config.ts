@@ -1,43 +1,22 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
+import { COMMANDS } from './src/commands/index.js';
 
 // Start-up is a measured target (`agentlang validate` ≤ 1.5× `node -e 0`, see
-// tooling/bench/src/suites/100-validate-cold.js; `agentlang run` ≤ node + bare bwrap + validate's
-// overhead + 15 ms, tooling/bench/src/suites/400-run.js), so dist/ holds:
+// tooling/bench/src/suites/100-validate-cold.js; `agentlang run`, tooling/bench/src/suites/400-run.js),
+// so dist/ holds one CommonJS bundle per verb and a small launcher (README.md, "Start-up time"):
 //
-// - dist/agentlang.mjs + chunks: the full CLI, ES modules, every @agentlang package inlined and
-//   each verb its own lazy chunk, so a verb loads only what it needs (no MCP SDK for validate).
-// - dist/agentlang.js: a small CommonJS launcher (dist/package.json says "commonjs"). Node 20
-//   starts a CommonJS entry faster than an ES module one and can code-cache only scripts.
-// - dist/hot/validate-core.cjs: main.ts with only the validate verb, manifest, yaml, semver and
-//   promptlang in one CommonJS bundle, plus dist/hot/validate-core.cjs.cache, the V8 code cache
-//   made right after the build by running validate once with AGENTLANG_WRITE_CODE_CACHE=1
-//   (src/hot-load.ts checks it against the sha256 of the exact source).
-// - dist/hot/run-core.cjs (+ .cache, made by one real run of examples/demo.agent): the same for
-//   `agentlang run` — main.ts with only the run verb and the run path's packages.
+// - dist/agentlang.js: the launcher (src/launcher.ts); dist/package.json says "commonjs".
+// - dist/verbs/<verb>.cjs: src/verb-entry.ts with `agentlang:command` resolved to
+//   src/commands/<verb>.ts, every @agentlang package it uses inlined; dist/verbs/help.cjs the same
+//   with no command (help, --version, unknown verbs). One per declared verb (src/commands/index.ts).
+// - dist/lib/mcp-sdk.cjs: the MCP SDK, required only when an agent declares MCP servers.
+// - dist/verbs/identify-worker.mjs: the registry's upload-checking worker, beside the registry bundle.
+// The V8 code cache is made on the user's machine at first run (src/load-bundle.ts), never here.
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
-
-/**
- * In a verb's fast-path bundle, every other verb stays out, and so do the packages that bundle hands
- * back to the full CLI (the container package reaches the resolver and the MCP SDK; the registry
- * client is only for --tool-registry): their import() calls are never reached there.
- */
-function onlyVerb(verb: string, external: RegExp): EsbuildPlugin {
-  return {
-    name: `agentlang-only-${verb}-verb`,
-    setup(builder) {
-      builder.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
-        if (!args.importer.endsWith(`${sep}commands${sep}index.ts`) || args.path === `./${verb}.js`) return undefined;
-        return { path: args.path, external: true };
-      });
-      builder.onResolve({ filter: external }, (args) => ({ path: args.path, external: true }));
-    },
-  };
-}
 
 const common: Options = {
   config: false,
@@ -50,78 +29,71 @@ const common: Options = {
   silent: true,
 };
 
-const launcher = (outDir: string): Options => ({
-  ...common,
-  outDir,
-  entry: { agentlang: 'src/launcher.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.js' }),
-  banner: { js: '#!/usr/bin/env node' },
-  // Keep `import('./agentlang.mjs')` a real dynamic import (Node's CommonJS supports it).
-  esbuildOptions(options) {
-    options.supported = { ...options.supported, 'dynamic-import': true };
-  },
-});
+/** Fewer bytes to read and hash; names are kept so stack traces stay readable. */
+function minify(options: Parameters<NonNullable<Options['esbuildOptions']>>[0]): void {
+  options.minifyWhitespace = true;
+  options.minifySyntax = true;
+}
 
-const validateCore = (outDir: string): Options => ({
-  ...common,
-  outDir,
-  entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/(container|lock|registry-client)$/)],
-  // Fewer bytes to read and hash; names are kept so stack traces stay readable.
-  esbuildOptions(options) {
-    options.minifyWhitespace = true;
-    options.minifySyntax = true;
-  },
-});
+/** `agentlang:command` is the module of the verb being bundled (none for the help bundle). */
+function commandModule(verb: string | undefined): EsbuildPlugin {
+  return {
+    name: 'agentlang-command',
+    setup(builder) {
+      builder.onResolve({ filter: /^agentlang:command$/ }, () =>
+        verb === undefined ? { path: 'none', namespace: 'agentlang-no-command' } : { path: resolve(`src/commands/${verb}.ts`) },
+      );
+      builder.onLoad({ filter: /.*/, namespace: 'agentlang-no-command' }, () => ({ contents: 'export const run = undefined;', loader: 'js' }));
+    },
+  };
+}
 
 /**
- * The run fast path (src/hot/run-core.ts: main.ts with only the run verb, manifest, yaml, resolver,
- * lock, isolation and runner) as one CommonJS bundle, code-cached like validate's and started by
- * the launcher without the ES-module CLI.
- */
-const runCore = (outDir: string): Options => ({
-  ...common,
-  outDir,
-  entry: { 'hot/run-core': 'src/hot/run-core.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/), mcpSdkExternal],
-  esbuildOptions(options) {
-    options.minifyWhitespace = true;
-    options.minifySyntax = true;
-    // import() of an external becomes require(): vm.Script (hot-load.ts) has no dynamic import.
-    options.supported = { ...options.supported, 'dynamic-import': false };
-  },
-});
-
-/**
- * The MCP SDK (with zod and ajv, ~40% of the run path's bytes) only serves agents that declare MCP
- * servers, so the run bundle leaves it out and requires dist/hot/mcp-sdk.cjs when the resolver's
- * probe imports it: a run of an agent without MCP servers neither reads nor hashes those bytes.
+ * The MCP SDK (with zod and ajv, ~400 KB) only serves agents that declare MCP servers, so the verb
+ * bundles leave it out and require dist/lib/mcp-sdk.cjs when the resolver's or the harness's probe
+ * imports it.
  */
 const MCP_SDK = /^@modelcontextprotocol\/sdk\/(client\/index|shared\/stdio)\.js$/;
 
 const mcpSdkExternal: EsbuildPlugin = {
   name: 'agentlang-mcp-sdk-external',
   setup(builder) {
-    builder.onResolve({ filter: MCP_SDK }, () => ({ path: './mcp-sdk.cjs', external: true }));
+    builder.onResolve({ filter: MCP_SDK }, () => ({ path: '../lib/mcp-sdk.cjs', external: true }));
   },
 };
 
-/**
- * dist/hot/mcp-sdk.cjs: the two SDK modules the resolver imports (the client, and the stdio framing its sandboxed transport uses), resolved from @agentlang/resolver
- * (the CLI itself does not depend on the SDK). The entry is written to a temp file at build time.
- */
-async function buildMcpSdk(outDir: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentlang-mcp-sdk-'));
-  const entry = join(dir, 'mcp-sdk.mjs');
-  writeFileSync(
-    entry,
-    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';\n",
-  );
+/** dist/verbs/<verb>.cjs (or help.cjs). */
+const verbBundle = (outDir: string, verb: string | undefined): Options => ({
+  ...common,
+  outDir,
+  entry: { [`verbs/${verb ?? 'help'}`]: 'src/verb-entry.ts' },
+  format: ['cjs'],
+  outExtension: () => ({ js: '.cjs' }),
+  esbuildPlugins: [commandModule(verb), mcpSdkExternal],
+  // A CommonJS bundle has no import.meta: its URL is the bundle's own (the registry finds its worker by it).
+  define: { 'import.meta.url': '__agentlang_import_meta_url' },
+  banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  esbuildOptions(options) {
+    minify(options);
+    // import() of an external becomes require(): a vm.Script (src/load-bundle.ts) has no dynamic import.
+    options.supported = { ...options.supported, 'dynamic-import': false };
+  },
+});
+
+/** A bundle whose entry is written to a temp file (re-exports from a package, resolved from `resolveDir`). */
+async function buildFromText(outDir: string, name: string, text: string, options: Options): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentlang-entry-'));
+  const entry = join(dir, 'entry.mjs');
+  writeFileSync(entry, text);
+  try {
+    await build({ ...common, outDir, entry: { [name]: entry }, ...options });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** dist/lib/mcp-sdk.cjs: the two SDK modules the resolver and the harness import, resolved from @agentlang/resolver. */
+function buildMcpSdk(outDir: string): Promise<void> {
   const resolverDir = resolve('../../packages/resolver');
   const fromResolver: EsbuildPlugin = {
     name: 'agentlang-mcp-sdk-from-resolver',
@@ -131,105 +103,65 @@ async function buildMcpSdk(outDir: string): Promise<void> {
       );
     },
   };
-  try {
-    await build({
-      ...common,
-      outDir,
-      entry: { 'hot/mcp-sdk': entry },
-      format: ['cjs'],
-      outExtension: () => ({ js: '.cjs' }),
-      esbuildPlugins: [fromResolver],
-      esbuildOptions(options) {
-        options.minifyWhitespace = true;
-        options.minifySyntax = true;
-      },
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return buildFromText(
+    outDir,
+    'lib/mcp-sdk',
+    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';\n",
+    { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromResolver], esbuildOptions: minify },
+  );
 }
 
 /**
- * dist/identify-worker.mjs: the registry's upload-checking worker thread (@agentlang/registry parses
- * every upload in a bounded worker, off the server's event loop). `registry serve` runs from the
- * bundle, so the worker must sit beside its chunks, where the registry looks for it.
+ * dist/verbs/identify-worker.mjs: the registry's upload-checking worker thread (@agentlang/registry
+ * parses every upload in a bounded worker, off the server's event loop), where the registry looks for
+ * it: beside the bundle that runs it.
  */
-async function buildIdentifyWorker(outDir: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentlang-identify-worker-'));
-  const entry = join(dir, 'identify-worker.mjs');
-  writeFileSync(entry, "import '@agentlang/registry/identify-worker';\n");
-  try {
-    await build({
-      ...common,
-      outDir,
-      entry: { 'identify-worker': entry },
-      format: ['esm'],
-      outExtension: () => ({ js: '.mjs' }),
-      esbuildOptions(options) {
-        options.nodePaths = [resolve('node_modules')];
-      },
-      banner: {
-        js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
-      },
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function buildIdentifyWorker(outDir: string): Promise<void> {
+  return buildFromText(outDir, 'verbs/identify-worker', "import '@agentlang/registry/identify-worker';\n", {
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    esbuildOptions(options) {
+      options.nodePaths = [resolve('node_modules')];
+    },
+    banner: {
+      js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
+    },
+  });
 }
 
-/** Runs validate once on a representative agent so the cache holds the functions it compiles. */
-function writeCodeCache(outDir: string): void {
-  const agent = existsSync('../../examples/research-assistant') ? '../../examples/research-assistant' : '../../examples';
-  const result = spawnSync(process.execPath, [join(outDir, 'agentlang.js'), 'validate', agent], {
-    env: { ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' },
-    encoding: 'utf8',
-  });
-  if (!existsSync(join(outDir, 'hot/validate-core.cjs.cache'))) {
-    console.warn(`agentlang: no code cache written (validate exited ${result.status}): ${result.stderr.slice(0, 300)}`);
-  }
-  // The run path likewise: a real run of the seed demo (test-echo in bwrap) in a throw-away
-  // directory, so the cache holds resolve, policy, seccomp, spawn and record writing. The cache is
-  // written by a second run there, so it holds the usual path (runtime version from
-  // .agentlang/cache) rather than the first run's one-off version probe.
-  const demo = resolve('../../examples/demo.agent');
-  if (existsSync(demo)) {
-    const cwd = mkdtempSync(join(tmpdir(), 'agentlang-code-cache-'));
-    const runDemo = (env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, [resolve(outDir, 'agentlang.js'), 'run', demo], { cwd, env, encoding: 'utf8' });
-    runDemo(process.env);
-    const run = runDemo({ ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' });
-    rmSync(cwd, { recursive: true, force: true });
-    if (!existsSync(join(outDir, 'hot/run-core.cjs.cache'))) {
-      console.warn(`agentlang: no run code cache written (run exited ${run.status}): ${run.stderr.slice(0, 300)}`);
-    }
+/**
+ * Escapes the non-ASCII characters esbuild leaves in (those of regular-expression literals): one
+ * such character makes V8 hold the whole bundle as a two-byte string, which doubles the time to
+ * decode and scan it at every start. `\uXXXX` means the same in strings, templates, regular
+ * expressions, identifiers and comments.
+ */
+function escapeNonAscii(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.cjs')) continue;
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (/[^\x00-\x7f]/.test(text)) writeFileSync(join(dir, name), text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
 }
 
 export default defineConfig((overrides) => {
   const outDir = overrides.outDir ?? 'dist';
   return {
-    entry: { agentlang: 'src/full.ts' },
-    format: ['esm'],
-    outExtension: () => ({ js: '.mjs' }),
-    splitting: true,
+    ...common,
     clean: true,
-    sourcemap: false,
-    minify: false,
-    target: 'node20',
-    platform: 'node',
-    noExternal: [/.*/],
-    banner: {
-      js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
-    },
+    entry: { agentlang: 'src/launcher.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.js' }),
+    banner: { js: '#!/usr/bin/env node' },
+    silent: false,
     async onSuccess() {
       writeFileSync(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
-      await build(launcher(outDir));
       chmodSync(join(outDir, 'agentlang.js'), 0o755);
-      await build(validateCore(outDir));
-      await build(runCore(outDir));
-      await buildMcpSdk(outDir);
-      await buildIdentifyWorker(outDir);
-      writeCodeCache(outDir);
+      await Promise.all([
+        ...[...COMMANDS.map((c) => c.name), undefined].map((verb) => build(verbBundle(outDir, verb))),
+        buildMcpSdk(outDir),
+        buildIdentifyWorker(outDir),
+      ]);
+      for (const dir of ['verbs', 'lib']) escapeNonAscii(join(outDir, dir));
     },
   };
 });

@@ -28,7 +28,13 @@ describe('global behaviour', () => {
     const all = JSON.parse(runCli(['--help', '--json']).stdout);
     expect(all.commands.map((c: { command: string }) => c.command)).toEqual(COMMANDS.map((c) => c.name));
     const one = JSON.parse(runCli(['validate', '--help', '--json']).stdout);
-    expect(one).toEqual({ command: 'validate', summary: expect.any(String), usage: expect.stringContaining('Usage: agentlang validate') });
+    expect(one).toEqual({
+      command: 'validate',
+      summary: expect.any(String),
+      usage: expect.stringContaining('Usage: agentlang validate <agent> [options]'),
+      positionals: [expect.objectContaining({ name: 'agent', required: true })],
+      options: { strict: { type: 'boolean', description: 'treat warnings as errors' } },
+    });
   });
 
   it('rejects an unknown command and an unknown flag with exit 2', () => {

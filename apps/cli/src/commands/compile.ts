@@ -1,7 +1,5 @@
 import { agentSpecPromptDocument, sniffInput } from '@agentlang/manifest';
 import {
-  COMPILE_TARGETS,
-  type CompileTarget,
   compilePrompt,
   createInjectVariables,
   listTemplateVariables,
@@ -11,8 +9,9 @@ import {
 } from '@agentlang/promptlang';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import { type CommandResult, type ContextOf, UsageError } from '../command.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
+import type { COMPILE } from './index.js';
 
 const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
@@ -51,7 +50,7 @@ interface PromptInput {
   inject: readonly string[];
 }
 
-async function readPromptInput(ctx: CommandContext, input: string): Promise<PromptInput> {
+async function readPromptInput(ctx: ContextOf<typeof COMPILE>, input: string): Promise<PromptInput> {
   const path = resolve(ctx.cwd, input);
   // A bare prompt.yaml is compile's own kind of input; every agent goes through the one entry point.
   if ((await sniffInput(path)) === 'yaml') {
@@ -80,16 +79,9 @@ async function readPromptInput(ctx: CommandContext, input: string): Promise<Prom
 }
 
 /** `agentlang compile <agent | prompt.yaml> --target markdown|xml [--var k=v]…`: prints the compiled prompt. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [input, ...extra] = ctx.positionals;
-  if (input === undefined || extra.length > 0) {
-    throw new UsageError(input === undefined ? 'compile needs an agent (directory or manifest) or a prompt.yaml' : `compile takes one input, got ${ctx.positionals.length}`);
-  }
-  const target = (ctx.values.target ?? 'markdown') as CompileTarget;
-  if (!COMPILE_TARGETS.includes(target)) {
-    throw new UsageError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${String(ctx.values.target)}'`);
-  }
-  const flags = (ctx.values.var ?? []) as string[];
+export async function run(ctx: ContextOf<typeof COMPILE>): Promise<CommandResult> {
+  const [input] = ctx.positionals as [string];
+  const { target, var: flags } = ctx.values;
   const { document, file, inject, name } = await readPromptInput(ctx, input);
   if (file === undefined) {
     ctx.log(`${input} (${name}) has no prompt.yaml: its compiled prompt is empty`);

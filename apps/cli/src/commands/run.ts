@@ -1,34 +1,16 @@
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
-import type { CommandContext, CommandResult } from '../command.js';
+import { type CommandResult, type ContextOf, UsageError } from '../command.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
+import type { RUN } from './index.js';
 
-// The launcher runs this verb from the code-cached bundle dist/hot/run-core.cjs (see
-// ../hot/run-core.ts), which bundles these packages; the full ES-module CLI loads it as a lazy
-// chunk only for what that bundle hands over (containers, whose code it leaves out; --tool-registry).
-
-/** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
-class RunUsageError extends Error {
-  readonly code = 'USAGE_RUN';
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-function readUserPrompt(ctx: CommandContext): string | undefined {
-  const prompt = str(ctx.values.prompt);
-  const input = str(ctx.values.input);
-  if (prompt !== undefined && input !== undefined) throw new RunUsageError('pass either --prompt or --input, not both');
+function readUserPrompt(ctx: ContextOf<typeof RUN>): string | undefined {
+  const { prompt, input } = ctx.values;
+  if (prompt !== undefined && input !== undefined) throw new UsageError('pass either --prompt or --input, not both');
   if (input === undefined) return prompt;
   return readRunInput(input, { cwd: ctx.cwd });
-}
-
-function parseTimeout(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new RunUsageError(`--timeout takes a positive number of seconds; found ${JSON.stringify(value)}`);
-  return Math.round(seconds * 1000);
 }
 
 function shellQuote(arg: string): string {
@@ -36,16 +18,15 @@ function shellQuote(arg: string): string {
 }
 
 /** `agentlang run <agent>`: resolve, check the lock, run inside the sandbox, write the record. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [target, ...extra] = ctx.positionals;
-  if (!target) throw new RunUsageError('missing <agent>: agentlang run <agent> [--lock L] [--prompt P]');
-  if (extra.length > 0) throw new RunUsageError(`unexpected argument ${JSON.stringify(extra[0])}; quote a prompt and pass it with --prompt`);
-  if (ctx.values['require-signed'] && !str(ctx.values.lock)) throw new RunUsageError('--require-signed needs --lock <file> (the signed lock to verify)');
+export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
+  const [target] = ctx.positionals as [string];
+  const { lock: lockPath, timeout } = ctx.values;
+  if (ctx.values['require-signed'] && lockPath === undefined) throw new UsageError('--require-signed needs --lock <file> (the signed lock to verify)');
   const userPrompt = readUserPrompt(ctx);
-  const timeoutMs = parseTimeout(str(ctx.values.timeout));
-  const signKeyEnv = str(ctx.values['sign-key-env']);
+  const timeoutMs = timeout === undefined ? undefined : Math.round(timeout * 1000);
+  const signKeyEnv = ctx.values['sign-key-env'];
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
-  const dryRun = ctx.values['dry-run'] === true;
+  const dryRun = ctx.values['dry-run'];
   // One entry point decides what the input is and verifies it before anything else: a container
   // (signature under --pubkey, every entry, prompt decrypted), or a directory / YAML manifest (under
   // a key: only with a lock signed by it that covers the manifest). Its lock comes back as bytes.
@@ -53,7 +34,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...inputOptionsFromFlags(ctx),
     requirePrompt: true,
     requireContainerKey: true,
-    ...(str(ctx.values.lock) ? { lockPath: str(ctx.values.lock) } : {}),
+    ...(lockPath !== undefined ? { lockPath } : {}),
     ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
   });
   const { agent, lock } = input;
@@ -67,12 +48,12 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     env: ctx.env,
     ...(lock ? { lock: { bytes: lock.bytes, label: lock.label, ...(lock.verified && lock.signature ? { verified: { by: lock.signature, keyIds: lock.keyIds } } : {}) } } : {}),
     ...(userPrompt !== undefined ? { userPrompt } : {}),
-    ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
+    ...(ctx.values.runtime !== undefined ? { runtime: ctx.values.runtime } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
-    unsafeNoIsolation: ctx.values['unsafe-no-isolation'] === true,
+    unsafeNoIsolation: ctx.values['unsafe-no-isolation'],
     dryRun,
     handleSignals: true,
     stdout: out,
@@ -87,7 +68,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
   });
-  if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
+  if (ctx.values['unsafe-no-isolation']) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
     plan: result.plan,
     outcome: result.outcome,
