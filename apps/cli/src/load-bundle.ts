@@ -24,14 +24,16 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 
 type CompileCache = { enableCompileCache?: (dir: string) => unknown };
 
-/** Writes `bytes` as `file` (whole or not at all) and drops the caches of older builds of the same bundle. */
-function writeCache(dir: string, file: string, bytes: Buffer, prefix: string): void {
+/** Writes `bytes` as `file` (whole or not at all) and drops the caches of older builds of bundle `name`. */
+function writeCache(dir: string, file: string, bytes: Buffer, name: string): void {
   mkdirSync(dir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, bytes);
   renameSync(temp, file);
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith(prefix) && join(dir, name) !== file && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+  // `<name>-<sha256>-v8-…`: the hash keeps `verify` from matching `verify-lock-…`.
+  const older = new RegExp(`^${name}-[0-9a-f]{64}-v8-.*\\.cache$`);
+  for (const entry of readdirSync(dir)) {
+    if (older.test(entry) && join(dir, entry) !== file) rmSync(join(dir, entry), { force: true });
   }
 }
 
@@ -62,7 +64,7 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env
     process.once('exit', (code) => {
       if (code !== 0) return;
       try {
-        writeCache(dir, cacheFile, script.createCachedData(), `${name}-`);
+        writeCache(dir, cacheFile, script.createCachedData(), name);
       } catch {
         // a read-only or missing cache directory only costs time
       }

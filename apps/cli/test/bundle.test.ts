@@ -100,6 +100,14 @@ describe('the code cache', () => {
     expect(snapshot(copy).filter((line) => !line.startsWith('/verbs/validate.cjs '))).toEqual(before.filter((line) => !line.startsWith('/verbs/validate.cjs ')));
   });
 
+  it('keeps one cache per bundle: a verb whose name starts another verb\'s (verify, verify-lock) leaves that one alone', () => {
+    const cacheHome = makeTempDir('agentlang-cache-home-');
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome, AGENTLANG_NO_CODE_CACHE: undefined };
+    for (const verb of ['verify-lock', 'verify']) expect(spawnSync(process.execPath, [cliPath, verb, '--help'], { env }).status).toBe(0);
+    const names = readdirSync(join(cacheHome, 'agentlang', 'code-cache')).map((n) => n.replace(/-[0-9a-f]{64}-v8-.*$/, ''));
+    expect(names.sort()).toEqual(['verify', 'verify-lock']);
+  });
+
   it('is neither read nor written with AGENTLANG_NO_CODE_CACHE, and an unwritable cache directory only costs time', () => {
     const copy = readOnlyCopy();
     const cacheHome = makeTempDir('agentlang-cache-home-');
