@@ -5,5 +5,6 @@ import type { CommandModule } from './command.js';
  * tests do; the built CLI has each verb's module in its own bundle instead (src/verb-entry.ts).
  */
 export function loadCommand(name: string): Promise<CommandModule> {
-  return import(`./commands/${name}.js`) as Promise<CommandModule>;
+  // Resolved when called (not a glob a bundler would expand): one verb loads one module.
+  return import(/* @vite-ignore */ `./commands/${name}.js`) as Promise<CommandModule>;
 }

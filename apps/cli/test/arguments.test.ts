@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { SCAFFOLD_DIALECTS } from '@agentlang/manifest';
+import { COMPILE_TARGETS } from '@agentlang/promptlang';
+import { describe, expect, it, vi } from 'vitest';
 import { formatCommandHelp, parseArguments } from '../src/arguments.js';
 import { defineCommand, UsageError } from '../src/command.js';
-import { COMMANDS } from '../src/commands/index.js';
+import { COMMANDS, COMPILE, INIT } from '../src/commands/index.js';
+import { loadCommand } from '../src/load-command.js';
+import { main } from '../src/main.js';
 
 // Each verb's options are declared once (src/commands/index.ts); help, usage errors and typed values
 // come from the declaration (src/arguments.ts).
@@ -112,5 +116,30 @@ describe('help is generated from the declarations', () => {
       expect(help).toContain(d.description.split('\n')[0]);
     }
     for (const p of spec.positionals) expect(help).toContain(p.description.split('\n')[0]);
+  });
+});
+
+describe('main() from sources', () => {
+  it('runs a verb in-process with loadCommand (src/commands/<verb>.ts) and prints its JSON', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['schema', '--json'], COMMANDS, loadCommand)).toBe(0);
+      expect(await main(['schema', 'nope', '--json'], COMMANDS, loadCommand)).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(JSON.parse(written[0]!)).toEqual({ kinds: expect.arrayContaining(['agent', 'prompt']) });
+    expect(JSON.parse(written[1]!).error).toMatchObject({ code: 'USAGE', message: expect.stringContaining("unknown schema kind 'nope'") });
+  });
+});
+
+describe('declared choices', () => {
+  it('are the ones the packages accept', () => {
+    expect(INIT.options.dialect.choices).toEqual(SCAFFOLD_DIALECTS);
+    expect(COMPILE.options.target.choices).toEqual(COMPILE_TARGETS);
   });
 });
