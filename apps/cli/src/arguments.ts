@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type CommandSpec, type OptionDeclaration, type OptionDeclarations, type PositionalDeclaration, UsageError } from './command.js';
+import type { CommandSpec, OptionDeclaration, OptionDeclarations, PositionalDeclaration } from './command.js';
+import { CliError, CliErrorCode } from './errors.js';
 
 // One reading of a command line, from the command's declaration (src/commands/index.ts): node:util
 // parseArgs does the splitting, strictly; this file adds what parseArgs lacks (numbers, choices,
@@ -26,9 +27,8 @@ export interface ParsedArguments {
 /** A value for messages: a flag's text is the user's, so it is cut short. */
 const shown = (value: string): string => value.slice(0, 40);
 
-function flagError(name: string, value: string, expected: string, example: string | undefined, details: Record<string, unknown> = {}): UsageError {
-  return new UsageError(`--${name} '${shown(value)}' is not valid; expected ${expected}${example === undefined ? '' : ` (e.g. --${name} ${example})`}`, {
-    code: 'USAGE_FLAG',
+function flagError(name: string, value: string, expected: string, example: string | undefined, details: Record<string, unknown> = {}): CliError {
+  return new CliError(CliErrorCode.Flag, `--${name} '${shown(value)}' is not valid; expected ${expected}${example === undefined ? '' : ` (e.g. --${name} ${example})`}`, {
     details: { flag: name, value: shown(value), ...details },
   });
 }
@@ -41,7 +41,7 @@ function rangeText(min: number | undefined, max: number | undefined): string {
   return '';
 }
 
-/** Reads one option's text as its declared type (a UsageError, exit 2, names the flag, the value and the expected form). */
+/** Reads one option's text as its declared type; a malformed one is a CliError (exit 2) naming the flag, the value and the expected form. */
 function readValue(name: string, declaration: OptionDeclaration, text: string): unknown {
   switch (declaration.type) {
     case 'integer': {
@@ -50,17 +50,17 @@ function readValue(name: string, declaration: OptionDeclaration, text: string): 
       if (Number.isSafeInteger(number) && (min === undefined || number >= min) && (max === undefined || number <= max)) return number;
       const range = rangeText(min, max);
       const example = Math.max(min ?? Number.MIN_SAFE_INTEGER, Math.min(max ?? Number.MAX_SAFE_INTEGER, 1));
-      return flagError(name, text, `a whole number${range ? ` ${range}` : ''}`, String(example), { ...(min !== undefined && { min }), ...(max !== undefined && { max }) });
+      throw flagError(name, text, `a whole number${range ? ` ${range}` : ''}`, String(example), { ...(min !== undefined && { min }), ...(max !== undefined && { max }) });
     }
     case 'number': {
       const number = /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
       const { min } = declaration;
       if (Number.isFinite(number) && (min === undefined || number >= min)) return number;
-      return flagError(name, text, `a number${min === undefined ? '' : ` ${rangeText(min, undefined)}`}`, String(Math.max(min ?? 1, 1)), { ...(min !== undefined && { min }) });
+      throw flagError(name, text, `a number${min === undefined ? '' : ` ${rangeText(min, undefined)}`}`, String(Math.max(min ?? 1, 1)), { ...(min !== undefined && { min }) });
     }
     case 'choice':
       if (declaration.choices.includes(text)) return text;
-      return flagError(name, text, `one of ${declaration.choices.join(', ')}`, undefined, { choices: [...declaration.choices] });
+      throw flagError(name, text, `one of ${declaration.choices.join(', ')}`, undefined, { choices: [...declaration.choices] });
     default:
       return text;
   }
@@ -86,16 +86,16 @@ function checkPositionals(spec: CommandSpec, positionals: string[]): void {
   const declared = spec.positionals;
   if (positionals.length > declared.length) {
     const extra = positionals[declared.length]!;
-    throw new UsageError(`unexpected argument '${shown(extra)}': ${usageLines(spec)[0]!.replace(/^Usage: /, '')}`, { details: { argument: shown(extra) } });
+    throw new CliError(CliErrorCode.Argument, `unexpected argument '${shown(extra)}': ${usageLines(spec)[0]!.replace(/^Usage: /, '')}`, { details: { argument: shown(extra) } });
   }
   declared.forEach((p, i) => {
     const value = positionals[i];
     if (value === undefined) {
-      if (p.required) throw new UsageError(`missing ${positionalLabel(p)}: ${p.description.split('\n')[0]}`, { details: { argument: p.name } });
+      if (p.required) throw new CliError(CliErrorCode.Argument, `missing ${positionalLabel(p)}: ${p.description.split('\n')[0]}`, { details: { argument: p.name } });
       return;
     }
     if (p.choices && !p.choices.includes(value)) {
-      throw new UsageError(`unknown ${p.name} '${shown(value)}'; expected ${orList(p.choices)}`, { details: { argument: p.name, value: shown(value), choices: [...p.choices] } });
+      throw new CliError(CliErrorCode.Argument, `unknown ${p.name} '${shown(value)}'; expected ${orList(p.choices)}`, { details: { argument: p.name, value: shown(value), choices: [...p.choices] } });
     }
   });
 }
@@ -103,7 +103,7 @@ function checkPositionals(spec: CommandSpec, positionals: string[]): void {
 /**
  * Reads `args` (the command line without the verb) against `spec`: unknown flags, a missing value,
  * a malformed number or choice, a missing required option and a wrong number of positionals are
- * UsageErrors (exit 2). With `--help` only the flags' names are checked.
+ * CliErrors (exit 2). With `--help` only the flags' names are checked.
  */
 export function parseArguments(spec: CommandSpec, args: string[]): ParsedArguments {
   const options: OptionDeclarations = { ...GLOBAL_OPTIONS, ...spec.options };
@@ -111,7 +111,8 @@ export function parseArguments(spec: CommandSpec, args: string[]): ParsedArgumen
   try {
     parsed = parseArgs({ args, options: parseArgsOptions(options), allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
+    // node:util's messages name the flag (`Unknown option '--nope'`, `Option '--key <value>' argument missing`).
+    throw new CliError(CliErrorCode.Flag, (error as Error).message, { cause: error });
   }
   const raw = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const common = { positionals: parsed.positionals, json: raw.json === true, verbose: raw.verbose === true, help: raw.help === true };
@@ -124,14 +125,11 @@ export function parseArguments(spec: CommandSpec, args: string[]): ParsedArgumen
       continue;
     }
     if (given === undefined || (Array.isArray(given) && given.length === 0)) {
-      if (d.required) throw new UsageError(`--${name} ${placeholderOf(d)} is required: ${d.description.split('\n')[0]}`, { code: 'USAGE_FLAG', details: { flag: name } });
+      if (d.required) throw new CliError(CliErrorCode.Flag, `--${name} ${placeholderOf(d)} is required: ${d.description.split('\n')[0]}`, { details: { flag: name } });
       values[name] = d.type === 'string' && d.multiple ? [] : d.default;
       continue;
     }
-    const read = Array.isArray(given) ? given.map((g) => readValue(name, d, g)) : readValue(name, d, String(given));
-    const error = (Array.isArray(read) ? read : [read]).find((v) => v instanceof UsageError);
-    if (error) throw error;
-    values[name] = read;
+    values[name] = Array.isArray(given) ? given.map((g) => readValue(name, d, g)) : readValue(name, d, String(given));
   }
   checkPositionals(spec, parsed.positionals);
   return { ...common, values };

@@ -135,19 +135,3 @@ export type ContextOf<S extends CommandSpec> = CommandContext<S['options']>;
 export function defineCommand<const O extends OptionDeclarations>(spec: CommandSpec<O>): CommandSpec<O> {
   return spec;
 }
-
-/**
- * A wrong invocation (missing argument, bad flag value): main.ts prints the message and points at the
- * command's help, and exits with the USAGE code (2). `code` may be refined (`USAGE_FLAG`, `USAGE_EXISTS`).
- */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code: string;
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(message: string, options: { code?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code ?? 'USAGE';
-    this.details = options.details;
-  }
-}

@@ -1,5 +1,6 @@
 import type { OpenAgentInputOptions } from '@agentlang/agent-input';
-import { type CommandContext, UsageError } from './command.js';
+import type { CommandContext } from './command.js';
+import { CliError, CliErrorCode } from './errors.js';
 import type { INPUT_FLAGS } from './commands/index.js';
 import { manifestLoadOptions } from './registry-base.js';
 
@@ -18,10 +19,10 @@ export function trustedKeys(ctx: { values: { pubkey: string[] }; env: NodeJS.Pro
 export function inputOptionsFromFlags(ctx: CommandContext<typeof INPUT_FLAGS>): OpenAgentInputOptions {
   const identityVar = ctx.values['identity-env'] ?? 'AGENTLANG_IDENTITY';
   const identity = ctx.env[identityVar];
-  if (ctx.values['identity-env'] && !identity) throw new UsageError(`environment variable ${identityVar} (named by --identity-env) is not set`);
+  if (ctx.values['identity-env'] && !identity) throw new CliError(CliErrorCode.Env, `environment variable ${identityVar} (named by --identity-env) is not set`, { details: { flag: 'identity-env', variable: identityVar } });
   const passVar = ctx.values['passphrase-env'];
   const passphrase = passVar ? ctx.env[passVar] : undefined;
-  if (passVar && !passphrase) throw new UsageError(`environment variable ${passVar} (named by --passphrase-env) is not set`);
+  if (passVar && !passphrase) throw new CliError(CliErrorCode.Env, `environment variable ${passVar} (named by --passphrase-env) is not set`, { details: { flag: 'passphrase-env', variable: passVar } });
   const publicKeys = trustedKeys(ctx);
   const load = manifestLoadOptions(ctx.env);
   return {

@@ -1,6 +1,7 @@
 import { formatDiagnostic } from '@agentlang/manifest';
 import { formatCommandHelp, formatUsage, globalHelp, parseArguments } from './arguments.js';
-import { type CommandModule, type CommandResult, type CommandSpec, UsageError } from './command.js';
+import type { CommandModule, CommandResult, CommandSpec } from './command.js';
+import { CliError, CliErrorCode } from './errors.js';
 import { EXIT_CODE_HELP, EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
 
@@ -58,7 +59,7 @@ function diagnosticsOf(error: CodedError): unknown[] {
 }
 
 function printError(error: unknown, json: boolean, spec: CommandSpec | undefined): number {
-  const usage = error instanceof UsageError;
+  const usage = error instanceof CliError;
   const coded = isCodedError(error);
   const code = coded ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
@@ -76,7 +77,7 @@ function printError(error: unknown, json: boolean, spec: CommandSpec | undefined
     if (usage && spec) write(process.stderr, `Run \`agentlang ${spec.name} --help\` for usage.`);
     if (!coded && error instanceof Error && process.env.AGENTLANG_DEBUG) write(process.stderr, error.stack ?? '');
   }
-  return usage ? EXIT_CODES.USAGE! : exitCodeFor(code);
+  return exitCodeFor(code);
 }
 
 /** Runs one invocation against a command table and returns the exit status (printing as it goes). */
@@ -86,7 +87,7 @@ export async function main(argv: string[], commands: readonly CommandSpec[], loa
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       const topic = argv[0] === 'help' && argv[1] !== undefined ? commands.find((c) => c.name === argv[1]) : undefined;
-      if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new UsageError(`unknown command '${argv[1]}'; run \`agentlang --help\` for the list`);
+      if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new CliError(CliErrorCode.Command, `unknown command '${argv[1]}'; run \`agentlang --help\` for the list`, { details: { command: argv[1].slice(0, 40) } });
       if (wantsJson) write(process.stdout, JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: commands.map(helpData) }, null, 2));
       else write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp(commands));
       return argv.length === 0 ? EXIT_CODES.USAGE! : EXIT_CODES.OK!;
@@ -99,7 +100,9 @@ export async function main(argv: string[], commands: readonly CommandSpec[], loa
     const verb = verbIndex >= 0 ? argv[verbIndex]! : '';
     spec = commands.find((c) => c.name === verb);
     if (!spec) {
-      throw new UsageError(verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`');
+      throw new CliError(CliErrorCode.Command, verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`', {
+        details: verb ? { command: verb.slice(0, 40) } : {},
+      });
     }
     const rest = [...argv.slice(0, verbIndex), ...argv.slice(verbIndex + 1)];
     const parsed = parseArguments(spec, rest);

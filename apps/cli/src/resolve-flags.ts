@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { ProbeExecutor, ResolveOptions } from '@agentlang/resolver';
-import { type CommandContext, UsageError } from './command.js';
+import type { CommandContext } from './command.js';
+import { CliError, CliErrorCode } from './errors.js';
 import type { RESOLVE_FLAGS } from './commands/index.js';
 
 /** Splits `http://host:port[/prefix]/<tenant>` into the registry URL and the tenant. */
@@ -9,13 +10,12 @@ export function parseToolRegistry(value: string): { url: string; tenant: string 
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--tool-registry takes URL/<tenant> (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`, { code: 'USAGE_FLAG', details: { flag: 'tool-registry', value } });
+    throw new CliError(CliErrorCode.Flag, `--tool-registry takes URL/<tenant> (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`, { details: { flag: 'tool-registry', value } });
   }
   const parts = url.pathname.split('/').filter(Boolean);
   const tenant = parts.pop();
   if (!tenant || !['http:', 'https:'].includes(url.protocol)) {
-    throw new UsageError(`--tool-registry takes an http(s) URL ending in the tenant (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`, {
-      code: 'USAGE_FLAG',
+    throw new CliError(CliErrorCode.Flag, `--tool-registry takes an http(s) URL ending in the tenant (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`, {
       details: { flag: 'tool-registry', value },
     });
   }

@@ -2,8 +2,9 @@ import { SCAFFOLD_DIALECTS } from '@agentlang/manifest';
 import { COMPILE_TARGETS } from '@agentlang/promptlang';
 import { describe, expect, it, vi } from 'vitest';
 import { formatCommandHelp, parseArguments } from '../src/arguments.js';
-import { defineCommand, UsageError } from '../src/command.js';
+import { defineCommand } from '../src/command.js';
 import { COMMANDS, COMPILE, INIT } from '../src/commands/index.js';
+import { CliError } from '../src/errors.js';
 import { loadCommand } from '../src/load-command.js';
 import { main } from '../src/main.js';
 
@@ -28,13 +29,13 @@ const SPEC = defineCommand({
   },
 });
 
-/** The UsageError `parseArguments` throws for `args`. */
-function usageError(args: string[]): UsageError {
+/** The CliError `parseArguments` throws for `args`. */
+function usageError(args: string[]): CliError {
   try {
     parseArguments(SPEC, args);
   } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
+    expect(error).toBeInstanceOf(CliError);
+    return error as CliError;
   }
   throw new Error(`no usage error for ${JSON.stringify(args)}`);
 }
@@ -64,18 +65,24 @@ describe('parseArguments', () => {
     expect(error.details).toMatchObject(details);
   });
 
-  it('refuses unknown flags, missing values, a missing required option and wrong positionals', () => {
-    expect(usageError(['a', '--key', 'k', '--nope']).message).toContain("Unknown option '--nope'");
-    expect(usageError(['a', '--key']).message).toContain("Option '--key <value>' argument missing");
-    expect(usageError(['a']).message).toBe('--key HEX is required: the key');
-    expect(usageError(['--key', 'k']).message).toBe('missing <agent>: the agent');
-    expect(usageError(['a', 'medium', '--key', 'k']).message).toBe("unknown mode 'medium'; expected fast or slow");
-    expect(usageError(['a', 'fast', 'extra', '--key', 'k']).message).toBe("unexpected argument 'extra': agentlang demo <agent> [fast|slow] --key HEX [options]");
+  it('refuses unknown flags, missing values and a missing required option (USAGE_FLAG)', () => {
+    expect(usageError(['a', '--key', 'k', '--nope'])).toMatchObject({ code: 'USAGE_FLAG', message: expect.stringContaining("Unknown option '--nope'") });
+    expect(usageError(['a', '--key'])).toMatchObject({ code: 'USAGE_FLAG', message: expect.stringContaining("Option '--key <value>' argument missing") });
+    expect(usageError(['a'])).toMatchObject({ code: 'USAGE_FLAG', message: '--key HEX is required: the key', details: { flag: 'key' } });
+  });
+
+  it('refuses a missing, an unknown or an extra positional (USAGE_ARGUMENT)', () => {
+    expect(usageError(['--key', 'k'])).toMatchObject({ code: 'USAGE_ARGUMENT', message: 'missing <agent>: the agent' });
+    expect(usageError(['a', 'medium', '--key', 'k'])).toMatchObject({ code: 'USAGE_ARGUMENT', message: "unknown mode 'medium'; expected fast or slow" });
+    expect(usageError(['a', 'fast', 'extra', '--key', 'k'])).toMatchObject({
+      code: 'USAGE_ARGUMENT',
+      message: "unexpected argument 'extra': agentlang demo <agent> [fast|slow] --key HEX [options]",
+    });
   });
 
   it('with --help checks nothing but the flag names', () => {
     expect(parseArguments(SPEC, ['--help']).help).toBe(true);
-    expect(() => parseArguments(SPEC, ['--help', '--nope'])).toThrow(UsageError);
+    expect(() => parseArguments(SPEC, ['--help', '--nope'])).toThrow(CliError);
   });
 });
 
@@ -133,7 +140,7 @@ describe('main() from sources', () => {
       spy.mockRestore();
     }
     expect(JSON.parse(written[0]!)).toEqual({ kinds: expect.arrayContaining(['agent', 'prompt']) });
-    expect(JSON.parse(written[1]!).error).toMatchObject({ code: 'USAGE', message: expect.stringContaining("unknown schema kind 'nope'") });
+    expect(JSON.parse(written[1]!).error).toMatchObject({ code: 'USAGE_ARGUMENT', message: expect.stringContaining("unknown schema kind 'nope'") });
   });
 });
 

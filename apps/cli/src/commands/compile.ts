@@ -9,7 +9,8 @@ import {
 } from '@agentlang/promptlang';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import type { COMPILE } from './index.js';
 
@@ -22,18 +23,18 @@ function parseVariables(flags: string[]): Record<string, unknown> {
     const eq = flag.indexOf('=');
     const key = eq < 0 ? flag : flag.slice(0, eq);
     if (eq < 0 || !VARIABLE_KEY.test(key)) {
-      throw new UsageError(`--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`);
+      throw new CliError(CliErrorCode.Flag, `--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`, { details: { flag: 'var', value: flag.slice(0, 80) } });
     }
     const segments = key.split('.');
     let node = root;
     segments.forEach((segment, i) => {
       if (i === segments.length - 1) {
-        if (typeof node[segment] === 'object') throw new UsageError(`--var ${key} conflicts with another --var under ${key}.`);
+        if (typeof node[segment] === 'object') throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with another --var under ${key}.`, { details: { flag: 'var', value: key } });
         node[segment] = flag.slice(eq + 1);
         return;
       }
       if (node[segment] === undefined) node[segment] = Object.create(null);
-      if (typeof node[segment] !== 'object') throw new UsageError(`--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`);
+      if (typeof node[segment] !== 'object') throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`, { details: { flag: 'var', value: key } });
       node = node[segment] as Record<string, unknown>;
     });
   }
@@ -61,7 +62,9 @@ async function readPromptInput(ctx: ContextOf<typeof COMPILE>, input: string): P
   const opened = await openAgentInput(path, inputOptionsFromFlags(ctx));
   const { agent } = opened;
   if (opened.container?.prompt === 'encrypted') {
-    throw new UsageError(`${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`);
+    throw new CliError(CliErrorCode.Env, `${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`, {
+      details: { variable: 'AGENTLANG_IDENTITY' },
+    });
   }
   // A prompt is optional in both dialects: an AgentSpec agent without one compiles the prompt its
   // manifest defines (SOUL.md, persona, traits, RULES.md); any other agent to an empty prompt.

@@ -1,7 +1,8 @@
 import { loadAgentFromFiles, scaffoldAgent } from '@agentlang/manifest';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import type { INIT } from './index.js';
 
 async function exists(path: string): Promise<boolean> {
@@ -28,8 +29,7 @@ export async function run(ctx: ContextOf<typeof INIT>): Promise<CommandResult> {
   const present = [];
   for (const target of targets) if (await exists(target)) present.push(relative(ctx.cwd, target) || target);
   if (present.length > 0) {
-    throw new UsageError(`refusing to overwrite ${present.join(', ')}; choose another --dir or name, or remove ${present.length === 1 ? 'it' : 'them'} first`, {
-      code: 'USAGE_EXISTS',
+    throw new CliError(CliErrorCode.Exists, `refusing to overwrite ${present.join(', ')}; choose another --dir or name, or remove ${present.length === 1 ? 'it' : 'them'} first`, {
       details: { files: present },
     });
   }

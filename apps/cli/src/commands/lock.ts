@@ -1,7 +1,8 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { checkLock, LockError, lockAgent, lockPathFor, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
 import { sniffInput } from '@agentlang/manifest';
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { manifestLoadOptions } from '../registry-base.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
@@ -10,7 +11,7 @@ import type { LOCK } from './index.js';
 /** `agentlang lock <agent>`: resolve the agent on this host and pin the plan in its lock file. */
 export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
   const [target] = ctx.positionals as [string];
-  if (ctx.values.frozen && ctx.values['no-frozen']) throw new UsageError('--frozen and --no-frozen contradict each other');
+  if (ctx.values.frozen && ctx.values['no-frozen']) throw new CliError(CliErrorCode.Flag, '--frozen and --no-frozen contradict each other', { details: { flag: 'no-frozen' } });
   const keyVar = ctx.values['sign-key-env'];
   const signingKeys = keyVar === undefined ? [] : [signingKeyFromEnv(keyVar, ctx.env)];
   const agentPath = resolve(ctx.cwd, target);

@@ -1,4 +1,5 @@
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
 import type { PUBLISH } from './index.js';
 
@@ -14,19 +15,19 @@ export async function run(ctx: ContextOf<typeof PUBLISH>): Promise<CommandResult
   if (recipients.length === 0 && ctx.env.AGENTLANG_RECIPIENT) recipients.push(...ctx.env.AGENTLANG_RECIPIENT.split(/[\s,]+/).filter(Boolean));
   const passEnv = ctx.values['passphrase-env'];
   const passphrase = passEnv ? ctx.env[passEnv] : undefined;
-  if (passEnv && !passphrase) throw new UsageError(`environment variable ${passEnv} (named by --passphrase-env) is not set or empty`);
+  if (passEnv && !passphrase) throw new CliError(CliErrorCode.Env, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty`, { details: { flag: 'passphrase-env', variable: passEnv } });
   const onProgress = client.progressLogger(ctx.log);
   const registry = ctx.values.registry ?? ctx.env.AGENTLANG_REGISTRY;
   let to: InstanceType<typeof client.RegistryClient> | string;
   let insecure: boolean | undefined;
   if (destination !== undefined) to = destination;
   else if (ctx.values.oci) {
-    if (!registry) throw new UsageError('--oci needs --registry http://host:port[/prefix]');
+    if (!registry) throw new CliError(CliErrorCode.Flag, '--oci needs --registry http://host:port[/prefix]', { details: { flag: 'registry' } });
     const target = client.parseOciRegistry(registry);
     insecure = target.insecure;
     to = `${target.base}/{name}:{version}`;
   } else {
-    if (!registry) throw new UsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
+    if (!registry) throw new CliError(CliErrorCode.Flag, 'no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY', { details: { flag: 'registry' } });
     const apiKey = ctx.values['api-key'] ?? ctx.env.AGENTLANG_API_KEY;
     to = new client.RegistryClient({ url: registry, ...(apiKey ? { apiKey } : {}), onProgress });
   }

@@ -1,4 +1,5 @@
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { trustedKeys } from '../input-flags.js';
 import type { PULL } from './index.js';
 
@@ -18,7 +19,7 @@ export async function run(ctx: ContextOf<typeof PULL>): Promise<CommandResult> {
     return { text: `Fetched ${result.name}@${result.version}  ${shown(result.path)}`, data: result };
   }
   const registry = ctx.values.registry ?? ctx.env.AGENTLANG_REGISTRY;
-  if (!registry) throw new UsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
+  if (!registry) throw new CliError(CliErrorCode.Flag, 'no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY', { details: { flag: 'registry' } });
   const apiKey = ctx.values['api-key'] ?? ctx.env.AGENTLANG_API_KEY;
   const result = await new client.RegistryClient({ url: registry, ...(apiKey ? { apiKey } : {}), onProgress }).pull(reference, common);
   return { text: `Fetched ${result.name}@${result.version}  ${shown(result.path)}`, data: result };

@@ -1,4 +1,5 @@
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import type { REGISTRY_SERVE } from './index.js';
 
 /** `agentlang registry serve`: runs the embedded registry until SIGINT or SIGTERM. */
@@ -9,7 +10,7 @@ export async function run(ctx: ContextOf<typeof REGISTRY_SERVE>): Promise<Comman
   try {
     parseBind(bind);
   } catch (cause) {
-    throw new UsageError((cause as Error).message, { code: 'USAGE_FLAG', details: { flag: 'bind', value: bind.slice(0, 80) }, cause });
+    throw new CliError(CliErrorCode.Flag, (cause as Error).message, { details: { flag: 'bind', value: bind.slice(0, 80) }, cause });
   }
   const dataDir = resolve(ctx.cwd, ctx.values.data);
   const keysFile = ctx.values['keys-file'];

@@ -1,14 +1,15 @@
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
 import type { RUN } from './index.js';
 
 function readUserPrompt(ctx: ContextOf<typeof RUN>): string | undefined {
   const { prompt, input } = ctx.values;
-  if (prompt !== undefined && input !== undefined) throw new UsageError('pass either --prompt or --input, not both');
+  if (prompt !== undefined && input !== undefined) throw new CliError(CliErrorCode.Flag, 'pass either --prompt or --input, not both', { details: { flag: 'input' } });
   if (input === undefined) return prompt;
   return readRunInput(input, { cwd: ctx.cwd });
 }
@@ -21,7 +22,7 @@ function shellQuote(arg: string): string {
 export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
   const [target] = ctx.positionals as [string];
   const { lock: lockPath, timeout } = ctx.values;
-  if (ctx.values['require-signed'] && lockPath === undefined) throw new UsageError('--require-signed needs --lock <file> (the signed lock to verify)');
+  if (ctx.values['require-signed'] && lockPath === undefined) throw new CliError(CliErrorCode.Flag, '--require-signed needs --lock <file> (the signed lock to verify)', { details: { flag: 'lock' } });
   const userPrompt = readUserPrompt(ctx);
   const timeoutMs = timeout === undefined ? undefined : Math.round(timeout * 1000);
   const signKeyEnv = ctx.values['sign-key-env'];

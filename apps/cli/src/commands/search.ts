@@ -1,10 +1,11 @@
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import type { SEARCH } from './index.js';
 
 /** `agentlang search [text]`: lists registry entries whose name, tenant or description match. */
 export async function run(ctx: ContextOf<typeof SEARCH>): Promise<CommandResult> {
   const registry = ctx.values.registry ?? ctx.env.AGENTLANG_REGISTRY;
-  if (!registry) throw new UsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
+  if (!registry) throw new CliError(CliErrorCode.Flag, 'no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY', { details: { flag: 'registry' } });
   const { RegistryClient } = await import('@agentlang/registry-client');
   const apiKey = ctx.values['api-key'] ?? ctx.env.AGENTLANG_API_KEY;
   const { tenant } = ctx.values;

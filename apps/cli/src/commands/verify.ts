@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { type CommandResult, type ContextOf, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { trustedKeys } from '../input-flags.js';
 import type { VERIFY } from './index.js';
 
@@ -11,7 +12,7 @@ import type { VERIFY } from './index.js';
 export async function run(ctx: ContextOf<typeof VERIFY>): Promise<CommandResult> {
   const [target] = ctx.positionals as [string];
   const publicKeys = trustedKeys(ctx);
-  if (publicKeys.length === 0) throw new UsageError('--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust');
+  if (publicKeys.length === 0) throw new CliError(CliErrorCode.Flag, '--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust', { details: { flag: 'pubkey' } });
   const { openAgentInput } = await import('@agentlang/agent-input');
   const lockPath = ctx.values.lock;
   const input = await openAgentInput(resolve(ctx.cwd, target), { cwd: ctx.cwd, publicKeys, ...(lockPath ? { lockPath } : {}) });
