@@ -2,7 +2,9 @@
 # The main job: the seed-000 pipeline end to end (validate, resolve, isolated run, records, lock,
 # drift, signed lock, noether fallback, registry push/pull), seed 003's signed container with an
 # encrypted prompt, a container with a prompt and sub-agents through the registry (build, push,
-# pull, run), then every example agent validated and compiled. Runs in a scratch directory so the repository stays clean.
+# pull, run), one run of the built-in harness runtime (the default for agent.yaml agents) against a
+# scripted model server on 127.0.0.1 (no real model, no key), then every example agent validated and
+# compiled. Runs in a scratch directory so the repository stays clean.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cli="$repo/apps/cli/dist/agentlang.js"
@@ -10,7 +12,12 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/agentlang-demo.XXXXXX")"
 # mktemp makes it 0700; run as root, the sandbox runs as an unprivileged uid that must reach it.
 chmod 755 "$work"
 registry_pid=""
-cleanup() { [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null; rm -rf "$work"; }
+model_pid=""
+cleanup() {
+  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null
+  [ -n "$model_pid" ] && kill "$model_pid" 2>/dev/null
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 agentlang() { node "$cli" "$@"; }
@@ -86,6 +93,24 @@ show pull alice/echo-crew@1.0.0 --registry "http://127.0.0.1:$port" --out pulled
 printf 'name: researcher\ndescription: planted beside the container\n' > researcher.yaml
 show resolve pulled-crew.agent --pubkey "$AGENTLANG_PUBKEY"
 show run pulled-crew.agent --pubkey "$AGENTLANG_PUBKEY" --prompt "Research bubblewrap"
+
+step "10. The built-in harness runtime (the default for agent.yaml agents), against a scripted model"
+# No real model and no key: a scripted server on 127.0.0.1 speaks the Anthropic Messages API (and
+# OpenAI's), and ANTHROPIC_BASE_URL points the harness at it (a loopback endpoint needs no key).
+cat > model-script.json <<'JSON'
+[{ "text": "bubblewrap (bwrap) runs a program in fresh Linux namespaces with only the directories it is given, so an agent's tools cannot see or change the rest of the machine.", "usage": { "input": 412, "output": 36 } }]
+JSON
+node "$repo/tooling/test-helpers/dist/scripted-model.js" --script model-script.json >model.url 2>model.log &
+model_pid=$!
+for _ in $(seq 1 50); do [ -s model.url ] && break; sleep 0.1; done
+model_url="$(head -n 1 model.url)"
+export ANTHROPIC_BASE_URL="$model_url"
+echo "ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL   # the scripted model server"
+show resolve research-assistant
+show run research-assistant --runtime harness --prompt "What does bubblewrap do, in one sentence?"
+unset ANTHROPIC_BASE_URL
+kill "$model_pid" && wait "$model_pid" 2>/dev/null || true
+model_pid=""
 
 step "Examples: validate and compile every agent"
 for agent in "$repo"/examples/*; do

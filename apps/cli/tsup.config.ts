@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
 import { COMMANDS } from './src/commands/index.js';
 
@@ -13,6 +14,8 @@ import { COMMANDS } from './src/commands/index.js';
 //   src/commands/<verb>.ts, every @agentlang package it uses inlined; dist/verbs/help.cjs the same
 //   with no command (help, --version, unknown verbs). One per declared verb (src/commands/index.ts).
 // - dist/lib/mcp-sdk.cjs: the MCP SDK, required only when an agent declares MCP servers.
+// - dist/lib/ajv.cjs, dist/lib/sql-js.cjs: what the harness imports lazily, required on a harness
+//   run's first validated call / first sqlite call; sql-wasm.wasm beside the bundles.
 // - dist/verbs/identify-worker.mjs: the registry's upload-checking worker, beside the registry bundle.
 // The V8 code cache is made on the user's machine at first run (src/load-bundle.ts), never here.
 
@@ -62,6 +65,30 @@ const mcpSdkExternal: EsbuildPlugin = {
   },
 };
 
+/**
+ * What the harness imports lazily — ajv (for `input_schema`/`output_schema`) and sql.js (the sqlite
+ * tool, ~280 KB between them) — stays out of the verb bundles the same way: dist/lib/<file>.cjs is
+ * required only when a harness run first validates a call or opens a database, so no other run
+ * reads or hashes those bytes (measured: ~20 ms a run when they were inlined).
+ */
+const HARNESS_LAZY: Array<{ specifier: RegExp; file: string; source: string }> = [
+  // CommonJS entries that re-export the package's own module.exports, so the bundle's import()
+  // sees the same namespace (default = module.exports) as it would with the package inlined.
+  { specifier: /^ajv$/, file: 'ajv', source: "module.exports = require('ajv');\n" },
+  { specifier: /^sql\.js$/, file: 'sql-js', source: "module.exports = require('sql.js');\n" },
+];
+
+const harnessLazyExternal: EsbuildPlugin = {
+  name: 'agentlang-harness-lazy-external',
+  setup(builder) {
+    for (const dep of HARNESS_LAZY) {
+      builder.onResolve({ filter: dep.specifier }, (args) =>
+        args.importer.includes(`${sep}packages${sep}harness${sep}`) && args.kind === 'dynamic-import' ? { path: `../lib/${dep.file}.cjs`, external: true } : undefined,
+      );
+    }
+  },
+};
+
 /** dist/verbs/<verb>.cjs (or help.cjs). */
 const verbBundle = (outDir: string, verb: string | undefined): Options => ({
   ...common,
@@ -69,7 +96,7 @@ const verbBundle = (outDir: string, verb: string | undefined): Options => ({
   entry: { [`verbs/${verb ?? 'help'}`]: 'src/verb-entry.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [commandModule(verb), mcpSdkExternal],
+  esbuildPlugins: [commandModule(verb), mcpSdkExternal, harnessLazyExternal],
   // A CommonJS bundle has no import.meta: its URL is the bundle's own (the registry finds its worker by it).
   define: { 'import.meta.url': '__agentlang_import_meta_url' },
   banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
@@ -80,10 +107,10 @@ const verbBundle = (outDir: string, verb: string | undefined): Options => ({
   },
 });
 
-/** A bundle whose entry is written to a temp file (re-exports from a package, resolved from `resolveDir`). */
-async function buildFromText(outDir: string, name: string, text: string, options: Options): Promise<void> {
+/** A bundle whose entry is written to a temp file (`entry.mjs`, or `entry.cjs` for a CommonJS re-export). */
+async function buildFromText(outDir: string, name: string, text: string, options: Options, entryFile = 'entry.mjs'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'agentlang-entry-'));
-  const entry = join(dir, 'entry.mjs');
+  const entry = join(dir, entryFile);
   writeFileSync(entry, text);
   try {
     await build({ ...common, outDir, entry: { [name]: entry }, ...options });
@@ -109,6 +136,34 @@ function buildMcpSdk(outDir: string): Promise<void> {
     "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';\n",
     { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromResolver], esbuildOptions: minify },
   );
+}
+
+/** dist/lib/ajv.cjs and dist/lib/sql-js.cjs, resolved from @agentlang/harness (the CLI depends on neither). */
+async function buildHarnessLazy(outDir: string): Promise<void> {
+  const harnessDir = resolve('../../packages/harness');
+  for (const dep of HARNESS_LAZY) {
+    const fromHarness: EsbuildPlugin = {
+      name: `agentlang-${dep.file}-from-harness`,
+      setup(builder) {
+        builder.onResolve({ filter: dep.specifier }, (args) =>
+          args.pluginData === 'agentlang-harness-lazy' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: harnessDir, pluginData: 'agentlang-harness-lazy' }),
+        );
+      },
+    };
+    await buildFromText(outDir, `lib/${dep.file}`, dep.source, { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromHarness], esbuildOptions: minify }, 'entry.cjs');
+  }
+}
+
+/**
+ * sql.js's WebAssembly file beside the bundles (the harness's sqlite tool): the harness looks for it
+ * next to the running bundle (dist/verbs/run.cjs) when sql.js itself does not resolve from there.
+ */
+function copySqlWasm(outDir: string): void {
+  const wasm = createRequire(resolve('../../packages/harness/package.json')).resolve('sql.js/dist/sql-wasm.wasm');
+  for (const dir of ['verbs', 'lib']) {
+    mkdirSync(join(outDir, dir), { recursive: true });
+    copyFileSync(wasm, join(outDir, dir, 'sql-wasm.wasm'));
+  }
 }
 
 /**
@@ -159,8 +214,10 @@ export default defineConfig((overrides) => {
       await Promise.all([
         ...[...COMMANDS.map((c) => c.name), undefined].map((verb) => build(verbBundle(outDir, verb))),
         buildMcpSdk(outDir),
+        buildHarnessLazy(outDir),
         buildIdentifyWorker(outDir),
       ]);
+      copySqlWasm(outDir);
       for (const dir of ['verbs', 'lib']) escapeNonAscii(join(outDir, dir));
     },
   };

@@ -31,6 +31,10 @@ it('scripts/demo.sh runs the whole seed pipeline and prints what the seeds show'
   expect(out).toContain('Fetched echo-crew@1.0.0  pulled-crew.agent\n');
   expect(out).toMatch(/ {2}Agents: {3}researcher, writer\n {2}Input: {4}container, 7 entries, signature verified \(key id [0-9a-f]{16}…\), every entry matches it\n {2}Prompt: {3}decrypted in memory, compiled sha256:[0-9a-f]{64} \(matches the lock\)\n/);
   expect(out).toContain('Launching test-echo...\n[test-echo] echo-crew@1.0.0\n');
+  // One run of the built-in harness (the default for agent.yaml agents) against the scripted model server.
+  expect(out).toMatch(/^ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:\d+ {3}# the scripted model server$/m);
+  expect(out).toContain('  Runtime:  harness (built in)\n  Model:    claude-sonnet-4\n  Auth:     local socket\n');
+  expect(out).toContain('Launching harness...\nbubblewrap (bwrap) runs a program in fresh Linux namespaces');
   expect(out).toContain('Demo complete.');
   // The drift error and the cross-tenant refusal go to stderr, which the script passes through.
   expect(r.stderr).toMatch(/manifest hash ag1:[0-9a-f]{64} does not match lock's recorded hash ag1:[0-9a-f]{64}/);

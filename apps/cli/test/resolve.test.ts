@@ -75,7 +75,10 @@ describe('agentlang resolve', () => {
     chmodSync(join(bin, 'claude'), 0o755);
     const env = { PATH: `${bin}:${process.env.PATH}`, ANTHROPIC_API_KEY: secret };
     const r = runCli(['resolve', '.', '--catalog', 'catalog', '--host', 'docker', '--verbose'], { cwd: dir, env });
-    expect(r.stdout).toContain('  Runtime:  claude-code\n  Model:    claude-sonnet-4\n  Auth:     env:ANTHROPIC_API_KEY\n  Tools:    web_search@1.2.3, citations@0.2.0\n');
+    // agent.yaml names no runtime: the built-in harness, though `claude` is installed; the host configuration can choose it.
+    expect(r.stdout).toContain('  Runtime:  harness (built in)\n  Model:    claude-sonnet-4\n  Auth:     env:ANTHROPIC_API_KEY\n  Tools:    web_search@1.2.3, citations@0.2.0\n');
+    const host = runCli(['resolve', '.', '--catalog', 'catalog', '--host', 'docker'], { cwd: dir, env: { ...env, AGENTLANG_RUNTIME: 'claude-code' } });
+    expect(host.stdout).toContain('  Runtime:  claude-code\n  Model:    claude-sonnet-4\n');
     expect(r.stdout).toContain('  MCP:      everything (1 tool)');
     expect(r.stdout).toContain('  Degraded: camera');
     expect(r.status).toBe(0);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -109,6 +109,94 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const bad = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x'], cwd, env);
     expect(bad.status).toBe(4);
     expect(bad.stderr).toContain('harness:');
+  });
+
+  it('runs examples/research-assistant end to end: the sqlite insert lands on disk, the skill refuses artifacts, a large result is saved as an artifact', async () => {
+    const LONG = `long-note-${'x'.repeat(25_000)}-END`;
+    const server = await startScriptedServer([
+      {
+        toolCalls: [
+          { id: 'toolu_ins', name: 'sqlite', arguments: { sql: 'INSERT INTO citations (url, title, relevance) VALUES (?, ?, ?)', params: ['https://arxiv.org/abs/2401.00001', 'Solid-state batteries', 0.9] } },
+          { id: 'toolu_big', name: 'sqlite', arguments: { sql: 'SELECT ? AS note', params: [LONG] } },
+          { id: 'toolu_art', name: 'artifacts', arguments: { op: 'save', title: 'Report', content: '# Findings' } },
+        ],
+        usage: { input: 200, output: 40 },
+      },
+      { text: 'Stored one citation.', usage: { input: 300, output: 6 } },
+    ]);
+    servers.push(server);
+    const cwd = setup();
+    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'Research solid-state batteries', '--json'], cwd, {
+      ANTHROPIC_BASE_URL: server.origin,
+      ANTHROPIC_API_KEY: KEY,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.harness).toEqual({
+      outcome: 'completed',
+      answer: 'Stored one citation.',
+      usage: { 'claude-sonnet-4': { input_tokens: 500, output_tokens: 46 } },
+      toolCalls: { sqlite: 2, artifacts: 1 },
+    });
+    // The skill test-helper allows sqlite and delegate: only sqlite is offered (delegate is issue 13),
+    // and its SKILL.md body joined the system prompt.
+    const first = server.requests[0]!.body as { system: unknown; tools: Array<{ name: string }> };
+    expect(first.tools.map((t) => t.name)).toEqual(['sqlite']);
+    expect(JSON.stringify(first.system)).toContain('Test Helper Skill');
+    // The row is really in the agent's database on disk, in the table agent.yaml declares.
+    const db = join(cwd, '.agentlang', 'sqlite', 'research-assistant.db');
+    expect(readFileSync(db).includes(Buffer.from('https://arxiv.org/abs/2401.00001'))).toBe(true);
+    // The call outside the skill was refused (the model told so) and wrote nothing.
+    const results = JSON.stringify(server.requests[1]!.body.messages);
+    expect(results).toContain('artifacts is not allowed by the active skills');
+    const { text, json } = onlyRecord(cwd);
+    const runDir = join(cwd, '.agentlang', 'artifacts', String(json.run_id));
+    expect(readdirSync(runDir)).toEqual(['tool-result-1-sqlite.txt']);
+    // The large result reached the model as head and tail, the whole of it saved as an artifact of the run.
+    expect(readFileSync(join(runDir, 'tool-result-1-sqlite.txt'), 'utf8')).toContain(LONG);
+    const blocks = (server.requests[1]!.body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? m.content : [])) as Array<{ tool_use_id?: string; content?: unknown }>;
+    const big = JSON.stringify(blocks.find((b) => b.tool_use_id === 'toolu_big')?.content);
+    expect(big).toContain('saved as artifact tool-result-1-sqlite.txt');
+    expect(big).toContain('characters omitted');
+    expect(big).toContain('-END');
+    expect(big).not.toContain(LONG);
+    expect(existsSync(join(runDir, 'report.md'))).toBe(false);
+    expect(r.stderr).toContain('tool: sqlite (Storing citations)');
+    expect(json).toMatchObject({ harness: { outcome: 'completed', turns: 2, tool_calls: { sqlite: 2, artifacts: 1 } } });
+    for (const secret of ['Research solid-state', KEY, 'arxiv.org/abs', 'long-note']) expect(text).not.toContain(secret);
+  });
+
+  it('--approve none denies a DELETE http tool (the API never sees it); --approve all lets it through; a bad value is a usage error', async () => {
+    const seen: string[] = [];
+    const api = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.setHeader('content-type', 'application/json');
+      res.end('{"deleted":true}');
+    });
+    apis.push(api);
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'agent.yaml'), `${HTTP_AGENT}  remove:\n    description: Deletes a word\n    endpoint: /api/words\n    method: DELETE\n    params:\n      word:\n        type: string\n        required: true\n`);
+    const step = () => [{ toolCalls: [{ id: 'call_rm', name: 'remove', arguments: { word: 'cat' } }] }, { text: 'done' }];
+    const run = async (approve: string) => {
+      const server = await startScriptedServer(step());
+      servers.push(server);
+      const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Remove cat', '--approve', approve], cwd, { OPENAI_BASE_URL: `${server.origin}/v1`, AGENTLANG_HTTP_BASE_URL: apiBase });
+      return { r, results: JSON.stringify(server.requests[1]?.body.messages ?? []) };
+    };
+    const denied = await run('none');
+    expect(denied.r.status, denied.r.stderr).toBe(0);
+    expect(seen).toEqual([]);
+    expect(denied.results).toContain('denied');
+    expect(denied.r.stderr).toContain('approval: remove denied');
+    const allowed = await run('all');
+    expect(allowed.r.status, allowed.r.stderr).toBe(0);
+    expect(seen).toEqual(['DELETE /api/words?word=cat']);
+    expect(allowed.r.stderr).toContain('approval: remove approved');
+    const bad = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'x', '--approve', 'maybe'], cwd, {});
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--approve 'maybe' is not valid; expected one of all, none");
   });
 
   it('the model calls an http tool on a real 127.0.0.1 API (bearer token), gets the result and answers; tool counts recorded', async () => {

@@ -7,3 +7,4 @@ export {
   openAgentInput,
 } from './open-agent-input.js';
 export { describeAgentInput } from './describe-agent-input.js';
+export { type LockAgentOptions, type LockAgentResult, lockAgent } from './lock-agent.js';

@@ -1,11 +1,12 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildContainer, generateX25519Identity } from '@agentlang/container';
-import { lockAgent, parseLockFile } from '@agentlang/lock';
+import { parseLockFile } from '@agentlang/lock';
 import { loadAgent } from '@agentlang/manifest';
 import { resolvePlan } from '@agentlang/resolver';
 import { ed25519Hex, makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
+import { lockAgent } from './lock-agent.js';
 import { openAgentInput } from './open-agent-input.js';
 
 const examples = join(import.meta.dirname, '../../../examples');

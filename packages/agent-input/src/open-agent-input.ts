@@ -161,9 +161,9 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   const { ContainerError, ContainerErrorCode, LOCK_ENTRY, PROMPT_FILE, openContainer } = await import('@agentlang/container');
   if (options.requireContainerKey && keys.length === 0) {
     throw new ContainerError(
-      ContainerErrorCode.KEY_MISSING,
+      ContainerErrorCode.KeyMissing,
       `${shown} is a container: pass --pubkey HEX (the signer's Ed25519 public key, or set AGENTLANG_PUBKEY); a container is verified before it runs`,
-      { file: full },
+      { details: { file: full } },
     );
   }
   const decrypt = options.identity !== undefined || options.passphrase !== undefined || options.requirePrompt === true;
@@ -176,7 +176,7 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   const { index, signature, files } = opened;
   const lockBytes = files[LOCK_ENTRY];
   if (lockBytes === undefined) {
-    throw new ContainerError(ContainerErrorCode.INDEX_INVALID, `${shown} holds no ${LOCK_ENTRY}; rebuild it with \`agentlang build\``, { file: full });
+    throw new ContainerError(ContainerErrorCode.IndexInvalid, `${shown} holds no ${LOCK_ENTRY}; rebuild it with \`agentlang build\``, { details: { file: full } });
   }
   const { LockError, parseLockFile } = await lockApi();
   const containerLock = parseLockFile(lockBytes, { label: `${shown}:${LOCK_ENTRY}` });
@@ -196,9 +196,9 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   const promptDigest = encrypted ? (containerLock.lock.files.prompt ?? containerLock.lock.files[PROMPT_FILE]) : undefined;
   if (encrypted && promptDigest === undefined) {
     throw new ContainerError(
-      ContainerErrorCode.DECRYPT_NO_MATCH,
+      ContainerErrorCode.DecryptNoMatch,
       `the prompt of ${shown} is encrypted and its lock records no digest for ${PROMPT_FILE}; pass the identity (AGENTLANG_IDENTITY) or passphrase that decrypts it`,
-      { file: full },
+      { details: { file: full } },
     );
   }
   const { loadAgentFromFiles } = await import('@agentlang/manifest');
@@ -209,9 +209,9 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   });
   if (agent.digest !== index.agent.digest) {
     throw new ContainerError(
-      ContainerErrorCode.DIGEST_MISMATCH,
+      ContainerErrorCode.DigestMismatch,
       `the agent in ${shown} has digest ${agent.digest}, but the signed index says ${index.agent.digest}; the container is inconsistent`,
-      { file: full, found: agent.digest, expected: index.agent.digest },
+      { details: { file: full, found: agent.digest, expected: index.agent.digest } },
     );
   }
   let lock = inner;

@@ -2,7 +2,8 @@
 // specific error before any entry content is handed out.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCK_PAYLOAD_TYPE, serializeEnvelope, signEnvelope } from '@agentlang/lock';
+import { LOCK_PAYLOAD_TYPE } from '@agentlang/lock';
+import { serializeEnvelope, signEnvelope } from '@agentlang/signing';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ContainerIndex, serializeIndex } from './container-index.js';

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
+import type { LockResult } from '@agentlang/lock';
 import type { LoadedAgent } from '@agentlang/manifest';
-import type { ResolveOptions } from '@agentlang/resolver';
+import type { ResolvedPlan, ResolveOptions } from '@agentlang/resolver';
 import type { ContainerIndex } from './container-index.js';
 import { CONTEXT_DIR, LOCK_ENTRY, PROMPT_FILE } from './container-index.js';
 import { ContainerError, ContainerErrorCode } from './errors.js';
@@ -64,9 +65,9 @@ async function assertNoLink(root: string, rel: string, what: string): Promise<vo
     }
     if (st.isSymbolicLink()) {
       throw new ContainerError(
-        ContainerErrorCode.SOURCE_LINK,
+        ContainerErrorCode.SourceLink,
         `${at} (on the way to ${what} ${rel}) is a symbolic link; build never follows a link into a container — replace it with the real file or directory`,
-        { file: rel, link: at },
+        { details: { file: rel, link: at } },
       );
     }
   }
@@ -79,14 +80,14 @@ async function assertNoLink(root: string, rel: string, what: string): Promise<vo
 async function readSource(root: string, rel: string, sha256: string, what: string): Promise<Uint8Array> {
   await assertNoLink(root, rel, what);
   const fh = await open(resolve(root, rel), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${rel} is a symbolic link; build never follows a link into a container`, { file: rel });
+    if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SourceLink, `${rel} is a symbolic link; build never follows a link into a container`, { details: { file: rel } });
     throw error;
   });
   try {
-    if (!(await fh.stat()).isFile()) throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${rel} is not a regular file`, { file: rel });
+    if (!(await fh.stat()).isFile()) throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} is not a regular file`, { details: { file: rel } });
     const bytes = await fh.readFile();
     if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== sha256) {
-      throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${rel} changed while the container was being built; build again`, { file: rel });
+      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} changed while the container was being built; build again`, { details: { file: rel } });
     }
     return bytes;
   } finally {
@@ -111,11 +112,15 @@ function roleOf(agent: LoadedAgent, rel: string): string {
  * written unless the whole build succeeds: the lock goes to disk only once the container is complete.
  */
 export async function buildContainer(agentPath: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const [{ loadAgent }, { lockAgent, lockPathFor, writeLockFile }] = await Promise.all([import('@agentlang/manifest'), import('@agentlang/lock')]);
+  const [{ loadAgent }, { checkLockFileBeforeProbes, lockPathFor, lockPlan, writeLockFile }, { resolvePlan }] = await Promise.all([
+    import('@agentlang/manifest'),
+    import('@agentlang/lock'),
+    import('@agentlang/resolver'),
+  ]);
   const agent = await loadAgent(agentPath);
   const { name, version } = agent.manifest;
   if (version === undefined) {
-    throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${agentPath} has no version; a container is named <name>@<version>.agent — add \`version: 1.0.0\``, { agent: name });
+    throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} has no version; a container is named <name>@<version>.agent — add \`version: 1.0.0\``, { details: { agent: name } });
   }
   const root = agent.source.root;
   // Links first, before anything is resolved or locked.
@@ -127,30 +132,36 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   if (agent.source.kind === 'directory') {
     const st = await lstat(contextPath).catch(() => undefined);
     if (st?.isSymbolicLink()) {
-      throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${contextPath} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { file: 'context' });
+      throw new ContainerError(ContainerErrorCode.SourceLink, `${contextPath} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { details: { file: 'context' } });
     }
     if (st?.isDirectory()) contextDir = contextPath;
   }
   const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
   const lockKeys = (options.lockSigningKeys ?? options.signingKeys ?? []).map((privateKey) => ({ privateKey }));
-  // The agent loaded (and checked for links) above is the one locked and packed: it is not read twice.
-  const locked = await lockAgent(agent, {
-    lockPath: lockPathFor(agentPath),
-    agentPath,
-    frozen,
-    keepMatching: true,
-    write: false,
-    signingKeys: lockKeys,
-    ...(options.env && { env: options.env }),
-    ...(options.resolve && { resolve: options.resolve }),
-  }).catch((cause: { code?: string; message?: string }) => {
+  // The agent loaded (and checked for links) above is the one resolved, locked and packed: it is
+  // not read twice. Frozen, the lock must hold before any dependency check or MCP server starts.
+  const lockPath = lockPathFor(agentPath);
+  const beforeProbe = frozen
+    ? (draft: ResolvedPlan) => {
+        checkLockFileBeforeProbes(draft, { lockPath, agentPath });
+        return options.resolve?.beforeProbe?.(draft);
+      }
+    : options.resolve?.beforeProbe;
+  let plan: ResolvedPlan;
+  let locked: LockResult;
+  try {
+    plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
+    const manifestPath = relative(dirname(resolve(lockPath)), join(root, agent.source.entry)).split(sep).join('/');
+    locked = lockPlan(plan, { lockPath, manifestPath, agentPath, frozen, keepMatching: true, write: false, signingKeys: lockKeys, ...(options.env && { env: options.env }) });
+  } catch (error) {
+    const cause = error as { code?: string; message?: string };
     if (frozen && (cause.code === 'LOCK_DRIFT' || cause.code === 'LOCK_NOT_FOUND')) {
-      throw new ContainerError(ContainerErrorCode.FROZEN, `cannot build ${name}@${version} with --frozen: ${cause.message}`, { agent: `${name}@${version}` }, { cause });
+      throw new ContainerError(ContainerErrorCode.Frozen, `cannot build ${name}@${version} with --frozen: ${cause.message}`, { details: { agent: `${name}@${version}` }, cause });
     }
-    throw cause;
-  });
-  if (locked.plan.agent.digest !== agent.digest) {
-    throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${agentPath} changed while it was being built (digest ${agent.digest} → ${locked.plan.agent.digest}); build again`, { agent: name });
+    throw error;
+  }
+  if (plan.agent.digest !== agent.digest) {
+    throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} changed while it was being built (digest ${agent.digest} → ${plan.agent.digest}); build again`, { details: { agent: name } });
   }
   const promptPath = agent.prompt?.path;
   const sources: Array<{ path: string; bytes: Uint8Array }> = [];
@@ -158,18 +169,18 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   for (const file of agent.files) {
     const rel = file.path;
     if (rel.startsWith('../') || posix.isAbsolute(rel)) {
-      throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${agentPath} uses ${rel}, which lies outside the agent's directory ${root}; a container holds only files under it — move the file in`, { file: rel });
+      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} uses ${rel}, which lies outside the agent's directory ${root}; a container holds only files under it — move the file in`, { details: { file: rel } });
     }
     const bytes = await readSource(root, rel, file.sha256, roleOf(agent, rel));
     if (rel === promptPath) {
       if (rel !== PROMPT_FILE) {
-        throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `the prompt of ${name} is ${rel}; a container encrypts the prompt only at ${PROMPT_FILE} next to the manifest`, { file: rel });
+        throw new ContainerError(ContainerErrorCode.SourceInvalid, `the prompt of ${name} is ${rel}; a container encrypts the prompt only at ${PROMPT_FILE} next to the manifest`, { details: { file: rel } });
       }
       prompt = bytes;
       continue;
     }
     if (posix.basename(rel) === PROMPT_FILE) {
-      throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${rel} looks like a sub-agent prompt; only the root ${PROMPT_FILE} is encrypted, so it would be stored in plaintext — inline it or remove it`, { file: rel });
+      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} looks like a sub-agent prompt; only the root ${PROMPT_FILE} is encrypted, so it would be stored in plaintext — inline it or remove it`, { details: { file: rel } });
     }
     if (rel === LOCK_ENTRY || rel.startsWith(CONTEXT_DIR)) continue;
     sources.push({ path: rel, bytes });

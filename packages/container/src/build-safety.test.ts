@@ -1,6 +1,8 @@
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { lockAgent, readLockFile, verifyLock } from '@agentlang/lock';
+import { lockPlan, readLockFile, verifyLock } from '@agentlang/lock';
+import { loadAgent } from '@agentlang/manifest';
+import { resolvePlan } from '@agentlang/resolver';
 import { DEMO_AGENT, demoAgentDir, makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { buildContainer } from './build-container.js';
@@ -95,7 +97,8 @@ describe('buildContainer writes nothing unless it succeeds, and keeps a signed l
     const agent = join(dir, 'demo.agent');
     const lockPath = join(dir, 'demo.agent.lock');
     const key = makeSigningKey();
-    await lockAgent(agent, { env: resolve.env, signingKeys: [{ privateKey: key.seed }], resolve: { ...resolve, runtime: 'test-echo' } });
+    const plan = await resolvePlan(await loadAgent(agent), { ...resolve, runtime: 'test-echo' });
+    lockPlan(plan, { lockPath, manifestPath: 'demo.agent', env: {}, signingKeys: [{ privateKey: key.seed }] });
     const signed = readFileSync(lockPath);
 
     // A build that resolves another runtime (claude-code here) and gets no key: the lock is kept, still signed.

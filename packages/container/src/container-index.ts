@@ -65,7 +65,7 @@ export function serializeIndex(index: ContainerIndex): Buffer {
 }
 
 function invalid(why: string, details: Record<string, unknown> = {}): ContainerError {
-  return new ContainerError(ContainerErrorCode.INDEX_INVALID, `manifest.json is not a valid ${INDEX_FORMAT} index: ${why}`, details);
+  return new ContainerError(ContainerErrorCode.IndexInvalid, `manifest.json is not a valid ${INDEX_FORMAT} index: ${why}`, { details: details });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -89,7 +89,7 @@ export function parseIndex(bytes: Uint8Array): ContainerIndex {
   try {
     value = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.INDEX_INVALID, 'manifest.json is not JSON', {}, { cause });
+    throw new ContainerError(ContainerErrorCode.IndexInvalid, 'manifest.json is not JSON', { details: {}, cause });
   }
   if (!isRecord(value)) throw invalid('not an object');
   exactKeys(value, ['format', 'agent', 'entry', 'createdBy', 'entries', 'encryption'], 'the index');

@@ -10,9 +10,9 @@ export const MAX_ENTRY_NAME_BYTES = 255;
 export function assertSafeEntryName(name: string, where = 'archive'): void {
   const fail = (why: string): never => {
     throw new ContainerError(
-      ContainerErrorCode.ENTRY_NAME,
+      ContainerErrorCode.EntryName,
       `unsafe entry name ${JSON.stringify(name.slice(0, 300))} in ${where}: ${why}; entry names must be relative paths like "context/notes.md"`,
-      { name: name.slice(0, 300), where, reason: why },
+      { details: { name: name.slice(0, 300), where, reason: why } },
     );
   };
   if (name.length === 0) fail('empty name');
@@ -47,9 +47,9 @@ export class NameSet {
     if (earlier !== undefined) {
       const how = earlier === name ? 'the same name twice' : 'names equal under Unicode normalisation or case folding';
       throw new ContainerError(
-        ContainerErrorCode.ENTRY_DUPLICATE,
+        ContainerErrorCode.EntryDuplicate,
         `duplicate entry in ${where}: ${JSON.stringify(name)} collides with ${JSON.stringify(earlier)} (${how}); every entry must be unique on every filesystem`,
-        { name, earlier, where },
+        { details: { name, earlier, where } },
       );
     }
     this.seen.set(key, name);

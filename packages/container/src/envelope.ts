@@ -1,11 +1,4 @@
-import {
-  type Envelope,
-  LockError,
-  parseEnvelope as parseLockEnvelope,
-  serializeEnvelope,
-  signEnvelope,
-  verifyEnvelopeDetailed,
-} from '@agentlang/lock';
+import { type Envelope, parseEnvelope, SigningError, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from '@agentlang/signing';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 
 export type { Envelope };
@@ -14,8 +7,8 @@ export type { Envelope };
 export const CONTAINER_PAYLOAD_TYPE = 'application/vnd.agentlang.container-index.v1+json';
 
 /**
- * The exact bytes of `signature.sig`: a DSSE envelope from `@agentlang/lock` over the index, in
- * lock's file form; with no key, the same envelope shape with an empty `signatures` list.
+ * The exact bytes of `signature.sig`: a DSSE envelope from `@agentlang/signing` over the index, in
+ * its file form; with no key, the same envelope shape with an empty `signatures` list.
  */
 export function signatureFileBytes(payload: Uint8Array, signingKeys: string[]): Buffer {
   if (signingKeys.length === 0) {
@@ -24,7 +17,7 @@ export function signatureFileBytes(payload: Uint8Array, signingKeys: string[]): 
   try {
     return Buffer.from(serializeEnvelope(signEnvelope(CONTAINER_PAYLOAD_TYPE, payload, signingKeys.map((privateKey) => ({ privateKey })))));
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.KEY_INVALID, `cannot sign the container: ${(cause as Error).message}`, {}, { cause });
+    throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot sign the container: ${(cause as Error).message}`, { details: {}, cause });
   }
 }
 
@@ -38,7 +31,7 @@ export interface EnvelopeCheck {
 }
 
 function malformed(why: string, cause?: unknown): ContainerError {
-  return new ContainerError(ContainerErrorCode.SIGNATURE_MALFORMED, `signature.sig ${why}`, {}, cause === undefined ? {} : { cause });
+  return new ContainerError(ContainerErrorCode.SignatureMalformed, `signature.sig ${why}`, { details: {}, ...cause === undefined ? {} : { cause } });
 }
 
 /**
@@ -56,9 +49,9 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
   if (typeof value !== 'object' || value === null) throw malformed('is not a DSSE envelope object');
   if (value.payloadType !== CONTAINER_PAYLOAD_TYPE) {
     throw new ContainerError(
-      ContainerErrorCode.SIGNATURE_MALFORMED,
+      ContainerErrorCode.SignatureMalformed,
       `signature.sig has payload type ${JSON.stringify(value.payloadType)}, expected ${JSON.stringify(CONTAINER_PAYLOAD_TYPE)}; a signature made for something else (e.g. a lock) is never accepted for a container`,
-      { found: value.payloadType, expected: CONTAINER_PAYLOAD_TYPE },
+      { details: { found: value.payloadType, expected: CONTAINER_PAYLOAD_TYPE } },
     );
   }
   let envelope: Envelope;
@@ -66,7 +59,7 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
     envelope = { payloadType: CONTAINER_PAYLOAD_TYPE, payload: value.payload, signatures: [] };
   } else {
     try {
-      envelope = parseLockEnvelope(bytes);
+      envelope = parseEnvelope(bytes);
     } catch (cause) {
       throw malformed(`is not a valid DSSE envelope: ${(cause as Error).message}`, cause);
     }
@@ -84,8 +77,8 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
     const verified = verifyEnvelopeDetailed(envelope, { publicKeys, payloadType: CONTAINER_PAYLOAD_TYPE });
     return { envelope, keyIds, verifiedBy: verified.keyids };
   } catch (cause) {
-    if (cause instanceof LockError && cause.code === 'LOCK_SIGNATURE_INVALID') return { envelope, keyIds, verifiedBy: [] };
-    if (cause instanceof LockError) throw new ContainerError(ContainerErrorCode.KEY_INVALID, `cannot check the signature: ${cause.message}`, {}, { cause });
+    if (cause instanceof SigningError && cause.code === 'SIGNING_SIGNATURE_INVALID') return { envelope, keyIds, verifiedBy: [] };
+    if (cause instanceof SigningError) throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot check the signature: ${cause.message}`, { cause });
     throw cause;
   }
 }

@@ -1,4 +1,4 @@
-export { ContainerError, ContainerErrorCode, type ContainerErrorCodeValue } from './errors.js';
+export { ContainerError, ContainerErrorCode } from './errors.js';
 export {
   type ContainerIndex,
   type EntryKind,
@@ -21,10 +21,10 @@ export {
   RECIPIENT_PREFIX,
   type X25519Identity,
   generateX25519Identity,
-  keyIdOf,
   parseIdentity,
   parseRecipient,
 } from './keys.js';
+export { keyIdOf } from '@agentlang/signing';
 export { DEFAULT_SCRYPT, type DecryptWith, type EncryptTo, decryptPrompt, encryptPrompt } from './prompt-crypto.js';
 export { type BuildProgress, type PackInput, packContainer } from './pack-container.js';
 export { type SignatureStatus, type WalkOptions, type WalkResult, walkContainer } from './read-container.js';
@@ -33,15 +33,5 @@ export { type VerifiedContainer, verifyContainer } from './verify-container.js';
 export { type LoadedContainerAgent, type OpenOptions, type OpenedContainer, loadContainerAgent, openContainer } from './open-container.js';
 export { type BuildOptions, type BuildResult, buildContainer } from './build-container.js';
 export { type UnpackOptions, unpackContainer } from './unpack-container.js';
-export {
-  type LlmReviewerOptions,
-  type PromptReview,
-  type PromptReviewer,
-  type ReviewFinding,
-  declaredToolNames,
-  llmReviewer,
-  offlineReviewer,
-  reviewPrompt,
-  reviewersFromEnv,
-} from './review-prompt.js';
 export { BLOCK as TAR_BLOCK, encodeHeader as encodeTarHeader, paddingFor as tarPaddingFor } from './tar-header.js';
+export { listTarEntries, type TarSpan } from './list-tar-entries.js';

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { keyIdOf, rawPublicKey } from '@agentlang/signing';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 
 const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -10,7 +11,7 @@ export const IDENTITY_PREFIX = 'AGENTLANG-X25519-SECRET-';
 export const RECIPIENT_PREFIX = 'agentlang-x25519-';
 
 function keyError(what: string, found: string, expected: string): ContainerError {
-  return new ContainerError(ContainerErrorCode.KEY_INVALID, `invalid ${what}: expected ${expected}, found ${found}`, { what });
+  return new ContainerError(ContainerErrorCode.KeyInvalid, `invalid ${what}: expected ${expected}, found ${found}`, { details: { what } });
 }
 
 function describe(value: string): string {
@@ -23,17 +24,6 @@ function hexBytes(value: string, lengths: number[], what: string, expected: stri
     throw keyError(what, describe(text), expected);
   }
   return Buffer.from(text, 'hex');
-}
-
-/** sha256 hex of a raw 32-byte public key: the key id used in signatures and recipient lists. */
-export function keyIdOf(rawPublicKey: Uint8Array): string {
-  return createHash('sha256').update(rawPublicKey).digest('hex');
-}
-
-/** The raw 32 bytes of an Ed25519 or X25519 public key. */
-export function rawPublicKey(key: KeyObject): Buffer {
-  const spki = key.export({ format: 'der', type: 'spki' });
-  return Buffer.from(spki.subarray(spki.length - 32));
 }
 
 /** An X25519 key pair as the strings users handle. */
@@ -60,7 +50,7 @@ export function parseRecipient(text: string): { key: KeyObject; raw: Buffer; key
   const trimmed = text.trim();
   const body = trimmed.startsWith(RECIPIENT_PREFIX) ? trimmed.slice(RECIPIENT_PREFIX.length) : trimmed;
   if (trimmed.startsWith(IDENTITY_PREFIX)) {
-    throw new ContainerError(ContainerErrorCode.KEY_INVALID, 'a secret X25519 identity was given where a recipient (public key) belongs; pass the AGENTLANG_RECIPIENT value instead, and keep the identity secret', {});
+    throw new ContainerError(ContainerErrorCode.KeyInvalid, 'a secret X25519 identity was given where a recipient (public key) belongs; pass the AGENTLANG_RECIPIENT value instead, and keep the identity secret', { details: {} });
   }
   const raw = hexBytes(body, [32], 'X25519 recipient', `"${RECIPIENT_PREFIX}<64 hex>"`);
   const key = createPublicKey({ key: Buffer.concat([X25519_SPKI, raw]), format: 'der', type: 'spki' });

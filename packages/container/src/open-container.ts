@@ -50,7 +50,7 @@ export async function openContainer(file: string, options: OpenOptions = {}): Pr
     sink: (entry) => {
       if (entry.kind === 'context' && !options.includeContext) return undefined;
       if (entry.size > MAX_OPEN_ENTRY_BYTES && entry.kind !== 'context') {
-        throw new ContainerError(ContainerErrorCode.ENTRY_TOO_LARGE, `entry ${entry.path} is ${entry.size} bytes; openContainer holds at most ${MAX_OPEN_ENTRY_BYTES} per entry in memory — use unpackContainer`, { path: entry.path, size: entry.size });
+        throw new ContainerError(ContainerErrorCode.EntryTooLarge, `entry ${entry.path} is ${entry.size} bytes; openContainer holds at most ${MAX_OPEN_ENTRY_BYTES} per entry in memory — use unpackContainer`, { details: { path: entry.path, size: entry.size } });
       }
       const parts: Buffer[] = [];
       collected.set(entry.path, parts);
@@ -90,9 +90,9 @@ export async function loadContainerAgent(file: string, options: OpenOptions = {}
   const agent = await loadAgentFromFiles(opened.files, { entry: opened.index.entry, label: file });
   if (agent.digest !== opened.index.agent.digest) {
     throw new ContainerError(
-      ContainerErrorCode.DIGEST_MISMATCH,
+      ContainerErrorCode.DigestMismatch,
       `the agent in ${file} has digest ${agent.digest}, but the signed index says ${opened.index.agent.digest}; the container is inconsistent`,
-      { file, found: agent.digest, expected: opened.index.agent.digest },
+      { details: { file, found: agent.digest, expected: opened.index.agent.digest } },
     );
   }
   return { ...opened, agent };

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { openAtomicFile } from '@agentlang/utils';
 import {
   type ContainerIndex,
   CONTEXT_DIR,
@@ -82,7 +83,7 @@ export async function listContextFiles(dir: string): Promise<ContextFile[]> {
   const found: ContextFile[] = [];
   const top = await lstat(dir);
   if (top.isSymbolicLink()) {
-    throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { file: dir });
+    throw new ContainerError(ContainerErrorCode.SourceLink, `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { details: { file: dir } });
   }
   const walk = async (abs: string, rel: string): Promise<void> => {
     const names = await readdir(abs);
@@ -91,11 +92,11 @@ export async function listContextFiles(dir: string): Promise<ContextFile[]> {
       const path = `${rel}${name}`;
       const st = await lstat(file);
       if (st.isSymbolicLink()) {
-        throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { file });
+        throw new ContainerError(ContainerErrorCode.SourceLink, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { details: { file } });
       }
       if (st.isDirectory()) await walk(file, `${path}/`);
       else if (st.isFile()) found.push({ path, file, size: st.size, dev: st.dev, ino: st.ino });
-      else throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${file} is not a regular file (device, fifo or socket); remove it from context/`, { file });
+      else throw new ContainerError(ContainerErrorCode.SourceInvalid, `${file} is not a regular file (device, fifo or socket); remove it from context/`, { details: { file } });
     }
   };
   await walk(dir, CONTEXT_DIR);
@@ -121,16 +122,16 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     head.push({ entry: { path, kind, size: bytes.length, sha256: sha256(bytes) }, bytes });
   };
   const entrySource = input.sources.find((s) => s.path === input.entry);
-  if (!entrySource) throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `the manifest file ${input.entry} is not among the sources`, { entry: input.entry });
+  if (!entrySource) throw new ContainerError(ContainerErrorCode.SourceInvalid, `the manifest file ${input.entry} is not among the sources`, { details: { entry: input.entry } });
   addHead(input.entry, 'source', Buffer.from(entrySource.bytes));
   let encryption: ContainerIndex['encryption'] = null;
   if (input.prompt !== undefined) {
     const to = input.encryptTo ?? {};
     if ((to.recipients ?? []).length === 0 && to.passphrase === undefined) {
       throw new ContainerError(
-        ContainerErrorCode.OPTIONS_INVALID,
+        ContainerErrorCode.OptionsInvalid,
         `${agentId} has a ${PROMPT_FILE} and a container never stores it in plaintext: pass --recipient <AGENTLANG_RECIPIENT> (make one with \`agentlang keygen --x25519\`) or --passphrase-env VAR`,
-        { agent: agentId },
+        { details: { agent: agentId } },
       );
     }
     addHead(ENCRYPTED_PROMPT_ENTRY, 'prompt', encryptPrompt(input.prompt, agentId, to));
@@ -166,8 +167,8 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
 
   const out = input.out;
   await mkdir(dirname(out), { recursive: true });
-  const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(temp, 'wx', 0o644);
+  const file = await openAtomicFile(out);
+  const fh = file.handle;
   try {
     let position = headSize;
     const total = context.reduce((n, c) => n + c.size, 0);
@@ -181,13 +182,13 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
       const hash = createHash('sha256');
       // O_NOFOLLOW and the inode check: a file swapped for a link (or another file) after listing is refused.
       const src = await open(c.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SOURCE_LINK, `${c.file} became a symbolic link during the build; build never follows a link into a container`, { file: c.file });
+        if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SourceLink, `${c.file} became a symbolic link during the build; build never follows a link into a container`, { details: { file: c.file } });
         throw error;
       });
       try {
         const opened = await src.stat();
         if (opened.ino !== c.ino || opened.dev !== c.dev) {
-          throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${c.file} was replaced during the build; build again`, { file: c.file });
+          throw new ContainerError(ContainerErrorCode.SourceInvalid, `${c.file} was replaced during the build; build again`, { details: { file: c.file } });
         }
         let copied = 0;
         let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -217,7 +218,7 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
         await pendingWrite;
         const after = await src.stat();
         if (copied !== c.size || after.size !== c.size) {
-          throw new ContainerError(ContainerErrorCode.SOURCE_INVALID, `${c.file} changed size while the container was being built (${c.size} → ${after.size} bytes); build again`, { file: c.file });
+          throw new ContainerError(ContainerErrorCode.SourceInvalid, `${c.file} changed size while the container was being built (${c.size} → ${after.size} bytes); build again`, { details: { file: c.file } });
         }
       } finally {
         await src.close();
@@ -244,13 +245,10 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     const headBuffer = Buffer.concat(headParts);
     await fh.write(headBuffer, 0, headBuffer.length, 0);
     // Not fsynced: a build is reproducible, and a file torn by a crash fails verification on read.
-    if (input.fsync) await fh.sync();
-    await fh.close();
-    await rename(temp, out);
+    await file.commit({ fsync: input.fsync === true, syncDirectory: input.fsync === true });
     return { path: out, index };
   } catch (error) {
-    await fh.close().catch(() => undefined);
-    await rm(temp, { force: true });
+    await file.discard();
     throw error;
   }
 }

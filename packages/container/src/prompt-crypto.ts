@@ -10,8 +10,9 @@ import {
   scryptSync,
 } from 'node:crypto';
 import { canonicalJson } from '@agentlang/manifest';
+import { keyIdOf, rawPublicKey } from '@agentlang/signing';
 import { ContainerError, ContainerErrorCode } from './errors.js';
-import { keyIdOf, parseIdentity, parseRecipient, rawPublicKey } from './keys.js';
+import { parseIdentity, parseRecipient } from './keys.js';
 
 /** First line of every encrypted file: names the format and its version. */
 export const ENCRYPTED_MAGIC = 'agentlang-encrypted/v1\n';
@@ -108,12 +109,12 @@ function payloadAad(headerLine: Buffer): Buffer {
 export function encryptPrompt(plaintext: Uint8Array, agent: string, to: EncryptTo): Buffer {
   const recipients = to.recipients ?? [];
   if (recipients.length === 0 && to.passphrase === undefined) {
-    throw new ContainerError(ContainerErrorCode.OPTIONS_INVALID, 'the prompt needs at least one recipient (--recipient) or a passphrase (--passphrase-env) to be encrypted for', {});
+    throw new ContainerError(ContainerErrorCode.OptionsInvalid, 'the prompt needs at least one recipient (--recipient) or a passphrase (--passphrase-env) to be encrypted for', { details: {} });
   }
   const fileKey = randomBytes(32);
   const stanzas: RecipientStanza[] = recipients.map((r) => wrapForRecipient(fileKey, r));
   if (to.passphrase !== undefined) {
-    if (to.passphrase.length === 0) throw new ContainerError(ContainerErrorCode.OPTIONS_INVALID, 'the passphrase is empty; set a non-empty passphrase', {});
+    if (to.passphrase.length === 0) throw new ContainerError(ContainerErrorCode.OptionsInvalid, 'the passphrase is empty; set a non-empty passphrase', { details: {} });
     const params = to.scrypt ?? DEFAULT_SCRYPT;
     const salt = randomBytes(16);
     const wrapKey = scryptKey(to.passphrase, salt, params);
@@ -134,7 +135,7 @@ export function encryptPrompt(plaintext: Uint8Array, agent: string, to: EncryptT
 }
 
 function malformed(why: string): ContainerError {
-  return new ContainerError(ContainerErrorCode.DECRYPT_FAILED, `prompt.yaml.enc is malformed: ${why}`, { reason: why });
+  return new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc is malformed: ${why}`, { details: { reason: why } });
 }
 
 /** Splits an encrypted file into its parsed header, header line and chunk bytes (no key needed). */
@@ -148,7 +149,7 @@ export function readEncryptionHeader(sealed: Uint8Array): { header: EncryptionHe
   try {
     header = JSON.parse(headerLine.toString('utf8')) as EncryptionHeader;
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.DECRYPT_FAILED, 'prompt.yaml.enc header is not JSON', {}, { cause });
+    throw new ContainerError(ContainerErrorCode.DecryptFailed, 'prompt.yaml.enc header is not JSON', { details: {}, cause });
   }
   if (header === null || typeof header !== 'object' || header.cipher !== 'AES-256-GCM' || header.chunkSize !== CHUNK_SIZE || typeof header.agent !== 'string' || typeof header.nonce !== 'string' || !Array.isArray(header.recipients)) {
     throw malformed('header lacks agent, cipher AES-256-GCM, chunkSize 65536, nonce or recipients');
@@ -193,11 +194,11 @@ function unwrapFileKey(header: EncryptionHeader, wit: DecryptWith): Buffer {
   }
   const available = header.recipients.map((s) => (s.type === 'x25519' ? `x25519 ${s.keyId}` : 'a passphrase (scrypt)'));
   throw new ContainerError(
-    ContainerErrorCode.DECRYPT_NO_MATCH,
+    ContainerErrorCode.DecryptNoMatch,
     tried.length === 0
       ? `the prompt is encrypted and no identity or passphrase was given; it can be opened by: ${available.join(', ')}. Set AGENTLANG_IDENTITY (or --identity-env VAR) or the passphrase variable`
       : `cannot decrypt the prompt with ${tried.join(' or ')} (wrong identity or passphrase); it can be opened by: ${available.join(', ')}`,
-    { tried, recipients: available },
+    { details: { tried, recipients: available } },
   );
 }
 
@@ -208,7 +209,7 @@ function unwrapFileKey(header: EncryptionHeader, wit: DecryptWith): Buffer {
 export function decryptPrompt(sealed: Uint8Array, agent: string, wit: DecryptWith): Buffer {
   const { header, headerLine, body } = readEncryptionHeader(sealed);
   if (header.agent !== agent) {
-    throw new ContainerError(ContainerErrorCode.DECRYPT_FAILED, `prompt.yaml.enc was encrypted for ${JSON.stringify(header.agent)}, not ${JSON.stringify(agent)}; it was swapped in from another container`, { found: header.agent, expected: agent });
+    throw new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc was encrypted for ${JSON.stringify(header.agent)}, not ${JSON.stringify(agent)}; it was swapped in from another container`, { details: { found: header.agent, expected: agent } });
   }
   const fileKey = unwrapFileKey(header, wit);
   const payloadKey = hkdf(fileKey, Buffer.from(header.nonce, 'base64'), `${LABEL} payload`);
@@ -221,7 +222,7 @@ export function decryptPrompt(sealed: Uint8Array, agent: string, wit: DecryptWit
     const part = body.subarray(i * sealedChunk, (i + 1) * sealedChunk);
     const plain = ungcm(payloadKey, chunkNonce(i, last), aad, part);
     if (plain === null) {
-      throw new ContainerError(ContainerErrorCode.DECRYPT_FAILED, `prompt.yaml.enc chunk ${i} failed authentication${last ? ' (or the file was truncated or extended)' : ''}; the encrypted prompt was altered`, { chunk: i });
+      throw new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc chunk ${i} failed authentication${last ? ' (or the file was truncated or extended)' : ''}; the encrypted prompt was altered`, { details: { chunk: i } });
     }
     if (last && plain.length === 0 && i > 0) throw malformed('empty final chunk after full chunks');
     out.push(plain);

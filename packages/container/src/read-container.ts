@@ -51,28 +51,28 @@ export interface WalkResult {
 export async function walkContainer(file: string, options: WalkOptions = {}): Promise<WalkResult> {
   const handle = await open(file, 'r').catch((cause: NodeJS.ErrnoException) => {
     const what = cause.code === 'ENOENT' ? `${file} does not exist` : `cannot open container ${file}: ${cause.code ?? cause.message}`;
-    throw new ContainerError(ContainerErrorCode.NOT_A_CONTAINER, `${what}; pass a .agent container made by \`agentlang build\``, { file }, { cause });
+    throw new ContainerError(ContainerErrorCode.NotAContainer, `${what}; pass a .agent container made by \`agentlang build\``, { details: { file }, cause });
   });
   try {
     const stats = await handle.stat();
     const fileSize = stats.size;
     if (stats.isDirectory()) {
       throw new ContainerError(
-        ContainerErrorCode.NOT_A_CONTAINER,
+        ContainerErrorCode.NotAContainer,
         `${file} is a directory, not a container; if it holds an agent, \`agentlang build ${file}\` packs it into one and \`agentlang validate ${file}\` checks it`,
-        { file, found: 'directory' },
+        { details: { file, found: 'directory' } },
       );
     }
     await assertTarMagic(handle, file, fileSize);
     const reader = new TarReader(handle, fileSize);
     const first = await reader.next();
     if (first === null || first.name !== INDEX_ENTRY) {
-      throw new ContainerError(ContainerErrorCode.NOT_A_CONTAINER, `${file} is a tar archive but not an agentlang container: its first entry is ${first ? JSON.stringify(first.name) : 'missing'}, expected ${INDEX_ENTRY}`, { file });
+      throw new ContainerError(ContainerErrorCode.NotAContainer, `${file} is a tar archive but not an agentlang container: its first entry is ${first ? JSON.stringify(first.name) : 'missing'}, expected ${INDEX_ENTRY}`, { details: { file } });
     }
     const indexBytes = await reader.readSmall(first, MAX_INDEX_BYTES);
     const second = await reader.next();
     if (second === null || second.name !== SIGNATURE_ENTRY) {
-      throw new ContainerError(ContainerErrorCode.ENTRY_MISMATCH, `the second entry of ${file} is ${second ? JSON.stringify(second.name) : 'missing'}, expected ${SIGNATURE_ENTRY}`, { file });
+      throw new ContainerError(ContainerErrorCode.EntryMismatch, `the second entry of ${file} is ${second ? JSON.stringify(second.name) : 'missing'}, expected ${SIGNATURE_ENTRY}`, { details: { file } });
     }
     const envelopeBytes = await reader.readSmall(second, MAX_SIGNATURE_BYTES);
     const publicKeys = options.publicKeys ?? [];
@@ -81,21 +81,21 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
     let signature: SignatureStatus;
     if (check.keyIds.length === 0) {
       if (publicKeys.length > 0 || options.requireSignature) {
-        throw new ContainerError(ContainerErrorCode.UNSIGNED, `${file} is not signed, but a signature was required; build it with --sign-key-env VAR`, { file });
+        throw new ContainerError(ContainerErrorCode.Unsigned, `${file} is not signed, but a signature was required; build it with --sign-key-env VAR`, { details: { file } });
       }
       signature = { state: 'unsigned', keyIds: [] };
     } else if (publicKeys.length > 0) {
       if (check.verifiedBy.length === 0) {
         throw new ContainerError(
-          ContainerErrorCode.SIGNATURE_INVALID,
+          ContainerErrorCode.SignatureInvalid,
           `no signature on ${file} verifies under the trusted key${publicKeys.length > 1 ? 's' : ''} (signed by key id ${check.keyIds.join(', ')}); either the container was altered or it was signed by a key you do not trust`,
-          { file, keyIds: check.keyIds },
+          { details: { file, keyIds: check.keyIds } },
         );
       }
       signature = { state: 'verified', keyIds: check.keyIds, verifiedBy: check.verifiedBy };
     } else {
       if (options.requireSignature) {
-        throw new ContainerError(ContainerErrorCode.SIGNATURE_INVALID, `a verified signature is required for ${file} but no trusted public key was given; pass --pubkey HEX`, { file });
+        throw new ContainerError(ContainerErrorCode.SignatureInvalid, `a verified signature is required for ${file} but no trusted public key was given; pass --pubkey HEX`, { details: { file } });
       }
       signature = { state: 'unverified', keyIds: check.keyIds };
     }
@@ -103,13 +103,13 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
     for (const [i, expected] of index.entries.entries()) {
       const entry = await reader.next();
       if (entry === null) {
-        throw new ContainerError(ContainerErrorCode.TRUNCATED, `${file} ends after ${i} of ${index.entries.length} indexed entries; ${expected.path} is missing`, { file, missing: expected.path });
+        throw new ContainerError(ContainerErrorCode.Truncated, `${file} ends after ${i} of ${index.entries.length} indexed entries; ${expected.path} is missing`, { details: { file, missing: expected.path } });
       }
       if (entry.name !== expected.path || entry.size !== expected.size) {
         throw new ContainerError(
-          ContainerErrorCode.ENTRY_MISMATCH,
+          ContainerErrorCode.EntryMismatch,
           `entry ${i + 3} of ${file} is ${JSON.stringify(entry.name)} (${entry.size} bytes) but the signed index lists ${JSON.stringify(expected.path)} (${expected.size} bytes) there`,
-          { file, found: { name: entry.name, size: entry.size }, expected: { name: expected.path, size: expected.size } },
+          { details: { file, found: { name: entry.name, size: entry.size }, expected: { name: expected.path, size: expected.size } } },
         );
       }
       const hash = createHash('sha256');
@@ -121,15 +121,15 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
       const digest = `sha256:${hash.digest('hex')}`;
       if (digest !== expected.sha256) {
         throw new ContainerError(
-          ContainerErrorCode.DIGEST_MISMATCH,
+          ContainerErrorCode.DigestMismatch,
           `entry ${JSON.stringify(expected.path)} of ${file} has digest ${digest}, but the signed index says ${expected.sha256}; the entry was altered or swapped`,
-          { file, path: expected.path, found: digest, expected: expected.sha256 },
+          { details: { file, path: expected.path, found: digest, expected: expected.sha256 } },
         );
       }
     }
     const extra = await reader.next();
     if (extra !== null) {
-      throw new ContainerError(ContainerErrorCode.ENTRY_UNLISTED, `${file} holds entry ${JSON.stringify(extra.name)} that the signed index does not list; the container was altered`, { file, name: extra.name });
+      throw new ContainerError(ContainerErrorCode.EntryUnlisted, `${file} holds entry ${JSON.stringify(extra.name)} that the signed index does not list; the container was altered`, { details: { file, name: extra.name } });
     }
     return { index, indexBytes, envelope, envelopeBytes, signature, fileSize };
   } finally {
@@ -148,10 +148,10 @@ async function assertTarMagic(handle: import('node:fs/promises').FileHandle, fil
   // A short binary prefix may be a truncated container: the tar reader says so precisely.
   if (!looksLikeText && bytesRead < 262) return;
   throw new ContainerError(
-    ContainerErrorCode.NOT_A_CONTAINER,
+    ContainerErrorCode.NotAContainer,
     looksLikeText
       ? `${file} is a text file (a YAML manifest?), not a container (${fileSize} bytes, no tar header); \`agentlang validate ${file}\` checks a manifest, \`agentlang build ${file}\` packs it into a container`
       : `${file} is not a container: it has no POSIX tar (ustar) header; pass a .agent container made by \`agentlang build\``,
-    { file, found: looksLikeText ? 'text' : 'binary' },
+    { details: { file, found: looksLikeText ? 'text' : 'binary' } },
   );
 }

@@ -29,9 +29,9 @@ function splitName(name: string): { prefix: Buffer; base: Buffer } {
     }
   }
   throw new ContainerError(
-    ContainerErrorCode.ENTRY_NAME,
+    ContainerErrorCode.EntryName,
     `entry name ${JSON.stringify(name)} cannot be stored in a ustar header: it needs a "/" leaving at most 155 bytes before and 100 after; shorten the path`,
-    { name },
+    { details: { name } },
   );
 }
 
@@ -41,7 +41,7 @@ function splitName(name: string): { prefix: Buffer; base: Buffer } {
  */
 export function encodeHeader(name: string, size: number): Buffer {
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX_TAR_SIZE) {
-    throw new ContainerError(ContainerErrorCode.ENTRY_TOO_LARGE, `entry ${name} is ${size} bytes; a container entry holds at most ${MAX_TAR_SIZE} bytes`, { name, size });
+    throw new ContainerError(ContainerErrorCode.EntryTooLarge, `entry ${name} is ${size} bytes; a container entry holds at most ${MAX_TAR_SIZE} bytes`, { details: { name, size } });
   }
   const block = Buffer.alloc(BLOCK);
   const { prefix, base } = splitName(name);
@@ -103,18 +103,18 @@ export function decodeHeader(block: Buffer, offset: number): TarHeader {
   const at = { offset };
   if (block.subarray(257, 263).toString('latin1') !== 'ustar\0') {
     throw new ContainerError(
-      offset === 0 ? ContainerErrorCode.NOT_A_CONTAINER : ContainerErrorCode.TAR_HEADER,
+      offset === 0 ? ContainerErrorCode.NotAContainer : ContainerErrorCode.TarHeader,
       offset === 0
         ? 'not an agentlang container: no ustar magic at byte 257; build one with `agentlang build <agent>`'
         : `malformed tar header at byte ${offset}: no ustar magic; the archive is corrupt or truncated`,
-      at,
+      { details: at },
     );
   }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
   const storedText = cString(block, 148, 8).toString('latin1').trim();
   if (!/^[0-7]{1,7}$/.test(storedText) || Number.parseInt(storedText, 8) !== sum) {
-    throw new ContainerError(ContainerErrorCode.TAR_HEADER, `tar header at byte ${offset} has a bad checksum (stored ${JSON.stringify(storedText)}, computed ${sum.toString(8)}); the archive is corrupt`, at);
+    throw new ContainerError(ContainerErrorCode.TarHeader, `tar header at byte ${offset} has a bad checksum (stored ${JSON.stringify(storedText)}, computed ${sum.toString(8)}); the archive is corrupt`, { details: at });
   }
   const rawName = Buffer.concat([
     cString(block, 345, 155),
@@ -128,15 +128,15 @@ export function decodeHeader(block: Buffer, offset: number): TarHeader {
     const link = type === '1' || type === '2';
     const target = link ? cString(block, 157, 100).toString('utf8') : undefined;
     throw new ContainerError(
-      link ? ContainerErrorCode.ENTRY_LINK : ContainerErrorCode.ENTRY_TYPE,
+      link ? ContainerErrorCode.EntryLink : ContainerErrorCode.EntryType,
       `entry ${JSON.stringify(name)} at byte ${offset} is a ${what}${target !== undefined ? ` to ${JSON.stringify(target)}` : ''}; a container holds regular files only`,
-      { offset, name, type: what, ...(target !== undefined ? { target } : {}) },
+      { details: { offset, name, type: what, ...(target !== undefined ? { target } : {}) } },
     );
   }
   assertSafeEntryName(name, `tar header at byte ${offset}`);
   const sizeText = block.subarray(124, 136).toString('latin1');
   if (!/^[0-7]{11}\0$/.test(sizeText)) {
-    throw new ContainerError(ContainerErrorCode.TAR_HEADER, `tar header of ${JSON.stringify(name)} at byte ${offset} has a malformed size field ${JSON.stringify(sizeText)}; expected 11 octal digits and NUL`, { offset, name });
+    throw new ContainerError(ContainerErrorCode.TarHeader, `tar header of ${JSON.stringify(name)} at byte ${offset} has a malformed size field ${JSON.stringify(sizeText)}; expected 11 octal digits and NUL`, { details: { offset, name } });
   }
   const size = Number.parseInt(sizeText.slice(0, 11), 8);
   const canonical = encodeHeader(name, size);
@@ -144,9 +144,9 @@ export function decodeHeader(block: Buffer, offset: number): TarHeader {
     let differs = 0;
     while (differs < BLOCK && canonical[differs] === block[differs]) differs++;
     throw new ContainerError(
-      ContainerErrorCode.TAR_HEADER,
+      ContainerErrorCode.TarHeader,
       `tar header of ${JSON.stringify(name)} at byte ${offset} is not canonical (byte ${differs} of the header differs from what the builder writes: mode 0644, uid/gid 0, mtime 0, empty owner); the archive was altered`,
-      { offset, name, headerByte: differs },
+      { details: { offset, name, headerByte: differs } },
     );
   }
   return { name, size };

@@ -36,9 +36,9 @@ export class TarReader {
   private async readExactly(target: Buffer, length: number, position: number, what: string): Promise<void> {
     if (position + length > this.fileSize) {
       throw new ContainerError(
-        ContainerErrorCode.TRUNCATED,
+        ContainerErrorCode.Truncated,
         `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}; download or build it again`,
-        { position, length, fileSize: this.fileSize },
+        { details: { position, length, fileSize: this.fileSize } },
       );
     }
     if (length <= WINDOW) {
@@ -53,7 +53,7 @@ export class TarReader {
         this.windowStart = position;
         this.windowLength = filled;
         if (filled < length) {
-          throw new ContainerError(ContainerErrorCode.TRUNCATED, `container is truncated at byte ${position + filled} (file shrank while reading)`, { position: position + filled });
+          throw new ContainerError(ContainerErrorCode.Truncated, `container is truncated at byte ${position + filled} (file shrank while reading)`, { details: { position: position + filled } });
         }
       }
       this.window.copy(target, 0, position - this.windowStart, position - this.windowStart + length);
@@ -65,13 +65,13 @@ export class TarReader {
   /** Reads exactly `length` bytes at `position` straight into `target` (no window). */
   private async readDirect(target: Buffer, length: number, position: number, what: string): Promise<void> {
     if (position + length > this.fileSize) {
-      throw new ContainerError(ContainerErrorCode.TRUNCATED, `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}`, { position, length, fileSize: this.fileSize });
+      throw new ContainerError(ContainerErrorCode.Truncated, `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}`, { details: { position, length, fileSize: this.fileSize } });
     }
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(target, done, length - done, position + done);
       if (bytesRead === 0) {
-        throw new ContainerError(ContainerErrorCode.TRUNCATED, `container is truncated at byte ${position + done} (file shrank while reading)`, { position: position + done });
+        throw new ContainerError(ContainerErrorCode.Truncated, `container is truncated at byte ${position + done} (file shrank while reading)`, { details: { position: position + done } });
       }
       done += bytesRead;
     }
@@ -89,14 +89,14 @@ export class TarReader {
       const second = Buffer.allocUnsafe(BLOCK);
       await this.readExactly(second, BLOCK, headerOffset + BLOCK, 'the end-of-archive marker');
       if (!isZeroBlock(second)) {
-        throw new ContainerError(ContainerErrorCode.TAR_HEADER, `malformed end-of-archive marker at byte ${headerOffset}: a zero block followed by a non-zero block`, { offset: headerOffset });
+        throw new ContainerError(ContainerErrorCode.TarHeader, `malformed end-of-archive marker at byte ${headerOffset}: a zero block followed by a non-zero block`, { details: { offset: headerOffset } });
       }
       const end = headerOffset + 2 * BLOCK;
       if (end !== this.fileSize) {
         throw new ContainerError(
-          ContainerErrorCode.TRAILING_DATA,
+          ContainerErrorCode.TrailingData,
           `container has ${this.fileSize - end} bytes of trailing data after the end-of-archive marker at byte ${end}; the file was altered`,
-          { offset: end, extra: this.fileSize - end },
+          { details: { offset: end, extra: this.fileSize - end } },
         );
       }
       this.position = end;
@@ -116,9 +116,9 @@ export class TarReader {
     const needed = entry.dataOffset + entry.size + paddingFor(entry.size) + 2 * BLOCK;
     if (needed > this.fileSize) {
       throw new ContainerError(
-        ContainerErrorCode.TRUNCATED,
+        ContainerErrorCode.Truncated,
         `container is truncated: entry ${JSON.stringify(entry.name)} declares ${entry.size} bytes at byte ${entry.dataOffset}, which with the end marker needs ${needed} bytes, but the file has ${this.fileSize}`,
-        { name: entry.name, size: entry.size, fileSize: this.fileSize },
+        { details: { name: entry.name, size: entry.size, fileSize: this.fileSize } },
       );
     }
     const end = entry.dataOffset + entry.size;
@@ -158,19 +158,32 @@ export class TarReader {
       const padding = Buffer.allocUnsafe(pad);
       await this.readExactly(padding, pad, end, `padding of ${entry.name}`);
       if (!isZeroBlock(padding)) {
-        throw new ContainerError(ContainerErrorCode.TAR_PADDING, `padding after entry ${JSON.stringify(entry.name)} (bytes ${end}..${end + pad}) is not zero; the archive was altered`, { name: entry.name, offset: end });
+        throw new ContainerError(ContainerErrorCode.TarPadding, `padding after entry ${JSON.stringify(entry.name)} (bytes ${end}..${end + pad}) is not zero; the archive was altered`, { details: { name: entry.name, offset: end } });
       }
     }
     this.position = end + pad;
+  }
+
+  /** Moves past `entry` without reading its content (the padding is not checked); leaves the reader at the next header. */
+  skip(entry: TarEntry): void {
+    const next = entry.dataOffset + entry.size + paddingFor(entry.size);
+    if (next + 2 * BLOCK > this.fileSize) {
+      throw new ContainerError(
+        ContainerErrorCode.Truncated,
+        `container is truncated: entry ${JSON.stringify(entry.name)} declares ${entry.size} bytes at byte ${entry.dataOffset}, which with the end marker needs ${next + 2 * BLOCK} bytes, but the file has ${this.fileSize}`,
+        { details: { name: entry.name, size: entry.size, fileSize: this.fileSize } },
+      );
+    }
+    this.position = next;
   }
 
   /** Reads the whole content of a small entry into a new buffer, refusing it above `limit` bytes. */
   async readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
     if (entry.size > limit) {
       throw new ContainerError(
-        ContainerErrorCode.ENTRY_TOO_LARGE,
+        ContainerErrorCode.EntryTooLarge,
         `entry ${JSON.stringify(entry.name)} declares ${entry.size} bytes; at most ${limit} are allowed for it`,
-        { name: entry.name, size: entry.size, limit },
+        { details: { name: entry.name, size: entry.size, limit } },
       );
     }
     const out = Buffer.allocUnsafe(entry.size);

@@ -33,7 +33,7 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
 export async function unpackContainer(file: string, dir: string, options: UnpackOptions = {}): Promise<{ dir: string; index: ContainerIndex }> {
   const target = resolve(dir);
   if (!(await isEmptyOrMissing(target))) {
-    throw new ContainerError(ContainerErrorCode.UNPACK_TARGET, `cannot unpack into ${target}: the directory is not empty; choose a new directory`, { dir: target });
+    throw new ContainerError(ContainerErrorCode.UnpackTarget, `cannot unpack into ${target}: the directory is not empty; choose a new directory`, { details: { dir: target } });
   }
   const walk = { publicKeys: options.publicKeys ?? [], requireSignature: options.requireSignature ?? (options.publicKeys ?? []).length > 0 };
   await walkContainer(file, walk);

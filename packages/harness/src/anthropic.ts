@@ -1,5 +1,5 @@
 import { HarnessError } from './errors.js';
-import { postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
+import { type ProviderResponse, postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
 import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
 
 /** Settings of an Anthropic Messages client. */
@@ -54,7 +54,7 @@ function isContextError(status: number, text: string): boolean {
   return (status === 400 || status === 413) && /prompt is too long|context window|too many tokens/i.test(text);
 }
 
-/** A {@link ModelClient} speaking Anthropic Messages over `fetch`, streaming by default. */
+/** A {@link ModelClient} speaking Anthropic Messages over `node:http`/`node:https`, streaming by default. */
 export function createAnthropicClient(settings: AnthropicClientOptions): ModelClient {
   const base = (settings.baseUrl ?? 'https://api.anthropic.com').replace(/\/+$/, '');
   const url = `${base}/v1/messages`;
@@ -88,7 +88,7 @@ interface WireBlock {
   input?: unknown;
 }
 
-async function readWhole(response: Response): Promise<ModelResponse> {
+async function readWhole(response: ProviderResponse): Promise<ModelResponse> {
   const json = (await readJson(response)) as { content?: WireBlock[]; stop_reason?: string; usage?: { input_tokens?: number; output_tokens?: number } };
   if (!Array.isArray(json.content)) throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Messages answer has no content array');
   let text = '';
@@ -115,7 +115,7 @@ interface StreamEvent {
   error?: { type?: string; message?: string };
 }
 
-async function readStream(response: Response, call: ModelCallOptions): Promise<ModelResponse> {
+async function readStream(response: ProviderResponse, call: ModelCallOptions): Promise<ModelResponse> {
   let text = '';
   let reason: string | undefined;
   const usage = { inputTokens: 0, outputTokens: 0 };

@@ -38,6 +38,36 @@ export function createPolicyApprover(policy: 'allow' | 'deny' | readonly string[
   };
 }
 
+/**
+ * An approver that asks a person on a terminal: writes the tool, the call id and its arguments
+ * (JSON, cut at 500 characters) to `output` and reads one line from `input`; `y` or `yes`
+ * approves, anything else (or the input ending) denies. Questions are asked one at a time.
+ */
+export function createTerminalApprover(input: Readable, output: Writable): Approver {
+  let queue: Promise<unknown> = Promise.resolve();
+  const ask = (request: ApprovalRequest): Promise<ApprovalDecision> =>
+    new Promise((resolve) => {
+      const rl = createInterface({ input, output, terminal: false });
+      let answered = false;
+      const args = stableJson(request.arguments);
+      output.write(`approve ${request.toolName} (call ${request.callId}) with ${args.length > 500 ? `${args.slice(0, 500)}…` : args}? [y/N] `);
+      rl.once('line', (line) => {
+        answered = true;
+        rl.close();
+        const yes = /^\s*y(es)?\s*$/i.test(line);
+        resolve(yes ? { approved: true } : { approved: false, reason: `the user declined the call to ${request.toolName}` });
+      });
+      rl.once('close', () => {
+        if (!answered) resolve({ approved: false, reason: 'no answer from the terminal' });
+      });
+    });
+  return (request) => {
+    const next = queue.then(() => ask(request));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
 /** The canonical key of a call: a decision is bound to this id and these arguments. */
 function bindingKey(callId: string, args: unknown): string {
   return `${callId}\u0000${stableJson(args)}`;

@@ -239,6 +239,29 @@ describe('sqlite', () => {
   it('refuses table names that are not identifiers', () => {
     expect(() => createBuiltinTool('sqlite', { tables: { 'x"; DROP': 'a' } }, host())).toThrow(/identifier/);
   });
+
+  it("creates tables declared in the spec's columns form (seed 003's citations), constraints included", async () => {
+    const h = host();
+    const config = {
+      tables: {
+        citations: {
+          columns: { id: { type: 'integer', primary_key: true }, url: { type: 'text', required: true }, title: { type: 'text' }, relevance: { type: 'real', default: 0.5 } },
+        },
+      },
+    };
+    const tool = createBuiltinTool('sqlite', config, h);
+    expect(json(await tool.execute({ sql: 'INSERT INTO citations (url, title) VALUES (?, ?)', params: ['https://a.example', "O'Brien"] }, ctx()))).toMatchObject({ changes: 1 });
+    expect(json(await tool.execute({ sql: 'SELECT id, url, title, relevance FROM citations' }, ctx()))).toMatchObject({ rows: [[1, 'https://a.example', "O'Brien", 0.5]] });
+    // required: true is NOT NULL.
+    expect(await tool.execute({ sql: 'INSERT INTO citations (title) VALUES (?)', params: ['no url'] }, ctx())).toMatchObject({ ok: false, kind: 'execution' });
+  });
+
+  it('refuses column names and types in the columns form that are not plain', () => {
+    const bad = (columns: Record<string, unknown>) => () => createBuiltinTool('sqlite', { tables: { t: { columns } } }, host());
+    expect(bad({ 'a"; DROP TABLE t; --': { type: 'text' } })).toThrow(/identifier/);
+    expect(bad({ a: { type: 'text); DROP TABLE t; --' } })).toThrow(/type/);
+    expect(bad({})).toThrow(/columns/);
+  });
 });
 
 describe('built-in tools through runLoop', () => {

@@ -1,7 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, realpath } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '@agentlang/utils';
 import { egressFetch, type EgressPolicy } from './egress.js';
 import { HarnessError } from './errors.js';
 import type { HarnessTool, ToolOutcome } from './loop.js';
@@ -137,12 +139,8 @@ function agentFileStem(agent: string): string {
   return `${stem || 'agent'}-${createHash('sha256').update(agent).digest('hex').slice(0, 12)}`;
 }
 
-/** Writes a file atomically: a temporary sibling, then rename (which replaces a symlink, never follows it). */
-async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { flag: 'wx', mode: 0o600 });
-  await rename(tmp, path);
-}
+/** Writes an agent's state file whole or not at all; the rename replaces a symlink at `path`, never follows it. */
+const atomicWrite = (path: string, data: string | Uint8Array): Promise<void> => writeFileAtomic(path, data, { mode: 0o600 });
 
 /** Creates `<root>/.agentlang/<parts>` and checks its real path stays inside the real root. */
 async function confinedDir(root: string, ...parts: string[]): Promise<string> {
@@ -351,10 +349,23 @@ export function createStorageTool(_config: Record<string, unknown>, host: Builti
 
 // ---------------------------------------------------------------- sqlite
 
+/** One column in the spec's `tables.<name>.columns` form. */
+export interface SqliteColumn {
+  type: string;
+  primary_key?: boolean;
+  required?: boolean;
+  unique?: boolean;
+  default?: string | number | boolean | null;
+}
+
 /** sqlite configuration: tables created (if missing) before the first statement. */
 export interface SqliteConfig {
-  /** Table name → column definitions, e.g. `{ notes: 'id INTEGER PRIMARY KEY, body TEXT' }`. */
-  tables?: Record<string, string>;
+  /**
+   * Table name → its columns: the spec's form `{ citations: { columns: { id: { type: integer,
+   * primary_key: true }, url: { type: text, required: true } } } }`, or column definitions as SQL
+   * (`{ notes: 'id INTEGER PRIMARY KEY, body TEXT' }`).
+   */
+  tables?: Record<string, string | { columns: Record<string, SqliteColumn> }>;
   /** Database file name under `<root>/.agentlang/sqlite/` (default `<agent>.db`). */
   file?: string;
 }
@@ -362,17 +373,74 @@ export interface SqliteConfig {
 type SqlJs = typeof import('sql.js');
 type SqlStatic = Awaited<ReturnType<SqlJs['default']>>;
 let sqlJs: Promise<SqlStatic> | undefined;
+
+/**
+ * Where sql.js's WebAssembly file is: beside sql.js when it resolves from this module, else beside
+ * the running bundle (the CLI's build copies `sql-wasm.wasm` next to its bundles, where sql.js's own
+ * default would look only in a CommonJS bundle).
+ */
+function locateSqlWasm(file: string): string {
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  try {
+    return createRequire(here).resolve(`sql.js/dist/${file}`);
+  } catch {
+    return here.startsWith('file:') ? fileURLToPath(new URL(file, here)) : join(dirname(here), file);
+  }
+}
+
 /** sql.js (WebAssembly) loads on the first sqlite call only. */
 function loadSqlJs(): Promise<SqlStatic> {
-  sqlJs ??= import('sql.js').then((m) => (m.default as unknown as SqlJs['default'])());
+  sqlJs ??= import('sql.js').then((m) => (m.default as unknown as SqlJs['default'])({ locateFile: locateSqlWasm }));
   return sqlJs;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** A column type as SQLite spells one: words, optionally with a size (`VARCHAR(80)`, `DECIMAL(10, 2)`). */
+const COLUMN_TYPE = /^[A-Za-z][A-Za-z ]{0,31}(\(\s*\d{1,4}\s*(,\s*\d{1,4}\s*)?\))?$/;
+
+function sqlLiteral(value: string | number | boolean | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column default ${value} is not a finite number`, { details: { default: value } });
+    return String(value);
+  }
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The column definitions of one configured table as SQL; the spec's `columns` form is checked name by name, type by type. */
+function tableColumnsSql(table: string, definition: unknown): string {
+  if (typeof definition === 'string') return definition;
+  const columns = isObject(definition) && isObject(definition.columns) ? definition.columns : undefined;
+  if (!columns || Object.keys(columns).length === 0) {
+    throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table "${table}" needs columns: { <name>: { type: text|integer|real|blob, primary_key?, required?, unique?, default? } } or its column definitions as SQL`, {
+      details: { table },
+    });
+  }
+  return Object.entries(columns)
+    .map(([name, raw]) => {
+      const column = (isObject(raw) ? raw : { type: raw }) as Partial<SqliteColumn>;
+      if (!IDENT.test(name)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column name "${table}.${name}" is not a plain identifier`, { details: { table, column: name } });
+      if (typeof column.type !== 'string' || !COLUMN_TYPE.test(column.type)) {
+        throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column "${table}.${name}" has type ${JSON.stringify(column.type)}; expected a type name such as text, integer, real or blob`, {
+          details: { table, column: name, type: column.type },
+        });
+      }
+      const parts = [`"${name}"`, column.type.toUpperCase()];
+      if (column.primary_key === true) parts.push('PRIMARY KEY');
+      if (column.required === true) parts.push('NOT NULL');
+      if (column.unique === true) parts.push('UNIQUE');
+      if (column.default !== undefined) parts.push(`DEFAULT ${sqlLiteral(column.default)}`);
+      return parts.join(' ');
+    })
+    .join(', ');
+}
 
 export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): HarnessTool {
-  for (const name of Object.keys(config.tables ?? {})) {
+  const tables: Array<[string, string]> = [];
+  for (const [name, definition] of Object.entries(config.tables ?? {})) {
     if (!IDENT.test(name)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table name "${name}" is not a plain identifier`, { details: { table: name } });
+    tables.push([name, tableColumnsSql(name, definition)]);
   }
   let chain: Promise<unknown> = Promise.resolve();
   return {
@@ -392,7 +460,7 @@ export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): H
           if (st && !st.isFile()) return fail('denied', `${path} is not a regular file (symlink?)`);
           const db = new SQL.Database(st ? await readFile(path) : undefined);
           try {
-            for (const [name, columns] of Object.entries(config.tables ?? {})) db.run(`CREATE TABLE IF NOT EXISTS "${name}" (${columns})`);
+            for (const [name, columns] of tables) db.run(`CREATE TABLE IF NOT EXISTS "${name}" (${columns})`);
             const before = db.getRowsModified();
             // sql.js's prepare would silently drop everything after the first statement; refuse instead.
             const statements = db.iterateStatements(sql);

@@ -16,6 +16,8 @@ export const HarnessErrorCode = {
   EgressDenied: 'HARNESS_EGRESS_DENIED',
   /** A tool's declaration cannot be executed as written (bad body template, unknown parameter type). */
   ToolDefinition: 'HARNESS_TOOL_DEFINITION',
+  /** An MCP server failed to start or list its tools, lacks a whitelisted tool, or a tool's definition no longer matches its pinned digest. */
+  McpStart: 'HARNESS_MCP_START',
 } as const;
 
 /** One of the string codes in {@link HarnessErrorCode}. */

@@ -7,7 +7,7 @@ export { capToolResult, runLoop } from './loop.js';
 export type { HarnessTool, LargeResult, LoopEvent, LoopLimits, LoopOutcome, LoopResult, ModelPrice, RunLoopOptions, ToolFailureKind, ToolOutcome } from './loop.js';
 export { createContextManager, estimateTokens, groupTurns, renderInject } from './context.js';
 export type { CompactionInfo, CompactionStrategy, ContextManager, ContextOptions } from './context.js';
-export { ApprovalGate, createJsonlApprover, createPolicyApprover, stableJson } from './approval.js';
+export { ApprovalGate, createJsonlApprover, createPolicyApprover, createTerminalApprover, stableJson } from './approval.js';
 export type { ApprovalDecision, ApprovalOptions, ApprovalRequest, Approver, JsonlApprover, ToolPermission } from './approval.js';
 export { createOpenAIClient, toOpenAIMessages } from './openai.js';
 export type { OpenAIClientOptions } from './openai.js';
@@ -30,7 +30,7 @@ export {
   createWebFetchTool,
   createWebSearchTool,
 } from './builtin-tools.js';
-export type { BuiltinToolHost, BuiltinToolName, SqliteConfig, WebFetchConfig, WebSearchConfig } from './builtin-tools.js';
+export type { BuiltinToolHost, BuiltinToolName, SqliteColumn, SqliteConfig, WebFetchConfig, WebSearchConfig } from './builtin-tools.js';
 export { summarizeSchemaErrors, withSchemas } from './schemas.js';
 export type { ToolSchemas } from './schemas.js';
 export { applySkills, gateByCapabilities, restrictToolCalls } from './skills.js';
@@ -38,4 +38,4 @@ export type { AppliedSkills, Skill } from './skills.js';
 export { mcpToolDigest, startMcpTools } from './mcp-tools.js';
 export type { McpLauncher, McpProcess, McpProcessExit, McpServerDeclaration, McpTools, StartMcpToolsOptions } from './mcp-tools.js';
 export { buildAgentTools, httpBaseIsPrivate } from './agent-tools.js';
-export type { AgentToolDeclarations, AgentToolHost, AgentTools } from './agent-tools.js';
+export type { AgentToolDeclarations, AgentToolHost, AgentTools, DeclaredTool } from './agent-tools.js';

@@ -68,6 +68,12 @@ export interface RunLoopOptions {
   /** Earlier turns (a resumed session); the run appends to a copy. */
   history?: Message[];
   tools?: HarnessTool[];
+  /**
+   * Tools the loop answers calls to without offering them to the model: a call to one runs it
+   * (e.g. `applySkills`'s `callable`, whose tools outside the skills answer `denied`) instead of
+   * being refused as `unknown_tool`. A name in both lists is the offered tool.
+   */
+  callable?: HarnessTool[];
   limits?: LoopLimits;
   signal?: AbortSignal;
   onEvent?: (event: LoopEvent) => void;
@@ -119,7 +125,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
   const maxTurns = limits.maxTurns ?? 50;
   const maxRepeats = limits.maxRepeats ?? 3;
   const maxChars = limits.maxToolResultChars ?? 20_000;
-  const tools = new Map((options.tools ?? []).map((t) => [t.spec.name, t]));
+  const tools = new Map([...(options.callable ?? []), ...(options.tools ?? [])].map((t) => [t.spec.name, t]));
   const specs = (options.tools ?? []).map((t) => t.spec);
   const messages: Message[] = [...(options.history ?? []), { role: 'user', content: options.prompt }];
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -211,7 +217,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         };
       } else {
         const decision = gate && tools.has(call.name) ? await approve(gate, call, turns, emit) : undefined;
-        outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, call, signal);
+        outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, specs, call, signal);
       }
       const content = outcome.ok ? outcome.content : failureText(outcome.kind, outcome.message);
       let capped = capToolResult(content, maxChars);
@@ -240,10 +246,10 @@ async function approve(gate: ApprovalGate, call: ToolCall, turn: number, emit: R
   return decision;
 }
 
-async function callTool(tools: Map<string, HarnessTool>, call: ToolCall, signal: AbortSignal): Promise<ToolOutcome> {
+async function callTool(tools: Map<string, HarnessTool>, specs: ToolSpec[], call: ToolCall, signal: AbortSignal): Promise<ToolOutcome> {
   const tool = tools.get(call.name);
   if (!tool) {
-    const offered = [...tools.keys()].join(', ') || 'none';
+    const offered = specs.map((s) => s.name).join(', ') || 'none';
     return { ok: false, kind: 'unknown_tool', message: `no tool named ${JSON.stringify(call.name)} is offered to this agent (offered: ${offered})` };
   }
   const args = call.arguments as Record<string, unknown> | null;

@@ -99,7 +99,7 @@ describe('startMcpTools (in-process peer)', () => {
         ],
         fake.launcher,
       ),
-    ).rejects.toThrow(/MCP server two tool "echo" changed since the plan was resolved/);
+    ).rejects.toMatchObject({ code: 'HARNESS_MCP_START', message: expect.stringMatching(/MCP server two tool "echo" changed since the plan was resolved/) });
     expect(fake.stopped.sort()).toEqual(['one', 'two']);
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { HarnessTool, ToolOutcome } from './loop.js';
+import { HarnessError } from './errors.js';
 
 /** One declared MCP server, as the run wiring hands it over (from the manifest's `mcp_servers` and the plan). */
 export interface McpServerDeclaration {
@@ -127,10 +128,6 @@ class PipeTransport {
   }
 }
 
-class McpStartError extends Error {
-  override name = 'McpStartError';
-}
-
 /**
  * Starts each declared MCP server once through `launcher`, connects the MCP SDK client over its
  * pipes, lists its tools and offers only the whitelisted ones as harness tools. A pinned digest
@@ -179,17 +176,17 @@ export async function startMcpTools(servers: readonly McpServerDeclaration[], la
         } while (cursor !== undefined && listed.length < 10_000);
       } catch (error) {
         const tail = stderr.trim().split('\n').slice(-5).join('\n');
-        throw new McpStartError(`MCP server ${server.name} failed to start or answer: ${(error as Error).message}${tail ? `; its stderr ended with:\n${tail}` : ''}`, { cause: error });
+        throw new HarnessError('HARNESS_MCP_START', `MCP server ${server.name} failed to start or answer: ${(error as Error).message}${tail ? `; its stderr ended with:\n${tail}` : ''}`, { details: { server: server.name }, cause: error });
       }
       const whitelist = server.tools ?? server.pinned?.map((p) => p.name);
       const offered = whitelist ? listed.filter((t) => whitelist.includes(t.name)) : listed;
       const lacking = (whitelist ?? []).filter((n) => !listed.some((t) => t.name === n));
-      if (lacking.length > 0) throw new McpStartError(`MCP server ${server.name} does not offer ${lacking.map((n) => `"${n}"`).join(', ')} named in its tools whitelist`);
+      if (lacking.length > 0) throw new HarnessError('HARNESS_MCP_START', `MCP server ${server.name} does not offer ${lacking.map((n) => `"${n}"`).join(', ')} named in its tools whitelist`);
       for (const t of offered) {
         const pin = server.pinned?.find((p) => p.name === t.name);
-        if (server.pinned && !pin) throw new McpStartError(`MCP server ${server.name} tool "${t.name}" has no pinned schema digest in the plan; re-resolve the agent`);
+        if (server.pinned && !pin) throw new HarnessError('HARNESS_MCP_START', `MCP server ${server.name} tool "${t.name}" has no pinned schema digest in the plan; re-resolve the agent`);
         if (pin && pin.schemaDigest !== mcpToolDigest(t)) {
-          throw new McpStartError(
+          throw new HarnessError('HARNESS_MCP_START', 
             `MCP server ${server.name} tool "${t.name}" changed since the plan was resolved (schema digest ${mcpToolDigest(t)}, pinned ${pin.schemaDigest}); it is refused. Re-resolve (and re-lock) the agent to accept the new definition`,
           );
         }

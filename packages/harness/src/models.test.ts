@@ -1,4 +1,6 @@
 import { rejectedWith } from '@agentlang/test-helpers';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedServer, type ScriptStep, startScriptedServer } from '../test/scripted-server.js';
 import { createAnthropicClient } from './anthropic.js';
@@ -153,6 +155,56 @@ describe.each([
     const e = await rejectedWith(HarnessError, pending);
     expect(e.code).toBe('HARNESS_ABORTED');
     expect(s.requests).toHaveLength(1);
+  });
+});
+
+describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-answer', (protocol) => {
+  // A server that sends the stream's headers and a first event, then nothing: the attempt's timer
+  // keeps guarding the body after the headers, and the caller's abort still reaches it.
+  async function stalling(): Promise<{ origin: string; close: () => Promise<void> }> {
+    const events =
+      protocol === 'openai'
+        ? [{ choices: [{ index: 0, delta: { content: 'Hel' } }] }]
+        : [
+            { type: 'message_start', message: { usage: { input_tokens: 1, output_tokens: 0 } } },
+            { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } },
+          ];
+    const srv: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const e of events) res.write(`${'type' in e ? `event: ${e.type}\n` : ''}data: ${JSON.stringify(e)}\n\n`);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return {
+      origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+    };
+  }
+
+  it('fails with HARNESS_TIMEOUT when the body stalls past the time limit', async () => {
+    const s = await stalling();
+    try {
+      const e = await rejectedWith(HarnessError, client(protocol, true, s.origin, { ...FAST, timeoutMs: 150 } as typeof FAST).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+      expect(e.code).toBe('HARNESS_TIMEOUT');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('fails with HARNESS_ABORTED when the caller aborts while the body streams', async () => {
+    const s = await stalling();
+    try {
+      const controller = new AbortController();
+      const pending = client(protocol, true, s.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }, { signal: controller.signal, onText: () => controller.abort() });
+      const e = await rejectedWith(HarnessError, pending);
+      expect(e.code).toBe('HARNESS_ABORTED');
+    } finally {
+      await s.close();
+    }
   });
 });
 

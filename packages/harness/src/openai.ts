@@ -1,5 +1,5 @@
 import { HarnessError } from './errors.js';
-import { postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
+import { type ProviderResponse, postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
 import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
 
 /** Settings of an OpenAI Chat Completions client (OpenAI, and Ollama, vLLM, llama.cpp, LM Studio). */
@@ -57,7 +57,7 @@ function isContextError(status: number, text: string): boolean {
   return status === 400 && /context_length_exceeded|maximum context length|too many tokens/i.test(text);
 }
 
-/** A {@link ModelClient} speaking OpenAI Chat Completions over `fetch`, streaming by default. */
+/** A {@link ModelClient} speaking OpenAI Chat Completions over `node:http`/`node:https`, streaming by default. */
 export function createOpenAIClient(settings: OpenAIClientOptions): ModelClient {
   const base = (settings.baseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
   const url = `${base}/chat/completions`;
@@ -85,7 +85,7 @@ export function createOpenAIClient(settings: OpenAIClientOptions): ModelClient {
   };
 }
 
-async function readWhole(response: Response): Promise<ModelResponse> {
+async function readWhole(response: ProviderResponse): Promise<ModelResponse> {
   const json = (await readJson(response)) as {
     choices?: Array<{ message?: { content?: string | null; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> }; finish_reason?: string }>;
     usage?: { prompt_tokens?: number; completion_tokens?: number };
@@ -114,7 +114,7 @@ interface Chunk {
   error?: { message?: string };
 }
 
-async function readStream(response: Response, call: ModelCallOptions): Promise<ModelResponse> {
+async function readStream(response: ProviderResponse, call: ModelCallOptions): Promise<ModelResponse> {
   let text = '';
   let finish: string | null | undefined;
   const usage = { inputTokens: 0, outputTokens: 0 };

@@ -24,7 +24,6 @@ describe('@agentlang/isolation exports', () => {
       'describeSandbox',
       'egressAllowlist',
       'encodeBpf',
-      'findExecutable',
       'formatSandboxLines',
       'hostAllowed',
       'isPrivateAddress',

@@ -26,7 +26,6 @@ export {
   sandboxSettingsFromEnv,
 } from './host-settings.js';
 export type { SandboxSettings } from './host-settings.js';
-export { findExecutable } from './find-executable.js';
 export type { BwrapBackendOptions } from './bwrap-backend.js';
 export { createNoetherBackend } from './noether-backend.js';
 export type { NoetherBackendOptions } from './noether-backend.js';

@@ -1,6 +1,7 @@
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { absolutePathEntries } from '@agentlang/utils';
 import { assertBinaryOutsideGrants, assertReachable, sandboxIdentity } from './bwrap-backend.js';
 import { egressAllowlist } from './egress-policy.js';
 import { IsolationError } from './errors.js';
@@ -129,6 +130,6 @@ export function createNoetherBackend(options: NoetherBackendOptions): IsolationB
 
 /** The absolute entries of a PATH value (relative and empty ones resolve against the current directory). */
 function absolutePath(value: string | undefined): string {
-  const entries = (value ?? '').split(delimiter).filter((entry) => isAbsolute(entry));
+  const entries = absolutePathEntries(value);
   return entries.length > 0 ? entries.join(delimiter) : '/usr/bin:/bin';
 }

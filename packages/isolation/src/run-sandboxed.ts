@@ -1,4 +1,5 @@
 import { type StdioOptions, spawn } from 'node:child_process';
+import { killProcessGroup } from '@agentlang/utils';
 import { IsolationError } from './errors.js';
 import type { IsolationPolicy } from './policy.js';
 import type { PreparedSandbox, RunSandboxedOptions, SandboxCommand, SandboxResult } from './types.js';
@@ -37,14 +38,7 @@ export function spawnPrepared(
     });
     let timedOut = false;
     let aborted = false;
-    const killTree = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group is already gone
-      }
-    };
+    const killTree = () => killProcessGroup(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       killTree();

@@ -2,10 +2,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isAbsolute, join, relative } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
+import { findOnPath } from '@agentlang/utils';
 import { IsolationError } from './errors.js';
 import { DEFAULT_MAX_PROCESSES, DEFAULT_MEMORY_BYTES } from './host-settings.js';
 import { policyFromTrust } from './mapping.js';
-import { findExecutable } from './find-executable.js';
 import { selectBackend } from './select-backend.js';
 import { capture } from './test-support.js';
 
@@ -65,11 +65,11 @@ describe('selectBackend', () => {
     const r = await capture(backend, policyFromTrust(trust, { workdir }), { argv: ['/bin/true'] });
     expect(r.exitCode).toBe(0);
     expect(existsSync(marker)).toBe(false);
-    expect(findExecutable('bwrap', `${rel}:${SYSTEM_PATH}`)).toBe('/usr/bin/bwrap');
-    expect(findExecutable('noether-sandbox', `${rel}:.:`)).toBeUndefined();
+    expect(findOnPath('bwrap', `${rel}:${SYSTEM_PATH}`)).toBe('/usr/bin/bwrap');
+    expect(findOnPath('noether-sandbox', `${rel}:.:`)).toBeUndefined();
     expect(codeOf(() => selectBackend({ env: { PATH: rel } }))).toBe('SANDBOX_UNAVAILABLE');
     // Control: the planted file is a working executable under its absolute directory.
-    expect(findExecutable('bwrap', join(workdir, 'bin'))).toBe(join(workdir, 'bin', 'bwrap'));
+    expect(findOnPath('bwrap', join(workdir, 'bin'))).toBe(join(workdir, 'bin', 'bwrap'));
   });
 
   it('refuses to run without bubblewrap, saying how to install it and which flag skips isolation', () => {

@@ -1,6 +1,6 @@
+import { findOnPath } from '@agentlang/utils';
 import { createBwrapBackend } from './bwrap-backend.js';
 import { IsolationError } from './errors.js';
-import { findExecutable } from './find-executable.js';
 import { sandboxSettingsFromEnv } from './host-settings.js';
 import { createNoetherBackend } from './noether-backend.js';
 import { createNoneBackend } from './none-backend.js';
@@ -45,7 +45,7 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
     );
   }
   if (requested !== 'bwrap' && requested !== 'noether') throw unknown(requested);
-  const bwrapPath = findExecutable('bwrap', env.PATH);
+  const bwrapPath = findOnPath('bwrap', env.PATH);
   const bwrap = () => {
     if (!bwrapPath) {
       throw new IsolationError('SANDBOX_UNAVAILABLE', BWRAP_MISSING_MESSAGE, {
@@ -56,7 +56,7 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
     return createBwrapBackend({ bwrapPath, ...(options.log ? { log: options.log } : {}), ...(user ? { sandboxUser: user } : {}) });
   };
   if (requested === 'bwrap') return bwrap();
-  const noetherPath = findExecutable('noether-sandbox', env.PATH);
+  const noetherPath = findOnPath('noether-sandbox', env.PATH);
   if (!noetherPath) {
     debug('isolation: noether-sandbox not found on PATH; falling back to the bwrap backend');
     return bwrap();

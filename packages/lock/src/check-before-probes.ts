@@ -1,6 +1,6 @@
 import type { ResolvedPlan } from '@agentlang/resolver';
 import { checkLock, type LockDrift } from './check-lock.js';
-import type { Lockfile } from './lockfile.js';
+import type { Lockfile } from './lock-schema.js';
 
 /**
  * {@link checkLock} for a plan resolved WITHOUT running anything (the resolver's `beforeProbe`

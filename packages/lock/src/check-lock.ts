@@ -1,7 +1,7 @@
 import type { ResolvedPlan } from '@agentlang/resolver';
 import { createLock } from './create-lock.js';
 import { LockError } from './errors.js';
-import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type Lockfile } from './lockfile.js';
+import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type Lockfile } from './lock-schema.js';
 import { normalizeLock } from './validate-lock.js';
 
 /** What kind of thing drifted. */

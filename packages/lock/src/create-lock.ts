@@ -1,6 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { ResolvedPlan } from '@agentlang/resolver';
-import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type LockSchema, type LockedModel, type Lockfile } from './lockfile.js';
+import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type LockSchema, type LockedModel, type Lockfile } from './lock-schema.js';
 
 /** Options of {@link createLock}. */
 export interface CreateLockOptions {

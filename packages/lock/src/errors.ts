@@ -1,7 +1,7 @@
 /**
- * Every failure @agentlang/lock reports. Codes all start with `LOCK_` so the CLI maps them to
- * exit status 12 (the LOCK family), including signature failures: a CI script tells "the lock is
- * wrong or untrusted" (12) apart from everything else without parsing messages.
+ * Every error code `@agentlang/lock` throws; switch on `error.code`. Codes all start with `LOCK_` so
+ * the CLI maps them to exit status 12 (the LOCK family), including signature failures: a CI script
+ * tells "the lock is wrong or untrusted" (12) apart from everything else without parsing messages.
  */
 export const LockErrorCode = {
   /** The lock no longer matches the agent: manifest digest, a source file, the prompt, a tool or an MCP schema changed. */
@@ -29,15 +29,15 @@ export const LockErrorCode = {
 /** One of the string codes in {@link LockErrorCode}. */
 export type LockErrorCode = (typeof LockErrorCode)[keyof typeof LockErrorCode];
 
-/** The one error class of @agentlang/lock: switch on `code`, read `details` for structure. */
+/** The one error class of `@agentlang/lock`: switch on `code`, read `details` for structure. */
 export class LockError extends Error {
   override readonly name = 'LockError';
   readonly code: LockErrorCode;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: Record<string, unknown>;
 
   constructor(code: LockErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.details = options.details;
+    this.details = options.details ?? {};
   }
 }

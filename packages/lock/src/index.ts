@@ -1,24 +1,5 @@
 export { LockError, LockErrorCode } from './errors.js';
 export {
-  generateSigningKeyPair,
-  keyIdFor,
-  publicKeyFor,
-  type SigningKeyPair,
-} from './ed25519.js';
-export {
-  MAX_SIGNATURES,
-  parseEnvelope,
-  preAuthEncoding,
-  serializeEnvelope,
-  signEnvelope,
-  verifyEnvelope,
-  verifyEnvelopeDetailed,
-  type Envelope,
-  type EnvelopeSignature,
-  type VerifiedEnvelope,
-  type VerifyEnvelopeOptions,
-} from './envelope.js';
-export {
   LOCK_PAYLOAD_TYPE,
   LOCK_SCHEMA,
   LOCK_SCHEMA_V1,
@@ -30,7 +11,7 @@ export {
   type LockedResolution,
   type LockedTool,
   type Lockfile,
-} from './lockfile.js';
+} from './lock-schema.js';
 export { createLock, type CreateLockOptions } from './create-lock.js';
 export { normalizeLock } from './validate-lock.js';
 export { parseLock, serializeLock } from './serialize-lock.js';
@@ -43,19 +24,17 @@ export {
   writeLockFile,
   type LockFileContents,
   type ReadLockFileOptions,
-} from './lock-file.js';
+} from './lock-file-io.js';
 export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';
 export { checkLockBeforeProbes } from './check-before-probes.js';
-export { signingKeyFromEnv } from './signing-key-env.js';
+export { signingKeyFromEnv, toLockError } from './signing.js';
 export { lockHostPart, lockPortablePart, portableLockDigest, type LockHostPart } from './lock-parts.js';
 export {
+  checkLockFileBeforeProbes,
   enforceLockFile,
-  lockAgent,
   lockPlan,
+  type BeforeProbesOptions,
   type EnforceLockOptions,
-  type LockAgentOptions,
-  type LockAgentResult,
   type LockPlanOptions,
   type LockResult,
-} from './lock-agent.js';
-export { writeFileAtomic } from './atomic-write.js';
+} from './lock-plan.js';

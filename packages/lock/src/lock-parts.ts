@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Lockfile } from './lockfile.js';
+import type { Lockfile } from './lock-schema.js';
 import { normalizeLock } from './validate-lock.js';
 
 /** The host part of a lock: where it was made. Resolved again wherever the agent runs; never a drift. */

@@ -1,6 +1,6 @@
-import { looksLikeEnvelope } from './envelope.js';
+import { looksLikeEnvelope } from '@agentlang/signing';
 import { LockError } from './errors.js';
-import type { Lockfile } from './lockfile.js';
+import type { Lockfile } from './lock-schema.js';
 import { normalizeLock } from './validate-lock.js';
 
 const encoder = new TextEncoder();

@@ -1,20 +1,7 @@
+import { type Envelope, generateSigningKeyPair, keyIdFor, parseEnvelope, serializeEnvelope, SigningError, signEnvelope, verifyEnvelope } from '@agentlang/signing';
 import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
-import {
-  createLock,
-  type Envelope,
-  generateSigningKeyPair,
-  keyIdFor,
-  LOCK_PAYLOAD_TYPE,
-  LockError,
-  parseEnvelope,
-  serializeEnvelope,
-  serializeLock,
-  signEnvelope,
-  signLock,
-  verifyEnvelope,
-  verifyLock,
-} from './index.js';
+import { createLock, LOCK_PAYLOAD_TYPE, LockError, serializeLock, signLock, verifyLock } from './index.js';
 import { researchPlan } from './testing/plans.js';
 
 const enc = new TextEncoder();
@@ -22,6 +9,7 @@ const dec = new TextDecoder();
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
 const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
+const signingCodeOf = (fn: () => unknown): string => thrownBy(SigningError, fn).code;
 
 /** Every leaf of a JSON value as a path of keys/indices. */
 function leaves(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
@@ -149,10 +137,10 @@ describe('signed locks', () => {
   it('attack: a lock signature presented as a container signature fails, and a container signature as a lock', () => {
     // A container-style verifier (payload type of its own) refuses the lock envelope …
     const containerType = 'application/vnd.agentlang.container.v1+json';
-    expect(codeOf(() => verifyEnvelope(signed, { publicKeys: [signer.publicKey], payloadType: containerType }))).toBe('LOCK_PAYLOAD_TYPE');
+    expect(signingCodeOf(() => verifyEnvelope(signed, { publicKeys: [signer.publicKey], payloadType: containerType }))).toBe('SIGNING_PAYLOAD_TYPE');
     expect(
-      codeOf(() => verifyEnvelope({ ...envelope, payloadType: containerType }, { publicKeys: [signer.publicKey], payloadType: containerType })),
-    ).toBe('LOCK_SIGNATURE_INVALID');
+      signingCodeOf(() => verifyEnvelope({ ...envelope, payloadType: containerType }, { publicKeys: [signer.publicKey], payloadType: containerType })),
+    ).toBe('SIGNING_SIGNATURE_INVALID');
     // … and a signature made over the same bytes for another payload type never passes as a lock,
     // whether the type field is left alone (LOCK_PAYLOAD_TYPE) or rewritten (PAE mismatch).
     const container = signEnvelope(containerType, lockBytes, [signer]);

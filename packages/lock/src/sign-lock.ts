@@ -1,8 +1,8 @@
-import { keyIdFor } from './ed25519.js';
-import { envelopeFromJson, looksLikeEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from './envelope.js';
+import { envelopeFromJson, keyIdFor, looksLikeEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from '@agentlang/signing';
 import { LockError } from './errors.js';
-import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lockfile.js';
+import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lock-schema.js';
 import { parseLock, serializeLock } from './serialize-lock.js';
+import { asLockError } from './signing.js';
 
 /**
  * Signs a lock: the result is the signed lock file, a JSON DSSE envelope whose payload is the
@@ -12,7 +12,7 @@ import { parseLock, serializeLock } from './serialize-lock.js';
 export function signLock(lock: Lockfile | Uint8Array, keys: Array<{ privateKey: string }>): Uint8Array {
   const bytes = lock instanceof Uint8Array ? lock : serializeLock(lock);
   if (lock instanceof Uint8Array) parseLock(bytes);
-  return serializeEnvelope(signEnvelope(LOCK_PAYLOAD_TYPE, bytes, keys));
+  return asLockError(() => serializeEnvelope(signEnvelope(LOCK_PAYLOAD_TYPE, bytes, keys)));
 }
 
 /** A lock whose signature verified. */
@@ -30,7 +30,9 @@ export interface VerifiedLock {
  */
 export function verifyLock(bytes: Uint8Array, options: { publicKeys: string[]; threshold?: number }): VerifiedLock {
   // A bad key is the caller's mistake whatever the file holds: report it first.
-  for (const key of options.publicKeys) keyIdFor(key);
+  asLockError(() => {
+    for (const key of options.publicKeys) keyIdFor(key);
+  });
   const value = parseJson(bytes);
   if (!looksLikeEnvelope(value)) {
     throw new LockError(
@@ -38,11 +40,13 @@ export function verifyLock(bytes: Uint8Array, options: { publicKeys: string[]; t
       'lock is not signed, but a signed lock is required; sign it with `agentlang lock <agent> --sign-key-env AGENTLANG_SIGNING_KEY`',
     );
   }
-  const verified = verifyEnvelopeDetailed(envelopeFromJson(value), {
-    publicKeys: options.publicKeys,
-    payloadType: LOCK_PAYLOAD_TYPE,
-    ...(options.threshold !== undefined && { threshold: options.threshold }),
-  });
+  const verified = asLockError(() =>
+    verifyEnvelopeDetailed(envelopeFromJson(value), {
+      publicKeys: options.publicKeys,
+      payloadType: LOCK_PAYLOAD_TYPE,
+      ...(options.threshold !== undefined && { threshold: options.threshold }),
+    }),
+  );
   return { lock: parseLock(verified.payload), payload: verified.payload, keyids: verified.keyids };
 }
 

@@ -8,7 +8,7 @@ import {
   type LockedModel,
   type LockedTool,
   type Lockfile,
-} from './lockfile.js';
+} from './lock-schema.js';
 
 const AG1 = /^ag1:[0-9a-f]{64}$/;
 const SHA256 = /^sha256:[0-9a-f]{64}$/;

@@ -1,6 +1,6 @@
 import type { PromptDocument } from '@agentlang/promptlang';
+import { nearestWord } from '@agentlang/utils';
 import { listNames, type Reporter } from './checks.js';
-import { nearestWord } from './nearest.js';
 import type { AgentManifest, McpServerSpec } from './types.js';
 
 // What the AgentSpec dialect (apiVersion: agent/v1) means, as AgentSpec's documentation defines it

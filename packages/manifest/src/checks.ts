@@ -1,10 +1,10 @@
 import { INJECT_SOURCES } from '@agentlang/promptlang';
 import validVersion from 'semver/functions/valid.js';
 import validRange from 'semver/ranges/valid.js';
+import { nearestWord } from '@agentlang/utils';
 import { checkCron } from './cron.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { ManifestErrorCode } from './errors.js';
-import { nearestWord } from './nearest.js';
 import type { Locator } from './validate-schema.js';
 
 // Checks a JSON Schema cannot express. They read the raw document defensively (it may have failed

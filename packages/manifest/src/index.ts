@@ -33,10 +33,9 @@ export type {
 } from './types.js';
 export type { Diagnostic } from './diagnostic.js';
 export { formatDiagnostic, formatPosition } from './diagnostic.js';
-export { nearestWord } from './nearest.js';
 export { isPublishableName } from './publishable-name.js';
-export type { ManifestErrorCode, ManifestErrorDetails } from './errors.js';
-export { MANIFEST_ERROR_CODES, ManifestError, isManifestError } from './errors.js';
+export type { ManifestErrorDetails } from './errors.js';
+export { ManifestError, ManifestErrorCode, isManifestError } from './errors.js';
 export { canonicalJson } from './canonical-json.js';
 export { sha256Hex, sha256Tagged } from './hash.js';
 export { computeDigest, DIGEST_PREFIX } from './digest.js';

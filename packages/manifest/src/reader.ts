@@ -37,10 +37,10 @@ export async function diskReader(root: string, maxFileBytes: number): Promise<So
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, { file: rel }, { cause });
+      throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, { details: { file: rel }, cause });
     }
     if (real !== realRoot && !real.startsWith(realRoot + sep)) {
-      throw new ManifestError('MANIFEST_PATH_ESCAPE', `${rel} resolves (through a symlink) to ${real}, outside the agent root ${realRoot}`, { file: rel });
+      throw new ManifestError('MANIFEST_PATH_ESCAPE', `${rel} resolves (through a symlink) to ${real}, outside the agent root ${realRoot}`, { details: { file: rel } });
     }
     return real;
   };
@@ -51,12 +51,12 @@ export async function diskReader(root: string, maxFileBytes: number): Promise<So
       const info = statSync(real);
       if (!info.isFile()) return undefined;
       if (info.size > maxFileBytes) {
-        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${info.size} bytes; the limit is ${maxFileBytes}`, { file: rel, size: info.size, limit: maxFileBytes });
+        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${info.size} bytes; the limit is ${maxFileBytes}`, { details: { file: rel, size: info.size, limit: maxFileBytes } });
       }
       try {
         return new Uint8Array(readFileSync(real));
       } catch (cause) {
-        throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, { file: rel }, { cause });
+        throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, { details: { file: rel }, cause });
       }
     },
     async list(rel) {
@@ -79,7 +79,7 @@ export function memoryReader(files: Record<string, Uint8Array>, maxFileBytes: nu
     async read(rel) {
       const bytes = map.get(rel);
       if (bytes && bytes.length > maxFileBytes) {
-        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${bytes.length} bytes; the limit is ${maxFileBytes}`, { file: rel, size: bytes.length, limit: maxFileBytes });
+        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${bytes.length} bytes; the limit is ${maxFileBytes}`, { details: { file: rel, size: bytes.length, limit: maxFileBytes } });
       }
       return bytes;
     },

@@ -1,3 +1,4 @@
+import { nearestWord } from '@agentlang/utils';
 import type { Diagnostic } from './diagnostic.js';
 import type { ManifestErrorCode } from './errors.js';
 import { SCHEMA_OBJECTS } from './generated/schemas.js';
@@ -11,7 +12,6 @@ import {
   type ValidatorError,
 } from './generated/validators.js';
 import { listNames } from './checks.js';
-import { nearestWord } from './nearest.js';
 import type { SchemaKind } from './schemas.js';
 import { splitPointer, type YamlSource } from './yaml-source.js';
 

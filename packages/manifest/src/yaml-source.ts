@@ -1,4 +1,5 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit, YAMLWarning } from 'yaml';
+import { readYaml, type YamlIssue, type SafeYamlErrorCode } from '@agentlang/safe-yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { ManifestErrorCode } from './errors.js';
 
@@ -16,19 +17,8 @@ export interface YamlSource {
   sourceOf(path: readonly (string | number)[]): string | undefined;
 }
 
-/** Keys that could pollute prototypes when a document is turned into objects. */
 /** True when any diagnostic is an error (a YAML source may carry warnings, e.g. a tolerated PyYAML spelling). */
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some((d) => d.severity === 'error');
-
-/** Keys that could pollute prototypes when a document is turned into objects. */
-export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-);
-
-/** Deepest nesting of mappings and sequences accepted (keeps every recursive step far from the stack limit). */
-export const MAX_DEPTH = 64;
 
 /** Most YAML-level problems reported per file. */
 export const MAX_YAML_DIAGNOSTICS = 200;
@@ -38,62 +28,61 @@ export interface YamlLimits {
   maxAliasCount: number;
 }
 
-/** Parses one YAML document with the security rules of this package; never throws on bad input. */
+/** Each reader issue as this package's error code. */
+const CODES: Record<SafeYamlErrorCode, ManifestErrorCode> = {
+  YAML_SYNTAX: 'MANIFEST_YAML_SYNTAX',
+  YAML_COLLECTION_KEY: 'MANIFEST_YAML_SYNTAX',
+  YAML_DUPLICATE_KEY: 'MANIFEST_DUPLICATE_KEY',
+  YAML_UNKNOWN_TAG: 'MANIFEST_UNKNOWN_TAG',
+  YAML_FORBIDDEN_KEY: 'MANIFEST_FORBIDDEN_KEY',
+  YAML_ALIAS_LIMIT: 'MANIFEST_ALIAS_LIMIT',
+  YAML_TOO_DEEP: 'MANIFEST_TOO_LARGE',
+  YAML_TOO_LARGE: 'MANIFEST_TOO_LARGE',
+};
+
+const isQuoteError = (i: YamlIssue): boolean => i.yamlCode === 'MISSING_CHAR' && /closing .?quote/.test(i.message);
+
+/** Parses one YAML document with @agentlang/safe-yaml's rules (warnings are errors) and one PyYAML leniency; never throws on bad input. */
 export function parseYamlSource(file: string, source: string, limits: YamlLimits): YamlSource {
-  let lineCounter = new LineCounter();
-  const diagnostics: Diagnostic[] = [];
-  const parse = (input: string, counter: LineCounter) =>
-    parseDocument(input, {
-      lineCounter: counter,
-      // yaml's own uniqueKeys check is quadratic in the number of keys (60k keys in 1 MiB took
-      // minutes); duplicates are found below with one Set per mapping instead.
-      uniqueKeys: false,
-      prettyErrors: false,
-      strict: true,
-      merge: false,
-      schema: 'core',
-      version: '1.2',
-      keepSourceTokens: false,
-    });
+  const read = (input: string) => readYaml(input, { maxAliasCount: limits.maxAliasCount, maxIssues: MAX_YAML_DIAGNOSTICS, maxBytes: Number.POSITIVE_INFINITY });
   let text = source;
-  let doc = parse(text, lineCounter);
+  let reading = read(text);
   const tolerated: ShallowQuote[] = [];
-  if (doc.errors.some((e) => e.code === 'MISSING_CHAR' && /closing .?quote/.test(e.message))) {
+  if (reading.issues.some(isQuoteError)) {
     // The one PyYAML leniency accepted (seed 003 prints its body_template this way): see reindentShallowQuotes.
     const attempt = reindentShallowQuotes(text);
     if (attempt.fixes.length) {
-      const counter = new LineCounter();
-      const again = parse(attempt.text, counter);
-      if (!again.errors.length && !again.warnings.length) {
+      const again = read(attempt.text);
+      if (!again.issues.some((i) => i.yamlCode !== undefined)) {
         text = attempt.text;
-        doc = again;
-        lineCounter = counter;
+        reading = again;
         tolerated.push(...attempt.fixes);
       }
     }
   }
+  const doc = reading.document;
+  const { data, lineCounter } = reading;
   const pos = (offset: number) => {
     const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line: p.line, column: p.col };
   };
-  const push = (code: ManifestErrorCode, message: string, offset: number, extra: Partial<Diagnostic> = {}) => {
-    // A hostile file can hold one problem per line; the first MAX_YAML_DIAGNOSTICS are enough.
-    if (diagnostics.length >= MAX_YAML_DIAGNOSTICS) return;
-    diagnostics.push({ severity: 'error', code, message, file, ...pos(offset), path: '', ...extra });
-  };
-
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const code: ManifestErrorCode =
-      e.code === 'DUPLICATE_KEY' ? 'MANIFEST_DUPLICATE_KEY' : e.code === 'TAG_RESOLVE_FAILED' ? 'MANIFEST_UNKNOWN_TAG' : 'MANIFEST_YAML_SYNTAX';
-    let first = e.message.split('\n')[0] ?? e.message;
-    if (code === 'MANIFEST_DUPLICATE_KEY') {
-      const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0]?.trim();
-      first = `duplicate key${key ? ` "${key}"` : ''}: a mapping may hold each key once`;
-    }
-    if (/^Missing closing .?quote/.test(first)) first += '; every line of a multi-line quoted value must be indented deeper than its key';
-    push(code, `${first}${code === 'MANIFEST_YAML_SYNTAX' && e instanceof YAMLWarning ? ' (YAML warnings are errors in agent files)' : ''}`, e.pos[0]);
-  }
-
+  const diagnostics: Diagnostic[] = reading.issues.map((i) => {
+    const code = CODES[i.code];
+    let message = i.message;
+    if (isQuoteError(i)) message += '; every line of a multi-line quoted value must be indented deeper than its key';
+    if (code === 'MANIFEST_YAML_SYNTAX' && i.warning) message += ' (YAML warnings are errors in agent files)';
+    return {
+      severity: 'error',
+      code,
+      message,
+      file,
+      line: i.line,
+      column: i.column,
+      path: i.path,
+      ...(i.expected !== undefined ? { expected: i.expected } : {}),
+      ...(i.found !== undefined ? { found: i.found } : {}),
+    };
+  });
   for (const f of tolerated) {
     diagnostics.push({
       severity: 'warning',
@@ -108,131 +97,15 @@ export function parseYamlSource(file: string, source: string, limits: YamlLimits
     });
   }
 
-  const yamlVersion = doc.directives?.yaml.version;
-  if (yamlVersion && yamlVersion !== '1.2' && /^%YAML/m.test(text)) {
-    push('MANIFEST_YAML_SYNTAX', `%YAML ${yamlVersion} is not accepted; agent files are YAML 1.2 (drop the directive)`, text.indexOf('%YAML'), {
-      expected: 'YAML 1.2',
-      found: `%YAML ${yamlVersion}`,
-    });
-  }
-
-  const pathOf = (ancestors: readonly unknown[]): string => {
-    const parts: string[] = [];
-    for (let i = 0; i < ancestors.length; i++) {
-      const a = ancestors[i];
-      const next = ancestors[i + 1];
-      if (isPair(a) && isScalar(a.key)) parts.push(escapePointer(String(a.key.value)));
-      else if (isSeq(a) && next !== undefined) parts.push(String(a.items.indexOf(next as never)));
-    }
-    return parts.length ? `/${parts.join('/')}` : '';
-  };
-
-  // How many aliases an alias expands to, counting nested ones (memoised, so a bomb costs linear time).
-  const weights = new Map<unknown, number>();
-  const aliasWeight = (n: unknown): number => {
-    if (isAlias(n)) return 1 + aliasWeight(n.resolve(doc));
-    if (!isMap(n) && !isSeq(n)) return 0;
-    const known = weights.get(n);
-    if (known !== undefined) return known;
-    weights.set(n, Number.POSITIVE_INFINITY); // a self-referencing alias is infinite
-    let total = 0;
-    for (const item of n.items as unknown[]) total += isPair(item) ? aliasWeight(item.key) + aliasWeight(item.value) : aliasWeight(item);
-    weights.set(n, total);
-    return total;
-  };
-  let bombReported = false;
-  let aliasCount = 0;
-  visit(doc, {
-    Map(_key, map, ancestors) {
-      const seen = new Set<string>();
-      for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        if (!seen.has(key)) {
-          seen.add(key);
-          continue;
-        }
-        push('MANIFEST_DUPLICATE_KEY', `duplicate key "${key}": a mapping may hold each key once`, pair.key.range?.[0] ?? 0, {
-          path: `${pathOf([...ancestors, map])}/${escapePointer(key)}`,
-          expected: 'each key once',
-          found: `"${key}" again`,
-        });
-      }
-    },
-    Pair(_key, pair, ancestors) {
-      const k = pair.key;
-      if (k !== null && isNode(k) && !isScalar(k)) {
-        push('MANIFEST_YAML_SYNTAX', 'a mapping key must be a plain string, not a collection', (k as Node).range?.[0] ?? 0, {
-          path: pathOf(ancestors),
-          expected: 'a string key',
-          found: isMap(k) ? 'a mapping' : 'a sequence',
-        });
-      } else if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
-        push('MANIFEST_FORBIDDEN_KEY', `the key "${String(k.value)}" is not allowed (prototype pollution); rename it`, k.range?.[0] ?? 0, {
-          path: `${pathOf(ancestors)}/${String(k.value)}`,
-          found: String(k.value),
-        });
-      }
-    },
-    Node(_key, node, ancestors) {
-      if (isMap(node) || isSeq(node)) {
-        const depth = ancestors.filter((a) => isMap(a) || isSeq(a)).length + 1;
-        if (depth > MAX_DEPTH) {
-          push('MANIFEST_TOO_LARGE', `collections are nested more than ${MAX_DEPTH} levels deep`, node.range?.[0] ?? 0, {
-            path: pathOf(ancestors),
-            expected: `at most ${MAX_DEPTH} levels of nesting`,
-            found: 'deeper nesting',
-          });
-          return visit.BREAK;
-        }
-      }
-      if (node.tag && !CORE_TAGS.has(node.tag)) {
-        const already = diagnostics.some((d) => d.code === 'MANIFEST_UNKNOWN_TAG' && d.line === pos(node.range?.[0] ?? 0).line);
-        if (!already) {
-          push('MANIFEST_UNKNOWN_TAG', `the YAML tag ${node.tag} is not allowed; only plain values are accepted`, node.range?.[0] ?? 0, {
-            expected: 'no tag',
-            found: node.tag,
-          });
-        }
-      }
-    },
-    Alias(_key, node) {
-      aliasCount++;
-      if (aliasCount === limits.maxAliasCount + 1) {
-        push('MANIFEST_ALIAS_LIMIT', `more than ${limits.maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`, node.range?.[0] ?? 0, {
-          expected: `at most ${limits.maxAliasCount} aliases`,
-          found: 'more',
-        });
-      } else if (!bombReported && aliasWeight(node) > limits.maxAliasCount) {
-        bombReported = true;
-        push('MANIFEST_ALIAS_LIMIT', `alias *${node.source} expands to more than ${limits.maxAliasCount} aliases (an alias bomb); expansion is bounded`, node.range?.[0] ?? 0, {
-          expected: `at most ${limits.maxAliasCount} alias expansions`,
-          found: `*${node.source}`,
-        });
-      }
-    },
-  });
-
-  let data: unknown;
-  if (!diagnostics.some((d) => d.severity === 'error')) {
-    try {
-      data = doc.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (cause) {
-      const msg = (cause as Error).message;
-      const code: ManifestErrorCode = /alias/i.test(msg) ? 'MANIFEST_ALIAS_LIMIT' : 'MANIFEST_YAML_SYNTAX';
-      push(code, code === 'MANIFEST_ALIAS_LIMIT' ? `alias expansion exceeds the bound of ${limits.maxAliasCount}: ${msg}` : msg, 0);
-    }
-  }
-
   // Mapping key → pair, built on first use, so locating many diagnostics stays linear.
   const keyIndex = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
   const find = (path: readonly (string | number)[]): { node?: unknown; key?: unknown; depth: number; ancestor: unknown } => {
-    let node: unknown = doc.contents;
+    let node: unknown = doc?.contents;
     let key: unknown;
     let ancestor: unknown = node;
     let depth = 0;
     for (const seg of path) {
-      while (isAlias(node)) node = node.resolve(doc);
+      while (isAlias(node) && doc) node = node.resolve(doc);
       if (isMap(node)) {
         let index = keyIndex.get(node);
         if (!index) {
@@ -349,11 +222,6 @@ export function reindentShallowQuotes(text: string): { text: string; fixes: Shal
     i = end;
   }
   return { text: lines.join('\n'), fixes };
-}
-
-/** Escapes one JSON-pointer segment. */
-export function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Splits a JSON pointer into segments (numbers for all-digit segments). */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Diagnostic, formatDiagnostic, loadAgent, MANIFEST_ERROR_CODES, ManifestError } from '@agentlang/manifest';
+import { type Diagnostic, formatDiagnostic, loadAgent, ManifestError, ManifestErrorCode } from '@agentlang/manifest';
 import { describe, expect, test } from 'vitest';
 
 interface Expected {
@@ -33,7 +33,7 @@ async function loadError(path: string, options: Record<string, unknown> = {}): P
 describe('invalid fixture corpus: one case per error code, asserting the code and the reported line', () => {
   test('every error code except the aggregate and I/O has a case', () => {
     const covered = new Set(cases('invalid'));
-    const missing = Object.keys(MANIFEST_ERROR_CODES).filter((c) => !covered.has(c) && c !== 'MANIFEST_INVALID' && c !== 'MANIFEST_IO');
+    const missing = (Object.values(ManifestErrorCode) as string[]).filter((c) => !covered.has(c) && c !== 'MANIFEST_INVALID' && c !== 'MANIFEST_IO');
     expect(missing).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Diagnostic, loadAgentFromFiles, MANIFEST_ERROR_CODES, ManifestError } from '@agentlang/manifest';
+import { type Diagnostic, loadAgentFromFiles, ManifestError, ManifestErrorCode } from '@agentlang/manifest';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
@@ -29,13 +29,13 @@ async function loadChecked(files: Record<string, Uint8Array>, entry = 'agent.yam
     return 'ok';
   } catch (error) {
     if (!(error instanceof ManifestError)) throw new Error(`non-ManifestError thrown: ${String(error)}`, { cause: error });
-    expect(Object.keys(MANIFEST_ERROR_CODES)).toContain(error.code);
+    expect(Object.values(ManifestErrorCode) as string[]).toContain(error.code);
     if (error.code === 'MANIFEST_INVALID') {
       const diagnostics = error.details.diagnostics as Diagnostic[];
       const errors = diagnostics.filter((d) => d.severity === 'error');
       expect(errors.length).toBeGreaterThan(0);
       for (const d of diagnostics) {
-        expect(Object.keys(MANIFEST_ERROR_CODES)).toContain(d.code);
+        expect(Object.values(ManifestErrorCode) as string[]).toContain(d.code);
         expect(d.file).toBeTruthy();
         expect(d.line).toBeGreaterThanOrEqual(1);
         expect(d.column).toBeGreaterThanOrEqual(1);

@@ -27,7 +27,7 @@ function toMarkdown(section: PromptSection, content: string, index: number, rend
     throw new PromptError(
       PromptErrorCode.UnsafeContent,
       `${at(where)}section '${section.name}' ${rendered ? '(after rendering variables) ' : ''}opens a code fence it never closes; in markdown it would swallow every later section — close the fence inside the section`,
-      { ...where, expected: 'every ``` or ~~~ fence closed within its section', found: truncate(content.slice(scan.unclosedFenceAt)) },
+      { details: { ...where, expected: 'every ``` or ~~~ fence closed within its section', found: truncate(content.slice(scan.unclosedFenceAt)) } },
     );
   }
   return `## ${section.name}\n${scan.text}`;
@@ -45,7 +45,7 @@ function toXml(section: PromptSection, content: string, index: number, names: st
     throw new PromptError(
       PromptErrorCode.UnsafeContent,
       `${at(where)}section '${section.name}' contains${rendered ? ' (after rendering variables)' : ''} ${closing ? 'a closing' : 'an opening'} tag '${match[0]}>' named like section '${match[1]}'; in XML output it would ${closing ? 'close' : 'open'} a section early — reword it (e.g. write '&lt;${closing ? '/' : ''}${match[1]}&gt;') or rename a section`,
-      { ...where, expected: `no <${match[1]}> or </${match[1]}> tag inside section content`, found: truncate(content.slice(match.index, match.index + 40)) },
+      { details: { ...where, expected: `no <${match[1]}> or </${match[1]}> tag inside section content`, found: truncate(content.slice(match.index, match.index + 40)) } },
     );
   }
   return `<${section.name}>\n${content}\n</${section.name}>`;
@@ -62,7 +62,7 @@ export function compilePrompt(doc: PromptDocument, options: CompileOptions): str
     throw new PromptError(
       PromptErrorCode.Target,
       `unknown compile target '${String(options.target)}'; expected one of: ${COMPILE_TARGETS.join(', ')}`,
-      { expected: COMPILE_TARGETS.join(' | '), found: String(options.target) },
+      { details: { expected: COMPILE_TARGETS.join(' | '), found: String(options.target) } },
     );
   }
   assertCompilable(doc, options.file);

@@ -43,6 +43,7 @@ export interface PromptErrorDetails {
   expected?: string;
   /** What was found (truncated). */
   found?: string;
+  [key: string]: unknown;
 }
 
 /** The one error class of `@agentlang/promptlang`: a string `code`, a message a person can act on, and `details`. */
@@ -51,10 +52,10 @@ export class PromptError extends Error {
   readonly code: PromptErrorCode;
   readonly details: PromptErrorDetails;
 
-  constructor(code: PromptErrorCode, message: string, details: PromptErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: PromptErrorCode, message: string, options: { details?: PromptErrorDetails; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.details = details;
+    this.details = options.details ?? {};
   }
 }
 

@@ -52,6 +52,8 @@ describe('parsePrompt', () => {
     ['duplicate key', 'version: 2\nversion: 2\nsections: []\n', 'PROMPT_DUPLICATE_KEY', 2, 1],
     ['unknown tag (a YAML warning)', 'version: 2\nsections: !js/function x\n', 'PROMPT_YAML', 2, 11],
     ['__proto__ key', 'version: 2\n__proto__: {}\nsections: []\n', 'PROMPT_FORBIDDEN_KEY', 2, 1],
+    ['a core-schema tag outside the safe set', 'version: 2\nsections: !!binary aGk=\n', 'PROMPT_YAML', 2, 20],
+    ['nesting past 64 levels', `version: 2\nsections: ${'['.repeat(70)}${']'.repeat(70)}\n`, 'PROMPT_YAML', 2, 74],
     ['unknown top-level key', 'version: 2\nsection: []\n', 'PROMPT_SCHEMA', 2, 1],
     ['unknown section key', 'version: 2\nsections:\n  - name: a\n    contents: x\n', 'PROMPT_SCHEMA', 4, 5],
     ['missing content', 'version: 2\nsections:\n  - name: a\n', 'PROMPT_SCHEMA', 3, 5],

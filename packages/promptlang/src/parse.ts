@@ -1,13 +1,13 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { readYaml, type SafeYamlErrorCode, safeYamlErrorOf } from '@agentlang/safe-yaml';
+import { nearestWord } from '@agentlang/utils';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
 import { PromptError, PromptErrorCode, type PromptErrorDetails, truncate } from './errors.js';
-import { nearestWord } from './nearest.js';
 import { setSectionSource } from './positions.js';
 import { assertSectionName } from './section-name.js';
 import { type ParseOptions, PROMPT_ROLES, type PromptDocument, type PromptSection, SUPPORTED_PROMPT_VERSIONS } from './types.js';
 
 const TOP_KEYS = ['version', 'role', 'sections'] as const;
 const SECTION_KEYS = ['name', 'content'] as const;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Bound on alias expansion, so a "billion laughs" document fails fast instead of eating memory. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -31,7 +31,7 @@ function where(ctx: Ctx, node: Node | null | undefined, path: string): PromptErr
 
 function fail(code: PromptErrorCode, message: string, details: PromptErrorDetails, cause?: unknown): never {
   const at = `${details.file ?? '<prompt>'}${details.line ? `:${details.line}:${details.column ?? 1}` : ''}`;
-  throw new PromptError(code, `${at}: ${message}`, details, cause === undefined ? undefined : { cause });
+  throw new PromptError(code, `${at}: ${message}`, { details: details, ...cause === undefined ? undefined : { cause } });
 }
 
 function describe(value: unknown): string {
@@ -41,44 +41,38 @@ function describe(value: unknown): string {
   return `${typeof value} ${truncate(JSON.stringify(value) ?? String(value), 40)}`;
 }
 
-function checkYaml(ctx: Ctx, doc: Document.Parsed): void {
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (!problem) return;
-  const pos = problem.linePos?.[0];
-  const details: PromptErrorDetails = { path: '' };
-  if (ctx.file !== undefined) details.file = ctx.file;
-  if (pos) {
-    details.line = pos.line;
-    details.column = pos.col;
-  }
-  const duplicate = problem.code === 'DUPLICATE_KEY';
-  const firstLine = (problem.message.split('\n')[0] ?? problem.message).replace(/ at line \d+, column \d+:?$/, '');
-  fail(
-    duplicate ? PromptErrorCode.DuplicateKey : PromptErrorCode.Yaml,
-    duplicate
-      ? `${firstLine}; each key may appear once in a mapping — remove or rename the repeated key`
-      : `invalid YAML: ${firstLine}${doc.errors.length === 0 ? ' (YAML warnings are errors in prompt.yaml)' : ''}`,
-    details,
-    problem,
-  );
-}
+/** Each safe-yaml issue as this package's error code. */
+const CODES: Record<SafeYamlErrorCode, PromptErrorCode> = {
+  YAML_SYNTAX: PromptErrorCode.Yaml,
+  YAML_UNKNOWN_TAG: PromptErrorCode.Yaml,
+  YAML_ALIAS_LIMIT: PromptErrorCode.Yaml,
+  YAML_TOO_DEEP: PromptErrorCode.Yaml,
+  YAML_TOO_LARGE: PromptErrorCode.Yaml,
+  YAML_DUPLICATE_KEY: PromptErrorCode.DuplicateKey,
+  YAML_FORBIDDEN_KEY: PromptErrorCode.ForbiddenKey,
+  YAML_COLLECTION_KEY: PromptErrorCode.Schema,
+};
 
-function checkForbiddenKeys(ctx: Ctx, doc: Document.Parsed): void {
-  visit(doc, {
-    Pair(_key, pair) {
-      const key = pair.key;
-      if (isScalar(key) && typeof key.value === 'string' && FORBIDDEN_KEYS.has(key.value)) {
-        fail(
-          PromptErrorCode.ForbiddenKey,
-          `the key '${key.value}' is not allowed (it could alter object prototypes); rename it`,
-          { ...where(ctx, key, ''), found: key.value },
-        );
-      }
-      if (key !== null && !isScalar(key)) {
-        fail(PromptErrorCode.Schema, 'mapping keys must be plain strings, not collections', where(ctx, key as Node, ''));
-      }
-    },
-  });
+/** Reads the text with @agentlang/safe-yaml and fails on its first issue, in this package's codes. */
+function readSafely(ctx: Ctx): { doc: Document.Parsed; value: unknown } {
+  const reading = readYaml(ctx.text, { maxAliasCount: MAX_ALIAS_COUNT });
+  ctx.lines = reading.lineCounter;
+  const problem = reading.issues[0];
+  if (!problem) return { doc: reading.document!, value: reading.data };
+  const code = CODES[problem.code];
+  const details: PromptErrorDetails = { path: '', line: problem.line, column: problem.column };
+  if (ctx.file !== undefined) details.file = ctx.file;
+  if (problem.expected !== undefined) details.expected = problem.expected;
+  if (problem.found !== undefined) details.found = problem.found;
+  const message =
+    code === PromptErrorCode.DuplicateKey
+      ? `${problem.message} — remove or rename the repeated key`
+      : code === PromptErrorCode.ForbiddenKey
+        ? `the key '${problem.found}' is not allowed (it could alter object prototypes); rename it`
+        : code === PromptErrorCode.Schema
+          ? 'mapping keys must be plain strings, not collections'
+          : `invalid YAML: ${problem.message}${problem.warning ? ' (YAML warnings are errors in prompt.yaml)' : ''}`;
+  fail(code, message, details, safeYamlErrorOf(reading.issues, ctx.file));
 }
 
 function checkKeys(ctx: Ctx, node: Node, known: readonly string[], path: string): void {
@@ -92,19 +86,6 @@ function checkKeys(ctx: Ctx, node: Node, known: readonly string[], path: string)
       PromptErrorCode.Schema,
       `unknown key '${key}' at ${path || 'the top level'}${near ? `; did you mean '${near}'?` : ''} (known keys: ${known.join(', ')})`,
       { ...where(ctx, pair.key, path ? `${path}.${key}` : key), expected: known.join(' | '), found: key },
-    );
-  }
-}
-
-function toJs(ctx: Ctx, doc: Document.Parsed): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    fail(
-      PromptErrorCode.Yaml,
-      `invalid YAML: ${(error as Error).message} (alias expansion is limited to ${MAX_ALIAS_COUNT})`,
-      where(ctx, doc.contents, ''),
-      error,
     );
   }
 }
@@ -184,19 +165,7 @@ function parseSection(ctx: Ctx, doc: Document.Parsed, value: unknown, index: num
  */
 export function parsePrompt(text: string, options: ParseOptions = {}): PromptDocument {
   const ctx: Ctx = { text, lines: new LineCounter(), ...(options.file !== undefined ? { file: options.file } : {}) };
-  const doc = parseDocument(text, {
-    lineCounter: ctx.lines,
-    uniqueKeys: true,
-    strict: true,
-    prettyErrors: true,
-    merge: false,
-    schema: 'core',
-    customTags: [],
-    resolveKnownTags: false,
-  });
-  checkYaml(ctx, doc);
-  checkForbiddenKeys(ctx, doc);
-  const value = toJs(ctx, doc);
+  const { doc, value } = readSafely(ctx);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(PromptErrorCode.Schema, `a prompt file is a mapping with 'version' and 'sections', found ${describe(value)}`, {
       ...where(ctx, doc.contents, ''),

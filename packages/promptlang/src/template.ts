@@ -58,7 +58,7 @@ export function renderWith(text: string, variables: Record<string, unknown>, loc
       throw new PromptError(
         PromptErrorCode.UnknownVariable,
         `${at(details)}unknown template variable '${path}' in ${match}${result.missing !== path ? ` ('${result.missing}' is not set)` : ''}; supply it (e.g. \`--var ${path}=…\`) or remove the placeholder`,
-        details,
+        { details: details },
       );
     }
     const rendered = toText(result.value);
@@ -67,7 +67,7 @@ export function renderWith(text: string, variables: Record<string, unknown>, loc
       throw new PromptError(
         PromptErrorCode.VariableValue,
         `${at(details)}template variable '${path}' is ${result.value === null ? 'null' : typeof result.value}, which cannot be rendered as text`,
-        details,
+        { details: details },
       );
     }
     return rendered;

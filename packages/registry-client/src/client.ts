@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { type FileHandle, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { openAtomicFile, progressStream } from '@agentlang/utils';
 import { type PushableArtifact, readPushable } from './artifact.js';
 import { RegistryClientError } from './errors.js';
 import { failureOf, type HttpAnswer, type HttpCall, readBody, type RetryOptions, sendRequest, withRetries } from './http.js';
-import { progressStream, type TransferProgress } from './progress.js';
+import type { TransferProgress } from './progress.js';
 import { type AgentReference, parseAgentReference } from './reference.js';
 import { type VerifiedArtifact, verifyArtifactFile } from './verify.js';
 
@@ -94,10 +95,10 @@ export class RegistryClient {
     try {
       url = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch (cause) {
-      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`, { url: options.url }, { cause });
+      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`, { details: { url: options.url }, cause });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`, { url: options.url });
+      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`, { details: { url: options.url } });
     }
     this.url = url;
     this.options = options;
@@ -123,7 +124,7 @@ export class RegistryClient {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `${action}: the registry answered ${answer.status} with a body that is not JSON`, { snippet: text.slice(0, 200) }, { cause });
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `${action}: the registry answered ${answer.status} with a body that is not JSON`, { details: { snippet: text.slice(0, 200) }, cause });
     }
   }
 
@@ -176,7 +177,7 @@ export class RegistryClient {
     );
     const body = JSON.parse((await readBody(answer)).toString('utf8')) as PushResult;
     if (body.sha256 !== artifact.sha256) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`, { sent: artifact.sha256, recorded: body.sha256 });
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`, { details: { sent: artifact.sha256, recorded: body.sha256 } });
     }
     return body;
   }
@@ -212,11 +213,11 @@ export class RegistryClient {
     const bytes = await readBody(answer, 1 << 20);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== answer.headers['x-content-sha256']) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`, { received: sha256 });
+      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`, { details: { received: sha256 } });
     }
     const def = JSON.parse(bytes.toString('utf8')) as RegistryToolDefinition;
     if (def.name !== name || def.version !== version) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: the registry sent ${def.name}@${def.version}`, { received: `${def.name}@${def.version}` });
+      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: the registry sent ${def.name}@${def.version}`, { details: { received: `${def.name}@${def.version}` } });
     }
     return def;
   }
@@ -238,7 +239,7 @@ export class RegistryClient {
     const label = `${ref.tenant}/${ref.name}@${ref.version}`;
     const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.name}@${ref.version}.agent`);
     const existing = await stat(out).catch(() => undefined);
-    if (existing?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`, { out });
+    if (existing?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`, { details: { out } });
     const url = this.endpoint(`/v1/agents/${ref.tenant}/${ref.name}/${ref.version}`);
     const source = `${this.url.origin} (${label})`;
     for (let attempt = 0; ; attempt++) {
@@ -246,11 +247,11 @@ export class RegistryClient {
       const promised = String(answer.headers['x-content-sha256'] ?? '');
       if (!/^[0-9a-f]{64}$/.test(promised)) {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`, { url: url.href });
+        throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`, { details: { url: url.href } });
       }
       if (ref.sha256 && promised !== ref.sha256) {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { expected: ref.sha256, served: promised });
+        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { details: { expected: ref.sha256, served: promised } });
       }
       const total = Number(answer.headers['content-length'] ?? Number.NaN);
       const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
@@ -258,66 +259,62 @@ export class RegistryClient {
         answer.stream.destroy();
         throw tooLarge(`pull of ${label}: the registry declares ${total} bytes, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { declared: total, limitBytes: maxBytes });
       }
-      const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+      const file = await openAtomicFile(out, { suffix: '.partial' }).catch((cause: unknown) => {
+        answer.stream.destroy();
+        throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write beside ${out}: ${(cause as Error).message}`, { details: { path: out }, cause });
+      });
       try {
-        const { sha256, size } = await this.download(answer, temp, label, Number.isFinite(total) ? total : undefined, maxBytes);
+        const { sha256, size } = await this.download(answer, file.handle, label, Number.isFinite(total) ? total : undefined, maxBytes);
+        await file.close();
         if (sha256 !== promised) {
-          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { expected: promised, received: sha256 });
+          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { details: { expected: promised, received: sha256 } });
         }
         const digestHeader = answer.headers['x-agentlang-digest'];
-        const verified = await verifyArtifactFile(temp, {
+        const verified = await verifyArtifactFile(file.tempPath, {
           name: ref.name,
           version: ref.version,
           ...(typeof digestHeader === 'string' ? { digest: digestHeader } : {}),
           ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}),
           source,
         });
-        await rename(temp, out);
+        await file.commit();
         return { ...verified, tenant: ref.tenant, path: out, sha256, size };
       } catch (error) {
-        await unlink(temp).catch(() => {});
+        await file.discard();
         const retryable = !(error instanceof RegistryClientError) && attempt < (this.options.retry?.retries ?? 3);
         if (!retryable) {
           if (error instanceof RegistryClientError) throw error;
-          throw new RegistryClientError('REGISTRY_NETWORK', `pull of ${label} was cut off: ${(error as Error).message}`, { url: url.href }, { cause: error });
+          throw new RegistryClientError('REGISTRY_NETWORK', `pull of ${label} was cut off: ${(error as Error).message}`, { details: { url: url.href }, cause: error });
         }
       }
     }
   }
 
-  private async download(answer: HttpAnswer, temp: string, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
-    const handle = await open(temp, 'wx', 0o644).catch((cause: unknown) => {
-      answer.stream.destroy();
-      throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write ${temp}: ${(cause as Error).message}`, { path: temp }, { cause });
-    });
+  /** Streams the answer into `handle` (the caller's temp file), bounded by `total` and `maxBytes`. */
+  private async download(answer: HttpAnswer, handle: FileHandle, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
     const hash = createHash('sha256');
     let size = 0;
     let reported = 0;
     const onProgress = this.options.onProgress;
-    try {
-      for await (const chunk of answer.stream) {
-        const bytes = chunk as Buffer;
-        hash.update(bytes);
-        size += bytes.length;
-        // Checked before the bytes reach the disk: a hostile server once streamed 5.6 GB here.
-        if (total !== undefined && size > total) throw tooLarge(`pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`, { declared: total });
-        if (size > maxBytes) throw tooLarge(`pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`, { limitBytes: maxBytes });
-        await handle.write(bytes);
-        if (onProgress && size - reported >= 4 << 20) {
-          reported = size;
-          onProgress({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
-        }
+    for await (const chunk of answer.stream) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      size += bytes.length;
+      // Checked before the bytes reach the disk: a hostile server once streamed 5.6 GB here.
+      if (total !== undefined && size > total) throw tooLarge(`pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`, { declared: total });
+      if (size > maxBytes) throw tooLarge(`pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`, { limitBytes: maxBytes });
+      await handle.write(bytes);
+      if (onProgress && size - reported >= 4 << 20) {
+        reported = size;
+        onProgress({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
       }
-      if (total !== undefined && size !== total) throw new Error(`received ${size} of ${total} bytes`);
-      onProgress?.({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
-      await handle.sync();
-    } finally {
-      await handle.close();
     }
+    if (total !== undefined && size !== total) throw new Error(`received ${size} of ${total} bytes`);
+    onProgress?.({ direction: 'download', label, bytes: size, ...(total !== undefined ? { total } : {}) });
     return { sha256: hash.digest('hex'), size };
   }
 }
 
 function tooLarge(message: string, details: Record<string, unknown>): RegistryClientError {
-  return new RegistryClientError('REGISTRY_TOO_LARGE', message, details);
+  return new RegistryClientError('REGISTRY_TOO_LARGE', message, { details: details });
 }

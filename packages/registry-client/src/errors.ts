@@ -1,44 +1,43 @@
 /**
- * Every error code the registry client throws, with its meaning. Codes answered by a server keep
- * the server's code (`REGISTRY_VERSION_EXISTS`, `REGISTRY_UNAUTHORIZED`, …, see @agentlang/registry);
- * the ones below are the client's own.
+ * Every error code `@agentlang/registry-client` throws of its own; switch on `error.code`. Codes a server
+ * answered with are relayed unchanged (`REGISTRY_VERSION_EXISTS`, `REGISTRY_UNAUTHORIZED`, …, see @agentlang/registry).
  */
-export const REGISTRY_CLIENT_ERROR_CODES = {
+export const RegistryClientErrorCode = {
   /** The registry answered non-2xx without an `{ error: { code } }` body (a proxy, another server). */
-  REGISTRY_HTTP: 'the registry answered non-2xx without a registry error body',
+  Http: 'REGISTRY_HTTP',
   /** The registry could not be reached (refused, reset, timed out) after the retries. */
-  REGISTRY_NETWORK: 'the registry could not be reached',
+  Network: 'REGISTRY_NETWORK',
   /** The registry answered 2xx with something that is not what the API promises. */
-  REGISTRY_BAD_RESPONSE: 'the registry answered 2xx with an unexpected body or headers',
+  BadResponse: 'REGISTRY_BAD_RESPONSE',
   /** Pulled bytes do not match the sha256 or ag1 digest the reference, the server or the signed index promises. */
-  REGISTRY_DIGEST_MISMATCH: 'pulled bytes do not match their promised digest',
+  DigestMismatch: 'REGISTRY_DIGEST_MISMATCH',
   /** A reference is not `tenant/name@version` or `oci://host[:port]/repo:tag`. */
-  REGISTRY_BAD_REFERENCE: 'a reference is malformed',
+  BadReference: 'REGISTRY_BAD_REFERENCE',
   /** The input to push is not a YAML manifest or a container, or cannot be read. */
-  REGISTRY_INPUT: 'the input to push is not a YAML manifest or container',
+  Input: 'REGISTRY_INPUT',
   /** The output path cannot be written (or names a directory). */
-  REGISTRY_OUTPUT: 'the output path cannot be written',
+  Output: 'REGISTRY_OUTPUT',
   /** No registry URL or API key was given where one is needed. */
-  REGISTRY_CONFIG: 'a registry URL or API key is missing',
+  Config: 'REGISTRY_CONFIG',
   /** A pulled artifact declares or streams more bytes than the pull limit (`maxBytes`, CLI `--max-size-mib`); nothing was kept. */
-  REGISTRY_TOO_LARGE: 'a pulled artifact exceeds the declared size or the pull limit',
+  TooLarge: 'REGISTRY_TOO_LARGE',
   /** An OCI distribution registry refused a request or sent a malformed manifest. */
-  REGISTRY_OCI: 'an OCI registry refused a request or sent a malformed manifest',
+  Oci: 'REGISTRY_OCI',
 } as const;
 
-/** A code the client throws: its own or one relayed from the server (always `REGISTRY_*`). */
-export type RegistryClientErrorCode = keyof typeof REGISTRY_CLIENT_ERROR_CODES | `REGISTRY_${string}`;
+/** A code the client throws: one of its own in {@link RegistryClientErrorCode}, or one relayed from the server (always `REGISTRY_*`). */
+export type RegistryClientErrorCode = (typeof RegistryClientErrorCode)[keyof typeof RegistryClientErrorCode] | `REGISTRY_${string}`;
 
 /** The one error class of @agentlang/registry-client. */
 export class RegistryClientError extends Error {
   override readonly name = 'RegistryClientError';
   readonly code: RegistryClientErrorCode;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: Record<string, unknown>;
 
-  constructor(code: RegistryClientErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: RegistryClientErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.details = details;
+    this.details = options.details ?? {};
   }
 }
 

@@ -55,7 +55,7 @@ export async function readBody(answer: HttpAnswer, limit = 16 << 20): Promise<Bu
     size += (chunk as Buffer).length;
     if (size > limit) {
       answer.stream.destroy();
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `response body exceeds ${limit} bytes`, { limit });
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `response body exceeds ${limit} bytes`, { details: { limit } });
     }
     chunks.push(chunk as Buffer);
   }
@@ -91,7 +91,7 @@ export async function withRetries(call: () => Promise<HttpAnswer>, where: string
     } catch (error) {
       reason = (error as Error).message;
       if (attempt >= retries) {
-        throw new RegistryClientError('REGISTRY_NETWORK', `cannot reach the registry at ${where} after ${attempt + 1} attempts: ${reason}; is it running and is the URL right?`, { url: where, attempts: attempt + 1 }, { cause: error });
+        throw new RegistryClientError('REGISTRY_NETWORK', `cannot reach the registry at ${where} after ${attempt + 1} attempts: ${reason}; is it running and is the URL right?`, { details: { url: where, attempts: attempt + 1 }, cause: error });
       }
     }
     options.onRetry?.(attempt + 1, reason);
@@ -114,15 +114,15 @@ export async function failureOf(answer: HttpAnswer, action: string): Promise<Reg
   try {
     const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
     if (error && typeof error.code === 'string' && /^REGISTRY_[A-Z0-9_]+$/.test(error.code) && typeof error.message === 'string') {
-      return new RegistryClientError(error.code as `REGISTRY_${string}`, `${action} failed (HTTP ${answer.status} ${error.code}): ${error.message}`, {
+      return new RegistryClientError(error.code as `REGISTRY_${string}`, `${action} failed (HTTP ${answer.status} ${error.code}): ${error.message}`, { details: {
         status: answer.status,
         serverCode: error.code,
         ...(typeof error.details === 'object' && error.details !== null ? { server: error.details } : {}),
-      });
+      } });
     }
   } catch {
     // Not JSON: fall through.
   }
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-  return new RegistryClientError('REGISTRY_HTTP', `${action} failed: HTTP ${answer.status}${snippet ? ` — ${snippet}` : ''}`, { status: answer.status });
+  return new RegistryClientError('REGISTRY_HTTP', `${action} failed: HTTP ${answer.status}${snippet ? ` — ${snippet}` : ''}`, { details: { status: answer.status } });
 }

@@ -1,5 +1,4 @@
-export type { RegistryClientErrorCode } from './errors.js';
-export { REGISTRY_CLIENT_ERROR_CODES, RegistryClientError, isRegistryClientError } from './errors.js';
+export { RegistryClientError, RegistryClientErrorCode, isRegistryClientError } from './errors.js';
 export type { AgentReference, OciReference, OciRegistryBase } from './reference.js';
 export { isLoopbackHost, isOciReference, ociReferenceFor, parseAgentReference, parseOciRegistry, parseOciReference } from './reference.js';
 export type { RetryOptions } from './http.js';

@@ -32,7 +32,7 @@ export function parseAgentReference(text: string): AgentReference {
     throw new RegistryClientError(
       'REGISTRY_BAD_REFERENCE',
       `'${text.slice(0, 200)}' is not a registry reference; expected <tenant>/<name>@<version> such as alice/demo@0.1.0 (lower-case, semver), optionally #sha256:<64 hex>`,
-      { reference: text.slice(0, 200) },
+      { details: { reference: text.slice(0, 200) } },
     );
   }
   return { tenant: match[1]!, name: match[2]!, version: match[3]!, ...(match[4] ? { sha256: match[4] } : {}) };
@@ -55,7 +55,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function parseOciReference(text: string, options: { insecure?: boolean } = {}): OciReference {
   const fail = (why: string): never => {
-    throw new RegistryClientError('REGISTRY_BAD_REFERENCE', `'${text.slice(0, 200)}' is not an OCI reference: ${why}; expected oci://host[:port]/repository:tag such as oci://127.0.0.1:5000/agents/demo:0.1.0`, { reference: text.slice(0, 200) });
+    throw new RegistryClientError('REGISTRY_BAD_REFERENCE', `'${text.slice(0, 200)}' is not an OCI reference: ${why}; expected oci://host[:port]/repository:tag such as oci://127.0.0.1:5000/agents/demo:0.1.0`, { details: { reference: text.slice(0, 200) } });
   };
   if (!text.startsWith('oci://')) fail('it does not start with oci://');
   const rest = text.slice(6);
@@ -110,8 +110,7 @@ export function parseOciRegistry(text: string): OciRegistryBase {
     throw new RegistryClientError(
       'REGISTRY_BAD_REFERENCE',
       `--registry '${text.slice(0, 200)}' is not an OCI registry; expected host:port[/prefix], oci://host:port[/prefix] or http(s)://host:port[/prefix] such as http://127.0.0.1:5000/agents`,
-      { registry: text.slice(0, 200) },
-      { cause },
+      { details: { registry: text.slice(0, 200) }, cause },
     );
   }
 }

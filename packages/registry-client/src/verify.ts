@@ -36,7 +36,7 @@ export async function verifyArtifactFile(path: string, expect: ArtifactExpectati
     throw new RegistryClientError(
       'REGISTRY_DIGEST_MISMATCH',
       `${expect.source} served ${expect.name}@${expect.version} as an unsigned YAML manifest, but a public key was given: only a container signed by that key is accepted; refusing it (publish a signed container with \`agentlang publish --sign-key-env VAR\`)`,
-      { source: expect.source, received: 'manifest', expected: 'a signed container' },
+      { details: { source: expect.source, received: 'manifest', expected: 'a signed container' } },
     );
   }
   let found: VerifiedArtifact;
@@ -51,13 +51,13 @@ export async function verifyArtifactFile(path: string, expect: ArtifactExpectati
     }
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the artifact pulled from ${expect.source} failed verification: ${(cause as Error).message}`, { source: expect.source, cause: code ?? null }, { cause });
+    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the artifact pulled from ${expect.source} failed verification: ${(cause as Error).message}`, { details: { source: expect.source, cause: code ?? null }, cause });
   }
   if (found.name !== expect.name || found.version !== expect.version) {
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `asked ${expect.source} for ${expect.name}@${expect.version} but received ${found.name}@${found.version}; refusing it`, { expected: `${expect.name}@${expect.version}`, received: `${found.name}@${found.version}` });
+    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `asked ${expect.source} for ${expect.name}@${expect.version} but received ${found.name}@${found.version}; refusing it`, { details: { expected: `${expect.name}@${expect.version}`, received: `${found.name}@${found.version}` } });
   }
   if (expect.digest !== undefined && found.digest !== expect.digest) {
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${expect.name}@${expect.version} from ${expect.source} has digest ${found.digest} but ${expect.digest} was promised; refusing it`, { expected: expect.digest, received: found.digest });
+    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${expect.name}@${expect.version} from ${expect.source} has digest ${found.digest} but ${expect.digest} was promised; refusing it`, { details: { expected: expect.digest, received: found.digest } });
   }
   return found;
 }

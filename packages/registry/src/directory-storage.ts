@@ -33,7 +33,7 @@ async function writeSynced(path: string, data: string | Uint8Array): Promise<voi
 }
 
 function storageError(operation: string, path: string, cause: unknown): RegistryError {
-  return new RegistryError('REGISTRY_STORAGE', `storage failed to ${operation} ${path}: ${(cause as Error).message}`, { operation, path }, { cause });
+  return new RegistryError('REGISTRY_STORAGE', `storage failed to ${operation} ${path}: ${(cause as Error).message}`, { details: { operation, path }, cause });
 }
 
 /**

@@ -63,7 +63,7 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
   const waiting: Array<() => void> = [];
 
   const tooComplex = (why: string) =>
-    new RegistryError('REGISTRY_TOO_COMPLEX', `checking the upload ${why}; nothing was stored — an agent manifest, container or tool definition never needs that`, { heapMib, timeoutMs });
+    new RegistryError('REGISTRY_TOO_COMPLEX', `checking the upload ${why}; nothing was stored — an agent manifest, container or tool definition never needs that`, { details: { heapMib, timeoutMs } });
 
   // Idle workers are kept (one per slot) so a push does not pay a worker's start-up; one that
   // failed, timed out or ran out of memory is terminated, never reused.
@@ -101,7 +101,7 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
       const onMessage = (reply: IdentifyReply) =>
         finish(true, () => {
           if (reply.ok) resolve(reply.identity);
-          else if (reply.code) reject(new RegistryError(reply.code, reply.message, reply.details ?? undefined));
+          else if (reply.code) reject(new RegistryError(reply.code, reply.message, { details: reply.details ?? undefined }));
           else reject(new Error(reply.message));
         });
       const onError = (error: Error & { code?: string }) =>
@@ -118,7 +118,7 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
     async run(job) {
       if (running >= concurrency) {
         if (waiting.length >= maxQueued) {
-          throw new RegistryError('REGISTRY_BUSY', `the registry is checking ${running} uploads and ${waiting.length} more are waiting; retry in a few seconds`, { running, waiting: waiting.length });
+          throw new RegistryError('REGISTRY_BUSY', `the registry is checking ${running} uploads and ${waiting.length} more are waiting; retry in a few seconds`, { details: { running, waiting: waiting.length } });
         }
         // The slot is handed over by the job that finishes (running is not decremented then).
         await new Promise<void>((wake) => waiting.push(wake));

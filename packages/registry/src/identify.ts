@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { openContainer } from '@agentlang/container';
 import { canonicalJson, loadAgentFromFiles, sha256Tagged, sniffBytes } from '@agentlang/manifest';
+import { findExcessiveNesting, MAX_NESTING_DEPTH } from '@agentlang/safe-yaml';
 import { parseDocument } from 'yaml';
 import { RegistryError } from './errors.js';
-import { findExcessiveNesting, MAX_NESTING_DEPTH } from './nesting.js';
 import type { ArtifactKind } from './storage.js';
 
 /** What the registry learns by parsing an uploaded artifact. */
@@ -29,7 +29,7 @@ function invalid(kind: string, cause: unknown, path?: string): RegistryError {
   let reason = cause instanceof Error ? cause.message : String(cause);
   // The staging path is the server's business: never echo it to the client.
   if (path) reason = reason.split(path).join('<upload>');
-  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not valid: ${reason}`, { kind, cause: (cause as { code?: string }).code ?? null }, { cause });
+  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not valid: ${reason}`, { details: { kind, cause: (cause as { code?: string }).code ?? null }, cause });
 }
 
 /** Largest bare YAML manifest accepted, in bytes (the manifest loader's own file limit). */
@@ -46,7 +46,7 @@ function assertShallow(kind: string, file: string, bytes: Uint8Array): void {
     throw new RegistryError(
       'REGISTRY_TOO_COMPLEX',
       `the uploaded ${kind} nests deeper than ${MAX_NESTING_DEPTH} levels (${file}:${excess.line}:${excess.column}); no agent needs that — flatten the document`,
-      { kind, file, line: excess.line, column: excess.column, maxDepth: MAX_NESTING_DEPTH },
+      { details: { kind, file, line: excess.line, column: excess.column, maxDepth: MAX_NESTING_DEPTH } },
     );
   }
 }
@@ -90,7 +90,7 @@ export const identifyArtifact: IdentifyArtifact = async (path, head, options = {
       opened = await openContainer(path, signers.length > 0 ? { publicKeys: signers, requireSignature: true } : {});
     } catch (cause) {
       if (signers.length > 0 && /^SIGNATURE_|^CONTAINER_(SIGNATURE|UNSIGNED|KEY)/.test(String((cause as { code?: string }).code))) {
-        throw new RegistryError('REGISTRY_UNSIGNED', `this tenant accepts only containers signed by one of its ${signers.length} publisher key(s), and this one is not: ${(cause as Error).message.split(path).join('<upload>')}; sign it with \`agentlang publish --sign-key-env VAR\``, { signers: signers.length }, { cause });
+        throw new RegistryError('REGISTRY_UNSIGNED', `this tenant accepts only containers signed by one of its ${signers.length} publisher key(s), and this one is not: ${(cause as Error).message.split(path).join('<upload>')}; sign it with \`agentlang publish --sign-key-env VAR\``, { details: { signers: signers.length }, cause });
       }
       throw invalid('container', cause, path);
     }
@@ -115,11 +115,11 @@ export const identifyArtifact: IdentifyArtifact = async (path, head, options = {
     return { kind: 'container', name: index.agent.name, version: index.agent.version, digest, ...(description ? { description } : {}) };
   }
   if (signers.length > 0) {
-    throw new RegistryError('REGISTRY_UNSIGNED', 'this tenant accepts only signed containers, not bare YAML manifests; publish the agent with `agentlang publish --sign-key-env VAR`', { signers: signers.length });
+    throw new RegistryError('REGISTRY_UNSIGNED', 'this tenant accepts only signed containers, not bare YAML manifests; publish the agent with `agentlang publish --sign-key-env VAR`', { details: { signers: signers.length } });
   }
   const size = (await stat(path)).size;
   if (size > MAX_MANIFEST_BYTES) {
-    throw new RegistryError('REGISTRY_TOO_LARGE', `the upload is not a container, and a YAML manifest is at most ${MAX_MANIFEST_BYTES} bytes (this one is ${size}); build a container with \`agentlang build\``, { limitBytes: MAX_MANIFEST_BYTES, size });
+    throw new RegistryError('REGISTRY_TOO_LARGE', `the upload is not a container, and a YAML manifest is at most ${MAX_MANIFEST_BYTES} bytes (this one is ${size}); build a container with \`agentlang build\``, { details: { limitBytes: MAX_MANIFEST_BYTES, size } });
   }
   const bytes = await readFile(path);
   assertShallow('manifest', 'agent.yaml', bytes);

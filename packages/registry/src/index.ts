@@ -1,5 +1,4 @@
-export type { RegistryErrorCode } from './errors.js';
-export { REGISTRY_ERROR_CODES, RegistryError, isRegistryError } from './errors.js';
+export { REGISTRY_ERROR_STATUS, RegistryError, RegistryErrorCode, isRegistryError } from './errors.js';
 export { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 export type { KeyStore, TenantKeys } from './keys.js';
 export { authenticate, hashApiKey, parseApiKeysEnv, readKeysFile } from './keys.js';
@@ -9,7 +8,7 @@ export { DirectoryStorage } from './directory-storage.js';
 export type { ArtifactIdentity, IdentifyArtifact, IdentifyOptions } from './identify.js';
 export { identifyArtifact, identifyTool, MAX_TOOL_BYTES } from './identify.js';
 export type { UploadLimits } from './upload.js';
-export { compareVersions } from './semver-order.js';
+export { compareVersions } from './names.js';
 export type { RegistryServer, RegistryServerOptions } from './server.js';
 export { createRegistryServer, REGISTRY_API_VERSION } from './server.js';
 export type { StartedRegistry, StartRegistryOptions } from './start.js';

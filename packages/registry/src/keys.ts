@@ -29,7 +29,7 @@ export function hashApiKey(key: string): string {
 
 function addKey(store: KeyStore, tenant: string, hash: Buffer, source: string): void {
   if (!isTenant(tenant)) {
-    throw new RegistryError('REGISTRY_CONFIG', `${source}: tenant '${tenant}' is not canonical; use lower-case letters, digits and dashes (e.g. 'alice')`, { tenant, source });
+    throw new RegistryError('REGISTRY_CONFIG', `${source}: tenant '${tenant}' is not canonical; use lower-case letters, digits and dashes (e.g. 'alice')`, { details: { tenant, source } });
   }
   const entry = store.tenants.get(tenant) ?? { tenant, keyHashes: [], private: false };
   entry.keyHashes.push(hash);
@@ -46,7 +46,7 @@ export function parseApiKeysEnv(value: string, store: KeyStore = { tenants: new 
     if (item === '') continue;
     const colon = item.indexOf(':');
     if (colon <= 0 || colon === item.length - 1) {
-      throw new RegistryError('REGISTRY_CONFIG', `AGENTLANG_API_KEYS: entry '${item.slice(0, 3)}…' is not 'tenant:key'; expected e.g. AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"`, { source: 'AGENTLANG_API_KEYS' });
+      throw new RegistryError('REGISTRY_CONFIG', `AGENTLANG_API_KEYS: entry '${item.slice(0, 3)}…' is not 'tenant:key'; expected e.g. AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"`, { details: { source: 'AGENTLANG_API_KEYS' } });
     }
     const key = item.slice(colon + 1);
     addKey(store, item.slice(0, colon), createHash('sha256').update(key, 'utf8').digest(), 'AGENTLANG_API_KEYS');
@@ -63,11 +63,11 @@ export function readKeysFile(path: string, store: KeyStore = { tenants: new Map(
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new RegistryError('REGISTRY_CONFIG', `cannot read keys file ${path}: ${(cause as Error).message}`, { file: path }, { cause });
+    throw new RegistryError('REGISTRY_CONFIG', `cannot read keys file ${path}: ${(cause as Error).message}`, { details: { file: path }, cause });
   }
   const example = '{"schema":"agentlang.registry.keys/v1","tenants":{"alice":{"keys":["sha256:<64 hex>"],"private":false}}}';
   const fail = (what: string): never => {
-    throw new RegistryError('REGISTRY_CONFIG', `keys file ${path}: ${what}; expected ${example}`, { file: path });
+    throw new RegistryError('REGISTRY_CONFIG', `keys file ${path}: ${what}; expected ${example}`, { details: { file: path } });
   };
   if (typeof doc !== 'object' || doc === null) return fail('not a JSON object');
   const { schema, tenants } = doc as { schema?: unknown; tenants?: unknown };

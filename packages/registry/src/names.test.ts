@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCoordinates, isAgentName, isTenant, isToolName, isVersion } from './names.js';
-import { compareVersions } from './semver-order.js';
+import { assertCoordinates, compareVersions, isAgentName, isTenant, isToolName, isVersion } from './names.js';
 import { parseBind } from './start.js';
 
 describe('coordinates', () => {
@@ -27,6 +26,10 @@ describe('compareVersions', () => {
   it('orders by semver precedence', () => {
     const sorted = ['1.10.0', '1.2.0', '1.2.0-rc.1', '1.2.0-rc.10', '1.2.0-alpha', '0.9.9', '1.2.0-rc.2'].sort(compareVersions);
     expect(sorted).toEqual(['0.9.9', '1.2.0-alpha', '1.2.0-rc.1', '1.2.0-rc.2', '1.2.0-rc.10', '1.2.0', '1.10.0']);
+  });
+  it('orders every version isVersion accepts, including a pre-release number with a leading zero', () => {
+    expect(isVersion('1.0.0-rc.01')).toBe(true);
+    expect(['1.0.0', '1.0.0-rc.01', '0.9.0'].sort(compareVersions)).toEqual(['0.9.0', '1.0.0-rc.01', '1.0.0']);
   });
 });
 

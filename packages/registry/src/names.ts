@@ -1,4 +1,5 @@
 import { isPublishableName } from '@agentlang/manifest';
+import semver from 'semver';
 import { RegistryError } from './errors.js';
 
 const TENANT = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -26,6 +27,15 @@ export function isVersion(value: string): boolean {
   return value.length <= 128 && VERSION.test(value);
 }
 
+/**
+ * Orders two canonical versions (`1.2.3`, `1.2.3-rc.1`) by semver precedence; negative when a < b.
+ * Loose, so that every version {@link isVersion} accepts compares (strict semver refuses a
+ * pre-release number with a leading zero, `1.0.0-rc.01`) rather than throwing.
+ */
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b, true);
+}
+
 /** Throws REGISTRY_BAD_NAME unless tenant, name (agent or tool) and version are all canonical. */
 export function assertCoordinates(tenant: string, name: string, version: string, namespace: 'agents' | 'tools' = 'agents'): void {
   const bad: string[] = [];
@@ -34,6 +44,6 @@ export function assertCoordinates(tenant: string, name: string, version: string,
   if (namespace === 'agents' && !isAgentName(name)) bad.push(`name '${name.slice(0, 140)}' (expected e.g. 'demo': [a-z0-9_-], no dots or slashes, no upper case)`);
   if (!isVersion(version)) bad.push(`version '${version.slice(0, 140)}' (expected semver such as '0.1.0')`);
   if (bad.length > 0) {
-    throw new RegistryError('REGISTRY_BAD_NAME', `not a canonical registry coordinate: ${bad.join('; ')}`, { tenant, name, version });
+    throw new RegistryError('REGISTRY_BAD_NAME', `not a canonical registry coordinate: ${bad.join('; ')}`, { details: { tenant, name, version } });
   }
 }

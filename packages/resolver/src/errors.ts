@@ -1,54 +1,53 @@
-/**
- * Every error code @agentlang/resolver throws, with the one-line meaning of each. The `RESOLVE_`
- * prefix maps to exit code 11 in the CLI.
- */
-export const RESOLVE_ERROR_CODES = {
+/** Every error code `@agentlang/resolver` throws (the `RESOLVE_` prefix maps to exit code 11 in the CLI); switch on `error.code`. */
+export const ResolveErrorCode = {
   /** A declared tool is in no catalog (built-in, local catalog directories, registry sources). */
-  RESOLVE_TOOL_UNKNOWN: 'a declared tool is in no catalog',
+  ToolUnknown: 'RESOLVE_TOOL_UNKNOWN',
   /** No version of a tool satisfies the constraint; `details.available` lists the versions that exist. */
-  RESOLVE_TOOL_UNSATISFIABLE: 'no catalog version satisfies the tool constraint',
+  ToolUnsatisfiable: 'RESOLVE_TOOL_UNSATISFIABLE',
   /** A tool constraint is not a valid semver range. */
-  RESOLVE_TOOL_CONSTRAINT: 'a tool constraint is not a valid semver range',
+  ToolConstraint: 'RESOLVE_TOOL_CONSTRAINT',
   /** A local tool catalog directory or one of its files is unreadable or malformed. */
-  RESOLVE_CATALOG_INVALID: 'a local tool catalog or model catalog file is malformed',
+  CatalogInvalid: 'RESOLVE_CATALOG_INVALID',
   /** A model is in no model catalog and `strict` is on (otherwise a warning). */
-  RESOLVE_MODEL_UNKNOWN: 'a declared model is in no model catalog (strict mode)',
+  ModelUnknown: 'RESOLVE_MODEL_UNKNOWN',
   /** `selectRuntime({ localOnly: true })` and no local model (ollama, test-echo) to route to. */
-  RESOLVE_MODEL_UNROUTABLE: 'local-only routing found no local model',
+  ModelUnroutable: 'RESOLVE_MODEL_UNROUTABLE',
   /** The requested runtime is not one the resolver knows. */
-  RESOLVE_RUNTIME_UNKNOWN: 'the requested runtime is not a known runtime adapter',
+  RuntimeUnknown: 'RESOLVE_RUNTIME_UNKNOWN',
   /** Strict mode and something the run needs is missing (runtime binary, dependency, credentials). */
-  RESOLVE_MISSING: 'something the run needs is missing (strict mode)',
+  Missing: 'RESOLVE_MISSING',
   /** An MCP server's `{{.env.X}}` template names a variable that is not set. */
-  RESOLVE_MCP_ENV: 'an MCP server env template names an unset variable',
+  McpEnv: 'RESOLVE_MCP_ENV',
   /** An MCP server's `command` or `args` uses a `{{.env.X}}` template: a secret would land on a command line. */
-  RESOLVE_MCP_ARGV_TEMPLATE: 'an MCP server command or args use an env template (secrets go in env)',
+  McpArgvTemplate: 'RESOLVE_MCP_ARGV_TEMPLATE',
   /** An agent that did not come from the working tree reads host variables the user did not allow (`--allow-env`). */
-  RESOLVE_ENV_CONSENT: 'a packed agent reads host environment variables without consent',
+  EnvConsent: 'RESOLVE_ENV_CONSENT',
   /** An MCP server could not be started, or failed during initialize / tools/list. */
-  RESOLVE_MCP_START: 'an MCP server failed to start or to answer',
+  McpStart: 'RESOLVE_MCP_START',
+  /** An MCP server must be probed but the optional peer dependency `@modelcontextprotocol/sdk` is not installed. */
+  McpSdkMissing: 'RESOLVE_MCP_SDK_MISSING',
   /** An MCP server did not answer within the timeout. */
-  RESOLVE_MCP_TIMEOUT: 'an MCP server did not answer in time',
+  McpTimeout: 'RESOLVE_MCP_TIMEOUT',
   /** A whitelisted MCP tool is not offered by the server; `details.offered` lists what is. */
-  RESOLVE_MCP_WHITELIST: 'a whitelisted MCP tool is not offered by the server',
+  McpWhitelist: 'RESOLVE_MCP_WHITELIST',
   /** The host profile name is unknown, or the custom profile file is malformed. */
-  RESOLVE_HOST_PROFILE: 'unknown host profile or malformed profile file',
+  HostProfile: 'RESOLVE_HOST_PROFILE',
   /** A required capability is not granted by the host profile. */
-  RESOLVE_PERMISSION_DENIED: 'a required capability is not granted by the host',
+  PermissionDenied: 'RESOLVE_PERMISSION_DENIED',
   /** A sub-agent could not be found or loaded. */
-  RESOLVE_SUBAGENT: 'a sub-agent could not be found or loaded',
+  Subagent: 'RESOLVE_SUBAGENT',
   /** Delegation forms a cycle; the message names the chain. */
-  RESOLVE_DELEGATE_CYCLE: 'delegation forms a cycle',
+  DelegateCycle: 'RESOLVE_DELEGATE_CYCLE',
   /** Delegation is deeper than `max_depth`. */
-  RESOLVE_DELEGATE_DEPTH: 'delegation is deeper than max_depth',
+  DelegateDepth: 'RESOLVE_DELEGATE_DEPTH',
   /** Strict mode and the manifest has loader warnings (an unknown key such as `verison:`, …); `details.warnings` lists them. */
-  RESOLVE_MANIFEST_WARNING: 'the manifest has warnings (unknown keys, …) and strict mode is on',
+  ManifestWarning: 'RESOLVE_MANIFEST_WARNING',
   /** The system prompt could not be compiled. */
-  RESOLVE_PROMPT: 'the system prompt could not be compiled',
+  Prompt: 'RESOLVE_PROMPT',
 } as const;
 
-/** A string code from {@link RESOLVE_ERROR_CODES}. */
-export type ResolveErrorCode = keyof typeof RESOLVE_ERROR_CODES;
+/** One of the string codes in {@link ResolveErrorCode}. */
+export type ResolveErrorCode = (typeof ResolveErrorCode)[keyof typeof ResolveErrorCode];
 
 /** The one error class of @agentlang/resolver: a string `code`, an actionable message, structured details. */
 export class ResolveError extends Error {

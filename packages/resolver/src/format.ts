@@ -9,7 +9,8 @@ const line = (label: string, value: string) => `  ${`${label}:`.padEnd(10)}${val
  */
 export function formatPlanText(plan: ResolvedPlan, options: { verbose?: boolean } = {}): string {
   const out = [
-    line('Runtime', plan.runtime.name),
+    // A built-in runtime has no binary: it ships inside AgentLang, so its version is AgentLang's.
+    line('Runtime', plan.runtime.binary === '' ? `${plan.runtime.name} (built in)` : plan.runtime.name),
     line('Model', plan.model ?? 'none'),
     line('Auth', plan.authSource),
     line('Tools', plan.tools.length === 0 ? 'none' : plan.tools.map((t) => `${t.name}@${t.version}`).join(', ')),

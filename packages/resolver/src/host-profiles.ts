@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Capability, PermissionMode } from '@agentlang/manifest';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml, SafeYamlError } from '@agentlang/safe-yaml';
 import { ResolveError } from './errors.js';
 
 /** What a host grants: the capabilities it offers and the permission modes it allows. */
@@ -84,11 +84,13 @@ function invalid(file: string, why: string): ResolveError {
 export function loadHostProfile(file: string): HostProfile {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    doc = parseYaml(readFileSync(file, 'utf8'), { file });
   } catch (cause) {
-    throw new ResolveError('RESOLVE_HOST_PROFILE', `host profile ${file} cannot be read: ${(cause as Error).message}`, {
+    // A YAML problem is located (`host.yaml:3:1: duplicate key "name"`); an fs error is not.
+    const yaml = cause instanceof SafeYamlError ? cause : undefined;
+    throw new ResolveError('RESOLVE_HOST_PROFILE', `host profile ${yaml ? yaml.message : `${file} cannot be read: ${(cause as Error).message}`}`, {
       cause,
-      details: { file },
+      details: { file, ...(yaml && { line: yaml.details.line, column: yaml.details.column }) },
     });
   }
   const d = doc as Record<string, unknown> | null;

@@ -11,15 +11,16 @@ describe('@agentlang/resolver exports', () => {
         "DEFAULT_HOST_PROFILE",
         "DEFAULT_MAX_DEPTH",
         "HOST_PROFILES",
+        "HOST_RUNTIME_ENV",
         "LOCAL_PROVIDERS",
         "MCP_CLIENT_CAPABILITIES",
         "PROVIDER_BASE_URL_ENV",
         "PROVIDER_KEY_ENV",
         "PROVIDER_PREFIXES",
-        "RESOLVE_ERROR_CODES",
         "RUNTIMES",
         "RUNTIME_ALIASES",
         "ResolveError",
+        "ResolveErrorCode",
         "agentEnvironment",
         "assertEnvConsent",
         "assertNoArgvTemplates",
@@ -32,7 +33,6 @@ describe('@agentlang/resolver exports', () => {
         "detectAuth",
         "digestJson",
         "envConsentRequired",
-        "findOnPath",
         "findRuntime",
         "formatPlanText",
         "getHostProfile",
@@ -61,7 +61,7 @@ describe('@agentlang/resolver exports', () => {
   });
 
   it('every error code starts with RESOLVE_', () => {
-    for (const code of Object.keys(api.RESOLVE_ERROR_CODES)) expect(code).toMatch(/^RESOLVE_[A-Z_]+$/);
+    for (const code of Object.values(api.ResolveErrorCode)) expect(code).toMatch(/^RESOLVE_[A-Z_]+$/);
     const e = new api.ResolveError('RESOLVE_MISSING', 'x', { details: { a: 1 }, cause: new Error('c') });
     expect([e.code, e.details, (e.cause as Error).message, e.name]).toEqual(['RESOLVE_MISSING', { a: 1 }, 'c', 'ResolveError']);
   });

@@ -9,7 +9,7 @@ export type {
   ResolvedSubAgent,
   ResolvedTool,
 } from './plan.js';
-export { RESOLVE_ERROR_CODES, ResolveError, type ResolveErrorCode } from './errors.js';
+export { ResolveError, ResolveErrorCode } from './errors.js';
 export { resolvePlan, hostInfo, type ResolveOptions } from './resolve.js';
 export { formatPlanText } from './format.js';
 export { compileSystemPrompt, promptTargetFor } from './system-prompt.js';
@@ -18,8 +18,8 @@ export { BUILTIN_TOOLS, createBuiltinToolSource } from './builtin-tools.js';
 export { createLocalCatalogSource } from './local-catalog.js';
 export { resolveTool, type ToolResolution } from './tools.js';
 export { BUILTIN_MODELS, CAPABILITY_TIERS, LOCAL_PROVIDERS, PROVIDER_PREFIXES, inferProvider, loadModelCatalog, lookupModel, stripProviderPrefix, type ModelEntry } from './models.js';
-export { RUNTIMES, RUNTIME_ALIASES, PROVIDER_KEY_ENV, PROVIDER_BASE_URL_ENV, isLocalBaseUrl, detectAuth, findOnPath, findRuntime, type RuntimeInfo } from './runtimes.js';
-export { selectRuntime, type RuntimeSelection } from './select-runtime.js';
+export { RUNTIMES, RUNTIME_ALIASES, PROVIDER_KEY_ENV, PROVIDER_BASE_URL_ENV, isLocalBaseUrl, detectAuth, findRuntime, type RuntimeInfo } from './runtimes.js';
+export { HOST_RUNTIME_ENV, selectRuntime, type RuntimeSelection } from './select-runtime.js';
 export { HOST_PROFILES, DEFAULT_HOST_PROFILE, getHostProfile, loadHostProfile, type HostProfile } from './host-profiles.js';
 export { checkPermissions } from './permissions.js';
 export { MCP_CLIENT_CAPABILITIES, assertNoArgvTemplates, probeMcpServer, type ProbeMcpOptions } from './mcp.js';

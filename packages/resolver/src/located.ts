@@ -1,4 +1,5 @@
-import { formatPosition, type LoadedAgent, nearestWord, type SourcePosition } from '@agentlang/manifest';
+import { formatPosition, type LoadedAgent, type SourcePosition } from '@agentlang/manifest';
+import { nearestWord } from '@agentlang/utils';
 import { ResolveError } from './errors.js';
 
 /** Where in the agent's sources a document path was written, or undefined for agents without positions. */

@@ -8,7 +8,7 @@ import { makeTempDir, rejectedWith } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { digestJson } from './canonical.js';
 import { ResolveError } from './errors.js';
-import { probeMcpServer } from './mcp.js';
+import { importMcpSdk, probeMcpServer } from './mcp.js';
 import { createHostTestExecutor } from './testing/host-executor.js';
 
 /** Runs servers on the host: these tests are about the protocol handling; the sandbox is tested in @agentlang/runner. */
@@ -74,6 +74,21 @@ describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
     expect(e.message).toMatch(/it offers: .*echo.*get-sum/);
     expect(e.details.lacking).toEqual(['list_invoices']);
     expect(alive(pid)).toBe(false);
+  });
+});
+
+describe('the MCP SDK is an optional peer dependency', () => {
+  it('a module that cannot be found is RESOLVE_MCP_SDK_MISSING naming the server and the fix; other failures pass through', async () => {
+    // A real failed resolution (the package does not exist), as when the SDK is not installed.
+    const absent = '@modelcontextprotocol/not-installed-here/client/index.js';
+    const error = await rejectedWith(ResolveError, importMcpSdk('files', () => import(absent)));
+    expect(error.code).toBe('RESOLVE_MCP_SDK_MISSING');
+    expect(error.message).toMatch(/^MCP server files must be probed, which needs @modelcontextprotocol\/sdk .*npm install @modelcontextprotocol\/sdk.*probeMcp: false/);
+    expect(error.details).toEqual({ server: 'files', package: '@modelcontextprotocol/sdk' });
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('ERR_MODULE_NOT_FOUND');
+    const other = new Error('boom');
+    await expect(importMcpSdk('files', () => Promise.reject(other))).rejects.toBe(other);
+    expect(await importMcpSdk('files', () => import('@modelcontextprotocol/sdk/client/index.js'))).toHaveProperty('Client');
   });
 });
 

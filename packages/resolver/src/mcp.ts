@@ -42,6 +42,25 @@ export function assertNoArgvTemplates(spec: McpServerSpec): void {
 }
 
 type JsonRpcMessage = Record<string, unknown>;
+
+/**
+ * Runs `load`, the import of the MCP SDK: an optional peer dependency, installed only by those who
+ * probe MCP servers. When a module cannot be found, RESOLVE_MCP_SDK_MISSING names the server and the fix.
+ */
+export async function importMcpSdk<T>(server: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    throw new ResolveError(
+      'RESOLVE_MCP_SDK_MISSING',
+      `MCP server ${server} must be probed, which needs @modelcontextprotocol/sdk (an optional peer dependency of @agentlang/resolver), and it cannot be loaded: ${(error as Error).message.split('\n')[0]}. ` +
+        'Install it beside @agentlang/resolver (`npm install @modelcontextprotocol/sdk`), or resolve with `probeMcp: false` to pin MCP servers unprobed.',
+      { cause: error, details: { server, package: '@modelcontextprotocol/sdk' } },
+    );
+  }
+}
 type SdkStdio = typeof import('@modelcontextprotocol/sdk/shared/stdio.js');
 
 /**
@@ -128,7 +147,10 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     } else plainEnv[key] = rendered;
   }
 
-  const [{ Client }, sdkStdio] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/shared/stdio.js')]);
+  // Literal import() calls, so a bundler (the CLI's) can still find and split out the SDK.
+  const [{ Client }, sdkStdio] = await importMcpSdk(spec.name, () =>
+    Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/shared/stdio.js')]),
+  );
   const where = `MCP server ${spec.name} (\`${spec.command}\`)`;
   let proc: ProbeProcess;
   try {

@@ -1,5 +1,7 @@
 import { makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
+import type { ResolveError } from './errors.js';
+import { loadHostProfile } from './host-profiles.js';
 import { BUILTIN_MODELS, inferProvider, loadModelCatalog, lookupModel, resolveModels } from './models.js';
 
 describe('models', () => {
@@ -30,5 +32,25 @@ describe('models', () => {
       known: true,
     });
     expect(() => loadModelCatalog(`${dir}/bad.yaml`)).toThrowError(/models\.x\.context_window must be a number/);
+  });
+
+  it('reads catalog and host profile files with the safe YAML reader, keeping their own error codes', () => {
+    const dir = writeTree(makeTempDir(), {
+      'dup.yaml': 'schema: agentlang.models/v1\nmodels:\n  x: {provider: a}\n  x: {provider: b}\n',
+      'proto.yaml': 'schema: agentlang.models/v1\nmodels:\n  __proto__: {provider: a}\n',
+      'host.yaml': 'schema: agentlang.host/v1\nname: kiosk\ncapabilities: !!binary aGk=\n',
+    });
+    const failure = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return error as ResolveError;
+      }
+      throw new Error('expected a failure');
+    };
+    expect(failure(() => loadModelCatalog(`${dir}/dup.yaml`))).toMatchObject({ code: 'RESOLVE_CATALOG_INVALID', details: { line: 4, column: 3 } });
+    expect(failure(() => loadModelCatalog(`${dir}/dup.yaml`)).message).toContain(`${dir}/dup.yaml:4:3: duplicate key "x"`);
+    expect(failure(() => loadModelCatalog(`${dir}/proto.yaml`))).toMatchObject({ code: 'RESOLVE_CATALOG_INVALID', details: { line: 3 } });
+    expect(failure(() => loadHostProfile(`${dir}/host.yaml`))).toMatchObject({ code: 'RESOLVE_HOST_PROFILE', details: { line: 3 } });
   });
 });

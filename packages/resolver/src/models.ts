@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ModelSpec } from '@agentlang/manifest';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml, SafeYamlError } from '@agentlang/safe-yaml';
 import { ResolveError } from './errors.js';
 import type { ModelCapabilities } from './plan.js';
 
@@ -128,9 +128,14 @@ function entryFrom(file: string, id: string, raw: unknown): ModelEntry {
 export function loadModelCatalog(file: string): Record<string, ModelEntry> {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    doc = parseYaml(readFileSync(file, 'utf8'), { file });
   } catch (cause) {
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file} cannot be read: ${(cause as Error).message}`, { cause, details: { file } });
+    // A YAML problem is located (`models.yaml:3:1: duplicate key "gpt-4o"`); an fs error is not.
+    const yaml = cause instanceof SafeYamlError ? cause : undefined;
+    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${yaml ? yaml.message : `${file} cannot be read: ${(cause as Error).message}`}`, {
+      cause,
+      details: { file, ...(yaml && { line: yaml.details.line, column: yaml.details.column }) },
+    });
   }
   const d = doc as { schema?: unknown; models?: unknown } | null;
   if (typeof d !== 'object' || d === null || d.schema !== 'agentlang.models/v1' || typeof d.models !== 'object' || d.models === null) {

@@ -1,3 +1,5 @@
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadAgent } from '@agentlang/manifest';
 import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
@@ -94,5 +96,32 @@ describe('resolvePlan with loadAgent', () => {
     const d = await fail(resolvePlan(await loadAgent(deep)));
     expect(d.code).toBe('RESOLVE_DELEGATE_DEPTH');
     expect(d.message).toContain('boss → a → b');
+  });
+});
+
+describe('the default runtime, by dialect', () => {
+  const claudeBin = () => {
+    const dir = writeTree(makeTempDir(), { claude: '#!/bin/sh\nexit 0\n' });
+    chmodSync(join(dir, 'claude'), 0o755);
+    return dir;
+  };
+
+  it('agent.yaml naming no runtime runs on the built-in harness; AGENTLANG_RUNTIME or runtime: choose a CLI', async () => {
+    const dir = writeTree(makeTempDir(), { 'agent.yaml': 'name: helper\nversion: 1.0.0\nmodels:\n  claude-sonnet-4:\n    provider: anthropic\n' });
+    const env = { PATH: claudeBin(), ANTHROPIC_API_KEY: 'k' };
+    const plan = await resolvePlan(await loadAgent(dir), { env });
+    expect([plan.runtime.name, plan.model, plan.authSource, plan.missing]).toEqual(['harness', 'claude-sonnet-4', 'env:ANTHROPIC_API_KEY', []]);
+    expect(formatPlanText(plan)).toContain('  Runtime:  harness (built in)\n');
+    expect((await resolvePlan(await loadAgent(dir), { env: { ...env, AGENTLANG_RUNTIME: 'claude-code' } })).runtime.name).toBe('claude-code');
+    expect((await resolvePlan(await loadAgent(dir), { env, runtime: 'claude-code' })).runtime.name).toBe('claude-code');
+    // An unknown host runtime is the host's error, not located in the manifest.
+    const e = await fail(resolvePlan(await loadAgent(dir), { env: { ...env, AGENTLANG_RUNTIME: 'langgraf' } }));
+    expect([e.code, e.details.from, e.message.includes('agent.yaml:')]).toEqual(['RESOLVE_RUNTIME_UNKNOWN', 'the host configuration (AGENTLANG_RUNTIME)', false]);
+  });
+
+  it('an AgentSpec manifest (apiVersion: agent/v1) naming no runtime is routed among external CLIs as before', async () => {
+    const dir = writeTree(makeTempDir(), { 'helper.agent': 'apiVersion: agent/v1\nname: helper\nversion: 1.0.0\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n' });
+    const plan = await resolvePlan(await loadAgent(join(dir, 'helper.agent')), { env: { PATH: claudeBin(), ANTHROPIC_API_KEY: 'k' } });
+    expect([plan.runtime.name, plan.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
   });
 });

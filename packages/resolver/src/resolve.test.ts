@@ -108,12 +108,14 @@ describe('resolvePlan: a research assistant', () => {
     const env = { PATH: `${binDir('claude')}:${process.env.PATH}`, ANTHROPIC_API_KEY: secretKey, STRIPE_SECRET_KEY: stripeKey };
     const plan = await resolvePlan(agent, { env, toolCatalogs: ['catalog'], hostProfile: 'docker', probeExecutor });
     logs.push(formatPlanText(plan, { verbose: true }));
-    expect(plan.runtime).toMatchObject({ name: 'claude-code', binary: 'claude', available: true });
+    // An AgentLang agent that names no runtime runs on the built-in harness, even with `claude` installed.
+    expect(plan.runtime).toEqual({ name: 'harness', binary: '', available: true });
     expect(plan.model).toBe('claude-sonnet-4');
     expect(plan.authSource).toBe('env:ANTHROPIC_API_KEY');
-    expect(plan.promptTarget).toBe('xml');
+    expect(plan.promptTarget).toBe('markdown');
     expect(compileSystemPrompt(agent, 'xml')).toBe('<mindset>\nPROPRIETARY persona text\n</mindset>\n');
-    expect(plan.systemPromptSha256).toBe(sha256(compileSystemPrompt(agent, 'xml')));
+    expect(plan.systemPromptSha256).toBe(sha256(compileSystemPrompt(agent, 'markdown')));
+    expect(plan.systemPromptDigests?.xml).toBe(sha256(compileSystemPrompt(agent, 'xml')));
     expect(plan.tools.map((t) => `${t.name}@${t.version} ${t.source === 'builtin' ? 'builtin' : 'catalog'}`)).toEqual([
       'web_search@1.2.3 builtin',
       'web_fetch@1.0.2 builtin',
@@ -127,13 +129,14 @@ describe('resolvePlan: a research assistant', () => {
     expect(plan.missing.some((m) => m.startsWith('dependency trivy: `agentlang-no-such-trivy --version` failed; install with:'))).toBe(true);
     expect(plan.permissions).toMatchObject({ host: 'docker', granted: ['network', 'storage'], degraded: ['microphone'] });
     const text = formatPlanText(plan);
+    expect(text).toContain('  Runtime:  harness (built in)\n');
     expect(text).toContain('  Tools:    web_search@1.2.3, web_fetch@1.0.2, artifacts@2.0.0, citations@0.3.0');
     expect(text).toContain('  MCP:      Everything (2 tools)');
     expect(plan.environment).toEqual([
-      { name: 'ANTHROPIC_API_KEY', uses: ['runtime claude-code credential'], template: false },
+      { name: 'ANTHROPIC_API_KEY', uses: ['runtime harness credential'], template: false },
       { name: 'STRIPE_SECRET_KEY', uses: ['mcp_servers.Everything.env.STRIPE_SECRET_KEY'], template: true },
     ]);
-    expect(text).toContain('  Env:      ANTHROPIC_API_KEY (runtime claude-code credential), STRIPE_SECRET_KEY (mcp_servers.Everything.env.STRIPE_SECRET_KEY)');
+    expect(text).toContain('  Env:      ANTHROPIC_API_KEY (runtime harness credential), STRIPE_SECRET_KEY (mcp_servers.Everything.env.STRIPE_SECRET_KEY)');
     expect(text).toContain('  Warning:  optional capability microphone unavailable');
     for (const out of [JSON.stringify(plan), ...logs]) {
       expect(out).not.toContain(secretKey);

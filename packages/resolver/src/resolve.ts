@@ -15,7 +15,7 @@ import { checkPermissions } from './permissions.js';
 import type { ModelCapabilities, ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
 import { type ProbeExecutor, probeAgentOf } from './probe-executor.js';
 import { detectAuth } from './runtimes.js';
-import { selectRuntime } from './select-runtime.js';
+import { HOST_RUNTIME_ENV, selectRuntime } from './select-runtime.js';
 import { fileRoles } from './file-roles.js';
 import { promptTargetFor, systemPromptDigest, systemPromptDigests } from './system-prompt.js';
 import type { ToolSource } from './tool-definition.js';
@@ -169,10 +169,11 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     // among its preferred or tier models. Routing never takes it to a hosted model.
     const explicitNone = m.trust?.network === 'none' && (agent.written ? agent.written(['trust', 'network']) : true);
     const hasLocal = [...Object.values(models), ...Object.values(tiers.fallback ?? {})].some((c) => LOCAL_PROVIDERS.has(c.provider ?? ''));
-    selection = selectRuntime({ override: options.runtime, declared: m.runtime, models, env, ...tiers, localOnly: explicitNone && hasLocal });
+    const host = env[HOST_RUNTIME_ENV] || undefined;
+    selection = selectRuntime({ override: options.runtime, declared: m.runtime, host, dialect: m.dialect, models, env, ...tiers, localOnly: explicitNone && hasLocal });
   } catch (error) {
-    // A runtime named by the manifest is located there; one from --runtime is the caller's.
-    if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime) throw withPosition(error, agent, ['runtime']);
+    // A runtime named by the manifest is located there; one from --runtime or the host is the caller's.
+    if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime && m.runtime) throw withPosition(error, agent, ['runtime']);
     throw error;
   }
   decisions.push(...selection.decisions);

@@ -4,7 +4,7 @@ import { makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { ResolveError } from './errors.js';
 import { resolveModels, BUILTIN_MODELS } from './models.js';
-import { detectAuth, findOnPath, findRuntime, isLocalBaseUrl } from './runtimes.js';
+import { detectAuth, findRuntime, isLocalBaseUrl } from './runtimes.js';
 import { selectRuntime } from './select-runtime.js';
 
 /** A PATH directory holding fake executables with the given names (real files, mode 755). */
@@ -19,24 +19,15 @@ function binDir(...names: string[]): string {
 
 const models = (...ids: Array<[string, string?]>) => resolveModels(ids.map(([id, provider]) => ({ id, ...(provider ? { provider } : {}) })), BUILTIN_MODELS).models;
 
-describe('findOnPath', () => {
-  it('finds executables only', () => {
-    const dir = binDir('claude');
-    writeTree(dir, { codex: 'not executable' });
-    expect(findOnPath('claude', { PATH: `/nonexistent:${dir}` })).toBe(join(dir, 'claude'));
-    expect(findOnPath('codex', { PATH: dir })).toBeUndefined();
-    expect(findOnPath('echo', process.env)).toMatch(/\/echo$/);
-  });
-
-  it('never picks a binary through a relative or empty PATH entry (an agent can plant bin/claude in its workdir)', () => {
+describe('runtime binaries on PATH', () => {
+  it('never picks a binary through a relative PATH entry (an agent can plant bin/claude in its workdir)', () => {
     const dir = binDir('claude');
     const rel = relative(process.cwd(), dir);
     expect(isAbsolute(rel)).toBe(false);
-    expect(findOnPath('claude', { PATH: `${rel}:/nonexistent` })).toBeUndefined();
-    expect(findOnPath('claude', { PATH: `::.:${rel}` })).toBeUndefined();
-    expect(selectRuntime({ declared: 'claude-code', models: models(['claude-sonnet-4', 'anthropic']), env: { PATH: rel } }).runtime.available).toBe(false);
+    const select = (PATH: string) => selectRuntime({ declared: 'claude-code', models: models(['claude-sonnet-4', 'anthropic']), env: { PATH } }).runtime;
+    expect(select(rel).available).toBe(false);
     // Control: the same directory, given absolutely, is found.
-    expect(findOnPath('claude', { PATH: `${rel}:${dir}` })).toBe(join(dir, 'claude'));
+    expect(select(`${rel}:${dir}`).path).toBe(join(dir, 'claude'));
   });
 });
 
@@ -93,13 +84,13 @@ describe('detectAuth reports a source by name, never a value', () => {
 });
 
 describe('the built-in harness runtime', () => {
-  it('needs no binary, is chosen only when named, and a local base URL needs no key', () => {
+  it('needs no binary, is never picked by provider routing, and a local base URL needs no key', () => {
     const s = selectRuntime({ override: 'harness', models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '' } });
     expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
     expect(s.model).toBe('gpt-4o');
-    // Automatic routing never picks it, even with a key set and nothing installed.
-    const routed = selectRuntime({ models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '', OPENAI_API_KEY: 'x' } });
-    expect(routed.runtime.name).not.toBe('harness');
+    // Routing among external CLIs (an AgentSpec agent) never picks it, even with a key set and nothing installed.
+    const routed = selectRuntime({ dialect: 'agentspec', models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '', OPENAI_API_KEY: 'x' } });
+    expect(routed.runtime.name).toBe('codex');
     const harness = findRuntime('harness')!;
     expect(detectAuth(harness, 'openai', {}).missing).toContain('OPENAI_API_KEY');
     expect(detectAuth(harness, 'openai', { OPENAI_API_KEY: 'k' }).source).toBe('env:OPENAI_API_KEY');
@@ -108,5 +99,47 @@ describe('the built-in harness runtime', () => {
     expect(isLocalBaseUrl('http://localhost:8000/v1')).toBe(true);
     expect(isLocalBaseUrl('http://192.168.1.2/v1')).toBe(true);
     expect(isLocalBaseUrl('https://api.openai.com/v1')).toBe(false);
+  });
+});
+
+describe('the default runtime of an AgentLang agent', () => {
+  const claude = models(['claude-sonnet-4', 'anthropic']);
+
+  it('is the built-in harness, whatever CLIs the host has installed', () => {
+    const bare = selectRuntime({ dialect: 'agentlang', models: claude, env: { PATH: '' } });
+    const loaded = selectRuntime({ dialect: 'agentlang', models: claude, env: { PATH: binDir('claude', 'opencode'), ANTHROPIC_API_KEY: 'k' } });
+    for (const s of [bare, loaded]) {
+      expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
+      expect(s.model).toBe('claude-sonnet-4');
+      expect(s.decisions[0]).toContain('runtime harness: the default for an AgentLang agent that names no runtime');
+    }
+    // The first model it can drive, in declaration order.
+    expect(selectRuntime({ dialect: 'agentlang', models: models(['gemini-2.5-pro'], ['gpt-5']), env: { PATH: '' } }).model).toBe('gpt-5');
+  });
+
+  it('an external CLI runs when chosen: --runtime, the manifest, or the host configuration', () => {
+    const env = { PATH: binDir('claude') };
+    const flag = selectRuntime({ override: 'claude-code', dialect: 'agentlang', models: claude, env });
+    const declared = selectRuntime({ declared: 'claude-code', dialect: 'agentlang', models: claude, env });
+    const host = selectRuntime({ host: 'claude', dialect: 'agentlang', models: claude, env });
+    for (const s of [flag, declared, host]) expect(s.runtime).toMatchObject({ name: 'claude-code', available: true });
+    expect(host.decisions[0]).toBe('runtime claude-code: named by the host configuration (AGENTLANG_RUNTIME)');
+    // The manifest's runtime wins over the host's; --runtime over both.
+    expect(selectRuntime({ declared: 'test-echo', host: 'claude-code', dialect: 'agentlang', models: claude, env }).runtime.name).toBe('test-echo');
+    expect(selectRuntime({ override: 'harness', declared: 'claude-code', host: 'codex', models: claude, env }).runtime.name).toBe('harness');
+    expect(() => selectRuntime({ host: 'langgraph', models: claude, env })).toThrow(/unknown runtime "langgraph" \(from the host configuration \(AGENTLANG_RUNTIME\)\)/);
+  });
+
+  it('without a model the harness can drive (test-echo, local, google, none), routing decides as before', () => {
+    const echo = selectRuntime({ dialect: 'agentlang', models: models(['test-echo/demo']), env: process.env });
+    expect(echo.runtime.name).toBe('test-echo');
+    expect(echo.decisions[0]).toBe('runtime harness: not the default here, it drives only openai and anthropic models and none of test-echo/demo is one; routing instead');
+    expect(selectRuntime({ dialect: 'agentlang', models: models(['gemini-2.5-pro']), env: { PATH: binDir('gemini') } }).runtime.name).toBe('gemini-cli');
+    const none = selectRuntime({ dialect: 'agentlang', models: {}, env: { PATH: binDir('codex') } });
+    expect(none.runtime.name).toBe('codex');
+    expect(none.decisions[0]).toContain('no model is declared; routing instead');
+    // A local agent (trust.network none with a local model) never goes to a hosted model, harness or not.
+    const local = selectRuntime({ dialect: 'agentlang', localOnly: true, models: models(['claude-sonnet-4', 'anthropic'], ['llama3.1']), env: { PATH: '' } });
+    expect([local.runtime.name, local.model]).toEqual(['ollama', 'llama3.1']);
   });
 });

@@ -1,5 +1,3 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 
 /** What the resolver knows about one runtime adapter. */
 export interface RuntimeInfo {
@@ -17,8 +15,8 @@ export interface RuntimeInfo {
   authEnv?: readonly string[];
   /**
    * Built into AgentLang (the `harness` runtime: @agentlang/harness's loop, run in-process by the
-   * runner): no binary, always available, and chosen only when named (`--runtime harness` or the
-   * manifest's `runtime:`), never by automatic routing — so existing agents keep their runtimes.
+   * runner): no binary, always available; the default of an AgentLang-dialect agent that names no
+   * runtime (see `selectRuntime`), never picked by provider routing among external CLIs.
    */
   builtin?: boolean;
 }
@@ -77,30 +75,6 @@ export const RUNTIME_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 export function findRuntime(name: string): RuntimeInfo | undefined {
   const wanted = RUNTIME_ALIASES[name] ?? name;
   return RUNTIMES.find((r) => r.name === wanted);
-}
-
-/**
- * Absolute path of `binary` on `PATH` (an executable regular file), or undefined. Relative and
- * empty PATH entries are skipped: they resolve against the current directory, which may be an
- * agent's workdir, and a binary planted there must never be picked for the host.
- */
-export function findOnPath(binary: string, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = isAbsolute(binary)
-    ? [binary]
-    : (env.PATH ?? '')
-        .split(delimiter)
-        .filter((d) => isAbsolute(d))
-        .map((d) => join(d, binary));
-  for (const file of candidates) {
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -1,8 +1,9 @@
+import { findOnPath } from '@agentlang/utils';
 import { ResolveError } from './errors.js';
 import { didYouMean, suggest } from './located.js';
 import type { ModelCapabilities, ResolvedRuntime } from './plan.js';
 import { LOCAL_PROVIDERS } from './models.js';
-import { detectAuth, findOnPath, findRuntime, RUNTIMES, type RuntimeInfo } from './runtimes.js';
+import { detectAuth, findRuntime, RUNTIMES, type RuntimeInfo } from './runtimes.js';
 
 /** The runtime and model chosen for a plan, with the reasons. */
 export interface RuntimeSelection {
@@ -19,7 +20,7 @@ export interface RuntimeSelection {
 
 function locate(info: RuntimeInfo, env: NodeJS.ProcessEnv, cache: Map<string, string | undefined>): ResolvedRuntime {
   if (info.builtin) return { name: info.name, binary: info.binary, available: true };
-  if (!cache.has(info.binary)) cache.set(info.binary, findOnPath(info.binary, env));
+  if (!cache.has(info.binary)) cache.set(info.binary, findOnPath(info.binary, env.PATH));
   const path = cache.get(info.binary);
   return { name: info.name, binary: info.binary, ...(path ? { path } : {}), available: path !== undefined };
 }
@@ -37,14 +38,23 @@ function known(name: string, where: string): RuntimeInfo {
   return info;
 }
 
+/** Where a runtime named by the host comes from (`AGENTSPEC_RUNTIME` is read as this by the CLI). */
+export const HOST_RUNTIME_ENV = 'AGENTLANG_RUNTIME';
+
 /**
- * Picks the runtime: `--runtime` override, else the manifest's `runtime`, else the first
- * installed runtime able to drive a declared model (models in declaration order), else the first
- * candidate (reported missing). The model is the first declared one the runtime can drive.
+ * Picks the runtime: `--runtime` override, else the manifest's `runtime`, else the host's
+ * (`AGENTLANG_RUNTIME`), else — for an AgentLang-dialect agent with a model it can drive — the
+ * built-in harness, so the agent runs the same way on every host; else the first installed runtime
+ * able to drive a declared model (models in declaration order), else the first candidate (reported
+ * missing). The model is the first declared one the runtime can drive.
  */
 export function selectRuntime(input: {
   override?: string;
   declared?: string;
+  /** The runtime the host configuration names (`AGENTLANG_RUNTIME`); below `declared`, above the defaults. */
+  host?: string;
+  /** The manifest's dialect: an `agentlang` agent that names no runtime runs on the built-in harness. */
+  dialect?: 'agentlang' | 'agentspec';
   models: Record<string, ModelCapabilities>;
   env: NodeJS.ProcessEnv;
   /**
@@ -103,11 +113,30 @@ export function selectRuntime(input: {
     decisions.push(`runtime ${info.name}: declared by the manifest's "runtime"`);
     return finish(info, modelFor(info));
   }
+  if (input.host) {
+    const info = known(input.host, `the host configuration (${HOST_RUNTIME_ENV})`);
+    mustBeLocal(info, HOST_RUNTIME_ENV);
+    decisions.push(`runtime ${info.name}: named by the host configuration (${HOST_RUNTIME_ENV})`);
+    return finish(info, modelFor(info));
+  }
   // Routing proper: with trust.network none, a hosted model is never chosen.
   if (input.localOnly) {
     const hosted = modelIds.filter((id) => !isLocal(id));
     if (hosted.length > 0) decisions.push(`models ${hosted.join(', ')}: skipped, trust.network is none (a hosted model is never chosen)`);
     modelIds = modelIds.filter(isLocal);
+  }
+  // An AgentLang agent's default is the built-in loop, whatever CLIs this host has installed. It
+  // speaks only the OpenAI and Anthropic protocols: an agent with no such model is routed as before.
+  if (input.dialect === 'agentlang') {
+    const builtin = RUNTIMES.find((r) => r.builtin)!;
+    const model = modelFor(builtin);
+    if (model) {
+      decisions.push(`runtime ${builtin.name}: the default for an AgentLang agent that names no runtime (external CLIs run when chosen: --runtime, ${HOST_RUNTIME_ENV} or runtime:)`);
+      return finish(builtin, model);
+    }
+    decisions.push(
+      `runtime ${builtin.name}: not the default here, it drives only ${builtin.providers.join(' and ')} models and ${modelIds.length > 0 ? `none of ${modelIds.join(', ')} is one` : 'no model is declared'}; routing instead`,
+    );
   }
   const candidatesOf = (ids: readonly string[], caps: Record<string, ModelCapabilities>) => {
     const out: Array<{ info: RuntimeInfo; model: string; provider: string }> = [];

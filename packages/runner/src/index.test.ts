@@ -11,6 +11,7 @@ describe('@agentlang/runner public API', () => {
         'RECORD_SCHEMA',
         'RUNTIME_ADAPTERS',
         'RunnerError',
+        'RunnerErrorCode',
         'SANDBOX_CONFIG_DIR',
         'checkRecordShape',
         'aiderAdapter',
@@ -61,7 +62,7 @@ describe('@agentlang/runner public API', () => {
   });
 
   it('every error code starts with RUNNER_ (the CLI maps the prefix to exit code 15)', () => {
-    const error = new runner.RunnerError('RUNNER_INPUT', 'x', { a: 1 }, { cause: new Error('root') });
+    const error = new runner.RunnerError('RUNNER_INPUT', 'x', { details: { a: 1 }, cause: new Error('root') });
     expect(error.code).toBe('RUNNER_INPUT');
     expect(error.details).toEqual({ a: 1 });
     expect((error.cause as Error).message).toBe('root');

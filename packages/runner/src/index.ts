@@ -1,4 +1,4 @@
-export { RunnerError, type RunnerErrorCode } from './errors.js';
+export { RunnerError, RunnerErrorCode } from './errors.js';
 export { createUlid, isUlid, ulidTime } from './ulid.js';
 export { describeHost, normalizeArch, type HostInfo } from './host.js';
 export {
@@ -36,7 +36,7 @@ export { cursorCliAdapter } from './adapters/cursor-cli.js';
 export { gooseAdapter } from './adapters/goose.js';
 export { aiderAdapter } from './adapters/aider.js';
 export { harnessAdapter } from './adapters/harness.js';
-export { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, harnessModelClient, runHarness, type HarnessRunSummary } from './run-harness.js';
+export { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, harnessModelClient, runHarness, type HarnessApproval, type HarnessRunOptions, type HarnessRunSummary } from './run-harness.js';
 export {
   SANDBOX_CONFIG_DIR,
   describeRunSandbox,

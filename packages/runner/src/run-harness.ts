@@ -1,16 +1,33 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import {
+  type Approver,
   buildAgentTools,
+  type ContextManager,
   createAnthropicClient,
+  createArtifactsTool,
+  createContextManager,
+  createJsonlApprover,
   createOpenAIClient,
+  createPolicyApprover,
+  createTerminalApprover,
+  type LoopLimits,
   type LoopOutcome,
   type LoopResult,
+  type Message,
   type ModelClient,
+  type Skill,
+  type ToolPermission,
+  renderInject,
   runLoop,
 } from '@agentlang/harness';
 import type { IsolationBackend, IsolationPolicy } from '@agentlang/isolation';
-import type { AgentManifest } from '@agentlang/manifest';
-import type { ResolvedPlan } from '@agentlang/resolver';
+import type { AgentManifest, LoadedAgent } from '@agentlang/manifest';
+import { getHostProfile, probeAgentOf, type ResolvedPlan } from '@agentlang/resolver';
 import { RunnerError } from './errors.js';
+import { createSandboxMcpLauncher, mcpServerDeclarations } from './sandbox-mcp-launcher.js';
 
 /** What the built-in harness runtime adds to a run's result and record. */
 export interface HarnessRunSummary {
@@ -26,7 +43,7 @@ export interface HarnessRunSummary {
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
 export function harnessModelClient(plan: ResolvedPlan, manifest: AgentManifest | undefined, env: Record<string, string | undefined>): { client: ModelClient; model: string; provider: string } {
   const declared = plan.model;
-  if (!declared) throw new RunnerError('RUNNER_PLAN_BLOCKED', 'the harness runtime needs a model: declare one under models: (provider openai or anthropic)', {});
+  if (!declared) throw new RunnerError('RUNNER_PLAN_BLOCKED', 'the harness runtime needs a model: declare one under models: (provider openai or anthropic)', { details: {} });
   const prefix = /^(openai|anthropic)\//.exec(declared);
   const provider = plan.models?.[declared]?.provider ?? prefix?.[1] ?? 'openai';
   const model = prefix ? declared.slice(prefix[0].length) : declared;
@@ -43,16 +60,140 @@ export function harnessModelClient(plan: ResolvedPlan, manifest: AgentManifest |
     const apiKey = env.ANTHROPIC_API_KEY;
     return { client: createAnthropicClient({ model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), options }), model: declared, provider };
   }
-  throw new RunnerError('RUNNER_PLAN_BLOCKED', `the harness runtime drives openai and anthropic models; ${declared} is provider ${provider}`, { provider });
+  throw new RunnerError('RUNNER_PLAN_BLOCKED', `the harness runtime drives openai and anthropic models; ${declared} is provider ${provider}`, { details: { provider } });
+}
+
+/** How tool calls that need approval are decided, and which need it. */
+export interface HarnessApproval {
+  /** A fixed policy (`agentlang run --approve all|none`); wins over the others. */
+  policy?: 'all' | 'none';
+  /** A JSONL control channel (embedders): `approval_request` lines out, `approval` lines in (see `createJsonlApprover`). */
+  jsonl?: { input: Readable; output: Writable };
+  /** Ask a person: the question on `output`, the answer (`y`/`N`) from `input` (the CLI passes its terminal). */
+  terminal?: { input: Readable; output: Writable };
+  /** Per tool name `always`, `session` or `always_ask`, on top of the destructive-tools policy (http tools with method DELETE). */
+  permissions?: Record<string, ToolPermission>;
+}
+
+/** Options of a harness run that the plan does not decide (`runPlan`'s `harness`). */
+export interface HarnessRunOptions {
+  /** Approvals; without a decider, a call that needs approval is denied (the model is told, the run goes on). */
+  approval?: HarnessApproval;
+  /** Loop limits over those of the manifest (`behavior.max_steps`) and the host (`AGENTLANG_HARNESS_MAX_TURNS`, `_MAX_TOKENS`, `_MAX_REPEATS`). */
+  limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars'>;
+  /** Values of `context.inject` sources other than `time` (which is the run's start, ISO 8601): `location`, `user_profile`, … */
+  inject?: Record<string, unknown>;
+}
+
+const LIMIT_VARIABLES = { maxTurns: 'AGENTLANG_HARNESS_MAX_TURNS', maxTokens: 'AGENTLANG_HARNESS_MAX_TOKENS', maxRepeats: 'AGENTLANG_HARNESS_MAX_REPEATS' } as const;
+
+/** The loop limits of a run: the caller's, else the smaller of the manifest's `max_steps` and the host's, and the policy's wall clock. */
+export function harnessLimits(manifest: AgentManifest | undefined, env: Record<string, string | undefined>, timeoutMs: number, given: HarnessRunOptions['limits'] = {}): LoopLimits {
+  const limits: LoopLimits = { timeoutMs };
+  for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as Array<[keyof typeof LIMIT_VARIABLES, string]>) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RunnerError('RUNNER_INPUT', `${variable} must be a positive whole number; found ${JSON.stringify(raw)}`, { details: { variable, value: raw } });
+    }
+    limits[key] = value;
+  }
+  const steps = manifest?.runtimeSettings?.maxSteps;
+  if (steps !== undefined && steps > 0) limits.maxTurns = Math.min(limits.maxTurns ?? steps, steps);
+  return { ...limits, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+}
+
+/** The context manager of a run, from the manifest's `context:` block (the window falls back to the model's known context size); none when neither is known. */
+export function harnessContext(manifest: AgentManifest | undefined, plan: ResolvedPlan, onCheckpoint: (messages: Message[]) => Promise<string>): ContextManager | undefined {
+  const spec = manifest?.context;
+  const maxTokens = spec?.window?.maxTokens ?? (plan.model ? plan.models?.[plan.model]?.contextWindow : undefined);
+  if (!maxTokens) return undefined;
+  const strategy = spec?.compaction?.strategy ?? (spec?.window?.strategy === 'summarize' ? 'summarize' : undefined);
+  return createContextManager({
+    maxTokens,
+    ...(spec?.compaction?.trigger !== undefined ? { trigger: spec.compaction.trigger } : {}),
+    ...(strategy ? { strategy } : {}),
+    ...(spec?.compaction?.preserve ? { preserve: [...spec.compaction.preserve] } : {}),
+    onCheckpoint,
+  });
 }
 
 /**
+ * The capabilities the host granted: the plan's grant when the agent declares `permissions`, else
+ * the host profile's (an agent that asks for nothing is not refused what the host offers), less
+ * the network under AgentSpec `network: none`.
+ */
+export function grantedCapabilities(plan: ResolvedPlan, manifest: AgentManifest | undefined): string[] {
+  const declares = manifest ? manifest.permissions !== undefined : plan.permissions.required.length + plan.permissions.optional.length > 0;
+  if (declares) return [...plan.permissions.granted];
+  let offered: string[];
+  try {
+    offered = [...getHostProfile(plan.permissions.host).profile.capabilities];
+  } catch {
+    offered = [...plan.permissions.granted];
+  }
+  return plan.trust?.network === 'none' ? offered.filter((c) => c !== 'network' && c !== 'websocket' && c !== 'p2p') : offered;
+}
+
+/**
+ * The agent's skills with their SKILL.md bodies (frontmatter removed). A body is read from the
+ * agent's directory and used only when its bytes still have the digest the agent was loaded with;
+ * otherwise (a container, a changed file) the skill keeps its tool restriction and `notice` says
+ * its body is left out. A skill without `allowed-tools` restricts nothing.
+ */
+export function harnessSkills(agent: LoadedAgent | undefined, notice: (line: string) => void): Skill[] {
+  if (!agent) return [];
+  const skills: Skill[] = [];
+  for (const spec of agent.manifest.skills) {
+    if (spec.abstract) continue;
+    let body = '';
+    const file = spec.file;
+    const pinned = file ? agent.files.find((f) => f.path === file)?.sha256 : undefined;
+    if (file && pinned && (agent.source.kind === 'directory' || agent.source.kind === 'file')) {
+      try {
+        const bytes = readFileSync(join(agent.source.root, file));
+        if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` === pinned) body = stripFrontmatter(bytes.toString('utf8'));
+        else notice(`skill ${spec.name}: ${file} changed since the agent was loaded; its instructions are left out`);
+      } catch {
+        notice(`skill ${spec.name}: ${file} cannot be read; its instructions are left out`);
+      }
+    } else notice(`skill ${spec.name}: its SKILL.md is not on disk here; its instructions are left out`);
+    skills.push({ name: spec.name, ...(spec.allowedTools.length > 0 ? { allowedTools: [...spec.allowedTools] } : {}), body });
+  }
+  return skills;
+}
+
+function stripFrontmatter(text: string): string {
+  const lines = text.split(/\r?\n/);
+  if (lines[0]?.trim() !== '---') return text.trim();
+  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  return end < 0 ? text.trim() : lines.slice(end + 1).join('\n').trim();
+}
+
+function approverOf(approval: HarnessApproval | undefined): { approve: Approver; close(): void } {
+  if (approval?.policy) return { approve: createPolicyApprover(approval.policy === 'all' ? 'allow' : 'deny'), close: () => {} };
+  if (approval?.jsonl) return createJsonlApprover(approval.jsonl.input, approval.jsonl.output);
+  if (approval?.terminal) return { approve: createTerminalApprover(approval.terminal.input, approval.terminal.output), close: () => {} };
+  return {
+    approve: ({ toolName }) => ({ approved: false, reason: `${toolName} needs approval and nobody can give it here: run on a terminal, or pass --approve all` }),
+    close: () => {},
+  };
+}
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'tool';
+
+/**
  * Runs the agent with @agentlang/harness's loop in this process: the model client and the API key
- * stay in the host; http tools run host-side under the egress rule, bash tools in the run's sandbox.
+ * stay in the host; http and network built-ins run host-side under the egress rule, bash tools and
+ * MCP servers in the run's sandbox. Everything the manifest declares is wired here: its tools,
+ * skills, permissions (at call time), `context:` block and limits, and approvals.
  */
 export async function runHarness(input: {
   plan: ResolvedPlan;
   manifest?: AgentManifest;
+  /** The loaded agent: its skills' SKILL.md files and its sandbox for MCP servers. */
+  agent?: LoadedAgent;
   systemPrompt: string;
   prompt: string;
   env: Record<string, string | undefined>;
@@ -60,33 +201,92 @@ export async function runHarness(input: {
   policy: IsolationPolicy;
   timeoutMs: number;
   signal: AbortSignal;
+  /** The project root: built-in tools keep state under `<cwd>/.agentlang/`. */
+  cwd: string;
+  /** This run's id: artifacts (and large tool results, checkpoints) go to `.agentlang/artifacts/<run id>/`. */
+  runId: string;
+  options?: HarnessRunOptions;
   onText: (text: string) => void;
   log: (line: string) => void;
 }): Promise<HarnessRunSummary> {
-  const { client, model } = harnessModelClient(input.plan, input.manifest, input.env);
+  const manifest = input.manifest ?? input.agent?.manifest;
+  const { client, model } = harnessModelClient(input.plan, manifest, input.env);
+  const limits = harnessLimits(manifest, input.env, input.timeoutMs, input.options?.limits);
+  const notice = (line: string) => input.log(`harness: ${line}`);
+  const builtinHost = {
+    root: input.cwd,
+    agent: input.plan.agent.name,
+    runId: input.runId,
+    // web_fetch: any public host, or only trust.hosts under AgentSpec `network: scoped`; never loopback or private ranges.
+    egress: input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {},
+  };
+  const mcpServers = input.plan.mcpServers.length > 0 ? mcpServerDeclarations(input.plan, manifest ?? { mcpServers: [] }, input.env) : [];
   const built = await buildAgentTools(
-    { http: input.manifest?.httpTools ?? [], bash: input.manifest?.bashTools ?? [] },
-    { env: input.env, sandbox: { backend: input.backend, policy: input.policy, onLabel: (l) => input.log(l) } },
+    {
+      http: manifest?.httpTools ?? [],
+      bash: manifest?.bashTools ?? [],
+      tools: (manifest?.tools ?? []).map((t) => ({ name: t.name, ...(t.config ? { config: t.config } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}), ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
+      mcpServers,
+      skills: harnessSkills(input.agent, notice),
+    },
+    {
+      env: input.env,
+      sandbox: { backend: input.backend, policy: input.policy, onLabel: (l) => input.log(l) },
+      builtin: builtinHost,
+      ...(mcpServers.length > 0
+        ? { mcpLauncher: createSandboxMcpLauncher({ agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name }, env: input.env, backend: input.backend, log: input.log }) }
+        : {}),
+      grantedCapabilities: grantedCapabilities(input.plan, manifest),
+      onNotice: notice,
+    },
   );
+  // Large tool results and checkpoints are saved like the agent's own artifacts: confined, atomic.
+  const artifacts = createArtifactsTool({}, { ...builtinHost, env: input.env });
+  let saved = 0;
+  const save = async (name: string, content: string): Promise<string | undefined> => {
+    const out = await artifacts.execute({ op: 'save', title: name, name, content }, { callId: name, signal: input.signal });
+    if (!out.ok) {
+      notice(`could not save ${name} as an artifact: ${out.message}`);
+      return undefined;
+    }
+    return name;
+  };
+  const approval = approverOf(input.options?.approval);
+  const destructive = (manifest?.httpTools ?? []).filter((t) => t.method === 'DELETE').map((t) => t.name);
+  const injected = manifest?.context?.inject ?? [];
+  const values: Record<string, unknown> = { time: new Date().toISOString(), ...input.options?.inject };
+  let system = injected.length > 0 ? renderInject(input.systemPrompt, Object.fromEntries(injected.filter((k) => k in values).map((k) => [k, values[k]]))) : input.systemPrompt;
+  if (built.systemAddendum !== '') system = system === '' ? built.systemAddendum : `${system}\n\n${built.systemAddendum}`;
+  const labels = manifest?.ux?.tools ?? {};
   let result: LoopResult;
   let streamed = false;
   try {
+    const context = harnessContext(manifest, input.plan, (messages) => save(`checkpoint-${++saved}.json`, JSON.stringify(messages, null, 2)).then((n) => n ?? 'nowhere (saving failed)'));
     result = await runLoop({
       model: client,
-      system: input.systemPrompt,
+      system,
       prompt: input.prompt,
       tools: built.tools,
-      limits: { timeoutMs: input.timeoutMs },
+      callable: built.callable,
+      limits,
       signal: input.signal,
+      ...(context ? { context } : {}),
+      approval: { approve: approval.approve, ...(input.options?.approval?.permissions ? { permissions: input.options.approval.permissions } : {}), destructive },
+      onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       onEvent: (e) => {
         if (e.type === 'text.delta') {
           streamed = true;
           input.onText(e.text);
-        } else if (e.type === 'tool.call') input.log(`tool: ${e.name}`);
-        else if (e.type === 'tool.result') input.log(`tool: ${e.name} ${e.ok ? 'done' : `failed (${e.kind ?? 'error'})`}`);
+        } else if (e.type === 'tool.call') {
+          const running = labels[e.name]?.labels?.running;
+          input.log(`tool: ${e.name}${running ? ` (${running})` : ''}`);
+        } else if (e.type === 'tool.result') input.log(`tool: ${e.name} ${e.ok ? 'done' : `failed (${e.kind ?? 'error'})`}`);
+        else if (e.type === 'context.compacted') input.log(`context: compacted ${e.droppedMessages} messages (${e.strategy}, ${e.beforeTokens} → ${e.afterTokens} tokens)`);
+        else if (e.type === 'approval.decision') input.log(`approval: ${e.name} ${e.approved ? 'approved' : 'denied'}`);
       },
     });
   } finally {
+    approval.close();
     await built.close();
   }
   // A streamed answer was printed as it came; an unstreamed one (or the last turn only) once here.

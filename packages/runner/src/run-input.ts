@@ -16,7 +16,7 @@ export function readRunInput(value: string, options: { cwd?: string; readStdin?:
     try {
       return readFileSync(resolve(cwd, path), 'utf8');
     } catch (error) {
-      throw new RunnerError('RUNNER_INPUT', `cannot read --input @${path}: ${(error as Error).message}; write --input @FILE for a file, or the task text itself`, { input: value }, { cause: error });
+      throw new RunnerError('RUNNER_INPUT', `cannot read --input @${path}: ${(error as Error).message}; write --input @FILE for a file, or the task text itself`, { details: { input: value }, cause: error });
     }
   };
   if (value.startsWith('@')) return readPath(value.slice(1));

@@ -18,9 +18,10 @@ import {
   spawnPrepared,
 } from '@agentlang/isolation';
 import type { LoadedAgent } from '@agentlang/manifest';
-import { assertEnvConsent, envConsentRequired, findOnPath, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
+import { assertEnvConsent, envConsentRequired, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
+import { findOnPath } from '@agentlang/utils';
 import { getAdapter } from './adapters/registry.js';
-import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunSummary, runHarness } from './run-harness.js';
+import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunOptions, type HarnessRunSummary, runHarness } from './run-harness.js';
 import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 import { RunnerError } from './errors.js';
 import { describeHost, type HostInfo } from './host.js';
@@ -127,6 +128,8 @@ export interface RunPlanOptions {
   allowEnv?: string[];
   /** Called once every check passed and the invocation is built, just before the sandbox starts (also on a dry run). */
   onReady?: (plan: ResolvedPlan) => void;
+  /** The built-in `harness` runtime's approvals, limits and injected context values (ignored by other runtimes). */
+  harness?: HarnessRunOptions;
 }
 
 /** What a run produced. */
@@ -157,7 +160,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
 function withRuntime(plan: ResolvedPlan, adapter: RuntimeAdapter, env: Record<string, string | undefined>): ResolvedPlan {
   if (adapter.name === plan.runtime.name) return plan;
   if (adapter.binary === '') return { ...plan, runtime: { name: adapter.name, binary: '', available: true } };
-  const path = findOnPath(adapter.binary, env);
+  const path = findOnPath(adapter.binary, env.PATH);
   return { ...plan, runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined } };
 }
 
@@ -258,7 +261,7 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
         throw new RunnerError(
           'RUNNER_POLICY_PROTECTED',
           `the agent's trust grants write access to ${rw}, which is (or lies inside) ${path}: the host's execution records and cache, never writable from the sandbox; remove it from trust.scope`,
-          { path: rw, protected: path },
+          { details: { path: rw, protected: path } },
         );
       }
       if (!isInside(realPath, realRw)) continue;
@@ -383,6 +386,183 @@ function exitCodeOf(end: { exitCode: number | null; signal: string | null; timed
   return 128 + (SIGNAL_NUMBERS[end.signal ?? ''] ?? 9);
 }
 
+/** One run's cancellation: the caller's signal and, when asked, SIGINT/SIGTERM abort it; `dispose` unhooks both. */
+function wireCancellation(external: AbortSignal | undefined, handleSignals: boolean): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  external?.addEventListener('abort', abort, { once: true });
+  if (external?.aborted) abort();
+  if (handleSignals) {
+    process.on('SIGINT', abort);
+    process.on('SIGTERM', abort);
+  }
+  return {
+    signal: controller.signal,
+    dispose() {
+      external?.removeEventListener('abort', abort);
+      if (handleSignals) {
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
+      }
+    },
+  };
+}
+
+type Sink = ReturnType<typeof guardSink>;
+
+/** What running the agent produced, whichever runtime ran it: how it ended and the facts the record needs. */
+interface StepResult {
+  end: SandboxResult;
+  prepared: Pick<PreparedSandbox, 'backend' | 'redactedArgv' | 'cleanup'>;
+  runtimeVersion: Promise<string | null>;
+  host?: HostInfo;
+  harness?: HarnessRunSummary;
+}
+
+/** The built-in runtime: the loop runs here, in the host; only bash tools and MCP servers enter the sandbox. */
+async function harnessStep(input: {
+  plan: ResolvedPlan;
+  options: RunPlanOptions;
+  env: Record<string, string | undefined>;
+  backend: IsolationBackend;
+  policy: IsolationPolicy;
+  signal: AbortSignal;
+  stdout: Sink;
+  stderr: Sink;
+  /** The project root (built-in tools' state) and this run's id (its artifacts). */
+  cwd: string;
+  runId: string;
+}): Promise<StepResult> {
+  const { options, policy, signal, stdout, stderr } = input;
+  const t0 = performance.now();
+  let summary: HarnessRunSummary | undefined;
+  let failed = false;
+  try {
+    summary = await runHarness({
+      plan: input.plan,
+      ...(options.agent ? { manifest: options.agent.manifest, agent: options.agent } : {}),
+      systemPrompt: options.systemPrompt ?? '',
+      prompt: options.userPrompt ?? '',
+      cwd: input.cwd,
+      runId: input.runId,
+      ...(options.harness ? { options: options.harness } : {}),
+      env: input.env,
+      backend: input.backend,
+      policy,
+      timeoutMs: policy.limits.timeoutMs,
+      signal,
+      onText: (t) => stdout.write(Buffer.from(t)),
+      log: (l) => stderr.write(Buffer.from(`${l}\n`)),
+    });
+  } catch (error) {
+    failed = true;
+    stderr.write(Buffer.from(`harness: ${error instanceof Error ? error.message : String(error)}\n`));
+  }
+  const end: SandboxResult = {
+    exitCode: summary ? HARNESS_EXIT_CODES[summary.outcome] : HARNESS_MODEL_ERROR_EXIT,
+    signal: null,
+    timedOut: summary?.outcome === 'timeout',
+    aborted: summary?.outcome === 'aborted' || (failed && signal.aborted),
+    durationMs: performance.now() - t0,
+  } as SandboxResult;
+  return {
+    end,
+    prepared: { backend: input.backend.name, redactedArgv: [], cleanup: async () => {} },
+    runtimeVersion: Promise.resolve(null),
+    ...(summary ? { harness: summary } : {}),
+  };
+}
+
+/** An external runtime: its CLI runs inside the sandbox with the output streamed through. */
+async function sandboxStep(input: {
+  plan: ResolvedPlan;
+  adapter: RuntimeAdapter;
+  backend: IsolationBackend;
+  policy: IsolationPolicy;
+  command: Parameters<IsolationBackend['prepare']>[1];
+  invocation: Invocation;
+  env: Record<string, string | undefined>;
+  agentlangDir: string;
+  signal: AbortSignal;
+  stdout: Sink;
+  stderr: Sink;
+}): Promise<StepResult> {
+  const { backend, policy } = input;
+  const prepared = backend.prepare(policy, input.command);
+  try {
+    const ending = spawnPrepared(prepared, policy, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      onStdout: input.stdout.write,
+      onStderr: input.stderr.write,
+      signal: input.signal,
+      ...(input.invocation.stdin !== undefined ? { input: input.invocation.stdin } : {}),
+    });
+    // The record's other facts are gathered while the sandbox starts up (bwrap runs on another
+    // core), not before it: the runtime's version (cached per binary; a probe spawns on a miss)
+    // and the host description.
+    const runtimeVersion = probeRuntimeVersion(input.plan.runtime.path, input.adapter.versionArgs, {
+      cacheDir: join(input.agentlangDir, 'cache'),
+      run: sandboxedRunner(backend, policy),
+    });
+    const host = describeHost(input.env);
+    return { end: await ending, prepared, runtimeVersion, host };
+  } catch (error) {
+    await prepared.cleanup();
+    throw error;
+  }
+}
+
+/** The execution record of a finished run: facts only — never prompt text, arguments, output or keys. */
+function assembleRecord(input: {
+  runId: string;
+  plan: ResolvedPlan;
+  adapter: RuntimeAdapter;
+  lock: RunPlanOptions['lock'];
+  runtimeVersion: string | null;
+  startedAt: number;
+  endedAt: number;
+  end: SandboxResult;
+  outcome: RunOutcome;
+  host: HostInfo;
+  backend: string;
+  env: string[];
+  harness: HarnessRunSummary | undefined;
+}): ExecutionRecord {
+  const { plan, lock, end, harness } = input;
+  return {
+    schema: RECORD_SCHEMA,
+    run_id: input.runId,
+    agent: { name: plan.agent.name, version: plan.agent.version ?? null, hash: plan.agent.digest },
+    lock: lock
+      ? {
+          digest: lock.digest,
+          signed: lock.signed,
+          verified: lock.verified,
+          signature: lock.signature ?? (lock.signed ? 'lock' : null),
+          key_ids: lock.keyIds ?? [],
+          ...(lock.portable_digest !== undefined && { portable_digest: lock.portable_digest }),
+          ...(lock.host !== undefined && { host: { ...lock.host } }),
+        }
+      : null,
+    runtime: input.adapter.name,
+    runtime_version: input.runtimeVersion,
+    model: plan.model,
+    auth_source: plan.authSource,
+    started_at: formatRecordTime(input.startedAt),
+    ended_at: formatRecordTime(input.endedAt),
+    duration_ms: Math.max(0, Math.round(end.durationMs)),
+    exit_code: end.exitCode,
+    signal: end.signal,
+    outcome: input.outcome,
+    host: input.host,
+    isolation: { backend: input.backend },
+    env: input.env,
+    ...(input.adapter.name === 'harness'
+      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
+      : {}),
+  };
+}
+
 /**
  * Runs a resolved plan: picks the runtime adapter, derives the isolation policy, spawns the agent
  * inside the sandbox with its output streamed through, and writes an `agentlang.record/v1` record
@@ -400,14 +580,14 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       throw new RunnerError(
         'RUNNER_PLAN_BLOCKED',
         `the plan for ${effective.agent.name} cannot run: ${effective.missing.join('; ')}; run \`agentlang resolve\` for details`,
-        { missing: effective.missing },
+        { details: { missing: effective.missing } },
       );
     }
     if (!effective.runtime.available) {
       throw new RunnerError(
         'RUNNER_RUNTIME_MISSING',
         `runtime ${adapter.name} needs the '${adapter.binary}' executable, which is not on PATH; install it or pick another runtime with --runtime`,
-        { runtime: adapter.name, binary: adapter.binary },
+        { details: { runtime: adapter.name, binary: adapter.binary } },
       );
     }
   }
@@ -483,132 +663,50 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
 
     // Created only now that nothing can refuse the run: a refused run leaves no trace on disk.
     for (const dir of protect) mkdirSync(dir, { recursive: true });
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    options.signal?.addEventListener('abort', abort, { once: true });
-    if (options.signal?.aborted) abort();
-    if (options.handleSignals) {
-      process.on('SIGINT', abort);
-      process.on('SIGTERM', abort);
-    }
+    const cancel = wireCancellation(options.signal, options.handleSignals === true);
     const startedAt = Date.now();
     const runId = createUlid(startedAt);
-    let prepared: PreparedSandbox | undefined;
-    let end: SandboxResult;
-    let versionPromise: Promise<string | null> = Promise.resolve(null);
-    let host: HostInfo | undefined;
-    let harness: HarnessRunSummary | undefined;
     const stdout = guardSink(options.stdout);
     const stderr = guardSink(options.stderr);
     // Released only after the record is written: a late EPIPE must not crash the host before that.
     releases.push(stdout.release, stderr.release);
+    let step: StepResult;
     try {
-      if (adapter.name === 'harness') {
-        // Built in: the loop runs here, in the host; only bash tools enter the sandbox.
-        const t0 = performance.now();
-        let loopOutcome: HarnessRunSummary | undefined;
-        let failed: unknown;
-        try {
-          loopOutcome = await runHarness({
-            plan: effective,
-            ...(options.agent ? { manifest: options.agent.manifest } : {}),
-            systemPrompt: options.systemPrompt ?? '',
-            prompt: options.userPrompt ?? '',
-            env,
-            backend,
-            policy,
-            timeoutMs: policy.limits.timeoutMs,
-            signal: controller.signal,
-            onText: (t) => stdout.write(Buffer.from(t)),
-            log: (l) => stderr.write(Buffer.from(`${l}\n`)),
-          });
-        } catch (error) {
-          failed = error;
-          stderr.write(Buffer.from(`harness: ${error instanceof Error ? error.message : String(error)}\n`));
-        }
-        harness = loopOutcome;
-        const code = loopOutcome ? HARNESS_EXIT_CODES[loopOutcome.outcome] : HARNESS_MODEL_ERROR_EXIT;
-        end = {
-          exitCode: code,
-          signal: null,
-          timedOut: loopOutcome?.outcome === 'timeout',
-          aborted: loopOutcome?.outcome === 'aborted' || (failed !== undefined && controller.signal.aborted),
-          durationMs: performance.now() - t0,
-        } as SandboxResult;
-        prepared = { backend: backend.name, redactedArgv: [], cleanup: async () => {} } as unknown as PreparedSandbox;
-      } else {
-      prepared = backend.prepare(policy, command);
-      const ending = spawnPrepared(prepared, policy, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        onStdout: stdout.write,
-        onStderr: stderr.write,
-        signal: controller.signal,
-        ...(invocation.stdin !== undefined ? { input: invocation.stdin } : {}),
-      });
-      // The record's other facts are gathered while the sandbox starts up (bwrap runs on another
-      // core), not before it: the runtime's version (cached per binary; a probe spawns on a miss)
-      // and the host description.
-      versionPromise = probeRuntimeVersion(effective.runtime.path, adapter.versionArgs, {
-        cacheDir: join(agentlangDir, 'cache'),
-        run: sandboxedRunner(backend, policy),
-      });
-      host = describeHost(env);
-      end = await ending;
-      }
+      step =
+        adapter.name === 'harness'
+          ? await harnessStep({ plan: effective, options, env, backend, policy, signal: cancel.signal, stdout, stderr, cwd, runId })
+          : await sandboxStep({ plan: effective, adapter, backend, policy, command, invocation, env, agentlangDir, signal: cancel.signal, stdout, stderr });
     } finally {
-      options.signal?.removeEventListener('abort', abort);
-      if (options.handleSignals) {
-        process.off('SIGINT', abort);
-        process.off('SIGTERM', abort);
-      }
-      await prepared?.cleanup();
+      cancel.dispose();
     }
-    const aborted = end.aborted;
-    const endedAt = Date.now();
-    const runtimeVersion = await versionPromise;
-    const outcome = decideOutcome({ exitCode: end.exitCode, timedOut: end.timedOut, aborted });
-    const record: ExecutionRecord = {
-      schema: RECORD_SCHEMA,
-      run_id: runId,
-      agent: { name: effective.agent.name, version: effective.agent.version ?? null, hash: effective.agent.digest },
-      lock: options.lock
-        ? {
-            digest: options.lock.digest,
-            signed: options.lock.signed,
-            verified: options.lock.verified,
-            signature: options.lock.signature ?? (options.lock.signed ? 'lock' : null),
-            key_ids: options.lock.keyIds ?? [],
-            ...(options.lock.portable_digest !== undefined && { portable_digest: options.lock.portable_digest }),
-            ...(options.lock.host !== undefined && { host: { ...options.lock.host } }),
-          }
-        : null,
-      runtime: adapter.name,
-      runtime_version: runtimeVersion,
-      model: effective.model,
-      auth_source: effective.authSource,
-      started_at: formatRecordTime(startedAt),
-      ended_at: formatRecordTime(endedAt),
-      duration_ms: Math.max(0, Math.round(end.durationMs)),
-      exit_code: end.exitCode,
-      signal: end.signal,
+    await step.prepared.cleanup();
+    const { end } = step;
+    const outcome = decideOutcome({ exitCode: end.exitCode, timedOut: end.timedOut, aborted: end.aborted });
+    const record = assembleRecord({
+      runId,
+      plan: effective,
+      adapter,
+      lock: options.lock,
+      runtimeVersion: await step.runtimeVersion,
+      startedAt,
+      endedAt: Date.now(),
+      end,
       outcome,
-      host: host ?? describeHost(env),
-      isolation: { backend: prepared.backend },
+      host: step.host ?? describeHost(env),
+      backend: step.prepared.backend,
       env: passedEnvironment(adapter, invocation, reads),
-      ...(adapter.name === 'harness'
-        ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
-        : {}),
-    };
+      harness: step.harness,
+    });
     const envelope = options.signingKey ? signRecord(record, options.signingKey) : undefined;
     const recordPath = writeRecord(recordsDir, record, envelope);
     return {
-      exitCode: exitCodeOf(end, aborted),
+      exitCode: exitCodeOf(end, end.aborted),
       outcome,
       record,
       recordPath,
       plan: effective,
-      ...(harness ? { harness } : {}),
-      sandbox: { backend: prepared.backend, redactedArgv: prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
+      ...(step.harness ? { harness: step.harness } : {}),
+      sandbox: { backend: step.prepared.backend, redactedArgv: step.prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
     };
   } finally {
     if (hostConfigDir) rmSync(hostConfigDir, { recursive: true, force: true });

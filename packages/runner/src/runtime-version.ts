@@ -1,6 +1,6 @@
-import { writeFileAtomic } from '@agentlang/lock';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@agentlang/utils';
 
 /** Version cache file under `.agentlang/cache` (keyed by binary path, size and mtime). */
 export const RUNTIME_VERSION_CACHE = 'runtime-versions.json';
@@ -62,7 +62,7 @@ export async function probeRuntimeVersion(
     try {
       const cache = readCache(cacheFile);
       cache[binaryPath] = { key, version };
-      writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
+      writeFileAtomicSync(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
     } catch {
       // A cache that cannot be written only costs the next run another probe.
     }

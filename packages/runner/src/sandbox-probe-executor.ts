@@ -12,7 +12,8 @@ import {
   sandboxHostIdentity,
   selectBackend,
 } from '@agentlang/isolation';
-import { findOnPath, type ProbeExecutor, type ProbeExit, type ProbeProcess, type ProbeRequest } from '@agentlang/resolver';
+import type { ProbeExecutor, ProbeExit, ProbeProcess, ProbeRequest } from '@agentlang/resolver';
+import { findOnPath, killProcessGroup } from '@agentlang/utils';
 
 /** Options of {@link createSandboxProbeExecutor}. */
 export interface SandboxProbeExecutorOptions {
@@ -43,7 +44,7 @@ function realpath(path: string): string | undefined {
 
 /** An executable regular file on PATH (the resolver's lookup: relative PATH entries ignored); a name with a slash is taken relative to `base`. */
 function findProgram(name: string, base: string, pathVar: string | undefined): string | undefined {
-  return findOnPath(name.includes('/') ? resolve(base, name) : name, { PATH: pathVar });
+  return findOnPath(name.includes('/') ? resolve(base, name) : name, pathVar);
 }
 
 /** The outermost `node_modules` directory a path lies in (pnpm links a package's dependencies to siblings under it). */
@@ -164,13 +165,7 @@ export function createSandboxProbeExecutor(options: SandboxProbeExecutorOptions 
         detached: true,
         stdio: [io, io, io, ...ready.spawnOptions.stdio.slice(3)] as StdioOptions,
       });
-      const killTree = () => {
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      };
+      const killTree = () => killProcessGroup(child.pid);
       const exited = new Promise<ProbeExit>((resolveExit) => {
         child.once('exit', (code, signal) => resolveExit({ exitCode: code, signal }));
         child.once('error', () => resolveExit({ exitCode: null, signal: null }));

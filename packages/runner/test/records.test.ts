@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKeyPair, signEnvelope } from '@agentlang/lock';
+import { generateSigningKeyPair, signEnvelope } from '@agentlang/signing';
 import {
   type ExecutionRecord,
   RECORD_PAYLOAD_TYPE,

@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lockAgent } from '@agentlang/lock';
+import { lockAgent } from '@agentlang/agent-input';
 import { runAgent } from '@agentlang/runner';
 import { ed25519Hex, makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKeyPair } from '@agentlang/lock';
+import { generateSigningKeyPair } from '@agentlang/signing';
 import { type RuntimeAdapter, listRecords, runPlan, verifyRecordEnvelope } from '@agentlang/runner';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { lockAgent, readLockFile } from '@agentlang/lock';
+import { lockAgent } from '@agentlang/agent-input';
+import { readLockFile } from '@agentlang/lock';
 import { loadAgent } from '@agentlang/manifest';
 import { ResolveError, resolvePlan } from '@agentlang/resolver';
 import { createSandboxProbeExecutor, runAgent } from '@agentlang/runner';

@@ -71,15 +71,96 @@ export function errorCodeReport(packageDir: string, prefix: string, errorsFile =
   return { defined, used, rows, hasSection };
 }
 
+function hasDoc(node: ts.Node, file: ts.SourceFile): boolean {
+  return (ts.getLeadingCommentRanges(file.text, node.getFullStart()) ?? []).some((r) => file.text.startsWith('/**', r.pos));
+}
+
+function isExported(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+function extendsError(node: ts.ClassDeclaration): boolean {
+  return (node.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword && h.types.some((t) => t.expression.getText() === 'Error'));
+}
+
+/**
+ * How the error module at `errorsPath` deviates from the one shape every package uses (empty when it
+ * does not): one documented `export const XErrorCode = { PascalName: 'PREFIX_CODE', … } as const` with a
+ * doc line on every code, `export type XErrorCode = (typeof XErrorCode)[keyof typeof XErrorCode]`
+ * (a union may follow, for relayed codes), and one documented `class XError extends Error` whose
+ * constructor is `(code: XErrorCode, message: string, options: { details?; cause? } = {})` with
+ * readonly `code` and `details`.
+ */
+export function errorModuleDeviations(errorsPath: string, prefix: string): string[] {
+  const file = ts.createSourceFile(errorsPath, readFileSync(errorsPath, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const problems: string[] = [];
+  const tables = file.statements.filter(ts.isVariableStatement).filter(isExported).flatMap((statement) =>
+    statement.declarationList.declarations.filter((d) => ts.isIdentifier(d.name) && d.name.text.endsWith('ErrorCode')).map((d) => ({ statement, declaration: d })),
+  );
+  const classes = file.statements.filter(ts.isClassDeclaration).filter(extendsError);
+  if (tables.length !== 1) return [`expected one exported const table named XErrorCode, found ${tables.length}`];
+  const { statement, declaration } = tables[0]!;
+  const name = (declaration.name as ts.Identifier).text;
+  if (!hasDoc(statement, file)) problems.push(`${name}: no doc comment`);
+  const init = declaration.initializer;
+  const literal = init && ts.isAsExpression(init) && init.type.getText(file) === 'const' ? init.expression : undefined;
+  if (literal === undefined || !ts.isObjectLiteralExpression(literal)) problems.push(`${name}: not an object literal \`as const\``);
+  else {
+    for (const property of literal.properties) {
+      const key = property.name?.getText(file) ?? property.getText(file);
+      if (!ts.isPropertyAssignment(property) || !ts.isStringLiteral(property.initializer)) problems.push(`${name}.${key}: not a string code`);
+      else if (!new RegExp(`^${prefix}_[A-Z0-9_]+$`).test(property.initializer.text)) problems.push(`${name}.${key}: ${property.initializer.text} does not start with ${prefix}_`);
+      if (!/^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*$/.test(key)) problems.push(`${name}.${key}: key is not PascalCase`);
+      if (!hasDoc(property, file)) problems.push(`${name}.${key}: no doc line`);
+    }
+  }
+  const alias = file.statements.filter(ts.isTypeAliasDeclaration).find((t) => t.name.text === name);
+  const valueType = `(typeof ${name})[keyof typeof ${name}]`;
+  const first = alias && (ts.isUnionTypeNode(alias.type) ? alias.type.types[0] : alias.type);
+  if (!alias || !isExported(alias) || first?.getText(file) !== valueType) problems.push(`no \`export type ${name} = ${valueType}\``);
+  else if (!hasDoc(alias, file)) problems.push(`type ${name}: no doc comment`);
+  const className = name.replace(/Code$/, '');
+  if (classes.length !== 1) problems.push(`expected one class extending Error, found ${classes.length}: ${classes.map((c) => c.name?.text).join(', ')}`);
+  const errorClass = classes.find((c) => c.name?.text === className);
+  if (!errorClass) return [...problems, `no class ${className} extends Error`];
+  if (!isExported(errorClass)) problems.push(`${className}: not exported`);
+  if (!hasDoc(errorClass, file)) problems.push(`${className}: no doc comment`);
+  for (const field of ['code', 'details']) {
+    const member = errorClass.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(file) === field);
+    if (!member || !(ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) problems.push(`${className}: no readonly ${field}`);
+  }
+  const constructors = errorClass.members.filter(ts.isConstructorDeclaration);
+  const params = constructors[0]?.parameters ?? [];
+  const [code, message, options] = params;
+  const optionsType = options?.type;
+  const optionKeys = optionsType && ts.isTypeLiteralNode(optionsType) ? optionsType.members.map((m) => `${m.name?.getText(file)}${m.questionToken ? '?' : ''}`).sort() : [];
+  if (
+    constructors.length !== 1 ||
+    params.length !== 3 ||
+    code?.type?.getText(file) !== name ||
+    message?.type?.getText(file) !== 'string' ||
+    optionKeys.join(',') !== 'cause?,details?' ||
+    options?.initializer?.getText(file).replace(/\s/g, '') !== '{}'
+  ) {
+    problems.push(`${className}: constructor is not (code: ${name}, message: string, options: { details?; cause? } = {})`);
+  }
+  return problems;
+}
+
 /**
  * Registers tests that fail when the package's README error-code table and its source disagree:
  * a code the source defines or uses is missing from the table, the table lists a code the source
- * never defines, or a row has no description.
+ * never defines, or a row has no description; and when the error module deviates from the one
+ * shape (see {@link errorModuleDeviations}).
  */
 export function describeErrorCodeDocs(packageDir: string, prefix: string, errorsFile = 'src/errors.ts'): void {
   describe(`README error-code table of ${relative(join(packageDir, '..', '..'), packageDir)} (${prefix}_*)`, () => {
     const report = errorCodeReport(packageDir, prefix, errorsFile);
     const documented = new Set(report.rows.flatMap((row) => row.codes));
+
+    it(`${errorsFile} has the one error shape (XErrorCode table, XErrorCode type, one XError class)`, () => {
+      expect(errorModuleDeviations(join(packageDir, errorsFile), prefix)).toEqual([]);
+    });
 
     it('the README has an error-code section and the source defines codes', () => {
       expect(report.hasSection, 'README.md needs a "## Error codes" section with a | code | meaning | table').toBe(true);

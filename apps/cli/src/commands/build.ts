@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
-import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode, reviewPrompt, reviewersFromEnv } from '@agentlang/container';
+import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode } from '@agentlang/container';
 import { signingKeyFromEnv } from '@agentlang/lock';
+import { progressLogger } from '@agentlang/utils';
 import type { CommandContext, CommandResult, ContextOf } from '../command.js';
 import type { BUILD } from './index.js';
 import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
+import type { PromptReview } from '../review-prompt.js';
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -12,15 +14,9 @@ function formatBytes(n: number): string {
 }
 
 /** Logs progress to stderr for large contexts: at most once per 10% (only above 16 MiB). */
-function progressLogger(ctx: Pick<CommandContext, 'log'>): (p: BuildProgress) => void {
-  let lastTenth = -1;
-  return (p) => {
-    if (p.bytesTotal < 16 * 1024 * 1024) return;
-    const tenth = Math.floor((p.bytesDone / p.bytesTotal) * 10);
-    if (tenth === lastTenth) return;
-    lastTenth = tenth;
-    ctx.log(`context: ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)} (${tenth * 10}%)`);
-  };
+function contextProgress(ctx: Pick<CommandContext, 'log'>): (p: BuildProgress) => void {
+  const report = progressLogger(ctx.log, 16 * 1024 * 1024);
+  return (p) => report({ verb: 'packing', label: 'context', bytes: p.bytesDone, total: p.bytesTotal });
 }
 
 /** `agentlang build <agent>`: resolve, lock, encrypt the prompt, and write a signed `.agent` container. */
@@ -35,20 +31,20 @@ export async function run(ctx: ContextOf<typeof BUILD>): Promise<CommandResult> 
   if (passEnv !== undefined) {
     passphrase = ctx.env[passEnv];
     if (passphrase === undefined || passphrase === '') {
-      throw new ContainerError(ContainerErrorCode.OPTIONS_INVALID, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`, { variable: passEnv });
+      throw new ContainerError(ContainerErrorCode.OptionsInvalid, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`, { details: { variable: passEnv } });
     }
   }
   const agentPath = resolve(ctx.cwd, target);
-  let findings: Awaited<ReturnType<typeof reviewPrompt>> | undefined;
+  let findings: PromptReview | undefined;
   if (ctx.values.quality) {
-    const { loadAgent } = await import('@agentlang/manifest');
+    const [{ loadAgent }, { reviewPrompt, reviewersFromEnv }] = await Promise.all([import('@agentlang/manifest'), import('../review-prompt.js')]);
     findings = await reviewPrompt(await loadAgent(agentPath), { reviewers: reviewersFromEnv(ctx.env) });
     for (const f of findings.findings) ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
     ctx.log(`quality: ${findings.findings.length} finding(s) from ${findings.reviewers.join(', ')}`);
     if (findings.findings.some((f) => f.severity === 'error')) {
-      throw new ContainerError(ContainerErrorCode.REVIEW_FAILED, `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`, {
+      throw new ContainerError(ContainerErrorCode.ReviewFailed, `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`, { details: {
         findings: findings.findings,
-      });
+      } });
     }
   }
   const frozen = ctx.values.frozen ? true : undefined;
@@ -62,7 +58,7 @@ export async function run(ctx: ContextOf<typeof BUILD>): Promise<CommandResult> 
     env: ctx.env,
     // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
     resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(ctx.values.runtime !== undefined && { runtime: ctx.values.runtime }), probeExecutor: sandboxProbeExecutor(ctx) },
-    onProgress: progressLogger(ctx),
+    onProgress: contextProgress(ctx),
   });
   if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');
   const { index } = built;

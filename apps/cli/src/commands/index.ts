@@ -305,6 +305,11 @@ export const RUN = defineCommand({
     },
     runtime: { ...RUNTIME, description: 'run with runtime R (test-echo, claude-code, codex, gemini-cli, ollama, opencode, harness)' },
     timeout: { type: 'number', placeholder: 'S', min: 0.001, description: 'wall-clock limit in seconds, 600 unless given; the whole process tree is killed' },
+    approve: {
+      type: 'choice',
+      choices: ['all', 'none'],
+      description: 'harness runtime: approve (all) or deny (none) every tool call that needs\napproval, without asking (default: ask on a terminal, else deny)',
+    },
     'unsafe-no-isolation': { type: 'boolean', description: 'run WITHOUT a sandbox (the agent can touch everything you can)' },
     'dry-run': { type: 'boolean', description: 'print the plan, what the sandbox allows and its exact argv (secrets redacted); start nothing' },
     'sign-key-env': { type: 'string', placeholder: 'NAME', description: 'sign the execution record with the Ed25519 seed (hex) in env var NAME' },

@@ -1,4 +1,4 @@
-import { generateSigningKeyPair, keyIdFor } from '@agentlang/lock';
+import { generateSigningKeyPair, keyIdFor } from '@agentlang/signing';
 import type { CommandResult, ContextOf } from '../command.js';
 import type { KEYGEN } from './index.js';
 

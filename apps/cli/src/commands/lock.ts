@@ -1,5 +1,5 @@
 import { dirname, relative, resolve, sep } from 'node:path';
-import { checkLock, LockError, lockAgent, lockPathFor, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
+import { checkLock, LockError, lockPathFor, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
 import { sniffInput } from '@agentlang/manifest';
 import type { CommandResult, ContextOf } from '../command.js';
 import { CliError, CliErrorCode } from '../errors.js';
@@ -25,7 +25,8 @@ export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
   // Only a container is opened through openAgentInput (verified, decrypted in memory, its own lock
   // read from the archive): a directory or YAML manifest is what the lock is being made for.
   const container = (await sniffInput(agentPath)) === 'container';
-  const opened = container ? await (await import('@agentlang/agent-input')).openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true, requireContainerKey: true }) : undefined;
+  const { lockAgent, openAgentInput } = await import('@agentlang/agent-input');
+  const opened = container ? await openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true, requireContainerKey: true }) : undefined;
   let result = await lockAgent(opened ? opened.agent : agentPath, {
     lockPath,
     ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),

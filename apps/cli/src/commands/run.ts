@@ -14,6 +14,13 @@ function readUserPrompt(ctx: ContextOf<typeof RUN>): string | undefined {
   return readRunInput(input, { cwd: ctx.cwd });
 }
 
+/** `--approve all|none`, else a terminal to ask on (stdin and stderr both TTYs), else nobody: calls needing approval are denied. */
+function approvalFromFlags(ctx: ContextOf<typeof RUN>): { policy: 'all' | 'none' } | { terminal: { input: NodeJS.ReadStream; output: NodeJS.WriteStream } } | undefined {
+  const policy = ctx.values.approve;
+  if (policy !== undefined) return { policy };
+  return process.stdin.isTTY && process.stderr.isTTY ? { terminal: { input: process.stdin, output: process.stderr } } : undefined;
+}
+
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -25,6 +32,7 @@ export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
   if (ctx.values['require-signed'] && lockPath === undefined) throw new CliError(CliErrorCode.Flag, '--require-signed needs --lock <file> (the signed lock to verify)', { details: { flag: 'lock' } });
   const userPrompt = readUserPrompt(ctx);
   const timeoutMs = timeout === undefined ? undefined : Math.round(timeout * 1000);
+  const approval = approvalFromFlags(ctx);
   const signKeyEnv = ctx.values['sign-key-env'];
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
   const dryRun = ctx.values['dry-run'];
@@ -51,6 +59,7 @@ export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
     ...(userPrompt !== undefined ? { userPrompt } : {}),
     ...(ctx.values.runtime !== undefined ? { runtime: ctx.values.runtime } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(approval ? { harness: { approval } } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),

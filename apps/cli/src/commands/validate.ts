@@ -20,7 +20,7 @@ export async function run(ctx: ContextOf<typeof VALIDATE>): Promise<CommandResul
     throw new ManifestError(
       'MANIFEST_INVALID',
       `${input} has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}, which --strict treats as errors`,
-      { diagnostics: warnings.map((w) => ({ ...w, severity: 'error' as const })) },
+      { details: { diagnostics: warnings.map((w) => ({ ...w, severity: 'error' as const })) } },
     );
   }
   if (ctx.verbose) ctx.log(`read ${agent.files.map((f) => f.path).join(', ')} from ${container ? `the verified entries of ${path}` : agent.source.root}`);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
+import { findOnPath, killProcessGroup } from '@agentlang/utils';
 import type { ProbeExecutor, ProbeExit, ProbeProcess, ProbeRequest } from '../probe-executor.js';
-import { findOnPath } from '../runtimes.js';
 
 /**
  * TESTS ONLY — never exported from the package. Runs probes directly on the host, in their own
@@ -16,7 +16,7 @@ export function createHostTestExecutor(options: { env?: NodeJS.ProcessEnv; calls
     async start(request: ProbeRequest): Promise<ProbeProcess> {
       options.calls?.push(request);
       const program = request.argv[0]!;
-      if (!program.includes('/') && !findOnPath(program, hostEnv)) {
+      if (!program.includes('/') && !findOnPath(program, hostEnv.PATH)) {
         throw Object.assign(new Error(`${program}: not found`), { code: 'ENOENT' });
       }
       const child = spawn(program, request.argv.slice(1), {
@@ -30,13 +30,7 @@ export function createHostTestExecutor(options: { env?: NodeJS.ProcessEnv; calls
         child.once('error', () => resolve({ exitCode: null, signal: null }));
       });
       let done: Promise<void> | undefined;
-      const killGroup = (sig: NodeJS.Signals) => {
-        try {
-          if (child.pid) process.kill(-child.pid, sig);
-        } catch {
-          // gone
-        }
-      };
+      const killGroup = (sig: NodeJS.Signals) => killProcessGroup(child.pid, sig);
       return {
         pid: child.pid,
         stdin: child.stdin,

@@ -35,7 +35,7 @@ export const aiderAdapter: RuntimeAdapter = {
       throw new RunnerError(
         'RUNNER_PLAN_BLOCKED',
         `runtime aider cannot start MCP servers (${input.plan.mcpServers.map((s) => s.name).join(', ')}); pick a runtime with MCP support (--runtime claude-code, codex, gemini-cli, opencode, goose or cursor-cli)`,
-        { runtime: 'aider' },
+        { details: { runtime: 'aider' } },
       );
     }
     const message = configPath(input, 'aider', 'message.md');

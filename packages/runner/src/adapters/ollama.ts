@@ -29,13 +29,13 @@ export const ollamaAdapter: RuntimeAdapter = {
     const prompt = requirePrompt(input, 'ollama');
     const model = bareModel(input.plan.model, ['ollama', 'local']);
     if (!model) {
-      throw new RunnerError('RUNNER_PLAN_BLOCKED', 'runtime ollama needs a model; declare one under models: (e.g. llama3.2) or model.preferred', { runtime: 'ollama' });
+      throw new RunnerError('RUNNER_PLAN_BLOCKED', 'runtime ollama needs a model; declare one under models: (e.g. llama3.2) or model.preferred', { details: { runtime: 'ollama' } });
     }
     if (input.plan.mcpServers.length > 0) {
       throw new RunnerError(
         'RUNNER_PLAN_BLOCKED',
         `runtime ollama cannot start MCP servers (${input.plan.mcpServers.map((s) => s.name).join(', ')}); pick a runtime with MCP support (--runtime claude-code, codex, gemini-cli or opencode)`,
-        { runtime: 'ollama' },
+        { details: { runtime: 'ollama' } },
       );
     }
     const message = input.systemPrompt ? `${input.systemPrompt.trimEnd()}\n\n${prompt}` : prompt;

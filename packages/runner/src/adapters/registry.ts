@@ -33,7 +33,7 @@ export function getAdapter(name: string, extra: readonly RuntimeAdapter[] = []):
   const found = [...extra, ...RUNTIME_ADAPTERS].find((a) => a.name === wanted);
   if (!found) {
     const known = [...extra, ...RUNTIME_ADAPTERS].map((a) => a.name).join(', ');
-    throw new RunnerError('RUNNER_UNKNOWN_RUNTIME', `no runtime adapter named '${name}'; known runtimes: ${known}`, { runtime: name, known });
+    throw new RunnerError('RUNNER_UNKNOWN_RUNTIME', `no runtime adapter named '${name}'; known runtimes: ${known}`, { details: { runtime: name, known } });
   }
   return found;
 }

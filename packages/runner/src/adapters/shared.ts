@@ -30,7 +30,7 @@ export function requirePrompt(input: InvocationInput, runtime: string): string {
     throw new RunnerError(
       'RUNNER_INPUT',
       `runtime ${runtime} needs a prompt to run non-interactively; pass --prompt "<text>" or --input <file>`,
-      { runtime },
+      { details: { runtime } },
     );
   }
   return input.userPrompt;

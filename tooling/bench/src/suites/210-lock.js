@@ -3,15 +3,8 @@
 // Floor, same run: raw node:crypto Ed25519 verify of the same PAE bytes with a prebuilt KeyObject,
 // i.e. the signature check alone. The ratio verifyLock/floor says what the format costs on top.
 import { createPublicKey, verify } from 'node:crypto';
-import {
-  createLock,
-  generateSigningKeyPair,
-  parseEnvelope,
-  preAuthEncoding,
-  serializeLock,
-  signLock,
-  verifyLock,
-} from '@agentlang/lock';
+import { createLock, serializeLock, signLock, verifyLock } from '@agentlang/lock';
+import { generateSigningKeyPair, parseEnvelope, preAuthEncoding } from '@agentlang/signing';
 import { median, row } from '../harness.js';
 
 const hex = (n, c) => `${c}`.repeat(64).slice(0, 64).replace(/^.{4}/, n.toString(16).padStart(4, '0'));

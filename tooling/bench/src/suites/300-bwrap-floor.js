@@ -2,7 +2,7 @@
 // @agentlang/isolation builds (seccomp program, passwd data, read-only root, env clearing) and
 // against /bin/echo with no sandbox. The runner's suite compares `agentlang run` with BARE_BWRAP.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBwrapBackend, policyFromTrust } from '@agentlang/isolation';
@@ -26,6 +26,8 @@ function time(command, args, options) {
 
 export async function run() {
   const workdir = mkdtempSync(join(tmpdir(), 'agentlang-bench-bwrap-'));
+  // mkdtemp makes it 0700; as root the sandbox runs as uid 65534, which must be able to enter it.
+  chmodSync(workdir, 0o755);
   try {
     const backend = createBwrapBackend({ bwrapPath: '/usr/bin/bwrap' });
     const policy = policyFromTrust({ filesystem: 'none', network: 'none', exec: 'full', scope: [] }, { workdir });

@@ -1,9 +1,10 @@
 // The harness loop (issue 12): overhead per step of runLoop over the same HTTP round trips without
-// the loop. A scripted OpenAI-compatible server (a child process on 127.0.0.1, streaming SSE)
-// answers with a tool call until the conversation holds `steps - 1` tool results, then with text.
-// Floor: the same requests (the same bodies, byte for byte, recorded from a loop run) sent with
-// fetch and each streamed body read to its end. Loop: runLoop with a no-op tool. Interleaved per
-// round, medians; reported at 2 and 30 steps (the target: <= 50 us per step, flat).
+// the loop, for both protocols (OpenAI Chat Completions, Anthropic Messages), streamed and whole.
+// A scripted model server (a child process on 127.0.0.1) answers with a tool call until the
+// conversation holds `steps - 1` tool results, then with text, and keeps the bodies it received.
+// Floor: the same requests (the bodies the loop sent, byte for byte, as the server recorded them)
+// sent with fetch and each body (JSON or SSE stream) read to its end. Loop: runLoop with a no-op
+// tool. Interleaved per round, medians; at 2, 10 and 30 steps (target: <= 50 µs per step, flat).
 // AGENTLANG_BENCH_ROUNDS sets the rounds (default 15).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -17,20 +18,60 @@ const SERVER = `
 import { createServer } from 'node:http';
 const steps = Number(process.argv[1]);
 let n = 0;
+let bodies = [];
+const sse = (events) => events.map((e) => (e.event ? 'event: ' + e.event + '\\n' : '') + 'data: ' + (typeof e.data === 'string' ? e.data : JSON.stringify(e.data)) + '\\n\\n').join('');
+function openai(body, done, res) {
+  const usage = { prompt_tokens: 10, completion_tokens: 3 };
+  const call = { id: 'call_' + n, type: 'function', function: { name: 'noop', arguments: '{"i":' + n + '}' } };
+  if (!body.stream) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const message = done ? { role: 'assistant', content: 'The answer.' } : { role: 'assistant', content: null, tool_calls: [call] };
+    res.end(JSON.stringify({ id: 'c' + n, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: done ? 'stop' : 'tool_calls' }], usage }));
+    return;
+  }
+  const chunk = (delta, finish = null) => ({ data: { id: 'c' + n, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] } });
+  const events = [chunk({ role: 'assistant', content: '' })];
+  if (done) events.push(chunk({ content: 'The answer.' }), chunk({}, 'stop'));
+  else events.push(chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: 'noop', arguments: '' } }] }), chunk({ tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }), chunk({}, 'tool_calls'));
+  events.push({ data: { id: 'c' + n, choices: [], usage } }, { data: '[DONE]' });
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(sse(events));
+}
+function anthropic(body, done, res) {
+  const block = done ? { type: 'text', text: 'The answer.' } : { type: 'tool_use', id: 'toolu_' + n, name: 'noop', input: { i: n } };
+  const stop = done ? 'end_turn' : 'tool_use';
+  if (!body.stream) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'msg_' + n, type: 'message', role: 'assistant', model: body.model, content: [block], stop_reason: stop, usage: { input_tokens: 10, output_tokens: 3 } }));
+    return;
+  }
+  const ev = (data) => ({ event: data.type, data });
+  const events = [ev({ type: 'message_start', message: { id: 'msg_' + n, type: 'message', role: 'assistant', content: [], usage: { input_tokens: 10, output_tokens: 1 } } })];
+  if (done) events.push(ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }), ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'The answer.' } }));
+  else events.push(ev({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: block.id, name: 'noop', input: {} } }), ev({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } }));
+  events.push(ev({ type: 'content_block_stop', index: 0 }), ev({ type: 'message_delta', delta: { stop_reason: stop }, usage: { output_tokens: 3 } }), ev({ type: 'message_stop' }));
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(sse(events));
+}
 const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString());
-    const done = body.messages.filter((m) => m.role === 'tool').length >= steps - 1;
+    // GET /bodies hands over (and forgets) the bodies received since the last call.
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(bodies));
+      bodies = [];
+      return;
+    }
+    const text = Buffer.concat(chunks).toString();
+    bodies.push(text);
+    const body = JSON.parse(text);
     n++;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const chunk = (delta, finish = null) => 'data: ' + JSON.stringify({ id: 'c' + n, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] }) + '\\n\\n';
-    let out = chunk({ role: 'assistant', content: '' });
-    if (done) out += chunk({ content: 'The answer.' }) + chunk({}, 'stop');
-    else out += chunk({ tool_calls: [{ index: 0, id: 'call_' + n, type: 'function', function: { name: 'noop', arguments: '' } }] }) + chunk({ tool_calls: [{ index: 0, function: { arguments: '{"i":' + n + '}' } }] }) + chunk({}, 'tool_calls');
-    out += 'data: ' + JSON.stringify({ id: 'c' + n, choices: [], usage: { prompt_tokens: 10, completion_tokens: 3 } }) + '\\n\\n' + 'data: [DONE]\\n\\n';
-    res.end(out);
+    if (req.url === '/v1/messages') {
+      const results = body.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b) => b.type === 'tool_result').length;
+      anthropic(body, results >= steps - 1, res);
+    } else openai(body, body.messages.filter((m) => m.role === 'tool').length >= steps - 1, res);
   });
 });
 server.keepAliveTimeout = 60000;
@@ -50,24 +91,33 @@ function startServer(steps) {
   });
 }
 
-async function measure(harness, steps, rounds) {
+const VARIANTS = [
+  { protocol: 'openai', stream: true },
+  { protocol: 'openai', stream: false },
+  { protocol: 'anthropic', stream: true },
+  { protocol: 'anthropic', stream: false },
+];
+
+function client(harness, { protocol, stream }, url) {
+  return protocol === 'openai'
+    ? { model: harness.createOpenAIClient({ model: 'bench', baseUrl: `${url}/v1`, stream }), path: '/v1/chat/completions', headers: {} }
+    : { model: harness.createAnthropicClient({ model: 'bench', baseUrl: url, stream }), path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' } };
+}
+
+async function measure(harness, variant, steps, rounds) {
   const { child, url } = await startServer(steps);
   try {
-    const model = harness.createOpenAIClient({ model: 'bench', baseUrl: `${url}/v1` });
+    const { model, path, headers } = client(harness, variant, url);
     const noop = { spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } }, execute: async () => ({ ok: true, content: 'ok' }) };
     const loop = () => harness.runLoop({ model, system: 'You are a benchmark.', prompt: 'Go.', tools: [noop], limits: { maxTurns: steps + 1, maxRepeats: 1000 } });
-    // The floor sends exactly the bodies the loop sends.
     const sample = await loop();
-    if (sample.outcome !== 'completed' || sample.turns !== steps) throw new Error(`loop ended ${sample.outcome} after ${sample.turns} turns`);
-    const bodies = [];
-    for (let i = 0; i < sample.messages.length; i++) {
-      if (sample.messages[i].role !== 'assistant') continue;
-      const messages = harness.toOpenAIMessages('You are a benchmark.', sample.messages.slice(0, i));
-      bodies.push(JSON.stringify({ model: 'bench', messages, tools: [{ type: 'function', function: { name: 'noop', description: 'does nothing', parameters: { type: 'object' } } }], stream: true, stream_options: { include_usage: true } }));
-    }
+    if (sample.outcome !== 'completed' || sample.turns !== steps) throw new Error(`${variant.protocol} loop ended ${sample.outcome} after ${sample.turns} turns`);
+    // The floor sends exactly the bodies the loop sent, as the server received them.
+    const bodies = await (await fetch(`${url}/bodies`)).json();
+    if (bodies.length !== steps) throw new Error(`the server recorded ${bodies.length} requests for ${steps} steps`);
     const floor = async () => {
       for (const body of bodies) {
-        const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
         await res.text();
       }
     };
@@ -82,6 +132,7 @@ async function measure(harness, steps, rounds) {
         if (i >= 3) t[label].push(Number(process.hrtime.bigint() - start) / 1e6);
       }
     }
+    await fetch(`${url}/bodies`).then((r) => r.text());
     return { floor: median(t.floor), loop: median(t.loop) };
   } finally {
     child.kill('SIGKILL');
@@ -92,19 +143,22 @@ export async function run() {
   const rounds = Number(process.env.AGENTLANG_BENCH_ROUNDS ?? 15);
   const harness = await import(dist('harness'));
   const rows = [];
-  for (const steps of [2, 30]) {
-    const { floor, loop } = await measure(harness, steps, rounds);
-    const perStepUs = ((loop - floor) / steps) * 1000;
-    rows.push(
-      row(SUITE, `loop overhead per step, ${steps} steps (µs)`, {
-        value: perStepUs.toFixed(0),
-        unit: 'µs',
-        ratio: loop / floor,
-        target: '≤ 50 µs per step',
-        pass: perStepUs <= 50,
-        note: `loop ${loop.toFixed(2)} ms vs the same ${steps} HTTP round trips ${floor.toFixed(2)} ms (medians of ${rounds})`,
-      }),
-    );
+  for (const variant of VARIANTS) {
+    const label = `${variant.protocol}${variant.stream ? ' streamed' : ' whole'}`;
+    for (const steps of [2, 10, 30]) {
+      const { floor, loop } = await measure(harness, variant, steps, rounds);
+      const perStepUs = ((loop - floor) / steps) * 1000;
+      rows.push(
+        row(SUITE, `loop overhead per step, ${label}, ${steps} steps`, {
+          value: perStepUs.toFixed(0),
+          unit: 'µs',
+          ratio: loop / floor,
+          target: '≤ 50 µs per step',
+          pass: perStepUs <= 50,
+          note: `loop ${loop.toFixed(2)} ms vs the same ${steps} HTTP round trips ${floor.toFixed(2)} ms (medians of ${rounds})`,
+        }),
+      );
+    }
   }
   return rows;
 }

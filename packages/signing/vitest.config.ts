@@ -1,0 +1,3 @@
+import { agentlangProject } from '@agentlang/test-helpers/vitest-preset';
+
+export default agentlangProject('signing');

@@ -1,0 +1,3 @@
+import { agentlangProject } from './vitest-preset.js';
+
+export default agentlangProject('test-helpers');
