@@ -14,6 +14,7 @@ import { COMMANDS } from './src/commands/index.js';
 //   src/commands/<verb>.ts, every @agentlang package it uses inlined; dist/verbs/help.cjs the same
 //   with no command (help, --version, unknown verbs). One per declared verb (src/commands/index.ts).
 // - dist/lib/mcp-sdk.cjs: the MCP SDK, required only when an agent declares MCP servers.
+// - dist/lib/agentlang-<package>.cjs: packages a verb reaches only on a rare path (LAZY_PACKAGES).
 // - dist/lib/ajv.cjs, dist/lib/sql-js.cjs: what the harness imports lazily, required on a harness
 //   run's first validated call / first sqlite call; sql-wasm.wasm beside the bundles.
 // - dist/verbs/identify-worker.mjs: the registry's upload-checking worker, beside the registry bundle.
@@ -89,6 +90,42 @@ const harnessLazyExternal: EsbuildPlugin = {
   },
 };
 
+/**
+ * Packages a verb reaches only through import() on a path it rarely takes, kept out of its bundle
+ * and required from dist/lib/<package>.cjs when that path is taken: `validate` of a directory or
+ * YAML manifest needs neither the container code nor the lock, the resolver or the registry client
+ * (agent-input imports them for containers, keys and locks; registry-base for a registry `base:`),
+ * and those ~200 KB were a measured share of its cold start (README.md, "Start-up time").
+ */
+const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  validate: ['container', 'lock', 'resolver', 'registry-client'],
+};
+
+/** dist/lib/<file>.cjs of a lazy @agentlang package. */
+const lazyLibFile = (pkg: string): string => `agentlang-${pkg}`;
+
+/**
+ * A verb's lazy packages: import() becomes require('../lib/agentlang-<pkg>.cjs'). A static import of
+ * one fails the build: it would put a second copy of the package in the bundle.
+ */
+function lazyPackages(verb: string | undefined): EsbuildPlugin {
+  const packages = verb === undefined ? [] : (LAZY_PACKAGES[verb] ?? []);
+  return {
+    name: 'agentlang-lazy-packages',
+    setup(builder) {
+      if (packages.length === 0) return;
+      const filter = new RegExp(`^@agentlang/(${packages.join('|')})$`);
+      builder.onResolve({ filter }, (args) => {
+        const pkg = args.path.slice('@agentlang/'.length);
+        if (args.kind !== 'dynamic-import') {
+          return { errors: [{ text: `${args.importer} imports ${args.path} statically; the ${verb} bundle loads it lazily (LAZY_PACKAGES in tsup.config.ts): use import()` }] };
+        }
+        return { path: `../lib/${lazyLibFile(pkg)}.cjs`, external: true };
+      });
+    },
+  };
+}
+
 /** dist/verbs/<verb>.cjs (or help.cjs). */
 const verbBundle = (outDir: string, verb: string | undefined): Options => ({
   ...common,
@@ -96,7 +133,7 @@ const verbBundle = (outDir: string, verb: string | undefined): Options => ({
   entry: { [`verbs/${verb ?? 'help'}`]: 'src/verb-entry.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [commandModule(verb), mcpSdkExternal, harnessLazyExternal],
+  esbuildPlugins: [commandModule(verb), lazyPackages(verb), mcpSdkExternal, harnessLazyExternal],
   // A CommonJS bundle has no import.meta: its URL is the bundle's own (the registry finds its worker by it).
   define: { 'import.meta.url': '__agentlang_import_meta_url' },
   banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
@@ -151,6 +188,24 @@ async function buildHarnessLazy(outDir: string): Promise<void> {
       },
     };
     await buildFromText(outDir, `lib/${dep.file}`, dep.source, { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromHarness], esbuildOptions: minify }, 'entry.cjs');
+  }
+}
+
+/** dist/lib/agentlang-<pkg>.cjs for every lazy package of any verb (each with its own dependencies inlined). */
+async function buildLazyPackages(outDir: string): Promise<void> {
+  for (const pkg of new Set(Object.values(LAZY_PACKAGES).flat())) {
+    await buildFromText(outDir, `lib/${lazyLibFile(pkg)}`, `export * from '@agentlang/${pkg}';\n`, {
+      format: ['cjs'],
+      outExtension: () => ({ js: '.cjs' }),
+      esbuildPlugins: [mcpSdkExternal, harnessLazyExternal],
+      define: { 'import.meta.url': '__agentlang_import_meta_url' },
+      banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+      esbuildOptions(options) {
+        minify(options);
+        options.nodePaths = [resolve('node_modules')];
+        options.supported = { ...options.supported, 'dynamic-import': false };
+      },
+    });
   }
 }
 
@@ -215,6 +270,7 @@ export default defineConfig((overrides) => {
         ...[...COMMANDS.map((c) => c.name), undefined].map((verb) => build(verbBundle(outDir, verb))),
         buildMcpSdk(outDir),
         buildHarnessLazy(outDir),
+        buildLazyPackages(outDir),
         buildIdentifyWorker(outDir),
       ]);
       copySqlWasm(outDir);

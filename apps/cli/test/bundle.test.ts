@@ -42,6 +42,16 @@ describe('the bundles', () => {
     expect(validate).not.toMatch(MCP_SDK);
     expect(validate).not.toMatch(/compileSchema|new Ajv\b|tweetnacl|ZodError/);
   });
+
+  it('leaves the container, lock, resolver and registry-client code out of validate: dist/lib/agentlang-<package>.cjs, required for a container, a key or a registry base', () => {
+    const validate = readFileSync(join(dist, 'verbs/validate.cjs'), 'utf8');
+    const defines = { container: 'openContainer', lock: 'lockPlan', resolver: 'resolvePlan', 'registry-client': 'createRegistryBaseResolver' };
+    for (const [pkg, fn] of Object.entries(defines)) {
+      expect(validate).not.toMatch(new RegExp(`function ${fn}\\(`));
+      expect(validate).toContain(`"../lib/agentlang-${pkg}.cjs"`);
+      expect(readFileSync(join(dist, `lib/agentlang-${pkg}.cjs`), 'utf8')).toMatch(new RegExp(`function ${fn}\\(`));
+    }
+  });
 });
 
 describe('the code cache', () => {
