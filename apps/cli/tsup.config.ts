@@ -1,45 +1,27 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { build, defineConfig, type Options } from 'tsup';
+import { COMMANDS } from './src/commands/index.js';
 
 // Start-up is a measured target (`agentlang validate` ≤ 1.5× `node -e 0`, see
-// tooling/bench/src/suites/100-validate-cold.js; `agentlang run` ≤ node + bare bwrap + validate's
-// overhead + 15 ms, tooling/bench/src/suites/400-run.js), so dist/ holds:
+// tooling/bench/src/suites/100-validate-cold.js; `agentlang run`, tooling/bench/src/suites/400-run.js),
+// so dist/ holds one CommonJS bundle per verb and a small launcher (README.md, "Start-up time"):
 //
-// - dist/agentlang.mjs + chunks: the full CLI, ES modules, every @agentlang package inlined and
-//   each verb its own lazy chunk, so a verb loads only what it needs (no MCP SDK for validate).
-// - dist/agentlang.js: a small CommonJS launcher (dist/package.json says "commonjs"). Node 20
-//   starts a CommonJS entry faster than an ES module one and can code-cache only scripts.
-// - dist/hot/validate-core.cjs: main.ts with only the validate verb, manifest, yaml, semver and
-//   promptlang in one CommonJS bundle, plus dist/hot/validate-core.cjs.cache, the V8 code cache
-//   made right after the build by running validate once with AGENTLANG_WRITE_CODE_CACHE=1
-//   (src/hot-load.ts checks it against the sha256 of the exact source).
-// - dist/hot/run-core.cjs (+ .cache, made by one real run of examples/demo.agent): the same for
-//   `agentlang run` — main.ts with only the run verb and the run path's packages.
+// - dist/agentlang.js: the launcher (src/launcher.ts); dist/package.json says "commonjs".
+// - dist/verbs/<verb>.cjs: src/verb-entry.ts with `agentlang:command` resolved to
+//   src/commands/<verb>.ts, every @agentlang package it uses inlined; dist/verbs/help.cjs the same
+//   with no command (help, --version, unknown verbs). One per declared verb (src/commands/index.ts).
+// - dist/lib/mcp-sdk.cjs: the MCP SDK, required only when an agent declares MCP servers.
+// - dist/lib/agentlang-<package>.cjs: packages a verb reaches only on a rare path (LAZY_PACKAGES).
+// - dist/lib/ajv.cjs, dist/lib/sql-js.cjs, dist/lib/otel.cjs: what the harness imports lazily, required on a
+//   harness run's first validated call / first sqlite call / with OTEL_EXPORTER_OTLP_ENDPOINT set;
+//   sql-wasm.wasm beside the bundles.
+// - dist/verbs/identify-worker.mjs: the registry's upload-checking worker, beside the registry bundle.
+// The V8 code cache is made on the user's machine at first run (src/load-bundle.ts), never here.
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
-
-/**
- * In a verb's fast-path bundle, every other verb stays out, and so do the packages that bundle hands
- * back to the full CLI (the container package reaches the resolver and the MCP SDK; the registry
- * client is only for --tool-registry; in validate, the resolver is reached only through
- * agent-input's lockAgent): their import() calls are never reached there.
- */
-function onlyVerb(verb: string, external: RegExp): EsbuildPlugin {
-  return {
-    name: `agentlang-only-${verb}-verb`,
-    setup(builder) {
-      builder.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
-        if (!args.importer.endsWith(`${sep}commands${sep}index.ts`) || args.path === `./${verb}.js`) return undefined;
-        return { path: args.path, external: true };
-      });
-      builder.onResolve({ filter: external }, (args) => ({ path: args.path, external: true }));
-    },
-  };
-}
 
 const common: Options = {
   config: false,
@@ -52,113 +34,47 @@ const common: Options = {
   silent: true,
 };
 
-const launcher = (outDir: string): Options => ({
-  ...common,
-  outDir,
-  entry: { agentlang: 'src/launcher.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.js' }),
-  banner: { js: '#!/usr/bin/env node' },
-  // Keep `import('./agentlang.mjs')` a real dynamic import (Node's CommonJS supports it).
-  esbuildOptions(options) {
-    options.supported = { ...options.supported, 'dynamic-import': true };
-  },
-});
+/** Fewer bytes to read and hash; names are kept so stack traces stay readable. */
+function minify(options: Parameters<NonNullable<Options['esbuildOptions']>>[0]): void {
+  options.minifyWhitespace = true;
+  options.minifySyntax = true;
+}
 
-const validateCore = (outDir: string): Options => ({
-  ...common,
-  outDir,
-  entry: { 'hot/validate-core': 'src/hot/validate-core.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('validate', /^@agentlang\/(container|lock|registry-client|resolver)$/)],
-  // Fewer bytes to read and hash; names are kept so stack traces stay readable.
-  esbuildOptions(options) {
-    options.minifyWhitespace = true;
-    options.minifySyntax = true;
-  },
-});
+/** `agentlang:command` is the module of the verb being bundled (none for the help bundle). */
+function commandModule(verb: string | undefined): EsbuildPlugin {
+  return {
+    name: 'agentlang-command',
+    setup(builder) {
+      builder.onResolve({ filter: /^agentlang:command$/ }, () =>
+        verb === undefined ? { path: 'none', namespace: 'agentlang-no-command' } : { path: resolve(`src/commands/${verb}.ts`) },
+      );
+      builder.onLoad({ filter: /.*/, namespace: 'agentlang-no-command' }, () => ({ contents: 'export const run = undefined;', loader: 'js' }));
+    },
+  };
+}
 
 /**
- * The run fast path (src/hot/run-core.ts: main.ts with only the run verb, manifest, yaml, resolver,
- * lock, isolation and runner) as one CommonJS bundle, code-cached like validate's and started by
- * the launcher without the ES-module CLI.
- */
-const runCore = (outDir: string): Options => ({
-  ...common,
-  outDir,
-  entry: { 'hot/run-core': 'src/hot/run-core.ts' },
-  format: ['cjs'],
-  outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [onlyVerb('run', /^@agentlang\/(container|registry-client)$/), mcpSdkExternal, harnessLazyExternal],
-  esbuildOptions(options) {
-    options.minifyWhitespace = true;
-    options.minifySyntax = true;
-    // import() of an external becomes require(): vm.Script (hot-load.ts) has no dynamic import.
-    options.supported = { ...options.supported, 'dynamic-import': false };
-  },
-});
-
-/**
- * The MCP SDK (with zod and ajv, ~40% of the run path's bytes) only serves agents that declare MCP
- * servers, so the run bundle leaves it out and requires dist/hot/mcp-sdk.cjs when the resolver's
- * probe imports it: a run of an agent without MCP servers neither reads nor hashes those bytes.
+ * The MCP SDK (with zod and ajv, ~400 KB) only serves agents that declare MCP servers, so the verb
+ * bundles leave it out and require dist/lib/mcp-sdk.cjs when the resolver's or the harness's probe
+ * imports it.
  */
 const MCP_SDK = /^@modelcontextprotocol\/sdk\/(client\/index|shared\/stdio)\.js$/;
 
 const mcpSdkExternal: EsbuildPlugin = {
   name: 'agentlang-mcp-sdk-external',
   setup(builder) {
-    builder.onResolve({ filter: MCP_SDK }, () => ({ path: './mcp-sdk.cjs', external: true }));
+    builder.onResolve({ filter: MCP_SDK }, () => ({ path: '../lib/mcp-sdk.cjs', external: true }));
   },
 };
 
 /**
- * dist/hot/mcp-sdk.cjs: the two SDK modules the resolver imports (the client, and the stdio framing its sandboxed transport uses), resolved from @agentlang/resolver
- * (the CLI itself does not depend on the SDK). The entry is written to a temp file at build time.
- */
-async function buildMcpSdk(outDir: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentlang-mcp-sdk-'));
-  const entry = join(dir, 'mcp-sdk.mjs');
-  writeFileSync(
-    entry,
-    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';\n",
-  );
-  const resolverDir = resolve('../../packages/resolver');
-  const fromResolver: EsbuildPlugin = {
-    name: 'agentlang-mcp-sdk-from-resolver',
-    setup(builder) {
-      builder.onResolve({ filter: MCP_SDK }, (args) =>
-        args.pluginData === 'agentlang-mcp-sdk' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: resolverDir, pluginData: 'agentlang-mcp-sdk' }),
-      );
-    },
-  };
-  try {
-    await build({
-      ...common,
-      outDir,
-      entry: { 'hot/mcp-sdk': entry },
-      format: ['cjs'],
-      outExtension: () => ({ js: '.cjs' }),
-      esbuildPlugins: [fromResolver],
-      esbuildOptions(options) {
-        options.minifyWhitespace = true;
-        options.minifySyntax = true;
-      },
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
  * What the harness imports lazily — ajv (for `input_schema`/`output_schema`) and sql.js (the sqlite
- * tool, ~280 KB between them) — stays out of the run bundle the same way: dist/hot/<file> is
+ * tool, ~280 KB between them) — stays out of the verb bundles the same way: dist/lib/<file>.cjs is
  * required only when a harness run first validates a call or opens a database, so no other run
  * reads or hashes those bytes (measured: ~20 ms a run when they were inlined).
  */
 const HARNESS_LAZY: Array<{ specifier: RegExp; file: string; source: string }> = [
-  // CommonJS entries that re-export the package's own module.exports, so the run bundle's import()
+  // CommonJS entries that re-export the package's own module.exports, so the bundle's import()
   // sees the same namespace (default = module.exports) as it would with the package inlined.
   { specifier: /^ajv$/, file: 'ajv', source: "module.exports = require('ajv');\n" },
   { specifier: /^sql\.js$/, file: 'sql-js', source: "module.exports = require('sql.js');\n" },
@@ -177,141 +93,197 @@ const harnessLazyExternal: EsbuildPlugin = {
   setup(builder) {
     for (const dep of HARNESS_LAZY) {
       builder.onResolve({ filter: dep.specifier }, (args) =>
-        args.importer.includes(`${sep}packages${sep}harness${sep}`) && args.kind === 'dynamic-import' ? { path: `./${dep.file}.cjs`, external: true } : undefined,
+        args.importer.includes(`${sep}packages${sep}harness${sep}`) && args.kind === 'dynamic-import' ? { path: `../lib/${dep.file}.cjs`, external: true } : undefined,
       );
     }
   },
 };
 
-/** dist/hot/ajv.cjs, dist/hot/sql-js.cjs and dist/hot/otel.cjs, resolved from @agentlang/harness (the CLI does not depend on either). */
-async function buildHarnessLazy(outDir: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentlang-harness-lazy-'));
-  const harnessDir = resolve('../../packages/harness');
-  try {
-    for (const dep of HARNESS_LAZY) {
-      const entry = join(dir, `${dep.file}.cjs`);
-      writeFileSync(entry, dep.source);
-      const fromHarness: EsbuildPlugin = {
-        name: `agentlang-${dep.file}-from-harness`,
-        setup(builder) {
-          builder.onResolve({ filter: dep.specifier }, (args) =>
-            args.pluginData === 'agentlang-harness-lazy' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: harnessDir, pluginData: 'agentlang-harness-lazy' }),
-          );
-        },
-      };
-      await build({
-        ...common,
-        outDir,
-        entry: { [`hot/${dep.file}`]: entry },
-        format: ['cjs'],
-        outExtension: () => ({ js: '.cjs' }),
-        esbuildPlugins: [fromHarness],
-        esbuildOptions(options) {
-          options.minifyWhitespace = true;
-          options.minifySyntax = true;
-        },
+/**
+ * Packages a verb reaches only through import() on a path it rarely takes, kept out of its bundle
+ * and required from dist/lib/<package>.cjs when that path is taken: `validate` of a directory or
+ * YAML manifest needs neither the container code nor the lock, the resolver or the registry client
+ * (agent-input imports them for containers, keys and locks; registry-base for a registry `base:`),
+ * and those ~200 KB were a measured share of its cold start (README.md, "Start-up time").
+ */
+const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  validate: ['container', 'lock', 'resolver', 'registry-client'],
+};
+
+/** dist/lib/<file>.cjs of a lazy @agentlang package. */
+const lazyLibFile = (pkg: string): string => `agentlang-${pkg}`;
+
+/**
+ * A verb's lazy packages: import() becomes require('../lib/agentlang-<pkg>.cjs'). A static import of
+ * one fails the build: it would put a second copy of the package in the bundle.
+ */
+function lazyPackages(verb: string | undefined): EsbuildPlugin {
+  const packages = verb === undefined ? [] : (LAZY_PACKAGES[verb] ?? []);
+  return {
+    name: 'agentlang-lazy-packages',
+    setup(builder) {
+      if (packages.length === 0) return;
+      const filter = new RegExp(`^@agentlang/(${packages.join('|')})$`);
+      builder.onResolve({ filter }, (args) => {
+        const pkg = args.path.slice('@agentlang/'.length);
+        if (args.kind !== 'dynamic-import') {
+          return { errors: [{ text: `${args.importer} imports ${args.path} statically; the ${verb} bundle loads it lazily (LAZY_PACKAGES in tsup.config.ts): use import()` }] };
+        }
+        return { path: `../lib/${lazyLibFile(pkg)}.cjs`, external: true };
       });
-    }
+    },
+  };
+}
+
+/** dist/verbs/<verb>.cjs (or help.cjs). */
+const verbBundle = (outDir: string, verb: string | undefined): Options => ({
+  ...common,
+  outDir,
+  entry: { [`verbs/${verb ?? 'help'}`]: 'src/verb-entry.ts' },
+  format: ['cjs'],
+  outExtension: () => ({ js: '.cjs' }),
+  esbuildPlugins: [commandModule(verb), lazyPackages(verb), mcpSdkExternal, harnessLazyExternal],
+  // A CommonJS bundle has no import.meta: its URL is the bundle's own (the registry finds its worker by it).
+  define: { 'import.meta.url': '__agentlang_import_meta_url' },
+  banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  esbuildOptions(options) {
+    minify(options);
+    // import() of an external becomes require(): a vm.Script (src/load-bundle.ts) has no dynamic import.
+    options.supported = { ...options.supported, 'dynamic-import': false };
+  },
+});
+
+/** A bundle whose entry is written to a temp file (`entry.mjs`, or `entry.cjs` for a CommonJS re-export). */
+async function buildFromText(outDir: string, name: string, text: string, options: Options, entryFile = 'entry.mjs'): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentlang-entry-'));
+  const entry = join(dir, entryFile);
+  writeFileSync(entry, text);
+  try {
+    await build({ ...common, outDir, entry: { [name]: entry }, ...options });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/**
- * dist/identify-worker.mjs: the registry's upload-checking worker thread (@agentlang/registry parses
- * every upload in a bounded worker, off the server's event loop). `registry serve` runs from the
- * bundle, so the worker must sit beside its chunks, where the registry looks for it.
- */
-async function buildIdentifyWorker(outDir: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentlang-identify-worker-'));
-  const entry = join(dir, 'identify-worker.mjs');
-  writeFileSync(entry, "import '@agentlang/registry/identify-worker';\n");
-  try {
-    await build({
-      ...common,
-      outDir,
-      entry: { 'identify-worker': entry },
-      format: ['esm'],
-      outExtension: () => ({ js: '.mjs' }),
-      esbuildOptions(options) {
-        options.nodePaths = [resolve('node_modules')];
+/** dist/lib/mcp-sdk.cjs: the two SDK modules the resolver and the harness import, resolved from @agentlang/resolver. */
+function buildMcpSdk(outDir: string): Promise<void> {
+  const resolverDir = resolve('../../packages/resolver');
+  const fromResolver: EsbuildPlugin = {
+    name: 'agentlang-mcp-sdk-from-resolver',
+    setup(builder) {
+      builder.onResolve({ filter: MCP_SDK }, (args) =>
+        args.pluginData === 'agentlang-mcp-sdk' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: resolverDir, pluginData: 'agentlang-mcp-sdk' }),
+      );
+    },
+  };
+  return buildFromText(
+    outDir,
+    'lib/mcp-sdk',
+    "export { Client } from '@modelcontextprotocol/sdk/client/index.js';\nexport { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';\n",
+    { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromResolver], esbuildOptions: minify },
+  );
+}
+
+/** dist/lib/ajv.cjs, dist/lib/sql-js.cjs and dist/lib/otel.cjs, resolved from @agentlang/harness (the CLI depends on neither). */
+async function buildHarnessLazy(outDir: string): Promise<void> {
+  const harnessDir = resolve('../../packages/harness');
+  for (const dep of HARNESS_LAZY) {
+    const fromHarness: EsbuildPlugin = {
+      name: `agentlang-${dep.file}-from-harness`,
+      setup(builder) {
+        builder.onResolve({ filter: dep.specifier }, (args) =>
+          args.pluginData === 'agentlang-harness-lazy' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: harnessDir, pluginData: 'agentlang-harness-lazy' }),
+        );
       },
-      banner: {
-        js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
+    };
+    await buildFromText(outDir, `lib/${dep.file}`, dep.source, { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromHarness], esbuildOptions: minify }, 'entry.cjs');
+  }
+}
+
+/** dist/lib/agentlang-<pkg>.cjs for every lazy package of any verb (each with its own dependencies inlined). */
+async function buildLazyPackages(outDir: string): Promise<void> {
+  for (const pkg of new Set(Object.values(LAZY_PACKAGES).flat())) {
+    await buildFromText(outDir, `lib/${lazyLibFile(pkg)}`, `export * from '@agentlang/${pkg}';\n`, {
+      format: ['cjs'],
+      outExtension: () => ({ js: '.cjs' }),
+      esbuildPlugins: [mcpSdkExternal, harnessLazyExternal],
+      define: { 'import.meta.url': '__agentlang_import_meta_url' },
+      banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+      esbuildOptions(options) {
+        minify(options);
+        options.nodePaths = [resolve('node_modules')];
+        options.supported = { ...options.supported, 'dynamic-import': false };
       },
     });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * sql.js's WebAssembly file beside the bundles that inline sql.js (the harness's sqlite tool): the
- * harness looks for it next to the running bundle when sql.js itself does not resolve from there.
+ * sql.js's WebAssembly file beside the bundles (the harness's sqlite tool): the harness looks for it
+ * next to the running bundle (dist/verbs/run.cjs) when sql.js itself does not resolve from there.
  */
 function copySqlWasm(outDir: string): void {
   const wasm = createRequire(resolve('../../packages/harness/package.json')).resolve('sql.js/dist/sql-wasm.wasm');
-  for (const dir of [outDir, join(outDir, 'hot')]) {
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(wasm, join(dir, 'sql-wasm.wasm'));
+  for (const dir of ['verbs', 'lib']) {
+    mkdirSync(join(outDir, dir), { recursive: true });
+    copyFileSync(wasm, join(outDir, dir, 'sql-wasm.wasm'));
   }
 }
 
-/** Runs validate once on a representative agent so the cache holds the functions it compiles. */
-function writeCodeCache(outDir: string): void {
-  const agent = existsSync('../../examples/research-assistant') ? '../../examples/research-assistant' : '../../examples';
-  const result = spawnSync(process.execPath, [join(outDir, 'agentlang.js'), 'validate', agent], {
-    env: { ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' },
-    encoding: 'utf8',
+/**
+ * dist/verbs/identify-worker.mjs: the registry's upload-checking worker thread (@agentlang/registry
+ * parses every upload in a bounded worker, off the server's event loop), where the registry looks for
+ * it: beside the bundle that runs it.
+ */
+function buildIdentifyWorker(outDir: string): Promise<void> {
+  return buildFromText(outDir, 'verbs/identify-worker', "import '@agentlang/registry/identify-worker';\n", {
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    esbuildOptions(options) {
+      options.nodePaths = [resolve('node_modules')];
+    },
+    banner: {
+      js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
+    },
   });
-  if (!existsSync(join(outDir, 'hot/validate-core.cjs.cache'))) {
-    console.warn(`agentlang: no code cache written (validate exited ${result.status}): ${result.stderr.slice(0, 300)}`);
-  }
-  // The run path likewise: a real run of the seed demo (test-echo in bwrap) in a throw-away
-  // directory, so the cache holds resolve, policy, seccomp, spawn and record writing. The cache is
-  // written by a second run there, so it holds the usual path (runtime version from
-  // .agentlang/cache) rather than the first run's one-off version probe.
-  const demo = resolve('../../examples/demo.agent');
-  if (existsSync(demo)) {
-    const cwd = mkdtempSync(join(tmpdir(), 'agentlang-code-cache-'));
-    const runDemo = (env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, [resolve(outDir, 'agentlang.js'), 'run', demo], { cwd, env, encoding: 'utf8' });
-    runDemo(process.env);
-    const run = runDemo({ ...process.env, AGENTLANG_WRITE_CODE_CACHE: '1' });
-    rmSync(cwd, { recursive: true, force: true });
-    if (!existsSync(join(outDir, 'hot/run-core.cjs.cache'))) {
-      console.warn(`agentlang: no run code cache written (run exited ${run.status}): ${run.stderr.slice(0, 300)}`);
-    }
+}
+
+/**
+ * Escapes the non-ASCII characters esbuild leaves in (those of regular-expression literals): one
+ * such character makes V8 hold the whole bundle as a two-byte string, which doubles the time to
+ * decode and scan it at every start. `\uXXXX` means the same in strings, templates, regular
+ * expressions, identifiers and comments.
+ */
+function escapeNonAscii(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.cjs')) continue;
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (/[^\x00-\x7f]/.test(text)) writeFileSync(join(dir, name), text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
 }
 
 export default defineConfig((overrides) => {
   const outDir = overrides.outDir ?? 'dist';
   return {
-    entry: { agentlang: 'src/full.ts' },
-    format: ['esm'],
-    outExtension: () => ({ js: '.mjs' }),
-    splitting: true,
+    ...common,
     clean: true,
-    sourcemap: false,
-    minify: false,
-    target: 'node20',
-    platform: 'node',
-    noExternal: [/.*/],
-    banner: {
-      js: "import { createRequire as __agentlangCreateRequire } from 'node:module';\nconst require = __agentlangCreateRequire(import.meta.url);",
-    },
+    entry: { agentlang: 'src/launcher.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.js' }),
+    banner: { js: '#!/usr/bin/env node' },
+    silent: false,
     async onSuccess() {
       writeFileSync(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
-      await build(launcher(outDir));
       chmodSync(join(outDir, 'agentlang.js'), 0o755);
-      await build(validateCore(outDir));
-      await build(runCore(outDir));
-      await buildMcpSdk(outDir);
-      await buildHarnessLazy(outDir);
-      await buildIdentifyWorker(outDir);
+      await Promise.all([
+        ...[...COMMANDS.map((c) => c.name), undefined].map((verb) => build(verbBundle(outDir, verb))),
+        buildMcpSdk(outDir),
+        buildHarnessLazy(outDir),
+        buildLazyPackages(outDir),
+        buildIdentifyWorker(outDir),
+      ]);
       copySqlWasm(outDir);
-      writeCodeCache(outDir);
+      for (const dir of ['verbs', 'lib']) escapeNonAscii(join(outDir, dir));
     },
   };
 });

@@ -1,14 +1,93 @@
-import type { ParseArgsConfig } from 'node:util';
+/** Declarations shared by every option kind. */
+interface OptionBase {
+  /** One line (or a few, joined by `\n`) of help. */
+  description: string;
+  /** One-letter alias, e.g. `v` for `-v`. */
+  short?: string;
+  /** The invocation is a usage error without it. */
+  required?: boolean;
+}
 
-/** Option declarations of one command, in `node:util` parseArgs form. */
-export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+/** `--name VALUE`: a string; with `multiple`, repeatable and read as a list. */
+export interface StringOption extends OptionBase {
+  type: 'string';
+  /** The value's name in help, e.g. `DIR`. */
+  placeholder: string;
+  multiple?: boolean;
+  default?: string;
+}
 
-/** What a command receives: parsed arguments and the process surroundings. */
-export interface CommandContext {
-  /** Positional arguments after the verb. */
+/** `--name`: true when given, else false. */
+export interface BooleanOption extends OptionBase {
+  type: 'boolean';
+}
+
+/** `--name N`: a safe integer within `min`…`max`. */
+export interface IntegerOption extends OptionBase {
+  type: 'integer';
+  placeholder: string;
+  min?: number;
+  max?: number;
+  default?: number;
+}
+
+/** `--name N`: a finite number of at least `min`. */
+export interface NumberOption extends OptionBase {
+  type: 'number';
+  placeholder: string;
+  min?: number;
+  default?: number;
+}
+
+/** `--name a|b`: one of `choices`. */
+export interface ChoiceOption<C extends string = string> extends OptionBase {
+  type: 'choice';
+  choices: readonly C[];
+  default?: C;
+}
+
+/** One option of a command, declared once: help, usage errors and typed values come from it. */
+export type OptionDeclaration = StringOption | BooleanOption | IntegerOption | NumberOption | ChoiceOption;
+
+/** A command's options, keyed by long name. */
+export type OptionDeclarations = Readonly<Record<string, OptionDeclaration>>;
+
+/** One positional argument, in order. */
+export interface PositionalDeclaration {
+  /** Its name in help, e.g. `agent` (shown as `<agent>`, or `[agent]` when optional). */
+  name: string;
+  description: string;
+  required?: boolean;
+  /** Allowed values (a sub-command such as `list|show`). */
+  choices?: readonly string[];
+}
+
+/** The typed value of one declared option. */
+export type OptionValue<D> = D extends { type: 'boolean' }
+  ? boolean
+  : D extends { type: 'string'; multiple: true }
+    ? string[]
+    : D extends { type: 'integer' | 'number' }
+      ? D extends { default: number } | { required: true }
+        ? number
+        : number | undefined
+      : D extends { type: 'choice'; choices: readonly (infer C)[] }
+        ? D extends { default: string } | { required: true }
+          ? C
+          : C | undefined
+        : D extends { default: string } | { required: true }
+          ? string
+          : string | undefined;
+
+/** The typed values of a command's options. */
+export type OptionValues<O extends OptionDeclarations> = { -readonly [K in keyof O]: OptionValue<O[K]> };
+
+/** What a command receives: parsed, checked and typed arguments and the process surroundings. */
+export interface CommandContext<O extends OptionDeclarations = OptionDeclarations> {
+  /** Positional arguments after the verb (their number already checked against the declaration). */
   positionals: string[];
-  /** Parsed option values, keyed by long option name. */
-  values: Record<string, string | boolean | string[] | undefined>;
+  /** Option values, keyed by long option name, typed by the declaration. */
+  values: OptionValues<O>;
   /** `--json`: the result is printed as exactly one JSON document. */
   json: boolean;
   /** `--verbose`: explain decisions on stderr. */
@@ -29,75 +108,30 @@ export interface CommandResult {
   exitCode?: number;
 }
 
-/** A command's module: loaded lazily so start-up pays only for the verb being run. */
+/** A command's module (src/commands/<verb>.ts): the code behind one verb. */
 export interface CommandModule {
-  run(ctx: CommandContext): Promise<CommandResult>;
+  // biome-ignore lint/suspicious/noExplicitAny: each module takes the context of its own declaration
+  run(ctx: CommandContext<any>): Promise<CommandResult>;
 }
 
-/** A verb in the registry: its help lives here so `--help` needs no import of the command. */
-export interface CommandSpec {
+/** A verb, declared once: its help, usage errors and typed values are generated from this. */
+export interface CommandSpec<O extends OptionDeclarations = OptionDeclarations> {
   /** The verb, e.g. `validate`. */
   name: string;
   /** One line for `agentlang --help`. */
   summary: string;
-  /** Usage lines shown by `agentlang <verb> --help`. */
-  usage: string;
-  options: CommandOptions;
-  /** Loads the command's module (a lazy chunk of the bundle). */
-  load: () => Promise<CommandModule>;
+  positionals: readonly PositionalDeclaration[];
+  options: O;
+  /** Other forms of the usage line (e.g. `<agent> oci://host:port/repo:tag`), after the verb. */
+  forms?: readonly string[];
+  /** Paragraphs after the options in `agentlang <verb> --help`. */
+  notes?: string;
 }
 
-/**
- * A wrong invocation (missing argument, bad flag value). main.ts prints the message and the
- * command's help, and exits with the USAGE code (2). `code` may be refined (`USAGE_EXISTS`).
- */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code: string;
-  readonly details: Record<string, unknown> | undefined;
+/** The context of the command declared by `S`. */
+export type ContextOf<S extends CommandSpec> = CommandContext<S['options']>;
 
-  constructor(message: string, options: { code?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code ?? 'USAGE';
-    this.details = options.details;
-  }
-}
-
-/** Bounds of {@link parseIntegerOption}. */
-export interface IntegerRange {
-  min?: number;
-  max?: number;
-}
-
-/**
- * Reads a numeric flag (`--max-upload-mib 512`): undefined when absent, else a safe integer within
- * `range`, or a UsageError (exit 2) naming the flag, what was given and the expected form.
- * `Number('abc')` is NaN, and a NaN limit once disabled the registry's upload limit silently.
- */
-export function parseIntegerOption(name: string, value: unknown, range: IntegerRange = {}): number | undefined {
-  if (value === undefined) return undefined;
-  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
-  const text = typeof value === 'string' ? value.trim() : '';
-  const number = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) {
-    const bounds = range.min !== undefined && range.max !== undefined ? `from ${min} to ${max}` : range.min !== undefined ? `of at least ${min}` : range.max !== undefined ? `of at most ${max}` : '';
-    throw new UsageError(`--${name} '${String(value).slice(0, 40)}' is not valid; expected a whole number${bounds ? ` ${bounds}` : ''} (e.g. --${name} ${Math.max(min, Math.min(max, 1))})`, {
-      code: 'USAGE_FLAG',
-      details: { flag: name, value: String(value).slice(0, 40), ...(range.min !== undefined ? { min } : {}), ...(range.max !== undefined ? { max } : {}) },
-    });
-  }
-  return number;
-}
-
-/**
- * Reads an enumerated flag: undefined when absent, else one of `choices`, or a UsageError (exit 2)
- * listing them.
- */
-export function parseChoiceOption<T extends string>(name: string, value: unknown, choices: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--${name} '${String(value).slice(0, 40)}' is not valid; expected one of ${choices.join(', ')}`, {
-    code: 'USAGE_FLAG',
-    details: { flag: name, value: String(value).slice(0, 40), choices: [...choices] },
-  });
+/** Declares a verb, keeping the literal types of its options for {@link ContextOf}. */
+export function defineCommand<const O extends OptionDeclarations>(spec: CommandSpec<O>): CommandSpec<O> {
+  return spec;
 }

@@ -1,26 +1,15 @@
-import { parseArgs } from 'node:util';
-import { type CommandOptions, type CommandResult, type CommandSpec, UsageError } from './command.js';
+import { formatDiagnostic } from '@agentlang/manifest';
+import { formatCommandHelp, formatUsage, globalHelp, parseArguments } from './arguments.js';
+import type { CommandModule, CommandResult, CommandSpec } from './command.js';
+import { CliError, CliErrorCode } from './errors.js';
 import { EXIT_CODE_HELP, EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
 
-// The only module that prints or sets the exit status. Keep its imports light: everything a verb
-// needs is loaded by that verb's lazy chunk, so `agentlang validate` pays only for validate.
-// The command table is a parameter: the full CLI (full.ts) passes every verb; the code-cached
-// validate fast path (hot/validate-core.ts) passes only validate.
+// The only module that prints or sets the exit status. Keep its imports light: it is in every verb's
+// bundle (dist/verbs/<verb>.cjs), and only formatDiagnostic comes from @agentlang/manifest.
 
-const GLOBAL_OPTIONS: CommandOptions = {
-  json: { type: 'boolean' },
-  verbose: { type: 'boolean', short: 'v' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-const GLOBAL_HELP = [
-  'Global options:',
-  '  --json          print exactly one JSON document on stdout (errors: {"error":{code,message,details}})',
-  '  -v, --verbose   explain decisions on stderr',
-  '  -h, --help      show help (also: agentlang <command> --help)',
-  '  --version       print the version',
-];
+/** Loads the module of a verb: its bundle's own (src/verb-entry.ts), or src/commands/<verb>.ts from sources. */
+export type LoadCommand = (name: string) => Promise<CommandModule>;
 
 /** An error with a string code, as every @agentlang package throws. */
 interface CodedError {
@@ -38,7 +27,7 @@ function isCodedError(error: unknown): error is CodedError {
   );
 }
 
-function formatHelp(commands: CommandSpec[]): string {
+function formatHelp(commands: readonly CommandSpec[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `agentlang ${VERSION} — declare, validate, resolve, lock, build, run and publish AI agents`,
@@ -48,19 +37,15 @@ function formatHelp(commands: CommandSpec[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    ...GLOBAL_HELP,
+    ...globalHelp(),
     '',
     ...EXIT_CODE_HELP,
   ].join('\n');
 }
 
-function formatCommandHelp(spec: CommandSpec): string {
-  return [`agentlang ${spec.name} — ${spec.summary}`, '', spec.usage.trimEnd(), '', ...GLOBAL_HELP].join('\n');
-}
-
-/** The `--help --json` document of one command. */
-function helpData(spec: CommandSpec): { command: string; summary: string; usage: string } {
-  return { command: spec.name, summary: spec.summary, usage: spec.usage };
+/** The `--help --json` document of one command: its help text and its declarations. */
+function helpData(spec: CommandSpec): { command: string; summary: string; usage: string; positionals: unknown; options: unknown } {
+  return { command: spec.name, summary: spec.summary, usage: formatUsage(spec), positionals: spec.positionals, options: spec.options };
 }
 
 function write(stream: NodeJS.WriteStream, text: string): void {
@@ -73,8 +58,8 @@ function diagnosticsOf(error: CodedError): unknown[] {
   return Array.isArray(details?.diagnostics) ? details.diagnostics : [];
 }
 
-async function printError(error: unknown, json: boolean, spec: CommandSpec | undefined): Promise<number> {
-  const usage = error instanceof UsageError;
+function printError(error: unknown, json: boolean, spec: CommandSpec | undefined): number {
+  const usage = error instanceof CliError;
   const coded = isCodedError(error);
   const code = coded ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
@@ -84,8 +69,6 @@ async function printError(error: unknown, json: boolean, spec: CommandSpec | und
   } else {
     const diagnostics = coded ? diagnosticsOf(error) : [];
     if (diagnostics.length > 0) {
-      // Error path only: the formatter lives with the diagnostics' owner.
-      const { formatDiagnostic } = await import('@agentlang/manifest');
       for (const d of diagnostics) write(process.stderr, formatDiagnostic(d as Parameters<typeof formatDiagnostic>[0]));
     }
     // The diagnostics above are the detail; a message that repeats them is cut to its summary line.
@@ -94,17 +77,17 @@ async function printError(error: unknown, json: boolean, spec: CommandSpec | und
     if (usage && spec) write(process.stderr, `Run \`agentlang ${spec.name} --help\` for usage.`);
     if (!coded && error instanceof Error && process.env.AGENTLANG_DEBUG) write(process.stderr, error.stack ?? '');
   }
-  return usage ? EXIT_CODES.USAGE! : exitCodeFor(code);
+  return exitCodeFor(code);
 }
 
 /** Runs one invocation against a command table and returns the exit status (printing as it goes). */
-export async function main(argv: string[], commands: CommandSpec[]): Promise<number> {
+export async function main(argv: string[], commands: readonly CommandSpec[], load: LoadCommand): Promise<number> {
   const wantsJson = argv.includes('--json');
   let spec: CommandSpec | undefined;
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       const topic = argv[0] === 'help' && argv[1] !== undefined ? commands.find((c) => c.name === argv[1]) : undefined;
-      if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new UsageError(`unknown command '${argv[1]}'; run \`agentlang --help\` for the list`);
+      if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new CliError(CliErrorCode.Command, `unknown command '${argv[1]}'; run \`agentlang --help\` for the list`, { details: { command: argv[1].slice(0, 40) } });
       if (wantsJson) write(process.stdout, JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: commands.map(helpData) }, null, 2));
       else write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp(commands));
       return argv.length === 0 ? EXIT_CODES.USAGE! : EXIT_CODES.OK!;
@@ -117,27 +100,23 @@ export async function main(argv: string[], commands: CommandSpec[]): Promise<num
     const verb = verbIndex >= 0 ? argv[verbIndex]! : '';
     spec = commands.find((c) => c.name === verb);
     if (!spec) {
-      throw new UsageError(verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`');
+      throw new CliError(CliErrorCode.Command, verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`', {
+        details: verb ? { command: verb.slice(0, 40) } : {},
+      });
     }
     const rest = [...argv.slice(0, verbIndex), ...argv.slice(verbIndex + 1)];
-    let parsed: ReturnType<typeof parseArgs>;
-    try {
-      parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...spec.options }, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UsageError((error as Error).message, { cause: error });
-    }
-    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-    if (values.help) {
-      write(process.stdout, values.json === true ? JSON.stringify(helpData(spec), null, 2) : formatCommandHelp(spec));
+    const parsed = parseArguments(spec, rest);
+    if (parsed.help) {
+      write(process.stdout, parsed.json ? JSON.stringify(helpData(spec), null, 2) : formatCommandHelp(spec));
       return EXIT_CODES.OK!;
     }
-    const json = values.json === true;
-    const module = await spec.load();
+    const { json } = parsed;
+    const module = await load(spec.name);
     const result: CommandResult = await module.run({
       positionals: parsed.positionals,
-      values,
+      values: parsed.values,
       json,
-      verbose: values.verbose === true,
+      verbose: parsed.verbose,
       cwd: process.cwd(),
       env: process.env,
       log: (line) => process.stderr.write(`${line}\n`),
@@ -150,9 +129,9 @@ export async function main(argv: string[], commands: CommandSpec[]): Promise<num
   }
 }
 
-/** Runs the process's own arguments and sets its exit status. */
-export function runCli(commands: CommandSpec[]): void {
-  main(process.argv.slice(2), commands).then(
+/** Runs `argv` (the process's arguments after the script) and sets the exit status. */
+export function runCli(argv: string[], commands: readonly CommandSpec[], load: LoadCommand): void {
+  main(argv, commands, load).then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { runCli } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
+import { CliErrorCode } from '../src/errors.js';
 import { EXIT_CODES, exitCodeFor } from '../src/exit-codes.js';
 import { VERSION } from '../src/version.js';
 
@@ -31,6 +32,10 @@ describe('exit codes', () => {
     expect(exitCodeFor('USAGE_EXISTS')).toBe(2);
     expect(exitCodeFor('SOMETHING_ELSE')).toBe(1);
     expect(exitCodeFor('OK_BUT_AN_ERROR')).toBe(1);
+  });
+
+  it('exits 2 (USAGE) for every code of the CLI\'s own errors', () => {
+    for (const code of Object.values(CliErrorCode)) expect(exitCodeFor(code), code).toBe(2);
   });
 
   it('documents every family in the README', () => {

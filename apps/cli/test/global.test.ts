@@ -28,7 +28,13 @@ describe('global behaviour', () => {
     const all = JSON.parse(runCli(['--help', '--json']).stdout);
     expect(all.commands.map((c: { command: string }) => c.command)).toEqual(COMMANDS.map((c) => c.name));
     const one = JSON.parse(runCli(['validate', '--help', '--json']).stdout);
-    expect(one).toEqual({ command: 'validate', summary: expect.any(String), usage: expect.stringContaining('Usage: agentlang validate') });
+    expect(one).toEqual({
+      command: 'validate',
+      summary: expect.any(String),
+      usage: expect.stringContaining('Usage: agentlang validate <agent> [options]'),
+      positionals: [expect.objectContaining({ name: 'agent', required: true })],
+      options: { strict: { type: 'boolean', description: 'treat warnings as errors' } },
+    });
   });
 
   it('rejects an unknown command and an unknown flag with exit 2', () => {
@@ -44,7 +50,7 @@ describe('global behaviour', () => {
   it('--json prints exactly one JSON document, also for usage errors', () => {
     const r = runCli(['frobnicate', '--json']);
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'USAGE', message: expect.stringContaining('frobnicate'), details: null } });
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'USAGE_COMMAND', message: expect.stringContaining('frobnicate'), details: { command: 'frobnicate' } } });
     expect(r.stderr).toBe('');
   });
 });

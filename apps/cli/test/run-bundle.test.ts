@@ -1,22 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { cliKeygen, cliKeygenX25519, cliPath, DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, serve } from './registry-support.js';
 
-// The `agentlang run` fast path (dist/agentlang.js -> dist/hot/run-core.cjs through V8's code
-// cache, dist/hot/mcp-sdk.cjs only for agents with MCP servers, everything else handed to the
-// ES-module CLI dist/agentlang.mjs), end to end on a COPY of dist (other tests use the real one).
+// `agentlang run` from its own bundle (dist/agentlang.js -> dist/verbs/run.cjs through V8's code
+// cache, dist/lib/mcp-sdk.cjs only for agents with MCP servers), end to end on a COPY of dist
+// (other tests use the real one), with the code cache in a temp XDG_CACHE_HOME.
 //
 // Which code ran is observed from outside, without any hook in the product: node is started with
 // `--require` of a small preload (written below) that records, one JSON line each, into a log file:
-//   - every vm.Script made (hot-load.ts compiles the hot bundles with it): its filename, whether
+//   - every vm.Script made (src/load-bundle.ts compiles the bundles with it): its filename, whether
 //     cachedData was handed to V8, and V8's cachedDataRejected;
-//   - every require() of a path (the launcher requires ./mcp-sdk.cjs from dist/hot);
-//   - every file: URL the ES-module loader resolves (a module.register resolve hook), which is how
-//     the full CLI (agentlang.mjs and its chunks) is loaded.
+//   - every require() of a path (the run bundle requires ../lib/mcp-sdk.cjs);
+//   - every file: URL the ES-module loader resolves (a module.register resolve hook): none here.
 
 const require = createRequire(import.meta.url);
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
@@ -75,11 +74,12 @@ function copyDist(): string {
 
 /** Runs `node --require <preload> <copy>/agentlang.js …args` in `cwd` and returns what it printed and loaded. */
 function runCopy(copy: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Observed {
+  cacheHomes.set(copy, cacheHomes.get(copy) ?? makeTempDir('agentlang-cache-home-'));
   const log = join(makeTempDir('agentlang-load-log-'), 'loads.jsonl');
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--require', join(tools, 'preload.cjs'), join(copy, 'agentlang.js'), ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1', ...env, AGENTLANG_TEST_LOAD_LOG: log },
+    env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: cacheHomes.get(copy), AGENTLANG_NO_CODE_CACHE: undefined, ...env, AGENTLANG_TEST_LOAD_LOG: log },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -90,13 +90,14 @@ function runCopy(copy: string, args: string[], cwd: string, env: Record<string, 
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, loads };
 }
 
-/** The vm.Script compilations of `<copy>/hot/<name>.cjs`. */
-const scripts = (o: Observed, copy: string, name: string) =>
-  o.loads.filter((l): l is Extract<Load, { script: string }> => 'script' in l && l.script === join(copy, 'hot', `${name}.cjs`));
-/** Whether the ES-module CLI (dist/agentlang.mjs) was loaded. */
-const loadedFullCli = (o: Observed, copy: string) => o.loads.some((l) => 'import' in l && l.import === `file://${join(copy, 'agentlang.mjs')}`);
-/** Whether dist/hot/mcp-sdk.cjs was required. */
-const loadedMcpSdk = (o: Observed, copy: string) => o.loads.some((l) => 'require' in l && l.require === join(copy, 'hot', 'mcp-sdk.cjs'));
+/** Each copy's code-cache home (XDG_CACHE_HOME). */
+const cacheHomes = new Map<string, string>();
+/** Every vm.Script compilation (only the verb's bundle is expected). */
+const scripts = (o: Observed) => o.loads.filter((l): l is Extract<Load, { script: string }> => 'script' in l);
+/** Whether any ES module was loaded (there is no ES-module CLI to hand over to). */
+const loadedEsModules = (o: Observed) => o.loads.some((l) => 'import' in l);
+/** Whether dist/lib/mcp-sdk.cjs was required. */
+const loadedMcpSdk = (o: Observed, copy: string) => o.loads.some((l) => 'require' in l && l.require === join(copy, 'lib', 'mcp-sdk.cjs'));
 
 /** The one record a run wrote in `cwd`, without what differs from run to run (id, times). */
 function record(cwd: string): Record<string, unknown> {
@@ -115,8 +116,8 @@ beforeAll(() => {
   tools = writeTree(makeTempDir('agentlang-load-tools-'), { 'preload.cjs': PRELOAD, 'load-hooks.mjs': HOOKS });
 });
 
-describe('agentlang run: the code-cached fast path and its fall-backs', () => {
-  it('prints the same and writes an equivalent record with a good, a corrupted or no code cache, and without the hot bundle', () => {
+describe('agentlang run: its code-cached bundle', () => {
+  it('prints the same and writes an equivalent record when the code cache is made and when it is used', () => {
     // What the real dist does, without the preload: the reference.
     const refCwd = demoAgentDir();
     const ref = runCli(['run', 'demo.agent'], { cwd: refCwd });
@@ -136,40 +137,13 @@ describe('agentlang run: the code-cached fast path and its fall-backs', () => {
       expect(record(cwd)).toEqual(expected);
       // No agent here declares MCP servers: the SDK bundle is never read.
       expect(loadedMcpSdk(o, copy)).toBe(false);
+      expect(loadedEsModules(o)).toBe(false);
       return o;
     };
-
-    // (a) The good cache: run-core.cjs compiled once, with its cache accepted by V8; no ES-module CLI.
-    const good = runDemo();
-    expect(scripts(good, copy, 'run-core')).toEqual([{ script: join(copy, 'hot/run-core.cjs'), cachedData: true, rejected: false }]);
-    expect(loadedFullCli(good, copy)).toBe(false);
-
-    // (b) A corrupted cache: right sha256 header, garbage V8 data: handed to V8, rejected, compiled from source.
-    const cache = join(copy, 'hot/run-core.cjs.cache');
-    const bytes = readFileSync(cache);
-    bytes.fill(7, 40, 4000);
-    writeFileSync(cache, bytes);
-    const corrupted = runDemo();
-    expect(scripts(corrupted, copy, 'run-core')).toEqual([{ script: join(copy, 'hot/run-core.cjs'), cachedData: true, rejected: true }]);
-    expect(loadedFullCli(corrupted, copy)).toBe(false);
-    // ... and a cache made from another source (header mismatch): never handed to V8.
-    bytes.fill(0, 0, 32);
-    writeFileSync(cache, bytes);
-    const stale = runDemo();
-    expect(scripts(stale, copy, 'run-core')).toEqual([{ script: join(copy, 'hot/run-core.cjs'), cachedData: false, rejected: false }]);
-    expect(loadedFullCli(stale, copy)).toBe(false);
-
-    // (c) No cache file: compiled from source, still the fast path.
-    rmSync(cache);
-    const uncached = runDemo();
-    expect(scripts(uncached, copy, 'run-core')).toEqual([{ script: join(copy, 'hot/run-core.cjs'), cachedData: false, rejected: false }]);
-    expect(loadedFullCli(uncached, copy)).toBe(false);
-
-    // (d) No hot bundle: the launcher falls back to the full ES-module CLI, same output and record.
-    rmSync(join(copy, 'hot/run-core.cjs'));
-    const full = runDemo();
-    expect(scripts(full, copy, 'run-core')).toEqual([]);
-    expect(loadedFullCli(full, copy)).toBe(true);
+    // (a) First run: run.cjs compiled from source; the cache is written at exit.
+    expect(scripts(runDemo())).toEqual([{ script: join(copy, 'verbs/run.cjs'), cachedData: false, rejected: false }]);
+    // (b) Then: compiled once, with its cache accepted by V8.
+    expect(scripts(runDemo())).toEqual([{ script: join(copy, 'verbs/run.cjs'), cachedData: true, rejected: false }]);
   });
 
   it('requires the MCP SDK bundle only for an agent that declares an MCP server (real server-everything over stdio)', () => {
@@ -192,19 +166,18 @@ describe('agentlang run: the code-cached fast path and its fall-backs', () => {
     expect(o.stderr).toBe('');
     expect(o.status).toBe(0);
     expect(o.stdout).toContain('  MCP:      everything (1 tool)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n');
-    expect(scripts(o, copy, 'run-core')).toHaveLength(1);
-    expect(loadedFullCli(o, copy)).toBe(false);
+    expect(scripts(o)).toHaveLength(1);
     expect(loadedMcpSdk(o, copy)).toBe(true);
     // The same agent without its MCP server, from the same dist: the SDK stays unread.
     writeFileSync(join(cwd, 'agent.yaml'), 'name: mcp-demo\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\n');
     const bare = runCopy(copy, ['run', '.', '--runtime', 'test-echo'], cwd);
     expect(bare.status).toBe(0);
     expect(bare.stdout).toContain('[test-echo] mcp-demo@1.0.0\n');
-    expect(scripts(bare, copy, 'run-core')).toHaveLength(1);
+    expect(scripts(bare)).toHaveLength(1);
     expect(loadedMcpSdk(bare, copy)).toBe(false);
   });
 
-  it('hands `run <container>` to the full CLI, which verifies, decrypts and runs it', () => {
+  it('runs a container from the same bundle: verified, decrypted and run', () => {
     const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_PUBKEY: undefined, AGENTLANG_IDENTITY: undefined, AGENTLANG_RECIPIENT: undefined };
     const cwd = writeTree(makeTempDir(), { 'echo/agent.yaml': DEMO_AGENT.replace('name: demo', 'name: echo-agent') });
     const signer = cliKeygen({ cwd, env: ENV });
@@ -217,9 +190,8 @@ describe('agentlang run: the code-cached fast path and its fall-backs', () => {
     expect(o.stderr).toBe('');
     expect(o.status).toBe(0);
     expect(o.stdout).toContain('Launching test-echo...\n[test-echo] echo-agent@0.1.0\n');
-    // The fast path was tried (the launcher cannot tell a container from its name) and handed over.
-    expect(scripts(o, copy, 'run-core')).toHaveLength(1);
-    expect(loadedFullCli(o, copy)).toBe(true);
+    expect(scripts(o).map((l) => l.script)).toEqual([join(copy, 'verbs/run.cjs')]);
+    expect(loadedEsModules(o)).toBe(false);
   });
 
   describe('run --tool-registry', () => {
@@ -238,14 +210,14 @@ describe('agentlang run: the code-cached fast path and its fall-backs', () => {
     }, 60_000);
     afterAll(() => registry.stop());
 
-    it('is handed to the full CLI, which resolves the tool from the registry and runs', () => {
+    it('resolves the tool from the registry and runs, from the same bundle', () => {
       const copy = copyDist();
       const o = runCopy(copy, ['run', 'mapper', '--tool-registry', `${registry.url}/alice`], dir);
       expect(o.stderr).toBe('');
       expect(o.status).toBe(0);
       expect(o.stdout).toContain('  Tools:    geo_lookup@1.3.4\n\nLaunching test-echo...\n[test-echo] mapper@0.1.0\n');
-      expect(scripts(o, copy, 'run-core')).toHaveLength(1);
-      expect(loadedFullCli(o, copy)).toBe(true);
+      expect(scripts(o).map((l) => l.script)).toEqual([join(copy, 'verbs/run.cjs')]);
+      expect(loadedEsModules(o)).toBe(false);
     });
   });
 });

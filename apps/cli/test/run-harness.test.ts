@@ -198,7 +198,7 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(allowed.r.stderr).toContain('approval: remove approved');
     const bad = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'x', '--approve', 'maybe'], cwd, {});
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--approve takes all or none');
+    expect(bad.stderr).toContain("--approve 'maybe' is not valid; expected one of all, none");
   });
 
   it('an http tool marked approval: always_ask is denied by --approve none (the API never sees it)', async () => {

@@ -2,16 +2,10 @@ import { resolve } from 'node:path';
 import { type BuildProgress, buildContainer, ContainerError, ContainerErrorCode } from '@agentlang/container';
 import { signingKeyFromEnv } from '@agentlang/lock';
 import { progressLogger } from '@agentlang/utils';
-import type { CommandContext, CommandResult } from '../command.js';
+import type { CommandContext, CommandResult, ContextOf } from '../command.js';
+import type { BUILD } from './index.js';
 import { resolveOptionsFromFlags, sandboxProbeExecutor } from '../resolve-flags.js';
 import type { PromptReview } from '../review-prompt.js';
-
-class BuildUsageError extends Error {
-  readonly code = 'USAGE_BUILD';
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -20,20 +14,19 @@ function formatBytes(n: number): string {
 }
 
 /** Logs progress to stderr for large contexts: at most once per 10% (only above 16 MiB). */
-function contextProgress(ctx: CommandContext): (p: BuildProgress) => void {
+function contextProgress(ctx: Pick<CommandContext, 'log'>): (p: BuildProgress) => void {
   const report = progressLogger(ctx.log, 16 * 1024 * 1024);
   return (p) => report({ verb: 'packing', label: 'context', bytes: p.bytesDone, total: p.bytesTotal });
 }
 
 /** `agentlang build <agent>`: resolve, lock, encrypt the prompt, and write a signed `.agent` container. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [target, ...extra] = ctx.positionals;
-  if (!target || extra.length > 0) throw new BuildUsageError('expected exactly one <agent>: agentlang build <agent> [--recipient PUB]… [--sign-key-env VAR]');
-  const signEnv = str(ctx.values['sign-key-env']) ?? (ctx.env.AGENTLANG_SIGNING_KEY ? 'AGENTLANG_SIGNING_KEY' : undefined);
+export async function run(ctx: ContextOf<typeof BUILD>): Promise<CommandResult> {
+  const [target] = ctx.positionals as [string];
+  const signEnv = ctx.values['sign-key-env'] ?? (ctx.env.AGENTLANG_SIGNING_KEY ? 'AGENTLANG_SIGNING_KEY' : undefined);
   const signingKeys = signEnv ? [signingKeyFromEnv(signEnv, ctx.env).privateKey] : [];
-  const recipients = list(ctx.values.recipient);
+  const recipients = [...ctx.values.recipient];
   if (recipients.length === 0 && ctx.env.AGENTLANG_RECIPIENT) recipients.push(...ctx.env.AGENTLANG_RECIPIENT.split(/[\s,]+/).filter(Boolean));
-  const passEnv = str(ctx.values['passphrase-env']);
+  const passEnv = ctx.values['passphrase-env'];
   let passphrase: string | undefined;
   if (passEnv !== undefined) {
     passphrase = ctx.env[passEnv];
@@ -43,7 +36,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   }
   const agentPath = resolve(ctx.cwd, target);
   let findings: PromptReview | undefined;
-  if (ctx.values.quality === true) {
+  if (ctx.values.quality) {
     const [{ loadAgent }, { reviewPrompt, reviewersFromEnv }] = await Promise.all([import('@agentlang/manifest'), import('../review-prompt.js')]);
     findings = await reviewPrompt(await loadAgent(agentPath), { reviewers: reviewersFromEnv(ctx.env) });
     for (const f of findings.findings) ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
@@ -54,17 +47,17 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       } });
     }
   }
-  const frozen = ctx.values.frozen === true ? true : undefined;
+  const frozen = ctx.values.frozen ? true : undefined;
   const built = await buildContainer(agentPath, {
     cwd: ctx.cwd,
-    ...(str(ctx.values.out) && { out: resolve(ctx.cwd, str(ctx.values.out)!) }),
+    ...(ctx.values.out !== undefined && { out: resolve(ctx.cwd, ctx.values.out) }),
     signingKeys,
     recipients,
     ...(passphrase !== undefined && { passphrase }),
     ...(frozen !== undefined && { frozen }),
     env: ctx.env,
     // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
-    resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }), probeExecutor: sandboxProbeExecutor(ctx) },
+    resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(ctx.values.runtime !== undefined && { runtime: ctx.values.runtime }), probeExecutor: sandboxProbeExecutor(ctx) },
     onProgress: contextProgress(ctx),
   });
   if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');

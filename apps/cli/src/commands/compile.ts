@@ -1,7 +1,5 @@
 import { agentSpecPromptDocument, sniffInput } from '@agentlang/manifest';
 import {
-  COMPILE_TARGETS,
-  type CompileTarget,
   compilePrompt,
   createInjectVariables,
   listTemplateVariables,
@@ -11,8 +9,10 @@ import {
 } from '@agentlang/promptlang';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
+import type { COMPILE } from './index.js';
 
 const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
@@ -23,18 +23,18 @@ function parseVariables(flags: string[]): Record<string, unknown> {
     const eq = flag.indexOf('=');
     const key = eq < 0 ? flag : flag.slice(0, eq);
     if (eq < 0 || !VARIABLE_KEY.test(key)) {
-      throw new UsageError(`--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`);
+      throw new CliError(CliErrorCode.Flag, `--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`, { details: { flag: 'var', value: flag.slice(0, 80) } });
     }
     const segments = key.split('.');
     let node = root;
     segments.forEach((segment, i) => {
       if (i === segments.length - 1) {
-        if (typeof node[segment] === 'object') throw new UsageError(`--var ${key} conflicts with another --var under ${key}.`);
+        if (typeof node[segment] === 'object') throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with another --var under ${key}.`, { details: { flag: 'var', value: key } });
         node[segment] = flag.slice(eq + 1);
         return;
       }
       if (node[segment] === undefined) node[segment] = Object.create(null);
-      if (typeof node[segment] !== 'object') throw new UsageError(`--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`);
+      if (typeof node[segment] !== 'object') throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`, { details: { flag: 'var', value: key } });
       node = node[segment] as Record<string, unknown>;
     });
   }
@@ -51,7 +51,7 @@ interface PromptInput {
   inject: readonly string[];
 }
 
-async function readPromptInput(ctx: CommandContext, input: string): Promise<PromptInput> {
+async function readPromptInput(ctx: ContextOf<typeof COMPILE>, input: string): Promise<PromptInput> {
   const path = resolve(ctx.cwd, input);
   // A bare prompt.yaml is compile's own kind of input; every agent goes through the one entry point.
   if ((await sniffInput(path)) === 'yaml') {
@@ -62,7 +62,9 @@ async function readPromptInput(ctx: CommandContext, input: string): Promise<Prom
   const opened = await openAgentInput(path, inputOptionsFromFlags(ctx));
   const { agent } = opened;
   if (opened.container?.prompt === 'encrypted') {
-    throw new UsageError(`${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`);
+    throw new CliError(CliErrorCode.Env, `${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`, {
+      details: { variable: 'AGENTLANG_IDENTITY' },
+    });
   }
   // A prompt is optional in both dialects: an AgentSpec agent without one compiles the prompt its
   // manifest defines (SOUL.md, persona, traits, RULES.md); any other agent to an empty prompt.
@@ -80,16 +82,9 @@ async function readPromptInput(ctx: CommandContext, input: string): Promise<Prom
 }
 
 /** `agentlang compile <agent | prompt.yaml> --target markdown|xml [--var k=v]…`: prints the compiled prompt. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [input, ...extra] = ctx.positionals;
-  if (input === undefined || extra.length > 0) {
-    throw new UsageError(input === undefined ? 'compile needs an agent (directory or manifest) or a prompt.yaml' : `compile takes one input, got ${ctx.positionals.length}`);
-  }
-  const target = (ctx.values.target ?? 'markdown') as CompileTarget;
-  if (!COMPILE_TARGETS.includes(target)) {
-    throw new UsageError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${String(ctx.values.target)}'`);
-  }
-  const flags = (ctx.values.var ?? []) as string[];
+export async function run(ctx: ContextOf<typeof COMPILE>): Promise<CommandResult> {
+  const [input] = ctx.positionals as [string];
+  const { target, var: flags } = ctx.values;
   const { document, file, inject, name } = await readPromptInput(ctx, input);
   if (file === undefined) {
     ctx.log(`${input} (${name}) has no prompt.yaml: its compiled prompt is empty`);

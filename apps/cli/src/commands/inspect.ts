@@ -1,18 +1,12 @@
 import { resolve } from 'node:path';
 import { inspectContainer } from '@agentlang/container';
-import type { CommandContext, CommandResult } from '../command.js';
-
-class InspectUsageError extends Error {
-  readonly code = 'USAGE_INSPECT';
-}
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+import type { CommandResult, ContextOf } from '../command.js';
+import type { INSPECT } from './index.js';
 
 /** `agentlang inspect <file>`: metadata, entries, signature status and recipients, without decrypting. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [target, ...extra] = ctx.positionals;
-  if (!target || extra.length > 0) throw new InspectUsageError('expected exactly one <file>: agentlang inspect <name@version.agent> [--pubkey HEX] [--json]');
-  const info = await inspectContainer(resolve(ctx.cwd, target), { publicKeys: list(ctx.values.pubkey) });
+export async function run(ctx: ContextOf<typeof INSPECT>): Promise<CommandResult> {
+  const [target] = ctx.positionals as [string];
+  const info = await inspectContainer(resolve(ctx.cwd, target), { publicKeys: ctx.values.pubkey });
   // Counted as `build`, `validate` and `verify` count them: every archive entry.
   const archiveEntries = info.entries.length + 2;
   const sig = info.signature;

@@ -1,5 +1,6 @@
 import { generateSigningKeyPair, keyIdFor } from '@agentlang/signing';
-import type { CommandContext, CommandResult } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import type { KEYGEN } from './index.js';
 
 /** One generated key pair as printed: `NAME=value` lines for humans, fields for `--json`. */
 interface GeneratedKeys {
@@ -27,13 +28,13 @@ async function x25519Keys(): Promise<GeneratedKeys> {
 }
 
 // Other key kinds add a generator above and a branch here; the default stays the Ed25519 signing pair.
-async function generate(ctx: CommandContext): Promise<GeneratedKeys> {
-  if (ctx.values.x25519 === true) return x25519Keys();
+async function generate(ctx: ContextOf<typeof KEYGEN>): Promise<GeneratedKeys> {
+  if (ctx.values.x25519) return x25519Keys();
   return ed25519Keys();
 }
 
 /** `agentlang keygen`: prints a fresh key pair; the private half goes in an env var, never a flag. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
+export async function run(ctx: ContextOf<typeof KEYGEN>): Promise<CommandResult> {
   const keys = await generate(ctx);
   return { text: keys.lines.join('\n'), data: keys.data };
 }

@@ -1,26 +1,21 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { checkLock, LockError, lockPathFor, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
 import { sniffInput } from '@agentlang/manifest';
-import type { CommandContext, CommandResult } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { manifestLoadOptions } from '../registry-base.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
-
-class LockUsageError extends Error {
-  readonly code = 'USAGE_ARGUMENTS';
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+import type { LOCK } from './index.js';
 
 /** `agentlang lock <agent>`: resolve the agent on this host and pin the plan in its lock file. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [target, ...extra] = ctx.positionals;
-  if (!target || extra.length > 0) throw new LockUsageError('expected exactly one <agent>: agentlang lock <agent> [--sign-key-env VAR] [--frozen]');
-  if (ctx.values.frozen && ctx.values['no-frozen']) throw new LockUsageError('--frozen and --no-frozen contradict each other');
-  const keyVar = str(ctx.values['sign-key-env']);
+export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
+  const [target] = ctx.positionals as [string];
+  if (ctx.values.frozen && ctx.values['no-frozen']) throw new CliError(CliErrorCode.Flag, '--frozen and --no-frozen contradict each other', { details: { flag: 'no-frozen' } });
+  const keyVar = ctx.values['sign-key-env'];
   const signingKeys = keyVar === undefined ? [] : [signingKeyFromEnv(keyVar, ctx.env)];
   const agentPath = resolve(ctx.cwd, target);
-  const absoluteLock = str(ctx.values.out) ? resolve(ctx.cwd, str(ctx.values.out)!) : lockPathFor(agentPath);
+  const absoluteLock = ctx.values.out !== undefined ? resolve(ctx.cwd, ctx.values.out) : lockPathFor(agentPath);
   // Messages name the lock as the user would type it: relative to where they stand.
   const lockPath = ctx.cwd === process.cwd() ? relative(ctx.cwd, absoluteLock) || absoluteLock : absoluteLock;
   const frozen = ctx.values.frozen ? true : ctx.values['no-frozen'] ? false : undefined;
@@ -42,7 +37,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(frozen !== undefined && { frozen }),
     resolve: {
       ...(await resolveOptionsFromFlags(ctx)),
-      ...(str(ctx.values.runtime) && { runtime: str(ctx.values.runtime) }),
+      ...(ctx.values.runtime !== undefined && { runtime: ctx.values.runtime }),
     },
   });
   if (opened) {

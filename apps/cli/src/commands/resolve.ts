@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
+import type { RESOLVE } from './index.js';
 
 /** `agentlang resolve <agent>`: prints what `run` would use (seed 000 step 2), or the whole plan with --json. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [input, ...extra] = ctx.positionals;
-  if (input === undefined || extra.length > 0) {
-    throw new UsageError(input === undefined ? 'resolve needs one agent: a directory, a YAML manifest or a .agent container' : `resolve takes one agent, got ${ctx.positionals.length}`);
-  }
+export async function run(ctx: ContextOf<typeof RESOLVE>): Promise<CommandResult> {
+  const [input] = ctx.positionals as [string];
   // Lazy: the container code loads only for containers (inside openAgentInput).
   const { describeAgentInput, openAgentInput } = await import('@agentlang/agent-input');
   // A container's files (sub-agents included) are read from the verified container; with an identity
@@ -18,11 +16,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const opened = await openAgentInput(resolve(ctx.cwd, input), inputOptionsFromFlags(ctx));
   const { agent } = opened;
   const { formatPlanText, resolvePlan } = await import('@agentlang/resolver');
-  const runtime = ctx.values.runtime;
+  const { runtime } = ctx.values;
   const plan = await resolvePlan(agent, {
     ...(await resolveOptionsFromFlags(ctx)),
-    ...(typeof runtime === 'string' ? { runtime } : {}),
-    ...(ctx.values['no-mcp'] === true ? { probeMcp: false } : {}),
+    ...(runtime !== undefined ? { runtime } : {}),
+    ...(ctx.values['no-mcp'] ? { probeMcp: false } : {}),
   });
   // What the sandbox of a run will and will not allow (the runner decides it; resolve only reports).
   const { describeRunSandbox } = await import('@agentlang/runner');
@@ -46,7 +44,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   }
   // Decisions are an explanation, not the answer: stderr, as --help says.
   if (ctx.verbose) for (const d of plan.decisions) ctx.log(`  ${'Decision:'.padEnd(10)}${d}`);
-  const shown = ctx.values.sandbox === true ? sandboxLines : sandboxLines.filter(([label]) => label === 'Note' || label === 'Sandbox');
+  const shown = ctx.values.sandbox ? sandboxLines : sandboxLines.filter(([label]) => label === 'Note' || label === 'Sandbox');
   const sandboxText = shown.map(([label, text]) => `  ${`${label === 'Note' ? 'Warning' : label}:`.padEnd(10)}${text}`);
   return {
     text: [formatPlanText(plan), ...describeAgentInput(opened, plan), ...sandboxText].join('\n'),

@@ -4,52 +4,32 @@ import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
 import { type AgentEvent, createJsonlUiActions, jsonlEventWriter } from '@agentlang/harness';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
-import type { CommandContext, CommandResult } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { inputOptionsFromFlags } from '../input-flags.js';
 import { resolveOptionsFromFlags } from '../resolve-flags.js';
+import type { RUN } from './index.js';
 
-// The launcher runs this verb from the code-cached bundle dist/hot/run-core.cjs (see
-// ../hot/run-core.ts), which bundles these packages; the full ES-module CLI loads it as a lazy
-// chunk only for what that bundle hands over (containers, whose code it leaves out; --tool-registry).
-
-/** A usage mistake: maps to exit code 2 through its `USAGE_` code. */
-class RunUsageError extends Error {
-  readonly code = 'USAGE_RUN';
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-function readUserPrompt(ctx: CommandContext): string | undefined {
-  const prompt = str(ctx.values.prompt);
-  const input = str(ctx.values.input);
-  if (prompt !== undefined && input !== undefined) throw new RunUsageError('pass either --prompt or --input, not both');
+function readUserPrompt(ctx: ContextOf<typeof RUN>): string | undefined {
+  const { prompt, input } = ctx.values;
+  if (prompt !== undefined && input !== undefined) throw new CliError(CliErrorCode.Flag, 'pass either --prompt or --input, not both', { details: { flag: 'input' } });
   if (input === undefined) return prompt;
   return readRunInput(input, { cwd: ctx.cwd });
 }
 
-function parseTimeout(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new RunUsageError(`--timeout takes a positive number of seconds; found ${JSON.stringify(value)}`);
-  return Math.round(seconds * 1000);
-}
-
 /** `--approve all|none`, else a terminal to ask on (stdin and stderr both TTYs), else nobody: calls needing approval are denied. */
-function approvalFromFlags(ctx: CommandContext): { policy: 'all' | 'none' } | { terminal: { input: NodeJS.ReadStream; output: NodeJS.WriteStream } } | undefined {
-  const value = str(ctx.values.approve);
-  if (value !== undefined) {
-    if (value !== 'all' && value !== 'none') throw new RunUsageError(`--approve takes all or none; found ${JSON.stringify(value)}`);
-    return { policy: value };
-  }
+function approvalFromFlags(ctx: ContextOf<typeof RUN>): { policy: 'all' | 'none' } | { terminal: { input: NodeJS.ReadStream; output: NodeJS.WriteStream } } | undefined {
+  const policy = ctx.values.approve;
+  if (policy !== undefined) return { policy };
   return process.stdin.isTTY && process.stderr.isTTY ? { terminal: { input: process.stdin, output: process.stderr } } : undefined;
 }
 
 /** `--events PATH|-`: the harness run's typed events as JSONL, to a file (created or truncated) or stdout (the agent's output then goes to stderr). */
-function eventsFromFlags(ctx: CommandContext): { listener: (event: AgentEvent) => void; toStdout: boolean; close(): Promise<void> } | undefined {
-  const value = str(ctx.values.events);
+function eventsFromFlags(ctx: ContextOf<typeof RUN>): { listener: (event: AgentEvent) => void; toStdout: boolean; close(): Promise<void> } | undefined {
+  const value = ctx.values.events;
   if (value === undefined) return undefined;
   if (value === '-') {
-    if (ctx.json) throw new RunUsageError('--events - and --json both want stdout; write the events to a file (--events PATH)');
+    if (ctx.json) throw new CliError(CliErrorCode.Flag, '--events - and --json both want stdout; write the events to a file (--events PATH)', { details: { flag: 'events' } });
     return { listener: jsonlEventWriter(process.stdout), toStdout: true, close: async () => {} };
   }
   const path = resolve(ctx.cwd, value);
@@ -57,15 +37,15 @@ function eventsFromFlags(ctx: CommandContext): { listener: (event: AgentEvent) =
   try {
     fd = openSync(path, 'w');
   } catch (error) {
-    throw new RunUsageError(`--events: cannot write ${path}: ${(error as Error).message}`);
+    throw new CliError(CliErrorCode.Flag, `--events: cannot write ${path}: ${(error as Error).message}`, { details: { flag: 'events', path } });
   }
   const stream = createWriteStream('', { fd });
   return { listener: jsonlEventWriter(stream), toStdout: false, close: () => new Promise<void>((done) => stream.end(done)) };
 }
 
 /** `--ui-actions PATH|-`: the JSONL control channel of UI actions (`{"type":"ui_action","render_id","action","values"}` lines). */
-function uiActionsFromFlags(ctx: CommandContext): ReturnType<typeof createJsonlUiActions> | undefined {
-  const value = str(ctx.values['ui-actions']);
+function uiActionsFromFlags(ctx: ContextOf<typeof RUN>): ReturnType<typeof createJsonlUiActions> | undefined {
+  const value = ctx.values['ui-actions'];
   if (value === undefined) return undefined;
   const input = value === '-' ? process.stdin : createReadStream(resolve(ctx.cwd, value));
   input.on('error', (error: Error) => ctx.log(`--ui-actions: ${error.message}`));
@@ -77,17 +57,16 @@ function shellQuote(arg: string): string {
 }
 
 /** `agentlang run <agent>`: resolve, check the lock, run inside the sandbox, write the record. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [target, ...extra] = ctx.positionals;
-  if (!target) throw new RunUsageError('missing <agent>: agentlang run <agent> [--lock L] [--prompt P]');
-  if (extra.length > 0) throw new RunUsageError(`unexpected argument ${JSON.stringify(extra[0])}; quote a prompt and pass it with --prompt`);
-  if (ctx.values['require-signed'] && !str(ctx.values.lock)) throw new RunUsageError('--require-signed needs --lock <file> (the signed lock to verify)');
+export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
+  const [target] = ctx.positionals as [string];
+  const { lock: lockPath, timeout } = ctx.values;
+  if (ctx.values['require-signed'] && lockPath === undefined) throw new CliError(CliErrorCode.Flag, '--require-signed needs --lock <file> (the signed lock to verify)', { details: { flag: 'lock' } });
   const userPrompt = readUserPrompt(ctx);
-  const timeoutMs = parseTimeout(str(ctx.values.timeout));
+  const timeoutMs = timeout === undefined ? undefined : Math.round(timeout * 1000);
   const approval = approvalFromFlags(ctx);
-  const signKeyEnv = str(ctx.values['sign-key-env']);
+  const signKeyEnv = ctx.values['sign-key-env'];
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
-  const dryRun = ctx.values['dry-run'] === true;
+  const dryRun = ctx.values['dry-run'];
   // One entry point decides what the input is and verifies it before anything else: a container
   // (signature under --pubkey, every entry, prompt decrypted), or a directory / YAML manifest (under
   // a key: only with a lock signed by it that covers the manifest). Its lock comes back as bytes.
@@ -95,7 +74,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...inputOptionsFromFlags(ctx),
     requirePrompt: true,
     requireContainerKey: true,
-    ...(str(ctx.values.lock) ? { lockPath: str(ctx.values.lock) } : {}),
+    ...(lockPath !== undefined ? { lockPath } : {}),
     ...(ctx.values['require-signed'] ? { requireSigned: true } : {}),
   });
   const { agent, lock } = input;
@@ -112,13 +91,13 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     env: ctx.env,
     ...(lock ? { lock: { bytes: lock.bytes, label: lock.label, ...(lock.verified && lock.signature ? { verified: { by: lock.signature, keyIds: lock.keyIds } } : {}) } } : {}),
     ...(userPrompt !== undefined ? { userPrompt } : {}),
-    ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
+    ...(ctx.values.runtime !== undefined ? { runtime: ctx.values.runtime } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(Object.keys(harness).length > 0 ? { harness } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
-    unsafeNoIsolation: ctx.values['unsafe-no-isolation'] === true,
+    unsafeNoIsolation: ctx.values['unsafe-no-isolation'],
     dryRun,
     handleSignals: true,
     stdout: out,
@@ -137,7 +116,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     uiActions?.stop();
     await events?.close();
   });
-  if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
+  if (ctx.values['unsafe-no-isolation']) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
     plan: result.plan,
     outcome: result.outcome,

@@ -1,17 +1,18 @@
 import { getSchema, SCHEMA_KINDS, type SchemaKind } from '@agentlang/manifest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
+import type { SCHEMA } from './index.js';
 
 /** `agentlang schema [kind] [--out DIR]`: prints one JSON Schema, or writes them as `<kind>.schema.json`. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [kind, ...extra] = ctx.positionals;
-  if (extra.length > 0) throw new UsageError(`schema takes at most one kind, got ${ctx.positionals.length}`);
+export async function run(ctx: ContextOf<typeof SCHEMA>): Promise<CommandResult> {
+  const [kind] = ctx.positionals;
   if (kind !== undefined && !SCHEMA_KINDS.includes(kind as SchemaKind)) {
-    throw new UsageError(`unknown schema kind '${kind}'; expected one of: ${SCHEMA_KINDS.join(', ')}`);
+    throw new CliError(CliErrorCode.Argument, `unknown schema kind '${kind}'; expected one of: ${SCHEMA_KINDS.join(', ')}`, { details: { argument: 'kind', value: kind.slice(0, 40), choices: [...SCHEMA_KINDS] } });
   }
   const kinds = kind === undefined ? [...SCHEMA_KINDS] : [kind as SchemaKind];
-  const out = ctx.values.out as string | undefined;
+  const { out } = ctx.values;
   if (out !== undefined) {
     const dir = resolve(ctx.cwd, out);
     await mkdir(dir, { recursive: true });

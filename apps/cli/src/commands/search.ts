@@ -1,19 +1,14 @@
-import type { CommandContext, CommandResult } from '../command.js';
-
-class SearchUsageError extends Error {
-  readonly code = 'USAGE_ARGUMENTS';
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
+import type { SEARCH } from './index.js';
 
 /** `agentlang search [text]`: lists registry entries whose name, tenant or description match. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  if (ctx.positionals.length > 1) throw new SearchUsageError('expected: agentlang search [text] --registry URL [--tenant T]');
-  const registry = str(ctx.values.registry) ?? ctx.env.AGENTLANG_REGISTRY;
-  if (!registry) throw new SearchUsageError('no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY');
+export async function run(ctx: ContextOf<typeof SEARCH>): Promise<CommandResult> {
+  const registry = ctx.values.registry ?? ctx.env.AGENTLANG_REGISTRY;
+  if (!registry) throw new CliError(CliErrorCode.Flag, 'no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY', { details: { flag: 'registry' } });
   const { RegistryClient } = await import('@agentlang/registry-client');
-  const apiKey = str(ctx.values['api-key']) ?? ctx.env.AGENTLANG_API_KEY;
-  const tenant = str(ctx.values.tenant);
+  const apiKey = ctx.values['api-key'] ?? ctx.env.AGENTLANG_API_KEY;
+  const { tenant } = ctx.values;
   const result = await new RegistryClient({ url: registry, ...(apiKey ? { apiKey } : {}) }).search(ctx.positionals[0] ?? '', tenant ? { tenant } : {});
   if (result.entries.length === 0) return { text: `No agents match '${ctx.positionals[0] ?? ''}'`, data: result };
   const refs = result.entries.map((e) => `${e.tenant}/${e.name}@${e.version}`);

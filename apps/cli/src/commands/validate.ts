@@ -1,20 +1,13 @@
 import { resolve } from 'node:path';
-import { type CommandContext, type CommandResult, UsageError } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
 import { manifestLoadOptions } from '../registry-base.js';
-
-/** The manifest API: a lazy chunk in the full CLI, bundled in the validate fast path. */
-function manifestApi(): Promise<typeof import('@agentlang/manifest')> {
-  return import('@agentlang/manifest');
-}
+import type { VALIDATE } from './index.js';
 
 /** `agentlang validate <agent>`: loads and checks an agent and prints `Valid: name@version (ag1:…)`. */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [input, ...extra] = ctx.positionals;
-  if (input === undefined || extra.length > 0) {
-    throw new UsageError(input === undefined ? 'validate needs one agent: a directory, a YAML manifest or a .agent container' : `validate takes one agent, got ${ctx.positionals.length}`);
-  }
+export async function run(ctx: ContextOf<typeof VALIDATE>): Promise<CommandResult> {
+  const [input] = ctx.positionals as [string];
   const path = resolve(ctx.cwd, input);
-  const { formatDiagnostic, ManifestError } = await manifestApi();
+  const { formatDiagnostic, ManifestError } = await import('@agentlang/manifest');
   // The one entry point for every input: a container's agent is loaded from its verified entries
   // (its prompt stays encrypted; the prompt's digest comes from the container's own lock).
   const { openAgentInput } = await import('@agentlang/agent-input');
@@ -23,7 +16,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const { agent, container } = opened;
   const { name, version } = agent.manifest;
   const warnings = agent.warnings;
-  if (ctx.values.strict === true && warnings.length > 0) {
+  if (ctx.values.strict && warnings.length > 0) {
     throw new ManifestError(
       'MANIFEST_INVALID',
       `${input} has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}, which --strict treats as errors`,

@@ -1,23 +1,20 @@
 import { resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../command.js';
+import type { CommandResult, ContextOf } from '../command.js';
+import { CliError, CliErrorCode } from '../errors.js';
 import { trustedKeys } from '../input-flags.js';
-
-class VerifyUsageError extends Error {
-  readonly code = 'USAGE_VERIFY';
-}
+import type { VERIFY } from './index.js';
 
 /**
  * `agentlang verify <agent> --pubkey HEX`: is this input signed by the key? A container: its
  * signature and every entry's digest. A directory or YAML manifest: the lock beside it (or --lock)
  * is signed by the key and its manifest hash is the agent's digest.
  */
-export async function run(ctx: CommandContext): Promise<CommandResult> {
-  const [target, ...extra] = ctx.positionals;
-  if (!target || extra.length > 0) throw new VerifyUsageError('expected exactly one <agent>: agentlang verify <name@version.agent | agent> --pubkey HEX');
+export async function run(ctx: ContextOf<typeof VERIFY>): Promise<CommandResult> {
+  const [target] = ctx.positionals as [string];
   const publicKeys = trustedKeys(ctx);
-  if (publicKeys.length === 0) throw new VerifyUsageError('--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust');
+  if (publicKeys.length === 0) throw new CliError(CliErrorCode.Flag, '--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust', { details: { flag: 'pubkey' } });
   const { openAgentInput } = await import('@agentlang/agent-input');
-  const lockPath = typeof ctx.values.lock === 'string' ? ctx.values.lock : undefined;
+  const lockPath = ctx.values.lock;
   const input = await openAgentInput(resolve(ctx.cwd, target), { cwd: ctx.cwd, publicKeys, ...(lockPath ? { lockPath } : {}) });
   const { name, version, digest, dialect } = { ...input.agent.manifest, digest: input.agent.digest };
   const keyIds = input.verified?.keyIds ?? [];

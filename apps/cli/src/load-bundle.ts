@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { Script } from 'node:vm';
+
+// The one loader of the CLI's bundles (dist/verbs/<verb>.cjs), with a V8 code cache made on the
+// user's machine: compiling a verb's ~0.5-1 MB of JavaScript is a large share of a cold start.
+// Node >= 22.1 has its own cache for that (module.enableCompileCache); on Node 20 the bundle is
+// compiled through vm.Script with cachedData kept in the user's cache directory, never beside the
+// bundle, so a read-only or shared install works and gets the same speed after its first run.
+
+/** Set (to anything but an empty string) to neither read nor write the code cache. */
+export const NO_CODE_CACHE_ENV = 'AGENTLANG_NO_CODE_CACHE';
+
+/** `$XDG_CACHE_HOME/agentlang/code-cache`, else `~/.cache/agentlang/code-cache`; undefined when disabled. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env[NO_CODE_CACHE_ENV]) return undefined;
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
+  return join(base, 'agentlang', 'code-cache');
+}
+
+type CompileCache = { enableCompileCache?: (dir: string) => unknown };
+
+/** Writes `bytes` as `file` (whole or not at all) and drops the caches of older builds of bundle `name`. */
+function writeCache(dir: string, file: string, bytes: Buffer, name: string): void {
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, bytes);
+  renameSync(temp, file);
+  // `<name>-<sha256>-v8-…`: the hash keeps `verify` from matching `verify-lock-…`.
+  const older = new RegExp(`^${name}-[0-9a-f]{64}-v8-.*\\.cache$`);
+  for (const entry of readdirSync(dir)) {
+    if (older.test(entry) && join(dir, entry) !== file) rmSync(join(dir, entry), { force: true });
+  }
+}
+
+/** Loads the CommonJS bundle `file` through the code cache (when enabled) and returns its exports. */
+export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env): T {
+  const dir = codeCacheDir(env);
+  const enableCompileCache = (Module as unknown as CompileCache).enableCompileCache;
+  if (dir === undefined || typeof enableCompileCache === 'function') {
+    if (dir !== undefined) enableCompileCache?.(join(dir, 'node'));
+    return require(file) as T;
+  }
+  const bytes = readFileSync(file);
+  // The cache is keyed by the exact bytes (V8 itself checks only the source's length) and V8's version.
+  const name = basename(file, '.cjs');
+  const cacheFile = join(dir, `${name}-${createHash('sha256').update(bytes).digest('hex')}-v8-${process.versions.v8}.cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // first run of this build: compiled from source, cached at exit
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    // At a successful exit, so the cache also holds every function the command compiled.
+    process.once('exit', (code) => {
+      if (code !== 0) return;
+      try {
+        writeCache(dir, cacheFile, script.createCachedData(), name);
+      } catch {
+        // a read-only or missing cache directory only costs time
+      }
+    });
+  }
+  const module = { exports: {} as T };
+  // The launcher's own require, with relative paths taken from the bundle's directory
+  // (createRequire() would load Node's ES-module loader to make one).
+  const bundleRequire = (id: string): unknown => require(id.startsWith('.') ? resolve(dirname(file), id) : id);
+  script.runInThisContext()(module.exports, bundleRequire, module, file, dirname(file));
+  return module.exports;
+}
