@@ -18,6 +18,12 @@ export const HarnessErrorCode = {
   ToolDefinition: 'HARNESS_TOOL_DEFINITION',
   /** An MCP server failed to start or list its tools, lacks a whitelisted tool, or a tool's definition no longer matches its pinned digest. */
   McpStart: 'HARNESS_MCP_START',
+  /** A session id is not a safe file name (separators, `..`, too long). */
+  SessionId: 'HARNESS_SESSION_ID',
+  /** Another live run holds the session. */
+  SessionLocked: 'HARNESS_SESSION_LOCKED',
+  /** A stored session cannot be read back (not JSON, wrong schema). */
+  SessionCorrupt: 'HARNESS_SESSION_CORRUPT',
 } as const;
 
 /** One of the string codes in {@link HarnessErrorCode}. */

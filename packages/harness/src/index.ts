@@ -4,7 +4,7 @@ export { HarnessError, HarnessErrorCode } from './errors.js';
 export { retryAfterMs } from './http-request.js';
 export type { RetryOptions } from './http-request.js';
 export { capToolResult, runLoop } from './loop.js';
-export type { HarnessTool, LargeResult, LoopEvent, LoopLimits, LoopOutcome, LoopResult, ModelPrice, RunLoopOptions, ToolFailureKind, ToolOutcome } from './loop.js';
+export type { HarnessTool, LargeResult, LoopEvent, LoopStep, LoopLimits, LoopOutcome, LoopResult, ModelPrice, RunLoopOptions, ToolFailureKind, ToolOutcome } from './loop.js';
 export { createContextManager, estimateTokens, groupTurns, renderInject } from './context.js';
 export type { CompactionInfo, CompactionStrategy, ContextManager, ContextOptions } from './context.js';
 export { ApprovalGate, createJsonlApprover, createPolicyApprover, createTerminalApprover, stableJson } from './approval.js';
@@ -39,3 +39,12 @@ export { mcpToolDigest, startMcpTools } from './mcp-tools.js';
 export type { McpLauncher, McpProcess, McpProcessExit, McpServerDeclaration, McpTools, StartMcpToolsOptions } from './mcp-tools.js';
 export { buildAgentTools, httpBaseIsPrivate } from './agent-tools.js';
 export type { AgentToolDeclarations, AgentToolHost, AgentTools, DeclaredTool } from './agent-tools.js';
+export {
+  SESSION_SCHEMA,
+  createFileSessionStore,
+  newSession,
+  pendingToolCalls,
+  recordSessionSteps,
+  validateSessionId,
+} from './session.js';
+export type { SessionCompaction, SessionLease, SessionMeta, SessionState, SessionStore } from './session.js';

@@ -9,6 +9,7 @@ import {
   createAnthropicClient,
   createArtifactsTool,
   createContextManager,
+  createFileSessionStore,
   createJsonlApprover,
   createOpenAIClient,
   createPolicyApprover,
@@ -18,6 +19,9 @@ import {
   type LoopResult,
   type Message,
   type ModelClient,
+  newSession,
+  recordSessionSteps,
+  type SessionStore,
   type Skill,
   type ToolPermission,
   renderInject,
@@ -38,6 +42,8 @@ export interface HarnessRunSummary {
   /** Calls per tool name. */
   toolCalls: Record<string, number>;
   turns: number;
+  /** The session the run kept its conversation in: its id, user turns and stored messages after the run. */
+  session?: { id: string; turns: number; messages: number };
 }
 
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
@@ -71,6 +77,8 @@ export interface HarnessApproval {
   jsonl?: { input: Readable; output: Writable };
   /** Ask a person: the question on `output`, the answer (`y`/`N`) from `input` (the CLI passes its terminal). */
   terminal?: { input: Readable; output: Writable };
+  /** A decider of the caller's own (an interactive conversation asks on its prompt line); used when no policy is given. */
+  approve?: Approver;
   /** Per tool name `always`, `session` or `always_ask`, on top of the destructive-tools policy (http tools with method DELETE). */
   permissions?: Record<string, ToolPermission>;
 }
@@ -83,6 +91,17 @@ export interface HarnessRunOptions {
   limits?: Pick<LoopLimits, 'maxTurns' | 'maxTokens' | 'maxRepeats' | 'maxToolResultChars'>;
   /** Values of `context.inject` sources other than `time` (which is the run's start, ISO 8601): `location`, `user_profile`, … */
   inject?: Record<string, unknown>;
+  /**
+   * Keep the conversation in this session: its earlier turns are the run's history, and it is
+   * checkpointed after every step (a crash loses at most the step in flight; a call left waiting
+   * for an approval is asked again on the next run). Default store: `<cwd>/.agentlang/sessions/`.
+   */
+  session?: { id: string; store?: SessionStore };
+}
+
+/** The sessions directory of a project: `<cwd>/.agentlang/sessions`. */
+export function sessionsDirFor(cwd: string): string {
+  return join(cwd, '.agentlang', 'sessions');
 }
 
 const LIMIT_VARIABLES = { maxTurns: 'AGENTLANG_HARNESS_MAX_TURNS', maxTokens: 'AGENTLANG_HARNESS_MAX_TOKENS', maxRepeats: 'AGENTLANG_HARNESS_MAX_REPEATS' } as const;
@@ -174,6 +193,7 @@ function stripFrontmatter(text: string): string {
 function approverOf(approval: HarnessApproval | undefined): { approve: Approver; close(): void } {
   if (approval?.policy) return { approve: createPolicyApprover(approval.policy === 'all' ? 'allow' : 'deny'), close: () => {} };
   if (approval?.jsonl) return createJsonlApprover(approval.jsonl.input, approval.jsonl.output);
+  if (approval?.approve) return { approve: approval.approve, close: () => {} };
   if (approval?.terminal) return { approve: createTerminalApprover(approval.terminal.input, approval.terminal.output), close: () => {} };
   return {
     approve: ({ toolName }) => ({ approved: false, reason: `${toolName} needs approval and nobody can give it here: run on a terminal, or pass --approve all` }),
@@ -212,6 +232,36 @@ export async function runHarness(input: {
   const manifest = input.manifest ?? input.agent?.manifest;
   const { client, model } = harnessModelClient(input.plan, manifest, input.env);
   const limits = harnessLimits(manifest, input.env, input.timeoutMs, input.options?.limits);
+  const session = input.options?.session
+    ? await openSession(input.options.session, input.cwd, `${input.plan.agent.name}@${input.plan.agent.version}`)
+    : undefined;
+  try {
+    return await runHarnessIn(input, manifest, client, model, limits, session);
+  } finally {
+    session?.lease.release();
+  }
+}
+
+async function openSession(spec: { id: string; store?: SessionStore }, cwd: string, agent: string) {
+  const store = spec.store ?? createFileSessionStore(sessionsDirFor(cwd));
+  const lease = await store.acquire(spec.id);
+  try {
+    const state = (await store.load(spec.id)) ?? newSession(spec.id, agent);
+    return { store, lease, state };
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
+}
+
+async function runHarnessIn(
+  input: Parameters<typeof runHarness>[0],
+  manifest: AgentManifest | undefined,
+  client: ModelClient,
+  model: string,
+  limits: LoopLimits,
+  session: Awaited<ReturnType<typeof openSession>> | undefined,
+): Promise<HarnessRunSummary> {
   const notice = (line: string) => input.log(`harness: ${line}`);
   const builtinHost = {
     root: input.cwd,
@@ -266,6 +316,7 @@ export async function runHarness(input: {
       model: client,
       system,
       prompt: input.prompt,
+      ...(session ? { history: session.state.messages, onStep: recordSessionSteps(session.store, session.state) } : {}),
       tools: built.tools,
       callable: built.callable,
       limits,
@@ -298,6 +349,15 @@ export async function runHarness(input: {
     usage: { [model]: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens } },
     toolCalls: { ...result.toolCalls },
     turns: result.turns,
+    ...(session
+      ? {
+          session: {
+            id: session.state.meta.id,
+            turns: session.state.meta.turns,
+            messages: session.state.messages.length,
+          },
+        }
+      : {}),
   };
 }
 
