@@ -281,6 +281,9 @@ export const COMMANDS: CommandSpec[] = [
       '  --timeout S            wall-clock limit in seconds (default 600); the whole process tree is killed\n' +
       '  --approve all|none     harness runtime: approve (all) or deny (none) every tool call that needs\n' +
       '                         approval, without asking (default: ask on a terminal, else deny)\n' +
+      '  --session ID           harness runtime: keep the conversation in session ID (.agentlang/sessions/ID.jsonl);\n' +
+      '                         the run sees its earlier turns; without --prompt it resumes a stopped run.\n' +
+      '                         On a terminal without --prompt/--input, run opens a conversation (Ctrl-D ends it)\n' +
       '  --unsafe-no-isolation  run WITHOUT a sandbox (the agent can touch everything you can)\n' +
       '  --dry-run              print the plan, what the sandbox allows and its exact argv (secrets redacted); start nothing\n' +
       '  --sign-key-env NAME    sign the execution record with the Ed25519 seed (hex) in env var NAME\n' +
@@ -299,6 +302,7 @@ export const COMMANDS: CommandSpec[] = [
       runtime: { type: 'string' },
       timeout: { type: 'string' },
       approve: { type: 'string' },
+      session: { type: 'string' },
       'unsafe-no-isolation': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'sign-key-env': { type: 'string' },
@@ -329,6 +333,18 @@ export const COMMANDS: CommandSpec[] = [
       '  --api-key KEY     also list a private tenant this key belongs to (or AGENTLANG_API_KEY)',
     options: { registry: { type: 'string' }, tenant: { type: 'string' }, 'api-key': { type: 'string' } },
     load: () => import('./search.js'),
+  },
+  {
+    name: 'sessions',
+    summary: 'list or show the conversations kept by `run --session` (.agentlang/sessions)',
+    usage:
+      'Usage: agentlang sessions list [--json]\n       agentlang sessions show <id> [--turns] [--json]\n\n' +
+      '  list              one line per session, most recent first: updated, id, agent, turns, tokens\n' +
+      '  show <id>         the session\'s facts: agent, times, turns, usage, compactions, a pending call\n' +
+      '  --turns           also print the conversation itself (it is your text: shown only when asked)\n' +
+      '  --dir D           read sessions from D instead of ./.agentlang/sessions',
+    options: { turns: { type: 'boolean' }, dir: { type: 'string' } },
+    load: () => import('./sessions.js'),
   },
   {
     name: 'validate',

@@ -1,4 +1,5 @@
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
+import { validateSessionId } from '@agentlang/harness';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandContext, CommandResult } from '../command.js';
@@ -41,6 +42,17 @@ function approvalFromFlags(ctx: CommandContext): { policy: 'all' | 'none' } | { 
   return process.stdin.isTTY && process.stderr.isTTY ? { terminal: { input: process.stdin, output: process.stderr } } : undefined;
 }
 
+/** `--session ID`: a safe file name (it names .agentlang/sessions/ID.jsonl), else a usage error. */
+function sessionFromFlags(ctx: CommandContext): string | undefined {
+  const id = str(ctx.values.session);
+  if (id === undefined) return undefined;
+  try {
+    return validateSessionId(id);
+  } catch (error) {
+    throw new RunUsageError(`--session: ${(error as Error).message}`);
+  }
+}
+
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -54,6 +66,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const userPrompt = readUserPrompt(ctx);
   const timeoutMs = parseTimeout(str(ctx.values.timeout));
   const approval = approvalFromFlags(ctx);
+  const session = sessionFromFlags(ctx);
+  // A terminal on both ends and no task: a conversation, one turn per line, kept in a session.
+  const interactive = userPrompt === undefined && process.stdin.isTTY === true && process.stdout.isTTY === true && !ctx.json && ctx.values['dry-run'] !== true;
   const signKeyEnv = str(ctx.values['sign-key-env']);
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
   const dryRun = ctx.values['dry-run'] === true;
@@ -72,7 +87,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const out = ctx.json ? process.stderr : process.stdout;
   // The probe executor follows the run's own backend (runAgent's default); consent is the run's.
   const { allowEnv, probeExecutor: _sandboxed, ...resolveOptions } = await resolveOptionsFromFlags(ctx);
-  const result = await runAgent(agent, {
+  const runOnce = (over: Partial<Parameters<typeof runAgent>[1]>) => runAgent(agent, {
     agentLabel: target,
     cwd: ctx.cwd,
     env: ctx.env,
@@ -80,7 +95,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     ...(userPrompt !== undefined ? { userPrompt } : {}),
     ...(str(ctx.values.runtime) ? { runtime: str(ctx.values.runtime) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(approval ? { harness: { approval } } : {}),
+    ...(approval || session ? { harness: { ...(approval ? { approval } : {}), ...(session ? { session: { id: session } } : {}) } } : {}),
+    // --session without a task resumes the session (a call left waiting, a stopped step); no new user message.
+    ...(userPrompt === undefined && session ? { userPrompt: '' } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
@@ -98,7 +115,30 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       const head = `${[formatPlanText(plan), ...describeAgentInput(input, plan)].join('\n')}\n\n`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
+    ...over,
   });
+  if (interactive) {
+    const { converse } = await import('../conversation.js');
+    const id = session ?? `chat-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    ctx.log(`session ${id}: type a message, Ctrl-C cancels a turn, Ctrl-D ends (resume with --session ${id})`);
+    const exitCode = await converse({
+      input: process.stdin,
+      output: process.stdout,
+      notice: ctx.log,
+      turn: async (prompt, turn) => {
+        const r = await runOnce({
+          userPrompt: prompt,
+          signal: turn.signal,
+          handleSignals: false,
+          harness: { approval: approval && 'policy' in approval ? approval : { approve: turn.approve }, session: { id } },
+          ...(turn.first ? {} : { onPlan: () => {} }),
+        });
+        return r.exitCode;
+      },
+    });
+    return { exitCode };
+  }
+  const result = await runOnce({});
   if (ctx.values['unsafe-no-isolation'] === true) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
     plan: result.plan,
