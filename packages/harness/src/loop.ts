@@ -195,7 +195,8 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     const resumed = resume;
     resume = [];
     if (resumed.length > 0) {
-      await runCalls(resumed);
+      const ended = await runCalls(resumed);
+      if (ended) return end(ended);
       if (options.prompt !== '') {
         messages_.push({ role: 'user', content: options.prompt });
         await options.onStep?.({ kind: 'prompt', turn: turns, messages: messages_, usage });
@@ -237,11 +238,16 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     messages_.push(response.toolCalls.length > 0 ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls } : { role: 'assistant', content: response.text });
     await options.onStep?.({ kind: 'response', turn: turns, messages: messages_, usage });
     if (response.toolCalls.length === 0) return end(response.stopReason === 'max_tokens' ? 'max_tokens' : 'completed');
-    if (await runCalls(response.toolCalls)) return end('repeated_call');
+    const ended = await runCalls(response.toolCalls);
+    if (ended) return end(ended);
   }
 
-  /** Runs the calls of one model response in order, each result bound to its call id; true when a call repeated too often. */
-  async function runCalls(calls: ToolCall[]): Promise<boolean> {
+  /**
+   * Runs the calls of one model response in order, each result bound to its call id; the outcome
+   * that ends the run when a call repeated too often, or when the run was stopped while an approval
+   * was asked (that call and the rest keep no result: a resumed session asks again).
+   */
+  async function runCalls(calls: ToolCall[]): Promise<LoopOutcome | undefined> {
     let repeatedTooOften = false;
     for (const call of calls) {
       toolCalls[call.name] = (toolCalls[call.name] ?? 0) + 1;
@@ -261,6 +267,8 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         };
       } else {
         const decision = gate && tools.has(call.name) ? await approve(gate, call, turns, emit) : undefined;
+        const halt = decision && !decision.approved ? stopped() : undefined;
+        if (halt) return halt;
         outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, specs, call, signal);
       }
       const content = outcome.ok ? outcome.content : failureText(outcome.kind, outcome.message);
@@ -273,7 +281,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       emit?.({ type: 'tool.result', turn: turns, id: call.id, name: call.name, ok: outcome.ok, ...(outcome.ok ? {} : { kind: outcome.kind }), truncated: capped.truncated });
       await options.onStep?.({ kind: 'tool', turn: turns, messages: messages_, usage });
     }
-    return repeatedTooOften;
+    return repeatedTooOften ? 'repeated_call' : undefined;
   }
 }
 

@@ -188,6 +188,31 @@ describe('file session store', () => {
     expect((await createFileSessionStore(dir).load('s2'))?.meta).toMatchObject({ pending: [], turns: 1, messages: 4 });
   });
 
+  it('a run stopped while an approval is asked keeps no result for that call: it stays pending', async () => {
+    const dir = makeTempDir();
+    const m = await model([{ toolCalls: [{ id: 'call_8', name: 'echo', arguments: { say: 'x' } }] }]);
+    const stop = new AbortController();
+    const calls: unknown[] = [];
+    const { result } = await runOnSession(dir, 's6', {
+      model: m,
+      system: '',
+      prompt: 'go',
+      tools: [echoTool(calls)],
+      signal: stop.signal,
+      approval: {
+        permissions: { echo: 'always_ask' },
+        approve: () => {
+          stop.abort();
+          return { approved: false, reason: 'cancelled' };
+        },
+      },
+    });
+    expect(result.outcome).toBe('aborted');
+    expect(calls).toEqual([]);
+    expect(result.messages.map((x) => x.role)).toEqual(['user', 'assistant']);
+    expect((await createFileSessionStore(dir).load('s6'))?.meta.pending).toEqual([{ id: 'call_8', name: 'echo', arguments: { say: 'x' } }]);
+  });
+
   it('compaction state survives a resume: the compacted conversation and its count are what the next run starts from', async () => {
     const dir = makeTempDir();
     const long = (n: number) => `${n} ${'word '.repeat(60)}`;

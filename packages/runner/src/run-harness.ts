@@ -302,6 +302,18 @@ async function runHarnessIn(
     return name;
   };
   const approval = approverOf(input.options?.approval);
+  // With a session, a JSONL channel that closes while a call waits stops the run instead of denying
+  // the call: the call stays pending in the session and the next run asks for it again.
+  const stop = new AbortController();
+  const channel = input.options?.approval?.policy ? undefined : input.options?.approval?.jsonl?.input;
+  const approve: Approver =
+    session && channel
+      ? async (request) => {
+          const decision = await approval.approve(request);
+          if (!decision.approved && (channel.readableEnded || channel.destroyed)) stop.abort();
+          return decision;
+        }
+      : approval.approve;
   const destructive = (manifest?.httpTools ?? []).filter((t) => t.method === 'DELETE').map((t) => t.name);
   const injected = manifest?.context?.inject ?? [];
   const values: Record<string, unknown> = { time: new Date().toISOString(), ...input.options?.inject };
@@ -320,9 +332,9 @@ async function runHarnessIn(
       tools: built.tools,
       callable: built.callable,
       limits,
-      signal: input.signal,
+      signal: session && channel ? AbortSignal.any([input.signal, stop.signal]) : input.signal,
       ...(context ? { context } : {}),
-      approval: { approve: approval.approve, ...(input.options?.approval?.permissions ? { permissions: input.options.approval.permissions } : {}), destructive },
+      approval: { approve, ...(input.options?.approval?.permissions ? { permissions: input.options.approval.permissions } : {}), destructive },
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       onEvent: (e) => {
         if (e.type === 'text.delta') {
