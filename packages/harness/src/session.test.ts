@@ -260,6 +260,36 @@ describe('file session store', () => {
     taken.release();
   });
 
+  it('a step appends to the file (same inode); a compaction rewrites it; a write torn by a crash is left out and never joined', async () => {
+    const dir = makeTempDir();
+    const store = createFileSessionStore(dir);
+    const state = newSession('s7', 'a');
+    state.messages = [{ role: 'user', content: 'one' }];
+    await store.checkpoint(state);
+    const file = join(dir, 's7.jsonl');
+    const inode = statSync(file).ino;
+    state.messages = [...state.messages, { role: 'assistant', content: 'two' }];
+    state.meta.turns = 1;
+    await store.checkpoint(state);
+    expect(statSync(file).ino).toBe(inode);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(await createFileSessionStore(dir).load('s7')).toMatchObject({ meta: { turns: 1, messages: 2 }, messages: state.messages });
+    // A compaction makes new message objects: the file is replaced whole.
+    state.messages = [{ role: 'user', content: 'one (compacted)' }];
+    await store.checkpoint(state);
+    expect(statSync(file).ino).not.toBe(inode);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    // A crash mid-append leaves a line without its newline: loading leaves it out…
+    writeFileSync(file, `${readFileSync(file, 'utf8')}{"role":"assistant","content":"tor`);
+    const fresh = createFileSessionStore(dir);
+    const loaded = await fresh.load('s7');
+    expect(loaded?.messages).toEqual([{ role: 'user', content: 'one (compacted)' }]);
+    // …and the next checkpoint rewrites the file instead of appending to the fragment.
+    loaded?.messages.push({ role: 'assistant', content: 'three' });
+    await fresh.checkpoint(loaded as SessionState);
+    expect((await createFileSessionStore(dir).load('s7'))?.messages.map((m) => m.content)).toEqual(['one (compacted)', 'three']);
+  });
+
   it('a corrupt session is an error naming the file; list skips foreign files and sorts by update time', async () => {
     const dir = makeTempDir();
     const store = createFileSessionStore(dir);

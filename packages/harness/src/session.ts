@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '@agentlang/utils';
 import { HarnessError } from './errors.js';
@@ -107,16 +107,59 @@ export function pendingToolCalls(messages: Message[]): ToolCall[] {
   return last.toolCalls.filter((c) => !answered.has(c.id));
 }
 
-/** One JSON line per message after a header line holding the facts; so `list` reads one line per file. */
+/** The facts line of a session: its header, and the last line of each appended step. */
+function header(state: SessionState): SessionMeta & { schema: string } {
+  return { schema: SESSION_SCHEMA, ...state.meta, messages: state.messages.length, pending: pendingToolCalls(state.messages) };
+}
+
+/** A header line, then one JSON line per message. */
 function serialize(state: SessionState): string {
-  const meta: SessionMeta = {
-    ...state.meta,
-    messages: state.messages.length,
-    pending: pendingToolCalls(state.messages),
-  };
-  let text = `${JSON.stringify({ schema: SESSION_SCHEMA, ...meta })}\n`;
+  let text = `${JSON.stringify(header(state))}\n`;
   for (const m of state.messages) text += `${JSON.stringify(m)}\n`;
   return text;
+}
+
+/** Fact lines appended before a checkpoint rewrites the file whole. */
+const MAX_META_LINES = 256;
+
+/** The first and last message objects written, by identity: the loop appends to the same objects, a compaction makes new ones. */
+interface Written {
+  count: number;
+  first: Message | undefined;
+  last: Message | undefined;
+  metaLines: number;
+}
+
+function mark(messages: Message[]): Omit<Written, 'metaLines'> {
+  return { count: messages.length, first: messages[0], last: messages[messages.length - 1] };
+}
+
+function extends_(before: Written, messages: Message[]): boolean {
+  return messages.length >= before.count && (before.count === 0 || (messages[0] === before.first && messages[before.count - 1] === before.last));
+}
+
+/**
+ * Reads a session file: the first line is a header, later lines are messages or the facts line a
+ * step appended (the last one wins). A last line without its newline is a write torn by a crash:
+ * it is left out, so the session is the last complete step.
+ */
+function parseSession(text: string, path: string): SessionState {
+  const lines = text.split('\n');
+  const torn = lines.pop();
+  let meta = parseHeader(lines[0] ?? torn ?? '', path);
+  const messages: Message[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    let value: Message | (SessionMeta & { schema?: unknown });
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw corrupt(path, `line ${i + 1} is not JSON`, error);
+    }
+    if ('schema' in value) meta = parseHeader(line, path);
+    else messages.push(value as Message);
+  }
+  return { meta: { ...meta, messages: messages.length, pending: pendingToolCalls(messages) }, messages };
 }
 
 function corrupt(path: string, why: string, cause?: unknown): HarnessError {
@@ -156,6 +199,8 @@ function pidAlive(pid: number): boolean {
  * run off a session in use; a lock whose process is gone is taken over.
  */
 export function createFileSessionStore(dir: string, options: { fsync?: boolean } = {}): SessionStore {
+  // What this store last wrote per session: a checkpoint that only adds messages appends them.
+  const written = new Map<string, Written>();
   const fileOf = (id: string) => join(dir, `${validateSessionId(id)}.jsonl`);
   const ensureDir = () => mkdirSync(dir, { recursive: true, mode: 0o700 });
   return {
@@ -168,26 +213,39 @@ export function createFileSessionStore(dir: string, options: { fsync?: boolean }
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw corrupt(path, (error as Error).message, error);
       }
-      const lines = text.split('\n');
-      if (lines[lines.length - 1] === '') lines.pop();
-      const meta = parseHeader(lines[0] ?? '', path);
-      const messages: Message[] = new Array(lines.length - 1);
-      for (let i = 1; i < lines.length; i++) {
-        try {
-          messages[i - 1] = JSON.parse(lines[i] as string);
-        } catch (error) {
-          throw corrupt(path, `line ${i + 1} is not JSON`, error);
-        }
-      }
-      return { meta, messages };
+      const state = parseSession(text, path);
+      // After a torn write the next checkpoint rewrites the file: an append would join the fragment.
+      written.set(id, { ...mark(state.messages), metaLines: text.endsWith('\n') ? 0 : MAX_META_LINES });
+      return state;
     },
     async checkpoint(state) {
-      const path = fileOf(state.meta.id);
+      const id = state.meta.id;
+      const path = fileOf(id);
       ensureDir();
+      const before = written.get(id);
+      const now = mark(state.messages);
+      // The usual step only adds messages: append them and the new facts (O(step), one fsync); a
+      // compaction (or a session this store did not write) replaces the file atomically, as does a
+      // file grown by many fact lines.
+      if (before && before.metaLines < MAX_META_LINES && extends_(before, state.messages)) {
+        let text = '';
+        for (let i = before.count; i < state.messages.length; i++) text += `${JSON.stringify(state.messages[i])}\n`;
+        text += `${JSON.stringify(header(state))}\n`;
+        const fd = openSync(path, 'a', 0o600);
+        try {
+          writeSync(fd, text);
+          if (options.fsync !== false) fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        written.set(id, { ...now, metaLines: before.metaLines + 1 });
+        return;
+      }
       writeFileAtomicSync(path, serialize(state), {
         mode: 0o600,
         ...(options.fsync === false ? { fsync: false } : {}),
       });
+      written.set(id, { ...now, metaLines: 0 });
     },
     async list() {
       let names: string[];
@@ -199,9 +257,7 @@ export function createFileSessionStore(dir: string, options: { fsync?: boolean }
       const metas: SessionMeta[] = [];
       for (const name of names) {
         try {
-          const text = readFileSync(join(dir, name), 'utf8');
-          const end = text.indexOf('\n');
-          metas.push(parseHeader(end < 0 ? text : text.slice(0, end), join(dir, name)));
+          metas.push(parseSession(readFileSync(join(dir, name), 'utf8'), join(dir, name)).meta);
         } catch {
           // A foreign or torn file is not a session; it never hides the others.
         }

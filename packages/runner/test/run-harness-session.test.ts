@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createFileSessionStore } from '@agentlang/harness';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { runAgent, sessionsDirFor } from '@agentlang/runner';
@@ -30,8 +29,8 @@ describe('runAgent with harness.session', () => {
     createInterface({ input: output }).once('line', () => input.end());
     const first = await runAgent(dir, { runtime: 'harness', cwd: dir, env, userPrompt: 'Remove cat', stdout: sink(), stderr: sink(), harness: { approval: { jsonl: { input, output } }, session: { id: 'w1' } } });
     expect(first.harness?.outcome).toBe('aborted');
-    const stored = readFileSync(join(sessionsDirFor(dir), 'w1.jsonl'), 'utf8');
-    expect(JSON.parse(stored.split('\n')[0]!).pending).toEqual([{ id: 'c9', name: 'remove', arguments: { word: 'cat' } }]);
+    const stored = await createFileSessionStore(sessionsDirFor(dir)).load('w1');
+    expect(stored?.meta.pending).toEqual([{ id: 'c9', name: 'remove', arguments: { word: 'cat' } }]);
 
     const asked: Array<{ call_id: string; arguments: unknown }> = [];
     const input2 = new PassThrough();
