@@ -267,7 +267,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'run an agent inside the sandbox (bubblewrap) and write an execution record',
     usage:
       'Usage: agentlang run <agent> [--lock L] [--require-signed --pubkey HEX] [--prompt P | --input TEXT|@FILE]\n' +
-      '                     [--runtime R] [--timeout S] [--unsafe-no-isolation] [--dry-run] [--json]\n\n' +
+      '                     [--runtime R] [--timeout S] [--session ID] [--unsafe-no-isolation] [--dry-run] [--json]\n\n' +
       '  --lock L               check the plan against lock file L before anything starts (drift fails)\n' +
       '  --require-signed       refuse unless the lock is a signed envelope verifying against --pubkey\n' +
       '  --pubkey HEX           trusted Ed25519 public key (64 hex; or AGENTLANG_PUBKEY): <agent> runs only if\n' +
