@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { cliPath, hermeticEnv, makeTempDir } from '@agentlang/test-helpers';
+import { cliPath, DEMO_AGENT, hermeticEnv, makeTempDir } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedServer, type ScriptStep, startScriptedServer } from '../../../packages/harness/test/scripted-server.js';
 
@@ -187,6 +187,16 @@ describe.skipIf(spawnSync('script', ['--version']).status !== 0)('agentlang run 
     expect(last).toContain('Hello from the model.');
     expect(last).toContain('are you there?');
     expect(processesWith(cwd)).toBe('');
+  });
+
+  it('another runtime on a terminal without --prompt runs once, as before: no conversation', async () => {
+    const cwd = makeTempDir();
+    writeFileSync(join(cwd, 'demo.agent'), DEMO_AGENT);
+    const pty = startPty(['run', join(cwd, 'demo.agent')], cwd, {});
+    expect(await pty.exited).toBe(0);
+    expect(pty.screen).toContain('[test-echo] demo@0.1.0');
+    expect(pty.screen).not.toContain('> ');
+    expect(existsSync(join(cwd, '.agentlang', 'sessions'))).toBe(false);
   });
 
   it('asks approvals inline; a run killed while asking resumes with the call bound to its id and arguments', async () => {

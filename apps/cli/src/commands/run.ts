@@ -117,7 +117,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     },
     ...over,
   });
-  if (interactive) {
+  // Only the built-in harness converses; another runtime on a terminal runs once, as before.
+  if (interactive && (await runOnce({ dryRun: true, onPlan: () => {} })).plan.runtime.name === 'harness') {
     const { converse } = await import('../conversation.js');
     const id = session ?? `chat-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     ctx.log(`session ${id}: type a message, Ctrl-C cancels a turn, Ctrl-D ends (resume with --session ${id})`);
