@@ -14,6 +14,10 @@ export const CliErrorCode = {
   Env: 'USAGE_ENV',
   /** `agentlang init` refuses to overwrite files that exist. */
   Exists: 'USAGE_EXISTS',
+  /** A session id (`run --session`, `sessions show`) is not a safe file name: separators, `..`, too long. */
+  Session: 'USAGE_SESSION',
+  /** `agentlang sessions show <id>` names no stored session. */
+  SessionNotFound: 'USAGE_SESSION_NOT_FOUND',
 } as const;
 
 /** One of the string codes in {@link CliErrorCode}. */

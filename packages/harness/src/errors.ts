@@ -22,6 +22,12 @@ export const HarnessErrorCode = {
   Replay: 'HARNESS_REPLAY',
   /** A replayed run sent a model request that differs from the recorded one (the message holds a diff), or more requests than were recorded. */
   ReplayMismatch: 'HARNESS_REPLAY_MISMATCH',
+  /** A session id is not a safe file name (separators, `..`, too long). */
+  SessionId: 'HARNESS_SESSION_ID',
+  /** Another live run holds the session. */
+  SessionLocked: 'HARNESS_SESSION_LOCKED',
+  /** A stored session cannot be read back (not JSON, wrong schema). */
+  SessionCorrupt: 'HARNESS_SESSION_CORRUPT',
 } as const;
 
 /** One of the string codes in {@link HarnessErrorCode}. */

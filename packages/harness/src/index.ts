@@ -4,7 +4,7 @@ export { HarnessError, HarnessErrorCode } from './errors.js';
 export { retryAfterMs } from './http-request.js';
 export type { RetryOptions } from './http-request.js';
 export { capToolResult, runLoop } from './loop.js';
-export type { HarnessTool, LargeResult, LoopEvent, LoopLimits, LoopOutcome, LoopResult, ModelPrice, RunLoopOptions, ToolCallContext, ToolFailureKind, ToolOutcome } from './loop.js';
+export type { HarnessTool, LargeResult, LoopEvent, LoopStep, LoopLimits, LoopOutcome, LoopResult, ModelPrice, RunLoopOptions, ToolCallContext, ToolFailureKind, ToolOutcome } from './loop.js';
 export { createContextManager, estimateTokens, groupTurns, renderInject } from './context.js';
 export type { CompactionInfo, CompactionStrategy, ContextManager, ContextOptions } from './context.js';
 export { ApprovalGate, createJsonlApprover, createPolicyApprover, createTerminalApprover, stableJson } from './approval.js';
@@ -48,3 +48,12 @@ export { createJsonlUiActions, createRenderTools, createUiActionQueue, fillTempl
 export type { UiAction, UiActionQueue, UiActionSource, UiActionSpec, UiComponentDeclaration, UiRender, UiRuleDeclaration } from './ui.js';
 export { otlpTracesEndpoint, startOtelExport } from './otel.js';
 export type { OtelExport, OtelExportOptions, SpanParent } from './otel.js';
+export {
+  SESSION_SCHEMA,
+  createFileSessionStore,
+  newSession,
+  pendingToolCalls,
+  recordSessionSteps,
+  validateSessionId,
+} from './session.js';
+export type { SessionCompaction, SessionLease, SessionMeta, SessionState, SessionStore } from './session.js';

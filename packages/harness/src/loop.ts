@@ -1,6 +1,7 @@
 import { ApprovalGate, type ApprovalOptions } from './approval.js';
 import type { CompactionInfo, ContextManager } from './context.js';
 import { HarnessError } from './errors.js';
+import { pendingToolCalls } from './session.js';
 import type { Message, ModelClient, ToolCall, ToolSpec, Usage } from './types.js';
 import { type UiActionSource, type UiRender, uiActionMessage, uiActionParams } from './ui.js';
 
@@ -72,6 +73,19 @@ export type LoopEvent =
   | { type: 'delegation.start'; turn: number; id: string; agent: string; depth: number }
   | { type: 'delegation.end'; turn: number; id: string; agent: string; depth: number; outcome: string };
 
+/** A change to the conversation, handed to {@link RunLoopOptions.onStep} once it is complete. */
+export interface LoopStep {
+  /** `prompt`: the user's message added; `response`: the model's message (its tool calls not yet run); `tool`: one tool result; `compaction`: the conversation compacted. */
+  kind: 'prompt' | 'response' | 'tool' | 'compaction';
+  turn: number;
+  /** The whole conversation now (the loop keeps appending to it: copy what you keep past the call). */
+  messages: Message[];
+  /** Tokens over this run so far. */
+  usage: Usage;
+  /** What the compaction did (kind `compaction`). */
+  compaction?: CompactionInfo;
+}
+
 /** How a run ended. */
 export type LoopOutcome = 'completed' | 'max_turns' | 'budget' | 'timeout' | 'repeated_call' | 'aborted' | 'max_tokens' | 'context_too_long';
 
@@ -108,6 +122,14 @@ export interface RunLoopOptions {
    * source closed) ends the run.
    */
   uiActions?: UiActionSource;
+  /**
+   * Awaited after every step that changes the conversation (see {@link LoopStep}): a session
+   * checkpoints here, so a crash loses at most the step in flight. When `history` ends with tool
+   * calls that have no result (a run stopped in flight or waiting for an approval), those calls run
+   * first — each still bound to its id and arguments, approvals asked again — and the prompt (when
+   * not empty) follows their results.
+   */
+  onStep?: (step: LoopStep) => Promise<void> | void;
 }
 
 /** What a run produced. */
@@ -150,7 +172,11 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
   const maxChars = limits.maxToolResultChars ?? 20_000;
   const tools = new Map([...(options.callable ?? []), ...(options.tools ?? [])].map((t) => [t.spec.name, t]));
   const specs = (options.tools ?? []).map((t) => t.spec);
-  const messages: Message[] = [...(options.history ?? []), { role: 'user', content: options.prompt }];
+  let resume = pendingToolCalls(options.history ?? []);
+  const messages: Message[] = [
+    ...(options.history ?? []),
+    ...(resume.length > 0 ? [] : [{ role: 'user' as const, content: options.prompt }]),
+  ];
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   const toolCalls: Record<string, number> = {};
   const seen = new Map<string, number>();
@@ -188,13 +214,27 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       usage.outputTokens += done.info.usage.outputTokens;
     }
     emit?.({ type: 'context.compacted', turn: turns, ...done.info });
+    await options.onStep?.({ kind: 'compaction', turn: turns, messages: messages_, usage, compaction: done.info });
     return true;
   };
   const stopped = (): LoopOutcome | undefined => (deadline?.aborted ? 'timeout' : signal.aborted ? 'aborted' : undefined);
 
+  if (resume.length === 0) await options.onStep?.({ kind: 'prompt', turn: 0, messages: messages_, usage });
   for (;;) {
     const halt = stopped();
     if (halt) return end(halt);
+    // Tool calls a stopped run left without results are answered before the model is asked again.
+    const resumed = resume;
+    resume = [];
+    if (resumed.length > 0) {
+      const ended = await runCalls(resumed);
+      if (ended) return end(ended);
+      if (options.prompt !== '') {
+        messages_.push({ role: 'user', content: options.prompt });
+        await options.onStep?.({ kind: 'prompt', turn: turns, messages: messages_, usage });
+      }
+      continue;
+    }
     if (turns >= maxTurns) return end('max_turns');
     if (limits.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= limits.maxTokens) return end('budget');
     if (limits.maxCostUsd !== undefined && (cost() ?? 0) >= limits.maxCostUsd) return end('budget');
@@ -229,6 +269,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     emit?.({ type: 'model.response', turn: turns, usage: response.usage, toolCalls: response.toolCalls.length });
     answer = response.text;
     messages_.push(response.toolCalls.length > 0 ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls } : { role: 'assistant', content: response.text });
+    await options.onStep?.({ kind: 'response', turn: turns, messages: messages_, usage });
     if (response.toolCalls.length === 0) {
       const next = options.uiActions && response.stopReason !== 'max_tokens' ? await awaitUiAction(options.uiActions, renders, tools, specs, turns, signal, emit) : undefined;
       if (next === undefined) {
@@ -237,11 +278,21 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         return end(response.stopReason === 'max_tokens' ? 'max_tokens' : 'completed');
       }
       messages_.push({ role: 'user', content: next });
+      await options.onStep?.({ kind: 'prompt', turn: turns, messages: messages_, usage });
       continue;
     }
+    const ended = await runCalls(response.toolCalls);
+    if (ended) return end(ended);
+  }
 
+  /**
+   * Runs the calls of one model response in order, each result bound to its call id; the outcome
+   * that ends the run when a call repeated too often, or when the run was stopped while an approval
+   * was asked (that call and the rest keep no result: a resumed session asks again).
+   */
+  async function runCalls(calls: ToolCall[]): Promise<LoopOutcome | undefined> {
     let repeatedTooOften = false;
-    for (const call of response.toolCalls) {
+    for (const call of calls) {
       toolCalls[call.name] = (toolCalls[call.name] ?? 0) + 1;
       emit?.({ type: 'tool.call', turn: turns, id: call.id, name: call.name });
       const key = `${call.name}\u0000${JSON.stringify(call.arguments)}`;
@@ -259,6 +310,8 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         };
       } else {
         const decision = gate && tools.has(call.name) ? await approve(gate, call, turns, emit) : undefined;
+        const halt = decision && !decision.approved ? stopped() : undefined;
+        if (halt) return halt;
         outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, specs, call, signal, emit, turns);
       }
       const content = outcome.ok ? outcome.content : failureText(outcome.kind, outcome.message);
@@ -269,8 +322,9 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       }
       messages_.push({ role: 'tool', toolCallId: call.id, name: call.name, content: capped.content, ...(outcome.ok ? {} : { isError: true }) });
       emit?.({ type: 'tool.result', turn: turns, id: call.id, name: call.name, ok: outcome.ok, ...(outcome.ok ? {} : { kind: outcome.kind }), truncated: capped.truncated });
+      await options.onStep?.({ kind: 'tool', turn: turns, messages: messages_, usage });
     }
-    if (repeatedTooOften) return end('repeated_call');
+    return repeatedTooOften ? 'repeated_call' : undefined;
   }
 }
 

@@ -49,6 +49,7 @@ describe('@agentlang/runner public API', () => {
         'runHarness',
         'runPlan',
         'scanRecords',
+        'sessionsDirFor',
         'serializeRecord',
         'signRecord',
         'signingKeyFromEnv',

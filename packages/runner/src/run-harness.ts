@@ -11,6 +11,7 @@ import {
   createArtifactsTool,
   createContextManager,
   createEventSink,
+  createFileSessionStore,
   createJsonlApprover,
   createOpenAIClient,
   createPolicyApprover,
@@ -22,6 +23,9 @@ import {
   type ModelClient,
   recordingClient,
   replayClient,
+  newSession,
+  recordSessionSteps,
+  type SessionStore,
   type Skill,
   type ToolPermission,
   type UiActionSource,
@@ -46,6 +50,8 @@ export interface HarnessRunSummary {
   turns: number;
   /** Cost in USD at the model's catalog price (`ModelCapabilities.price`); absent when the price is unknown. */
   costUsd?: number;
+  /** The session the run kept its conversation in: its id, user turns and stored messages after the run. */
+  session?: { id: string; turns: number; messages: number };
 }
 
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
@@ -79,6 +85,8 @@ export interface HarnessApproval {
   jsonl?: { input: Readable; output: Writable };
   /** Ask a person: the question on `output`, the answer (`y`/`N`) from `input` (the CLI passes its terminal). */
   terminal?: { input: Readable; output: Writable };
+  /** A decider of the caller's own (an interactive conversation asks on its prompt line); used when no policy is given. */
+  approve?: Approver;
   /** Per tool name `always`, `session` or `always_ask`, over the agent's own `approval:` marks, on top of the destructive-tools policy (http tools with method DELETE ask unless marked `session`). */
   permissions?: Record<string, ToolPermission>;
 }
@@ -95,6 +103,12 @@ export interface HarnessRunOptions {
   events?: Array<(event: AgentEvent) => void>;
   /** Actions on the components the run renders (`ui_components`, http tools' `ui_component`); see `createUiActionQueue`. */
   uiActions?: UiActionSource;
+  /**
+   * Keep the conversation in this session: its earlier turns are the run's history, and it is
+   * checkpointed after every step (a crash loses at most the step in flight; a call left waiting
+   * for an approval is asked again on the next run). Default store: `<cwd>/.agentlang/sessions/`.
+   */
+  session?: { id: string; store?: SessionStore };
 }
 
 /**
@@ -109,6 +123,12 @@ export function harnessReplayClient(client: ModelClient, env: Record<string, str
   if (replay) return replayClient(resolve(cwd, replay));
   if (record) return recordingClient(client, { file: resolve(cwd, record) });
   return client;
+}
+
+
+/** The sessions directory of a project: `<cwd>/.agentlang/sessions`. */
+export function sessionsDirFor(cwd: string): string {
+  return join(cwd, '.agentlang', 'sessions');
 }
 
 const LIMIT_VARIABLES = { maxTurns: 'AGENTLANG_HARNESS_MAX_TURNS', maxTokens: 'AGENTLANG_HARNESS_MAX_TOKENS', maxRepeats: 'AGENTLANG_HARNESS_MAX_REPEATS' } as const;
@@ -210,6 +230,7 @@ function stripFrontmatter(text: string): string {
 function approverOf(approval: HarnessApproval | undefined): { approve: Approver; close(): void } {
   if (approval?.policy) return { approve: createPolicyApprover(approval.policy === 'all' ? 'allow' : 'deny'), close: () => {} };
   if (approval?.jsonl) return createJsonlApprover(approval.jsonl.input, approval.jsonl.output);
+  if (approval?.approve) return { approve: approval.approve, close: () => {} };
   if (approval?.terminal) return { approve: createTerminalApprover(approval.terminal.input, approval.terminal.output), close: () => {} };
   return {
     approve: ({ toolName }) => ({ approved: false, reason: `${toolName} needs approval and nobody can give it here: run on a terminal, or pass --approve all` }),
@@ -256,6 +277,36 @@ export async function runHarness(input: {
   const { client: providerClient, model } = harnessModelClient(input.plan, manifest, input.env);
   const client = harnessReplayClient(providerClient, input.env, input.cwd);
   const limits = harnessLimits(manifest, input.env, input.timeoutMs, input.options?.limits);
+  const session = input.options?.session
+    ? await openSession(input.options.session, input.cwd, `${input.plan.agent.name}@${input.plan.agent.version}`)
+    : undefined;
+  try {
+    return await runHarnessIn(input, manifest, client, model, limits, session);
+  } finally {
+    session?.lease.release();
+  }
+}
+
+async function openSession(spec: { id: string; store?: SessionStore }, cwd: string, agent: string) {
+  const store = spec.store ?? createFileSessionStore(sessionsDirFor(cwd));
+  const lease = await store.acquire(spec.id);
+  try {
+    const state = (await store.load(spec.id)) ?? newSession(spec.id, agent);
+    return { store, lease, state };
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
+}
+
+async function runHarnessIn(
+  input: Parameters<typeof runHarness>[0],
+  manifest: AgentManifest | undefined,
+  client: ModelClient,
+  model: string,
+  limits: LoopLimits,
+  session: Awaited<ReturnType<typeof openSession>> | undefined,
+): Promise<HarnessRunSummary> {
   const notice = (line: string) => input.log(`harness: ${line}`);
   // The catalog's price for the declared model, keyed by the id the client sends (the loop's key).
   const price = input.plan.models?.[model]?.price;
@@ -308,6 +359,18 @@ export async function runHarness(input: {
     return name;
   };
   const approval = approverOf(input.options?.approval);
+  // With a session, a JSONL channel that closes while a call waits stops the run instead of denying
+  // the call: the call stays pending in the session and the next run asks for it again.
+  const stop = new AbortController();
+  const channel = input.options?.approval?.policy ? undefined : input.options?.approval?.jsonl?.input;
+  const approve: Approver =
+    session && channel
+      ? async (request) => {
+          const decision = await approval.approve(request);
+          if (!decision.approved && (channel.readableEnded || channel.destroyed)) stop.abort();
+          return decision;
+        }
+      : approval.approve;
   const destructive = (manifest?.httpTools ?? []).filter((t) => t.method === 'DELETE').map((t) => t.name);
   const injected = manifest?.context?.inject ?? [];
   const values: Record<string, unknown> = { time: new Date().toISOString(), ...input.options?.inject };
@@ -328,13 +391,14 @@ export async function runHarness(input: {
       model: client,
       system,
       prompt: input.prompt,
+      ...(session ? { history: session.state.messages, onStep: recordSessionSteps(session.store, session.state) } : {}),
       tools: built.tools,
       callable: built.callable,
       limits,
       ...(price ? { prices: { [client.model]: price } } : {}),
-      signal: input.signal,
+      signal: session && channel ? AbortSignal.any([input.signal, stop.signal]) : input.signal,
       ...(context ? { context } : {}),
-      approval: { approve: approval.approve, permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions }, destructive },
+      approval: { approve, permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions }, destructive },
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       ...(input.options?.uiActions ? { uiActions: input.options.uiActions } : {}),
       onEvent: (e) => {
@@ -372,6 +436,15 @@ export async function runHarness(input: {
     toolCalls: { ...result.toolCalls },
     turns: result.turns,
     ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}),
+    ...(session
+      ? {
+          session: {
+            id: session.state.meta.id,
+            turns: session.state.meta.turns,
+            messages: session.state.messages.length,
+          },
+        }
+      : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ScriptStep {
   headers?: Record<string, string>;
   stop?: 'end' | 'max_tokens';
   usage?: { input: number; output: number };
+  /** Streaming only: send the text, then hold the response open without finishing it (a slow model) until the client goes away. */
+  stall?: boolean;
 }
 
 /** A request the server received. */
@@ -34,10 +36,10 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown }>) {
+function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown }>, holdAfter?: number) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const e of events) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
-  res.end();
+  for (const e of holdAfter === undefined ? events : events.slice(0, holdAfter)) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+  if (holdAfter === undefined) res.end();
 }
 
 function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: number) {
@@ -72,6 +74,7 @@ function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: numbe
   const text = step.text ?? '';
   // Split the text and each call's arguments into small pieces, as real servers do.
   for (let i = 0; i < text.length; i += 7) events.push(chunk({ content: text.slice(i, i + 7) }));
+  const textEnd = events.length;
   calls.forEach((c, index) => {
     events.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }));
     for (let i = 0; i < c.args.length; i += 5) events.push(chunk({ tool_calls: [{ index, function: { arguments: c.args.slice(i, i + 5) } }] }));
@@ -79,7 +82,7 @@ function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: numbe
   events.push(chunk({}, finish));
   events.push({ data: { id: `cmpl-${n}`, object: 'chat.completion.chunk', choices: [], usage } });
   events.push({ data: '[DONE]' });
-  sse(res, events);
+  sse(res, events, step.stall ? textEnd : undefined);
 }
 
 function anthropic(step: ScriptStep, stream: boolean, res: ServerResponse, n: number) {
@@ -103,6 +106,7 @@ function anthropic(step: ScriptStep, stream: boolean, res: ServerResponse, n: nu
     ev('content_block_stop', { index });
     index++;
   }
+  const textEnd = events.length - (step.text ? 1 : 0);
   for (const c of calls) {
     ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } });
     const json = JSON.stringify(c.input);
@@ -112,7 +116,7 @@ function anthropic(step: ScriptStep, stream: boolean, res: ServerResponse, n: nu
   }
   ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
   ev('message_stop', {});
-  sse(res, events);
+  sse(res, events, step.stall ? textEnd : undefined);
 }
 
 /** Starts the server on 127.0.0.1 (`port` 0, the default, picks a free one); `close()` it in a finally or afterEach. */

@@ -316,6 +316,12 @@ export const RUN = defineCommand({
       description: 'harness runtime: write the typed event stream as JSONL to PATH (- stdout;\nthe agent output then goes to stderr)',
     },
     'ui-actions': { type: 'string', placeholder: 'PATH|-', description: 'harness runtime: read UI actions as JSONL lines from PATH (- stdin)' },
+    session: {
+      type: 'string',
+      placeholder: 'ID',
+      description:
+        'harness runtime: keep the conversation in session ID (.agentlang/sessions/ID.jsonl);\nthe run sees its earlier turns; without --prompt it resumes a stopped run.\nOn a terminal without --prompt/--input, run opens a conversation (Ctrl-D ends it)',
+    },
     'unsafe-no-isolation': { type: 'boolean', description: 'run WITHOUT a sandbox (the agent can touch everything you can)' },
     'dry-run': { type: 'boolean', description: 'print the plan, what the sandbox allows and its exact argv (secrets redacted); start nothing' },
     'sign-key-env': { type: 'string', placeholder: 'NAME', description: 'sign the execution record with the Ed25519 seed (hex) in env var NAME' },
@@ -346,6 +352,23 @@ export const SEARCH = defineCommand({
     registry: REGISTRY,
     tenant: { type: 'string', placeholder: 'T', description: 'only tenant T' },
     'api-key': { ...API_KEY, description: 'also list a private tenant this key belongs to (or AGENTLANG_API_KEY)' },
+  },
+});
+
+export const SESSIONS = defineCommand({
+  name: 'sessions',
+  summary: 'list or show the conversations kept by `run --session` (.agentlang/sessions)',
+  positionals: [
+    {
+      name: 'subcommand',
+      choices: ['list', 'show'],
+      description: "list (the default): one line per session, most recent first: updated, id, agent, turns, tokens;\nshow <id>: the session's facts: agent, times, turns, usage, compactions, a pending call",
+    },
+    { name: 'id', description: 'for show: the session id (from `agentlang sessions list`)' },
+  ],
+  options: {
+    turns: { type: 'boolean', description: 'also print the conversation itself (it is your text: shown only when asked)' },
+    dir: { type: 'string', placeholder: 'D', description: 'read sessions from D instead of ./.agentlang/sessions' },
   },
 });
 
@@ -402,6 +425,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   RUN,
   SCHEMA,
   SEARCH,
+  SESSIONS,
   VALIDATE,
   VERIFY,
   VERIFY_LOCK,

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describeAgentInput, openAgentInput } from '@agentlang/agent-input';
-import { type AgentEvent, createJsonlUiActions, jsonlEventWriter } from '@agentlang/harness';
+import { type AgentEvent, createJsonlUiActions, jsonlEventWriter, validateSessionId } from '@agentlang/harness';
 import { formatPlanText } from '@agentlang/resolver';
 import { readRunInput, runAgent, signingKeyFromEnv } from '@agentlang/runner';
 import type { CommandResult, ContextOf } from '../command.js';
@@ -52,6 +52,17 @@ function uiActionsFromFlags(ctx: ContextOf<typeof RUN>): ReturnType<typeof creat
   return createJsonlUiActions(input, (line, reason) => ctx.log(`--ui-actions: ignored ${JSON.stringify(line.slice(0, 80))}: ${reason}`));
 }
 
+/** `--session ID`: a safe file name (it names .agentlang/sessions/ID.jsonl), else a usage error. */
+function sessionFromFlags(ctx: ContextOf<typeof RUN>): string | undefined {
+  const id = ctx.values.session;
+  if (id === undefined) return undefined;
+  try {
+    return validateSessionId(id);
+  } catch (error) {
+    throw new CliError(CliErrorCode.Session, `--session: ${(error as Error).message}`, { details: { flag: 'session', id: id.slice(0, 80) }, cause: error });
+  }
+}
+
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -64,6 +75,9 @@ export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
   const userPrompt = readUserPrompt(ctx);
   const timeoutMs = timeout === undefined ? undefined : Math.round(timeout * 1000);
   const approval = approvalFromFlags(ctx);
+  const session = sessionFromFlags(ctx);
+  // A terminal on both ends and no task: a conversation, one turn per line, kept in a session.
+  const interactive = userPrompt === undefined && process.stdin.isTTY === true && process.stdout.isTTY === true && !ctx.json && ctx.values['dry-run'] !== true;
   const signKeyEnv = ctx.values['sign-key-env'];
   const signingKey = signKeyEnv ? signingKeyFromEnv(signKeyEnv, ctx.env) : undefined;
   const dryRun = ctx.values['dry-run'];
@@ -84,8 +98,8 @@ export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
   // The probe executor follows the run's own backend (runAgent's default); consent is the run's.
   const { allowEnv, probeExecutor: _sandboxed, ...resolveOptions } = await resolveOptionsFromFlags(ctx);
   const uiActions = uiActionsFromFlags(ctx);
-  const harness = { ...(approval ? { approval } : {}), ...(events ? { events: [events.listener] } : {}), ...(uiActions ? { uiActions } : {}) };
-  const result = await runAgent(agent, {
+  const harness = { ...(approval ? { approval } : {}), ...(events ? { events: [events.listener] } : {}), ...(uiActions ? { uiActions } : {}), ...(session ? { session: { id: session } } : {}) };
+  const runOnce = (over: Partial<Parameters<typeof runAgent>[1]>) => runAgent(agent, {
     agentLabel: target,
     cwd: ctx.cwd,
     env: ctx.env,
@@ -94,6 +108,8 @@ export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
     ...(ctx.values.runtime !== undefined ? { runtime: ctx.values.runtime } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(Object.keys(harness).length > 0 ? { harness } : {}),
+    // --session without a task resumes the session (a call left waiting, a stopped step); no new user message.
+    ...(userPrompt === undefined && session ? { userPrompt: '' } : {}),
     ...(signingKey ? { signingKey } : {}),
     resolveOptions,
     ...(allowEnv && allowEnv.length > 0 ? { allowEnv: [...allowEnv] } : {}),
@@ -111,11 +127,40 @@ export async function run(ctx: ContextOf<typeof RUN>): Promise<CommandResult> {
       const head = `${[formatPlanText(plan), ...describeAgentInput(input, plan)].join('\n')}\n\n`;
       out.write(dryRun ? head : `${head}Launching ${plan.runtime.name}...\n`);
     },
-  }).finally(async () => {
-    // The events file is complete, and the control channel released, before the command returns.
+    ...over,
+  });
+  // The events file is complete, and the control channel released, before the command returns.
+  const release = async () => {
     uiActions?.stop();
     await events?.close();
-  });
+  };
+  // Only the built-in harness converses; another runtime on a terminal runs once, as before.
+  if (interactive && (await runOnce({ dryRun: true, onPlan: () => {} })).plan.runtime.name === 'harness') {
+    const { converse } = await import('../conversation.js');
+    const id = session ?? `chat-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    ctx.log(`session ${id}: type a message, Ctrl-C cancels a turn, Ctrl-D ends (resume with --session ${id})`);
+    try {
+      const exitCode = await converse({
+        input: process.stdin,
+        output: process.stdout,
+        notice: ctx.log,
+        turn: async (prompt, turn) => {
+          const r = await runOnce({
+            userPrompt: prompt,
+            signal: turn.signal,
+            handleSignals: false,
+            harness: { ...harness, approval: approval && 'policy' in approval ? approval : { approve: turn.approve }, session: { id } },
+            ...(turn.first ? {} : { onPlan: () => {} }),
+          });
+          return r.exitCode;
+        },
+      });
+      return { exitCode };
+    } finally {
+      await release();
+    }
+  }
+  const result = await runOnce({}).finally(release);
   if (ctx.values['unsafe-no-isolation']) ctx.log('warning: --unsafe-no-isolation: the agent ran WITHOUT a sandbox');
   const data = {
     plan: result.plan,
