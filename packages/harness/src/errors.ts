@@ -18,6 +18,8 @@ export const HarnessErrorCode = {
   ToolDefinition: 'HARNESS_TOOL_DEFINITION',
   /** An MCP server failed to start or list its tools, lacks a whitelisted tool, or a tool's definition no longer matches its pinned digest. */
   McpStart: 'HARNESS_MCP_START',
+  /** A crew cannot run as declared: a `depends_on` cycle or unknown member, a hierarchical crew without a manager. */
+  Delegation: 'HARNESS_DELEGATION',
 } as const;
 
 /** One of the string codes in {@link HarnessErrorCode}. */

@@ -39,3 +39,5 @@ export { mcpToolDigest, startMcpTools } from './mcp-tools.js';
 export type { McpLauncher, McpProcess, McpProcessExit, McpServerDeclaration, McpTools, StartMcpToolsOptions } from './mcp-tools.js';
 export { buildAgentTools, httpBaseIsPrivate } from './agent-tools.js';
 export type { AgentToolDeclarations, AgentToolHost, AgentTools, DeclaredTool } from './agent-tools.js';
+export { createDelegation, DEFAULT_CREW_CONCURRENCY, DEFAULT_MAX_DELEGATION_DEPTH } from './delegation.js';
+export type { CrewResult, CrewSpec, Delegation, DelegationAgent, DelegationEvent, DelegationOptions, DelegationResult, PreparedAgent, PrepareAgent, SubAgentUsage } from './delegation.js';
