@@ -558,7 +558,7 @@ function assembleRecord(input: {
     isolation: { backend: input.backend },
     env: input.env,
     ...(input.adapter.name === 'harness'
-      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
+      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls, ...(harness.subAgents ? { sub_agents: harness.subAgents } : {}) } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
       : {}),
   };
 }
