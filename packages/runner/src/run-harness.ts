@@ -246,7 +246,7 @@ export async function runHarness(input: {
     },
     {
       ...toolHost,
-      ...(manifest?.delegate ? { provided: ['delegate'] } : {}),
+      ...(manifest?.delegate && input.agent ? { provided: ['delegate'] } : {}),
       ...(mcpServers.length > 0
         ? { mcpLauncher: createSandboxMcpLauncher({ agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name }, env: input.env, backend: input.backend, log: input.log }) }
         : {}),
@@ -277,6 +277,7 @@ export async function runHarness(input: {
   let crewDenied = false;
   try {
     // Sub-agents (`delegate:` or a `delegate` tool): the harness orchestrates, each from its own manifest.
+    if (manifest?.delegate && !input.agent) notice('the sub-agents are not run: the agent was not loaded (its sub-agent files are not at hand)');
     delegation = manifest?.delegate && input.agent ? await runDelegation({ agent: input.agent, rootModel: client, env: input.env, toolHost, timeoutMs: input.timeoutMs, approve: approval.approve, log: input.log }) : undefined;
     if (delegation?.crew) {
       // A sequential or parallel crew runs in place of the agent's own loop: its usage is its members'.
