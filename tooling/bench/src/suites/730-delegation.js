@@ -4,7 +4,7 @@
 // system prompt and a no-op tool built once). Delegated: the same sub-agent through
 // `createDelegation` — a `delegate()` call (depth and permission checks, `prepare`, events, usage
 // bookkeeping) and a sequential crew of 10 members with `depends_on` chaining each to the previous
-// (results handed along). Interleaved per round, medians (target: ≤ 1 ms per delegation).
+// (results handed along); and both with an in-memory model, without HTTP. Interleaved per round (the order alternating), medians (target: ≤ 1 ms per delegation).
 // AGENTLANG_BENCH_ROUNDS sets the rounds (default 15).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -58,7 +58,7 @@ async function measure(harness, protocol, rounds) {
     const sub = { model, system: 'You are a specialist.', tools: [noop] };
     const signal = new AbortController().signal;
     const task = 'Research the topic thoroughly.';
-    const alone = () => harness.runLoop({ ...sub, prompt: task });
+    const alone = () => harness.runLoop({ ...sub, prompt: task, signal });
     const delegation = harness.createDelegation({ prepare: async () => sub, permissions: {} });
     const one = async () => {
       const r = await delegation.delegate({ name: 'specialist' }, task, { depth: 1, parent: 'bench', signal });
@@ -74,7 +74,9 @@ async function measure(harness, protocol, rounds) {
     };
     const t = { alone: [], one: [], aloneTen: [], crew: [] };
     for (let i = 0; i < rounds + 3; i++) {
-      for (const [label, fn] of Object.entries({ alone, one, aloneTen, crew })) {
+      // Each pair alternates which side goes first, so warm-up and noise do not favour one.
+      const order = i % 2 === 0 ? { alone, one, aloneTen, crew } : { one, alone, crew, aloneTen };
+      for (const [label, fn] of Object.entries(order)) {
         const start = process.hrtime.bigint();
         await fn();
         if (i >= 3) t[label].push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -86,6 +88,33 @@ async function measure(harness, protocol, rounds) {
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/**
+ * The same comparison with an in-memory model (no HTTP): what delegation adds to a run, without the
+ * network noise of a shared machine. Each sample is `n` runs; returns µs per run for each side.
+ */
+async function measureInMemory(harness, rounds, n = 500) {
+  const model = { protocol: 'openai', model: 'mem', complete: async () => ({ text: 'Done.', toolCalls: [], stopReason: 'end', usage: { inputTokens: 1, outputTokens: 1 } }) };
+  const sub = { model, system: 'You are a specialist.', tools: [] };
+  const signal = new AbortController().signal;
+  const delegation = harness.createDelegation({ prepare: async () => sub, permissions: {} });
+  const alone = async () => {
+    for (let i = 0; i < n; i++) await harness.runLoop({ ...sub, prompt: 'Task.', signal });
+  };
+  const one = async () => {
+    for (let i = 0; i < n; i++) await delegation.delegate({ name: 'specialist' }, 'Task.', { depth: 1, parent: 'bench', signal });
+    delegation.runs.length = 0;
+  };
+  const t = { alone: [], one: [] };
+  for (let i = 0; i < rounds + 3; i++) {
+    for (const [label, fn] of Object.entries(i % 2 === 0 ? { alone, one } : { one, alone })) {
+      const start = process.hrtime.bigint();
+      await fn();
+      if (i >= 3) t[label].push(Number(process.hrtime.bigint() - start) / 1e3 / n);
+    }
+  }
+  return { alone: median(t.alone), one: median(t.one) };
 }
 
 export async function run() {
@@ -115,5 +144,17 @@ export async function run() {
       }),
     );
   }
+  const mem = await measureInMemory(harness, rounds);
+  const perMem = mem.one - mem.alone;
+  rows.push(
+    row(SUITE, 'overhead per delegation, in-memory model', {
+      value: perMem.toFixed(1),
+      unit: 'µs',
+      ratio: mem.one / mem.alone,
+      target: '≤ 1 ms per delegation',
+      pass: perMem <= 1000,
+      note: `delegated ${mem.one.toFixed(1)} µs vs the same sub-agent run alone ${mem.alone.toFixed(1)} µs per run (medians of ${rounds}, 500 runs each)`,
+    }),
+  );
   return rows;
 }
