@@ -121,7 +121,10 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
     },
   });
   const rootName = agent.manifest.name;
-  if (spec.mode === 'dynamic') return { delegation, tools: [delegation.createDelegateTool(root, { depth: 1, parent: rootName })] };
+  // A crew is what `mode: static` or a `process:` declares; a bare `delegate.agents` list (the spec's
+  // first example: agents, max_depth, permissions) names whom the agent may delegate to, as dynamic does.
+  const crew = spec.mode === 'static' && (spec.process !== undefined || agent.written?.(['delegate', 'mode']) === true);
+  if (!crew) return { delegation, tools: [delegation.createDelegateTool(root, { depth: 1, parent: rootName })] };
   // Static: the members are `delegate.agents`, matched to the loaded sub-agents by path.
   const entryDir = posix.dirname(agent.source.entry);
   const byPath = new Map(root.map((a) => [(a.ref as { path: string }).path, a]));

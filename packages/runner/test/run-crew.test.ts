@@ -146,6 +146,17 @@ describe('dynamic delegation in agentlang run', () => {
     expect(result.record?.harness?.sub_agents?.map((s) => s.agent)).toEqual(['analyst', 'analyst']);
   });
 
+  it('a bare delegate.agents list (no mode: static, no process) offers the listed agents through delegate; the agent answers', async () => {
+    const { server, result, stdout } = await run(
+      'openai',
+      { 'agent.yaml': `name: lead\nversion: 1.0.0\n${model('openai')}delegate:\n  agents:\n    - ./analyst.yaml\n  max_depth: 3\n`, 'analyst.yaml': files['analyst.yaml'] },
+      [{ toolCalls: [{ id: 'b1', name: 'delegate', arguments: { agent: 'analyst', task: 'Size it' } }] }, { text: 'MARKET: 4 billion' }, { text: 'Lead: 4 billion' }],
+    );
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toBe('Lead: 4 billion\n');
+    expect(sent(server, 2)).toContain('MARKET: 4 billion');
+  });
+
   it('a parallel crew never runs more members at once than the cap', async () => {
     const members = ['a', 'b', 'c', 'd'];
     const crew = {
