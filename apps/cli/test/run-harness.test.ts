@@ -140,10 +140,11 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
       toolCalls: { sqlite: 2, artifacts: 1 },
       costUsd: expect.closeTo(0.00219, 12),
     });
-    // The skill test-helper allows sqlite and delegate: only sqlite is offered (delegate is issue 13),
-    // and its SKILL.md body joined the system prompt.
-    const first = server.requests[0]!.body as { system: unknown; tools: Array<{ name: string }> };
-    expect(first.tools.map((t) => t.name)).toEqual(['sqlite']);
+    // The skill test-helper allows sqlite and delegate: both are offered (delegate over the agent's
+    // specialists), and its SKILL.md body joined the system prompt.
+    const first = server.requests[0]!.body as { system: unknown; tools: Array<{ name: string; description?: string }> };
+    expect(first.tools.map((t) => t.name)).toEqual(['sqlite', 'delegate']);
+    expect(first.tools[1]?.description).toContain('academic-researcher:');
     expect(JSON.stringify(first.system)).toContain('Test Helper Skill');
     // The row is really in the agent's database on disk, in the table agent.yaml declares.
     const db = join(cwd, '.agentlang', 'sqlite', 'research-assistant.db');

@@ -28,6 +28,8 @@ export const HarnessErrorCode = {
   SessionLocked: 'HARNESS_SESSION_LOCKED',
   /** A stored session cannot be read back (not JSON, wrong schema). */
   SessionCorrupt: 'HARNESS_SESSION_CORRUPT',
+  /** A crew cannot run as declared: a `depends_on` cycle or unknown member, a hierarchical crew without a manager. */
+  Delegation: 'HARNESS_DELEGATION',
 } as const;
 
 /** One of the string codes in {@link HarnessErrorCode}. */

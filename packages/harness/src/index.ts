@@ -57,3 +57,5 @@ export {
   validateSessionId,
 } from './session.js';
 export type { SessionCompaction, SessionLease, SessionMeta, SessionState, SessionStore } from './session.js';
+export { createDelegation, DEFAULT_CREW_CONCURRENCY, DEFAULT_MAX_DELEGATION_DEPTH } from './delegation.js';
+export type { CrewResult, CrewSpec, Delegation, DelegationAgent, DelegationEvent, DelegationOptions, DelegationResult, PreparedAgent, PrepareAgent, SubAgentUsage } from './delegation.js';

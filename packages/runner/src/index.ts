@@ -37,6 +37,7 @@ export { gooseAdapter } from './adapters/goose.js';
 export { aiderAdapter } from './adapters/aider.js';
 export { harnessAdapter } from './adapters/harness.js';
 export { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, harnessModelClient, runHarness, sessionsDirFor, type HarnessApproval, type HarnessRunOptions, type HarnessRunSummary } from './run-harness.js';
+export type { SubAgentRunSummary } from './run-crew.js';
 export {
   SANDBOX_CONFIG_DIR,
   describeRunSandbox,

@@ -61,7 +61,9 @@ export interface ExecutionRecord {
   env?: string[];
   /**
    * Runs of the built-in `harness` runtime: how the loop ended (a `LoopOutcome`, or `model_error`),
-   * model requests, tokens per model and calls per tool name. Never prompt text, tool arguments or
+   * model requests, tokens per model (rolled up over the agent and its sub-agents) and calls per tool
+   * name; `sub_agents` holds each sub-agent's run on its own (agent, parent, depth, model, outcome,
+   * turns, usage, tool calls) when the agent delegates. Never prompt text, tasks, tool arguments or
    * output, or keys.
    */
   harness?: {
@@ -71,6 +73,7 @@ export interface ExecutionRecord {
     tool_calls: Record<string, number>;
     /** Cost in USD at the model's catalog price (list price unless the host's catalog says otherwise); absent when no price is known. */
     cost_usd?: number;
+    sub_agents?: Array<{ agent: string; parent: string; depth: number; model: string; outcome: string; turns: number; usage: { input_tokens: number; output_tokens: number }; tool_calls: Record<string, number> }>;
   };
 }
 

@@ -16,6 +16,8 @@ import {
   createOpenAIClient,
   createPolicyApprover,
   createTerminalApprover,
+  type Delegation,
+  type HarnessTool,
   type LoopLimits,
   type LoopOutcome,
   type LoopResult,
@@ -37,14 +39,18 @@ import { type IsolationBackend, type IsolationPolicy, parseEgressResolve } from 
 import type { AgentManifest, LoadedAgent } from '@agentlang/manifest';
 import { getHostProfile, probeAgentOf, type ResolvedPlan } from '@agentlang/resolver';
 import { RunnerError } from './errors.js';
+import { runDelegation, type SubAgentRunSummary, subAgentSummaries } from './run-crew.js';
 import { createSandboxMcpLauncher, mcpServerDeclarations } from './sandbox-mcp-launcher.js';
 
 /** What the built-in harness runtime adds to a run's result and record. */
 export interface HarnessRunSummary {
-  outcome: LoopOutcome;
+  /** How the loop (or a static crew) ended; `denied` when a crew member's delegation was refused. */
+  outcome: LoopOutcome | 'denied';
   answer: string;
-  /** Tokens per model id. */
+  /** Tokens per model id, rolled up over the agent and every sub-agent it delegated to. */
   usage: Record<string, { input_tokens: number; output_tokens: number }>;
+  /** Each sub-agent's run on its own (agents that delegate only), in the order they ended. */
+  subAgents?: SubAgentRunSummary[];
   /** Calls per tool name. */
   toolCalls: Record<string, number>;
   turns: number;
@@ -326,24 +332,31 @@ async function runHarnessIn(
     egress: { ...(input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {}), ...(Object.keys(pins).length > 0 ? { resolve: pins } : {}) },
   };
   const mcpServers = input.plan.mcpServers.length > 0 ? mcpServerDeclarations(input.plan, manifest ?? { mcpServers: [] }, input.env) : [];
+  const skills = harnessSkills(input.agent, notice);
+  const declaringSkills = skills.filter((k) => k.allowedTools !== undefined);
+  const skillsAllowDelegate = declaringSkills.length === 0 || declaringSkills.some((k) => k.allowedTools?.includes('delegate'));
+  const toolHost = {
+    env: input.env,
+    sandbox: { backend: input.backend, policy: input.policy, onLabel: (l: string) => input.log(l) },
+    builtin: builtinHost,
+    grantedCapabilities: grantedCapabilities(input.plan, manifest),
+  };
   const built = await buildAgentTools(
     {
       http: manifest?.httpTools ?? [],
       bash: manifest?.bashTools ?? [],
       tools: (manifest?.tools ?? []).map((t) => ({ name: t.name, ...(t.config ? { config: t.config } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}), ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
       mcpServers,
-      skills: harnessSkills(input.agent, notice),
+      skills,
       uiComponents: manifest?.uiComponents ?? [],
     },
     {
-      env: input.env,
-      sandbox: { backend: input.backend, policy: input.policy, onLabel: (l) => input.log(l) },
-      builtin: builtinHost,
+      ...toolHost,
       ...(Object.keys(pins).length > 0 ? { egressResolve: pins } : {}),
+      ...(manifest?.delegate && input.agent ? { provided: ['delegate'] } : {}),
       ...(mcpServers.length > 0
         ? { mcpLauncher: createSandboxMcpLauncher({ agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name }, env: input.env, backend: input.backend, log: input.log }) }
         : {}),
-      grantedCapabilities: grantedCapabilities(input.plan, manifest),
       onNotice: notice,
     },
   );
@@ -385,15 +398,43 @@ async function runHarnessIn(
   if (otel) listeners.push(otel.listener);
   const events = listeners.length > 0 ? createEventSink({ runId: input.runId, model, listeners }) : undefined;
   events?.emit({ type: 'run.start', agent: input.plan.agent.name, model, protocol: client.protocol });
+  let delegation: Awaited<ReturnType<typeof runDelegation>>;
+  let crewDenied = false;
   try {
+    // Sub-agents (`delegate:` or a `delegate` tool): the harness orchestrates, each from its own manifest.
+    if (manifest?.delegate && !input.agent) notice('the sub-agents are not run: the agent was not loaded (its sub-agent files are not at hand)');
+    delegation = manifest?.delegate && input.agent ? await runDelegation({ agent: input.agent, rootModel: client, env: input.env, toolHost, timeoutMs: input.timeoutMs, approve: approval.approve, log: input.log }) : undefined;
+    if (delegation?.crew) {
+      // A sequential or parallel crew runs in place of the agent's own loop: its usage is its members'.
+      const crew = await delegation.crew(input.prompt, input.signal);
+      crewDenied = crew.outcome === 'denied';
+      result = { outcome: crew.outcome === 'denied' ? 'completed' : crew.outcome, answer: crew.answer, messages: [], usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: {} };
+    } else result = await loopOnce(delegation?.tools ?? []);
+  } catch (error) {
+    events?.emit({ type: 'run.end', outcome: 'error', turns: 0, input_tokens: 0, output_tokens: 0, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    approval.close();
+    await built.close();
+    if (result) {
+      const r = result;
+      events?.emit({ type: 'run.end', outcome: r.outcome, turns: r.turns, input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens, ...(r.costUsd !== undefined ? { cost_usd: r.costUsd } : {}) });
+    }
+    await otel?.shutdown();
+  }
+  const sessionSummary = session ? { id: session.state.meta.id, turns: session.state.meta.turns, messages: session.state.messages.length } : undefined;
+  return finish(result, streamed, crewDenied, delegation?.delegation, model, input.onText, sessionSummary);
+
+  async function loopOnce(delegateTools: HarnessTool[]): Promise<LoopResult> {
     const context = harnessContext(manifest, input.plan, (messages) => save(`checkpoint-${++saved}.json`, JSON.stringify(messages, null, 2)).then((n) => n ?? 'nowhere (saving failed)'));
-    result = await runLoop({
+    return runLoop({
       model: client,
       system,
       prompt: input.prompt,
       ...(session ? { history: session.state.messages, onStep: recordSessionSteps(session.store, session.state) } : {}),
-      tools: built.tools,
-      callable: built.callable,
+      // Skills that name their tools offer `delegate` only when one of them lists it; a call is then answered `denied`.
+      tools: [...built.tools, ...delegateTools.filter(() => skillsAllowDelegate)],
+      callable: [...built.callable, ...(skillsAllowDelegate ? delegateTools : delegateTools.map(deniedBySkills))],
       limits,
       ...(price ? { prices: { [client.model]: price } } : {}),
       signal: session && channel ? AbortSignal.any([input.signal, stop.signal]) : input.signal,
@@ -414,46 +455,56 @@ async function runHarnessIn(
         else if (e.type === 'approval.decision') input.log(`approval: ${e.name} ${e.approved ? 'approved' : 'denied'}`);
       },
     });
-  } catch (error) {
-    events?.emit({ type: 'run.end', outcome: 'error', turns: 0, input_tokens: 0, output_tokens: 0, error: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    approval.close();
-    await built.close();
-    if (result) {
-      const r = result;
-      events?.emit({ type: 'run.end', outcome: r.outcome, turns: r.turns, input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens, ...(r.costUsd !== undefined ? { cost_usd: r.costUsd } : {}) });
-    }
-    await otel?.shutdown();
   }
+}
+
+/** A tool the agent's skills leave out: answered `denied`, as `applySkills` answers the others. */
+function deniedBySkills(tool: HarnessTool): HarnessTool {
+  return { spec: tool.spec, execute: async () => ({ ok: false, kind: 'denied', message: `${tool.spec.name} is not among the tools the active skills allow` }) };
+}
+
+/** The run's summary; prints the answer unless it streamed. */
+function finish(
+  result: LoopResult,
+  streamed: boolean,
+  crewDenied: boolean,
+  delegation: Delegation | undefined,
+  model: string,
+  onText: (text: string) => void,
+  session: HarnessRunSummary['session'],
+): HarnessRunSummary {
   // A streamed answer was printed as it came; an unstreamed one (or the last turn only) once here.
-  if (!streamed && result.answer !== '') input.onText(result.answer);
-  if (result.answer !== '' && !result.answer.endsWith('\n')) input.onText('\n');
+  if (!streamed && result.answer !== '') onText(result.answer);
+  if (result.answer !== '' && !result.answer.endsWith('\n')) onText('\n');
+  const usage: HarnessRunSummary['usage'] = {};
+  const add = (id: string, input: number, output: number) => {
+    const u = (usage[id] ??= { input_tokens: 0, output_tokens: 0 });
+    u.input_tokens += input;
+    u.output_tokens += output;
+  };
+  // A static crew's own usage is its members'; otherwise the agent's own, then each sub-agent's.
+  if (!delegation || result.turns > 0) add(model, result.usage.inputTokens, result.usage.outputTokens);
+  for (const r of delegation?.runs ?? []) add(r.model, r.usage.inputTokens, r.usage.outputTokens);
   return {
-    outcome: result.outcome,
+    outcome: crewDenied ? 'denied' : result.outcome,
     answer: result.answer,
-    usage: { [model]: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens } },
+    usage,
+    ...(delegation ? { subAgents: subAgentSummaries(delegation.runs) } : {}),
     toolCalls: { ...result.toolCalls },
     turns: result.turns,
     ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}),
-    ...(session
-      ? {
-          session: {
-            id: session.state.meta.id,
-            turns: session.state.meta.turns,
-            messages: session.state.messages.length,
-          },
-        }
-      : {}),
+    ...(session ? { session } : {}),
   };
 }
 
 /**
  * Exit status of a harness run (the "agent's own" code `agentlang run` passes through): 0 completed;
- * 3 a limit ended it (max_turns, budget, repeated_call, max_tokens, context_too_long); 124 timeout; 130 aborted.
+ * 3 a limit ended it (max_turns, budget, repeated_call, max_tokens, context_too_long) or a crew member's
+ * delegation was refused (denied); 124 timeout; 130 aborted.
  */
-export const HARNESS_EXIT_CODES: Readonly<Record<LoopOutcome, number>> = Object.freeze({
+export const HARNESS_EXIT_CODES: Readonly<Record<HarnessRunSummary['outcome'], number>> = Object.freeze({
   completed: 0,
+  denied: 3,
   max_turns: 3,
   budget: 3,
   repeated_call: 3,

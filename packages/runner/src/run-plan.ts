@@ -560,7 +560,7 @@ function assembleRecord(input: {
     isolation: { backend: input.backend },
     env: input.env,
     ...(input.adapter.name === 'harness'
-      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls, ...(harness.costUsd !== undefined ? { cost_usd: harness.costUsd } : {}) } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
+      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls, ...(harness.costUsd !== undefined ? { cost_usd: harness.costUsd } : {}), ...(harness.subAgents ? { sub_agents: harness.subAgents } : {}) } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
       : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface ScriptStep {
   usage?: { input: number; output: number };
   /** Streaming only: send the text, then hold the response open without finishing it (a slow model) until the client goes away. */
   stall?: boolean;
+  /** Hold the answer this many ms (lets concurrent requests overlap, for {@link ScriptedServer.maxInFlight}). */
+  delayMs?: number;
 }
 
 /** A request the server received. */
@@ -33,6 +35,8 @@ export interface ScriptedServer {
   requests: RecordedRequest[];
   /** Steps not yet served. */
   remaining(): number;
+  /** The most requests the server was answering at once. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -124,6 +128,8 @@ export async function startScriptedServer(script: ScriptStep[], options: { port?
   const queue = [...script];
   const requests: RecordedRequest[] = [];
   let served = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -147,9 +153,17 @@ export async function startScriptedServer(script: ScriptStep[], options: { port?
         return;
       }
       const stream = body.stream === true;
-      if (req.url === '/v1/chat/completions') openai(step, stream, res, served);
-      else if (req.url === '/v1/messages') anthropic(step, stream, res, served);
-      else res.writeHead(404).end();
+      const n = served;
+      const answer = () => {
+        if (req.url === '/v1/chat/completions') openai(step, stream, res, n);
+        else if (req.url === '/v1/messages') anthropic(step, stream, res, n);
+        else res.writeHead(404).end();
+      };
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.once('close', () => inFlight--);
+      if (step.delayMs) setTimeout(answer, step.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -158,6 +172,7 @@ export async function startScriptedServer(script: ScriptStep[], options: { port?
     origin: `http://127.0.0.1:${port}`,
     requests,
     remaining: () => queue.length,
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
