@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { HarnessError } from './errors.js';
 import { createSseStream } from './sse.js';
@@ -77,28 +77,63 @@ export interface ProviderResponse {
   failure(error: unknown): HarnessError;
 }
 
+/** One attempt in flight: the request, and its response once the headers arrived. */
+interface Attempt {
+  request: ClientRequest;
+  response?: IncomingMessage;
+  headers: Promise<IncomingMessage>;
+}
+
 /**
  * One POST over `node:http` / `node:https`. Hand-written rather than `fetch`: on Node 20 the first
  * `fetch` of a process loads undici, ~75 ms before the first byte is sent (measured here: first
  * request 90–98 ms with fetch, 17–27 ms with node:http, same server), which alone broke the cold
  * start target of `agentlang run --runtime harness`. Keep-alive comes from the global agents.
+ * No `signal` option: a timeout or an abort destroys the attempt directly ({@link postJson}), which
+ * spares an AbortController, a stream abort hook and an end-of-stream watcher per request
+ * (~40 µs CPU of the ~100 µs the client added over a bare request, bench 700).
  */
-function send(url: URL, headers: Record<string, string>, payload: string, signal: AbortSignal): Promise<IncomingMessage> {
-  return new Promise((resolvePromise, reject) => {
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      url,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers }, signal },
-      resolvePromise,
-    );
+function send(url: URL, headers: Record<string, string>, payload: string): Attempt {
+  const attempt = {} as Attempt;
+  attempt.headers = new Promise((resolvePromise, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } }, (response) => {
+      attempt.response = response;
+      resolvePromise(response);
+    });
+    attempt.request = request;
     request.on('error', reject);
     request.end(payload);
   });
+  return attempt;
 }
 
-async function readText(body: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** A body read to its end; a body destroyed before its end (timeout, abort) rejects. */
+function readText(body: IncomingMessage): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => {
+      ended = true;
+      resolvePromise(Buffer.concat(chunks).toString('utf8'));
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(new Error('the response body ended early'));
+    });
+  });
+}
+
+let lastUrl: string | undefined;
+let lastTarget: URL | undefined;
+
+/** The URL of a provider endpoint, parsed once per endpoint (a client posts to the same one every turn). */
+function parseTarget(url: string): URL {
+  if (url !== lastUrl || lastTarget === undefined) {
+    lastTarget = new URL(url);
+    lastUrl = url;
+  }
+  return lastTarget;
 }
 
 /** A JSON POST to a provider, with retries that honour `retry-after`, a per-attempt timeout and abort. */
@@ -113,25 +148,28 @@ export async function postJson(
   const cap = options.maxDelayMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const payload = JSON.stringify(body);
-  const target = new URL(url);
+  const target = parseTarget(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw new HarnessError('HARNESS_CONFIG', `the provider URL ${url} is not http or https`, { details: { url } });
   }
   for (let attempt = 0; ; attempt++) {
     if (options.signal?.aborted) throw abortError();
-    // One controller per attempt, aborted by a timer or the caller: AbortSignal.any/timeout cost
-    // more per request on Node 20 (measured in bench 700) and AbortSignal.any leaks there.
-    const controller = new AbortController();
+    // A timer and the caller's abort destroy the attempt (request and response body) directly.
     let timedOut = false;
+    let inFlight: Attempt | undefined;
+    const stop = () => {
+      const error = timedOut ? new Error(`no answer within ${timeoutMs} ms`) : new Error('the model request was cancelled');
+      inFlight?.response?.destroy(error);
+      inFlight?.request.destroy(error);
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      stop();
     }, timeoutMs);
-    const onAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.signal?.addEventListener('abort', stop, { once: true });
     const release = () => {
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      options.signal?.removeEventListener('abort', stop);
     };
     const failure = (error: unknown): HarnessError => {
       if (error instanceof HarnessError) return error;
@@ -141,7 +179,8 @@ export async function postJson(
     };
     let response: IncomingMessage;
     try {
-      response = await send(target, headers, payload, controller.signal);
+      inFlight = send(target, headers, payload);
+      response = await inFlight.headers;
     } catch (error) {
       release();
       if (options.signal?.aborted) throw abortError();

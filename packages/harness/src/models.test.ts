@@ -195,6 +195,29 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
     }
   });
 
+  it('fails with HARNESS_TIMEOUT, and HARNESS_ABORTED on abort, when a whole (unstreamed) body stops halfway', async () => {
+    // Headers and half a JSON body, then nothing: the timer and the caller's abort reach the body read.
+    const srv: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+      res.write('{"id":"x","choices":[');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    try {
+      const timedOut = await rejectedWith(HarnessError, client(protocol, false, origin, { ...FAST, timeoutMs: 150 } as typeof FAST).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+      expect(timedOut.code).toBe('HARNESS_TIMEOUT');
+      const controller = new AbortController();
+      const pending = client(protocol, false, origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      const aborted = await rejectedWith(HarnessError, pending);
+      expect(aborted.code).toBe('HARNESS_ABORTED');
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
   it('fails with HARNESS_ABORTED when the caller aborts while the body streams', async () => {
     const s = await stalling();
     try {
