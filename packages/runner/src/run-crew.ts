@@ -115,7 +115,7 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
     approve: input.approve,
     onEvent: (e) => {
       if (e.type === 'delegation.start') input.log(`delegate: ${e.agent} (depth ${e.depth})`);
-      else if (e.type === 'delegation.end') input.log(`delegate: ${e.agent} ${e.outcome} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens)`);
+      else if (e.type === 'delegation.end' && 'usage' in e) input.log(`delegate: ${e.agent} ${e.outcome} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens)`);
       else if (e.type === 'delegation.refused') input.log(`delegate: ${e.agent} refused: ${e.reason}`);
       input.onEvent?.(e as LoopEvent | { type: string });
     },
