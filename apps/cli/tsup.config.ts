@@ -108,6 +108,9 @@ const harnessLazyExternal: EsbuildPlugin = {
  */
 const LAZY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   validate: ['container', 'lock', 'resolver', 'registry-client'],
+  // `run` of a directory or YAML manifest needs neither the container code nor the registry client
+  // (~110 KB of its bundle): a container input or a registry base loads them.
+  run: ['container', 'registry-client'],
 };
 
 /** dist/lib/<file>.cjs of a lazy @agentlang package. */
