@@ -53,8 +53,8 @@ export interface SubAgentUsage {
 
 /** Events of delegation, emitted through {@link DelegationOptions.onEvent} next to the sub-agents' own loop events. */
 export type DelegationEvent =
-  | { type: 'delegation.start'; agent: string; parent: string; depth: number }
-  | { type: 'delegation.end'; agent: string; parent: string; depth: number; outcome: LoopOutcome; usage: Usage }
+  | { type: 'delegation.start'; id: string; agent: string; parent: string; depth: number }
+  | { type: 'delegation.end'; id: string; agent: string; parent: string; depth: number; outcome: LoopOutcome; usage: Usage }
   | { type: 'delegation.refused'; agent: string; parent: string; depth: number; reason: string };
 
 /** Options of {@link createDelegation}. */
@@ -152,9 +152,11 @@ export function createDelegation(options: DelegationOptions): Delegation {
     const { depth, parent, signal } = at;
     if (depth > maxDepth) return refuse(agent.name, parent, depth, 'depth', `delegating to ${agent.name} would reach depth ${depth}, deeper than max_depth ${maxDepth}`);
     const permission = (at.permissions ?? options.permissions)?.[agent.name] ?? 'always';
-    const decision = await permit(agent.name, task, permission, at.callId ?? `delegate-${++calls}`);
+    // The delegate tool's call id (a crew member: one of its own), which the start and end events carry.
+    const id = at.callId ?? `delegate-${++calls}`;
+    const decision = await permit(agent.name, task, permission, id);
     if (!decision.approved) return refuse(agent.name, parent, depth, 'denied', decision.reason ?? `delegating to ${agent.name} was not approved`);
-    emit?.({ type: 'delegation.start', agent: agent.name, parent, depth });
+    emit?.({ type: 'delegation.start', id, agent: agent.name, parent, depth });
     const prepared = await options.prepare(agent, { depth, parent, signal });
     let result: LoopResult;
     try {
@@ -174,7 +176,7 @@ export function createDelegation(options: DelegationOptions): Delegation {
       await prepared.close?.();
     }
     runs.push({ agent: agent.name, parent, depth, model: prepared.model.model, outcome: result.outcome, turns: result.turns, usage: { ...result.usage }, toolCalls: { ...result.toolCalls } });
-    emit?.({ type: 'delegation.end', agent: agent.name, parent, depth, outcome: result.outcome, usage: { ...result.usage } });
+    emit?.({ type: 'delegation.end', id, agent: agent.name, parent, depth, outcome: result.outcome, usage: { ...result.usage } });
     return { ok: true, answer: result.answer, outcome: result.outcome };
   };
 

@@ -7,6 +7,8 @@ import {
   type Approver,
   buildAgentTools,
   type ContextManager,
+  type DelegationEvent,
+  type LoopEvent,
   createAnthropicClient,
   createArtifactsTool,
   createContextManager,
@@ -400,10 +402,22 @@ async function runHarnessIn(
   events?.emit({ type: 'run.start', agent: input.plan.agent.name, model, protocol: client.protocol });
   let delegation: Awaited<ReturnType<typeof runDelegation>>;
   let crewDenied = false;
+  let rootTurn = 0;
   try {
     // Sub-agents (`delegate:` or a `delegate` tool): the harness orchestrates, each from its own manifest.
     if (manifest?.delegate && !input.agent) notice('the sub-agents are not run: the agent was not loaded (its sub-agent files are not at hand)');
-    delegation = manifest?.delegate && input.agent ? await runDelegation({ agent: input.agent, rootModel: client, env: input.env, toolHost, timeoutMs: input.timeoutMs, approve: approval.approve, log: input.log }) : undefined;
+    delegation = manifest?.delegate && input.agent ? await runDelegation({
+            agent: input.agent,
+            rootModel: client,
+            env: input.env,
+            toolHost,
+            timeoutMs: input.timeoutMs,
+            approve: approval.approve,
+            log: input.log,
+            // Each delegation's start and end join the run's event stream (and its trace: the
+            // sub-agent's span is a child of the delegating call's), at the root's current turn.
+            ...(events ? { onEvent: (e: { type: string }) => delegationEvent(e, rootTurn, events) } : {}),
+          }) : undefined;
     if (delegation?.crew) {
       // A sequential or parallel crew runs in place of the agent's own loop: its usage is its members'.
       const crew = await delegation.crew(input.prompt, input.signal);
@@ -443,6 +457,7 @@ async function runHarnessIn(
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       ...(input.options?.uiActions ? { uiActions: input.options.uiActions } : {}),
       onEvent: (e) => {
+        if (e.type === 'turn.start') rootTurn = e.turn;
         events?.loopEvent(e);
         if (e.type === 'text.delta') {
           streamed = true;
@@ -456,6 +471,15 @@ async function runHarnessIn(
       },
     });
   }
+}
+
+/** A delegation's start or end (from `createDelegation`) as the loop event the event sink knows. */
+function delegationEvent(e: { type: string }, turn: number, events: { loopEvent(event: LoopEvent): void }): void {
+  const d = e as Partial<DelegationEvent>;
+  if (d.type !== 'delegation.start' && d.type !== 'delegation.end') return;
+  if (d.id === undefined || d.agent === undefined || d.depth === undefined) return;
+  if (d.type === 'delegation.start') events.loopEvent({ type: 'delegation.start', turn, id: d.id, agent: d.agent, depth: d.depth });
+  else events.loopEvent({ type: 'delegation.end', turn, id: d.id, agent: d.agent, depth: d.depth, outcome: (d as { outcome?: string }).outcome ?? 'completed' });
 }
 
 /** A tool the agent's skills leave out: answered `denied`, as `applySkills` answers the others. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
+import type { AgentEvent } from '@agentlang/harness';
 import { runAgent } from '@agentlang/runner';
 import { makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,12 +74,20 @@ describe.each(['openai', 'anthropic'] as const)('delegation in agentlang run ove
       'agent.yaml': `name: boss\nversion: 1.0.0\n${model(protocol)}delegate:\n  mode: static\n  process: hierarchical\n  agents:\n    - path: ./writer.yaml\n      task: Write the report\n`,
       'writer.yaml': 'name: writer\ndescription: Writes reports\n',
     };
-    const { server, result, stdout } = await run(protocol, files, [
-      { toolCalls: [{ id: 'd1', name: 'delegate', arguments: { agent: 'writer', task: 'Draft it' } }] },
-      { text: 'DRAFT' },
-      { text: 'Final: DRAFT approved' },
-    ]);
+    const events: AgentEvent[] = [];
+    const { server, result, stdout } = await run(
+      protocol,
+      files,
+      [{ toolCalls: [{ id: 'd1', name: 'delegate', arguments: { agent: 'writer', task: 'Draft it' } }] }, { text: 'DRAFT' }, { text: 'Final: DRAFT approved' }],
+      { harness: { events: [(e) => events.push(e)] } },
+    );
     expect(result.exitCode).toBe(0);
+    // The delegation is in the run's event stream, bound to the delegate call, between its call and result.
+    const kinds = events.map((e) => (e.type.startsWith('delegation.') ? `${e.type}:${(e as { agent?: string }).agent}:${(e as { call_id?: string }).call_id}` : e.type));
+    const start = kinds.indexOf('delegation.start:writer:d1');
+    expect(start).toBeGreaterThan(kinds.indexOf('tool.call'));
+    expect(kinds.indexOf('delegation.end:writer:d1')).toBeGreaterThan(start);
+    expect(kinds.indexOf('tool.result')).toBeGreaterThan(kinds.indexOf('delegation.end:writer:d1'));
     expect(stdout).toBe('Final: DRAFT approved\n');
     expect(sent(server, 0)).toContain('writer: Writes reports — Task: Write the report');
     expect(sent(server, 2)).toContain('DRAFT');
