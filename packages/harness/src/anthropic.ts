@@ -1,5 +1,5 @@
 import { HarnessError } from './errors.js';
-import { type ProviderResponse, postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
+import { type ProviderResponse, postJson, type RetryOptions, forEachEvent, readJson } from './http-request.js';
 import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
 
 /** Settings of an Anthropic Messages client. */
@@ -120,7 +120,7 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
   let reason: string | undefined;
   const usage = { inputTokens: 0, outputTokens: 0 };
   const blocks = new Map<number, { type: string; id: string; name: string; json: string }>();
-  for await (const { data } of readEvents(response)) {
+  await forEachEvent(response, (data) => {
     const event = data as StreamEvent;
     switch (event.type) {
       case 'message_start':
@@ -155,7 +155,7 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
       default:
         break; // ping, content_block_stop, message_stop
     }
-  }
+  });
   const toolCalls: ToolCall[] = [];
   for (const [, b] of [...blocks.entries()].sort(([a], [c]) => a - c)) {
     if (b.type !== 'tool_use') continue;

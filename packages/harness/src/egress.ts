@@ -1,9 +1,9 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { hostAllowed, isPrivateAddress } from '@agentlang/isolation';
 import { isIP, type LookupFunction } from 'node:net';
 import { HarnessError } from './errors.js';
+import { httpsRequest } from './lazy-https.js';
 
 /**
  * Where host-side network tools (http_tools, web_fetch) may connect. The loop runs on the host,
@@ -136,10 +136,10 @@ export async function egressFetch(target: string | URL, request: EgressRequest, 
   }
 }
 
-function once(url: URL, method: string, body: string | undefined, request: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
+async function once(url: URL, method: string, body: string | undefined, request: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
   const maxBytes = request.maxBytes ?? 1024 * 1024;
   const timeoutMs = request.timeoutMs ?? 30_000;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? await httpsRequest() : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, { method, headers: { ...request.headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, lookup: guardedLookup(policy), signal: request.signal });
     const timer = setTimeout(() => req.destroy(new HarnessError('HARNESS_TIMEOUT', `${url.host} did not answer within ${timeoutMs} ms`, { details: { timeoutMs } })), timeoutMs);

@@ -231,6 +231,56 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
   });
 });
 
+describe.each(['openai', 'anthropic'] as const)('%s: a stream that goes wrong midway', (protocol) => {
+  // A stream whose second event is the provider's error event, or not JSON at all: the request fails
+  // with the matching code (not a half answer), and the next request on the same client still works.
+  async function serve(second: string): Promise<{ origin: string; close: () => Promise<void> }> {
+    let n = 0;
+    const first = protocol === 'openai' ? 'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n' : 'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":1,"output_tokens":0}}}\n\n';
+    const fine =
+      protocol === 'openai'
+        ? 'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+        : 'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":"ok"}}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"}}\n\n';
+    const srv: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(n++ === 0 ? first + second : first + fine);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return {
+      origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+    };
+  }
+  const ask = { system: '', messages: [{ role: 'user' as const, content: 'x' }], tools: [] };
+
+  it('fails with HARNESS_MODEL_HTTP on the provider’s error event', async () => {
+    const s = await serve(protocol === 'openai' ? 'data: {"error":{"message":"overloaded"}}\n\n' : 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"overloaded"}}\n\n');
+    try {
+      const c = client(protocol, true, s.origin);
+      const e = await rejectedWith(HarnessError, c.complete(ask, { onText: () => {} }));
+      expect(e.code).toBe('HARNESS_MODEL_HTTP');
+      expect(e.message).toContain('overloaded');
+      expect((await c.complete(ask, { onText: () => {} })).text).toContain('ok');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('fails with HARNESS_MODEL_PROTOCOL when an event is not JSON', async () => {
+    const s = await serve('data: {not json\n\n');
+    try {
+      const e = await rejectedWith(HarnessError, client(protocol, true, s.origin).complete(ask, { onText: () => {} }));
+      expect(e.code).toBe('HARNESS_MODEL_PROTOCOL');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('retryAfterMs', () => {
   it('reads retry-after-ms, seconds and HTTP dates', () => {
     expect(retryAfterMs(new Headers({ 'retry-after-ms': '250' }))).toBe(250);

@@ -1,5 +1,5 @@
 import { HarnessError } from './errors.js';
-import { type ProviderResponse, postJson, type RetryOptions, readEvents, readJson } from './http-request.js';
+import { type ProviderResponse, postJson, type RetryOptions, forEachEvent, readJson } from './http-request.js';
 import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
 
 /** Settings of an OpenAI Chat Completions client (OpenAI, and Ollama, vLLM, llama.cpp, LM Studio). */
@@ -119,7 +119,7 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
   let finish: string | null | undefined;
   const usage = { inputTokens: 0, outputTokens: 0 };
   const calls = new Map<number, { id: string; name: string; args: string }>();
-  for await (const { data } of readEvents(response)) {
+  await forEachEvent(response, (data) => {
     const chunk = data as Chunk;
     if (chunk.error) throw new HarnessError('HARNESS_MODEL_HTTP', `the provider reported an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
     if (chunk.usage) {
@@ -127,7 +127,7 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
       usage.outputTokens = chunk.usage.completion_tokens ?? usage.outputTokens;
     }
     const choice = chunk.choices?.[0];
-    if (!choice) continue;
+    if (!choice) return;
     const delta = choice.delta;
     if (delta?.content) {
       text += delta.content;
@@ -141,7 +141,7 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
       calls.set(part.index, entry);
     }
     if (choice.finish_reason) finish = choice.finish_reason;
-  }
+  });
   const toolCalls = [...calls.entries()]
     .sort(([a], [b]) => a - b)
     .map(([, c]) => ({ id: c.id, name: c.name, arguments: parseArguments(c.name, c.args) }));
