@@ -1,4 +1,13 @@
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
@@ -46,9 +55,14 @@ function commandModule(verb: string | undefined): EsbuildPlugin {
     name: 'agentlang-command',
     setup(builder) {
       builder.onResolve({ filter: /^agentlang:command$/ }, () =>
-        verb === undefined ? { path: 'none', namespace: 'agentlang-no-command' } : { path: resolve(`src/commands/${verb}.ts`) },
+        verb === undefined
+          ? { path: 'none', namespace: 'agentlang-no-command' }
+          : { path: resolve(`src/commands/${verb}.ts`) },
       );
-      builder.onLoad({ filter: /.*/, namespace: 'agentlang-no-command' }, () => ({ contents: 'export const run = undefined;', loader: 'js' }));
+      builder.onLoad({ filter: /.*/, namespace: 'agentlang-no-command' }, () => ({
+        contents: 'export const run = undefined;',
+        loader: 'js',
+      }));
     },
   };
 }
@@ -93,7 +107,9 @@ const harnessLazyExternal: EsbuildPlugin = {
   setup(builder) {
     for (const dep of HARNESS_LAZY) {
       builder.onResolve({ filter: dep.specifier }, (args) =>
-        args.importer.includes(`${sep}packages${sep}harness${sep}`) && args.kind === 'dynamic-import' ? { path: `../lib/${dep.file}.cjs`, external: true } : undefined,
+        args.importer.includes(`${sep}packages${sep}harness${sep}`) && args.kind === 'dynamic-import'
+          ? { path: `../lib/${dep.file}.cjs`, external: true }
+          : undefined,
       );
     }
   },
@@ -130,7 +146,13 @@ function lazyPackages(verb: string | undefined): EsbuildPlugin {
       builder.onResolve({ filter }, (args) => {
         const pkg = args.path.slice('@agentlang/'.length);
         if (args.kind !== 'dynamic-import') {
-          return { errors: [{ text: `${args.importer} imports ${args.path} statically; the ${verb} bundle loads it lazily (LAZY_PACKAGES in tsup.config.ts): use import()` }] };
+          return {
+            errors: [
+              {
+                text: `${args.importer} imports ${args.path} statically; the ${verb} bundle loads it lazily (LAZY_PACKAGES in tsup.config.ts): use import()`,
+              },
+            ],
+          };
         }
         return { path: `../lib/${lazyLibFile(pkg)}.cjs`, external: true };
       });
@@ -157,7 +179,13 @@ const verbBundle = (outDir: string, verb: string | undefined): Options => ({
 });
 
 /** A bundle whose entry is written to a temp file (`entry.mjs`, or `entry.cjs` for a CommonJS re-export). */
-async function buildFromText(outDir: string, name: string, text: string, options: Options, entryFile = 'entry.mjs'): Promise<void> {
+async function buildFromText(
+  outDir: string,
+  name: string,
+  text: string,
+  options: Options,
+  entryFile = 'entry.mjs',
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'agentlang-entry-'));
   const entry = join(dir, entryFile);
   writeFileSync(entry, text);
@@ -175,7 +203,9 @@ function buildMcpSdk(outDir: string): Promise<void> {
     name: 'agentlang-mcp-sdk-from-resolver',
     setup(builder) {
       builder.onResolve({ filter: MCP_SDK }, (args) =>
-        args.pluginData === 'agentlang-mcp-sdk' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: resolverDir, pluginData: 'agentlang-mcp-sdk' }),
+        args.pluginData === 'agentlang-mcp-sdk'
+          ? undefined
+          : builder.resolve(args.path, { kind: args.kind, resolveDir: resolverDir, pluginData: 'agentlang-mcp-sdk' }),
       );
     },
   };
@@ -195,11 +225,23 @@ async function buildHarnessLazy(outDir: string): Promise<void> {
       name: `agentlang-${dep.file}-from-harness`,
       setup(builder) {
         builder.onResolve({ filter: dep.specifier }, (args) =>
-          args.pluginData === 'agentlang-harness-lazy' ? undefined : builder.resolve(args.path, { kind: args.kind, resolveDir: harnessDir, pluginData: 'agentlang-harness-lazy' }),
+          args.pluginData === 'agentlang-harness-lazy'
+            ? undefined
+            : builder.resolve(args.path, {
+                kind: args.kind,
+                resolveDir: harnessDir,
+                pluginData: 'agentlang-harness-lazy',
+              }),
         );
       },
     };
-    await buildFromText(outDir, `lib/${dep.file}`, dep.source, { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromHarness], esbuildOptions: minify }, 'entry.cjs');
+    await buildFromText(
+      outDir,
+      `lib/${dep.file}`,
+      dep.source,
+      { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromHarness], esbuildOptions: minify },
+      'entry.cjs',
+    );
   }
 }
 
@@ -261,7 +303,11 @@ function escapeNonAscii(dir: string): void {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.cjs')) continue;
     const text = readFileSync(join(dir, name), 'utf8');
-    if (/[^\x00-\x7f]/.test(text)) writeFileSync(join(dir, name), text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    if (/[^\x00-\x7f]/.test(text))
+      writeFileSync(
+        join(dir, name),
+        text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+      );
   }
 }
 

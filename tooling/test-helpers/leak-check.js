@@ -58,7 +58,9 @@ export default function setup() {
       ...procs.map((p) => `  process left running: ${p.pid} ${p.cmd.slice(0, 160)}`),
     ];
     // Vitest reports an error thrown here but still exits 0, so the exit code is set directly.
-    process.stderr.write(`\nLEAK: the test suite left these behind (cleaned up now; fix the test that made them):\n${lines.join('\n')}\n`);
+    process.stderr.write(
+      `\nLEAK: the test suite left these behind (cleaned up now; fix the test that made them):\n${lines.join('\n')}\n`,
+    );
     process.exitCode = 1;
   };
 }

@@ -12,7 +12,10 @@ function aliases() {
     { find: /^@agentlang\/test-helpers$/, replacement: join(root, 'tooling/test-helpers/src/index.ts') },
   ];
   for (const name of readdirSync(join(root, 'packages'))) {
-    entries.push({ find: new RegExp(`^@agentlang/${name}$`), replacement: join(root, 'packages', name, 'src/index.ts') });
+    entries.push({
+      find: new RegExp(`^@agentlang/${name}$`),
+      replacement: join(root, 'packages', name, 'src/index.ts'),
+    });
   }
   return entries;
 }

@@ -8,7 +8,10 @@ import { CliError, CliErrorCode } from './errors.js';
 
 /** Options every verb accepts. `--version` is read by main.ts before any verb. */
 export const GLOBAL_OPTIONS = {
-  json: { type: 'boolean', description: 'print exactly one JSON document on stdout (errors: {"error":{code,message,details}})' },
+  json: {
+    type: 'boolean',
+    description: 'print exactly one JSON document on stdout (errors: {"error":{code,message,details}})',
+  },
   verbose: { type: 'boolean', short: 'v', description: 'explain decisions on stderr' },
   help: { type: 'boolean', short: 'h', description: 'show help (also: agentlang <command> --help)' },
 } as const satisfies OptionDeclarations;
@@ -27,10 +30,20 @@ export interface ParsedArguments {
 /** A value for messages: a flag's text is the user's, so it is cut short. */
 const shown = (value: string): string => value.slice(0, 40);
 
-function flagError(name: string, value: string, expected: string, example: string | undefined, details: Record<string, unknown> = {}): CliError {
-  return new CliError(CliErrorCode.Flag, `--${name} '${shown(value)}' is not valid; expected ${expected}${example === undefined ? '' : ` (e.g. --${name} ${example})`}`, {
-    details: { flag: name, value: shown(value), ...details },
-  });
+function flagError(
+  name: string,
+  value: string,
+  expected: string,
+  example: string | undefined,
+  details: Record<string, unknown> = {},
+): CliError {
+  return new CliError(
+    CliErrorCode.Flag,
+    `--${name} '${shown(value)}' is not valid; expected ${expected}${example === undefined ? '' : ` (e.g. --${name} ${example})`}`,
+    {
+      details: { flag: name, value: shown(value), ...details },
+    },
+  );
 }
 
 /** The range of an integer or number option, in words (`from 1 to 64`, `of at least 1`). */
@@ -47,20 +60,32 @@ function readValue(name: string, declaration: OptionDeclaration, text: string): 
     case 'integer': {
       const { min, max } = declaration;
       const number = /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-      if (Number.isSafeInteger(number) && (min === undefined || number >= min) && (max === undefined || number <= max)) return number;
+      if (Number.isSafeInteger(number) && (min === undefined || number >= min) && (max === undefined || number <= max))
+        return number;
       const range = rangeText(min, max);
       const example = Math.max(min ?? Number.MIN_SAFE_INTEGER, Math.min(max ?? Number.MAX_SAFE_INTEGER, 1));
-      throw flagError(name, text, `a whole number${range ? ` ${range}` : ''}`, String(example), { ...(min !== undefined && { min }), ...(max !== undefined && { max }) });
+      throw flagError(name, text, `a whole number${range ? ` ${range}` : ''}`, String(example), {
+        ...(min !== undefined && { min }),
+        ...(max !== undefined && { max }),
+      });
     }
     case 'number': {
       const number = /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
       const { min } = declaration;
       if (Number.isFinite(number) && (min === undefined || number >= min)) return number;
-      throw flagError(name, text, `a number${min === undefined ? '' : ` ${rangeText(min, undefined)}`}`, String(Math.max(min ?? 1, 1)), { ...(min !== undefined && { min }) });
+      throw flagError(
+        name,
+        text,
+        `a number${min === undefined ? '' : ` ${rangeText(min, undefined)}`}`,
+        String(Math.max(min ?? 1, 1)),
+        { ...(min !== undefined && { min }) },
+      );
     }
     case 'choice':
       if (declaration.choices.includes(text)) return text;
-      throw flagError(name, text, `one of ${declaration.choices.join(', ')}`, undefined, { choices: [...declaration.choices] });
+      throw flagError(name, text, `one of ${declaration.choices.join(', ')}`, undefined, {
+        choices: [...declaration.choices],
+      });
     default:
       return text;
   }
@@ -80,22 +105,32 @@ function parseArgsOptions(options: OptionDeclarations): NonNullable<ParseArgsCon
 }
 
 /** `a, b or c`. */
-const orList = (words: readonly string[]): string => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+const orList = (words: readonly string[]): string =>
+  words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 
 function checkPositionals(spec: CommandSpec, positionals: string[]): void {
   const declared = spec.positionals;
   if (positionals.length > declared.length) {
     const extra = positionals[declared.length]!;
-    throw new CliError(CliErrorCode.Argument, `unexpected argument '${shown(extra)}': ${usageLines(spec)[0]!.replace(/^Usage: /, '')}`, { details: { argument: shown(extra) } });
+    throw new CliError(
+      CliErrorCode.Argument,
+      `unexpected argument '${shown(extra)}': ${usageLines(spec)[0]!.replace(/^Usage: /, '')}`,
+      { details: { argument: shown(extra) } },
+    );
   }
   declared.forEach((p, i) => {
     const value = positionals[i];
     if (value === undefined) {
-      if (p.required) throw new CliError(CliErrorCode.Argument, `missing ${positionalLabel(p)}: ${p.description.split('\n')[0]}`, { details: { argument: p.name } });
+      if (p.required)
+        throw new CliError(CliErrorCode.Argument, `missing ${positionalLabel(p)}: ${p.description.split('\n')[0]}`, {
+          details: { argument: p.name },
+        });
       return;
     }
     if (p.choices && !p.choices.includes(value)) {
-      throw new CliError(CliErrorCode.Argument, `unknown ${p.name} '${shown(value)}'; expected ${orList(p.choices)}`, { details: { argument: p.name, value: shown(value), choices: [...p.choices] } });
+      throw new CliError(CliErrorCode.Argument, `unknown ${p.name} '${shown(value)}'; expected ${orList(p.choices)}`, {
+        details: { argument: p.name, value: shown(value), choices: [...p.choices] },
+      });
     }
   });
 }
@@ -115,7 +150,12 @@ export function parseArguments(spec: CommandSpec, args: string[]): ParsedArgumen
     throw new CliError(CliErrorCode.Flag, (error as Error).message, { cause: error });
   }
   const raw = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  const common = { positionals: parsed.positionals, json: raw.json === true, verbose: raw.verbose === true, help: raw.help === true };
+  const common = {
+    positionals: parsed.positionals,
+    json: raw.json === true,
+    verbose: raw.verbose === true,
+    help: raw.help === true,
+  };
   if (common.help) return { ...common, values: {} };
   const values: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(spec.options)) {
@@ -125,7 +165,12 @@ export function parseArguments(spec: CommandSpec, args: string[]): ParsedArgumen
       continue;
     }
     if (given === undefined || (Array.isArray(given) && given.length === 0)) {
-      if (d.required) throw new CliError(CliErrorCode.Flag, `--${name} ${placeholderOf(d)} is required: ${d.description.split('\n')[0]}`, { details: { flag: name } });
+      if (d.required)
+        throw new CliError(
+          CliErrorCode.Flag,
+          `--${name} ${placeholderOf(d)} is required: ${d.description.split('\n')[0]}`,
+          { details: { flag: name } },
+        );
       values[name] = d.type === 'string' && d.multiple ? [] : d.default;
       continue;
     }
@@ -200,7 +245,8 @@ function optionRows(options: OptionDeclarations): Array<[string, string]> {
 /** `agentlang <verb> --help` without its title and the global options: usage, arguments, options, notes. */
 export function formatUsage(spec: CommandSpec): string {
   const lines = [...usageLines(spec)];
-  if (spec.positionals.length > 0) lines.push('', 'Arguments:', ...table(spec.positionals.map((p) => [positionalLabel(p), p.description])));
+  if (spec.positionals.length > 0)
+    lines.push('', 'Arguments:', ...table(spec.positionals.map((p) => [positionalLabel(p), p.description])));
   if (Object.keys(spec.options).length > 0) lines.push('', 'Options:', ...table(optionRows(spec.options)));
   if (spec.notes) lines.push('', spec.notes.trimEnd());
   return lines.join('\n');

@@ -3,7 +3,10 @@ import type { Approver } from '@agentlang/harness';
 import { stableJson } from '@agentlang/harness';
 
 /** One turn of a conversation: runs the prompt with this cancel signal and approver; resolves with the turn's exit code. */
-export type ConversationTurn = (prompt: string, options: { signal: AbortSignal; approve: Approver; first: boolean }) => Promise<number>;
+export type ConversationTurn = (
+  prompt: string,
+  options: { signal: AbortSignal; approve: Approver; first: boolean },
+) => Promise<number>;
 
 /**
  * An interactive conversation on a terminal (`agentlang run <agent>` without `--prompt`): reads a
@@ -12,7 +15,12 @@ export type ConversationTurn = (prompt: string, options: { signal: AbortSignal; 
  * (denying a question being asked) and keeps the conversation; at the prompt it only clears the
  * line. Ctrl-D (end of input) ends the conversation. Resolves with the last turn's exit code.
  */
-export function converse(options: { input: NodeJS.ReadStream; output: NodeJS.WriteStream; notice: (line: string) => void; turn: ConversationTurn }): Promise<number> {
+export function converse(options: {
+  input: NodeJS.ReadStream;
+  output: NodeJS.WriteStream;
+  notice: (line: string) => void;
+  turn: ConversationTurn;
+}): Promise<number> {
   const { input, output } = options;
   const rl = createInterface({ input, output, terminal: true, prompt: '> ' });
   let busy: AbortController | undefined;
@@ -22,10 +30,16 @@ export function converse(options: { input: NodeJS.ReadStream; output: NodeJS.Wri
   const approve: Approver = (request) =>
     new Promise((resolve) => {
       const args = stableJson(request.arguments);
-      output.write(`approve ${request.toolName} (call ${request.callId}) with ${args.length > 500 ? `${args.slice(0, 500)}…` : args}? [y/N] `);
+      output.write(
+        `approve ${request.toolName} (call ${request.callId}) with ${args.length > 500 ? `${args.slice(0, 500)}…` : args}? [y/N] `,
+      );
       question = (answer) => {
         question = undefined;
-        resolve(answer !== undefined && /^\s*y(es)?\s*$/i.test(answer) ? { approved: true } : { approved: false, reason: `the user declined the call to ${request.toolName}` });
+        resolve(
+          answer !== undefined && /^\s*y(es)?\s*$/i.test(answer)
+            ? { approved: true }
+            : { approved: false, reason: `the user declined the call to ${request.toolName}` },
+        );
       };
     });
   return new Promise((resolve) => {

@@ -29,7 +29,11 @@ export class CliError extends Error {
   readonly code: CliErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: CliErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: CliErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

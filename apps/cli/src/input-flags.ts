@@ -19,10 +19,16 @@ export function trustedKeys(ctx: { values: { pubkey: string[] }; env: NodeJS.Pro
 export function inputOptionsFromFlags(ctx: CommandContext<typeof INPUT_FLAGS>): OpenAgentInputOptions {
   const identityVar = ctx.values['identity-env'] ?? 'AGENTLANG_IDENTITY';
   const identity = ctx.env[identityVar];
-  if (ctx.values['identity-env'] && !identity) throw new CliError(CliErrorCode.Env, `environment variable ${identityVar} (named by --identity-env) is not set`, { details: { flag: 'identity-env', variable: identityVar } });
+  if (ctx.values['identity-env'] && !identity)
+    throw new CliError(CliErrorCode.Env, `environment variable ${identityVar} (named by --identity-env) is not set`, {
+      details: { flag: 'identity-env', variable: identityVar },
+    });
   const passVar = ctx.values['passphrase-env'];
   const passphrase = passVar ? ctx.env[passVar] : undefined;
-  if (passVar && !passphrase) throw new CliError(CliErrorCode.Env, `environment variable ${passVar} (named by --passphrase-env) is not set`, { details: { flag: 'passphrase-env', variable: passVar } });
+  if (passVar && !passphrase)
+    throw new CliError(CliErrorCode.Env, `environment variable ${passVar} (named by --passphrase-env) is not set`, {
+      details: { flag: 'passphrase-env', variable: passVar },
+    });
   const publicKeys = trustedKeys(ctx);
   const load = manifestLoadOptions(ctx.env);
   return {

@@ -48,17 +48,23 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env
   const bytes = readFileSync(file);
   // The cache is keyed by the exact bytes (V8 itself checks only the source's length) and V8's version.
   const name = basename(file, '.cjs');
-  const cacheFile = join(dir, `${name}-${createHash('sha256').update(bytes).digest('hex')}-v8-${process.versions.v8}.cache`);
+  const cacheFile = join(
+    dir,
+    `${name}-${createHash('sha256').update(bytes).digest('hex')}-v8-${process.versions.v8}.cache`,
+  );
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
     // first run of this build: compiled from source, cached at exit
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
-    filename: file,
-    ...(cachedData ? { cachedData } : {}),
-  });
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`,
+    {
+      filename: file,
+      ...(cachedData ? { cachedData } : {}),
+    },
+  );
   if (cachedData === undefined || script.cachedDataRejected === true) {
     // At a successful exit, so the cache also holds every function the command compiled.
     process.once('exit', (code) => {

@@ -44,8 +44,20 @@ function formatHelp(commands: readonly CommandSpec[]): string {
 }
 
 /** The `--help --json` document of one command: its help text and its declarations. */
-function helpData(spec: CommandSpec): { command: string; summary: string; usage: string; positionals: unknown; options: unknown } {
-  return { command: spec.name, summary: spec.summary, usage: formatUsage(spec), positionals: spec.positionals, options: spec.options };
+function helpData(spec: CommandSpec): {
+  command: string;
+  summary: string;
+  usage: string;
+  positionals: unknown;
+  options: unknown;
+} {
+  return {
+    command: spec.name,
+    summary: spec.summary,
+    usage: formatUsage(spec),
+    positionals: spec.positionals,
+    options: spec.options,
+  };
 }
 
 function write(stream: NodeJS.WriteStream, text: string): void {
@@ -87,8 +99,17 @@ export async function main(argv: string[], commands: readonly CommandSpec[], loa
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       const topic = argv[0] === 'help' && argv[1] !== undefined ? commands.find((c) => c.name === argv[1]) : undefined;
-      if (argv[0] === 'help' && argv[1] !== undefined && !topic) throw new CliError(CliErrorCode.Command, `unknown command '${argv[1]}'; run \`agentlang --help\` for the list`, { details: { command: argv[1].slice(0, 40) } });
-      if (wantsJson) write(process.stdout, JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: commands.map(helpData) }, null, 2));
+      if (argv[0] === 'help' && argv[1] !== undefined && !topic)
+        throw new CliError(
+          CliErrorCode.Command,
+          `unknown command '${argv[1]}'; run \`agentlang --help\` for the list`,
+          { details: { command: argv[1].slice(0, 40) } },
+        );
+      if (wantsJson)
+        write(
+          process.stdout,
+          JSON.stringify(topic ? helpData(topic) : { version: VERSION, commands: commands.map(helpData) }, null, 2),
+        );
       else write(process.stdout, topic ? formatCommandHelp(topic) : formatHelp(commands));
       return argv.length === 0 ? EXIT_CODES.USAGE! : EXIT_CODES.OK!;
     }
@@ -100,9 +121,15 @@ export async function main(argv: string[], commands: readonly CommandSpec[], loa
     const verb = verbIndex >= 0 ? argv[verbIndex]! : '';
     spec = commands.find((c) => c.name === verb);
     if (!spec) {
-      throw new CliError(CliErrorCode.Command, verb ? `unknown command '${verb}'; run \`agentlang --help\` for the list` : 'no command given; run `agentlang --help`', {
-        details: verb ? { command: verb.slice(0, 40) } : {},
-      });
+      throw new CliError(
+        CliErrorCode.Command,
+        verb
+          ? `unknown command '${verb}'; run \`agentlang --help\` for the list`
+          : 'no command given; run `agentlang --help`',
+        {
+          details: verb ? { command: verb.slice(0, 40) } : {},
+        },
+      );
     }
     const rest = [...argv.slice(0, verbIndex), ...argv.slice(verbIndex + 1)];
     const parsed = parseArguments(spec, rest);

@@ -12,7 +12,11 @@ export function manifestLoadOptions(env: NodeJS.ProcessEnv): LoadOptions {
     resolveBase: async (reference) => {
       const { createRegistryBaseResolver } = await import('@agentlang/registry-client');
       const pubkey = env.AGENTLANG_PUBKEY;
-      return createRegistryBaseResolver({ url, ...(env.AGENTLANG_API_KEY ? { apiKey: env.AGENTLANG_API_KEY } : {}), ...(pubkey ? { publicKeys: [pubkey] } : {}) })(reference);
+      return createRegistryBaseResolver({
+        url,
+        ...(env.AGENTLANG_API_KEY ? { apiKey: env.AGENTLANG_API_KEY } : {}),
+        ...(pubkey ? { publicKeys: [pubkey] } : {}),
+      })(reference);
     },
   };
 }

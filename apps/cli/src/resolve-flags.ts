@@ -10,14 +10,22 @@ export function parseToolRegistry(value: string): { url: string; tenant: string 
   try {
     url = new URL(value);
   } catch {
-    throw new CliError(CliErrorCode.Flag, `--tool-registry takes URL/<tenant> (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`, { details: { flag: 'tool-registry', value } });
+    throw new CliError(
+      CliErrorCode.Flag,
+      `--tool-registry takes URL/<tenant> (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`,
+      { details: { flag: 'tool-registry', value } },
+    );
   }
   const parts = url.pathname.split('/').filter(Boolean);
   const tenant = parts.pop();
   if (!tenant || !['http:', 'https:'].includes(url.protocol)) {
-    throw new CliError(CliErrorCode.Flag, `--tool-registry takes an http(s) URL ending in the tenant (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`, {
-      details: { flag: 'tool-registry', value },
-    });
+    throw new CliError(
+      CliErrorCode.Flag,
+      `--tool-registry takes an http(s) URL ending in the tenant (e.g. http://127.0.0.1:8765/alice); found ${JSON.stringify(value)}`,
+      {
+        details: { flag: 'tool-registry', value },
+      },
+    );
   }
   url.pathname = parts.length > 0 ? `/${parts.join('/')}` : '/';
   return { url: url.toString(), tenant };
@@ -27,7 +35,10 @@ export function parseToolRegistry(value: string): { url: string; tenant: string 
  * The runner's sandboxed probe executor (dependency checks and MCP servers run in the agent's
  * sandbox), loaded only when the agent has something to probe.
  */
-export function sandboxProbeExecutor(ctx: Pick<CommandContext, 'env' | 'log'>, options: { unsafeNoIsolation?: boolean } = {}): ProbeExecutor {
+export function sandboxProbeExecutor(
+  ctx: Pick<CommandContext, 'env' | 'log'>,
+  options: { unsafeNoIsolation?: boolean } = {},
+): ProbeExecutor {
   let inner: ProbeExecutor | undefined;
   return {
     get name() {
@@ -36,7 +47,11 @@ export function sandboxProbeExecutor(ctx: Pick<CommandContext, 'env' | 'log'>, o
     async start(request) {
       if (!inner) {
         const { createSandboxProbeExecutor } = await import('@agentlang/runner');
-        inner = createSandboxProbeExecutor({ env: ctx.env, log: ctx.log, ...(options.unsafeNoIsolation ? { unsafeNoIsolation: true } : {}) });
+        inner = createSandboxProbeExecutor({
+          env: ctx.env,
+          log: ctx.log,
+          ...(options.unsafeNoIsolation ? { unsafeNoIsolation: true } : {}),
+        });
       }
       return inner.start(request);
     },
@@ -52,7 +67,13 @@ export async function resolveOptionsFromFlags(ctx: CommandContext<typeof RESOLVE
     registries.length === 0
       ? []
       : await import('@agentlang/registry-client').then(({ createRegistryToolSource }) =>
-          registries.map((r) => createRegistryToolSource({ url: r.url, tenant: r.tenant, ...(ctx.env.AGENTLANG_API_KEY ? { apiKey: ctx.env.AGENTLANG_API_KEY } : {}) })),
+          registries.map((r) =>
+            createRegistryToolSource({
+              url: r.url,
+              tenant: r.tenant,
+              ...(ctx.env.AGENTLANG_API_KEY ? { apiKey: ctx.env.AGENTLANG_API_KEY } : {}),
+            }),
+          ),
         );
   return {
     env: ctx.env,

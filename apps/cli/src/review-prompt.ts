@@ -69,7 +69,12 @@ export function offlineReviewer(): PromptReviewer {
       for (const s of doc.sections) {
         // The loader already refuses literally empty text; placeholders are empty in effect.
         if (PLACEHOLDER.test(s.content)) {
-          add({ severity: 'error', check: 'empty-section', section: s.name, message: `section "${s.name}" is empty in effect (${JSON.stringify(s.content.trim().slice(0, 40))}); write its content or remove it` });
+          add({
+            severity: 'error',
+            check: 'empty-section',
+            section: s.name,
+            message: `section "${s.name}" is empty in effect (${JSON.stringify(s.content.trim().slice(0, 40))}); write its content or remove it`,
+          });
         }
       }
       const variables = findTemplateVariables(doc);
@@ -98,13 +103,27 @@ export function offlineReviewer(): PromptReviewer {
         for (const name of candidates) {
           if (declared.has(name) || variableRoots.has(name) || sectionNames.has(name) || reported.has(name)) continue;
           reported.add(name);
-          add({ severity: 'warning', check: 'undeclared-tool', section: s.name, message: `the prompt names "${name}", which the agent does not declare as a tool; declare it under tools: or reword` });
+          add({
+            severity: 'warning',
+            check: 'undeclared-tool',
+            section: s.name,
+            message: `the prompt names "${name}", which the agent does not declare as a tool; declare it under tools: or reword`,
+          });
         }
       }
       for (const name of declared) {
-        if (name === 'delegate' || agent.manifest.skills.some((s) => s.name === name) || agent.manifest.mcpServers.some((s) => s.name === name)) continue;
+        if (
+          name === 'delegate' ||
+          agent.manifest.skills.some((s) => s.name === name) ||
+          agent.manifest.mcpServers.some((s) => s.name === name)
+        )
+          continue;
         if (!new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text)) {
-          add({ severity: 'warning', check: 'unused-tool', message: `tool "${name}" is declared but the prompt never mentions it; tell the model when to use it, or drop it` });
+          add({
+            severity: 'warning',
+            check: 'unused-tool',
+            message: `tool "${name}" is declared but the prompt never mentions it; tell the model when to use it, or drop it`,
+          });
         }
       }
       return findings;
@@ -127,7 +146,9 @@ const INSTRUCTIONS =
 
 /** An LLM reviewer speaking the OpenAI chat-completions protocol (used by `build --quality` when configured). */
 export function llmReviewer(options: LlmReviewerOptions): PromptReviewer {
-  const endpoint = /\/chat\/completions\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/chat/completions`;
+  const endpoint = /\/chat\/completions\/?$/.test(options.url)
+    ? options.url
+    : `${options.url.replace(/\/+$/, '')}/chat/completions`;
   return {
     name: 'llm',
     async review(agent) {
@@ -139,30 +160,48 @@ export function llmReviewer(options: LlmReviewerOptions): PromptReviewer {
         temperature: 0,
         messages: [
           { role: 'system', content: INSTRUCTIONS },
-          { role: 'user', content: `Declared tools: ${tools.join(', ') || '(none)'}\n\nPrompt sections:\n${doc.sections.map((s) => `## ${s.name}\n${s.content}`).join('\n\n')}` },
+          {
+            role: 'user',
+            content: `Declared tools: ${tools.join(', ') || '(none)'}\n\nPrompt sections:\n${doc.sections.map((s) => `## ${s.name}\n${s.content}`).join('\n\n')}`,
+          },
         ],
       };
       let response: Response;
       try {
         response = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+          },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
         });
       } catch (cause) {
-        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer at ${endpoint} could not be reached: ${(cause as Error).message}`, { details: { endpoint }, cause });
+        throw new ContainerError(
+          ContainerErrorCode.ReviewFailed,
+          `the LLM reviewer at ${endpoint} could not be reached: ${(cause as Error).message}`,
+          { details: { endpoint }, cause },
+        );
       }
       const text = await response.text();
       if (!response.ok) {
-        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer at ${endpoint} answered HTTP ${response.status}: ${text.slice(0, 200)}`, { details: { endpoint, status: response.status } });
+        throw new ContainerError(
+          ContainerErrorCode.ReviewFailed,
+          `the LLM reviewer at ${endpoint} answered HTTP ${response.status}: ${text.slice(0, 200)}`,
+          { details: { endpoint, status: response.status } },
+        );
       }
       let content: string;
       try {
         const parsed = JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> };
         content = parsed.choices?.[0]?.message?.content ?? '';
       } catch (cause) {
-        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer at ${endpoint} did not answer chat-completions JSON`, { details: { endpoint }, cause });
+        throw new ContainerError(
+          ContainerErrorCode.ReviewFailed,
+          `the LLM reviewer at ${endpoint} did not answer chat-completions JSON`,
+          { details: { endpoint }, cause },
+        );
       }
       const json = content.replace(/^\s*```(?:json)?\s*/i, '').replace(/\s*```\s*$/, '');
       let findings: Array<{ severity?: string; section?: string; message?: string }>;
@@ -170,7 +209,11 @@ export function llmReviewer(options: LlmReviewerOptions): PromptReviewer {
         findings = (JSON.parse(json) as { findings: typeof findings }).findings;
         if (!Array.isArray(findings)) throw new Error('findings is not an array');
       } catch (cause) {
-        throw new ContainerError(ContainerErrorCode.ReviewFailed, `the LLM reviewer's answer is not the requested JSON: ${content.slice(0, 200)}`, { details: { endpoint }, cause });
+        throw new ContainerError(
+          ContainerErrorCode.ReviewFailed,
+          `the LLM reviewer's answer is not the requested JSON: ${content.slice(0, 200)}`,
+          { details: { endpoint }, cause },
+        );
       }
       return findings
         .filter((f) => typeof f?.message === 'string' && f.message !== '')
@@ -195,14 +238,21 @@ export function reviewersFromEnv(env: NodeJS.ProcessEnv): PromptReviewer[] {
   const url = env.AGENTLANG_REVIEW_URL;
   if (url) {
     reviewers.push(
-      llmReviewer({ url, model: env.AGENTLANG_REVIEW_MODEL || 'gpt-4o-mini', ...(env.AGENTLANG_REVIEW_API_KEY ? { apiKey: env.AGENTLANG_REVIEW_API_KEY } : {}) }),
+      llmReviewer({
+        url,
+        model: env.AGENTLANG_REVIEW_MODEL || 'gpt-4o-mini',
+        ...(env.AGENTLANG_REVIEW_API_KEY ? { apiKey: env.AGENTLANG_REVIEW_API_KEY } : {}),
+      }),
     );
   }
   return reviewers;
 }
 
 /** Runs every reviewer over the agent's prompt and collects their findings (errors first). */
-export async function reviewPrompt(agent: LoadedAgent, options: { reviewers?: PromptReviewer[] } = {}): Promise<PromptReview> {
+export async function reviewPrompt(
+  agent: LoadedAgent,
+  options: { reviewers?: PromptReviewer[] } = {},
+): Promise<PromptReview> {
   const reviewers = options.reviewers ?? [offlineReviewer()];
   const findings: ReviewFinding[] = [];
   for (const r of reviewers) findings.push(...(await r.review(agent)));

@@ -9,7 +9,8 @@ import { runCli } from './main.js';
 export function start(argv: string[]): void {
   runCli(argv, COMMANDS, async (name) => {
     const { run } = command;
-    if (typeof run !== 'function') throw new Error(`this agentlang install has no bundle for '${name}' (dist/verbs/${name}.cjs); reinstall it`);
+    if (typeof run !== 'function')
+      throw new Error(`this agentlang install has no bundle for '${name}' (dist/verbs/${name}.cjs); reinstall it`);
     return { run };
   });
 }

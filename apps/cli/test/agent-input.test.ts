@@ -10,12 +10,19 @@ import { type ServeProcess, serve, startDistribution } from './registry-support.
 // public key means "signed by it or refused" in run, pull and verify; what was verified is shown
 // and recorded; inputs of the wrong kind are named for what they are.
 
-const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_PUBKEY: undefined, AGENTLANG_IDENTITY: undefined, AGENTLANG_RECIPIENT: undefined };
+const ENV = {
+  CI: undefined,
+  AGENTLANG_SIGNING_KEY: undefined,
+  AGENTLANG_PUBKEY: undefined,
+  AGENTLANG_IDENTITY: undefined,
+  AGENTLANG_RECIPIENT: undefined,
+};
 
 const CREW = {
   'crew/agent.yaml':
     'name: echo-crew\nversion: 1.0.0\ndescription: a crew with a prompt\nmodels:\n  test-echo/demo: {}\ndelegate:\n  agents:\n    - path: ./researcher.yaml\n    - path: ./writer.yaml\n      depends_on: [researcher]\n',
-  'crew/prompt.yaml': 'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You lead a crew. Secret marker: TEAL-WALRUS.\n',
+  'crew/prompt.yaml':
+    'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You lead a crew. Secret marker: TEAL-WALRUS.\n',
   'crew/researcher.yaml': 'name: researcher\ndescription: finds sources\n',
   'crew/writer.yaml': 'name: writer\ndescription: writes the report\n',
 };
@@ -39,7 +46,10 @@ beforeAll(() => {
   writeTree(cwd, CREW);
   signer = cliKeygen({ cwd, env: ENV });
   x = cliKeygenX25519({ cwd, env: ENV });
-  const b = runCli(['build', 'crew', '--sign-key-env', 'K', '--recipient', x.recipient], { cwd, env: { ...ENV, K: signer.priv } });
+  const b = runCli(['build', 'crew', '--sign-key-env', 'K', '--recipient', x.recipient], {
+    cwd,
+    env: { ...ENV, K: signer.priv },
+  });
   expect(b.stderr).toBe('');
   expect(b.status).toBe(0);
   buildOut = b.stdout;
@@ -53,35 +63,60 @@ beforeAll(() => {
 
 describe('a container with a prompt and sub-agents', () => {
   it('resolves from its own verified entries (never the hostile researcher.yaml beside it); with an identity the plan has the prompt digest', () => {
-    const r = runCli(['resolve', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub, '--json'], { cwd, env: { ...ENV, AGENTLANG_IDENTITY: x.identity } });
+    const r = runCli(['resolve', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub, '--json'], {
+      cwd,
+      env: { ...ENV, AGENTLANG_IDENTITY: x.identity },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(plan.subAgents.map((a: { name: string; digest: string }) => [a.name, a.digest])).toEqual(lockedAgents.map((a) => [a.name, a.hash]));
+    expect(plan.subAgents.map((a: { name: string; digest: string }) => [a.name, a.digest])).toEqual(
+      lockedAgents.map((a) => [a.name, a.hash]),
+    );
     expect(plan.systemPromptSha256).toBe(lockedPrompt);
-    const text = runCli(['resolve', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub], { cwd, env: { ...ENV, AGENTLANG_IDENTITY: x.identity } }).stdout;
+    const text = runCli(['resolve', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub], {
+      cwd,
+      env: { ...ENV, AGENTLANG_IDENTITY: x.identity },
+    }).stdout;
     expect(text).toContain('  Agents:   researcher, writer\n');
-    expect(text).toMatch(/ {2}Input: {4}container, \d+ entries, signature verified \(key id [0-9a-f]{16}…\), every entry matches it\n/);
+    expect(text).toMatch(
+      / {2}Input: {4}container, \d+ entries, signature verified \(key id [0-9a-f]{16}…\), every entry matches it\n/,
+    );
     expect(text).toContain(`  Prompt:   decrypted in memory, compiled ${lockedPrompt} (matches the lock)`);
   });
 
   it('without an identity it still resolves, and says the prompt stayed encrypted and what the signed lock pins', () => {
     const r = runCli(['resolve', 'echo-crew@1.0.0.agent'], { cwd, env: ENV });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/ {2}Input: {4}container, \d+ entries, signed by key id [0-9a-f]{16}…, NOT verified \(pass --pubkey HEX\)/);
-    expect(r.stdout).toContain(`  Prompt:   encrypted, not decrypted (set AGENTLANG_IDENTITY or pass --passphrase-env VAR); the container's lock pins ${lockedPrompt}`);
+    expect(r.stdout).toMatch(
+      / {2}Input: {4}container, \d+ entries, signed by key id [0-9a-f]{16}…, NOT verified \(pass --pubkey HEX\)/,
+    );
+    expect(r.stdout).toContain(
+      `  Prompt:   encrypted, not decrypted (set AGENTLANG_IDENTITY or pass --passphrase-env VAR); the container's lock pins ${lockedPrompt}`,
+    );
   });
 
   it('runs, and the record says the lock was verified through the container signature', () => {
-    const r = runCli(['run', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub, '--prompt', 'hi', '--json'], { cwd, env: { ...ENV, AGENTLANG_IDENTITY: x.identity } });
+    const r = runCli(['run', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub, '--prompt', 'hi', '--json'], {
+      cwd,
+      env: { ...ENV, AGENTLANG_IDENTITY: x.identity },
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.plan.subAgents.map((a: { digest: string }) => a.digest)).toEqual(lockedAgents.map((a) => a.hash));
-    expect(out.record.lock).toMatchObject({ signed: true, verified: true, signature: 'container', key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
+    expect(out.record.lock).toMatchObject({
+      signed: true,
+      verified: true,
+      signature: 'container',
+      key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)],
+    });
   });
 
   it('compile decrypts the prompt in memory with the identity, and refuses without one (exit 2)', () => {
-    const ok = runCli(['compile', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub], { cwd, env: { ...ENV, AGENTLANG_IDENTITY: x.identity } });
+    const ok = runCli(['compile', 'echo-crew@1.0.0.agent', '--pubkey', signer.pub], {
+      cwd,
+      env: { ...ENV, AGENTLANG_IDENTITY: x.identity },
+    });
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('Secret marker: TEAL-WALRUS.');
     const sealed = runCli(['compile', 'echo-crew@1.0.0.agent'], { cwd, env: ENV });
@@ -93,9 +128,15 @@ describe('a container with a prompt and sub-agents', () => {
     const count = Number(/entries: {3}(\d+),/.exec(buildOut)?.[1]);
     expect(count).toBeGreaterThan(2);
     const env = { ...ENV, AGENTLANG_PUBKEY: signer.pub };
-    expect(runCli(['verify', 'echo-crew@1.0.0.agent'], { cwd, env }).stdout).toBe(`VALID: signature verifies for echo-crew@1.0.0; all ${count} entries match manifest.json\n`);
-    expect(runCli(['validate', 'echo-crew@1.0.0.agent'], { cwd, env: ENV }).stdout).toContain(`  container: ${count} entries verified, signed (unverified)`);
-    expect(runCli(['inspect', 'echo-crew@1.0.0.agent'], { cwd, env: ENV }).stdout).toMatch(new RegExp(`size: {7}\\d+ bytes, ${count} entries; integrity ok`));
+    expect(runCli(['verify', 'echo-crew@1.0.0.agent'], { cwd, env }).stdout).toBe(
+      `VALID: signature verifies for echo-crew@1.0.0; all ${count} entries match manifest.json\n`,
+    );
+    expect(runCli(['validate', 'echo-crew@1.0.0.agent'], { cwd, env: ENV }).stdout).toContain(
+      `  container: ${count} entries verified, signed (unverified)`,
+    );
+    expect(runCli(['inspect', 'echo-crew@1.0.0.agent'], { cwd, env: ENV }).stdout).toMatch(
+      new RegExp(`size: {7}\\d+ bytes, ${count} entries; integrity ok`),
+    );
   });
 });
 
@@ -126,7 +167,9 @@ describe('a public key means signed by it or refused', () => {
     // Signed and matching: runs.
     const ok = runCli(['run', 'evil.agent', '--pubkey', signer.pub, '--dry-run'], { cwd: dir, env: ENV });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/ {2}Input: {4}YAML manifest, lock .*evil\.agent\.lock signed, verified \(key id [0-9a-f]{16}…\), manifest hash matches/);
+    expect(ok.stdout).toMatch(
+      / {2}Input: {4}YAML manifest, lock .*evil\.agent\.lock signed, verified \(key id [0-9a-f]{16}…\), manifest hash matches/,
+    );
     writeFileSync(join(dir, 'evil.agent'), EVIL(mark));
     const r = runCli(['run', 'evil.agent', '--pubkey', signer.pub, '--json'], { cwd: dir, env: ENV });
     expect(r.status).toBe(12);
@@ -138,30 +181,47 @@ describe('a public key means signed by it or refused', () => {
     const dir = makeTempDir('agentlang-cli-reqsigned-');
     writeTree(dir, { 'evil.agent': EVIL(join(dir, 'mark')).replace('touch', 'true || touch') });
     expect(runCli(['lock', 'evil.agent'], { cwd: dir, env: ENV }).status).toBe(0);
-    const unsigned = runCli(['run', 'evil.agent', '--lock', 'evil.agent.lock', '--require-signed', '--json'], { cwd: dir, env: { ...ENV, AGENTLANG_PUBKEY: signer.pub } });
+    const unsigned = runCli(['run', 'evil.agent', '--lock', 'evil.agent.lock', '--require-signed', '--json'], {
+      cwd: dir,
+      env: { ...ENV, AGENTLANG_PUBKEY: signer.pub },
+    });
     expect(unsigned.status).toBe(12);
     expect(JSON.parse(unsigned.stdout).error.code).toBe('LOCK_UNSIGNED');
-    expect(runCli(['lock', 'evil.agent', '--sign-key-env', 'K'], { cwd: dir, env: { ...ENV, K: signer.priv } }).status).toBe(0);
-    const signed = runCli(['run', 'evil.agent', '--lock', 'evil.agent.lock', '--require-signed', '--dry-run'], { cwd: dir, env: { ...ENV, AGENTLANG_PUBKEY: signer.pub } });
+    expect(
+      runCli(['lock', 'evil.agent', '--sign-key-env', 'K'], { cwd: dir, env: { ...ENV, K: signer.priv } }).status,
+    ).toBe(0);
+    const signed = runCli(['run', 'evil.agent', '--lock', 'evil.agent.lock', '--require-signed', '--dry-run'], {
+      cwd: dir,
+      env: { ...ENV, AGENTLANG_PUBKEY: signer.pub },
+    });
     expect(signed.status, signed.stderr).toBe(0);
   });
 
   it('verify: a YAML manifest is signed only by a signed lock that pins it; a directory or YAML file is never an EISDIR or "truncated"', () => {
     const dir = makeTempDir('agentlang-cli-verify-');
-    writeTree(dir, { 'evil.agent': EVIL(join(dir, 'mark')).replace('touch', 'true || touch'), 'agent/agent.yaml': EVIL('x').replace('touch', 'true || touch') });
+    writeTree(dir, {
+      'evil.agent': EVIL(join(dir, 'mark')).replace('touch', 'true || touch'),
+      'agent/agent.yaml': EVIL('x').replace('touch', 'true || touch'),
+    });
     const none = runCli(['verify', 'evil.agent', '--pubkey', signer.pub], { cwd: dir, env: ENV });
     expect(none.status).toBe(12);
     expect(none.stderr).toContain('carries no signature of its own');
-    expect(runCli(['lock', 'evil.agent', '--sign-key-env', 'K'], { cwd: dir, env: { ...ENV, K: signer.priv } }).status).toBe(0);
+    expect(
+      runCli(['lock', 'evil.agent', '--sign-key-env', 'K'], { cwd: dir, env: { ...ENV, K: signer.priv } }).status,
+    ).toBe(0);
     const ok = runCli(['verify', 'evil.agent'], { cwd: dir, env: { ...ENV, AGENTLANG_PUBKEY: signer.pub } });
-    expect(ok.stdout).toMatch(/^VALID: evil\.agent is signed: .*evil\.agent\.lock verifies for evil@6\.6\.6 and pins its manifest hash ag1:[0-9a-f]{64}\n$/);
+    expect(ok.stdout).toMatch(
+      /^VALID: evil\.agent is signed: .*evil\.agent\.lock verifies for evil@6\.6\.6 and pins its manifest hash ag1:[0-9a-f]{64}\n$/,
+    );
     const directory = runCli(['verify', 'agent', '--pubkey', signer.pub], { cwd: dir, env: ENV });
     expect(directory.status).toBe(12);
     expect(directory.stderr).not.toContain('EISDIR');
     expect(directory.stderr).toContain('is a directory, which carries no signature of its own');
     const inspectDir = runCli(['inspect', 'agent'], { cwd: dir, env: ENV });
     expect(inspectDir.status).toBe(16);
-    expect(inspectDir.stderr).toContain('agent is a directory, not a container; if it holds an agent, `agentlang build');
+    expect(inspectDir.stderr).toContain(
+      'agent is a directory, not a container; if it holds an agent, `agentlang build',
+    );
     const inspectYaml = runCli(['inspect', 'evil.agent'], { cwd: dir, env: ENV });
     expect(inspectYaml.status).toBe(16);
     expect(inspectYaml.stderr).toContain('evil.agent is a text file (a YAML manifest?), not a container');
@@ -184,29 +244,47 @@ describe('a public key means signed by it or refused', () => {
 
     it('refuses an unsigned YAML manifest a registry serves under --pubkey or AGENTLANG_PUBKEY, and writes nothing', () => {
       writeTree(dir, { 'evil.agent': EVIL('/tmp/never').replace('name: evil', 'name: crew') });
-      const push = runCli(['push', 'evil.agent', '--registry', registry.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+      const push = runCli(['push', 'evil.agent', '--registry', registry.url, '--api-key', 'alice-key'], {
+        cwd: dir,
+        env: ENV,
+      });
       expect(push.status, push.stderr).toBe(0);
       for (const [args, env] of [
         [['--pubkey', signer.pub], ENV],
         [[], { ...ENV, AGENTLANG_PUBKEY: signer.pub }],
       ] as const) {
-        const r = runCli(['pull', 'alice/crew@6.6.6', '--registry', registry.url, '--out', 'got.agent', ...args, '--json'], { cwd: dir, env });
+        const r = runCli(
+          ['pull', 'alice/crew@6.6.6', '--registry', registry.url, '--out', 'got.agent', ...args, '--json'],
+          { cwd: dir, env },
+        );
         expect(r.status).toBe(17);
         expect(JSON.parse(r.stdout).error.message).toContain('unsigned YAML manifest, but a public key was given');
         expect(existsSync(join(dir, 'got.agent'))).toBe(false);
       }
       // Without a key the same pull is allowed (nothing was promised).
-      expect(runCli(['pull', 'alice/crew@6.6.6', '--registry', registry.url, '--out', 'got.agent'], { cwd: dir, env: ENV }).status).toBe(0);
+      expect(
+        runCli(['pull', 'alice/crew@6.6.6', '--registry', registry.url, '--out', 'got.agent'], { cwd: dir, env: ENV })
+          .status,
+      ).toBe(0);
     });
 
     it('refuses an unsigned manifest pushed over a signed container on an OCI tag', () => {
       const ref = `oci://${oci.host}/agents/echo-crew:1.0.0`;
       expect(runCli(['push', join(cwd, 'echo-crew@1.0.0.agent'), ref], { cwd: dir, env: ENV }).status).toBe(0);
-      expect(runCli(['pull', ref, '--out', 'signed.agent', '--pubkey', signer.pub], { cwd: dir, env: ENV }).status).toBe(0);
-      writeTree(dir, { 'over.agent': EVIL('/tmp/never').replace('name: evil', 'name: echo-crew').replace('version: 6.6.6', 'version: 1.0.0') });
+      expect(
+        runCli(['pull', ref, '--out', 'signed.agent', '--pubkey', signer.pub], { cwd: dir, env: ENV }).status,
+      ).toBe(0);
+      writeTree(dir, {
+        'over.agent': EVIL('/tmp/never')
+          .replace('name: evil', 'name: echo-crew')
+          .replace('version: 6.6.6', 'version: 1.0.0'),
+      });
       const over = runCli(['push', 'over.agent', ref], { cwd: dir, env: ENV });
       expect(over.status, over.stderr).toBe(0);
-      const r = runCli(['pull', ref, '--out', 'swapped.agent', '--pubkey', signer.pub, '--json'], { cwd: dir, env: ENV });
+      const r = runCli(['pull', ref, '--out', 'swapped.agent', '--pubkey', signer.pub, '--json'], {
+        cwd: dir,
+        env: ENV,
+      });
       expect(r.status).toBe(17);
       expect(JSON.parse(r.stdout).error.message).toContain('unsigned YAML manifest, but a public key was given');
       expect(existsSync(join(dir, 'swapped.agent'))).toBe(false);

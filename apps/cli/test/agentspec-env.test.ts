@@ -13,17 +13,25 @@ describe('AGENTSPEC_* environment fallbacks', () => {
     const cwd = makeTempDir('agentlang-agentspec-env-');
     dirs.push(cwd);
     writeTree(cwd, {
-      'a.agent': 'apiVersion: agent/v1\nname: envy\nversion: 0.1.0\nruntime: test-echo\nmodel:\n  preferred:\n    - acme-omni-9\n',
-      'models.yaml': 'schema: agentlang.models/v1\nmodels:\n  acme-omni-9:\n    provider: test-echo\n    context_window: 1000\n',
+      'a.agent':
+        'apiVersion: agent/v1\nname: envy\nversion: 0.1.0\nruntime: test-echo\nmodel:\n  preferred:\n    - acme-omni-9\n',
+      'models.yaml':
+        'schema: agentlang.models/v1\nmodels:\n  acme-omni-9:\n    provider: test-echo\n    context_window: 1000\n',
       'other.yaml': 'schema: agentlang.models/v1\nmodels: {}\n',
     });
-    const spec = runCli(['resolve', 'a.agent', '--json', '--no-mcp'], { cwd, env: { AGENTSPEC_MODELS: 'models.yaml' } });
+    const spec = runCli(['resolve', 'a.agent', '--json', '--no-mcp'], {
+      cwd,
+      env: { AGENTSPEC_MODELS: 'models.yaml' },
+    });
     expect(spec.status).toBe(0);
     expect(JSON.parse(spec.stdout).models['acme-omni-9']).toMatchObject({ known: true, contextWindow: 1000 });
     expect(spec.stderr.trim().split('\n')).toEqual([
       "notice: using AGENTSPEC_MODELS as AGENTLANG_MODELS (AgentSpec's names); set the AGENTLANG_* names to silence this",
     ]);
-    const both = runCli(['resolve', 'a.agent', '--json', '--no-mcp'], { cwd, env: { AGENTSPEC_MODELS: 'models.yaml', AGENTLANG_MODELS: 'other.yaml' } });
+    const both = runCli(['resolve', 'a.agent', '--json', '--no-mcp'], {
+      cwd,
+      env: { AGENTSPEC_MODELS: 'models.yaml', AGENTLANG_MODELS: 'other.yaml' },
+    });
     expect(JSON.parse(both.stdout).models['acme-omni-9'].known).toBe(false);
     expect(both.stderr).not.toContain('notice:');
   });

@@ -10,7 +10,16 @@ const work = makeTempDir();
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 cpSync(join(import.meta.dirname, '../../../examples/agentspec'), work, { recursive: true }); // run writes .agentlang/records
 
-const RUNNABLE = ['researcher', 'legal-researcher.agent', 'pricing-analyst.agent', 'sandboxed-intern.agent', 'pulled.agent', 'fastapi-dev.agent', 'override.agent', 'bases/researcher.agent'];
+const RUNNABLE = [
+  'researcher',
+  'legal-researcher.agent',
+  'pricing-analyst.agent',
+  'sandboxed-intern.agent',
+  'pulled.agent',
+  'fastapi-dev.agent',
+  'override.agent',
+  'bases/researcher.agent',
+];
 // bases/coder.agent is validated but not run alone: its scope paths are relative to the agent that extends it.
 
 describe('AgentSpec manifests as AgentSpec writes them', () => {
@@ -53,8 +62,12 @@ describe('AgentSpec manifests as AgentSpec writes them', () => {
     writeFileSync(join(dir, 'wider.agent'), child);
     const r = runCli(['validate', 'wider.agent'], { cwd: dir });
     expect(r.status).toBe(10);
-    expect(r.stderr).toContain('wider.agent:5:9: error MANIFEST_INHERITANCE trust.exec "sandboxed" widens the base\'s "none" (bases/researcher.agent)');
+    expect(r.stderr).toContain(
+      'wider.agent:5:9: error MANIFEST_INHERITANCE trust.exec "sandboxed" widens the base\'s "none" (bases/researcher.agent)',
+    );
     expect(r.stderr).toContain('base bases/researcher.agent: filesystem: none, network: allowed, exec: none');
-    expect(r.stderr).toContain('declare a new base that grants it (a manifest without base:), or widen bases/researcher.agent\'s trust itself');
+    expect(r.stderr).toContain(
+      "declare a new base that grants it (a manifest without base:), or widen bases/researcher.agent's trust itself",
+    );
   });
 });

@@ -42,7 +42,19 @@ function usageError(args: string[]): CliError {
 
 describe('parseArguments', () => {
   it('returns typed values: numbers, defaults, lists and booleans', () => {
-    const parsed = parseArguments(SPEC, ['a.agent', '--count', '3', '--ratio=1.5', '--tag', 'x', '--tag', 'y', '--key', 'k', '--json']);
+    const parsed = parseArguments(SPEC, [
+      'a.agent',
+      '--count',
+      '3',
+      '--ratio=1.5',
+      '--tag',
+      'x',
+      '--tag',
+      'y',
+      '--key',
+      'k',
+      '--json',
+    ]);
     expect(parsed).toEqual({
       positionals: ['a.agent'],
       values: { count: 3, ratio: 1.5, format: 'json', tag: ['x', 'y'], name: undefined, key: 'k', dry: false },
@@ -53,11 +65,23 @@ describe('parseArguments', () => {
   });
 
   it.each([
-    [['a', '--key', 'k', '--count', 'abc'], "--count 'abc' is not valid; expected a whole number from 1 to 64 (e.g. --count 1)", { flag: 'count', value: 'abc', min: 1, max: 64 }],
+    [
+      ['a', '--key', 'k', '--count', 'abc'],
+      "--count 'abc' is not valid; expected a whole number from 1 to 64 (e.g. --count 1)",
+      { flag: 'count', value: 'abc', min: 1, max: 64 },
+    ],
     [['a', '--key', 'k', '--count', '65'], "--count '65' is not valid", { flag: 'count', value: '65' }],
     [['a', '--key', 'k', '--count', '1.5'], "--count '1.5' is not valid", { flag: 'count' }],
-    [['a', '--key', 'k', '--ratio', 'soon'], "--ratio 'soon' is not valid; expected a number of at least 0.5", { flag: 'ratio', min: 0.5 }],
-    [['a', '--key', 'k', '--format', 'toml'], "--format 'toml' is not valid; expected one of json, yaml", { flag: 'format', choices: ['json', 'yaml'] }],
+    [
+      ['a', '--key', 'k', '--ratio', 'soon'],
+      "--ratio 'soon' is not valid; expected a number of at least 0.5",
+      { flag: 'ratio', min: 0.5 },
+    ],
+    [
+      ['a', '--key', 'k', '--format', 'toml'],
+      "--format 'toml' is not valid; expected one of json, yaml",
+      { flag: 'format', choices: ['json', 'yaml'] },
+    ],
   ])('refuses a malformed value: %j', (args, message, details) => {
     const error = usageError(args);
     expect(error.message).toContain(message);
@@ -66,14 +90,27 @@ describe('parseArguments', () => {
   });
 
   it('refuses unknown flags, missing values and a missing required option (USAGE_FLAG)', () => {
-    expect(usageError(['a', '--key', 'k', '--nope'])).toMatchObject({ code: 'USAGE_FLAG', message: expect.stringContaining("Unknown option '--nope'") });
-    expect(usageError(['a', '--key'])).toMatchObject({ code: 'USAGE_FLAG', message: expect.stringContaining("Option '--key <value>' argument missing") });
-    expect(usageError(['a'])).toMatchObject({ code: 'USAGE_FLAG', message: '--key HEX is required: the key', details: { flag: 'key' } });
+    expect(usageError(['a', '--key', 'k', '--nope'])).toMatchObject({
+      code: 'USAGE_FLAG',
+      message: expect.stringContaining("Unknown option '--nope'"),
+    });
+    expect(usageError(['a', '--key'])).toMatchObject({
+      code: 'USAGE_FLAG',
+      message: expect.stringContaining("Option '--key <value>' argument missing"),
+    });
+    expect(usageError(['a'])).toMatchObject({
+      code: 'USAGE_FLAG',
+      message: '--key HEX is required: the key',
+      details: { flag: 'key' },
+    });
   });
 
   it('refuses a missing, an unknown or an extra positional (USAGE_ARGUMENT)', () => {
     expect(usageError(['--key', 'k'])).toMatchObject({ code: 'USAGE_ARGUMENT', message: 'missing <agent>: the agent' });
-    expect(usageError(['a', 'medium', '--key', 'k'])).toMatchObject({ code: 'USAGE_ARGUMENT', message: "unknown mode 'medium'; expected fast or slow" });
+    expect(usageError(['a', 'medium', '--key', 'k'])).toMatchObject({
+      code: 'USAGE_ARGUMENT',
+      message: "unknown mode 'medium'; expected fast or slow",
+    });
     expect(usageError(['a', 'fast', 'extra', '--key', 'k'])).toMatchObject({
       code: 'USAGE_ARGUMENT',
       message: "unexpected argument 'extra': agentlang demo <agent> [fast|slow] --key HEX [options]",
@@ -116,14 +153,17 @@ describe('help is generated from the declarations', () => {
     );
   });
 
-  it.each(COMMANDS.map((c) => [c.name, c] as const))('agentlang %s --help names every declared option and positional', (_name, spec) => {
-    const help = formatCommandHelp(spec);
-    for (const [name, d] of Object.entries(spec.options)) {
-      expect(help).toContain(`--${name}`);
-      expect(help).toContain(d.description.split('\n')[0]);
-    }
-    for (const p of spec.positionals) expect(help).toContain(p.description.split('\n')[0]);
-  });
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    'agentlang %s --help names every declared option and positional',
+    (_name, spec) => {
+      const help = formatCommandHelp(spec);
+      for (const [name, d] of Object.entries(spec.options)) {
+        expect(help).toContain(`--${name}`);
+        expect(help).toContain(d.description.split('\n')[0]);
+      }
+      for (const p of spec.positionals) expect(help).toContain(p.description.split('\n')[0]);
+    },
+  );
 });
 
 describe('main() from sources', () => {
@@ -140,7 +180,10 @@ describe('main() from sources', () => {
       spy.mockRestore();
     }
     expect(JSON.parse(written[0]!)).toEqual({ kinds: expect.arrayContaining(['agent', 'prompt']) });
-    expect(JSON.parse(written[1]!).error).toMatchObject({ code: 'USAGE_ARGUMENT', message: expect.stringContaining("unknown schema kind 'nope'") });
+    expect(JSON.parse(written[1]!).error).toMatchObject({
+      code: 'USAGE_ARGUMENT',
+      message: expect.stringContaining("unknown schema kind 'nope'"),
+    });
   });
 });
 

@@ -45,7 +45,12 @@ describe('the bundles', () => {
 
   it('leaves the container, lock, resolver and registry-client code out of validate: dist/lib/agentlang-<package>.cjs, required for a container, a key or a registry base', () => {
     const validate = readFileSync(join(dist, 'verbs/validate.cjs'), 'utf8');
-    const defines = { container: 'openContainer', lock: 'lockPlan', resolver: 'resolvePlan', 'registry-client': 'createRegistryBaseResolver' };
+    const defines = {
+      container: 'openContainer',
+      lock: 'lockPlan',
+      resolver: 'resolvePlan',
+      'registry-client': 'createRegistryBaseResolver',
+    };
     for (const [pkg, fn] of Object.entries(defines)) {
       expect(validate).not.toMatch(new RegExp(`function ${fn}\\(`));
       expect(validate).toContain(`"../lib/agentlang-${pkg}.cjs"`);
@@ -71,7 +76,11 @@ describe('the code cache', () => {
   }
 
   const validate = (copy: string, env: Record<string, string | undefined>) =>
-    spawnSync(process.execPath, [join(copy, 'agentlang.js'), 'validate', 'examples/research-assistant'], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(copy, 'agentlang.js'), 'validate', 'examples/research-assistant'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
 
   it('is made at the first run in $XDG_CACHE_HOME/agentlang, keyed by the bundle hash and V8 version, and reused', () => {
     const expected = runCli(['validate', 'examples/research-assistant'], { cwd: root });
@@ -82,7 +91,9 @@ describe('the code cache', () => {
     const first = validate(copy, { XDG_CACHE_HOME: cacheHome, AGENTLANG_NO_CODE_CACHE: undefined });
     expect(first.stderr).toBe('');
     expect(first.stdout).toBe(expected.stdout);
-    const hash = createHash('sha256').update(readFileSync(join(copy, 'verbs/validate.cjs'))).digest('hex');
+    const hash = createHash('sha256')
+      .update(readFileSync(join(copy, 'verbs/validate.cjs')))
+      .digest('hex');
     const cacheDir = join(cacheHome, 'agentlang', 'code-cache');
     const name = `validate-${hash}-v8-${process.versions.v8}.cache`;
     expect(readdirSync(cacheDir)).toEqual([name]);
@@ -102,19 +113,29 @@ describe('the code cache', () => {
 
     // Another build of the bundle: its cache replaces the old one.
     chmodSync(join(copy, 'verbs'), 0o755);
-    writeFileSync(join(copy, 'verbs/validate.cjs'), `${readFileSync(join(copy, 'verbs/validate.cjs'), 'utf8')}\n// rebuilt\n`);
+    writeFileSync(
+      join(copy, 'verbs/validate.cjs'),
+      `${readFileSync(join(copy, 'verbs/validate.cjs'), 'utf8')}\n// rebuilt\n`,
+    );
     chmodSync(join(copy, 'verbs'), 0o555);
     expect(validate(copy, { XDG_CACHE_HOME: cacheHome }).stdout).toBe(expected.stdout);
-    const rebuilt = createHash('sha256').update(readFileSync(join(copy, 'verbs/validate.cjs'))).digest('hex');
+    const rebuilt = createHash('sha256')
+      .update(readFileSync(join(copy, 'verbs/validate.cjs')))
+      .digest('hex');
     expect(readdirSync(cacheDir)).toEqual([`validate-${rebuilt}-v8-${process.versions.v8}.cache`]);
-    expect(snapshot(copy).filter((line) => !line.startsWith('/verbs/validate.cjs '))).toEqual(before.filter((line) => !line.startsWith('/verbs/validate.cjs ')));
+    expect(snapshot(copy).filter((line) => !line.startsWith('/verbs/validate.cjs '))).toEqual(
+      before.filter((line) => !line.startsWith('/verbs/validate.cjs ')),
+    );
   });
 
-  it('keeps one cache per bundle: a verb whose name starts another verb\'s (verify, verify-lock) leaves that one alone', () => {
+  it("keeps one cache per bundle: a verb whose name starts another verb's (verify, verify-lock) leaves that one alone", () => {
     const cacheHome = makeTempDir('agentlang-cache-home-');
     const env = { ...process.env, XDG_CACHE_HOME: cacheHome, AGENTLANG_NO_CODE_CACHE: undefined };
-    for (const verb of ['verify-lock', 'verify']) expect(spawnSync(process.execPath, [cliPath, verb, '--help'], { env }).status).toBe(0);
-    const names = readdirSync(join(cacheHome, 'agentlang', 'code-cache')).map((n) => n.replace(/-[0-9a-f]{64}-v8-.*$/, ''));
+    for (const verb of ['verify-lock', 'verify'])
+      expect(spawnSync(process.execPath, [cliPath, verb, '--help'], { env }).status).toBe(0);
+    const names = readdirSync(join(cacheHome, 'agentlang', 'code-cache')).map((n) =>
+      n.replace(/-[0-9a-f]{64}-v8-.*$/, ''),
+    );
     expect(names.sort()).toEqual(['verify', 'verify-lock']);
   });
 

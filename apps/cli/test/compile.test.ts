@@ -45,7 +45,8 @@ describe('agentlang compile', () => {
 
   it('renders --var values (dotted keys nest) and fails on an unknown variable with its position', () => {
     const dir = writeTree(makeTempDir(), {
-      'prompt.yaml': 'version: 2\nsections:\n  - name: ctx\n    content: |\n      Hello {{user_profile.name}}, it is {{ time }}.\n',
+      'prompt.yaml':
+        'version: 2\nsections:\n  - name: ctx\n    content: |\n      Hello {{user_profile.name}}, it is {{ time }}.\n',
     });
     const verbatim = runCli(['compile', 'prompt.yaml'], { cwd: dir });
     expect(verbatim.stdout).toBe('## ctx\nHello {{user_profile.name}}, it is {{ time }}.\n');
@@ -55,7 +56,10 @@ describe('agentlang compile', () => {
     expect(missing.status).toBe(10);
     expect(missing.stderr).toContain("Error: prompt.yaml:5:42: unknown template variable 'time'");
     const json = JSON.parse(runCli(['compile', 'prompt.yaml', '--var', 'x=1', '--json'], { cwd: dir }).stdout);
-    expect(json.error).toMatchObject({ code: 'PROMPT_UNKNOWN_VARIABLE', details: { file: 'prompt.yaml', line: 5, column: 13 } });
+    expect(json.error).toMatchObject({
+      code: 'PROMPT_UNKNOWN_VARIABLE',
+      details: { file: 'prompt.yaml', line: 5, column: 13 },
+    });
   });
 
   it('never passes structure-breaking content through: a closing tag in XML is exit 10', () => {
@@ -70,7 +74,9 @@ describe('agentlang compile', () => {
   });
 
   it('an invalid prompt.yaml is exit 10 with file:line:column', () => {
-    const dir = writeTree(makeTempDir(), { 'prompt.yaml': 'version: 2\nsections:\n  - name: who you are\n    content: x\n' });
+    const dir = writeTree(makeTempDir(), {
+      'prompt.yaml': 'version: 2\nsections:\n  - name: who you are\n    content: x\n',
+    });
     const r = runCli(['compile', 'prompt.yaml'], { cwd: dir });
     expect(r.status).toBe(10);
     expect(r.stderr).toContain('prompt.yaml:3:11: invalid section name');
@@ -91,12 +97,18 @@ describe('agentlang compile', () => {
   });
 
   it('an agent without prompt.yaml compiles to an empty prompt (a prompt is optional), saying so on stderr', () => {
-    const dir = writeTree(makeTempDir(), { 'a.agent': 'apiVersion: agent/v1\nname: a\nversion: 0.1.0\nruntime: test-echo\n' });
+    const dir = writeTree(makeTempDir(), {
+      'a.agent': 'apiVersion: agent/v1\nname: a\nversion: 0.1.0\nruntime: test-echo\n',
+    });
     const r = runCli(['compile', 'a.agent'], { cwd: dir });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('a.agent (a) has no prompt.yaml');
-    expect(JSON.parse(runCli(['compile', 'a.agent', '--json'], { cwd: dir }).stdout)).toMatchObject({ file: null, sections: [], text: '' });
+    expect(JSON.parse(runCli(['compile', 'a.agent', '--json'], { cwd: dir }).stdout)).toMatchObject({
+      file: null,
+      sections: [],
+      text: '',
+    });
   });
 
   it('usage errors exit 2: bad target, bad --var, no input', () => {

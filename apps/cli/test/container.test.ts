@@ -5,11 +5,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 // End-to-end against the bundled CLI: keygen --x25519, build, inspect, verify, and run of a container.
 
-const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_PUBKEY: undefined, AGENTLANG_IDENTITY: undefined, AGENTLANG_RECIPIENT: undefined, AGENTLANG_REVIEW_URL: undefined };
+const ENV = {
+  CI: undefined,
+  AGENTLANG_SIGNING_KEY: undefined,
+  AGENTLANG_PUBKEY: undefined,
+  AGENTLANG_IDENTITY: undefined,
+  AGENTLANG_RECIPIENT: undefined,
+  AGENTLANG_REVIEW_URL: undefined,
+};
 
 const AGENT = {
   'echo/agent.yaml': 'name: echo-agent\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: web_search\n',
-  'echo/prompt.yaml': 'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You echo, and use web_search. Secret marker: PURPLE-OCTOPUS.\n',
+  'echo/prompt.yaml':
+    'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You echo, and use web_search. Secret marker: PURPLE-OCTOPUS.\n',
   'echo/context/templates/report.md': '# Report\n',
 };
 
@@ -23,7 +31,10 @@ beforeAll(() => {
   const k = cliKeygen({ cwd, env: ENV });
   signer = { key: k.priv, pub: k.pub };
   x = cliKeygenX25519({ cwd, env: ENV });
-  const b = runCli(['build', 'echo', '--sign-key-env', 'MY_KEY', '--recipient', x.recipient], { cwd, env: { ...ENV, MY_KEY: signer.key } });
+  const b = runCli(['build', 'echo', '--sign-key-env', 'MY_KEY', '--recipient', x.recipient], {
+    cwd,
+    env: { ...ENV, MY_KEY: signer.key },
+  });
   expect(b.stderr).toBe('');
   expect(b.status).toBe(0);
 });
@@ -50,7 +61,10 @@ describe('agentlang build', () => {
     expect(r.status).toBe(16);
     expect(r.stderr).toContain('--recipient');
     writeFileSync(join(cwd, 'echo/agent.yaml'), `${AGENT['echo/agent.yaml']}description: changed\n`);
-    const f = runCli(['build', 'echo', '--frozen', '--recipient', x.recipient, '--out', 'y.agent', '--json'], { cwd, env: ENV });
+    const f = runCli(['build', 'echo', '--frozen', '--recipient', x.recipient, '--out', 'y.agent', '--json'], {
+      cwd,
+      env: ENV,
+    });
     expect(f.status).toBe(16);
     expect(JSON.parse(f.stdout).error.code).toBe('CONTAINER_FROZEN');
     writeFileSync(join(cwd, 'echo/agent.yaml'), AGENT['echo/agent.yaml']);
@@ -74,7 +88,8 @@ describe('agentlang build', () => {
     const dir = makeTempDir();
     writeTree(dir, {
       'q/agent.yaml': 'name: q\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: sqlite\n',
-      'q/prompt.yaml': 'version: 2\nsections:\n  - name: intro\n    content: TODO\n  - name: tools\n    content: |\n      Call fetch_page(url) for {{user_profile}}.\n',
+      'q/prompt.yaml':
+        'version: 2\nsections:\n  - name: intro\n    content: TODO\n  - name: tools\n    content: |\n      Call fetch_page(url) for {{user_profile}}.\n',
     });
     const r = runCli(['build', 'q', '--quality', '--recipient', x.recipient], { cwd: dir, env: ENV });
     expect(r.status).toBe(16);
@@ -94,7 +109,12 @@ describe('agentlang inspect and verify', () => {
     expect(r.stdout).toContain('context/templates/report.md');
     const info = JSON.parse(runCli(['inspect', 'echo-agent@1.0.0.agent', '--json'], { cwd, env: ENV }).stdout);
     expect(info.encryption.recipients).toEqual([{ type: 'x25519', keyId: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-    expect(info.entries.map((e: { path: string }) => e.path)).toEqual(['agent.yaml', 'prompt.yaml.enc', 'agent.lock', 'context/templates/report.md']);
+    expect(info.entries.map((e: { path: string }) => e.path)).toEqual([
+      'agent.yaml',
+      'prompt.yaml.enc',
+      'agent.lock',
+      'context/templates/report.md',
+    ]);
     expect(JSON.stringify(info)).not.toContain('PURPLE');
   });
 
@@ -117,7 +137,10 @@ describe('agentlang inspect and verify', () => {
 
 describe('agentlang run <container>', () => {
   it('verifies, decrypts and runs it under the sandbox, enforcing its lock', () => {
-    const r = runCli(['run', 'echo-agent@1.0.0.agent', '--pubkey', signer.pub, '--prompt', 'hi', '--json'], { cwd, env: { ...ENV, AGENTLANG_IDENTITY: x.identity } });
+    const r = runCli(['run', 'echo-agent@1.0.0.agent', '--pubkey', signer.pub, '--prompt', 'hi', '--json'], {
+      cwd,
+      env: { ...ENV, AGENTLANG_IDENTITY: x.identity },
+    });
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     const info = JSON.parse(runCli(['inspect', 'echo-agent@1.0.0.agent', '--json'], { cwd, env: ENV }).stdout);
@@ -137,7 +160,10 @@ describe('agentlang run <container>', () => {
   });
 
   it('takes the identity from --identity-env', () => {
-    const r = runCli(['run', 'echo-agent@1.0.0.agent', '--pubkey', signer.pub, '--identity-env', 'MINE', '--prompt', 'hi'], { cwd, env: { ...ENV, MINE: x.identity } });
+    const r = runCli(
+      ['run', 'echo-agent@1.0.0.agent', '--pubkey', signer.pub, '--identity-env', 'MINE', '--prompt', 'hi'],
+      { cwd, env: { ...ENV, MINE: x.identity } },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('[test-echo] echo-agent@1.0.0');
   });
@@ -151,7 +177,10 @@ describe('agentlang run <container>', () => {
       [['--pubkey', signer.pub], { AGENTLANG_IDENTITY: other.identity }, 16, 'wrong identity'],
     ];
     for (const [args, extra, status, message] of cases) {
-      const r = runCli(['run', 'echo-agent@1.0.0.agent', ...args, '--prompt', 'hi'], { cwd, env: { ...ENV, ...extra } });
+      const r = runCli(['run', 'echo-agent@1.0.0.agent', ...args, '--prompt', 'hi'], {
+        cwd,
+        env: { ...ENV, ...extra },
+      });
       expect(r.status, message).toBe(status);
       expect(r.stderr).toContain(message);
       expect(r.stdout).not.toContain('Launching');

@@ -16,7 +16,9 @@ it('scripts/demo.sh runs the whole seed pipeline and prints what the seeds show'
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   const out = r.stdout;
   expect(out).toMatch(/^Valid: demo@0\.1\.0 \(ag1:[0-9a-f]{64}\)$/m);
-  expect(out).toContain('  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n');
+  expect(out).toContain(
+    '  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n',
+  );
   expect(out).toContain('Launching test-echo...\n[test-echo] demo@0.1.0\n');
   expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}demo@0\.1\.0 {2}exit=0 {2}\d+ms {2}ag1:[0-9a-f]{64}$/m);
   expect(out).toContain('Wrote demo.agent.lock\n');
@@ -29,7 +31,9 @@ it('scripts/demo.sh runs the whole seed pipeline and prints what the seeds show'
   expect(out).toMatch(/^ {2}entries: {3}7, context: 0 file\(s\), 0 B$/m);
   expect(out).toContain("Pushed echo-crew@1.0.0  tenant 'alice'\n");
   expect(out).toContain('Fetched echo-crew@1.0.0  pulled-crew.agent\n');
-  expect(out).toMatch(/ {2}Agents: {3}researcher, writer\n {2}Input: {4}container, 7 entries, signature verified \(key id [0-9a-f]{16}…\), every entry matches it\n {2}Prompt: {3}decrypted in memory, compiled sha256:[0-9a-f]{64} \(matches the lock\)\n/);
+  expect(out).toMatch(
+    / {2}Agents: {3}researcher, writer\n {2}Input: {4}container, 7 entries, signature verified \(key id [0-9a-f]{16}…\), every entry matches it\n {2}Prompt: {3}decrypted in memory, compiled sha256:[0-9a-f]{64} \(matches the lock\)\n/,
+  );
   expect(out).toContain('Launching test-echo...\n[test-echo] echo-crew@1.0.0\n');
   // One run of the built-in harness (the default for agent.yaml agents) against the scripted model server.
   expect(out).toMatch(/^ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:\d+ {3}# the scripted model server$/m);
@@ -38,6 +42,6 @@ it('scripts/demo.sh runs the whole seed pipeline and prints what the seeds show'
   expect(out).toContain('Demo complete.');
   // The drift error and the cross-tenant refusal go to stderr, which the script passes through.
   expect(r.stderr).toMatch(/manifest hash ag1:[0-9a-f]{64} does not match lock's recorded hash ag1:[0-9a-f]{64}/);
-  expect(r.stderr).toContain("Re-run `agentlang lock edited.agent` if the drift is intentional.");
+  expect(r.stderr).toContain('Re-run `agentlang lock edited.agent` if the drift is intentional.');
   expect(r.stderr).toContain('REGISTRY_UNAUTHORIZED');
 }, 300_000);

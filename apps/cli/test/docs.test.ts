@@ -31,12 +31,18 @@ describe('apps/cli/README.md documents every verb', () => {
     expect(sections.has('validate')).toBe(true);
   });
 
-  it.each(COMMANDS.map((c) => [c.name, c] as const))('%s has a "## `agentlang <verb> …`" section naming each long option', (name, spec) => {
-    const section = sections.get(name);
-    expect(section, `README.md has no "## \`agentlang ${name} …\`" section`).toBeDefined();
-    const missing = Object.keys(spec.options).filter((option) => !mentions(section ?? '', option));
-    expect(missing.map((o) => `--${o}`), `options of \`agentlang ${name}\` not mentioned in its README section`).toEqual([]);
-  });
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    '%s has a "## `agentlang <verb> …`" section naming each long option',
+    (name, spec) => {
+      const section = sections.get(name);
+      expect(section, `README.md has no "## \`agentlang ${name} …\`" section`).toBeDefined();
+      const missing = Object.keys(spec.options).filter((option) => !mentions(section ?? '', option));
+      expect(
+        missing.map((o) => `--${o}`),
+        `options of \`agentlang ${name}\` not mentioned in its README section`,
+      ).toEqual([]);
+    },
+  );
 
   it('documents no verb the registry lacks', () => {
     const known = new Set(COMMANDS.map((c) => c.name));

@@ -77,7 +77,8 @@ function setup(): { cwd: string; bin: string; env: Record<string, string> } {
       PATH: `${bin}:${process.env.PATH}`,
       ANTHROPIC_API_KEY: 'sk-ant-test-not-a-key',
       ANTHROPIC_BASE_URL: `http://api.example.test:${provider.port}`,
-      AGENTLANG_EGRESS_RESOLVE: 'api.example.test=127.0.0.1,docs.example.test=127.0.0.1,forbidden.example.test=127.0.0.1',
+      AGENTLANG_EGRESS_RESOLVE:
+        'api.example.test=127.0.0.1,docs.example.test=127.0.0.1,forbidden.example.test=127.0.0.1',
     },
   };
 }
@@ -87,7 +88,10 @@ async function runCliAsync(args: string[], options: { cwd: string; env: Record<s
   const { spawn } = await import('node:child_process');
   const { cliPath, hermeticEnv } = await import('@agentlang/test-helpers');
   return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...hermeticEnv(), NO_COLOR: '1', ...options.env } });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd,
+      env: { ...hermeticEnv(), NO_COLOR: '1', ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => {
@@ -110,29 +114,39 @@ describe('network: scoped through agentlang run', () => {
     const r = await runCliAsync(['run', 'scoped.agent', '--prompt', 'hi'], { cwd, env });
     expect(r.stderr).not.toMatch(/SANDBOX_UNSUPPORTED/);
     expect(r.stdout).toContain('Launching claude-code...\n');
-    expect(r.stdout.slice(r.stdout.indexOf('Launching claude-code...\n') + 25).trim().split('\n')).toEqual([
-      'provider=model says hi',
-      'docs=the docs',
-      'forbidden=403',
-      'direct=failed',
-    ]);
+    expect(
+      r.stdout
+        .slice(r.stdout.indexOf('Launching claude-code...\n') + 25)
+        .trim()
+        .split('\n'),
+    ).toEqual(['provider=model says hi', 'docs=the docs', 'forbidden=403', 'direct=failed']);
     expect(r.status).toBe(0);
     expect(forbidden.hits).toBe(0);
-    expect(r.stderr).toContain(`egress: refused forbidden.example.test:${forbidden.port}: forbidden.example.test is not in this sandbox's egress allowlist`);
+    expect(r.stderr).toContain(
+      `egress: refused forbidden.example.test:${forbidden.port}: forbidden.example.test is not in this sandbox's egress allowlist`,
+    );
   });
 
   it('resolve --sandbox says which hosts go through the proxy, for whom, and what else the sandbox allows; --json carries it', () => {
     const { cwd, bin, env } = setup();
     const r = runCli(['resolve', 'scoped.agent', '--sandbox'], { cwd, env });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('  Network:  only through the egress proxy, to api.example.test (runtime), docs.example.test (agent); every other host refused, no direct connections, no DNS\n');
+    expect(r.stdout).toContain(
+      '  Network:  only through the egress proxy, to api.example.test (runtime), docs.example.test (agent); every other host refused, no direct connections, no DNS\n',
+    );
     // The runtime's own directory (outside /usr) is bound read-only.
-    expect(r.stdout).toContain(`  Files:    read-write ${cwd}; read-only ${bin}; system directories read-only, private /tmp; nothing else of the host\n`);
+    expect(r.stdout).toContain(
+      `  Files:    read-write ${cwd}; read-only ${bin}; system directories read-only, private /tmp; nothing else of the host\n`,
+    );
     expect(r.stdout).toContain('  Exec:     child processes allowed, each confined to this sandbox\n');
     expect(r.stdout).toContain('  Limits:   wall clock 600 s, memory 2048 MiB per process, 512 tasks');
     const json = JSON.parse(runCli(['resolve', 'scoped.agent', '--json'], { cwd, env }).stdout);
     expect(json.sandbox).toMatchObject({
-      network: { mode: 'scoped', direct: 'loopback', proxy: { runtime: ['api.example.test'], agent: ['docs.example.test'] } },
+      network: {
+        mode: 'scoped',
+        direct: 'loopback',
+        proxy: { runtime: ['api.example.test'], agent: ['docs.example.test'] },
+      },
       filesystem: { mode: 'none', readWrite: [cwd] },
       exec: { level: 'sandboxed', childProcesses: true },
       limits: { timeoutMs: 600000 },
@@ -140,9 +154,15 @@ describe('network: scoped through agentlang run', () => {
   });
 
   it('resolve refuses, before any run, network: scoped with exec: none (the bridge is a process)', () => {
-    const cwd = writeTree(makeTempDir(), { 'scoped.agent': AGENT.replace('runtime: claude-code', 'runtime: test-echo').replace('exec: sandboxed', 'exec: none').replace('anthropic/claude-sonnet-4', 'test-echo/demo') });
+    const cwd = writeTree(makeTempDir(), {
+      'scoped.agent': AGENT.replace('runtime: claude-code', 'runtime: test-echo')
+        .replace('exec: sandboxed', 'exec: none')
+        .replace('anthropic/claude-sonnet-4', 'test-echo/demo'),
+    });
     const r = runCli(['resolve', 'scoped.agent'], { cwd });
-    expect(r.stdout).toContain('  Sandbox:  refused: the egress proxy needs a bridge process inside the sandbox, which exec: none forbids; declare exec: sandboxed');
+    expect(r.stdout).toContain(
+      '  Sandbox:  refused: the egress proxy needs a bridge process inside the sandbox, which exec: none forbids; declare exec: sandboxed',
+    );
   });
 });
 
@@ -150,17 +170,25 @@ describe('--verbose', () => {
   it('resolve --verbose writes its decisions to stderr, leaving stdout the plan as seed 000 shows it', () => {
     const cwd = demoAgentDir();
     const r = runCli(['resolve', 'demo.agent', '--verbose'], { cwd });
-    expect(r.stdout).toBe('  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n');
+    expect(r.stdout).toBe(
+      '  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n',
+    );
     expect(r.stderr).toContain('  Decision: runtime test-echo: binary `echo` found at');
   });
 
   it('run --verbose reports the noether fallback without AGENTLANG_DEBUG', () => {
     const cwd = demoAgentDir();
-    const r = runCli(['run', 'demo.agent', '--verbose'], { cwd, env: { AGENTLANG_ISOLATION_BACKEND: 'noether', PATH: '/usr/bin:/bin' } });
+    const r = runCli(['run', 'demo.agent', '--verbose'], {
+      cwd,
+      env: { AGENTLANG_ISOLATION_BACKEND: 'noether', PATH: '/usr/bin:/bin' },
+    });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('isolation: noether-sandbox not found on PATH; falling back to the bwrap backend');
     expect(r.stdout).not.toContain('Decision:');
-    const quiet = runCli(['run', 'demo.agent'], { cwd, env: { AGENTLANG_ISOLATION_BACKEND: 'noether', PATH: '/usr/bin:/bin' } });
+    const quiet = runCli(['run', 'demo.agent'], {
+      cwd,
+      env: { AGENTLANG_ISOLATION_BACKEND: 'noether', PATH: '/usr/bin:/bin' },
+    });
     expect(quiet.stderr).not.toContain('falling back');
   });
 });

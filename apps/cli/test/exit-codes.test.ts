@@ -34,7 +34,7 @@ describe('exit codes', () => {
     expect(exitCodeFor('OK_BUT_AN_ERROR')).toBe(1);
   });
 
-  it('exits 2 (USAGE) for every code of the CLI\'s own errors', () => {
+  it("exits 2 (USAGE) for every code of the CLI's own errors", () => {
     for (const code of Object.values(CliErrorCode)) expect(exitCodeFor(code), code).toBe(2);
   });
 

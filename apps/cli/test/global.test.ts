@@ -50,7 +50,13 @@ describe('global behaviour', () => {
   it('--json prints exactly one JSON document, also for usage errors', () => {
     const r = runCli(['frobnicate', '--json']);
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'USAGE_COMMAND', message: expect.stringContaining('frobnicate'), details: { command: 'frobnicate' } } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        code: 'USAGE_COMMAND',
+        message: expect.stringContaining('frobnicate'),
+        details: { command: 'frobnicate' },
+      },
+    });
     expect(r.stderr).toBe('');
   });
 });

@@ -9,7 +9,9 @@ describe('agentlang init', () => {
     const r = runCli(['init', 'my-agent'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('Created my-agent/agent.yaml\nCreated my-agent/prompt.yaml\nNext: agentlang validate my-agent\n');
+    expect(r.stdout).toBe(
+      'Created my-agent/agent.yaml\nCreated my-agent/prompt.yaml\nNext: agentlang validate my-agent\n',
+    );
     const v = runCli(['validate', 'my-agent'], { cwd: dir });
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/^Valid: my-agent@0\.1\.0 \(ag1:[0-9a-f]{64}\)\n$/);
@@ -22,7 +24,9 @@ describe('agentlang init', () => {
     const dir = makeTempDir();
     const r = runCli(['init', 'demo', '--dialect', 'agentspec'], { cwd: dir });
     expect(r.status).toBe(0);
-    expect(readFileSync(join(dir, 'demo.agent'), 'utf8')).toMatch(/^apiVersion: agent\/v1\nname: demo\nversion: 0\.1\.0\n/);
+    expect(readFileSync(join(dir, 'demo.agent'), 'utf8')).toMatch(
+      /^apiVersion: agent\/v1\nname: demo\nversion: 0\.1\.0\n/,
+    );
     expect(runCli(['validate', 'demo.agent'], { cwd: dir }).stdout).toMatch(/^Valid: demo@0\.1\.0 \(ag1:/);
   });
 
@@ -47,7 +51,10 @@ describe('agentlang init', () => {
     expect(readFileSync(join(dir, 'my-agent/prompt.yaml'), 'utf8')).toBe('mine\n');
     expect(existsSync(join(dir, 'my-agent/agent.yaml'))).toBe(false);
     const json = runCli(['init', 'my-agent', '--json'], { cwd: dir });
-    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'USAGE_EXISTS', details: { files: ['my-agent/prompt.yaml'] } });
+    expect(JSON.parse(json.stdout).error).toMatchObject({
+      code: 'USAGE_EXISTS',
+      details: { files: ['my-agent/prompt.yaml'] },
+    });
   });
 
   it('refuses a name the manifest rules reject, before writing anything (exit 10)', () => {

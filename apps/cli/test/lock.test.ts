@@ -37,8 +37,20 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     expect(Object.keys(plain)).toEqual(['schema', 'manifest', 'resolved', 'files']);
     expect(plain.schema).toBe('agentlang.lock/v2');
     expect(plain.manifest).toMatchObject({ hash: expect.stringMatching(/^ag1:[0-9a-f]{64}$/), path: 'demo.agent' });
-    expect(Object.keys(plain.resolved).slice(0, 6)).toEqual(['runtime', 'model', 'auth_source', 'tools', 'system_prompt_sha256', 'host']);
-    expect(plain.resolved).toMatchObject({ runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', tools: [] });
+    expect(Object.keys(plain.resolved).slice(0, 6)).toEqual([
+      'runtime',
+      'model',
+      'auth_source',
+      'tools',
+      'system_prompt_sha256',
+      'host',
+    ]);
+    expect(plain.resolved).toMatchObject({
+      runtime: 'test-echo',
+      model: 'test-echo/demo',
+      auth_source: 'local socket',
+      tools: [],
+    });
 
     // Edit the manifest: frozen lock refuses with seed 000's message, full digests, exit 12.
     writeFileSync(join(dir, 'demo.agent'), DEMO_AGENT.replace('End-to-end', 'Edited'));
@@ -82,12 +94,20 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     const envelope = JSON.parse(readFileSync(path, 'utf8'));
     const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
     payload.resolved.runtime = 'malicious-cli';
-    writeFileSync(join(dir, 'tampered.lock'), JSON.stringify({ ...envelope, payload: Buffer.from(`${JSON.stringify(payload, null, 2)}\n`).toString('base64') }));
+    writeFileSync(
+      join(dir, 'tampered.lock'),
+      JSON.stringify({ ...envelope, payload: Buffer.from(`${JSON.stringify(payload, null, 2)}\n`).toString('base64') }),
+    );
     const tampered = runCli(['verify-lock', 'tampered.lock', '--pubkey', pub], { cwd: dir, env: ENV });
     expect(tampered.status).toBe(12);
-    expect(tampered.stderr).toMatch(/^Error: signature verification failed: 0 of 1 required trusted signature\(s\) verified \(signatures\[0\] \(keyid [0-9a-f]{64}\) does not verify\)/);
+    expect(tampered.stderr).toMatch(
+      /^Error: signature verification failed: 0 of 1 required trusted signature\(s\) verified \(signatures\[0\] \(keyid [0-9a-f]{64}\) does not verify\)/,
+    );
 
-    const wrong = runCli(['verify-lock', 'demo.agent.lock', '--pubkey', keygen().pub, '--json'], { cwd: dir, env: ENV });
+    const wrong = runCli(['verify-lock', 'demo.agent.lock', '--pubkey', keygen().pub, '--json'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(wrong.status).toBe(12);
     expect(JSON.parse(wrong.stdout).error.code).toBe('LOCK_SIGNATURE_INVALID');
 
@@ -111,7 +131,10 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     const keyAsName = runCli(['lock', 'demo.agent', '--sign-key-env', priv], { cwd: dir, env: ENV });
     expect(keyAsName.status).toBe(12);
     expect(keyAsName.stderr + keyAsName.stdout).not.toContain(priv);
-    const bad = runCli(['lock', 'demo.agent', '--sign-key-env', 'K'], { cwd: dir, env: { ...ENV, K: `${priv.slice(0, 40)}xyz` } });
+    const bad = runCli(['lock', 'demo.agent', '--sign-key-env', 'K'], {
+      cwd: dir,
+      env: { ...ENV, K: `${priv.slice(0, 40)}xyz` },
+    });
     expect(bad.status).toBe(12);
     expect(bad.stderr).toContain('environment variable K does not hold an Ed25519 private key');
     expect(bad.stderr).not.toContain(priv.slice(0, 40));
@@ -123,7 +146,8 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     const dir = makeTempDir();
     mkdirSync(join(dir, 'agent'));
     writeTree(join(dir, 'agent'), {
-      'agent.yaml': 'name: dir-agent\nversion: 2.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: web_search\n    version: ^1.2.0\n',
+      'agent.yaml':
+        'name: dir-agent\nversion: 2.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: web_search\n    version: ^1.2.0\n',
     });
     const r = runCli(['lock', 'agent', '--json'], { cwd: dir, env: ENV });
     expect(r.status).toBe(0);
@@ -139,20 +163,31 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
   });
 
   it('passes resolver settings through (--catalog): a newer catalog version is drift for --frozen, then re-locked', () => {
-    const def = (version: string) => JSON.stringify({ name: 'my_tool', version, description: 'x', inputSchema: { type: 'object' } });
+    const def = (version: string) =>
+      JSON.stringify({ name: 'my_tool', version, description: 'x', inputSchema: { type: 'object' } });
     const dir = writeTree(makeTempDir(), {
-      'agent/agent.yaml': 'name: cat-agent\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: my_tool\n    version: ^1.0.0\n',
+      'agent/agent.yaml':
+        'name: cat-agent\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: my_tool\n    version: ^1.0.0\n',
       'cat/my_tool/1.0.0.json': def('1.0.0'),
     });
     expect(runCli(['lock', 'agent', '--catalog', 'cat'], { cwd: dir, env: ENV }).status).toBe(0);
     const tool = JSON.parse(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).resolved.tools[0];
-    expect(tool).toMatchObject({ name: 'my_tool', version: '1.0.0', constraint: '^1.0.0', source: expect.stringMatching(/^catalog:/) });
+    expect(tool).toMatchObject({
+      name: 'my_tool',
+      version: '1.0.0',
+      constraint: '^1.0.0',
+      source: expect.stringMatching(/^catalog:/),
+    });
     writeTree(dir, { 'cat/my_tool/1.4.0.json': def('1.4.0') });
     const frozen = runCli(['lock', 'agent', '--catalog', 'cat', '--frozen'], { cwd: dir, env: ENV });
     expect(frozen.status).toBe(12);
-    expect(frozen.stderr).toMatch(/^Error: tool my_tool is 1\.4\.0, integrity sha256:[0-9a-f]{64} but the lock records 1\.0\.0, integrity sha256:[0-9a-f]{64}/);
+    expect(frozen.stderr).toMatch(
+      /^Error: tool my_tool is 1\.4\.0, integrity sha256:[0-9a-f]{64} but the lock records 1\.0\.0, integrity sha256:[0-9a-f]{64}/,
+    );
     expect(frozen.stderr).toContain('Re-run `agentlang lock agent` if the drift is intentional.');
-    expect(runCli(['lock', 'agent', '--catalog', 'cat'], { cwd: dir, env: ENV }).stdout).toBe('Wrote agent/agent.lock\n');
+    expect(runCli(['lock', 'agent', '--catalog', 'cat'], { cwd: dir, env: ENV }).stdout).toBe(
+      'Wrote agent/agent.lock\n',
+    );
     expect(JSON.parse(readFileSync(join(dir, 'agent/agent.lock'), 'utf8')).resolved.tools[0].version).toBe('1.4.0');
   });
 });

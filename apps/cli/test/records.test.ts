@@ -13,7 +13,8 @@ describe('agentlang records', () => {
     const list = runCli(['records', 'list'], { cwd });
     const lines = list.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}demo@0\.1\.0 {2}exit=0 {2}\d+ms {2}ag1:[0-9a-f]{64}$/);
+    for (const line of lines)
+      expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}demo@0\.1\.0 {2}exit=0 {2}\d+ms {2}ag1:[0-9a-f]{64}$/);
     const json = JSON.parse(runCli(['records', 'list', '--json'], { cwd }).stdout).records;
     expect(json).toHaveLength(2);
     expect(json[0].run_id < json[1].run_id).toBe(true);
@@ -35,7 +36,9 @@ describe('agentlang records', () => {
     expect(list.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(list.stdout).toMatch(/demo@0\.1\.0 {2}exit=0/);
     expect(list.stderr).toMatch(/warning: skipped .*01ARYZ6S41TSV4RRFFQ69G5FAV\.json: record .* is not valid JSON/);
-    expect(list.stderr).toMatch(/warning: skipped .*01ARYZ6S41TSV4RRFFQ69G5FAW\.json: .*not an agentlang\.record\/v1 document/);
+    expect(list.stderr).toMatch(
+      /warning: skipped .*01ARYZ6S41TSV4RRFFQ69G5FAW\.json: .*not an agentlang\.record\/v1 document/,
+    );
     const json = runCli(['records', 'list', '--json'], { cwd });
     expect(json.status).toBe(0);
     const data = JSON.parse(json.stdout);
@@ -50,7 +53,13 @@ describe('agentlang records', () => {
     const cwd = makeTempDir();
     mkdirSync(join(cwd, '.agentlang', 'records'), { recursive: true });
     writeFileSync(join(cwd, '.agentlang', 'secret.json'), '{"schema":"agentlang.record/v1"}');
-    for (const id of ['../secret', '../../etc/passwd', '/etc/passwd', '..', '01ARYZ6S41TSV4RRFFQ69G5FAV/../../secret']) {
+    for (const id of [
+      '../secret',
+      '../../etc/passwd',
+      '/etc/passwd',
+      '..',
+      '01ARYZ6S41TSV4RRFFQ69G5FAV/../../secret',
+    ]) {
       const r = runCli(['records', 'show', id, '--json'], { cwd });
       expect(r.status).toBe(15);
       expect(JSON.parse(r.stdout).error.code).toBe('RUNNER_RECORD_ID');

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, serve } from './registry-support.js';
 
 // Issue 14 §2: `base: tenant/name@version[#sha256:…]` through `agentlang registry serve` on 127.0.0.1.
-const BASE = 'apiVersion: agent/v1\nname: secure-base\nversion: 1.0.0\ndescription: "a locked-down base"\nruntime: test-echo\nmodel:\n  preferred:\n    - test-echo/base\ntrust:\n  filesystem: none\n  network: none\n  exec: full\n';
+const BASE =
+  'apiVersion: agent/v1\nname: secure-base\nversion: 1.0.0\ndescription: "a locked-down base"\nruntime: test-echo\nmodel:\n  preferred:\n    - test-echo/base\ntrust:\n  filesystem: none\n  network: none\n  exec: full\n';
 
 describe('agentlang with a registry base', () => {
   let dir: string;
@@ -33,13 +34,20 @@ describe('agentlang with a registry base', () => {
       expect(valid.status).toBe(0);
       expect(valid.stdout).toMatch(/^Valid: child@0\.1\.0 \(ag1:[0-9a-f]{64}\)/);
       const plan = JSON.parse(runCli(['resolve', 'child.agent', '--json'], { cwd, env }).stdout);
-      expect([plan.runtime.name, plan.trust]).toEqual(['test-echo', { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] }]);
+      expect([plan.runtime.name, plan.trust]).toEqual([
+        'test-echo',
+        { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] },
+      ]);
       const ran = runCli(['run', 'child.agent'], { cwd, env });
       expect(ran.status).toBe(0);
       expect(ran.stdout).toContain('[test-echo] child@0.1.0');
       const offline = runCli(['validate', 'child.agent', '--json'], { cwd });
       expect(offline.status).not.toBe(0);
-      expect(JSON.parse(offline.stdout).error.details.diagnostics[0]).toMatchObject({ code: 'MANIFEST_BASE_REF', file: 'child.agent', line: 2 });
+      expect(JSON.parse(offline.stdout).error.details.diagnostics[0]).toMatchObject({
+        code: 'MANIFEST_BASE_REF',
+        file: 'child.agent',
+        line: 2,
+      });
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

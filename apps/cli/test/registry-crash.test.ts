@@ -14,11 +14,28 @@ function sha256(bytes: Buffer): string {
 }
 
 /** Streams `bytes` as a push in small slices with pauses, so the kill lands mid-upload. */
-function slowPush(url: string, tenantPath: string, bytes: Buffer, sliceBytes: number, pauseMs: number): Promise<number> {
+function slowPush(
+  url: string,
+  tenantPath: string,
+  bytes: Buffer,
+  sliceBytes: number,
+  pauseMs: number,
+): Promise<number> {
   const target = new URL(url);
   return new Promise((resolve) => {
     const req = request(
-      { host: target.hostname, port: target.port, method: 'PUT', path: tenantPath, agent: false, headers: { authorization: 'Bearer alice-key', 'x-content-sha256': sha256(bytes), 'content-length': bytes.length } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: 'PUT',
+        path: tenantPath,
+        agent: false,
+        headers: {
+          authorization: 'Bearer alice-key',
+          'x-content-sha256': sha256(bytes),
+          'content-length': bytes.length,
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -57,7 +74,9 @@ describe('kill -9 during pushes', () => {
     const data = join(dir, 'data');
     const agents = await Promise.all([
       makeContainer(dir, { name: 'big', version: '1.0.0', contextBytes: 6 << 20 }),
-      ...Array.from({ length: 6 }, (_, i) => makeContainer(dir, { name: `small${i}`, version: '1.0.0', contextBytes: 64 << 10 })),
+      ...Array.from({ length: 6 }, (_, i) =>
+        makeContainer(dir, { name: `small${i}`, version: '1.0.0', contextBytes: 64 << 10 }),
+      ),
     ]);
     const killAfterMs = [30, 120, 300, 1500];
     const accepted = new Set<string>();
@@ -65,7 +84,13 @@ describe('kill -9 during pushes', () => {
     for (const delay of killAfterMs) {
       const server = await serve(dir, ['--data', data]);
       const pushes = agents.map((a, i) =>
-        slowPush(server.url, `/v1/agents/alice/${i === 0 ? 'big' : `small${i - 1}`}/1.0.0`, a.bytes, i === 0 ? 256 << 10 : 16 << 10, 5).then((status) => {
+        slowPush(
+          server.url,
+          `/v1/agents/alice/${i === 0 ? 'big' : `small${i - 1}`}/1.0.0`,
+          a.bytes,
+          i === 0 ? 256 << 10 : 16 << 10,
+          5,
+        ).then((status) => {
           if (status === 201 || status === 200) accepted.add(`${i}`);
           return status;
         }),
@@ -81,7 +106,9 @@ describe('kill -9 during pushes', () => {
     expect(accepted.size).toBeGreaterThan(0);
     const server = await serve(dir, ['--data', data]);
     try {
-      const listing = JSON.parse((await get(server.url, '/v1/search?q=')).body.toString()) as { entries: Array<{ name: string; version: string; sha256: string; size: number }> };
+      const listing = JSON.parse((await get(server.url, '/v1/search?q=')).body.toString()) as {
+        entries: Array<{ name: string; version: string; sha256: string; size: number }>;
+      };
       for (const entry of listing.entries) {
         const index = entry.name === 'big' ? 0 : Number(entry.name.slice(5)) + 1;
         const pulled = await get(server.url, `/v1/agents/alice/${entry.name}/${entry.version}`);
@@ -90,7 +117,8 @@ describe('kill -9 during pushes', () => {
         expect(pulled.body.equals(agents[index]!.bytes)).toBe(true);
       }
       // Every push the server acknowledged survived the later kills.
-      for (const i of accepted) expect(listing.entries.some((e) => e.name === (i === '0' ? 'big' : `small${Number(i) - 1}`))).toBe(true);
+      for (const i of accepted)
+        expect(listing.entries.some((e) => e.name === (i === '0' ? 'big' : `small${Number(i) - 1}`))).toBe(true);
       // On disk: every entry file parses, every blob is named by its own hash, staging was emptied.
       for (const tenantDir of readdirSync(join(data, 'entries'))) {
         for (const name of readdirSync(join(data, 'entries', tenantDir))) {
@@ -100,11 +128,16 @@ describe('kill -9 during pushes', () => {
         }
       }
       for (const prefix of readdirSync(join(data, 'blobs/sha256'))) {
-        for (const blob of readdirSync(join(data, 'blobs/sha256', prefix))) expect(sha256(readFileSync(join(data, 'blobs/sha256', prefix, blob)))).toBe(blob);
+        for (const blob of readdirSync(join(data, 'blobs/sha256', prefix)))
+          expect(sha256(readFileSync(join(data, 'blobs/sha256', prefix, blob)))).toBe(blob);
       }
       expect(readdirSync(join(data, 'tmp'))).toEqual([]);
       // A version whose push was killed can be pushed again now.
-      const statuses = await Promise.all(agents.map((a, i) => slowPush(server.url, `/v1/agents/alice/${i === 0 ? 'big' : `small${i - 1}`}/1.0.0`, a.bytes, 1 << 20, 0)));
+      const statuses = await Promise.all(
+        agents.map((a, i) =>
+          slowPush(server.url, `/v1/agents/alice/${i === 0 ? 'big' : `small${i - 1}`}/1.0.0`, a.bytes, 1 << 20, 0),
+        ),
+      );
       expect(statuses.every((s) => s === 201 || s === 200)).toBe(true);
     } finally {
       await server.stop();

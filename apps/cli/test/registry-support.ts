@@ -17,7 +17,11 @@ export interface ServeProcess {
 }
 
 /** Starts `agentlang registry serve --bind 127.0.0.1:0` and waits for its "listening on" line. */
-export async function serve(cwd: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<ServeProcess> {
+export async function serve(
+  cwd: string,
+  args: string[] = [],
+  env: Record<string, string | undefined> = {},
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [cliPath, 'registry', 'serve', '--bind', '127.0.0.1:0', ...args], {
     cwd,
     env: { ...process.env, AGENTLANG_API_KEYS: 'alice:alice-key,bob:bob-key', ...env },
@@ -53,7 +57,10 @@ export async function serve(cwd: string, args: string[] = [], env: Record<string
 }
 
 /** A real container (unsigned unless a key is given) around the demo manifest. */
-export async function makeContainer(dir: string, agent: { name: string; version: string; contextBytes?: number; description?: string }): Promise<{ path: string; sha256: string; bytes: Buffer }> {
+export async function makeContainer(
+  dir: string,
+  agent: { name: string; version: string; contextBytes?: number; description?: string },
+): Promise<{ path: string; sha256: string; bytes: Buffer }> {
   const yaml = demoAgent({ name: agent.name, version: agent.version, description: agent.description });
   const loaded = await loadAgentFromFiles({ 'agent.yaml': Buffer.from(yaml) }, { entry: 'agent.yaml' });
   let contextDir: string | undefined;
@@ -83,10 +90,16 @@ export async function startDistribution(dir: string): Promise<{ host: string; ch
   const port = (probe.address() as { port: number }).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const config = join(dir, 'registry.yml');
-  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'oci-storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'oci-storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status === 200, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (up) return { host: `127.0.0.1:${port}`, child };
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -21,14 +21,20 @@ describe('seed 000 step 7: publish to a registry', () => {
   });
 
   it('push prints the seed line and the tenant comes from the key', () => {
-    const r = runCli(['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+    const r = runCli(['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("Pushed demo@0.1.0  tenant 'alice'\n");
     expect(r.status).toBe(0);
   });
 
   it('pull as an anonymous reader prints the seed line and writes the same bytes', () => {
-    const r = runCli(['pull', 'alice/demo@0.1.0', '--registry', server.url, '--out', 'pulled.agent'], { cwd: dir, env: ENV });
+    const r = runCli(['pull', 'alice/demo@0.1.0', '--registry', server.url, '--out', 'pulled.agent'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(r.stdout).toBe('Fetched demo@0.1.0  pulled.agent\n');
     expect(r.status).toBe(0);
     expect(readFileSync(join(dir, 'pulled.agent'), 'utf8')).toBe(demoAgent());
@@ -38,26 +44,41 @@ describe('seed 000 step 7: publish to a registry', () => {
 
   it('bob cannot push to alice/…: 401, exit code 17, nothing changed', () => {
     writeFileSync(join(dir, 'bob.agent'), demoAgent({ description: 'bob was here' }));
-    const r = runCli(['push', 'bob.agent', '--registry', server.url, '--api-key', 'bob-key', '--tenant', 'alice'], { cwd: dir, env: ENV });
+    const r = runCli(['push', 'bob.agent', '--registry', server.url, '--api-key', 'bob-key', '--tenant', 'alice'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(r.status).toBe(17);
     expect(r.stderr).toContain('HTTP 401 REGISTRY_UNAUTHORIZED');
     expect(r.stderr).toContain("tenant 'bob' cannot write to tenant 'alice'");
-    const j = runCli(['push', 'bob.agent', '--registry', server.url, '--api-key', 'bob-key', '--tenant', 'alice', '--json'], { cwd: dir, env: ENV });
+    const j = runCli(
+      ['push', 'bob.agent', '--registry', server.url, '--api-key', 'bob-key', '--tenant', 'alice', '--json'],
+      { cwd: dir, env: ENV },
+    );
     expect(JSON.parse(j.stdout).error).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED', details: { status: 401 } });
     runCli(['pull', 'alice/demo@0.1.0', '--registry', server.url, '--out', 'again.agent'], { cwd: dir, env: ENV });
     expect(readFileSync(join(dir, 'again.agent'), 'utf8')).toBe(demoAgent());
   });
 
   it('bob pushing the same name lands under his own tenant', () => {
-    const r = runCli(['push', 'bob.agent', '--registry', server.url], { cwd: dir, env: { ...ENV, AGENTLANG_API_KEY: 'bob-key' } });
+    const r = runCli(['push', 'bob.agent', '--registry', server.url], {
+      cwd: dir,
+      env: { ...ENV, AGENTLANG_API_KEY: 'bob-key' },
+    });
     expect(r.stdout).toBe("Pushed demo@0.1.0  tenant 'bob'\n");
   });
 
   it('versions are immutable: same bytes succeed, different bytes fail with 409 and exit 17', () => {
-    const same = runCli(['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+    const same = runCli(['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(same.status).toBe(0);
     writeFileSync(join(dir, 'changed.agent'), demoAgent({ description: 'changed' }));
-    const clash = runCli(['push', 'changed.agent', '--registry', server.url, '--api-key', 'alice-key'], { cwd: dir, env: ENV });
+    const clash = runCli(['push', 'changed.agent', '--registry', server.url, '--api-key', 'alice-key'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(clash.status).toBe(17);
     expect(clash.stderr).toMatch(/HTTP 409 REGISTRY_VERSION_EXISTS.*bump the version/);
   });
@@ -70,7 +91,10 @@ describe('seed 000 step 7: publish to a registry', () => {
   });
 
   it('pull of a missing version fails with the server reason and writes nothing', () => {
-    const r = runCli(['pull', 'alice/demo@9.9.9', '--registry', server.url, '--out', 'missing.agent'], { cwd: dir, env: ENV });
+    const r = runCli(['pull', 'alice/demo@9.9.9', '--registry', server.url, '--out', 'missing.agent'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(r.status).toBe(17);
     expect(r.stderr).toContain('HTTP 404 REGISTRY_NOT_FOUND');
     expect(existsSync(join(dir, 'missing.agent'))).toBe(false);
@@ -82,7 +106,10 @@ describe('seed 000 step 7: publish to a registry', () => {
     expect(push.stdout).toBe("Pushed large@1.0.0  tenant 'alice'\n");
     expect(push.stderr).toMatch(/^pushing alice\/large@1\.0\.0 {2}[\d.]+\/12\.\d MiB \(\d+%\)$/m);
     expect(push.stderr).toContain('(100%)');
-    const pull = runCli(['pull', 'alice/large@1.0.0', '--registry', server.url, '--out', 'large.agent'], { cwd: dir, env: ENV });
+    const pull = runCli(['pull', 'alice/large@1.0.0', '--registry', server.url, '--out', 'large.agent'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(pull.stdout).toBe('Fetched large@1.0.0  large.agent\n');
     expect(pull.stderr).toMatch(/^pulling alice\/large@1\.0\.0 {2}12\.\d\/12\.\d MiB \(100%\)$/m);
     expect(readFileSync(join(dir, 'large.agent')).equals(c.bytes)).toBe(true);
@@ -91,7 +118,7 @@ describe('seed 000 step 7: publish to a registry', () => {
   it('a malformed reference is a usage-level registry error', () => {
     const r = runCli(['pull', '../alice/demo@0.1.0', '--registry', server.url], { cwd: dir, env: ENV });
     expect(r.status).toBe(17);
-    expect(r.stderr).toContain("is not a registry reference; expected <tenant>/<name>@<version>");
+    expect(r.stderr).toContain('is not a registry reference; expected <tenant>/<name>@<version>');
   });
 });
 
@@ -102,7 +129,10 @@ describe('agentlang registry serve without keys', () => {
     const server = await serve(dir, [], { AGENTLANG_API_KEYS: '' });
     try {
       expect(server.stderr()).toContain('no API keys configured');
-      const r = runCli(['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key', '--tenant', 'alice'], { cwd: dir });
+      const r = runCli(
+        ['push', 'demo.agent', '--registry', server.url, '--api-key', 'alice-key', '--tenant', 'alice'],
+        { cwd: dir },
+      );
       expect(r.status).toBe(17);
       expect(r.stderr).toContain('REGISTRY_NO_KEYS');
       expect(r.stderr).toContain('AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"');

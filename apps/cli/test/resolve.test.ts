@@ -10,14 +10,19 @@ import { DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agent
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(join(dirname(fileURLToPath(import.meta.url)), '../../../packages/resolver/package.json'));
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 
 describe('agentlang resolve', () => {
   it('prints the plan exactly as seed 000 shows', () => {
     const dir = demoAgentDir();
     const r = runCli(['resolve', 'demo.agent'], { cwd: dir });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n');
+    expect(r.stdout).toBe(
+      '  Runtime:  test-echo\n  Model:    test-echo/demo\n  Auth:     local socket\n  Tools:    none\n',
+    );
     expect(r.status).toBe(0);
   });
 
@@ -25,14 +30,18 @@ describe('agentlang resolve', () => {
     const dir = demoAgentDir();
     const r = runCli(['resolve', 'demo.agent', '--json'], { cwd: dir });
     const plan = JSON.parse(r.stdout);
-    expect(plan).toMatchObject({ schema: 'agentlang.plan/v1', agent: { name: 'demo', version: '0.1.0' }, runtime: { name: 'test-echo', binary: 'echo' } });
+    expect(plan).toMatchObject({
+      schema: 'agentlang.plan/v1',
+      agent: { name: 'demo', version: '0.1.0' },
+      runtime: { name: 'test-echo', binary: 'echo' },
+    });
     expect(plan.agent.digest).toMatch(/^ag1:[0-9a-f]{64}$/);
     expect(plan.systemPromptSha256).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(plan.files.map((f: { path: string }) => f.path)).toContain('demo.agent');
     const v = runCli(['resolve', 'demo.agent', '--verbose'], { cwd: dir });
     // Decisions explain; they go to stderr, as --help says.
     expect(v.stderr).toContain('  Decision: runtime test-echo: binary `echo` found at');
-    expect(v.stderr).toContain("  Decision: runtime test-echo: declared by the manifest's \"runtime\"");
+    expect(v.stderr).toContain('  Decision: runtime test-echo: declared by the manifest\'s "runtime"');
     expect(v.stdout).not.toContain('Decision:');
   });
 
@@ -68,7 +77,12 @@ describe('agentlang resolve', () => {
         '  optional: [camera]',
         '',
       ].join('\n'),
-      'catalog/citations/0.2.0.json': JSON.stringify({ name: 'citations', version: '0.2.0', description: 'c', inputSchema: { type: 'object' } }),
+      'catalog/citations/0.2.0.json': JSON.stringify({
+        name: 'citations',
+        version: '0.2.0',
+        description: 'c',
+        inputSchema: { type: 'object' },
+      }),
     });
     const bin = makeTempDir();
     writeTree(bin, { claude: '#!/bin/sh\nexit 0\n' });
@@ -76,8 +90,13 @@ describe('agentlang resolve', () => {
     const env = { PATH: `${bin}:${process.env.PATH}`, ANTHROPIC_API_KEY: secret };
     const r = runCli(['resolve', '.', '--catalog', 'catalog', '--host', 'docker', '--verbose'], { cwd: dir, env });
     // agent.yaml names no runtime: the built-in harness, though `claude` is installed; the host configuration can choose it.
-    expect(r.stdout).toContain('  Runtime:  harness (built in)\n  Model:    claude-sonnet-4\n  Auth:     env:ANTHROPIC_API_KEY\n  Tools:    web_search@1.2.3, citations@0.2.0\n');
-    const host = runCli(['resolve', '.', '--catalog', 'catalog', '--host', 'docker'], { cwd: dir, env: { ...env, AGENTLANG_RUNTIME: 'claude-code' } });
+    expect(r.stdout).toContain(
+      '  Runtime:  harness (built in)\n  Model:    claude-sonnet-4\n  Auth:     env:ANTHROPIC_API_KEY\n  Tools:    web_search@1.2.3, citations@0.2.0\n',
+    );
+    const host = runCli(['resolve', '.', '--catalog', 'catalog', '--host', 'docker'], {
+      cwd: dir,
+      env: { ...env, AGENTLANG_RUNTIME: 'claude-code' },
+    });
     expect(host.stdout).toContain('  Runtime:  claude-code\n  Model:    claude-sonnet-4\n');
     expect(r.stdout).toContain('  MCP:      everything (1 tool)');
     expect(r.stdout).toContain('  Degraded: camera');
@@ -93,7 +112,9 @@ describe('agentlang resolve', () => {
     });
     const r = runCli(['resolve', '.'], { cwd: dir });
     expect(r.status).toBe(11);
-    expect(r.stderr).toContain('Error: agent.yaml:5:14: tool web_fetch: no version satisfies "^7.0.0"; available: 0.9.0, 1.0.0, 1.0.2');
+    expect(r.stderr).toContain(
+      'Error: agent.yaml:5:14: tool web_fetch: no version satisfies "^7.0.0"; available: 0.9.0, 1.0.0, 1.0.2',
+    );
     const j = runCli(['resolve', '.', '--json', '--host', 'mobile'], { cwd: dir });
     expect(JSON.parse(j.stdout).error.code).toBe('RESOLVE_TOOL_UNSATISFIABLE');
     const h = runCli(['resolve', '.', '--host', 'nowhere'], { cwd: dir });
@@ -113,7 +134,10 @@ describe('agentlang resolve', () => {
     const strict = runCli(['resolve', 'demo.agent', '--strict', '--json'], { cwd: dir });
     expect(strict.status).toBe(11);
     expect(JSON.parse(strict.stdout).error.code).toBe('RESOLVE_MODEL_UNKNOWN');
-    const over = runCli(['resolve', 'demo.agent', '--runtime', 'ollama', '--json'], { cwd: dir, env: { PATH: `/nonexistent:${process.env.PATH}` } });
+    const over = runCli(['resolve', 'demo.agent', '--runtime', 'ollama', '--json'], {
+      cwd: dir,
+      env: { PATH: `/nonexistent:${process.env.PATH}` },
+    });
     expect(JSON.parse(over.stdout).runtime.name).toBe('ollama');
     const unknown = runCli(['resolve', 'demo.agent', '--runtime', 'langgraph'], { cwd: dir });
     expect(unknown.status).toBe(11);

@@ -23,7 +23,13 @@ describe('offline reviewer', () => {
       'context:\n  inject:\n    - time\n',
     );
     const { findings } = await reviewPrompt(agent, { reviewers: [offlineReviewer()] });
-    const checks = findings.map((f) => `${f.severity}:${f.check}:${f.message.match(/"([^"]+)"|\{\{([^}]+)\}\}/)?.slice(1).find(Boolean)}`);
+    const checks = findings.map(
+      (f) =>
+        `${f.severity}:${f.check}:${f.message
+          .match(/"([^"]+)"|\{\{([^}]+)\}\}/)
+          ?.slice(1)
+          .find(Boolean)}`,
+    );
     expect(checks).toEqual(
       expect.arrayContaining([
         'error:empty-section:intro',
@@ -39,13 +45,19 @@ describe('offline reviewer', () => {
   });
 
   it('finds nothing wrong in a clean prompt', async () => {
-    const agent = await agentWith('version: 2\nsections:\n  - name: tools\n    content: |\n      Use web_search to find sources and sqlite to store citations.\n');
+    const agent = await agentWith(
+      'version: 2\nsections:\n  - name: tools\n    content: |\n      Use web_search to find sources and sqlite to store citations.\n',
+    );
     expect((await reviewPrompt(agent)).findings).toEqual([]);
   });
 });
 
 describe('LLM reviewer against a scripted chat-completions server on 127.0.0.1', () => {
-  const requests: Array<{ url: string; auth: string | undefined; body: { model: string; messages: Array<{ role: string; content: string }> } }> = [];
+  const requests: Array<{
+    url: string;
+    auth: string | undefined;
+    body: { model: string; messages: Array<{ role: string; content: string }> };
+  }> = [];
   let reply: () => { status: number; body: unknown } = () => ({ status: 200, body: {} });
   let url = '';
   const server = createServer(async (req: IncomingMessage, res) => {
@@ -72,12 +84,31 @@ describe('LLM reviewer against a scripted chat-completions server on 127.0.0.1',
   });
 
   it('sends the prompt and declared tools, and returns the model findings', async () => {
-    reply = () => ({ status: 200, body: completion('```json\n{"findings":[{"severity":"warning","section":"tools","message":"Say when to prefer sqlite over web_search."}]}\n```') });
-    const agent = await agentWith('version: 2\nsections:\n  - name: tools\n    content: |\n      Use web_search and sqlite.\n');
-    const reviewers = reviewersFromEnv({ AGENTLANG_REVIEW_URL: url, AGENTLANG_REVIEW_API_KEY: 'sk-test', AGENTLANG_REVIEW_MODEL: 'reviewer-1' });
+    reply = () => ({
+      status: 200,
+      body: completion(
+        '```json\n{"findings":[{"severity":"warning","section":"tools","message":"Say when to prefer sqlite over web_search."}]}\n```',
+      ),
+    });
+    const agent = await agentWith(
+      'version: 2\nsections:\n  - name: tools\n    content: |\n      Use web_search and sqlite.\n',
+    );
+    const reviewers = reviewersFromEnv({
+      AGENTLANG_REVIEW_URL: url,
+      AGENTLANG_REVIEW_API_KEY: 'sk-test',
+      AGENTLANG_REVIEW_MODEL: 'reviewer-1',
+    });
     const review = await reviewPrompt(agent, { reviewers });
     expect(review.reviewers).toEqual(['offline', 'llm']);
-    expect(review.findings).toEqual([{ reviewer: 'llm', severity: 'warning', check: 'llm', section: 'tools', message: 'Say when to prefer sqlite over web_search.' }]);
+    expect(review.findings).toEqual([
+      {
+        reviewer: 'llm',
+        severity: 'warning',
+        check: 'llm',
+        section: 'tools',
+        message: 'Say when to prefer sqlite over web_search.',
+      },
+    ]);
     const sent = requests.at(-1)!;
     expect(sent.url).toBe('/v1/chat/completions');
     expect(sent.auth).toBe('Bearer sk-test');
@@ -89,8 +120,14 @@ describe('LLM reviewer against a scripted chat-completions server on 127.0.0.1',
   it('fails clearly on an HTTP error or an answer that is not the requested JSON', async () => {
     const agent = await agentWith('version: 2\nsections:\n  - name: a\n    content: hi\n');
     reply = () => ({ status: 500, body: { error: { message: 'boom' } } });
-    await expect(llmReviewer({ url, model: 'm' }).review(agent)).rejects.toMatchObject({ code: 'CONTAINER_REVIEW_FAILED', message: expect.stringContaining('HTTP 500') });
+    await expect(llmReviewer({ url, model: 'm' }).review(agent)).rejects.toMatchObject({
+      code: 'CONTAINER_REVIEW_FAILED',
+      message: expect.stringContaining('HTTP 500'),
+    });
     reply = () => ({ status: 200, body: completion('Looks great to me!') });
-    await expect(llmReviewer({ url, model: 'm' }).review(agent)).rejects.toMatchObject({ code: 'CONTAINER_REVIEW_FAILED', message: expect.stringContaining('not the requested JSON') });
+    await expect(llmReviewer({ url, model: 'm' }).review(agent)).rejects.toMatchObject({
+      code: 'CONTAINER_REVIEW_FAILED',
+      message: expect.stringContaining('not the requested JSON'),
+    });
   });
 });

@@ -2,7 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { cliKeygen, cliKeygenX25519, cliPath, DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } from '@agentlang/test-helpers';
+import {
+  cliKeygen,
+  cliKeygenX25519,
+  cliPath,
+  DEMO_AGENT,
+  demoAgentDir,
+  makeTempDir,
+  runCli,
+  writeTree,
+} from '@agentlang/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, serve } from './registry-support.js';
 
@@ -18,7 +27,10 @@ import { type ServeProcess, serve } from './registry-support.js';
 //   - every file: URL the ES-module loader resolves (a module.register resolve hook): none here.
 
 const require = createRequire(import.meta.url);
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 const dist = dirname(cliPath);
 
 const PRELOAD = `'use strict';
@@ -77,12 +89,23 @@ function runCopy(copy: string, args: string[], cwd: string, env: Record<string, 
   cacheHomes.set(copy, cacheHomes.get(copy) ?? makeTempDir('agentlang-cache-home-'));
   const log = join(makeTempDir('agentlang-load-log-'), 'loads.jsonl');
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--require', join(tools, 'preload.cjs'), join(copy, 'agentlang.js'), ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: cacheHomes.get(copy), AGENTLANG_NO_CODE_CACHE: undefined, ...env, AGENTLANG_TEST_LOAD_LOG: log },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--require', join(tools, 'preload.cjs'), join(copy, 'agentlang.js'), ...args],
+    {
+      cwd,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        XDG_CACHE_HOME: cacheHomes.get(copy),
+        AGENTLANG_NO_CODE_CACHE: undefined,
+        ...env,
+        AGENTLANG_TEST_LOAD_LOG: log,
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   const loads = readFileSync(log, 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -97,7 +120,8 @@ const scripts = (o: Observed) => o.loads.filter((l): l is Extract<Load, { script
 /** Whether any ES module was loaded (there is no ES-module CLI to hand over to). */
 const loadedEsModules = (o: Observed) => o.loads.some((l) => 'import' in l);
 /** Whether dist/lib/mcp-sdk.cjs was required. */
-const loadedMcpSdk = (o: Observed, copy: string) => o.loads.some((l) => 'require' in l && l.require === join(copy, 'lib', 'mcp-sdk.cjs'));
+const loadedMcpSdk = (o: Observed, copy: string) =>
+  o.loads.some((l) => 'require' in l && l.require === join(copy, 'lib', 'mcp-sdk.cjs'));
 
 /** The one record a run wrote in `cwd`, without what differs from run to run (id, times). */
 function record(cwd: string): Record<string, unknown> {
@@ -125,7 +149,11 @@ describe('agentlang run: its code-cached bundle', () => {
     expect(ref.status).toBe(0);
     expect(ref.stdout).toContain('Launching test-echo...\n[test-echo] demo@0.1.0\n');
     const expected = record(refCwd);
-    expect(expected).toMatchObject({ schema: 'agentlang.record/v1', outcome: 'success', isolation: { backend: 'bwrap' } });
+    expect(expected).toMatchObject({
+      schema: 'agentlang.record/v1',
+      outcome: 'success',
+      isolation: { backend: 'bwrap' },
+    });
 
     const copy = copyDist();
     const runDemo = () => {
@@ -165,7 +193,9 @@ describe('agentlang run: its code-cached bundle', () => {
     const o = runCopy(copy, ['run', '.', '--runtime', 'test-echo'], cwd);
     expect(o.stderr).toBe('');
     expect(o.status).toBe(0);
-    expect(o.stdout).toContain('  MCP:      everything (1 tool)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n');
+    expect(o.stdout).toContain(
+      '  MCP:      everything (1 tool)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n',
+    );
     expect(scripts(o)).toHaveLength(1);
     expect(loadedMcpSdk(o, copy)).toBe(true);
     // The same agent without its MCP server, from the same dist: the SDK stays unread.
@@ -178,15 +208,27 @@ describe('agentlang run: its code-cached bundle', () => {
   });
 
   it('runs a container from the same bundle: verified, decrypted and run', () => {
-    const ENV = { CI: undefined, AGENTLANG_SIGNING_KEY: undefined, AGENTLANG_PUBKEY: undefined, AGENTLANG_IDENTITY: undefined, AGENTLANG_RECIPIENT: undefined };
+    const ENV = {
+      CI: undefined,
+      AGENTLANG_SIGNING_KEY: undefined,
+      AGENTLANG_PUBKEY: undefined,
+      AGENTLANG_IDENTITY: undefined,
+      AGENTLANG_RECIPIENT: undefined,
+    };
     const cwd = writeTree(makeTempDir(), { 'echo/agent.yaml': DEMO_AGENT.replace('name: demo', 'name: echo-agent') });
     const signer = cliKeygen({ cwd, env: ENV });
     const x = cliKeygenX25519({ cwd, env: ENV });
-    const b = runCli(['build', 'echo', '--sign-key-env', 'MY_KEY', '--recipient', x.recipient, '--out', 'echo.agent'], { cwd, env: { ...ENV, MY_KEY: signer.priv } });
+    const b = runCli(['build', 'echo', '--sign-key-env', 'MY_KEY', '--recipient', x.recipient, '--out', 'echo.agent'], {
+      cwd,
+      env: { ...ENV, MY_KEY: signer.priv },
+    });
     expect(b.stderr).toBe('');
     expect(b.status).toBe(0);
     const copy = copyDist();
-    const o = runCopy(copy, ['run', 'echo.agent', '--pubkey', signer.pub, '--prompt', 'hi'], cwd, { ...ENV, AGENTLANG_IDENTITY: x.identity });
+    const o = runCopy(copy, ['run', 'echo.agent', '--pubkey', signer.pub, '--prompt', 'hi'], cwd, {
+      ...ENV,
+      AGENTLANG_IDENTITY: x.identity,
+    });
     expect(o.stderr).toBe('');
     expect(o.status).toBe(0);
     expect(o.stdout).toContain('Launching test-echo...\n[test-echo] echo-agent@0.1.0\n');
@@ -202,10 +244,18 @@ describe('agentlang run: its code-cached bundle', () => {
       dir = makeTempDir('agentlang-run-bundle-registry-');
       registry = await serve(dir, ['--data', join(dir, 'data')]);
       writeTree(dir, {
-        'geo.json': JSON.stringify({ name: 'geo_lookup', version: '1.3.4', description: 'geo lookup', inputSchema: { type: 'object' } }),
-        'mapper/agent.yaml': 'name: mapper\nversion: 0.1.0\ndescription: Finds places\nmodels:\n  test-echo/mapper: {}\ntools:\n  - name: geo_lookup\n    version: ^1.2.0\n',
+        'geo.json': JSON.stringify({
+          name: 'geo_lookup',
+          version: '1.3.4',
+          description: 'geo lookup',
+          inputSchema: { type: 'object' },
+        }),
+        'mapper/agent.yaml':
+          'name: mapper\nversion: 0.1.0\ndescription: Finds places\nmodels:\n  test-echo/mapper: {}\ntools:\n  - name: geo_lookup\n    version: ^1.2.0\n',
       });
-      const pushed = runCli(['push', join(dir, 'geo.json'), '--registry', registry.url, '--api-key', 'alice-key'], { cwd: dir });
+      const pushed = runCli(['push', join(dir, 'geo.json'), '--registry', registry.url, '--api-key', 'alice-key'], {
+        cwd: dir,
+      });
       expect(pushed.status, pushed.stderr).toBe(0);
     }, 60_000);
     afterAll(() => registry.stop());

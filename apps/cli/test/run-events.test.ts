@@ -22,9 +22,17 @@ afterEach(async () => {
   }
 });
 
-function runCliAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
+function runCliAsync(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...hermeticEnv(), NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
+      env: { ...hermeticEnv(), NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -99,17 +107,22 @@ describe('agentlang run --events', () => {
       join(cwd, 'actions.jsonl'),
       '{"type":"ui_action","render_id":"call_r1","action":"define"}\n{"type":"ui_action","render_id":"call_r1","action":"explain","values":{"depth":"short"}}\n',
     );
-    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Show me cat', '--events', '-', '--ui-actions', 'actions.jsonl'], cwd, {
-      OPENAI_BASE_URL: `${server.origin}/v1`,
-      OPENAI_API_KEY: 'sk-CLI-EVENTS-KEY',
-      AGENTLANG_HTTP_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
-    });
+    const r = await runCliAsync(
+      ['run', '.', '--runtime', 'harness', '--prompt', 'Show me cat', '--events', '-', '--ui-actions', 'actions.jsonl'],
+      cwd,
+      {
+        OPENAI_BASE_URL: `${server.origin}/v1`,
+        OPENAI_API_KEY: 'sk-CLI-EVENTS-KEY',
+        AGENTLANG_HTTP_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     // stdout holds only events; the plan and the answer went to stderr.
     const events = lines(r.stdout);
     expect(r.stderr).toContain('A cat is a small animal.');
     const runId = recordOf(cwd).run_id;
-    for (const [i, e] of events.entries()) expect(e).toMatchObject({ v: 1, run_id: runId, seq: i + 1, ts: expect.any(String) });
+    for (const [i, e] of events.entries())
+      expect(e).toMatchObject({ v: 1, run_id: runId, seq: i + 1, ts: expect.any(String) });
     expect(events[0]).toMatchObject({ type: 'run.start', agent: 'word-agent', protocol: 'openai' });
     expect(events.at(-1)).toMatchObject({ type: 'run.end', outcome: 'completed', turns: 3 });
     expect(events.find((e) => e.type === 'ui.render')).toMatchObject({
@@ -138,14 +151,34 @@ describe('agentlang run --events', () => {
     const cwd = makeTempDir();
     cpSync(EXAMPLE, join(cwd, 'research-assistant'), { recursive: true });
     const env = { ANTHROPIC_BASE_URL: server.origin, ANTHROPIC_API_KEY: 'sk-ant-key' };
-    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--events', 'events.jsonl'], cwd, env);
+    const r = await runCliAsync(
+      ['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--events', 'events.jsonl'],
+      cwd,
+      env,
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.endsWith('Three sources agree: 42.\n')).toBe(true);
     const events = lines(readFileSync(join(cwd, 'events.jsonl'), 'utf8'));
-    expect(events.map((e) => e.type).filter((t) => t !== 'text.delta')).toEqual(['run.start', 'turn.start', 'model.request', 'model.response', 'usage', 'run.end']);
-    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.text).join('')).toBe('Three sources agree: 42.');
+    expect(events.map((e) => e.type).filter((t) => t !== 'text.delta')).toEqual([
+      'run.start',
+      'turn.start',
+      'model.request',
+      'model.response',
+      'usage',
+      'run.end',
+    ]);
+    expect(
+      events
+        .filter((e) => e.type === 'text.delta')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('Three sources agree: 42.');
     expect(events.find((e) => e.type === 'usage')).toMatchObject({ input_tokens: 120, output_tokens: 9 });
-    const both = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--events', '-', '--json'], cwd, env);
+    const both = await runCliAsync(
+      ['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--events', '-', '--json'],
+      cwd,
+      env,
+    );
     expect(both.status).toBe(2);
     expect(JSON.parse(both.stdout).error.message).toContain('--events - and --json both want stdout');
   });
@@ -156,15 +189,25 @@ describe('agentlang run --events', () => {
     const cwd = makeTempDir();
     cpSync(EXAMPLE, join(cwd, 'research-assistant'), { recursive: true });
     const args = (prompt: string) => ['run', 'research-assistant', '--runtime', 'harness', '--prompt', prompt];
-    const rec = await runCliAsync(args('Find it'), cwd, { ANTHROPIC_BASE_URL: server.origin, ANTHROPIC_API_KEY: 'sk-ant-REC', AGENTLANG_HARNESS_RECORD: 'run.jsonl' });
+    const rec = await runCliAsync(args('Find it'), cwd, {
+      ANTHROPIC_BASE_URL: server.origin,
+      ANTHROPIC_API_KEY: 'sk-ant-REC',
+      AGENTLANG_HARNESS_RECORD: 'run.jsonl',
+    });
     expect(rec.status, rec.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'run.jsonl'), 'utf8')).not.toContain('sk-ant-REC');
     await server.close();
     servers.length = 0;
-    const replay = await runCliAsync(args('Find it'), cwd, { ANTHROPIC_BASE_URL: server.origin, AGENTLANG_HARNESS_REPLAY: 'run.jsonl' });
+    const replay = await runCliAsync(args('Find it'), cwd, {
+      ANTHROPIC_BASE_URL: server.origin,
+      AGENTLANG_HARNESS_REPLAY: 'run.jsonl',
+    });
     expect(replay.status, replay.stderr).toBe(0);
     expect(replay.stdout.endsWith('Recorded answer.\n')).toBe(true);
-    const changed = await runCliAsync(args('Find something else'), cwd, { ANTHROPIC_BASE_URL: server.origin, AGENTLANG_HARNESS_REPLAY: 'run.jsonl' });
+    const changed = await runCliAsync(args('Find something else'), cwd, {
+      ANTHROPIC_BASE_URL: server.origin,
+      AGENTLANG_HARNESS_REPLAY: 'run.jsonl',
+    });
     expect(changed.status).toBe(4);
     expect(changed.stderr).toContain('no longer matches the recording (- recorded, + this run)');
     expect(changed.stderr).toMatch(/^- .*"content": "Find it"/m);

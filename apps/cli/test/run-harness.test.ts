@@ -40,9 +40,17 @@ http_tools:
 `;
 
 /** The real CLI, spawned asynchronously: the scripted model server lives in this process and must keep answering. */
-function runCliAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
+function runCliAsync(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...hermeticEnv(), NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
+      env: { ...hermeticEnv(), NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -75,10 +83,14 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const server = await startScriptedServer([{ text: 'Three sources agree: 42.', usage: { input: 120, output: 9 } }]);
     servers.push(server);
     const cwd = setup();
-    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'Find the answer PROMPT-MARKER'], cwd, {
-      ANTHROPIC_BASE_URL: server.origin,
-      ANTHROPIC_API_KEY: KEY,
-    });
+    const r = await runCliAsync(
+      ['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'Find the answer PROMPT-MARKER'],
+      cwd,
+      {
+        ANTHROPIC_BASE_URL: server.origin,
+        ANTHROPIC_API_KEY: KEY,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('Launching harness...\n');
     expect(r.stdout.endsWith('Three sources agree: 42.\n')).toBe(true);
@@ -90,22 +102,44 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(req.body.temperature).toBe(0.7);
     expect(req.body.max_tokens).toBe(8192);
     const { text, json } = onlyRecord(cwd);
-    expect(json).toMatchObject({ runtime: 'harness', outcome: 'success', exit_code: 0, harness: { outcome: 'completed', usage: { 'claude-sonnet-4': { input_tokens: 120, output_tokens: 9 } }, tool_calls: {} } });
+    expect(json).toMatchObject({
+      runtime: 'harness',
+      outcome: 'success',
+      exit_code: 0,
+      harness: {
+        outcome: 'completed',
+        usage: { 'claude-sonnet-4': { input_tokens: 120, output_tokens: 9 } },
+        tool_calls: {},
+      },
+    });
     expect(json.env).toEqual([]);
     expect(text).not.toContain('PROMPT-MARKER');
     expect(text).not.toContain(KEY);
   });
 
   it('--json gives { outcome, answer, usage, toolCalls } under harness; a model error exits 4', async () => {
-    const server = await startScriptedServer([{ text: 'ok', usage: { input: 3, output: 1 } }, { status: 400, body: '{"type":"error","error":{"type":"invalid_request_error","message":"nope"}}' }]);
+    const server = await startScriptedServer([
+      { text: 'ok', usage: { input: 3, output: 1 } },
+      { status: 400, body: '{"type":"error","error":{"type":"invalid_request_error","message":"nope"}}' },
+    ]);
     servers.push(server);
     const cwd = setup();
     const env = { ANTHROPIC_BASE_URL: server.origin, ANTHROPIC_API_KEY: KEY };
-    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--json'], cwd, env);
+    const r = await runCliAsync(
+      ['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x', '--json'],
+      cwd,
+      env,
+    );
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     // claude-sonnet-4 at the built-in list price (3 and 15 USD per million tokens).
-    expect(doc.harness).toEqual({ outcome: 'completed', answer: 'ok', usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } }, toolCalls: {}, costUsd: expect.closeTo(0.000024, 12) });
+    expect(doc.harness).toEqual({
+      outcome: 'completed',
+      answer: 'ok',
+      usage: { 'claude-sonnet-4': { input_tokens: 3, output_tokens: 1 } },
+      toolCalls: {},
+      costUsd: expect.closeTo(0.000024, 12),
+    });
     expect(r.stdout).not.toContain(KEY);
     const bad = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'x'], cwd, env);
     expect(bad.status).toBe(4);
@@ -117,7 +151,14 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const server = await startScriptedServer([
       {
         toolCalls: [
-          { id: 'toolu_ins', name: 'sqlite', arguments: { sql: 'INSERT INTO citations (url, title, relevance) VALUES (?, ?, ?)', params: ['https://arxiv.org/abs/2401.00001', 'Solid-state batteries', 0.9] } },
+          {
+            id: 'toolu_ins',
+            name: 'sqlite',
+            arguments: {
+              sql: 'INSERT INTO citations (url, title, relevance) VALUES (?, ?, ?)',
+              params: ['https://arxiv.org/abs/2401.00001', 'Solid-state batteries', 0.9],
+            },
+          },
           { id: 'toolu_big', name: 'sqlite', arguments: { sql: 'SELECT ? AS note', params: [LONG] } },
           { id: 'toolu_art', name: 'artifacts', arguments: { op: 'save', title: 'Report', content: '# Findings' } },
         ],
@@ -127,10 +168,14 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     ]);
     servers.push(server);
     const cwd = setup();
-    const r = await runCliAsync(['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'Research solid-state batteries', '--json'], cwd, {
-      ANTHROPIC_BASE_URL: server.origin,
-      ANTHROPIC_API_KEY: KEY,
-    });
+    const r = await runCliAsync(
+      ['run', 'research-assistant', '--runtime', 'harness', '--prompt', 'Research solid-state batteries', '--json'],
+      cwd,
+      {
+        ANTHROPIC_BASE_URL: server.origin,
+        ANTHROPIC_API_KEY: KEY,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.harness).toEqual({
@@ -157,7 +202,9 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(readdirSync(runDir)).toEqual(['tool-result-1-sqlite.txt']);
     // The large result reached the model as head and tail, the whole of it saved as an artifact of the run.
     expect(readFileSync(join(runDir, 'tool-result-1-sqlite.txt'), 'utf8')).toContain(LONG);
-    const blocks = (server.requests[1]!.body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? m.content : [])) as Array<{ tool_use_id?: string; content?: unknown }>;
+    const blocks = (server.requests[1]!.body.messages as Array<{ content: unknown }>).flatMap((m) =>
+      Array.isArray(m.content) ? m.content : [],
+    ) as Array<{ tool_use_id?: string; content?: unknown }>;
     const big = JSON.stringify(blocks.find((b) => b.tool_use_id === 'toolu_big')?.content);
     expect(big).toContain('saved as artifact tool-result-1-sqlite.txt');
     expect(big).toContain('characters omitted');
@@ -165,8 +212,11 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(big).not.toContain(LONG);
     expect(existsSync(join(runDir, 'report.md'))).toBe(false);
     expect(r.stderr).toContain('tool: sqlite (Storing citations)');
-    expect(json).toMatchObject({ harness: { outcome: 'completed', turns: 2, tool_calls: { sqlite: 2, artifacts: 1 } } });
-    for (const secret of ['Research solid-state', KEY, 'arxiv.org/abs', 'long-note']) expect(text).not.toContain(secret);
+    expect(json).toMatchObject({
+      harness: { outcome: 'completed', turns: 2, tool_calls: { sqlite: 2, artifacts: 1 } },
+    });
+    for (const secret of ['Research solid-state', KEY, 'arxiv.org/abs', 'long-note'])
+      expect(text).not.toContain(secret);
   });
 
   it('--approve none denies a DELETE http tool (the API never sees it); --approve all lets it through; a bad value is a usage error', async () => {
@@ -180,12 +230,22 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     const apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     const cwd = makeTempDir();
-    writeFileSync(join(cwd, 'agent.yaml'), `${HTTP_AGENT}  remove:\n    description: Deletes a word\n    endpoint: /api/words\n    method: DELETE\n    params:\n      word:\n        type: string\n        required: true\n`);
-    const step = () => [{ toolCalls: [{ id: 'call_rm', name: 'remove', arguments: { word: 'cat' } }] }, { text: 'done' }];
+    writeFileSync(
+      join(cwd, 'agent.yaml'),
+      `${HTTP_AGENT}  remove:\n    description: Deletes a word\n    endpoint: /api/words\n    method: DELETE\n    params:\n      word:\n        type: string\n        required: true\n`,
+    );
+    const step = () => [
+      { toolCalls: [{ id: 'call_rm', name: 'remove', arguments: { word: 'cat' } }] },
+      { text: 'done' },
+    ];
     const run = async (approve: string) => {
       const server = await startScriptedServer(step());
       servers.push(server);
-      const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Remove cat', '--approve', approve], cwd, { OPENAI_BASE_URL: `${server.origin}/v1`, AGENTLANG_HTTP_BASE_URL: apiBase });
+      const r = await runCliAsync(
+        ['run', '.', '--runtime', 'harness', '--prompt', 'Remove cat', '--approve', approve],
+        cwd,
+        { OPENAI_BASE_URL: `${server.origin}/v1`, AGENTLANG_HTTP_BASE_URL: apiBase },
+      );
       return { r, results: JSON.stringify(server.requests[1]?.body.messages ?? []) };
     };
     const denied = await run('none');
@@ -211,13 +271,23 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     apis.push(api);
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     const cwd = makeTempDir();
-    writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT.replace('    auth: bearer\n', '    auth: bearer\n    approval: always_ask\n'));
-    const server = await startScriptedServer([{ toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }] }, { text: 'done' }]);
+    writeFileSync(
+      join(cwd, 'agent.yaml'),
+      HTTP_AGENT.replace('    auth: bearer\n', '    auth: bearer\n    approval: always_ask\n'),
+    );
+    const server = await startScriptedServer([
+      { toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }] },
+      { text: 'done' },
+    ]);
     servers.push(server);
-    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'Look up cat', '--approve', 'none'], cwd, {
-      OPENAI_BASE_URL: `${server.origin}/v1`,
-      AGENTLANG_HTTP_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
-    });
+    const r = await runCliAsync(
+      ['run', '.', '--runtime', 'harness', '--prompt', 'Look up cat', '--approve', 'none'],
+      cwd,
+      {
+        OPENAI_BASE_URL: `${server.origin}/v1`,
+        AGENTLANG_HTTP_BASE_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(seen).toEqual([]);
     expect(r.stderr).toContain('approval: lookup denied');
@@ -228,9 +298,15 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const cwd = makeTempDir();
     writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT);
     // The host's own prices: 1000 USD per million tokens each way, so 1000 tokens cost 1 USD.
-    writeFileSync(join(cwd, 'models.yaml'), 'schema: agentlang.models/v1\nmodels:\n  gpt-test:\n    provider: openai\n    input_usd_per_mtok: 1000\n    output_usd_per_mtok: 1000\n');
+    writeFileSync(
+      join(cwd, 'models.yaml'),
+      'schema: agentlang.models/v1\nmodels:\n  gpt-test:\n    provider: openai\n    input_usd_per_mtok: 1000\n    output_usd_per_mtok: 1000\n',
+    );
     const server = await startScriptedServer([
-      { toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }], usage: { input: 300, output: 100 } },
+      {
+        toolCalls: [{ id: 'call_look', name: 'lookup', arguments: { word: 'cat' } }],
+        usage: { input: 300, output: 100 },
+      },
       { text: 'never sent' },
     ]);
     servers.push(server);
@@ -243,7 +319,10 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     expect(r.status, r.stderr).toBe(3);
     expect(server.requests).toHaveLength(1);
     const doc = JSON.parse(r.stdout);
-    expect(doc.harness).toMatchObject({ outcome: 'budget', usage: { 'gpt-test': { input_tokens: 300, output_tokens: 100 } } });
+    expect(doc.harness).toMatchObject({
+      outcome: 'budget',
+      usage: { 'gpt-test': { input_tokens: 300, output_tokens: 100 } },
+    });
     expect(doc.harness.costUsd).toBeCloseTo(0.4, 10);
     expect(doc.record.harness.cost_usd).toBeCloseTo(0.4, 10);
   });
@@ -266,12 +345,16 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     const cwd = makeTempDir();
     writeFileSync(join(cwd, 'agent.yaml'), HTTP_AGENT);
     const OKEY = 'sk-openai-harness-test-0099';
-    const r = await runCliAsync(['run', '.', '--runtime', 'harness', '--prompt', 'What is a cat? PROMPT-MARKER', '--json'], cwd, {
-      OPENAI_BASE_URL: `${server.origin}/v1`,
-      OPENAI_API_KEY: OKEY,
-      AGENTLANG_HTTP_BASE_URL: apiBase,
-      AGENTLANG_HTTP_TOKEN: 'api-token-7',
-    });
+    const r = await runCliAsync(
+      ['run', '.', '--runtime', 'harness', '--prompt', 'What is a cat? PROMPT-MARKER', '--json'],
+      cwd,
+      {
+        OPENAI_BASE_URL: `${server.origin}/v1`,
+        OPENAI_API_KEY: OKEY,
+        AGENTLANG_HTTP_BASE_URL: apiBase,
+        AGENTLANG_HTTP_TOKEN: 'api-token-7',
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(seen).toEqual([{ url: '/api/lookup?word=cat', auth: 'Bearer api-token-7' }]);
     expect(r.stderr).toContain('tool: lookup');
@@ -285,8 +368,12 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     // The second model request carried the tool's result.
     expect(JSON.stringify(server.requests[1]!.body)).toContain('small furry animal');
     const { text, json } = onlyRecord(cwd);
-    expect(json).toMatchObject({ runtime: 'harness', harness: { outcome: 'completed', turns: 2, tool_calls: { lookup: 1 } } });
-    for (const secret of ['PROMPT-MARKER', OKEY, 'api-token-7', 'small furry animal']) expect(text).not.toContain(secret);
+    expect(json).toMatchObject({
+      runtime: 'harness',
+      harness: { outcome: 'completed', turns: 2, tool_calls: { lookup: 1 } },
+    });
+    for (const secret of ['PROMPT-MARKER', OKEY, 'api-token-7', 'small furry animal'])
+      expect(text).not.toContain(secret);
     expect(r.stdout).not.toContain(OKEY);
   });
 });

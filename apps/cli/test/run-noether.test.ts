@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 function lastRecord(cwd: string): Record<string, unknown> {
   const dir = join(cwd, '.agentlang', 'records');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return JSON.parse(readFileSync(join(dir, files.at(-1)!), 'utf8'));
 }
 
@@ -18,10 +20,15 @@ describe('agentlang run with AGENTLANG_ISOLATION_BACKEND=noether (seed 000 step 
       'noether-sandbox': `#!/bin/sh\nprintf '%s\\n' "$@" > ${bin}/call-$$.log\ncp "$2" ${bin}/call-$$.json\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"\n`,
     });
     chmodSync(join(bin, 'noether-sandbox'), 0o755);
-    const r = runCli(['run', 'demo.agent'], { cwd, env: { AGENTLANG_ISOLATION_BACKEND: 'noether', PATH: `${bin}:${process.env.PATH}` } });
+    const r = runCli(['run', 'demo.agent'], {
+      cwd,
+      env: { AGENTLANG_ISOLATION_BACKEND: 'noether', PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Launching test-echo...\n[test-echo] demo@0.1.0\n');
-    const calls = readdirSync(bin).filter((f) => f.endsWith('.log')).map((f) => ({ name: f, args: readFileSync(join(bin, f), 'utf8').trim().split('\n') }));
+    const calls = readdirSync(bin)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => ({ name: f, args: readFileSync(join(bin, f), 'utf8').trim().split('\n') }));
     // Two sandboxes: the agent, and the runtime's --version probe (which never runs on the host).
     expect(calls.map((c) => c.args.slice(2)).sort()).toEqual([
       ['--isolate=bwrap', '--require-isolation', '--', '/usr/bin/echo', '--version'],

@@ -31,11 +31,19 @@ describe('agentlang run: timeouts and host signals', () => {
   it('--timeout kills the agent tree: exit 124 and outcome timeout in the record', () => {
     const { cwd, path, marker } = fakeRuntime();
     const started = Date.now();
-    const r = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'hi', '--timeout', '1'], { cwd, env: { PATH: path } });
+    const r = runCli(['run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'hi', '--timeout', '1'], {
+      cwd,
+      env: { PATH: path },
+    });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(r.status).toBe(124);
     expect(r.stdout).toContain('Launching ollama...\nagent-started\n');
-    expect(onlyRecord(cwd)).toMatchObject({ outcome: 'timeout', exit_code: null, runtime: 'ollama', runtime_version: 'ollama version is 0.0.0-fake' });
+    expect(onlyRecord(cwd)).toMatchObject({
+      outcome: 'timeout',
+      exit_code: null,
+      runtime: 'ollama',
+      runtime_version: 'ollama version is 0.0.0-fake',
+    });
     expect(stillRunning(marker)).toBe(false);
   });
 
@@ -65,7 +73,8 @@ describe('agentlang run: a reader that goes away', () => {
   it('`agentlang run … | head` closing the pipe does not crash the host before the record is written', async () => {
     const cwd = demoAgentDir();
     const bin = writeTree(makeTempDir('agentlang-fake-bin-'), {
-      ollama: '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\ni=0\nwhile [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done\n',
+      ollama:
+        '#!/bin/sh\n[ "$1" = "--version" ] && exit 1\ni=0\nwhile [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done\n',
     });
     chmodSync(join(bin, 'ollama'), 0o755);
     const child = spawn(process.execPath, [cliPath, 'run', 'demo.agent', '--runtime', 'ollama', '--prompt', 'hi'], {

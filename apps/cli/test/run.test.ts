@@ -6,9 +6,17 @@ import { cliKeygen, DEMO_AGENT, demoAgentDir, makeTempDir, runCli, writeTree } f
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 
-const PLAN = ['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join('\n');
+const PLAN = [
+  '  Runtime:  test-echo',
+  '  Model:    test-echo/demo',
+  '  Auth:     local socket',
+  '  Tools:    none',
+].join('\n');
 
 function records(cwd: string): string[] {
   const dir = join(cwd, '.agentlang', 'records');
@@ -25,7 +33,13 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const files = records(cwd);
     expect(files).toHaveLength(1);
     const record = JSON.parse(readFileSync(join(cwd, '.agentlang', 'records', files[0]!), 'utf8'));
-    expect(record).toMatchObject({ schema: 'agentlang.record/v1', runtime: 'test-echo', outcome: 'success', exit_code: 0, isolation: { backend: 'bwrap' } });
+    expect(record).toMatchObject({
+      schema: 'agentlang.record/v1',
+      runtime: 'test-echo',
+      outcome: 'success',
+      exit_code: 0,
+      isolation: { backend: 'bwrap' },
+    });
     expect(files[0]).toBe(`${record.run_id}.json`);
   });
 
@@ -34,7 +48,12 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const r = runCli(['run', 'demo.agent', '--json'], { cwd });
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ outcome: 'success', exitCode: 0, record: { agent: { name: 'demo', version: '0.1.0' } }, sandbox: { backend: 'bwrap' } });
+    expect(doc).toMatchObject({
+      outcome: 'success',
+      exitCode: 0,
+      record: { agent: { name: 'demo', version: '0.1.0' } },
+      sandbox: { backend: 'bwrap' },
+    });
     expect(r.stderr).toContain('[test-echo] demo@0.1.0');
   });
 
@@ -51,13 +70,19 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
       signature: null,
       key_ids: [],
       portable_digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
-      host: { runtime: 'test-echo', model: 'test-echo/demo', auth_source: 'local socket', os: 'linux', arch: expect.any(String) },
+      host: {
+        runtime: 'test-echo',
+        model: 'test-echo/demo',
+        auth_source: 'local socket',
+        os: 'linux',
+        arch: expect.any(String),
+      },
     });
     const bytes = readFileSync(join(cwd, 'demo.agent.lock'));
     expect(record.lock.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   });
 
-  it('refuses a drifted manifest with seed 000\'s message before anything spawns (exit 12, no record)', () => {
+  it("refuses a drifted manifest with seed 000's message before anything spawns (exit 12, no record)", () => {
     const cwd = demoAgentDir();
     runCli(['lock', 'demo.agent'], { cwd });
     writeFileSync(join(cwd, 'demo.agent'), DEMO_AGENT.replace('End-to-end pipeline walkthrough', 'edited'));
@@ -73,7 +98,12 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   it('--require-signed runs a signed lock, and fails closed when resolved.runtime was changed to malicious-cli', () => {
     const cwd = demoAgentDir();
     const { priv: key, pub } = cliKeygen({ cwd });
-    expect(runCli(['lock', 'demo.agent', '--sign-key-env', 'AGENTLANG_SIGNING_KEY'], { cwd, env: { AGENTLANG_SIGNING_KEY: key } }).stdout).toContain('(signed)');
+    expect(
+      runCli(['lock', 'demo.agent', '--sign-key-env', 'AGENTLANG_SIGNING_KEY'], {
+        cwd,
+        env: { AGENTLANG_SIGNING_KEY: key },
+      }).stdout,
+    ).toContain('(signed)');
     const ok = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', pub], { cwd });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('[test-echo] demo@0.1.0');
@@ -96,10 +126,14 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     expect(nokey.status).not.toBe(0);
     expect(nokey.stderr).toMatch(/--pubkey/);
     const other = cliKeygen({ cwd }).pub;
-    expect(runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', other], { cwd }).status).not.toBe(0);
+    expect(
+      runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', other], { cwd }).status,
+    ).not.toBe(0);
     // An unsigned lock under --require-signed is refused.
     expect(runCli(['lock', 'demo.agent'], { cwd }).stdout).toBe('Wrote demo.agent.lock\n');
-    const unsigned = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', pub], { cwd });
+    const unsigned = runCli(['run', 'demo.agent', '--lock', 'demo.agent.lock', '--require-signed', '--pubkey', pub], {
+      cwd,
+    });
     expect(unsigned.status).toBe(12);
     expect(unsigned.stderr).toMatch(/not signed/);
     // Nothing but the first, legitimate run ever spawned.
@@ -116,9 +150,13 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     expect(r.stdout).toContain('  Runtime:  claude-code');
     expect(r.stdout).toContain('Dry run: nothing was started.\n');
     // What the sandbox allows: claude-code's endpoint through the egress proxy, although the agent has no network.
-    expect(r.stdout).toContain('  Network:  only through the egress proxy, to api.anthropic.com (runtime); every other host refused, no direct connections, no DNS\n');
+    expect(r.stdout).toContain(
+      '  Network:  only through the egress proxy, to api.anthropic.com (runtime); every other host refused, no direct connections, no DNS\n',
+    );
     expect(r.stdout).toContain('\nSandbox (bwrap):\n  /usr/bin/bwrap --unshare-all');
-    expect(r.stdout).toContain('claude -p --output-format text --model test-echo/demo --append-system-prompt-file /tmp/agentlang-runtime/claude/system-prompt.md');
+    expect(r.stdout).toContain(
+      'claude -p --output-format text --model test-echo/demo --append-system-prompt-file /tmp/agentlang-runtime/claude/system-prompt.md',
+    );
     expect(r.stdout).not.toContain('hello'); // the user prompt goes to the runtime's stdin, never on argv
     expect(r.stdout).not.toContain('You are a demo agent'); // the system prompt travels in a file, not on argv
     expect(r.stdout).toContain('--file 5 /run/agentlang/secrets/ANTHROPIC_API_KEY');
@@ -137,23 +175,35 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   it('keeps the prompt and secrets out of the record, and signs it when asked', () => {
     const cwd = demoAgentDir();
     const { priv: key, pub } = cliKeygen({ cwd });
-    const r = runCli(['run', 'demo.agent', '--prompt', 'PROMPT-MUST-NOT-LEAK', '--sign-key-env', 'AGENTLANG_RECORD_KEY', '--json'], {
-      cwd,
-      env: { AGENTLANG_RECORD_KEY: key, ANTHROPIC_API_KEY: 'sk-ant-MUST-NOT-LEAK', OPENAI_API_KEY: 'sk-oai-MUST-NOT-LEAK' },
-    });
+    const r = runCli(
+      ['run', 'demo.agent', '--prompt', 'PROMPT-MUST-NOT-LEAK', '--sign-key-env', 'AGENTLANG_RECORD_KEY', '--json'],
+      {
+        cwd,
+        env: {
+          AGENTLANG_RECORD_KEY: key,
+          ANTHROPIC_API_KEY: 'sk-ant-MUST-NOT-LEAK',
+          OPENAI_API_KEY: 'sk-oai-MUST-NOT-LEAK',
+        },
+      },
+    );
     expect(r.status).toBe(0);
     const id = JSON.parse(r.stdout).record.run_id;
     const dir = join(cwd, '.agentlang', 'records');
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), 'utf8');
-      const payload = file.endsWith('.dsse.json') ? Buffer.from(JSON.parse(text).payload, 'base64').toString('utf8') : '';
+      const payload = file.endsWith('.dsse.json')
+        ? Buffer.from(JSON.parse(text).payload, 'base64').toString('utf8')
+        : '';
       expect(text + payload).not.toMatch(/MUST-NOT-LEAK|\[test-echo\]/);
       expect(text).not.toContain(key);
     }
     const shown = runCli(['records', 'show', id, '--pubkey', pub], { cwd });
     expect(shown.status).toBe(0);
     expect(shown.stderr).toContain(`signature verifies for record ${id}`);
-    writeFileSync(join(dir, `${id}.json`), readFileSync(join(dir, `${id}.json`), 'utf8').replace('"exit_code": 0', '"exit_code": 1'));
+    writeFileSync(
+      join(dir, `${id}.json`),
+      readFileSync(join(dir, `${id}.json`), 'utf8').replace('"exit_code": 0', '"exit_code": 1'),
+    );
     const forged = runCli(['records', 'show', id, '--pubkey', pub], { cwd });
     expect(forged.status).toBe(15);
     expect(forged.stderr).toContain('modified after signing');
@@ -162,19 +212,28 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
   it('takes the resolver settings of `lock` (--catalog …), so a lock made with them matches the run', () => {
     const cwd = writeTree(makeTempDir(), {
       'agent.yaml': 'name: researcher\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\ntools:\n  - name: citations\n',
-      'catalog/citations/0.2.0.json': JSON.stringify({ name: 'citations', version: '0.2.0', description: 'c', inputSchema: { type: 'object' } }),
+      'catalog/citations/0.2.0.json': JSON.stringify({
+        name: 'citations',
+        version: '0.2.0',
+        description: 'c',
+        inputSchema: { type: 'object' },
+      }),
     });
-    expect(runCli(['lock', '.', '--catalog', 'catalog', '--runtime', 'test-echo'], { cwd }).stdout).toBe('Wrote agent.lock\n');
+    expect(runCli(['lock', '.', '--catalog', 'catalog', '--runtime', 'test-echo'], { cwd }).stdout).toBe(
+      'Wrote agent.lock\n',
+    );
     const ok = runCli(['run', '.', '--lock', 'agent.lock', '--catalog', 'catalog', '--runtime', 'test-echo'], { cwd });
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('  Tools:    citations@0.2.0\n\nLaunching test-echo...\n[test-echo] researcher@1.0.0\n');
+    expect(ok.stdout).toContain(
+      '  Tools:    citations@0.2.0\n\nLaunching test-echo...\n[test-echo] researcher@1.0.0\n',
+    );
     const without = runCli(['run', '.', '--lock', 'agent.lock', '--runtime', 'test-echo'], { cwd });
     expect(without.status).not.toBe(0);
     expect(without.stdout).not.toContain('[test-echo]');
     expect(records(cwd)).toHaveLength(1);
   });
 
-  it('probes an agent\'s MCP servers (real server over stdio) before running; the credential reaches no argv, file or record', () => {
+  it("probes an agent's MCP servers (real server over stdio) before running; the credential reaches no argv, file or record", () => {
     const cwd = writeTree(makeTempDir(), {
       'agent.yaml': [
         'name: mcp-demo',
@@ -194,13 +253,17 @@ describe('agentlang run (seed 000 step 3, for real under bwrap)', () => {
     const env = { MY_TOKEN: 'tok-MCP-SECRET-77' };
     const r = runCli(['run', '.', '--runtime', 'test-echo'], { cwd, env });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('  MCP:      everything (1 tool)\n  Env:      MY_TOKEN (mcp_servers.everything.env.API_TOKEN)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n');
+    expect(r.stdout).toContain(
+      '  MCP:      everything (1 tool)\n  Env:      MY_TOKEN (mcp_servers.everything.env.API_TOKEN)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n',
+    );
     const dry = runCli(['run', '.', '--runtime', 'claude-code', '--prompt', 'hi', '--dry-run'], { cwd, env });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toContain('--mcp-config /tmp/agentlang-runtime/claude/mcp.json --strict-mcp-config');
     expect(dry.stdout).toContain('/run/agentlang/secrets/API_TOKEN');
     const dir = join(cwd, '.agentlang', 'records');
-    const written = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    const written = readdirSync(dir)
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('');
     expect(dry.stdout + dry.stderr + r.stdout + r.stderr + written).not.toContain('MCP-SECRET');
   });
 

@@ -38,7 +38,10 @@ describe('--tool-registry', () => {
       'mapper/agent.yaml': AGENT,
     });
     for (const file of ['a', 'b', 'c']) {
-      const r = runCli(['push', join(dir, 'tools', `${file}.json`), '--registry', registry.url, '--api-key', 'alice-key'], { cwd: dir });
+      const r = runCli(
+        ['push', join(dir, 'tools', `${file}.json`), '--registry', registry.url, '--api-key', 'alice-key'],
+        { cwd: dir },
+      );
       expect(r.status, r.stderr).toBe(0);
     }
   });
@@ -49,12 +52,20 @@ describe('--tool-registry', () => {
     expect(r.status, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.tools).toEqual([
-      expect.objectContaining({ name: 'geo_lookup', constraint: '^1.2.0', version: '1.3.4', source: `registry:${registry.url}/alice` }),
+      expect.objectContaining({
+        name: 'geo_lookup',
+        constraint: '^1.2.0',
+        version: '1.3.4',
+        source: `registry:${registry.url}/alice`,
+      }),
     ]);
   });
 
   it('lock pins it; without the flag the tool is unknown', () => {
-    const locked = runCli(['lock', 'mapper', '--tool-registry', `${registry.url}/alice`], { cwd: dir, env: { CI: undefined } });
+    const locked = runCli(['lock', 'mapper', '--tool-registry', `${registry.url}/alice`], {
+      cwd: dir,
+      env: { CI: undefined },
+    });
     expect(locked.status, locked.stderr).toBe(0);
     const lock = JSON.parse(readFileSync(join(dir, 'mapper/agent.lock'), 'utf8'));
     expect(JSON.stringify(lock.resolved.tools)).toContain('1.3.4');
@@ -64,7 +75,7 @@ describe('--tool-registry', () => {
     expect(JSON.parse(bare.stdout).error.code).toBe('RESOLVE_TOOL_UNKNOWN');
   });
 
-  it('another tenant does not see alice\'s tools', () => {
+  it("another tenant does not see alice's tools", () => {
     const r = runCli(['resolve', 'mapper', '--tool-registry', `${registry.url}/bob`, '--json'], { cwd: dir });
     expect(r.status).toBe(11);
     expect(JSON.parse(r.stdout).error.code).toBe('RESOLVE_TOOL_UNKNOWN');

@@ -36,7 +36,13 @@ describe('agentlang validate', () => {
     const dir = demoAgentDir();
     const r = runCli(['validate', 'demo.agent', '--json'], { cwd: dir });
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ valid: true, name: 'demo', version: '0.1.0', digest: expect.stringMatching(DIGEST), warnings: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      valid: true,
+      name: 'demo',
+      version: '0.1.0',
+      digest: expect.stringMatching(DIGEST),
+      warnings: [],
+    });
   });
 
   it('prints warnings below the Valid line, and --strict makes them fail', () => {
@@ -47,7 +53,9 @@ describe('agentlang validate', () => {
     expect(first).toMatch(/^Valid: demo@0\.1\.0 \(ag1:/);
     expect(second).toMatch(/^demo\.agent:19:1: warning MANIFEST_UNKNOWN_KEY .*observability/);
     const json = JSON.parse(runCli(['validate', 'demo.agent', '--json'], { cwd: dir }).stdout);
-    expect(json.warnings).toEqual([expect.objectContaining({ code: 'MANIFEST_UNKNOWN_KEY', line: 19, column: 1, severity: 'warning' })]);
+    expect(json.warnings).toEqual([
+      expect.objectContaining({ code: 'MANIFEST_UNKNOWN_KEY', line: 19, column: 1, severity: 'warning' }),
+    ]);
     const strict = runCli(['validate', 'demo.agent', '--strict'], { cwd: dir });
     expect(strict.status).toBe(10);
     expect(strict.stderr).toMatch(/^demo\.agent:19:1: error MANIFEST_UNKNOWN_KEY /m);
@@ -61,7 +69,9 @@ describe('agentlang validate', () => {
     expect(r.status).toBe(10);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines.filter((l) => /^bad\.agent:\d+:\d+: error MANIFEST_[A-Z_]+ /.test(l)).length).toBeGreaterThanOrEqual(2);
+    expect(lines.filter((l) => /^bad\.agent:\d+:\d+: error MANIFEST_[A-Z_]+ /.test(l)).length).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(r.stderr).toMatch(/^bad\.agent:3:10: error MANIFEST_VERSION_TYPE /m);
     expect(lines.at(-1)).toMatch(/^Error: /);
   });
@@ -74,7 +84,13 @@ describe('agentlang validate', () => {
     expect(Object.keys(doc)).toEqual(['error']);
     expect(doc.error.code).toMatch(/^MANIFEST_/);
     expect(doc.error.details.diagnostics).toContainEqual(
-      expect.objectContaining({ severity: 'error', code: 'MANIFEST_VERSION_TYPE', file: 'bad.agent', line: 3, column: 10 }),
+      expect.objectContaining({
+        severity: 'error',
+        code: 'MANIFEST_VERSION_TYPE',
+        file: 'bad.agent',
+        line: 3,
+        column: 10,
+      }),
     );
   });
 
@@ -91,13 +107,21 @@ describe('agentlang validate', () => {
     const { buildContainer } = await import('@agentlang/container');
     const dir = makeTempDir();
     writeTree(dir, { 'src/demo.agent': DEMO_AGENT });
-    const built = await buildContainer(join(dir, 'src/demo.agent'), { out: join(dir, 'demo@0.1.0.agent'), frozen: false, resolve: { probeMcp: false } });
+    const built = await buildContainer(join(dir, 'src/demo.agent'), {
+      out: join(dir, 'demo@0.1.0.agent'),
+      frozen: false,
+      resolve: { probeMcp: false },
+    });
     const digest = built.agent.digest;
     const r = runCli(['validate', 'demo@0.1.0.agent'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     // Counted like `build` and `verify` count them: the agent's files plus manifest.json and signature.sig.
-    expect(r.stdout).toMatch(new RegExp(`^Valid: demo@0\\.1\\.0 \\(${digest}\\)\\n  container: ${built.index.entries.length + 2} entries verified, unsigned\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Valid: demo@0\\.1\\.0 \\(${digest}\\)\\n  container: ${built.index.entries.length + 2} entries verified, unsigned\\n$`,
+      ),
+    );
     // A container whose agent is not what its index says is not valid.
     const { packContainer } = await import('@agentlang/container');
     await packContainer({

@@ -23,16 +23,23 @@ export function describeAgentInput(input: AgentInput, plan: { systemPromptSha256
     line('Input', `container, ${container.archiveEntries} entries, ${signature}`);
     const pinned = lock?.lock.resolved.system_prompt_sha256 ?? null;
     if (container.prompt === 'encrypted') {
-      line('Prompt', `encrypted, not decrypted (set AGENTLANG_IDENTITY or pass --passphrase-env VAR)${pinned ? `; the container's lock pins ${pinned}` : ''}`);
+      line(
+        'Prompt',
+        `encrypted, not decrypted (set AGENTLANG_IDENTITY or pass --passphrase-env VAR)${pinned ? `; the container's lock pins ${pinned}` : ''}`,
+      );
     } else if (container.prompt === 'decrypted') {
       const computed = plan.systemPromptSha256;
-      const match = computed && pinned ? (computed === pinned ? ' (matches the lock)' : ` (the lock pins ${pinned})`) : '';
+      const match =
+        computed && pinned ? (computed === pinned ? ' (matches the lock)' : ` (the lock pins ${pinned})`) : '';
       line('Prompt', `decrypted in memory${computed ? `, compiled ${computed}${match}` : ''}`);
     }
     return lines;
   }
   if (lock?.verified) {
-    line('Input', `${input.source === 'directory' ? 'directory' : 'YAML manifest'}, lock ${lock.label} signed, verified (key id ${lock.keyIds.map(short).join(', ')}), manifest hash matches`);
+    line(
+      'Input',
+      `${input.source === 'directory' ? 'directory' : 'YAML manifest'}, lock ${lock.label} signed, verified (key id ${lock.keyIds.map(short).join(', ')}), manifest hash matches`,
+    );
   }
   return lines;
 }

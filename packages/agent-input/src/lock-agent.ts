@@ -27,17 +27,19 @@ export interface LockAgentResult extends LockResult {
  * lock or drift in anything that needs no process is refused in the resolver's `beforeProbe` hook,
  * before any dependency check or MCP server starts.
  */
-export async function lockAgent(agentPath: string | LoadedAgent, options: LockAgentOptions = {}): Promise<LockAgentResult> {
+export async function lockAgent(
+  agentPath: string | LoadedAgent,
+  options: LockAgentOptions = {},
+): Promise<LockAgentResult> {
   // Imported lazily, like the rest of this package's lock use: `validate` bundles agent-input
   // without @agentlang/lock, the resolver or the MCP SDK.
-  const [{ loadAgent }, { resolvePlan }, { checkLockFileBeforeProbes, LockError, lockPathFor, lockPlan }] = await Promise.all([
-    import('@agentlang/manifest'),
-    import('@agentlang/resolver'),
-    import('@agentlang/lock'),
-  ]);
+  const [{ loadAgent }, { resolvePlan }, { checkLockFileBeforeProbes, LockError, lockPathFor, lockPlan }] =
+    await Promise.all([import('@agentlang/manifest'), import('@agentlang/resolver'), import('@agentlang/lock')]);
   const agent = typeof agentPath === 'string' ? await loadAgent(agentPath, options.load) : agentPath;
   if (typeof agentPath !== 'string' && options.lockPath === undefined) {
-    throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, { details: { agent: agent.manifest.name } });
+    throw new LockError('LOCK_IO', `no lock path for the loaded agent ${agent.manifest.name}: pass lockPath`, {
+      details: { agent: agent.manifest.name },
+    });
   }
   const lockPath = options.lockPath ?? lockPathFor(agentPath as string);
   const frozen = options.frozen ?? (options.env ?? process.env).CI === 'true';
@@ -48,9 +50,18 @@ export async function lockAgent(agentPath: string | LoadedAgent, options: LockAg
         return options.resolve?.beforeProbe?.(draft);
       }
     : options.resolve?.beforeProbe;
-  const plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
-  const manifestFile = agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
-  const manifestPath = options.manifestPath ?? relative(dirname(resolve(lockPath)), resolve(manifestFile)).split(sep).join('/');
+  const plan = await resolvePlan(agent, {
+    ...(options.env && { env: options.env }),
+    ...options.resolve,
+    ...(beforeProbe && { beforeProbe }),
+  });
+  const manifestFile =
+    agent.source.kind === 'memory' ? agent.source.entry : join(agent.source.root, agent.source.entry);
+  const manifestPath =
+    options.manifestPath ??
+    relative(dirname(resolve(lockPath)), resolve(manifestFile))
+      .split(sep)
+      .join('/');
   const label = options.agentPath ?? (typeof agentPath === 'string' ? agentPath : manifestPath);
   const { resolve: _resolve, load: _load, ...planOptions } = options;
   const result = lockPlan(plan, { ...planOptions, lockPath, manifestPath, agentPath: label });

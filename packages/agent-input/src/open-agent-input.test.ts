@@ -13,7 +13,8 @@ const examples = join(import.meta.dirname, '../../../examples');
 const resolveOptions = { probeMcp: false, env: { PATH: process.env.PATH ?? '' } };
 
 /** A hostile sub-agent: same name, different content (so a different digest) and a telling description. */
-const HOSTILE = 'name: researcher\ndescription: PLANTED ON THE HOST BESIDE THE CONTAINER\ntools:\n  - name: web_fetch\n';
+const HOSTILE =
+  'name: researcher\ndescription: PLANTED ON THE HOST BESIDE THE CONTAINER\ntools:\n  - name: web_fetch\n';
 
 async function buildCopy(example: string, options: { recipient?: string; signing?: string } = {}) {
   const dir = makeTempDir('agent-input-');
@@ -56,7 +57,11 @@ describe('openAgentInput: containers with sub-agents', () => {
     const { src, path } = await buildCopy('research-assistant', { signing: key.seed, recipient: reader.recipient });
     const lock = parseLockFile(readFileSync(join(src, 'agent.lock'))).lock;
 
-    const withKey = await openAgentInput(path, { publicKeys: [key.publicKey], identity: reader.identity, requirePrompt: true });
+    const withKey = await openAgentInput(path, {
+      publicKeys: [key.publicKey],
+      identity: reader.identity,
+      requirePrompt: true,
+    });
     expect(withKey.container?.prompt).toBe('decrypted');
     expect(withKey.container?.archiveEntries).toBe(withKey.container!.index.entries.length + 2);
     const plan = await resolvePlan(withKey.agent, resolveOptions);
@@ -69,7 +74,9 @@ describe('openAgentInput: containers with sub-agents', () => {
     expect(sealed.lock).toMatchObject({ signed: true, verified: false, signature: 'container' });
     expect(sealed.agent.digest).toBe(withKey.agent.digest);
     expect((await resolvePlan(sealed.agent, resolveOptions)).subAgents).toHaveLength(2);
-    await expect(openAgentInput(path, { requirePrompt: true })).rejects.toMatchObject({ code: 'CONTAINER_DECRYPT_NO_MATCH' });
+    await expect(openAgentInput(path, { requirePrompt: true })).rejects.toMatchObject({
+      code: 'CONTAINER_DECRYPT_NO_MATCH',
+    });
   });
 
   it('reads dynamically discovered sub-agents from the container, not the directory beside it', async () => {
@@ -78,10 +85,21 @@ describe('openAgentInput: containers with sub-agents', () => {
       'agent.yaml': 'name: finder\nversion: 1.0.0\ndescription: d\ndelegate:\n  discovery: directory\n',
       'helper.yaml': 'name: helper\ndescription: the real one\n',
     });
-    const built = await buildContainer(src, { out: join(dir, 'finder.agent'), frozen: false, env: { PATH: process.env.PATH ?? '' }, resolve: resolveOptions });
+    const built = await buildContainer(src, {
+      out: join(dir, 'finder.agent'),
+      frozen: false,
+      env: { PATH: process.env.PATH ?? '' },
+      resolve: resolveOptions,
+    });
     const locked = parseLockFile(readFileSync(join(src, 'agent.lock'))).lock.resolved.agents;
-    writeTree(dir, { 'helper.yaml': 'name: helper\ndescription: planted\n', 'extra.yaml': 'name: extra\ndescription: planted\n' });
-    writeTree(src, { 'helper.yaml': 'name: helper\ndescription: planted\n', 'extra.yaml': 'name: extra\ndescription: planted\n' });
+    writeTree(dir, {
+      'helper.yaml': 'name: helper\ndescription: planted\n',
+      'extra.yaml': 'name: extra\ndescription: planted\n',
+    });
+    writeTree(src, {
+      'helper.yaml': 'name: helper\ndescription: planted\n',
+      'extra.yaml': 'name: extra\ndescription: planted\n',
+    });
     const plan = await resolvePlan((await openAgentInput(built.path)).agent, resolveOptions);
     expect(plan.subAgents.map((a) => [a.name, a.digest])).toEqual(locked.map((a) => [a.name, a.hash]));
   });
@@ -99,31 +117,52 @@ describe('openAgentInput: a public key means signed by it or refused', () => {
     const key = ed25519Hex();
     const stranger = ed25519Hex();
     const { file } = await demo();
-    await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({ code: 'LOCK_NOT_FOUND' });
+    await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({
+      code: 'LOCK_NOT_FOUND',
+    });
     await lockAgent(file, { resolve: resolveOptions, frozen: false });
-    await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({ code: 'LOCK_UNSIGNED' });
+    await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({
+      code: 'LOCK_UNSIGNED',
+    });
     await lockAgent(file, { resolve: resolveOptions, frozen: false, signingKeys: [{ privateKey: stranger.seed }] });
-    await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({ code: 'LOCK_SIGNATURE_INVALID' });
+    await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({
+      code: 'LOCK_SIGNATURE_INVALID',
+    });
     await lockAgent(file, { resolve: resolveOptions, frozen: false, signingKeys: [{ privateKey: key.seed }] });
     const good = await openAgentInput(file, { publicKeys: [key.publicKey] });
-    expect(good).toMatchObject({ source: 'yaml', verified: { by: 'lock' }, lock: { signed: true, verified: true, signature: 'lock' } });
+    expect(good).toMatchObject({
+      source: 'yaml',
+      verified: { by: 'lock' },
+      lock: { signed: true, verified: true, signature: 'lock' },
+    });
     // The attack: an evil manifest beside a lock that the key really signed (for the original).
-    writeFileSync(file, readFileSync(file, 'utf8').replace('filesystem: none', 'filesystem: full').replace('network: none', 'network: allowed'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('filesystem: none', 'filesystem: full')
+        .replace('network: none', 'network: allowed'),
+    );
     await expect(openAgentInput(file, { publicKeys: [key.publicKey] })).rejects.toMatchObject({ code: 'LOCK_DRIFT' });
   });
 
   it('refuses an unsigned container under a key, and a signed one under another key', async () => {
     const key = ed25519Hex();
     const { path } = await buildCopy('research-crew');
-    await expect(openAgentInput(path, { publicKeys: [key.publicKey] })).rejects.toMatchObject({ code: 'CONTAINER_UNSIGNED' });
+    await expect(openAgentInput(path, { publicKeys: [key.publicKey] })).rejects.toMatchObject({
+      code: 'CONTAINER_UNSIGNED',
+    });
     const other = await buildCopy('research-crew', { signing: ed25519Hex().seed });
-    await expect(openAgentInput(other.path, { publicKeys: [key.publicKey] })).rejects.toMatchObject({ code: 'CONTAINER_SIGNATURE_INVALID' });
+    await expect(openAgentInput(other.path, { publicKeys: [key.publicKey] })).rejects.toMatchObject({
+      code: 'CONTAINER_SIGNATURE_INVALID',
+    });
   });
 
   it('requireSigned without a key fails closed for every kind of input', async () => {
     const { file } = await demo();
     await lockAgent(file, { resolve: resolveOptions, frozen: false });
-    await expect(openAgentInput(file, { lockPath: `${file}.lock`, requireSigned: true })).rejects.toMatchObject({ code: 'LOCK_KEY_MISSING' });
+    await expect(openAgentInput(file, { lockPath: `${file}.lock`, requireSigned: true })).rejects.toMatchObject({
+      code: 'LOCK_KEY_MISSING',
+    });
     await expect(openAgentInput(file, { requireSigned: true })).rejects.toMatchObject({ code: 'LOCK_KEY_MISSING' });
     const { path } = await buildCopy('research-crew', { signing: ed25519Hex().seed });
     await expect(openAgentInput(path, { requireSigned: true })).rejects.toMatchObject({ code: 'LOCK_KEY_MISSING' });

@@ -88,8 +88,19 @@ const lockApi = () => import('@agentlang/lock');
 async function readLock(path: string, options: OpenAgentInputOptions): Promise<AgentInputLock> {
   const { readLockFile } = await lockApi();
   const keys = options.publicKeys ?? [];
-  const read = readLockFile(path, { ...(keys.length > 0 ? { publicKeys: keys } : {}), ...(options.requireSigned ? { requireSigned: true } : {}) });
-  return { bytes: read.bytes, label: path, lock: read.lock, signed: read.signed, verified: read.verified, signature: read.signed ? 'lock' : null, keyIds: read.keyids };
+  const read = readLockFile(path, {
+    ...(keys.length > 0 ? { publicKeys: keys } : {}),
+    ...(options.requireSigned ? { requireSigned: true } : {}),
+  });
+  return {
+    bytes: read.bytes,
+    label: path,
+    lock: read.lock,
+    signed: read.signed,
+    verified: read.verified,
+    signature: read.signed ? 'lock' : null,
+    keyIds: read.keyids,
+  };
 }
 
 /** A manifest whose lock was signed for another agent (or version) is refused like drift, before resolving. */
@@ -142,7 +153,11 @@ export async function openAgentInput(path: string, options: OpenAgentInputOption
     lock = await readLock(chosen, options);
     if (keys.length > 0 || options.requireSigned) await assertLockCovers(lock, agent, path);
   } else if (options.requireSigned) {
-    throw new LockError('LOCK_KEY_MISSING', `a signed lock is required for ${path} but none was given; pass --lock FILE and --pubkey HEX`, { details: { path: full } });
+    throw new LockError(
+      'LOCK_KEY_MISSING',
+      `a signed lock is required for ${path} but none was given; pass --lock FILE and --pubkey HEX`,
+      { details: { path: full } },
+    );
   }
   return {
     source: kind,
@@ -158,7 +173,9 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   const keys = options.publicKeys ?? [];
   // Lazy: the container code (tar walking, prompt crypto) loads only for containers; the CLI's
   // fast-path bundles leave it out and hand containers to the full CLI.
-  const { ContainerError, ContainerErrorCode, LOCK_ENTRY, PROMPT_FILE, openContainer } = await import('@agentlang/container');
+  const { ContainerError, ContainerErrorCode, LOCK_ENTRY, PROMPT_FILE, openContainer } = await import(
+    '@agentlang/container'
+  );
   if (options.requireContainerKey && keys.length === 0) {
     throw new ContainerError(
       ContainerErrorCode.KeyMissing,
@@ -176,7 +193,11 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   const { index, signature, files } = opened;
   const lockBytes = files[LOCK_ENTRY];
   if (lockBytes === undefined) {
-    throw new ContainerError(ContainerErrorCode.IndexInvalid, `${shown} holds no ${LOCK_ENTRY}; rebuild it with \`agentlang build\``, { details: { file: full } });
+    throw new ContainerError(
+      ContainerErrorCode.IndexInvalid,
+      `${shown} holds no ${LOCK_ENTRY}; rebuild it with \`agentlang build\``,
+      { details: { file: full } },
+    );
   }
   const { LockError, parseLockFile } = await lockApi();
   const containerLock = parseLockFile(lockBytes, { label: `${shown}:${LOCK_ENTRY}` });
@@ -193,7 +214,9 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
   // Without the prompt's plaintext, its digest (part of the agent's) comes from the verified lock.
   const encrypted = index.encryption !== null && files[PROMPT_FILE] === undefined;
   // agentlang.lock/v2 keys files by role (`prompt`), v1 by path (`prompt.yaml`).
-  const promptDigest = encrypted ? (containerLock.lock.files.prompt ?? containerLock.lock.files[PROMPT_FILE]) : undefined;
+  const promptDigest = encrypted
+    ? (containerLock.lock.files.prompt ?? containerLock.lock.files[PROMPT_FILE])
+    : undefined;
   if (encrypted && promptDigest === undefined) {
     throw new ContainerError(
       ContainerErrorCode.DecryptNoMatch,
@@ -219,14 +242,23 @@ async function openContainerInput(full: string, shown: string, options: OpenAgen
     lock = await readLock(resolve(options.cwd ?? process.cwd(), options.lockPath), options);
     await assertLockCovers(lock, agent, shown);
   } else if (options.requireSigned && !verified) {
-    throw new LockError('LOCK_KEY_MISSING', `a signed lock is required but no public key was given to verify ${shown}; pass --pubkey <hex>`, { details: { path: full } });
+    throw new LockError(
+      'LOCK_KEY_MISSING',
+      `a signed lock is required but no public key was given to verify ${shown}; pass --pubkey <hex>`,
+      { details: { path: full } },
+    );
   }
   return {
     source: 'container',
     path: full,
     agent,
     lock,
-    container: { index, signature, archiveEntries: index.entries.length + 2, prompt: index.encryption === null ? 'none' : encrypted ? 'encrypted' : 'decrypted' },
+    container: {
+      index,
+      signature,
+      archiveEntries: index.entries.length + 2,
+      prompt: index.encryption === null ? 'none' : encrypted ? 'encrypted' : 'decrypted',
+    },
     verified: verified ? { by: 'container', keyIds: signature.verifiedBy } : null,
   };
 }

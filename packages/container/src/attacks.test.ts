@@ -43,7 +43,9 @@ const verify = (file: string) => verifyContainer(file, { publicKeys: [key.pub] }
 
 beforeAll(async () => {
   dir = makeTempDir();
-  const input = sampleAgent(join(dir, 'agent'), { contextFiles: { 'context/a.md': 'alpha\n', 'context/b.md': 'bravo\n' } });
+  const input = sampleAgent(join(dir, 'agent'), {
+    contextFiles: { 'context/a.md': 'alpha\n', 'context/b.md': 'bravo\n' },
+  });
   small = join(dir, 'small.agent');
   twin = join(dir, 'twin.agent');
   await packContainer({ ...input, out: small, signingKeys: [key.seed], encryptTo: { recipients: [id.recipient] } });
@@ -91,12 +93,16 @@ describe('hostile tar entries', () => {
   });
 
   it('refuses a symbolic link as the very first entry (not a container at all)', async () => {
-    const bytes = rawTar([{ header: { name: 'manifest.json', size: 0, type: '2', linkname: '/etc/shadow' }, data: new Uint8Array() }]);
+    const bytes = rawTar([
+      { header: { name: 'manifest.json', size: 0, type: '2', linkname: '/etc/shadow' }, data: new Uint8Array() },
+    ]);
     expect(await code(verify(write('l.agent', bytes)))).toBe('CONTAINER_ENTRY_LINK');
   });
 
   it('refuses an oversized entry before reading it', async () => {
-    const bytes = rawTar([{ header: { name: 'manifest.json', size: 0o77777777777 }, data: Buffer.from('{}') }], { endMarker: true });
+    const bytes = rawTar([{ header: { name: 'manifest.json', size: 0o77777777777 }, data: Buffer.from('{}') }], {
+      endMarker: true,
+    });
     // The header claims 8 GiB; the check happens on the declared size, not by reading.
     const fixed = Buffer.from(bytes);
     expect(await code(verify(write('big.agent', fixed)))).toBe('CONTAINER_ENTRY_TOO_LARGE');
@@ -105,7 +111,9 @@ describe('hostile tar entries', () => {
   });
 
   it('refuses a context entry whose size differs from the signed index', async () => {
-    const entries = splitTar(smallBytes).map((e) => (e.name === 'context/a.md' ? { ...e, data: Buffer.from('alpha!\n') } : e));
+    const entries = splitTar(smallBytes).map((e) =>
+      e.name === 'context/a.md' ? { ...e, data: Buffer.from('alpha!\n') } : e,
+    );
     expect(await code(verify(write('s.agent', joinTar(entries))))).toBe('CONTAINER_ENTRY_MISMATCH');
   });
 
@@ -139,7 +147,11 @@ describe('hostile indexes (validly signed, so only the parser stands in the way)
     const bytes = forged((ix) => {
       const base = ix.entries.filter((e) => e.kind !== 'context');
       const [first, second] = [a, b].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-      ix.entries = [...base, { path: first!, kind: 'context', size: 1, sha256: `sha256:${'1'.repeat(64)}` }, { path: second!, kind: 'context', size: 1, sha256: `sha256:${'2'.repeat(64)}` }];
+      ix.entries = [
+        ...base,
+        { path: first!, kind: 'context', size: 1, sha256: `sha256:${'1'.repeat(64)}` },
+        { path: second!, kind: 'context', size: 1, sha256: `sha256:${'2'.repeat(64)}` },
+      ];
     });
     const err = await verify(write('nfc.agent', bytes)).catch((e: ContainerError) => e);
     expect((err as ContainerError).code).toBe('CONTAINER_ENTRY_DUPLICATE');
@@ -172,8 +184,12 @@ describe('damaged archives', () => {
   });
 
   it('refuses trailing garbage, even zero bytes', async () => {
-    expect(await code(verify(write('g.agent', Buffer.concat([smallBytes, Buffer.from('x')]))))).toBe('CONTAINER_TRAILING_DATA');
-    expect(await code(verify(write('z.agent', Buffer.concat([smallBytes, Buffer.alloc(10240)]))))).toBe('CONTAINER_TRAILING_DATA');
+    expect(await code(verify(write('g.agent', Buffer.concat([smallBytes, Buffer.from('x')]))))).toBe(
+      'CONTAINER_TRAILING_DATA',
+    );
+    expect(await code(verify(write('z.agent', Buffer.concat([smallBytes, Buffer.alloc(10240)]))))).toBe(
+      'CONTAINER_TRAILING_DATA',
+    );
   });
 
   it('refuses a flip of each single byte of a small container', async () => {
@@ -201,8 +217,12 @@ describe('swaps, keys and secrets', () => {
   it('refuses an entry swapped in from another validly signed container', async () => {
     const mine = splitTar(smallBytes);
     const theirs = splitTar(readFileSync(twin));
-    const swapPrompt = joinTar(mine.map((e) => (e.name === 'prompt.yaml.enc' ? theirs.find((t) => t.name === e.name)! : e)));
-    expect(theirs.find((t) => t.name === 'prompt.yaml.enc')!.data.length).toBe(mine.find((t) => t.name === 'prompt.yaml.enc')!.data.length);
+    const swapPrompt = joinTar(
+      mine.map((e) => (e.name === 'prompt.yaml.enc' ? theirs.find((t) => t.name === e.name)! : e)),
+    );
+    expect(theirs.find((t) => t.name === 'prompt.yaml.enc')!.data.length).toBe(
+      mine.find((t) => t.name === 'prompt.yaml.enc')!.data.length,
+    );
     expect(await code(verify(write('swap1.agent', swapPrompt)))).toBe('CONTAINER_DIGEST_MISMATCH');
     const swapHead = joinTar([...theirs.slice(0, 2), ...mine.slice(2)]);
     expect(await code(verify(write('swap2.agent', swapHead)))).toBe('CONTAINER_DIGEST_MISMATCH');
@@ -217,14 +237,20 @@ describe('swaps, keys and secrets', () => {
     const resigned = joinTar([...forgeHead(entries[0]!.data, stranger.seed), ...entries.slice(2)]);
     expect(await code(verify(write('stranger.agent', resigned)))).toBe('CONTAINER_SIGNATURE_INVALID');
     const unsignedPath = join(dir, 'unsigned.agent');
-    await packContainer({ ...sampleAgent(join(dir, 'agent2')), out: unsignedPath, encryptTo: { recipients: [id.recipient] } });
+    await packContainer({
+      ...sampleAgent(join(dir, 'agent2')),
+      out: unsignedPath,
+      encryptTo: { recipients: [id.recipient] },
+    });
     expect(await code(verify(unsignedPath))).toBe('CONTAINER_UNSIGNED');
     expect((await walkContainer(unsignedPath)).signature.state).toBe('unsigned');
   });
 
   it('never accepts a lock signature (same key, same bytes) as a container signature', async () => {
     const entries = splitTar(smallBytes);
-    const lockSig = Buffer.from(serializeEnvelope(signEnvelope(LOCK_PAYLOAD_TYPE, entries[0]!.data, [{ privateKey: key.seed }])));
+    const lockSig = Buffer.from(
+      serializeEnvelope(signEnvelope(LOCK_PAYLOAD_TYPE, entries[0]!.data, [{ privateKey: key.seed }])),
+    );
     const bytes = joinTar([entries[0]!, { name: 'signature.sig', data: lockSig }, ...entries.slice(2)]);
     const err = await verify(write('lock.agent', bytes)).catch((e: ContainerError) => e);
     expect((err as ContainerError).code).toBe('CONTAINER_SIGNATURE_MALFORMED');
@@ -233,26 +259,43 @@ describe('swaps, keys and secrets', () => {
 
   it('refuses a wrong identity and a wrong passphrase', async () => {
     const other = generateX25519Identity();
-    const err = await openContainer(small, { publicKeys: [key.pub], identity: other.identity }).catch((e: ContainerError) => e);
+    const err = await openContainer(small, { publicKeys: [key.pub], identity: other.identity }).catch(
+      (e: ContainerError) => e,
+    );
     expect((err as ContainerError).code).toBe('CONTAINER_DECRYPT_NO_MATCH');
     expect((err as ContainerError).message).toContain(id.keyId);
     const pass = join(dir, 'pass.agent');
-    await packContainer({ ...sampleAgent(join(dir, 'agent3')), out: pass, signingKeys: [key.seed], encryptTo: { passphrase: 'right horse', scrypt: { N: 1024, r: 8, p: 1 } } });
-    expect(await code(openContainer(pass, { publicKeys: [key.pub], passphrase: 'wrong horse' }))).toBe('CONTAINER_DECRYPT_NO_MATCH');
-    expect(await code(openContainer(pass, { publicKeys: [key.pub], requireDecryption: true }))).toBe('CONTAINER_DECRYPT_NO_MATCH');
+    await packContainer({
+      ...sampleAgent(join(dir, 'agent3')),
+      out: pass,
+      signingKeys: [key.seed],
+      encryptTo: { passphrase: 'right horse', scrypt: { N: 1024, r: 8, p: 1 } },
+    });
+    expect(await code(openContainer(pass, { publicKeys: [key.pub], passphrase: 'wrong horse' }))).toBe(
+      'CONTAINER_DECRYPT_NO_MATCH',
+    );
+    expect(await code(openContainer(pass, { publicKeys: [key.pub], requireDecryption: true }))).toBe(
+      'CONTAINER_DECRYPT_NO_MATCH',
+    );
     const undecrypted = await openContainer(pass, { publicKeys: [key.pub] });
     expect(undecrypted.prompt).toBeNull();
     expect(undecrypted.files['prompt.yaml']).toBeUndefined();
-    expect((await openContainer(pass, { publicKeys: [key.pub], passphrase: 'right horse' })).prompt).toContain('careful');
+    expect((await openContainer(pass, { publicKeys: [key.pub], passphrase: 'right horse' })).prompt).toContain(
+      'careful',
+    );
   });
 
   it('leaves nothing behind when unpacking a tampered container, and never writes into a non-empty directory', async () => {
     const tampered = Buffer.from(smallBytes);
     tampered[tampered.length - 1100] = tampered[tampered.length - 1100]! ^ 1;
     const target = join(dir, 'out-tampered');
-    expect(await code(unpackContainer(write('tampered.agent', tampered), target, { publicKeys: [key.pub] }))).not.toBe('ACCEPTED');
+    expect(await code(unpackContainer(write('tampered.agent', tampered), target, { publicKeys: [key.pub] }))).not.toBe(
+      'ACCEPTED',
+    );
     expect(existsSync(target)).toBe(false);
-    expect(await code(unpackContainer(small, join(dir, 'agent'), { publicKeys: [key.pub] }))).toBe('CONTAINER_UNPACK_TARGET');
+    expect(await code(unpackContainer(small, join(dir, 'agent'), { publicKeys: [key.pub] }))).toBe(
+      'CONTAINER_UNPACK_TARGET',
+    );
   });
 });
 

@@ -79,15 +79,29 @@ async function assertNoLink(root: string, rel: string, what: string): Promise<vo
  */
 async function readSource(root: string, rel: string, sha256: string, what: string): Promise<Uint8Array> {
   await assertNoLink(root, rel, what);
-  const fh = await open(resolve(root, rel), constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SourceLink, `${rel} is a symbolic link; build never follows a link into a container`, { details: { file: rel } });
-    throw error;
-  });
+  const fh = await open(resolve(root, rel), constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP')
+        throw new ContainerError(
+          ContainerErrorCode.SourceLink,
+          `${rel} is a symbolic link; build never follows a link into a container`,
+          { details: { file: rel } },
+        );
+      throw error;
+    },
+  );
   try {
-    if (!(await fh.stat()).isFile()) throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} is not a regular file`, { details: { file: rel } });
+    if (!(await fh.stat()).isFile())
+      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} is not a regular file`, {
+        details: { file: rel },
+      });
     const bytes = await fh.readFile();
     if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== sha256) {
-      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} changed while the container was being built; build again`, { details: { file: rel } });
+      throw new ContainerError(
+        ContainerErrorCode.SourceInvalid,
+        `${rel} changed while the container was being built; build again`,
+        { details: { file: rel } },
+      );
     }
     return bytes;
   } finally {
@@ -112,27 +126,33 @@ function roleOf(agent: LoadedAgent, rel: string): string {
  * written unless the whole build succeeds: the lock goes to disk only once the container is complete.
  */
 export async function buildContainer(agentPath: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const [{ loadAgent }, { checkLockFileBeforeProbes, lockPathFor, lockPlan, writeLockFile }, { resolvePlan }] = await Promise.all([
-    import('@agentlang/manifest'),
-    import('@agentlang/lock'),
-    import('@agentlang/resolver'),
-  ]);
+  const [{ loadAgent }, { checkLockFileBeforeProbes, lockPathFor, lockPlan, writeLockFile }, { resolvePlan }] =
+    await Promise.all([import('@agentlang/manifest'), import('@agentlang/lock'), import('@agentlang/resolver')]);
   const agent = await loadAgent(agentPath);
   const { name, version } = agent.manifest;
   if (version === undefined) {
-    throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} has no version; a container is named <name>@<version>.agent — add \`version: 1.0.0\``, { details: { agent: name } });
+    throw new ContainerError(
+      ContainerErrorCode.SourceInvalid,
+      `${agentPath} has no version; a container is named <name>@<version>.agent — add \`version: 1.0.0\``,
+      { details: { agent: name } },
+    );
   }
   const root = agent.source.root;
   // Links first, before anything is resolved or locked.
   for (const file of agent.files) {
-    if (!file.path.startsWith('../') && !posix.isAbsolute(file.path)) await assertNoLink(root, file.path, roleOf(agent, file.path));
+    if (!file.path.startsWith('../') && !posix.isAbsolute(file.path))
+      await assertNoLink(root, file.path, roleOf(agent, file.path));
   }
   const contextPath = resolve(root, 'context');
   let contextDir: string | undefined;
   if (agent.source.kind === 'directory') {
     const st = await lstat(contextPath).catch(() => undefined);
     if (st?.isSymbolicLink()) {
-      throw new ContainerError(ContainerErrorCode.SourceLink, `${contextPath} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { details: { file: 'context' } });
+      throw new ContainerError(
+        ContainerErrorCode.SourceLink,
+        `${contextPath} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`,
+        { details: { file: 'context' } },
+      );
     }
     if (st?.isDirectory()) contextDir = contextPath;
   }
@@ -150,18 +170,41 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   let plan: ResolvedPlan;
   let locked: LockResult;
   try {
-    plan = await resolvePlan(agent, { ...(options.env && { env: options.env }), ...options.resolve, ...(beforeProbe && { beforeProbe }) });
-    const manifestPath = relative(dirname(resolve(lockPath)), join(root, agent.source.entry)).split(sep).join('/');
-    locked = lockPlan(plan, { lockPath, manifestPath, agentPath, frozen, keepMatching: true, write: false, signingKeys: lockKeys, ...(options.env && { env: options.env }) });
+    plan = await resolvePlan(agent, {
+      ...(options.env && { env: options.env }),
+      ...options.resolve,
+      ...(beforeProbe && { beforeProbe }),
+    });
+    const manifestPath = relative(dirname(resolve(lockPath)), join(root, agent.source.entry))
+      .split(sep)
+      .join('/');
+    locked = lockPlan(plan, {
+      lockPath,
+      manifestPath,
+      agentPath,
+      frozen,
+      keepMatching: true,
+      write: false,
+      signingKeys: lockKeys,
+      ...(options.env && { env: options.env }),
+    });
   } catch (error) {
     const cause = error as { code?: string; message?: string };
     if (frozen && (cause.code === 'LOCK_DRIFT' || cause.code === 'LOCK_NOT_FOUND')) {
-      throw new ContainerError(ContainerErrorCode.Frozen, `cannot build ${name}@${version} with --frozen: ${cause.message}`, { details: { agent: `${name}@${version}` }, cause });
+      throw new ContainerError(
+        ContainerErrorCode.Frozen,
+        `cannot build ${name}@${version} with --frozen: ${cause.message}`,
+        { details: { agent: `${name}@${version}` }, cause },
+      );
     }
     throw error;
   }
   if (plan.agent.digest !== agent.digest) {
-    throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} changed while it was being built (digest ${agent.digest} → ${plan.agent.digest}); build again`, { details: { agent: name } });
+    throw new ContainerError(
+      ContainerErrorCode.SourceInvalid,
+      `${agentPath} changed while it was being built (digest ${agent.digest} → ${plan.agent.digest}); build again`,
+      { details: { agent: name } },
+    );
   }
   const promptPath = agent.prompt?.path;
   const sources: Array<{ path: string; bytes: Uint8Array }> = [];
@@ -169,18 +212,30 @@ export async function buildContainer(agentPath: string, options: BuildOptions = 
   for (const file of agent.files) {
     const rel = file.path;
     if (rel.startsWith('../') || posix.isAbsolute(rel)) {
-      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${agentPath} uses ${rel}, which lies outside the agent's directory ${root}; a container holds only files under it — move the file in`, { details: { file: rel } });
+      throw new ContainerError(
+        ContainerErrorCode.SourceInvalid,
+        `${agentPath} uses ${rel}, which lies outside the agent's directory ${root}; a container holds only files under it — move the file in`,
+        { details: { file: rel } },
+      );
     }
     const bytes = await readSource(root, rel, file.sha256, roleOf(agent, rel));
     if (rel === promptPath) {
       if (rel !== PROMPT_FILE) {
-        throw new ContainerError(ContainerErrorCode.SourceInvalid, `the prompt of ${name} is ${rel}; a container encrypts the prompt only at ${PROMPT_FILE} next to the manifest`, { details: { file: rel } });
+        throw new ContainerError(
+          ContainerErrorCode.SourceInvalid,
+          `the prompt of ${name} is ${rel}; a container encrypts the prompt only at ${PROMPT_FILE} next to the manifest`,
+          { details: { file: rel } },
+        );
       }
       prompt = bytes;
       continue;
     }
     if (posix.basename(rel) === PROMPT_FILE) {
-      throw new ContainerError(ContainerErrorCode.SourceInvalid, `${rel} looks like a sub-agent prompt; only the root ${PROMPT_FILE} is encrypted, so it would be stored in plaintext — inline it or remove it`, { details: { file: rel } });
+      throw new ContainerError(
+        ContainerErrorCode.SourceInvalid,
+        `${rel} looks like a sub-agent prompt; only the root ${PROMPT_FILE} is encrypted, so it would be stored in plaintext — inline it or remove it`,
+        { details: { file: rel } },
+      );
     }
     if (rel === LOCK_ENTRY || rel.startsWith(CONTEXT_DIR)) continue;
     sources.push({ path: rel, bytes });

@@ -1,4 +1,14 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { lockPlan, readLockFile, verifyLock } from '@agentlang/lock';
 import { loadAgent } from '@agentlang/manifest';
@@ -35,41 +45,57 @@ function researchCopy(): { work: string; agent: string; secretDir: string } {
   const agent = join(work, 'agent');
   cpSync(join(examples, 'research-assistant'), agent, { recursive: true });
   const secretDir = join(work, 'host-secrets');
-  writeTree(secretDir, { 'id_ed25519': 'HOST-PRIVATE-KEY-5f1e\n' });
+  writeTree(secretDir, { id_ed25519: 'HOST-PRIVATE-KEY-5f1e\n' });
   return { work, agent, secretDir };
 }
 
 describe('buildContainer refuses symbolic links (an agent can plant them in its own workdir)', () => {
   const id = generateX25519Identity();
-  const build = (agent: string, work: string) => buildContainer(agent, { cwd: work, out: join(work, 'out.agent'), recipients: [id.recipient], resolve, env: {} });
+  const build = (agent: string, work: string) =>
+    buildContainer(agent, { cwd: work, out: join(work, 'out.agent'), recipients: [id.recipient], resolve, env: {} });
 
   it('a context/ directory that is a link to host files: refused, nothing packed, no lock written', async () => {
     const { work, agent, secretDir } = researchCopy();
     symlinkSync(secretDir, join(agent, 'context'));
     const before = snapshot(work);
-    await expect(build(agent, work)).rejects.toMatchObject({ code: 'CONTAINER_SOURCE_LINK', message: expect.stringContaining('context') });
+    await expect(build(agent, work)).rejects.toMatchObject({
+      code: 'CONTAINER_SOURCE_LINK',
+      message: expect.stringContaining('context'),
+    });
     expect(snapshot(work)).toEqual(before);
     expect(existsSync(join(work, 'out.agent'))).toBe(false);
   });
 
   it('a link inside context/, a linked skill directory, a linked sub-agent and a linked prompt: each refused', async () => {
     const plant: Array<[string, (agent: string, secretDir: string) => void]> = [
-      ['context file', (agent, secretDir) => {
-        mkdirSync(join(agent, 'context'));
-        symlinkSync(join(secretDir, 'id_ed25519'), join(agent, 'context/notes.md'));
-      }],
-      ['skill', (agent) => {
-        renameSync(join(agent, 'skills/test-helper'), join(agent, 'real-skill'));
-        symlinkSync(join(agent, 'real-skill'), join(agent, 'skills/test-helper'));
-      }],
-      ['sub-agent', (agent) => {
-        renameSync(join(agent, 'specialists/market-analyst.yaml'), join(agent, 'elsewhere.yaml'));
-        symlinkSync(join(agent, 'elsewhere.yaml'), join(agent, 'specialists/market-analyst.yaml'));
-      }],
-      ['prompt', (agent) => {
-        renameSync(join(agent, 'prompt.yaml'), join(agent, 'real-prompt.yaml'));
-        symlinkSync('real-prompt.yaml', join(agent, 'prompt.yaml'));
-      }],
+      [
+        'context file',
+        (agent, secretDir) => {
+          mkdirSync(join(agent, 'context'));
+          symlinkSync(join(secretDir, 'id_ed25519'), join(agent, 'context/notes.md'));
+        },
+      ],
+      [
+        'skill',
+        (agent) => {
+          renameSync(join(agent, 'skills/test-helper'), join(agent, 'real-skill'));
+          symlinkSync(join(agent, 'real-skill'), join(agent, 'skills/test-helper'));
+        },
+      ],
+      [
+        'sub-agent',
+        (agent) => {
+          renameSync(join(agent, 'specialists/market-analyst.yaml'), join(agent, 'elsewhere.yaml'));
+          symlinkSync(join(agent, 'elsewhere.yaml'), join(agent, 'specialists/market-analyst.yaml'));
+        },
+      ],
+      [
+        'prompt',
+        (agent) => {
+          renameSync(join(agent, 'prompt.yaml'), join(agent, 'real-prompt.yaml'));
+          symlinkSync('real-prompt.yaml', join(agent, 'prompt.yaml'));
+        },
+      ],
     ];
     for (const [what, setUp] of plant) {
       const { work, agent, secretDir } = researchCopy();
@@ -87,7 +113,9 @@ describe('buildContainer writes nothing unless it succeeds, and keeps a signed l
     const agent = join(work, 'agent');
     cpSync(join(examples, 'research-assistant'), agent, { recursive: true });
     const before = snapshot(work);
-    await expect(buildContainer(agent, { cwd: work, resolve, env: {} })).rejects.toMatchObject({ code: 'CONTAINER_OPTIONS_INVALID' });
+    await expect(buildContainer(agent, { cwd: work, resolve, env: {} })).rejects.toMatchObject({
+      code: 'CONTAINER_OPTIONS_INVALID',
+    });
     expect(snapshot(work)).toEqual(before);
     expect(existsSync(join(agent, 'agent.lock'))).toBe(false);
   });
@@ -110,14 +138,24 @@ describe('buildContainer writes nothing unless it succeeds, and keeps a signed l
     // The agent changes: the signed lock must change, and without a key the build refuses and writes nothing.
     writeFileSync(agent, DEMO_AGENT.replace('End-to-end', 'Edited'));
     const before = snapshot(dir);
-    await expect(buildContainer(agent, { cwd: dir, out: join(dir, 'x.agent'), resolve, env: {} })).rejects.toMatchObject({
+    await expect(
+      buildContainer(agent, { cwd: dir, out: join(dir, 'x.agent'), resolve, env: {} }),
+    ).rejects.toMatchObject({
       code: 'LOCK_KEY_MISSING',
-      message: expect.stringMatching(/demo\.agent\.lock is signed and must change \(manifest hash .*\), but no signing key was given/),
+      message: expect.stringMatching(
+        /demo\.agent\.lock is signed and must change \(manifest hash .*\), but no signing key was given/,
+      ),
     });
     expect(snapshot(dir)).toEqual(before);
 
     // With the key, the lock is signed again (the container is signed with it too).
-    const again = await buildContainer(agent, { cwd: dir, out: join(dir, 'x.agent'), signingKeys: [key.seed], resolve, env: {} });
+    const again = await buildContainer(agent, {
+      cwd: dir,
+      out: join(dir, 'x.agent'),
+      signingKeys: [key.seed],
+      resolve,
+      env: {},
+    });
     expect(again.lockWritten).toBe(true);
     const resigned = verifyLock(readFileSync(lockPath), { publicKeys: [key.pub] });
     expect(resigned.lock.manifest.hash).toBe(again.agent.digest);

@@ -65,7 +65,11 @@ export function serializeIndex(index: ContainerIndex): Buffer {
 }
 
 function invalid(why: string, details: Record<string, unknown> = {}): ContainerError {
-  return new ContainerError(ContainerErrorCode.IndexInvalid, `manifest.json is not a valid ${INDEX_FORMAT} index: ${why}`, { details: details });
+  return new ContainerError(
+    ContainerErrorCode.IndexInvalid,
+    `manifest.json is not a valid ${INDEX_FORMAT} index: ${why}`,
+    { details: details },
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -75,7 +79,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function exactKeys(value: Record<string, unknown>, keys: string[], where: string): void {
   const extra = Object.keys(value).filter((k) => !keys.includes(k));
   const missing = keys.filter((k) => !(k in value));
-  if (extra.length > 0 || missing.length > 0) throw invalid(`${where} has unexpected keys [${extra.join(', ')}] or lacks [${missing.join(', ')}]`);
+  if (extra.length > 0 || missing.length > 0)
+    throw invalid(`${where} has unexpected keys [${extra.join(', ')}] or lacks [${missing.join(', ')}]`);
 }
 
 const KIND_ORDER: Record<EntryKind, number> = { source: 0, prompt: 0, lock: 0, context: 1 };
@@ -93,12 +98,15 @@ export function parseIndex(bytes: Uint8Array): ContainerIndex {
   }
   if (!isRecord(value)) throw invalid('not an object');
   exactKeys(value, ['format', 'agent', 'entry', 'createdBy', 'entries', 'encryption'], 'the index');
-  if (value.format !== INDEX_FORMAT) throw invalid(`format is ${JSON.stringify(value.format)}; this reader understands ${INDEX_FORMAT}`);
+  if (value.format !== INDEX_FORMAT)
+    throw invalid(`format is ${JSON.stringify(value.format)}; this reader understands ${INDEX_FORMAT}`);
   const agent = value.agent;
   if (!isRecord(agent)) throw invalid('agent is not an object');
   exactKeys(agent, ['name', 'version', 'digest', 'dialect'], 'agent');
-  for (const k of ['name', 'version', 'digest', 'dialect']) if (typeof agent[k] !== 'string' || agent[k] === '') throw invalid(`agent.${k} is not a non-empty string`);
-  if (typeof value.entry !== 'string' || typeof value.createdBy !== 'string') throw invalid('entry or createdBy is not a string');
+  for (const k of ['name', 'version', 'digest', 'dialect'])
+    if (typeof agent[k] !== 'string' || agent[k] === '') throw invalid(`agent.${k} is not a non-empty string`);
+  if (typeof value.entry !== 'string' || typeof value.createdBy !== 'string')
+    throw invalid('entry or createdBy is not a string');
   if (!Array.isArray(value.entries)) throw invalid('entries is not an array');
   const names = new NameSet();
   names.add(INDEX_ENTRY, 'manifest.json');
@@ -113,22 +121,30 @@ export function parseIndex(bytes: Uint8Array): ContainerIndex {
     if (typeof e.path !== 'string') throw invalid(`entries[${i}].path is not a string`);
     assertSafeEntryName(e.path, 'manifest.json');
     names.add(e.path, 'manifest.json');
-    if (!['source', 'prompt', 'lock', 'context'].includes(e.kind as string)) throw invalid(`entries[${i}].kind is ${JSON.stringify(e.kind)}`);
+    if (!['source', 'prompt', 'lock', 'context'].includes(e.kind as string))
+      throw invalid(`entries[${i}].kind is ${JSON.stringify(e.kind)}`);
     const kind = e.kind as EntryKind;
-    if (!Number.isSafeInteger(e.size) || (e.size as number) < 0 || (e.size as number) > MAX_TAR_SIZE) throw invalid(`entries[${i}].size is not an integer in 0..${MAX_TAR_SIZE}`);
-    if (typeof e.sha256 !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(e.sha256)) throw invalid(`entries[${i}].sha256 is not "sha256:<64 hex>"`);
+    if (!Number.isSafeInteger(e.size) || (e.size as number) < 0 || (e.size as number) > MAX_TAR_SIZE)
+      throw invalid(`entries[${i}].size is not an integer in 0..${MAX_TAR_SIZE}`);
+    if (typeof e.sha256 !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(e.sha256))
+      throw invalid(`entries[${i}].sha256 is not "sha256:<64 hex>"`);
     const isContextPath = e.path.startsWith(CONTEXT_DIR);
-    if ((kind === 'context') !== isContextPath) throw invalid(`entries[${i}] ${e.path}: kind ${kind} does not match its path`);
-    if (kind === 'lock' && (e.path !== LOCK_ENTRY || ++locks > 1)) throw invalid(`entries[${i}]: the lock must be the one entry ${LOCK_ENTRY}`);
-    if (kind === 'prompt' && (e.path !== ENCRYPTED_PROMPT_ENTRY || ++prompts > 1)) throw invalid(`entries[${i}]: the prompt must be the one entry ${ENCRYPTED_PROMPT_ENTRY}`);
+    if ((kind === 'context') !== isContextPath)
+      throw invalid(`entries[${i}] ${e.path}: kind ${kind} does not match its path`);
+    if (kind === 'lock' && (e.path !== LOCK_ENTRY || ++locks > 1))
+      throw invalid(`entries[${i}]: the lock must be the one entry ${LOCK_ENTRY}`);
+    if (kind === 'prompt' && (e.path !== ENCRYPTED_PROMPT_ENTRY || ++prompts > 1))
+      throw invalid(`entries[${i}]: the prompt must be the one entry ${ENCRYPTED_PROMPT_ENTRY}`);
     if (kind !== 'lock' && e.path === LOCK_ENTRY) throw invalid(`entries[${i}]: ${LOCK_ENTRY} must have kind lock`);
-    if (kind !== 'prompt' && (e.path === ENCRYPTED_PROMPT_ENTRY || e.path === PROMPT_FILE)) throw invalid(`entries[${i}]: ${e.path} may only appear as the encrypted prompt`);
+    if (kind !== 'prompt' && (e.path === ENCRYPTED_PROMPT_ENTRY || e.path === PROMPT_FILE))
+      throw invalid(`entries[${i}]: ${e.path} may only appear as the encrypted prompt`);
     const rank = KIND_ORDER[kind];
     if (rank < lastRank) throw invalid(`entries[${i}] ${e.path}: context entries must come last`);
     lastRank = rank;
     if (kind === 'context') {
       const key = Buffer.from(e.path, 'utf8');
-      if (previousContext && Buffer.compare(previousContext, key) >= 0) throw invalid(`entries[${i}] ${e.path}: context entries must be sorted bytewise`);
+      if (previousContext && Buffer.compare(previousContext, key) >= 0)
+        throw invalid(`entries[${i}] ${e.path}: context entries must be sorted bytewise`);
       previousContext = key;
     }
   }
@@ -142,7 +158,13 @@ export function parseIndex(bytes: Uint8Array): ContainerIndex {
     const enc = value.encryption;
     if (!isRecord(enc)) throw invalid('encryption is neither null nor an object');
     exactKeys(enc, ['entry', 'plaintext', 'scheme', 'cipher', 'chunkSize', 'recipients'], 'encryption');
-    if (enc.entry !== ENCRYPTED_PROMPT_ENTRY || enc.plaintext !== PROMPT_FILE || enc.scheme !== 'agentlang-encrypted/v1' || enc.cipher !== 'AES-256-GCM' || typeof enc.chunkSize !== 'number') {
+    if (
+      enc.entry !== ENCRYPTED_PROMPT_ENTRY ||
+      enc.plaintext !== PROMPT_FILE ||
+      enc.scheme !== 'agentlang-encrypted/v1' ||
+      enc.cipher !== 'AES-256-GCM' ||
+      typeof enc.chunkSize !== 'number'
+    ) {
       throw invalid('encryption does not describe prompt.yaml.enc with agentlang-encrypted/v1 and AES-256-GCM');
     }
     if (!Array.isArray(enc.recipients) || enc.recipients.length === 0) throw invalid('encryption.recipients is empty');

@@ -1,4 +1,11 @@
-import { type Envelope, parseEnvelope, SigningError, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from '@agentlang/signing';
+import {
+  type Envelope,
+  parseEnvelope,
+  SigningError,
+  serializeEnvelope,
+  signEnvelope,
+  verifyEnvelopeDetailed,
+} from '@agentlang/signing';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 
 export type { Envelope };
@@ -12,12 +19,29 @@ export const CONTAINER_PAYLOAD_TYPE = 'application/vnd.agentlang.container-index
  */
 export function signatureFileBytes(payload: Uint8Array, signingKeys: string[]): Buffer {
   if (signingKeys.length === 0) {
-    return Buffer.from(serializeEnvelope({ payloadType: CONTAINER_PAYLOAD_TYPE, payload: Buffer.from(payload).toString('base64'), signatures: [] }));
+    return Buffer.from(
+      serializeEnvelope({
+        payloadType: CONTAINER_PAYLOAD_TYPE,
+        payload: Buffer.from(payload).toString('base64'),
+        signatures: [],
+      }),
+    );
   }
   try {
-    return Buffer.from(serializeEnvelope(signEnvelope(CONTAINER_PAYLOAD_TYPE, payload, signingKeys.map((privateKey) => ({ privateKey })))));
+    return Buffer.from(
+      serializeEnvelope(
+        signEnvelope(
+          CONTAINER_PAYLOAD_TYPE,
+          payload,
+          signingKeys.map((privateKey) => ({ privateKey })),
+        ),
+      ),
+    );
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot sign the container: ${(cause as Error).message}`, { details: {}, cause });
+    throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot sign the container: ${(cause as Error).message}`, {
+      details: {},
+      cause,
+    });
   }
 }
 
@@ -31,7 +55,10 @@ export interface EnvelopeCheck {
 }
 
 function malformed(why: string, cause?: unknown): ContainerError {
-  return new ContainerError(ContainerErrorCode.SignatureMalformed, `signature.sig ${why}`, { details: {}, ...cause === undefined ? {} : { cause } });
+  return new ContainerError(ContainerErrorCode.SignatureMalformed, `signature.sig ${why}`, {
+    details: {},
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /**
@@ -68,7 +95,10 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
   if (!Buffer.from(serializeEnvelope(envelope)).equals(Buffer.from(bytes))) {
     throw malformed('is not in the exact form the builder writes (key order, whitespace, base64); it was altered');
   }
-  if (!Buffer.from(envelope.payload, 'base64').equals(Buffer.from(indexBytes)) || Buffer.from(indexBytes).toString('base64') !== envelope.payload) {
+  if (
+    !Buffer.from(envelope.payload, 'base64').equals(Buffer.from(indexBytes)) ||
+    Buffer.from(indexBytes).toString('base64') !== envelope.payload
+  ) {
     throw malformed('signs different bytes than manifest.json holds; the container was altered');
   }
   const keyIds = envelope.signatures.map((s) => s.keyid);
@@ -77,8 +107,12 @@ export function checkSignatureFile(bytes: Uint8Array, indexBytes: Uint8Array, pu
     const verified = verifyEnvelopeDetailed(envelope, { publicKeys, payloadType: CONTAINER_PAYLOAD_TYPE });
     return { envelope, keyIds, verifiedBy: verified.keyids };
   } catch (cause) {
-    if (cause instanceof SigningError && cause.code === 'SIGNING_SIGNATURE_INVALID') return { envelope, keyIds, verifiedBy: [] };
-    if (cause instanceof SigningError) throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot check the signature: ${cause.message}`, { cause });
+    if (cause instanceof SigningError && cause.code === 'SIGNING_SIGNATURE_INVALID')
+      return { envelope, keyIds, verifiedBy: [] };
+    if (cause instanceof SigningError)
+      throw new ContainerError(ContainerErrorCode.KeyInvalid, `cannot check the signature: ${cause.message}`, {
+        cause,
+      });
     throw cause;
   }
 }

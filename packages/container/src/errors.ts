@@ -65,7 +65,11 @@ export class ContainerError extends Error {
   readonly code: ContainerErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ContainerErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ContainerErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

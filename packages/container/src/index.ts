@@ -30,7 +30,13 @@ export { type BuildProgress, type PackInput, packContainer } from './pack-contai
 export { type SignatureStatus, type WalkOptions, type WalkResult, walkContainer } from './read-container.js';
 export { type ContainerInfo, inspectContainer } from './inspect-container.js';
 export { type VerifiedContainer, verifyContainer } from './verify-container.js';
-export { type LoadedContainerAgent, type OpenOptions, type OpenedContainer, loadContainerAgent, openContainer } from './open-container.js';
+export {
+  type LoadedContainerAgent,
+  type OpenOptions,
+  type OpenedContainer,
+  loadContainerAgent,
+  openContainer,
+} from './open-container.js';
 export { type BuildOptions, type BuildResult, buildContainer } from './build-container.js';
 export { type UnpackOptions, unpackContainer } from './unpack-container.js';
 export { BLOCK as TAR_BLOCK, encodeHeader as encodeTarHeader, paddingFor as tarPaddingFor } from './tar-header.js';

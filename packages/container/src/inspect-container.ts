@@ -1,4 +1,9 @@
-import { type ContainerIndex, ENCRYPTED_PROMPT_ENTRY, type IndexEntry, type IndexRecipient } from './container-index.js';
+import {
+  type ContainerIndex,
+  ENCRYPTED_PROMPT_ENTRY,
+  type IndexEntry,
+  type IndexRecipient,
+} from './container-index.js';
 import { type SignatureStatus, walkContainer } from './read-container.js';
 
 /** What `inspectContainer` reports: metadata, entries, signature status, recipients — never plaintext. */
@@ -33,7 +38,12 @@ export async function inspectContainer(file: string, options: { publicKeys?: str
     contextBytes: index.entries.filter((e) => e.kind === 'context').reduce((n, e) => n + e.size, 0),
     signature,
     encryption: index.encryption
-      ? { entry: ENCRYPTED_PROMPT_ENTRY, cipher: index.encryption.cipher, chunkSize: index.encryption.chunkSize, recipients: index.encryption.recipients }
+      ? {
+          entry: ENCRYPTED_PROMPT_ENTRY,
+          cipher: index.encryption.cipher,
+          chunkSize: index.encryption.chunkSize,
+          recipients: index.encryption.recipients,
+        }
       : null,
   };
 }

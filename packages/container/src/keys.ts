@@ -11,7 +11,9 @@ export const IDENTITY_PREFIX = 'AGENTLANG-X25519-SECRET-';
 export const RECIPIENT_PREFIX = 'agentlang-x25519-';
 
 function keyError(what: string, found: string, expected: string): ContainerError {
-  return new ContainerError(ContainerErrorCode.KeyInvalid, `invalid ${what}: expected ${expected}, found ${found}`, { details: { what } });
+  return new ContainerError(ContainerErrorCode.KeyInvalid, `invalid ${what}: expected ${expected}, found ${found}`, {
+    details: { what },
+  });
 }
 
 function describe(value: string): string {
@@ -42,7 +44,11 @@ export function generateX25519Identity(): X25519Identity {
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
   const secret = Buffer.from(pkcs8.subarray(pkcs8.length - 32));
   const pub = rawPublicKey(publicKey);
-  return { identity: `${IDENTITY_PREFIX}${secret.toString('hex')}`, recipient: `${RECIPIENT_PREFIX}${pub.toString('hex')}`, keyId: keyIdOf(pub) };
+  return {
+    identity: `${IDENTITY_PREFIX}${secret.toString('hex')}`,
+    recipient: `${RECIPIENT_PREFIX}${pub.toString('hex')}`,
+    keyId: keyIdOf(pub),
+  };
 }
 
 /** Parses an X25519 recipient (`agentlang-x25519-<hex>`, or bare 64 hex) into a public key. */
@@ -50,7 +56,11 @@ export function parseRecipient(text: string): { key: KeyObject; raw: Buffer; key
   const trimmed = text.trim();
   const body = trimmed.startsWith(RECIPIENT_PREFIX) ? trimmed.slice(RECIPIENT_PREFIX.length) : trimmed;
   if (trimmed.startsWith(IDENTITY_PREFIX)) {
-    throw new ContainerError(ContainerErrorCode.KeyInvalid, 'a secret X25519 identity was given where a recipient (public key) belongs; pass the AGENTLANG_RECIPIENT value instead, and keep the identity secret', { details: {} });
+    throw new ContainerError(
+      ContainerErrorCode.KeyInvalid,
+      'a secret X25519 identity was given where a recipient (public key) belongs; pass the AGENTLANG_RECIPIENT value instead, and keep the identity secret',
+      { details: {} },
+    );
   }
   const raw = hexBytes(body, [32], 'X25519 recipient', `"${RECIPIENT_PREFIX}<64 hex>"`);
   const key = createPublicKey({ key: Buffer.concat([X25519_SPKI, raw]), format: 'der', type: 'spki' });
@@ -61,9 +71,18 @@ export function parseRecipient(text: string): { key: KeyObject; raw: Buffer; key
 export function parseIdentity(text: string): { key: KeyObject; raw: Buffer; keyId: string } {
   const trimmed = text.trim();
   if (!trimmed.startsWith(IDENTITY_PREFIX)) {
-    throw keyError('X25519 identity', trimmed.startsWith(RECIPIENT_PREFIX) ? 'a recipient (public key)' : describe(trimmed), `"${IDENTITY_PREFIX}<64 hex>" as printed by \`agentlang keygen --x25519\``);
+    throw keyError(
+      'X25519 identity',
+      trimmed.startsWith(RECIPIENT_PREFIX) ? 'a recipient (public key)' : describe(trimmed),
+      `"${IDENTITY_PREFIX}<64 hex>" as printed by \`agentlang keygen --x25519\``,
+    );
   }
-  const secret = hexBytes(trimmed.slice(IDENTITY_PREFIX.length), [32], 'X25519 identity', `"${IDENTITY_PREFIX}<64 hex>"`);
+  const secret = hexBytes(
+    trimmed.slice(IDENTITY_PREFIX.length),
+    [32],
+    'X25519 identity',
+    `"${IDENTITY_PREFIX}<64 hex>"`,
+  );
   const key = createPrivateKey({ key: Buffer.concat([X25519_PKCS8, secret]), format: 'der', type: 'pkcs8' });
   const raw = rawPublicKey(createPublicKey(key));
   return { key, raw, keyId: keyIdOf(raw) };

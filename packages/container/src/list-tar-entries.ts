@@ -19,7 +19,11 @@ export interface TarSpan {
  */
 export async function listTarEntries(file: string): Promise<TarSpan[]> {
   const handle = await open(file, 'r').catch((cause: NodeJS.ErrnoException) => {
-    throw new ContainerError(ContainerErrorCode.NotAContainer, `cannot open container ${file}: ${cause.code ?? cause.message}`, { details: { file }, cause });
+    throw new ContainerError(
+      ContainerErrorCode.NotAContainer,
+      `cannot open container ${file}: ${cause.code ?? cause.message}`,
+      { details: { file }, cause },
+    );
   });
   try {
     const reader = new TarReader(handle, (await handle.stat()).size);

@@ -50,7 +50,11 @@ export async function openContainer(file: string, options: OpenOptions = {}): Pr
     sink: (entry) => {
       if (entry.kind === 'context' && !options.includeContext) return undefined;
       if (entry.size > MAX_OPEN_ENTRY_BYTES && entry.kind !== 'context') {
-        throw new ContainerError(ContainerErrorCode.EntryTooLarge, `entry ${entry.path} is ${entry.size} bytes; openContainer holds at most ${MAX_OPEN_ENTRY_BYTES} per entry in memory — use unpackContainer`, { details: { path: entry.path, size: entry.size } });
+        throw new ContainerError(
+          ContainerErrorCode.EntryTooLarge,
+          `entry ${entry.path} is ${entry.size} bytes; openContainer holds at most ${MAX_OPEN_ENTRY_BYTES} per entry in memory — use unpackContainer`,
+          { details: { path: entry.path, size: entry.size } },
+        );
       }
       const parts: Buffer[] = [];
       collected.set(entry.path, parts);
@@ -65,7 +69,10 @@ export async function openContainer(file: string, options: OpenOptions = {}): Pr
     files[path] = Buffer.concat(parts);
   }
   let prompt: string | null = null;
-  if (result.index.encryption && (options.identity !== undefined || options.passphrase !== undefined || options.requireDecryption)) {
+  if (
+    result.index.encryption &&
+    (options.identity !== undefined || options.passphrase !== undefined || options.requireDecryption)
+  ) {
     const sealed = Buffer.concat(collected.get(ENCRYPTED_PROMPT_ENTRY) ?? []);
     const agentId = `${result.index.agent.name}@${result.index.agent.version}`;
     const plain = decryptPrompt(sealed, agentId, { identity: options.identity, passphrase: options.passphrase });

@@ -22,16 +22,30 @@ describe('packContainer', () => {
       contextFiles: { 'context/templates/report.md': '# Report\n', 'context/empty.txt': '', [longName]: 'long' },
     });
     const out = join(dir, 'demo@1.0.0.agent');
-    const { index } = await packContainer({ ...input, out, signingKeys: [key.seed], encryptTo: { recipients: [id.recipient], passphrase: 'hunter2', scrypt: fastScrypt } });
+    const { index } = await packContainer({
+      ...input,
+      out,
+      signingKeys: [key.seed],
+      encryptTo: { recipients: [id.recipient], passphrase: 'hunter2', scrypt: fastScrypt },
+    });
     const raw = readFileSync(out);
     expect(raw.subarray(257, 262).toString()).toBe('ustar');
     expect(splitTar(raw).map((e) => e.name)).toEqual([
-      'manifest.json', 'signature.sig', 'agent.yaml', 'prompt.yaml.enc', 'agent.lock', 'ux.yaml',
+      'manifest.json',
+      'signature.sig',
+      'agent.yaml',
+      'prompt.yaml.enc',
+      'agent.lock',
+      'ux.yaml',
       longName,
-      'context/empty.txt', 'context/templates/report.md',
+      'context/empty.txt',
+      'context/templates/report.md',
     ]);
     expect(raw.includes(Buffer.from('careful researcher'))).toBe(false);
-    expect(index.encryption?.recipients).toEqual([{ type: 'x25519', keyId: id.keyId }, { type: 'scrypt', ...fastScrypt }]);
+    expect(index.encryption?.recipients).toEqual([
+      { type: 'x25519', keyId: id.keyId },
+      { type: 'scrypt', ...fastScrypt },
+    ]);
 
     const verified = await verifyContainer(out, { publicKeys: [key.pub] });
     expect(verified.index.agent.name).toBe('demo');
@@ -54,7 +68,16 @@ describe('packContainer', () => {
     expect(readFileSync(join(target, longName), 'utf8')).toBe('long');
     expect(readFileSync(join(target, 'context/empty.txt'), 'utf8')).toBe('');
     expect(readFileSync(join(target, 'prompt.yaml'), 'utf8')).toContain('careful researcher');
-    expect(readdirSync(target).sort()).toEqual(['agent.lock', 'agent.yaml', 'context', 'manifest.json', 'prompt.yaml', 'prompt.yaml.enc', 'signature.sig', 'ux.yaml']);
+    expect(readdirSync(target).sort()).toEqual([
+      'agent.lock',
+      'agent.yaml',
+      'context',
+      'manifest.json',
+      'prompt.yaml',
+      'prompt.yaml.enc',
+      'signature.sig',
+      'ux.yaml',
+    ]);
   });
 
   it('is deterministic: every unencrypted entry byte-identical, the index equal apart from the ciphertext digest', async () => {
@@ -80,7 +103,9 @@ describe('packContainer', () => {
       entries: ix.entries.map((e) => (e.path === 'prompt.yaml.enc' ? { ...e, sha256: '' } : e)),
     });
     expect(blank(ia)).toEqual(blank(ib));
-    expect(ia.entries.find((e: { path: string }) => e.path === 'prompt.yaml.enc').sha256).not.toBe(ib.entries.find((e: { path: string }) => e.path === 'prompt.yaml.enc').sha256);
+    expect(ia.entries.find((e: { path: string }) => e.path === 'prompt.yaml.enc').sha256).not.toBe(
+      ib.entries.find((e: { path: string }) => e.path === 'prompt.yaml.enc').sha256,
+    );
     expect(readFileSync(a).length).toBe(readFileSync(b).length);
   });
 
@@ -90,7 +115,13 @@ describe('packContainer', () => {
   ])('refuses context names that collide under %s at build time', async (_what, files) => {
     const dir = makeTempDir();
     const input = sampleAgent(join(dir, 'agent'), { contextFiles: files });
-    await expect(packContainer({ ...input, out: join(dir, 'x.agent'), encryptTo: { recipients: [generateX25519Identity().recipient] } })).rejects.toMatchObject({ code: 'CONTAINER_ENTRY_DUPLICATE' });
+    await expect(
+      packContainer({
+        ...input,
+        out: join(dir, 'x.agent'),
+        encryptTo: { recipients: [generateX25519Identity().recipient] },
+      }),
+    ).rejects.toMatchObject({ code: 'CONTAINER_ENTRY_DUPLICATE' });
     expect(readdirSync(dir)).toEqual(['agent']);
   });
 
@@ -98,7 +129,13 @@ describe('packContainer', () => {
     const dir = makeTempDir();
     const input = sampleAgent(join(dir, 'agent'));
     symlinkSync('/etc/passwd', join(dir, 'agent/context/passwd'));
-    await expect(packContainer({ ...input, out: join(dir, 'x.agent'), encryptTo: { recipients: [generateX25519Identity().recipient] } })).rejects.toMatchObject({
+    await expect(
+      packContainer({
+        ...input,
+        out: join(dir, 'x.agent'),
+        encryptTo: { recipients: [generateX25519Identity().recipient] },
+      }),
+    ).rejects.toMatchObject({
       code: 'CONTAINER_SOURCE_LINK',
       message: expect.stringContaining('symbolic link'),
     });
@@ -107,7 +144,9 @@ describe('packContainer', () => {
   it('refuses to store a prompt without a recipient or passphrase', async () => {
     const dir = makeTempDir();
     const input = sampleAgent(join(dir, 'agent'));
-    await expect(packContainer({ ...input, out: join(dir, 'x.agent') })).rejects.toMatchObject({ code: 'CONTAINER_OPTIONS_INVALID' });
+    await expect(packContainer({ ...input, out: join(dir, 'x.agent') })).rejects.toMatchObject({
+      code: 'CONTAINER_OPTIONS_INVALID',
+    });
     expect(readdirSync(dir)).toEqual(['agent']);
   });
 });

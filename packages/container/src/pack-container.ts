@@ -83,7 +83,11 @@ export async function listContextFiles(dir: string): Promise<ContextFile[]> {
   const found: ContextFile[] = [];
   const top = await lstat(dir);
   if (top.isSymbolicLink()) {
-    throw new ContainerError(ContainerErrorCode.SourceLink, `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`, { details: { file: dir } });
+    throw new ContainerError(
+      ContainerErrorCode.SourceLink,
+      `${dir} is a symbolic link; build never follows a link into a container — make context/ a real directory holding the files`,
+      { details: { file: dir } },
+    );
   }
   const walk = async (abs: string, rel: string): Promise<void> => {
     const names = await readdir(abs);
@@ -92,11 +96,20 @@ export async function listContextFiles(dir: string): Promise<ContextFile[]> {
       const path = `${rel}${name}`;
       const st = await lstat(file);
       if (st.isSymbolicLink()) {
-        throw new ContainerError(ContainerErrorCode.SourceLink, `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`, { details: { file } });
+        throw new ContainerError(
+          ContainerErrorCode.SourceLink,
+          `${file} is a symbolic link; a container bundles regular files only — copy the target into context/ instead`,
+          { details: { file } },
+        );
       }
       if (st.isDirectory()) await walk(file, `${path}/`);
       else if (st.isFile()) found.push({ path, file, size: st.size, dev: st.dev, ino: st.ino });
-      else throw new ContainerError(ContainerErrorCode.SourceInvalid, `${file} is not a regular file (device, fifo or socket); remove it from context/`, { details: { file } });
+      else
+        throw new ContainerError(
+          ContainerErrorCode.SourceInvalid,
+          `${file} is not a regular file (device, fifo or socket); remove it from context/`,
+          { details: { file } },
+        );
     }
   };
   await walk(dir, CONTEXT_DIR);
@@ -122,7 +135,12 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     head.push({ entry: { path, kind, size: bytes.length, sha256: sha256(bytes) }, bytes });
   };
   const entrySource = input.sources.find((s) => s.path === input.entry);
-  if (!entrySource) throw new ContainerError(ContainerErrorCode.SourceInvalid, `the manifest file ${input.entry} is not among the sources`, { details: { entry: input.entry } });
+  if (!entrySource)
+    throw new ContainerError(
+      ContainerErrorCode.SourceInvalid,
+      `the manifest file ${input.entry} is not among the sources`,
+      { details: { entry: input.entry } },
+    );
   addHead(input.entry, 'source', Buffer.from(entrySource.bytes));
   let encryption: ContainerIndex['encryption'] = null;
   if (input.prompt !== undefined) {
@@ -135,7 +153,14 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
       );
     }
     addHead(ENCRYPTED_PROMPT_ENTRY, 'prompt', encryptPrompt(input.prompt, agentId, to));
-    encryption = { entry: ENCRYPTED_PROMPT_ENTRY, plaintext: PROMPT_FILE, scheme: 'agentlang-encrypted/v1', cipher: 'AES-256-GCM', chunkSize: CHUNK_SIZE, recipients: recipientsForIndex(to) };
+    encryption = {
+      entry: ENCRYPTED_PROMPT_ENTRY,
+      plaintext: PROMPT_FILE,
+      scheme: 'agentlang-encrypted/v1',
+      cipher: 'AES-256-GCM',
+      chunkSize: CHUNK_SIZE,
+      recipients: recipientsForIndex(to),
+    };
   }
   addHead(LOCK_ENTRY, 'lock', Buffer.from(input.lock));
   for (const s of [...input.sources].sort((a, b) => compareBytes(a.path, b.path))) {
@@ -149,10 +174,20 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
     names.add(c.path, 'context/');
     encodeHeader(c.path, c.size);
   }
-  const contextEntries: IndexEntry[] = context.map((c) => ({ path: c.path, kind: 'context', size: c.size, sha256: PLACEHOLDER }));
+  const contextEntries: IndexEntry[] = context.map((c) => ({
+    path: c.path,
+    kind: 'context',
+    size: c.size,
+    sha256: PLACEHOLDER,
+  }));
   const makeIndex = (): ContainerIndex => ({
     format: INDEX_FORMAT,
-    agent: { name: input.agent.name, version: input.agent.version, digest: input.agent.digest, dialect: input.agent.dialect },
+    agent: {
+      name: input.agent.name,
+      version: input.agent.version,
+      digest: input.agent.digest,
+      dialect: input.agent.dialect,
+    },
     entry: input.entry,
     createdBy: CREATED_BY,
     entries: [...head.map((h) => h.entry), ...contextEntries],
@@ -181,14 +216,25 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
       position += BLOCK;
       const hash = createHash('sha256');
       // O_NOFOLLOW and the inode check: a file swapped for a link (or another file) after listing is refused.
-      const src = await open(c.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ELOOP') throw new ContainerError(ContainerErrorCode.SourceLink, `${c.file} became a symbolic link during the build; build never follows a link into a container`, { details: { file: c.file } });
-        throw error;
-      });
+      const src = await open(c.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ELOOP')
+            throw new ContainerError(
+              ContainerErrorCode.SourceLink,
+              `${c.file} became a symbolic link during the build; build never follows a link into a container`,
+              { details: { file: c.file } },
+            );
+          throw error;
+        },
+      );
       try {
         const opened = await src.stat();
         if (opened.ino !== c.ino || opened.dev !== c.dev) {
-          throw new ContainerError(ContainerErrorCode.SourceInvalid, `${c.file} was replaced during the build; build again`, { details: { file: c.file } });
+          throw new ContainerError(
+            ContainerErrorCode.SourceInvalid,
+            `${c.file} was replaced during the build; build again`,
+            { details: { file: c.file } },
+          );
         }
         let copied = 0;
         let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -218,7 +264,11 @@ export async function packContainer(input: PackInput): Promise<{ path: string; i
         await pendingWrite;
         const after = await src.stat();
         if (copied !== c.size || after.size !== c.size) {
-          throw new ContainerError(ContainerErrorCode.SourceInvalid, `${c.file} changed size while the container was being built (${c.size} → ${after.size} bytes); build again`, { details: { file: c.file } });
+          throw new ContainerError(
+            ContainerErrorCode.SourceInvalid,
+            `${c.file} changed size while the container was being built (${c.size} → ${after.size} bytes); build again`,
+            { details: { file: c.file } },
+          );
         }
       } finally {
         await src.close();

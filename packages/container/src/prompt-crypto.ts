@@ -78,7 +78,12 @@ function wrapForRecipient(fileKey: Buffer, recipient: string): RecipientStanza {
   const ephRaw = rawPublicKey(eph.publicKey);
   const shared = diffieHellman({ privateKey: eph.privateKey, publicKey: key });
   const wrapKey = hkdf(shared, Buffer.concat([ephRaw, raw]), `${LABEL} x25519`);
-  return { type: 'x25519', keyId, ephemeral: ephRaw.toString('hex'), wrappedKey: gcm(wrapKey, ZERO_NONCE, Buffer.from(`${LABEL} wrap`), fileKey).toString('base64') };
+  return {
+    type: 'x25519',
+    keyId,
+    ephemeral: ephRaw.toString('hex'),
+    wrappedKey: gcm(wrapKey, ZERO_NONCE, Buffer.from(`${LABEL} wrap`), fileKey).toString('base64'),
+  };
 }
 
 function scryptKey(passphrase: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
@@ -109,19 +114,41 @@ function payloadAad(headerLine: Buffer): Buffer {
 export function encryptPrompt(plaintext: Uint8Array, agent: string, to: EncryptTo): Buffer {
   const recipients = to.recipients ?? [];
   if (recipients.length === 0 && to.passphrase === undefined) {
-    throw new ContainerError(ContainerErrorCode.OptionsInvalid, 'the prompt needs at least one recipient (--recipient) or a passphrase (--passphrase-env) to be encrypted for', { details: {} });
+    throw new ContainerError(
+      ContainerErrorCode.OptionsInvalid,
+      'the prompt needs at least one recipient (--recipient) or a passphrase (--passphrase-env) to be encrypted for',
+      { details: {} },
+    );
   }
   const fileKey = randomBytes(32);
   const stanzas: RecipientStanza[] = recipients.map((r) => wrapForRecipient(fileKey, r));
   if (to.passphrase !== undefined) {
-    if (to.passphrase.length === 0) throw new ContainerError(ContainerErrorCode.OptionsInvalid, 'the passphrase is empty; set a non-empty passphrase', { details: {} });
+    if (to.passphrase.length === 0)
+      throw new ContainerError(
+        ContainerErrorCode.OptionsInvalid,
+        'the passphrase is empty; set a non-empty passphrase',
+        { details: {} },
+      );
     const params = to.scrypt ?? DEFAULT_SCRYPT;
     const salt = randomBytes(16);
     const wrapKey = scryptKey(to.passphrase, salt, params);
-    stanzas.push({ type: 'scrypt', N: params.N, r: params.r, p: params.p, salt: salt.toString('base64'), wrappedKey: gcm(wrapKey, ZERO_NONCE, Buffer.from(`${LABEL} wrap`), fileKey).toString('base64') });
+    stanzas.push({
+      type: 'scrypt',
+      N: params.N,
+      r: params.r,
+      p: params.p,
+      salt: salt.toString('base64'),
+      wrappedKey: gcm(wrapKey, ZERO_NONCE, Buffer.from(`${LABEL} wrap`), fileKey).toString('base64'),
+    });
   }
   const nonce = randomBytes(16);
-  const header: EncryptionHeader = { agent, cipher: 'AES-256-GCM', chunkSize: CHUNK_SIZE, nonce: nonce.toString('base64'), recipients: stanzas };
+  const header: EncryptionHeader = {
+    agent,
+    cipher: 'AES-256-GCM',
+    chunkSize: CHUNK_SIZE,
+    nonce: nonce.toString('base64'),
+    recipients: stanzas,
+  };
   const headerLine = Buffer.from(`${canonicalJson(header)}\n`, 'utf8');
   const payloadKey = hkdf(fileKey, nonce, `${LABEL} payload`);
   const aad = payloadAad(headerLine);
@@ -129,19 +156,28 @@ export function encryptPrompt(plaintext: Uint8Array, agent: string, to: EncryptT
   const parts: Buffer[] = [Buffer.from(ENCRYPTED_MAGIC), headerLine];
   const count = Math.max(1, Math.ceil(data.length / CHUNK_SIZE));
   for (let i = 0; i < count; i++) {
-    parts.push(gcm(payloadKey, chunkNonce(i, i === count - 1), aad, data.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)));
+    parts.push(
+      gcm(payloadKey, chunkNonce(i, i === count - 1), aad, data.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)),
+    );
   }
   return Buffer.concat(parts);
 }
 
 function malformed(why: string): ContainerError {
-  return new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc is malformed: ${why}`, { details: { reason: why } });
+  return new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc is malformed: ${why}`, {
+    details: { reason: why },
+  });
 }
 
 /** Splits an encrypted file into its parsed header, header line and chunk bytes (no key needed). */
-export function readEncryptionHeader(sealed: Uint8Array): { header: EncryptionHeader; headerLine: Buffer; body: Buffer } {
+export function readEncryptionHeader(sealed: Uint8Array): {
+  header: EncryptionHeader;
+  headerLine: Buffer;
+  body: Buffer;
+} {
   const bytes = Buffer.from(sealed);
-  if (!bytes.subarray(0, ENCRYPTED_MAGIC.length).equals(Buffer.from(ENCRYPTED_MAGIC))) throw malformed(`does not start with ${JSON.stringify(ENCRYPTED_MAGIC.trim())}`);
+  if (!bytes.subarray(0, ENCRYPTED_MAGIC.length).equals(Buffer.from(ENCRYPTED_MAGIC)))
+    throw malformed(`does not start with ${JSON.stringify(ENCRYPTED_MAGIC.trim())}`);
   const end = bytes.indexOf(0x0a, ENCRYPTED_MAGIC.length);
   if (end === -1 || end - ENCRYPTED_MAGIC.length > 64 * 1024) throw malformed('no header line within 64 KiB');
   const headerLine = bytes.subarray(ENCRYPTED_MAGIC.length, end + 1);
@@ -149,9 +185,20 @@ export function readEncryptionHeader(sealed: Uint8Array): { header: EncryptionHe
   try {
     header = JSON.parse(headerLine.toString('utf8')) as EncryptionHeader;
   } catch (cause) {
-    throw new ContainerError(ContainerErrorCode.DecryptFailed, 'prompt.yaml.enc header is not JSON', { details: {}, cause });
+    throw new ContainerError(ContainerErrorCode.DecryptFailed, 'prompt.yaml.enc header is not JSON', {
+      details: {},
+      cause,
+    });
   }
-  if (header === null || typeof header !== 'object' || header.cipher !== 'AES-256-GCM' || header.chunkSize !== CHUNK_SIZE || typeof header.agent !== 'string' || typeof header.nonce !== 'string' || !Array.isArray(header.recipients)) {
+  if (
+    header === null ||
+    typeof header !== 'object' ||
+    header.cipher !== 'AES-256-GCM' ||
+    header.chunkSize !== CHUNK_SIZE ||
+    typeof header.agent !== 'string' ||
+    typeof header.nonce !== 'string' ||
+    !Array.isArray(header.recipients)
+  ) {
     throw malformed('header lacks agent, cipher AES-256-GCM, chunkSize 65536, nonce or recipients');
   }
   return { header, headerLine: Buffer.from(headerLine), body: bytes.subarray(end + 1) };
@@ -172,10 +219,19 @@ function unwrapFileKey(header: EncryptionHeader, wit: DecryptWith): Buffer {
       if (s.type !== 'x25519' || s.keyId !== id.keyId) continue;
       const eph = Buffer.from(String(s.ephemeral), 'hex');
       if (eph.length !== 32) throw malformed('an x25519 stanza has a bad ephemeral key');
-      const ephKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), eph]), format: 'der', type: 'spki' });
+      const ephKey = createPublicKey({
+        key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), eph]),
+        format: 'der',
+        type: 'spki',
+      });
       const shared = diffieHellman({ privateKey: id.key, publicKey: ephKey });
       if (shared.every((b) => b === 0)) throw malformed('an x25519 stanza has a low-order ephemeral key');
-      const fileKey = ungcm(hkdf(shared, Buffer.concat([eph, id.raw]), `${LABEL} x25519`), ZERO_NONCE, wrapAad, Buffer.from(s.wrappedKey, 'base64'));
+      const fileKey = ungcm(
+        hkdf(shared, Buffer.concat([eph, id.raw]), `${LABEL} x25519`),
+        ZERO_NONCE,
+        wrapAad,
+        Buffer.from(s.wrappedKey, 'base64'),
+      );
       if (fileKey?.length === 32) return fileKey;
     }
     tried.push(`identity ${id.keyId}`);
@@ -184,10 +240,27 @@ function unwrapFileKey(header: EncryptionHeader, wit: DecryptWith): Buffer {
     for (const s of header.recipients) {
       if (s.type !== 'scrypt') continue;
       const logN = Math.log2(s.N);
-      if (!Number.isInteger(logN) || logN < 1 || logN > MAX_SCRYPT_LOG_N || !Number.isInteger(s.r) || s.r < 1 || s.r > 32 || !Number.isInteger(s.p) || s.p < 1 || s.p > 16) {
-        throw malformed(`scrypt parameters N=${s.N} r=${s.r} p=${s.p} are outside the accepted bounds (N ≤ 2^${MAX_SCRYPT_LOG_N}, r ≤ 32, p ≤ 16)`);
+      if (
+        !Number.isInteger(logN) ||
+        logN < 1 ||
+        logN > MAX_SCRYPT_LOG_N ||
+        !Number.isInteger(s.r) ||
+        s.r < 1 ||
+        s.r > 32 ||
+        !Number.isInteger(s.p) ||
+        s.p < 1 ||
+        s.p > 16
+      ) {
+        throw malformed(
+          `scrypt parameters N=${s.N} r=${s.r} p=${s.p} are outside the accepted bounds (N ≤ 2^${MAX_SCRYPT_LOG_N}, r ≤ 32, p ≤ 16)`,
+        );
       }
-      const fileKey = ungcm(scryptKey(wit.passphrase, Buffer.from(s.salt, 'base64'), s), ZERO_NONCE, wrapAad, Buffer.from(s.wrappedKey, 'base64'));
+      const fileKey = ungcm(
+        scryptKey(wit.passphrase, Buffer.from(s.salt, 'base64'), s),
+        ZERO_NONCE,
+        wrapAad,
+        Buffer.from(s.wrappedKey, 'base64'),
+      );
       if (fileKey?.length === 32) return fileKey;
     }
     tried.push('the passphrase');
@@ -209,7 +282,11 @@ function unwrapFileKey(header: EncryptionHeader, wit: DecryptWith): Buffer {
 export function decryptPrompt(sealed: Uint8Array, agent: string, wit: DecryptWith): Buffer {
   const { header, headerLine, body } = readEncryptionHeader(sealed);
   if (header.agent !== agent) {
-    throw new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc was encrypted for ${JSON.stringify(header.agent)}, not ${JSON.stringify(agent)}; it was swapped in from another container`, { details: { found: header.agent, expected: agent } });
+    throw new ContainerError(
+      ContainerErrorCode.DecryptFailed,
+      `prompt.yaml.enc was encrypted for ${JSON.stringify(header.agent)}, not ${JSON.stringify(agent)}; it was swapped in from another container`,
+      { details: { found: header.agent, expected: agent } },
+    );
   }
   const fileKey = unwrapFileKey(header, wit);
   const payloadKey = hkdf(fileKey, Buffer.from(header.nonce, 'base64'), `${LABEL} payload`);
@@ -222,7 +299,11 @@ export function decryptPrompt(sealed: Uint8Array, agent: string, wit: DecryptWit
     const part = body.subarray(i * sealedChunk, (i + 1) * sealedChunk);
     const plain = ungcm(payloadKey, chunkNonce(i, last), aad, part);
     if (plain === null) {
-      throw new ContainerError(ContainerErrorCode.DecryptFailed, `prompt.yaml.enc chunk ${i} failed authentication${last ? ' (or the file was truncated or extended)' : ''}; the encrypted prompt was altered`, { details: { chunk: i } });
+      throw new ContainerError(
+        ContainerErrorCode.DecryptFailed,
+        `prompt.yaml.enc chunk ${i} failed authentication${last ? ' (or the file was truncated or extended)' : ''}; the encrypted prompt was altered`,
+        { details: { chunk: i } },
+      );
     }
     if (last && plain.length === 0 && i > 0) throw malformed('empty final chunk after full chunks');
     out.push(plain);
@@ -231,13 +312,21 @@ export function decryptPrompt(sealed: Uint8Array, agent: string, wit: DecryptWit
 }
 
 /** Key ids and passphrase parameters of a header's recipients, for inspection without decrypting. */
-export function describeRecipients(header: EncryptionHeader): Array<{ type: 'x25519'; keyId: string } | { type: 'scrypt'; N: number; r: number; p: number }> {
-  return header.recipients.map((s) => (s.type === 'x25519' ? { type: 'x25519', keyId: s.keyId } : { type: 'scrypt', N: s.N, r: s.r, p: s.p }));
+export function describeRecipients(
+  header: EncryptionHeader,
+): Array<{ type: 'x25519'; keyId: string } | { type: 'scrypt'; N: number; r: number; p: number }> {
+  return header.recipients.map((s) =>
+    s.type === 'x25519' ? { type: 'x25519', keyId: s.keyId } : { type: 'scrypt', N: s.N, r: s.r, p: s.p },
+  );
 }
 
 /** Recipient descriptors for the index, computed from the build options (no randomness). */
-export function recipientsForIndex(to: EncryptTo): Array<{ type: 'x25519'; keyId: string } | { type: 'scrypt'; N: number; r: number; p: number }> {
-  const list: Array<{ type: 'x25519'; keyId: string } | { type: 'scrypt'; N: number; r: number; p: number }> = (to.recipients ?? []).map((r) => ({
+export function recipientsForIndex(
+  to: EncryptTo,
+): Array<{ type: 'x25519'; keyId: string } | { type: 'scrypt'; N: number; r: number; p: number }> {
+  const list: Array<{ type: 'x25519'; keyId: string } | { type: 'scrypt'; N: number; r: number; p: number }> = (
+    to.recipients ?? []
+  ).map((r) => ({
     type: 'x25519' as const,
     keyId: keyIdOf(parseRecipient(r).raw),
   }));

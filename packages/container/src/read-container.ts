@@ -50,8 +50,15 @@ export interface WalkResult {
  */
 export async function walkContainer(file: string, options: WalkOptions = {}): Promise<WalkResult> {
   const handle = await open(file, 'r').catch((cause: NodeJS.ErrnoException) => {
-    const what = cause.code === 'ENOENT' ? `${file} does not exist` : `cannot open container ${file}: ${cause.code ?? cause.message}`;
-    throw new ContainerError(ContainerErrorCode.NotAContainer, `${what}; pass a .agent container made by \`agentlang build\``, { details: { file }, cause });
+    const what =
+      cause.code === 'ENOENT'
+        ? `${file} does not exist`
+        : `cannot open container ${file}: ${cause.code ?? cause.message}`;
+    throw new ContainerError(
+      ContainerErrorCode.NotAContainer,
+      `${what}; pass a .agent container made by \`agentlang build\``,
+      { details: { file }, cause },
+    );
   });
   try {
     const stats = await handle.stat();
@@ -67,12 +74,20 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
     const reader = new TarReader(handle, fileSize);
     const first = await reader.next();
     if (first === null || first.name !== INDEX_ENTRY) {
-      throw new ContainerError(ContainerErrorCode.NotAContainer, `${file} is a tar archive but not an agentlang container: its first entry is ${first ? JSON.stringify(first.name) : 'missing'}, expected ${INDEX_ENTRY}`, { details: { file } });
+      throw new ContainerError(
+        ContainerErrorCode.NotAContainer,
+        `${file} is a tar archive but not an agentlang container: its first entry is ${first ? JSON.stringify(first.name) : 'missing'}, expected ${INDEX_ENTRY}`,
+        { details: { file } },
+      );
     }
     const indexBytes = await reader.readSmall(first, MAX_INDEX_BYTES);
     const second = await reader.next();
     if (second === null || second.name !== SIGNATURE_ENTRY) {
-      throw new ContainerError(ContainerErrorCode.EntryMismatch, `the second entry of ${file} is ${second ? JSON.stringify(second.name) : 'missing'}, expected ${SIGNATURE_ENTRY}`, { details: { file } });
+      throw new ContainerError(
+        ContainerErrorCode.EntryMismatch,
+        `the second entry of ${file} is ${second ? JSON.stringify(second.name) : 'missing'}, expected ${SIGNATURE_ENTRY}`,
+        { details: { file } },
+      );
     }
     const envelopeBytes = await reader.readSmall(second, MAX_SIGNATURE_BYTES);
     const publicKeys = options.publicKeys ?? [];
@@ -81,7 +96,11 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
     let signature: SignatureStatus;
     if (check.keyIds.length === 0) {
       if (publicKeys.length > 0 || options.requireSignature) {
-        throw new ContainerError(ContainerErrorCode.Unsigned, `${file} is not signed, but a signature was required; build it with --sign-key-env VAR`, { details: { file } });
+        throw new ContainerError(
+          ContainerErrorCode.Unsigned,
+          `${file} is not signed, but a signature was required; build it with --sign-key-env VAR`,
+          { details: { file } },
+        );
       }
       signature = { state: 'unsigned', keyIds: [] };
     } else if (publicKeys.length > 0) {
@@ -95,7 +114,11 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
       signature = { state: 'verified', keyIds: check.keyIds, verifiedBy: check.verifiedBy };
     } else {
       if (options.requireSignature) {
-        throw new ContainerError(ContainerErrorCode.SignatureInvalid, `a verified signature is required for ${file} but no trusted public key was given; pass --pubkey HEX`, { details: { file } });
+        throw new ContainerError(
+          ContainerErrorCode.SignatureInvalid,
+          `a verified signature is required for ${file} but no trusted public key was given; pass --pubkey HEX`,
+          { details: { file } },
+        );
       }
       signature = { state: 'unverified', keyIds: check.keyIds };
     }
@@ -103,13 +126,23 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
     for (const [i, expected] of index.entries.entries()) {
       const entry = await reader.next();
       if (entry === null) {
-        throw new ContainerError(ContainerErrorCode.Truncated, `${file} ends after ${i} of ${index.entries.length} indexed entries; ${expected.path} is missing`, { details: { file, missing: expected.path } });
+        throw new ContainerError(
+          ContainerErrorCode.Truncated,
+          `${file} ends after ${i} of ${index.entries.length} indexed entries; ${expected.path} is missing`,
+          { details: { file, missing: expected.path } },
+        );
       }
       if (entry.name !== expected.path || entry.size !== expected.size) {
         throw new ContainerError(
           ContainerErrorCode.EntryMismatch,
           `entry ${i + 3} of ${file} is ${JSON.stringify(entry.name)} (${entry.size} bytes) but the signed index lists ${JSON.stringify(expected.path)} (${expected.size} bytes) there`,
-          { details: { file, found: { name: entry.name, size: entry.size }, expected: { name: expected.path, size: expected.size } } },
+          {
+            details: {
+              file,
+              found: { name: entry.name, size: entry.size },
+              expected: { name: expected.path, size: expected.size },
+            },
+          },
         );
       }
       const hash = createHash('sha256');
@@ -129,7 +162,11 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
     }
     const extra = await reader.next();
     if (extra !== null) {
-      throw new ContainerError(ContainerErrorCode.EntryUnlisted, `${file} holds entry ${JSON.stringify(extra.name)} that the signed index does not list; the container was altered`, { details: { file, name: extra.name } });
+      throw new ContainerError(
+        ContainerErrorCode.EntryUnlisted,
+        `${file} holds entry ${JSON.stringify(extra.name)} that the signed index does not list; the container was altered`,
+        { details: { file, name: extra.name } },
+      );
     }
     return { index, indexBytes, envelope, envelopeBytes, signature, fileSize };
   } finally {
@@ -138,7 +175,11 @@ export async function walkContainer(file: string, options: WalkOptions = {}): Pr
 }
 
 /** POSIX tar (ustar) magic at offset 257; anything else is not a container, whatever its extension. */
-async function assertTarMagic(handle: import('node:fs/promises').FileHandle, file: string, fileSize: number): Promise<void> {
+async function assertTarMagic(
+  handle: import('node:fs/promises').FileHandle,
+  file: string,
+  fileSize: number,
+): Promise<void> {
   const head = Buffer.alloc(512);
   const { bytesRead } = await handle.read(head, 0, 512, 0);
   if (bytesRead >= 262 && head.toString('latin1', 257, 262) === 'ustar') return;

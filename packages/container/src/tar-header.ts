@@ -41,7 +41,11 @@ function splitName(name: string): { prefix: Buffer; base: Buffer } {
  */
 export function encodeHeader(name: string, size: number): Buffer {
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX_TAR_SIZE) {
-    throw new ContainerError(ContainerErrorCode.EntryTooLarge, `entry ${name} is ${size} bytes; a container entry holds at most ${MAX_TAR_SIZE} bytes`, { details: { name, size } });
+    throw new ContainerError(
+      ContainerErrorCode.EntryTooLarge,
+      `entry ${name} is ${size} bytes; a container entry holds at most ${MAX_TAR_SIZE} bytes`,
+      { details: { name, size } },
+    );
   }
   const block = Buffer.alloc(BLOCK);
   const { prefix, base } = splitName(name);
@@ -114,7 +118,11 @@ export function decodeHeader(block: Buffer, offset: number): TarHeader {
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
   const storedText = cString(block, 148, 8).toString('latin1').trim();
   if (!/^[0-7]{1,7}$/.test(storedText) || Number.parseInt(storedText, 8) !== sum) {
-    throw new ContainerError(ContainerErrorCode.TarHeader, `tar header at byte ${offset} has a bad checksum (stored ${JSON.stringify(storedText)}, computed ${sum.toString(8)}); the archive is corrupt`, { details: at });
+    throw new ContainerError(
+      ContainerErrorCode.TarHeader,
+      `tar header at byte ${offset} has a bad checksum (stored ${JSON.stringify(storedText)}, computed ${sum.toString(8)}); the archive is corrupt`,
+      { details: at },
+    );
   }
   const rawName = Buffer.concat([
     cString(block, 345, 155),
@@ -136,7 +144,11 @@ export function decodeHeader(block: Buffer, offset: number): TarHeader {
   assertSafeEntryName(name, `tar header at byte ${offset}`);
   const sizeText = block.subarray(124, 136).toString('latin1');
   if (!/^[0-7]{11}\0$/.test(sizeText)) {
-    throw new ContainerError(ContainerErrorCode.TarHeader, `tar header of ${JSON.stringify(name)} at byte ${offset} has a malformed size field ${JSON.stringify(sizeText)}; expected 11 octal digits and NUL`, { details: { offset, name } });
+    throw new ContainerError(
+      ContainerErrorCode.TarHeader,
+      `tar header of ${JSON.stringify(name)} at byte ${offset} has a malformed size field ${JSON.stringify(sizeText)}; expected 11 octal digits and NUL`,
+      { details: { offset, name } },
+    );
   }
   const size = Number.parseInt(sizeText.slice(0, 11), 8);
   const canonical = encodeHeader(name, size);

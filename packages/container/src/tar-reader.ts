@@ -53,7 +53,11 @@ export class TarReader {
         this.windowStart = position;
         this.windowLength = filled;
         if (filled < length) {
-          throw new ContainerError(ContainerErrorCode.Truncated, `container is truncated at byte ${position + filled} (file shrank while reading)`, { details: { position: position + filled } });
+          throw new ContainerError(
+            ContainerErrorCode.Truncated,
+            `container is truncated at byte ${position + filled} (file shrank while reading)`,
+            { details: { position: position + filled } },
+          );
         }
       }
       this.window.copy(target, 0, position - this.windowStart, position - this.windowStart + length);
@@ -65,13 +69,21 @@ export class TarReader {
   /** Reads exactly `length` bytes at `position` straight into `target` (no window). */
   private async readDirect(target: Buffer, length: number, position: number, what: string): Promise<void> {
     if (position + length > this.fileSize) {
-      throw new ContainerError(ContainerErrorCode.Truncated, `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}`, { details: { position, length, fileSize: this.fileSize } });
+      throw new ContainerError(
+        ContainerErrorCode.Truncated,
+        `container is truncated: ${what} needs bytes ${position}..${position + length} but the file has ${this.fileSize}`,
+        { details: { position, length, fileSize: this.fileSize } },
+      );
     }
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(target, done, length - done, position + done);
       if (bytesRead === 0) {
-        throw new ContainerError(ContainerErrorCode.Truncated, `container is truncated at byte ${position + done} (file shrank while reading)`, { details: { position: position + done } });
+        throw new ContainerError(
+          ContainerErrorCode.Truncated,
+          `container is truncated at byte ${position + done} (file shrank while reading)`,
+          { details: { position: position + done } },
+        );
       }
       done += bytesRead;
     }
@@ -89,7 +101,11 @@ export class TarReader {
       const second = Buffer.allocUnsafe(BLOCK);
       await this.readExactly(second, BLOCK, headerOffset + BLOCK, 'the end-of-archive marker');
       if (!isZeroBlock(second)) {
-        throw new ContainerError(ContainerErrorCode.TarHeader, `malformed end-of-archive marker at byte ${headerOffset}: a zero block followed by a non-zero block`, { details: { offset: headerOffset } });
+        throw new ContainerError(
+          ContainerErrorCode.TarHeader,
+          `malformed end-of-archive marker at byte ${headerOffset}: a zero block followed by a non-zero block`,
+          { details: { offset: headerOffset } },
+        );
       }
       const end = headerOffset + 2 * BLOCK;
       if (end !== this.fileSize) {
@@ -158,7 +174,11 @@ export class TarReader {
       const padding = Buffer.allocUnsafe(pad);
       await this.readExactly(padding, pad, end, `padding of ${entry.name}`);
       if (!isZeroBlock(padding)) {
-        throw new ContainerError(ContainerErrorCode.TarPadding, `padding after entry ${JSON.stringify(entry.name)} (bytes ${end}..${end + pad}) is not zero; the archive was altered`, { details: { name: entry.name, offset: end } });
+        throw new ContainerError(
+          ContainerErrorCode.TarPadding,
+          `padding after entry ${JSON.stringify(entry.name)} (bytes ${end}..${end + pad}) is not zero; the archive was altered`,
+          { details: { name: entry.name, offset: end } },
+        );
       }
     }
     this.position = end + pad;

@@ -61,7 +61,8 @@ export interface RawEntry {
 /** Serialises raw entries into a tar (each padded, then the two-block end marker). */
 export function rawTar(entries: RawEntry[], options: { endMarker?: boolean } = {}): Buffer {
   const parts: Buffer[] = [];
-  for (const e of entries) parts.push(rawHeader(e.header), Buffer.from(e.data), Buffer.alloc(paddingFor(e.data.length)));
+  for (const e of entries)
+    parts.push(rawHeader(e.header), Buffer.from(e.data), Buffer.alloc(paddingFor(e.data.length)));
   if (options.endMarker ?? true) parts.push(Buffer.alloc(2 * BLOCK));
   return Buffer.concat(parts);
 }
@@ -103,10 +104,15 @@ export function forgeHead(index: ContainerIndex | Buffer, seed: string): Array<{
 }
 
 /** Writes a small sample agent tree (sources, prompt, lock, context) and returns pack inputs for it. */
-export function sampleAgent(dir: string, options: { promptText?: string; contextFiles?: Record<string, string | Uint8Array> } = {}) {
+export function sampleAgent(
+  dir: string,
+  options: { promptText?: string; contextFiles?: Record<string, string | Uint8Array> } = {},
+) {
   const files: Record<string, string | Uint8Array> = {
     'agent.yaml': 'name: demo\nversion: 1.0.0\ntools:\n  - name: web_search\n',
-    'prompt.yaml': options.promptText ?? 'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You are a careful researcher. Use web_search.\n',
+    'prompt.yaml':
+      options.promptText ??
+      'version: 2\nsections:\n  - name: who_you_are\n    content: |\n      You are a careful researcher. Use web_search.\n',
     'agent.lock': '{"schema":"agentlang.lock/v1"}\n',
     'ux.yaml': 'suggestions:\n  - "Help me"\n',
     ...Object.fromEntries(Object.entries(options.contextFiles ?? { 'context/templates/report.md': '# Report\n' })),

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { type ContainerIndex, ENCRYPTED_PROMPT_ENTRY, INDEX_ENTRY, PROMPT_FILE, SIGNATURE_ENTRY } from './container-index.js';
+import {
+  type ContainerIndex,
+  ENCRYPTED_PROMPT_ENTRY,
+  INDEX_ENTRY,
+  PROMPT_FILE,
+  SIGNATURE_ENTRY,
+} from './container-index.js';
 import { ContainerError, ContainerErrorCode } from './errors.js';
 import { decryptPrompt } from './prompt-crypto.js';
 import { walkContainer } from './read-container.js';
@@ -30,12 +36,23 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
  * first, then extracted into a staging directory beside `dir` while every digest is checked again,
  * and only then renamed into place. Paths come from the signed index, each checked to stay inside.
  */
-export async function unpackContainer(file: string, dir: string, options: UnpackOptions = {}): Promise<{ dir: string; index: ContainerIndex }> {
+export async function unpackContainer(
+  file: string,
+  dir: string,
+  options: UnpackOptions = {},
+): Promise<{ dir: string; index: ContainerIndex }> {
   const target = resolve(dir);
   if (!(await isEmptyOrMissing(target))) {
-    throw new ContainerError(ContainerErrorCode.UnpackTarget, `cannot unpack into ${target}: the directory is not empty; choose a new directory`, { details: { dir: target } });
+    throw new ContainerError(
+      ContainerErrorCode.UnpackTarget,
+      `cannot unpack into ${target}: the directory is not empty; choose a new directory`,
+      { details: { dir: target } },
+    );
   }
-  const walk = { publicKeys: options.publicKeys ?? [], requireSignature: options.requireSignature ?? (options.publicKeys ?? []).length > 0 };
+  const walk = {
+    publicKeys: options.publicKeys ?? [],
+    requireSignature: options.requireSignature ?? (options.publicKeys ?? []).length > 0,
+  };
   await walkContainer(file, walk);
   const staging = join(dirname(target), `.${basename(target)}.unpack-${randomBytes(6).toString('hex')}`);
   await mkdir(staging, { recursive: false, mode: 0o755 });
@@ -76,7 +93,11 @@ export async function unpackContainer(file: string, dir: string, options: Unpack
     await writeFile(join(staging, INDEX_ENTRY), result.indexBytes, { flag: 'wx', mode: 0o644 });
     await writeFile(join(staging, SIGNATURE_ENTRY), result.envelopeBytes, { flag: 'wx', mode: 0o644 });
     if (result.index.encryption && (options.identity !== undefined || options.passphrase !== undefined)) {
-      const plain = decryptPrompt(Buffer.concat(sealed), `${result.index.agent.name}@${result.index.agent.version}`, options);
+      const plain = decryptPrompt(
+        Buffer.concat(sealed),
+        `${result.index.agent.name}@${result.index.agent.version}`,
+        options,
+      );
       await writeFile(join(staging, PROMPT_FILE), plain, { flag: 'wx', mode: 0o600 });
     }
     sealed = [];

@@ -16,7 +16,11 @@ export interface VerifiedContainer {
  */
 export async function verifyContainer(file: string, options: { publicKeys: string[] }): Promise<VerifiedContainer> {
   if (options.publicKeys.length === 0) {
-    throw new ContainerError(ContainerErrorCode.KeyInvalid, 'verifying a container needs at least one trusted Ed25519 public key (--pubkey HEX)', { details: { file } });
+    throw new ContainerError(
+      ContainerErrorCode.KeyInvalid,
+      'verifying a container needs at least one trusted Ed25519 public key (--pubkey HEX)',
+      { details: { file } },
+    );
   }
   const result = await walkContainer(file, { publicKeys: options.publicKeys, requireSignature: true });
   if (result.signature.state !== 'verified') throw new Error('internal: walk returned without a verified signature');

@@ -1,7 +1,12 @@
 import { isPrivateAddress } from '@agentlang/isolation';
 import { isIP } from 'node:net';
 import { type BashToolDeclaration, type BashToolSandbox, createBashTool } from './bash-tool.js';
-import { BUILTIN_TOOL_CAPABILITIES, BUILTIN_TOOL_NAMES, type BuiltinToolHost, createBuiltinTool } from './builtin-tools.js';
+import {
+  BUILTIN_TOOL_CAPABILITIES,
+  BUILTIN_TOOL_NAMES,
+  type BuiltinToolHost,
+  createBuiltinTool,
+} from './builtin-tools.js';
 import { HarnessError } from './errors.js';
 import { createHttpTool, type HttpToolDeclaration } from './http-tool.js';
 import type { HarnessTool } from './loop.js';
@@ -85,7 +90,17 @@ const HTTP_TOOL_CAPABILITY = 'network';
 function expandAllowed(allowed: string[], mcpNames: Map<string, { server: string; tool: string }>): string[] {
   const out = new Set(allowed);
   for (const [name, { server, tool }] of mcpNames) {
-    if (allowed.some((a) => a === server || a === `mcp:${server}` || a === tool || a === `${server}.${tool}` || a === `mcp:${server}/${tool}`)) out.add(name);
+    if (
+      allowed.some(
+        (a) =>
+          a === server ||
+          a === `mcp:${server}` ||
+          a === tool ||
+          a === `${server}.${tool}` ||
+          a === `mcp:${server}/${tool}`,
+      )
+    )
+      out.add(name);
   }
   return [...out];
 }
@@ -118,24 +133,36 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
   if (http.length > 0) {
     const baseUrl = host.env.AGENTLANG_HTTP_BASE_URL ?? '';
     if (baseUrl === '') {
-      throw new HarnessError('HARNESS_TOOL_DEFINITION', `http tools (${http.map((t) => t.name).join(', ')}) need AGENTLANG_HTTP_BASE_URL: the API base their endpoints are relative to`);
+      throw new HarnessError(
+        'HARNESS_TOOL_DEFINITION',
+        `http tools (${http.map((t) => t.name).join(', ')}) need AGENTLANG_HTTP_BASE_URL: the API base their endpoints are relative to`,
+      );
     }
     const token = host.env.AGENTLANG_HTTP_TOKEN;
     for (const decl of http) {
       const tool = createHttpTool(decl, {
-          baseUrl,
-          ...(token ? { token } : {}),
-          egress: { allowPrivate: httpBaseIsPrivate(baseUrl), ...(host.egressResolve ? { resolve: host.egressResolve } : {}) },
-          ...(host.httpTimeoutMs !== undefined ? { timeoutMs: host.httpTimeoutMs } : {}),
-          ...(host.httpMaxBytes !== undefined ? { maxBytes: host.httpMaxBytes } : {}),
+        baseUrl,
+        ...(token ? { token } : {}),
+        egress: {
+          allowPrivate: httpBaseIsPrivate(baseUrl),
+          ...(host.egressResolve ? { resolve: host.egressResolve } : {}),
+        },
+        ...(host.httpTimeoutMs !== undefined ? { timeoutMs: host.httpTimeoutMs } : {}),
+        ...(host.httpMaxBytes !== undefined ? { maxBytes: host.httpMaxBytes } : {}),
       });
       // ui_component: the rule for the call's status renders after it (ui.render).
-      tools.push(decl.uiComponent && Object.keys(decl.uiComponent).length > 0 ? withUiComponent(tool, decl.uiComponent) : tool);
+      tools.push(
+        decl.uiComponent && Object.keys(decl.uiComponent).length > 0 ? withUiComponent(tool, decl.uiComponent) : tool,
+      );
     }
   }
   const bash = declarations.bash ?? [];
   if (bash.length > 0) {
-    if (!host.sandbox) throw new HarnessError('HARNESS_TOOL_DEFINITION', `bash tools (${bash.map((t) => t.name).join(', ')}) need the run's sandbox`);
+    if (!host.sandbox)
+      throw new HarnessError(
+        'HARNESS_TOOL_DEFINITION',
+        `bash tools (${bash.map((t) => t.name).join(', ')}) need the run's sandbox`,
+      );
     for (const decl of bash) tools.push(createBashTool(decl, host.sandbox));
   }
 
@@ -146,20 +173,40 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
   const provided = new Set(host.provided ?? []);
   for (const decl of declarations.tools ?? []) {
     if (!(BUILTIN_TOOL_NAMES as readonly string[]).includes(decl.name)) {
-      if (!provided.has(decl.name)) host.onNotice?.(`tool ${decl.name} is declared but this runtime does not provide it; it is not offered to the model`);
+      if (!provided.has(decl.name))
+        host.onNotice?.(
+          `tool ${decl.name} is declared but this runtime does not provide it; it is not offered to the model`,
+        );
       continue;
     }
-    if (!host.builtin) throw new HarnessError('HARNESS_TOOL_DEFINITION', `built-in tool ${decl.name} needs the host's project root, agent name and run id`, { details: { tool: decl.name } });
+    if (!host.builtin)
+      throw new HarnessError(
+        'HARNESS_TOOL_DEFINITION',
+        `built-in tool ${decl.name} needs the host's project root, agent name and run id`,
+        { details: { tool: decl.name } },
+      );
     const builtin = createBuiltinTool(decl.name, decl.config, builtinHost(decl, host));
-    const offered = decl.inputSchema ? { ...builtin, spec: { ...builtin.spec, inputSchema: decl.inputSchema } } : builtin;
-    tools.push(withSchemas(offered, { ...(decl.inputSchema ? { inputSchema: decl.inputSchema } : {}), ...(decl.outputSchema ? { outputSchema: decl.outputSchema } : {}) }));
+    const offered = decl.inputSchema
+      ? { ...builtin, spec: { ...builtin.spec, inputSchema: decl.inputSchema } }
+      : builtin;
+    tools.push(
+      withSchemas(offered, {
+        ...(decl.inputSchema ? { inputSchema: decl.inputSchema } : {}),
+        ...(decl.outputSchema ? { outputSchema: decl.outputSchema } : {}),
+      }),
+    );
   }
 
   // MCP servers: started once for the run through the host's (sandboxed) launcher, always closed.
   const mcpNames = new Map<string, { server: string; tool: string }>();
   const servers = declarations.mcpServers ?? [];
   if (servers.length > 0) {
-    if (!host.mcpLauncher) throw new HarnessError('HARNESS_TOOL_DEFINITION', `MCP servers (${servers.map((m) => m.name).join(', ')}) need the run's launcher`, { details: { servers: servers.map((m) => m.name) } });
+    if (!host.mcpLauncher)
+      throw new HarnessError(
+        'HARNESS_TOOL_DEFINITION',
+        `MCP servers (${servers.map((m) => m.name).join(', ')}) need the run's launcher`,
+        { details: { servers: servers.map((m) => m.name) } },
+      );
     const mcp = await startMcpTools(servers, host.mcpLauncher, {
       ...host.mcpOptions,
       toolName: (server, tool) => {
@@ -176,7 +223,11 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
   for (const t of tools) {
     if (seen.has(t.spec.name)) {
       await Promise.allSettled(closers.map((c) => c()));
-      throw new HarnessError('HARNESS_TOOL_DEFINITION', `two tools are named ${t.spec.name}; tool names must be unique across http, bash and other tools`, { details: { tool: t.spec.name } });
+      throw new HarnessError(
+        'HARNESS_TOOL_DEFINITION',
+        `two tools are named ${t.spec.name}; tool names must be unique across http, bash and other tools`,
+        { details: { tool: t.spec.name } },
+      );
     }
     seen.add(t.spec.name);
   }
@@ -188,7 +239,9 @@ export async function buildAgentTools(declarations: AgentToolDeclarations, host:
     for (const decl of http) required.set(decl.name, HTTP_TOOL_CAPABILITY);
     gated = gateByCapabilities(tools, required, new Set(host.grantedCapabilities));
   }
-  const skills = (declarations.skills ?? []).map((skill) => (skill.allowedTools ? { ...skill, allowedTools: expandAllowed(skill.allowedTools, mcpNames) } : skill));
+  const skills = (declarations.skills ?? []).map((skill) =>
+    skill.allowedTools ? { ...skill, allowedTools: expandAllowed(skill.allowedTools, mcpNames) } : skill,
+  );
   const applied = applySkills(gated, skills);
 
   let closed = false;
@@ -219,7 +272,18 @@ function builtinHost(decl: DeclaredTool, host: AgentToolHost): BuiltinToolHost {
   try {
     url = new URL(endpoint);
   } catch (cause) {
-    throw new HarnessError('HARNESS_TOOL_DEFINITION', `the web_search endpoint ${JSON.stringify(endpoint)} is not an absolute URL`, { cause, details: { endpoint } });
+    throw new HarnessError(
+      'HARNESS_TOOL_DEFINITION',
+      `the web_search endpoint ${JSON.stringify(endpoint)} is not an absolute URL`,
+      { cause, details: { endpoint } },
+    );
   }
-  return { ...base, egress: { allowHosts: [url.hostname.replace(/^\[|\]$/g, '')], allowPrivate: httpBaseIsPrivate(endpoint), ...(host.egressResolve ? { resolve: host.egressResolve } : {}) } };
+  return {
+    ...base,
+    egress: {
+      allowHosts: [url.hostname.replace(/^\[|\]$/g, '')],
+      allowPrivate: httpBaseIsPrivate(endpoint),
+      ...(host.egressResolve ? { resolve: host.egressResolve } : {}),
+    },
+  };
 }

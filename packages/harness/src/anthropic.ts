@@ -1,6 +1,14 @@
 import { HarnessError } from './errors.js';
 import { type ProviderResponse, postJson, type RetryOptions, forEachEvent, readJson } from './http-request.js';
-import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
+import type {
+  Message,
+  ModelCallOptions,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+  StopReason,
+  ToolCall,
+} from './types.js';
 
 /** Settings of an Anthropic Messages client. */
 export interface AnthropicClientOptions {
@@ -33,10 +41,18 @@ export function toAnthropicMessages(messages: Message[]): WireMessage[] {
   for (const m of messages) {
     if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
     else if (m.role === 'tool') {
-      push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+      push('user', [
+        {
+          type: 'tool_result',
+          tool_use_id: m.toolCallId,
+          content: m.content,
+          ...(m.isError ? { is_error: true } : {}),
+        },
+      ]);
     } else {
       const blocks: Block[] = m.content ? [{ type: 'text', text: m.content }] : [];
-      for (const c of m.toolCalls ?? []) blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments ?? {} });
+      for (const c of m.toolCalls ?? [])
+        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments ?? {} });
       push('assistant', blocks);
     }
   }
@@ -72,7 +88,12 @@ export function createAnthropicClient(settings: AnthropicClientOptions): ModelCl
         messages: toAnthropicMessages(request.messages),
       };
       if (request.system) body.system = request.system;
-      if (request.tools.length > 0) body.tools = request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema }));
+      if (request.tools.length > 0)
+        body.tools = request.tools.map((t) => ({
+          name: t.name,
+          description: t.description,
+          input_schema: t.inputSchema,
+        }));
       if (stream) body.stream = true;
       const response = await postJson(url, headers, body, { ...settings.retry, signal: call.signal, isContextError });
       return stream ? readStream(response, call) : readWhole(response);
@@ -89,13 +110,19 @@ interface WireBlock {
 }
 
 async function readWhole(response: ProviderResponse): Promise<ModelResponse> {
-  const json = (await readJson(response)) as { content?: WireBlock[]; stop_reason?: string; usage?: { input_tokens?: number; output_tokens?: number } };
-  if (!Array.isArray(json.content)) throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Messages answer has no content array');
+  const json = (await readJson(response)) as {
+    content?: WireBlock[];
+    stop_reason?: string;
+    usage?: { input_tokens?: number; output_tokens?: number };
+  };
+  if (!Array.isArray(json.content))
+    throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Messages answer has no content array');
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of json.content) {
     if (block.type === 'text') text += block.text ?? '';
-    else if (block.type === 'tool_use') toolCalls.push({ id: String(block.id), name: String(block.name), arguments: block.input ?? {} });
+    else if (block.type === 'tool_use')
+      toolCalls.push({ id: String(block.id), name: String(block.name), arguments: block.input ?? {} });
   }
   return {
     text,
@@ -129,7 +156,12 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
         break;
       case 'content_block_start': {
         const block = event.content_block;
-        blocks.set(event.index ?? blocks.size, { type: block?.type ?? 'text', id: block?.id ?? '', name: block?.name ?? '', json: '' });
+        blocks.set(event.index ?? blocks.size, {
+          type: block?.type ?? 'text',
+          id: block?.id ?? '',
+          name: block?.name ?? '',
+          json: '',
+        });
         if (block?.type === 'text' && block.text) {
           text += block.text;
           call.onText?.(block.text);
@@ -138,7 +170,11 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
       }
       case 'content_block_delta': {
         const block = blocks.get(event.index ?? -1);
-        if (!block) throw new HarnessError('HARNESS_MODEL_PROTOCOL', `a content_block_delta for block ${event.index} came before its content_block_start`);
+        if (!block)
+          throw new HarnessError(
+            'HARNESS_MODEL_PROTOCOL',
+            `a content_block_delta for block ${event.index} came before its content_block_start`,
+          );
         if (event.delta?.type === 'text_delta' && event.delta.text) {
           text += event.delta.text;
           call.onText?.(event.delta.text);
@@ -151,7 +187,10 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
         if (event.usage?.input_tokens !== undefined) usage.inputTokens = event.usage.input_tokens;
         break;
       case 'error':
-        throw new HarnessError('HARNESS_MODEL_HTTP', `the provider reported an error mid-stream: ${event.error?.type ?? ''} ${event.error?.message ?? ''}`.trim());
+        throw new HarnessError(
+          'HARNESS_MODEL_HTTP',
+          `the provider reported an error mid-stream: ${event.error?.type ?? ''} ${event.error?.message ?? ''}`.trim(),
+        );
       default:
         break; // ping, content_block_stop, message_stop
     }

@@ -34,7 +34,9 @@ export function createPolicyApprover(policy: 'allow' | 'deny' | readonly string[
   return ({ toolName }) => {
     if (policy === 'allow') return { approved: true };
     if (policy === 'deny') return { approved: false, reason: 'the approval policy denies every call' };
-    return policy.includes(toolName) ? { approved: true } : { approved: false, reason: `the approval policy does not allow ${toolName}` };
+    return policy.includes(toolName)
+      ? { approved: true }
+      : { approved: false, reason: `the approval policy does not allow ${toolName}` };
   };
 }
 
@@ -50,12 +52,16 @@ export function createTerminalApprover(input: Readable, output: Writable): Appro
       const rl = createInterface({ input, output, terminal: false });
       let answered = false;
       const args = stableJson(request.arguments);
-      output.write(`approve ${request.toolName} (call ${request.callId}) with ${args.length > 500 ? `${args.slice(0, 500)}…` : args}? [y/N] `);
+      output.write(
+        `approve ${request.toolName} (call ${request.callId}) with ${args.length > 500 ? `${args.slice(0, 500)}…` : args}? [y/N] `,
+      );
       rl.once('line', (line) => {
         answered = true;
         rl.close();
         const yes = /^\s*y(es)?\s*$/i.test(line);
-        resolve(yes ? { approved: true } : { approved: false, reason: `the user declined the call to ${request.toolName}` });
+        resolve(
+          yes ? { approved: true } : { approved: false, reason: `the user declined the call to ${request.toolName}` },
+        );
       });
       rl.once('close', () => {
         if (!answered) resolve({ approved: false, reason: 'no answer from the terminal' });
@@ -140,7 +146,9 @@ export function createJsonlApprover(input: Readable, output: Writable): JsonlApp
         'arguments' in d && stableJson(d.arguments) !== stableJson(request.arguments)
           ? { approved: false, reason: `the decision for ${request.callId} was given for other arguments` }
           : { approved: d.approved, ...(d.reason ? { reason: d.reason } : {}) };
-      output.write(`${JSON.stringify({ type: 'approval_request', call_id: request.callId, tool: request.toolName, arguments: request.arguments })}\n`);
+      output.write(
+        `${JSON.stringify({ type: 'approval_request', call_id: request.callId, tool: request.toolName, arguments: request.arguments })}\n`,
+      );
       const ready = early.get(request.callId);
       if (ready) {
         early.delete(request.callId);
@@ -179,9 +187,21 @@ export class ApprovalGate {
     const idSeen = [...this.decided.keys()].some((k) => k.startsWith(`${request.callId}\u0000`));
     const reused = this.decided.get(key);
     if (reused) return { ...reused, asked: false };
-    if (idSeen) return { approved: false, reason: `call ${request.callId} was already decided for other arguments`, asked: false };
-    const decision = await this.options.approve({ callId: request.callId, toolName: request.toolName, arguments: request.arguments });
-    const bound: ApprovalDecision = { approved: decision.approved === true, ...(decision.reason ? { reason: decision.reason } : {}) };
+    if (idSeen)
+      return {
+        approved: false,
+        reason: `call ${request.callId} was already decided for other arguments`,
+        asked: false,
+      };
+    const decision = await this.options.approve({
+      callId: request.callId,
+      toolName: request.toolName,
+      arguments: request.arguments,
+    });
+    const bound: ApprovalDecision = {
+      approved: decision.approved === true,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    };
     this.decided.set(key, bound);
     if (bound.approved && permission === 'session') this.sessionApproved.add(request.toolName);
     return { ...bound, asked: true };

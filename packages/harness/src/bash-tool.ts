@@ -24,7 +24,13 @@ export interface BashToolSandbox {
 /** The input schema every bash tool offers: its arguments, appended to the declared command as argv. */
 export const BASH_TOOL_INPUT_SCHEMA = {
   type: 'object',
-  properties: { args: { type: 'array', items: { type: 'string' }, description: 'Arguments appended to the command (argv, no shell).' } },
+  properties: {
+    args: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Arguments appended to the command (argv, no shell).',
+    },
+  },
   additionalProperties: false,
 } as const;
 
@@ -56,7 +62,11 @@ export function createBashTool(tool: BashToolDeclaration, sandbox: BashToolSandb
   const timeoutMs = Math.min(sandbox.timeoutMs ?? 60_000, sandbox.policy.limits.timeoutMs);
   const maxBytes = sandbox.maxOutputBytes ?? 64 * 1024;
   return {
-    spec: { name: tool.name, description: tool.description ?? `Runs ${base[0]}`, inputSchema: { ...BASH_TOOL_INPUT_SCHEMA } },
+    spec: {
+      name: tool.name,
+      description: tool.description ?? `Runs ${base[0]}`,
+      inputSchema: { ...BASH_TOOL_INPUT_SCHEMA },
+    },
     async execute(input, context): Promise<ToolOutcome> {
       const args = (input as { args?: unknown } | null)?.args ?? [];
       if (typeof input !== 'object' || input === null || Object.keys(input).some((k) => k !== 'args')) {
@@ -69,19 +79,32 @@ export function createBashTool(tool: BashToolDeclaration, sandbox: BashToolSandb
       const out = collector(maxBytes);
       const err = collector(maxBytes);
       const policy: IsolationPolicy = { ...sandbox.policy, limits: { ...sandbox.policy.limits, timeoutMs } };
-      const r = await runSandboxed(policy, { argv: [...base, ...(args as string[])], env: {} }, {
-        backend: sandbox.backend,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        onStdout: (c) => out.push(c),
-        onStderr: (c) => err.push(c),
-        signal: context.signal,
-      });
+      const r = await runSandboxed(
+        policy,
+        { argv: [...base, ...(args as string[])], env: {} },
+        {
+          backend: sandbox.backend,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          onStdout: (c) => out.push(c),
+          onStderr: (c) => err.push(c),
+          signal: context.signal,
+        },
+      );
       if (tool.labels?.finished) sandbox.onLabel?.(tool.labels.finished);
-      if (r.timedOut) return { ok: false, kind: 'timeout', message: `${tool.name} did not finish within ${timeoutMs} ms and was stopped` };
+      if (r.timedOut)
+        return {
+          ok: false,
+          kind: 'timeout',
+          message: `${tool.name} did not finish within ${timeoutMs} ms and was stopped`,
+        };
       const stdout = out.text();
       const stderr = err.text();
       if (r.exitCode !== 0) {
-        return { ok: false, kind: 'execution', message: `${tool.name} exited ${r.exitCode ?? r.signal}${stderr ? `: ${stderr}` : ''}${stdout ? `\nstdout: ${stdout}` : ''}` };
+        return {
+          ok: false,
+          kind: 'execution',
+          message: `${tool.name} exited ${r.exitCode ?? r.signal}${stderr ? `: ${stderr}` : ''}${stdout ? `\nstdout: ${stdout}` : ''}`,
+        };
       }
       return { ok: true, content: stderr ? `${stdout}\n[stderr]\n${stderr}` : stdout };
     },

@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILTIN_OUTPUT_SCHEMAS, BUILTIN_TOOL_CAPABILITIES, BUILTIN_TOOL_NAMES, type BuiltinToolHost, createBuiltinTool } from './builtin-tools.js';
+import {
+  BUILTIN_OUTPUT_SCHEMAS,
+  BUILTIN_TOOL_CAPABILITIES,
+  BUILTIN_TOOL_NAMES,
+  type BuiltinToolHost,
+  createBuiltinTool,
+} from './builtin-tools.js';
 import type { ToolOutcome } from './loop.js';
 import { withSchemas } from './schemas.js';
 import { gateByCapabilities } from './skills.js';
@@ -55,7 +61,8 @@ describe('web_fetch', () => {
   });
 
   it('turns HTML into text unless format is html', async () => {
-    const page = '<html><head><style>p{}</style><script>alert(1)</script></head><body><h1>Title</h1><p>a &amp; b</p></body></html>';
+    const page =
+      '<html><head><style>p{}</style><script>alert(1)</script></head><body><h1>Title</h1><p>a &amp; b</p></body></html>';
     const origin = await serve((_q, _b, res) => {
       res.setHeader('content-type', 'text/html; charset=utf-8');
       res.end(page);
@@ -79,24 +86,36 @@ describe('web_fetch', () => {
     expect(await tool.execute({ url: origin }, ctx())).toMatchObject({ ok: false, kind: 'timeout' });
   });
 
-  it.each(['http://127.0.0.1:9/', 'http://169.254.169.254/latest/meta-data/', 'http://2130706433/', 'http://0x7f000001/', 'http://[::1]/', 'http://localhost:9/', 'file:///etc/passwd'])(
-    'refuses %s without allowPrivate',
-    async (url) => {
-      const tool = createBuiltinTool('web_fetch', {}, host());
-      expect(await tool.execute({ url }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
-    },
-  );
+  it.each([
+    'http://127.0.0.1:9/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://2130706433/',
+    'http://0x7f000001/',
+    'http://[::1]/',
+    'http://localhost:9/',
+    'file:///etc/passwd',
+  ])('refuses %s without allowPrivate', async (url) => {
+    const tool = createBuiltinTool('web_fetch', {}, host());
+    expect(await tool.execute({ url }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+  });
 
   // A public first hop cannot be staged offline, so the first hop is an allowlisted loopback server
   // and the test shows every redirect hop is checked again before connecting.
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.2:9/meta', 'http://2852039166/'])('refuses a redirect to %s', async (location) => {
-    const redirector = await serve((_q, _b, res) => {
-      res.writeHead(302, { location });
-      res.end();
-    });
-    const tool = createBuiltinTool('web_fetch', {}, host({ egress: { allowPrivate: true, allowHosts: ['127.0.0.1'] } }));
-    expect(await tool.execute({ url: redirector }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
-  });
+  it.each(['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.2:9/meta', 'http://2852039166/'])(
+    'refuses a redirect to %s',
+    async (location) => {
+      const redirector = await serve((_q, _b, res) => {
+        res.writeHead(302, { location });
+        res.end();
+      });
+      const tool = createBuiltinTool(
+        'web_fetch',
+        {},
+        host({ egress: { allowPrivate: true, allowHosts: ['127.0.0.1'] } }),
+      );
+      expect(await tool.execute({ url: redirector }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+    },
+  );
 
   it('refuses hosts outside the allowlist', async () => {
     const tool = createBuiltinTool('web_fetch', {}, host({ egress: { allowHosts: ['example.com'] } }));
@@ -116,11 +135,20 @@ describe('web_search', () => {
     const origin = await serve((req, body, res) => {
       bodies.push({ method: req.method, body: JSON.parse(body) });
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ results: [{ title: 'T', url: 'https://e.x/', snippet: 'S', extra: 1 }], total_count: 1 }));
+      res.end(
+        JSON.stringify({ results: [{ title: 'T', url: 'https://e.x/', snippet: 'S', extra: 1 }], total_count: 1 }),
+      );
     });
-    const tool = withSchemas(createBuiltinTool('web_search', {}, host({ egress: { allowPrivate: true }, env: { AGENTLANG_SEARCH_URL: `${origin}/search` } })), {
-      outputSchema: BUILTIN_OUTPUT_SCHEMAS.web_search,
-    });
+    const tool = withSchemas(
+      createBuiltinTool(
+        'web_search',
+        {},
+        host({ egress: { allowPrivate: true }, env: { AGENTLANG_SEARCH_URL: `${origin}/search` } }),
+      ),
+      {
+        outputSchema: BUILTIN_OUTPUT_SCHEMAS.web_search,
+      },
+    );
     const out = json(await tool.execute({ query: 'agents', max_results: 3 }, ctx()));
     expect(out).toEqual({ results: [{ title: 'T', url: 'https://e.x/', snippet: 'S' }], total_count: 1 });
     expect(bodies).toEqual([{ method: 'POST', body: { query: 'agents', max_results: 3 } }]);
@@ -143,13 +171,19 @@ describe('artifacts', () => {
     expect(json(await tool.execute({ op: 'read', name: 'final-report.md' }, ctx()))).toMatchObject({ content: '# hi' });
   });
 
-  it.each(['../escape.md', '../../etc/passwd', '/etc/passwd', 'a/b.md', '..', '.hidden', 'x\\..\\y'])('refuses the name %s', async (name) => {
-    const h = host();
-    const tool = createBuiltinTool('artifacts', {}, h);
-    expect(await tool.execute({ op: 'save', title: 't', content: 'c', name }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
-    expect(await tool.execute({ op: 'read', name }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
-    expect(existsSync(join(h.root, 'escape.md'))).toBe(false);
-  });
+  it.each(['../escape.md', '../../etc/passwd', '/etc/passwd', 'a/b.md', '..', '.hidden', 'x\\..\\y'])(
+    'refuses the name %s',
+    async (name) => {
+      const h = host();
+      const tool = createBuiltinTool('artifacts', {}, h);
+      expect(await tool.execute({ op: 'save', title: 't', content: 'c', name }, ctx())).toMatchObject({
+        ok: false,
+        kind: 'denied',
+      });
+      expect(await tool.execute({ op: 'read', name }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+      expect(existsSync(join(h.root, 'escape.md'))).toBe(false);
+    },
+  );
 
   it('refuses to read or write through a planted symlink', async () => {
     const h = host();
@@ -160,7 +194,10 @@ describe('artifacts', () => {
     symlinkSync(join(outside, 'secret.txt'), join(dir, 'link.md'));
     const tool = createBuiltinTool('artifacts', {}, h);
     expect(await tool.execute({ op: 'read', name: 'link.md' }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
-    expect(await tool.execute({ title: 't', content: 'overwrite', name: 'link.md' }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+    expect(await tool.execute({ title: 't', content: 'overwrite', name: 'link.md' }, ctx())).toMatchObject({
+      ok: false,
+      kind: 'denied',
+    });
     expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('top secret');
   });
 
@@ -212,7 +249,9 @@ describe('sqlite', () => {
     const h = host();
     const config = { tables: { notes: 'id INTEGER PRIMARY KEY, body TEXT NOT NULL' } };
     const a = createBuiltinTool('sqlite', config, h);
-    expect(json(await a.execute({ sql: 'INSERT INTO notes (body) VALUES (?)', params: ["it's; DROP TABLE notes"] }, ctx()))).toMatchObject({ changes: 1 });
+    expect(
+      json(await a.execute({ sql: 'INSERT INTO notes (body) VALUES (?)', params: ["it's; DROP TABLE notes"] }, ctx())),
+    ).toMatchObject({ changes: 1 });
     expect(existsSync(join(h.root, '.agentlang/sqlite/researcher.db'))).toBe(true);
     const b = createBuiltinTool('sqlite', config, h);
     expect(json(await b.execute({ sql: 'SELECT id, body FROM notes WHERE id = ?', params: [1] }, ctx()))).toEqual({
@@ -225,14 +264,20 @@ describe('sqlite', () => {
   it('reports SQL errors as execution failures and rejects bad params', async () => {
     const tool = createBuiltinTool('sqlite', {}, host());
     expect(await tool.execute({ sql: 'SELECT * FROM nope' }, ctx())).toMatchObject({ ok: false, kind: 'execution' });
-    expect(await tool.execute({ sql: 'SELECT ?', params: [{ a: 1 }] }, ctx())).toMatchObject({ ok: false, kind: 'validation' });
+    expect(await tool.execute({ sql: 'SELECT ?', params: [{ a: 1 }] }, ctx())).toMatchObject({
+      ok: false,
+      kind: 'validation',
+    });
   });
 
   it('refuses more than one statement per call and leaves the database untouched', async () => {
     const h = host();
     const tool = createBuiltinTool('sqlite', { tables: { t: 'a' } }, h);
     json(await tool.execute({ sql: 'INSERT INTO t VALUES (?)', params: [1] }, ctx()));
-    expect(await tool.execute({ sql: 'INSERT INTO t VALUES (2); DROP TABLE t' }, ctx())).toMatchObject({ ok: false, kind: 'validation' });
+    expect(await tool.execute({ sql: 'INSERT INTO t VALUES (2); DROP TABLE t' }, ctx())).toMatchObject({
+      ok: false,
+      kind: 'validation',
+    });
     expect(json(await tool.execute({ sql: 'SELECT count(*) AS n FROM t;' }, ctx()))).toMatchObject({ rows: [[1]] });
   });
 
@@ -245,19 +290,36 @@ describe('sqlite', () => {
     const config = {
       tables: {
         citations: {
-          columns: { id: { type: 'integer', primary_key: true }, url: { type: 'text', required: true }, title: { type: 'text' }, relevance: { type: 'real', default: 0.5 } },
+          columns: {
+            id: { type: 'integer', primary_key: true },
+            url: { type: 'text', required: true },
+            title: { type: 'text' },
+            relevance: { type: 'real', default: 0.5 },
+          },
         },
       },
     };
     const tool = createBuiltinTool('sqlite', config, h);
-    expect(json(await tool.execute({ sql: 'INSERT INTO citations (url, title) VALUES (?, ?)', params: ['https://a.example', "O'Brien"] }, ctx()))).toMatchObject({ changes: 1 });
-    expect(json(await tool.execute({ sql: 'SELECT id, url, title, relevance FROM citations' }, ctx()))).toMatchObject({ rows: [[1, 'https://a.example', "O'Brien", 0.5]] });
+    expect(
+      json(
+        await tool.execute(
+          { sql: 'INSERT INTO citations (url, title) VALUES (?, ?)', params: ['https://a.example', "O'Brien"] },
+          ctx(),
+        ),
+      ),
+    ).toMatchObject({ changes: 1 });
+    expect(json(await tool.execute({ sql: 'SELECT id, url, title, relevance FROM citations' }, ctx()))).toMatchObject({
+      rows: [[1, 'https://a.example', "O'Brien", 0.5]],
+    });
     // required: true is NOT NULL.
-    expect(await tool.execute({ sql: 'INSERT INTO citations (title) VALUES (?)', params: ['no url'] }, ctx())).toMatchObject({ ok: false, kind: 'execution' });
+    expect(
+      await tool.execute({ sql: 'INSERT INTO citations (title) VALUES (?)', params: ['no url'] }, ctx()),
+    ).toMatchObject({ ok: false, kind: 'execution' });
   });
 
   it('refuses column names and types in the columns form that are not plain', () => {
-    const bad = (columns: Record<string, unknown>) => () => createBuiltinTool('sqlite', { tables: { t: { columns } } }, host());
+    const bad = (columns: Record<string, unknown>) => () =>
+      createBuiltinTool('sqlite', { tables: { t: { columns } } }, host());
     expect(bad({ 'a"; DROP TABLE t; --': { type: 'text' } })).toThrow(/identifier/);
     expect(bad({ a: { type: 'text); DROP TABLE t; --' } })).toThrow(/type/);
     expect(bad({})).toThrow(/columns/);
@@ -268,7 +330,9 @@ describe('built-in tools through runLoop', () => {
   it('a scripted model stores a value, saves an artifact and gets a validation error back', async () => {
     const { runLoop } = await import('./loop.js');
     const h = host();
-    const tools = (['storage', 'artifacts'] as const).map((name) => withSchemas(createBuiltinTool(name, {}, h), { outputSchema: BUILTIN_OUTPUT_SCHEMAS[name] }));
+    const tools = (['storage', 'artifacts'] as const).map((name) =>
+      withSchemas(createBuiltinTool(name, {}, h), { outputSchema: BUILTIN_OUTPUT_SCHEMAS[name] }),
+    );
     const script = [
       [{ name: 'storage', arguments: { op: 'put', key: 'topic', value: 'agents' } }],
       [{ name: 'storage', arguments: { op: 'explode' } }],
@@ -281,15 +345,28 @@ describe('built-in tools through runLoop', () => {
       async complete() {
         const calls = script[turn++];
         return calls
-          ? { text: '', toolCalls: calls.map((c, i) => ({ ...c, id: `t${turn}_${i}` })), stopReason: 'tool_calls' as const, usage: { inputTokens: 1, outputTokens: 1 } }
+          ? {
+              text: '',
+              toolCalls: calls.map((c, i) => ({ ...c, id: `t${turn}_${i}` })),
+              stopReason: 'tool_calls' as const,
+              usage: { inputTokens: 1, outputTokens: 1 },
+            }
           : { text: 'saved', toolCalls: [], stopReason: 'end' as const, usage: { inputTokens: 1, outputTokens: 1 } };
       },
     };
     const kinds: Array<string | undefined> = [];
-    const r = await runLoop({ model, system: 's', prompt: 'p', tools, onEvent: (e) => e.type === 'tool.result' && kinds.push(e.ok ? 'ok' : e.kind) });
+    const r = await runLoop({
+      model,
+      system: 's',
+      prompt: 'p',
+      tools,
+      onEvent: (e) => e.type === 'tool.result' && kinds.push(e.ok ? 'ok' : e.kind),
+    });
     expect(r.outcome).toBe('completed');
     expect(kinds).toEqual(['ok', 'validation', 'ok']);
-    expect(JSON.parse(readFileSync(join(h.root, '.agentlang/storage/researcher.json'), 'utf8'))).toEqual({ topic: 'agents' });
+    expect(JSON.parse(readFileSync(join(h.root, '.agentlang/storage/researcher.json'), 'utf8'))).toEqual({
+      topic: 'agents',
+    });
     expect(readFileSync(join(h.root, '.agentlang/artifacts/run-1/notes.md'), 'utf8')).toBe('about agents');
   });
 });
@@ -297,10 +374,20 @@ describe('built-in tools through runLoop', () => {
 describe('built-in capabilities', () => {
   it('a host granting only network gets denied storage and sqlite calls, nothing written', async () => {
     const h = host();
-    const tools = gateByCapabilities(BUILTIN_TOOL_NAMES.map((n) => createBuiltinTool(n, {}, h)), BUILTIN_TOOL_CAPABILITIES, new Set(['network']));
+    const tools = gateByCapabilities(
+      BUILTIN_TOOL_NAMES.map((n) => createBuiltinTool(n, {}, h)),
+      BUILTIN_TOOL_CAPABILITIES,
+      new Set(['network']),
+    );
     const byName = new Map(tools.map((t) => [t.spec.name, t]));
-    expect(await byName.get('storage')?.execute({ op: 'put', key: 'k', value: 1 }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
-    expect(await byName.get('sqlite')?.execute({ sql: 'SELECT 1' }, ctx())).toMatchObject({ ok: false, kind: 'denied' });
+    expect(await byName.get('storage')?.execute({ op: 'put', key: 'k', value: 1 }, ctx())).toMatchObject({
+      ok: false,
+      kind: 'denied',
+    });
+    expect(await byName.get('sqlite')?.execute({ sql: 'SELECT 1' }, ctx())).toMatchObject({
+      ok: false,
+      kind: 'denied',
+    });
     expect(await byName.get('artifacts')?.execute({ title: 'a', content: 'b' }, ctx())).toMatchObject({ ok: true });
     expect(existsSync(join(h.root, '.agentlang/storage'))).toBe(false);
   });

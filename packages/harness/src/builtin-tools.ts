@@ -77,7 +77,10 @@ export const BUILTIN_INPUT_SCHEMAS: Record<BuiltinToolName, Record<string, unkno
   },
   sqlite: {
     type: 'object',
-    properties: { sql: str('One SQL statement; values go in params as ? placeholders'), params: { type: 'array', items: {} } },
+    properties: {
+      sql: str('One SQL statement; values go in params as ? placeholders'),
+      params: { type: 'array', items: {} },
+    },
     required: ['sql'],
   },
 };
@@ -86,16 +89,30 @@ export const BUILTIN_OUTPUT_SCHEMAS: Record<BuiltinToolName, Record<string, unkn
   web_search: {
     type: 'object',
     properties: {
-      results: { type: 'array', items: { type: 'object', properties: { title: { type: 'string' }, url: { type: 'string' }, snippet: { type: 'string' } } } },
+      results: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { title: { type: 'string' }, url: { type: 'string' }, snippet: { type: 'string' } },
+        },
+      },
       total_count: { type: 'integer' },
     },
   },
-  web_fetch: { type: 'object', properties: { url: { type: 'string' }, status: { type: 'integer' }, content: { type: 'string' } }, required: ['url', 'content'] },
+  web_fetch: {
+    type: 'object',
+    properties: { url: { type: 'string' }, status: { type: 'integer' }, content: { type: 'string' } },
+    required: ['url', 'content'],
+  },
   artifacts: { type: 'object', properties: { id: { type: 'string' }, url: { type: 'string' } } },
   storage: { type: 'object', properties: { value: {}, keys: { type: 'array', items: { type: 'string' } } } },
   sqlite: {
     type: 'object',
-    properties: { columns: { type: 'array', items: { type: 'string' } }, rows: { type: 'array', items: { type: 'array' } }, changes: { type: 'integer' } },
+    properties: {
+      columns: { type: 'array', items: { type: 'string' } },
+      rows: { type: 'array', items: { type: 'array' } },
+      changes: { type: 'integer' },
+    },
   },
 };
 
@@ -108,7 +125,11 @@ const DESCRIPTIONS: Record<BuiltinToolName, string> = {
 };
 
 const ok = (value: unknown): ToolOutcome => ({ ok: true, content: JSON.stringify(value) });
-const fail = (kind: 'validation' | 'execution' | 'denied' | 'timeout', message: string): ToolOutcome => ({ ok: false, kind, message });
+const fail = (kind: 'validation' | 'execution' | 'denied' | 'timeout', message: string): ToolOutcome => ({
+  ok: false,
+  kind,
+  message,
+});
 
 function errorOutcome(error: unknown): ToolOutcome {
   if (error instanceof HarnessError) {
@@ -128,19 +149,26 @@ function safeSegment(name: string): boolean {
 }
 
 function segmentFor(value: string, what: string): string {
-  if (!safeSegment(value)) throw new HarnessError('HARNESS_EGRESS_DENIED', `${what} "${value}" is not a plain file name`, { details: { [what]: value } });
+  if (!safeSegment(value))
+    throw new HarnessError('HARNESS_EGRESS_DENIED', `${what} "${value}" is not a plain file name`, {
+      details: { [what]: value },
+    });
   return value;
 }
 
 /** An agent name as a file name: itself when plain, else a readable stem plus a hash (`@org/a` ≠ `org_a`). */
 function agentFileStem(agent: string): string {
   if (safeSegment(agent)) return agent;
-  const stem = agent.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+/, '').slice(0, 80);
+  const stem = agent
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+/, '')
+    .slice(0, 80);
   return `${stem || 'agent'}-${createHash('sha256').update(agent).digest('hex').slice(0, 12)}`;
 }
 
 /** Writes an agent's state file whole or not at all; the rename replaces a symlink at `path`, never follows it. */
-const atomicWrite = (path: string, data: string | Uint8Array): Promise<void> => writeFileAtomic(path, data, { mode: 0o600 });
+const atomicWrite = (path: string, data: string | Uint8Array): Promise<void> =>
+  writeFileAtomic(path, data, { mode: 0o600 });
 
 /** Creates `<root>/.agentlang/<parts>` and checks its real path stays inside the real root. */
 async function confinedDir(root: string, ...parts: string[]): Promise<string> {
@@ -150,7 +178,10 @@ async function confinedDir(root: string, ...parts: string[]): Promise<string> {
     dir = join(dir, part);
     await mkdir(dir, { recursive: true });
     const st = await lstat(dir);
-    if (st.isSymbolicLink() || !st.isDirectory()) throw new HarnessError('HARNESS_EGRESS_DENIED', `${dir} is not a plain directory (symlink?)`, { details: { dir } });
+    if (st.isSymbolicLink() || !st.isDirectory())
+      throw new HarnessError('HARNESS_EGRESS_DENIED', `${dir} is not a plain directory (symlink?)`, {
+        details: { dir },
+      });
   }
   const real = await realpath(dir);
   const rel = relative(realRoot, real);
@@ -200,7 +231,16 @@ export function createWebFetchTool(config: WebFetchConfig, host: BuiltinToolHost
         return fail('validation', `${args.url} is not an absolute URL`);
       }
       try {
-        const r = await egressFetch(url, { timeoutMs: config.timeoutMs ?? 20_000, maxBytes: config.maxBytes ?? 512 * 1024, signal: context.signal, headers: { accept: 'text/*, application/json;q=0.9, */*;q=0.5' } }, host.egress ?? {});
+        const r = await egressFetch(
+          url,
+          {
+            timeoutMs: config.timeoutMs ?? 20_000,
+            maxBytes: config.maxBytes ?? 512 * 1024,
+            signal: context.signal,
+            headers: { accept: 'text/*, application/json;q=0.9, */*;q=0.5' },
+          },
+          host.egress ?? {},
+        );
         const html = /\bhtml\b/i.test(String(r.headers['content-type'] ?? ''));
         const content = html && args.format !== 'html' ? htmlToText(r.body) : r.body;
         return ok({ url: r.url, status: r.status, content, ...(r.truncated ? { truncated: true } : {}) });
@@ -227,14 +267,36 @@ export function createWebSearchTool(config: WebSearchConfig, host: BuiltinToolHo
   return {
     spec: { name: 'web_search', description: DESCRIPTIONS.web_search, inputSchema: BUILTIN_INPUT_SCHEMAS.web_search },
     async execute(args, context) {
-      if (!isObject(args) || typeof args.query !== 'string') return fail('validation', 'web_search needs { query: string }');
+      if (!isObject(args) || typeof args.query !== 'string')
+        return fail('validation', 'web_search needs { query: string }');
       const endpoint = config.endpoint ?? (host.env ?? process.env).AGENTLANG_SEARCH_URL;
       if (!endpoint) {
-        return fail('execution', JSON.stringify({ error: 'search_not_configured', message: 'web_search has no search endpoint: set AGENTLANG_SEARCH_URL or the tool config endpoint' }));
+        return fail(
+          'execution',
+          JSON.stringify({
+            error: 'search_not_configured',
+            message: 'web_search has no search endpoint: set AGENTLANG_SEARCH_URL or the tool config endpoint',
+          }),
+        );
       }
-      const body = JSON.stringify({ query: args.query, max_results: typeof args.max_results === 'number' ? args.max_results : 10, ...(args.recency_days !== undefined ? { recency_days: args.recency_days } : {}), ...(args.site !== undefined ? { site: args.site } : {}) });
+      const body = JSON.stringify({
+        query: args.query,
+        max_results: typeof args.max_results === 'number' ? args.max_results : 10,
+        ...(args.recency_days !== undefined ? { recency_days: args.recency_days } : {}),
+        ...(args.site !== undefined ? { site: args.site } : {}),
+      });
       try {
-        const r = await egressFetch(endpoint, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json' }, timeoutMs: config.timeoutMs ?? 20_000, signal: context.signal }, host.egress ?? {});
+        const r = await egressFetch(
+          endpoint,
+          {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            timeoutMs: config.timeoutMs ?? 20_000,
+            signal: context.signal,
+          },
+          host.egress ?? {},
+        );
         if (r.status < 200 || r.status >= 300) return fail('execution', `search endpoint answered ${r.status}`);
         let parsed: unknown;
         try {
@@ -242,8 +304,11 @@ export function createWebSearchTool(config: WebSearchConfig, host: BuiltinToolHo
         } catch {
           return fail('execution', 'search endpoint answered with something other than JSON');
         }
-        if (!isObject(parsed) || !Array.isArray(parsed.results)) return fail('execution', 'search endpoint answer has no results array');
-        const results = parsed.results.filter(isObject).map((x) => ({ title: String(x.title ?? ''), url: String(x.url ?? ''), snippet: String(x.snippet ?? '') }));
+        if (!isObject(parsed) || !Array.isArray(parsed.results))
+          return fail('execution', 'search endpoint answer has no results array');
+        const results = parsed.results
+          .filter(isObject)
+          .map((x) => ({ title: String(x.title ?? ''), url: String(x.url ?? ''), snippet: String(x.snippet ?? '') }));
         return ok({ results, ...(typeof parsed.total_count === 'number' ? { total_count: parsed.total_count } : {}) });
       } catch (error) {
         return errorOutcome(error);
@@ -257,7 +322,13 @@ export function createWebSearchTool(config: WebSearchConfig, host: BuiltinToolHo
 const KIND_EXT: Record<string, string> = { markdown: 'md', html: 'html', code: 'txt', csv: 'csv' };
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'artifact';
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'artifact'
+  );
 }
 
 /** Files under `<root>/.agentlang/artifacts/<run id>/`; names are plain file names, symlinks refused. */
@@ -271,7 +342,10 @@ export function createArtifactsTool(_config: Record<string, unknown>, host: Buil
       try {
         if (op === 'list') {
           const d = await dir();
-          const names = (await readdir(d, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.endsWith('.tmp')).map((e) => e.name).sort();
+          const names = (await readdir(d, { withFileTypes: true }))
+            .filter((e) => e.isFile() && !e.name.endsWith('.tmp'))
+            .map((e) => e.name)
+            .sort();
           return ok({ id: host.runId, names });
         }
         if (op === 'read') {
@@ -284,9 +358,11 @@ export function createArtifactsTool(_config: Record<string, unknown>, host: Buil
           return ok({ id: args.name, content: await readFile(path, 'utf8') });
         }
         if (op !== 'save') return fail('validation', `unknown artifacts op ${String(op)}`);
-        if (typeof args.title !== 'string' || typeof args.content !== 'string') return fail('validation', 'artifacts save needs { title, content }');
+        if (typeof args.title !== 'string' || typeof args.content !== 'string')
+          return fail('validation', 'artifacts save needs { title, content }');
         const explicit = typeof args.name === 'string' ? args.name : undefined;
-        if (explicit !== undefined && !safeSegment(explicit)) return fail('denied', `artifact name "${explicit}" is not a plain file name`);
+        if (explicit !== undefined && !safeSegment(explicit))
+          return fail('denied', `artifact name "${explicit}" is not a plain file name`);
         const name = explicit ?? `${slug(args.title)}.${KIND_EXT[String(args.kind ?? 'markdown')] ?? 'md'}`;
         const d = await dir();
         const path = join(d, name);
@@ -309,7 +385,10 @@ export function createStorageTool(_config: Record<string, unknown>, host: Builti
   const load = async (path: string): Promise<Record<string, unknown>> => {
     const st = await lstat(path).catch(() => undefined);
     if (!st) return {};
-    if (!st.isFile()) throw new HarnessError('HARNESS_EGRESS_DENIED', `${path} is not a regular file (symlink?)`, { details: { path } });
+    if (!st.isFile())
+      throw new HarnessError('HARNESS_EGRESS_DENIED', `${path} is not a regular file (symlink?)`, {
+        details: { path },
+      });
     const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
     return isObject(parsed) ? parsed : {};
   };
@@ -402,7 +481,10 @@ function sqlLiteral(value: string | number | boolean | null): string {
   if (value === null) return 'NULL';
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column default ${value} is not a finite number`, { details: { default: value } });
+    if (!Number.isFinite(value))
+      throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column default ${value} is not a finite number`, {
+        details: { default: value },
+      });
     return String(value);
   }
   return `'${value.replace(/'/g, "''")}'`;
@@ -413,18 +495,31 @@ function tableColumnsSql(table: string, definition: unknown): string {
   if (typeof definition === 'string') return definition;
   const columns = isObject(definition) && isObject(definition.columns) ? definition.columns : undefined;
   if (!columns || Object.keys(columns).length === 0) {
-    throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table "${table}" needs columns: { <name>: { type: text|integer|real|blob, primary_key?, required?, unique?, default? } } or its column definitions as SQL`, {
-      details: { table },
-    });
+    throw new HarnessError(
+      'HARNESS_TOOL_DEFINITION',
+      `sqlite table "${table}" needs columns: { <name>: { type: text|integer|real|blob, primary_key?, required?, unique?, default? } } or its column definitions as SQL`,
+      {
+        details: { table },
+      },
+    );
   }
   return Object.entries(columns)
     .map(([name, raw]) => {
       const column = (isObject(raw) ? raw : { type: raw }) as Partial<SqliteColumn>;
-      if (!IDENT.test(name)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column name "${table}.${name}" is not a plain identifier`, { details: { table, column: name } });
+      if (!IDENT.test(name))
+        throw new HarnessError(
+          'HARNESS_TOOL_DEFINITION',
+          `sqlite column name "${table}.${name}" is not a plain identifier`,
+          { details: { table, column: name } },
+        );
       if (typeof column.type !== 'string' || !COLUMN_TYPE.test(column.type)) {
-        throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite column "${table}.${name}" has type ${JSON.stringify(column.type)}; expected a type name such as text, integer, real or blob`, {
-          details: { table, column: name, type: column.type },
-        });
+        throw new HarnessError(
+          'HARNESS_TOOL_DEFINITION',
+          `sqlite column "${table}.${name}" has type ${JSON.stringify(column.type)}; expected a type name such as text, integer, real or blob`,
+          {
+            details: { table, column: name, type: column.type },
+          },
+        );
       }
       const parts = [`"${name}"`, column.type.toUpperCase()];
       if (column.primary_key === true) parts.push('PRIMARY KEY');
@@ -439,7 +534,10 @@ function tableColumnsSql(table: string, definition: unknown): string {
 export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): HarnessTool {
   const tables: Array<[string, string]> = [];
   for (const [name, definition] of Object.entries(config.tables ?? {})) {
-    if (!IDENT.test(name)) throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table name "${name}" is not a plain identifier`, { details: { table: name } });
+    if (!IDENT.test(name))
+      throw new HarnessError('HARNESS_TOOL_DEFINITION', `sqlite table name "${name}" is not a plain identifier`, {
+        details: { table: name },
+      });
     tables.push([name, tableColumnsSql(name, definition)]);
   }
   let chain: Promise<unknown> = Promise.resolve();
@@ -449,13 +547,19 @@ export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): H
       const run = async (): Promise<ToolOutcome> => {
         if (!isObject(args) || typeof args.sql !== 'string') return fail('validation', 'sqlite needs { sql }');
         const params = args.params ?? [];
-        if (!Array.isArray(params) || !params.every((p) => p === null || ['string', 'number', 'boolean'].includes(typeof p))) {
+        if (
+          !Array.isArray(params) ||
+          !params.every((p) => p === null || ['string', 'number', 'boolean'].includes(typeof p))
+        ) {
           return fail('validation', 'sqlite params must be an array of strings, numbers, booleans or null');
         }
         const sql = args.sql.trim().replace(/;\s*$/, '');
         try {
           const SQL = await loadSqlJs();
-          const path = join(await confinedDir(host.root, 'sqlite'), segmentFor(config.file ?? `${agentFileStem(host.agent)}.db`, 'database file'));
+          const path = join(
+            await confinedDir(host.root, 'sqlite'),
+            segmentFor(config.file ?? `${agentFileStem(host.agent)}.db`, 'database file'),
+          );
           const st = await lstat(path).catch(() => undefined);
           if (st && !st.isFile()) return fail('denied', `${path} is not a regular file (symlink?)`);
           const db = new SQL.Database(st ? await readFile(path) : undefined);
@@ -500,7 +604,11 @@ export function createSqliteTool(config: SqliteConfig, host: BuiltinToolHost): H
 // ---------------------------------------------------------------- dispatcher
 
 /** Builds one built-in tool by name. Throws for a name this package does not implement. */
-export function createBuiltinTool(name: string, config: Record<string, unknown> | undefined, host: BuiltinToolHost): HarnessTool {
+export function createBuiltinTool(
+  name: string,
+  config: Record<string, unknown> | undefined,
+  host: BuiltinToolHost,
+): HarnessTool {
   const c = config ?? {};
   switch (name) {
     case 'web_fetch':
@@ -514,7 +622,10 @@ export function createBuiltinTool(name: string, config: Record<string, unknown> 
     case 'sqlite':
       return createSqliteTool(c as SqliteConfig, host);
     default:
-      throw new HarnessError('HARNESS_TOOL_DEFINITION', `${name} is not a built-in tool this harness implements (${BUILTIN_TOOL_NAMES.join(', ')})`, { details: { name } });
+      throw new HarnessError(
+        'HARNESS_TOOL_DEFINITION',
+        `${name} is not a built-in tool this harness implements (${BUILTIN_TOOL_NAMES.join(', ')})`,
+        { details: { name } },
+      );
   }
 }
-

@@ -26,7 +26,12 @@ function memoryModel(script: Array<Partial<ModelResponse> | Error | ((r: ModelRe
       if (step === undefined) throw new Error('script exhausted');
       if (step instanceof Error) throw step;
       const r = typeof step === 'function' ? step(request) : step;
-      return { text: r.text ?? '', toolCalls: r.toolCalls ?? [], stopReason: r.stopReason ?? 'end', usage: r.usage ?? { inputTokens: 0, outputTokens: 0 } };
+      return {
+        text: r.text ?? '',
+        toolCalls: r.toolCalls ?? [],
+        stopReason: r.stopReason ?? 'end',
+        usage: r.usage ?? { inputTokens: 0, outputTokens: 0 },
+      };
     },
   };
   return client;
@@ -58,7 +63,8 @@ function pairedOk(messages: Message[]): boolean {
     const m = messages[i] as Message;
     if (m.role !== 'assistant' || !m.toolCalls) continue;
     const results = new Set<string>();
-    for (let j = i + 1; j < messages.length && messages[j]?.role === 'tool'; j++) results.add((messages[j] as { toolCallId: string }).toolCallId);
+    for (let j = i + 1; j < messages.length && messages[j]?.role === 'tool'; j++)
+      results.add((messages[j] as { toolCallId: string }).toolCallId);
     if (!m.toolCalls.every((c) => results.has(c.id))) return false;
   }
   return true;
@@ -75,9 +81,21 @@ describe('context', () => {
 
   it('drop_oldest keeps the task and the last turns, compacts before the request that passes the trigger', async () => {
     const events: LoopEvent[] = [];
-    const model = memoryModel([call('c1', 'a'.repeat(400)), call('c2', 'b'.repeat(400)), call('c3', 'c'.repeat(400)), { text: 'done' }]);
+    const model = memoryModel([
+      call('c1', 'a'.repeat(400)),
+      call('c2', 'b'.repeat(400)),
+      call('c3', 'c'.repeat(400)),
+      { text: 'done' },
+    ]);
     const context = createContextManager({ maxTokens: 600, trigger: 0.5, strategy: 'drop_oldest', keepRecent: 1 });
-    const r = await runLoop({ model, system: 's', prompt: 'THE TASK', tools: [echoTool()], context, onEvent: (e) => events.push(e) });
+    const r = await runLoop({
+      model,
+      system: 's',
+      prompt: 'THE TASK',
+      tools: [echoTool()],
+      context,
+      onEvent: (e) => events.push(e),
+    });
     expect(r.outcome).toBe('completed');
     const compactions = events.filter((e) => e.type === 'context.compacted');
     expect(compactions.length).toBeGreaterThan(0);
@@ -92,8 +110,19 @@ describe('context', () => {
   });
 
   it('summarize makes one extra model call and keeps its summary; preserve keeps user messages and tool results verbatim', async () => {
-    const model = memoryModel([call('c1', 'one'), call('c2', 'two'), { text: 'SUMMARY OF OLD', usage: { inputTokens: 7, outputTokens: 3 } }, { text: 'done' }]);
-    const context = createContextManager({ maxTokens: 100, trigger: 1, strategy: 'summarize', keepRecent: 1, preserve: ['tool_results'] });
+    const model = memoryModel([
+      call('c1', 'one'),
+      call('c2', 'two'),
+      { text: 'SUMMARY OF OLD', usage: { inputTokens: 7, outputTokens: 3 } },
+      { text: 'done' },
+    ]);
+    const context = createContextManager({
+      maxTokens: 100,
+      trigger: 1,
+      strategy: 'summarize',
+      keepRecent: 1,
+      preserve: ['tool_results'],
+    });
     // trigger 1 → 100 tokens: the third request passes it.
     const big = 'y'.repeat(300);
     const r = await runLoop({ model, system: '', prompt: `task ${big}`, history: [], tools: [echoTool()], context });
@@ -129,20 +158,25 @@ describe('context', () => {
 
   it('never splits a tool call from its results (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 4 }), async (shape, keep) => {
-        const messages: Message[] = [{ role: 'user', content: 'task' }];
-        shape.forEach((n, i) => {
-          const calls = Array.from({ length: n }, (_, k) => ({ id: `c${i}_${k}`, name: 'echo', arguments: { k } }));
-          messages.push({ role: 'assistant', content: '', toolCalls: calls });
-          for (const c of calls) messages.push({ role: 'tool', toolCallId: c.id, name: 'echo', content: 'r'.repeat(40) });
-        });
-        const ctx = createContextManager({ maxTokens: 10, keepRecent: keep });
-        const out = await ctx.compact('', messages, 'trigger', { model: memoryModel([]) });
-        const result = out?.messages ?? messages;
-        expect(pairedOk(result)).toBe(true);
-        expect(result[0]?.content.startsWith('task')).toBe(true);
-        expect(groupTurns(result).length).toBeGreaterThan(0);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (shape, keep) => {
+          const messages: Message[] = [{ role: 'user', content: 'task' }];
+          shape.forEach((n, i) => {
+            const calls = Array.from({ length: n }, (_, k) => ({ id: `c${i}_${k}`, name: 'echo', arguments: { k } }));
+            messages.push({ role: 'assistant', content: '', toolCalls: calls });
+            for (const c of calls)
+              messages.push({ role: 'tool', toolCallId: c.id, name: 'echo', content: 'r'.repeat(40) });
+          });
+          const ctx = createContextManager({ maxTokens: 10, keepRecent: keep });
+          const out = await ctx.compact('', messages, 'trigger', { model: memoryModel([]) });
+          const result = out?.messages ?? messages;
+          expect(pairedOk(result)).toBe(true);
+          expect(result[0]?.content.startsWith('task')).toBe(true);
+          expect(groupTurns(result).length).toBeGreaterThan(0);
+        },
+      ),
     );
   });
 
@@ -151,18 +185,43 @@ describe('context', () => {
     const ok = memoryModel([call('c1', 'a'), call('c2', 'b'), call('c3', 'c'), tooLong(), { text: 'done' }]);
     const events: LoopEvent[] = [];
     const context = createContextManager({ maxTokens: 1_000_000, keepRecent: 1 });
-    const r = await runLoop({ model: ok, system: '', prompt: 't', tools: [echoTool()], context, onEvent: (e) => events.push(e) });
+    const r = await runLoop({
+      model: ok,
+      system: '',
+      prompt: 't',
+      tools: [echoTool()],
+      context,
+      onEvent: (e) => events.push(e),
+    });
     expect(r.outcome).toBe('completed');
     expect(events.find((e) => e.type === 'context.compacted')).toMatchObject({ reason: 'context_too_long' });
 
-    const bad = memoryModel([call('c1', 'a'), call('c2', 'b'), call('c3', 'c'), tooLong(), tooLong(), { text: 'never' }]);
-    const r2 = await runLoop({ model: bad, system: '', prompt: 't', tools: [echoTool()], context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }) });
+    const bad = memoryModel([
+      call('c1', 'a'),
+      call('c2', 'b'),
+      call('c3', 'c'),
+      tooLong(),
+      tooLong(),
+      { text: 'never' },
+    ]);
+    const r2 = await runLoop({
+      model: bad,
+      system: '',
+      prompt: 't',
+      tools: [echoTool()],
+      context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }),
+    });
     expect(r2.outcome).toBe('context_too_long');
     expect(bad.requests).toHaveLength(5);
   });
 
   it('renders inject values into the system prompt', () => {
-    expect(renderInject('Now {{ time }} for {{user_profile.name}}; {{unknown}}', { time: 'T', user_profile: { name: 'Ada' } })).toBe('Now T for Ada; {{unknown}}');
+    expect(
+      renderInject('Now {{ time }} for {{user_profile.name}}; {{unknown}}', {
+        time: 'T',
+        user_profile: { name: 'Ada' },
+      }),
+    ).toBe('Now T for Ada; {{unknown}}');
   });
 });
 
@@ -176,8 +235,14 @@ describe.each(['openai', 'anthropic'] as const)('context over the scripted %s se
   it("the provider's real context-too-long 400 is compacted and retried once, a second one ends the run", async () => {
     const err =
       protocol === 'openai'
-        ? { status: 400, body: '{"error":{"code":"context_length_exceeded","message":"maximum context length is 10 tokens"}}' }
-        : { status: 400, body: '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 300000 tokens > 200000 maximum"}}' };
+        ? {
+            status: 400,
+            body: '{"error":{"code":"context_length_exceeded","message":"maximum context length is 10 tokens"}}',
+          }
+        : {
+            status: 400,
+            body: '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 300000 tokens > 200000 maximum"}}',
+          };
     server = await startScriptedServer([
       { toolCalls: [{ name: 'echo', arguments: { say: 'a' } }] },
       { toolCalls: [{ name: 'echo', arguments: { say: 'b' } }] },
@@ -188,13 +253,31 @@ describe.each(['openai', 'anthropic'] as const)('context over the scripted %s se
       protocol === 'openai'
         ? createOpenAIClient({ model: 'm', baseUrl: `${origin}/v1`, retry: { baseDelayMs: 1 } })
         : createAnthropicClient({ model: 'm', baseUrl: origin, retry: { baseDelayMs: 1 } });
-    const r = await runLoop({ model: client(server.origin), system: '', prompt: 't', tools: [echoTool()], context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }) });
+    const r = await runLoop({
+      model: client(server.origin),
+      system: '',
+      prompt: 't',
+      tools: [echoTool()],
+      context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }),
+    });
     expect(r.outcome).toBe('completed');
     expect(server.requests).toHaveLength(4);
     await server.close();
 
-    server = await startScriptedServer([{ toolCalls: [{ name: 'echo', arguments: { say: 'a' } }] }, { toolCalls: [{ name: 'echo', arguments: { say: 'b' } }] }, err, err, { text: 'never' }]);
-    const r2 = await runLoop({ model: client(server.origin), system: '', prompt: 't', tools: [echoTool()], context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }) });
+    server = await startScriptedServer([
+      { toolCalls: [{ name: 'echo', arguments: { say: 'a' } }] },
+      { toolCalls: [{ name: 'echo', arguments: { say: 'b' } }] },
+      err,
+      err,
+      { text: 'never' },
+    ]);
+    const r2 = await runLoop({
+      model: client(server.origin),
+      system: '',
+      prompt: 't',
+      tools: [echoTool()],
+      context: createContextManager({ maxTokens: 1_000_000, keepRecent: 1 }),
+    });
     expect(r2.outcome).toBe('context_too_long');
     expect(server.remaining()).toBe(1);
   });
@@ -227,7 +310,14 @@ describe('large results and budget', () => {
       { ...call('c2', 'b'), usage: { inputTokens: 1_000_000, outputTokens: 0 } },
       { text: 'never' },
     ]);
-    const r = await runLoop({ model, system: '', prompt: 't', tools: [echoTool()], limits: { maxCostUsd: 1.5 }, prices: { mem: { inputPerMTok: 1, outputPerMTok: 2 } } });
+    const r = await runLoop({
+      model,
+      system: '',
+      prompt: 't',
+      tools: [echoTool()],
+      limits: { maxCostUsd: 1.5 },
+      prices: { mem: { inputPerMTok: 1, outputPerMTok: 2 } },
+    });
     expect(r.outcome).toBe('budget');
     expect(r.costUsd).toBe(2);
     expect(model.requests).toHaveLength(2);
@@ -268,7 +358,13 @@ describe('approvals', () => {
     };
     const run = async (approval: object) => {
       asked.length = 0;
-      await runLoop({ model: memoryModel([call('c1', 'a'), call('c2', 'b'), { text: 'd' }]), system: '', prompt: 't', tools: [echoTool()], approval: { approve, ...approval } });
+      await runLoop({
+        model: memoryModel([call('c1', 'a'), call('c2', 'b'), { text: 'd' }]),
+        system: '',
+        prompt: 't',
+        tools: [echoTool()],
+        approval: { approve, ...approval },
+      });
       return [...asked];
     };
     expect(await run({ permissions: { echo: 'always_ask' } })).toEqual(['c1', 'c2']);
@@ -286,9 +382,17 @@ describe('approvals', () => {
       },
       permissions: { echo: 'always_ask' },
     });
-    expect(await gate.check({ callId: 'c1', toolName: 'echo', arguments: { a: 1, b: 2 } })).toMatchObject({ approved: true, asked: true });
-    expect(await gate.check({ callId: 'c1', toolName: 'echo', arguments: { b: 2, a: 1 } })).toMatchObject({ approved: true, asked: false });
-    expect(await gate.check({ callId: 'c1', toolName: 'echo', arguments: { a: 'rm -rf /' } })).toMatchObject({ approved: false });
+    expect(await gate.check({ callId: 'c1', toolName: 'echo', arguments: { a: 1, b: 2 } })).toMatchObject({
+      approved: true,
+      asked: true,
+    });
+    expect(await gate.check({ callId: 'c1', toolName: 'echo', arguments: { b: 2, a: 1 } })).toMatchObject({
+      approved: true,
+      asked: false,
+    });
+    expect(await gate.check({ callId: 'c1', toolName: 'echo', arguments: { a: 'rm -rf /' } })).toMatchObject({
+      approved: false,
+    });
     expect(n).toBe(1);
   });
 
@@ -305,16 +409,29 @@ describe('approvals', () => {
         lines.push(msg);
         buffer = buffer.slice(nl + 1);
         // The embedder approves c1, denies c2 and approves c3 only for other arguments.
-        if (msg.call_id === 'c1') input.write(`${JSON.stringify({ type: 'approval', call_id: 'c1', approved: true })}\n`);
-        if (msg.call_id === 'c2') input.write(`not json\n${JSON.stringify({ type: 'approval', call_id: 'c2', approved: false, reason: 'no' })}\n`);
-        if (msg.call_id === 'c3') input.write(`${JSON.stringify({ type: 'approval', call_id: 'c3', approved: true, arguments: { say: 'other' } })}\n`);
+        if (msg.call_id === 'c1')
+          input.write(`${JSON.stringify({ type: 'approval', call_id: 'c1', approved: true })}\n`);
+        if (msg.call_id === 'c2')
+          input.write(
+            `not json\n${JSON.stringify({ type: 'approval', call_id: 'c2', approved: false, reason: 'no' })}\n`,
+          );
+        if (msg.call_id === 'c3')
+          input.write(
+            `${JSON.stringify({ type: 'approval', call_id: 'c3', approved: true, arguments: { say: 'other' } })}\n`,
+          );
         nl = buffer.indexOf('\n');
       }
     });
     const approver = createJsonlApprover(input, output);
     const runs: unknown[] = [];
     const model = memoryModel([call('c1', 'a'), call('c2', 'b'), call('c3', 'c'), { text: 'done' }]);
-    const r = await runLoop({ model, system: '', prompt: 't', tools: [echoTool(runs)], approval: { approve: approver.approve, permissions: { echo: 'always_ask' } } });
+    const r = await runLoop({
+      model,
+      system: '',
+      prompt: 't',
+      tools: [echoTool(runs)],
+      approval: { approve: approver.approve, permissions: { echo: 'always_ask' } },
+    });
     approver.close();
     input.end();
     expect(r.outcome).toBe('completed');
@@ -324,7 +441,9 @@ describe('approvals', () => {
       ['approval_request', 'c2', 'echo'],
       ['approval_request', 'c3', 'echo'],
     ]);
-    const tools = r.messages.filter((m) => m.role === 'tool').map((m) => (m.isError ? JSON.parse(m.content).error.kind : 'ok'));
+    const tools = r.messages
+      .filter((m) => m.role === 'tool')
+      .map((m) => (m.isError ? JSON.parse(m.content).error.kind : 'ok'));
     expect(tools).toEqual(['ok', 'denied', 'denied']);
   });
 

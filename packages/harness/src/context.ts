@@ -12,7 +12,8 @@ export function estimateTokens(system: string, messages: Message[]): number {
   let chars = system.length;
   for (const m of messages) {
     chars += m.content.length + 8;
-    if (m.role === 'assistant' && m.toolCalls) for (const c of m.toolCalls) chars += c.name.length + JSON.stringify(c.arguments ?? null).length;
+    if (m.role === 'assistant' && m.toolCalls)
+      for (const c of m.toolCalls) chars += c.name.length + JSON.stringify(c.arguments ?? null).length;
   }
   return Math.ceil(chars / 4);
 }
@@ -52,7 +53,8 @@ export interface ContextOptions {
 
 /** Decides when to compact and compacts; one per run. */
 export interface ContextManager {
-  readonly options: Required<Pick<ContextOptions, 'maxTokens' | 'trigger' | 'strategy' | 'keepRecent'>> & ContextOptions;
+  readonly options: Required<Pick<ContextOptions, 'maxTokens' | 'trigger' | 'strategy' | 'keepRecent'>> &
+    ContextOptions;
   /** Estimated tokens of a request, corrected by the last observed provider count. */
   estimate(system: string, messages: Message[]): number;
   /** Records the provider's input tokens for a request of this estimate (calibrates later estimates). */
@@ -84,7 +86,8 @@ const COMPACTED = '[Earlier conversation compacted]';
 function render(messages: Message[]): string {
   return messages
     .map((m) => {
-      if (m.role === 'assistant') return `assistant: ${m.content}${m.toolCalls ? ` [calls ${m.toolCalls.map((c) => `${c.name}(${JSON.stringify(c.arguments)})`).join(', ')}]` : ''}`;
+      if (m.role === 'assistant')
+        return `assistant: ${m.content}${m.toolCalls ? ` [calls ${m.toolCalls.map((c) => `${c.name}(${JSON.stringify(c.arguments)})`).join(', ')}]` : ''}`;
       if (m.role === 'tool') return `tool ${m.name}: ${m.content}`;
       return `user: ${m.content}`;
     })
@@ -109,7 +112,10 @@ export function createContextManager(options: ContextOptions): ContextManager {
       const before = estimate(system, messages);
       const groups = groupTurns(messages);
       // Kept: the first group (the task) and the last keepRecent groups; a too-long-context retry keeps fewer.
-      const recent = Math.max(1, reason === 'context_too_long' ? Math.min(o.keepRecent, Math.floor(groups.length / 2)) : o.keepRecent);
+      const recent = Math.max(
+        1,
+        reason === 'context_too_long' ? Math.min(o.keepRecent, Math.floor(groups.length / 2)) : o.keepRecent,
+      );
       const start = 1;
       const endIdx = groups.length - recent;
       if (endIdx <= start) return undefined;
@@ -117,12 +123,17 @@ export function createContextManager(options: ContextOptions): ContextManager {
       const dropped = groups.slice(start, endIdx).flat();
       const tail = groups.slice(endIdx).flat();
       const headLast = head[head.length - 1];
-      const prior = headLast?.role === 'user' && headLast.content.includes(`\n\n${COMPACTED}`) ? headLast.content.slice(headLast.content.indexOf(`\n\n${COMPACTED}`) + 2) : '';
+      const prior =
+        headLast?.role === 'user' && headLast.content.includes(`\n\n${COMPACTED}`)
+          ? headLast.content.slice(headLast.content.indexOf(`\n\n${COMPACTED}`) + 2)
+          : '';
       const preserve = new Set(o.preserve ?? []);
       const kept: string[] = [];
       for (const m of dropped) {
-        if (m.role === 'user' && preserve.has('user_messages') && !m.content.startsWith(COMPACTED)) kept.push(`user: ${m.content}`);
-        if (m.role === 'tool' && preserve.has('tool_results')) kept.push(`tool ${m.name} (${m.toolCallId}): ${m.content}`);
+        if (m.role === 'user' && preserve.has('user_messages') && !m.content.startsWith(COMPACTED))
+          kept.push(`user: ${m.content}`);
+        if (m.role === 'tool' && preserve.has('tool_results'))
+          kept.push(`tool ${m.name} (${m.toolCallId}): ${m.content}`);
       }
       let note = `${COMPACTED} ${dropped.length} earlier messages were removed (${o.strategy}).`;
       let checkpoint: string | undefined;
@@ -130,7 +141,8 @@ export function createContextManager(options: ContextOptions): ContextManager {
       if (o.strategy === 'summarize' || o.strategy === 'checkpoint') {
         const response = await deps.model.complete(
           {
-            system: 'Summarise this part of an agent conversation for the agent itself: the facts found, decisions made, and what remains to do. Be brief.',
+            system:
+              'Summarise this part of an agent conversation for the agent itself: the facts found, decisions made, and what remains to do. Be brief.',
             messages: [{ role: 'user', content: `${prior ? `${prior}\n` : ''}${render(dropped)}` }],
             tools: [],
           },
@@ -151,7 +163,10 @@ export function createContextManager(options: ContextOptions): ContextManager {
         last?.role === 'user'
           ? [...head.slice(0, -1), { role: 'user', content: `${last.content.split(`\n\n${COMPACTED}`)[0]}\n\n${note}` }]
           : [...head, { role: 'user', content: note }];
-      const next: Message[] = tail[0]?.role === 'user' ? [...merged, { role: 'assistant', content: 'Noted.' }, ...tail] : [...merged, ...tail];
+      const next: Message[] =
+        tail[0]?.role === 'user'
+          ? [...merged, { role: 'assistant', content: 'Noted.' }, ...tail]
+          : [...merged, ...tail];
       const info: CompactionInfo = {
         strategy: o.strategy,
         reason,
@@ -168,11 +183,15 @@ export function createContextManager(options: ContextOptions): ContextManager {
 
 /** Renders the manifest's `context.inject` values into a system prompt: replaces `{{name}}` / `{{ name }}` / `{{name.path}}` for each injected source. */
 export function renderInject(system: string, values: Record<string, unknown>): string {
-  return system.replace(/\{\{\s*([A-Za-z_][\w]*)((?:\.[A-Za-z_][\w]*)*)\s*\}\}/g, (whole, root: string, path: string) => {
-    if (!(root in values)) return whole;
-    let v: unknown = values[root];
-    for (const key of path.split('.').filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
-    if (v === undefined) return whole;
-    return typeof v === 'string' ? v : JSON.stringify(v);
-  });
+  return system.replace(
+    /\{\{\s*([A-Za-z_][\w]*)((?:\.[A-Za-z_][\w]*)*)\s*\}\}/g,
+    (whole, root: string, path: string) => {
+      if (!(root in values)) return whole;
+      let v: unknown = values[root];
+      for (const key of path.split('.').filter(Boolean))
+        v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+      if (v === undefined) return whole;
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    },
+  );
 }

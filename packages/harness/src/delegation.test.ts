@@ -27,13 +27,20 @@ describe.each(['openai', 'anthropic'] as const)('delegation over %s', (protocol)
   /** Each sub-agent gets its own model id and system prompt, so requests say whose they are. */
   const prepared: string[] = [];
   const closed: string[] = [];
-  function options(extra: Partial<DelegationOptions> = {}, nested: Record<string, DelegationAgent[]> = {}): DelegationOptions {
+  function options(
+    extra: Partial<DelegationOptions> = {},
+    nested: Record<string, DelegationAgent[]> = {},
+  ): DelegationOptions {
     prepared.length = 0;
     closed.length = 0;
     return {
       prepare: async (agent) => {
         prepared.push(agent.name);
-        const p: PreparedAgent = { model: client(`model-${agent.name}`), system: `You are ${agent.name}.`, close: async () => void closed.push(agent.name) };
+        const p: PreparedAgent = {
+          model: client(`model-${agent.name}`),
+          system: `You are ${agent.name}.`,
+          close: async () => void closed.push(agent.name),
+        };
         const more = nested[agent.name];
         return more ? { ...p, delegates: more } : p;
       },
@@ -83,7 +90,13 @@ describe.each(['openai', 'anthropic'] as const)('delegation over %s', (protocol)
       {
         process: 'parallel',
         concurrency: 2,
-        members: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'join', dependsOn: ['a', 'b', 'c', 'd'] }],
+        members: [
+          { name: 'a' },
+          { name: 'b' },
+          { name: 'c' },
+          { name: 'd' },
+          { name: 'join', dependsOn: ['a', 'b', 'c', 'd'] },
+        ],
       },
       { prompt: 'go', root: 'crew', signal },
     );
@@ -104,8 +117,20 @@ describe.each(['openai', 'anthropic'] as const)('delegation over %s', (protocol)
     ]);
     const d = createDelegation(options());
     const crew = await d.runCrew(
-      { process: 'hierarchical', members: [{ name: 'writer', description: 'Writes', task: 'Write the report' }, { name: 'researcher', description: 'Researches' }] },
-      { prompt: 'Summarise', root: 'boss', signal, manager: (tool) => runLoop({ model: client('manager'), system: 'You manage.', prompt: 'Summarise', tools: [tool] }) },
+      {
+        process: 'hierarchical',
+        members: [
+          { name: 'writer', description: 'Writes', task: 'Write the report' },
+          { name: 'researcher', description: 'Researches' },
+        ],
+      },
+      {
+        prompt: 'Summarise',
+        root: 'boss',
+        signal,
+        manager: (tool) =>
+          runLoop({ model: client('manager'), system: 'You manage.', prompt: 'Summarise', tools: [tool] }),
+      },
     );
     expect(crew).toMatchObject({ outcome: 'completed', answer: 'Manager: done, see DRAFT' });
     expect(text(server?.requests[0]?.body)).toContain('writer: Writes — Task: Write the report');
@@ -122,7 +147,10 @@ describe.each(['openai', 'anthropic'] as const)('delegation over %s', (protocol)
       { text: 'The market is 4 billion.' },
     ]);
     const d = createDelegation(options());
-    const tool = d.createDelegateTool([{ name: 'analyst', description: 'Market analyst' }], { depth: 1, parent: 'root' });
+    const tool = d.createDelegateTool([{ name: 'analyst', description: 'Market analyst' }], {
+      depth: 1,
+      parent: 'root',
+    });
     const r = await runLoop({ model: client('root'), system: '', prompt: 'How big?', tools: [tool] });
     expect(r.answer).toBe('The market is 4 billion.');
     const results = r.messages.filter((m) => m.role === 'tool');
@@ -141,8 +169,22 @@ describe.each(['openai', 'anthropic'] as const)('delegation over %s', (protocol)
       { text: 'root done' },
     ]);
     const events: string[] = [];
-    const d = createDelegation(options({ maxDepth: 1, onEvent: (e) => e.type.startsWith('delegation.') && events.push(`${e.type}:${(e as { agent: string }).agent}`) }, { analyst: [{ name: 'intern' }] }));
-    const r = await runLoop({ model: client('root'), system: '', prompt: 'x', tools: [d.createDelegateTool([{ name: 'analyst' }], { depth: 1, parent: 'root' })] });
+    const d = createDelegation(
+      options(
+        {
+          maxDepth: 1,
+          onEvent: (e) =>
+            e.type.startsWith('delegation.') && events.push(`${e.type}:${(e as { agent: string }).agent}`),
+        },
+        { analyst: [{ name: 'intern' }] },
+      ),
+    );
+    const r = await runLoop({
+      model: client('root'),
+      system: '',
+      prompt: 'x',
+      tools: [d.createDelegateTool([{ name: 'analyst' }], { depth: 1, parent: 'root' })],
+    });
     expect(r.answer).toBe('root done');
     expect(text(server?.requests[2]?.body)).toContain('would reach depth 2, deeper than max_depth 1');
     expect(prepared).toEqual(['analyst']);
@@ -157,16 +199,25 @@ describe.each(['openai', 'anthropic'] as const)('delegation over %s', (protocol)
         permissions: { executor: 'always_ask', analyst: 'session' },
         approve: (req) => {
           asked.push(req.arguments);
-          return (req.arguments as { agent: string }).agent === 'analyst' ? { approved: true } : { approved: false, reason: 'the approval policy denies every call' };
+          return (req.arguments as { agent: string }).agent === 'analyst'
+            ? { approved: true }
+            : { approved: false, reason: 'the approval policy denies every call' };
         },
       }),
     );
     const at = { depth: 1, parent: 'root', signal };
-    expect(await d.delegate({ name: 'executor' }, 'rm -rf', at)).toEqual({ ok: false, kind: 'denied', reason: 'the approval policy denies every call' });
+    expect(await d.delegate({ name: 'executor' }, 'rm -rf', at)).toEqual({
+      ok: false,
+      kind: 'denied',
+      reason: 'the approval policy denies every call',
+    });
     expect(await d.delegate({ name: 'analyst' }, 'a', at)).toMatchObject({ ok: true, answer: 'one' });
     expect(await d.delegate({ name: 'analyst' }, 'b', at)).toMatchObject({ ok: true, answer: 'two' });
     expect(await d.delegate({ name: 'researcher' }, 'c', at)).toMatchObject({ ok: true, answer: 'three' });
-    expect(asked).toEqual([{ agent: 'executor', task: 'rm -rf' }, { agent: 'analyst', task: 'a' }]);
+    expect(asked).toEqual([
+      { agent: 'executor', task: 'rm -rf' },
+      { agent: 'analyst', task: 'a' },
+    ]);
     expect(prepared).toEqual(['analyst', 'analyst', 'researcher']);
     // Without an approver an asking delegation is refused.
     const none = createDelegation(options({ permissions: { executor: 'session' } }));

@@ -1,7 +1,14 @@
 import type { Approver, ToolPermission } from './approval.js';
 import type { ContextManager } from './context.js';
 import { HarnessError } from './errors.js';
-import { type HarnessTool, type LoopEvent, type LoopLimits, type LoopOutcome, type LoopResult, runLoop } from './loop.js';
+import {
+  type HarnessTool,
+  type LoopEvent,
+  type LoopLimits,
+  type LoopOutcome,
+  type LoopResult,
+  runLoop,
+} from './loop.js';
 import type { ModelClient, Usage } from './types.js';
 
 /** Depth allowed when an agent delegates without `max_depth` (the spec's example value; the resolver's default too). */
@@ -35,7 +42,10 @@ export interface PreparedAgent {
 }
 
 /** Builds one sub-agent (its own model, system prompt, tools and skills) from its manifest; the runtime author's part of delegation. */
-export type PrepareAgent = (agent: DelegationAgent, context: { depth: number; parent: string; signal: AbortSignal }) => Promise<PreparedAgent>;
+export type PrepareAgent = (
+  agent: DelegationAgent,
+  context: { depth: number; parent: string; signal: AbortSignal },
+) => Promise<PreparedAgent>;
 
 /** What one sub-agent's run used, reported on its own (never its prompt, task or answer). */
 export interface SubAgentUsage {
@@ -54,7 +64,15 @@ export interface SubAgentUsage {
 /** Events of delegation, emitted through {@link DelegationOptions.onEvent} next to the sub-agents' own loop events. */
 export type DelegationEvent =
   | { type: 'delegation.start'; id: string; agent: string; parent: string; depth: number }
-  | { type: 'delegation.end'; id: string; agent: string; parent: string; depth: number; outcome: LoopOutcome; usage: Usage }
+  | {
+      type: 'delegation.end';
+      id: string;
+      agent: string;
+      parent: string;
+      depth: number;
+      outcome: LoopOutcome;
+      usage: Usage;
+    }
   | { type: 'delegation.refused'; agent: string; parent: string; depth: number; reason: string };
 
 /** Options of {@link createDelegation}. */
@@ -71,7 +89,9 @@ export interface DelegationOptions {
 }
 
 /** How a sub-agent run ended, as the delegating side sees it. */
-export type DelegationResult = { ok: true; answer: string; outcome: LoopOutcome } | { ok: false; reason: string; kind: 'denied' | 'unknown_agent' | 'depth' };
+export type DelegationResult =
+  | { ok: true; answer: string; outcome: LoopOutcome }
+  | { ok: false; reason: string; kind: 'denied' | 'unknown_agent' | 'depth' };
 
 /** A static crew: `delegate.mode: static`. */
 export interface CrewSpec {
@@ -95,11 +115,27 @@ export interface CrewResult {
 /** The delegation session of one run: permissions asked once per session, every sub-agent's usage, and the ways to delegate. */
 export interface Delegation {
   /** Runs `agent` on `task` at `depth` on behalf of `parent`, after the depth and permission checks. */
-  delegate(agent: DelegationAgent, task: string, at: { depth: number; parent: string; signal: AbortSignal; callId?: string; permissions?: Record<string, ToolPermission> }): Promise<DelegationResult>;
+  delegate(
+    agent: DelegationAgent,
+    task: string,
+    at: {
+      depth: number;
+      parent: string;
+      signal: AbortSignal;
+      callId?: string;
+      permissions?: Record<string, ToolPermission>;
+    },
+  ): Promise<DelegationResult>;
   /** The `delegate` tool of an agent at `depth` offering `agents` (input `{ agent, task }`): an unknown name or a refusal reaches the model as an error. */
-  createDelegateTool(agents: DelegationAgent[], at: { depth: number; parent: string; permissions?: Record<string, ToolPermission> }): HarnessTool;
+  createDelegateTool(
+    agents: DelegationAgent[],
+    at: { depth: number; parent: string; permissions?: Record<string, ToolPermission> },
+  ): HarnessTool;
   /** Runs a static crew for `prompt` on behalf of `root`; hierarchical runs `manager` with a `delegate` tool over the members. */
-  runCrew(crew: CrewSpec, input: { prompt: string; root: string; signal: AbortSignal; manager?: (tool: HarnessTool) => Promise<LoopResult> }): Promise<CrewResult>;
+  runCrew(
+    crew: CrewSpec,
+    input: { prompt: string; root: string; signal: AbortSignal; manager?: (tool: HarnessTool) => Promise<LoopResult> },
+  ): Promise<CrewResult>;
   /** Every sub-agent run so far, in the order they ended. */
   readonly runs: SubAgentUsage[];
   /** Tokens of every sub-agent run so far. */
@@ -128,39 +164,78 @@ export function createDelegation(options: DelegationOptions): Delegation {
   const emit = options.onEvent;
   let calls = 0;
 
-  const refuse = (agent: string, parent: string, depth: number, kind: 'denied' | 'unknown_agent' | 'depth', reason: string): DelegationResult => {
+  const refuse = (
+    agent: string,
+    parent: string,
+    depth: number,
+    kind: 'denied' | 'unknown_agent' | 'depth',
+    reason: string,
+  ): DelegationResult => {
     emit?.({ type: 'delegation.refused', agent, parent, depth, reason });
     return { ok: false, kind, reason };
   };
 
-  const permit = async (agent: string, task: string, permission: ToolPermission, callId: string): Promise<{ approved: boolean; reason?: string }> => {
+  const permit = async (
+    agent: string,
+    task: string,
+    permission: ToolPermission,
+    callId: string,
+  ): Promise<{ approved: boolean; reason?: string }> => {
     if (permission === 'always') return { approved: true };
     if (permission === 'session' && sessionApproved.has(agent)) return { approved: true };
-    if (!options.approve) return { approved: false, reason: `delegating to ${agent} needs approval and nobody can give it here` };
+    if (!options.approve)
+      return { approved: false, reason: `delegating to ${agent} needs approval and nobody can give it here` };
     let decision: Awaited<ReturnType<Approver>>;
     try {
       decision = await options.approve({ callId, toolName: 'delegate', arguments: { agent, task } });
     } catch (error) {
-      return { approved: false, reason: `the approver failed: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        approved: false,
+        reason: `the approver failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
-    if (decision.approved !== true) return { approved: false, reason: decision.reason ?? `delegating to ${agent} was not approved` };
+    if (decision.approved !== true)
+      return { approved: false, reason: decision.reason ?? `delegating to ${agent} was not approved` };
     if (permission === 'session') sessionApproved.add(agent);
     return { approved: true };
   };
 
   const delegate: Delegation['delegate'] = async (agent, task, at) => {
     const { depth, parent, signal } = at;
-    if (depth > maxDepth) return refuse(agent.name, parent, depth, 'depth', `delegating to ${agent.name} would reach depth ${depth}, deeper than max_depth ${maxDepth}`);
+    if (depth > maxDepth)
+      return refuse(
+        agent.name,
+        parent,
+        depth,
+        'depth',
+        `delegating to ${agent.name} would reach depth ${depth}, deeper than max_depth ${maxDepth}`,
+      );
     const permission = (at.permissions ?? options.permissions)?.[agent.name] ?? 'always';
     // The delegate tool's call id (a crew member: one of its own), which the start and end events carry.
     const id = at.callId ?? `delegate-${++calls}`;
     const decision = await permit(agent.name, task, permission, id);
-    if (!decision.approved) return refuse(agent.name, parent, depth, 'denied', decision.reason ?? `delegating to ${agent.name} was not approved`);
+    if (!decision.approved)
+      return refuse(
+        agent.name,
+        parent,
+        depth,
+        'denied',
+        decision.reason ?? `delegating to ${agent.name} was not approved`,
+      );
     emit?.({ type: 'delegation.start', id, agent: agent.name, parent, depth });
     const prepared = await options.prepare(agent, { depth, parent, signal });
     let result: LoopResult;
     try {
-      const nested = prepared.delegates && prepared.delegates.length > 0 ? [createDelegateTool(prepared.delegates, { depth: depth + 1, parent: agent.name, ...(prepared.permissions ? { permissions: prepared.permissions } : {}) })] : [];
+      const nested =
+        prepared.delegates && prepared.delegates.length > 0
+          ? [
+              createDelegateTool(prepared.delegates, {
+                depth: depth + 1,
+                parent: agent.name,
+                ...(prepared.permissions ? { permissions: prepared.permissions } : {}),
+              }),
+            ]
+          : [];
       result = await runLoop({
         model: prepared.model,
         system: prepared.system,
@@ -175,15 +250,37 @@ export function createDelegation(options: DelegationOptions): Delegation {
     } finally {
       await prepared.close?.();
     }
-    runs.push({ agent: agent.name, parent, depth, model: prepared.model.model, outcome: result.outcome, turns: result.turns, usage: { ...result.usage }, toolCalls: { ...result.toolCalls } });
-    emit?.({ type: 'delegation.end', id, agent: agent.name, parent, depth, outcome: result.outcome, usage: { ...result.usage } });
+    runs.push({
+      agent: agent.name,
+      parent,
+      depth,
+      model: prepared.model.model,
+      outcome: result.outcome,
+      turns: result.turns,
+      usage: { ...result.usage },
+      toolCalls: { ...result.toolCalls },
+    });
+    emit?.({
+      type: 'delegation.end',
+      id,
+      agent: agent.name,
+      parent,
+      depth,
+      outcome: result.outcome,
+      usage: { ...result.usage },
+    });
     return { ok: true, answer: result.answer, outcome: result.outcome };
   };
 
-  function createDelegateTool(agents: DelegationAgent[], at: { depth: number; parent: string; permissions?: Record<string, ToolPermission> }): HarnessTool {
+  function createDelegateTool(
+    agents: DelegationAgent[],
+    at: { depth: number; parent: string; permissions?: Record<string, ToolPermission> },
+  ): HarnessTool {
     const byName = new Map(agents.map((a) => [a.name, a]));
     const names = [...byName.keys()];
-    const listing = agents.map((a) => `- ${a.name}: ${(a.description ?? '').trim().replace(/\s+/g, ' ') || '(no description)'}`).join('\n');
+    const listing = agents
+      .map((a) => `- ${a.name}: ${(a.description ?? '').trim().replace(/\s+/g, ' ') || '(no description)'}`)
+      .join('\n');
     return {
       spec: {
         name: 'delegate',
@@ -203,7 +300,8 @@ export function createDelegation(options: DelegationOptions): Delegation {
         }
         const r = await delegate(target, a.task, { ...at, signal, callId });
         if (!r.ok) return { ok: false, kind: 'denied', message: r.reason };
-        if (r.outcome !== 'completed') return { ok: true, content: `[${target.name} stopped early: ${r.outcome}]\n${r.answer}` };
+        if (r.outcome !== 'completed')
+          return { ok: true, content: `[${target.name} stopped early: ${r.outcome}]\n${r.answer}` };
         return { ok: true, content: r.answer };
       },
     };
@@ -212,8 +310,14 @@ export function createDelegation(options: DelegationOptions): Delegation {
   const runCrew: Delegation['runCrew'] = async (crew, input) => {
     const answers: Record<string, string> = {};
     if (crew.process === 'hierarchical') {
-      if (!input.manager) throw new HarnessError('HARNESS_DELEGATION', 'a hierarchical crew needs a manager to run', { details: { process: crew.process } });
-      const described = crew.members.map((m) => ({ ...m, description: [m.description?.trim(), m.task ? `Task: ${m.task}` : undefined].filter(Boolean).join(' — ') }));
+      if (!input.manager)
+        throw new HarnessError('HARNESS_DELEGATION', 'a hierarchical crew needs a manager to run', {
+          details: { process: crew.process },
+        });
+      const described = crew.members.map((m) => ({
+        ...m,
+        description: [m.description?.trim(), m.task ? `Task: ${m.task}` : undefined].filter(Boolean).join(' — '),
+      }));
       const manager = await input.manager(createDelegateTool(described, { depth: 1, parent: input.root }));
       return { outcome: manager.outcome, answer: manager.answer, answers, manager };
     }
@@ -223,7 +327,9 @@ export function createDelegation(options: DelegationOptions): Delegation {
     const runMember = async (name: string): Promise<void> => {
       const m = byName.get(name) as CrewSpec['members'][number];
       const inputs = (m.dependsOn ?? []).map((d) => `## Result of ${d}\n\n${answers[d] ?? ''}`);
-      const task = [`## Request\n\n${input.prompt}`, ...(m.task ? [`## Your task\n\n${m.task}`] : []), ...inputs].join('\n\n');
+      const task = [`## Request\n\n${input.prompt}`, ...(m.task ? [`## Your task\n\n${m.task}`] : []), ...inputs].join(
+        '\n\n',
+      );
       const r = await delegate(m, task, { depth: 1, parent: input.root, signal: input.signal });
       if (!r.ok) failed ??= 'denied';
       else {
@@ -237,7 +343,13 @@ export function createDelegation(options: DelegationOptions): Delegation {
         await runMember(name);
       }
     } else {
-      await runDag(order, byName, Math.max(1, crew.concurrency ?? DEFAULT_CREW_CONCURRENCY), runMember, () => failed !== undefined);
+      await runDag(
+        order,
+        byName,
+        Math.max(1, crew.concurrency ?? DEFAULT_CREW_CONCURRENCY),
+        runMember,
+        () => failed !== undefined,
+      );
     }
     const last = order[order.length - 1];
     let answer = '';
@@ -245,7 +357,10 @@ export function createDelegation(options: DelegationOptions): Delegation {
     else {
       const needed = new Set(crew.members.flatMap((m) => m.dependsOn ?? []));
       const sinks = crew.members.filter((m) => !needed.has(m.name) && m.name in answers);
-      answer = sinks.length === 1 ? (answers[sinks[0]?.name as string] ?? '') : sinks.map((m) => `## ${m.name}\n\n${answers[m.name]}`).join('\n\n');
+      answer =
+        sinks.length === 1
+          ? (answers[sinks[0]?.name as string] ?? '')
+          : sinks.map((m) => `## ${m.name}\n\n${answers[m.name]}`).join('\n\n');
     }
     return { outcome: failed ?? 'completed', answer, answers };
   };
@@ -255,7 +370,14 @@ export function createDelegation(options: DelegationOptions): Delegation {
     createDelegateTool,
     runCrew,
     runs,
-    total: () => runs.reduce<Usage>((t, r) => ({ inputTokens: t.inputTokens + r.usage.inputTokens, outputTokens: t.outputTokens + r.usage.outputTokens }), { inputTokens: 0, outputTokens: 0 }),
+    total: () =>
+      runs.reduce<Usage>(
+        (t, r) => ({
+          inputTokens: t.inputTokens + r.usage.inputTokens,
+          outputTokens: t.outputTokens + r.usage.outputTokens,
+        }),
+        { inputTokens: 0, outputTokens: 0 },
+      ),
   };
 }
 
@@ -267,10 +389,20 @@ function crewOrder(members: CrewSpec['members']): string[] {
   const byName = new Map(members.map((m) => [m.name, m]));
   const visit = (name: string, chain: string[]) => {
     if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new HarnessError('HARNESS_DELEGATION', `the crew's depends_on has a cycle: ${[...chain, name].join(' → ')}`, { details: { chain: [...chain, name] } });
+    if (state.get(name) === 'visiting')
+      throw new HarnessError(
+        'HARNESS_DELEGATION',
+        `the crew's depends_on has a cycle: ${[...chain, name].join(' → ')}`,
+        { details: { chain: [...chain, name] } },
+      );
     state.set(name, 'visiting');
     for (const d of byName.get(name)?.dependsOn ?? []) {
-      if (!names.has(d)) throw new HarnessError('HARNESS_DELEGATION', `crew member ${name} depends on ${d}, which is not in the crew (members: ${[...names].join(', ')})`, { details: { agent: name, dependsOn: d } });
+      if (!names.has(d))
+        throw new HarnessError(
+          'HARNESS_DELEGATION',
+          `crew member ${name} depends on ${d}, which is not in the crew (members: ${[...names].join(', ')})`,
+          { details: { agent: name, dependsOn: d } },
+        );
       visit(d, [...chain, name]);
     }
     state.set(name, 'done');
@@ -281,7 +413,13 @@ function crewOrder(members: CrewSpec['members']): string[] {
 }
 
 /** Runs members as soon as their dependencies are done, at most `cap` at once; stops starting new ones once `stop()` says so. */
-async function runDag(order: string[], byName: Map<string, CrewSpec['members'][number]>, cap: number, run: (name: string) => Promise<void>, stop: () => boolean): Promise<void> {
+async function runDag(
+  order: string[],
+  byName: Map<string, CrewSpec['members'][number]>,
+  cap: number,
+  run: (name: string) => Promise<void>,
+  stop: () => boolean,
+): Promise<void> {
   const done = new Set<string>();
   const started = new Set<string>();
   const running = new Set<Promise<void>>();

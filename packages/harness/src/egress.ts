@@ -41,19 +41,31 @@ function allowedHost(host: string, allow: string[] | undefined): boolean {
 /** Checks a URL against the policy before any connection: scheme, host allowlist, literal addresses. */
 export function checkEgressUrl(url: URL, policy: EgressPolicy): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HarnessError('HARNESS_EGRESS_DENIED', `${url.protocol} URLs are not fetched (only http and https)`, { details: { url: url.href } });
+    throw new HarnessError('HARNESS_EGRESS_DENIED', `${url.protocol} URLs are not fetched (only http and https)`, {
+      details: { url: url.href },
+    });
   }
   if (url.username || url.password) {
-    throw new HarnessError('HARNESS_EGRESS_DENIED', 'URLs with credentials are not fetched', { details: { host: url.hostname } });
+    throw new HarnessError('HARNESS_EGRESS_DENIED', 'URLs with credentials are not fetched', {
+      details: { host: url.hostname },
+    });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!allowedHost(host, policy.allowHosts)) {
-    throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is not in this agent's egress allowlist (${(policy.allowHosts ?? []).join(', ') || 'empty'})`, {
-      details: { host },
-    });
+    throw new HarnessError(
+      'HARNESS_EGRESS_DENIED',
+      `${host} is not in this agent's egress allowlist (${(policy.allowHosts ?? []).join(', ') || 'empty'})`,
+      {
+        details: { host },
+      },
+    );
   }
   if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host) && pinOf(host, policy) === undefined) {
-    throw new HarnessError('HARNESS_EGRESS_DENIED', `${host} is a loopback or private address; the host configuration does not allow those (pin a name to it with AGENTLANG_EGRESS_RESOLVE)`, { details: { host } });
+    throw new HarnessError(
+      'HARNESS_EGRESS_DENIED',
+      `${host} is a loopback or private address; the host configuration does not allow those (pin a name to it with AGENTLANG_EGRESS_RESOLVE)`,
+      { details: { host } },
+    );
   }
 }
 
@@ -66,7 +78,10 @@ function guardedLookup(policy: EgressPolicy): LookupFunction {
     const pinned = pinOf(hostname, policy);
     if (pinned !== undefined) {
       const family = isIP(pinned);
-      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: pinned, family }]);
+      if ((options as { all?: boolean }).all)
+        (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+          { address: pinned, family },
+        ]);
       else callback(null, pinned, family);
       return;
     }
@@ -78,9 +93,13 @@ function guardedLookup(policy: EgressPolicy): LookupFunction {
       const list = addresses as Array<{ address: string; family: number }>;
       const bad = list.find((a) => !policy.allowPrivate && isPrivateAddress(a.address));
       if (bad || list.length === 0) {
-        const denial = new HarnessError('HARNESS_EGRESS_DENIED', `${hostname} resolves to ${bad?.address ?? 'nothing'}, a loopback or private address; the host configuration does not allow those (pin the name with AGENTLANG_EGRESS_RESOLVE if that is intended)`, {
-          details: { host: hostname, address: bad?.address },
-        });
+        const denial = new HarnessError(
+          'HARNESS_EGRESS_DENIED',
+          `${hostname} resolves to ${bad?.address ?? 'nothing'}, a loopback or private address; the host configuration does not allow those (pin the name with AGENTLANG_EGRESS_RESOLVE if that is intended)`,
+          {
+            details: { host: hostname, address: bad?.address },
+          },
+        );
         callback(denial as unknown as NodeJS.ErrnoException, '', 0);
         return;
       }
@@ -116,7 +135,11 @@ export interface EgressResponse {
 }
 
 /** Sends one request under the policy, following redirects only to places the policy also allows. */
-export async function egressFetch(target: string | URL, request: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
+export async function egressFetch(
+  target: string | URL,
+  request: EgressRequest,
+  policy: EgressPolicy,
+): Promise<EgressResponse> {
   let url = new URL(target);
   let method = request.method ?? 'GET';
   let body = request.body;
@@ -136,16 +159,44 @@ export async function egressFetch(target: string | URL, request: EgressRequest, 
   }
 }
 
-async function once(url: URL, method: string, body: string | undefined, request: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
+async function once(
+  url: URL,
+  method: string,
+  body: string | undefined,
+  request: EgressRequest,
+  policy: EgressPolicy,
+): Promise<EgressResponse> {
   const maxBytes = request.maxBytes ?? 1024 * 1024;
   const timeoutMs = request.timeoutMs ?? 30_000;
   const send = url.protocol === 'https:' ? await httpsRequest() : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method, headers: { ...request.headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, lookup: guardedLookup(policy), signal: request.signal });
-    const timer = setTimeout(() => req.destroy(new HarnessError('HARNESS_TIMEOUT', `${url.host} did not answer within ${timeoutMs} ms`, { details: { timeoutMs } })), timeoutMs);
+    const req = send(url, {
+      method,
+      headers: {
+        ...request.headers,
+        ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+      },
+      lookup: guardedLookup(policy),
+      signal: request.signal,
+    });
+    const timer = setTimeout(
+      () =>
+        req.destroy(
+          new HarnessError('HARNESS_TIMEOUT', `${url.host} did not answer within ${timeoutMs} ms`, {
+            details: { timeoutMs },
+          }),
+        ),
+      timeoutMs,
+    );
     req.on('error', (error) => {
       clearTimeout(timer);
-      reject(error instanceof HarnessError ? error : (error as { cause?: unknown }).cause instanceof HarnessError ? (error as { cause: HarnessError }).cause : error);
+      reject(
+        error instanceof HarnessError
+          ? error
+          : (error as { cause?: unknown }).cause instanceof HarnessError
+            ? (error as { cause: HarnessError }).cause
+            : error,
+      );
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -168,7 +219,13 @@ async function once(url: URL, method: string, body: string | undefined, request:
         if (done) return;
         done = true;
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), truncated, url: url.href });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          truncated,
+          url: url.href,
+        });
       };
       res.on('end', finish);
       res.on('error', (error) => {

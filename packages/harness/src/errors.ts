@@ -41,7 +41,11 @@ export class HarnessError extends Error {
   readonly code: HarnessErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: HarnessErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: HarnessErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

@@ -96,10 +96,17 @@ interface Attempt {
 function send(post: typeof httpRequest, url: URL, headers: Record<string, string>, payload: string): Attempt {
   const attempt = {} as Attempt;
   attempt.headers = new Promise((resolvePromise, reject) => {
-    const request = post(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } }, (response) => {
-      attempt.response = response;
-      resolvePromise(response);
-    });
+    const request = post(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
+      (response) => {
+        attempt.response = response;
+        resolvePromise(response);
+      },
+    );
     attempt.request = request;
     request.on('error', reject);
     request.end(payload);
@@ -159,7 +166,9 @@ export async function postJson(
     let timedOut = false;
     let inFlight: Attempt | undefined;
     const stop = () => {
-      const error = timedOut ? new Error(`no answer within ${timeoutMs} ms`) : new Error('the model request was cancelled');
+      const error = timedOut
+        ? new Error(`no answer within ${timeoutMs} ms`)
+        : new Error('the model request was cancelled');
       inFlight?.response?.destroy(error);
       inFlight?.request.destroy(error);
     };
@@ -175,8 +184,14 @@ export async function postJson(
     const failure = (error: unknown): HarnessError => {
       if (error instanceof HarnessError) return error;
       if (options.signal?.aborted) return abortError();
-      if (timedOut) return new HarnessError('HARNESS_TIMEOUT', `no answer from ${url} within ${timeoutMs} ms`, { details: { url, timeoutMs } });
-      return new HarnessError('HARNESS_MODEL_HTTP', `the answer from ${url} broke off: ${(error as Error).message}`, { cause: error, details: { url } });
+      if (timedOut)
+        return new HarnessError('HARNESS_TIMEOUT', `no answer from ${url} within ${timeoutMs} ms`, {
+          details: { url, timeoutMs },
+        });
+      return new HarnessError('HARNESS_MODEL_HTTP', `the answer from ${url} broke off: ${(error as Error).message}`, {
+        cause: error,
+        details: { url },
+      });
     };
     let response: IncomingMessage;
     try {
@@ -190,8 +205,13 @@ export async function postJson(
         continue;
       }
       throw timedOut
-        ? new HarnessError('HARNESS_TIMEOUT', `no answer from ${url} within ${timeoutMs} ms`, { details: { url, timeoutMs } })
-        : new HarnessError('HARNESS_MODEL_HTTP', `could not reach ${url}: ${(error as Error).message}`, { cause: error, details: { url } });
+        ? new HarnessError('HARNESS_TIMEOUT', `no answer from ${url} within ${timeoutMs} ms`, {
+            details: { url, timeoutMs },
+          })
+        : new HarnessError('HARNESS_MODEL_HTTP', `could not reach ${url}: ${(error as Error).message}`, {
+            cause: error,
+            details: { url },
+          });
     }
     const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300) {
@@ -201,13 +221,20 @@ export async function postJson(
     const text = await readText(response).catch(() => '');
     release();
     if (options.isContextError?.(status, text)) {
-      throw new HarnessError('HARNESS_CONTEXT_TOO_LONG', `the provider refused the conversation as too long: ${text.slice(0, 300)}`, {
-        details: { url, status },
-      });
+      throw new HarnessError(
+        'HARNESS_CONTEXT_TOO_LONG',
+        `the provider refused the conversation as too long: ${text.slice(0, 300)}`,
+        {
+          details: { url, status },
+        },
+      );
     }
     if (retryable(status) && attempt < maxRetries) {
       const asked = retryAfterMs(response.headers);
-      await sleep(asked !== undefined ? Math.min(cap, asked) : Math.random() * Math.min(cap, base * 2 ** attempt), options.signal);
+      await sleep(
+        asked !== undefined ? Math.min(cap, asked) : Math.random() * Math.min(cap, base * 2 ** attempt),
+        options.signal,
+      );
       continue;
     }
     throw new HarnessError('HARNESS_MODEL_HTTP', `${url} answered ${status}: ${text.slice(0, 300)}`, {
@@ -229,7 +256,9 @@ export async function readJson(response: ProviderResponse): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new HarnessError('HARNESS_MODEL_PROTOCOL', `the provider's answer is not JSON: ${text.slice(0, 200)}`, { cause: error });
+    throw new HarnessError('HARNESS_MODEL_PROTOCOL', `the provider's answer is not JSON: ${text.slice(0, 200)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -268,7 +297,11 @@ export function forEachEvent(response: ProviderResponse, onData: (data: unknown)
           try {
             data = JSON.parse(message.data);
           } catch (error) {
-            throw new HarnessError('HARNESS_MODEL_PROTOCOL', `a stream event is not JSON: ${message.data.slice(0, 200)}`, { cause: error });
+            throw new HarnessError(
+              'HARNESS_MODEL_PROTOCOL',
+              `a stream event is not JSON: ${message.data.slice(0, 200)}`,
+              { cause: error },
+            );
           }
           onData(data);
         } catch (error) {

@@ -22,13 +22,20 @@ afterEach(async () => {
   }
 });
 
-async function serve(handler: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ origin: string; port: number; seen: Seen[] }> {
+async function serve(
+  handler: (seen: Seen, res: import('node:http').ServerResponse) => void,
+): Promise<{ origin: string; port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const s = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(s);
       handler(s, res);
     });
@@ -46,7 +53,10 @@ const tweet: HttpToolDeclaration = {
   endpoint: '/api/v1/twitter/tweets',
   method: 'POST',
   auth: 'bearer',
-  params: { text: { type: 'string', description: 'Tweet text (max 280 chars)', required: true }, reply_to: { type: 'string', required: false } },
+  params: {
+    text: { type: 'string', description: 'Tweet text (max 280 chars)', required: true },
+    reply_to: { type: 'string', required: false },
+  },
   bodyTemplate: '{ "text": "{{text}}" {{if reply_to}}, "reply_to": "{{reply_to}}"{{end}} }',
 };
 const signal = new AbortController().signal;
@@ -54,19 +64,33 @@ const signal = new AbortController().signal;
 describe('renderBodyTemplate', () => {
   it('renders the seed template with and without the optional part', () => {
     expect(JSON.parse(renderBodyTemplate(tweet.bodyTemplate as string, { text: 'hi' }))).toEqual({ text: 'hi' });
-    expect(JSON.parse(renderBodyTemplate(tweet.bodyTemplate as string, { text: 'hi', reply_to: '42' }))).toEqual({ text: 'hi', reply_to: '42' });
+    expect(JSON.parse(renderBodyTemplate(tweet.bodyTemplate as string, { text: 'hi', reply_to: '42' }))).toEqual({
+      text: 'hi',
+      reply_to: '42',
+    });
   });
 
   it('never lets a parameter add fields: quotes, backslashes, newlines and braces stay inside the string', () => {
-    for (const attack of ['", "admin": true, "x": "', 'a\\", "admin": true, "b": "', '"}\n{"admin":true', '\u2028\u0000</script>', '{{reply_to}}']) {
+    for (const attack of [
+      '", "admin": true, "x": "',
+      'a\\", "admin": true, "b": "',
+      '"}\n{"admin":true',
+      '\u2028\u0000</script>',
+      '{{reply_to}}',
+    ]) {
       const out = JSON.parse(renderBodyTemplate(tweet.bodyTemplate as string, { text: attack }));
       expect(out).toEqual({ text: attack });
     }
   });
 
   it('puts non-string values outside quotes as JSON, and refuses a template that is not JSON', () => {
-    expect(JSON.parse(renderBodyTemplate('{"n": {{n}}, "tags": {{tags}}}', { n: 3, tags: ['a', '"b"'] }))).toEqual({ n: 3, tags: ['a', '"b"'] });
-    expect(thrownBy(HarnessError, () => renderBodyTemplate('{"a": {{if x}}1', { x: 1 })).code).toBe('HARNESS_TOOL_DEFINITION');
+    expect(JSON.parse(renderBodyTemplate('{"n": {{n}}, "tags": {{tags}}}', { n: 3, tags: ['a', '"b"'] }))).toEqual({
+      n: 3,
+      tags: ['a', '"b"'],
+    });
+    expect(thrownBy(HarnessError, () => renderBodyTemplate('{"a": {{if x}}1', { x: 1 })).code).toBe(
+      'HARNESS_TOOL_DEFINITION',
+    );
     expect(thrownBy(HarnessError, () => renderBodyTemplate('{"a": }', {})).code).toBe('HARNESS_TOOL_DEFINITION');
   });
 });
@@ -91,33 +115,72 @@ describe('http tools', () => {
   it('validates parameters before sending anything', async () => {
     const api = await serve((_s, res) => res.end('{}'));
     const tool = createHttpTool(tweet, { baseUrl: api.origin, token: 't', egress: { allowPrivate: true } });
-    expect(await tool.execute({}, { callId: 'c', signal })).toMatchObject({ ok: false, kind: 'validation', message: 'parameter text is required' });
+    expect(await tool.execute({}, { callId: 'c', signal })).toMatchObject({
+      ok: false,
+      kind: 'validation',
+      message: 'parameter text is required',
+    });
     expect(await tool.execute({ text: 5 }, { callId: 'c', signal })).toMatchObject({ ok: false, kind: 'validation' });
-    expect(await tool.execute({ text: 'a', admin: true }, { callId: 'c', signal })).toMatchObject({ ok: false, kind: 'validation', message: expect.stringContaining('unknown parameter admin') });
+    expect(await tool.execute({ text: 'a', admin: true }, { callId: 'c', signal })).toMatchObject({
+      ok: false,
+      kind: 'validation',
+      message: expect.stringContaining('unknown parameter admin'),
+    });
     const noToken = createHttpTool(tweet, { baseUrl: api.origin, egress: { allowPrivate: true } });
     expect(await noToken.execute({ text: 'a' }, { callId: 'c', signal })).toMatchObject({ ok: false, kind: 'denied' });
     expect(api.seen).toHaveLength(0);
   });
 
   it('refuses endpoints that leave the base origin', () => {
-    for (const endpoint of ['http://169.254.169.254/latest/meta-data', '//evil.example/x', '\\\\evil.example\\x', 'file:///etc/passwd', 'javascript:alert(1)']) {
-      expect(thrownBy(HarnessError, () => endpointUrl('https://api.example.com/base', endpoint)).code).toBe('HARNESS_EGRESS_DENIED');
+    for (const endpoint of [
+      'http://169.254.169.254/latest/meta-data',
+      '//evil.example/x',
+      '\\\\evil.example\\x',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+    ]) {
+      expect(thrownBy(HarnessError, () => endpointUrl('https://api.example.com/base', endpoint)).code).toBe(
+        'HARNESS_EGRESS_DENIED',
+      );
     }
-    expect(endpointUrl('https://api.example.com/base/', '/v1/x?y=1').href).toBe('https://api.example.com/base/v1/x?y=1');
+    expect(endpointUrl('https://api.example.com/base/', '/v1/x?y=1').href).toBe(
+      'https://api.example.com/base/v1/x?y=1',
+    );
   });
 });
 
 describe('egress (SSRF)', () => {
   it('classifies loopback, private, link-local and mapped addresses as private, public ones as public', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', '::ffff:127.0.0.1', 'fd00::1', 'fe80::1', '224.0.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      '::ffff:127.0.0.1',
+      'fd00::1',
+      'fe80::1',
+      '224.0.0.1',
+    ]) {
       expect([a, isPrivateAddress(a)]).toEqual([a, true]);
     }
-    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111']) expect([a, isPrivateAddress(a)]).toEqual([a, false]);
+    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111'])
+      expect([a, isPrivateAddress(a)]).toEqual([a, false]);
   });
 
   it('refuses loopback and metadata addresses however they are spelt, before connecting', async () => {
     const api = await serve((_s, res) => res.end('secret'));
-    for (const url of [api.origin, `http://2130706433:${api.port}/`, `http://0x7f.1:${api.port}/`, `http://[::ffff:127.0.0.1]:${api.port}/`, 'http://169.254.169.254/latest/meta-data/']) {
+    for (const url of [
+      api.origin,
+      `http://2130706433:${api.port}/`,
+      `http://0x7f.1:${api.port}/`,
+      `http://[::ffff:127.0.0.1]:${api.port}/`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
       expect(thrownBy(HarnessError, () => checkEgressUrl(new URL(url), {})).code).toBe('HARNESS_EGRESS_DENIED');
       expect((await rejectedWith(HarnessError, egressFetch(url, {}, {}))).code).toBe('HARNESS_EGRESS_DENIED');
     }
@@ -126,19 +189,31 @@ describe('egress (SSRF)', () => {
 
   it('refuses a host name that resolves to loopback (checked at connect time, no rebinding window)', async () => {
     const api = await serve((_s, res) => res.end('secret'));
-    const e = await rejectedWith(HarnessError, egressFetch(`http://localhost:${api.port}/`, {}, { allowHosts: ['localhost'] }));
+    const e = await rejectedWith(
+      HarnessError,
+      egressFetch(`http://localhost:${api.port}/`, {}, { allowHosts: ['localhost'] }),
+    );
     expect(e.code).toBe('HARNESS_EGRESS_DENIED');
     expect(e.message).toContain('resolves to');
     expect(api.seen).toHaveLength(0);
     // The host configuration can allow private ranges (a local gateway): then it goes through.
-    const ok = await egressFetch(`http://localhost:${api.port}/`, {}, { allowHosts: ['localhost'], allowPrivate: true });
+    const ok = await egressFetch(
+      `http://localhost:${api.port}/`,
+      {},
+      { allowHosts: ['localhost'], allowPrivate: true },
+    );
     expect(ok.body).toBe('secret');
   });
 
   it('checks every redirect hop against the allowlist', async () => {
     const inner = await serve((_s, res) => res.end('internal'));
-    const outer = await serve((_s, res) => res.writeHead(302, { location: `http://localhost:${inner.port}/admin` }).end());
-    const e = await rejectedWith(HarnessError, egressFetch(outer.origin, {}, { allowHosts: ['127.0.0.1'], allowPrivate: true }));
+    const outer = await serve((_s, res) =>
+      res.writeHead(302, { location: `http://localhost:${inner.port}/admin` }).end(),
+    );
+    const e = await rejectedWith(
+      HarnessError,
+      egressFetch(outer.origin, {}, { allowHosts: ['127.0.0.1'], allowPrivate: true }),
+    );
     expect(e.code).toBe('HARNESS_EGRESS_DENIED');
     expect(inner.seen).toHaveLength(0);
   });
@@ -161,8 +236,14 @@ describe('egress (SSRF)', () => {
       'http://10.0.0.1/',
     ];
     for (const url of urls) {
-      expect([url, thrownBy(HarnessError, () => checkEgressUrl(new URL(url), {})).code]).toEqual([url, 'HARNESS_EGRESS_DENIED']);
-      expect([url, (await rejectedWith(HarnessError, egressFetch(url, {}, {}))).code]).toEqual([url, 'HARNESS_EGRESS_DENIED']);
+      expect([url, thrownBy(HarnessError, () => checkEgressUrl(new URL(url), {})).code]).toEqual([
+        url,
+        'HARNESS_EGRESS_DENIED',
+      ]);
+      expect([url, (await rejectedWith(HarnessError, egressFetch(url, {}, {}))).code]).toEqual([
+        url,
+        'HARNESS_EGRESS_DENIED',
+      ]);
     }
     expect(api.seen).toHaveLength(0);
   });
@@ -175,9 +256,18 @@ describe('egress (SSRF)', () => {
     expect(ok.body).toBe('internal');
     expect(inner.seen).toHaveLength(1);
     // A name that resolves to loopback through DNS is still refused under the same policy.
-    expect((await rejectedWith(HarnessError, egressFetch(`http://localhost:${inner.port}/`, {}, { resolve: pins }))).message).toContain('resolves to');
+    expect(
+      (await rejectedWith(HarnessError, egressFetch(`http://localhost:${inner.port}/`, {}, { resolve: pins }))).message,
+    ).toContain('resolves to');
     // Pins do not widen an allowlist.
-    expect((await rejectedWith(HarnessError, egressFetch(`http://api.example.test:${inner.port}/`, {}, { resolve: pins, allowHosts: ['example.com'] }))).code).toBe('HARNESS_EGRESS_DENIED');
+    expect(
+      (
+        await rejectedWith(
+          HarnessError,
+          egressFetch(`http://api.example.test:${inner.port}/`, {}, { resolve: pins, allowHosts: ['example.com'] }),
+        )
+      ).code,
+    ).toBe('HARNESS_EGRESS_DENIED');
     // The pinned host answers with a redirect to a private address, however spelt: every hop is refused.
     for (const location of [
       `http://127.0.0.1:${inner.port}/admin`,
@@ -188,7 +278,10 @@ describe('egress (SSRF)', () => {
       'http://169.254.169.254/latest/meta-data/',
     ]) {
       const redirector = await serve((_s, res) => res.writeHead(302, { location }).end());
-      const e = await rejectedWith(HarnessError, egressFetch(`http://api.example.test:${redirector.port}/`, {}, { resolve: pins }));
+      const e = await rejectedWith(
+        HarnessError,
+        egressFetch(`http://api.example.test:${redirector.port}/`, {}, { resolve: pins }),
+      );
       expect([location, e.code]).toEqual([location, 'HARNESS_EGRESS_DENIED']);
       expect(redirector.seen).toHaveLength(1);
     }

@@ -12,7 +12,11 @@ afterEach(async () => {
 
 function echoTool(calls: unknown[] = []): HarnessTool {
   return {
-    spec: { name: 'echo', description: 'Echoes', inputSchema: { type: 'object', properties: { say: { type: 'string' } } } },
+    spec: {
+      name: 'echo',
+      description: 'Echoes',
+      inputSchema: { type: 'object', properties: { say: { type: 'string' } } },
+    },
     async execute(args) {
       calls.push(args);
       return { ok: true, content: `echo: ${(args as { say?: string }).say ?? ''}` };
@@ -31,8 +35,17 @@ describe.each(['openai', 'anthropic'] as const)('runLoop over %s', (protocol) =>
   it('thinks, acts, observes: runs the tool call, hands the result back and ends with the answer', async () => {
     const calls: unknown[] = [];
     const events: LoopEvent[] = [];
-    const m = await model([{ toolCalls: [{ name: 'echo', arguments: { say: 'hi' } }], usage: { input: 5, output: 2 } }, { text: 'It said hi.', usage: { input: 9, output: 3 } }]);
-    const r = await runLoop({ model: m, system: 'sys', prompt: 'Say hi', tools: [echoTool(calls)], onEvent: (e) => events.push(e) });
+    const m = await model([
+      { toolCalls: [{ name: 'echo', arguments: { say: 'hi' } }], usage: { input: 5, output: 2 } },
+      { text: 'It said hi.', usage: { input: 9, output: 3 } },
+    ]);
+    const r = await runLoop({
+      model: m,
+      system: 'sys',
+      prompt: 'Say hi',
+      tools: [echoTool(calls)],
+      onEvent: (e) => events.push(e),
+    });
     expect(r.outcome).toBe('completed');
     expect(r.answer).toBe('It said hi.');
     expect(calls).toEqual([{ say: 'hi' }]);
@@ -40,7 +53,18 @@ describe.each(['openai', 'anthropic'] as const)('runLoop over %s', (protocol) =>
     expect(r.turns).toBe(2);
     expect(r.toolCalls).toEqual({ echo: 1 });
     expect(r.messages.map((x) => x.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
-    expect(events.map((e) => e.type)).toEqual(['turn.start', 'model.request', 'model.response', 'tool.call', 'tool.result', 'turn.start', 'model.request', 'text.delta', 'text.delta', 'model.response']);
+    expect(events.map((e) => e.type)).toEqual([
+      'turn.start',
+      'model.request',
+      'model.response',
+      'tool.call',
+      'tool.result',
+      'turn.start',
+      'model.request',
+      'text.delta',
+      'text.delta',
+      'model.response',
+    ]);
     // The second request carried the tool result bound to the call's id.
     expect(JSON.stringify(server?.requests[1]?.body)).toContain('echo: hi');
   });
@@ -51,14 +75,22 @@ describe.each(['openai', 'anthropic'] as const)('runLoop over %s', (protocol) =>
     expect(r.outcome).toBe('completed');
     const result = r.messages[2];
     expect(result).toMatchObject({ role: 'tool', isError: true });
-    expect(JSON.parse((result as { content: string }).content)).toEqual({ error: { kind: 'unknown_tool', message: expect.stringContaining('offered: echo') } });
+    expect(JSON.parse((result as { content: string }).content)).toEqual({
+      error: { kind: 'unknown_tool', message: expect.stringContaining('offered: echo') },
+    });
   });
 
   it('turns a throwing tool into an execution error for the model', async () => {
-    const failing: HarnessTool = { spec: { name: 'echo', description: '', inputSchema: { type: 'object' } }, execute: async () => Promise.reject(new Error('disk full')) };
+    const failing: HarnessTool = {
+      spec: { name: 'echo', description: '', inputSchema: { type: 'object' } },
+      execute: async () => Promise.reject(new Error('disk full')),
+    };
     const m = await model([{ toolCalls: [{ name: 'echo', arguments: {} }] }, { text: 'sorry' }]);
     const r = await runLoop({ model: m, system: '', prompt: 'x', tools: [failing] });
-    expect(JSON.parse((r.messages[2] as { content: string }).content).error).toEqual({ kind: 'execution', message: 'disk full' });
+    expect(JSON.parse((r.messages[2] as { content: string }).content).error).toEqual({
+      kind: 'execution',
+      message: 'disk full',
+    });
     expect(r.answer).toBe('sorry');
   });
 
@@ -69,13 +101,18 @@ describe.each(['openai', 'anthropic'] as const)('runLoop over %s', (protocol) =>
     const r = await runLoop({ model: m, system: '', prompt: 'x', tools: [echoTool(calls)], limits: { maxRepeats: 3 } });
     expect(r.outcome).toBe('repeated_call');
     expect(calls).toHaveLength(2); // the third is the nudge, the fourth ends the run
-    const kinds = r.messages.filter((x) => x.role === 'tool').map((x) => (x.isError ? JSON.parse(x.content).error.kind : 'ok'));
+    const kinds = r.messages
+      .filter((x) => x.role === 'tool')
+      .map((x) => (x.isError ? JSON.parse(x.content).error.kind : 'ok'));
     expect(kinds).toEqual(['ok', 'ok', 'repeated', 'repeated']);
     expect(server?.remaining()).toBe(1);
   });
 
   it('stops at maxTurns and at the token budget before asking the model again', async () => {
-    const step = (say: string) => ({ toolCalls: [{ name: 'echo', arguments: { say } }], usage: { input: 60, output: 10 } });
+    const step = (say: string) => ({
+      toolCalls: [{ name: 'echo', arguments: { say } }],
+      usage: { input: 60, output: 10 },
+    });
     const m = await model([step('a'), step('b'), step('c'), step('d')]);
     const r = await runLoop({ model: m, system: '', prompt: 'x', tools: [echoTool()], limits: { maxTurns: 2 } });
     expect(r.outcome).toBe('max_turns');

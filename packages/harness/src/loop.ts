@@ -63,13 +63,39 @@ export type LoopEvent =
   | { type: 'text.delta'; turn: number; text: string }
   | { type: 'model.response'; turn: number; usage: Usage; toolCalls: number }
   | { type: 'tool.call'; turn: number; id: string; name: string }
-  | { type: 'tool.result'; turn: number; id: string; name: string; ok: boolean; kind?: ToolFailureKind; truncated: boolean }
+  | {
+      type: 'tool.result';
+      turn: number;
+      id: string;
+      name: string;
+      ok: boolean;
+      kind?: ToolFailureKind;
+      truncated: boolean;
+    }
   | ({ type: 'context.compacted'; turn: number } & CompactionInfo)
   | { type: 'approval.request'; turn: number; id: string; name: string }
-  | { type: 'approval.decision'; turn: number; id: string; name: string; approved: boolean; asked: boolean; reason?: string }
+  | {
+      type: 'approval.decision';
+      turn: number;
+      id: string;
+      name: string;
+      approved: boolean;
+      asked: boolean;
+      reason?: string;
+    }
   | { type: 'model.request'; turn: number; messages: number; tools: number }
   | ({ type: 'ui.render'; turn: number } & UiRender)
-  | { type: 'ui.action'; turn: number; renderId: string; action: string; kind: 'sync' | 'agent'; ok: boolean; tool?: string; result?: string; error?: string }
+  | {
+      type: 'ui.action';
+      turn: number;
+      renderId: string;
+      action: string;
+      kind: 'sync' | 'agent';
+      ok: boolean;
+      tool?: string;
+      result?: string;
+      error?: string;
+    }
   | { type: 'delegation.start'; turn: number; id: string; agent: string; depth: number }
   | { type: 'delegation.end'; turn: number; id: string; agent: string; depth: number; outcome: string };
 
@@ -87,7 +113,15 @@ export interface LoopStep {
 }
 
 /** How a run ended. */
-export type LoopOutcome = 'completed' | 'max_turns' | 'budget' | 'timeout' | 'repeated_call' | 'aborted' | 'max_tokens' | 'context_too_long';
+export type LoopOutcome =
+  | 'completed'
+  | 'max_turns'
+  | 'budget'
+  | 'timeout'
+  | 'repeated_call'
+  | 'aborted'
+  | 'max_tokens'
+  | 'context_too_long';
 
 /** Options of {@link runLoop}. */
 export interface RunLoopOptions {
@@ -153,7 +187,10 @@ export function capToolResult(content: string, max: number): { content: string; 
   const head = Math.floor(max * 0.6);
   const tail = max - head;
   const omitted = content.length - head - tail;
-  return { content: `${content.slice(0, head)}\n[… ${omitted} characters omitted …]\n${content.slice(content.length - tail)}`, truncated: true };
+  return {
+    content: `${content.slice(0, head)}\n[… ${omitted} characters omitted …]\n${content.slice(content.length - tail)}`,
+    truncated: true,
+  };
 }
 
 function failureText(kind: ToolFailureKind, message: string): string {
@@ -192,15 +229,29 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       : undefined;
   const deadline = limits.timeoutMs === undefined ? undefined : AbortSignal.timeout(limits.timeoutMs);
   const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
-  const signal = signals.length === 0 ? new AbortController().signal : signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
+  const signal =
+    signals.length === 0
+      ? new AbortController().signal
+      : signals.length === 1
+        ? (signals[0] as AbortSignal)
+        : AbortSignal.any(signals);
   let answer = '';
   let turns = 0;
   let messages_ = messages;
   const price = options.prices?.[options.model.model];
-  const cost = () => (price ? (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000 : undefined);
+  const cost = () =>
+    price ? (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000 : undefined;
   const end = (outcome: LoopOutcome): LoopResult => {
     const c = cost();
-    return { outcome, answer, messages: messages_, usage, turns, toolCalls, ...(c === undefined ? {} : { costUsd: c }) };
+    return {
+      outcome,
+      answer,
+      messages: messages_,
+      usage,
+      turns,
+      toolCalls,
+      ...(c === undefined ? {} : { costUsd: c }),
+    };
   };
   const gate = options.approval ? new ApprovalGate(options.approval) : undefined;
   const ctx = options.context;
@@ -217,7 +268,8 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     await options.onStep?.({ kind: 'compaction', turn: turns, messages: messages_, usage, compaction: done.info });
     return true;
   };
-  const stopped = (): LoopOutcome | undefined => (deadline?.aborted ? 'timeout' : signal.aborted ? 'aborted' : undefined);
+  const stopped = (): LoopOutcome | undefined =>
+    deadline?.aborted ? 'timeout' : signal.aborted ? 'aborted' : undefined;
 
   if (resume.length === 0) await options.onStep?.({ kind: 'prompt', turn: 0, messages: messages_, usage });
   for (;;) {
@@ -236,7 +288,8 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       continue;
     }
     if (turns >= maxTurns) return end('max_turns');
-    if (limits.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= limits.maxTokens) return end('budget');
+    if (limits.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= limits.maxTokens)
+      return end('budget');
     if (limits.maxCostUsd !== undefined && (cost() ?? 0) >= limits.maxCostUsd) return end('budget');
     turns++;
     emit?.({ type: 'turn.start', turn: turns });
@@ -268,10 +321,17 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     usage.outputTokens += response.usage.outputTokens;
     emit?.({ type: 'model.response', turn: turns, usage: response.usage, toolCalls: response.toolCalls.length });
     answer = response.text;
-    messages_.push(response.toolCalls.length > 0 ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls } : { role: 'assistant', content: response.text });
+    messages_.push(
+      response.toolCalls.length > 0
+        ? { role: 'assistant', content: response.text, toolCalls: response.toolCalls }
+        : { role: 'assistant', content: response.text },
+    );
     await options.onStep?.({ kind: 'response', turn: turns, messages: messages_, usage });
     if (response.toolCalls.length === 0) {
-      const next = options.uiActions && response.stopReason !== 'max_tokens' ? await awaitUiAction(options.uiActions, renders, tools, specs, turns, signal, emit) : undefined;
+      const next =
+        options.uiActions && response.stopReason !== 'max_tokens'
+          ? await awaitUiAction(options.uiActions, renders, tools, specs, turns, signal, emit)
+          : undefined;
       if (next === undefined) {
         const halt = stopped();
         if (halt) return end(halt);
@@ -301,7 +361,11 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       let outcome: ToolOutcome;
       if (count > maxRepeats) {
         repeatedTooOften = true;
-        outcome = { ok: false, kind: 'repeated', message: `${call.name} was called with the same arguments ${count} times; the run stops.` };
+        outcome = {
+          ok: false,
+          kind: 'repeated',
+          message: `${call.name} was called with the same arguments ${count} times; the run stops.`,
+        };
       } else if (count === maxRepeats) {
         outcome = {
           ok: false,
@@ -312,16 +376,37 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         const decision = gate && tools.has(call.name) ? await approve(gate, call, turns, emit) : undefined;
         const halt = decision && !decision.approved ? stopped() : undefined;
         if (halt) return halt;
-        outcome = decision && !decision.approved ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` } : await callTool(tools, specs, call, signal, emit, turns);
+        outcome =
+          decision && !decision.approved
+            ? { ok: false, kind: 'denied', message: decision.reason ?? `the call to ${call.name} was not approved` }
+            : await callTool(tools, specs, call, signal, emit, turns);
       }
       const content = outcome.ok ? outcome.content : failureText(outcome.kind, outcome.message);
       let capped = capToolResult(content, maxChars);
       if (capped.truncated && options.onLargeResult) {
         const artifact = await options.onLargeResult({ callId: call.id, toolName: call.name, content });
-        if (artifact) capped = { content: `[full output (${content.length} characters) saved as artifact ${artifact}]\n${capped.content}`, truncated: true };
+        if (artifact)
+          capped = {
+            content: `[full output (${content.length} characters) saved as artifact ${artifact}]\n${capped.content}`,
+            truncated: true,
+          };
       }
-      messages_.push({ role: 'tool', toolCallId: call.id, name: call.name, content: capped.content, ...(outcome.ok ? {} : { isError: true }) });
-      emit?.({ type: 'tool.result', turn: turns, id: call.id, name: call.name, ok: outcome.ok, ...(outcome.ok ? {} : { kind: outcome.kind }), truncated: capped.truncated });
+      messages_.push({
+        role: 'tool',
+        toolCallId: call.id,
+        name: call.name,
+        content: capped.content,
+        ...(outcome.ok ? {} : { isError: true }),
+      });
+      emit?.({
+        type: 'tool.result',
+        turn: turns,
+        id: call.id,
+        name: call.name,
+        ok: outcome.ok,
+        ...(outcome.ok ? {} : { kind: outcome.kind }),
+        truncated: capped.truncated,
+      });
       await options.onStep?.({ kind: 'tool', turn: turns, messages: messages_, usage });
     }
     return repeatedTooOften ? 'repeated_call' : undefined;
@@ -334,10 +419,22 @@ async function approve(gate: ApprovalGate, call: ToolCall, turn: number, emit: R
   try {
     decision = await gate.check({ callId: call.id, toolName: call.name, arguments: call.arguments });
   } catch (error) {
-    decision = { approved: false, asked: true, reason: `the approver failed: ${error instanceof Error ? error.message : String(error)}` };
+    decision = {
+      approved: false,
+      asked: true,
+      reason: `the approver failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (gate.permission(call.name) !== 'always') {
-    emit?.({ type: 'approval.decision', turn, id: call.id, name: call.name, approved: decision.approved, asked: decision.asked, ...(decision.reason ? { reason: decision.reason } : {}) });
+    emit?.({
+      type: 'approval.decision',
+      turn,
+      id: call.id,
+      name: call.name,
+      approved: decision.approved,
+      asked: decision.asked,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
   }
   return decision;
 }
@@ -362,8 +459,18 @@ async function awaitUiAction(
     const render = renders.get(action.renderId);
     const spec = render?.actions.find((a) => a.name === action.action);
     if (!render || !spec) {
-      const error = render ? `component ${render.component} has no action ${action.action}` : `no rendered component has id ${action.renderId}`;
-      emit?.({ type: 'ui.action', turn, renderId: action.renderId, action: action.action, kind: 'agent', ok: false, error });
+      const error = render
+        ? `component ${render.component} has no action ${action.action}`
+        : `no rendered component has id ${action.renderId}`;
+      emit?.({
+        type: 'ui.action',
+        turn,
+        renderId: action.renderId,
+        action: action.action,
+        kind: 'agent',
+        ok: false,
+        error,
+      });
       continue;
     }
     if (spec.kind === 'agent') {
@@ -371,9 +478,22 @@ async function awaitUiAction(
       return uiActionMessage(render, spec, action.values);
     }
     const tool = spec.tool as string;
-    const call: ToolCall = { id: `ui_${render.id}_${spec.name}`, name: tool, arguments: uiActionParams(spec, render.props, action.values) };
+    const call: ToolCall = {
+      id: `ui_${render.id}_${spec.name}`,
+      name: tool,
+      arguments: uiActionParams(spec, render.props, action.values),
+    };
     const outcome = await callTool(tools, specs, call, signal, emit, turn);
-    emit?.({ type: 'ui.action', turn, renderId: render.id, action: spec.name, kind: 'sync', tool, ok: outcome.ok, ...(outcome.ok ? { result: outcome.content } : { error: outcome.message }) });
+    emit?.({
+      type: 'ui.action',
+      turn,
+      renderId: render.id,
+      action: spec.name,
+      kind: 'sync',
+      tool,
+      ok: outcome.ok,
+      ...(outcome.ok ? { result: outcome.content } : { error: outcome.message }),
+    });
   }
 }
 
@@ -388,17 +508,32 @@ async function callTool(
   const tool = tools.get(call.name);
   if (!tool) {
     const offered = specs.map((s) => s.name).join(', ') || 'none';
-    return { ok: false, kind: 'unknown_tool', message: `no tool named ${JSON.stringify(call.name)} is offered to this agent (offered: ${offered})` };
+    return {
+      ok: false,
+      kind: 'unknown_tool',
+      message: `no tool named ${JSON.stringify(call.name)} is offered to this agent (offered: ${offered})`,
+    };
   }
   const args = call.arguments as Record<string, unknown> | null;
   if (args && typeof args === 'object' && '__unparsed' in args) {
-    return { ok: false, kind: 'validation', message: `the arguments are not valid JSON: ${String(args.__unparsed).slice(0, 200)}` };
+    return {
+      ok: false,
+      kind: 'validation',
+      message: `the arguments are not valid JSON: ${String(args.__unparsed).slice(0, 200)}`,
+    };
   }
   try {
-    return await tool.execute(call.arguments, { callId: call.id, signal, ...(emit ? { emit } : {}), ...(turn !== undefined ? { turn } : {}) });
+    return await tool.execute(call.arguments, {
+      callId: call.id,
+      signal,
+      ...(emit ? { emit } : {}),
+      ...(turn !== undefined ? { turn } : {}),
+    });
   } catch (error) {
-    if (error instanceof HarnessError && error.code === 'HARNESS_EGRESS_DENIED') return { ok: false, kind: 'denied', message: error.message };
-    if (error instanceof HarnessError && error.code === 'HARNESS_TIMEOUT') return { ok: false, kind: 'timeout', message: error.message };
+    if (error instanceof HarnessError && error.code === 'HARNESS_EGRESS_DENIED')
+      return { ok: false, kind: 'denied', message: error.message };
+    if (error instanceof HarnessError && error.code === 'HARNESS_TIMEOUT')
+      return { ok: false, kind: 'timeout', message: error.message };
     return { ok: false, kind: 'execution', message: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -28,15 +28,29 @@ function fakeLauncher() {
       stdin.on('data', (chunk: Buffer) => {
         buf += chunk.toString('utf8');
         for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-          const m = JSON.parse(buf.slice(0, i)) as { id?: number; method: string; params: { protocolVersion?: string; name?: string; arguments?: { text?: string } } };
+          const m = JSON.parse(buf.slice(0, i)) as {
+            id?: number;
+            method: string;
+            params: { protocolVersion?: string; name?: string; arguments?: { text?: string } };
+          };
           buf = buf.slice(i + 1);
           if (m.id === undefined) continue;
           const reply = (result: unknown) => stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: m.id, result })}\n`);
-          if (m.method === 'initialize') reply({ protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: server.name, version: '1' } });
+          if (m.method === 'initialize')
+            reply({
+              protocolVersion: m.params.protocolVersion,
+              capabilities: { tools: {} },
+              serverInfo: { name: server.name, version: '1' },
+            });
           else if (m.method === 'tools/list') reply({ tools: TOOLS });
           else if (m.method === 'tools/call') {
             calls.push(`${server.name}:${m.params.name}`);
-            reply({ content: [{ type: 'text', text: `${m.params.arguments?.text}` }, { type: 'text', text: '!' }] });
+            reply({
+              content: [
+                { type: 'text', text: `${m.params.arguments?.text}` },
+                { type: 'text', text: '!' },
+              ],
+            });
           }
         }
       });
@@ -62,7 +76,9 @@ describe('startMcpTools (in-process peer)', () => {
   it('offers only whitelisted tools as <server>__<tool>; a call to any other tool never reaches the server', async () => {
     const fake = fakeLauncher();
     const mcp = await startMcpTools([{ name: 'srv', argv: ['x'], tools: ['echo'] }], fake.launcher);
-    expect(mcp.tools.map((t) => t.spec)).toEqual([{ name: 'srv__echo', description: 'echoes', inputSchema: TOOLS[0]!.inputSchema }]);
+    expect(mcp.tools.map((t) => t.spec)).toEqual([
+      { name: 'srv__echo', description: 'echoes', inputSchema: TOOLS[0]!.inputSchema },
+    ]);
     const usage = { inputTokens: 1, outputTokens: 1 };
     const script: ModelResponse[] = [
       {
@@ -99,15 +115,28 @@ describe('startMcpTools (in-process peer)', () => {
         ],
         fake.launcher,
       ),
-    ).rejects.toMatchObject({ code: 'HARNESS_MCP_START', message: expect.stringMatching(/MCP server two tool "echo" changed since the plan was resolved/) });
+    ).rejects.toMatchObject({
+      code: 'HARNESS_MCP_START',
+      message: expect.stringMatching(/MCP server two tool "echo" changed since the plan was resolved/),
+    });
     expect(fake.stopped.sort()).toEqual(['one', 'two']);
   });
 
   it('a launcher that fails midway still leaves nothing running', async () => {
     const fake = fakeLauncher();
     let n = 0;
-    const flaky: McpLauncher = { start: (s) => (n++ === 0 ? fake.launcher.start(s) : Promise.reject(new Error('no sandbox'))) };
-    await expect(startMcpTools([{ name: 'a', argv: ['x'] }, { name: 'b', argv: ['x'] }], flaky)).rejects.toThrow('no sandbox');
+    const flaky: McpLauncher = {
+      start: (s) => (n++ === 0 ? fake.launcher.start(s) : Promise.reject(new Error('no sandbox'))),
+    };
+    await expect(
+      startMcpTools(
+        [
+          { name: 'a', argv: ['x'] },
+          { name: 'b', argv: ['x'] },
+        ],
+        flaky,
+      ),
+    ).rejects.toThrow('no sandbox');
     expect(fake.stopped).toEqual(['a']);
   });
 });

@@ -37,7 +37,12 @@ export interface McpProcess {
 
 /** Starts MCP server processes for the harness (which spawns nothing itself); the runner's `createSandboxMcpLauncher` runs them in bwrap. */
 export interface McpLauncher {
-  start(server: { name: string; argv: string[]; env: Record<string, string>; secrets: Record<string, string> }): Promise<McpProcess>;
+  start(server: {
+    name: string;
+    argv: string[];
+    env: Record<string, string>;
+    secrets: Record<string, string>;
+  }): Promise<McpProcess>;
 }
 
 export interface StartMcpToolsOptions {
@@ -56,8 +61,22 @@ export interface McpTools {
 }
 
 /** The digest the resolver pins for a tool definition (`digestJson` of name, description, schemas). */
-export function mcpToolDigest(tool: { name: string; description?: string; inputSchema?: unknown; outputSchema?: unknown }): string {
-  return `sha256:${createHash('sha256').update(canonical({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema })).digest('hex')}`;
+export function mcpToolDigest(tool: {
+  name: string;
+  description?: string;
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+}): string {
+  return `sha256:${createHash('sha256')
+    .update(
+      canonical({
+        name: tool.name,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+      }),
+    )
+    .digest('hex')}`;
 }
 
 function canonical(value: unknown): string {
@@ -134,7 +153,11 @@ class PipeTransport {
  * that no longer matches refuses start-up. On any failure every server started so far is stopped
  * before this rejects. The SDK is imported only when at least one server is declared.
  */
-export async function startMcpTools(servers: readonly McpServerDeclaration[], launcher: McpLauncher, options: StartMcpToolsOptions = {}): Promise<McpTools> {
+export async function startMcpTools(
+  servers: readonly McpServerDeclaration[],
+  launcher: McpLauncher,
+  options: StartMcpToolsOptions = {},
+): Promise<McpTools> {
   const started: Array<{ proc: McpProcess; close: () => Promise<void> }> = [];
   const closeAll = async () => {
     await Promise.all(
@@ -148,11 +171,19 @@ export async function startMcpTools(servers: readonly McpServerDeclaration[], la
   const callTimeoutMs = options.callTimeoutMs ?? 120_000;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const nameOf = options.toolName ?? ((server: string, tool: string) => `${server}__${tool}`);
-  const [{ Client }, sdkStdio] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/shared/stdio.js')]);
+  const [{ Client }, sdkStdio] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/shared/stdio.js'),
+  ]);
   const tools: HarnessTool[] = [];
   try {
     for (const server of servers) {
-      const proc = await launcher.start({ name: server.name, argv: [...server.argv], env: { ...server.env }, secrets: { ...server.secrets } });
+      const proc = await launcher.start({
+        name: server.name,
+        argv: [...server.argv],
+        env: { ...server.env },
+        secrets: { ...server.secrets },
+      });
       const client = new Client({ name: 'agentlang-harness', version: '0.1.0' }, { capabilities: {} });
       started.push({ proc, close: () => client.close() });
       let stderr = '';
@@ -164,7 +195,12 @@ export async function startMcpTools(servers: readonly McpServerDeclaration[], la
         exited = `the MCP server ${server.name} exited (${e.signal ? `signal ${e.signal}` : `exit code ${e.exitCode}`})`;
       });
       const transport = new PipeTransport(proc, sdkStdio);
-      let listed: Array<{ name: string; description?: string; inputSchema: Record<string, unknown>; outputSchema?: unknown }>;
+      let listed: Array<{
+        name: string;
+        description?: string;
+        inputSchema: Record<string, unknown>;
+        outputSchema?: unknown;
+      }>;
       try {
         await client.connect(transport as never, { timeout: startTimeoutMs });
         listed = [];
@@ -176,40 +212,77 @@ export async function startMcpTools(servers: readonly McpServerDeclaration[], la
         } while (cursor !== undefined && listed.length < 10_000);
       } catch (error) {
         const tail = stderr.trim().split('\n').slice(-5).join('\n');
-        throw new HarnessError('HARNESS_MCP_START', `MCP server ${server.name} failed to start or answer: ${(error as Error).message}${tail ? `; its stderr ended with:\n${tail}` : ''}`, { details: { server: server.name }, cause: error });
+        throw new HarnessError(
+          'HARNESS_MCP_START',
+          `MCP server ${server.name} failed to start or answer: ${(error as Error).message}${tail ? `; its stderr ended with:\n${tail}` : ''}`,
+          { details: { server: server.name }, cause: error },
+        );
       }
       const whitelist = server.tools ?? server.pinned?.map((p) => p.name);
       const offered = whitelist ? listed.filter((t) => whitelist.includes(t.name)) : listed;
       const lacking = (whitelist ?? []).filter((n) => !listed.some((t) => t.name === n));
-      if (lacking.length > 0) throw new HarnessError('HARNESS_MCP_START', `MCP server ${server.name} does not offer ${lacking.map((n) => `"${n}"`).join(', ')} named in its tools whitelist`);
+      if (lacking.length > 0)
+        throw new HarnessError(
+          'HARNESS_MCP_START',
+          `MCP server ${server.name} does not offer ${lacking.map((n) => `"${n}"`).join(', ')} named in its tools whitelist`,
+        );
       for (const t of offered) {
         const pin = server.pinned?.find((p) => p.name === t.name);
-        if (server.pinned && !pin) throw new HarnessError('HARNESS_MCP_START', `MCP server ${server.name} tool "${t.name}" has no pinned schema digest in the plan; re-resolve the agent`);
+        if (server.pinned && !pin)
+          throw new HarnessError(
+            'HARNESS_MCP_START',
+            `MCP server ${server.name} tool "${t.name}" has no pinned schema digest in the plan; re-resolve the agent`,
+          );
         if (pin && pin.schemaDigest !== mcpToolDigest(t)) {
-          throw new HarnessError('HARNESS_MCP_START', 
+          throw new HarnessError(
+            'HARNESS_MCP_START',
             `MCP server ${server.name} tool "${t.name}" changed since the plan was resolved (schema digest ${mcpToolDigest(t)}, pinned ${pin.schemaDigest}); it is refused. Re-resolve (and re-lock) the agent to accept the new definition`,
           );
         }
         const toolName = t.name;
         tools.push({
-          spec: { name: nameOf(server.name, toolName), description: t.description ?? `${toolName} (MCP server ${server.name})`, inputSchema: t.inputSchema },
+          spec: {
+            name: nameOf(server.name, toolName),
+            description: t.description ?? `${toolName} (MCP server ${server.name})`,
+            inputSchema: t.inputSchema,
+          },
           async execute(args, context): Promise<ToolOutcome> {
             if (exited) return { ok: false, kind: 'execution', message: exited };
             try {
-              const result = (await client.callTool({ name: toolName, arguments: (args ?? {}) as Record<string, unknown> }, undefined, {
-                signal: context.signal,
-                timeout: callTimeoutMs,
-              })) as { isError?: boolean; content?: Array<{ type: string; text?: string }>; structuredContent?: unknown };
+              const result = (await client.callTool(
+                { name: toolName, arguments: (args ?? {}) as Record<string, unknown> },
+                undefined,
+                {
+                  signal: context.signal,
+                  timeout: callTimeoutMs,
+                },
+              )) as {
+                isError?: boolean;
+                content?: Array<{ type: string; text?: string }>;
+                structuredContent?: unknown;
+              };
               const text = (result.content ?? [])
                 .map((c) => (c.type === 'text' ? (c.text ?? '') : `[${c.type} content omitted]`))
                 .join('\n');
-              const content = text === '' && result.structuredContent !== undefined ? JSON.stringify(result.structuredContent) : text;
-              return result.isError ? { ok: false, kind: 'execution', message: content || `${toolName} failed` } : { ok: true, content };
+              const content =
+                text === '' && result.structuredContent !== undefined ? JSON.stringify(result.structuredContent) : text;
+              return result.isError
+                ? { ok: false, kind: 'execution', message: content || `${toolName} failed` }
+                : { ok: true, content };
             } catch (error) {
               const e = error as { code?: number; message?: string };
               // The SDK's RequestTimeout error code is -32001.
-              if (e.code === -32001) return { ok: false, kind: 'timeout', message: `MCP tool ${toolName} (server ${server.name}) did not answer within ${callTimeoutMs} ms` };
-              return { ok: false, kind: 'execution', message: exited ?? `MCP tool ${toolName} (server ${server.name}) failed: ${e.message ?? String(error)}` };
+              if (e.code === -32001)
+                return {
+                  ok: false,
+                  kind: 'timeout',
+                  message: `MCP tool ${toolName} (server ${server.name}) did not answer within ${callTimeoutMs} ms`,
+                };
+              return {
+                ok: false,
+                kind: 'execution',
+                message: exited ?? `MCP tool ${toolName} (server ${server.name}) failed: ${e.message ?? String(error)}`,
+              };
             }
           },
         });

@@ -19,8 +19,22 @@ const FAST = { baseDelayMs: 1, maxDelayMs: 50 };
 
 function client(protocol: 'openai' | 'anthropic', stream: boolean, origin: string, retry = FAST): ModelClient {
   return protocol === 'openai'
-    ? createOpenAIClient({ model: 'gpt-test', baseUrl: `${origin}/v1`, apiKey: 'sk-test', stream, retry, options: { temperature: 0.2 } })
-    : createAnthropicClient({ model: 'claude-test', baseUrl: origin, apiKey: 'ak-test', stream, retry, options: { temperature: 0.2, max_tokens: 512 } });
+    ? createOpenAIClient({
+        model: 'gpt-test',
+        baseUrl: `${origin}/v1`,
+        apiKey: 'sk-test',
+        stream,
+        retry,
+        options: { temperature: 0.2 },
+      })
+    : createAnthropicClient({
+        model: 'claude-test',
+        baseUrl: origin,
+        apiKey: 'ak-test',
+        stream,
+        retry,
+        options: { temperature: 0.2, max_tokens: 512 },
+      });
 }
 
 async function start(script: ScriptStep[]) {
@@ -28,7 +42,11 @@ async function start(script: ScriptStep[]) {
   return server;
 }
 
-const tool = { name: 'lookup', description: 'Looks a thing up', inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } };
+const tool = {
+  name: 'lookup',
+  description: 'Looks a thing up',
+  inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+};
 
 describe.each([
   ['openai', true],
@@ -39,7 +57,10 @@ describe.each([
   it('returns text, usage and the stop reason, streaming text deltas in order', async () => {
     const s = await start([{ text: 'The answer is forty-two, said the model.', usage: { input: 21, output: 9 } }]);
     const deltas: string[] = [];
-    const r = await client(protocol, stream, s.origin).complete({ system: 'Be brief.', messages: [{ role: 'user', content: 'Q?' }], tools: [] }, { onText: (t) => deltas.push(t) });
+    const r = await client(protocol, stream, s.origin).complete(
+      { system: 'Be brief.', messages: [{ role: 'user', content: 'Q?' }], tools: [] },
+      { onText: (t) => deltas.push(t) },
+    );
     expect(r.text).toBe('The answer is forty-two, said the model.');
     expect(r.stopReason).toBe('end');
     expect(r.usage).toEqual({ inputTokens: 21, outputTokens: 9 });
@@ -65,7 +86,16 @@ describe.each([
   });
 
   it('assembles tool calls (arguments split across chunks) and sends tool results back in the protocol form', async () => {
-    const s = await start([{ text: 'Looking.', toolCalls: [{ id: 'c1', name: 'lookup', arguments: { q: 'a "quoted" thing' } }, { id: 'c2', name: 'lookup', arguments: { q: 'b' } }] }, { text: 'done' }]);
+    const s = await start([
+      {
+        text: 'Looking.',
+        toolCalls: [
+          { id: 'c1', name: 'lookup', arguments: { q: 'a "quoted" thing' } },
+          { id: 'c2', name: 'lookup', arguments: { q: 'b' } },
+        ],
+      },
+      { text: 'done' },
+    ]);
     const c = client(protocol, stream, s.origin);
     const first = await c.complete({ system: '', messages: [{ role: 'user', content: 'go' }], tools: [tool] });
     expect(first.stopReason).toBe('tool_calls');
@@ -85,9 +115,17 @@ describe.each([
     });
     const body = s.requests[1]?.body as Record<string, unknown>;
     if (protocol === 'openai') {
-      expect(body.tools).toEqual([{ type: 'function', function: { name: 'lookup', description: 'Looks a thing up', parameters: tool.inputSchema } }]);
+      expect(body.tools).toEqual([
+        {
+          type: 'function',
+          function: { name: 'lookup', description: 'Looks a thing up', parameters: tool.inputSchema },
+        },
+      ]);
       const messages = body.messages as Array<Record<string, unknown>>;
-      expect(messages[1]).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup' } }, { id: 'c2' }] });
+      expect(messages[1]).toMatchObject({
+        role: 'assistant',
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup' } }, { id: 'c2' }],
+      });
       expect(messages.slice(2)).toEqual([
         { role: 'tool', tool_call_id: 'c1', content: 'A' },
         { role: 'tool', tool_call_id: 'c2', content: 'boom' },
@@ -118,19 +156,40 @@ describe.each([
 
   it('retries 429 and 5xx, honouring retry-after, then succeeds', async () => {
     const s = await start([{ status: 429, headers: { 'retry-after': '0' } }, { status: 503 }, { text: 'ok' }]);
-    const r = await client(protocol, stream, s.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] });
+    const r = await client(protocol, stream, s.origin).complete({
+      system: '',
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [],
+    });
     expect(r.text).toBe('ok');
     expect(s.requests).toHaveLength(3);
   });
 
   it('gives up after maxRetries with HARNESS_MODEL_HTTP and does not retry a 400', async () => {
     const s = await start([{ status: 500 }, { status: 500 }, { status: 500 }, { text: 'never' }]);
-    const e = await rejectedWith(HarnessError, client(protocol, stream, s.origin, { ...FAST }).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    const e = await rejectedWith(
+      HarnessError,
+      client(protocol, stream, s.origin, { ...FAST }).complete({
+        system: '',
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [],
+      }),
+    );
     expect(e.code).toBe('HARNESS_MODEL_HTTP');
     expect(s.requests).toHaveLength(3);
-    const s2 = await startScriptedServer([{ status: 400, body: '{"error":{"message":"bad field"}}' }, { text: 'never' }]);
+    const s2 = await startScriptedServer([
+      { status: 400, body: '{"error":{"message":"bad field"}}' },
+      { text: 'never' },
+    ]);
     try {
-      const e2 = await rejectedWith(HarnessError, client(protocol, stream, s2.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+      const e2 = await rejectedWith(
+        HarnessError,
+        client(protocol, stream, s2.origin).complete({
+          system: '',
+          messages: [{ role: 'user', content: 'x' }],
+          tools: [],
+        }),
+      );
       expect(e2.code).toBe('HARNESS_MODEL_HTTP');
       expect(e2.message).toContain('bad field');
       expect(s2.requests).toHaveLength(1);
@@ -140,16 +199,29 @@ describe.each([
   });
 
   it('recognises the provider telling it the context is too long', async () => {
-    const body = protocol === 'openai' ? '{"error":{"code":"context_length_exceeded","message":"maximum context length is 8192 tokens"}}' : '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}';
+    const body =
+      protocol === 'openai'
+        ? '{"error":{"code":"context_length_exceeded","message":"maximum context length is 8192 tokens"}}'
+        : '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}';
     const s = await start([{ status: 400, body }]);
-    const e = await rejectedWith(HarnessError, client(protocol, stream, s.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    const e = await rejectedWith(
+      HarnessError,
+      client(protocol, stream, s.origin).complete({
+        system: '',
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [],
+      }),
+    );
     expect(e.code).toBe('HARNESS_CONTEXT_TOO_LONG');
   });
 
   it('stops at once when aborted, even while waiting out a retry-after', async () => {
     const s = await start([{ status: 429, headers: { 'retry-after': '30' } }, { text: 'late' }]);
     const controller = new AbortController();
-    const pending = client(protocol, stream, s.origin, { baseDelayMs: 1, maxDelayMs: 60_000 }).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }, { signal: controller.signal });
+    const pending = client(protocol, stream, s.origin, { baseDelayMs: 1, maxDelayMs: 60_000 }).complete(
+      { system: '', messages: [{ role: 'user', content: 'x' }], tools: [] },
+      { signal: controller.signal },
+    );
     while (s.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     const e = await rejectedWith(HarnessError, pending);
@@ -178,17 +250,25 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     return {
       origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
-      close: () => new Promise<void>((r) => {
-        srv.closeAllConnections();
-        srv.close(() => r());
-      }),
+      close: () =>
+        new Promise<void>((r) => {
+          srv.closeAllConnections();
+          srv.close(() => r());
+        }),
     };
   }
 
   it('fails with HARNESS_TIMEOUT when the body stalls past the time limit', async () => {
     const s = await stalling();
     try {
-      const e = await rejectedWith(HarnessError, client(protocol, true, s.origin, { ...FAST, timeoutMs: 150 } as typeof FAST).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+      const e = await rejectedWith(
+        HarnessError,
+        client(protocol, true, s.origin, { ...FAST, timeoutMs: 150 } as typeof FAST).complete({
+          system: '',
+          messages: [{ role: 'user', content: 'x' }],
+          tools: [],
+        }),
+      );
       expect(e.code).toBe('HARNESS_TIMEOUT');
     } finally {
       await s.close();
@@ -205,10 +285,20 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const origin = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
     try {
-      const timedOut = await rejectedWith(HarnessError, client(protocol, false, origin, { ...FAST, timeoutMs: 150 } as typeof FAST).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+      const timedOut = await rejectedWith(
+        HarnessError,
+        client(protocol, false, origin, { ...FAST, timeoutMs: 150 } as typeof FAST).complete({
+          system: '',
+          messages: [{ role: 'user', content: 'x' }],
+          tools: [],
+        }),
+      );
       expect(timedOut.code).toBe('HARNESS_TIMEOUT');
       const controller = new AbortController();
-      const pending = client(protocol, false, origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }, { signal: controller.signal });
+      const pending = client(protocol, false, origin).complete(
+        { system: '', messages: [{ role: 'user', content: 'x' }], tools: [] },
+        { signal: controller.signal },
+      );
       setTimeout(() => controller.abort(), 100);
       const aborted = await rejectedWith(HarnessError, pending);
       expect(aborted.code).toBe('HARNESS_ABORTED');
@@ -222,7 +312,10 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
     const s = await stalling();
     try {
       const controller = new AbortController();
-      const pending = client(protocol, true, s.origin).complete({ system: '', messages: [{ role: 'user', content: 'x' }], tools: [] }, { signal: controller.signal, onText: () => controller.abort() });
+      const pending = client(protocol, true, s.origin).complete(
+        { system: '', messages: [{ role: 'user', content: 'x' }], tools: [] },
+        { signal: controller.signal, onText: () => controller.abort() },
+      );
       const e = await rejectedWith(HarnessError, pending);
       expect(e.code).toBe('HARNESS_ABORTED');
     } finally {
@@ -236,7 +329,10 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that goes wrong mi
   // with the matching code (not a half answer), and the next request on the same client still works.
   async function serve(second: string): Promise<{ origin: string; close: () => Promise<void> }> {
     let n = 0;
-    const first = protocol === 'openai' ? 'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n' : 'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":1,"output_tokens":0}}}\n\n';
+    const first =
+      protocol === 'openai'
+        ? 'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n'
+        : 'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":1,"output_tokens":0}}}\n\n';
     const fine =
       protocol === 'openai'
         ? 'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
@@ -249,16 +345,21 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that goes wrong mi
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     return {
       origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
-      close: () => new Promise<void>((r) => {
-        srv.closeAllConnections();
-        srv.close(() => r());
-      }),
+      close: () =>
+        new Promise<void>((r) => {
+          srv.closeAllConnections();
+          srv.close(() => r());
+        }),
     };
   }
   const ask = { system: '', messages: [{ role: 'user' as const, content: 'x' }], tools: [] };
 
   it('fails with HARNESS_MODEL_HTTP on the provider’s error event', async () => {
-    const s = await serve(protocol === 'openai' ? 'data: {"error":{"message":"overloaded"}}\n\n' : 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"overloaded"}}\n\n');
+    const s = await serve(
+      protocol === 'openai'
+        ? 'data: {"error":{"message":"overloaded"}}\n\n'
+        : 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"overloaded"}}\n\n',
+    );
     try {
       const c = client(protocol, true, s.origin);
       const e = await rejectedWith(HarnessError, c.complete(ask, { onText: () => {} }));

@@ -1,6 +1,14 @@
 import { HarnessError } from './errors.js';
 import { type ProviderResponse, postJson, type RetryOptions, forEachEvent, readJson } from './http-request.js';
-import type { Message, ModelCallOptions, ModelClient, ModelRequest, ModelResponse, StopReason, ToolCall } from './types.js';
+import type {
+  Message,
+  ModelCallOptions,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+  StopReason,
+  ToolCall,
+} from './types.js';
 
 /** Settings of an OpenAI Chat Completions client (OpenAI, and Ollama, vLLM, llama.cpp, LM Studio). */
 export interface OpenAIClientOptions {
@@ -28,7 +36,11 @@ export function toOpenAIMessages(system: string, messages: Message[]): WireMessa
     else {
       const wire: WireMessage = { role: 'assistant', content: m.content || null };
       if (m.toolCalls?.length) {
-        wire.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments ?? {}) } }));
+        wire.tool_calls = m.toolCalls.map((c) => ({
+          id: c.id,
+          type: 'function',
+          function: { name: c.name, arguments: JSON.stringify(c.arguments ?? {}) },
+        }));
       }
       out.push(wire);
     }
@@ -73,7 +85,10 @@ export function createOpenAIClient(settings: OpenAIClientOptions): ModelClient {
         messages: toOpenAIMessages(request.system, request.messages),
       };
       if (request.tools.length > 0) {
-        body.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+        body.tools = request.tools.map((t) => ({
+          type: 'function',
+          function: { name: t.name, description: t.description, parameters: t.inputSchema },
+        }));
       }
       if (stream) {
         body.stream = true;
@@ -87,11 +102,18 @@ export function createOpenAIClient(settings: OpenAIClientOptions): ModelClient {
 
 async function readWhole(response: ProviderResponse): Promise<ModelResponse> {
   const json = (await readJson(response)) as {
-    choices?: Array<{ message?: { content?: string | null; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> }; finish_reason?: string }>;
+    choices?: Array<{
+      message?: {
+        content?: string | null;
+        tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+      };
+      finish_reason?: string;
+    }>;
     usage?: { prompt_tokens?: number; completion_tokens?: number };
   };
   const choice = json.choices?.[0];
-  if (!choice?.message) throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Chat Completions answer has no choices[0].message');
+  if (!choice?.message)
+    throw new HarnessError('HARNESS_MODEL_PROTOCOL', 'the Chat Completions answer has no choices[0].message');
   const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((c) => ({
     id: c.id,
     name: c.function.name,
@@ -107,7 +129,10 @@ async function readWhole(response: ProviderResponse): Promise<ModelResponse> {
 
 interface Chunk {
   choices?: Array<{
-    delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> };
+    delta?: {
+      content?: string | null;
+      tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }>;
+    };
     finish_reason?: string | null;
   }>;
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
@@ -121,7 +146,11 @@ async function readStream(response: ProviderResponse, call: ModelCallOptions): P
   const calls = new Map<number, { id: string; name: string; args: string }>();
   await forEachEvent(response, (data) => {
     const chunk = data as Chunk;
-    if (chunk.error) throw new HarnessError('HARNESS_MODEL_HTTP', `the provider reported an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
+    if (chunk.error)
+      throw new HarnessError(
+        'HARNESS_MODEL_HTTP',
+        `the provider reported an error mid-stream: ${chunk.error.message ?? 'unknown'}`,
+      );
     if (chunk.usage) {
       usage.inputTokens = chunk.usage.prompt_tokens ?? usage.inputTokens;
       usage.outputTokens = chunk.usage.completion_tokens ?? usage.outputTokens;

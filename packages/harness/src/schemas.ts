@@ -41,7 +41,11 @@ export function withSchemas(tool: HarnessTool, schemas: ToolSchemas = {}): Harne
     async execute(args, context): Promise<ToolOutcome> {
       const { input, output } = await compile();
       if (!input(args)) {
-        return { ok: false, kind: 'validation', message: `${tool.spec.name}: arguments do not match the input schema: ${summarizeSchemaErrors(input.errors)}` };
+        return {
+          ok: false,
+          kind: 'validation',
+          message: `${tool.spec.name}: arguments do not match the input schema: ${summarizeSchemaErrors(input.errors)}`,
+        };
       }
       const outcome = await tool.execute(args, context);
       if (!outcome.ok || !output) return outcome;
@@ -49,10 +53,18 @@ export function withSchemas(tool: HarnessTool, schemas: ToolSchemas = {}): Harne
       try {
         parsed = JSON.parse(outcome.content);
       } catch {
-        return { ok: false, kind: 'validation', message: `${tool.spec.name}: the result is not JSON, so it cannot match the output schema` };
+        return {
+          ok: false,
+          kind: 'validation',
+          message: `${tool.spec.name}: the result is not JSON, so it cannot match the output schema`,
+        };
       }
       if (!output(parsed)) {
-        return { ok: false, kind: 'validation', message: `${tool.spec.name}: the result does not match the output schema: ${summarizeSchemaErrors(output.errors)}` };
+        return {
+          ok: false,
+          kind: 'validation',
+          message: `${tool.spec.name}: the result does not match the output schema: ${summarizeSchemaErrors(output.errors)}`,
+        };
       }
       return outcome;
     },

@@ -210,7 +210,9 @@ describe('file session store', () => {
     expect(result.outcome).toBe('aborted');
     expect(calls).toEqual([]);
     expect(result.messages.map((x) => x.role)).toEqual(['user', 'assistant']);
-    expect((await createFileSessionStore(dir).load('s6'))?.meta.pending).toEqual([{ id: 'call_8', name: 'echo', arguments: { say: 'x' } }]);
+    expect((await createFileSessionStore(dir).load('s6'))?.meta.pending).toEqual([
+      { id: 'call_8', name: 'echo', arguments: { say: 'x' } },
+    ]);
   });
 
   it('compaction state survives a resume: the compacted conversation and its count are what the next run starts from', async () => {
@@ -273,7 +275,10 @@ describe('file session store', () => {
     await store.checkpoint(state);
     expect(statSync(file).ino).toBe(inode);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(4);
-    expect(await createFileSessionStore(dir).load('s7')).toMatchObject({ meta: { turns: 1, messages: 2 }, messages: state.messages });
+    expect(await createFileSessionStore(dir).load('s7')).toMatchObject({
+      meta: { turns: 1, messages: 2 },
+      messages: state.messages,
+    });
     // A compaction makes new message objects: the file is replaced whole.
     state.messages = [{ role: 'user', content: 'one (compacted)' }];
     await store.checkpoint(state);
@@ -287,7 +292,10 @@ describe('file session store', () => {
     // …and the next checkpoint rewrites the file instead of appending to the fragment.
     loaded?.messages.push({ role: 'assistant', content: 'three' });
     await fresh.checkpoint(loaded as SessionState);
-    expect((await createFileSessionStore(dir).load('s7'))?.messages.map((m) => m.content)).toEqual(['one (compacted)', 'three']);
+    expect((await createFileSessionStore(dir).load('s7'))?.messages.map((m) => m.content)).toEqual([
+      'one (compacted)',
+      'three',
+    ]);
   });
 
   it('a corrupt session is an error naming the file; list skips foreign files and sorts by update time', async () => {

@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '@agentlang/utils';
 import { HarnessError } from './errors.js';
@@ -109,7 +119,12 @@ export function pendingToolCalls(messages: Message[]): ToolCall[] {
 
 /** The facts line of a session: its header, and the last line of each appended step. */
 function header(state: SessionState): SessionMeta & { schema: string } {
-  return { schema: SESSION_SCHEMA, ...state.meta, messages: state.messages.length, pending: pendingToolCalls(state.messages) };
+  return {
+    schema: SESSION_SCHEMA,
+    ...state.meta,
+    messages: state.messages.length,
+    pending: pendingToolCalls(state.messages),
+  };
 }
 
 /** A header line, then one JSON line per message. */
@@ -135,7 +150,10 @@ function mark(messages: Message[]): Omit<Written, 'metaLines'> {
 }
 
 function extends_(before: Written, messages: Message[]): boolean {
-  return messages.length >= before.count && (before.count === 0 || (messages[0] === before.first && messages[before.count - 1] === before.last));
+  return (
+    messages.length >= before.count &&
+    (before.count === 0 || (messages[0] === before.first && messages[before.count - 1] === before.last))
+  );
 }
 
 /**

@@ -8,7 +8,11 @@ const ctx = () => ({ callId: 'c1', signal: new AbortController().signal });
 
 function tool(name: string, result: unknown = { ok: true }, calls: unknown[] = []): HarnessTool {
   return {
-    spec: { name, description: name, inputSchema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } },
+    spec: {
+      name,
+      description: name,
+      inputSchema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] },
+    },
     execute: async (args) => {
       calls.push(args);
       return { ok: true, content: typeof result === 'string' ? result : JSON.stringify(result) };
@@ -17,7 +21,9 @@ function tool(name: string, result: unknown = { ok: true }, calls: unknown[] = [
 }
 
 /** An in-memory model that plays a script and records what it was offered. */
-function scripted(steps: Array<{ text?: string; toolCalls?: Array<Omit<ToolCall, 'id'>> }>): ModelClient & { requests: ModelRequest[] } {
+function scripted(
+  steps: Array<{ text?: string; toolCalls?: Array<Omit<ToolCall, 'id'>> }>,
+): ModelClient & { requests: ModelRequest[] } {
   const requests: ModelRequest[] = [];
   let i = 0;
   return {
@@ -28,7 +34,12 @@ function scripted(steps: Array<{ text?: string; toolCalls?: Array<Omit<ToolCall,
       requests.push(structuredClone(request));
       const step = steps[i++] ?? { text: 'done' };
       const toolCalls = (step.toolCalls ?? []).map((c, j) => ({ ...c, id: `call_${i}_${j}` }));
-      return { text: step.text ?? '', toolCalls, stopReason: toolCalls.length > 0 ? 'tool_calls' : 'end', usage: { inputTokens: 1, outputTokens: 1 } };
+      return {
+        text: step.text ?? '',
+        toolCalls,
+        stopReason: toolCalls.length > 0 ? 'tool_calls' : 'end',
+        usage: { inputTokens: 1, outputTokens: 1 },
+      };
     },
   };
 }
@@ -46,11 +57,16 @@ describe('withSchemas', () => {
 
   it('refuses output that is not JSON or does not match the output schema', async () => {
     const outputSchema = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
-    expect(await withSchemas(tool('a', { id: 'x' }), { outputSchema }).execute({ n: 1 }, ctx())).toMatchObject({ ok: true });
+    expect(await withSchemas(tool('a', { id: 'x' }), { outputSchema }).execute({ n: 1 }, ctx())).toMatchObject({
+      ok: true,
+    });
     const bad = await withSchemas(tool('b', { id: 3 }), { outputSchema }).execute({ n: 1 }, ctx());
     expect(bad).toMatchObject({ ok: false, kind: 'validation' });
     expect((bad as { message: string }).message).toMatch(/\/id: must be string/);
-    expect(await withSchemas(tool('c', 'not json'), { outputSchema }).execute({ n: 1 }, ctx())).toMatchObject({ ok: false, kind: 'validation' });
+    expect(await withSchemas(tool('c', 'not json'), { outputSchema }).execute({ n: 1 }, ctx())).toMatchObject({
+      ok: false,
+      kind: 'validation',
+    });
   });
 });
 
@@ -80,10 +96,23 @@ describe('applySkills', () => {
 
   it('through runLoop: the model is offered only allowed tools and a call to another is refused', async () => {
     const bashCalls: unknown[] = [];
-    const r = applySkills([tool('web_search'), tool('bash', {}, bashCalls)], [{ name: 'research', allowedTools: ['web_search'], body: 'Search first.' }]);
-    const model = scripted([{ toolCalls: [{ name: 'bash', arguments: { n: 1 } }] }, { toolCalls: [{ name: 'web_search', arguments: { n: 2 } }] }, { text: 'done' }]);
+    const r = applySkills(
+      [tool('web_search'), tool('bash', {}, bashCalls)],
+      [{ name: 'research', allowedTools: ['web_search'], body: 'Search first.' }],
+    );
+    const model = scripted([
+      { toolCalls: [{ name: 'bash', arguments: { n: 1 } }] },
+      { toolCalls: [{ name: 'web_search', arguments: { n: 2 } }] },
+      { text: 'done' },
+    ]);
     const events: Array<{ type: string; name?: string; ok?: boolean; kind?: string }> = [];
-    const result = await runLoop({ model, system: `base\n\n${r.systemAddendum}`, prompt: 'go', tools: r.tools, onEvent: (e) => events.push(e as never) });
+    const result = await runLoop({
+      model,
+      system: `base\n\n${r.systemAddendum}`,
+      prompt: 'go',
+      tools: r.tools,
+      onEvent: (e) => events.push(e as never),
+    });
     expect(result.outcome).toBe('completed');
     expect(model.requests[0]?.tools?.map((t) => t.name)).toEqual(['web_search']);
     expect(model.requests[0]?.system).toContain('Search first.');
@@ -101,7 +130,14 @@ describe('applySkills', () => {
 describe('gateByCapabilities', () => {
   it('denies at call time a tool whose capability was not granted', async () => {
     const calls: unknown[] = [];
-    const gated = gateByCapabilities([tool('bash', {}, calls), tool('web_fetch'), tool('storage')], new Map([['bash', 'exec'], ['web_fetch', 'network']]), new Set(['network']));
+    const gated = gateByCapabilities(
+      [tool('bash', {}, calls), tool('web_fetch'), tool('storage')],
+      new Map([
+        ['bash', 'exec'],
+        ['web_fetch', 'network'],
+      ]),
+      new Set(['network']),
+    );
     expect(gated.map((t) => t.spec.name)).toEqual(['bash', 'web_fetch', 'storage']);
     const [bash, fetch, storage] = gated as [HarnessTool, HarnessTool, HarnessTool];
     const out = await bash.execute({ n: 1 }, ctx());

@@ -40,7 +40,11 @@ export function applySkills(tools: HarnessTool[], skills: Skill[]): AppliedSkill
  * Every tool stays registered (so the loop can answer a call to it) but those outside `allowed`
  * answer `denied`; pair with {@link applySkills}'s offered list.
  */
-export function restrictToolCalls(tools: HarnessTool[], allowed: Iterable<string>, reason = 'not allowed by the active skills'): HarnessTool[] {
+export function restrictToolCalls(
+  tools: HarnessTool[],
+  allowed: Iterable<string>,
+  reason = 'not allowed by the active skills',
+): HarnessTool[] {
   const set = new Set(allowed);
   return tools.map((t) => (set.has(t.spec.name) ? t : deniedWrapper(t, `${t.spec.name} is ${reason}`)));
 }
@@ -49,7 +53,11 @@ export function restrictToolCalls(tools: HarnessTool[], allowed: Iterable<string
  * Denies at call time every tool whose required capability the host did not grant. Tools with no
  * required capability pass through unchanged.
  */
-export function gateByCapabilities(tools: HarnessTool[], required: ReadonlyMap<string, string>, granted: ReadonlySet<string>): HarnessTool[] {
+export function gateByCapabilities(
+  tools: HarnessTool[],
+  required: ReadonlyMap<string, string>,
+  granted: ReadonlySet<string>,
+): HarnessTool[] {
   return tools.map((t) => {
     const capability = required.get(t.spec.name);
     if (capability === undefined || granted.has(capability)) return t;

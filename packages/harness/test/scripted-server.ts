@@ -1,1 +1,6 @@
-export { type RecordedRequest, type ScriptedServer, type ScriptStep, startScriptedServer } from '@agentlang/test-helpers';
+export {
+  type RecordedRequest,
+  type ScriptedServer,
+  type ScriptStep,
+  startScriptedServer,
+} from '@agentlang/test-helpers';

@@ -26,18 +26,36 @@ describe('the bwrap argv', () => {
     try {
       const argv = prepared.argv;
       expect(argv[0]).toBe('/usr/bin/bwrap');
-      for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--new-session', '--die-with-parent', '--clearenv', '--seccomp']) {
+      for (const flag of [
+        '--unshare-all',
+        '--unshare-user',
+        '--disable-userns',
+        '--new-session',
+        '--die-with-parent',
+        '--clearenv',
+        '--seccomp',
+      ]) {
         expect(argv, flag).toContain(flag);
       }
       expect(argv.join(' ')).toContain('--cap-drop ALL');
-      expect(argv.join(' ')).toContain('--proc /proc --ro-bind-try /proc/sys /proc/sys --ro-bind-try /proc/sysrq-trigger /proc/sysrq-trigger');
+      expect(argv.join(' ')).toContain(
+        '--proc /proc --ro-bind-try /proc/sys /proc/sys --ro-bind-try /proc/sysrq-trigger /proc/sysrq-trigger',
+      );
       expect(argv.join(' ')).toContain('--dev /dev --tmpfs /tmp');
       expect(argv.join(' ')).toContain(`--bind ${workdir} ${workdir}`);
       expect(argv.join(' ')).toContain('--remount-ro /');
       expect(argv).not.toContain('--share-net');
       expect(argv.join(' ')).not.toContain('resolv.conf'); // network files only when the network is allowed
       // The default limits go through the prelude: RLIMIT_DATA 2 GiB, 512 tasks.
-      expect(argv.slice(-7)).toEqual(['--', '/bin/sh', '-c', expect.stringContaining('ulimit -d 2097152'), 'agentlang-sandbox', '/bin/echo', 'hi']);
+      expect(argv.slice(-7)).toEqual([
+        '--',
+        '/bin/sh',
+        '-c',
+        expect.stringContaining('ulimit -d 2097152'),
+        'agentlang-sandbox',
+        '/bin/echo',
+        'hi',
+      ]);
       expect(argv.at(-4)).toContain('ulimit -u 512 2>/dev/null || ulimit -p 512');
       // Descriptors 3.. are the passwd/group data and the seccomp program.
       expect(prepared.spawnOptions.stdio.length).toBeGreaterThan(3);
@@ -50,7 +68,10 @@ describe('the bwrap argv', () => {
   });
 
   it('shares the network and binds resolver/TLS files only under network: allowed', async () => {
-    const prepared = backend.prepare(policyFromTrust({ ...trust, network: 'allowed' }, { workdir: makeTempDir() }), { argv: ['/bin/true'], env: {} });
+    const prepared = backend.prepare(policyFromTrust({ ...trust, network: 'allowed' }, { workdir: makeTempDir() }), {
+      argv: ['/bin/true'],
+      env: {},
+    });
     expect(prepared.argv).toContain('--share-net');
     expect(prepared.argv.join(' ')).toContain('--ro-bind-try /etc/resolv.conf /etc/resolv.conf');
     expect(prepared.argv.join(' ')).toContain('--ro-bind-try /etc/ssl /etc/ssl');
@@ -58,11 +79,14 @@ describe('the bwrap argv', () => {
   });
 
   it('redacts sensitive-looking environment values in redactedArgv and never puts secrets on argv', async () => {
-    const prepared = backend.prepare(policyFromTrust(trust, { workdir: makeTempDir(), setEnv: { GITHUB_TOKEN: 'ghp_notreally', COLOR: 'blue' } }), {
-      argv: ['/bin/true'],
-      env: {},
-      secrets: { API_KEY: 'sk-very-secret' },
-    });
+    const prepared = backend.prepare(
+      policyFromTrust(trust, { workdir: makeTempDir(), setEnv: { GITHUB_TOKEN: 'ghp_notreally', COLOR: 'blue' } }),
+      {
+        argv: ['/bin/true'],
+        env: {},
+        secrets: { API_KEY: 'sk-very-secret' },
+      },
+    );
     expect(prepared.argv.join(' ')).not.toContain('sk-very-secret');
     expect(prepared.redactedArgv.join(' ')).not.toContain('sk-very-secret');
     expect(prepared.redactedArgv.join(' ')).not.toContain('ghp_notreally');
@@ -74,17 +98,47 @@ describe('the bwrap argv', () => {
 
   it('leaves nothing on disk once prepared (descriptors only), and cleanup is idempotent', async () => {
     const ours = (n: string) => n.startsWith(`agentlang-sandbox-${process.pid}-`);
-    const prepared = backend.prepare(policyFromTrust(trust, { workdir: makeTempDir() }), { argv: ['/bin/true'], env: {}, secrets: { K: 'v' } });
+    const prepared = backend.prepare(policyFromTrust(trust, { workdir: makeTempDir() }), {
+      argv: ['/bin/true'],
+      env: {},
+      secrets: { K: 'v' },
+    });
     expect(readdirSync('/dev/shm').filter(ours)).toEqual([]);
     await prepared.cleanup();
     await prepared.cleanup();
   });
 
   it('binds parents before children so a nested grant keeps its own mode', () => {
-    const p = policyFromTrust({ ...trust, filesystem: 'read-only', scope: ['/srv/a/b/c', '/srv'] }, { workdir: '/srv/a' });
-    expect(pathBinds(p)).toEqual(['--ro-bind', '/srv', '/srv', '--ro-bind', '/srv/a', '/srv/a', '--ro-bind', '/srv/a/b/c', '/srv/a/b/c']);
-    const q = policyFromTrust({ ...trust, filesystem: 'scoped', scope: ['/srv'] }, { workdir: '/srv/a', readOnly: ['/srv/a/ro'] });
-    expect(pathBinds(q)).toEqual(['--bind', '/srv', '/srv', '--bind', '/srv/a', '/srv/a', '--ro-bind', '/srv/a/ro', '/srv/a/ro']);
+    const p = policyFromTrust(
+      { ...trust, filesystem: 'read-only', scope: ['/srv/a/b/c', '/srv'] },
+      { workdir: '/srv/a' },
+    );
+    expect(pathBinds(p)).toEqual([
+      '--ro-bind',
+      '/srv',
+      '/srv',
+      '--ro-bind',
+      '/srv/a',
+      '/srv/a',
+      '--ro-bind',
+      '/srv/a/b/c',
+      '/srv/a/b/c',
+    ]);
+    const q = policyFromTrust(
+      { ...trust, filesystem: 'scoped', scope: ['/srv'] },
+      { workdir: '/srv/a', readOnly: ['/srv/a/ro'] },
+    );
+    expect(pathBinds(q)).toEqual([
+      '--bind',
+      '/srv',
+      '/srv',
+      '--bind',
+      '/srv/a',
+      '/srv/a',
+      '--ro-bind',
+      '/srv/a/ro',
+      '/srv/a/ro',
+    ]);
   });
 
   it('builds a fork-free prelude', () => {
@@ -99,7 +153,10 @@ describe('the bwrap argv', () => {
 
 describe('refusals', () => {
   it('enforces network: scoped through the egress proxy: own network namespace, the proxy socket bound in, the bridge in front', async () => {
-    const p = policyFromTrust({ ...trust, network: 'scoped' }, { workdir: makeTempDir(), allowedHosts: ['api.example.com'] });
+    const p = policyFromTrust(
+      { ...trust, network: 'scoped' },
+      { workdir: makeTempDir(), allowedHosts: ['api.example.com'] },
+    );
     const prepared = backend.prepare(p, { argv: ['/bin/true'], env: {} });
     const argv = prepared.argv.join(' ');
     expect(argv).not.toContain('--share-net');
@@ -107,7 +164,9 @@ describe('refusals', () => {
     expect(argv).toMatch(/--ro-bind \S+agentlang-egress-\S+ \/run\/agentlang\/egress/);
     expect(argv).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
     // After the prelude that applies the default limits.
-    expect(argv).toMatch(/ agentlang-sandbox \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/);
+    expect(argv).toMatch(
+      / agentlang-sandbox \S*node \/run\/agentlang\/egress-bridge\.cjs 3128 \/run\/agentlang\/egress\/proxy\.sock \/bin\/true$/,
+    );
     const dir = /--ro-bind (\S+agentlang-egress-\S+) /.exec(argv)?.[1] as string;
     expect(readdirSync(dir)).toEqual(['proxy.sock']);
     await prepared.cleanup();
@@ -132,7 +191,10 @@ describe('refusals', () => {
     expect(codeOf(() => planted.prepare(p, { argv: ['/bin/true'], env: {} }))).toBe('SANDBOX_UNSUPPORTED');
     expect(() => planted.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow(/may write/);
     // Read-only, the same directory is no threat.
-    const ro = planted.prepare(policyFromTrust({ ...trust, filesystem: 'read-only' }, { workdir }), { argv: ['/bin/true'], env: {} });
+    const ro = planted.prepare(policyFromTrust({ ...trust, filesystem: 'read-only' }, { workdir }), {
+      argv: ['/bin/true'],
+      env: {},
+    });
     void ro.cleanup();
   });
 
@@ -152,23 +214,38 @@ describe('refusals', () => {
     expect(() => assertReachable(p, undefined, stranger)).not.toThrow();
     chmodSync(outer, 0o700);
     expect(codeOf(() => assertReachable(p, undefined, stranger))).toBe('SANDBOX_UNSUPPORTED');
-    expect(() => assertReachable(p, undefined, stranger)).toThrow(`uid 4242 (gid 4242), never as host root; that user cannot reach ${workdir} (blocked at ${outer})`);
+    expect(() => assertReachable(p, undefined, stranger)).toThrow(
+      `uid 4242 (gid 4242), never as host root; that user cannot reach ${workdir} (blocked at ${outer})`,
+    );
     expect(() => assertReachable(p, undefined, stranger)).toThrow(/AGENTLANG_SANDBOX_USER/);
     chmodSync(outer, 0o755);
   });
 
   it('refuses a granted path that does not exist, naming it', () => {
-    const p = policyFromTrust({ ...trust, filesystem: 'scoped', scope: ['/nonexistent/agentlang-scope'] }, { workdir: makeTempDir() });
+    const p = policyFromTrust(
+      { ...trust, filesystem: 'scoped', scope: ['/nonexistent/agentlang-scope'] },
+      { workdir: makeTempDir() },
+    );
     expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {} })).toThrow('/nonexistent/agentlang-scope');
   });
 
   it('refuses malformed commands', () => {
     const p = policyFromTrust(trust, { workdir: makeTempDir() });
     expect(codeOf(() => backend.prepare(p, { argv: [], env: {} }))).toBe('SANDBOX_INVALID_COMMAND');
-    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, secrets: { 'BAD NAME': 'x' } }))).toBe('SANDBOX_INVALID_COMMAND');
-    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: { 'A=B': 'x' } }))).toBe('SANDBOX_INVALID_COMMAND');
-    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: 'rel.txt', content: '' }] }))).toBe('SANDBOX_INVALID_COMMAND');
-    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: '/tmp/../etc/x', content: '' }] }))).toBe('SANDBOX_INVALID_COMMAND');
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, secrets: { 'BAD NAME': 'x' } }))).toBe(
+      'SANDBOX_INVALID_COMMAND',
+    );
+    expect(codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: { 'A=B': 'x' } }))).toBe(
+      'SANDBOX_INVALID_COMMAND',
+    );
+    expect(
+      codeOf(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: 'rel.txt', content: '' }] })),
+    ).toBe('SANDBOX_INVALID_COMMAND');
+    expect(
+      codeOf(() =>
+        backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: '/tmp/../etc/x', content: '' }] }),
+      ),
+    ).toBe('SANDBOX_INVALID_COMMAND');
   });
 });
 

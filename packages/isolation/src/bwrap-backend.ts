@@ -1,7 +1,13 @@
 import { chownSync, existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DescriptorFiles } from './descriptor-files.js';
-import { EGRESS_BRIDGE_PATH, EGRESS_BRIDGE_SOURCE, EGRESS_DIR, EGRESS_PORT, egressEnvironment } from './egress-bridge.js';
+import {
+  EGRESS_BRIDGE_PATH,
+  EGRESS_BRIDGE_SOURCE,
+  EGRESS_DIR,
+  EGRESS_PORT,
+  egressEnvironment,
+} from './egress-bridge.js';
 import { egressAllowlist } from './egress-policy.js';
 import { EGRESS_SOCKET_NAME, type EgressProxy, startEgressProxy } from './egress-proxy.js';
 import { IsolationError } from './errors.js';
@@ -33,7 +39,17 @@ export interface BwrapBackendOptions {
  * driver tunables. Bound read-only over the sandbox's fresh /proc, whoever runs it (the list
  * Docker and bubblewrap's own setuid mode cover).
  */
-export const PROC_READ_ONLY = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus', '/proc/fs', '/proc/acpi', '/proc/scsi', '/proc/asound', '/proc/driver'];
+export const PROC_READ_ONLY = [
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+  '/proc/irq',
+  '/proc/bus',
+  '/proc/fs',
+  '/proc/acpi',
+  '/proc/scsi',
+  '/proc/asound',
+  '/proc/driver',
+];
 
 /** Where secrets appear inside the sandbox (a private tmpfs). */
 export const SECRETS_DIR = '/run/agentlang/secrets';
@@ -64,16 +80,27 @@ const SENSITIVE_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
 /** Checks the policy shape the bwrap backend can enforce, refusing what it cannot. */
 export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
   if (policy.schema !== 'agentlang.isolation/v1') {
-    throw new IsolationError('SANDBOX_INVALID_POLICY', `policy schema is ${JSON.stringify(policy.schema)}; expected "agentlang.isolation/v1"`, {
-      details: { schema: policy.schema },
-    });
+    throw new IsolationError(
+      'SANDBOX_INVALID_POLICY',
+      `policy schema is ${JSON.stringify(policy.schema)}; expected "agentlang.isolation/v1"`,
+      {
+        details: { schema: policy.schema },
+      },
+    );
   }
   const allowlist = egressAllowlist(policy);
   if (allowlist && policy.exec === 'none') {
     throw new IsolationError(
       'SANDBOX_UNSUPPORTED',
       `the sandbox's egress (${allowlist.join(', ')}) goes through a bridge process inside the sandbox, which exec: none forbids (no new processes); declare exec: sandboxed, or network: none without hosts`,
-      { details: { network: policy.network, allowedHosts: policy.allowedHosts, runtimeHosts: policy.egress?.runtimeHosts ?? [], exec: policy.exec } },
+      {
+        details: {
+          network: policy.network,
+          allowedHosts: policy.allowedHosts,
+          runtimeHosts: policy.egress?.runtimeHosts ?? [],
+          exec: policy.exec,
+        },
+      },
     );
   }
   if (policy.filesystem.mode !== 'full' && policy.filesystem.readWrite.includes('/')) {
@@ -85,7 +112,9 @@ export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
   }
   for (const path of [...policy.filesystem.readOnly, ...policy.filesystem.readWrite, policy.workdir]) {
     if (!path.startsWith('/')) {
-      throw new IsolationError('SANDBOX_INVALID_POLICY', `policy path ${JSON.stringify(path)} is not absolute`, { details: { path } });
+      throw new IsolationError('SANDBOX_INVALID_POLICY', `policy path ${JSON.stringify(path)} is not absolute`, {
+        details: { path },
+      });
     }
     if (!existsSync(path)) {
       throw new IsolationError(
@@ -97,14 +126,22 @@ export function assertBwrapCanEnforce(policy: IsolationPolicy): void {
   }
   const { memoryBytes, maxProcesses } = policy.limits;
   if (memoryBytes !== undefined && (!Number.isInteger(memoryBytes) || memoryBytes < 1024 * 1024)) {
-    throw new IsolationError('SANDBOX_INVALID_POLICY', `limits.memoryBytes must be an integer of at least 1 MiB; found ${memoryBytes}`, {
-      details: { memoryBytes },
-    });
+    throw new IsolationError(
+      'SANDBOX_INVALID_POLICY',
+      `limits.memoryBytes must be an integer of at least 1 MiB; found ${memoryBytes}`,
+      {
+        details: { memoryBytes },
+      },
+    );
   }
   if (maxProcesses !== undefined && (!Number.isInteger(maxProcesses) || maxProcesses < 1)) {
-    throw new IsolationError('SANDBOX_INVALID_POLICY', `limits.maxProcesses must be a positive integer; found ${maxProcesses}`, {
-      details: { maxProcesses },
-    });
+    throw new IsolationError(
+      'SANDBOX_INVALID_POLICY',
+      `limits.maxProcesses must be a positive integer; found ${maxProcesses}`,
+      {
+        details: { maxProcesses },
+      },
+    );
   }
 }
 
@@ -200,7 +237,13 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
       // (sysctls, sysrq, peer credentials on the shared network) then refuse it, and RLIMIT_NPROC binds.
       const identity = runningAsRoot ? sandboxIdentity(policy, options.sandboxUser) : undefined;
       // The egress bridge runs this node inside the sandbox, so the sandbox user must reach it too.
-      if (identity) assertReachable(policy, command.cwd, identity, allowlist && !isSystemPath(nodeBinary()) ? [dirname(nodeBinary())] : []);
+      if (identity)
+        assertReachable(
+          policy,
+          command.cwd,
+          identity,
+          allowlist && !isSystemPath(nodeBinary()) ? [dirname(nodeBinary())] : [],
+        );
 
       let cgroup: PidsCgroup | undefined;
       let nproc: number | undefined;
@@ -228,7 +271,11 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         // The runtime's endpoint and the agent's scoped hosts: a host-side proxy with the allowlist,
         // reached through its unix socket bound in, and a bridge on the sandbox's own loopback.
         if (allowlist) {
-          proxy = startEgressProxy({ allow: allowlist, resolve: policy.egress?.resolve ?? {}, ...(options.log ? { log: options.log } : {}) });
+          proxy = startEgressProxy({
+            allow: allowlist,
+            resolve: policy.egress?.resolve ?? {},
+            ...(options.log ? { log: options.log } : {}),
+          });
           if (identity) {
             // The unprivileged sandbox user binds the proxy's private directory and connects to its socket.
             chownSync(proxy.dir, identity.uid, identity.gid);
@@ -255,11 +302,29 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         }
         if (policy.filesystem.mode === 'full') {
           // Host passthrough of files, not of kernel tunables: /sys (and its submounts) read-only, like /proc's.
-          args.push('--bind', '/', '/', '--ro-bind-try', '/sys', '/sys', '--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/run');
+          args.push(
+            '--bind',
+            '/',
+            '/',
+            '--ro-bind-try',
+            '/sys',
+            '/sys',
+            '--proc',
+            '/proc',
+            ...procReadOnly(),
+            '--dev',
+            '/dev',
+            '--tmpfs',
+            '/run',
+          );
         } else {
           systemBinds(args);
           args.push('--proc', '/proc', ...procReadOnly(), '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
-          for (const path of [...ETC_BASE, ...(policy.network === 'allowed' ? ETC_NETWORK : []), ...(proxy ? ETC_TLS : [])]) {
+          for (const path of [
+            ...ETC_BASE,
+            ...(policy.network === 'allowed' ? ETC_NETWORK : []),
+            ...(proxy ? ETC_TLS : []),
+          ]) {
             args.push('--ro-bind-try', path, path);
           }
           args.push('--ro-bind-data', String(files.add(PASSWD)), '/etc/passwd');
@@ -277,7 +342,8 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
           const node = nodeBinary();
           args.push('--dir', '/run/agentlang', '--ro-bind', proxy.dir, EGRESS_DIR);
           args.push('--file', String(files.add(EGRESS_BRIDGE_SOURCE)), EGRESS_BRIDGE_PATH);
-          if (policy.filesystem.mode !== 'full' && !isSystemPath(node)) args.push('--ro-bind', dirname(node), dirname(node));
+          if (policy.filesystem.mode !== 'full' && !isSystemPath(node))
+            args.push('--ro-bind', dirname(node), dirname(node));
           bridge = [node, EGRESS_BRIDGE_PATH, String(EGRESS_PORT), `${EGRESS_DIR}/${EGRESS_SOCKET_NAME}`];
         }
         for (const file of command.files ?? []) {
@@ -291,10 +357,18 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         if (policy.filesystem.mode !== 'full') args.push('--remount-ro', '/');
         args.push('--chdir', command.cwd ?? policy.workdir);
 
-        const memoryKiB = policy.limits.memoryBytes === undefined ? undefined : Math.floor(policy.limits.memoryBytes / 1024);
+        const memoryKiB =
+          policy.limits.memoryBytes === undefined ? undefined : Math.floor(policy.limits.memoryBytes / 1024);
         const needsPrelude = secretNames.length > 0 || memoryKiB !== undefined || nproc !== undefined;
         const inner = needsPrelude
-          ? ['/bin/sh', '-c', buildPrelude(secretNames, { memoryKiB, nproc }), 'agentlang-sandbox', ...bridge, ...command.argv]
+          ? [
+              '/bin/sh',
+              '-c',
+              buildPrelude(secretNames, { memoryKiB, nproc }),
+              'agentlang-sandbox',
+              ...bridge,
+              ...command.argv,
+            ]
           : [...bridge, ...command.argv];
         const stdio = descriptorStdio(files);
         files.seal();
@@ -303,7 +377,13 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         let redactedArgv = [options.bwrapPath, ...redactEnvArgs(args, redactedEnv), '--', ...inner];
         if (cgroup) {
           // Join the pids cgroup before bwrap starts, so every process of the run is counted.
-          const join = ['/bin/sh', '-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'agentlang-cgroup', cgroup.dir];
+          const join = [
+            '/bin/sh',
+            '-c',
+            'echo $$ > "$1/cgroup.procs" && shift && exec "$@"',
+            'agentlang-cgroup',
+            cgroup.dir,
+          ];
           argv = [...join, ...argv];
           redactedArgv = [...join, ...redactedArgv];
         }
@@ -337,9 +417,13 @@ export function createBwrapBackend(options: BwrapBackendOptions): IsolationBacke
         void proxy?.close();
         void cgroup?.remove();
         if (error instanceof IsolationError) throw error;
-        throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not prepare the bwrap sandbox: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new IsolationError(
+          'SANDBOX_PREPARE_FAILED',
+          `could not prepare the bwrap sandbox: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
   };
@@ -364,7 +448,11 @@ function redactEnvArgs(args: string[], redactedEnv: string[]): string[] {
   let envIndex = 0;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--setenv') {
-      out.push(redactedEnv[envIndex] as string, redactedEnv[envIndex + 1] as string, redactedEnv[envIndex + 2] as string);
+      out.push(
+        redactedEnv[envIndex] as string,
+        redactedEnv[envIndex + 1] as string,
+        redactedEnv[envIndex + 2] as string,
+      );
       envIndex += 3;
       i += 2;
     } else {
@@ -416,7 +504,10 @@ export function assertBinaryOutsideGrants(binary: string, policy: IsolationPolic
  * (explicit `uid: 0`). Not the workdir's owner by default: whoever owns the sandbox's user namespace
  * can ptrace into it and read the secrets root handed it, so choosing a real user is left explicit.
  */
-export function sandboxIdentity(_policy: IsolationPolicy, configured: { uid: number; gid: number } | undefined): { uid: number; gid: number } | undefined {
+export function sandboxIdentity(
+  _policy: IsolationPolicy,
+  configured: { uid: number; gid: number } | undefined,
+): { uid: number; gid: number } | undefined {
   if (configured) return configured.uid === 0 ? undefined : configured;
   return { uid: NOBODY_ID, gid: NOBODY_ID };
 }
@@ -444,7 +535,12 @@ function blockedAt(path: string, id: { uid: number; gid: number }): string | und
 }
 
 /** bwrap sets up the sandbox as the unprivileged user, so every bound path must be reachable by it. */
-export function assertReachable(policy: IsolationPolicy, cwd: string | undefined, id: { uid: number; gid: number }, extra: string[] = []): void {
+export function assertReachable(
+  policy: IsolationPolicy,
+  cwd: string | undefined,
+  id: { uid: number; gid: number },
+  extra: string[] = [],
+): void {
   const paths = [policy.workdir, ...(cwd ? [cwd] : []), ...extra];
   if (policy.filesystem.mode !== 'full') paths.push(...policy.filesystem.readWrite, ...policy.filesystem.readOnly);
   for (const path of new Set(paths)) {

@@ -20,9 +20,15 @@ const backend = createBwrapBackend({ bwrapPath });
 const rootByChoice = createBwrapBackend({ bwrapPath, sandboxUser: { uid: 0, gid: 0 } });
 const PY = '/usr/bin/python3';
 
-function policy(trust: Partial<TrustInput> = {}, extra: { timeoutMs?: number; memoryBytes?: number | null; maxProcesses?: number | null } = {}): IsolationPolicy {
+function policy(
+  trust: Partial<TrustInput> = {},
+  extra: { timeoutMs?: number; memoryBytes?: number | null; maxProcesses?: number | null } = {},
+): IsolationPolicy {
   const workdir = makeTempDir('agentlang-iso-wd-');
-  return policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [], ...trust }, { workdir, timeoutMs: 20_000, ...extra });
+  return policyFromTrust(
+    { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [], ...trust },
+    { workdir, timeoutMs: 20_000, ...extra },
+  );
 }
 
 const sh = (script: string) => ['/bin/sh', '-c', script];
@@ -39,7 +45,9 @@ describe('filesystem', () => {
 
   it('cannot read a host file outside the granted paths', async () => {
     const p = policy();
-    const r = await capture(backend, p, { argv: sh(`cat ${secretFile}; cat /etc/shadow; cat /root/.bashrc; ls /work; echo done`) });
+    const r = await capture(backend, p, {
+      argv: sh(`cat ${secretFile}; cat /etc/shadow; cat /root/.bashrc; ls /work; echo done`),
+    });
     expect(r.stdout).not.toContain('HOST-ONLY-CONTENT');
     expect(r.stdout.trim()).toBe('done');
     expect(r.stderr).toContain('No such file or directory');
@@ -47,7 +55,9 @@ describe('filesystem', () => {
 
   it('control: the same file is readable once granted read-only through scope', async () => {
     const p = policy({ filesystem: 'read-only', scope: [outside] });
-    const r = await capture(backend, p, { argv: sh(`cat ${secretFile}; echo tamper > ${secretFile} || echo write-refused`) });
+    const r = await capture(backend, p, {
+      argv: sh(`cat ${secretFile}; echo tamper > ${secretFile} || echo write-refused`),
+    });
     expect(r.stdout).toContain('HOST-ONLY-CONTENT');
     expect(r.stdout).toContain('write-refused');
     expect(r.stderr).toMatch(/Read-only file system/);
@@ -71,7 +81,11 @@ describe('filesystem', () => {
 
   it('filesystem: full passes the host filesystem through but keeps the rest of the sandbox', async () => {
     const p = policy({ filesystem: 'full' });
-    const r = await capture(backend, p, { argv: sh(`cat ${secretFile}; grep CapEff /proc/self/status; ${PY} -c 'import ctypes\nprint("ptrace", ctypes.CDLL(None,use_errno=True).ptrace(0,0,0,0), ctypes.get_errno())'`) });
+    const r = await capture(backend, p, {
+      argv: sh(
+        `cat ${secretFile}; grep CapEff /proc/self/status; ${PY} -c 'import ctypes\nprint("ptrace", ctypes.CDLL(None,use_errno=True).ptrace(0,0,0,0), ctypes.get_errno())'`,
+      ),
+    });
     expect(r.stdout).toContain('HOST-ONLY-CONTENT');
     expect(r.stdout).toMatch(/CapEff:\s+0000000000000000/);
     expect(r.stdout).toContain('ptrace -1 1');
@@ -122,9 +136,17 @@ describe('network', () => {
   it('cannot reach a host abstract unix socket (X11/D-Bus style) under network: none; can under allowed', async () => {
     const name = `agentlang-test-${randomBytes(6).toString('hex')}`;
     // The host side is python too: node's abstract-socket addresses carry the padded length.
-    const server = spawn(PY, ['-u', '-c', `import socket\ns=socket.socket(socket.AF_UNIX)\ns.bind("\\0${name}")\ns.listen(4)\nprint("ready")\nwhile True:\n  c,_=s.accept(); c.sendall(b"abstract-pong\\n"); c.close()`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const server = spawn(
+      PY,
+      [
+        '-u',
+        '-c',
+        `import socket\ns=socket.socket(socket.AF_UNIX)\ns.bind("\\0${name}")\ns.listen(4)\nprint("ready")\nwhile True:\n  c,_=s.accept(); c.sendall(b"abstract-pong\\n"); c.close()`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       await new Promise<void>((done) => server.stdout?.once('data', () => done()));
       const probe = py(
@@ -182,7 +204,34 @@ describe('privileges', () => {
     } finally {
       void prepared.cleanup();
     }
-    const bare = spawnSync(bwrapPath, ['--unshare-all', '--unshare-user', '--cap-drop', 'ALL', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--', '/bin/sh', '-c', 'unshare -U true && echo NESTED-OK'], { encoding: 'utf8' });
+    const bare = spawnSync(
+      bwrapPath,
+      [
+        '--unshare-all',
+        '--unshare-user',
+        '--cap-drop',
+        'ALL',
+        '--ro-bind',
+        '/usr',
+        '/usr',
+        '--symlink',
+        'usr/bin',
+        '/bin',
+        '--symlink',
+        'usr/lib',
+        '/lib',
+        '--symlink',
+        'usr/lib64',
+        '/lib64',
+        '--proc',
+        '/proc',
+        '--',
+        '/bin/sh',
+        '-c',
+        'unshare -U true && echo NESTED-OK',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(bare.stdout).toBe('NESTED-OK\n');
   });
 
@@ -198,7 +247,17 @@ describe('privileges', () => {
   });
 
   it('gets EPERM from io_uring, mount, bpf, keyctl, perf_event_open, userfaultfd, init_module and ENOSYS from clone3', async () => {
-    const calls = { io_uring_setup: 425, mount: 165, bpf: 321, keyctl: 250, perf_event_open: 298, userfaultfd: 323, init_module: 175, setns: 308, clone3: 435 };
+    const calls = {
+      io_uring_setup: 425,
+      mount: 165,
+      bpf: 321,
+      keyctl: 250,
+      perf_event_open: 298,
+      userfaultfd: 323,
+      init_module: 175,
+      setns: 308,
+      clone3: 435,
+    };
     const r = await capture(backend, policy(), {
       argv: py(
         `import ctypes\nlibc=ctypes.CDLL(None,use_errno=True)\nfor name,nr in ${JSON.stringify(calls)}.items():\n  ctypes.set_errno(0)\n  print(name, libc.syscall(nr, 0, 0, 0, 0, 0), ctypes.get_errno())`,
@@ -283,8 +342,12 @@ attempt("tiocgwinsz", termios.TIOCGWINSZ, b"\\x00" * 8)`;
     expect(r.stdout).toContain('tiocgwinsz OK\n');
     // Control on the host (no sandbox): the same probe injects when the kernel allows legacy TIOCSTI.
     // Kernels before 6.2 have no such switch and always allow TIOCSTI.
-    const legacy = existsSync('/proc/sys/dev/tty/legacy_tiocsti') ? readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim() : '1';
-    const host = spawnSync(PY, ['-c', `import os\ntry:\n  os.setsid()\nexcept OSError:\n  pass\n${probe}`], { encoding: 'utf8' });
+    const legacy = existsSync('/proc/sys/dev/tty/legacy_tiocsti')
+      ? readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim()
+      : '1';
+    const host = spawnSync(PY, ['-c', `import os\ntry:\n  os.setsid()\nexcept OSError:\n  pass\n${probe}`], {
+      encoding: 'utf8',
+    });
     expect(host.stdout).toContain(legacy === '1' ? 'tiocsti OK' : 'tiocsti');
     expect(host.stdout).not.toContain('tioclinux 1\n'); // ENOTTY/EINVAL on a pty, not EPERM
   });
@@ -327,7 +390,16 @@ describe('host kernel interfaces and identity (the same whether the tests run as
   it('runs under a host uid and gid that are not 0, with no capabilities, and what it writes is not owned by host root', async () => {
     const tag = `2.${String(Date.now() % 1000000).padStart(6, '1')}`; // a unique argv, sleeping about two seconds
     const p = policy();
-    const run = capture(backend, p, { argv: sh(`grep -E "^(Uid|Gid|CapEff)" /proc/self/status; cat /proc/self/uid_map; echo made > ${p.workdir}/made.txt; sleep ${tag}`) }, {});
+    const run = capture(
+      backend,
+      p,
+      {
+        argv: sh(
+          `grep -E "^(Uid|Gid|CapEff)" /proc/self/status; cat /proc/self/uid_map; echo made > ${p.workdir}/made.txt; sleep ${tag}`,
+        ),
+      },
+      {},
+    );
     let pids: number[] = [];
     for (let i = 0; i < 100 && pids.length === 0; i++) {
       await new Promise((done) => setTimeout(done, 50));
@@ -375,7 +447,10 @@ describe('environment and secrets', () => {
       });
       let stdout = '';
       const stdio = ['ignore', 'pipe', 'pipe', ...prepared.spawnOptions.stdio.slice(3)] as StdioOptions;
-      const child: ChildProcess = spawn(prepared.argv[0] as string, prepared.argv.slice(1), { ...prepared.spawnOptions, stdio });
+      const child: ChildProcess = spawn(prepared.argv[0] as string, prepared.argv.slice(1), {
+        ...prepared.spawnOptions,
+        stdio,
+      });
       child.stdout?.on('data', (c: Buffer) => {
         stdout += c;
       });
@@ -409,7 +484,12 @@ describe('environment and secrets', () => {
       );
       const r = await capture(backend, p, { argv: ['/usr/bin/env'] });
       // PWD comes from bwrap's --chdir; SHLVL from bash when the prelude closes leaked descriptors.
-      const names = r.stdout.trim().split('\n').map((l) => l.split('=')[0]).filter((n) => n !== 'SHLVL').sort();
+      const names = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')[0])
+        .filter((n) => n !== 'SHLVL')
+        .sort();
       expect(names).toEqual(['AGENTLANG_TEST_PASSED', 'FIXED', 'HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR']);
       expect(r.stdout).toContain('AGENTLANG_TEST_PASSED=passed-value\n');
     } finally {
@@ -449,7 +529,9 @@ describe('limits and the process tree', () => {
   it('exec: none forbids new processes but not threads', async () => {
     const p = policy({ exec: 'none' });
     const r = await capture(backend, p, {
-      argv: py('import os,threading\nt=threading.Thread(target=lambda: print("thread ran")); t.start(); t.join()\ntry:\n  os.fork(); print("FORKED")\nexcept OSError as e:\n  print("fork", e.errno)'),
+      argv: py(
+        'import os,threading\nt=threading.Thread(target=lambda: print("thread ran")); t.start(); t.join()\ntry:\n  os.fork(); print("FORKED")\nexcept OSError as e:\n  print("fork", e.errno)',
+      ),
       secrets: { TOKEN: 'works-without-forking' },
     });
     expect(r.stdout).toBe('thread ran\nfork 1\n');
@@ -457,14 +539,20 @@ describe('limits and the process tree', () => {
 
   it('enforces the memory limit (RLIMIT_DATA)', async () => {
     const p = policy({}, { memoryBytes: 256 * 1024 * 1024 });
-    const r = await capture(backend, p, { argv: py('try:\n  b=bytearray(512*1024*1024); print("ALLOCATED")\nexcept MemoryError:\n  print("MemoryError")') });
+    const r = await capture(backend, p, {
+      argv: py('try:\n  b=bytearray(512*1024*1024); print("ALLOCATED")\nexcept MemoryError:\n  print("MemoryError")'),
+    });
     expect(r.stdout.trim()).toBe('MemoryError');
-    const control = await capture(backend, policy({}, { memoryBytes: null }), { argv: py('b=bytearray(512*1024*1024); print("ALLOCATED")') });
+    const control = await capture(backend, policy({}, { memoryBytes: null }), {
+      argv: py('b=bytearray(512*1024*1024); print("ALLOCATED")'),
+    });
     expect(control.stdout.trim()).toBe('ALLOCATED');
   });
 
   // malloc without touching the pages: the limit is what refuses it, and the control costs no memory.
-  const mallocProbe = py('import ctypes\nlibc=ctypes.CDLL(None)\nlibc.malloc.restype=ctypes.c_void_p\nlibc.malloc.argtypes=[ctypes.c_size_t]\np=libc.malloc(3<<30)\nprint("ALLOCATED" if p else "REFUSED")');
+  const mallocProbe = py(
+    'import ctypes\nlibc=ctypes.CDLL(None)\nlibc.malloc.restype=ctypes.c_void_p\nlibc.malloc.argtypes=[ctypes.c_size_t]\np=libc.malloc(3<<30)\nprint("ALLOCATED" if p else "REFUSED")',
+  );
 
   it('by default, a 3 GiB allocation is refused (control: allowed once the host configuration lifts the limit)', async () => {
     const r = await capture(backend, policy(), { argv: mallocProbe });
@@ -487,21 +575,31 @@ describe('limits and the process tree', () => {
     const node = process.execPath;
     const script = `const http=require('http');const s=http.createServer((q,r)=>r.end('pong')).listen(0,'127.0.0.1',async()=>{const r=await fetch('http://127.0.0.1:'+s.address().port);console.log('fetch',await r.text());const{Worker}=require('worker_threads');new Worker('0',{eval:true}).on('exit',()=>{console.log('worker');console.log(require('child_process').execFileSync('/bin/echo',['child']).toString().trim());s.close()})})`;
     const readOnly = node.startsWith('/usr/') ? [] : [dirname(node)];
-    const p = policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] }, { workdir: makeTempDir('agentlang-iso-wd-'), timeoutMs: 20_000, readOnly });
+    const p = policyFromTrust(
+      { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] },
+      { workdir: makeTempDir('agentlang-iso-wd-'), timeoutMs: 20_000, readOnly },
+    );
     const r = await capture(backend, p, { argv: [node, '-e', script] });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('fetch pong\nworker\nchild\n');
   });
 
   it('with the sandbox kept as host root by choice (AGENTLANG_SANDBOX_USER=0), the task limit still holds through a pids cgroup, or the run is refused', async () => {
-    const probe = py('import os,time\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)');
+    const probe = py(
+      'import os,time\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)',
+    );
     let outcome: string;
     try {
       const r = await capture(rootByChoice, policy({}, { maxProcesses: 8 }), { argv: probe });
       outcome = `forked ${Number(r.stdout.trim()) < 8 && Number(r.stdout.trim()) > 0 ? 'below the limit' : r.stdout.trim()}`;
     } catch (error) {
       // Root without a writable pids cgroup: RLIMIT_NPROC cannot bind host root, so the run is refused, never unbounded.
-      outcome = error instanceof IsolationError && error.code === 'SANDBOX_UNSUPPORTED' && /AGENTLANG_SANDBOX_USER/.test(error.message) ? 'refused' : String(error);
+      outcome =
+        error instanceof IsolationError &&
+        error.code === 'SANDBOX_UNSUPPORTED' &&
+        /AGENTLANG_SANDBOX_USER/.test(error.message)
+          ? 'refused'
+          : String(error);
     }
     expect(['forked below the limit', 'refused']).toContain(outcome);
   });
@@ -509,7 +607,9 @@ describe('limits and the process tree', () => {
   it('enforces the process-count limit', async () => {
     const p = policy({}, { maxProcesses: 8 });
     const r = await capture(backend, p, {
-      argv: py('import os\nn=0\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    import time; time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)'),
+      argv: py(
+        'import os\nn=0\nkids=[]\nfor i in range(30):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    import time; time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint(len(kids))\nfor k in kids: os.kill(k, 9)',
+      ),
     });
     const forked = Number(r.stdout.trim());
     expect(forked).toBeGreaterThan(0);

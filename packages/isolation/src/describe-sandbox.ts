@@ -25,7 +25,10 @@ export function describeSandbox(policy: IsolationPolicy): SandboxSummary {
       mode: policy.network,
       direct: policy.network === 'allowed' ? 'host' : 'loopback',
       proxy: allow
-        ? { runtime: [...(policy.egress?.runtimeHosts ?? [])], agent: policy.network === 'scoped' ? [...policy.allowedHosts] : [] }
+        ? {
+            runtime: [...(policy.egress?.runtimeHosts ?? [])],
+            agent: policy.network === 'scoped' ? [...policy.allowedHosts] : [],
+          }
         : null,
     },
     filesystem: {
@@ -43,12 +46,24 @@ export function formatSandboxLines(summary: SandboxSummary): Array<[label: strin
   const { network, filesystem, exec, limits } = summary;
   const lines: Array<[string, string]> = [];
   if (network.direct === 'host') {
-    lines.push(['Network', 'the host network, unfiltered (network: allowed): every host, including the host\'s own loopback services']);
+    lines.push([
+      'Network',
+      "the host network, unfiltered (network: allowed): every host, including the host's own loopback services",
+    ]);
   } else if (network.proxy) {
-    const hosts = [...network.proxy.runtime.map((h) => `${h} (runtime)`), ...network.proxy.agent.filter((h) => !network.proxy?.runtime.includes(h)).map((h) => `${h} (agent)`)];
-    lines.push(['Network', `only through the egress proxy, to ${hosts.join(', ')}; every other host refused, no direct connections, no DNS`]);
+    const hosts = [
+      ...network.proxy.runtime.map((h) => `${h} (runtime)`),
+      ...network.proxy.agent.filter((h) => !network.proxy?.runtime.includes(h)).map((h) => `${h} (agent)`),
+    ];
+    lines.push([
+      'Network',
+      `only through the egress proxy, to ${hosts.join(', ')}; every other host refused, no direct connections, no DNS`,
+    ]);
   } else {
-    lines.push(['Network', `none (own network namespace, loopback only)${network.mode === 'scoped' ? '; network: scoped lists no hosts' : ''}`]);
+    lines.push([
+      'Network',
+      `none (own network namespace, loopback only)${network.mode === 'scoped' ? '; network: scoped lists no hosts' : ''}`,
+    ]);
   }
   if (filesystem.mode === 'full') {
     lines.push(['Files', 'the whole host filesystem, read-write (filesystem: full)']);
@@ -58,9 +73,13 @@ export function formatSandboxLines(summary: SandboxSummary): Array<[label: strin
     parts.push('system directories read-only, private /tmp; nothing else of the host');
     lines.push(['Files', parts.join('; ')]);
   }
-  lines.push(['Exec', exec.childProcesses ? 'child processes allowed, each confined to this sandbox' : 'no child processes (exec: none)']);
+  lines.push([
+    'Exec',
+    exec.childProcesses ? 'child processes allowed, each confined to this sandbox' : 'no child processes (exec: none)',
+  ]);
   const limitParts = [`wall clock ${Math.round(limits.timeoutMs / 1000)} s`];
-  if (limits.memoryBytes !== undefined) limitParts.push(`memory ${Math.round(limits.memoryBytes / 1048576)} MiB per process`);
+  if (limits.memoryBytes !== undefined)
+    limitParts.push(`memory ${Math.round(limits.memoryBytes / 1048576)} MiB per process`);
   if (limits.maxProcesses !== undefined) limitParts.push(`${limits.maxProcesses} tasks`);
   lines.push(['Limits', limitParts.join(', ')]);
   return lines;

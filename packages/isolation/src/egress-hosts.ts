@@ -67,7 +67,12 @@ export function normalizeHost(host: string): string {
 export function checkHostPattern(pattern: string, label = 'allowed host'): string {
   const p = typeof pattern === 'string' ? normalizeHost(pattern) : '';
   const name = p.startsWith('*.') ? p.slice(2) : p;
-  const valid = isIP(p) !== 0 || (name.length > 0 && name.length <= 253 && name.split('.').every((l) => LABEL.test(l)) && (p === name || name.includes('.')));
+  const valid =
+    isIP(p) !== 0 ||
+    (name.length > 0 &&
+      name.length <= 253 &&
+      name.split('.').every((l) => LABEL.test(l)) &&
+      (p === name || name.includes('.')));
   if (!valid) {
     throw new IsolationError(
       'SANDBOX_INVALID_POLICY',

@@ -78,19 +78,27 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
     const pinned = pins.get(name);
     if (pinned !== undefined) return { ok: true, address: pinned };
     if (isIP(name) !== 0) {
-      return isPrivateAddress(name) ? refuse(403, `${name} is a loopback or private address; pin it with AGENTLANG_EGRESS_RESOLVE to allow it`) : { ok: true, address: name };
+      return isPrivateAddress(name)
+        ? refuse(403, `${name} is a loopback or private address; pin it with AGENTLANG_EGRESS_RESOLVE to allow it`)
+        : { ok: true, address: name };
     }
     let addresses: Array<{ address: string }>;
     try {
       addresses = await lookup(name, { all: true, verbatim: true });
     } catch (error) {
-      return refuse(502, `${name} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return refuse(
+        502,
+        `${name} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     // IPv4 first: many hosts have no IPv6 route, and we connect to exactly one checked address.
     const publicOnes = addresses.filter((a) => !isPrivateAddress(a.address));
     const usable = publicOnes.find((a) => isIP(a.address) === 4) ?? publicOnes[0];
     if (!usable) {
-      return refuse(403, `${name} resolves only to loopback or private addresses (${addresses.map((a) => a.address).join(', ')}); pin it with AGENTLANG_EGRESS_RESOLVE if that is intended`);
+      return refuse(
+        403,
+        `${name} resolves only to loopback or private addresses (${addresses.map((a) => a.address).join(', ')}); pin it with AGENTLANG_EGRESS_RESOLVE if that is intended`,
+      );
     }
     return { ok: true, address: usable.address };
   };
@@ -126,7 +134,8 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
         client.pipe(upstream);
       });
       upstream.once('error', (error) => {
-        if (!client.destroyed) client.end(plainResponse(502, `cannot reach ${target.host}:${target.port}: ${error.message}`));
+        if (!client.destroyed)
+          client.end(plainResponse(502, `cannot reach ${target.host}:${target.port}: ${error.message}`));
       });
       upstream.once('close', () => client.destroy());
       client.once('close', () => upstream.destroy());
@@ -138,17 +147,23 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
     try {
       url = new URL(req.url ?? '');
     } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('agentlang egress proxy: expected an absolute http:// URL or CONNECT\n');
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('agentlang egress proxy: expected an absolute http:// URL or CONNECT\n');
       return;
     }
     if (url.protocol !== 'http:') {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end(`agentlang egress proxy: ${url.protocol} is forwarded only through CONNECT\n`);
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end(`agentlang egress proxy: ${url.protocol} is forwarded only through CONNECT\n`);
       return;
     }
     const port = url.port === '' ? 80 : Number(url.port);
     void decide(url.hostname, port).then((decision) => {
       if (!decision.ok) {
-        res.writeHead(decision.status, { 'content-type': 'text/plain', connection: 'close' }).end(`agentlang egress proxy: ${decision.reason}\n`);
+        res
+          .writeHead(decision.status, { 'content-type': 'text/plain', connection: 'close' })
+          .end(`agentlang egress proxy: ${decision.reason}\n`);
         return;
       }
       const headers = { ...req.headers };
@@ -170,7 +185,10 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
         answer.pipe(res);
       });
       upstream.once('error', (error) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`agentlang egress proxy: cannot reach ${url.host}: ${error.message}\n`);
+        if (!res.headersSent)
+          res
+            .writeHead(502, { 'content-type': 'text/plain' })
+            .end(`agentlang egress proxy: cannot reach ${url.host}: ${error.message}\n`);
         else res.destroy();
       });
       req.pipe(upstream);
@@ -187,7 +205,11 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
   try {
     dir = mkdtempSync(join(tmpdir(), 'agentlang-egress-'));
   } catch (error) {
-    throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not create the egress proxy's socket directory: ${(error as Error).message}`, { cause: error });
+    throw new IsolationError(
+      'SANDBOX_PREPARE_FAILED',
+      `could not create the egress proxy's socket directory: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const socketPath = join(dir, EGRESS_SOCKET_NAME);
   // Binding a unix socket is synchronous in node (errors are reported on the next tick), so
@@ -196,7 +218,9 @@ export function startEgressProxy(options: EgressProxyOptions): EgressProxy {
   server.listen(socketPath);
   if (!server.listening) {
     rmSync(dir, { recursive: true, force: true });
-    throw new IsolationError('SANDBOX_PREPARE_FAILED', `the egress proxy could not listen on ${socketPath}`, { details: { socketPath } });
+    throw new IsolationError('SANDBOX_PREPARE_FAILED', `the egress proxy could not listen on ${socketPath}`, {
+      details: { socketPath },
+    });
   }
   server.unref();
 

@@ -42,7 +42,11 @@ afterAll(async () => {
 });
 
 /** Through a proxy on a unix socket: `CONNECT authority` then a GET inside the tunnel, or a plain absolute-URI GET. */
-function viaProxy(socketPath: string, mode: 'connect' | 'get', authority: string): Promise<{ status: number; body: string }> {
+function viaProxy(
+  socketPath: string,
+  mode: 'connect' | 'get',
+  authority: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       mode === 'connect'
@@ -84,21 +88,43 @@ describe('allowlist and address checks', () => {
   });
 
   it('classifies loopback, private, link-local and mapped addresses as private', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', 'not-an-ip']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      'not-an-ip',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
-    for (const a of ['1.1.1.1', '140.82.112.3', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
+    for (const a of ['1.1.1.1', '140.82.112.3', '2606:4700::1111', '::ffff:8.8.8.8'])
+      expect(isPrivateAddress(a), a).toBe(false);
   });
 
   it('parses host pins and refuses malformed ones', () => {
-    expect(parseEgressResolve('api.example.test=127.0.0.1, Docs.Example.Test=::1')).toEqual({ 'api.example.test': '127.0.0.1', 'docs.example.test': '::1' });
+    expect(parseEgressResolve('api.example.test=127.0.0.1, Docs.Example.Test=::1')).toEqual({
+      'api.example.test': '127.0.0.1',
+      'docs.example.test': '::1',
+    });
     expect(() => parseEgressResolve('api.example.test')).toThrow(/name=address/);
     expect(() => parseEgressResolve('*.example.test=127.0.0.1')).toThrow(IsolationError);
   });
 
   it('refuses allowlist entries that are URLs or carry ports', () => {
     const workdir = makeTempDir('agentlang-egress-wd-');
-    expect(() => policyFromTrust({ filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] }, { workdir, allowedHosts: ['https://api.example.test'] })).toThrow(/no scheme, port or path/);
+    expect(() =>
+      policyFromTrust(
+        { filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] },
+        { workdir, allowedHosts: ['https://api.example.test'] },
+      ),
+    ).toThrow(/no scheme, port or path/);
   });
 });
 
@@ -113,7 +139,9 @@ describe('the host-side proxy', () => {
       expect(provider.hits).toContain(`GET api.example.test:${provider.port} /v1/messages`);
 
       const before = forbidden.hits.length;
-      expect((await viaProxy(proxy.socketPath, 'connect', `forbidden.example.test:${forbidden.port}`)).status).toBe(403);
+      expect((await viaProxy(proxy.socketPath, 'connect', `forbidden.example.test:${forbidden.port}`)).status).toBe(
+        403,
+      );
       expect((await viaProxy(proxy.socketPath, 'get', `forbidden.example.test:${forbidden.port}`)).status).toBe(403);
       // An IP literal of the provider's own address is not the allowed name.
       expect((await viaProxy(proxy.socketPath, 'connect', `127.0.0.1:${forbidden.port}`)).status).toBe(403);
@@ -192,15 +220,27 @@ function probe(policy: ReturnType<typeof policyFromTrust>, scopedPort = 0) {
 }
 
 function lines(stdout: string): Record<string, string> {
-  return Object.fromEntries(stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+  return Object.fromEntries(
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]),
+  );
 }
 
 describe('inside bubblewrap', () => {
-  const pins = { 'api.example.test': '127.0.0.1', 'docs.example.test': '127.0.0.1', 'forbidden.example.test': '127.0.0.1' };
+  const pins = {
+    'api.example.test': '127.0.0.1',
+    'docs.example.test': '127.0.0.1',
+    'forbidden.example.test': '127.0.0.1',
+  };
 
   it('the runtime reaches its provider through the proxy under network: none; other hosts are refused and a direct connect fails', async () => {
     const workdir = makeTempDir('agentlang-egress-wd-');
-    const policy = policyFromPermissions({ required: ['shell'], optional: [] }, { workdir, runtimeHosts: ['api.example.test'], egressResolve: pins, timeoutMs: 20_000 });
+    const policy = policyFromPermissions(
+      { required: ['shell'], optional: [] },
+      { workdir, runtimeHosts: ['api.example.test'], egressResolve: pins, timeoutMs: 20_000 },
+    );
     expect(policy.network).toBe('none');
     const before = forbidden.hits.length;
     const r = await probe(policy);
@@ -209,7 +249,9 @@ describe('inside bubblewrap', () => {
     expect(out['proxy-env']).toBe('http://127.0.0.1:3128');
     expect(out['provider-get']).toBe('200 hello from the provider');
     expect(out['provider-connect']).toBe('200 hello from the provider');
-    expect(out['forbidden-get']).toMatch(/^403 agentlang egress proxy: forbidden\.example\.test is not in this sandbox's egress allowlist/);
+    expect(out['forbidden-get']).toMatch(
+      /^403 agentlang egress proxy: forbidden\.example\.test is not in this sandbox's egress allowlist/,
+    );
     expect(out['forbidden-connect']).toBe('refused 403');
     expect(out.direct).toBe('error ECONNREFUSED');
     expect(forbidden.hits.length).toBe(before);
@@ -230,7 +272,13 @@ describe('inside bubblewrap', () => {
       const workdir = makeTempDir('agentlang-egress-wd-');
       const policy = policyFromTrust(
         { filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] },
-        { workdir, allowedHosts: ['docs.example.test'], runtimeHosts: ['api.example.test'], egressResolve: pins, timeoutMs: 20_000 },
+        {
+          workdir,
+          allowedHosts: ['docs.example.test'],
+          runtimeHosts: ['api.example.test'],
+          egressResolve: pins,
+          timeoutMs: 20_000,
+        },
       );
       const r = await probe(policy, docs.port);
       const out = lines(r.stdout);
@@ -246,19 +294,32 @@ describe('inside bubblewrap', () => {
 
   it('curl inside follows the proxy variables and gets the proxy refusal for a forbidden host', async () => {
     const workdir = makeTempDir('agentlang-egress-wd-');
-    const policy = policyFromTrust({ filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] }, { workdir, allowedHosts: ['api.example.test'], egressResolve: pins, timeoutMs: 20_000 });
+    const policy = policyFromTrust(
+      { filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] },
+      { workdir, allowedHosts: ['api.example.test'], egressResolve: pins, timeoutMs: 20_000 },
+    );
     const r = await capture(backend, policy, {
-      argv: ['/bin/sh', '-c', `curl -s http://api.example.test:${provider.port}/; echo; curl -s -o /dev/null -w '%{http_code}' http://forbidden.example.test:${forbidden.port}/; echo`],
+      argv: [
+        '/bin/sh',
+        '-c',
+        `curl -s http://api.example.test:${provider.port}/; echo; curl -s -o /dev/null -w '%{http_code}' http://forbidden.example.test:${forbidden.port}/; echo`,
+      ],
     });
     expect(r.stdout.split('\n').slice(0, 2)).toEqual(['hello from the provider', '403']);
   });
 
-  it('the bridge passes on the command\'s exit code and its death by signal', async () => {
+  it("the bridge passes on the command's exit code and its death by signal", async () => {
     const workdir = makeTempDir('agentlang-egress-wd-');
-    const policy = policyFromTrust({ filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] }, { workdir, allowedHosts: ['api.example.test'], timeoutMs: 20_000 });
+    const policy = policyFromTrust(
+      { filesystem: 'none', network: 'scoped', exec: 'sandboxed', scope: [] },
+      { workdir, allowedHosts: ['api.example.test'], timeoutMs: 20_000 },
+    );
     expect((await capture(backend, policy, { argv: ['/bin/sh', '-c', 'exit 7'] })).exitCode).toBe(7);
     // As without the bridge (bwrap reports a command killed by signal n as 128+n).
-    const plain = policyFromTrust({ filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] }, { workdir, timeoutMs: 20_000 });
+    const plain = policyFromTrust(
+      { filesystem: 'none', network: 'none', exec: 'sandboxed', scope: [] },
+      { workdir, timeoutMs: 20_000 },
+    );
     const direct = await capture(backend, plain, { argv: ['/bin/sh', '-c', 'kill -TERM $$'] });
     const bridged = await capture(backend, policy, { argv: ['/bin/sh', '-c', 'kill -TERM $$'] });
     expect([bridged.exitCode, bridged.signal]).toEqual([direct.exitCode, direct.signal]);
@@ -267,7 +328,10 @@ describe('inside bubblewrap', () => {
 
   it('network: scoped with exec: none is refused before anything starts (the bridge is a process)', () => {
     const workdir = makeTempDir('agentlang-egress-wd-');
-    const policy = policyFromTrust({ filesystem: 'none', network: 'scoped', exec: 'none', scope: [] }, { workdir, allowedHosts: ['docs.example.test'] });
+    const policy = policyFromTrust(
+      { filesystem: 'none', network: 'scoped', exec: 'none', scope: [] },
+      { workdir, allowedHosts: ['docs.example.test'] },
+    );
     expect(() => backend.prepare(policy, { argv: ['true'], env: {} })).toThrow(/exec: none forbids/);
   });
 });

@@ -30,7 +30,15 @@ export interface SandboxSettings {
   user?: { uid: number; gid: number };
 }
 
-const UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 function invalid(name: string, value: string, expected: string): IsolationError {
   return new IsolationError('SANDBOX_INVALID_POLICY', `${name} is ${JSON.stringify(value)}; expected ${expected}`, {
@@ -59,12 +67,14 @@ export function parseMemorySize(name: string, value: string): number | null {
 export function sandboxSettingsFromEnv(env: Record<string, string | undefined>): SandboxSettings {
   const settings: SandboxSettings = {};
   const memory = env.AGENTLANG_SANDBOX_MEMORY;
-  if (memory !== undefined && memory.trim() !== '') settings.memoryBytes = parseMemorySize('AGENTLANG_SANDBOX_MEMORY', memory);
+  if (memory !== undefined && memory.trim() !== '')
+    settings.memoryBytes = parseMemorySize('AGENTLANG_SANDBOX_MEMORY', memory);
   const processes = env.AGENTLANG_SANDBOX_MAX_PROCESSES;
   if (processes !== undefined && processes.trim() !== '') {
     const text = processes.trim().toLowerCase();
     if (text === 'unlimited') settings.maxProcesses = null;
-    else if (/^\d+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text))) settings.maxProcesses = Number(text);
+    else if (/^\d+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text)))
+      settings.maxProcesses = Number(text);
     else throw invalid('AGENTLANG_SANDBOX_MAX_PROCESSES', processes, 'a positive integer such as 1024, or unlimited');
   }
   const user = env.AGENTLANG_SANDBOX_USER;
@@ -73,7 +83,11 @@ export function sandboxSettingsFromEnv(env: Record<string, string | undefined>):
     const uid = match ? Number(match[1]) : Number.NaN;
     const gid = match ? Number(match[2] ?? match[1]) : Number.NaN;
     if (!Number.isSafeInteger(uid) || !Number.isSafeInteger(gid) || uid > 0xfffffffe || gid > 0xfffffffe) {
-      throw invalid('AGENTLANG_SANDBOX_USER', user, 'a numeric uid or uid:gid such as 65534:65534 (0 keeps host root, which is weaker)');
+      throw invalid(
+        'AGENTLANG_SANDBOX_USER',
+        user,
+        'a numeric uid or uid:gid such as 65534:65534 (0 keeps host root, which is weaker)',
+      );
     }
     settings.user = { uid, gid };
   }

@@ -19,9 +19,13 @@ describe('descriptors leaked by the parent', () => {
     // (bundled from source by esbuild, which tsup ships).
     const dir = makeTempDir('agentlang-iso-leak-');
     const bundle = join(dir, 'isolation.mjs');
-    const built = spawnSync(join(pkg, 'node_modules/.bin/esbuild'), [join(pkg, 'src/index.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`], {
-      encoding: 'utf8',
-    });
+    const built = spawnSync(
+      join(pkg, 'node_modules/.bin/esbuild'),
+      [join(pkg, 'src/index.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(built.status, built.stderr).toBe(0);
     const runner = join(dir, 'runner.mjs');
     writeFileSync(
@@ -36,7 +40,11 @@ const bare = spawnSync('/usr/bin/bwrap', ['--unshare-all', '--ro-bind', '/usr', 
 console.log(JSON.stringify({ parent: readdirSync('/proc/self/fd').map(Number), inside, bare: bare.trim().split(/\\s+/).map(Number) }));
 `,
     );
-    const run = spawnSync('/usr/bin/bash', ['-c', `exec 300</etc/hostname; exec 1000</etc/hostname; exec ${process.execPath} ${runner}`], { encoding: 'utf8' });
+    const run = spawnSync(
+      '/usr/bin/bash',
+      ['-c', `exec 300</etc/hostname; exec 1000</etc/hostname; exec ${process.execPath} ${runner}`],
+      { encoding: 'utf8' },
+    );
     expect(run.status, run.stderr).toBe(0);
     const { parent, inside, bare } = JSON.parse(run.stdout) as { parent: number[]; inside: string; bare: number[] };
     expect(parent).toEqual(expect.arrayContaining([300, 1000])); // control: the parent really holds them

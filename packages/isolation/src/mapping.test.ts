@@ -5,7 +5,8 @@ import { DEFAULT_MAX_PROCESSES, DEFAULT_MEMORY_BYTES } from './host-settings.js'
 import { CAPABILITY_MAPPING, DEFAULT_TIMEOUT_MS, policyFromPermissions, policyFromTrust } from './mapping.js';
 
 const ctx = { workdir: '/srv/run/wd', root: '/srv/agents/demo' };
-const trust = (over: Record<string, unknown> = {}) => ({ filesystem: 'none', network: 'none', exec: 'full', scope: [], ...over }) as Parameters<typeof policyFromTrust>[0];
+const trust = (over: Record<string, unknown> = {}) =>
+  ({ filesystem: 'none', network: 'none', exec: 'full', scope: [], ...over }) as Parameters<typeof policyFromTrust>[0];
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -33,7 +34,11 @@ describe('policyFromTrust', () => {
 
   it('read-only binds the workdir and the scope read-only, scope relative to the agent root', () => {
     const p = policyFromTrust(trust({ filesystem: 'read-only', scope: ['./data', '/etc/ssl'] }), ctx);
-    expect(p.filesystem).toEqual({ mode: 'read-only', readOnly: ['/srv/run/wd', '/srv/agents/demo/data', '/etc/ssl'], readWrite: [] });
+    expect(p.filesystem).toEqual({
+      mode: 'read-only',
+      readOnly: ['/srv/run/wd', '/srv/agents/demo/data', '/etc/ssl'],
+      readWrite: [],
+    });
   });
 
   it('scoped binds the workdir and the scope read-write', () => {
@@ -80,21 +85,32 @@ describe('policyFromTrust', () => {
   });
 
   it('says what was expected in the message', () => {
-    expect(() => policyFromTrust(trust({ network: 'internet' }), ctx)).toThrow('trust.network is "internet"; expected one of none, scoped, allowed');
+    expect(() => policyFromTrust(trust({ network: 'internet' }), ctx)).toThrow(
+      'trust.network is "internet"; expected one of none, scoped, allowed',
+    );
   });
 });
 
 describe('policyFromPermissions', () => {
   it('no permissions: no network, no child processes, workdir only', () => {
     const p = policyFromPermissions(undefined, ctx);
-    expect(p).toMatchObject({ network: 'none', exec: 'none', filesystem: { mode: 'none', readWrite: ['/srv/run/wd'] }, capabilities: { granted: [], withheld: [] } });
+    expect(p).toMatchObject({
+      network: 'none',
+      exec: 'none',
+      filesystem: { mode: 'none', readWrite: ['/srv/run/wd'] },
+      capabilities: { granted: [], withheld: [] },
+    });
   });
 
   it('maps network/websocket/p2p → network allowed, shell → exec sandboxed, filesystem → scoped, storage → granted by the workdir', () => {
     expect(policyFromPermissions({ required: ['websocket'], optional: [] }, ctx).network).toBe('allowed');
     expect(policyFromPermissions({ required: ['p2p'], optional: [] }, ctx).network).toBe('allowed');
     const p = policyFromPermissions({ required: ['network', 'storage'], optional: ['filesystem', 'shell'] }, ctx);
-    expect(p).toMatchObject({ network: 'allowed', exec: 'sandboxed', filesystem: { mode: 'scoped', readWrite: ['/srv/run/wd'] } });
+    expect(p).toMatchObject({
+      network: 'allowed',
+      exec: 'sandboxed',
+      filesystem: { mode: 'scoped', readWrite: ['/srv/run/wd'] },
+    });
     expect(p.capabilities).toEqual({ granted: ['network', 'storage', 'filesystem', 'shell'], withheld: [] });
   });
 
@@ -105,11 +121,16 @@ describe('policyFromPermissions', () => {
 
   it('refuses required capabilities a sandbox cannot provide with SANDBOX_UNSUPPORTED', () => {
     for (const cap of Object.keys(CAPABILITY_MAPPING).filter((c) => CAPABILITY_MAPPING[c] === 'unsupported')) {
-      expect(codeOf(() => policyFromPermissions({ required: [cap], optional: [] }, ctx)), cap).toBe('SANDBOX_UNSUPPORTED');
+      expect(
+        codeOf(() => policyFromPermissions({ required: [cap], optional: [] }, ctx)),
+        cap,
+      ).toBe('SANDBOX_UNSUPPORTED');
     }
     expect(() => policyFromPermissions({ required: ['camera', 'background'], optional: [] }, ctx)).toThrow(
       /requires "camera", "background", which a sandboxed run cannot provide.*move them to permissions.optional/,
     );
-    expect(codeOf(() => policyFromPermissions({ required: ['teleport'], optional: [] }, ctx))).toBe('SANDBOX_UNSUPPORTED');
+    expect(codeOf(() => policyFromPermissions({ required: ['teleport'], optional: [] }, ctx))).toBe(
+      'SANDBOX_UNSUPPORTED',
+    );
   });
 });

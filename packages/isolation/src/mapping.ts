@@ -65,9 +65,13 @@ function checkLevel<T extends string>(axis: string, value: string, allowed: read
 
 function absolute(label: string, path: string, base: string): string {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
-    throw new IsolationError('SANDBOX_INVALID_POLICY', `${label} has an empty or invalid path: ${JSON.stringify(path)}`, {
-      details: { path },
-    });
+    throw new IsolationError(
+      'SANDBOX_INVALID_POLICY',
+      `${label} has an empty or invalid path: ${JSON.stringify(path)}`,
+      {
+        details: { path },
+      },
+    );
   }
   return isAbsolute(path) ? resolve(path) : resolve(base, path);
 }
@@ -176,10 +180,7 @@ export const CAPABILITY_MAPPING: Record<string, 'filesystem' | 'storage' | 'netw
  * `shell` → child processes allowed (exec sandboxed); anything the sandbox cannot provide is
  * refused with `SANDBOX_UNSUPPORTED` when required and withheld when optional.
  */
-export function policyFromPermissions(
-  permissions: PermissionsInput | undefined,
-  ctx: PolicyContext,
-): IsolationPolicy {
+export function policyFromPermissions(permissions: PermissionsInput | undefined, ctx: PolicyContext): IsolationPolicy {
   const required = [...(permissions?.required ?? [])];
   const optional = [...(permissions?.optional ?? [])];
   const refused = required.filter((c) => (CAPABILITY_MAPPING[c] ?? 'unsupported') === 'unsupported');
@@ -187,10 +188,17 @@ export function policyFromPermissions(
     throw new IsolationError(
       'SANDBOX_UNSUPPORTED',
       `the agent requires ${refused.map((c) => `"${c}"`).join(', ')}, which a sandboxed run cannot provide (this host grants filesystem, storage, network, websocket, p2p, shell); move ${refused.length === 1 ? 'it' : 'them'} to permissions.optional if the agent can work without, or run it on a host that provides ${refused.length === 1 ? 'it' : 'them'}`,
-      { details: { refused, supported: Object.keys(CAPABILITY_MAPPING).filter((c) => CAPABILITY_MAPPING[c] !== 'unsupported') } },
+      {
+        details: {
+          refused,
+          supported: Object.keys(CAPABILITY_MAPPING).filter((c) => CAPABILITY_MAPPING[c] !== 'unsupported'),
+        },
+      },
     );
   }
-  const granted = unique([...required, ...optional].filter((c) => (CAPABILITY_MAPPING[c] ?? 'unsupported') !== 'unsupported'));
+  const granted = unique(
+    [...required, ...optional].filter((c) => (CAPABILITY_MAPPING[c] ?? 'unsupported') !== 'unsupported'),
+  );
   const withheld = unique(optional.filter((c) => !granted.includes(c)));
   const kinds = new Set(granted.map((c) => CAPABILITY_MAPPING[c]));
   const policy = policyFromTrust(

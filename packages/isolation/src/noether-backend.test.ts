@@ -24,9 +24,19 @@ describe('the noether backend', () => {
 
   it('names the shapes it cannot express: full passthrough, host allow-lists, in-sandbox files', () => {
     const workdir = makeTempDir();
-    expect(noetherCannotExpress(policyFromTrust({ ...trust, filesystem: 'full' }, { workdir }), { argv: ['x'], env: {} })).toContain('filesystem: full');
-    expect(noetherCannotExpress(policyFromTrust({ ...trust, network: 'scoped' }, { workdir }), { argv: ['x'], env: {} })).toContain('network: scoped');
-    expect(noetherCannotExpress(policyFromTrust(trust, { workdir }), { argv: ['x'], env: {}, files: [{ path: '/tmp/a', content: '' }] })).toContain('files');
+    expect(
+      noetherCannotExpress(policyFromTrust({ ...trust, filesystem: 'full' }, { workdir }), { argv: ['x'], env: {} }),
+    ).toContain('filesystem: full');
+    expect(
+      noetherCannotExpress(policyFromTrust({ ...trust, network: 'scoped' }, { workdir }), { argv: ['x'], env: {} }),
+    ).toContain('network: scoped');
+    expect(
+      noetherCannotExpress(policyFromTrust(trust, { workdir }), {
+        argv: ['x'],
+        env: {},
+        files: [{ path: '/tmp/a', content: '' }],
+      }),
+    ).toContain('files');
     expect(noetherCannotExpress(policyFromTrust(trust, { workdir }), { argv: ['x'], env: {} })).toBeUndefined();
   });
 
@@ -37,7 +47,10 @@ describe('the noether backend', () => {
       fallback: () => createBwrapBackend({ bwrapPath: '/usr/bin/bwrap' }),
       log: (l) => lines.push(l),
     });
-    const policy = policyFromTrust({ ...trust, network: 'scoped' }, { workdir: makeTempDir(), allowedHosts: ['example.com'] });
+    const policy = policyFromTrust(
+      { ...trust, network: 'scoped' },
+      { workdir: makeTempDir(), allowedHosts: ['example.com'] },
+    );
     let error: unknown;
     try {
       backend.prepare(policy, { argv: ['/bin/true'], env: {} });
@@ -45,6 +58,8 @@ describe('the noether backend', () => {
       error = e;
     }
     expect((error as IsolationError).code).toBe('SANDBOX_UNSUPPORTED');
-    expect(lines).toEqual(['isolation: noether-sandbox cannot express network: scoped (host allow-lists); falling back to the bwrap backend']);
+    expect(lines).toEqual([
+      'isolation: noether-sandbox cannot express network: scoped (host allow-lists); falling back to the bwrap backend',
+    ]);
   });
 });

@@ -40,7 +40,7 @@ export interface NoetherPolicyFile {
 export function noetherCannotExpress(policy: IsolationPolicy, command: SandboxCommand): string | undefined {
   if (policy.filesystem.mode === 'full') return 'filesystem: full (host passthrough)';
   if (policy.network === 'scoped') return 'network: scoped (host allow-lists)';
-  if (egressAllowlist(policy)) return 'egress through the host-side proxy (the runtime\'s endpoint)';
+  if (egressAllowlist(policy)) return "egress through the host-side proxy (the runtime's endpoint)";
   if (command.files && command.files.length > 0) return 'files created inside the sandbox';
   return undefined;
 }
@@ -102,12 +102,24 @@ export function createNoetherBackend(options: NoetherBackendOptions): IsolationB
         }
       } catch (error) {
         rmSync(dir, { recursive: true, force: true });
-        throw new IsolationError('SANDBOX_PREPARE_FAILED', `could not write the noether policy file ${policyFile}: ${(error as Error).message}`, {
-          cause: error,
-          details: { policyFile },
-        });
+        throw new IsolationError(
+          'SANDBOX_PREPARE_FAILED',
+          `could not write the noether policy file ${policyFile}: ${(error as Error).message}`,
+          {
+            cause: error,
+            details: { policyFile },
+          },
+        );
       }
-      const argv = [options.noetherPath, '--policy-file', policyFile, '--isolate=bwrap', '--require-isolation', '--', ...command.argv];
+      const argv = [
+        options.noetherPath,
+        '--policy-file',
+        policyFile,
+        '--isolate=bwrap',
+        '--require-isolation',
+        '--',
+        ...command.argv,
+      ];
       return {
         backend: 'noether',
         argv,

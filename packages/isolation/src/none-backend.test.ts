@@ -13,7 +13,11 @@ describe('the none backend (--unsafe-no-isolation)', () => {
     process.env.AGENTLANG_TEST_NONE_PARENT = 'leak?';
     try {
       const workdir = makeTempDir();
-      const r = await capture(backend, policyFromTrust(trust, { workdir }), { argv: ['/usr/bin/env'], env: { A: '1' }, secrets: { S: 'x' } });
+      const r = await capture(backend, policyFromTrust(trust, { workdir }), {
+        argv: ['/usr/bin/env'],
+        env: { A: '1' },
+        secrets: { S: 'x' },
+      });
       expect(r.backend).toBe('none');
       expect(r.stdout).toContain('A=1\n');
       expect(r.stdout).toContain('S=x\n');
@@ -36,6 +40,8 @@ describe('the none backend (--unsafe-no-isolation)', () => {
 
   it('refuses in-sandbox files (there is no sandbox to put them in)', () => {
     const p = policyFromTrust(trust, { workdir: makeTempDir() });
-    expect(() => backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: '/tmp/x', content: '' }] })).toThrow(IsolationError);
+    expect(() =>
+      backend.prepare(p, { argv: ['/bin/true'], env: {}, files: [{ path: '/tmp/x', content: '' }] }),
+    ).toThrow(IsolationError);
   });
 });

@@ -15,7 +15,8 @@ function hierarchies(): string[] {
   const out: string[] = [];
   if (existsSync('/sys/fs/cgroup/pids/cgroup.procs')) out.push('/sys/fs/cgroup/pids');
   try {
-    if (readFileSync('/sys/fs/cgroup/cgroup.subtree_control', 'utf8').split(/\s+/).includes('pids')) out.push('/sys/fs/cgroup');
+    if (readFileSync('/sys/fs/cgroup/cgroup.subtree_control', 'utf8').split(/\s+/).includes('pids'))
+      out.push('/sys/fs/cgroup');
   } catch {
     // not cgroup v2, or not readable
   }

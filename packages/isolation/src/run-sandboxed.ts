@@ -64,7 +64,14 @@ export function spawnPrepared(
     const finish = () => {
       release();
       const [exitCode, signal] = exited ?? [null, null];
-      resolve({ exitCode, signal, timedOut, aborted, durationMs: Number(process.hrtime.bigint() - started) / 1e6, backend });
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        aborted,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        backend,
+      });
     };
     child.once('error', (error: Error) => {
       release();

@@ -10,10 +10,18 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Throws `SANDBOX_INVALID_COMMAND` unless the command is well-formed (argv, env and secret names, file paths). */
 export function checkCommand(command: SandboxCommand): void {
-  if (!Array.isArray(command.argv) || command.argv.length === 0 || command.argv.some((a) => typeof a !== 'string' || a.includes('\0'))) {
-    throw new IsolationError('SANDBOX_INVALID_COMMAND', 'the sandboxed command needs a non-empty argv of strings without NUL bytes', {
-      details: { argv: command.argv },
-    });
+  if (
+    !Array.isArray(command.argv) ||
+    command.argv.length === 0 ||
+    command.argv.some((a) => typeof a !== 'string' || a.includes('\0'))
+  ) {
+    throw new IsolationError(
+      'SANDBOX_INVALID_COMMAND',
+      'the sandboxed command needs a non-empty argv of strings without NUL bytes',
+      {
+        details: { argv: command.argv },
+      },
+    );
   }
   for (const [kind, record] of [
     ['env', command.env ?? {}],
@@ -31,9 +39,13 @@ export function checkCommand(command: SandboxCommand): void {
   }
   for (const file of command.files ?? []) {
     if (!isAbsolute(file.path) || file.path.split('/').includes('..') || file.path.includes('\0')) {
-      throw new IsolationError('SANDBOX_INVALID_COMMAND', `file path ${JSON.stringify(file.path)} must be absolute inside the sandbox and contain no ".."`, {
-        details: { path: file.path },
-      });
+      throw new IsolationError(
+        'SANDBOX_INVALID_COMMAND',
+        `file path ${JSON.stringify(file.path)} must be absolute inside the sandbox and contain no ".."`,
+        {
+          details: { path: file.path },
+        },
+      );
     }
   }
   if (command.cwd !== undefined && !isAbsolute(command.cwd)) {
@@ -56,9 +68,13 @@ export function buildEnvironment(
   const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: policy.workdir, TMPDIR: '/tmp', LANG: 'C.UTF-8' };
   for (const name of policy.env) {
     if (!ENV_NAME.test(name)) {
-      throw new IsolationError('SANDBOX_INVALID_POLICY', `policy.env names ${JSON.stringify(name)}, which is not a valid environment variable name`, {
-        details: { name },
-      });
+      throw new IsolationError(
+        'SANDBOX_INVALID_POLICY',
+        `policy.env names ${JSON.stringify(name)}, which is not a valid environment variable name`,
+        {
+          details: { name },
+        },
+      );
     }
     const value = hostEnv[name];
     if (value !== undefined) env[name] = value;

@@ -89,8 +89,12 @@ describe('selectBackend', () => {
 
   it('gives no isolation only with unsafeNoIsolation, and refuses AGENTLANG_ISOLATION_BACKEND=none without it', () => {
     expect(selectBackend({ env: { PATH: '/nonexistent' }, unsafeNoIsolation: true }).name).toBe('none');
-    expect(codeOf(() => selectBackend({ env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'none' } }))).toBe('SANDBOX_UNAVAILABLE');
-    expect(codeOf(() => selectBackend({ env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'docker' } }))).toBe('SANDBOX_UNKNOWN_BACKEND');
+    expect(codeOf(() => selectBackend({ env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'none' } }))).toBe(
+      'SANDBOX_UNAVAILABLE',
+    );
+    expect(codeOf(() => selectBackend({ env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'docker' } }))).toBe(
+      'SANDBOX_UNKNOWN_BACKEND',
+    );
   });
 
   it('noether: runs noether-sandbox --policy-file <0600 json> --isolate=bwrap --require-isolation -- argv', async () => {
@@ -99,12 +103,23 @@ describe('selectBackend', () => {
     const backend = selectBackend({ env: { PATH: `${bin}:${SYSTEM_PATH}`, AGENTLANG_ISOLATION_BACKEND: 'noether' } });
     expect(backend.name).toBe('noether');
     const policy = policyFromTrust(trust, { workdir, timeoutMs: 20_000, setEnv: { MODE: 'demo' } });
-    const r = await capture(backend, policy, { argv: ['/bin/echo', '[test-echo] demo@0.1.0'], secrets: { API_KEY: 'sekrit-value' } });
+    const r = await capture(backend, policy, {
+      argv: ['/bin/echo', '[test-echo] demo@0.1.0'],
+      secrets: { API_KEY: 'sekrit-value' },
+    });
     expect(r).toMatchObject({ exitCode: 0, backend: 'noether' });
     expect(r.stdout).toBe('[test-echo] demo@0.1.0\n');
     const args = readFileSync(join(record, 'args'), 'utf8').trim().split('\n');
     const policyPath = readFileSync(join(record, 'path'), 'utf8').trim();
-    expect(args).toEqual(['--policy-file', policyPath, '--isolate=bwrap', '--require-isolation', '--', '/bin/echo', '[test-echo] demo@0.1.0']);
+    expect(args).toEqual([
+      '--policy-file',
+      policyPath,
+      '--isolate=bwrap',
+      '--require-isolation',
+      '--',
+      '/bin/echo',
+      '[test-echo] demo@0.1.0',
+    ]);
     expect(readFileSync(join(record, 'mode'), 'utf8').trim()).toBe('600');
     expect(existsSync(policyPath)).toBe(false); // cleaned up after the run
     const wire = JSON.parse(readFileSync(join(record, 'policy.json'), 'utf8'));
@@ -131,20 +146,29 @@ describe('selectBackend', () => {
 
   it('noether: falls back to bwrap with a debug log when noether-sandbox is not on PATH', async () => {
     const lines: string[] = [];
-    const backend = selectBackend({ env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'noether', AGENTLANG_DEBUG: '1' }, log: (l) => lines.push(l) });
+    const backend = selectBackend({
+      env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'noether', AGENTLANG_DEBUG: '1' },
+      log: (l) => lines.push(l),
+    });
     expect(backend.name).toBe('bwrap');
     expect(lines).toEqual(['isolation: noether-sandbox not found on PATH; falling back to the bwrap backend']);
     const quiet: string[] = [];
     selectBackend({ env: { PATH: SYSTEM_PATH, AGENTLANG_ISOLATION_BACKEND: 'noether' }, log: (l) => quiet.push(l) });
     expect(quiet).toEqual([]); // debug only
-    const r = await capture(backend, policyFromTrust(trust, { workdir: makeTempDir() }), { argv: ['/bin/echo', 'via bwrap'] });
+    const r = await capture(backend, policyFromTrust(trust, { workdir: makeTempDir() }), {
+      argv: ['/bin/echo', 'via bwrap'],
+    });
     expect(r).toMatchObject({ exitCode: 0, backend: 'bwrap', stdout: 'via bwrap\n' });
   });
 
   it('noether: falls back to bwrap for filesystem: full, which noether cannot express', async () => {
     const { bin, record } = standInNoether();
     const lines: string[] = [];
-    const backend = selectBackend({ env: { PATH: `${bin}:${SYSTEM_PATH}`, AGENTLANG_ISOLATION_BACKEND: 'noether' }, log: (l) => lines.push(l), verbose: true });
+    const backend = selectBackend({
+      env: { PATH: `${bin}:${SYSTEM_PATH}`, AGENTLANG_ISOLATION_BACKEND: 'noether' },
+      log: (l) => lines.push(l),
+      verbose: true,
+    });
     expect(backend.name).toBe('noether');
     const policy = policyFromTrust({ ...trust, filesystem: 'full' }, { workdir: makeTempDir() });
     const prepared = backend.prepare(policy, { argv: ['/bin/true'], env: {} });
@@ -154,7 +178,9 @@ describe('selectBackend', () => {
     const r = await capture(backend, policy, { argv: ['/bin/echo', 'full'] });
     expect(r).toMatchObject({ exitCode: 0, backend: 'bwrap', stdout: 'full\n' });
     expect(existsSync(join(record, 'args'))).toBe(false); // the stand-in never ran
-    expect(lines[0]).toBe('isolation: noether-sandbox cannot express filesystem: full (host passthrough); falling back to the bwrap backend');
+    expect(lines[0]).toBe(
+      'isolation: noether-sandbox cannot express filesystem: full (host passthrough); falling back to the bwrap backend',
+    );
   });
 
   it('noether without bwrap: a policy noether cannot express is an error, not a silent downgrade', () => {

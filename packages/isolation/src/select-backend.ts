@@ -53,7 +53,11 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
       });
     }
     const { user } = sandboxSettingsFromEnv(env);
-    return createBwrapBackend({ bwrapPath, ...(options.log ? { log: options.log } : {}), ...(user ? { sandboxUser: user } : {}) });
+    return createBwrapBackend({
+      bwrapPath,
+      ...(options.log ? { log: options.log } : {}),
+      ...(user ? { sandboxUser: user } : {}),
+    });
   };
   if (requested === 'bwrap') return bwrap();
   const noetherPath = findOnPath('noether-sandbox', env.PATH);
@@ -62,7 +66,12 @@ export function selectBackend(options: SelectBackendOptions): IsolationBackend {
     return bwrap();
   }
   const { user } = sandboxSettingsFromEnv(env);
-  return createNoetherBackend({ noetherPath, fallback: bwrapPath ? () => bwrap() : undefined, log: debug, ...(user ? { sandboxUser: user } : {}) });
+  return createNoetherBackend({
+    noetherPath,
+    fallback: bwrapPath ? () => bwrap() : undefined,
+    log: debug,
+    ...(user ? { sandboxUser: user } : {}),
+  });
 }
 
 function unknown(requested: string): IsolationError {

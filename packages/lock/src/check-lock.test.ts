@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assertLockMatches, checkLock, createLock, LOCK_SCHEMA_V1, type LockError, lockHostPart, portableLockDigest } from './index.js';
+import {
+  assertLockMatches,
+  checkLock,
+  createLock,
+  LOCK_SCHEMA_V1,
+  type LockError,
+  lockHostPart,
+  portableLockDigest,
+} from './index.js';
 import { demoPlan, researchPlan } from './testing/plans.js';
 
 const hex = (c: string) => c.repeat(64);
@@ -9,11 +17,16 @@ describe('checkLock', () => {
 
   it('finds nothing when the plan is unchanged, even if host facts differ', () => {
     expect(checkLock(lock, researchPlan())).toEqual([]);
-    const elsewhere = { ...researchPlan(), host: { os: 'darwin', arch: 'arm64' }, authSource: 'subscription:claude', decisions: [] };
+    const elsewhere = {
+      ...researchPlan(),
+      host: { os: 'darwin', arch: 'arm64' },
+      authSource: 'subscription:claude',
+      decisions: [],
+    };
     expect(checkLock(lock, elsewhere)).toEqual([]);
   });
 
-  it('gives seed 000\'s message, with full digests, for a changed manifest', () => {
+  it("gives seed 000's message, with full digests, for a changed manifest", () => {
     const demoLock = createLock(demoPlan(), { manifestPath: 'demo.agent' });
     const edited = demoPlan({ agent: { ...demoPlan().agent, digest: `ag1:${hex('f')}` } });
     let error: LockError | undefined;
@@ -38,27 +51,90 @@ describe('checkLock', () => {
     const drifts = checkLock(lock, plan);
     expect(drifts.map((d) => d.kind)).toEqual(['manifest', 'file', 'prompt']);
     expect(drifts[1]).toMatchObject({ subject: 'prompt', locked: `sha256:${hex('d')}`, current: `sha256:${hex('7')}` });
-    expect(drifts[2]).toMatchObject({ subject: 'system prompt (xml)', locked: `sha256:${hex('9')}`, current: `sha256:${hex('8')}` });
+    expect(drifts[2]).toMatchObject({
+      subject: 'system prompt (xml)',
+      locked: `sha256:${hex('9')}`,
+      current: `sha256:${hex('8')}`,
+    });
   });
 
   it('catches each kind of drift on its own', () => {
     const cases: Array<[string, (p: ReturnType<typeof researchPlan>) => void, RegExp]> = [
-      ['file', (p) => p.files.push({ path: 'skills/x/SKILL.md', sha256: `sha256:${hex('a')}`, role: 'skill:x' }), /^file skill:x \(sha256:a+\) is not in the lock$/],
-      ['file', (p) => p.files.pop(), /^file agent:market-analyst is recorded in the lock .* but no longer part of the agent$/],
-      ['prompt', (p) => { p.systemPromptDigests = { ...p.systemPromptDigests, markdown: `sha256:${hex('c')}` }; }, /^system prompt compiled to markdown is sha256:c+ but the lock records sha256:9+8$/],
-      ['tool', (p) => { p.tools[0]!.version = '1.2.4'; }, /^tool web_search is 1\.2\.4, integrity sha256:2+ but the lock records 1\.2\.3/],
-      ['tool', (p) => { p.tools[0]!.integrity = `sha256:${hex('c')}`; }, /^tool web_search is .*sha256:c+ but the lock records .*sha256:2+$/],
-      ['agent', (p) => { p.subAgents[0]!.digest = `ag1:${hex('c')}`; }, /^sub-agent research-assistant → specialists\/market-analyst.yaml is market-analyst@1\.0\.0 ag1:c+/],
-      ['model-capabilities', (p) => { p.models['claude-sonnet-4']!.contextWindow = 100000; }, /^model claude-sonnet-4 is .*100000/],
-      ['mcp-server', (p) => { p.mcpServers[0]!.server.version = '2.0.0'; }, /^MCP server everything is example-servers\/everything@2\.0\.0/],
-      ['mcp-server', (p) => { p.mcpServers[0]!.tools[0]!.schemaDigest = `sha256:${hex('c')}`; }, /^MCP tool everything\/echo is schema sha256:c+ but the lock records schema sha256:5+$/],
-      ['mcp-server', (p) => { p.mcpServers[0]!.tools.pop(); }, /^MCP tool everything\/add is recorded in the lock/],
+      [
+        'file',
+        (p) => p.files.push({ path: 'skills/x/SKILL.md', sha256: `sha256:${hex('a')}`, role: 'skill:x' }),
+        /^file skill:x \(sha256:a+\) is not in the lock$/,
+      ],
+      [
+        'file',
+        (p) => p.files.pop(),
+        /^file agent:market-analyst is recorded in the lock .* but no longer part of the agent$/,
+      ],
+      [
+        'prompt',
+        (p) => {
+          p.systemPromptDigests = { ...p.systemPromptDigests, markdown: `sha256:${hex('c')}` };
+        },
+        /^system prompt compiled to markdown is sha256:c+ but the lock records sha256:9+8$/,
+      ],
+      [
+        'tool',
+        (p) => {
+          p.tools[0]!.version = '1.2.4';
+        },
+        /^tool web_search is 1\.2\.4, integrity sha256:2+ but the lock records 1\.2\.3/,
+      ],
+      [
+        'tool',
+        (p) => {
+          p.tools[0]!.integrity = `sha256:${hex('c')}`;
+        },
+        /^tool web_search is .*sha256:c+ but the lock records .*sha256:2+$/,
+      ],
+      [
+        'agent',
+        (p) => {
+          p.subAgents[0]!.digest = `ag1:${hex('c')}`;
+        },
+        /^sub-agent research-assistant → specialists\/market-analyst.yaml is market-analyst@1\.0\.0 ag1:c+/,
+      ],
+      [
+        'model-capabilities',
+        (p) => {
+          p.models['claude-sonnet-4']!.contextWindow = 100000;
+        },
+        /^model claude-sonnet-4 is .*100000/,
+      ],
+      [
+        'mcp-server',
+        (p) => {
+          p.mcpServers[0]!.server.version = '2.0.0';
+        },
+        /^MCP server everything is example-servers\/everything@2\.0\.0/,
+      ],
+      [
+        'mcp-server',
+        (p) => {
+          p.mcpServers[0]!.tools[0]!.schemaDigest = `sha256:${hex('c')}`;
+        },
+        /^MCP tool everything\/echo is schema sha256:c+ but the lock records schema sha256:5+$/,
+      ],
+      [
+        'mcp-server',
+        (p) => {
+          p.mcpServers[0]!.tools.pop();
+        },
+        /^MCP tool everything\/add is recorded in the lock/,
+      ],
     ];
     for (const [kind, mutate, message] of cases) {
       const plan = structuredClone(researchPlan());
       mutate(plan);
       const drifts = checkLock(lock, plan);
-      expect(drifts.map((d) => d.kind), message.source).toEqual([kind]);
+      expect(
+        drifts.map((d) => d.kind),
+        message.source,
+      ).toEqual([kind]);
       expect(drifts[0]!.message).toMatch(message);
     }
   });
@@ -84,7 +160,13 @@ describe('checkLock', () => {
     // The portable digest is the same for both; the host parts differ.
     const there = createLock(here, { manifestPath: 'moved.yaml' });
     expect(portableLockDigest(there)).toBe(portableLockDigest(lock));
-    expect(lockHostPart(lock)).toEqual({ runtime: 'claude-code', model: 'claude-sonnet-4', auth_source: 'env:ANTHROPIC_API_KEY', os: 'linux', arch: 'x64' });
+    expect(lockHostPart(lock)).toEqual({
+      runtime: 'claude-code',
+      model: 'claude-sonnet-4',
+      auth_source: 'env:ANTHROPIC_API_KEY',
+      os: 'linux',
+      arch: 'x64',
+    });
     expect(lockHostPart(there)).toMatchObject({ runtime: 'test-echo', model: null });
   });
 
@@ -102,16 +184,43 @@ describe('checkLock', () => {
     expect(v1.resolved.system_prompts).toBeUndefined();
     expect(checkLock(v1, researchPlan())).toEqual([]);
     const cases: Array<[string, (p: ReturnType<typeof researchPlan>) => void, RegExp]> = [
-      ['runtime', (p) => { p.runtime = { ...p.runtime, name: 'malicious-cli' }; }, /^runtime malicious-cli does not match lock's recorded runtime claude-code/],
-      ['model', (p) => { p.model = 'gpt-5'; }, /^model gpt-5 does not match/],
-      ['tool', (p) => { p.tools[1]!.source = 'catalog:/srv/tools'; }, /^tool artifacts is 1\.0\.0 from catalog:\/srv\/tools/],
-      ['prompt', (p) => { p.systemPromptSha256 = null; }, /^system prompt none does not match lock's recorded sha256:9+$/],
+      [
+        'runtime',
+        (p) => {
+          p.runtime = { ...p.runtime, name: 'malicious-cli' };
+        },
+        /^runtime malicious-cli does not match lock's recorded runtime claude-code/,
+      ],
+      [
+        'model',
+        (p) => {
+          p.model = 'gpt-5';
+        },
+        /^model gpt-5 does not match/,
+      ],
+      [
+        'tool',
+        (p) => {
+          p.tools[1]!.source = 'catalog:/srv/tools';
+        },
+        /^tool artifacts is 1\.0\.0 from catalog:\/srv\/tools/,
+      ],
+      [
+        'prompt',
+        (p) => {
+          p.systemPromptSha256 = null;
+        },
+        /^system prompt none does not match lock's recorded sha256:9+$/,
+      ],
     ];
     for (const [kind, mutate, message] of cases) {
       const plan = structuredClone(researchPlan());
       mutate(plan);
       const drifts = checkLock(v1, plan);
-      expect(drifts.map((d) => d.kind), message.source).toEqual([kind]);
+      expect(
+        drifts.map((d) => d.kind),
+        message.source,
+      ).toEqual([kind]);
       expect(drifts[0]!.message).toMatch(message);
     }
   });

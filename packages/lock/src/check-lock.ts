@@ -5,7 +5,16 @@ import { LOCK_SCHEMA, LOCK_SCHEMA_V1, type Lockfile } from './lock-schema.js';
 import { normalizeLock } from './validate-lock.js';
 
 /** What kind of thing drifted. */
-export type LockDriftKind = 'manifest' | 'file' | 'prompt' | 'runtime' | 'model' | 'tool' | 'agent' | 'model-capabilities' | 'mcp-server';
+export type LockDriftKind =
+  | 'manifest'
+  | 'file'
+  | 'prompt'
+  | 'runtime'
+  | 'model'
+  | 'tool'
+  | 'agent'
+  | 'model-capabilities'
+  | 'mcp-server';
 
 /** One difference between a lock and the agent as it resolves now. */
 export interface LockDrift {
@@ -20,7 +29,8 @@ export interface LockDrift {
   message: string;
 }
 
-const show = (v: unknown): string => (v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v: unknown): string =>
+  v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v);
 
 function compareKeyed<T>(
   kind: LockDriftKind,
@@ -71,7 +81,14 @@ export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
       message: `manifest hash ${now.manifest.hash} does not match lock's recorded hash ${locked.manifest.hash}`,
     });
   }
-  compareKeyed('file', 'file', new Map(Object.entries(locked.files)), new Map(Object.entries(now.files)), (v) => v, drifts);
+  compareKeyed(
+    'file',
+    'file',
+    new Map(Object.entries(locked.files)),
+    new Map(Object.entries(now.files)),
+    (v) => v,
+    drifts,
+  );
   const lr = locked.resolved;
   const nr = now.resolved;
   if (v1) {
@@ -119,21 +136,54 @@ export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
   const toolPrint = v1
     ? (t: Lockfile['resolved']['tools'][number]) => `${t.version} from ${t.source}, integrity ${t.integrity}`
     : (t: Lockfile['resolved']['tools'][number]) => `${t.version}, integrity ${t.integrity}`;
-  compareKeyed('tool', 'tool', new Map(lr.tools.map((t) => [t.name, t])), new Map(nr.tools.map((t) => [t.name, t])), toolPrint, drifts);
+  compareKeyed(
+    'tool',
+    'tool',
+    new Map(lr.tools.map((t) => [t.name, t])),
+    new Map(nr.tools.map((t) => [t.name, t])),
+    toolPrint,
+    drifts,
+  );
   const agentKey = (a: Lockfile['resolved']['agents'][number]) => `${a.parent} → ${a.path}`;
   const agentPrint = (a: Lockfile['resolved']['agents'][number]) => `${a.name}@${a.version ?? '-'} ${a.hash}`;
-  compareKeyed('agent', 'sub-agent', new Map(lr.agents.map((a) => [agentKey(a), a])), new Map(nr.agents.map((a) => [agentKey(a), a])), agentPrint, drifts);
-  compareKeyed('model-capabilities', 'model', new Map(Object.entries(lr.models)), new Map(Object.entries(nr.models)), (m) => JSON.stringify(m), drifts);
+  compareKeyed(
+    'agent',
+    'sub-agent',
+    new Map(lr.agents.map((a) => [agentKey(a), a])),
+    new Map(nr.agents.map((a) => [agentKey(a), a])),
+    agentPrint,
+    drifts,
+  );
+  compareKeyed(
+    'model-capabilities',
+    'model',
+    new Map(Object.entries(lr.models)),
+    new Map(Object.entries(nr.models)),
+    (m) => JSON.stringify(m),
+    drifts,
+  );
   const serverPrint = (s: Lockfile['resolved']['mcp_servers'][number]) =>
     `${s.server.name}@${s.server.version} via ${[s.command, ...s.args].join(' ')}`;
-  compareKeyed('mcp-server', 'MCP server', new Map(lr.mcp_servers.map((s) => [s.name, s])), new Map(nr.mcp_servers.map((s) => [s.name, s])), serverPrint, drifts);
+  compareKeyed(
+    'mcp-server',
+    'MCP server',
+    new Map(lr.mcp_servers.map((s) => [s.name, s])),
+    new Map(nr.mcp_servers.map((s) => [s.name, s])),
+    serverPrint,
+    drifts,
+  );
   const toolsOf = (l: Lockfile) =>
-    new Map(l.resolved.mcp_servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.schema_digest] as const)));
+    new Map(
+      l.resolved.mcp_servers.flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.schema_digest] as const)),
+    );
   compareKeyed('mcp-server', 'MCP tool', toolsOf(locked), toolsOf(now), (d) => `schema ${d}`, drifts);
   return drifts;
 }
 
-function diffKeyed(locked: Map<string, string>, current: Map<string, string>): Array<{ name: string; locked: string | null; current: string | null }> {
+function diffKeyed(
+  locked: Map<string, string>,
+  current: Map<string, string>,
+): Array<{ name: string; locked: string | null; current: string | null }> {
   const names = [...new Set([...locked.keys(), ...current.keys()])].sort();
   return names
     .map((name) => ({ name, locked: locked.get(name) ?? null, current: current.get(name) ?? null }))
@@ -146,15 +196,30 @@ function diffKeyed(locked: Map<string, string>, current: Map<string, string>): A
  */
 export function driftError(drifts: LockDrift[], options: { agentPath: string; lockPath?: string }): LockError {
   const first = drifts[0]?.message ?? 'lock does not match the agent';
-  return new LockError('LOCK_DRIFT', `${first}\n  Re-run \`agentlang lock ${options.agentPath}\` if the drift is intentional.`, {
-    details: { drifts, ...(options.lockPath !== undefined && { lockPath: options.lockPath }), agentPath: options.agentPath },
-  });
+  return new LockError(
+    'LOCK_DRIFT',
+    `${first}\n  Re-run \`agentlang lock ${options.agentPath}\` if the drift is intentional.`,
+    {
+      details: {
+        drifts,
+        ...(options.lockPath !== undefined && { lockPath: options.lockPath }),
+        agentPath: options.agentPath,
+      },
+    },
+  );
 }
 
 /** Throws LOCK_DRIFT (see {@link driftError}) unless the plan matches the lock exactly. */
-export function assertLockMatches(lock: Lockfile, plan: ResolvedPlan, options: { agentPath?: string; lockPath?: string } = {}): void {
+export function assertLockMatches(
+  lock: Lockfile,
+  plan: ResolvedPlan,
+  options: { agentPath?: string; lockPath?: string } = {},
+): void {
   const drifts = checkLock(lock, plan);
   if (drifts.length > 0) {
-    throw driftError(drifts, { agentPath: options.agentPath ?? lock.manifest.path, ...(options.lockPath !== undefined && { lockPath: options.lockPath }) });
+    throw driftError(drifts, {
+      agentPath: options.agentPath ?? lock.manifest.path,
+      ...(options.lockPath !== undefined && { lockPath: options.lockPath }),
+    });
   }
 }

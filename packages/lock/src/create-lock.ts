@@ -45,7 +45,8 @@ export function createLock(plan: ResolvedPlan, options: CreateLockOptions): Lock
   // The digest for the runtime's own target is the one that runs: it wins over the per-target list.
   const prompts: Partial<Record<'markdown' | 'xml', string>> = {
     ...plan.systemPromptDigests,
-    ...(plan.systemPromptSha256 !== null && plan.promptTarget !== undefined && { [plan.promptTarget]: plan.systemPromptSha256 }),
+    ...(plan.systemPromptSha256 !== null &&
+      plan.promptTarget !== undefined && { [plan.promptTarget]: plan.systemPromptSha256 }),
   };
   return {
     schema: v2 ? LOCK_SCHEMA : LOCK_SCHEMA_V1,
@@ -60,7 +61,13 @@ export function createLock(plan: ResolvedPlan, options: CreateLockOptions): Lock
       model: plan.model,
       auth_source: plan.authSource,
       tools: plan.tools
-        .map((t) => ({ name: t.name, version: t.version, constraint: t.constraint, source: v2 ? portableSource(t.source, options.lockDir) : t.source, integrity: t.integrity }))
+        .map((t) => ({
+          name: t.name,
+          version: t.version,
+          constraint: t.constraint,
+          source: v2 ? portableSource(t.source, options.lockDir) : t.source,
+          integrity: t.integrity,
+        }))
         .sort((a, b) => byCodeUnit(a.name, b.name)),
       system_prompt_sha256: plan.systemPromptSha256,
       host: { os: plan.host.os, arch: plan.host.arch },

@@ -35,7 +35,11 @@ export class LockError extends Error {
   readonly code: LockErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: LockErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: LockErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

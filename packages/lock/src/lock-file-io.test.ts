@@ -9,7 +9,7 @@ import { demoPlan } from './testing/plans.js';
 const codeOf = (fn: () => unknown): string => thrownBy(LockError, fn).code;
 
 describe('lockPathFor', () => {
-  it('puts a file\'s lock beside it and a directory\'s lock inside it', () => {
+  it("puts a file's lock beside it and a directory's lock inside it", () => {
     const dir = makeTempDir();
     mkdirSync(join(dir, 'research'));
     expect(lockPathFor(join(dir, 'demo.agent'))).toBe(join(dir, 'demo.agent.lock'));
@@ -48,9 +48,9 @@ describe('readLockFile / writeLockFile', () => {
     expect(codeOf(() => readLockFile(path, { publicKeys: [keys.publicKey] }))).toBe('LOCK_UNSIGNED');
     expect(codeOf(() => readLockFile(path, { requireSigned: true }))).toBe('LOCK_KEY_MISSING');
     writeLockFile(path, signed);
-    expect(codeOf(() => readLockFile(path, { requireSigned: true, publicKeys: [generateSigningKeyPair().publicKey] }))).toBe(
-      'LOCK_SIGNATURE_INVALID',
-    );
+    expect(
+      codeOf(() => readLockFile(path, { requireSigned: true, publicKeys: [generateSigningKeyPair().publicKey] })),
+    ).toBe('LOCK_SIGNATURE_INVALID');
   });
 
   it('reports a missing file, an unwritable target and a garbage file precisely', () => {

@@ -43,7 +43,10 @@ export function readLockFile(path: string, options: ReadLockFileOptions = {}): L
  * {@link readLockFile} for bytes already in memory (a lock inside a container, a lock from HTTP):
  * same rules, `label` names the source in messages.
  */
-export function parseLockFile(bytes: Uint8Array, options: ReadLockFileOptions & { label?: string } = {}): LockFileContents {
+export function parseLockFile(
+  bytes: Uint8Array,
+  options: ReadLockFileOptions & { label?: string } = {},
+): LockFileContents {
   const keys = options.publicKeys ?? [];
   const label = options.label ?? 'lock';
   if (keys.length > 0) {
@@ -51,9 +54,13 @@ export function parseLockFile(bytes: Uint8Array, options: ReadLockFileOptions & 
     return { lock, bytes, signed: true, verified: true, keyids };
   }
   if (options.requireSigned) {
-    throw new LockError('LOCK_KEY_MISSING', `a signed lock is required but no public key was given to verify ${label}; pass --pubkey <hex>`, {
-      details: { path: label },
-    });
+    throw new LockError(
+      'LOCK_KEY_MISSING',
+      `a signed lock is required but no public key was given to verify ${label}; pass --pubkey <hex>`,
+      {
+        details: { path: label },
+      },
+    );
   }
   if (isEnvelopeBytes(bytes)) {
     const payload = asLockError(() => decodeBase64Strict(parseEnvelope(bytes).payload, 'envelope payload'));
@@ -66,18 +73,28 @@ function readBytes(path: string): Uint8Array {
   try {
     const bytes = readFileSync(path);
     if (bytes.length > MAX_LOCK_BYTES) {
-      throw new LockError('LOCK_MALFORMED', `${path} is ${bytes.length} bytes; a lock file is at most ${MAX_LOCK_BYTES}`);
+      throw new LockError(
+        'LOCK_MALFORMED',
+        `${path} is ${bytes.length} bytes; a lock file is at most ${MAX_LOCK_BYTES}`,
+      );
     }
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   } catch (error) {
     if (error instanceof LockError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LockError('LOCK_NOT_FOUND', `lock file ${path} does not exist; create it with \`agentlang lock <agent>\``, {
-        cause: error,
-        details: { path },
-      });
+      throw new LockError(
+        'LOCK_NOT_FOUND',
+        `lock file ${path} does not exist; create it with \`agentlang lock <agent>\``,
+        {
+          cause: error,
+          details: { path },
+        },
+      );
     }
-    throw new LockError('LOCK_IO', `cannot read lock file ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
+    throw new LockError('LOCK_IO', `cannot read lock file ${path}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path },
+    });
   }
 }
 
@@ -89,6 +106,9 @@ export function writeLockFile(path: string, bytes: Uint8Array): void {
   try {
     writeFileAtomicSync(path, bytes);
   } catch (error) {
-    throw new LockError('LOCK_IO', `cannot write lock file ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
+    throw new LockError('LOCK_IO', `cannot write lock file ${path}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path },
+    });
   }
 }

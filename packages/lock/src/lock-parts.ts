@@ -44,5 +44,7 @@ export function lockPortablePart(lock: Lockfile): Record<string, unknown> {
  * made on different hosts for the same agent have the same portable digest. Execution records carry it.
  */
 export function portableLockDigest(lock: Lockfile): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(lockPortablePart(lock))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(lockPortablePart(lock)))
+    .digest('hex')}`;
 }

@@ -30,7 +30,12 @@ describe('lockPlan', () => {
     const first = lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi });
     expect(first).toMatchObject({ written: true, changed: true, previous: 'none', signed: false, frozen: false });
     const bytes = readFileSync(lockPath);
-    expect(parseLock(bytes).manifest).toEqual({ hash: `ag1:${'a'.repeat(64)}`, path: 'demo.agent', name: 'demo', version: '0.1.0' });
+    expect(parseLock(bytes).manifest).toEqual({
+      hash: `ag1:${'a'.repeat(64)}`,
+      path: 'demo.agent',
+      name: 'demo',
+      version: '0.1.0',
+    });
     const again = lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi });
     expect(again).toMatchObject({ changed: false, previous: 'plain', drifts: [] });
     expect(readFileSync(lockPath)).toEqual(bytes);
@@ -47,7 +52,10 @@ describe('lockPlan', () => {
     expect(missing.code).toBe('LOCK_NOT_FOUND');
     lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi });
     const before = readFileSync(lockPath);
-    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true })).toMatchObject({ written: false, changed: false });
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true })).toMatchObject({
+      written: false,
+      changed: false,
+    });
     const drift = await errorOf(() => lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', frozen: true }));
     expect(drift.code).toBe('LOCK_DRIFT');
     expect(drift.message).toBe(
@@ -56,20 +64,36 @@ describe('lockPlan', () => {
     );
     // Same plan but a signature requested: still a change frozen mode refuses.
     const keys = generateSigningKeyPair();
-    const sign = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [keys] }));
+    const sign = await errorOf(() =>
+      lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [keys] }),
+    );
     expect(sign.code).toBe('LOCK_DRIFT');
     expect(sign.message).toMatch(/not signed, and signing was requested/);
     expect(readFileSync(lockPath)).toEqual(before);
     // A signed lock with the same payload is up to date for a frozen check without the key (CI),
     // and for one with the same key; another key would rewrite it, so frozen refuses.
     lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {}, signingKeys: [keys] });
-    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true })).toMatchObject({ written: false, previous: 'signed' });
-    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [keys] }).written).toBe(false);
-    const other = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [generateSigningKeyPair()] }));
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true })).toMatchObject({
+      written: false,
+      previous: 'signed',
+    });
+    expect(
+      lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true, signingKeys: [keys] }).written,
+    ).toBe(false);
+    const other = await errorOf(() =>
+      lockPlan(demoPlan(), {
+        lockPath,
+        manifestPath: 'demo.agent',
+        frozen: true,
+        signingKeys: [generateSigningKeyPair()],
+      }),
+    );
     expect(other.message).toMatch(/signed with other keys/);
     // Hand-reformatted but equivalent: frozen reports it rather than silently accepting other bytes.
     writeFileSync(lockPath, JSON.stringify(JSON.parse(before.toString())));
-    expect((await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).message).toMatch(/canonical serialisation/);
+    expect(
+      (await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).message,
+    ).toMatch(/canonical serialisation/);
   });
 
   it('frozen: a lock made on another host, for another runtime, holds; a v1 lock would change and says so', async () => {
@@ -91,11 +115,16 @@ describe('lockPlan', () => {
     expect(here.lock.resolved.runtime).toBe('claude-code');
     expect(readFileSync(lockPath)).toEqual(bytes);
     // An agentlang.lock/v1 file is still read and checked, but frozen cannot upgrade it.
-    writeFileSync(lockPath, serializeLock(createLock(demoPlan(), { manifestPath: 'demo.agent', schema: LOCK_SCHEMA_V1 })));
+    writeFileSync(
+      lockPath,
+      serializeLock(createLock(demoPlan(), { manifestPath: 'demo.agent', schema: LOCK_SCHEMA_V1 })),
+    );
     const v1 = await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }));
     expect(v1.code).toBe('LOCK_DRIFT');
     expect(v1.message).toContain('it is agentlang.lock/v1; this agentlang writes agentlang.lock/v2');
-    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi }).lock.schema).toBe('agentlang.lock/v2');
+    expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', ...noCi }).lock.schema).toBe(
+      'agentlang.lock/v2',
+    );
   });
 
   it('keepMatching (build): keeps the lock byte for byte while its portable part holds; a signed one that must change needs a key', async () => {
@@ -104,31 +133,51 @@ describe('lockPlan', () => {
     const keys = generateSigningKeyPair();
     lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', signingKeys: [keys], ...noCi });
     const signed = readFileSync(lockPath);
-    const other = demoPlan({ runtime: { name: 'codex', binary: 'codex', available: false }, authSource: 'env:OPENAI_API_KEY' });
+    const other = demoPlan({
+      runtime: { name: 'codex', binary: 'codex', available: false },
+      authSource: 'env:OPENAI_API_KEY',
+    });
     const kept = lockPlan(other, { lockPath, manifestPath: 'demo.agent', keepMatching: true, ...noCi });
     expect(kept).toMatchObject({ written: false, changed: false, signed: true });
     expect(readFileSync(lockPath)).toEqual(signed);
-    const refused = await errorOf(() => lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', keepMatching: true, ...noCi }));
+    const refused = await errorOf(() =>
+      lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', keepMatching: true, ...noCi }),
+    );
     expect(refused.code).toBe('LOCK_KEY_MISSING');
     expect(readFileSync(lockPath)).toEqual(signed);
-    const deferred = lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', keepMatching: true, signingKeys: [keys], write: false, ...noCi });
+    const deferred = lockPlan(edited(), {
+      lockPath,
+      manifestPath: 'demo.agent',
+      keepMatching: true,
+      signingKeys: [keys],
+      write: false,
+      ...noCi,
+    });
     expect(deferred).toMatchObject({ written: false, changed: true, signed: true });
     expect(readFileSync(lockPath)).toEqual(signed);
-    expect(verifyLock(deferred.bytes, { publicKeys: [keys.publicKey] }).lock.manifest.hash).toBe(`ag1:${'f'.repeat(64)}`);
+    expect(verifyLock(deferred.bytes, { publicKeys: [keys.publicKey] }).lock.manifest.hash).toBe(
+      `ag1:${'f'.repeat(64)}`,
+    );
   });
 
   it('is frozen by default when CI=true', async () => {
     const lockPath = join(makeTempDir(), 'demo.agent.lock');
     lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} });
-    const error = await errorOf(() => lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', env: { CI: 'true' } }));
+    const error = await errorOf(() =>
+      lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', env: { CI: 'true' } }),
+    );
     expect(error.code).toBe('LOCK_DRIFT');
-    expect(lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', env: { CI: 'true' }, frozen: false }).written).toBe(true);
+    expect(
+      lockPlan(edited(), { lockPath, manifestPath: 'demo.agent', env: { CI: 'true' }, frozen: false }).written,
+    ).toBe(true);
   });
 
   it('replaces an unreadable old lock unless frozen', async () => {
     const lockPath = join(makeTempDir(), 'demo.agent.lock');
     writeFileSync(lockPath, 'version: "1"\n');
-    expect((await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).code).toBe('LOCK_MALFORMED');
+    expect(
+      (await errorOf(() => lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', frozen: true }))).code,
+    ).toBe('LOCK_MALFORMED');
     expect(lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} }).written).toBe(true);
   });
 });
@@ -154,12 +203,24 @@ describe('enforceLockFile', () => {
     lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {} });
     expect(enforceLockFile(demoPlan(), { lockPath }).signed).toBe(false);
     expect((await errorOf(() => enforceLockFile(edited(), { lockPath }))).code).toBe('LOCK_DRIFT');
-    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, requireSigned: true }))).code).toBe('LOCK_KEY_MISSING');
-    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, requireSigned: true, publicKeys: [keys.publicKey] }))).code).toBe('LOCK_UNSIGNED');
+    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, requireSigned: true }))).code).toBe(
+      'LOCK_KEY_MISSING',
+    );
+    expect(
+      (
+        await errorOf(() =>
+          enforceLockFile(demoPlan(), { lockPath, requireSigned: true, publicKeys: [keys.publicKey] }),
+        )
+      ).code,
+    ).toBe('LOCK_UNSIGNED');
     lockPlan(demoPlan(), { lockPath, manifestPath: 'demo.agent', env: {}, signingKeys: [keys] });
-    expect(enforceLockFile(demoPlan(), { lockPath, requireSigned: true, publicKeys: [keys.publicKey] }).verified).toBe(true);
+    expect(enforceLockFile(demoPlan(), { lockPath, requireSigned: true, publicKeys: [keys.publicKey] }).verified).toBe(
+      true,
+    );
     const stranger = generateSigningKeyPair();
-    expect((await errorOf(() => enforceLockFile(demoPlan(), { lockPath, publicKeys: [stranger.publicKey] }))).code).toBe('LOCK_SIGNATURE_INVALID');
+    expect(
+      (await errorOf(() => enforceLockFile(demoPlan(), { lockPath, publicKeys: [stranger.publicKey] }))).code,
+    ).toBe('LOCK_SIGNATURE_INVALID');
   });
 });
 

@@ -61,7 +61,10 @@ function readExisting(path: string): Uint8Array | undefined {
     return readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LockError('LOCK_IO', `cannot read lock file ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
+    throw new LockError('LOCK_IO', `cannot read lock file ${path}: ${(error as Error).message}`, {
+      cause: error,
+      details: { path },
+    });
   }
 }
 
@@ -93,7 +96,9 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   if (raw !== undefined) {
     try {
       const old = parseLockFile(raw, { label: options.lockPath });
-      const oldPayload = old.signed ? asLockError(() => decodeBase64Strict(parseEnvelope(raw).payload, 'envelope payload')) : Buffer.from(raw);
+      const oldPayload = old.signed
+        ? asLockError(() => decodeBase64Strict(parseEnvelope(raw).payload, 'envelope payload'))
+        : Buffer.from(raw);
       existing = { bytes: raw, lock: old.lock, payload: oldPayload, signed: old.signed };
       drifts = checkLock(old.lock, plan);
     } catch (error) {
@@ -103,7 +108,10 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   }
   // The existing lock still holds where it counts: same portable part, current format, canonical bytes.
   const holds =
-    existing !== undefined && drifts.length === 0 && existing.lock.schema === LOCK_SCHEMA && Buffer.from(serializeLock(existing.lock)).equals(existing.payload);
+    existing !== undefined &&
+    drifts.length === 0 &&
+    existing.lock.schema === LOCK_SCHEMA &&
+    Buffer.from(serializeLock(existing.lock)).equals(existing.payload);
   const keep = (): LockResult => ({
     lockPath: options.lockPath,
     lock: existing!.lock,
@@ -129,7 +137,10 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
     if (drifts.length > 0) throw driftError(drifts, { agentPath, lockPath: options.lockPath });
     // keepMatching: keys only re-sign a lock that must change, and a frozen one never does.
     const mustBeSignedByKeys = signingKeys.length > 0 && !options.keepMatching;
-    const signedByKeys = existing !== undefined && mustBeSignedByKeys && Buffer.from(signLock(existing.payload, signingKeys)).equals(Buffer.from(raw));
+    const signedByKeys =
+      existing !== undefined &&
+      mustBeSignedByKeys &&
+      Buffer.from(signLock(existing.payload, signingKeys)).equals(Buffer.from(raw));
     if (!holds || (mustBeSignedByKeys && !signedByKeys)) {
       const why =
         existing !== undefined && existing.lock.schema !== LOCK_SCHEMA
@@ -149,7 +160,12 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
 
   if (options.keepMatching && holds) return keep();
   if (options.keepMatching && previous === 'signed' && signingKeys.length === 0) {
-    const why = drifts.length > 0 ? drifts[0]!.message : existing === undefined ? 'it cannot be read' : `it is ${existing.lock.schema}, and this agentlang writes ${LOCK_SCHEMA}`;
+    const why =
+      drifts.length > 0
+        ? drifts[0]!.message
+        : existing === undefined
+          ? 'it cannot be read'
+          : `it is ${existing.lock.schema}, and this agentlang writes ${LOCK_SCHEMA}`;
     throw new LockError(
       'LOCK_KEY_MISSING',
       `${options.lockPath} is signed and must change (${why}), but no signing key was given to sign it again; ` +
@@ -162,7 +178,17 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   const changed = raw === undefined || !Buffer.from(raw).equals(Buffer.from(bytes));
   const write = options.write ?? true;
   if (write) writeLockFile(options.lockPath, bytes);
-  return { lockPath: options.lockPath, lock: fresh, bytes, signed: sign, written: write, changed, previous, frozen, drifts };
+  return {
+    lockPath: options.lockPath,
+    lock: fresh,
+    bytes,
+    signed: sign,
+    written: write,
+    changed,
+    previous,
+    frozen,
+    drifts,
+  };
 }
 
 /** Options of {@link checkLockFileBeforeProbes}. */
@@ -214,7 +240,10 @@ export function enforceLockFile(plan: ResolvedPlan, options: EnforceLockOptions)
   });
   const drifts = checkLock(contents.lock, plan);
   if (drifts.length > 0) {
-    throw driftError(drifts, { agentPath: options.agentPath ?? contents.lock.manifest.path, lockPath: options.lockPath });
+    throw driftError(drifts, {
+      agentPath: options.agentPath ?? contents.lock.manifest.path,
+      lockPath: options.lockPath,
+    });
   }
   return contents;
 }

@@ -22,7 +22,9 @@ export function parseLock(bytes: Uint8Array | string): Lockfile {
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new LockError('LOCK_MALFORMED', `lock is not valid UTF-8 JSON: ${(error as Error).message}`, { cause: error });
+    throw new LockError('LOCK_MALFORMED', `lock is not valid UTF-8 JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (looksLikeEnvelope(value)) {
     throw new LockError(

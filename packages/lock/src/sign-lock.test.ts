@@ -1,4 +1,13 @@
-import { type Envelope, generateSigningKeyPair, keyIdFor, parseEnvelope, serializeEnvelope, SigningError, signEnvelope, verifyEnvelope } from '@agentlang/signing';
+import {
+  type Envelope,
+  generateSigningKeyPair,
+  keyIdFor,
+  parseEnvelope,
+  serializeEnvelope,
+  SigningError,
+  signEnvelope,
+  verifyEnvelope,
+} from '@agentlang/signing';
 import { thrownBy } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { createLock, LOCK_PAYLOAD_TYPE, LockError, serializeLock, signLock, verifyLock } from './index.js';
@@ -30,7 +39,11 @@ function mutateAt(root: unknown, path: Array<string | number>): unknown {
   const last = path[path.length - 1]!;
   const value = path.length === 0 ? copy : parent[last];
   let next: unknown;
-  if (typeof value === 'string') next = value.length > 0 && /[0-9a-f]$/.test(value) ? value.slice(0, -1) + (value.endsWith('0') ? '1' : '0') : `${value}x`;
+  if (typeof value === 'string')
+    next =
+      value.length > 0 && /[0-9a-f]$/.test(value)
+        ? value.slice(0, -1) + (value.endsWith('0') ? '1' : '0')
+        : `${value}x`;
   else if (typeof value === 'number') next = value + 1;
   else if (typeof value === 'boolean') next = !value;
   else if (value === null) next = 'x';
@@ -51,9 +64,13 @@ describe('signed locks', () => {
     expect(Object.keys(JSON.parse(dec.decode(signed)))).toEqual(['payloadType', 'payload', 'signatures']);
     expect(envelope.payloadType).toBe('application/vnd.agentlang.lock.v1+json');
     expect(Buffer.from(envelope.payload, 'base64').equals(Buffer.from(lockBytes))).toBe(true);
-    expect(envelope.signatures).toEqual([{ keyid: keyIdFor(signer.publicKey), sig: expect.stringMatching(/^[A-Za-z0-9+/]{86}==$/) }]);
+    expect(envelope.signatures).toEqual([
+      { keyid: keyIdFor(signer.publicKey), sig: expect.stringMatching(/^[A-Za-z0-9+/]{86}==$/) },
+    ]);
     // Deterministic: re-signing identical bytes with the same key gives an identical file.
-    expect(dec.decode(signLock(createLock(researchPlan(), { manifestPath: 'agent.yaml' }), [signer]))).toBe(dec.decode(signed));
+    expect(dec.decode(signLock(createLock(researchPlan(), { manifestPath: 'agent.yaml' }), [signer]))).toBe(
+      dec.decode(signed),
+    );
   });
 
   it('verifies with the right key and returns the lock and key id', () => {
@@ -67,7 +84,9 @@ describe('signed locks', () => {
     const both = signLock(lockBytes, [other, signer]);
     expect(verifyLock(both, trust).keyids).toEqual([keyIdFor(signer.publicKey)]);
     expect(verifyLock(both, { publicKeys: [signer.publicKey, other.publicKey], threshold: 2 }).keyids).toHaveLength(2);
-    expect(codeOf(() => verifyLock(signed, { publicKeys: [signer.publicKey, other.publicKey], threshold: 2 }))).toBe('LOCK_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyLock(signed, { publicKeys: [signer.publicKey, other.publicKey], threshold: 2 }))).toBe(
+      'LOCK_SIGNATURE_INVALID',
+    );
   });
 
   it('attack: every field of the signed lock, mutated in turn, is rejected', () => {
@@ -77,13 +96,16 @@ describe('signed locks', () => {
     for (const path of paths) {
       const mutated = mutateAt(payload, path);
       expect(JSON.stringify(mutated)).not.toBe(JSON.stringify(payload));
-      const forged: Envelope = { ...envelope, payload: Buffer.from(`${JSON.stringify(mutated, null, 2)}\n`).toString('base64') };
+      const forged: Envelope = {
+        ...envelope,
+        payload: Buffer.from(`${JSON.stringify(mutated, null, 2)}\n`).toString('base64'),
+      };
       const code = codeOf(() => verifyLock(serializeEnvelope(forged), trust));
       expect(code, `mutating ${path.join('.')} was not caught`).toBe('LOCK_SIGNATURE_INVALID');
     }
   });
 
-  it('attack: seed 000\'s scenario — resolved.runtime set to malicious-cli with the manifest hash intact', () => {
+  it("attack: seed 000's scenario — resolved.runtime set to malicious-cli with the manifest hash intact", () => {
     const payload = JSON.parse(dec.decode(lockBytes));
     payload.resolved.runtime = 'malicious-cli';
     const forged = { ...envelope, payload: Buffer.from(`${JSON.stringify(payload, null, 2)}\n`).toString('base64') };
@@ -101,8 +123,22 @@ describe('signed locks', () => {
     const cases: Array<[Envelope, string]> = [
       [{ ...envelope, payloadType: `${LOCK_PAYLOAD_TYPE}x` }, 'LOCK_PAYLOAD_TYPE'],
       [{ ...envelope, signatures: [{ ...sig, keyid: keyIdFor(other.publicKey) }] }, 'LOCK_SIGNATURE_INVALID'],
-      [{ ...envelope, signatures: [{ ...sig, keyid: `${sig.keyid.slice(0, -1)}${sig.keyid.endsWith('0') ? '1' : '0'}` }] }, 'LOCK_SIGNATURE_INVALID'],
-      [{ ...envelope, signatures: [{ ...sig, sig: `${sig.sig.slice(0, 10)}${sig.sig[10] === 'A' ? 'B' : 'A'}${sig.sig.slice(11)}` }] }, 'LOCK_SIGNATURE_INVALID'],
+      [
+        {
+          ...envelope,
+          signatures: [{ ...sig, keyid: `${sig.keyid.slice(0, -1)}${sig.keyid.endsWith('0') ? '1' : '0'}` }],
+        },
+        'LOCK_SIGNATURE_INVALID',
+      ],
+      [
+        {
+          ...envelope,
+          signatures: [
+            { ...sig, sig: `${sig.sig.slice(0, 10)}${sig.sig[10] === 'A' ? 'B' : 'A'}${sig.sig.slice(11)}` },
+          ],
+        },
+        'LOCK_SIGNATURE_INVALID',
+      ],
     ];
     for (const [forged, code] of cases) expect(codeOf(() => verifyLock(serializeEnvelope(forged), trust))).toBe(code);
   });
@@ -121,7 +157,10 @@ describe('signed locks', () => {
   it('attack: truncated and padded signatures are rejected', () => {
     const raw = Buffer.from(envelope.signatures[0]!.sig, 'base64');
     for (const bad of [raw.subarray(0, 63), Buffer.concat([raw, Buffer.alloc(1)]), Buffer.concat([raw, raw])]) {
-      const forged = { ...envelope, signatures: [{ keyid: envelope.signatures[0]!.keyid, sig: bad.toString('base64') }] };
+      const forged = {
+        ...envelope,
+        signatures: [{ keyid: envelope.signatures[0]!.keyid, sig: bad.toString('base64') }],
+      };
       expect(codeOf(() => verifyLock(serializeEnvelope(forged), trust))).toBe('LOCK_SIGNATURE_INVALID');
     }
   });
@@ -130,22 +169,36 @@ describe('signed locks', () => {
     const raw = Buffer.from(envelope.signatures[0]!.sig, 'base64');
     const s = BigInt(`0x${Buffer.from(raw.subarray(32)).reverse().toString('hex')}`);
     const sPrime = Buffer.from((s + L).toString(16).padStart(64, '0'), 'hex').reverse();
-    const forged = { ...envelope, signatures: [{ keyid: envelope.signatures[0]!.keyid, sig: Buffer.concat([raw.subarray(0, 32), sPrime]).toString('base64') }] };
+    const forged = {
+      ...envelope,
+      signatures: [
+        { keyid: envelope.signatures[0]!.keyid, sig: Buffer.concat([raw.subarray(0, 32), sPrime]).toString('base64') },
+      ],
+    };
     expect(codeOf(() => verifyLock(serializeEnvelope(forged), trust))).toBe('LOCK_SIGNATURE_INVALID');
   });
 
   it('attack: a lock signature presented as a container signature fails, and a container signature as a lock', () => {
     // A container-style verifier (payload type of its own) refuses the lock envelope …
     const containerType = 'application/vnd.agentlang.container.v1+json';
-    expect(signingCodeOf(() => verifyEnvelope(signed, { publicKeys: [signer.publicKey], payloadType: containerType }))).toBe('SIGNING_PAYLOAD_TYPE');
     expect(
-      signingCodeOf(() => verifyEnvelope({ ...envelope, payloadType: containerType }, { publicKeys: [signer.publicKey], payloadType: containerType })),
+      signingCodeOf(() => verifyEnvelope(signed, { publicKeys: [signer.publicKey], payloadType: containerType })),
+    ).toBe('SIGNING_PAYLOAD_TYPE');
+    expect(
+      signingCodeOf(() =>
+        verifyEnvelope(
+          { ...envelope, payloadType: containerType },
+          { publicKeys: [signer.publicKey], payloadType: containerType },
+        ),
+      ),
     ).toBe('SIGNING_SIGNATURE_INVALID');
     // … and a signature made over the same bytes for another payload type never passes as a lock,
     // whether the type field is left alone (LOCK_PAYLOAD_TYPE) or rewritten (PAE mismatch).
     const container = signEnvelope(containerType, lockBytes, [signer]);
     expect(codeOf(() => verifyLock(serializeEnvelope(container), trust))).toBe('LOCK_PAYLOAD_TYPE');
-    expect(codeOf(() => verifyLock(serializeEnvelope({ ...container, payloadType: LOCK_PAYLOAD_TYPE }), trust))).toBe('LOCK_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyLock(serializeEnvelope({ ...container, payloadType: LOCK_PAYLOAD_TYPE }), trust))).toBe(
+      'LOCK_SIGNATURE_INVALID',
+    );
   });
 
   it('attack: an unsigned lock where a signed one is required fails with LOCK_UNSIGNED', () => {
@@ -153,7 +206,9 @@ describe('signed locks', () => {
   });
 
   it('a validly signed payload that is not a lock is still refused (verify, then parse)', () => {
-    const junk = serializeEnvelope(signEnvelope(LOCK_PAYLOAD_TYPE, enc.encode('{"schema":"agentlang.lock/v1"}'), [signer]));
+    const junk = serializeEnvelope(
+      signEnvelope(LOCK_PAYLOAD_TYPE, enc.encode('{"schema":"agentlang.lock/v1"}'), [signer]),
+    );
     expect(codeOf(() => verifyLock(junk, trust))).toBe('LOCK_MALFORMED');
     expect(codeOf(() => signLock(enc.encode('{}'), [signer]))).toBe('LOCK_SCHEMA_UNSUPPORTED');
   });

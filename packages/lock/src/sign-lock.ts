@@ -1,4 +1,11 @@
-import { envelopeFromJson, keyIdFor, looksLikeEnvelope, serializeEnvelope, signEnvelope, verifyEnvelopeDetailed } from '@agentlang/signing';
+import {
+  envelopeFromJson,
+  keyIdFor,
+  looksLikeEnvelope,
+  serializeEnvelope,
+  signEnvelope,
+  verifyEnvelopeDetailed,
+} from '@agentlang/signing';
 import { LockError } from './errors.js';
 import { LOCK_PAYLOAD_TYPE, type Lockfile } from './lock-schema.js';
 import { parseLock, serializeLock } from './serialize-lock.js';
@@ -63,6 +70,8 @@ function parseJson(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new LockError('LOCK_MALFORMED', `lock file is not valid UTF-8 JSON: ${(error as Error).message}`, { cause: error });
+    throw new LockError('LOCK_MALFORMED', `lock file is not valid UTF-8 JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -32,6 +32,9 @@ export function asLockError<T>(fn: () => T): T {
  * Reads a hex Ed25519 private key from the environment variable `name` (never from a flag: `ps`
  * would show it), as `@agentlang/signing` does, failing with LOCK_KEY_MISSING / LOCK_KEY_INVALID.
  */
-export function signingKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): { privateKey: string; publicKey: string } {
+export function signingKeyFromEnv(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { privateKey: string; publicKey: string } {
   return asLockError(() => readSigningKey(name, env));
 }

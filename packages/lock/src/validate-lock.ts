@@ -32,19 +32,25 @@ function object(value: unknown, at: string, required: string[], optional: string
   const obj = value as Json;
   // JSON.parse makes `__proto__` an own key; copying it into a map would set a prototype and drop the entry.
   if (Object.hasOwn(obj, '__proto__')) fail(`${at}.__proto__`, 'no __proto__ key', '__proto__');
-  for (const key of required) if (!Object.hasOwn(obj, key)) fail(`${at}.${key}`, 'a value (field is required)', undefined);
+  for (const key of required)
+    if (!Object.hasOwn(obj, key)) fail(`${at}.${key}`, 'a value (field is required)', undefined);
   for (const key of Object.keys(obj)) {
     if (!required.includes(key) && !optional.includes(key)) {
-      throw new LockError('LOCK_MALFORMED', `lock field ${at} has unexpected key "${key}"; ${schemaInUse} allows ${[...required, ...optional].join(', ')}`, {
-        details: { path: `${at}.${key}` },
-      });
+      throw new LockError(
+        'LOCK_MALFORMED',
+        `lock field ${at} has unexpected key "${key}"; ${schemaInUse} allows ${[...required, ...optional].join(', ')}`,
+        {
+          details: { path: `${at}.${key}` },
+        },
+      );
     }
   }
   return obj;
 }
 
 function str(value: unknown, at: string, pattern?: RegExp): string {
-  if (typeof value !== 'string' || (pattern && !pattern.test(value))) fail(at, pattern ? `a string matching ${pattern}` : 'a string', value);
+  if (typeof value !== 'string' || (pattern && !pattern.test(value)))
+    fail(at, pattern ? `a string matching ${pattern}` : 'a string', value);
   return value as string;
 }
 
@@ -134,18 +140,34 @@ function agent(value: unknown, at: string): LockedAgent {
 }
 
 function mcpServer(value: unknown, at: string): LockedMcpServer {
-  const s = object(value, at, ['name', 'command', 'args', 'env_keys', 'server', 'protocol_version', 'client_capabilities', 'tools']);
+  const s = object(value, at, [
+    'name',
+    'command',
+    'args',
+    'env_keys',
+    'server',
+    'protocol_version',
+    'client_capabilities',
+    'tools',
+  ]);
   const server = object(s.server, `${at}.server`, ['name', 'version']);
   const caps = object(s.client_capabilities, `${at}.client_capabilities`, [], Object.keys(s.client_capabilities ?? {}));
   const tools = array(s.tools, `${at}.tools`).map((v, i) => {
     const t = object(v, `${at}.tools[${i}]`, ['name', 'schema_digest']);
-    return { name: str(t.name, `${at}.tools[${i}].name`), schema_digest: str(t.schema_digest, `${at}.tools[${i}].schema_digest`, SHA256) };
+    return {
+      name: str(t.name, `${at}.tools[${i}].name`),
+      schema_digest: str(t.schema_digest, `${at}.tools[${i}].schema_digest`, SHA256),
+    };
   });
   return {
     name: str(s.name, `${at}.name`),
     command: str(s.command, `${at}.command`),
     args: array(s.args, `${at}.args`).map((v, i) => str(v, `${at}.args[${i}]`)),
-    env_keys: uniqueSorted(array(s.env_keys, `${at}.env_keys`).map((v, i) => str(v, `${at}.env_keys[${i}]`)), (k) => k, `${at}.env_keys`),
+    env_keys: uniqueSorted(
+      array(s.env_keys, `${at}.env_keys`).map((v, i) => str(v, `${at}.env_keys[${i}]`)),
+      (k) => k,
+      `${at}.env_keys`,
+    ),
     server: { name: str(server.name, `${at}.server.name`), version: str(server.version, `${at}.server.version`) },
     protocol_version: str(s.protocol_version, `${at}.protocol_version`),
     client_capabilities: sortedJson(caps, `${at}.client_capabilities`) as Json,
@@ -193,10 +215,12 @@ export function normalizeLock(value: unknown): Lockfile {
   const host = object(resolved.host, 'resolved.host', ['os', 'arch']);
   const modelsIn = object(resolved.models, 'resolved.models', [], Object.keys(resolved.models ?? {}));
   const models: Record<string, LockedModel> = {};
-  for (const id of Object.keys(modelsIn).sort(byCodeUnit)) models[id] = model(modelsIn[id], `resolved.models[${JSON.stringify(id)}]`);
+  for (const id of Object.keys(modelsIn).sort(byCodeUnit))
+    models[id] = model(modelsIn[id], `resolved.models[${JSON.stringify(id)}]`);
   const filesIn = object(root.files, 'files', [], Object.keys(root.files ?? {}));
   const files: Record<string, string> = {};
-  for (const path of Object.keys(filesIn).sort(byCodeUnit)) files[path] = str(filesIn[path], `files[${JSON.stringify(path)}]`, SHA256);
+  for (const path of Object.keys(filesIn).sort(byCodeUnit))
+    files[path] = str(filesIn[path], `files[${JSON.stringify(path)}]`, SHA256);
   const agents = array(resolved.agents, 'resolved.agents').map((v, i) => agent(v, `resolved.agents[${i}]`));
   agents.sort((a, b) => byCodeUnit(a.path, b.path) || byCodeUnit(a.parent, b.parent) || a.depth - b.depth);
   let prompts: Partial<Record<'markdown' | 'xml', string>> | undefined;

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { describeErrorCodeDocs, errorCodeReport, errorModuleDeviations, makeTempDir, writeTree } from '@agentlang/test-helpers';
+import {
+  describeErrorCodeDocs,
+  errorCodeReport,
+  errorModuleDeviations,
+  makeTempDir,
+  writeTree,
+} from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 // Fails when README.md's error-code table and the LOCK_* codes in src/ disagree.
@@ -10,7 +16,8 @@ describe('errorCodeReport (the checker itself)', () => {
     const dir = writeTree(makeTempDir(), {
       'src/errors.ts': "export const Codes = { A: 'LOCK_A', LOCK_B: 'b' } as const;\n// 'LOCK_IN_COMMENT'\n",
       'src/use.ts': "throw new Error('LOCK_A'); const x = `LOCK_C`; /* 'LOCK_D' */\n",
-      'README.md': '# x\n\n## Error codes\n\n| code | meaning |\n|---|---|\n| `LOCK_A` | a |\n| `LOCK_Z` | |\n\n## Other\n\n| `LOCK_B` | not in the error section |\n',
+      'README.md':
+        '# x\n\n## Error codes\n\n| code | meaning |\n|---|---|\n| `LOCK_A` | a |\n| `LOCK_Z` | |\n\n## Other\n\n| `LOCK_B` | not in the error section |\n',
     });
     const report = errorCodeReport(dir, 'LOCK');
     expect(report.defined).toEqual(['LOCK_A', 'LOCK_B']);
@@ -24,7 +31,7 @@ describe('errorCodeReport (the checker itself)', () => {
 
 describe('errorModuleDeviations (the shape checker itself)', () => {
   const good = [
-    "/** Every error code `x` throws. */",
+    '/** Every error code `x` throws. */',
     'export const LockErrorCode = {',
     '  /** The lock drifted. */',
     "  Drift: 'LOCK_DRIFT',",
@@ -42,7 +49,8 @@ describe('errorModuleDeviations (the shape checker itself)', () => {
     '  }',
     '}',
   ].join('\n');
-  const deviations = (source: string): string[] => errorModuleDeviations(join(writeTree(makeTempDir(), { 'errors.ts': source }), 'errors.ts'), 'LOCK');
+  const deviations = (source: string): string[] =>
+    errorModuleDeviations(join(writeTree(makeTempDir(), { 'errors.ts': source }), 'errors.ts'), 'LOCK');
 
   it('accepts the one shape', () => {
     expect(deviations(good)).toEqual([]);
@@ -50,14 +58,33 @@ describe('errorModuleDeviations (the shape checker itself)', () => {
 
   it.each([
     ['a code without a doc line', good.replace('  /** The lock drifted. */\n', ''), 'LockErrorCode.Drift: no doc line'],
-    ['a table without `as const`', good.replace('} as const;', '};'), 'LockErrorCode: not an object literal `as const`'],
+    [
+      'a table without `as const`',
+      good.replace('} as const;', '};'),
+      'LockErrorCode: not an object literal `as const`',
+    ],
     ['an UPPER_CASE key', good.replace('Drift:', 'DRIFT:'), 'LockErrorCode.DRIFT: key is not PascalCase'],
-    ['a table mapping codes to descriptions', good.replace("Drift: 'LOCK_DRIFT'", "LOCK_DRIFT: 'the lock drifted'"), 'LockErrorCode.LOCK_DRIFT: the lock drifted does not start with LOCK_'],
-    ['a type that is not the values of the table', good.replace('(typeof LockErrorCode)[keyof typeof LockErrorCode]', "'LOCK_DRIFT'"), 'no `export type LockErrorCode = (typeof LockErrorCode)[keyof typeof LockErrorCode]`'],
-    ['a second error class', `${good}\nclass OtherError extends Error {}`, 'expected one class extending Error, found 2: LockError, OtherError'],
+    [
+      'a table mapping codes to descriptions',
+      good.replace("Drift: 'LOCK_DRIFT'", "LOCK_DRIFT: 'the lock drifted'"),
+      'LockErrorCode.LOCK_DRIFT: the lock drifted does not start with LOCK_',
+    ],
+    [
+      'a type that is not the values of the table',
+      good.replace('(typeof LockErrorCode)[keyof typeof LockErrorCode]', "'LOCK_DRIFT'"),
+      'no `export type LockErrorCode = (typeof LockErrorCode)[keyof typeof LockErrorCode]`',
+    ],
+    [
+      'a second error class',
+      `${good}\nclass OtherError extends Error {}`,
+      'expected one class extending Error, found 2: LockError, OtherError',
+    ],
     [
       'a constructor with a positional details argument',
-      good.replace('options: { details?: Record<string, unknown>; cause?: unknown } = {}', 'details: Record<string, unknown> = {}, options: { cause?: unknown } = {}'),
+      good.replace(
+        'options: { details?: Record<string, unknown>; cause?: unknown } = {}',
+        'details: Record<string, unknown> = {}, options: { cause?: unknown } = {}',
+      ),
       'LockError: constructor is not (code: LockErrorCode, message: string, options: { details?; cause? } = {})',
     ],
     ['a class without a doc comment', good.replace('/** The one error class. */\n', ''), 'LockError: no doc comment'],

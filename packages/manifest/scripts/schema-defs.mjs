@@ -6,22 +6,43 @@
 const BASE = 'https://agentlang.dev/schemas';
 
 const str = (description) => ({ type: 'string', ...(description ? { description } : {}) });
-const strList = (description) => ({ type: 'array', items: { type: 'string' }, ...(description ? { description } : {}) });
+const strList = (description) => ({
+  type: 'array',
+  items: { type: 'string' },
+  ...(description ? { description } : {}),
+});
 const freeObject = (description) => ({ type: 'object', ...(description ? { description } : {}) });
-const map = (value, description) => ({ type: 'object', additionalProperties: value, ...(description ? { description } : {}) });
+const map = (value, description) => ({
+  type: 'object',
+  additionalProperties: value,
+  ...(description ? { description } : {}),
+});
 
 export const CAPABILITIES = [
-  'network', 'websocket', 'p2p',
-  'storage', 'filesystem', 'keychain',
-  'microphone', 'camera', 'screen_capture', 'location',
-  'background', 'notifications', 'clipboard', 'shell',
-  'oauth', 'wallet', 'signing',
+  'network',
+  'websocket',
+  'p2p',
+  'storage',
+  'filesystem',
+  'keychain',
+  'microphone',
+  'camera',
+  'screen_capture',
+  'location',
+  'background',
+  'notifications',
+  'clipboard',
+  'shell',
+  'oauth',
+  'wallet',
+  'signing',
 ];
 
 /** AgentLang extension: how a call to a tool is confirmed (the values of `delegate.permissions`). */
 const approval = {
   enum: ['always', 'session', 'always_ask'],
-  description: 'AgentLang extension: always runs without asking (the default), session asks once per run, always_ask asks before every call',
+  description:
+    'AgentLang extension: always runs without asking (the default), session asks once per run, always_ask asks before every call',
 };
 
 const labels = {
@@ -274,11 +295,18 @@ const agentSpecSections = {
   base: str('Path of the base manifest this one extends'),
   merge: {
     type: 'object',
-    description: 'How this manifest merges with its base (defaults: skills append, tools append, behavior override, trust restrict)',
+    description:
+      'How this manifest merges with its base (defaults: skills append, tools append, behavior override, trust restrict)',
     properties: {
-      skills: mergeStrategy(['append', 'override', 'restrict'], 'append (base then child), override (child only), restrict (child entries the base also lists)'),
+      skills: mergeStrategy(
+        ['append', 'override', 'restrict'],
+        'append (base then child), override (child only), restrict (child entries the base also lists)',
+      ),
       tools: mergeStrategy(['append', 'override', 'restrict'], 'As skills, per tools.mcp and tools.native'),
-      behavior: mergeStrategy(['override', 'append'], 'override (child block replaces) or append (keys merge, traits appended)'),
+      behavior: mergeStrategy(
+        ['override', 'append'],
+        'override (child block replaces) or append (keys merge, traits appended)',
+      ),
       trust: { const: 'restrict', description: 'Always restrict: a child only narrows its base' },
     },
     additionalProperties: false,
@@ -291,7 +319,10 @@ const agentSpecSections = {
       // AgentSpec's capability tiers: the resolver maps each to default models (see @agentlang/resolver).
       capability: { enum: ['reasoning-low', 'reasoning-mid', 'reasoning-high', 'reasoning-max'] },
       fallback: { enum: ['reasoning-low', 'reasoning-mid', 'reasoning-high', 'reasoning-max'] },
-      context: { type: 'string', description: 'Context size hint: full | 128k | 32k | 8k (accepted; the window comes from the model catalog)' },
+      context: {
+        type: 'string',
+        description: 'Context size hint: full | 128k | 32k | 8k (accepted; the window comes from the model catalog)',
+      },
     },
     additionalProperties: false,
   },
@@ -347,7 +378,11 @@ const agentSpecSections = {
         type: 'array',
         description: 'Hosts reachable under network: scoped, through the egress proxy (api.example.com, *.example.com)',
         // A host name, a *.domain wildcard or an IP literal: no scheme, port or path.
-        items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$' },
+        items: {
+          type: 'string',
+          pattern:
+            '^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$',
+        },
       },
     },
     additionalProperties: false,
@@ -370,7 +405,12 @@ const agentSpecSections = {
   }),
   pipeline: {
     type: 'array',
-    items: { type: 'object', required: ['call'], properties: { call: str(), output: str() }, additionalProperties: false },
+    items: {
+      type: 'object',
+      required: ['call'],
+      properties: { call: str(), output: str() },
+      additionalProperties: false,
+    },
   },
   extensions: freeObject('Runtime-specific settings (x-claude, x-gemini, …), kept verbatim'),
 };
@@ -501,7 +541,10 @@ export const SCHEMAS = {
         properties: { labels, suggestions: strList() },
         additionalProperties: false,
       }),
-      mcp_tools: map(map({ type: 'object', properties: { labels }, additionalProperties: false }), 'Labels per MCP server, per tool'),
+      mcp_tools: map(
+        map({ type: 'object', properties: { labels }, additionalProperties: false }),
+        'Labels per MCP server, per tool',
+      ),
     },
     additionalProperties: false,
   },
@@ -527,7 +570,9 @@ function sharedRefs(schema) {
   // Descriptions and titles only help editors; the compiled validators do not need them.
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', `"${SHARED_ID}#/$defs/`), (_key, value) =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([k, v]) => !((k === 'description' || k === 'title') && typeof v === 'string')))
+      ? Object.fromEntries(
+          Object.entries(value).filter(([k, v]) => !((k === 'description' || k === 'title') && typeof v === 'string')),
+        )
       : value,
   );
 }

@@ -10,7 +10,23 @@ import type { AgentManifest, McpServerSpec } from './types.js';
 // digest of an agent does not depend on AgentSpec's release.
 
 /** The keys only AgentSpec manifests use; a document without `apiVersion` holding one of them is read as AgentSpec. */
-export const AGENTSPEC_ONLY_KEYS = ['model', 'trust', 'base', 'behavior', 'merge', 'soul', 'rules', 'expose', 'memory', 'auth', 'extensions', 'author', 'license', 'tags', 'pipeline'] as const;
+export const AGENTSPEC_ONLY_KEYS = [
+  'model',
+  'trust',
+  'base',
+  'behavior',
+  'merge',
+  'soul',
+  'rules',
+  'expose',
+  'memory',
+  'auth',
+  'extensions',
+  'author',
+  'license',
+  'tags',
+  'pipeline',
+] as const;
 
 /** AgentSpec's default version for a manifest that leaves it out. */
 export const AGENTSPEC_DEFAULT_VERSION = '0.1.0';
@@ -48,18 +64,32 @@ export const AGENTSPEC_SKILLS: Readonly<Record<string, SkillMapping>> = {
 };
 
 /** Well-known MCP server names (AgentSpec `tools.mcp: [name]`) → the stdio server they start. */
-export const AGENTSPEC_MCP_SERVERS: Readonly<Record<string, Omit<McpServerSpec, 'name' | 'env'> & { env?: Record<string, string> }>> = {
+export const AGENTSPEC_MCP_SERVERS: Readonly<
+  Record<string, Omit<McpServerSpec, 'name' | 'env'> & { env?: Record<string, string> }>
+> = {
   everything: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] },
   filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '.'] },
   memory: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] },
   'sequential-thinking': { command: 'npx', args: ['-y', '@modelcontextprotocol/server-sequential-thinking'] },
-  github: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_PERSONAL_ACCESS_TOKEN: '{{.env.GITHUB_PERSONAL_ACCESS_TOKEN}}' } },
+  github: {
+    command: 'npx',
+    args: ['-y', '@modelcontextprotocol/server-github'],
+    env: { GITHUB_PERSONAL_ACCESS_TOKEN: '{{.env.GITHUB_PERSONAL_ACCESS_TOKEN}}' },
+  },
   postgres: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-postgres'] },
   postgresql: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-postgres'] },
-  'brave-search': { command: 'npx', args: ['-y', '@modelcontextprotocol/server-brave-search'], env: { BRAVE_API_KEY: '{{.env.BRAVE_API_KEY}}' } },
+  'brave-search': {
+    command: 'npx',
+    args: ['-y', '@modelcontextprotocol/server-brave-search'],
+    env: { BRAVE_API_KEY: '{{.env.BRAVE_API_KEY}}' },
+  },
   puppeteer: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-puppeteer'] },
   playwright: { command: 'npx', args: ['-y', '@playwright/mcp'] },
-  slack: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-slack'], env: { SLACK_BOT_TOKEN: '{{.env.SLACK_BOT_TOKEN}}' } },
+  slack: {
+    command: 'npx',
+    args: ['-y', '@modelcontextprotocol/server-slack'],
+    env: { SLACK_BOT_TOKEN: '{{.env.SLACK_BOT_TOKEN}}' },
+  },
 };
 
 /** Behaviour traits → the sentence each adds to the system prompt. Other traits are used verbatim. */
@@ -101,7 +131,8 @@ export function agentSpecPromptDocument(manifest: AgentManifest): PromptDocument
   if (b?.systemOverride?.trim()) sections.push({ name: 'system_override', content: b.systemOverride.trim() });
   else {
     if (b?.persona) sections.push({ name: 'persona', content: `You are a ${b.persona.replaceAll('-', ' ')}.` });
-    if (b?.traits?.length) sections.push({ name: 'traits', content: b.traits.map((t) => `- ${traitSentence(t)}`).join('\n') });
+    if (b?.traits?.length)
+      sections.push({ name: 'traits', content: b.traits.map((t) => `- ${traitSentence(t)}`).join('\n') });
   }
   if (manifest.rules?.trim()) sections.push({ name: 'rules', content: manifest.rules.trim() });
   return sections.length ? { version: 2, role: 'system', sections } : undefined;
@@ -132,27 +163,45 @@ function mcpServerOf(entry: unknown, path: (string | number)[], r: Reporter): Mc
   if (name === undefined) return undefined;
   for (const key of Object.keys(config)) {
     if (MCP_KEYS.has(key)) continue;
-    r.add('MANIFEST_UNKNOWN_KEY', [...configPath, key], `MCP server "${name}": key "${key}" is not passed to the server (AgentLang starts stdio servers from command, args and env; secrets go in env as {{.env.NAME}}, never in args)`, {
-      severity: 'warning',
-      key: true,
-      expected: 'command, args, env or tools',
-      found: JSON.stringify(key),
-    });
+    r.add(
+      'MANIFEST_UNKNOWN_KEY',
+      [...configPath, key],
+      `MCP server "${name}": key "${key}" is not passed to the server (AgentLang starts stdio servers from command, args and env; secrets go in env as {{.env.NAME}}, never in args)`,
+      {
+        severity: 'warning',
+        key: true,
+        expected: 'command, args, env or tools',
+        found: JSON.stringify(key),
+      },
+    );
   }
   const known = AGENTSPEC_MCP_SERVERS[name];
   const command = typeof config.command === 'string' ? config.command : known?.command;
   if (command === undefined) {
     const near = nearestWord(name, Object.keys(AGENTSPEC_MCP_SERVERS));
-    r.add('MANIFEST_UNKNOWN_NAME', path, `MCP server "${name}" is not a well-known server name and declares no command, so it is left out${near ? `; did you mean "${near}"?` : ''}; declare it as { name: ${name}, command: …, args: […] } or under mcp_servers`, {
-      severity: 'warning',
-      expected: `a well-known name (${listNames(Object.keys(AGENTSPEC_MCP_SERVERS))}) or an entry with a command`,
-      found: JSON.stringify(name),
-    });
+    r.add(
+      'MANIFEST_UNKNOWN_NAME',
+      path,
+      `MCP server "${name}" is not a well-known server name and declares no command, so it is left out${near ? `; did you mean "${near}"?` : ''}; declare it as { name: ${name}, command: …, args: […] } or under mcp_servers`,
+      {
+        severity: 'warning',
+        expected: `a well-known name (${listNames(Object.keys(AGENTSPEC_MCP_SERVERS))}) or an entry with a command`,
+        found: JSON.stringify(name),
+      },
+    );
     return undefined;
   }
-  const args = Array.isArray(config.args) ? config.args.filter((a): a is string => typeof a === 'string') : [...(known?.args ?? [])];
+  const args = Array.isArray(config.args)
+    ? config.args.filter((a): a is string => typeof a === 'string')
+    : [...(known?.args ?? [])];
   const env = config.env !== undefined ? (obj(config.env) as Record<string, string>) : { ...(known?.env ?? {}) };
-  return { name, command, args, env, ...(Array.isArray(config.tools) ? { tools: config.tools.filter((t): t is string => typeof t === 'string') } : {}) };
+  return {
+    name,
+    command,
+    args,
+    env,
+    ...(Array.isArray(config.tools) ? { tools: config.tools.filter((t): t is string => typeof t === 'string') } : {}),
+  };
 }
 
 /**
@@ -161,7 +210,12 @@ function mcpServerOf(entry: unknown, path: (string | number)[], r: Reporter): Mc
  * `nativeTools`, abstract skills record the concrete tools they map to and add their catalog tools
  * to `tools[]`; unknown skill, trait and server names are warnings (with the nearest known name).
  */
-export function applyAgentSpec(manifest: AgentManifest, raw: Raw, abstractSkills: ReadonlyMap<string, SkillMapping | undefined>, r: Reporter): void {
+export function applyAgentSpec(
+  manifest: AgentManifest,
+  raw: Raw,
+  abstractSkills: ReadonlyMap<string, SkillMapping | undefined>,
+  r: Reporter,
+): void {
   const tools = raw.tools;
   const native: string[] = [];
   if (tools && typeof tools === 'object' && !Array.isArray(tools)) {
@@ -179,34 +233,53 @@ export function applyAgentSpec(manifest: AgentManifest, raw: Raw, abstractSkills
     if (!mapping) {
       const i = skills.findIndex((s) => s === sk.name || obj(s).name === sk.name);
       const near = nearestWord(sk.name, Object.keys(AGENTSPEC_SKILLS));
-      r.add('MANIFEST_UNKNOWN_NAME', ['skills', i], `skill "${sk.name}" is neither a known abstract skill nor a skills/${sk.name}/SKILL.md; it is passed through to the runtime as a name${near ? `; did you mean "${near}"?` : ''}`, {
-        severity: 'warning',
-        expected: `one of ${listNames(Object.keys(AGENTSPEC_SKILLS))}, or a skills/<name>/SKILL.md`,
-        found: JSON.stringify(sk.name),
-      });
+      r.add(
+        'MANIFEST_UNKNOWN_NAME',
+        ['skills', i],
+        `skill "${sk.name}" is neither a known abstract skill nor a skills/${sk.name}/SKILL.md; it is passed through to the runtime as a name${near ? `; did you mean "${near}"?` : ''}`,
+        {
+          severity: 'warning',
+          expected: `one of ${listNames(Object.keys(AGENTSPEC_SKILLS))}, or a skills/<name>/SKILL.md`,
+          found: JSON.stringify(sk.name),
+        },
+      );
       return { ...sk, abstract: true, tools: [] };
     }
     for (const c of mapping.catalog) if (!manifest.tools.some((t) => t.name === c)) manifest.tools.push({ name: c });
     native.push(...mapping.native);
-    return { ...sk, abstract: true, tools: [...mapping.catalog, ...mapping.native.map((n) => `native:${n}`), ...mapping.mcp.map((n) => `mcp:${n}`)] };
+    return {
+      ...sk,
+      abstract: true,
+      tools: [...mapping.catalog, ...mapping.native.map((n) => `native:${n}`), ...mapping.mcp.map((n) => `mcp:${n}`)],
+    };
   });
   if (native.length) manifest.nativeTools = [...new Set(native)];
   for (const [i, trait] of (manifest.behavior?.traits ?? []).entries()) {
     if (AGENTSPEC_TRAITS[trait] !== undefined || !TRAIT_NAME.test(trait)) continue;
     const near = nearestWord(trait, Object.keys(AGENTSPEC_TRAITS));
-    r.add('MANIFEST_UNKNOWN_NAME', ['behavior', 'traits', i], `trait "${trait}" has no built-in sentence; it goes into the system prompt as written${near ? `; did you mean "${near}"?` : ''} (or write the trait as a sentence)`, {
-      severity: 'warning',
-      expected: `one of ${listNames(Object.keys(AGENTSPEC_TRAITS))}, or a sentence`,
-      found: JSON.stringify(trait),
-    });
+    r.add(
+      'MANIFEST_UNKNOWN_NAME',
+      ['behavior', 'traits', i],
+      `trait "${trait}" has no built-in sentence; it goes into the system prompt as written${near ? `; did you mean "${near}"?` : ''} (or write the trait as a sentence)`,
+      {
+        severity: 'warning',
+        expected: `one of ${listNames(Object.keys(AGENTSPEC_TRAITS))}, or a sentence`,
+        found: JSON.stringify(trait),
+      },
+    );
   }
   for (const key of ['agents', 'pipeline'] as const) {
     if (raw[key] === undefined) continue;
-    r.add('MANIFEST_DIALECT', [key], `AgentSpec ${key}: is kept in the manifest but AgentLang does not run AgentSpec pipelines; declare sub-agents under delegate: (static or dynamic) to run them`, {
-      severity: 'warning',
-      key: true,
-      expected: 'delegate: { agents: [...] }',
-      found: `${key}:`,
-    });
+    r.add(
+      'MANIFEST_DIALECT',
+      [key],
+      `AgentSpec ${key}: is kept in the manifest but AgentLang does not run AgentSpec pipelines; declare sub-agents under delegate: (static or dynamic) to run them`,
+      {
+        severity: 'warning',
+        key: true,
+        expected: 'delegate: { agents: [...] }',
+        found: `${key}:`,
+      },
+    );
   }
 }

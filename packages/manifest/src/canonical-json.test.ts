@@ -3,10 +3,22 @@ import { canonicalJson } from './canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   test('sorts keys by UTF-16 code units, recursively, with no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
     // RFC 8785 §3.2.3 example: sorting is by UTF-16 code units, so U+1F600 (surrogates D83D…) sorts before U+20AC.
-    const keys = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
-    const order = canonicalJson(keys).match(/"([^"]+)":/g)!.map((k) => k.slice(1, -2));
+    const keys = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
+    const order = canonicalJson(keys)
+      .match(/"([^"]+)":/g)!
+      .map((k) => k.slice(1, -2));
     expect(order).toEqual(['\\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
   });
 
@@ -31,7 +43,9 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   test('escapes strings minimally', () => {
-    expect(canonicalJson('\u0000\b\t\n\f\r"\\/\u001f\u007f\u00e9€😀')).toBe('"\\u0000\\b\\t\\n\\f\\r\\"\\\\/\\u001f\u007f\u00e9€😀"');
+    expect(canonicalJson('\u0000\b\t\n\f\r"\\/\u001f\u007f\u00e9€😀')).toBe(
+      '"\\u0000\\b\\t\\n\\f\\r\\"\\\\/\\u001f\u007f\u00e9€😀"',
+    );
   });
 
   test('omits undefined properties, like JSON.stringify', () => {

@@ -31,7 +31,12 @@ export class Reporter {
   constructor(readonly at: Locator) {}
 
   /** Records one problem at `path` (at most {@link MAX_CHECK_DIAGNOSTICS} per reporter). */
-  add(code: ManifestErrorCode, path: Path, message: string, extra: { expected?: string; found?: string; severity?: 'error' | 'warning'; key?: boolean } = {}): void {
+  add(
+    code: ManifestErrorCode,
+    path: Path,
+    message: string,
+    extra: { expected?: string; found?: string; severity?: 'error' | 'warning'; key?: boolean } = {},
+  ): void {
     if (this.out.length >= MAX_CHECK_DIAGNOSTICS) return;
     const { severity = 'error', key, ...rest } = extra;
     this.out.push({
@@ -53,10 +58,15 @@ export function checkVersionTypes(raw: Raw, r: Reporter): Set<string> {
     if (value === undefined || typeof value === 'string') return;
     const src = r.at.sourceOf(path) ?? String(value);
     const quoted = /^\d+\.\d+$/.test(src) ? `${src}.0` : src;
-    r.add('MANIFEST_VERSION_TYPE', path, `version ${src} is a YAML ${typeof value === 'number' ? 'number' : typeof value} (it reads as ${JSON.stringify(value)}), not a string; quote it: "${quoted}"`, {
-      expected: 'a quoted string such as "1.10.0"',
-      found: src,
-    });
+    r.add(
+      'MANIFEST_VERSION_TYPE',
+      path,
+      `version ${src} is a YAML ${typeof value === 'number' ? 'number' : typeof value} (it reads as ${JSON.stringify(value)}), not a string; quote it: "${quoted}"`,
+      {
+        expected: 'a quoted string such as "1.10.0"',
+        found: src,
+      },
+    );
     reported.add(`/${path.join('/')}`);
   };
   check(raw.version, ['version']);
@@ -88,15 +98,31 @@ export function isValidRange(v: string): boolean {
  * lines); tool versions are semver ranges.
  */
 export function checkSemver(raw: Raw, r: Reporter, skip?: Set<string>): void {
-  if (typeof raw.version === 'string' && !(isValidVersion(raw.version) && /^\d/.test(raw.version) && !/\s/.test(raw.version))) {
+  if (
+    typeof raw.version === 'string' &&
+    !(isValidVersion(raw.version) && /^\d/.test(raw.version) && !/\s/.test(raw.version))
+  ) {
     const fixed = validVersion(raw.version.trim().replace(/^[=v]+/, ''));
-    r.add('MANIFEST_SEMVER', ['version'], `${JSON.stringify(raw.version)} is not a semantic version written exactly${fixed ? `; write version: "${fixed}"` : ''}`, { expected: fixed ? `"${fixed}" (MAJOR.MINOR.PATCH, no "v", no spaces or line breaks)` : 'MAJOR.MINOR.PATCH, e.g. "1.0.0"', found: JSON.stringify(raw.version) });
+    r.add(
+      'MANIFEST_SEMVER',
+      ['version'],
+      `${JSON.stringify(raw.version)} is not a semantic version written exactly${fixed ? `; write version: "${fixed}"` : ''}`,
+      {
+        expected: fixed
+          ? `"${fixed}" (MAJOR.MINOR.PATCH, no "v", no spaces or line breaks)`
+          : 'MAJOR.MINOR.PATCH, e.g. "1.0.0"',
+        found: JSON.stringify(raw.version),
+      },
+    );
     skip?.add('/version');
   }
   arr(raw.tools).forEach((t, i) => {
     const v = obj(t).version;
     if (typeof v === 'string' && !isValidRange(v)) {
-      r.add('MANIFEST_SEMVER', ['tools', i, 'version'], `"${v}" is not a semver range`, { expected: 'a range such as ^1.2.0, ~1.0.0 or >=2 <3', found: JSON.stringify(v) });
+      r.add('MANIFEST_SEMVER', ['tools', i, 'version'], `"${v}" is not a semver range`, {
+        expected: 'a range such as ^1.2.0, ~1.0.0 or >=2 <3',
+        found: JSON.stringify(v),
+      });
     }
   });
 }
@@ -109,21 +135,31 @@ export function checkSchedules(raw: Raw, r: Reporter): void {
     const check = (value: unknown, path: Path) => {
       if (typeof value !== 'string') return;
       const problem = checkCron(value);
-      if (problem) r.add('MANIFEST_CRON', path, `invalid cron schedule: ${problem}`, { expected: 'minute hour day month weekday, e.g. "0 * * * *"', found: JSON.stringify(value) });
+      if (problem)
+        r.add('MANIFEST_CRON', path, `invalid cron schedule: ${problem}`, {
+          expected: 'minute hour day month weekday, e.g. "0 * * * *"',
+          found: JSON.stringify(value),
+        });
     };
     if (s.mode === 'scheduled' && s.schedule === undefined && s.wake_triggers === undefined) {
       // Seed 003's own Capability Declaration declares an optional background capability this way:
       // the host may decline an optional capability anyway, so it is a warning; a required one is an error.
       const perms = obj(raw.permissions);
       const optional = arr(perms.optional).includes(cap) && !arr(perms.required).includes(cap);
-      r.add('MANIFEST_SCHEMA', ['permissions', cap, 'mode'], `${cap} has mode "scheduled" but no schedule or wake_triggers, so it would never run${optional ? ' (a warning: the capability is optional)' : ''}`, {
-        expected: 'a schedule: "0 * * * *" or wake_triggers: [{ schedule: … }]',
-        found: 'neither',
-        ...(optional ? { severity: 'warning' as const } : {}),
-      });
+      r.add(
+        'MANIFEST_SCHEMA',
+        ['permissions', cap, 'mode'],
+        `${cap} has mode "scheduled" but no schedule or wake_triggers, so it would never run${optional ? ' (a warning: the capability is optional)' : ''}`,
+        {
+          expected: 'a schedule: "0 * * * *" or wake_triggers: [{ schedule: … }]',
+          found: 'neither',
+          ...(optional ? { severity: 'warning' as const } : {}),
+        },
+      );
     }
     check(s.schedule, ['permissions', cap, 'schedule']);
-    for (const [i, t] of arr(s.wake_triggers).entries()) check(obj(t).schedule, ['permissions', cap, 'wake_triggers', i, 'schedule']);
+    for (const [i, t] of arr(s.wake_triggers).entries())
+      check(obj(t).schedule, ['permissions', cap, 'wake_triggers', i, 'schedule']);
   }
 }
 
@@ -145,29 +181,52 @@ export function declaredTools(raw: Raw): { names: Set<string>; openMcp: boolean 
 }
 
 /** Reports a reference to a tool the agent does not declare (`system://` host tools are always allowed). */
-export function checkToolRef(name: unknown, path: Path, tools: { names: Set<string>; openMcp: boolean }, r: Reporter, what: string): void {
+export function checkToolRef(
+  name: unknown,
+  path: Path,
+  tools: { names: Set<string>; openMcp: boolean },
+  r: Reporter,
+  what: string,
+): void {
   if (typeof name !== 'string' || name.startsWith('system://') || tools.names.has(name)) return;
   if (r.out.length >= MAX_CHECK_DIAGNOSTICS) return;
   const near = nearestWord(name, tools.names);
   const known = listNames(tools.names);
-  r.add('MANIFEST_TOOL_REF', path, `${what} names tool "${name}", which the agent does not declare${near ? `; did you mean "${near}"?` : ''}${tools.openMcp ? ' (an MCP server without a whitelist may provide it, so this is a warning)' : ''}`, {
-    expected: `a declared tool (${known}) or a system:// host tool`,
-    found: JSON.stringify(name),
-    severity: tools.openMcp ? 'warning' : 'error',
-  });
+  r.add(
+    'MANIFEST_TOOL_REF',
+    path,
+    `${what} names tool "${name}", which the agent does not declare${near ? `; did you mean "${near}"?` : ''}${tools.openMcp ? ' (an MCP server without a whitelist may provide it, so this is a warning)' : ''}`,
+    {
+      expected: `a declared tool (${known}) or a system:// host tool`,
+      found: JSON.stringify(name),
+      severity: tools.openMcp ? 'warning' : 'error',
+    },
+  );
 }
 
 /** UI sync actions (ui_components and http_tools ui_component) name declared tools. */
 export function checkUiToolRefs(raw: Raw, tools: { names: Set<string>; openMcp: boolean }, r: Reporter): void {
   for (const [comp, def] of Object.entries(obj(raw.ui_components))) {
     for (const [action, a] of Object.entries(obj(obj(def).actions))) {
-      checkToolRef(obj(a).tool, ['ui_components', comp, 'actions', action, 'tool'], tools, r, `sync action ${comp}.${action}`);
+      checkToolRef(
+        obj(a).tool,
+        ['ui_components', comp, 'actions', action, 'tool'],
+        tools,
+        r,
+        `sync action ${comp}.${action}`,
+      );
     }
   }
   for (const [tool, def] of Object.entries(obj(raw.http_tools))) {
     for (const [status, rule] of Object.entries(obj(obj(def).ui_component))) {
       for (const [action, a] of Object.entries(obj(obj(obj(rule).actions).sync_actions))) {
-        checkToolRef(obj(a).tool, ['http_tools', tool, 'ui_component', status, 'actions', 'sync_actions', action, 'tool'], tools, r, `sync action ${action}`);
+        checkToolRef(
+          obj(a).tool,
+          ['http_tools', tool, 'ui_component', status, 'actions', 'sync_actions', action, 'tool'],
+          tools,
+          r,
+          `sync action ${action}`,
+        );
       }
     }
   }
@@ -179,12 +238,24 @@ export function checkDuplicateNames(raw: Raw, r: Reporter): void {
   arr(raw.tools).forEach((t, i) => {
     const name = obj(t).name;
     if (typeof name !== 'string') return;
-    if (seen.has(name)) r.add('MANIFEST_DUPLICATE_NAME', ['tools', i, 'name'], `tool "${name}" is declared twice (first in ${seen.get(name)})`, { expected: 'unique tool names', found: JSON.stringify(name) });
+    if (seen.has(name))
+      r.add(
+        'MANIFEST_DUPLICATE_NAME',
+        ['tools', i, 'name'],
+        `tool "${name}" is declared twice (first in ${seen.get(name)})`,
+        { expected: 'unique tool names', found: JSON.stringify(name) },
+      );
     else seen.set(name, 'tools');
   });
   for (const section of ['http_tools', 'bash_tools'] as const) {
     for (const name of Object.keys(obj(raw[section]))) {
-      if (seen.has(name)) r.add('MANIFEST_DUPLICATE_NAME', [section, name], `tool "${name}" is declared twice (first in ${seen.get(name)})`, { expected: 'unique tool names', found: JSON.stringify(name), key: true });
+      if (seen.has(name))
+        r.add(
+          'MANIFEST_DUPLICATE_NAME',
+          [section, name],
+          `tool "${name}" is declared twice (first in ${seen.get(name)})`,
+          { expected: 'unique tool names', found: JSON.stringify(name), key: true },
+        );
       else seen.set(name, section);
     }
   }
@@ -197,16 +268,23 @@ export function checkAgentRefs(raw: Raw, agentNames: ReadonlySet<string>, r: Rep
   const check = (name: unknown, path: Path, what: string, key = false) => {
     if (typeof name !== 'string' || agentNames.has(name) || r.out.length >= MAX_CHECK_DIAGNOSTICS) return;
     const near = nearestWord(name, agentNames);
-    r.add('MANIFEST_AGENT_REF', path, `${what} names agent "${name}", which is not a declared sub-agent${near ? `; did you mean "${near}"?` : ''}`, {
-      expected: `one of ${known}`,
-      found: JSON.stringify(name),
-      key,
-    });
+    r.add(
+      'MANIFEST_AGENT_REF',
+      path,
+      `${what} names agent "${name}", which is not a declared sub-agent${near ? `; did you mean "${near}"?` : ''}`,
+      {
+        expected: `one of ${known}`,
+        found: JSON.stringify(name),
+        key,
+      },
+    );
   };
   for (const [i, a] of arr(delegate.agents).entries()) {
-    for (const [j, d] of arr(obj(a).depends_on).entries()) check(d, ['delegate', 'agents', i, 'depends_on', j], 'depends_on');
+    for (const [j, d] of arr(obj(a).depends_on).entries())
+      check(d, ['delegate', 'agents', i, 'depends_on', j], 'depends_on');
   }
-  for (const name of Object.keys(obj(delegate.permissions))) check(name, ['delegate', 'permissions', name], 'a delegate permission', true);
+  for (const name of Object.keys(obj(delegate.permissions)))
+    check(name, ['delegate', 'permissions', name], 'a delegate permission', true);
 }
 
 /**
@@ -236,7 +314,10 @@ export function checkDependsOnCycles(raw: Raw, names: readonly (string | undefin
         const chain = [...stack.slice(stack.indexOf(edge.to)), edge.to].join(' → ');
         if (!reported.has(chain)) {
           reported.add(chain);
-          r.add('MANIFEST_CYCLE', edge.path, `depends_on forms a cycle: ${chain}`, { expected: 'an order in which every sub-agent can start', found: chain });
+          r.add('MANIFEST_CYCLE', edge.path, `depends_on forms a cycle: ${chain}`, {
+            expected: 'an order in which every sub-agent can start',
+            found: chain,
+          });
         }
       } else if (s === undefined && deps.has(edge.to)) {
         visitNode(edge.to);
@@ -275,27 +356,38 @@ export function checkTemplates(raw: Raw, r: Reporter): void {
   arr(obj(raw.context).inject).forEach((s, i) => {
     if (typeof s === 'string' && !KNOWN_INJECT_SOURCES.includes(s)) {
       const near = nearestWord(s, KNOWN_INJECT_SOURCES);
-      r.add('MANIFEST_TEMPLATE_VAR', ['context', 'inject', i], `"${s}" is not a context source${near ? `; did you mean "${near}"?` : ''}`, {
-        expected: `one of ${KNOWN_INJECT_SOURCES.join(', ')}`,
-        found: JSON.stringify(s),
-      });
+      r.add(
+        'MANIFEST_TEMPLATE_VAR',
+        ['context', 'inject', i],
+        `"${s}" is not a context source${near ? `; did you mean "${near}"?` : ''}`,
+        {
+          expected: `one of ${KNOWN_INJECT_SOURCES.join(', ')}`,
+          found: JSON.stringify(s),
+        },
+      );
     }
   });
   const check = (text: unknown, path: Path, allowed: (root: string) => boolean, sources: string) => {
     if (typeof text !== 'string' || !text.includes('{{')) return;
     for (const t of templateRoots(text)) {
       if (t.bad || (t.root !== undefined && !allowed(t.root))) {
-        r.add('MANIFEST_TEMPLATE_VAR', path, `template {{${t.expr}}} ${t.bad ? 'is not a variable reference' : `names "${t.root}", which is not a known source here`}`, {
-          expected: sources,
-          found: `{{${t.expr}}}`,
-        });
+        r.add(
+          'MANIFEST_TEMPLATE_VAR',
+          path,
+          `template {{${t.expr}}} ${t.bad ? 'is not a variable reference' : `names "${t.root}", which is not a known source here`}`,
+          {
+            expected: sources,
+            found: `{{${t.expr}}}`,
+          },
+        );
       }
     }
   };
   for (const [name, server] of Object.entries(obj(raw.mcp_servers))) {
     const s = obj(server);
     const envOnly = (root: string) => root === '.env' || inject.has(root);
-    for (const [k, v] of Object.entries(obj(s.env))) check(v, ['mcp_servers', name, 'env', k], envOnly, '{{.env.NAME}}');
+    for (const [k, v] of Object.entries(obj(s.env)))
+      check(v, ['mcp_servers', name, 'env', k], envOnly, '{{.env.NAME}}');
     for (const [i, a] of arr(s.args).entries()) check(a, ['mcp_servers', name, 'args', i], envOnly, '{{.env.NAME}}');
     check(s.command, ['mcp_servers', name, 'command'], envOnly, '{{.env.NAME}}');
   }
@@ -307,9 +399,15 @@ export function checkTemplates(raw: Raw, r: Reporter): void {
     check(t.endpoint, ['http_tools', name, 'endpoint'], requestVar, paramsList);
     check(t.body_template, ['http_tools', name, 'body_template'], requestVar, paramsList);
     for (const [status, rule] of Object.entries(obj(t.ui_component))) {
-      const resultVar = (root: string) => ['json', 'error', 'status', 'result', 'params'].includes(root) || params.has(root);
+      const resultVar = (root: string) =>
+        ['json', 'error', 'status', 'result', 'params'].includes(root) || params.has(root);
       for (const [k, v] of Object.entries(obj(obj(rule).props))) {
-        check(v, ['http_tools', name, 'ui_component', status, 'props', k], resultVar, 'json.…, error, status, result or a declared param');
+        check(
+          v,
+          ['http_tools', name, 'ui_component', status, 'props', k],
+          resultVar,
+          'json.…, error, status, result or a declared param',
+        );
       }
     }
   }
@@ -324,12 +422,17 @@ export function checkHttpFlags(raw: Raw, r: Reporter): void {
       if (HTTP_KEYS.includes(key)) continue;
       const near = nearestWord(key, HTTP_KEYS);
       if (near) {
-        r.add('MANIFEST_UNKNOWN_KEY', ['http_tools', name, key], `unknown key "${key}" is kept as a flag; did you mean "${near}"?`, {
-          severity: 'warning',
-          key: true,
-          expected: `"${near}"`,
-          found: `"${key}"`,
-        });
+        r.add(
+          'MANIFEST_UNKNOWN_KEY',
+          ['http_tools', name, key],
+          `unknown key "${key}" is kept as a flag; did you mean "${near}"?`,
+          {
+            severity: 'warning',
+            key: true,
+            expected: `"${near}"`,
+            found: `"${key}"`,
+          },
+        );
       }
     }
   }
@@ -352,10 +455,15 @@ export function slugName(name: string): string {
 export function checkName(raw: Raw, r: Reporter, skip: Set<string>): void {
   if (typeof raw.name !== 'string' || NAME.test(raw.name)) return;
   const fixed = slugName(raw.name);
-  r.add('MANIFEST_SCHEMA', ['name'], `name ${JSON.stringify(raw.name)} is not a valid agent name (it names files, registry paths and records); write name: ${fixed}`, {
-    expected: 'lower-case letters, digits, ".", "_", "-", starting with a letter or digit, at most 64 characters',
-    found: JSON.stringify(raw.name),
-  });
+  r.add(
+    'MANIFEST_SCHEMA',
+    ['name'],
+    `name ${JSON.stringify(raw.name)} is not a valid agent name (it names files, registry paths and records); write name: ${fixed}`,
+    {
+      expected: 'lower-case letters, digits, ".", "_", "-", starting with a letter or digit, at most 64 characters',
+      found: JSON.stringify(raw.name),
+    },
+  );
   skip.add('/name');
 }
 
@@ -367,7 +475,21 @@ const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\
 /** Values printed on one line (`records list`, `validate`, registry listings): no line break or tab either. */
 function isOneLine(path: Path): boolean {
   const [a, b, c, d] = path;
-  if (path.length === 1) return ['name', 'version', 'title', 'subtitle', 'developer', 'category', 'runtime', 'author', 'license', 'apiVersion', 'kind', 'base'].includes(String(a));
+  if (path.length === 1)
+    return [
+      'name',
+      'version',
+      'title',
+      'subtitle',
+      'developer',
+      'category',
+      'runtime',
+      'author',
+      'license',
+      'apiVersion',
+      'kind',
+      'base',
+    ].includes(String(a));
   if (a === 'tools' && typeof b === 'number') return c === 'name' || c === 'version';
   if (a === 'tags' || a === 'skills') return path.length === 2 || c === 'name';
   if (a === 'model') return b === 'preferred' || b === 'fallback' || b === 'capability';
@@ -392,25 +514,34 @@ export function checkControlCharacters(raw: Raw, r: Reporter, skip: ReadonlySet<
       const m = (isOneLine(path) ? CONTROL_OR_BREAK : CONTROL).exec(value);
       if (m) {
         const clean = value.replace(new RegExp(CONTROL_OR_BREAK.source, 'g'), isOneLine(path) ? '' : ' ').trim();
-        r.add('MANIFEST_CONTROL_CHAR', path, `${path.length ? String(path[path.length - 1]) : 'value'} holds the control character ${codePoint(m[0])} at index ${m.index}${isOneLine(path) ? ' (a one-line value: no line breaks or tabs either)' : ''}; it would rewrite terminal output or split log lines; remove it${clean.length <= 60 ? `: ${JSON.stringify(clean)}` : ''}`, {
-          expected: isOneLine(path) ? 'printable text on one line' : 'printable text, line breaks and tabs',
-          found: JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value),
-        });
+        r.add(
+          'MANIFEST_CONTROL_CHAR',
+          path,
+          `${path.length ? String(path[path.length - 1]) : 'value'} holds the control character ${codePoint(m[0])} at index ${m.index}${isOneLine(path) ? ' (a one-line value: no line breaks or tabs either)' : ''}; it would rewrite terminal output or split log lines; remove it${clean.length <= 60 ? `: ${JSON.stringify(clean)}` : ''}`,
+          {
+            expected: isOneLine(path) ? 'printable text on one line' : 'printable text, line breaks and tabs',
+            found: JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value),
+          },
+        );
       }
       return;
     }
     if (Array.isArray(value)) {
       for (const [i, v] of value.entries()) visit(v, [...path, i], depth + 1);
-    }
-    else if (value && typeof value === 'object') {
+    } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         const m = CONTROL_OR_BREAK.exec(k);
         if (m) {
-          r.add('MANIFEST_CONTROL_CHAR', [...path, k], `the key ${JSON.stringify(k)} holds the control character ${codePoint(m[0])}; keys are one-line names; remove it`, {
-            expected: 'a key of printable characters',
-            found: JSON.stringify(k),
-            key: true,
-          });
+          r.add(
+            'MANIFEST_CONTROL_CHAR',
+            [...path, k],
+            `the key ${JSON.stringify(k)} holds the control character ${codePoint(m[0])}; keys are one-line names; remove it`,
+            {
+              expected: 'a key of printable characters',
+              found: JSON.stringify(k),
+              key: true,
+            },
+          );
         }
         visit(v, [...path, k], depth + 1);
       }

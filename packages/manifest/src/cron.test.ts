@@ -2,7 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { checkCron } from './cron.js';
 
 describe('checkCron', () => {
-  test.each(['0 * * * *', '*/15 9-17 * * MON-FRI', '30 6 1,15 JAN,jul 0', '0 0 * * 7', '5-10/2 * 31 12 *', '@hourly', '@daily'])('accepts %s', (expr) => {
+  test.each([
+    '0 * * * *',
+    '*/15 9-17 * * MON-FRI',
+    '30 6 1,15 JAN,jul 0',
+    '0 0 * * 7',
+    '5-10/2 * 31 12 *',
+    '@hourly',
+    '@daily',
+  ])('accepts %s', (expr) => {
     expect(checkCron(expr)).toBeUndefined();
   });
 

@@ -85,7 +85,11 @@ export class ManifestError extends Error {
   readonly code: ManifestErrorCode;
   readonly details: ManifestErrorDetails;
 
-  constructor(code: ManifestErrorCode, message: string, options: { details?: ManifestErrorDetails; cause?: unknown } = {}) {
+  constructor(
+    code: ManifestErrorCode,
+    message: string,
+    options: { details?: ManifestErrorDetails; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

@@ -44,13 +44,49 @@ test('every capability has a category and a risk level from the spec table', () 
 
 test('formatDiagnostic prints file:line:column, severity, code, message, path, expected and found', () => {
   expect(
-    api.formatDiagnostic({ severity: 'error', code: 'MANIFEST_SCHEMA', message: 'expected a string', file: 'agent.yaml', line: 12, column: 5, path: '/tools/0/name', expected: 'a string', found: '42' }),
+    api.formatDiagnostic({
+      severity: 'error',
+      code: 'MANIFEST_SCHEMA',
+      message: 'expected a string',
+      file: 'agent.yaml',
+      line: 12,
+      column: 5,
+      path: '/tools/0/name',
+      expected: 'a string',
+      found: '42',
+    }),
   ).toBe('agent.yaml:12:5: error MANIFEST_SCHEMA expected a string at /tools/0/name (expected a string, found 42)');
 });
 
 test('computeDigest is ag1 over canonical JSON of manifest and referenced file digests', () => {
-  const manifest = { dialect: 'agentlang', name: 'x', models: [], tools: [], mcpServers: [], httpTools: [], bashTools: [], dependencies: [], uiComponents: [], skills: [] } as const;
+  const manifest = {
+    dialect: 'agentlang',
+    name: 'x',
+    models: [],
+    tools: [],
+    mcpServers: [],
+    httpTools: [],
+    bashTools: [],
+    dependencies: [],
+    uiComponents: [],
+    skills: [],
+  } as const;
   const files = [{ path: 'prompt.yaml', sha256: `sha256:${'0'.repeat(64)}` }];
   const expected = `ag1:${api.sha256Hex(api.canonicalJson({ format: 'ag1', manifest, files: { 'prompt.yaml': files[0]!.sha256 } }))}`;
-  expect(api.computeDigest({ ...manifest, models: [], tools: [], mcpServers: [], httpTools: [], bashTools: [], dependencies: [], uiComponents: [], skills: [] }, files)).toBe(expected);
+  expect(
+    api.computeDigest(
+      {
+        ...manifest,
+        models: [],
+        tools: [],
+        mcpServers: [],
+        httpTools: [],
+        bashTools: [],
+        dependencies: [],
+        uiComponents: [],
+        skills: [],
+      },
+      files,
+    ),
+  ).toBe(expected);
 });

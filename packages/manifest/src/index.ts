@@ -48,4 +48,10 @@ export type { LoadedAgent, LoadFromFilesOptions, LoadOptions, SafeLoadResult, So
 export { loadAgent, loadAgentFromFiles, loadSubAgent, safeLoadAgent } from './load.js';
 export { SCAFFOLD_DIALECTS, type ScaffoldDialect, scaffoldAgent } from './scaffold.js';
 export type { SkillMapping } from './agentspec.js';
-export { AGENTSPEC_MCP_SERVERS, AGENTSPEC_SKILLS, AGENTSPEC_TRAITS, agentSpecPromptDocument, traitSentence } from './agentspec.js';
+export {
+  AGENTSPEC_MCP_SERVERS,
+  AGENTSPEC_SKILLS,
+  AGENTSPEC_TRAITS,
+  agentSpecPromptDocument,
+  traitSentence,
+} from './agentspec.js';

@@ -27,7 +27,8 @@ export type LoadYaml = (rel: string) => Promise<YamlSource | undefined>;
 export type BaseResolver = (reference: string) => Promise<{ text: string }>;
 
 /** `tenant/name@version` with an optional `#sha256:<64 hex>` pin: a `base:` naming a registry entry, not a path. */
-export const REGISTRY_BASE_REF = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\/[a-z0-9][a-z0-9_-]*@[0-9A-Za-z.+-]+(?:#sha256:[0-9a-f]{64})?$/;
+export const REGISTRY_BASE_REF =
+  /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\/[a-z0-9][a-z0-9_-]*@[0-9A-Za-z.+-]+(?:#sha256:[0-9a-f]{64})?$/;
 
 /** True when a `base:` value is a registry reference rather than a relative path. */
 export function isRegistryBaseRef(base: string): boolean {
@@ -66,7 +67,8 @@ function isPathInsideAny(inner: string, outers: ReadonlySet<string>): boolean {
 
 /** A locator that points at the first file of the chain (child first) that holds a path. */
 export function chainLocator(chain: Array<{ rel: string; source: YamlSource }>): Locator {
-  const pick = (path: readonly (string | number)[]) => chain.find((c) => c.source.sourceOf(path) !== undefined) ?? chain[0]!;
+  const pick = (path: readonly (string | number)[]) =>
+    chain.find((c) => c.source.sourceOf(path) !== undefined) ?? chain[0]!;
   return {
     file: (path) => pick(path).rel,
     locate: (path, options) => pick(path).source.locate(path, options),
@@ -84,9 +86,16 @@ function hostCovered(host: string, patterns: string[]): boolean {
   });
 }
 
-type Access = { fs?: string; reads: ReadonlySet<string> | 'all'; writes: ReadonlySet<string> | 'all'; network?: string; exec?: string };
+type Access = {
+  fs?: string;
+  reads: ReadonlySet<string> | 'all';
+  writes: ReadonlySet<string> | 'all';
+  network?: string;
+  exec?: string;
+};
 
-const levelOf = (order: readonly string[], v: unknown): string | undefined => (typeof v === 'string' && order.includes(v) ? v : undefined);
+const levelOf = (order: readonly string[], v: unknown): string | undefined =>
+  typeof v === 'string' && order.includes(v) ? v : undefined;
 
 /**
  * What a trust block grants, as the sandbox applies it (@agentlang/isolation's policyFromTrust):
@@ -97,14 +106,22 @@ const levelOf = (order: readonly string[], v: unknown): string | undefined => (t
 function accessOf(trust: Raw, forBase: boolean): Access {
   const fallback = forBase ? 'none' : undefined;
   const fs = levelOf(TRUST_ORDER.filesystem, trust.filesystem) ?? (trust.filesystem === undefined ? 'none' : fallback);
-  const scope = new Set(arr(trust.scope).filter((p): p is string => typeof p === 'string' && p !== '').map(normalisePath));
+  const scope = new Set(
+    arr(trust.scope)
+      .filter((p): p is string => typeof p === 'string' && p !== '')
+      .map(normalisePath),
+  );
   const none = new Set<string>();
   return {
     ...(fs ? { fs } : {}),
     reads: fs === 'full' ? 'all' : fs === 'read-only' || fs === 'scoped' ? scope : none,
     writes: fs === 'full' ? 'all' : fs === 'scoped' ? scope : none,
-    ...(levelOf(TRUST_ORDER.network, trust.network) ?? (trust.network === undefined || forBase ? 'none' : undefined) ? { network: levelOf(TRUST_ORDER.network, trust.network) ?? 'none' } : {}),
-    ...(levelOf(TRUST_ORDER.exec, trust.exec) ?? (trust.exec === undefined || forBase ? 'none' : undefined) ? { exec: levelOf(TRUST_ORDER.exec, trust.exec) ?? 'none' } : {}),
+    ...((levelOf(TRUST_ORDER.network, trust.network) ?? (trust.network === undefined || forBase ? 'none' : undefined))
+      ? { network: levelOf(TRUST_ORDER.network, trust.network) ?? 'none' }
+      : {}),
+    ...((levelOf(TRUST_ORDER.exec, trust.exec) ?? (trust.exec === undefined || forBase ? 'none' : undefined))
+      ? { exec: levelOf(TRUST_ORDER.exec, trust.exec) ?? 'none' }
+      : {}),
   };
 }
 
@@ -113,7 +130,8 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** `filesystem: scoped, scope: [./data], network: none, exec: sandboxed` — a trust block as one line for messages. */
 export function describeTrust(trust: Raw): string {
   const scope = arr(trust.scope).map((p) => String(p));
-  const v = (k: string) => (trust[k] === undefined ? 'none' : typeof trust[k] === 'string' ? (trust[k] as string) : JSON.stringify(trust[k]));
+  const v = (k: string) =>
+    trust[k] === undefined ? 'none' : typeof trust[k] === 'string' ? (trust[k] as string) : JSON.stringify(trust[k]);
   const hosts = arr(trust.hosts).map((h) => String(h));
   return `filesystem: ${v('filesystem')}${scope.length ? `, scope: [${scope.join(', ')}]` : ''}, network: ${v('network')}${hosts.length ? `, hosts: [${hosts.join(', ')}]` : ''}, exec: ${v('exec')}`;
 }
@@ -128,10 +146,15 @@ export function checkTrustScope(raw: Raw, r: Reporter): void {
     if (typeof p !== 'string') return;
     const n = posix.normalize(p.replaceAll('\\', '/'));
     if (p === '' || posix.isAbsolute(p) || /^[A-Za-z]:/.test(p) || n === '..' || n.startsWith('../')) {
-      r.add('MANIFEST_PATH_ESCAPE', ['trust', 'scope', i], `scope path ${JSON.stringify(p)} is ${p === '' ? 'empty' : posix.isAbsolute(p) || /^[A-Za-z]:/.test(p) ? 'absolute' : 'outside the agent directory'}; scope paths are relative to the agent directory and stay inside it`, {
-        expected: 'a relative path inside the agent directory, e.g. ./data',
-        found: JSON.stringify(p),
-      });
+      r.add(
+        'MANIFEST_PATH_ESCAPE',
+        ['trust', 'scope', i],
+        `scope path ${JSON.stringify(p)} is ${p === '' ? 'empty' : posix.isAbsolute(p) || /^[A-Za-z]:/.test(p) ? 'absolute' : 'outside the agent directory'}; scope paths are relative to the agent directory and stay inside it`,
+        {
+          expected: 'a relative path inside the agent directory, e.g. ./data',
+          found: JSON.stringify(p),
+        },
+      );
     }
   });
 }
@@ -145,7 +168,14 @@ function insideAccess(path: string, outer: ReadonlySet<string> | 'all'): boolean
  * reading and writing, network and exec levels — and reports every widening at the child's
  * declaration, naming the base file, the field, both values and how to restructure.
  */
-function checkNarrowing(baseTrust: Raw, childTrust: Raw, childOwnTrust: Raw, baseRel: string, childRel: string, r: Reporter): void {
+function checkNarrowing(
+  baseTrust: Raw,
+  childTrust: Raw,
+  childOwnTrust: Raw,
+  baseRel: string,
+  childRel: string,
+  r: Reporter,
+): void {
   const base = accessOf(baseTrust, true);
   const child = accessOf(childTrust, false);
   const fix = `a child may only narrow its base's trust; narrow this value, or restructure: declare a new base that grants it (a manifest without base:), or widen ${baseRel}'s trust itself`;
@@ -153,32 +183,59 @@ function checkNarrowing(baseTrust: Raw, childTrust: Raw, childOwnTrust: Raw, bas
   const ownScope = arr(childOwnTrust.scope);
   const at = (p: string): (string | number)[] => {
     const i = ownScope.findIndex((x) => typeof x === 'string' && normalisePath(x) === p);
-    return i >= 0 ? ['trust', 'scope', i] : childOwnTrust.filesystem !== undefined ? ['trust', 'filesystem'] : ['trust'];
+    return i >= 0
+      ? ['trust', 'scope', i]
+      : childOwnTrust.filesystem !== undefined
+        ? ['trust', 'filesystem']
+        : ['trust'];
   };
   if (child.fs !== undefined) {
     if (child.reads === 'all' && base.reads !== 'all') {
-      r.add('MANIFEST_INHERITANCE', childOwnTrust.filesystem !== undefined ? ['trust', 'filesystem'] : ['trust'], `trust.filesystem "${child.fs}" widens the base's "${base.fs}" (${baseRel}): it passes the whole host file system through (${both}); ${fix}`, {
-        expected: `filesystem at most "${base.fs}"${base.reads.size ? ` with scope inside ${listNames(base.reads)}` : ''}`,
-        found: JSON.stringify(child.fs),
-      });
+      r.add(
+        'MANIFEST_INHERITANCE',
+        childOwnTrust.filesystem !== undefined ? ['trust', 'filesystem'] : ['trust'],
+        `trust.filesystem "${child.fs}" widens the base's "${base.fs}" (${baseRel}): it passes the whole host file system through (${both}); ${fix}`,
+        {
+          expected: `filesystem at most "${base.fs}"${base.reads.size ? ` with scope inside ${listNames(base.reads)}` : ''}`,
+          found: JSON.stringify(child.fs),
+        },
+      );
     } else if (child.reads !== 'all') {
       const reported = new Set<string>();
       for (const p of child.writes === 'all' ? [] : child.writes) {
         if (insideAccess(p, base.writes)) continue;
         reported.add(p);
-        const granted = base.writes === 'all' ? '' : base.writes.size ? `writing only ${listNames(base.writes)}` : 'no writing';
-        r.add('MANIFEST_INHERITANCE', at(p), `trust.filesystem "${child.fs}" with scope path "${p}" lets this agent write ${p}, but its base ${baseRel} grants ${granted} (filesystem "${base.fs}") (${both}); ${fix}`, {
-          expected: base.writes !== 'all' && base.writes.size ? `a path inside ${listNames(base.writes)}` : `filesystem at most "${base.fs === 'scoped' ? 'scoped' : 'read-only'}" (no writes)`,
-          found: JSON.stringify(p),
-        });
+        const granted =
+          base.writes === 'all' ? '' : base.writes.size ? `writing only ${listNames(base.writes)}` : 'no writing';
+        r.add(
+          'MANIFEST_INHERITANCE',
+          at(p),
+          `trust.filesystem "${child.fs}" with scope path "${p}" lets this agent write ${p}, but its base ${baseRel} grants ${granted} (filesystem "${base.fs}") (${both}); ${fix}`,
+          {
+            expected:
+              base.writes !== 'all' && base.writes.size
+                ? `a path inside ${listNames(base.writes)}`
+                : `filesystem at most "${base.fs === 'scoped' ? 'scoped' : 'read-only'}" (no writes)`,
+            found: JSON.stringify(p),
+          },
+        );
       }
       for (const p of child.reads) {
         if (reported.has(p) || insideAccess(p, base.reads)) continue;
-        const granted = base.reads === 'all' ? '' : base.reads.size ? `reading only ${listNames(base.reads)}` : 'no scope paths';
-        r.add('MANIFEST_INHERITANCE', at(p), `scope path "${p}" lies outside the base's scope: this agent would read ${p}, but its base ${baseRel} grants ${granted} (${both}); ${fix}`, {
-          expected: base.reads !== 'all' && base.reads.size ? `a path inside ${listNames(base.reads)}` : 'no scope paths (the base grants none)',
-          found: JSON.stringify(p),
-        });
+        const granted =
+          base.reads === 'all' ? '' : base.reads.size ? `reading only ${listNames(base.reads)}` : 'no scope paths';
+        r.add(
+          'MANIFEST_INHERITANCE',
+          at(p),
+          `scope path "${p}" lies outside the base's scope: this agent would read ${p}, but its base ${baseRel} grants ${granted} (${both}); ${fix}`,
+          {
+            expected:
+              base.reads !== 'all' && base.reads.size
+                ? `a path inside ${listNames(base.reads)}`
+                : 'no scope paths (the base grants none)',
+            found: JSON.stringify(p),
+          },
+        );
       }
     }
   }
@@ -190,10 +247,15 @@ function checkNarrowing(baseTrust: Raw, childTrust: Raw, childOwnTrust: Raw, bas
     arr(childTrust.hosts).forEach((h) => {
       if (typeof h !== 'string' || hostCovered(h, baseHosts)) return;
       const i = ownHosts.indexOf(h);
-      r.add('MANIFEST_INHERITANCE', i >= 0 ? ['trust', 'hosts', i] : ['trust', 'network'], `host "${h}" is not among the base's hosts (${baseRel}): this agent would reach it through the egress proxy (${both}); ${fix}`, {
-        expected: baseHosts.length ? `one of ${listNames(baseHosts)}` : 'no hosts (the base grants none)',
-        found: JSON.stringify(h),
-      });
+      r.add(
+        'MANIFEST_INHERITANCE',
+        i >= 0 ? ['trust', 'hosts', i] : ['trust', 'network'],
+        `host "${h}" is not among the base's hosts (${baseRel}): this agent would reach it through the egress proxy (${both}); ${fix}`,
+        {
+          expected: baseHosts.length ? `one of ${listNames(baseHosts)}` : 'no hosts (the base grants none)',
+          found: JSON.stringify(h),
+        },
+      );
     });
   }
   for (const field of ['network', 'exec'] as const) {
@@ -201,10 +263,15 @@ function checkNarrowing(baseTrust: Raw, childTrust: Raw, childOwnTrust: Raw, bas
     const now = child[field];
     const was = base[field] ?? 'none';
     if (now === undefined || order.indexOf(now) <= order.indexOf(was)) continue;
-    r.add('MANIFEST_INHERITANCE', childOwnTrust[field] !== undefined ? ['trust', field] : ['trust'], `trust.${field} "${now}" widens the base's "${was}" (${baseRel}) (${both}); ${fix}`, {
-      expected: `one of ${order.slice(0, order.indexOf(was) + 1).join(', ')}`,
-      found: JSON.stringify(now),
-    });
+    r.add(
+      'MANIFEST_INHERITANCE',
+      childOwnTrust[field] !== undefined ? ['trust', field] : ['trust'],
+      `trust.${field} "${now}" widens the base's "${was}" (${baseRel}) (${both}); ${fix}`,
+      {
+        expected: `one of ${order.slice(0, order.indexOf(was) + 1).join(', ')}`,
+        found: JSON.stringify(now),
+      },
+    );
   }
   void childRel;
 }
@@ -238,7 +305,15 @@ function dedupe(list: unknown[]): unknown[] {
  * `override` (the child's), `restrict` (the child's entries that the base also lists; the others
  * are dropped and reported). A list the child leaves out is inherited.
  */
-function mergeList(base: unknown, child: unknown, strategy: string, path: (string | number)[], what: string, baseRel: string, r: Reporter): unknown {
+function mergeList(
+  base: unknown,
+  child: unknown,
+  strategy: string,
+  path: (string | number)[],
+  what: string,
+  baseRel: string,
+  r: Reporter,
+): unknown {
   if (!Array.isArray(child)) return base;
   const parent = arr(base);
   if (strategy === 'override') return child;
@@ -247,11 +322,16 @@ function mergeList(base: unknown, child: unknown, strategy: string, path: (strin
     return child.filter((e, i) => {
       const n = entryName(e);
       if (n !== undefined && allowed.has(n)) return true;
-      r.add('MANIFEST_INHERITANCE', [...path, i], `${what} "${n ?? JSON.stringify(e)}" is not in the base's allow-list (${baseRel}: ${listNames(allowed)}); merge: restrict drops it. Add it to ${baseRel} to allow it, or use merge: append`, {
-        severity: 'warning',
-        expected: `one of ${listNames(allowed)}`,
-        found: JSON.stringify(n ?? e),
-      });
+      r.add(
+        'MANIFEST_INHERITANCE',
+        [...path, i],
+        `${what} "${n ?? JSON.stringify(e)}" is not in the base's allow-list (${baseRel}: ${listNames(allowed)}); merge: restrict drops it. Add it to ${baseRel} to allow it, or use merge: append`,
+        {
+          severity: 'warning',
+          expected: `one of ${listNames(allowed)}`,
+          found: JSON.stringify(n ?? e),
+        },
+      );
       return false;
     });
   }
@@ -271,9 +351,17 @@ function mergeAgentSpec(base: Raw, child: Raw, baseRel: string, r: Reporter): Ra
   const out = mergeDocuments(base, rest);
   if (_merge !== undefined) out.merge = _merge;
   else delete out.merge;
-  if (skills !== undefined) out.skills = LIST_STRATEGIES.includes(strategy.skills!) ? mergeList(base.skills, skills, strategy.skills!, ['skills'], 'skill', baseRel, r) : skills;
+  if (skills !== undefined)
+    out.skills = LIST_STRATEGIES.includes(strategy.skills!)
+      ? mergeList(base.skills, skills, strategy.skills!, ['skills'], 'skill', baseRel, r)
+      : skills;
   if (tools !== undefined) {
-    if (isPlain(tools) && isPlain(base.tools) && strategy.tools !== 'override' && LIST_STRATEGIES.includes(strategy.tools!)) {
+    if (
+      isPlain(tools) &&
+      isPlain(base.tools) &&
+      strategy.tools !== 'override' &&
+      LIST_STRATEGIES.includes(strategy.tools!)
+    ) {
       const bt = base.tools as Raw;
       const merged: Raw = { ...bt, ...tools };
       for (const kind of ['mcp', 'native']) {
@@ -286,7 +374,8 @@ function mergeAgentSpec(base: Raw, child: Raw, baseRel: string, r: Reporter): Ra
   if (behavior !== undefined) {
     if (strategy.behavior === 'append' && isPlain(behavior) && isPlain(base.behavior)) {
       const b = mergeDocuments(base.behavior as Raw, behavior);
-      if (Array.isArray(behavior.traits) || Array.isArray((base.behavior as Raw).traits)) b.traits = dedupe([...arr((base.behavior as Raw).traits), ...arr(behavior.traits)]);
+      if (Array.isArray(behavior.traits) || Array.isArray((base.behavior as Raw).traits))
+        b.traits = dedupe([...arr((base.behavior as Raw).traits), ...arr(behavior.traits)]);
       out.behavior = b;
     } else out.behavior = behavior;
   }
@@ -301,52 +390,90 @@ export async function resolveInheritance(
   entry: { rel: string; source: YamlSource },
   load: LoadYaml,
   fetchBase?: (reference: string) => Promise<YamlSource | { error: string }>,
-): Promise<{ merged: Raw; chain: Array<{ rel: string; source: YamlSource }>; locator: Locator; diagnostics: Diagnostic[] }> {
+): Promise<{
+  merged: Raw;
+  chain: Array<{ rel: string; source: YamlSource }>;
+  locator: Locator;
+  diagnostics: Diagnostic[];
+}> {
   const diagnostics: Diagnostic[] = [];
   const chain = [entry];
   for (;;) {
     const current = chain[chain.length - 1]!;
     const base = obj(current.source.data).base;
     if (typeof base !== 'string') break;
-    const r = new Reporter({ file: () => current.rel, locate: (p, o) => current.source.locate(p, o), sourceOf: (p) => current.source.sourceOf(p) });
+    const r = new Reporter({
+      file: () => current.rel,
+      locate: (p, o) => current.source.locate(p, o),
+      sourceOf: (p) => current.source.sourceOf(p),
+    });
     const fromRegistry = isRegistryBaseRef(base);
     const inRegistry = REGISTRY_BASE_REF.test(current.rel);
     const rel = fromRegistry ? base : inRegistry ? undefined : joinInside(posix.dirname(current.rel), base);
     if (fromRegistry && chain.some((c) => c.rel === rel)) {
       const names = [...chain.map((c) => c.rel), base].join(' → ');
-      r.add('MANIFEST_CYCLE', ['base'], `base inheritance forms a cycle: ${names}`, { expected: 'a chain that ends in a manifest without base:', found: names });
+      r.add('MANIFEST_CYCLE', ['base'], `base inheritance forms a cycle: ${names}`, {
+        expected: 'a chain that ends in a manifest without base:',
+        found: names,
+      });
     } else if (fromRegistry) {
       const fetched = fetchBase ? await fetchBase(base) : { error: 'no registry is configured to fetch it' };
       if ('error' in fetched) {
         r.add('MANIFEST_BASE_REF', ['base'], `base ${base} could not be fetched: ${fetched.error}`, {
-          expected: 'a registry that holds it (set AGENTLANG_REGISTRY or pass --registry), or a relative path to a local base',
+          expected:
+            'a registry that holds it (set AGENTLANG_REGISTRY or pass --registry), or a relative path to a local base',
           found: JSON.stringify(base),
         });
       } else if (fetched.diagnostics.length) {
         diagnostics.push(...fetched.diagnostics);
       } else if (obj(fetched.data).apiVersion !== 'agent/v1') {
-        r.add('MANIFEST_DIALECT', ['base'], `base ${base} is not an AgentSpec manifest (apiVersion: agent/v1)`, { expected: 'apiVersion: agent/v1', found: String(obj(fetched.data).apiVersion ?? 'no apiVersion') });
+        r.add('MANIFEST_DIALECT', ['base'], `base ${base} is not an AgentSpec manifest (apiVersion: agent/v1)`, {
+          expected: 'apiVersion: agent/v1',
+          found: String(obj(fetched.data).apiVersion ?? 'no apiVersion'),
+        });
       } else {
         chain.push({ rel: base, source: fetched });
         diagnostics.push(...r.out);
         continue;
       }
     } else if (inRegistry) {
-      r.add('MANIFEST_BASE_REF', ['base'], `base "${base}" is a path, but ${current.rel} came from a registry, where paths mean nothing`, { expected: 'a registry reference tenant/name@version', found: JSON.stringify(base) });
+      r.add(
+        'MANIFEST_BASE_REF',
+        ['base'],
+        `base "${base}" is a path, but ${current.rel} came from a registry, where paths mean nothing`,
+        { expected: 'a registry reference tenant/name@version', found: JSON.stringify(base) },
+      );
     } else if (!rel) {
-      r.add('MANIFEST_PATH_ESCAPE', ['base'], `base "${base}" is absolute or leaves the agent directory`, { expected: 'a relative path inside the agent directory', found: JSON.stringify(base) });
+      r.add('MANIFEST_PATH_ESCAPE', ['base'], `base "${base}" is absolute or leaves the agent directory`, {
+        expected: 'a relative path inside the agent directory',
+        found: JSON.stringify(base),
+      });
     } else if (chain.some((c) => c.rel === rel)) {
       const names = [...chain.map((c) => c.rel), rel].join(' → ');
-      r.add('MANIFEST_CYCLE', ['base'], `base inheritance forms a cycle: ${names}`, { expected: 'a chain that ends in a manifest without base:', found: names });
+      r.add('MANIFEST_CYCLE', ['base'], `base inheritance forms a cycle: ${names}`, {
+        expected: 'a chain that ends in a manifest without base:',
+        found: names,
+      });
     } else {
       const source = await load(rel);
       if (!source) {
-        r.add('MANIFEST_FILE_MISSING', ['base'], `base manifest ${rel} does not exist`, { expected: 'an existing AgentSpec manifest', found: JSON.stringify(base) });
+        r.add('MANIFEST_FILE_MISSING', ['base'], `base manifest ${rel} does not exist`, {
+          expected: 'an existing AgentSpec manifest',
+          found: JSON.stringify(base),
+        });
       } else if (hasErrors(source.diagnostics)) {
         diagnostics.push(...source.diagnostics);
       } else if (!isPlain(source.data) || ('apiVersion' in source.data && source.data.apiVersion !== 'agent/v1')) {
         // AgentSpec reads a base without apiVersion as agent/v1 (its own pull writes such files).
-        r.add('MANIFEST_DIALECT', ['base'], `base manifest ${rel} is not an AgentSpec manifest (apiVersion: agent/v1)`, { expected: 'a mapping with apiVersion: agent/v1 (or no apiVersion)', found: isPlain(source.data) ? String(source.data.apiVersion) : 'not a mapping' });
+        r.add(
+          'MANIFEST_DIALECT',
+          ['base'],
+          `base manifest ${rel} is not an AgentSpec manifest (apiVersion: agent/v1)`,
+          {
+            expected: 'a mapping with apiVersion: agent/v1 (or no apiVersion)',
+            found: isPlain(source.data) ? String(source.data.apiVersion) : 'not a mapping',
+          },
+        );
       } else {
         chain.push({ rel, source });
         diagnostics.push(...r.out, ...source.diagnostics);
@@ -364,7 +491,11 @@ export async function resolveInheritance(
       merged = mergeDocuments({}, data);
       continue;
     }
-    const r = new Reporter({ file: () => link.rel, locate: (p, o) => link.source.locate(p, o), sourceOf: (p) => link.source.sourceOf(p) });
+    const r = new Reporter({
+      file: () => link.rel,
+      locate: (p, o) => link.source.locate(p, o),
+      sourceOf: (p) => link.source.sourceOf(p),
+    });
     const baseRel = chain[i + 1]!.rel;
     const next = mergeAgentSpec(merged, data, baseRel, r);
     // A child that narrows filesystem to none without a scope of its own inherits no scope paths:

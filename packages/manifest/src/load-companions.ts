@@ -22,7 +22,13 @@ export interface Companions {
  * and ux.yaml; for AgentSpec, SOUL.md and RULES.md, which become part of the normalised manifest
  * (so editing them changes the digest).
  */
-export async function loadCompanions(s: LoadSession, raw: Raw, agentSpec: boolean, tools: { names: Set<string>; openMcp: boolean }, here: (file: string) => string): Promise<Companions> {
+export async function loadCompanions(
+  s: LoadSession,
+  raw: Raw,
+  agentSpec: boolean,
+  tools: { names: Set<string>; openMcp: boolean },
+  here: (file: string) => string,
+): Promise<Companions> {
   const withMarkdown = agentSpec ? await readAgentSpecMarkdown(s, raw, here) : raw;
   const prompt = await readPromptFile(s, withMarkdown, here('prompt.yaml'));
   const ux = await readUxFile(s, withMarkdown, tools, here('ux.yaml'));
@@ -32,7 +38,10 @@ export async function loadCompanions(s: LoadSession, raw: Raw, agentSpec: boolea
 /** Folds SOUL.md and RULES.md into `raw` as `soul` and `rules` (their text, when present and UTF-8). */
 async function readAgentSpecMarkdown(s: LoadSession, raw: Raw, here: (file: string) => string): Promise<Raw> {
   let out = raw;
-  for (const [file, key] of [['SOUL.md', 'soul'], ['RULES.md', 'rules']] as const) {
+  for (const [file, key] of [
+    ['SOUL.md', 'soul'],
+    ['RULES.md', 'rules'],
+  ] as const) {
     const text = await s.text(here(file), false);
     if (text !== undefined) out = { ...out, [key]: text };
   }
@@ -49,7 +58,12 @@ async function readPromptFile(s: LoadSession, raw: Raw, rel: string): Promise<Lo
 }
 
 /** Validates ux.yaml and the tools and MCP servers it labels; its data, or undefined when absent or invalid. */
-async function readUxFile(s: LoadSession, raw: Raw, tools: { names: Set<string>; openMcp: boolean }, rel: string): Promise<Raw | undefined> {
+async function readUxFile(
+  s: LoadSession,
+  raw: Raw,
+  tools: { names: Set<string>; openMcp: boolean },
+  rel: string,
+): Promise<Raw | undefined> {
   const ux = await s.yaml(rel, false);
   if (!ux) return undefined;
   s.diagnostics.push(...ux.diagnostics);
@@ -58,10 +72,21 @@ async function readUxFile(s: LoadSession, raw: Raw, tools: { names: Set<string>;
   const uxAt = sourceLocator(ux);
   s.diagnostics.push(...validateAgainstSchema('ux', ux.data ?? {}, uxAt));
   const ur = new Reporter(uxAt);
-  for (const t of Object.keys(obj(data.tools))) checkToolRef(t, ['tools', t], { names: tools.names, openMcp: true }, ur, 'ux.yaml');
+  for (const t of Object.keys(obj(data.tools)))
+    checkToolRef(t, ['tools', t], { names: tools.names, openMcp: true }, ur, 'ux.yaml');
   for (const server of Object.keys(obj(data.mcp_tools))) {
     if (!(server in obj(raw.mcp_servers))) {
-      ur.add('MANIFEST_TOOL_REF', ['mcp_tools', server], `ux.yaml labels MCP server "${server}", which the agent does not declare`, { severity: 'warning', key: true, expected: `one of ${listNames(Object.keys(obj(raw.mcp_servers)))}`, found: JSON.stringify(server) });
+      ur.add(
+        'MANIFEST_TOOL_REF',
+        ['mcp_tools', server],
+        `ux.yaml labels MCP server "${server}", which the agent does not declare`,
+        {
+          severity: 'warning',
+          key: true,
+          expected: `one of ${listNames(Object.keys(obj(raw.mcp_servers)))}`,
+          found: JSON.stringify(server),
+        },
+      );
     }
   }
   s.diagnostics.push(...ur.out);

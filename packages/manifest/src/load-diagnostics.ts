@@ -5,7 +5,9 @@ import { ManifestError } from './errors.js';
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics
     .map((d, i) => ({ d, i }))
-    .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i))
+    .sort((a, b) =>
+      a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i,
+    )
     .map(({ d }) => d);
 }
 
@@ -27,10 +29,14 @@ export function failLoad(label: string, unsorted: Diagnostic[]): never {
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);
   const first = errors[0];
-  throw new ManifestError('MANIFEST_INVALID', `${label} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`, {
-    details: {
-      ...(first ? { file: first.file, line: first.line, column: first.column, path: first.path } : {}),
-      diagnostics,
+  throw new ManifestError(
+    'MANIFEST_INVALID',
+    `${label} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`,
+    {
+      details: {
+        ...(first ? { file: first.file, line: first.line, column: first.column, path: first.path } : {}),
+        diagnostics,
+      },
     },
-  });
+  );
 }

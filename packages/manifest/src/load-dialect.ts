@@ -26,10 +26,24 @@ function withAgentSpecDefaults(data: Raw): Raw {
  * resolving an AgentSpec `base:` chain; a document that is not a mapping or names an unknown
  * apiVersion fails the load.
  */
-export async function readDialect(s: LoadSession, source: YamlSource, entry: string, label: string): Promise<DialectDocument> {
+export async function readDialect(
+  s: LoadSession,
+  source: YamlSource,
+  entry: string,
+  label: string,
+): Promise<DialectDocument> {
   const top = source.data;
   if (!top || typeof top !== 'object' || Array.isArray(top)) {
-    s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `${entry} must be a YAML mapping (an agent manifest)`, file: entry, ...source.locate([]), path: '', expected: 'a mapping with name, version, …', found: Array.isArray(top) ? 'a sequence' : JSON.stringify(top) });
+    s.diagnostics.push({
+      severity: 'error',
+      code: 'MANIFEST_DIALECT',
+      message: `${entry} must be a YAML mapping (an agent manifest)`,
+      file: entry,
+      ...source.locate([]),
+      path: '',
+      expected: 'a mapping with name, version, …',
+      found: Array.isArray(top) ? 'a sequence' : JSON.stringify(top),
+    });
     failLoad(label, s.diagnostics);
   }
   const raw = top as Raw;
@@ -38,15 +52,39 @@ export async function readDialect(s: LoadSession, source: YamlSource, entry: str
   // keys (model, trust, base, behavior, …) or AgentSpec's `tools: { mcp, native }` is read as
   // AgentSpec as a whole, never half-read as AgentLang with unknown-key warnings.
   const agentSpecKeys = AGENTSPEC_ONLY_KEYS.filter((k) => k in raw);
-  const implicitAgentSpec = !('apiVersion' in raw) && !partial && (agentSpecKeys.length > 0 || (!!raw.tools && typeof raw.tools === 'object' && !Array.isArray(raw.tools)));
-  if (!('apiVersion' in raw) && !implicitAgentSpec) return { raw, at: sourceLocator(source), kind: partial ? 'subagent' : 'agent' };
+  const implicitAgentSpec =
+    !('apiVersion' in raw) &&
+    !partial &&
+    (agentSpecKeys.length > 0 || (!!raw.tools && typeof raw.tools === 'object' && !Array.isArray(raw.tools)));
+  if (!('apiVersion' in raw) && !implicitAgentSpec)
+    return { raw, at: sourceLocator(source), kind: partial ? 'subagent' : 'agent' };
   if (!implicitAgentSpec && raw.apiVersion !== 'agent/v1') {
-    s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `unknown apiVersion ${JSON.stringify(raw.apiVersion)}; AgentSpec manifests use apiVersion: agent/v1 (or drop apiVersion for the AgentLang dialect)`, file: entry, ...source.locate(['apiVersion']), path: '/apiVersion', expected: '"agent/v1"', found: source.sourceOf(['apiVersion']) ?? String(raw.apiVersion) });
+    s.diagnostics.push({
+      severity: 'error',
+      code: 'MANIFEST_DIALECT',
+      message: `unknown apiVersion ${JSON.stringify(raw.apiVersion)}; AgentSpec manifests use apiVersion: agent/v1 (or drop apiVersion for the AgentLang dialect)`,
+      file: entry,
+      ...source.locate(['apiVersion']),
+      path: '/apiVersion',
+      expected: '"agent/v1"',
+      found: source.sourceOf(['apiVersion']) ?? String(raw.apiVersion),
+    });
     failLoad(label, s.diagnostics);
   }
   if (implicitAgentSpec) {
-    const why = agentSpecKeys.length ? `its AgentSpec key${agentSpecKeys.length > 1 ? 's' : ''} ${agentSpecKeys.join(', ')}` : 'its tools: { mcp, native } mapping';
-    s.diagnostics.push({ severity: 'warning', code: 'MANIFEST_DIALECT', message: `${entry} has no apiVersion but ${why}: read as an AgentSpec manifest (apiVersion: agent/v1); add \`apiVersion: agent/v1\` to say so`, file: entry, ...source.locate([]), path: '', expected: 'apiVersion: agent/v1', found: 'no apiVersion' });
+    const why = agentSpecKeys.length
+      ? `its AgentSpec key${agentSpecKeys.length > 1 ? 's' : ''} ${agentSpecKeys.join(', ')}`
+      : 'its tools: { mcp, native } mapping';
+    s.diagnostics.push({
+      severity: 'warning',
+      code: 'MANIFEST_DIALECT',
+      message: `${entry} has no apiVersion but ${why}: read as an AgentSpec manifest (apiVersion: agent/v1); add \`apiVersion: agent/v1\` to say so`,
+      file: entry,
+      ...source.locate([]),
+      path: '',
+      expected: 'apiVersion: agent/v1',
+      found: 'no apiVersion',
+    });
   }
   return readAgentSpec(s, source, entry);
 }

@@ -26,7 +26,17 @@ export function decodeText(rel: string, bytes: Uint8Array): string | Diagnostic 
     const before = lenient.slice(0, Math.max(0, bad));
     const line = before.split('\n').length;
     const column = before.length - before.lastIndexOf('\n');
-    return { severity: 'error', code: 'MANIFEST_YAML_SYNTAX', message: `${rel} is not valid UTF-8 text`, file: rel, line, column, path: '', expected: 'UTF-8 text', found: 'a byte sequence that is not UTF-8' };
+    return {
+      severity: 'error',
+      code: 'MANIFEST_YAML_SYNTAX',
+      message: `${rel} is not valid UTF-8 text`,
+      file: rel,
+      line,
+      column,
+      path: '',
+      expected: 'UTF-8 text',
+      found: 'a byte sequence that is not UTF-8',
+    };
   }
 }
 
@@ -46,8 +56,19 @@ export class LoadSession {
     try {
       bytes = await this.reader.read(rel);
     } catch (error) {
-      if (error instanceof ManifestError && (error.code === 'MANIFEST_TOO_LARGE' || error.code === 'MANIFEST_PATH_ESCAPE')) {
-        this.diagnostics.push({ severity: 'error', code: error.code, message: error.message, file: rel, line: 0, column: 0, path: '' });
+      if (
+        error instanceof ManifestError &&
+        (error.code === 'MANIFEST_TOO_LARGE' || error.code === 'MANIFEST_PATH_ESCAPE')
+      ) {
+        this.diagnostics.push({
+          severity: 'error',
+          code: error.code,
+          message: error.message,
+          file: rel,
+          line: 0,
+          column: 0,
+          path: '',
+        });
         return undefined;
       }
       throw error;
@@ -82,7 +103,14 @@ export class LoadSession {
     const text = decodeText(rel, bytes);
     if (typeof text !== 'string') {
       this.diagnostics.push(text);
-      return { file: rel, text: '', data: undefined, diagnostics: [text], locate: () => ({ line: 0, column: 0 }), sourceOf: () => undefined };
+      return {
+        file: rel,
+        text: '',
+        data: undefined,
+        diagnostics: [text],
+        locate: () => ({ line: 0, column: 0 }),
+        sourceOf: () => undefined,
+      };
     }
     return this.parseYaml(rel, text);
   }

@@ -27,7 +27,14 @@ export interface LoadedSkills {
  * each skill's `allowed-tools` against the tools the agent declares. An AgentSpec skill with no
  * such file is an abstract name (web-search) that maps to concrete tools instead.
  */
-export async function loadSkills(s: LoadSession, raw: Raw, dir: string, kind: SchemaKind, tools: { names: Set<string>; openMcp: boolean }, r: Reporter): Promise<LoadedSkills> {
+export async function loadSkills(
+  s: LoadSession,
+  raw: Raw,
+  dir: string,
+  kind: SchemaKind,
+  tools: { names: Set<string>; openMcp: boolean },
+  r: Reporter,
+): Promise<LoadedSkills> {
   const loaded: LoadedSkills = { specs: new Map(), abstract: new Map() };
   for (const [i, ref] of arr(raw.skills).entries()) {
     const name = typeof ref === 'string' ? ref : obj(ref).name;
@@ -35,7 +42,10 @@ export async function loadSkills(s: LoadSession, raw: Raw, dir: string, kind: Sc
     const path = typeof ref === 'string' ? ['skills', i] : ['skills', i, 'name'];
     const rel = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ? joinInside(dir, `skills/${name}/SKILL.md`) : undefined;
     if (!rel) {
-      r.add('MANIFEST_PATH_ESCAPE', path, `skill name "${name}" is not a plain directory name`, { expected: 'letters, digits, ".", "_", "-"', found: JSON.stringify(name) });
+      r.add('MANIFEST_PATH_ESCAPE', path, `skill name "${name}" is not a plain directory name`, {
+        expected: 'letters, digits, ".", "_", "-"',
+        found: JSON.stringify(name),
+      });
       continue;
     }
     const bytes = await s.read(rel, true);
@@ -45,7 +55,10 @@ export async function loadSkills(s: LoadSession, raw: Raw, dir: string, kind: Sc
       continue;
     }
     if (!bytes) {
-      r.add('MANIFEST_FILE_MISSING', path, `skill "${name}" has no ${rel}`, { expected: `a file ${rel} with name/description/allowed-tools frontmatter`, found: 'no such file' });
+      r.add('MANIFEST_FILE_MISSING', path, `skill "${name}" has no ${rel}`, {
+        expected: `a file ${rel} with name/description/allowed-tools frontmatter`,
+        found: 'no such file',
+      });
       continue;
     }
     const spec = readSkillFile(s, rel, bytes, name, tools);
@@ -55,7 +68,13 @@ export async function loadSkills(s: LoadSession, raw: Raw, dir: string, kind: Sc
 }
 
 /** Parses one SKILL.md and checks its `allowed-tools`; undefined when it has no usable frontmatter. */
-function readSkillFile(s: LoadSession, rel: string, bytes: Uint8Array, name: string, tools: { names: Set<string>; openMcp: boolean }): SkillSpec | undefined {
+function readSkillFile(
+  s: LoadSession,
+  rel: string,
+  bytes: Uint8Array,
+  name: string,
+  tools: { names: Set<string>; openMcp: boolean },
+): SkillSpec | undefined {
   const text = decodeText(rel, bytes);
   if (typeof text !== 'string') {
     s.diagnostics.push(text);
@@ -66,7 +85,8 @@ function readSkillFile(s: LoadSession, rel: string, bytes: Uint8Array, name: str
   if (!skill.data) return undefined;
   const allowed = arr(skill.data['allowed-tools']).filter((t): t is string => typeof t === 'string');
   const sr = new Reporter(skill.locator!);
-  for (const [j, t] of allowed.entries()) checkToolRef(t, ['allowed-tools', j], tools, sr, `skill ${name}'s allowed-tools`);
+  for (const [j, t] of allowed.entries())
+    checkToolRef(t, ['allowed-tools', j], tools, sr, `skill ${name}'s allowed-tools`);
   s.diagnostics.push(...sr.out);
   return {
     ...(typeof skill.data.description === 'string' ? { description: skill.data.description } : {}),

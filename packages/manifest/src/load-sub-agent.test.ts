@@ -29,11 +29,16 @@ describe('loadSubAgent', () => {
   });
 
   it('never falls back to the host: a missing in-memory file, an escaping path or a copy that lost its files is an error', async () => {
-    const dir = writeTree(makeTempDir('manifest-sub-'), { ...TREE, 'other.yaml': 'name: other\ndescription: on the host only\n' });
+    const dir = writeTree(makeTempDir('manifest-sub-'), {
+      ...TREE,
+      'other.yaml': 'name: other\ndescription: on the host only\n',
+    });
     const parent = await loadAgentFromFiles(filesOf(dir), { label: dir });
     await expect(loadSubAgent(parent, 'other.yaml')).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
     await expect(loadSubAgent(parent, '../x.yaml')).rejects.toMatchObject({ code: 'MANIFEST_PATH_ESCAPE' });
-    await expect(loadSubAgent({ ...parent }, 'team/analyst.yaml')).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
+    await expect(loadSubAgent({ ...parent }, 'team/analyst.yaml')).rejects.toMatchObject({
+      code: 'MANIFEST_NOT_FOUND',
+    });
     // The files are not enumerable: never serialised, never compared.
     expect(JSON.stringify(parent)).not.toContain('memory-files');
   });

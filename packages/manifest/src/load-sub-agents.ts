@@ -29,7 +29,12 @@ export interface EntryPlace {
  * discovery; checks their names, `depends_on` cycles and the agent's references to them. Problems
  * go to `r` (where the manifest writes them) or to the session (where the sub-agent file does).
  */
-export async function loadSubAgents(s: LoadSession, raw: Raw, place: EntryPlace, r: Reporter): Promise<FoundSubAgent[]> {
+export async function loadSubAgents(
+  s: LoadSession,
+  raw: Raw,
+  place: EntryPlace,
+  r: Reporter,
+): Promise<FoundSubAgent[]> {
   const found = new SubAgentSet(s, r);
   const staticNames: Array<string | undefined> = [];
   const delegate = obj(raw.delegate);
@@ -38,13 +43,20 @@ export async function loadSubAgents(s: LoadSession, raw: Raw, place: EntryPlace,
     if (typeof ref !== 'string') continue;
     const rel = joinInside(place.dir, ref);
     if (!rel) {
-      r.add('MANIFEST_PATH_ESCAPE', ['delegate', 'agents', i, ...(typeof a === 'string' ? [] : ['path'])], `sub-agent path "${ref}" is absolute or leaves the agent directory`, { expected: 'a relative path inside the agent directory', found: JSON.stringify(ref) });
+      r.add(
+        'MANIFEST_PATH_ESCAPE',
+        ['delegate', 'agents', i, ...(typeof a === 'string' ? [] : ['path'])],
+        `sub-agent path "${ref}" is absolute or leaves the agent directory`,
+        { expected: 'a relative path inside the agent directory', found: JSON.stringify(ref) },
+      );
       continue;
     }
     staticNames[i] = await found.load(rel, typeof a === 'string' ? a : obj(a), ['delegate', 'agents', i]);
   }
   checkDependsOnCycles(raw, staticNames, r);
-  const delegateTool = arr(raw.tools).map(obj).find((t) => t.name === 'delegate');
+  const delegateTool = arr(raw.tools)
+    .map(obj)
+    .find((t) => t.name === 'delegate');
   const discovery = delegate.discovery ?? obj(delegateTool?.config).discovery;
   if (discovery === 'directory') {
     for (const file of await s.reader.list(place.dir)) {
@@ -75,7 +87,10 @@ class SubAgentSet {
     this.seen.set(rel, undefined);
     const sub = await s.yaml(rel, true);
     if (!sub) {
-      r.add('MANIFEST_FILE_MISSING', path, `sub-agent ${rel} does not exist`, { expected: 'an existing sub-agent YAML file', found: JSON.stringify(rel) });
+      r.add('MANIFEST_FILE_MISSING', path, `sub-agent ${rel} does not exist`, {
+        expected: 'an existing sub-agent YAML file',
+        found: JSON.stringify(rel),
+      });
       return undefined;
     }
     const name = subAgentName(ref, sub.data, rel);
@@ -84,15 +99,37 @@ class SubAgentSet {
     else {
       // A static reference is reported where it is written; a discovered file at its own name.
       const message = `sub-agents ${clash} and ${rel} are both named "${name}"; delegate permissions and depends_on could not tell them apart`;
-      if (path.length) r.add('MANIFEST_DUPLICATE_NAME', path, message, { expected: 'unique sub-agent names', found: JSON.stringify(name) });
-      else s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DUPLICATE_NAME', message, file: rel, ...sub.locate(['name']), path: '/name', expected: 'unique sub-agent names', found: JSON.stringify(name) });
+      if (path.length)
+        r.add('MANIFEST_DUPLICATE_NAME', path, message, {
+          expected: 'unique sub-agent names',
+          found: JSON.stringify(name),
+        });
+      else
+        s.diagnostics.push({
+          severity: 'error',
+          code: 'MANIFEST_DUPLICATE_NAME',
+          message,
+          file: rel,
+          ...sub.locate(['name']),
+          path: '/name',
+          expected: 'unique sub-agent names',
+          found: JSON.stringify(name),
+        });
     }
     this.list.push({ name, path: rel });
     this.seen.set(rel, name);
     s.diagnostics.push(...sub.diagnostics);
     if (hasErrors(sub.diagnostics)) return name;
     if (!sub.data || typeof sub.data !== 'object' || Array.isArray(sub.data)) {
-      s.diagnostics.push({ severity: 'error', code: 'MANIFEST_DIALECT', message: `sub-agent ${rel} must be a YAML mapping`, file: rel, ...sub.locate([]), path: '', expected: 'a mapping with name, description, tools, …' });
+      s.diagnostics.push({
+        severity: 'error',
+        code: 'MANIFEST_DIALECT',
+        message: `sub-agent ${rel} must be a YAML mapping`,
+        file: rel,
+        ...sub.locate([]),
+        path: '',
+        expected: 'a mapping with name, description, tools, …',
+      });
       return name;
     }
     s.checkDocument('subagent', sub.data as Raw, sourceLocator(sub));

@@ -3,7 +3,6 @@ import type { Diagnostic } from './diagnostic.js';
 import type { ManifestError } from './errors.js';
 import type { AgentManifest, SourceFile } from './types.js';
 
-
 /** Options for {@link loadAgent} and friends. */
 export interface LoadOptions {
   /** Accept a partial (sub-agent) manifest: `version` may be absent. */

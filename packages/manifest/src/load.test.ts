@@ -61,7 +61,13 @@ describe('loadAgent: directories, files and memory give the same agent', () => {
       { name: 'lead', path: 'team/lead.yaml' },
       { name: 'helper', path: 'helper.yaml' },
     ]);
-    expect(agent.files.map((f) => f.path)).toEqual(['agent.yaml', 'helper.yaml', 'prompt.yaml', 'team/lead.yaml', 'ux.yaml']);
+    expect(agent.files.map((f) => f.path)).toEqual([
+      'agent.yaml',
+      'helper.yaml',
+      'prompt.yaml',
+      'team/lead.yaml',
+      'ux.yaml',
+    ]);
     expect(agent.files.every((f) => /^sha256:[0-9a-f]{64}$/.test(f.sha256))).toBe(true);
     expect(agent.prompt?.document.sections).toEqual([{ name: 'intro', content: 'hello' }]);
     expect(agent.manifest.ux?.suggestions).toEqual(['go']);
@@ -82,7 +88,11 @@ describe('loadAgent: directories, files and memory give the same agent', () => {
     expect((await loadAgent(join(dir, 'agent.yaml'))).digest).toBe((await loadAgent(dir)).digest);
     writeFileSync(join(dir, 'whatever.txt'), 'apiVersion: agent/v1\nname: w\nversion: 1.0.0\nruntime: test-echo\n');
     const w = await loadAgent(join(dir, 'whatever.txt'));
-    expect(w.manifest).toMatchObject({ dialect: 'agentspec', name: 'w', trust: { filesystem: 'none', network: 'none', exec: 'none', scope: [] } });
+    expect(w.manifest).toMatchObject({
+      dialect: 'agentspec',
+      name: 'w',
+      trust: { filesystem: 'none', network: 'none', exec: 'none', scope: [] },
+    });
     expect(w.source.entry).toBe('whatever.txt');
   });
 
@@ -95,9 +105,13 @@ describe('loadAgent: directories, files and memory give the same agent', () => {
 
 describe('digest', () => {
   test('stable under key order, comments, quoting and formatting', async () => {
-    const a = await loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode('name: a\nversion: 1.0.0\ntools:\n  - name: x\n    version: ^1.0.0\n') });
+    const a = await loadAgentFromFiles({
+      'agent.yaml': new TextEncoder().encode('name: a\nversion: 1.0.0\ntools:\n  - name: x\n    version: ^1.0.0\n'),
+    });
     const b = await loadAgentFromFiles({
-      'agent.yaml': new TextEncoder().encode('# a comment\ntools: [ { version: "^1.0.0", name: x } ]\nversion: "1.0.0"   # trailing\nname: \'a\'\n'),
+      'agent.yaml': new TextEncoder().encode(
+        '# a comment\ntools: [ { version: "^1.0.0", name: x } ]\nversion: "1.0.0"   # trailing\nname: \'a\'\n',
+      ),
     });
     expect(b.digest).toBe(a.digest);
   });
@@ -112,7 +126,8 @@ describe('digest', () => {
       { 'ux.yaml': 'suggestions: ["stop"]\n' },
     ];
     const digests = new Set([base.digest]);
-    for (const change of variants) digests.add((await loadAgent(writeTree(makeTempDir(), { ...TREE, ...change }))).digest);
+    for (const change of variants)
+      digests.add((await loadAgent(writeTree(makeTempDir(), { ...TREE, ...change }))).digest);
     expect(digests.size).toBe(variants.length + 1);
   });
 
@@ -143,7 +158,14 @@ describe('diagnostics', () => {
     const diagnostics = await invalid(loadAgent(dir));
     const summary = diagnostics.map((d) => `${d.code}@${d.line}`);
     expect(summary).toEqual(
-      expect.arrayContaining(['MANIFEST_SCHEMA@1', 'MANIFEST_VERSION_TYPE@2', 'MANIFEST_SEMVER@5', 'MANIFEST_SCHEMA@7', 'MANIFEST_CRON@9', 'MANIFEST_FILE_MISSING@11']),
+      expect.arrayContaining([
+        'MANIFEST_SCHEMA@1',
+        'MANIFEST_VERSION_TYPE@2',
+        'MANIFEST_SEMVER@5',
+        'MANIFEST_SCHEMA@7',
+        'MANIFEST_CRON@9',
+        'MANIFEST_FILE_MISSING@11',
+      ]),
     );
     for (const d of diagnostics) {
       expect(d.file).toBe('agent.yaml');
@@ -159,7 +181,11 @@ describe('diagnostics', () => {
   test('sub-agent diagnostics name the sub-agent file', async () => {
     const dir = writeTree(makeTempDir(), { ...TREE, 'team/lead.yaml': 'name: lead\ntools:\n  - nam: x\n' });
     const diagnostics = await invalid(loadAgent(dir));
-    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ file: 'team/lead.yaml', line: 3, code: 'MANIFEST_SCHEMA' });
+    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({
+      file: 'team/lead.yaml',
+      line: 3,
+      code: 'MANIFEST_SCHEMA',
+    });
   });
 
   test('a sub-agent needs no version, but a top-level agent does unless partial', async () => {
@@ -195,7 +221,9 @@ ui_components:
 describe('file-system safety', () => {
   test('a symlink that leaves the agent root is refused', async () => {
     const outside = writeTree(makeTempDir(), { 'secret.yaml': 'name: secret\n' });
-    const dir = writeTree(makeTempDir(), { 'agent.yaml': 'name: a\nversion: 1.0.0\ndelegate:\n  agents: [./link.yaml]\n' });
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': 'name: a\nversion: 1.0.0\ndelegate:\n  agents: [./link.yaml]\n',
+    });
     symlinkSync(join(outside, 'secret.yaml'), join(dir, 'link.yaml'));
     const diagnostics = await invalid(loadAgent(dir));
     expect(diagnostics.map((d) => d.code)).toContain('MANIFEST_PATH_ESCAPE');
@@ -210,10 +238,15 @@ describe('file-system safety', () => {
   });
 
   test('memory files cannot name paths outside the set', async () => {
-    const files = { 'agent.yaml': new TextEncoder().encode('name: a\nversion: 1.0.0\n'), '../evil.yaml': new Uint8Array(1) };
+    const files = {
+      'agent.yaml': new TextEncoder().encode('name: a\nversion: 1.0.0\n'),
+      '../evil.yaml': new Uint8Array(1),
+    };
     const agent = await loadAgentFromFiles(files);
     expect(agent.files.map((f) => f.path)).toEqual(['agent.yaml']);
-    await expect(loadAgentFromFiles(files, { entry: '../evil.yaml' })).rejects.toMatchObject({ code: 'MANIFEST_PATH_ESCAPE' });
+    await expect(loadAgentFromFiles(files, { entry: '../evil.yaml' })).rejects.toMatchObject({
+      code: 'MANIFEST_PATH_ESCAPE',
+    });
   });
 
   test('the examples directory is never written to', async () => {
@@ -237,9 +270,12 @@ describe('options', () => {
   });
 
   test('an HTTP tool key that looks like a typo is a warning; a real flag is kept silently', async () => {
-    const yaml = 'name: h\nversion: 1.0.0\nhttp_tools:\n  t:\n    endpoint: /x\n    method: GET\n    descripton: oops\n    twitter_token: true\n';
+    const yaml =
+      'name: h\nversion: 1.0.0\nhttp_tools:\n  t:\n    endpoint: /x\n    method: GET\n    descripton: oops\n    twitter_token: true\n';
     const agent = await loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) });
-    expect(agent.warnings).toMatchObject([{ code: 'MANIFEST_UNKNOWN_KEY', line: 7, message: expect.stringContaining('"description"') }]);
+    expect(agent.warnings).toMatchObject([
+      { code: 'MANIFEST_UNKNOWN_KEY', line: 7, message: expect.stringContaining('"description"') },
+    ]);
     expect(agent.manifest.httpTools[0]!.flags).toEqual({ descripton: 'oops', twitter_token: true });
   });
 });
@@ -247,13 +283,16 @@ describe('options', () => {
 describe('sub-agent graph checks', () => {
   test('a depends_on cycle is MANIFEST_CYCLE naming the chain', async () => {
     const dir = writeTree(makeTempDir(), {
-      'agent.yaml': 'name: crew\nversion: 1.0.0\ndelegate:\n  mode: static\n  agents:\n    - path: a.yaml\n      depends_on: [c]\n    - path: b.yaml\n      depends_on: [a]\n    - path: c.yaml\n      depends_on: [b]\n',
+      'agent.yaml':
+        'name: crew\nversion: 1.0.0\ndelegate:\n  mode: static\n  agents:\n    - path: a.yaml\n      depends_on: [c]\n    - path: b.yaml\n      depends_on: [a]\n    - path: c.yaml\n      depends_on: [b]\n',
       'a.yaml': 'name: a\n',
       'b.yaml': 'name: b\n',
       'c.yaml': 'name: c\n',
     });
     const diagnostics = await invalid(loadAgent(dir));
-    expect(diagnostics).toMatchObject([{ code: 'MANIFEST_CYCLE', line: 9, message: 'depends_on forms a cycle: a → c → b → a' }]);
+    expect(diagnostics).toMatchObject([
+      { code: 'MANIFEST_CYCLE', line: 9, message: 'depends_on forms a cycle: a → c → b → a' },
+    ]);
   });
 
   test('two sub-agents with one name are MANIFEST_DUPLICATE_NAME', async () => {
@@ -289,7 +328,9 @@ describe('messages a person can act on', () => {
     const agent = await loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(yaml) });
     expect(agent.manifest.httpTools[0]!.bodyTemplate).toBe('{ "text": "{{text}}" }');
     expect(agent.warnings).toMatchObject([{ code: 'MANIFEST_YAML_SYNTAX', severity: 'warning', line: 11 }]);
-    expect(agent.warnings[0]!.message).toContain('indent line 11 by at least 5 spaces, or write the value as a block scalar (body_template: |)');
+    expect(agent.warnings[0]!.message).toContain(
+      'indent line 11 by at least 5 spaces, or write the value as a block scalar (body_template: |)',
+    );
   });
 
   test('the tolerance is narrow: a quote never closed stays an error with the fix; block scalars are never re-indented', async () => {
@@ -298,12 +339,15 @@ describe('messages a person can act on', () => {
     expect(diagnostics[0]!.code).toBe('MANIFEST_YAML_SYNTAX');
     expect(diagnostics[0]!.message).toContain('indented deeper than its key');
     const block = `name: t\nversion: 1.0.0\ndescription: |\n  a: 'x\n  y'\ntitle: 'z\n`;
-    expect((await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(block) })))[0]!.code).toBe('MANIFEST_YAML_SYNTAX');
+    expect((await invalid(loadAgentFromFiles({ 'agent.yaml': new TextEncoder().encode(block) })))[0]!.code).toBe(
+      'MANIFEST_YAML_SYNTAX',
+    );
   });
 
   test('two discovered sub-agents with one name are reported at the second file', async () => {
     const dir = writeTree(makeTempDir(), {
-      'agent.yaml': 'name: o\nversion: 1.0.0\ntools:\n  - name: delegate\n    config: { mode: dynamic, discovery: directory }\n',
+      'agent.yaml':
+        'name: o\nversion: 1.0.0\ntools:\n  - name: delegate\n    config: { mode: dynamic, discovery: directory }\n',
       'a.yaml': 'name: same\ndescription: a\n',
       'b.yaml': '# comment\nname: same\ndescription: b\n',
     });

@@ -38,13 +38,29 @@ export async function loadAgent(path: string, options: LoadOptions = {}): Promis
   if (kind === 'directory') {
     const reader = await diskReader(full, max);
     if (!(await reader.read('agent.yaml'))) {
-      throw new ManifestError('MANIFEST_NOT_FOUND', `${path} holds no agent.yaml; create one (agentlang init) or pass the manifest file itself`, { details: { file: posix.join(path, 'agent.yaml') } });
+      throw new ManifestError(
+        'MANIFEST_NOT_FOUND',
+        `${path} holds no agent.yaml; create one (agentlang init) or pass the manifest file itself`,
+        { details: { file: posix.join(path, 'agent.yaml') } },
+      );
     }
-    return loadFromReader(reader, 'agent.yaml', { kind: 'directory', root: full, label: posix.join(path, 'agent.yaml') }, options, true);
+    return loadFromReader(
+      reader,
+      'agent.yaml',
+      { kind: 'directory', root: full, label: posix.join(path, 'agent.yaml') },
+      options,
+      true,
+    );
   }
   const reader = await diskReader(dirname(full), max);
   const entry = basename(full);
-  return loadFromReader(reader, entry, { kind: 'file', root: dirname(full), label: path }, options, entry === 'agent.yaml');
+  return loadFromReader(
+    reader,
+    entry,
+    { kind: 'file', root: dirname(full), label: path },
+    options,
+    entry === 'agent.yaml',
+  );
 }
 
 /** Like {@link loadAgent} but returns `{ ok, agent }` or `{ ok: false, error }` instead of throwing ManifestError. */
@@ -58,13 +74,28 @@ export async function safeLoadAgent(path: string, options: LoadOptions = {}): Pr
 }
 
 /** Loads an agent from in-memory files keyed by relative path (e.g. an unpacked container). */
-export async function loadAgentFromFiles(files: Record<string, Uint8Array>, options: LoadFromFilesOptions = {}): Promise<LoadedAgent> {
+export async function loadAgentFromFiles(
+  files: Record<string, Uint8Array>,
+  options: LoadFromFilesOptions = {},
+): Promise<LoadedAgent> {
   const entry = joinInside('', options.entry ?? 'agent.yaml');
-  if (!entry) throw new ManifestError('MANIFEST_PATH_ESCAPE', `entry ${options.entry} is not a relative path inside the file set`, { details: { file: options.entry } });
+  if (!entry)
+    throw new ManifestError(
+      'MANIFEST_PATH_ESCAPE',
+      `entry ${options.entry} is not a relative path inside the file set`,
+      { details: { file: options.entry } },
+    );
   const reader = memoryReader(files, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   const label = options.label ?? '<memory>';
-  if (!(await reader.read(entry))) throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { details: { file: entry } });
-  const agent = await loadFromReader(reader, entry, { kind: 'memory', root: label, label: `${label}:${entry}` }, options, posix.basename(entry) === 'agent.yaml');
+  if (!(await reader.read(entry)))
+    throw new ManifestError('MANIFEST_NOT_FOUND', `${label} holds no ${entry}`, { details: { file: entry } });
+  const agent = await loadFromReader(
+    reader,
+    entry,
+    { kind: 'memory', root: label, label: `${label}:${entry}` },
+    options,
+    posix.basename(entry) === 'agent.yaml',
+  );
   // Kept (not enumerable, so never serialised or compared) for loadSubAgent: a sub-agent of an
   // in-memory agent is read from these same files, never from a host path that looks like its root.
   Object.defineProperty(agent, MEMORY_FILES, { value: { files, options }, enumerable: false });
@@ -86,11 +117,23 @@ const MEMORY_FILES = Symbol.for('@agentlang/manifest.memory-files');
  */
 export async function loadSubAgent(parent: LoadedAgent, path: string, options: LoadOptions = {}): Promise<LoadedAgent> {
   const rel = joinInside('', path);
-  if (!rel) throw new ManifestError('MANIFEST_PATH_ESCAPE', `sub-agent path ${path} is absolute or leaves ${parent.source.root}`, { details: { file: path } });
-  if (parent.source.kind !== 'memory') return loadAgent(resolve(parent.source.root, rel), { partial: true, ...options });
-  const held = (parent as unknown as Record<symbol, { files: Record<string, Uint8Array>; options: LoadOptions } | undefined>)[MEMORY_FILES];
+  if (!rel)
+    throw new ManifestError(
+      'MANIFEST_PATH_ESCAPE',
+      `sub-agent path ${path} is absolute or leaves ${parent.source.root}`,
+      { details: { file: path } },
+    );
+  if (parent.source.kind !== 'memory')
+    return loadAgent(resolve(parent.source.root, rel), { partial: true, ...options });
+  const held = (
+    parent as unknown as Record<symbol, { files: Record<string, Uint8Array>; options: LoadOptions } | undefined>
+  )[MEMORY_FILES];
   if (!held) {
-    throw new ManifestError('MANIFEST_NOT_FOUND', `sub-agent ${rel} of ${parent.source.root} cannot be read: the agent is in memory but was not loaded by loadAgentFromFiles (a copy loses its files); load it again`, { details: { file: rel } });
+    throw new ManifestError(
+      'MANIFEST_NOT_FOUND',
+      `sub-agent ${rel} of ${parent.source.root} cannot be read: the agent is in memory but was not loaded by loadAgentFromFiles (a copy loses its files); load it again`,
+      { details: { file: rel } },
+    );
   }
   const dir = posix.dirname(rel);
   const prefix = dir === '.' ? '' : `${dir}/`;
@@ -100,7 +143,8 @@ export async function loadSubAgent(parent: LoadedAgent, path: string, options: L
     if (inside?.startsWith(prefix)) files[inside.slice(prefix.length)] = bytes;
   }
   const fileDigests: Record<string, string> = {};
-  for (const [key, digest] of Object.entries(held.options.fileDigests ?? {})) if (key.startsWith(prefix)) fileDigests[key.slice(prefix.length)] = digest;
+  for (const [key, digest] of Object.entries(held.options.fileDigests ?? {}))
+    if (key.startsWith(prefix)) fileDigests[key.slice(prefix.length)] = digest;
   return loadAgentFromFiles(files, {
     ...(held.options.maxFileBytes !== undefined ? { maxFileBytes: held.options.maxFileBytes } : {}),
     ...(held.options.maxAliasCount !== undefined ? { maxAliasCount: held.options.maxAliasCount } : {}),
@@ -120,16 +164,26 @@ interface LoadRoot {
 }
 
 /** Reads, validates and normalises the agent whose manifest is `entry`; `companions` reads prompt.yaml, ux.yaml and AgentSpec's Markdown beside it. */
-async function loadFromReader(reader: SourceReader, entry: string, root: LoadRoot, options: LoadOptions, companions: boolean): Promise<LoadedAgent> {
+async function loadFromReader(
+  reader: SourceReader,
+  entry: string,
+  root: LoadRoot,
+  options: LoadOptions,
+  companions: boolean,
+): Promise<LoadedAgent> {
   const s = new LoadSession(reader, options);
   const entryBytes = await reader.read(entry);
-  if (!entryBytes) throw new ManifestError('MANIFEST_NOT_FOUND', `${entry} does not exist`, { details: { file: entry } });
+  if (!entryBytes)
+    throw new ManifestError('MANIFEST_NOT_FOUND', `${entry} does not exist`, { details: { file: entry } });
   if (sniffBytes(entryBytes) === 'container') {
-    throw new ManifestError('MANIFEST_IS_CONTAINER', `${entry} is a packed .agent container, not a YAML manifest`, { details: { file: entry } });
+    throw new ManifestError('MANIFEST_IS_CONTAINER', `${entry} is a packed .agent container, not a YAML manifest`, {
+      details: { file: entry },
+    });
   }
   const label = root.label;
   const source = await s.yaml(entry, false);
-  if (!source || hasErrors(source.diagnostics) || source.data === undefined) failLoad(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
+  if (!source || hasErrors(source.diagnostics) || source.data === undefined)
+    failLoad(label, source?.diagnostics.length ? source.diagnostics : s.diagnostics);
   s.diagnostics.push(...source.diagnostics);
   const dir = posix.dirname(entry) === '.' ? '' : posix.dirname(entry);
   const here = (rel: string) => (dir ? `${dir}/${rel}` : rel);
@@ -160,7 +214,8 @@ async function loadFromReader(reader: SourceReader, entry: string, root: LoadRoo
     s.diagnostics.push(...ar.out);
   }
   if (uxRaw) manifest.ux = normaliseUx(uxRaw);
-  const sorted = (m: Map<string, string>): SourceFile[] => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, sha256]) => ({ path, sha256 }));
+  const sorted = (m: Map<string, string>): SourceFile[] =>
+    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, sha256]) => ({ path, sha256 }));
   s.files.set(entry, sha256Tagged(entryBytes));
   return {
     manifest,
@@ -177,11 +232,17 @@ async function loadFromReader(reader: SourceReader, entry: string, root: LoadRoo
 
 /** Warns when a name valid here would be refused by a registry, and says how to spell it instead. */
 function checkPublishableName(raw: Raw, r: Reporter): void {
-  if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(raw.name) || isPublishableName(raw.name)) return;
+  if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(raw.name) || isPublishableName(raw.name))
+    return;
   const fix = publishableSpelling(raw.name);
-  r.add('MANIFEST_NAME_UNPUBLISHABLE', ['name'], `name "${raw.name}" is valid here, but a registry refuses it (registry names are lower-case letters, digits and inner "-" or "_", no dots)${fix ? `; rename it to "${fix}" to publish it` : ''}`, {
-    severity: 'warning',
-    expected: 'a name such as "my-agent" ([a-z0-9], inner - or _)',
-    found: JSON.stringify(raw.name),
-  });
+  r.add(
+    'MANIFEST_NAME_UNPUBLISHABLE',
+    ['name'],
+    `name "${raw.name}" is valid here, but a registry refuses it (registry names are lower-case letters, digits and inner "-" or "_", no dots)${fix ? `; rename it to "${fix}" to publish it` : ''}`,
+    {
+      severity: 'warning',
+      expected: 'a name such as "my-agent" ([a-z0-9], inner - or _)',
+      found: JSON.stringify(raw.name),
+    },
+  );
 }

@@ -38,7 +38,16 @@ function clean<T extends object>(value: T): T {
   return value;
 }
 
-const HTTP_KNOWN = new Set(['description', 'endpoint', 'method', 'auth', 'params', 'body_template', 'ui_component', 'approval']);
+const HTTP_KNOWN = new Set([
+  'description',
+  'endpoint',
+  'method',
+  'auth',
+  'params',
+  'body_template',
+  'ui_component',
+  'approval',
+]);
 
 function normaliseUiRule(raw: Raw): ToolUiRule {
   const actions = obj(raw.actions);
@@ -54,7 +63,13 @@ function normaliseUiRule(raw: Raw): ToolUiRule {
               actions.sync_actions === undefined
                 ? undefined
                 : Object.fromEntries(
-                    Object.entries(sync).map(([k, v]) => [k, clean({ tool: String(obj(v).tool), params: obj(v).params === undefined ? undefined : obj(obj(v).params) })]),
+                    Object.entries(sync).map(([k, v]) => [
+                      k,
+                      clean({
+                        tool: String(obj(v).tool),
+                        params: obj(v).params === undefined ? undefined : obj(obj(v).params),
+                      }),
+                    ]),
                   ),
             agentActions: actions.agent_actions === undefined ? undefined : strs(actions.agent_actions),
           }),
@@ -74,12 +89,22 @@ function normaliseHttpTool(name: string, raw: Raw): HttpToolSpec {
     params: Object.fromEntries(
       Object.entries(obj(raw.params)).map(([k, v]) => {
         const p = obj(v);
-        return [k, clean({ type: String(p.type), description: optStr(p.description), required: typeof p.required === 'boolean' ? p.required : undefined, default: p.default }) as HttpParamSpec];
+        return [
+          k,
+          clean({
+            type: String(p.type),
+            description: optStr(p.description),
+            required: typeof p.required === 'boolean' ? p.required : undefined,
+            default: p.default,
+          }) as HttpParamSpec,
+        ];
       }),
     ),
     bodyTemplate: optStr(raw.body_template),
     uiComponent:
-      raw.ui_component === undefined ? undefined : Object.fromEntries(Object.entries(obj(raw.ui_component)).map(([k, v]) => [k, normaliseUiRule(obj(v))])),
+      raw.ui_component === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(obj(raw.ui_component)).map(([k, v]) => [k, normaliseUiRule(obj(v))])),
     approval: raw.approval as HttpToolSpec['approval'],
   });
 }
@@ -89,7 +114,10 @@ function normaliseSettings(raw: Raw): CapabilitySettings {
     mode: raw.mode as CapabilitySettings['mode'],
     reason: optStr(raw.reason),
     schedule: optStr(raw.schedule),
-    wakeTriggers: raw.wake_triggers === undefined ? undefined : arr(raw.wake_triggers).map((t) => ({ schedule: String(obj(t).schedule) })),
+    wakeTriggers:
+      raw.wake_triggers === undefined
+        ? undefined
+        : arr(raw.wake_triggers).map((t) => ({ schedule: String(obj(t).schedule) })),
     maxRuntime: typeof raw.max_runtime === 'number' ? raw.max_runtime : undefined,
     channels: raw.channels === undefined ? undefined : strs(raw.channels),
   });
@@ -108,7 +136,12 @@ function normaliseContext(raw: Raw): ContextSpec {
   const w = raw.window === undefined ? undefined : obj(raw.window);
   const c = raw.compaction === undefined ? undefined : obj(raw.compaction);
   return clean({
-    window: w && clean({ maxTokens: typeof w.max_tokens === 'number' ? w.max_tokens : undefined, strategy: w.strategy as NonNullable<ContextSpec['window']>['strategy'] }),
+    window:
+      w &&
+      clean({
+        maxTokens: typeof w.max_tokens === 'number' ? w.max_tokens : undefined,
+        strategy: w.strategy as NonNullable<ContextSpec['window']>['strategy'],
+      }),
     compaction:
       c &&
       clean({
@@ -124,7 +157,12 @@ function normaliseContext(raw: Raw): ContextSpec {
 export function normaliseAgentRef(entry: unknown): DelegateAgentRef & { name?: string } {
   if (typeof entry === 'string') return { path: entry };
   const e = obj(entry);
-  return clean({ path: String(e.path), name: optStr(e.name), task: optStr(e.task), dependsOn: e.depends_on === undefined ? undefined : strs(e.depends_on) });
+  return clean({
+    path: String(e.path),
+    name: optStr(e.name),
+    task: optStr(e.task),
+    dependsOn: e.depends_on === undefined ? undefined : strs(e.depends_on),
+  });
 }
 
 /**
@@ -135,7 +173,9 @@ function normaliseDelegate(section: Raw | undefined, toolConfig: Raw | undefined
   if (!section && !toolConfig) return undefined;
   const s = section ?? {};
   const t = toolConfig ?? {};
-  const mode = (s.mode ?? t.mode ?? (section && !toolConfig ? 'static' : toolConfig ? 'dynamic' : 'static')) as DelegateSpec['mode'];
+  const mode = (s.mode ??
+    t.mode ??
+    (section && !toolConfig ? 'static' : toolConfig ? 'dynamic' : 'static')) as DelegateSpec['mode'];
   const maxDepth = s.max_depth ?? t.max_depth;
   const permissions = { ...obj(t.permissions), ...obj(s.permissions) } as DelegateSpec['permissions'];
   return clean({
@@ -155,19 +195,31 @@ function normaliseUiComponents(raw: Raw): UiComponentSpec[] {
   return Object.entries(raw).map(([name, v]) => ({
     name,
     actions: Object.fromEntries(
-      Object.entries(obj(obj(v).actions)).map(([k, a]) => [k, clean({ tool: optStr(obj(a).tool), params: obj(a).params === undefined ? undefined : obj(obj(a).params) })]),
+      Object.entries(obj(obj(v).actions)).map(([k, a]) => [
+        k,
+        clean({ tool: optStr(obj(a).tool), params: obj(a).params === undefined ? undefined : obj(obj(a).params) }),
+      ]),
     ),
   }));
 }
 
 /** Normalises a parsed `ux.yaml`. */
 export function normaliseUx(raw: Raw): UxSpec {
-  const labelsOf = (v: unknown) => (v === undefined ? undefined : clean({ running: optStr(obj(v).running), finished: optStr(obj(v).finished) }));
+  const labelsOf = (v: unknown) =>
+    v === undefined ? undefined : clean({ running: optStr(obj(v).running), finished: optStr(obj(v).finished) });
   return {
-    integrations: arr(raw.integrations).map((i) => clean({ name: String(obj(i).name), website: optStr(obj(i).website) })),
+    integrations: arr(raw.integrations).map((i) =>
+      clean({ name: String(obj(i).name), website: optStr(obj(i).website) }),
+    ),
     suggestions: strs(raw.suggestions),
     tools: Object.fromEntries(
-      Object.entries(obj(raw.tools)).map(([k, v]) => [k, clean({ labels: labelsOf(obj(v).labels), suggestions: obj(v).suggestions === undefined ? undefined : strs(obj(v).suggestions) })]),
+      Object.entries(obj(raw.tools)).map(([k, v]) => [
+        k,
+        clean({
+          labels: labelsOf(obj(v).labels),
+          suggestions: obj(v).suggestions === undefined ? undefined : strs(obj(v).suggestions),
+        }),
+      ]),
     ),
     mcpTools: Object.fromEntries(
       Object.entries(obj(raw.mcp_tools)).map(([server, tools]) => [
@@ -218,7 +270,10 @@ function normaliseExtras(raw: Raw): AgentSpecExtras | undefined {
 export const DEFAULT_TRUST: TrustSpec = { filesystem: 'none', network: 'none', exec: 'none', scope: [] };
 
 /** Normalises a schema-valid document of either dialect (AgentSpec already merged with its bases). */
-export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = raw.apiVersion === undefined ? 'agentlang' : 'agentspec'): AgentManifest {
+export function normaliseManifest(
+  raw: Raw,
+  dialect: AgentManifest['dialect'] = raw.apiVersion === undefined ? 'agentlang' : 'agentspec',
+): AgentManifest {
   const rawTools = arr(raw.tools).map(obj);
   const tools: ToolSpec[] = rawTools.map((t) =>
     clean({
@@ -232,12 +287,22 @@ export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = 
   );
   const delegateTool = rawTools.find((t) => t.name === 'delegate');
   const models: ModelSpec[] = Object.entries(obj(raw.models)).map(([id, m]) =>
-    clean({ id, provider: optStr(obj(m).provider), options: obj(m).options === undefined ? undefined : obj(obj(m).options) }),
+    clean({
+      id,
+      provider: optStr(obj(m).provider),
+      options: obj(m).options === undefined ? undefined : obj(obj(m).options),
+    }),
   );
   if (dialect === 'agentspec') for (const id of strs(obj(raw.model).preferred)) models.push({ id });
   const mcpServers: McpServerSpec[] = Object.entries(obj(raw.mcp_servers)).map(([name, v]) => {
     const s = obj(v);
-    return clean({ name, command: String(s.command), args: strs(s.args), env: obj(s.env) as Record<string, string>, tools: s.tools === undefined ? undefined : strs(s.tools) });
+    return clean({
+      name,
+      command: String(s.command),
+      args: strs(s.args),
+      env: obj(s.env) as Record<string, string>,
+      tools: s.tools === undefined ? undefined : strs(s.tools),
+    });
   });
   const bashTools: BashToolSpec[] = Object.entries(obj(raw.bash_tools)).map(([name, v]) => {
     const b = obj(v);
@@ -246,7 +311,10 @@ export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = 
       description: optStr(b.description),
       command: String(b.command),
       helpCommand: optStr(b.help_command),
-      labels: b.labels === undefined ? undefined : clean({ running: optStr(obj(b.labels).running), finished: optStr(obj(b.labels).finished) }),
+      labels:
+        b.labels === undefined
+          ? undefined
+          : clean({ running: optStr(obj(b.labels).running), finished: optStr(obj(b.labels).finished) }),
       approval: b.approval as BashToolSpec['approval'],
     });
   });
@@ -278,7 +346,8 @@ export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = 
     category: optStr(raw.category),
     models,
     modelTiers:
-      dialect === 'agentspec' && (typeof obj(raw.model).capability === 'string' || typeof obj(raw.model).fallback === 'string')
+      dialect === 'agentspec' &&
+      (typeof obj(raw.model).capability === 'string' || typeof obj(raw.model).fallback === 'string')
         ? clean({ capability: optStr(obj(raw.model).capability), fallback: optStr(obj(raw.model).fallback) })
         : undefined,
     runtime: optStr(raw.runtime),
@@ -296,8 +365,14 @@ export function normaliseManifest(raw: Raw, dialect: AgentManifest['dialect'] = 
     dependencies,
     permissions: raw.permissions === undefined ? undefined : normalisePermissions(obj(raw.permissions)),
     context: raw.context === undefined ? undefined : normaliseContext(obj(raw.context)),
-    delegate: normaliseDelegate(raw.delegate === undefined ? undefined : obj(raw.delegate), delegateTool?.config !== undefined ? obj(delegateTool.config) : undefined),
+    delegate: normaliseDelegate(
+      raw.delegate === undefined ? undefined : obj(raw.delegate),
+      delegateTool?.config !== undefined ? obj(delegateTool.config) : undefined,
+    ),
     uiComponents: normaliseUiComponents(obj(raw.ui_components)),
-    skills: arr(raw.skills).map((s) => ({ name: typeof s === 'string' ? s : String(obj(s).name ?? Object.keys(obj(s))[0]), allowedTools: [] })),
+    skills: arr(raw.skills).map((s) => ({
+      name: typeof s === 'string' ? s : String(obj(s).name ?? Object.keys(obj(s))[0]),
+      allowedTools: [],
+    })),
   });
 }

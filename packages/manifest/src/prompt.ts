@@ -1,11 +1,23 @@
-import { COMPILE_TARGETS, compilePrompt, findTemplateVariables, INJECT_SOURCES, type PromptDocument, PromptError, parsePrompt } from '@agentlang/promptlang';
+import {
+  COMPILE_TARGETS,
+  compilePrompt,
+  findTemplateVariables,
+  INJECT_SOURCES,
+  type PromptDocument,
+  PromptError,
+  parsePrompt,
+} from '@agentlang/promptlang';
 import type { Diagnostic } from './diagnostic.js';
 
 /**
  * Parses prompt.yaml with @agentlang/promptlang and turns its error into a diagnostic; a template
  * variable that names no declared context source is reported as a warning (hosts may supply more).
  */
-export function loadPrompt(rel: string, text: string, inject: unknown): { document?: PromptDocument; diagnostics: Diagnostic[] } {
+export function loadPrompt(
+  rel: string,
+  text: string,
+  inject: unknown,
+): { document?: PromptDocument; diagnostics: Diagnostic[] } {
   let document: PromptDocument;
   try {
     document = parsePrompt(text, { file: rel });

@@ -8,6 +8,10 @@ export function isPublishableName(name: string): boolean {
 
 /** The nearest publishable spelling of a name (`my.agent` → `my-agent`), or undefined when none is obvious. */
 export function publishableSpelling(name: string): string | undefined {
-  const fixed = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 128);
+  const fixed = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+    .slice(0, 128);
   return isPublishableName(fixed) ? fixed : undefined;
 }

@@ -15,7 +15,8 @@ export interface SourceReader {
  * normalised relative path, or undefined when `ref` is absolute or leaves the root.
  */
 export function joinInside(fromDir: string, ref: string): string | undefined {
-  if (ref === '' || posix.isAbsolute(ref) || /^[A-Za-z]:[\\/]/.test(ref) || ref.includes('\\') || ref.includes('\0')) return undefined;
+  if (ref === '' || posix.isAbsolute(ref) || /^[A-Za-z]:[\\/]/.test(ref) || ref.includes('\\') || ref.includes('\0'))
+    return undefined;
   const joined = posix.normalize(posix.join(fromDir || '.', ref));
   if (joined === '..' || joined.startsWith('../') || joined === '.') return undefined;
   return joined.replace(/^\.\//, '');
@@ -37,10 +38,17 @@ export async function diskReader(root: string, maxFileBytes: number): Promise<So
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, { details: { file: rel }, cause });
+      throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, {
+        details: { file: rel },
+        cause,
+      });
     }
     if (real !== realRoot && !real.startsWith(realRoot + sep)) {
-      throw new ManifestError('MANIFEST_PATH_ESCAPE', `${rel} resolves (through a symlink) to ${real}, outside the agent root ${realRoot}`, { details: { file: rel } });
+      throw new ManifestError(
+        'MANIFEST_PATH_ESCAPE',
+        `${rel} resolves (through a symlink) to ${real}, outside the agent root ${realRoot}`,
+        { details: { file: rel } },
+      );
     }
     return real;
   };
@@ -51,19 +59,27 @@ export async function diskReader(root: string, maxFileBytes: number): Promise<So
       const info = statSync(real);
       if (!info.isFile()) return undefined;
       if (info.size > maxFileBytes) {
-        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${info.size} bytes; the limit is ${maxFileBytes}`, { details: { file: rel, size: info.size, limit: maxFileBytes } });
+        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${info.size} bytes; the limit is ${maxFileBytes}`, {
+          details: { file: rel, size: info.size, limit: maxFileBytes },
+        });
       }
       try {
         return new Uint8Array(readFileSync(real));
       } catch (cause) {
-        throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, { details: { file: rel }, cause });
+        throw new ManifestError('MANIFEST_IO', `cannot read ${rel}: ${(cause as Error).message}`, {
+          details: { file: rel },
+          cause,
+        });
       }
     },
     async list(rel) {
       const real = await inside(rel || '.');
       if (!real) return [];
       const entries = readdirSync(real, { withFileTypes: true });
-      return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+      return entries
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+        .sort();
     },
   };
 }
@@ -79,7 +95,9 @@ export function memoryReader(files: Record<string, Uint8Array>, maxFileBytes: nu
     async read(rel) {
       const bytes = map.get(rel);
       if (bytes && bytes.length > maxFileBytes) {
-        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${bytes.length} bytes; the limit is ${maxFileBytes}`, { details: { file: rel, size: bytes.length, limit: maxFileBytes } });
+        throw new ManifestError('MANIFEST_TOO_LARGE', `${rel} is ${bytes.length} bytes; the limit is ${maxFileBytes}`, {
+          details: { file: rel, size: bytes.length, limit: maxFileBytes },
+        });
       }
       return bytes;
     },

@@ -2,7 +2,8 @@ import { expect, test } from 'vitest';
 import { loadAgentFromFiles } from './index.js';
 import { SCAFFOLD_DIALECTS, scaffoldAgent } from './scaffold.js';
 
-const bytes = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).map(([p, t]) => [p, new TextEncoder().encode(t)]));
+const bytes = (files: Record<string, string>) =>
+  Object.fromEntries(Object.entries(files).map(([p, t]) => [p, new TextEncoder().encode(t)]));
 
 test.each(SCAFFOLD_DIALECTS)('a %s scaffold validates with no warnings and carries the name', async (dialect) => {
   const files = scaffoldAgent('trip-planner', dialect);

@@ -10,7 +10,9 @@ describe('JSON Schemas', () => {
   test('the committed schemas and precompiled validators are what scripts/compile-schemas.mjs generates', async () => {
     const { generate } = (await import(`${pkg}scripts/compile-schemas.mjs`)) as { generate(): Record<string, string> };
     for (const [rel, content] of Object.entries(generate())) {
-      expect(readFileSync(`${pkg}${rel}`, 'utf8'), `${rel} is stale: run node scripts/compile-schemas.mjs`).toBe(content);
+      expect(readFileSync(`${pkg}${rel}`, 'utf8'), `${rel} is stale: run node scripts/compile-schemas.mjs`).toBe(
+        content,
+      );
     }
   });
 

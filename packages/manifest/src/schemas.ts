@@ -4,7 +4,14 @@ import { SCHEMA_OBJECTS } from './generated/schemas.js';
 export type SchemaKind = 'agent' | 'agentspec' | 'subagent' | 'prompt' | 'ux' | 'skill-frontmatter';
 
 /** Every schema kind. */
-export const SCHEMA_KINDS: readonly SchemaKind[] = ['agent', 'agentspec', 'subagent', 'prompt', 'ux', 'skill-frontmatter'];
+export const SCHEMA_KINDS: readonly SchemaKind[] = [
+  'agent',
+  'agentspec',
+  'subagent',
+  'prompt',
+  'ux',
+  'skill-frontmatter',
+];
 
 /** Returns the JSON Schema (draft-07) for one file kind: the same object as `schemas/<kind>.schema.json`. */
 export function getSchema(kind: SchemaKind): Record<string, unknown> {

@@ -40,7 +40,20 @@ export function parseSkill(rel: string, text: string, expectedName: string, maxA
   const locator = sourceLocator(source);
   const data = source.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    return { diagnostics: [{ severity: 'error', code: 'MANIFEST_SKILL', message: `${rel} frontmatter must be a mapping`, file: rel, line: 2, column: 1, path: '', expected: 'name, description, allowed-tools' }] };
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'MANIFEST_SKILL',
+          message: `${rel} frontmatter must be a mapping`,
+          file: rel,
+          line: 2,
+          column: 1,
+          path: '',
+          expected: 'name, description, allowed-tools',
+        },
+      ],
+    };
   }
   const diagnostics = [...source.diagnostics, ...validateAgainstSchema('skill-frontmatter', data, locator)];
   const name = (data as Record<string, unknown>).name;

@@ -25,9 +25,16 @@ export async function sniffInput(path: string): Promise<InputKind> {
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ManifestError('MANIFEST_NOT_FOUND', `${path} does not exist; pass a directory holding agent.yaml, a YAML manifest or a .agent container`, { details: { file: path }, cause });
+      throw new ManifestError(
+        'MANIFEST_NOT_FOUND',
+        `${path} does not exist; pass a directory holding agent.yaml, a YAML manifest or a .agent container`,
+        { details: { file: path }, cause },
+      );
     }
-    throw new ManifestError('MANIFEST_IO', `cannot stat ${path}: ${(cause as Error).message}`, { details: { file: path }, cause });
+    throw new ManifestError('MANIFEST_IO', `cannot stat ${path}: ${(cause as Error).message}`, {
+      details: { file: path },
+      cause,
+    });
   }
   if (info.isDirectory()) return 'directory';
   const fd = openSync(path, 'r');

@@ -42,7 +42,11 @@ describe('tool approval marks', () => {
 
   it.each([
     ['tools', 'tools:\n  - name: storage\n    approval: never\n', ['tools', 0, 'approval']],
-    ['http_tools', 'http_tools:\n  t:\n    endpoint: /x\n    method: GET\n    approval: ask\n', ['http_tools', 't', 'approval']],
+    [
+      'http_tools',
+      'http_tools:\n  t:\n    endpoint: /x\n    method: GET\n    approval: ask\n',
+      ['http_tools', 't', 'approval'],
+    ],
     ['bash_tools', 'bash_tools:\n  g:\n    command: git\n    approval: true\n', ['bash_tools', 'g', 'approval']],
   ])('a bad value on %s is a schema error that names the field and the allowed values', async (_kind, body, path) => {
     const error = await loadAgentFromFiles(files(`name: bad\nversion: 1.0.0\n${body}`)).then(
@@ -50,8 +54,18 @@ describe('tool approval marks', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ManifestError);
-    const diagnostics = (error as ManifestError).details.diagnostics as Array<{ code: string; path: string; expected: string }>;
-    expect(diagnostics).toEqual([expect.objectContaining({ code: 'MANIFEST_SCHEMA', path: `/${path.join('/')}`, expected: 'one of "always", "session", "always_ask"' })]);
+    const diagnostics = (error as ManifestError).details.diagnostics as Array<{
+      code: string;
+      path: string;
+      expected: string;
+    }>;
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'MANIFEST_SCHEMA',
+        path: `/${path.join('/')}`,
+        expected: 'one of "always", "session", "always_ask"',
+      }),
+    ]);
     expect((error as ManifestError).message).toContain(`at /${path.join('/')}`);
   });
 });

@@ -22,11 +22,24 @@ export function checkToolSchemas(raw: Raw, r: Reporter): void {
       const schema = obj(tool)[key];
       if (schema === undefined || validateToolSchema(schema)) continue;
       const e = validateToolSchema.errors?.[0];
-      const inner = e ? e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~'))) : [];
-      r.add('MANIFEST_TOOL_SCHEMA', ['tools', i, key, ...inner], `tool "${String(obj(tool).name)}" declares a ${key} that is not a JSON Schema: ${e?.instancePath || key} ${e?.message ?? 'is invalid'}`, {
-        expected: e?.params && 'allowedValues' in e.params ? `one of ${(e.params.allowedValues as unknown[]).join(', ')}` : 'a JSON Schema (draft-07), e.g. { type: object, properties: { q: { type: string } } }',
-        found: (JSON.stringify(valueAt(schema, inner)) ?? 'undefined').slice(0, 80),
-      });
+      const inner = e
+        ? e.instancePath
+            .split('/')
+            .slice(1)
+            .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~')))
+        : [];
+      r.add(
+        'MANIFEST_TOOL_SCHEMA',
+        ['tools', i, key, ...inner],
+        `tool "${String(obj(tool).name)}" declares a ${key} that is not a JSON Schema: ${e?.instancePath || key} ${e?.message ?? 'is invalid'}`,
+        {
+          expected:
+            e?.params && 'allowedValues' in e.params
+              ? `one of ${(e.params.allowedValues as unknown[]).join(', ')}`
+              : 'a JSON Schema (draft-07), e.g. { type: object, properties: { q: { type: string } } }',
+          found: (JSON.stringify(valueAt(schema, inner)) ?? 'undefined').slice(0, 80),
+        },
+      );
     }
   });
 }

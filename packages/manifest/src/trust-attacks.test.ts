@@ -14,8 +14,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const base = (trust: string) => `apiVersion: agent/v1\nname: base\nversion: 1.0.0\nruntime: test-echo\nmodel:\n  preferred: [test-echo/demo]\ntrust:\n${trust}`;
-const child = (trust: string) => `apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 1.0.0\ntrust:\n${trust}`;
+const base = (trust: string) =>
+  `apiVersion: agent/v1\nname: base\nversion: 1.0.0\nruntime: test-echo\nmodel:\n  preferred: [test-echo/demo]\ntrust:\n${trust}`;
+const child = (trust: string) =>
+  `apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 1.0.0\ntrust:\n${trust}`;
 
 async function diagnosticsOf(files: Record<string, string>): Promise<Diagnostic[]> {
   const dir = writeTree(makeTempDir(), files);
@@ -43,7 +45,9 @@ describe('trust cannot widen through base: (effective access, not field names)',
     expect(widening.message).toContain('scope path "/"');
     expect(widening.message).toContain('this agent: filesystem: read-only, scope: [/]');
     expect(widening.message).toContain('base base.agent: filesystem: scoped, scope: [./data]');
-    expect(widening.message).toContain('declare a new base that grants it (a manifest without base:), or widen base.agent');
+    expect(widening.message).toContain(
+      'declare a new base that grants it (a manifest without base:), or widen base.agent',
+    );
   });
 
   test('a read-only child reading the whole agent directory over a base scoped to ./data is refused (no absolute path needed)', async () => {
@@ -83,11 +87,19 @@ describe('trust cannot widen through base: (effective access, not field names)',
     });
     dirs.push(dir);
     const agent = await loadAgent(join(dir, 'child.agent'));
-    expect(agent.manifest.trust).toEqual({ filesystem: 'read-only', network: 'none', exec: 'none', scope: ['./data/reports'] });
+    expect(agent.manifest.trust).toEqual({
+      filesystem: 'read-only',
+      network: 'none',
+      exec: 'none',
+      scope: ['./data/reports'],
+    });
   });
 
   test('absolute and .. scope paths are refused in any manifest, base or not', async () => {
-    const ds = await diagnosticsOf({ 'child.agent': 'apiVersion: agent/v1\nname: child\nversion: 1.0.0\ntrust:\n  filesystem: read-only\n  scope: [./ok, ../up, /etc]\n' });
+    const ds = await diagnosticsOf({
+      'child.agent':
+        'apiVersion: agent/v1\nname: child\nversion: 1.0.0\ntrust:\n  filesystem: read-only\n  scope: [./ok, ../up, /etc]\n',
+    });
     expect(codes(ds)).toEqual(['MANIFEST_PATH_ESCAPE:child.agent:6', 'MANIFEST_PATH_ESCAPE:child.agent:6']);
   });
 
@@ -97,6 +109,10 @@ describe('trust cannot widen through base: (effective access, not field names)',
       'base.agent': 'apiVersion: agent/v1\nbase: root.agent\nname: base\nversion: v1.0.0\n',
       'child.agent': 'apiVersion: agent/v1\nbase: base.agent\nname: child\nversion: 1.0.0\ntrust:\n  exec: none\n',
     });
-    expect(codes(ds)).toEqual(['MANIFEST_SEMVER:base.agent:4', 'MANIFEST_SCHEMA:root.agent:2', 'MANIFEST_SCHEMA:root.agent:5']);
+    expect(codes(ds)).toEqual([
+      'MANIFEST_SEMVER:base.agent:4',
+      'MANIFEST_SCHEMA:root.agent:2',
+      'MANIFEST_SCHEMA:root.agent:5',
+    ]);
   });
 });

@@ -97,11 +97,23 @@ export interface DependencySpec {
 
 /** Capability names from the spec's category table. */
 export type Capability =
-  | 'network' | 'websocket' | 'p2p'
-  | 'storage' | 'filesystem' | 'keychain'
-  | 'microphone' | 'camera' | 'screen_capture' | 'location'
-  | 'background' | 'notifications' | 'clipboard' | 'shell'
-  | 'oauth' | 'wallet' | 'signing';
+  | 'network'
+  | 'websocket'
+  | 'p2p'
+  | 'storage'
+  | 'filesystem'
+  | 'keychain'
+  | 'microphone'
+  | 'camera'
+  | 'screen_capture'
+  | 'location'
+  | 'background'
+  | 'notifications'
+  | 'clipboard'
+  | 'shell'
+  | 'oauth'
+  | 'wallet'
+  | 'signing';
 
 export type CapabilityCategory = 'network' | 'storage' | 'sensors' | 'system' | 'identity';
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';

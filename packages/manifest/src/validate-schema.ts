@@ -63,7 +63,8 @@ export function schemaAt(kind: SchemaKind, path: readonly (string | number)[]): 
     const props = s.properties as Record<string, JsonSchema> | undefined;
     if (typeof seg === 'string' && props && seg in props) s = resolveRef(root, props[seg]);
     else if (typeof seg === 'number' && s.items) s = resolveRef(root, s.items as JsonSchema);
-    else if (s.additionalProperties && typeof s.additionalProperties === 'object') s = resolveRef(root, s.additionalProperties as JsonSchema);
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      s = resolveRef(root, s.additionalProperties as JsonSchema);
     else return undefined;
   }
   return s;
@@ -86,14 +87,27 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   return v;
 }
 
-const TYPE_NAMES: Record<string, string> = { object: 'a mapping', array: 'a sequence', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'null' };
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a sequence',
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  null: 'null',
+};
 
 /**
  * Validates `data` against the precompiled validator for `kind` and turns every ajv error into a
  * diagnostic with position, expected and found. Unknown keys become warnings naming the nearest
  * known key. `skip` lists pointers already reported (e.g. non-string versions) to avoid duplicates.
  */
-export function validateAgainstSchema(kind: SchemaKind, data: unknown, at: Locator, skip: ReadonlySet<string> = new Set()): Diagnostic[] {
+export function validateAgainstSchema(
+  kind: SchemaKind,
+  data: unknown,
+  at: Locator,
+  skip: ReadonlySet<string> = new Set(),
+): Diagnostic[] {
   const validate = VALIDATORS[kind];
   if (validate(data)) return [];
   const out: Diagnostic[] = [];

@@ -29,7 +29,14 @@ describe('validate-time checks', () => {
   test('a name the registry refuses (my.agent) is a warning with a publishable spelling', async () => {
     const agent = await loadAgent(tree({ 'agent.yaml': 'name: my.agent\nversion: 1.0.0\ndescription: d\n' }));
     expect(agent.warnings).toEqual([
-      expect.objectContaining({ code: 'MANIFEST_NAME_UNPUBLISHABLE', file: 'agent.yaml', line: 1, column: 7, path: '/name', found: '"my.agent"' }),
+      expect.objectContaining({
+        code: 'MANIFEST_NAME_UNPUBLISHABLE',
+        file: 'agent.yaml',
+        line: 1,
+        column: 7,
+        path: '/name',
+        found: '"my.agent"',
+      }),
     ]);
     expect(agent.warnings[0]!.message).toContain('rename it to "my-agent"');
     const ok = await loadAgent(tree({ 'agent.yaml': 'name: my-agent\nversion: 1.0.0\ndescription: d\n' }));
@@ -39,10 +46,13 @@ describe('validate-time checks', () => {
   test('a prompt that cannot compile to XML (</mindset> inside mindset) fails at load, located', async () => {
     const dir = tree({
       'agent.yaml': 'name: p\nversion: 1.0.0\ndescription: d\n',
-      'prompt.yaml': 'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      Think.\n      </mindset> ignore the rest\n',
+      'prompt.yaml':
+        'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      Think.\n      </mindset> ignore the rest\n',
     });
     const found = await diagnosticsOf(dir);
-    expect(found).toEqual([expect.objectContaining({ code: 'MANIFEST_PROMPT', file: 'prompt.yaml', line: 7, severity: 'error' })]);
+    expect(found).toEqual([
+      expect.objectContaining({ code: 'MANIFEST_PROMPT', file: 'prompt.yaml', line: 7, severity: 'error' }),
+    ]);
     expect(found[0]!.message).toContain('does not compile to xml (the claude-code runtime)');
   });
 
@@ -90,7 +100,16 @@ describe('validate-time checks', () => {
       ['MANIFEST_TOOL_SCHEMA', '/tools/0/output_schema/required', 11, 17],
     ]);
     expect(found[0]!.message).toContain('declares a input_schema that is not a JSON Schema');
-    const ok = await loadAgent(tree({ 'agent.yaml': 'name: s\nversion: 1.0.0\ndescription: d\ntools:\n  - name: web_search\n    input_schema: { type: object, properties: { q: { type: string } }, required: [q] }\n' }));
-    expect(ok.manifest.tools[0]!.inputSchema).toEqual({ type: 'object', properties: { q: { type: 'string' } }, required: ['q'] });
+    const ok = await loadAgent(
+      tree({
+        'agent.yaml':
+          'name: s\nversion: 1.0.0\ndescription: d\ntools:\n  - name: web_search\n    input_schema: { type: object, properties: { q: { type: string } }, required: [q] }\n',
+      }),
+    );
+    expect(ok.manifest.tools[0]!.inputSchema).toEqual({
+      type: 'object',
+      properties: { q: { type: 'string' } },
+      required: ['q'],
+    });
   });
 });

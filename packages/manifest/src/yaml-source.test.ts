@@ -29,7 +29,12 @@ describe('safe YAML: attacks are rejected with a location, never executed or exp
 
   test('a billion-laughs alias bomb is bounded and located at the detonating alias', () => {
     const lines = ['a0: &a0 [x,x,x,x,x,x,x,x,x,x]'];
-    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
     const started = performance.now();
     const r = parse(lines.join('\n'));
     expect(performance.now() - started).toBeLessThan(5000);
@@ -70,7 +75,9 @@ describe('safe YAML: attacks are rejected with a location, never executed or exp
 describe('nesting depth is bounded', () => {
   test('64 levels are fine, 65 are MANIFEST_TOO_LARGE with a location', () => {
     expect(parse(`x: ${'['.repeat(63)}${']'.repeat(63)}\n`).diagnostics).toEqual([]);
-    expect(parse(`x: ${'['.repeat(64)}${']'.repeat(64)}\n`).diagnostics).toMatchObject([{ code: 'MANIFEST_TOO_LARGE', line: 1 }]);
+    expect(parse(`x: ${'['.repeat(64)}${']'.repeat(64)}\n`).diagnostics).toMatchObject([
+      { code: 'MANIFEST_TOO_LARGE', line: 1 },
+    ]);
   });
 
   test('thousands of levels are rejected without a stack overflow', () => {

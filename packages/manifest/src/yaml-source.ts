@@ -18,7 +18,8 @@ export interface YamlSource {
 }
 
 /** True when any diagnostic is an error (a YAML source may carry warnings, e.g. a tolerated PyYAML spelling). */
-export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some((d) => d.severity === 'error');
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
+  diagnostics.some((d) => d.severity === 'error');
 
 /** Most YAML-level problems reported per file. */
 export const MAX_YAML_DIAGNOSTICS = 200;
@@ -44,7 +45,12 @@ const isQuoteError = (i: YamlIssue): boolean => i.yamlCode === 'MISSING_CHAR' &&
 
 /** Parses one YAML document with @agentlang/safe-yaml's rules (warnings are errors) and one PyYAML leniency; never throws on bad input. */
 export function parseYamlSource(file: string, source: string, limits: YamlLimits): YamlSource {
-  const read = (input: string) => readYaml(input, { maxAliasCount: limits.maxAliasCount, maxIssues: MAX_YAML_DIAGNOSTICS, maxBytes: Number.POSITIVE_INFINITY });
+  const read = (input: string) =>
+    readYaml(input, {
+      maxAliasCount: limits.maxAliasCount,
+      maxIssues: MAX_YAML_DIAGNOSTICS,
+      maxBytes: Number.POSITIVE_INFINITY,
+    });
   let text = source;
   let reading = read(text);
   const tolerated: ShallowQuote[] = [];
@@ -99,7 +105,9 @@ export function parseYamlSource(file: string, source: string, limits: YamlLimits
 
   // Mapping key → pair, built on first use, so locating many diagnostics stays linear.
   const keyIndex = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
-  const find = (path: readonly (string | number)[]): { node?: unknown; key?: unknown; depth: number; ancestor: unknown } => {
+  const find = (
+    path: readonly (string | number)[],
+  ): { node?: unknown; key?: unknown; depth: number; ancestor: unknown } => {
     let node: unknown = doc?.contents;
     let key: unknown;
     let ancestor: unknown = node;
@@ -110,7 +118,8 @@ export function parseYamlSource(file: string, source: string, limits: YamlLimits
         let index = keyIndex.get(node);
         if (!index) {
           index = new Map();
-          for (const p of node.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+          for (const p of node.items)
+            if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
           keyIndex.set(node, index);
         }
         const pair = index.get(String(seg));

@@ -23,7 +23,8 @@ describe('every example agent validates without warnings and its prompt compiles
     expect(agent.warnings.map(formatDiagnostic)).toEqual([]);
     expect(agent.digest).toMatch(/^ag1:[0-9a-f]{64}$/);
     if (agent.prompt) {
-      for (const target of ['markdown', 'xml'] as const) expect(compilePrompt(agent.prompt.document, { target }).length).toBeGreaterThan(0);
+      for (const target of ['markdown', 'xml'] as const)
+        expect(compilePrompt(agent.prompt.document, { target }).length).toBeGreaterThan(0);
     }
   });
 });
@@ -43,12 +44,21 @@ describe('together the examples use every section of the spec', () => {
     expect(some((x) => x.httpTools.some((t) => t.uiComponent?.completed?.actions?.syncActions))).toBe(true);
     expect(some((x) => x.bashTools.some((t) => t.helpCommand && t.labels))).toBe(true);
     expect(some((x) => x.dependencies.some((d) => d.install.linux && d.install.darwin))).toBe(true);
-    expect(some((x) => x.permissions?.settings.background?.wakeTriggers && x.permissions.settings.background.maxRuntime)).toBe(true);
+    expect(
+      some((x) => x.permissions?.settings.background?.wakeTriggers && x.permissions.settings.background.maxRuntime),
+    ).toBe(true);
     expect(some((x) => x.permissions?.settings.camera?.schedule)).toBe(true);
     expect(some((x) => x.permissions?.settings.notifications?.channels)).toBe(true);
     expect(some((x) => x.context?.window && x.context.compaction?.preserve && x.context.inject.length)).toBe(true);
-    expect(some((x) => x.delegate?.mode === 'static' && x.delegate.process && x.delegate.agents.some((a) => a.dependsOn && a.task))).toBe(true);
-    expect(some((x) => x.delegate?.mode === 'dynamic' && x.delegate.discovery === 'directory' && x.delegate.maxDepth)).toBe(true);
+    expect(
+      some(
+        (x) =>
+          x.delegate?.mode === 'static' && x.delegate.process && x.delegate.agents.some((a) => a.dependsOn && a.task),
+      ),
+    ).toBe(true);
+    expect(
+      some((x) => x.delegate?.mode === 'dynamic' && x.delegate.discovery === 'directory' && x.delegate.maxDepth),
+    ).toBe(true);
     expect(some((x) => Object.values(x.delegate?.permissions ?? {}).includes('always_ask'))).toBe(true);
     expect(some((x) => x.uiComponents.some((c) => Object.values(c.actions).some((a) => a.tool)))).toBe(true);
     expect(some((x) => x.skills.some((s) => s.allowedTools.length && s.file))).toBe(true);

@@ -33,7 +33,9 @@ async function loadError(path: string, options: Record<string, unknown> = {}): P
 describe('invalid fixture corpus: one case per error code, asserting the code and the reported line', () => {
   test('every error code except the aggregate and I/O has a case', () => {
     const covered = new Set(cases('invalid'));
-    const missing = (Object.values(ManifestErrorCode) as string[]).filter((c) => !covered.has(c) && c !== 'MANIFEST_INVALID' && c !== 'MANIFEST_IO');
+    const missing = (Object.values(ManifestErrorCode) as string[]).filter(
+      (c) => !covered.has(c) && c !== 'MANIFEST_INVALID' && c !== 'MANIFEST_IO',
+    );
     expect(missing).toEqual([]);
   });
 

@@ -28,7 +28,8 @@ async function loadChecked(files: Record<string, Uint8Array>, entry = 'agent.yam
     await loadAgentFromFiles(files, { entry });
     return 'ok';
   } catch (error) {
-    if (!(error instanceof ManifestError)) throw new Error(`non-ManifestError thrown: ${String(error)}`, { cause: error });
+    if (!(error instanceof ManifestError))
+      throw new Error(`non-ManifestError thrown: ${String(error)}`, { cause: error });
     expect(Object.values(ManifestErrorCode) as string[]).toContain(error.code);
     if (error.code === 'MANIFEST_INVALID') {
       const diagnostics = error.details.diagnostics as Diagnostic[];
@@ -47,12 +48,43 @@ async function loadChecked(files: Record<string, Uint8Array>, entry = 'agent.yam
   }
 }
 
-const exampleDirs = ['research-assistant', 'inbox-assistant', 'security-scanner', 'research-crew', 'research-agent'].map((n) => readTree(join(examples, n)));
-const NOISE = [':', '-', ' ', '\n', '"', "'", '{', '}', '[', ']', '&a', '*a', '!x', '#', '__proto__: 1\n', '  ', '1.10', '{{', '\t', '? '];
+const exampleDirs = [
+  'research-assistant',
+  'inbox-assistant',
+  'security-scanner',
+  'research-crew',
+  'research-agent',
+].map((n) => readTree(join(examples, n)));
+const NOISE = [
+  ':',
+  '-',
+  ' ',
+  '\n',
+  '"',
+  "'",
+  '{',
+  '}',
+  '[',
+  ']',
+  '&a',
+  '*a',
+  '!x',
+  '#',
+  '__proto__: 1\n',
+  '  ',
+  '1.10',
+  '{{',
+  '\t',
+  '? ',
+];
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...NOISE), fc.string({ maxLength: 6 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...NOISE), fc.string({ maxLength: 6 })),
+  }),
   fc.record({ kind: fc.constant('dupline' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('swaplines' as const), at: fc.nat(), with: fc.nat() }),
 );
@@ -107,13 +139,18 @@ describe('property: nothing but a located ManifestError ever escapes', { timeout
 
   test('mutated example agents (agent.yaml, sub-agents, prompt, ux, SKILL.md)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (which, fileIndex, ms) => {
-        const tree = exampleDirs[which % exampleDirs.length]!;
-        const names = Object.keys(tree).sort();
-        const name = names[fileIndex % names.length]!;
-        const text = new TextDecoder().decode(tree[name]);
-        await loadChecked({ ...tree, [name]: encoder.encode(mutate(text, ms)) });
-      }),
+      fc.asyncProperty(
+        fc.nat(),
+        fc.nat(),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        async (which, fileIndex, ms) => {
+          const tree = exampleDirs[which % exampleDirs.length]!;
+          const names = Object.keys(tree).sort();
+          const name = names[fileIndex % names.length]!;
+          const text = new TextDecoder().decode(tree[name]);
+          await loadChecked({ ...tree, [name]: encoder.encode(mutate(text, ms)) });
+        },
+      ),
       { numRuns: Number(process.env.AGENTLANG_FC_RUNS ?? 400) },
     );
   });
@@ -123,11 +160,26 @@ describe('property: nothing but a located ManifestError ever escapes', { timeout
     const manifest = fc.record(
       {
         name: ident,
-        version: fc.oneof(fc.constantFrom('1.0.0', '0.1.0', '2.3.4-beta.1'), fc.string({ maxLength: 8 }), fc.double(), fc.integer()),
+        version: fc.oneof(
+          fc.constantFrom('1.0.0', '0.1.0', '2.3.4-beta.1'),
+          fc.string({ maxLength: 8 }),
+          fc.double(),
+          fc.integer(),
+        ),
         description: fc.string({ maxLength: 40 }),
-        tools: fc.array(fc.record({ name: ident, version: fc.constantFrom('^1.2.0', '~1.0.0', '*', 'nope', '>=2 <3') }, { requiredKeys: ['name'] }), { maxLength: 4 }),
-        permissions: fc.record({ required: fc.array(fc.constantFrom('network', 'storage', 'camera', 'telepathy'), { maxLength: 3 }) }),
-        context: fc.record({ inject: fc.array(fc.constantFrom('time', 'location', 'user_profile', 'weather'), { maxLength: 3 }) }),
+        tools: fc.array(
+          fc.record(
+            { name: ident, version: fc.constantFrom('^1.2.0', '~1.0.0', '*', 'nope', '>=2 <3') },
+            { requiredKeys: ['name'] },
+          ),
+          { maxLength: 4 },
+        ),
+        permissions: fc.record({
+          required: fc.array(fc.constantFrom('network', 'storage', 'camera', 'telepathy'), { maxLength: 3 }),
+        }),
+        context: fc.record({
+          inject: fc.array(fc.constantFrom('time', 'location', 'user_profile', 'weather'), { maxLength: 3 }),
+        }),
         extra: fc.anything({ maxDepth: 2 }),
       },
       { requiredKeys: ['name'] },

@@ -32,14 +32,19 @@ describe('seed 003, verbatim', () => {
   test.each(agents)('%s validates', async (name) => {
     const agent = await loadAgent(join(corpus, name));
     expect(agent.digest).toMatch(/^ag1:[0-9a-f]{64}$/);
-    for (const w of agent.warnings) expect(['MANIFEST_YAML_SYNTAX', 'MANIFEST_SCHEMA', 'MANIFEST_TOOL_REF'], formatDiagnostic(w)).toContain(w.code);
+    for (const w of agent.warnings)
+      expect(['MANIFEST_YAML_SYNTAX', 'MANIFEST_SCHEMA', 'MANIFEST_TOOL_REF'], formatDiagnostic(w)).toContain(w.code);
   });
 
-  test('the http_tools body_template as printed (closing }\' at the key\'s indentation) is read as PyYAML reads it, with a warning naming the line and the portable spelling', async () => {
+  test("the http_tools body_template as printed (closing }' at the key's indentation) is read as PyYAML reads it, with a warning naming the line and the portable spelling", async () => {
     const agent = await loadAgent(join(corpus, 'http-tools'));
-    expect(agent.manifest.httpTools[0]!.bodyTemplate).toBe('{ "text": "{{text}}" {{if reply_to}}, "reply_to": "{{reply_to}}"{{end}} }');
+    expect(agent.manifest.httpTools[0]!.bodyTemplate).toBe(
+      '{ "text": "{{text}}" {{if reply_to}}, "reply_to": "{{reply_to}}"{{end}} }',
+    );
     expect(agent.warnings.map(formatDiagnostic)).toEqual([
-      expect.stringMatching(/^agent\.yaml:23:1: warning MANIFEST_YAML_SYNTAX line 23 continues the quoted value of "body_template" \(line 20\) at indentation 4, not deeper than the key: .*indent line 23 by at least 5 spaces, or write the value as a block scalar \(body_template: \|\)/),
+      expect.stringMatching(
+        /^agent\.yaml:23:1: warning MANIFEST_YAML_SYNTAX line 23 continues the quoted value of "body_template" \(line 20\) at indentation 4, not deeper than the key: .*indent line 23 by at least 5 spaces, or write the value as a block scalar \(body_template: \|\)/,
+      ),
     ]);
   });
 
@@ -47,6 +52,9 @@ describe('seed 003, verbatim', () => {
     const agent = await loadAgent(join(corpus, 'capability-declaration'));
     expect(agent.warnings.map((w) => `${w.code}:${w.line}`)).toEqual(['MANIFEST_SCHEMA:29']);
     expect(agent.warnings[0]!.message).toContain('background has mode "scheduled" but no schedule or wake_triggers');
-    expect(agent.manifest.permissions?.settings.background).toEqual({ mode: 'scheduled', reason: 'Hourly inbox check' });
+    expect(agent.manifest.permissions?.settings.background).toEqual({
+      mode: 'scheduled',
+      reason: 'Hourly inbox check',
+    });
   });
 });

@@ -27,13 +27,26 @@ function toMarkdown(section: PromptSection, content: string, index: number, rend
     throw new PromptError(
       PromptErrorCode.UnsafeContent,
       `${at(where)}section '${section.name}' ${rendered ? '(after rendering variables) ' : ''}opens a code fence it never closes; in markdown it would swallow every later section — close the fence inside the section`,
-      { details: { ...where, expected: 'every ``` or ~~~ fence closed within its section', found: truncate(content.slice(scan.unclosedFenceAt)) } },
+      {
+        details: {
+          ...where,
+          expected: 'every ``` or ~~~ fence closed within its section',
+          found: truncate(content.slice(scan.unclosedFenceAt)),
+        },
+      },
     );
   }
   return `## ${section.name}\n${scan.text}`;
 }
 
-function toXml(section: PromptSection, content: string, index: number, names: string[], rendered: boolean, file?: string): string {
+function toXml(
+  section: PromptSection,
+  content: string,
+  index: number,
+  names: string[],
+  rendered: boolean,
+  file?: string,
+): string {
   // A tag named like any section (open, close or self-closing, any case) would end this section
   // early or fake another one, in the reader's eyes and in parseCompiled; reject, never pass through.
   const pattern = new RegExp(`</?(${names.map(escapeRegExp).join('|')})(?=[\\s/>])`, 'i');
@@ -45,7 +58,13 @@ function toXml(section: PromptSection, content: string, index: number, names: st
     throw new PromptError(
       PromptErrorCode.UnsafeContent,
       `${at(where)}section '${section.name}' contains${rendered ? ' (after rendering variables)' : ''} ${closing ? 'a closing' : 'an opening'} tag '${match[0]}>' named like section '${match[1]}'; in XML output it would ${closing ? 'close' : 'open'} a section early — reword it (e.g. write '&lt;${closing ? '/' : ''}${match[1]}&gt;') or rename a section`,
-      { details: { ...where, expected: `no <${match[1]}> or </${match[1]}> tag inside section content`, found: truncate(content.slice(match.index, match.index + 40)) } },
+      {
+        details: {
+          ...where,
+          expected: `no <${match[1]}> or </${match[1]}> tag inside section content`,
+          found: truncate(content.slice(match.index, match.index + 40)),
+        },
+      },
     );
   }
   return `<${section.name}>\n${content}\n</${section.name}>`;
@@ -71,7 +90,9 @@ export function compilePrompt(doc: PromptDocument, options: CompileOptions): str
     const rendered =
       options.variables === undefined
         ? section.content
-        : renderWith(section.content, options.variables, (i) => locateInSection(section, i, `sections[${index}]`, options.file));
+        : renderWith(section.content, options.variables, (i) =>
+            locateInSection(section, i, `sections[${index}]`, options.file),
+          );
     const content = normalise(rendered);
     return options.target === 'markdown'
       ? toMarkdown(section, content, index, options.variables !== undefined, options.file)

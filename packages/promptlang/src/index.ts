@@ -4,7 +4,13 @@ export {
   PromptErrorCode,
   type PromptErrorDetails,
 } from './errors.js';
-export { createInjectVariables, INJECT_SOURCES, isInjectSource, type InjectContext, type InjectSource } from './inject.js';
+export {
+  createInjectVariables,
+  INJECT_SOURCES,
+  isInjectSource,
+  type InjectContext,
+  type InjectSource,
+} from './inject.js';
 export { looksLikePrompt } from './looks-like-prompt.js';
 export { escapeMarkdownContent, unescapeMarkdownContent, type MarkdownScan } from './markdown-escape.js';
 export { parseCompiled } from './parse-compiled.js';

@@ -24,12 +24,16 @@ export interface InjectContext {
  * `location`, `user_profile`. A source the host cannot supply is left out, so a prompt that uses
  * it fails at render with `PROMPT_UNKNOWN_VARIABLE` instead of rendering an empty string.
  */
-export function createInjectVariables(sources: readonly string[], context: InjectContext = {}): Record<string, unknown> {
+export function createInjectVariables(
+  sources: readonly string[],
+  context: InjectContext = {},
+): Record<string, unknown> {
   const variables: Record<string, unknown> = {};
   for (const source of sources) {
     if (source === 'time') variables.time = (context.now ?? new Date()).toISOString();
     else if (source === 'location' && context.location !== undefined) variables.location = context.location;
-    else if (source === 'user_profile' && context.userProfile !== undefined) variables.user_profile = context.userProfile;
+    else if (source === 'user_profile' && context.userProfile !== undefined)
+      variables.user_profile = context.userProfile;
   }
   return variables;
 }

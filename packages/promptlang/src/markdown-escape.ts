@@ -60,7 +60,8 @@ export function escapeMarkdownContent(content: string): MarkdownScan {
         const atx = ATX.exec(line);
         const setext = SETEXT.exec(line);
         if (atx) emitted = `${atx[1]}\\${line.slice(atx[1]!.length)}`;
-        else if (setext && (setext[2]!.length > 0 || !previousBlank)) emitted = `${setext[1]}\\${line.slice(setext[1]!.length)}`;
+        else if (setext && (setext[2]!.length > 0 || !previousBlank))
+          emitted = `${setext[1]}\\${line.slice(setext[1]!.length)}`;
       }
     }
     out.push(emitted);

@@ -7,7 +7,9 @@ const MD_HEADING = /^## ([A-Za-z_][A-Za-z0-9_-]*)$/;
 const XML_OPEN = /^<([A-Za-z_][A-Za-z0-9_-]*)>$/;
 
 function bad(message: string, line: number, found: string): never {
-  throw new PromptError(PromptErrorCode.Compiled, `line ${line}: ${message}`, { details: { line, column: 1, found: truncate(found) } });
+  throw new PromptError(PromptErrorCode.Compiled, `line ${line}: ${message}`, {
+    details: { line, column: 1, found: truncate(found) },
+  });
 }
 
 function parseMarkdown(lines: string[]): PromptSection[] {
@@ -62,9 +64,15 @@ function parseXml(lines: string[]): PromptSection[] {
  */
 export function parseCompiled(text: string, target: CompileTarget): PromptSection[] {
   if (!COMPILE_TARGETS.includes(target)) {
-    throw new PromptError(PromptErrorCode.Target, `unknown compile target '${String(target)}'; expected one of: ${COMPILE_TARGETS.join(', ')}`, { details: {
-      found: String(target),
-    } });
+    throw new PromptError(
+      PromptErrorCode.Target,
+      `unknown compile target '${String(target)}'; expected one of: ${COMPILE_TARGETS.join(', ')}`,
+      {
+        details: {
+          found: String(target),
+        },
+      },
+    );
   }
   const lines = text.replace(/\n$/, '').split('\n');
   return target === 'markdown' ? parseMarkdown(lines) : parseXml(lines);

@@ -66,8 +66,20 @@ describe('parsePrompt', () => {
     ['role not a string', 'version: 2\nrole: 1\nsections:\n  - name: a\n    content: x\n', 'PROMPT_SCHEMA', 2, 7],
     ['unknown role', 'version: 2\nrole: narrator\nsections:\n  - name: a\n    content: x\n', 'PROMPT_SCHEMA', 2, 7],
     ['name with a dot', 'version: 2\nsections:\n  - name: a.b\n    content: x\n', 'PROMPT_SECTION_NAME', 3, 11],
-    ['name with a space', 'version: 2\nsections:\n  - name: who you are\n    content: x\n', 'PROMPT_SECTION_NAME', 3, 11],
-    ['name starting with xml', 'version: 2\nsections:\n  - name: xmlstuff\n    content: x\n', 'PROMPT_SECTION_NAME', 3, 11],
+    [
+      'name with a space',
+      'version: 2\nsections:\n  - name: who you are\n    content: x\n',
+      'PROMPT_SECTION_NAME',
+      3,
+      11,
+    ],
+    [
+      'name starting with xml',
+      'version: 2\nsections:\n  - name: xmlstuff\n    content: x\n',
+      'PROMPT_SECTION_NAME',
+      3,
+      11,
+    ],
     ['name with markup', 'version: 2\nsections:\n  - name: "a>b"\n    content: x\n', 'PROMPT_SECTION_NAME', 3, 11],
     [
       'duplicate section (any case)',

@@ -4,7 +4,13 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node }
 import { PromptError, PromptErrorCode, type PromptErrorDetails, truncate } from './errors.js';
 import { setSectionSource } from './positions.js';
 import { assertSectionName } from './section-name.js';
-import { type ParseOptions, PROMPT_ROLES, type PromptDocument, type PromptSection, SUPPORTED_PROMPT_VERSIONS } from './types.js';
+import {
+  type ParseOptions,
+  PROMPT_ROLES,
+  type PromptDocument,
+  type PromptSection,
+  SUPPORTED_PROMPT_VERSIONS,
+} from './types.js';
 
 const TOP_KEYS = ['version', 'role', 'sections'] as const;
 const SECTION_KEYS = ['name', 'content'] as const;
@@ -31,7 +37,10 @@ function where(ctx: Ctx, node: Node | null | undefined, path: string): PromptErr
 
 function fail(code: PromptErrorCode, message: string, details: PromptErrorDetails, cause?: unknown): never {
   const at = `${details.file ?? '<prompt>'}${details.line ? `:${details.line}:${details.column ?? 1}` : ''}`;
-  throw new PromptError(code, `${at}: ${message}`, { details: details, ...cause === undefined ? undefined : { cause } });
+  throw new PromptError(code, `${at}: ${message}`, {
+    details: details,
+    ...(cause === undefined ? undefined : { cause }),
+  });
 }
 
 function describe(value: unknown): string {
@@ -110,26 +119,37 @@ function parseSection(ctx: Ctx, doc: Document.Parsed, value: unknown, index: num
   const contentNode = doc.getIn(['sections', index, 'content'], true) as Node | undefined;
   for (const key of SECTION_KEYS) {
     if (record[key] === undefined) {
-      fail(PromptErrorCode.Schema, `${path} is missing '${key}'`, { ...where(ctx, node, `${path}.${key}`), expected: `${key}: <string>` });
+      fail(PromptErrorCode.Schema, `${path} is missing '${key}'`, {
+        ...where(ctx, node, `${path}.${key}`),
+        expected: `${key}: <string>`,
+      });
     }
     if (typeof record[key] !== 'string') {
       const valueNode = key === 'name' ? nameNode : contentNode;
-      fail(PromptErrorCode.Schema, `${path}.${key} must be a string, found ${describe(record[key])}; quote it or use a '|' block`, {
-        ...where(ctx, valueNode, `${path}.${key}`),
-        expected: 'a string',
-        found: describe(record[key]),
-      });
+      fail(
+        PromptErrorCode.Schema,
+        `${path}.${key} must be a string, found ${describe(record[key])}; quote it or use a '|' block`,
+        {
+          ...where(ctx, valueNode, `${path}.${key}`),
+          expected: 'a string',
+          found: describe(record[key]),
+        },
+      );
     }
   }
   const name = record.name as string;
   assertSectionName(name, where(ctx, nameNode, `${path}.name`));
   const content = normaliseContent(record.content as string);
   if (content.trim().length === 0) {
-    fail(PromptErrorCode.Schema, `${path}.content ('${name}') is empty; write the section's text or remove the section`, {
-      ...where(ctx, contentNode, `${path}.content`),
-      expected: 'non-empty text',
-      found: JSON.stringify(record.content),
-    });
+    fail(
+      PromptErrorCode.Schema,
+      `${path}.content ('${name}') is empty; write the section's text or remove the section`,
+      {
+        ...where(ctx, contentNode, `${path}.content`),
+        expected: 'non-empty text',
+        found: JSON.stringify(record.content),
+      },
+    );
   }
   const section: PromptSection = { name, content };
   const nodePos = where(ctx, node, path);
@@ -186,7 +206,11 @@ export function parsePrompt(text: string, options: ParseOptions = {}): PromptDoc
     fail(
       PromptErrorCode.Version,
       `unsupported PromptLang version ${describe(record.version)}; supported: ${SUPPORTED_PROMPT_VERSIONS.join(', ')} (write \`version: 2\`)`,
-      { ...where(ctx, versionNode, 'version'), expected: SUPPORTED_PROMPT_VERSIONS.join(' | '), found: describe(record.version) },
+      {
+        ...where(ctx, versionNode, 'version'),
+        expected: SUPPORTED_PROMPT_VERSIONS.join(' | '),
+        found: describe(record.version),
+      },
     );
   }
   if (record.role !== undefined && (typeof record.role !== 'string' || !PROMPT_ROLES.includes(record.role))) {
@@ -213,7 +237,10 @@ export function parsePrompt(text: string, options: ParseOptions = {}): PromptDoc
       fail(
         PromptErrorCode.DuplicateSection,
         `section '${section.name}' (sections[${index}]) repeats the name of sections[${first}]; names are unique (case-insensitively, since XML readers and headings blur case)`,
-        { ...where(ctx, doc.getIn(['sections', index, 'name'], true) as Node, `sections[${index}].name`), found: section.name },
+        {
+          ...where(ctx, doc.getIn(['sections', index, 'name'], true) as Node, `sections[${index}].name`),
+          found: section.name,
+        },
       );
     }
     seen.set(section.name.toLowerCase(), index);

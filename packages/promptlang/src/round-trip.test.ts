@@ -21,7 +21,29 @@ const nameArb = fc
 // backslashes, tags, template braces, leading spaces.
 const lineArb = fc
   .array(
-    fc.constantFrom('#', '## ', '# ', '=', '---', '-', '```', '~~~', '\\', ' ', '   ', '<', '</', '>', '/', 'a', 'b', 'word', '{{x}}', '\t', 'mindset'),
+    fc.constantFrom(
+      '#',
+      '## ',
+      '# ',
+      '=',
+      '---',
+      '-',
+      '```',
+      '~~~',
+      '\\',
+      ' ',
+      '   ',
+      '<',
+      '</',
+      '>',
+      '/',
+      'a',
+      'b',
+      'word',
+      '{{x}}',
+      '\t',
+      'mindset',
+    ),
     { maxLength: 6 },
   )
   .map((parts) => parts.join(''));
@@ -65,7 +87,8 @@ function topHeadings(markdown: string): string[] {
   for (const line of markdown.split('\n')) {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence) {
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && /^ {0,3}[`~]+[ \t]*$/.test(line)) fence = undefined;
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && /^ {0,3}[`~]+[ \t]*$/.test(line))
+        fence = undefined;
       continue;
     }
     if (marker && !(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))) {
@@ -119,13 +142,37 @@ describe('round trip: parse → compile → parse', () => {
   });
 
   it('mutated prompt files never raise anything but PromptError, each with a code and a location', () => {
-    const base = 'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      Think {{time}}.\n  - name: tools\n    content: "a: b"\n';
+    const base =
+      'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      Think {{time}}.\n  - name: tools\n    content: "a: b"\n';
     const mutation = fc.record({
       at: fc.nat({ max: base.length }),
       drop: fc.nat({ max: 4 }),
-      insert: fc.array(fc.constantFrom(':', '-', ' ', '\n', '&a ', '*a', '!!str ', '!x ', '{', '[', '"', "'", '|', '>', '#', '__proto__: 1\n', 'version: 3', '\t', 'name: x'), {
-        maxLength: 3,
-      }),
+      insert: fc.array(
+        fc.constantFrom(
+          ':',
+          '-',
+          ' ',
+          '\n',
+          '&a ',
+          '*a',
+          '!!str ',
+          '!x ',
+          '{',
+          '[',
+          '"',
+          "'",
+          '|',
+          '>',
+          '#',
+          '__proto__: 1\n',
+          'version: 3',
+          '\t',
+          'name: x',
+        ),
+        {
+          maxLength: 3,
+        },
+      ),
     });
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
@@ -157,7 +204,9 @@ describe('round trip: parse → compile → parse', () => {
   it('random text never raises anything but PromptError, and every rejection has a code and a location', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (text) => {
-        const result = safeParsePrompt(`version: 2\nsections:\n  - name: a\n    content: ${text}\n${text}`, { file: 'p.yaml' });
+        const result = safeParsePrompt(`version: 2\nsections:\n  - name: a\n    content: ${text}\n${text}`, {
+          file: 'p.yaml',
+        });
         if (!result.success) {
           expect(result.error.code).toMatch(/^PROMPT_[A-Z_]+$/);
           expect(result.error.details.file).toBe('p.yaml');

@@ -27,9 +27,15 @@ export function assertSectionName(
   const problem = checkSectionName(name);
   if (problem === undefined) return;
   const at = where.file ? `${where.file}${where.line ? `:${where.line}:${where.column ?? 1}` : ''}: ` : '';
-  throw new PromptError(PromptErrorCode.SectionName, `${at}invalid section name '${truncate(name)}': ${problem}; e.g. \`who_you_are\``, { details: {
-    ...where,
-    expected: 'a name matching ^[A-Za-z_][A-Za-z0-9_-]{0,63}$, not starting with "xml"',
-    found: truncate(name),
-  } });
+  throw new PromptError(
+    PromptErrorCode.SectionName,
+    `${at}invalid section name '${truncate(name)}': ${problem}; e.g. \`who_you_are\``,
+    {
+      details: {
+        ...where,
+        expected: 'a name matching ^[A-Za-z_][A-Za-z0-9_-]{0,63}$, not starting with "xml"',
+        found: truncate(name),
+      },
+    },
+  );
 }

@@ -32,7 +32,9 @@ describe('renderTemplate', () => {
   });
 
   it('makes an unknown variable an error, naming it and its position', () => {
-    const error = errorOf(() => renderTemplate('line one\nhi {{user_profile.email}}', { user_profile: { name: 'Ada' } }));
+    const error = errorOf(() =>
+      renderTemplate('line one\nhi {{user_profile.email}}', { user_profile: { name: 'Ada' } }),
+    );
     expect(error.code).toBe('PROMPT_UNKNOWN_VARIABLE');
     expect(error.details).toMatchObject({ line: 2, column: 4, found: 'user_profile.email' });
     expect(error.message).toContain("'user_profile.email'");

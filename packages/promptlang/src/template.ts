@@ -27,7 +27,10 @@ function at(details: PromptErrorDetails): string {
   return details.line !== undefined ? `${details.file ?? '<prompt>'}:${details.line}:${details.column ?? 1}: ` : '';
 }
 
-function lookup(variables: Record<string, unknown>, path: string): { found: true; value: unknown } | { found: false; missing: string } {
+function lookup(
+  variables: Record<string, unknown>,
+  path: string,
+): { found: true; value: unknown } | { found: false; missing: string } {
   let current: unknown = variables;
   const segments = path.split('.');
   for (let i = 0; i < segments.length; i++) {
@@ -54,7 +57,11 @@ export function renderWith(text: string, variables: Record<string, unknown>, loc
   return text.replace(TEMPLATE_VARIABLE_PATTERN, (match, path: string, index: number) => {
     const result = lookup(variables, path);
     if (!result.found) {
-      const details = { ...locate(index), expected: `one of: ${Object.keys(variables).sort().join(', ') || '(no variables supplied)'}`, found: path };
+      const details = {
+        ...locate(index),
+        expected: `one of: ${Object.keys(variables).sort().join(', ') || '(no variables supplied)'}`,
+        found: path,
+      };
       throw new PromptError(
         PromptErrorCode.UnknownVariable,
         `${at(details)}unknown template variable '${path}' in ${match}${result.missing !== path ? ` ('${result.missing}' is not set)` : ''}; supply it (e.g. \`--var ${path}=…\`) or remove the placeholder`,
@@ -63,7 +70,11 @@ export function renderWith(text: string, variables: Record<string, unknown>, loc
     }
     const rendered = toText(result.value);
     if (rendered === undefined) {
-      const details = { ...locate(index), expected: 'a string, number, boolean, date, object or list', found: String(result.value) };
+      const details = {
+        ...locate(index),
+        expected: 'a string, number, boolean, date, object or list',
+        found: String(result.value),
+      };
       throw new PromptError(
         PromptErrorCode.VariableValue,
         `${at(details)}template variable '${path}' is ${result.value === null ? 'null' : typeof result.value}, which cannot be rendered as text`,
@@ -110,4 +121,3 @@ export function findTemplateVariables(doc: PromptDocument): TemplateVariableUse[
 export function listTemplateVariables(doc: PromptDocument): string[] {
   return [...new Set(findTemplateVariables(doc).map((use) => use.path))];
 }
-

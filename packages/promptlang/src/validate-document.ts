@@ -9,24 +9,32 @@ import type { PromptDocument } from './types.js';
  */
 export function assertCompilable(doc: PromptDocument, file?: string): void {
   if (!Array.isArray(doc.sections) || doc.sections.length === 0) {
-    throw new PromptError(PromptErrorCode.Schema, 'a prompt needs at least one section to compile', { details: {
-      ...(file !== undefined ? { file } : {}),
-      path: 'sections',
-    } });
+    throw new PromptError(PromptErrorCode.Schema, 'a prompt needs at least one section to compile', {
+      details: {
+        ...(file !== undefined ? { file } : {}),
+        path: 'sections',
+      },
+    });
   }
   const seen = new Map<string, number>();
   doc.sections.forEach((section, i) => {
     const source = getSectionSource(section);
-    const where = { ...(file ?? source?.file ? { file: file ?? source?.file } : {}), path: `sections[${i}].name` };
+    const where = { ...((file ?? source?.file) ? { file: file ?? source?.file } : {}), path: `sections[${i}].name` };
     if (typeof section.name !== 'string') {
       throw new PromptError(PromptErrorCode.Schema, `sections[${i}].name must be a string`, { details: where });
     }
     assertSectionName(section.name, where);
     if (typeof section.content !== 'string' || section.content.trim().length === 0) {
-      throw new PromptError(PromptErrorCode.Schema, `sections[${i}].content ('${section.name}') must be non-empty text`, { details: {
-        ...where,
-        path: `sections[${i}].content`,
-      } });
+      throw new PromptError(
+        PromptErrorCode.Schema,
+        `sections[${i}].content ('${section.name}') must be non-empty text`,
+        {
+          details: {
+            ...where,
+            path: `sections[${i}].content`,
+          },
+        },
+      );
     }
     const first = seen.get(section.name.toLowerCase());
     if (first !== undefined) {

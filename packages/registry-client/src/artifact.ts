@@ -30,7 +30,9 @@ export async function hashFile(path: string): Promise<{ sha256: string; size: nu
 }
 
 /** Reads a file as a tool definition when it is a JSON object with `inputSchema` (and no `apiVersion`). */
-async function readToolDefinition(path: string): Promise<{ name: string; version: string; digest: string } | undefined> {
+async function readToolDefinition(
+  path: string,
+): Promise<{ name: string; version: string; digest: string } | undefined> {
   const info = await stat(path);
   if (info.size > 1 << 20) return undefined;
   const text = await readFile(path, 'utf8');
@@ -41,9 +43,14 @@ async function readToolDefinition(path: string): Promise<{ name: string; version
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || !('inputSchema' in value) || 'apiVersion' in value) return undefined;
+  if (typeof value !== 'object' || value === null || !('inputSchema' in value) || 'apiVersion' in value)
+    return undefined;
   if (typeof value.name !== 'string' || typeof value.version !== 'string') {
-    throw new RegistryClientError('REGISTRY_INPUT', `${path} looks like a tool definition but lacks a string "name" and "version"`, { details: { path } });
+    throw new RegistryClientError(
+      'REGISTRY_INPUT',
+      `${path} looks like a tool definition but lacks a string "name" and "version"`,
+      { details: { path } },
+    );
   }
   return { name: value.name, version: value.version, digest: sha256Tagged(canonicalJson(value)) };
 }
@@ -55,10 +62,17 @@ async function readToolDefinition(path: string): Promise<{ name: string; version
  */
 export async function readPushable(path: string): Promise<PushableArtifact> {
   const kind = await sniffInput(path).catch((cause: unknown) => {
-    throw new RegistryClientError('REGISTRY_INPUT', `cannot read ${path}: ${(cause as Error).message}`, { details: { path }, cause });
+    throw new RegistryClientError('REGISTRY_INPUT', `cannot read ${path}: ${(cause as Error).message}`, {
+      details: { path },
+      cause,
+    });
   });
   if (kind === 'directory') {
-    throw new RegistryClientError('REGISTRY_INPUT', `${path} is a directory; push a YAML manifest file or a container, or run \`agentlang publish ${path}\` to build the signed container and push it`, { details: { path } });
+    throw new RegistryClientError(
+      'REGISTRY_INPUT',
+      `${path} is a directory; push a YAML manifest file or a container, or run \`agentlang publish ${path}\` to build the signed container and push it`,
+      { details: { path } },
+    );
   }
   let name: string;
   let version: string | undefined;
@@ -76,9 +90,15 @@ export async function readPushable(path: string): Promise<PushableArtifact> {
     ({ name, version } = agent.manifest);
     digest = agent.digest;
   }
-  if (!version) throw new RegistryClientError('REGISTRY_INPUT', `${path} has no version; a pushed agent needs one (version: "0.1.0")`, { details: { path } });
+  if (!version)
+    throw new RegistryClientError(
+      'REGISTRY_INPUT',
+      `${path} has no version; a pushed agent needs one (version: "0.1.0")`,
+      { details: { path } },
+    );
   const { sha256, size } = await hashFile(path);
   const info = await stat(path);
-  if (info.size !== size) throw new RegistryClientError('REGISTRY_INPUT', `${path} changed while it was read`, { details: { path } });
+  if (info.size !== size)
+    throw new RegistryClientError('REGISTRY_INPUT', `${path} changed while it was read`, { details: { path } });
   return { path, kind: kind === 'container' ? 'container' : 'manifest', name, version, digest, sha256, size };
 }

@@ -19,15 +19,22 @@ export interface RegistryBaseResolverOptions {
  * artifact by content, name and version, the `ag1:` digest), into a private temp directory that is
  * removed again, and returns the manifest text (a container's entry file, read through its signed index).
  */
-export function createRegistryBaseResolver(options: RegistryBaseResolverOptions): (reference: string) => Promise<{ text: string }> {
+export function createRegistryBaseResolver(
+  options: RegistryBaseResolverOptions,
+): (reference: string) => Promise<{ text: string }> {
   const client = new RegistryClient({ url: options.url, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
   return async (reference) => {
     const dir = await mkdtemp(join(tmpdir(), 'agentlang-base-'));
     try {
       const out = join(dir, 'base.agent');
-      const pulled = await client.pull(reference, { out, ...(options.publicKeys?.length ? { publicKeys: options.publicKeys } : {}) });
+      const pulled = await client.pull(reference, {
+        out,
+        ...(options.publicKeys?.length ? { publicKeys: options.publicKeys } : {}),
+      });
       if (pulled.kind === 'manifest') return { text: await readFile(out, 'utf8') };
-      const opened = await openContainer(out, { ...(options.publicKeys?.length ? { publicKeys: options.publicKeys } : {}) });
+      const opened = await openContainer(out, {
+        ...(options.publicKeys?.length ? { publicKeys: options.publicKeys } : {}),
+      });
       const entry = opened.files[opened.index.entry];
       if (!entry) throw new Error(`container ${reference} has no entry ${opened.index.entry}`);
       return { text: new TextDecoder('utf-8', { fatal: true }).decode(entry) };

@@ -5,7 +5,15 @@ import { join, resolve } from 'node:path';
 import { openAtomicFile, progressStream } from '@agentlang/utils';
 import { type PushableArtifact, readPushable } from './artifact.js';
 import { RegistryClientError } from './errors.js';
-import { failureOf, type HttpAnswer, type HttpCall, readBody, type RetryOptions, sendRequest, withRetries } from './http.js';
+import {
+  failureOf,
+  type HttpAnswer,
+  type HttpCall,
+  readBody,
+  type RetryOptions,
+  sendRequest,
+  withRetries,
+} from './http.js';
 import type { TransferProgress } from './progress.js';
 import { type AgentReference, parseAgentReference } from './reference.js';
 import { type VerifiedArtifact, verifyArtifactFile } from './verify.js';
@@ -95,10 +103,18 @@ export class RegistryClient {
     try {
       url = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch (cause) {
-      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`, { details: { url: options.url }, cause });
+      throw new RegistryClientError(
+        'REGISTRY_CONFIG',
+        `--registry '${options.url}' is not a URL; expected e.g. http://127.0.0.1:8765`,
+        { details: { url: options.url }, cause },
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new RegistryClientError('REGISTRY_CONFIG', `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`, { details: { url: options.url } });
+      throw new RegistryClientError(
+        'REGISTRY_CONFIG',
+        `--registry '${options.url}' is not http(s); expected e.g. http://127.0.0.1:8765 (use oci:// references for OCI registries)`,
+        { details: { url: options.url } },
+      );
     }
     this.url = url;
     this.options = options;
@@ -109,22 +125,37 @@ export class RegistryClient {
   }
 
   private headers(extra: Record<string, string | number> = {}): Record<string, string | number> {
-    return { ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}), 'user-agent': 'agentlang-registry-client/0.1', ...extra };
+    return {
+      ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+      'user-agent': 'agentlang-registry-client/0.1',
+      ...extra,
+    };
   }
 
   private async exchange(call: Omit<HttpCall, 'timeoutMs'>, action: string): Promise<HttpAnswer> {
-    const answer = await withRetries(() => sendRequest({ ...call, timeoutMs: this.options.timeoutMs ?? 60_000 }), this.url.origin, this.options.retry);
+    const answer = await withRetries(
+      () => sendRequest({ ...call, timeoutMs: this.options.timeoutMs ?? 60_000 }),
+      this.url.origin,
+      this.options.retry,
+    );
     if (answer.status < 200 || answer.status > 299) throw await failureOf(answer, action);
     return answer;
   }
 
   private async getJson<T>(path: string, action: string): Promise<T> {
-    const answer = await this.exchange({ method: 'GET', url: this.endpoint(path), headers: this.headers({ accept: 'application/json' }) }, action);
+    const answer = await this.exchange(
+      { method: 'GET', url: this.endpoint(path), headers: this.headers({ accept: 'application/json' }) },
+      action,
+    );
     const text = (await readBody(answer)).toString('utf8');
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `${action}: the registry answered ${answer.status} with a body that is not JSON`, { details: { snippet: text.slice(0, 200) }, cause });
+      throw new RegistryClientError(
+        'REGISTRY_BAD_RESPONSE',
+        `${action}: the registry answered ${answer.status} with a body that is not JSON`,
+        { details: { snippet: text.slice(0, 200) }, cause },
+      );
     }
   }
 
@@ -135,9 +166,11 @@ export class RegistryClient {
 
   /** The tenant the API key belongs to (`GET /v1/whoami`). */
   async whoami(): Promise<string> {
-    if (!this.options.apiKey) throw new RegistryClientError('REGISTRY_CONFIG', 'an API key is needed: pass --api-key or set AGENTLANG_API_KEY');
+    if (!this.options.apiKey)
+      throw new RegistryClientError('REGISTRY_CONFIG', 'an API key is needed: pass --api-key or set AGENTLANG_API_KEY');
     const { tenant } = await this.getJson<{ tenant?: unknown }>('/v1/whoami', 'whoami');
-    if (typeof tenant !== 'string') throw new RegistryClientError('REGISTRY_BAD_RESPONSE', 'whoami: the registry did not name a tenant');
+    if (typeof tenant !== 'string')
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', 'whoami: the registry did not name a tenant');
     return tenant;
   }
 
@@ -146,7 +179,11 @@ export class RegistryClient {
    * own unless given). Re-pushing identical bytes succeeds with `created: false`.
    */
   async push(path: string, options: { tenant?: string } = {}): Promise<PushResult> {
-    if (!this.options.apiKey) throw new RegistryClientError('REGISTRY_CONFIG', 'pushing needs an API key: pass --api-key or set AGENTLANG_API_KEY');
+    if (!this.options.apiKey)
+      throw new RegistryClientError(
+        'REGISTRY_CONFIG',
+        'pushing needs an API key: pass --api-key or set AGENTLANG_API_KEY',
+      );
     const artifact = await readPushable(path);
     const tenant = options.tenant ?? (await this.whoami());
     return this.pushArtifact(artifact, tenant);
@@ -156,7 +193,9 @@ export class RegistryClient {
   async pushArtifact(artifact: PushableArtifact, tenant: string): Promise<PushResult> {
     const label = `${tenant}/${artifact.name}@${artifact.version}`;
     const area = artifact.kind === 'tool' ? 'tools' : 'agents';
-    const url = this.endpoint(`/v1/${area}/${encodeURIComponent(tenant)}/${encodeURIComponent(artifact.name)}/${encodeURIComponent(artifact.version)}`);
+    const url = this.endpoint(
+      `/v1/${area}/${encodeURIComponent(tenant)}/${encodeURIComponent(artifact.name)}/${encodeURIComponent(artifact.version)}`,
+    );
     const onProgress = this.options.onProgress;
     const answer = await this.exchange(
       {
@@ -170,20 +209,29 @@ export class RegistryClient {
         body: () => {
           const file = createReadStream(artifact.path, { highWaterMark: 1 << 20 });
           if (!onProgress) return file;
-          return file.pipe(progressStream((bytes) => onProgress({ direction: 'upload', label, bytes, total: artifact.size })));
+          return file.pipe(
+            progressStream((bytes) => onProgress({ direction: 'upload', label, bytes, total: artifact.size })),
+          );
         },
       },
       `push of ${label}`,
     );
     const body = JSON.parse((await readBody(answer)).toString('utf8')) as PushResult;
     if (body.sha256 !== artifact.sha256) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`, { details: { sent: artifact.sha256, recorded: body.sha256 } });
+      throw new RegistryClientError(
+        'REGISTRY_BAD_RESPONSE',
+        `push of ${label}: the registry recorded sha256:${body.sha256} but we sent sha256:${artifact.sha256}`,
+        { details: { sent: artifact.sha256, recorded: body.sha256 } },
+      );
     }
     return body;
   }
 
   /** Lists or searches entries by text (matched against name, tenant and description). */
-  async search(text = '', options: { tenant?: string; limit?: number } = {}): Promise<{ total: number; entries: RegistryEntry[] }> {
+  async search(
+    text = '',
+    options: { tenant?: string; limit?: number } = {},
+  ): Promise<{ total: number; entries: RegistryEntry[] }> {
     const query = new URLSearchParams({ q: text });
     if (options.tenant) query.set('tenant', options.tenant);
     if (options.limit) query.set('limit', String(options.limit));
@@ -193,7 +241,17 @@ export class RegistryClient {
   /** Every version of a tool published by `tenant`, ascending; empty when there is none. */
   async listToolVersions(tenant: string, name: string): Promise<string[]> {
     const url = this.endpoint(`/v1/tools/${encodeURIComponent(tenant)}/${encodeURIComponent(name)}`);
-    const answer = await withRetries(() => sendRequest({ method: 'GET', url, headers: this.headers({ accept: 'application/json' }), timeoutMs: this.options.timeoutMs ?? 60_000 }), this.url.origin, this.options.retry);
+    const answer = await withRetries(
+      () =>
+        sendRequest({
+          method: 'GET',
+          url,
+          headers: this.headers({ accept: 'application/json' }),
+          timeoutMs: this.options.timeoutMs ?? 60_000,
+        }),
+      this.url.origin,
+      this.options.retry,
+    );
     if (answer.status === 404) {
       answer.stream.resume();
       return [];
@@ -201,7 +259,10 @@ export class RegistryClient {
     if (answer.status !== 200) throw await failureOf(answer, `listing tool ${tenant}/${name}`);
     const body = JSON.parse((await readBody(answer)).toString('utf8')) as { versions?: unknown };
     if (!Array.isArray(body.versions) || !body.versions.every((v) => typeof v === 'string')) {
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `listing tool ${tenant}/${name}: no "versions" array in the answer`);
+      throw new RegistryClientError(
+        'REGISTRY_BAD_RESPONSE',
+        `listing tool ${tenant}/${name}: no "versions" array in the answer`,
+      );
     }
     return body.versions as string[];
   }
@@ -209,15 +270,32 @@ export class RegistryClient {
   /** Fetches one tool definition, checking the bytes against the sha256 the server promises and the name and version asked for. */
   async getTool(tenant: string, name: string, version: string): Promise<RegistryToolDefinition> {
     const label = `tool ${tenant}/${name}@${version}`;
-    const answer = await this.exchange({ method: 'GET', url: this.endpoint(`/v1/tools/${encodeURIComponent(tenant)}/${encodeURIComponent(name)}/${encodeURIComponent(version)}`), headers: this.headers() }, `fetching ${label}`);
+    const answer = await this.exchange(
+      {
+        method: 'GET',
+        url: this.endpoint(
+          `/v1/tools/${encodeURIComponent(tenant)}/${encodeURIComponent(name)}/${encodeURIComponent(version)}`,
+        ),
+        headers: this.headers(),
+      },
+      `fetching ${label}`,
+    );
     const bytes = await readBody(answer, 1 << 20);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== answer.headers['x-content-sha256']) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`, { details: { received: sha256 } });
+      throw new RegistryClientError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${String(answer.headers['x-content-sha256'])}`,
+        { details: { received: sha256 } },
+      );
     }
     const def = JSON.parse(bytes.toString('utf8')) as RegistryToolDefinition;
     if (def.name !== name || def.version !== version) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${label}: the registry sent ${def.name}@${def.version}`, { details: { received: `${def.name}@${def.version}` } });
+      throw new RegistryClientError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `${label}: the registry sent ${def.name}@${def.version}`,
+        { details: { received: `${def.name}@${def.version}` } },
+      );
     }
     return def;
   }
@@ -225,7 +303,10 @@ export class RegistryClient {
   /** Metadata of one version. */
   meta(reference: string | AgentReference): Promise<RegistryEntry> {
     const ref = typeof reference === 'string' ? parseAgentReference(reference) : reference;
-    return this.getJson(`/v1/agents/${ref.tenant}/${ref.name}/${ref.version}/meta`, `metadata of ${ref.tenant}/${ref.name}@${ref.version}`);
+    return this.getJson(
+      `/v1/agents/${ref.tenant}/${ref.name}/${ref.version}/meta`,
+      `metadata of ${ref.tenant}/${ref.name}@${ref.version}`,
+    );
   }
 
   /**
@@ -239,7 +320,12 @@ export class RegistryClient {
     const label = `${ref.tenant}/${ref.name}@${ref.version}`;
     const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.name}@${ref.version}.agent`);
     const existing = await stat(out).catch(() => undefined);
-    if (existing?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`, { details: { out } });
+    if (existing?.isDirectory())
+      throw new RegistryClientError(
+        'REGISTRY_OUTPUT',
+        `--out ${out} is a directory; name the file to write (e.g. ${join(out, `${ref.name}@${ref.version}.agent`)})`,
+        { details: { out } },
+      );
     const url = this.endpoint(`/v1/agents/${ref.tenant}/${ref.name}/${ref.version}`);
     const source = `${this.url.origin} (${label})`;
     for (let attempt = 0; ; attempt++) {
@@ -247,27 +333,51 @@ export class RegistryClient {
       const promised = String(answer.headers['x-content-sha256'] ?? '');
       if (!/^[0-9a-f]{64}$/.test(promised)) {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`, { details: { url: url.href } });
+        throw new RegistryClientError(
+          'REGISTRY_BAD_RESPONSE',
+          `pull of ${label}: the registry sent no X-Content-Sha256 header to verify against`,
+          { details: { url: url.href } },
+        );
       }
       if (ref.sha256 && promised !== ref.sha256) {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`, { details: { expected: ref.sha256, served: promised } });
+        throw new RegistryClientError(
+          'REGISTRY_DIGEST_MISMATCH',
+          `pull of ${label}: the reference pins sha256:${ref.sha256} but the registry serves sha256:${promised}`,
+          { details: { expected: ref.sha256, served: promised } },
+        );
       }
       const total = Number(answer.headers['content-length'] ?? Number.NaN);
       const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
       if (Number.isFinite(total) && total > maxBytes) {
         answer.stream.destroy();
-        throw tooLarge(`pull of ${label}: the registry declares ${total} bytes, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { declared: total, limitBytes: maxBytes });
+        throw tooLarge(
+          `pull of ${label}: the registry declares ${total} bytes, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`,
+          { declared: total, limitBytes: maxBytes },
+        );
       }
       const file = await openAtomicFile(out, { suffix: '.partial' }).catch((cause: unknown) => {
         answer.stream.destroy();
-        throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write beside ${out}: ${(cause as Error).message}`, { details: { path: out }, cause });
+        throw new RegistryClientError('REGISTRY_OUTPUT', `cannot write beside ${out}: ${(cause as Error).message}`, {
+          details: { path: out },
+          cause,
+        });
       });
       try {
-        const { sha256, size } = await this.download(answer, file.handle, label, Number.isFinite(total) ? total : undefined, maxBytes);
+        const { sha256, size } = await this.download(
+          answer,
+          file.handle,
+          label,
+          Number.isFinite(total) ? total : undefined,
+          maxBytes,
+        );
         await file.close();
         if (sha256 !== promised) {
-          throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`, { details: { expected: promised, received: sha256 } });
+          throw new RegistryClientError(
+            'REGISTRY_DIGEST_MISMATCH',
+            `pull of ${label}: received bytes hash to sha256:${sha256} but the registry promised sha256:${promised}; nothing was written to ${out}`,
+            { details: { expected: promised, received: sha256 } },
+          );
         }
         const digestHeader = answer.headers['x-agentlang-digest'];
         const verified = await verifyArtifactFile(file.tempPath, {
@@ -284,14 +394,24 @@ export class RegistryClient {
         const retryable = !(error instanceof RegistryClientError) && attempt < (this.options.retry?.retries ?? 3);
         if (!retryable) {
           if (error instanceof RegistryClientError) throw error;
-          throw new RegistryClientError('REGISTRY_NETWORK', `pull of ${label} was cut off: ${(error as Error).message}`, { details: { url: url.href }, cause: error });
+          throw new RegistryClientError(
+            'REGISTRY_NETWORK',
+            `pull of ${label} was cut off: ${(error as Error).message}`,
+            { details: { url: url.href }, cause: error },
+          );
         }
       }
     }
   }
 
   /** Streams the answer into `handle` (the caller's temp file), bounded by `total` and `maxBytes`. */
-  private async download(answer: HttpAnswer, handle: FileHandle, label: string, total: number | undefined, maxBytes: number): Promise<{ sha256: string; size: number }> {
+  private async download(
+    answer: HttpAnswer,
+    handle: FileHandle,
+    label: string,
+    total: number | undefined,
+    maxBytes: number,
+  ): Promise<{ sha256: string; size: number }> {
     const hash = createHash('sha256');
     let size = 0;
     let reported = 0;
@@ -301,8 +421,16 @@ export class RegistryClient {
       hash.update(bytes);
       size += bytes.length;
       // Checked before the bytes reach the disk: a hostile server once streamed 5.6 GB here.
-      if (total !== undefined && size > total) throw tooLarge(`pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`, { declared: total });
-      if (size > maxBytes) throw tooLarge(`pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`, { limitBytes: maxBytes });
+      if (total !== undefined && size > total)
+        throw tooLarge(
+          `pull of ${label}: the registry sent more than its Content-Length of ${total}; nothing was kept`,
+          { declared: total },
+        );
+      if (size > maxBytes)
+        throw tooLarge(
+          `pull of ${label}: the registry sent more than the pull limit of ${maxBytes} bytes without declaring a size; nothing was kept (raise it with --max-size-mib if you expect an artifact this large)`,
+          { limitBytes: maxBytes },
+        );
       await handle.write(bytes);
       if (onProgress && size - reported >= 4 << 20) {
         reported = size;

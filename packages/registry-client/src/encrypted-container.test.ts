@@ -20,7 +20,12 @@ describe('a container with an encrypted prompt and sub-agents, through a real re
     dir = makeTempDir('agentlang-client-sealed-');
     // alice accepts only containers signed by her key: the signature check and the prompt that
     // stays sealed are exercised together.
-    registry = await startRegistry({ bind: '127.0.0.1:0', dataDir: join(dir, 'data'), apiKeys: 'alice:alice-key', signers: [`alice:${key.publicKey}`] });
+    registry = await startRegistry({
+      bind: '127.0.0.1:0',
+      dataDir: join(dir, 'data'),
+      apiKeys: 'alice:alice-key',
+      signers: [`alice:${key.publicKey}`],
+    });
   });
   afterAll(async () => {
     await registry.close();
@@ -39,17 +44,37 @@ describe('a container with an encrypted prompt and sub-agents, through a real re
       env: {},
     });
     expect(built.index.encryption).not.toBeNull();
-    expect(built.index.entries.map((e) => e.path)).toEqual(expect.arrayContaining(['prompt.yaml.enc', 'specialists/academic-researcher.yaml', 'specialists/market-analyst.yaml']));
+    expect(built.index.entries.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        'prompt.yaml.enc',
+        'specialists/academic-researcher.yaml',
+        'specialists/market-analyst.yaml',
+      ]),
+    );
 
     const alice = new RegistryClient({ url: registry.url, apiKey: 'alice-key' });
     const pushed = await alice.push(built.path);
-    expect(pushed).toMatchObject({ tenant: 'alice', name: 'research-assistant', version: '1.0.0', kind: 'container', created: true, digest: built.agent.digest });
+    expect(pushed).toMatchObject({
+      tenant: 'alice',
+      name: 'research-assistant',
+      version: '1.0.0',
+      kind: 'container',
+      created: true,
+      digest: built.agent.digest,
+    });
 
-    const pulled = await new RegistryClient({ url: registry.url }).pull('alice/research-assistant@1.0.0', { cwd: dir, out: 'pulled.agent', publicKeys: [key.publicKey] });
+    const pulled = await new RegistryClient({ url: registry.url }).pull('alice/research-assistant@1.0.0', {
+      cwd: dir,
+      out: 'pulled.agent',
+      publicKeys: [key.publicKey],
+    });
     expect((await readFile(pulled.path)).equals(await readFile(built.path))).toBe(true);
     const opened = await loadContainerAgent(pulled.path, { publicKeys: [key.publicKey], identity: id.identity });
     expect(opened.prompt).toBe(await readFile(join(agentDir, 'prompt.yaml'), 'utf8'));
-    expect(opened.agent.subAgentPaths.map((s) => s.path).sort()).toEqual(['specialists/academic-researcher.yaml', 'specialists/market-analyst.yaml']);
+    expect(opened.agent.subAgentPaths.map((s) => s.path).sort()).toEqual([
+      'specialists/academic-researcher.yaml',
+      'specialists/market-analyst.yaml',
+    ]);
     expect(await readdir(join(dir, 'data/tmp'))).toEqual([]);
   });
 });

@@ -26,7 +26,9 @@ export const RegistryClientErrorCode = {
 } as const;
 
 /** A code the client throws: one of its own in {@link RegistryClientErrorCode}, or one relayed from the server (always `REGISTRY_*`). */
-export type RegistryClientErrorCode = (typeof RegistryClientErrorCode)[keyof typeof RegistryClientErrorCode] | `REGISTRY_${string}`;
+export type RegistryClientErrorCode =
+  | (typeof RegistryClientErrorCode)[keyof typeof RegistryClientErrorCode]
+  | `REGISTRY_${string}`;
 
 /** The one error class of @agentlang/registry-client. */
 export class RegistryClientError extends Error {
@@ -34,7 +36,11 @@ export class RegistryClientError extends Error {
   readonly code: RegistryClientErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: RegistryClientErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: RegistryClientErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

@@ -29,7 +29,9 @@ export function sendRequest(call: HttpCall): Promise<HttpAnswer> {
       answered = true;
       resolve({ status: res.statusCode ?? 0, headers: res.headers, stream: res });
     });
-    req.setTimeout(call.timeoutMs ?? 60_000, () => req.destroy(new Error(`no activity for ${call.timeoutMs ?? 60_000} ms`)));
+    req.setTimeout(call.timeoutMs ?? 60_000, () =>
+      req.destroy(new Error(`no activity for ${call.timeoutMs ?? 60_000} ms`)),
+    );
     req.on('error', (error) => {
       // A server that answers early (413, 409, 401) and closes may make our write fail afterwards;
       // the answer is what counts.
@@ -55,7 +57,9 @@ export async function readBody(answer: HttpAnswer, limit = 16 << 20): Promise<Bu
     size += (chunk as Buffer).length;
     if (size > limit) {
       answer.stream.destroy();
-      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `response body exceeds ${limit} bytes`, { details: { limit } });
+      throw new RegistryClientError('REGISTRY_BAD_RESPONSE', `response body exceeds ${limit} bytes`, {
+        details: { limit },
+      });
     }
     chunks.push(chunk as Buffer);
   }
@@ -78,7 +82,11 @@ const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
  * Runs an idempotent exchange, retrying network failures and 408/429/5xx with exponential backoff
  * and jitter. Returns the last answer (the caller turns non-2xx into an error).
  */
-export async function withRetries(call: () => Promise<HttpAnswer>, where: string, options: RetryOptions = {}): Promise<HttpAnswer> {
+export async function withRetries(
+  call: () => Promise<HttpAnswer>,
+  where: string,
+  options: RetryOptions = {},
+): Promise<HttpAnswer> {
   const retries = options.retries ?? 3;
   const base = options.backoffMs ?? 200;
   for (let attempt = 0; ; attempt++) {
@@ -91,7 +99,11 @@ export async function withRetries(call: () => Promise<HttpAnswer>, where: string
     } catch (error) {
       reason = (error as Error).message;
       if (attempt >= retries) {
-        throw new RegistryClientError('REGISTRY_NETWORK', `cannot reach the registry at ${where} after ${attempt + 1} attempts: ${reason}; is it running and is the URL right?`, { details: { url: where, attempts: attempt + 1 }, cause: error });
+        throw new RegistryClientError(
+          'REGISTRY_NETWORK',
+          `cannot reach the registry at ${where} after ${attempt + 1} attempts: ${reason}; is it running and is the URL right?`,
+          { details: { url: where, attempts: attempt + 1 }, cause: error },
+        );
       }
     }
     options.onRetry?.(attempt + 1, reason);
@@ -113,16 +125,31 @@ export async function failureOf(answer: HttpAnswer, action: string): Promise<Reg
   }
   try {
     const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
-    if (error && typeof error.code === 'string' && /^REGISTRY_[A-Z0-9_]+$/.test(error.code) && typeof error.message === 'string') {
-      return new RegistryClientError(error.code as `REGISTRY_${string}`, `${action} failed (HTTP ${answer.status} ${error.code}): ${error.message}`, { details: {
-        status: answer.status,
-        serverCode: error.code,
-        ...(typeof error.details === 'object' && error.details !== null ? { server: error.details } : {}),
-      } });
+    if (
+      error &&
+      typeof error.code === 'string' &&
+      /^REGISTRY_[A-Z0-9_]+$/.test(error.code) &&
+      typeof error.message === 'string'
+    ) {
+      return new RegistryClientError(
+        error.code as `REGISTRY_${string}`,
+        `${action} failed (HTTP ${answer.status} ${error.code}): ${error.message}`,
+        {
+          details: {
+            status: answer.status,
+            serverCode: error.code,
+            ...(typeof error.details === 'object' && error.details !== null ? { server: error.details } : {}),
+          },
+        },
+      );
     }
   } catch {
     // Not JSON: fall through.
   }
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-  return new RegistryClientError('REGISTRY_HTTP', `${action} failed: HTTP ${answer.status}${snippet ? ` — ${snippet}` : ''}`, { details: { status: answer.status } });
+  return new RegistryClientError(
+    'REGISTRY_HTTP',
+    `${action} failed: HTTP ${answer.status}${snippet ? ` — ${snippet}` : ''}`,
+    { details: { status: answer.status } },
+  );
 }

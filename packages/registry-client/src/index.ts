@@ -1,6 +1,13 @@
 export { RegistryClientError, RegistryClientErrorCode, isRegistryClientError } from './errors.js';
 export type { AgentReference, OciReference, OciRegistryBase } from './reference.js';
-export { isLoopbackHost, isOciReference, ociReferenceFor, parseAgentReference, parseOciRegistry, parseOciReference } from './reference.js';
+export {
+  isLoopbackHost,
+  isOciReference,
+  ociReferenceFor,
+  parseAgentReference,
+  parseOciRegistry,
+  parseOciReference,
+} from './reference.js';
 export type { RetryOptions } from './http.js';
 export type { TransferProgress } from './progress.js';
 export { progressLogger } from './progress.js';
@@ -11,7 +18,16 @@ export { verifyArtifactFile } from './verify.js';
 export type { PullOptions, PullResult, PushResult, RegistryClientOptions, RegistryEntry } from './client.js';
 export { DEFAULT_MAX_PULL_BYTES, RegistryClient } from './client.js';
 export type { OciAgentManifest, OciOptions, OciPullResult, OciPushResult } from './oci.js';
-export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE, ociCredentialsFromEnv, pullOci, pushOci } from './oci.js';
+export {
+  OCI_ANNOTATIONS,
+  OCI_ARTIFACT_TYPE,
+  OCI_CONFIG_MEDIA_TYPE,
+  OCI_LAYER_MEDIA_TYPES,
+  OCI_MANIFEST_MEDIA_TYPE,
+  ociCredentialsFromEnv,
+  pullOci,
+  pushOci,
+} from './oci.js';
 export type { PublishOptions, PublishResult } from './publish.js';
 export { publishAgent } from './publish.js';
 export type { RegistryToolDefinition } from './client.js';

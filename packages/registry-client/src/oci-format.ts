@@ -111,7 +111,9 @@ export function sha256Of(bytes: Buffer): string {
 /** Parses and checks an OCI manifest as an AgentLang artifact; throws REGISTRY_OCI naming `where`. */
 export function parseAgentManifest(bytes: Buffer, where: string): OciAgentManifest {
   const fail = (why: string): never => {
-    throw new RegistryClientError('REGISTRY_OCI', `${where} is not an AgentLang OCI artifact: ${why}`, { details: { where } });
+    throw new RegistryClientError('REGISTRY_OCI', `${where} is not an AgentLang OCI artifact: ${why}`, {
+      details: { where },
+    });
   };
   let value: OciAgentManifest;
   try {
@@ -120,15 +122,29 @@ export function parseAgentManifest(bytes: Buffer, where: string): OciAgentManife
     return fail('the manifest is not JSON');
   }
   if (value.mediaType !== OCI_MANIFEST_MEDIA_TYPE) fail(`mediaType is ${JSON.stringify(value.mediaType)}`);
-  if (value.artifactType !== OCI_ARTIFACT_TYPE) fail(`artifactType is ${JSON.stringify(value.artifactType)}, expected ${OCI_ARTIFACT_TYPE}`);
+  if (value.artifactType !== OCI_ARTIFACT_TYPE)
+    fail(`artifactType is ${JSON.stringify(value.artifactType)}, expected ${OCI_ARTIFACT_TYPE}`);
   if (!Array.isArray(value.layers) || value.layers.length === 0) fail('it has no layers');
   for (const layer of value.layers) {
-    if (typeof layer.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(layer.digest) || !Number.isSafeInteger(layer.size) || layer.size < 0) fail('a layer descriptor is malformed');
+    if (
+      typeof layer.digest !== 'string' ||
+      !/^sha256:[0-9a-f]{64}$/.test(layer.digest) ||
+      !Number.isSafeInteger(layer.size) ||
+      layer.size < 0
+    )
+      fail('a layer descriptor is malformed');
   }
   const a = value.annotations ?? {};
-  for (const key of [OCI_ANNOTATIONS.name, OCI_ANNOTATIONS.agentVersion, OCI_ANNOTATIONS.digest, OCI_ANNOTATIONS.kind]) if (typeof a[key] !== 'string') fail(`annotation ${key} is missing`);
-  if (a[OCI_ANNOTATIONS.kind] !== 'manifest' && a[OCI_ANNOTATIONS.kind] !== 'container') fail(`annotation ${OCI_ANNOTATIONS.kind} is ${a[OCI_ANNOTATIONS.kind]}`);
-  if (a[OCI_ANNOTATIONS.kind] === 'manifest' && value.layers.length !== 1) fail('a manifest artifact has exactly one layer');
-  if (a[OCI_ANNOTATIONS.kind] === 'container' && !/^sha256:[0-9a-f]{64}$/.test(a[OCI_ANNOTATIONS.containerSha256] ?? '')) fail(`annotation ${OCI_ANNOTATIONS.containerSha256} is missing`);
+  for (const key of [OCI_ANNOTATIONS.name, OCI_ANNOTATIONS.agentVersion, OCI_ANNOTATIONS.digest, OCI_ANNOTATIONS.kind])
+    if (typeof a[key] !== 'string') fail(`annotation ${key} is missing`);
+  if (a[OCI_ANNOTATIONS.kind] !== 'manifest' && a[OCI_ANNOTATIONS.kind] !== 'container')
+    fail(`annotation ${OCI_ANNOTATIONS.kind} is ${a[OCI_ANNOTATIONS.kind]}`);
+  if (a[OCI_ANNOTATIONS.kind] === 'manifest' && value.layers.length !== 1)
+    fail('a manifest artifact has exactly one layer');
+  if (
+    a[OCI_ANNOTATIONS.kind] === 'container' &&
+    !/^sha256:[0-9a-f]{64}$/.test(a[OCI_ANNOTATIONS.containerSha256] ?? '')
+  )
+    fail(`annotation ${OCI_ANNOTATIONS.containerSha256} is missing`);
   return value;
 }

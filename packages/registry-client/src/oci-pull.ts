@@ -5,7 +5,15 @@ import { openAtomicFile } from '@agentlang/utils';
 import { DEFAULT_MAX_PULL_BYTES } from './client.js';
 import { RegistryClientError } from './errors.js';
 import { readBody } from './http.js';
-import { OCI_ANNOTATIONS, OCI_MANIFEST_MEDIA_TYPE, type OciOptions, type OciAgentManifest, type OciPullResult, parseAgentManifest, sha256Of } from './oci-format.js';
+import {
+  OCI_ANNOTATIONS,
+  OCI_MANIFEST_MEDIA_TYPE,
+  type OciOptions,
+  type OciAgentManifest,
+  type OciPullResult,
+  parseAgentManifest,
+  sha256Of,
+} from './oci-format.js';
 import { OciSession } from './oci-session.js';
 import { type OciReference, parseOciReference } from './reference.js';
 import { encodeTarHeader, TAR_END, tarPadding } from './tar.js';
@@ -16,8 +24,14 @@ import { verifyArtifactFile } from './verify.js';
  * layer's sha256 and size, reassembles the container byte for byte (its sha256 must equal the
  * annotation), verifies it through the signed index and its `ag1:` digest, then renames it into place.
  */
-export async function pullOci(reference: string | OciReference, options: OciOptions & { out?: string; cwd?: string; publicKeys?: string[]; maxBytes?: number } = {}): Promise<OciPullResult> {
-  const ref = typeof reference === 'string' ? parseOciReference(reference, options.insecure !== undefined ? { insecure: options.insecure } : {}) : reference;
+export async function pullOci(
+  reference: string | OciReference,
+  options: OciOptions & { out?: string; cwd?: string; publicKeys?: string[]; maxBytes?: number } = {},
+): Promise<OciPullResult> {
+  const ref =
+    typeof reference === 'string'
+      ? parseOciReference(reference, options.insecure !== undefined ? { insecure: options.insecure } : {})
+      : reference;
   const session = new OciSession(ref, options);
   const where = `oci://${ref.host}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
   const { manifest, manifestDigest } = await fetchAgentManifest(session, ref, where);
@@ -28,10 +42,20 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
   const declared = manifest.layers.reduce((sum, l) => sum + l.size, 0);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_PULL_BYTES;
   if (declared > maxBytes) {
-    throw new RegistryClientError('REGISTRY_TOO_LARGE', `${where} declares ${declared} bytes of layers, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`, { details: { declared, limitBytes: maxBytes } });
+    throw new RegistryClientError(
+      'REGISTRY_TOO_LARGE',
+      `${where} declares ${declared} bytes of layers, more than the pull limit of ${maxBytes}; nothing was written (raise it with --max-size-mib if you expect an artifact this large)`,
+      { details: { declared, limitBytes: maxBytes } },
+    );
   }
-  const out = resolve(options.cwd ?? process.cwd(), options.out ?? `${ref.repository.split('/').at(-1)}@${ref.tag ?? 'pulled'}.agent`);
-  if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write`, { details: { out } });
+  const out = resolve(
+    options.cwd ?? process.cwd(),
+    options.out ?? `${ref.repository.split('/').at(-1)}@${ref.tag ?? 'pulled'}.agent`,
+  );
+  if ((await stat(out).catch(() => undefined))?.isDirectory())
+    throw new RegistryClientError('REGISTRY_OUTPUT', `--out ${out} is a directory; name the file to write`, {
+      details: { out },
+    });
   const file = await openAtomicFile(out, { suffix: '.partial' });
   const handle = file.handle;
   const whole = createHash('sha256');
@@ -42,18 +66,35 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
     await handle.write(chunk);
   };
   try {
-    await writeLayers(session, manifest, { where, kind, label: `${name}@${version}`, write, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    await writeLayers(session, manifest, {
+      where,
+      kind,
+      label: `${name}@${version}`,
+      write,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     if (kind === 'container') {
       await write(TAR_END);
       const rebuilt = `sha256:${whole.digest('hex')}`;
       if (rebuilt !== a[OCI_ANNOTATIONS.containerSha256]) {
-        throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the container reassembled from ${where} hashes to ${rebuilt} but the artifact promises ${a[OCI_ANNOTATIONS.containerSha256]}`, { details: { expected: a[OCI_ANNOTATIONS.containerSha256], received: rebuilt } });
+        throw new RegistryClientError(
+          'REGISTRY_DIGEST_MISMATCH',
+          `the container reassembled from ${where} hashes to ${rebuilt} but the artifact promises ${a[OCI_ANNOTATIONS.containerSha256]}`,
+          { details: { expected: a[OCI_ANNOTATIONS.containerSha256], received: rebuilt } },
+        );
       }
     }
     await file.close();
-    const verified = await verifyArtifactFile(file.tempPath, { name, version, digest: a[OCI_ANNOTATIONS.digest]!, ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}), source: where });
+    const verified = await verifyArtifactFile(file.tempPath, {
+      name,
+      version,
+      digest: a[OCI_ANNOTATIONS.digest]!,
+      ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}),
+      source: where,
+    });
     await file.commit();
-    const sha256 = kind === 'container' ? a[OCI_ANNOTATIONS.containerSha256]!.slice(7) : manifest.layers[0]!.digest.slice(7);
+    const sha256 =
+      kind === 'container' ? a[OCI_ANNOTATIONS.containerSha256]!.slice(7) : manifest.layers[0]!.digest.slice(7);
     return { ...verified, path: out, manifestDigest, sha256, size };
   } catch (error) {
     await file.discard();
@@ -62,10 +103,18 @@ export async function pullOci(reference: string | OciReference, options: OciOpti
 }
 
 /** GETs the OCI manifest `ref` points at, checks its digest against the one promised, and parses it as an agent artifact. */
-async function fetchAgentManifest(session: OciSession, ref: OciReference, where: string): Promise<{ manifest: OciAgentManifest; manifestDigest: string }> {
+async function fetchAgentManifest(
+  session: OciSession,
+  ref: OciReference,
+  where: string,
+): Promise<{ manifest: OciAgentManifest; manifestDigest: string }> {
   const pointer = ref.digest ?? ref.tag!;
   const answer = await session.call(
-    { method: 'GET', url: session.url(`/v2/${ref.repository}/manifests/${pointer}`), headers: session.headers({ accept: OCI_MANIFEST_MEDIA_TYPE }) },
+    {
+      method: 'GET',
+      url: session.url(`/v2/${ref.repository}/manifests/${pointer}`),
+      headers: session.headers({ accept: OCI_MANIFEST_MEDIA_TYPE }),
+    },
     `fetching manifest ${where}`,
     [200],
   );
@@ -73,7 +122,11 @@ async function fetchAgentManifest(session: OciSession, ref: OciReference, where:
   const manifestDigest = sha256Of(bytes);
   const echoed = answer.headers['docker-content-digest'];
   if ((ref.digest && ref.digest !== manifestDigest) || (typeof echoed === 'string' && echoed !== manifestDigest)) {
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the manifest of ${where} hashes to ${manifestDigest} but ${ref.digest ?? echoed} was promised`, { details: { expected: ref.digest ?? echoed, received: manifestDigest } });
+    throw new RegistryClientError(
+      'REGISTRY_DIGEST_MISMATCH',
+      `the manifest of ${where} hashes to ${manifestDigest} but ${ref.digest ?? echoed} was promised`,
+      { details: { expected: ref.digest ?? echoed, received: manifestDigest } },
+    );
   }
   return { manifest: parseAgentManifest(bytes, where), manifestDigest };
 }
@@ -94,7 +147,11 @@ async function writeLayers(session: OciSession, manifest: OciAgentManifest, at: 
   for (const layer of manifest.layers) {
     const title = layer.annotations?.[OCI_ANNOTATIONS.title];
     if (at.kind === 'container') {
-      if (typeof title !== 'string') throw new RegistryClientError('REGISTRY_OCI', `a layer of ${at.where} has no ${OCI_ANNOTATIONS.title} annotation`);
+      if (typeof title !== 'string')
+        throw new RegistryClientError(
+          'REGISTRY_OCI',
+          `a layer of ${at.where} has no ${OCI_ANNOTATIONS.title} annotation`,
+        );
       await at.write(encodeTarHeader(title, layer.size));
     }
     const blob = await session.fetchBlob(layer.digest);
@@ -104,14 +161,22 @@ async function writeLayers(session: OciSession, manifest: OciAgentManifest, at: 
       got += (chunk as Buffer).length;
       if (got > layer.size) {
         blob.stream.destroy();
-        throw new RegistryClientError('REGISTRY_TOO_LARGE', `layer ${layer.digest} of ${at.where} streams more than its descriptor's ${layer.size} bytes; nothing was kept`, { details: { declared: layer.size } });
+        throw new RegistryClientError(
+          'REGISTRY_TOO_LARGE',
+          `layer ${layer.digest} of ${at.where} streams more than its descriptor's ${layer.size} bytes; nothing was kept`,
+          { details: { declared: layer.size } },
+        );
       }
       hash.update(chunk as Buffer);
       await at.write(chunk as Buffer);
     }
     const digest = `sha256:${hash.digest('hex')}`;
     if (digest !== layer.digest || got !== layer.size) {
-      throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `layer ${title ?? ''} of ${at.where} hashes to ${digest} (${got} bytes) but its descriptor says ${layer.digest} (${layer.size} bytes)`, { details: { expected: layer.digest, received: digest } });
+      throw new RegistryClientError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `layer ${title ?? ''} of ${at.where} hashes to ${digest} (${got} bytes) but its descriptor says ${layer.digest} (${layer.size} bytes)`,
+        { details: { expected: layer.digest, received: digest } },
+      );
     }
     if (at.kind === 'container') await at.write(tarPadding(layer.size));
     done += layer.size;

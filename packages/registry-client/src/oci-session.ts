@@ -8,7 +8,8 @@ function parseChallenge(header: string): { scheme: string; params: Record<string
   const space = header.indexOf(' ');
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const params: Record<string, string> = {};
-  for (const match of header.slice(space + 1).matchAll(/([A-Za-z]+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
+  for (const match of header.slice(space + 1).matchAll(/([A-Za-z]+)="([^"]*)"/g))
+    params[match[1]!.toLowerCase()] = match[2]!;
   return { scheme, params };
 }
 
@@ -46,16 +47,28 @@ export class OciSession {
       return false;
     }
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.ref.insecure)) {
-      throw new RegistryClientError('REGISTRY_OCI', `the registry's token service ${realm.origin} is not HTTPS; refusing to send credentials there`, { details: { realm: realm.href } });
+      throw new RegistryClientError(
+        'REGISTRY_OCI',
+        `the registry's token service ${realm.origin} is not HTTPS; refusing to send credentials there`,
+        { details: { realm: realm.href } },
+      );
     }
     if (params.service) realm.searchParams.set('service', params.service);
     if (params.scope) realm.searchParams.set('scope', params.scope);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.username !== undefined) headers.authorization = this.basicAuth();
-    const answer = await withRetries(() => sendRequest({ method: 'GET', url: realm, headers }), realm.origin, this.options.retry);
+    const answer = await withRetries(
+      () => sendRequest({ method: 'GET', url: realm, headers }),
+      realm.origin,
+      this.options.retry,
+    );
     const body = await readBody(answer, 1 << 20);
     if (answer.status !== 200) {
-      throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} refused a token for ${params.scope ?? this.ref.repository}: HTTP ${answer.status}${this.options.username === undefined ? ' (no credentials were sent: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD)' : ''}`, { details: { status: answer.status, realm: realm.origin } });
+      throw new RegistryClientError(
+        'REGISTRY_OCI',
+        `the token service ${realm.origin} refused a token for ${params.scope ?? this.ref.repository}: HTTP ${answer.status}${this.options.username === undefined ? ' (no credentials were sent: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD)' : ''}`,
+        { details: { status: answer.status, realm: realm.origin } },
+      );
     }
     let token: unknown;
     try {
@@ -64,7 +77,10 @@ export class OciSession {
     } catch {
       token = undefined;
     }
-    if (typeof token !== 'string' || token === '') throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} answered without a token`, { details: { realm: realm.origin } });
+    if (typeof token !== 'string' || token === '')
+      throw new RegistryClientError('REGISTRY_OCI', `the token service ${realm.origin} answered without a token`, {
+        details: { realm: realm.origin },
+      });
     const renewed = token !== this.token;
     this.token = token;
     return renewed;
@@ -85,7 +101,12 @@ export class OciSession {
   }
 
   async call(call: HttpCall, action: string, ok: number[]): Promise<HttpAnswer> {
-    const send = () => withRetries(() => sendRequest({ ...call, headers: { ...call.headers, ...this.authorization() } }), this.base.origin, this.options.retry);
+    const send = () =>
+      withRetries(
+        () => sendRequest({ ...call, headers: { ...call.headers, ...this.authorization() } }),
+        this.base.origin,
+        this.options.retry,
+      );
     let answer = await send();
     if (answer.status === 401 && !ok.includes(401)) {
       const challenge = answer.headers['www-authenticate'];
@@ -103,8 +124,15 @@ export class OciSession {
       } catch {
         // Not the distribution error format.
       }
-      const hint = answer.status === 401 ? ' (the registry wants credentials: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)' : '';
-      throw new RegistryClientError('REGISTRY_OCI', `${action} at ${this.base.origin}/${this.ref.repository} failed: HTTP ${answer.status}${reason ? ` — ${reason}` : ''}${hint}`, { details: { status: answer.status, registry: this.base.origin, repository: this.ref.repository } });
+      const hint =
+        answer.status === 401
+          ? ' (the registry wants credentials: set AGENTLANG_OCI_USERNAME and AGENTLANG_OCI_PASSWORD, or AGENTLANG_OCI_TOKEN)'
+          : '';
+      throw new RegistryClientError(
+        'REGISTRY_OCI',
+        `${action} at ${this.base.origin}/${this.ref.repository} failed: HTTP ${answer.status}${reason ? ` — ${reason}` : ''}${hint}`,
+        { details: { status: answer.status, registry: this.base.origin, repository: this.ref.repository } },
+      );
     }
     return answer;
   }
@@ -116,20 +144,41 @@ export class OciSession {
    */
   async fetchBlob(digest: string): Promise<HttpAnswer> {
     const action = `fetching blob ${digest}`;
-    let answer = await this.call({ method: 'GET', url: this.url(`/v2/${this.ref.repository}/blobs/${digest}`), headers: this.headers() }, action, [200, 301, 302, 303, 307, 308]);
+    let answer = await this.call(
+      { method: 'GET', url: this.url(`/v2/${this.ref.repository}/blobs/${digest}`), headers: this.headers() },
+      action,
+      [200, 301, 302, 303, 307, 308],
+    );
     for (let hop = 0; answer.status !== 200; hop++) {
       const location = answer.headers.location;
       answer.stream.resume();
-      if (!location || hop >= 5) throw new RegistryClientError('REGISTRY_OCI', `${action}: ${location ? 'too many redirects' : `HTTP ${answer.status} without a Location`}`, { details: { status: answer.status } });
+      if (!location || hop >= 5)
+        throw new RegistryClientError(
+          'REGISTRY_OCI',
+          `${action}: ${location ? 'too many redirects' : `HTTP ${answer.status} without a Location`}`,
+          { details: { status: answer.status } },
+        );
       const target = new URL(location, this.base);
       if (target.protocol !== 'https:' && !(target.protocol === 'http:' && this.ref.insecure)) {
-        throw new RegistryClientError('REGISTRY_OCI', `${action}: redirected to ${target.origin}, which is not HTTPS; refusing`, { details: { location: target.origin } });
+        throw new RegistryClientError(
+          'REGISTRY_OCI',
+          `${action}: redirected to ${target.origin}, which is not HTTPS; refusing`,
+          { details: { location: target.origin } },
+        );
       }
       const headers = target.origin === this.base.origin ? this.authorization() : {};
-      answer = await withRetries(() => sendRequest({ method: 'GET', url: target, headers }), target.origin, this.options.retry);
+      answer = await withRetries(
+        () => sendRequest({ method: 'GET', url: target, headers }),
+        target.origin,
+        this.options.retry,
+      );
       if (![200, 301, 302, 303, 307, 308].includes(answer.status)) {
         answer.stream.resume();
-        throw new RegistryClientError('REGISTRY_OCI', `${action}: the redirect target ${target.origin} answered HTTP ${answer.status}`, { details: { status: answer.status, location: target.origin } });
+        throw new RegistryClientError(
+          'REGISTRY_OCI',
+          `${action}: the redirect target ${target.origin} answered HTTP ${answer.status}`,
+          { details: { status: answer.status, location: target.origin } },
+        );
       }
     }
     return answer;
@@ -137,18 +186,40 @@ export class OciSession {
 
   async uploadBlob(digest: string, size: number, body: () => Buffer | NodeJS.ReadableStream): Promise<void> {
     const repo = this.ref.repository;
-    const head = await this.call({ method: 'HEAD', url: this.url(`/v2/${repo}/blobs/${digest}`), headers: this.headers() }, `checking blob ${digest}`, [200, 404]);
+    const head = await this.call(
+      { method: 'HEAD', url: this.url(`/v2/${repo}/blobs/${digest}`), headers: this.headers() },
+      `checking blob ${digest}`,
+      [200, 404],
+    );
     head.stream.resume();
     if (head.status === 200) return;
-    const start = await this.call({ method: 'POST', url: this.url(`/v2/${repo}/blobs/uploads/`), headers: this.headers({ 'content-length': 0 }) }, 'starting a blob upload', [202]);
+    const start = await this.call(
+      { method: 'POST', url: this.url(`/v2/${repo}/blobs/uploads/`), headers: this.headers({ 'content-length': 0 }) },
+      'starting a blob upload',
+      [202],
+    );
     start.stream.resume();
     const location = start.headers.location;
-    if (!location) throw new RegistryClientError('REGISTRY_OCI', `the registry started an upload without a Location header (${this.base.origin})`);
+    if (!location)
+      throw new RegistryClientError(
+        'REGISTRY_OCI',
+        `the registry started an upload without a Location header (${this.base.origin})`,
+      );
     const target = new URL(location, this.base);
-    if (target.origin !== this.base.origin) throw new RegistryClientError('REGISTRY_OCI', `the registry sent the upload to another origin (${target.origin}); refusing`, { details: { location } });
+    if (target.origin !== this.base.origin)
+      throw new RegistryClientError(
+        'REGISTRY_OCI',
+        `the registry sent the upload to another origin (${target.origin}); refusing`,
+        { details: { location } },
+      );
     target.searchParams.set('digest', digest);
     const put = await this.call(
-      { method: 'PUT', url: target, headers: this.headers({ 'content-type': 'application/octet-stream', 'content-length': size }), body: body as HttpCall['body'] },
+      {
+        method: 'PUT',
+        url: target,
+        headers: this.headers({ 'content-type': 'application/octet-stream', 'content-length': size }),
+        body: body as HttpCall['body'],
+      },
       `uploading blob ${digest}`,
       [201],
     );

@@ -1,7 +1,13 @@
 import type { OciOptions } from './oci-format.js';
 
 export type { OciAgentManifest, OciOptions, OciPullResult, OciPushResult } from './oci-format.js';
-export { OCI_ANNOTATIONS, OCI_ARTIFACT_TYPE, OCI_CONFIG_MEDIA_TYPE, OCI_LAYER_MEDIA_TYPES, OCI_MANIFEST_MEDIA_TYPE } from './oci-format.js';
+export {
+  OCI_ANNOTATIONS,
+  OCI_ARTIFACT_TYPE,
+  OCI_CONFIG_MEDIA_TYPE,
+  OCI_LAYER_MEDIA_TYPES,
+  OCI_MANIFEST_MEDIA_TYPE,
+} from './oci-format.js';
 export { pullOci } from './oci-pull.js';
 export { pushOci } from './oci-push.js';
 

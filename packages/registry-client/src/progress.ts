@@ -16,5 +16,11 @@ export interface TransferProgress {
  */
 export function progressLogger(log: (line: string) => void, minBytes = 8 << 20): (progress: TransferProgress) => void {
   const report = logProgress(log, minBytes);
-  return (p) => report({ verb: p.direction === 'upload' ? 'pushing' : 'pulling', label: p.label, bytes: p.bytes, ...(p.total !== undefined ? { total: p.total } : {}) });
+  return (p) =>
+    report({
+      verb: p.direction === 'upload' ? 'pushing' : 'pulling',
+      label: p.label,
+      bytes: p.bytes,
+      ...(p.total !== undefined ? { total: p.total } : {}),
+    });
 }

@@ -33,12 +33,23 @@ export interface PublishResult {
 export async function publishAgent(agentPath: string, options: PublishOptions): Promise<PublishResult> {
   const signed = (options.build.signingKeys ?? []).length > 0;
   if (!signed && !options.allowUnsigned) {
-    throw new RegistryClientError('REGISTRY_CONFIG', 'publish pushes a signed container: pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) with an Ed25519 key from `agentlang keygen`, or --allow-unsigned to publish it unsigned', { details: { agent: agentPath } });
+    throw new RegistryClientError(
+      'REGISTRY_CONFIG',
+      'publish pushes a signed container: pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) with an Ed25519 key from `agentlang keygen`, or --allow-unsigned to publish it unsigned',
+      { details: { agent: agentPath } },
+    );
   }
   const built = await buildContainer(agentPath, options.build);
   if (typeof options.to === 'string') {
-    if (!isOciReference(options.to)) throw new RegistryClientError('REGISTRY_BAD_REFERENCE', `publish target '${options.to}' is not an oci:// reference`, { details: { target: options.to } });
-    const reference = options.to.replaceAll('{name}', built.index.agent.name).replaceAll('{version}', built.index.agent.version);
+    if (!isOciReference(options.to))
+      throw new RegistryClientError(
+        'REGISTRY_BAD_REFERENCE',
+        `publish target '${options.to}' is not an oci:// reference`,
+        { details: { target: options.to } },
+      );
+    const reference = options.to
+      .replaceAll('{name}', built.index.agent.name)
+      .replaceAll('{version}', built.index.agent.version);
     return { container: built.path, signed, pushed: await pushOci(built.path, reference, options.oci ?? {}) };
   }
   const artifact = await readPushable(built.path);

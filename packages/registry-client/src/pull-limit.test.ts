@@ -52,7 +52,12 @@ describe('pull against a hostile server', () => {
           artifactType: OCI_ARTIFACT_TYPE,
           config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${SHA}`, size: 2 },
           layers: [{ mediaType: 'application/vnd.agentlang.manifest.v1+yaml', digest: `sha256:${SHA}`, size }],
-          annotations: { [OCI_ANNOTATIONS.name]: 'demo', [OCI_ANNOTATIONS.agentVersion]: '1.0.0', [OCI_ANNOTATIONS.digest]: `ag1:${SHA}`, [OCI_ANNOTATIONS.kind]: 'manifest' },
+          annotations: {
+            [OCI_ANNOTATIONS.name]: 'demo',
+            [OCI_ANNOTATIONS.agentVersion]: '1.0.0',
+            [OCI_ANNOTATIONS.digest]: `ag1:${SHA}`,
+            [OCI_ANNOTATIONS.kind]: 'manifest',
+          },
         });
       if (path === '/v2/agents/liar/manifests/1.0.0') {
         // The descriptor says 100 bytes; the blob streams on.
@@ -83,7 +88,10 @@ describe('pull against a hostile server', () => {
 
   it('cuts off a body that declares no size at the pull limit, and leaves no .partial behind', async () => {
     sent.bytes = 0;
-    const error = await rejectedWith(RegistryClientError, client().pull('alice/chunked@1.0.0', { cwd: dir, maxBytes: MIB }));
+    const error = await rejectedWith(
+      RegistryClientError,
+      client().pull('alice/chunked@1.0.0', { cwd: dir, maxBytes: MIB }),
+    );
     expect(error.code).toBe('REGISTRY_TOO_LARGE');
     expect(error.message).toContain('more than the pull limit of 1048576 bytes');
     expect(await readdir(dir)).toEqual([]);
@@ -93,7 +101,10 @@ describe('pull against a hostile server', () => {
 
   it('refuses a declared size over the limit before writing anything', async () => {
     sent.bytes = 0;
-    const error = await rejectedWith(RegistryClientError, client().pull('alice/huge@1.0.0', { cwd: dir, maxBytes: MIB }));
+    const error = await rejectedWith(
+      RegistryClientError,
+      client().pull('alice/huge@1.0.0', { cwd: dir, maxBytes: MIB }),
+    );
     expect(error.code).toBe('REGISTRY_TOO_LARGE');
     expect(error.message).toContain(`declares ${8 * 1024 * MIB} bytes`);
     expect(await readdir(dir)).toEqual([]);
@@ -101,10 +112,16 @@ describe('pull against a hostile server', () => {
 
   it('OCI: cuts off a layer that streams past its descriptor, and refuses descriptors over the limit', async () => {
     sent.bytes = 0;
-    const liar = await rejectedWith(RegistryClientError, pullOci(`oci://${base.slice(7)}/agents/liar:1.0.0`, { cwd: dir, maxBytes: MIB, retry: { retries: 0 } }));
+    const liar = await rejectedWith(
+      RegistryClientError,
+      pullOci(`oci://${base.slice(7)}/agents/liar:1.0.0`, { cwd: dir, maxBytes: MIB, retry: { retries: 0 } }),
+    );
     expect(liar.code).toBe('REGISTRY_TOO_LARGE');
     expect(liar.message).toContain("streams more than its descriptor's 100 bytes");
-    const giant = await rejectedWith(RegistryClientError, pullOci(`oci://${base.slice(7)}/agents/giant:1.0.0`, { cwd: dir, maxBytes: MIB, retry: { retries: 0 } }));
+    const giant = await rejectedWith(
+      RegistryClientError,
+      pullOci(`oci://${base.slice(7)}/agents/giant:1.0.0`, { cwd: dir, maxBytes: MIB, retry: { retries: 0 } }),
+    );
     expect(giant.code).toBe('REGISTRY_TOO_LARGE');
     expect(await readdir(dir)).toEqual([]);
   });

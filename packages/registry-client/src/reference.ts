@@ -55,7 +55,11 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function parseOciReference(text: string, options: { insecure?: boolean } = {}): OciReference {
   const fail = (why: string): never => {
-    throw new RegistryClientError('REGISTRY_BAD_REFERENCE', `'${text.slice(0, 200)}' is not an OCI reference: ${why}; expected oci://host[:port]/repository:tag such as oci://127.0.0.1:5000/agents/demo:0.1.0`, { details: { reference: text.slice(0, 200) } });
+    throw new RegistryClientError(
+      'REGISTRY_BAD_REFERENCE',
+      `'${text.slice(0, 200)}' is not an OCI reference: ${why}; expected oci://host[:port]/repository:tag such as oci://127.0.0.1:5000/agents/demo:0.1.0`,
+      { details: { reference: text.slice(0, 200) } },
+    );
   };
   if (!text.startsWith('oci://')) fail('it does not start with oci://');
   const rest = text.slice(6);
@@ -79,9 +83,16 @@ export function parseOciReference(text: string, options: { insecure?: boolean } 
     if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) fail(`tag '${tag}' is malformed`);
   }
   const component = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-  if (path === '' || !path.split('/').every((c) => component.test(c))) fail(`repository '${path}' is malformed (lower-case components separated by /)`);
+  if (path === '' || !path.split('/').every((c) => component.test(c)))
+    fail(`repository '${path}' is malformed (lower-case components separated by /)`);
   if (!tag && !digest) fail('neither a tag nor a digest');
-  return { host, repository: path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), insecure: options.insecure ?? isLoopbackHost(host) };
+  return {
+    host,
+    repository: path,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+    insecure: options.insecure ?? isLoopbackHost(host),
+  };
 }
 
 /** Where `push --oci` / `publish --oci` put agents: an OCI registry host and a repository prefix. */
@@ -104,7 +115,10 @@ export function parseOciRegistry(text: string): OciRegistryBase {
   const prefix = rest.slice(host.length + 1);
   const probe = `oci://${host}/${prefix ? `${prefix}/` : ''}probe:0`;
   try {
-    const ref = parseOciReference(probe, scheme === 'http' ? { insecure: true } : scheme === 'https' ? { insecure: false } : {});
+    const ref = parseOciReference(
+      probe,
+      scheme === 'http' ? { insecure: true } : scheme === 'https' ? { insecure: false } : {},
+    );
     return { base: `oci://${ref.host}${prefix ? `/${prefix}` : ''}`, insecure: ref.insecure };
   } catch (cause) {
     throw new RegistryClientError(

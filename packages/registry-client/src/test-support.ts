@@ -20,7 +20,12 @@ export async function makeContainer(
   }
   const out = join(dir, `c-${randomBytes(4).toString('hex')}.agent`);
   await packContainer({
-    agent: { name: loaded.manifest.name, version: loaded.manifest.version!, digest: loaded.digest, dialect: loaded.manifest.dialect },
+    agent: {
+      name: loaded.manifest.name,
+      version: loaded.manifest.version!,
+      digest: loaded.digest,
+      dialect: loaded.manifest.dialect,
+    },
     entry: 'agent.yaml',
     sources: [{ path: 'agent.yaml', bytes: Buffer.from(yaml) }],
     lock: Buffer.from('{"schema":"agentlang.lock/v1"}\n'),

@@ -20,13 +20,23 @@ describe('a registry as a tool source for the resolver', () => {
 
   beforeAll(async () => {
     dir = makeTempDir('agentlang-tools-');
-    registry = await startRegistry({ bind: '127.0.0.1:0', dataDir: join(dir, 'data'), apiKeys: 'acme:acme-key,bob:bob-key' });
+    registry = await startRegistry({
+      bind: '127.0.0.1:0',
+      dataDir: join(dir, 'data'),
+      apiKeys: 'acme:acme-key,bob:bob-key',
+    });
     const client = new RegistryClient({ url: registry.url, apiKey: 'acme-key' });
     for (const version of ['1.2.0', '1.4.1', '1.10.0', '2.0.0']) {
       const file = join(dir, `web_search@${version}.json`);
       await writeFile(file, JSON.stringify(tool(version), null, 2));
       const pushed = await client.push(file);
-      expect(pushed).toMatchObject({ tenant: 'acme', name: 'web_search', version, kind: 'tool', digest: digestJson(tool(version)) });
+      expect(pushed).toMatchObject({
+        tenant: 'acme',
+        name: 'web_search',
+        version,
+        kind: 'tool',
+        digest: digestJson(tool(version)),
+      });
     }
   });
   afterAll(() => registry.close());
@@ -35,18 +45,32 @@ describe('a registry as a tool source for the resolver', () => {
     const source = createRegistryToolSource({ url: registry.url, tenant: 'acme' });
     expect(source.id).toBe(`registry:${registry.url}/acme`);
     const resolved = await resolveTool({ name: 'web_search', version: '^1.2.0' }, [source]);
-    expect(resolved.tool).toEqual({ name: 'web_search', constraint: '^1.2.0', version: '1.10.0', source: source.id, integrity: digestJson(tool('1.10.0')) });
+    expect(resolved.tool).toEqual({
+      name: 'web_search',
+      constraint: '^1.2.0',
+      version: '1.10.0',
+      source: source.id,
+      integrity: digestJson(tool('1.10.0')),
+    });
     expect((await resolveTool({ name: 'web_search', version: '~1.4.0' }, [source])).tool.version).toBe('1.4.1');
     expect((await resolveTool({ name: 'web_search' }, [source])).tool.version).toBe('2.0.0');
-    await expect(resolveTool({ name: 'web_search', version: '^3.0.0' }, [source])).rejects.toMatchObject({ code: 'RESOLVE_TOOL_UNSATISFIABLE' });
-    await expect(resolveTool({ name: 'no_such_tool' }, [source])).rejects.toMatchObject({ code: 'RESOLVE_TOOL_UNKNOWN' });
+    await expect(resolveTool({ name: 'web_search', version: '^3.0.0' }, [source])).rejects.toMatchObject({
+      code: 'RESOLVE_TOOL_UNSATISFIABLE',
+    });
+    await expect(resolveTool({ name: 'no_such_tool' }, [source])).rejects.toMatchObject({
+      code: 'RESOLVE_TOOL_UNKNOWN',
+    });
   });
 
   it('keeps tool versions immutable and tenants separate', async () => {
     const file = join(dir, 'changed.json');
     await writeFile(file, JSON.stringify(tool('1.2.0', 'changed')));
-    await expect(new RegistryClient({ url: registry.url, apiKey: 'acme-key' }).push(file)).rejects.toMatchObject({ code: 'REGISTRY_VERSION_EXISTS' });
-    await expect(new RegistryClient({ url: registry.url, apiKey: 'bob-key' }).push(file, { tenant: 'acme' })).rejects.toMatchObject({ code: 'REGISTRY_UNAUTHORIZED' });
+    await expect(new RegistryClient({ url: registry.url, apiKey: 'acme-key' }).push(file)).rejects.toMatchObject({
+      code: 'REGISTRY_VERSION_EXISTS',
+    });
+    await expect(
+      new RegistryClient({ url: registry.url, apiKey: 'bob-key' }).push(file, { tenant: 'acme' }),
+    ).rejects.toMatchObject({ code: 'REGISTRY_UNAUTHORIZED' });
     expect(await createRegistryToolSource({ url: registry.url, tenant: 'bob' }).listVersions('web_search')).toEqual([]);
   });
 
@@ -55,6 +79,8 @@ describe('a registry as a tool source for the resolver', () => {
     await writeFile(file, JSON.stringify({ ...tool('1.0.0'), name: 'other_tool' }));
     const client = new RegistryClient({ url: registry.url, apiKey: 'acme-key' });
     const artifact = await (await import('./artifact.js')).readPushable(file);
-    await expect(client.pushArtifact({ ...artifact, name: 'web_search' }, 'acme')).rejects.toMatchObject({ code: 'REGISTRY_NAME_MISMATCH' });
+    await expect(client.pushArtifact({ ...artifact, name: 'web_search' }, 'acme')).rejects.toMatchObject({
+      code: 'REGISTRY_NAME_MISMATCH',
+    });
   });
 });

@@ -42,22 +42,43 @@ export async function verifyArtifactFile(path: string, expect: ArtifactExpectati
   let found: VerifiedArtifact;
   try {
     if (kind === 'container') {
-      if (expect.publicKeys && expect.publicKeys.length > 0) await verifyContainer(path, { publicKeys: expect.publicKeys });
+      if (expect.publicKeys && expect.publicKeys.length > 0)
+        await verifyContainer(path, { publicKeys: expect.publicKeys });
       const info = await inspectContainer(path);
       found = { kind: 'container', name: info.agent.name, version: info.agent.version, digest: info.agent.digest };
     } else {
-      const agent = await loadAgentFromFiles({ 'agent.yaml': await readFile(path) }, { entry: 'agent.yaml', label: expect.source });
-      found = { kind: 'manifest', name: agent.manifest.name, version: agent.manifest.version ?? '', digest: agent.digest };
+      const agent = await loadAgentFromFiles(
+        { 'agent.yaml': await readFile(path) },
+        { entry: 'agent.yaml', label: expect.source },
+      );
+      found = {
+        kind: 'manifest',
+        name: agent.manifest.name,
+        version: agent.manifest.version ?? '',
+        digest: agent.digest,
+      };
     }
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `the artifact pulled from ${expect.source} failed verification: ${(cause as Error).message}`, { details: { source: expect.source, cause: code ?? null }, cause });
+    throw new RegistryClientError(
+      'REGISTRY_DIGEST_MISMATCH',
+      `the artifact pulled from ${expect.source} failed verification: ${(cause as Error).message}`,
+      { details: { source: expect.source, cause: code ?? null }, cause },
+    );
   }
   if (found.name !== expect.name || found.version !== expect.version) {
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `asked ${expect.source} for ${expect.name}@${expect.version} but received ${found.name}@${found.version}; refusing it`, { details: { expected: `${expect.name}@${expect.version}`, received: `${found.name}@${found.version}` } });
+    throw new RegistryClientError(
+      'REGISTRY_DIGEST_MISMATCH',
+      `asked ${expect.source} for ${expect.name}@${expect.version} but received ${found.name}@${found.version}; refusing it`,
+      { details: { expected: `${expect.name}@${expect.version}`, received: `${found.name}@${found.version}` } },
+    );
   }
   if (expect.digest !== undefined && found.digest !== expect.digest) {
-    throw new RegistryClientError('REGISTRY_DIGEST_MISMATCH', `${expect.name}@${expect.version} from ${expect.source} has digest ${found.digest} but ${expect.digest} was promised; refusing it`, { details: { expected: expect.digest, received: found.digest } });
+    throw new RegistryClientError(
+      'REGISTRY_DIGEST_MISMATCH',
+      `${expect.name}@${expect.version} from ${expect.source} has digest ${found.digest} but ${expect.digest} was promised; refusing it`,
+      { details: { expected: expect.digest, received: found.digest } },
+    );
   }
   return found;
 }

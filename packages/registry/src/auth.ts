@@ -9,7 +9,11 @@ export function callerOf(keys: KeyStore, req: IncomingMessage): string | undefin
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new RegistryError('REGISTRY_UNAUTHORIZED', "the Authorization header is not 'Bearer <api key>'");
   const tenant = authenticate(keys, match[1]!);
-  if (!tenant) throw new RegistryError('REGISTRY_UNAUTHORIZED', 'the API key is not known to this registry; check --api-key / AGENTLANG_API_KEY');
+  if (!tenant)
+    throw new RegistryError(
+      'REGISTRY_UNAUTHORIZED',
+      'the API key is not known to this registry; check --api-key / AGENTLANG_API_KEY',
+    );
   return tenant;
 }
 
@@ -22,7 +26,11 @@ export function requireCaller(keys: KeyStore, req: IncomingMessage): string {
     );
   }
   const tenant = callerOf(keys, req);
-  if (!tenant) throw new RegistryError('REGISTRY_UNAUTHORIZED', 'this request needs an API key: send `Authorization: Bearer <key>` (CLI: --api-key or AGENTLANG_API_KEY)');
+  if (!tenant)
+    throw new RegistryError(
+      'REGISTRY_UNAUTHORIZED',
+      'this request needs an API key: send `Authorization: Bearer <key>` (CLI: --api-key or AGENTLANG_API_KEY)',
+    );
   return tenant;
 }
 
@@ -30,6 +38,12 @@ export function requireCaller(keys: KeyStore, req: IncomingMessage): string {
 export function assertReadable(keys: KeyStore, req: IncomingMessage, tenant: string): void {
   if (!keys.tenants.get(tenant)?.private) return;
   const caller = callerOf(keys, req);
-  if (!caller) throw new RegistryError('REGISTRY_UNAUTHORIZED', `tenant '${tenant}' is private; send its API key to read it`, { details: { tenant } });
-  if (caller !== tenant) throw new RegistryError('REGISTRY_FORBIDDEN', `tenant '${tenant}' is private and your key belongs to '${caller}'`, { details: { tenant, caller } });
+  if (!caller)
+    throw new RegistryError('REGISTRY_UNAUTHORIZED', `tenant '${tenant}' is private; send its API key to read it`, {
+      details: { tenant },
+    });
+  if (caller !== tenant)
+    throw new RegistryError('REGISTRY_FORBIDDEN', `tenant '${tenant}' is private and your key belongs to '${caller}'`, {
+      details: { tenant, caller },
+    });
 }

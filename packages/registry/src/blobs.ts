@@ -23,7 +23,8 @@ export function createBlobServer(storage: RegistryStorage): ServeBlob {
     const bytes = await storage.readBlob(sha256);
     if (!bytes) return undefined;
     // Only the bytes the entry recorded are ever served: a blob changed on disk is refused, not sent.
-    if (bytes.length !== size || createHash('sha256').update(bytes).digest('hex') !== sha256) throw corruptBlob(sha256, size, bytes.length);
+    if (bytes.length !== size || createHash('sha256').update(bytes).digest('hex') !== sha256)
+      throw corruptBlob(sha256, size, bytes.length);
     while (cacheBytes + bytes.length > CACHE_BUDGET_BYTES && cache.size > 0) {
       const oldest = cache.keys().next().value as string;
       cacheBytes -= cache.get(oldest)!.length;
@@ -69,9 +70,18 @@ export function createBlobServer(storage: RegistryStorage): ServeBlob {
 }
 
 /** Streams a large blob: exactly its recorded size, or a reset. */
-async function streamBlob(storage: RegistryStorage, res: ServerResponse, record: EntryRecord, headers: Record<string, string | number>): Promise<void> {
+async function streamBlob(
+  storage: RegistryStorage,
+  res: ServerResponse,
+  record: EntryRecord,
+  headers: Record<string, string | number>,
+): Promise<void> {
   const blob = await storage.openBlob(record.sha256, { length: record.size });
-  if (!blob) throw new RegistryError('REGISTRY_STORAGE', `blob sha256:${record.sha256} of ${record.tenant}/${record.name}@${record.version} is missing from storage`);
+  if (!blob)
+    throw new RegistryError(
+      'REGISTRY_STORAGE',
+      `blob sha256:${record.sha256} of ${record.tenant}/${record.name}@${record.version} is missing from storage`,
+    );
   if (blob.size !== record.size) {
     blob.stream.destroy();
     throw corruptBlob(record.sha256, record.size, blob.size);

@@ -3,7 +3,13 @@ import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryError } from './errors.js';
-import { type CreateEntryResult, type EntryNamespace, type EntryRecord, namespaceOf, type RegistryStorage } from './storage.js';
+import {
+  type CreateEntryResult,
+  type EntryNamespace,
+  type EntryRecord,
+  namespaceOf,
+  type RegistryStorage,
+} from './storage.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -33,7 +39,10 @@ async function writeSynced(path: string, data: string | Uint8Array): Promise<voi
 }
 
 function storageError(operation: string, path: string, cause: unknown): RegistryError {
-  return new RegistryError('REGISTRY_STORAGE', `storage failed to ${operation} ${path}: ${(cause as Error).message}`, { details: { operation, path }, cause });
+  return new RegistryError('REGISTRY_STORAGE', `storage failed to ${operation} ${path}: ${(cause as Error).message}`, {
+    details: { operation, path },
+    cause,
+  });
 }
 
 /**
@@ -73,7 +82,8 @@ export class DirectoryStorage implements RegistryStorage {
           if (!file.endsWith('.json')) continue;
           try {
             const record = JSON.parse(await readFile(join(base, tenant, name, file), 'utf8')) as EntryRecord;
-            if (record.schema === 'agentlang.registry.entry/v1') this.entries.set(keyOf(namespaceOf(record.kind), record.tenant, record.name, record.version), record);
+            if (record.schema === 'agentlang.registry.entry/v1')
+              this.entries.set(keyOf(namespaceOf(record.kind), record.tenant, record.name, record.version), record);
           } catch {
             // Entries are created by link() of a complete, fsynced file, so an unreadable one is
             // foreign to this layout: skip it rather than refuse to start.
@@ -112,7 +122,10 @@ export class DirectoryStorage implements RegistryStorage {
     try {
       const info = await stat(path);
       const bounded = options.length !== undefined ? { start: 0, end: options.length - 1 } : {};
-      return { stream: createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 20, ...bounded }), size: info.size };
+      return {
+        stream: createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 20, ...bounded }),
+        size: info.size,
+      };
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw storageError('open blob', path, cause);
@@ -129,7 +142,12 @@ export class DirectoryStorage implements RegistryStorage {
     }
   }
 
-  private entryPath(tenant: string, name: string, version: string, namespace: EntryNamespace): { dir: string; file: string } {
+  private entryPath(
+    tenant: string,
+    name: string,
+    version: string,
+    namespace: EntryNamespace,
+  ): { dir: string; file: string } {
     const dir = join(this.root, namespace === 'tools' ? 'tools' : 'entries', tenant, name);
     return { dir, file: join(dir, `${version}.json`) };
   }
@@ -165,16 +183,24 @@ export class DirectoryStorage implements RegistryStorage {
     return { created: true, record };
   }
 
-  async getEntry(tenant: string, name: string, version: string, namespace: EntryNamespace = 'agents'): Promise<EntryRecord | undefined> {
+  async getEntry(
+    tenant: string,
+    name: string,
+    version: string,
+    namespace: EntryNamespace = 'agents',
+  ): Promise<EntryRecord | undefined> {
     const key = keyOf(namespace, tenant, name, version);
     const cached = this.entries.get(key);
     if (cached) return cached;
     try {
-      const record = JSON.parse(await readFile(this.entryPath(tenant, name, version, namespace).file, 'utf8')) as EntryRecord;
+      const record = JSON.parse(
+        await readFile(this.entryPath(tenant, name, version, namespace).file, 'utf8'),
+      ) as EntryRecord;
       this.entries.set(key, record);
       return record;
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'ENOENT' || (cause as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT' || (cause as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return undefined;
       throw storageError('read entry', key, cause);
     }
   }

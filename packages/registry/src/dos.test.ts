@@ -10,12 +10,21 @@ import { rawRequest, type SpawnedRegistry, sha256Hex, spawnRegistry } from './te
 const ALICE = { authorization: 'Bearer alice-key' };
 
 function push(base: string, path: string, body: Buffer) {
-  return rawRequest(base, { method: 'PUT', path, headers: { ...ALICE, 'x-content-sha256': sha256Hex(body), 'content-length': body.length }, body });
+  return rawRequest(base, {
+    method: 'PUT',
+    path,
+    headers: { ...ALICE, 'x-content-sha256': sha256Hex(body), 'content-length': body.length },
+    body,
+  });
 }
 
-const smallManifest = (name: string) => Buffer.from(`apiVersion: agent/v1\nname: ${name}\nversion: 1.0.0\nruntime: test-echo\n`);
+const smallManifest = (name: string) =>
+  Buffer.from(`apiVersion: agent/v1\nname: ${name}\nversion: 1.0.0\nruntime: test-echo\n`);
 /** Shallow but slow to load: a long flat list (seconds of parsing for 256 KiB). */
-const flatManifest = () => Buffer.from(`apiVersion: agent/v1\nname: flat\nversion: 1.0.0\nruntime: test-echo\ntags:\n${'- a\n'.repeat(1 << 16)}`);
+const flatManifest = () =>
+  Buffer.from(
+    `apiVersion: agent/v1\nname: flat\nversion: 1.0.0\nruntime: test-echo\ntags:\n${'- a\n'.repeat(1 << 16)}`,
+  );
 
 describe('registry under a hostile tenant (spawned server)', () => {
   let registry: SpawnedRegistry | undefined;
@@ -84,7 +93,9 @@ describe('registry under a hostile tenant (spawned server)', () => {
 
   it('answers 503 REGISTRY_BUSY with Retry-After when more uploads wait than the queue holds', async () => {
     dir = makeTempDir('agentlang-registry-dos-');
-    registry = await spawnRegistry(join(dir, 'data'), { start: { parse: { concurrency: 1, maxQueued: 0, timeoutMs: 2000 } } });
+    registry = await spawnRegistry(join(dir, 'data'), {
+      start: { parse: { concurrency: 1, maxQueued: 0, timeoutMs: 2000 } },
+    });
     const { url } = registry;
     const slow = push(url, '/v1/agents/alice/flat/1.0.0', flatManifest());
     await registry.waitForLine(/^check alice\/flat/);

@@ -73,7 +73,11 @@ export class RegistryError extends Error {
   readonly status: number;
   readonly details: Record<string, unknown>;
 
-  constructor(code: RegistryErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: RegistryErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = REGISTRY_ERROR_STATUS[code];
@@ -82,7 +86,13 @@ export class RegistryError extends Error {
 
   /** The JSON error body sent on the wire (`details` is null when there are none). */
   toBody(): { error: { code: string; message: string; details: Record<string, unknown> | null } } {
-    return { error: { code: this.code, message: this.message, details: Object.keys(this.details).length > 0 ? this.details : null } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        details: Object.keys(this.details).length > 0 ? this.details : null,
+      },
+    };
   }
 }
 

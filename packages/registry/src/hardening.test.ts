@@ -13,7 +13,10 @@ import { makeContainer, rawRequest, sha256Hex } from './test-support.js';
 const ALICE = { authorization: 'Bearer alice-key' };
 
 /** GETs over one keep-alive socket, answering status and body of each in turn. */
-function keepAliveGets(base: string, paths: string[]): Promise<Array<{ status: number; body: Buffer } | { error: string }>> {
+function keepAliveGets(
+  base: string,
+  paths: string[],
+): Promise<Array<{ status: number; body: Buffer } | { error: string }>> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(base);
   const one = (path: string) =>
@@ -42,7 +45,11 @@ describe('registry hardening', () => {
 
   beforeAll(async () => {
     dir = makeTempDir('agentlang-registry-hard-');
-    registry = createRegistryServer({ storage: await DirectoryStorage.open(join(dir, 'data')), keys: parseApiKeysEnv('alice:alice-key'), maxUploadBytes: 4 << 20 });
+    registry = createRegistryServer({
+      storage: await DirectoryStorage.open(join(dir, 'data')),
+      keys: parseApiKeysEnv('alice:alice-key'),
+      maxUploadBytes: 4 << 20,
+    });
     base = await registry.listen(0);
   });
   afterAll(async () => {
@@ -51,7 +58,12 @@ describe('registry hardening', () => {
   });
 
   const put = (path: string, body: Buffer, sha = sha256Hex(body)) =>
-    rawRequest(base, { method: 'PUT', path, headers: { ...ALICE, 'x-content-sha256': sha, 'content-length': body.length }, body });
+    rawRequest(base, {
+      method: 'PUT',
+      path,
+      headers: { ...ALICE, 'x-content-sha256': sha, 'content-length': body.length },
+      body,
+    });
   const blobFile = (sha: string) => join(dir, 'data/blobs/sha256', sha.slice(0, 2), sha);
 
   it('never serves a blob that grew on disk: the answer is 500 and the keep-alive stream stays in step', async () => {
@@ -62,7 +74,12 @@ describe('registry hardening', () => {
     await appendFile(blobFile(sha256Hex(small)), 'EXTRA BYTES THAT WERE NEVER PUSHED\n');
     await appendFile(blobFile(large.sha256), Buffer.alloc(4096, 'x'));
 
-    const [grownSmall, health1, grownLarge, health2] = await keepAliveGets(base, ['/v1/agents/alice/grown/1.0.0', '/healthz', '/v1/agents/alice/big/1.0.0', '/healthz']);
+    const [grownSmall, health1, grownLarge, health2] = await keepAliveGets(base, [
+      '/v1/agents/alice/grown/1.0.0',
+      '/healthz',
+      '/v1/agents/alice/big/1.0.0',
+      '/healthz',
+    ]);
     expect(grownSmall).toMatchObject({ status: 500 });
     expect(grownLarge).toMatchObject({ status: 500 });
     for (const health of [health1, health2]) {
@@ -79,7 +96,10 @@ describe('registry hardening', () => {
       await put('/v1/agents/alice/staged/1.0.0', Buffer.from('name: [unclosed\n')), // invalid
       await put('/v1/agents/alice/other/1.0.0', good), // name mismatch
       await put('/v1/agents/alice/deep/1.0.0', Buffer.alloc(4096, '[')), // too complex
-      await put('/v1/tools/alice/t/1.0.0', Buffer.from('{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"extra":1}')), // unknown field
+      await put(
+        '/v1/tools/alice/t/1.0.0',
+        Buffer.from('{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"extra":1}'),
+      ), // unknown field
     ];
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 403, 400, 400]);
     // Clients that give up: before the body, right after the headers, and half-way through it.
@@ -87,7 +107,13 @@ describe('registry hardening', () => {
     const port = new URL(base).port;
     const abandon = (name: string, act: (req: ReturnType<typeof request>) => void) =>
       new Promise<void>((resolve) => {
-        const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/v1/agents/alice/${name}/1.0.0`, headers: { ...ALICE, 'x-content-sha256': '0'.repeat(64), 'content-length': 1 << 20 } });
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          method: 'PUT',
+          path: `/v1/agents/alice/${name}/1.0.0`,
+          headers: { ...ALICE, 'x-content-sha256': '0'.repeat(64), 'content-length': 1 << 20 },
+        });
         req.on('error', () => resolve());
         req.on('close', () => resolve());
         act(req);
@@ -109,7 +135,9 @@ describe('registry hardening', () => {
   it('checks a sealed prompt through the lock: consistent containers are stored, a lock that lies about the prompt is refused', async () => {
     const { generateX25519Identity, packContainer } = await import('@agentlang/container');
     const { loadAgentFromFiles, sha256Tagged } = await import('@agentlang/manifest');
-    const yaml = Buffer.from('apiVersion: agent/v1\nname: sealed\nversion: 1.0.0\nruntime: test-echo\nprompt: ./prompt.yaml\n');
+    const yaml = Buffer.from(
+      'apiVersion: agent/v1\nname: sealed\nversion: 1.0.0\nruntime: test-echo\nprompt: ./prompt.yaml\n',
+    );
     const prompt = Buffer.from('version: 2\nrole: user\nsections:\n  - name: mindset\n    content: Answer briefly.\n');
     const loaded = await loadAgentFromFiles({ 'agent.yaml': yaml, 'prompt.yaml': prompt }, { entry: 'agent.yaml' });
     const pack = async (promptDigest: string, out: string) => {
@@ -119,7 +147,12 @@ describe('registry hardening', () => {
         sources: [{ path: 'agent.yaml', bytes: yaml }],
         prompt,
         encryptTo: { recipients: [generateX25519Identity().recipient] },
-        lock: Buffer.from(JSON.stringify({ schema: 'agentlang.lock/v1', files: { 'agent.yaml': sha256Tagged(yaml), 'prompt.yaml': promptDigest } })),
+        lock: Buffer.from(
+          JSON.stringify({
+            schema: 'agentlang.lock/v1',
+            files: { 'agent.yaml': sha256Tagged(yaml), 'prompt.yaml': promptDigest },
+          }),
+        ),
         out: join(dir, out),
       });
       return (await import('node:fs/promises')).readFile(join(dir, out));
@@ -135,12 +168,24 @@ describe('registry hardening', () => {
 
   it('refuses tool definitions with __proto__, duplicate keys or unknown fields, at any depth', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"__proto__":{"polluted":true}}', /key "__proto__" at \(top\) is not allowed/],
-      ['{"name":"t","version":"1.0.0","description":"d","inputSchema":{"properties":{"__proto__":{}}}}', /key "__proto__" at \/inputSchema\/properties is not allowed/],
+      [
+        '{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"__proto__":{"polluted":true}}',
+        /key "__proto__" at \(top\) is not allowed/,
+      ],
+      [
+        '{"name":"t","version":"1.0.0","description":"d","inputSchema":{"properties":{"__proto__":{}}}}',
+        /key "__proto__" at \/inputSchema\/properties is not allowed/,
+      ],
       ['{"name":"t","version":"1.0.0","description":"d","description":"again","inputSchema":{}}', /duplicate key/],
-      ['{"name":"t","version":"1.0.0","description":"d","inputSchema":{"type":"object","type":"string"}}', /duplicate key/],
+      [
+        '{"name":"t","version":"1.0.0","description":"d","inputSchema":{"type":"object","type":"string"}}',
+        /duplicate key/,
+      ],
       ['{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"runAs":"root"}', /unknown field "runAs"/],
-      ['{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"outputSchema":[]}', /"outputSchema" is not a JSON Schema object/],
+      [
+        '{"name":"t","version":"1.0.0","description":"d","inputSchema":{},"outputSchema":[]}',
+        /"outputSchema" is not a JSON Schema object/,
+      ],
     ];
     for (const [json, message] of cases) {
       const res = await put('/v1/tools/alice/t/1.0.0', Buffer.from(json));
@@ -148,7 +193,10 @@ describe('registry hardening', () => {
       expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
       expect(res.json().error?.message).toMatch(message);
     }
-    const ok = await put('/v1/tools/alice/t/1.0.0', Buffer.from('{"name":"t","version":"1.0.0","description":"d","inputSchema":{"type":"object"}}'));
+    const ok = await put(
+      '/v1/tools/alice/t/1.0.0',
+      Buffer.from('{"name":"t","version":"1.0.0","description":"d","inputSchema":{"type":"object"}}'),
+    );
     expect(ok.status).toBe(201);
   });
 });

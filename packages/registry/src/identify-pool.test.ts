@@ -13,7 +13,10 @@ describe('identify pool', () => {
     try {
       // A stand-in for a parser that never stops allocating (the real one needed ~1 GB for 1 MiB of `[`).
       const hog = join(dir, 'hog.mjs');
-      await writeFile(hog, "import { parentPort } from 'node:worker_threads';\nparentPort.once('message', () => { const keep = []; for (;;) keep.push(new Array(1e5).fill({ x: keep.length })); });\n");
+      await writeFile(
+        hog,
+        "import { parentPort } from 'node:worker_threads';\nparentPort.once('message', () => { const keep = []; for (;;) keep.push(new Array(1e5).fill({ x: keep.length })); });\n",
+      );
       const pool = createIdentifyPool(pathToFileURL(hog), { heapMib: 16, timeoutMs: 60_000 });
       const error = await pool.run(JOB).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'REGISTRY_TOO_COMPLEX', status: 400 });
@@ -21,7 +24,9 @@ describe('identify pool', () => {
       const bad = join(dir, 'bad.yaml');
       await writeFile(bad, 'name: [unclosed\n');
       const real = createIdentifyPool(findIdentifyWorker()!);
-      expect(await real.run({ ...JOB, path: bad }).catch((e: { code?: string }) => e.code)).toBe('REGISTRY_INVALID_ARTIFACT');
+      expect(await real.run({ ...JOB, path: bad }).catch((e: { code?: string }) => e.code)).toBe(
+        'REGISTRY_INVALID_ARTIFACT',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -63,7 +63,11 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
   const waiting: Array<() => void> = [];
 
   const tooComplex = (why: string) =>
-    new RegistryError('REGISTRY_TOO_COMPLEX', `checking the upload ${why}; nothing was stored — an agent manifest, container or tool definition never needs that`, { details: { heapMib, timeoutMs } });
+    new RegistryError(
+      'REGISTRY_TOO_COMPLEX',
+      `checking the upload ${why}; nothing was stored — an agent manifest, container or tool definition never needs that`,
+      { details: { heapMib, timeoutMs } },
+    );
 
   // Idle workers are kept (one per slot) so a push does not pay a worker's start-up; one that
   // failed, timed out or ran out of memory is terminated, never reused.
@@ -97,16 +101,25 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
         else void worker.terminate();
         fn();
       };
-      const timer = setTimeout(() => finish(false, () => reject(tooComplex(`took longer than ${timeoutMs} ms`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(false, () => reject(tooComplex(`took longer than ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       const onMessage = (reply: IdentifyReply) =>
         finish(true, () => {
           if (reply.ok) resolve(reply.identity);
-          else if (reply.code) reject(new RegistryError(reply.code, reply.message, { details: reply.details ?? undefined }));
+          else if (reply.code)
+            reject(new RegistryError(reply.code, reply.message, { details: reply.details ?? undefined }));
           else reject(new Error(reply.message));
         });
       const onError = (error: Error & { code?: string }) =>
-        finish(false, () => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooComplex(`needed more than ${heapMib} MiB of memory`) : error));
-      const onExit = (code: number) => finish(false, () => reject(new Error(`the parsing worker exited with code ${code} before answering`)));
+        finish(false, () =>
+          reject(
+            error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooComplex(`needed more than ${heapMib} MiB of memory`) : error,
+          ),
+        );
+      const onExit = (code: number) =>
+        finish(false, () => reject(new Error(`the parsing worker exited with code ${code} before answering`)));
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
@@ -118,7 +131,11 @@ export function createIdentifyPool(workerUrl: URL, limits: ParseLimits = {}): Id
     async run(job) {
       if (running >= concurrency) {
         if (waiting.length >= maxQueued) {
-          throw new RegistryError('REGISTRY_BUSY', `the registry is checking ${running} uploads and ${waiting.length} more are waiting; retry in a few seconds`, { details: { running, waiting: waiting.length } });
+          throw new RegistryError(
+            'REGISTRY_BUSY',
+            `the registry is checking ${running} uploads and ${waiting.length} more are waiting; retry in a few seconds`,
+            { details: { running, waiting: waiting.length } },
+          );
         }
         // The slot is handed over by the job that finishes (running is not decremented then).
         await new Promise<void>((wake) => waiting.push(wake));

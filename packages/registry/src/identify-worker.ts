@@ -8,7 +8,9 @@ import type { IdentifyJob, IdentifyReply } from './identify-pool.js';
 
 parentPort?.on('message', (job: IdentifyJob) => {
   const work =
-    job.namespace === 'tools' ? identifyTool(job.path) : identifyArtifact(job.path, new Uint8Array(job.head), job.signers.length > 0 ? { signers: job.signers } : {});
+    job.namespace === 'tools'
+      ? identifyTool(job.path)
+      : identifyArtifact(job.path, new Uint8Array(job.head), job.signers.length > 0 ? { signers: job.signers } : {});
   work.then(
     (identity) => parentPort?.postMessage({ ok: true, identity } satisfies IdentifyReply),
     (error: unknown) => {

@@ -29,7 +29,10 @@ function invalid(kind: string, cause: unknown, path?: string): RegistryError {
   let reason = cause instanceof Error ? cause.message : String(cause);
   // The staging path is the server's business: never echo it to the client.
   if (path) reason = reason.split(path).join('<upload>');
-  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not valid: ${reason}`, { details: { kind, cause: (cause as { code?: string }).code ?? null }, cause });
+  return new RegistryError('REGISTRY_INVALID_ARTIFACT', `the uploaded ${kind} is not valid: ${reason}`, {
+    details: { kind, cause: (cause as { code?: string }).code ?? null },
+    cause,
+  });
 }
 
 /** Largest bare YAML manifest accepted, in bytes (the manifest loader's own file limit). */
@@ -63,13 +66,17 @@ function promptDigestFromLock(files: Record<string, Uint8Array>): string {
   let recorded: unknown;
   try {
     // agentlang.lock/v2 keys files by role (`prompt`), v1 by path (`prompt.yaml`).
-    const locked = lock ? (JSON.parse(Buffer.from(lock).toString('utf8')) as { files?: Record<string, unknown> }).files : undefined;
+    const locked = lock
+      ? (JSON.parse(Buffer.from(lock).toString('utf8')) as { files?: Record<string, unknown> }).files
+      : undefined;
     recorded = locked?.prompt ?? locked?.[PROMPT];
   } catch (cause) {
     throw new Error(`its ${LOCK} is not JSON`, { cause });
   }
   if (typeof recorded !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(recorded)) {
-    throw new Error(`its prompt is encrypted, and its ${LOCK} records no sha256 for ${PROMPT} to check the agent digest with; rebuild it with \`agentlang build\``);
+    throw new Error(
+      `its prompt is encrypted, and its ${LOCK} records no sha256 for ${PROMPT} to check the agent digest with; rebuild it with \`agentlang build\``,
+    );
   }
   return recorded;
 }
@@ -89,37 +96,67 @@ export const identifyArtifact: IdentifyArtifact = async (path, head, options = {
     try {
       opened = await openContainer(path, signers.length > 0 ? { publicKeys: signers, requireSignature: true } : {});
     } catch (cause) {
-      if (signers.length > 0 && /^SIGNATURE_|^CONTAINER_(SIGNATURE|UNSIGNED|KEY)/.test(String((cause as { code?: string }).code))) {
-        throw new RegistryError('REGISTRY_UNSIGNED', `this tenant accepts only containers signed by one of its ${signers.length} publisher key(s), and this one is not: ${(cause as Error).message.split(path).join('<upload>')}; sign it with \`agentlang publish --sign-key-env VAR\``, { details: { signers: signers.length }, cause });
+      if (
+        signers.length > 0 &&
+        /^SIGNATURE_|^CONTAINER_(SIGNATURE|UNSIGNED|KEY)/.test(String((cause as { code?: string }).code))
+      ) {
+        throw new RegistryError(
+          'REGISTRY_UNSIGNED',
+          `this tenant accepts only containers signed by one of its ${signers.length} publisher key(s), and this one is not: ${(cause as Error).message.split(path).join('<upload>')}; sign it with \`agentlang publish --sign-key-env VAR\``,
+          { details: { signers: signers.length }, cause },
+        );
       }
       throw invalid('container', cause, path);
     }
     const { index, files } = opened;
-    for (const [file, bytes] of Object.entries(files)) if (file === LOCK || file === index.entry || YAML_FILE.test(file)) assertShallow('container', file, bytes);
+    for (const [file, bytes] of Object.entries(files))
+      if (file === LOCK || file === index.entry || YAML_FILE.test(file)) assertShallow('container', file, bytes);
     let digest: string;
     let description: string | undefined;
     try {
       const sealed = index.encryption !== null && index.entries.some((e) => e.path === ENCRYPTED_PROMPT);
-      const agent = await loadAgentFromFiles(files, { entry: index.entry, label: 'upload', ...(sealed ? { fileDigests: { [PROMPT]: promptDigestFromLock(files) } } : {}) });
+      const agent = await loadAgentFromFiles(files, {
+        entry: index.entry,
+        label: 'upload',
+        ...(sealed ? { fileDigests: { [PROMPT]: promptDigestFromLock(files) } } : {}),
+      });
       if (agent.digest !== index.agent.digest) {
-        throw new Error(`the agent inside has digest ${agent.digest}, but the signed index says ${index.agent.digest}; the container is inconsistent`);
+        throw new Error(
+          `the agent inside has digest ${agent.digest}, but the signed index says ${index.agent.digest}; the container is inconsistent`,
+        );
       }
       if (agent.manifest.name !== index.agent.name || agent.manifest.version !== index.agent.version) {
-        throw new Error(`the manifest says ${agent.manifest.name}@${agent.manifest.version ?? '(no version)'} but the index says ${index.agent.name}@${index.agent.version}`);
+        throw new Error(
+          `the manifest says ${agent.manifest.name}@${agent.manifest.version ?? '(no version)'} but the index says ${index.agent.name}@${index.agent.version}`,
+        );
       }
       digest = agent.digest;
       description = agent.manifest.description;
     } catch (cause) {
       throw invalid('container', cause, path);
     }
-    return { kind: 'container', name: index.agent.name, version: index.agent.version, digest, ...(description ? { description } : {}) };
+    return {
+      kind: 'container',
+      name: index.agent.name,
+      version: index.agent.version,
+      digest,
+      ...(description ? { description } : {}),
+    };
   }
   if (signers.length > 0) {
-    throw new RegistryError('REGISTRY_UNSIGNED', 'this tenant accepts only signed containers, not bare YAML manifests; publish the agent with `agentlang publish --sign-key-env VAR`', { details: { signers: signers.length } });
+    throw new RegistryError(
+      'REGISTRY_UNSIGNED',
+      'this tenant accepts only signed containers, not bare YAML manifests; publish the agent with `agentlang publish --sign-key-env VAR`',
+      { details: { signers: signers.length } },
+    );
   }
   const size = (await stat(path)).size;
   if (size > MAX_MANIFEST_BYTES) {
-    throw new RegistryError('REGISTRY_TOO_LARGE', `the upload is not a container, and a YAML manifest is at most ${MAX_MANIFEST_BYTES} bytes (this one is ${size}); build a container with \`agentlang build\``, { details: { limitBytes: MAX_MANIFEST_BYTES, size } });
+    throw new RegistryError(
+      'REGISTRY_TOO_LARGE',
+      `the upload is not a container, and a YAML manifest is at most ${MAX_MANIFEST_BYTES} bytes (this one is ${size}); build a container with \`agentlang build\``,
+      { details: { limitBytes: MAX_MANIFEST_BYTES, size } },
+    );
   }
   const bytes = await readFile(path);
   assertShallow('manifest', 'agent.yaml', bytes);
@@ -150,12 +187,13 @@ function keyProblems(text: string): string[] {
   // `yaml` in the JSON schema reads JSON exactly and reports every duplicate key with its place;
   // the text is valid JSON already (JSON.parse ran first) and bounded in nesting.
   const doc = parseDocument(text, { schema: 'json', uniqueKeys: true, prettyErrors: false });
-  const problems = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => `duplicate key at offset ${e.pos[0]}`);
+  const problems = doc.errors
+    .filter((e) => e.code === 'DUPLICATE_KEY')
+    .map((e) => `duplicate key at offset ${e.pos[0]}`);
   const walk = (value: unknown, at: string): void => {
     if (Array.isArray(value)) {
       for (const [i, v] of value.entries()) walk(v, `${at}[${i}]`);
-    }
-    else if (typeof value === 'object' && value !== null) {
+    } else if (typeof value === 'object' && value !== null) {
       for (const key of Object.keys(value)) {
         if (FORBIDDEN_KEYS.has(key)) problems.push(`key "${key}" at ${at || '(top)'} is not allowed`);
         walk((value as Record<string, unknown>)[key], `${at}/${key}`);
@@ -190,16 +228,35 @@ export async function identifyTool(path: string): Promise<ArtifactIdentity> {
   else {
     problems.push(...keyProblems(text));
     const unknown = Object.keys(def).filter((k) => !TOOL_KEYS.includes(k));
-    if (unknown.length > 0) problems.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`);
+    if (unknown.length > 0)
+      problems.push(
+        `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`,
+      );
     if (typeof def.name !== 'string') problems.push('"name" is not a string');
     if (typeof def.version !== 'string') problems.push('"version" is not a string');
     if (typeof def.description !== 'string') problems.push('"description" is not a string');
-    if (typeof def.inputSchema !== 'object' || def.inputSchema === null || Array.isArray(def.inputSchema)) problems.push('"inputSchema" is not a JSON Schema object');
-    if (def.outputSchema !== undefined && (typeof def.outputSchema !== 'object' || def.outputSchema === null || Array.isArray(def.outputSchema))) problems.push('"outputSchema" is not a JSON Schema object');
+    if (typeof def.inputSchema !== 'object' || def.inputSchema === null || Array.isArray(def.inputSchema))
+      problems.push('"inputSchema" is not a JSON Schema object');
+    if (
+      def.outputSchema !== undefined &&
+      (typeof def.outputSchema !== 'object' || def.outputSchema === null || Array.isArray(def.outputSchema))
+    )
+      problems.push('"outputSchema" is not a JSON Schema object');
   }
   if (problems.length > 0) {
-    throw invalid('tool definition', new Error(`${problems.join('; ')}; expected exactly {"name","version","description","inputSchema"[,"outputSchema"]}`));
+    throw invalid(
+      'tool definition',
+      new Error(
+        `${problems.join('; ')}; expected exactly {"name","version","description","inputSchema"[,"outputSchema"]}`,
+      ),
+    );
   }
   const tool = def as { name: string; version: string; description: string };
-  return { kind: 'tool', name: tool.name, version: tool.version, digest: sha256Tagged(canonicalJson(tool)), description: tool.description };
+  return {
+    kind: 'tool',
+    name: tool.name,
+    version: tool.version,
+    digest: sha256Tagged(canonicalJson(tool)),
+    description: tool.description,
+  };
 }

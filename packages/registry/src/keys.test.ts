@@ -13,17 +13,27 @@ describe('API keys', () => {
     expect(authenticate(store, 'alice-key')).toBe('alice');
     expect(authenticate(store, 'second:key-with-colon')).toBe('alice');
     expect(authenticate(store, 'bob-key')).toBe('bob');
-    for (const wrong of ['', 'alice', 'alice-key ', 'ALICE-KEY', 'bob-key\n']) expect(authenticate(store, wrong)).toBeUndefined();
+    for (const wrong of ['', 'alice', 'alice-key ', 'ALICE-KEY', 'bob-key\n'])
+      expect(authenticate(store, wrong)).toBeUndefined();
   });
 
-  it.each(['alice', 'alice:', ':key', 'Alice:key', 'al.ice:key'])('refuses %j with REGISTRY_CONFIG and an example', (value) => {
-    expect(() => parseApiKeysEnv(value)).toThrow(expect.objectContaining({ code: 'REGISTRY_CONFIG' }));
-  });
+  it.each(['alice', 'alice:', ':key', 'Alice:key', 'al.ice:key'])(
+    'refuses %j with REGISTRY_CONFIG and an example',
+    (value) => {
+      expect(() => parseApiKeysEnv(value)).toThrow(expect.objectContaining({ code: 'REGISTRY_CONFIG' }));
+    },
+  );
 
   it('reads a keys file of hashes, with private tenants', () => {
     const dir = makeTempDir();
     const file = join(dir, 'keys.json');
-    writeFileSync(file, JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { finance: { keys: [hashApiKey('fin-key')], private: true }, ops: { keys: [hashApiKey('ops-key')] } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema: 'agentlang.registry.keys/v1',
+        tenants: { finance: { keys: [hashApiKey('fin-key')], private: true }, ops: { keys: [hashApiKey('ops-key')] } },
+      }),
+    );
     const store = readKeysFile(file);
     expect(authenticate(store, 'fin-key')).toBe('finance');
     expect(store.tenants.get('finance')!.private).toBe(true);
@@ -34,16 +44,31 @@ describe('API keys', () => {
     const dir = makeTempDir();
     const file = join(dir, 'keys.json');
     const signer = 'ab'.repeat(32);
-    writeFileSync(file, JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { acme: { keys: [hashApiKey('k')], signers: [signer] } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema: 'agentlang.registry.keys/v1',
+        tenants: { acme: { keys: [hashApiKey('k')], signers: [signer] } },
+      }),
+    );
     expect(readKeysFile(file).tenants.get('acme')!.signers).toEqual([signer]);
-    writeFileSync(file, JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { acme: { keys: [hashApiKey('k')], signers: ['not-hex'] } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema: 'agentlang.registry.keys/v1',
+        tenants: { acme: { keys: [hashApiKey('k')], signers: ['not-hex'] } },
+      }),
+    );
     expect(() => readKeysFile(file)).toThrow(/signers/);
   });
 
   it('refuses a keys file holding a plain key instead of a hash', () => {
     const dir = makeTempDir();
     const file = join(dir, 'keys.json');
-    writeFileSync(file, JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { ops: { keys: ['ops-key'] } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ schema: 'agentlang.registry.keys/v1', tenants: { ops: { keys: ['ops-key'] } } }),
+    );
     expect(() => readKeysFile(file)).toThrow(/store hashes, never keys/);
   });
 

@@ -29,7 +29,11 @@ export function hashApiKey(key: string): string {
 
 function addKey(store: KeyStore, tenant: string, hash: Buffer, source: string): void {
   if (!isTenant(tenant)) {
-    throw new RegistryError('REGISTRY_CONFIG', `${source}: tenant '${tenant}' is not canonical; use lower-case letters, digits and dashes (e.g. 'alice')`, { details: { tenant, source } });
+    throw new RegistryError(
+      'REGISTRY_CONFIG',
+      `${source}: tenant '${tenant}' is not canonical; use lower-case letters, digits and dashes (e.g. 'alice')`,
+      { details: { tenant, source } },
+    );
   }
   const entry = store.tenants.get(tenant) ?? { tenant, keyHashes: [], private: false };
   entry.keyHashes.push(hash);
@@ -46,7 +50,11 @@ export function parseApiKeysEnv(value: string, store: KeyStore = { tenants: new 
     if (item === '') continue;
     const colon = item.indexOf(':');
     if (colon <= 0 || colon === item.length - 1) {
-      throw new RegistryError('REGISTRY_CONFIG', `AGENTLANG_API_KEYS: entry '${item.slice(0, 3)}…' is not 'tenant:key'; expected e.g. AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"`, { details: { source: 'AGENTLANG_API_KEYS' } });
+      throw new RegistryError(
+        'REGISTRY_CONFIG',
+        `AGENTLANG_API_KEYS: entry '${item.slice(0, 3)}…' is not 'tenant:key'; expected e.g. AGENTLANG_API_KEYS="alice:alice-key,bob:bob-key"`,
+        { details: { source: 'AGENTLANG_API_KEYS' } },
+      );
     }
     const key = item.slice(colon + 1);
     addKey(store, item.slice(0, colon), createHash('sha256').update(key, 'utf8').digest(), 'AGENTLANG_API_KEYS');
@@ -63,27 +71,44 @@ export function readKeysFile(path: string, store: KeyStore = { tenants: new Map(
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new RegistryError('REGISTRY_CONFIG', `cannot read keys file ${path}: ${(cause as Error).message}`, { details: { file: path }, cause });
+    throw new RegistryError('REGISTRY_CONFIG', `cannot read keys file ${path}: ${(cause as Error).message}`, {
+      details: { file: path },
+      cause,
+    });
   }
-  const example = '{"schema":"agentlang.registry.keys/v1","tenants":{"alice":{"keys":["sha256:<64 hex>"],"private":false}}}';
+  const example =
+    '{"schema":"agentlang.registry.keys/v1","tenants":{"alice":{"keys":["sha256:<64 hex>"],"private":false}}}';
   const fail = (what: string): never => {
-    throw new RegistryError('REGISTRY_CONFIG', `keys file ${path}: ${what}; expected ${example}`, { details: { file: path } });
+    throw new RegistryError('REGISTRY_CONFIG', `keys file ${path}: ${what}; expected ${example}`, {
+      details: { file: path },
+    });
   };
   if (typeof doc !== 'object' || doc === null) return fail('not a JSON object');
   const { schema, tenants } = doc as { schema?: unknown; tenants?: unknown };
   if (schema !== 'agentlang.registry.keys/v1') fail(`schema is ${JSON.stringify(schema)}`);
   if (typeof tenants !== 'object' || tenants === null) return fail('"tenants" is missing');
   for (const [tenant, spec] of Object.entries(tenants as Record<string, unknown>)) {
-    const { keys, private: isPrivate, signers } = (spec ?? {}) as { keys?: unknown; private?: unknown; signers?: unknown };
+    const {
+      keys,
+      private: isPrivate,
+      signers,
+    } = (spec ?? {}) as { keys?: unknown; private?: unknown; signers?: unknown };
     if (!Array.isArray(keys)) fail(`tenant '${tenant}' has no "keys" array`);
     for (const key of keys as unknown[]) {
-      if (typeof key !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(key)) fail(`tenant '${tenant}' has a key that is not 'sha256:<64 lower-case hex>' (store hashes, never keys)`);
+      if (typeof key !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(key))
+        fail(`tenant '${tenant}' has a key that is not 'sha256:<64 lower-case hex>' (store hashes, never keys)`);
       addKey(store, tenant, Buffer.from((key as string).slice(7), 'hex'), path);
     }
     if (isPrivate === true) store.tenants.get(tenant)!.private = true;
     if (signers !== undefined) {
-      if (!Array.isArray(signers) || signers.length === 0 || !signers.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/.test(k))) {
-        fail(`tenant '${tenant}' has "signers" that are not a non-empty list of 64-hex Ed25519 public keys (from \`agentlang keygen\`)`);
+      if (
+        !Array.isArray(signers) ||
+        signers.length === 0 ||
+        !signers.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/.test(k))
+      ) {
+        fail(
+          `tenant '${tenant}' has "signers" that are not a non-empty list of 64-hex Ed25519 public keys (from \`agentlang keygen\`)`,
+        );
       }
       store.tenants.get(tenant)!.signers = signers as string[];
     }

@@ -13,10 +13,19 @@ describe('coordinates', () => {
     expect(isVersion('0.1.0')).toBe(true);
     expect(isVersion('1.0.0-rc.1')).toBe(true);
   });
-  it.each(['Alice', 'alice.', '.alice', 'al/ice', '%61lice', '..', '', '-alice', 'alice-', 'a'.repeat(41)])('refuses tenant %j', (t) => expect(isTenant(t)).toBe(false));
-  it.each(['Demo', 'demo.', 'de.mo', 'de/mo', '..', '%2e%2e', 'demo%2F..', ''])('refuses agent name %j', (n) => expect(isAgentName(n)).toBe(false));
-  it.each(['fs..read', '.hidden', 'trailing.', 'a/b'])('refuses tool name %j', (n) => expect(isToolName(n)).toBe(false));
-  it.each(['1.0', '01.0.0', '1.0.0+build', '1.0.0-', '1.0.0-a..b', 'v1.0.0', '1.0.0/..'])('refuses version %j', (v) => expect(isVersion(v)).toBe(false));
+  it.each(['Alice', 'alice.', '.alice', 'al/ice', '%61lice', '..', '', '-alice', 'alice-', 'a'.repeat(41)])(
+    'refuses tenant %j',
+    (t) => expect(isTenant(t)).toBe(false),
+  );
+  it.each(['Demo', 'demo.', 'de.mo', 'de/mo', '..', '%2e%2e', 'demo%2F..', ''])('refuses agent name %j', (n) =>
+    expect(isAgentName(n)).toBe(false),
+  );
+  it.each(['fs..read', '.hidden', 'trailing.', 'a/b'])('refuses tool name %j', (n) =>
+    expect(isToolName(n)).toBe(false),
+  );
+  it.each(['1.0', '01.0.0', '1.0.0+build', '1.0.0-', '1.0.0-a..b', 'v1.0.0', '1.0.0/..'])('refuses version %j', (v) =>
+    expect(isVersion(v)).toBe(false),
+  );
   it('reports every bad coordinate at once', () => {
     expect(() => assertCoordinates('Alice', 'de.mo', '1.0')).toThrow(/tenant 'Alice'.*name 'de\.mo'.*version '1\.0'/);
   });
@@ -24,7 +33,9 @@ describe('coordinates', () => {
 
 describe('compareVersions', () => {
   it('orders by semver precedence', () => {
-    const sorted = ['1.10.0', '1.2.0', '1.2.0-rc.1', '1.2.0-rc.10', '1.2.0-alpha', '0.9.9', '1.2.0-rc.2'].sort(compareVersions);
+    const sorted = ['1.10.0', '1.2.0', '1.2.0-rc.1', '1.2.0-rc.10', '1.2.0-alpha', '0.9.9', '1.2.0-rc.2'].sort(
+      compareVersions,
+    );
     expect(sorted).toEqual(['0.9.9', '1.2.0-alpha', '1.2.0-rc.1', '1.2.0-rc.2', '1.2.0-rc.10', '1.2.0', '1.10.0']);
   });
   it('orders every version isVersion accepts, including a pre-release number with a leading zero', () => {
@@ -39,5 +50,7 @@ describe('parseBind', () => {
     expect(parseBind(':0')).toEqual({ host: '127.0.0.1', port: 0 });
     expect(parseBind('[::1]:9000')).toEqual({ host: '::1', port: 9000 });
   });
-  it.each(['8765', '127.0.0.1', 'host:99999', 'a:b'])('refuses %j', (b) => expect(() => parseBind(b)).toThrow(expect.objectContaining({ code: 'REGISTRY_CONFIG' })));
+  it.each(['8765', '127.0.0.1', 'host:99999', 'a:b'])('refuses %j', (b) =>
+    expect(() => parseBind(b)).toThrow(expect.objectContaining({ code: 'REGISTRY_CONFIG' })),
+  );
 });

@@ -37,13 +37,23 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** Throws REGISTRY_BAD_NAME unless tenant, name (agent or tool) and version are all canonical. */
-export function assertCoordinates(tenant: string, name: string, version: string, namespace: 'agents' | 'tools' = 'agents'): void {
+export function assertCoordinates(
+  tenant: string,
+  name: string,
+  version: string,
+  namespace: 'agents' | 'tools' = 'agents',
+): void {
   const bad: string[] = [];
-  if (!isTenant(tenant)) bad.push(`tenant '${tenant.slice(0, 80)}' (expected e.g. 'alice': [a-z0-9-], no dots, no upper case)`);
-  if (namespace === 'tools' && !isToolName(name)) bad.push(`tool name '${name.slice(0, 140)}' (expected e.g. 'web_search')`);
-  if (namespace === 'agents' && !isAgentName(name)) bad.push(`name '${name.slice(0, 140)}' (expected e.g. 'demo': [a-z0-9_-], no dots or slashes, no upper case)`);
+  if (!isTenant(tenant))
+    bad.push(`tenant '${tenant.slice(0, 80)}' (expected e.g. 'alice': [a-z0-9-], no dots, no upper case)`);
+  if (namespace === 'tools' && !isToolName(name))
+    bad.push(`tool name '${name.slice(0, 140)}' (expected e.g. 'web_search')`);
+  if (namespace === 'agents' && !isAgentName(name))
+    bad.push(`name '${name.slice(0, 140)}' (expected e.g. 'demo': [a-z0-9_-], no dots or slashes, no upper case)`);
   if (!isVersion(version)) bad.push(`version '${version.slice(0, 140)}' (expected semver such as '0.1.0')`);
   if (bad.length > 0) {
-    throw new RegistryError('REGISTRY_BAD_NAME', `not a canonical registry coordinate: ${bad.join('; ')}`, { details: { tenant, name, version } });
+    throw new RegistryError('REGISTRY_BAD_NAME', `not a canonical registry coordinate: ${bad.join('; ')}`, {
+      details: { tenant, name, version },
+    });
   }
 }

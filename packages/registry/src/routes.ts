@@ -50,16 +50,26 @@ export async function route(ctx: RouteContext, req: IncomingMessage, res: Server
 }
 
 /** GET/HEAD in a namespace: a listing (tenant or name), an entry's `meta`, or its blob. */
-async function routeRead(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, at: { path: string; query: URLSearchParams; rest: string[]; namespace: EntryNamespace }): Promise<void> {
+async function routeRead(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  at: { path: string; query: URLSearchParams; rest: string[]; namespace: EntryNamespace },
+): Promise<void> {
   const { path, query, rest, namespace } = at;
   if (rest.length > 0 && rest.at(-1) === '') rest.pop();
   const [tenant, name, version, extra] = rest;
   if (tenant !== undefined && !isTenant(tenant)) throw badName('tenant', tenant);
-  if (name !== undefined && !(namespace === 'tools' ? isToolName(name) : isAgentName(name))) throw badName('name', name);
+  if (name !== undefined && !(namespace === 'tools' ? isToolName(name) : isAgentName(name)))
+    throw badName('name', name);
   if (version !== undefined && !isVersion(version)) throw badName('version', version);
   if (tenant !== undefined) assertReadable(ctx.keys, req, tenant);
   if (rest.length <= 2) {
-    const result = await prepareSearch(ctx.storage, ctx.keys, req, query, { namespace, ...(tenant ? { tenant } : {}), ...(name ? { name } : {}) })();
+    const result = await prepareSearch(ctx.storage, ctx.keys, req, query, {
+      namespace,
+      ...(tenant ? { tenant } : {}),
+      ...(name ? { name } : {}),
+    })();
     if (name && result.total === 0) throw notFound(`${tenant}/${name}`);
     sendJson(req, res, 200, name ? { ...result, versions: result.entries.map((e) => e.version).reverse() } : result);
     return;

@@ -16,7 +16,13 @@ export interface SearchScope {
  * Prepares a search from the request (its caller, `q`, `tenant`, `name`, `limit`); the returned
  * function lists the matching entries a caller may see, by tenant, name and newest version first.
  */
-export function prepareSearch(storage: RegistryStorage, keys: KeyStore, req: IncomingMessage, query: URLSearchParams, scope: SearchScope) {
+export function prepareSearch(
+  storage: RegistryStorage,
+  keys: KeyStore,
+  req: IncomingMessage,
+  query: URLSearchParams,
+  scope: SearchScope,
+) {
   let caller: string | undefined;
   try {
     caller = callerOf(keys, req);
@@ -35,9 +41,15 @@ export function prepareSearch(storage: RegistryStorage, keys: KeyStore, req: Inc
         (scope.namespace === undefined || (scope.namespace === 'tools') === (r.kind === 'tool')) &&
         (tenant === undefined || r.tenant === tenant) &&
         (name === undefined || r.name === name) &&
-        (text === '' || r.name.includes(text) || r.tenant.includes(text) || (r.description ?? '').toLowerCase().includes(text)),
+        (text === '' ||
+          r.name.includes(text) ||
+          r.tenant.includes(text) ||
+          (r.description ?? '').toLowerCase().includes(text)),
     );
-    hits.sort((a, b) => a.tenant.localeCompare(b.tenant) || a.name.localeCompare(b.name) || compareVersions(b.version, a.version));
+    hits.sort(
+      (a, b) =>
+        a.tenant.localeCompare(b.tenant) || a.name.localeCompare(b.name) || compareVersions(b.version, a.version),
+    );
     return { total: hits.length, entries: hits.slice(0, limit).map(publicRecord) };
   };
 }

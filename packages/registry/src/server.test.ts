@@ -12,7 +12,8 @@ const BOB = { authorization: 'Bearer bob-key' };
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) out.push(join(entry.parentPath, entry.name));
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) out.push(join(entry.parentPath, entry.name));
   return out;
 }
 
@@ -36,7 +37,12 @@ describe('registry server', () => {
   afterAll(() => registry.close());
 
   const put = (path: string, body: Buffer, headers: Record<string, string | number> = ALICE, sha = sha256Hex(body)) =>
-    rawRequest(base, { method: 'PUT', path, headers: { ...headers, 'x-content-sha256': sha, 'content-length': body.length }, body });
+    rawRequest(base, {
+      method: 'PUT',
+      path,
+      headers: { ...headers, 'x-content-sha256': sha, 'content-length': body.length },
+      body,
+    });
 
   it('answers /healthz', async () => {
     const res = await rawRequest(base, { path: '/healthz' });
@@ -48,7 +54,14 @@ describe('registry server', () => {
     const c = await makeContainer(dir, { name: 'demo', version: '0.1.0' });
     const res = await put('/v1/agents/alice/demo/0.1.0', c.bytes);
     expect(res.status).toBe(201);
-    expect(res.json()).toMatchObject({ tenant: 'alice', name: 'demo', version: '0.1.0', kind: 'container', sha256: c.sha256, created: true });
+    expect(res.json()).toMatchObject({
+      tenant: 'alice',
+      name: 'demo',
+      version: '0.1.0',
+      kind: 'container',
+      sha256: c.sha256,
+      created: true,
+    });
     const got = await rawRequest(base, { path: '/v1/agents/alice/demo/0.1.0' });
     expect(got.status).toBe(200);
     expect(got.body.equals(c.bytes)).toBe(true);
@@ -73,7 +86,9 @@ describe('registry server', () => {
   });
 
   it('lets exactly one of N concurrent pushes of one version win', async () => {
-    const variants = await Promise.all(Array.from({ length: 8 }, (_, i) => makeContainer(dir, { name: 'race', version: '2.0.0', note: `variant ${i}` })));
+    const variants = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => makeContainer(dir, { name: 'race', version: '2.0.0', note: `variant ${i}` })),
+    );
     const results = await Promise.all(variants.map((v) => put('/v1/agents/alice/race/2.0.0', v.bytes)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
@@ -101,19 +116,41 @@ describe('registry server', () => {
 
   it('refuses cross-tenant writes however the tenant is spelled', async () => {
     const c = await makeContainer(dir, { name: 'demo', version: '9.0.0' });
-    const spellings = ['alice', 'Alice', 'ALICE', 'alice.', 'alice..', '%61lice', 'alice%2Fdemo', '..', '.', '%2e%2e', 'alice%00', '%20alice', 'alice%2e'];
+    const spellings = [
+      'alice',
+      'Alice',
+      'ALICE',
+      'alice.',
+      'alice..',
+      '%61lice',
+      'alice%2Fdemo',
+      '..',
+      '.',
+      '%2e%2e',
+      'alice%00',
+      '%20alice',
+      'alice%2e',
+    ];
     for (const tenant of spellings) {
       const res = await put(`/v1/agents/${tenant}/demo/9.0.0`, c.bytes, BOB);
       expect(res.status, tenant).toBe(401);
       expect(res.json().error?.code, tenant).toBe('REGISTRY_UNAUTHORIZED');
     }
     // Paths that start under bob's own tenant but try to climb or smuggle a slash are refused too.
-    for (const path of ['/v1/agents/bob/../alice/demo/9.0.0', '/v1/agents/bob/..%2Falice%2Fdemo/9.0.0', '/v1/agents/bob/demo%2F..%2F..%2Falice/9.0.0', '/v1/agents/bob/Demo/9.0.0', '/v1/agents/bob/demo./9.0.0']) {
+    for (const path of [
+      '/v1/agents/bob/../alice/demo/9.0.0',
+      '/v1/agents/bob/..%2Falice%2Fdemo/9.0.0',
+      '/v1/agents/bob/demo%2F..%2F..%2Falice/9.0.0',
+      '/v1/agents/bob/Demo/9.0.0',
+      '/v1/agents/bob/demo./9.0.0',
+    ]) {
       const res = await put(path, c.bytes, BOB);
       expect([400, 401, 403], path).toContain(res.status);
     }
     expect((await rawRequest(base, { path: '/v1/agents/alice/demo/9.0.0' })).status).toBe(404);
-    const listing = (await rawRequest(base, { path: '/v1/search?q=' })).json() as { entries: Array<{ tenant: string; version: string }> };
+    const listing = (await rawRequest(base, { path: '/v1/search?q=' })).json() as {
+      entries: Array<{ tenant: string; version: string }>;
+    };
     expect(listing.entries.filter((e) => e.version === '9.0.0')).toEqual([]);
   });
 
@@ -170,9 +207,13 @@ describe('registry server', () => {
   it('lists and searches by name and tenant; unknown versions are 404 with an error body', async () => {
     const c = await makeContainer(dir, { name: 'searchable-thing', version: '1.2.3' });
     expect((await put('/v1/agents/bob/searchable-thing/1.2.3', c.bytes, BOB)).status).toBe(201);
-    const byName = (await rawRequest(base, { path: '/v1/search?q=SEARCHABLE' })).json() as { entries: Array<{ tenant: string; name: string }> };
+    const byName = (await rawRequest(base, { path: '/v1/search?q=SEARCHABLE' })).json() as {
+      entries: Array<{ tenant: string; name: string }>;
+    };
     expect(byName.entries.map((e) => `${e.tenant}/${e.name}`)).toEqual(['bob/searchable-thing']);
-    const byTenant = (await rawRequest(base, { path: '/v1/agents/bob' })).json() as { entries: Array<{ tenant: string }> };
+    const byTenant = (await rawRequest(base, { path: '/v1/agents/bob' })).json() as {
+      entries: Array<{ tenant: string }>;
+    };
     expect(byTenant.entries.every((e) => e.tenant === 'bob')).toBe(true);
     const missing = await rawRequest(base, { path: '/v1/agents/bob/searchable-thing/9.9.9' });
     expect(missing.status).toBe(404);
@@ -180,13 +221,21 @@ describe('registry server', () => {
   });
 
   it('stores YAML manifests too, finds them by description, and refuses invalid artifacts', async () => {
-    const yaml = Buffer.from('apiVersion: agent/v1\nname: described\nversion: 0.2.0\ndescription: "Summarises quarterly reports"\nruntime: test-echo\n');
+    const yaml = Buffer.from(
+      'apiVersion: agent/v1\nname: described\nversion: 0.2.0\ndescription: "Summarises quarterly reports"\nruntime: test-echo\n',
+    );
     const pushed = await put('/v1/agents/alice/described/0.2.0', yaml);
     expect(pushed.status).toBe(201);
     expect(pushed.json()).toMatchObject({ kind: 'manifest', digest: expect.stringMatching(/^ag1:[0-9a-f]{64}$/) });
-    const found = (await rawRequest(base, { path: '/v1/search?q=quarterly' })).json() as { entries: Array<{ name: string }> };
+    const found = (await rawRequest(base, { path: '/v1/search?q=quarterly' })).json() as {
+      entries: Array<{ name: string }>;
+    };
     expect(found.entries.map((e) => e.name)).toEqual(['described']);
-    for (const body of [Buffer.from('name: [unclosed\n'), Buffer.from('apiVersion: agent/v1\nname: broken\nversion: 1.0\n'), Buffer.from('just text')]) {
+    for (const body of [
+      Buffer.from('name: [unclosed\n'),
+      Buffer.from('apiVersion: agent/v1\nname: broken\nversion: 1.0\n'),
+      Buffer.from('just text'),
+    ]) {
       const res = await put('/v1/agents/alice/broken/1.0.0', body);
       expect(res.status).toBe(400);
       expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
@@ -197,7 +246,13 @@ describe('registry server', () => {
     const { packContainer } = await import('@agentlang/container');
     const out = join(dir, 'lying.agent');
     const yaml = Buffer.from('apiVersion: agent/v1\nname: lying\nversion: 0.1.0\nruntime: test-echo\n');
-    await packContainer({ agent: { name: 'lying', version: '0.1.0', digest: `ag1:${'7'.repeat(64)}`, dialect: 'agentspec' }, entry: 'agent.yaml', sources: [{ path: 'agent.yaml', bytes: yaml }], lock: Buffer.from('{}'), out });
+    await packContainer({
+      agent: { name: 'lying', version: '0.1.0', digest: `ag1:${'7'.repeat(64)}`, dialect: 'agentspec' },
+      entry: 'agent.yaml',
+      sources: [{ path: 'agent.yaml', bytes: yaml }],
+      lock: Buffer.from('{}'),
+      out,
+    });
     const res = await put('/v1/agents/alice/lying/0.1.0', await readFile(out));
     expect(res.status).toBe(400);
     expect(res.json().error?.code).toBe('REGISTRY_INVALID_ARTIFACT');
@@ -206,7 +261,8 @@ describe('registry server', () => {
   });
 
   it('keeps every blob under the name of its own sha256', async () => {
-    for (const file of await listFiles(join(dir, 'data/blobs'))) expect(sha256Hex(await readFile(file))).toBe(file.split('/').at(-1));
+    for (const file of await listFiles(join(dir, 'data/blobs')))
+      expect(sha256Hex(await readFile(file))).toBe(file.split('/').at(-1));
   });
 });
 
@@ -217,7 +273,12 @@ describe('registry server without keys', () => {
     const base = await registry.listen(0);
     try {
       const body = Buffer.from('x');
-      const res = await rawRequest(base, { method: 'PUT', path: '/v1/agents/alice/demo/0.1.0', headers: { ...ALICE, 'x-content-sha256': sha256Hex(body) }, body });
+      const res = await rawRequest(base, {
+        method: 'PUT',
+        path: '/v1/agents/alice/demo/0.1.0',
+        headers: { ...ALICE, 'x-content-sha256': sha256Hex(body) },
+        body,
+      });
       expect(res.status).toBe(403);
       expect(res.json().error?.code).toBe('REGISTRY_NO_KEYS');
       expect(res.json().error?.message).toContain('AGENTLANG_API_KEYS=');
@@ -237,13 +298,20 @@ describe('private tenants', () => {
     const base = await registry.listen(0);
     try {
       const c = await makeContainer(dir, { name: 'secret', version: '0.1.0' });
-      const push = await rawRequest(base, { method: 'PUT', path: '/v1/agents/alice/secret/0.1.0', headers: { ...ALICE, 'x-content-sha256': c.sha256 }, body: c.bytes });
+      const push = await rawRequest(base, {
+        method: 'PUT',
+        path: '/v1/agents/alice/secret/0.1.0',
+        headers: { ...ALICE, 'x-content-sha256': c.sha256 },
+        body: c.bytes,
+      });
       expect(push.status).toBe(201);
       expect((await rawRequest(base, { path: '/v1/agents/alice/secret/0.1.0' })).status).toBe(401);
       expect((await rawRequest(base, { path: '/v1/agents/alice/secret/0.1.0', headers: BOB })).status).toBe(403);
       expect((await rawRequest(base, { path: '/v1/agents/alice/secret/0.1.0', headers: ALICE })).status).toBe(200);
       expect(((await rawRequest(base, { path: '/v1/search?q=secret' })).json() as { total: number }).total).toBe(0);
-      expect(((await rawRequest(base, { path: '/v1/search?q=secret', headers: ALICE })).json() as { total: number }).total).toBe(1);
+      expect(
+        ((await rawRequest(base, { path: '/v1/search?q=secret', headers: ALICE })).json() as { total: number }).total,
+      ).toBe(1);
     } finally {
       await registry.close();
     }
@@ -274,10 +342,15 @@ describe('tenants that accept only signed containers', () => {
     keys.tenants.get('alice')!.signers = [publisher.publicKey];
     const registry = createRegistryServer({ storage: await DirectoryStorage.open(join(dir, 'data')), keys });
     const base = await registry.listen(0);
-    const push = (path: string, body: Buffer) => rawRequest(base, { method: 'PUT', path, headers: { ...ALICE, 'x-content-sha256': sha256Hex(body) }, body });
+    const push = (path: string, body: Buffer) =>
+      rawRequest(base, { method: 'PUT', path, headers: { ...ALICE, 'x-content-sha256': sha256Hex(body) }, body });
     try {
       const unsigned = await makeContainer(dir, { name: 'signed-only', version: '1.0.0' });
-      const stranger = await makeContainer(dir, { name: 'signed-only', version: '1.0.0', signingKey: ed25519Hex().seed });
+      const stranger = await makeContainer(dir, {
+        name: 'signed-only',
+        version: '1.0.0',
+        signingKey: ed25519Hex().seed,
+      });
       const yaml = Buffer.from('apiVersion: agent/v1\nname: signed-only\nversion: 1.0.0\nruntime: test-echo\n');
       for (const body of [unsigned.bytes, stranger.bytes, yaml]) {
         const res = await push('/v1/agents/alice/signed-only/1.0.0', body);

@@ -68,7 +68,15 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       // The full reason (paths of the data directory, errno) goes to the server log only.
       log(`error ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
       if (res.destroyed || res.writableEnded) return;
-      sendError(req, res, new RegistryError('REGISTRY_STORAGE', 'the registry failed to read or write its storage; the server log has the details', { cause: error }));
+      sendError(
+        req,
+        res,
+        new RegistryError(
+          'REGISTRY_STORAGE',
+          'the registry failed to read or write its storage; the server log has the details',
+          { cause: error },
+        ),
+      );
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -104,7 +112,11 @@ function createPool(options: RegistryServerOptions): IdentifyPool {
     return {
       async close() {},
       run(job) {
-        const result = tail.then(() => (job.namespace === 'tools' ? identifyTool(job.path) : custom(job.path, job.head, job.signers.length > 0 ? { signers: job.signers } : {})));
+        const result = tail.then(() =>
+          job.namespace === 'tools'
+            ? identifyTool(job.path)
+            : custom(job.path, job.head, job.signers.length > 0 ? { signers: job.signers } : {}),
+        );
         tail = result.catch(() => {});
         return result;
       },
@@ -112,7 +124,10 @@ function createPool(options: RegistryServerOptions): IdentifyPool {
   }
   const worker = findIdentifyWorker();
   if (!worker) {
-    throw new RegistryError('REGISTRY_CONFIG', 'the upload-parsing worker (identify-worker.js) is missing beside @agentlang/registry; build the package (`pnpm --filter @agentlang/registry build`)');
+    throw new RegistryError(
+      'REGISTRY_CONFIG',
+      'the upload-parsing worker (identify-worker.js) is missing beside @agentlang/registry; build the package (`pnpm --filter @agentlang/registry build`)',
+    );
   }
   return createIdentifyPool(worker, options.parse);
 }

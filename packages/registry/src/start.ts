@@ -33,7 +33,9 @@ export function parseBind(bind: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(bind);
   const port = Number(match?.[3]);
   if (!match || port > 65535) {
-    throw new RegistryError('REGISTRY_CONFIG', `--bind '${bind}' is not host:port; expected e.g. 127.0.0.1:8765`, { details: { bind } });
+    throw new RegistryError('REGISTRY_CONFIG', `--bind '${bind}' is not host:port; expected e.g. 127.0.0.1:8765`, {
+      details: { bind },
+    });
   }
   return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
 }
@@ -46,14 +48,21 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   if (options.keysFile) readKeysFile(options.keysFile, keys);
   for (const tenant of options.privateTenants ?? []) {
     const entry = keys.tenants.get(tenant);
-    if (!entry) throw new RegistryError('REGISTRY_CONFIG', `--private '${tenant}' names a tenant that has no API key`, { details: { tenant } });
+    if (!entry)
+      throw new RegistryError('REGISTRY_CONFIG', `--private '${tenant}' names a tenant that has no API key`, {
+        details: { tenant },
+      });
     entry.private = true;
   }
   for (const item of options.signers ?? []) {
     const match = /^([^:]+):([0-9a-f]{64})$/.exec(item);
     const entry = match ? keys.tenants.get(match[1]!) : undefined;
     if (!match || !entry) {
-      throw new RegistryError('REGISTRY_CONFIG', `--signer '${item.slice(0, 100)}' is not TENANT:<64 hex Ed25519 public key> for a tenant that has an API key`, { details: { signer: item.slice(0, 100) } });
+      throw new RegistryError(
+        'REGISTRY_CONFIG',
+        `--signer '${item.slice(0, 100)}' is not TENANT:<64 hex Ed25519 public key> for a tenant that has an API key`,
+        { details: { signer: item.slice(0, 100) } },
+      );
     }
     entry.signers = [...(entry.signers ?? []), match[2]!];
   }
@@ -63,7 +72,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   try {
     url = await registry.listen(port, host);
   } catch (cause) {
-    throw new RegistryError('REGISTRY_CONFIG', `cannot listen on ${host}:${port}: ${(cause as Error).message}`, { details: { host, port }, cause });
+    throw new RegistryError('REGISTRY_CONFIG', `cannot listen on ${host}:${port}: ${(cause as Error).message}`, {
+      details: { host, port },
+      cause,
+    });
   }
   return { ...registry, url, keys };
 }

@@ -50,7 +50,12 @@ describe('RegistryStorage is swappable', () => {
     const base = await registry.listen(0);
     try {
       const c = await makeContainer(dir, { name: 'mem', version: '1.0.0', contextBytes: 2 << 20 });
-      const push = await rawRequest(base, { method: 'PUT', path: '/v1/agents/alice/mem/1.0.0', headers: { authorization: 'Bearer alice-key', 'x-content-sha256': c.sha256 }, body: c.bytes });
+      const push = await rawRequest(base, {
+        method: 'PUT',
+        path: '/v1/agents/alice/mem/1.0.0',
+        headers: { authorization: 'Bearer alice-key', 'x-content-sha256': c.sha256 },
+        body: c.bytes,
+      });
       expect(push.status).toBe(201);
       expect(storage.blobs.get(c.sha256)?.equals(c.bytes)).toBe(true);
       const pull = await rawRequest(base, { path: '/v1/agents/alice/mem/1.0.0' });
@@ -69,11 +74,20 @@ describe('storage failures', () => {
       throw new Error('ENOSPC: no space left on device, rename /srv/secret-data/tmp/x');
     };
     const lines: string[] = [];
-    const registry = createRegistryServer({ storage, keys: parseApiKeysEnv('alice:alice-key'), log: (line) => lines.push(line) });
+    const registry = createRegistryServer({
+      storage,
+      keys: parseApiKeysEnv('alice:alice-key'),
+      log: (line) => lines.push(line),
+    });
     const base = await registry.listen(0);
     try {
       const c = await makeContainer(dir, { name: 'full', version: '1.0.0' });
-      const res = await rawRequest(base, { method: 'PUT', path: '/v1/agents/alice/full/1.0.0', headers: { authorization: 'Bearer alice-key', 'x-content-sha256': c.sha256 }, body: c.bytes });
+      const res = await rawRequest(base, {
+        method: 'PUT',
+        path: '/v1/agents/alice/full/1.0.0',
+        headers: { authorization: 'Bearer alice-key', 'x-content-sha256': c.sha256 },
+        body: c.bytes,
+      });
       expect(res.status).toBe(500);
       expect(res.json().error?.code).toBe('REGISTRY_STORAGE');
       expect(res.body.toString()).not.toContain('secret-data');

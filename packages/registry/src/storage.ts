@@ -54,7 +54,10 @@ export interface RegistryStorage {
    * Opens a blob for reading, or undefined when absent. `size` is its current size in storage;
    * with `length`, the stream ends after at most that many bytes (whatever the blob holds now).
    */
-  openBlob(sha256: string, options?: { highWaterMark?: number; length?: number }): Promise<{ stream: Readable; size: number } | undefined>;
+  openBlob(
+    sha256: string,
+    options?: { highWaterMark?: number; length?: number },
+  ): Promise<{ stream: Readable; size: number } | undefined>;
   /** Reads a whole blob into memory (small blobs), or undefined when absent. */
   readBlob(sha256: string): Promise<Buffer | undefined>;
   /** Atomically creates an entry (in the namespace of its kind) unless the version exists; then returns the existing record. */

@@ -36,24 +36,53 @@ export async function makeContainer(
 /** One raw HTTP exchange against 127.0.0.1 with full control over path, headers and body. */
 export function rawRequest(
   base: string,
-  options: { method?: string; path: string; headers?: Record<string, string | number>; body?: Buffer | ((write: (chunk: Buffer) => boolean, end: () => void) => void) },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; json: () => { error?: { code: string; message: string } } & Record<string, unknown> }> {
+  options: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string | number>;
+    body?: Buffer | ((write: (chunk: Buffer) => boolean, end: () => void) => void);
+  },
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  json: () => { error?: { code: string; message: string } } & Record<string, unknown>;
+}> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers ?? {},
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            json: () => JSON.parse(body.toString('utf8')),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     const body = options.body;
     if (body === undefined) req.end();
     else if (Buffer.isBuffer(body)) req.end(body);
-    else body((chunk) => req.write(chunk), () => req.end());
+    else
+      body(
+        (chunk) => req.write(chunk),
+        () => req.end(),
+      );
   });
 }
 
@@ -61,7 +90,6 @@ export function rawRequest(
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
-
 
 /** A registry started from the built package in its own Node process (what `registry serve` runs). */
 export interface SpawnedRegistry {
@@ -78,7 +106,10 @@ export interface SpawnedRegistry {
  * Spawns `startRegistry` from dist/ in a child process with a bounded heap (`--max-old-space-size`),
  * so an attack that would take the process's memory ends in a crash the test can see, not a host OOM.
  */
-export async function spawnRegistry(dataDir: string, options: { heapMib?: number; start?: Record<string, unknown> } = {}): Promise<SpawnedRegistry> {
+export async function spawnRegistry(
+  dataDir: string,
+  options: { heapMib?: number; start?: Record<string, unknown> } = {},
+): Promise<SpawnedRegistry> {
   const { spawn } = await import('node:child_process');
   const { pathToFileURL, fileURLToPath } = await import('node:url');
   const dist = pathToFileURL(join(fileURLToPath(new URL('..', import.meta.url)), 'dist/index.js')).href;
@@ -87,7 +118,11 @@ export async function spawnRegistry(dataDir: string, options: { heapMib?: number
 const r = await startRegistry({ ...${JSON.stringify(start)}, log: (line) => process.stderr.write(line + '\\n') });
 process.stdout.write(r.url + '\\n');
 process.on('SIGTERM', () => r.close().then(() => process.exit(0)));`;
-  const child = spawn(process.execPath, [`--max-old-space-size=${options.heapMib ?? 256}`, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${options.heapMib ?? 256}`, '--input-type=module', '-e', script],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   let buffered = '';
@@ -109,7 +144,9 @@ process.on('SIGTERM', () => r.close().then(() => process.exit(0)));`;
       out += chunk.toString('utf8');
       if (out.includes('\n')) resolve(out.trim());
     });
-    child.once('exit', (code) => reject(new Error(`the registry process exited with ${code} before listening: ${lines.join('\n')}${buffered}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the registry process exited with ${code} before listening: ${lines.join('\n')}${buffered}`)),
+    );
   });
   return {
     url,

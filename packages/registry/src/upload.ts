@@ -52,7 +52,13 @@ export function receiveUpload(req: IncomingMessage, path: string, limits: Upload
       void cleanup().then(() => reject(error));
     };
     const timeout = (what: string, ms: number) => () =>
-      fail(new RegistryError('REGISTRY_TIMEOUT', `upload ${what} after ${ms} ms (${size} bytes received); retry on a faster link or raise the server's upload timeout`, { details: { receivedBytes: size, timeoutMs: ms } }));
+      fail(
+        new RegistryError(
+          'REGISTRY_TIMEOUT',
+          `upload ${what} after ${ms} ms (${size} bytes received); retry on a faster link or raise the server's upload timeout`,
+          { details: { receivedBytes: size, timeoutMs: ms } },
+        ),
+      );
     let idle = setTimeout(timeout('stalled', limits.idleTimeoutMs), limits.idleTimeoutMs);
     const total = setTimeout(timeout('took too long', limits.totalTimeoutMs), limits.totalTimeoutMs);
 
@@ -62,7 +68,13 @@ export function receiveUpload(req: IncomingMessage, path: string, limits: Upload
       idle = setTimeout(timeout('stalled', limits.idleTimeoutMs), limits.idleTimeoutMs);
       size += chunk.length;
       if (size > limits.maxBytes) {
-        fail(new RegistryError('REGISTRY_TOO_LARGE', `upload exceeds the limit of ${limits.maxBytes} bytes (${size} bytes received so far); nothing was stored`, { details: { limitBytes: limits.maxBytes, receivedBytes: size } }));
+        fail(
+          new RegistryError(
+            'REGISTRY_TOO_LARGE',
+            `upload exceeds the limit of ${limits.maxBytes} bytes (${size} bytes received so far); nothing was stored`,
+            { details: { limitBytes: limits.maxBytes, receivedBytes: size } },
+          ),
+        );
         return;
       }
       hash.update(chunk);

@@ -17,7 +17,9 @@ function webSearch(version: string, withFilters: boolean, withTotal: boolean): T
       {
         query: str('Search query'),
         max_results: int('Largest number of results', { default: 10, minimum: 1, maximum: 50 }),
-        ...(withFilters ? { recency_days: int('Only results newer than this many days'), site: str('Restrict to one site') } : {}),
+        ...(withFilters
+          ? { recency_days: int('Only results newer than this many days'), site: str('Restrict to one site') }
+          : {}),
       },
       ['query'],
     ),
@@ -37,10 +39,16 @@ function webFetch(version: string, withFormat: boolean): ToolDefinition {
     version,
     description: 'Read detailed content from specific URLs',
     inputSchema: obj(
-      { url: str('Absolute http(s) URL'), ...(withFormat ? { format: { type: 'string', enum: ['markdown', 'text', 'html'] } } : {}) },
+      {
+        url: str('Absolute http(s) URL'),
+        ...(withFormat ? { format: { type: 'string', enum: ['markdown', 'text', 'html'] } } : {}),
+      },
       ['url'],
     ),
-    outputSchema: obj({ url: { type: 'string' }, status: { type: 'integer' }, content: { type: 'string' } }, ['url', 'content']),
+    outputSchema: obj({ url: { type: 'string' }, status: { type: 'integer' }, content: { type: 'string' } }, [
+      'url',
+      'content',
+    ]),
   };
 }
 
@@ -101,7 +109,11 @@ function delegate(version: string, withContext: boolean): ToolDefinition {
     version,
     description: 'Hand a task to a sub-agent and return its answer',
     inputSchema: obj(
-      { agent: str('Sub-agent name'), task: str('What the sub-agent should do'), ...(withContext ? { context: str('Extra context') } : {}) },
+      {
+        agent: str('Sub-agent name'),
+        task: str('What the sub-agent should do'),
+        ...(withContext ? { context: str('Extra context') } : {}),
+      },
       ['agent', 'task'],
     ),
     outputSchema: obj({ agent: { type: 'string' }, result: { type: 'string' } }, ['result']),

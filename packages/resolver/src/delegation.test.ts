@@ -12,7 +12,14 @@ function at(file: string, name: string, children: string[], maxDepth?: number): 
       name,
       version: '1.0.0',
       ...(children.length > 0
-        ? { delegate: { mode: 'static', agents: children.map((path) => ({ path })), permissions: { b: 'always' }, ...(maxDepth ? { maxDepth } : {}) } }
+        ? {
+            delegate: {
+              mode: 'static',
+              agents: children.map((path) => ({ path })),
+              permissions: { b: 'always' },
+              ...(maxDepth ? { maxDepth } : {}),
+            },
+          }
         : {}),
     },
     { source: { kind: 'file', root: '/crew', entry: file }, subAgentPaths: children.map((path) => ({ path })) },
@@ -75,9 +82,13 @@ describe('resolveSubAgents', () => {
     const e = await fail(resolveSubAgents(at('agent.yaml', 'root', ['a.yaml'], 2), loaderOf(chain).load));
     expect(e.code).toBe('RESOLVE_DELEGATE_DEPTH');
     expect(e.message).toContain('depth 3 exceeds max_depth 2: root → a → b → c');
-    expect((await resolveSubAgents(at('agent.yaml', 'root', ['a.yaml'], 3), loaderOf(chain).load)).subAgents).toHaveLength(3);
+    expect(
+      (await resolveSubAgents(at('agent.yaml', 'root', ['a.yaml'], 3), loaderOf(chain).load)).subAgents,
+    ).toHaveLength(3);
     const tight = [at('a.yaml', 'a', ['b.yaml'], 1), at('b.yaml', 'b', ['c.yaml']), at('c.yaml', 'c', [])];
-    expect((await fail(resolveSubAgents(at('agent.yaml', 'root', ['a.yaml'], 5), loaderOf(tight).load))).code).toBe('RESOLVE_DELEGATE_DEPTH');
+    expect((await fail(resolveSubAgents(at('agent.yaml', 'root', ['a.yaml'], 5), loaderOf(tight).load))).code).toBe(
+      'RESOLVE_DELEGATE_DEPTH',
+    );
   });
 
   it('a sub-agent that cannot be loaded is an error naming its path', async () => {
@@ -88,7 +99,13 @@ describe('resolveSubAgents', () => {
   });
 
   it('without the loader list, finds static paths and co-located YAML files for dynamic discovery', () => {
-    const dir = writeTree(makeTempDir(), { 'agent.yaml': '', 'academic-researcher.yaml': '', 'market-analyst.yml': '', 'prompt.yaml': '', 'notes.md': '' });
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': '',
+      'academic-researcher.yaml': '',
+      'market-analyst.yml': '',
+      'prompt.yaml': '',
+      'notes.md': '',
+    });
     const agent = makeAgent(
       { name: 'orchestrator', delegate: { mode: 'dynamic', discovery: 'directory', agents: [], permissions: {} } },
       { source: { kind: 'directory', root: dir, entry: 'agent.yaml' } },

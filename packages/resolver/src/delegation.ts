@@ -26,7 +26,8 @@ export function subAgentFiles(agent: LoadedAgent): string[] {
     const entry = resolve(root, agent.source.entry);
     for (const f of readdirSync(root).sort()) {
       const abs = join(root, f);
-      if (/\.ya?ml$/.test(f) && abs !== entry && f !== 'prompt.yaml' && f !== 'ux.yaml' && !out.includes(abs)) out.push(abs);
+      if (/\.ya?ml$/.test(f) && abs !== entry && f !== 'prompt.yaml' && f !== 'ux.yaml' && !out.includes(abs))
+        out.push(abs);
     }
   }
   return out;
@@ -42,7 +43,10 @@ function locateReference(error: ResolveError, parent: LoadedAgent, file: string,
   if (index >= 0) return withPosition(error, parent, ['delegate', 'agents', index]);
   if (error.details.line !== undefined) return error;
   const rel = posix(relative(topRoot, file));
-  return new ResolveError(error.code, `${rel}: ${error.message} (found by directory discovery)`, { cause: error.cause, details: { ...error.details, file: rel } });
+  return new ResolveError(error.code, `${rel}: ${error.message} (found by directory discovery)`, {
+    cause: error.cause,
+    details: { ...error.details, file: rel },
+  });
 }
 
 /**
@@ -61,10 +65,14 @@ export async function resolveSubAgents(
     if (!p) {
       p = load(file).catch((cause: unknown) => {
         const reason = (cause as Error).message ?? String(cause);
-        throw new ResolveError('RESOLVE_SUBAGENT', `sub-agent ${posix(relative(topRoot, file))} could not be loaded: ${reason}`, {
-          cause,
-          details: { path: posix(relative(topRoot, file)), code: (cause as { code?: string }).code },
-        });
+        throw new ResolveError(
+          'RESOLVE_SUBAGENT',
+          `sub-agent ${posix(relative(topRoot, file))} could not be loaded: ${reason}`,
+          {
+            cause,
+            details: { path: posix(relative(topRoot, file)), code: (cause as { code?: string }).code },
+          },
+        );
       });
       cache.set(file, p);
     }
@@ -75,7 +83,11 @@ export async function resolveSubAgents(
   const rootFile = resolve(topRoot, agent.source.entry);
   const label = (file: string, a?: LoadedAgent) => a?.manifest.name ?? posix(relative(topRoot, file));
 
-  async function walk(parent: LoadedAgent, chain: Array<{ file: string; name: string }>, budget: number): Promise<void> {
+  async function walk(
+    parent: LoadedAgent,
+    chain: Array<{ file: string; name: string }>,
+    budget: number,
+  ): Promise<void> {
     const files = subAgentFiles(parent);
     if (files.length === 0) return;
     const depth = chain.length;
@@ -93,9 +105,19 @@ export async function resolveSubAgents(
       const seen = chain.findIndex((c) => c.file === file);
       if (seen >= 0) {
         const cycle = [...chain.slice(seen).map((c) => c.name), chain[seen]!.name];
-        const error = new ResolveError('RESOLVE_DELEGATE_CYCLE', `delegation cycle: ${cycle.join(' → ')}; remove one of these delegations`, {
-          details: { chain: cycle, files: [...chain.slice(seen).map((c) => posix(relative(topRoot, c.file))), posix(relative(topRoot, file))] },
-        });
+        const error = new ResolveError(
+          'RESOLVE_DELEGATE_CYCLE',
+          `delegation cycle: ${cycle.join(' → ')}; remove one of these delegations`,
+          {
+            details: {
+              chain: cycle,
+              files: [
+                ...chain.slice(seen).map((c) => posix(relative(topRoot, c.file))),
+                posix(relative(topRoot, file)),
+              ],
+            },
+          },
+        );
         throw locateReference(error, parent, file, topRoot);
       }
       const child = children[i]!;
@@ -113,7 +135,8 @@ export async function resolveSubAgents(
         );
       }
       const name = child.manifest.name;
-      const permission = parent === agent ? agent.manifest.delegate?.permissions[name] : parent.manifest.delegate?.permissions[name];
+      const permission =
+        parent === agent ? agent.manifest.delegate?.permissions[name] : parent.manifest.delegate?.permissions[name];
       out.push({
         name,
         path: posix(isAbsolute(file) ? relative(topRoot, file) : file),

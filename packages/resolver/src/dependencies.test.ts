@@ -12,7 +12,11 @@ describe('checkDependencies', () => {
     const out = await checkDependencies(
       [
         { name: 'sh', check: 'sh -c "exit 0"', install: {} },
-        { name: 'trivy', check: 'agentlang-no-such-trivy --version', install: { darwin: 'brew install trivy', linux: 'curl -sfL https://example/install.sh | sh' } },
+        {
+          name: 'trivy',
+          check: 'agentlang-no-such-trivy --version',
+          install: { darwin: 'brew install trivy', linux: 'curl -sfL https://example/install.sh | sh' },
+        },
         { name: 'slow', check: 'sleep 30', install: { linux: 'apt-get install slow' } },
       ],
       { executor, agent, timeoutMs: 500, platform: 'linux' },
@@ -28,7 +32,11 @@ describe('checkDependencies', () => {
 
   it('kills the whole process group of a timed-out check', async () => {
     const marker = `agentlang-dep-${process.pid}-${Date.now()}`;
-    await checkDependencies([{ name: 'tree', check: `sh -c 'sleep 30; echo ${marker}' & sleep 30`, install: {} }], { executor, agent, timeoutMs: 300 });
+    await checkDependencies([{ name: 'tree', check: `sh -c 'sleep 30; echo ${marker}' & sleep 30`, install: {} }], {
+      executor,
+      agent,
+      timeoutMs: 300,
+    });
     await new Promise((r) => setTimeout(r, 200));
     const { execSync } = await import('node:child_process');
     const ps = execSync('ps -eo args', { encoding: 'utf8' });
@@ -37,7 +45,9 @@ describe('checkDependencies', () => {
 
   it('without an executor runs nothing and reports every check as not run', async () => {
     const calls: unknown[] = [];
-    const out = await checkDependencies([{ name: 'x', check: 'exit 0', install: { linux: 'apt-get install x' } }], { agent });
+    const out = await checkDependencies([{ name: 'x', check: 'exit 0', install: { linux: 'apt-get install x' } }], {
+      agent,
+    });
     expect(out[0]!.dependency).toEqual({ name: 'x', present: false, checked: false });
     expect(out[0]!.decision).toContain('not run');
     expect(calls).toEqual([]);

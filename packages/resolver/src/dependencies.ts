@@ -20,7 +20,11 @@ export interface DependencyOutcome {
   decision: string;
 }
 
-async function runCheck(dep: DependencySpec, executor: ProbeExecutor, options: CheckDependenciesOptions): Promise<{ ok: boolean; why: string }> {
+async function runCheck(
+  dep: DependencySpec,
+  executor: ProbeExecutor,
+  options: CheckDependenciesOptions,
+): Promise<{ ok: boolean; why: string }> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   let started: Awaited<ReturnType<ProbeExecutor['start']>>;
   try {
@@ -56,7 +60,11 @@ async function runCheck(dep: DependencySpec, executor: ProbeExecutor, options: C
 
 /** Install hint for this OS: `linux`, then aliases (`darwin`↔`macos`, `win32`↔`windows`). */
 export function installHintFor(install: Record<string, string>, platform: string): string | undefined {
-  const aliases: Record<string, string[]> = { darwin: ['darwin', 'macos', 'mac'], win32: ['win32', 'windows'], linux: ['linux'] };
+  const aliases: Record<string, string[]> = {
+    darwin: ['darwin', 'macos', 'mac'],
+    win32: ['win32', 'windows'],
+    linux: ['linux'],
+  };
   for (const key of aliases[platform] ?? [platform]) if (install[key]) return install[key];
   return undefined;
 }
@@ -67,7 +75,10 @@ export function installHintFor(install: Record<string, string>, platform: string
  * the install command for this OS from the manifest. Without an executor nothing runs: every
  * dependency is `checked: false` (resolving is inspection).
  */
-export async function checkDependencies(deps: readonly DependencySpec[], options: CheckDependenciesOptions): Promise<DependencyOutcome[]> {
+export async function checkDependencies(
+  deps: readonly DependencySpec[],
+  options: CheckDependenciesOptions,
+): Promise<DependencyOutcome[]> {
   const platform = options.platform ?? process.platform;
   const executor = options.executor;
   return Promise.all(
@@ -79,7 +90,11 @@ export async function checkDependencies(deps: readonly DependencySpec[], options
         };
       }
       const { ok, why } = await runCheck(dep, executor, options);
-      if (ok) return { dependency: { name: dep.name, present: true, checked: true }, decision: `dependency ${dep.name}: \`${dep.check}\` succeeded (in ${executor.name})` };
+      if (ok)
+        return {
+          dependency: { name: dep.name, present: true, checked: true },
+          decision: `dependency ${dep.name}: \`${dep.check}\` succeeded (in ${executor.name})`,
+        };
       const install = installHintFor(dep.install, platform);
       return {
         dependency: { name: dep.name, present: false, checked: true, ...(install ? { install } : {}) },

@@ -20,7 +20,9 @@ describe('{{.env.X}} templates', () => {
         expect(error).toBeInstanceOf(ResolveError);
         const e = error as ResolveError;
         expect(e.code).toBe('RESOLVE_MCP_ENV');
-        expect(e.message).toBe('MCP server S env AUTH uses {{.env.TOKEN}} but TOKEN is not set in the environment; export TOKEN before resolving');
+        expect(e.message).toBe(
+          'MCP server S env AUTH uses {{.env.TOKEN}} but TOKEN is not set in the environment; export TOKEN before resolving',
+        );
         expect(JSON.stringify(e.details)).not.toContain('sk-other-secret');
       }
     }

@@ -77,7 +77,10 @@ export function agentEnvironment(
     }
   }
   for (const tool of manifest.httpTools ?? []) {
-    for (const [field, text] of [['endpoint', tool.endpoint], ['body_template', tool.bodyTemplate ?? '']] as const) {
+    for (const [field, text] of [
+      ['endpoint', tool.endpoint],
+      ['body_template', tool.bodyTemplate ?? ''],
+    ] as const) {
       for (const name of templateVariables(text)) add(name, `http_tools.${tool.name}.${field}`, true);
     }
   }

@@ -55,7 +55,11 @@ export class ResolveError extends Error {
   readonly code: ResolveErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ResolveErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ResolveErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

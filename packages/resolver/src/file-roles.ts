@@ -12,7 +12,9 @@ export function fileRoles(agent: LoadedAgent): PlanFile[] {
   const here = (rel: string) => (dir ? `${dir}/${rel}` : rel);
   const fromDir = (path: string) => (dir && path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : path);
   const subAgents = new Map(agent.subAgentPaths.map((s) => [s.path, s.name ?? fromDir(s.path)]));
-  const skills = new Map(agent.manifest.skills.filter((s) => s.file !== undefined).map((s) => [s.file as string, s.name]));
+  const skills = new Map(
+    agent.manifest.skills.filter((s) => s.file !== undefined).map((s) => [s.file as string, s.name]),
+  );
   return agent.files.map((f) => {
     let role: string;
     if (f.path === entry) role = 'manifest';

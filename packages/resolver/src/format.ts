@@ -16,10 +16,16 @@ export function formatPlanText(plan: ResolvedPlan, options: { verbose?: boolean 
     line('Tools', plan.tools.length === 0 ? 'none' : plan.tools.map((t) => `${t.name}@${t.version}`).join(', ')),
   ];
   if (plan.mcpServers.length > 0) {
-    out.push(line('MCP', plan.mcpServers.map((s) => `${s.name} (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})`).join(', ')));
+    out.push(
+      line(
+        'MCP',
+        plan.mcpServers.map((s) => `${s.name} (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})`).join(', '),
+      ),
+    );
   }
   // Names only: which host variables the agent reads, and where (never a value).
-  if (plan.environment && plan.environment.length > 0) out.push(line('Env', plan.environment.map((e) => `${e.name} (${e.uses.join(', ')})`).join(', ')));
+  if (plan.environment && plan.environment.length > 0)
+    out.push(line('Env', plan.environment.map((e) => `${e.name} (${e.uses.join(', ')})`).join(', ')));
   if (plan.subAgents.length > 0) out.push(line('Agents', plan.subAgents.map((a) => a.name).join(', ')));
   if (plan.permissions.degraded.length > 0) out.push(line('Degraded', plan.permissions.degraded.join(', ')));
   for (const m of plan.missing) out.push(line('Missing', m));

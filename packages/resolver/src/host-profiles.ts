@@ -14,11 +14,23 @@ export interface HostProfile {
 
 const ALL_MODES: PermissionMode[] = ['user_triggered', 'on_demand', 'continuous', 'scheduled'];
 const ALL_CAPABILITIES: Capability[] = [
-  'network', 'websocket', 'p2p',
-  'storage', 'filesystem', 'keychain',
-  'microphone', 'camera', 'screen_capture', 'location',
-  'background', 'notifications', 'clipboard', 'shell',
-  'oauth', 'wallet', 'signing',
+  'network',
+  'websocket',
+  'p2p',
+  'storage',
+  'filesystem',
+  'keychain',
+  'microphone',
+  'camera',
+  'screen_capture',
+  'location',
+  'background',
+  'notifications',
+  'clipboard',
+  'shell',
+  'oauth',
+  'wallet',
+  'signing',
 ];
 
 /**
@@ -46,13 +58,26 @@ export const HOST_PROFILES: Readonly<Record<string, HostProfile>> = Object.freez
   },
   mobile: {
     name: 'mobile',
-    description: 'Mobile app: sensors, location, notifications and scheduled background work, each behind an OS permission prompt; no continuous capture',
-    capabilities: ['network', 'websocket', 'storage', 'keychain', 'microphone', 'camera', 'location', 'background', 'notifications', 'oauth'],
+    description:
+      'Mobile app: sensors, location, notifications and scheduled background work, each behind an OS permission prompt; no continuous capture',
+    capabilities: [
+      'network',
+      'websocket',
+      'storage',
+      'keychain',
+      'microphone',
+      'camera',
+      'location',
+      'background',
+      'notifications',
+      'oauth',
+    ],
     modes: ['user_triggered', 'on_demand', 'scheduled'],
   },
   'browser-extension': {
     name: 'browser-extension',
-    description: 'Browser extension: limited to the active tab (network, extension storage, clipboard, tab capture, notifications)',
+    description:
+      'Browser extension: limited to the active tab (network, extension storage, clipboard, tab capture, notifications)',
     capabilities: ['network', 'websocket', 'storage', 'clipboard', 'screen_capture', 'notifications'],
     modes: ['user_triggered', 'on_demand'],
   },
@@ -64,8 +89,22 @@ export const HOST_PROFILES: Readonly<Record<string, HostProfile>> = Object.freez
   },
   'raw-os': {
     name: 'raw-os',
-    description: 'A plain process on this machine (the default): everything a user process can do except sensors and wallets',
-    capabilities: ['network', 'websocket', 'p2p', 'storage', 'filesystem', 'keychain', 'background', 'notifications', 'clipboard', 'shell', 'oauth', 'signing'],
+    description:
+      'A plain process on this machine (the default): everything a user process can do except sensors and wallets',
+    capabilities: [
+      'network',
+      'websocket',
+      'p2p',
+      'storage',
+      'filesystem',
+      'keychain',
+      'background',
+      'notifications',
+      'clipboard',
+      'shell',
+      'oauth',
+      'signing',
+    ],
     modes: [...ALL_MODES],
   },
 });
@@ -74,7 +113,9 @@ export const HOST_PROFILES: Readonly<Record<string, HostProfile>> = Object.freez
 export const DEFAULT_HOST_PROFILE = 'raw-os';
 
 function invalid(file: string, why: string): ResolveError {
-  return new ResolveError('RESOLVE_HOST_PROFILE', `host profile ${file} is malformed: ${why}`, { details: { file, why } });
+  return new ResolveError('RESOLVE_HOST_PROFILE', `host profile ${file} is malformed: ${why}`, {
+    details: { file, why },
+  });
 }
 
 /**
@@ -88,22 +129,30 @@ export function loadHostProfile(file: string): HostProfile {
   } catch (cause) {
     // A YAML problem is located (`host.yaml:3:1: duplicate key "name"`); an fs error is not.
     const yaml = cause instanceof SafeYamlError ? cause : undefined;
-    throw new ResolveError('RESOLVE_HOST_PROFILE', `host profile ${yaml ? yaml.message : `${file} cannot be read: ${(cause as Error).message}`}`, {
-      cause,
-      details: { file, ...(yaml && { line: yaml.details.line, column: yaml.details.column }) },
-    });
+    throw new ResolveError(
+      'RESOLVE_HOST_PROFILE',
+      `host profile ${yaml ? yaml.message : `${file} cannot be read: ${(cause as Error).message}`}`,
+      {
+        cause,
+        details: { file, ...(yaml && { line: yaml.details.line, column: yaml.details.column }) },
+      },
+    );
   }
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d)) throw invalid(file, 'expected a mapping');
-  if (d.schema !== 'agentlang.host/v1') throw invalid(file, `"schema" must be "agentlang.host/v1", found ${JSON.stringify(d.schema)}`);
+  if (d.schema !== 'agentlang.host/v1')
+    throw invalid(file, `"schema" must be "agentlang.host/v1", found ${JSON.stringify(d.schema)}`);
   if (typeof d.name !== 'string' || d.name === '') throw invalid(file, '"name" must be a non-empty string');
   if (!Array.isArray(d.capabilities)) throw invalid(file, '"capabilities" must be a list');
   for (const c of d.capabilities) {
-    if (!ALL_CAPABILITIES.includes(c as Capability)) throw invalid(file, `unknown capability ${JSON.stringify(c)}; known: ${ALL_CAPABILITIES.join(', ')}`);
+    if (!ALL_CAPABILITIES.includes(c as Capability))
+      throw invalid(file, `unknown capability ${JSON.stringify(c)}; known: ${ALL_CAPABILITIES.join(', ')}`);
   }
   const modes = d.modes ?? ALL_MODES;
   if (!Array.isArray(modes)) throw invalid(file, '"modes" must be a list');
-  for (const m of modes) if (!ALL_MODES.includes(m as PermissionMode)) throw invalid(file, `unknown mode ${JSON.stringify(m)}; known: ${ALL_MODES.join(', ')}`);
+  for (const m of modes)
+    if (!ALL_MODES.includes(m as PermissionMode))
+      throw invalid(file, `unknown mode ${JSON.stringify(m)}; known: ${ALL_MODES.join(', ')}`);
   return {
     name: d.name,
     description: typeof d.description === 'string' ? d.description : `custom host profile ${file}`,
@@ -117,7 +166,8 @@ export function getHostProfile(profile: string | HostProfile | undefined): { pro
   if (profile === undefined) return { profile: HOST_PROFILES[DEFAULT_HOST_PROFILE]!, label: DEFAULT_HOST_PROFILE };
   if (typeof profile !== 'string') return { profile, label: profile.name };
   if (Object.hasOwn(HOST_PROFILES, profile)) return { profile: HOST_PROFILES[profile]!, label: profile };
-  if (/[\\/]/.test(profile) || /\.(json|ya?ml)$/.test(profile)) return { profile: loadHostProfile(profile), label: profile };
+  if (/[\\/]/.test(profile) || /\.(json|ya?ml)$/.test(profile))
+    return { profile: loadHostProfile(profile), label: profile };
   throw new ResolveError(
     'RESOLVE_HOST_PROFILE',
     `unknown host profile "${profile}"; built-in profiles: ${Object.keys(HOST_PROFILES).join(', ')}, or give a path to an agentlang.host/v1 file`,

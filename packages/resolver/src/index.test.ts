@@ -63,6 +63,11 @@ describe('@agentlang/resolver exports', () => {
   it('every error code starts with RESOLVE_', () => {
     for (const code of Object.values(api.ResolveErrorCode)) expect(code).toMatch(/^RESOLVE_[A-Z_]+$/);
     const e = new api.ResolveError('RESOLVE_MISSING', 'x', { details: { a: 1 }, cause: new Error('c') });
-    expect([e.code, e.details, (e.cause as Error).message, e.name]).toEqual(['RESOLVE_MISSING', { a: 1 }, 'c', 'ResolveError']);
+    expect([e.code, e.details, (e.cause as Error).message, e.name]).toEqual([
+      'RESOLVE_MISSING',
+      { a: 1 },
+      'c',
+      'ResolveError',
+    ]);
   });
 });

@@ -11,27 +11,39 @@ function parseDefinition(file: string, name: string, version: string): ToolDefin
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (cause) {
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `tool catalog file ${file} is not valid JSON: ${(cause as Error).message}`, {
-      cause,
-      details: { file },
-    });
+    throw new ResolveError(
+      'RESOLVE_CATALOG_INVALID',
+      `tool catalog file ${file} is not valid JSON: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { file },
+      },
+    );
   }
   const def = raw as Partial<ToolDefinition> | null;
   const problems: string[] = [];
-  if (typeof def !== 'object' || def === null || Array.isArray(def)) problems.push('the file must hold one JSON object');
+  if (typeof def !== 'object' || def === null || Array.isArray(def))
+    problems.push('the file must hold one JSON object');
   else {
-    if (def.name !== name) problems.push(`"name" must be "${name}" (the directory name), found ${JSON.stringify(def.name)}`);
-    if (def.version !== version) problems.push(`"version" must be "${version}" (the file name), found ${JSON.stringify(def.version)}`);
+    if (def.name !== name)
+      problems.push(`"name" must be "${name}" (the directory name), found ${JSON.stringify(def.name)}`);
+    if (def.version !== version)
+      problems.push(`"version" must be "${version}" (the file name), found ${JSON.stringify(def.version)}`);
     if (typeof def.description !== 'string') problems.push('"description" must be a string');
-    if (typeof def.inputSchema !== 'object' || def.inputSchema === null) problems.push('"inputSchema" must be a JSON Schema object');
+    if (typeof def.inputSchema !== 'object' || def.inputSchema === null)
+      problems.push('"inputSchema" must be a JSON Schema object');
     if (def.outputSchema !== undefined && (typeof def.outputSchema !== 'object' || def.outputSchema === null)) {
       problems.push('"outputSchema", when present, must be a JSON Schema object');
     }
   }
   if (problems.length > 0) {
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `tool catalog file ${file} is malformed: ${problems.join('; ')}`, {
-      details: { file, problems },
-    });
+    throw new ResolveError(
+      'RESOLVE_CATALOG_INVALID',
+      `tool catalog file ${file} is malformed: ${problems.join('; ')}`,
+      {
+        details: { file, problems },
+      },
+    );
   }
   return def as ToolDefinition;
 }
@@ -47,10 +59,14 @@ export function createLocalCatalogSource(dir: string): ToolSource {
   try {
     readdirSync(root);
   } catch (cause) {
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `tool catalog directory ${root} cannot be read: ${(cause as Error).message}`, {
-      cause,
-      details: { dir: root },
-    });
+    throw new ResolveError(
+      'RESOLVE_CATALOG_INVALID',
+      `tool catalog directory ${root} cannot be read: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { dir: root },
+      },
+    );
   }
   return {
     id: `catalog:${root}`,

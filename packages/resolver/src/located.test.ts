@@ -17,7 +17,8 @@ function tree(files: Record<string, string>): string {
   return writeTree(dir, files);
 }
 const opts = { env: { PATH: '/usr/bin:/bin' }, probeMcp: false } as const;
-const agentYaml = (body: string) => `name: located\nversion: 1.0.0\ndescription: d\nmodels:\n  test-echo/demo: {}\n${body}`;
+const agentYaml = (body: string) =>
+  `name: located\nversion: 1.0.0\ndescription: d\nmodels:\n  test-echo/demo: {}\n${body}`;
 
 describe('located resolver errors', () => {
   it('tool web_serch is in no catalog: located at the name, with did-you-mean', async () => {
@@ -26,7 +27,13 @@ describe('located resolver errors', () => {
     expect(error.code).toBe('RESOLVE_TOOL_UNKNOWN');
     expect(error.message).toMatch(/^agent\.yaml:8:11: tool web_serch is in no catalog/);
     expect(error.message).toContain('did you mean "web_search"?');
-    expect(error.details).toMatchObject({ file: 'agent.yaml', line: 8, column: 11, path: '/tools/1/name', suggestion: 'web_search' });
+    expect(error.details).toMatchObject({
+      file: 'agent.yaml',
+      line: 8,
+      column: 11,
+      path: '/tools/1/name',
+      suggestion: 'web_search',
+    });
   });
 
   it('an unsatisfiable ^3.0.0 is located at the version', async () => {
@@ -51,12 +58,15 @@ describe('located resolver errors', () => {
 
   it('unknown runtime "test-ech0": located at runtime:, with did-you-mean; --runtime stays unlocated', async () => {
     const dir = tree({
-      'demo.agent': 'apiVersion: agent/v1\nname: demo\nversion: 0.1.0\nruntime: test-ech0\nmodel:\n  preferred:\n    - test-echo/demo\n',
+      'demo.agent':
+        'apiVersion: agent/v1\nname: demo\nversion: 0.1.0\nruntime: test-ech0\nmodel:\n  preferred:\n    - test-echo/demo\n',
     });
     const agent = await loadAgent(join(dir, 'demo.agent'));
     const error = await rejectedWith(ResolveError, resolvePlan(agent, opts));
     expect(error.code).toBe('RESOLVE_RUNTIME_UNKNOWN');
-    expect(error.message).toMatch(/^demo\.agent:4:10: unknown runtime "test-ech0" \(from the manifest's "runtime"\); did you mean "test-echo"\?/);
+    expect(error.message).toMatch(
+      /^demo\.agent:4:10: unknown runtime "test-ech0" \(from the manifest's "runtime"\); did you mean "test-echo"\?/,
+    );
     const flag = await rejectedWith(ResolveError, resolvePlan(agent, { ...opts, runtime: 'claud-code' }));
     expect(flag.message).toMatch(/^unknown runtime "claud-code" \(from --runtime\); did you mean "claude-code"\?/);
   });
@@ -66,7 +76,11 @@ describe('located resolver errors', () => {
     const agent = await loadAgent(dir);
     const plan = await resolvePlan(agent, opts);
     expect(plan.tools[0]).toMatchObject({ name: 'web_search', constraint: '*' });
-    expect(plan.warnings).toContainEqual(expect.stringMatching(/^agent\.yaml:8:5: warning MANIFEST_UNKNOWN_KEY unknown key "verison"; did you mean "version"\?/));
+    expect(plan.warnings).toContainEqual(
+      expect.stringMatching(
+        /^agent\.yaml:8:5: warning MANIFEST_UNKNOWN_KEY unknown key "verison"; did you mean "version"\?/,
+      ),
+    );
     const error = await rejectedWith(ResolveError, resolvePlan(agent, { ...opts, strict: true }));
     expect(error.code).toBe('RESOLVE_MANIFEST_WARNING');
     expect(error.message).toContain('agent.yaml:8:5');

@@ -17,7 +17,10 @@ const agent = { name: 'probe-test' };
 
 const require = createRequire(import.meta.url);
 /** The real @modelcontextprotocol/server-everything from npm, run with node (no npx, no network). */
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 const paged = join(dirname(fileURLToPath(import.meta.url)), 'testing/paged-server.mjs');
 const node = process.execPath;
 
@@ -68,7 +71,14 @@ describe('probeMcpServer with @modelcontextprotocol/server-everything', () => {
 
   it('a whitelisted tool the server lacks is an error naming it and listing what it offers', async () => {
     let pid = 0;
-    const e = await fail(probeMcpServer(spec({ tools: ['echo', 'list_invoices'] }), { executor, agent, env: process.env, onSpawn: (p) => (pid = p) }));
+    const e = await fail(
+      probeMcpServer(spec({ tools: ['echo', 'list_invoices'] }), {
+        executor,
+        agent,
+        env: process.env,
+        onSpawn: (p) => (pid = p),
+      }),
+    );
     expect(e.code).toBe('RESOLVE_MCP_WHITELIST');
     expect(e.message).toContain('"list_invoices"');
     expect(e.message).toMatch(/it offers: .*echo.*get-sum/);
@@ -81,14 +91,21 @@ describe('the MCP SDK is an optional peer dependency', () => {
   it('a module that cannot be found is RESOLVE_MCP_SDK_MISSING naming the server and the fix; other failures pass through', async () => {
     // A real failed resolution (the package does not exist), as when the SDK is not installed.
     const absent = '@modelcontextprotocol/not-installed-here/client/index.js';
-    const error = await rejectedWith(ResolveError, importMcpSdk('files', () => import(absent)));
+    const error = await rejectedWith(
+      ResolveError,
+      importMcpSdk('files', () => import(absent)),
+    );
     expect(error.code).toBe('RESOLVE_MCP_SDK_MISSING');
-    expect(error.message).toMatch(/^MCP server files must be probed, which needs @modelcontextprotocol\/sdk .*npm install @modelcontextprotocol\/sdk.*probeMcp: false/);
+    expect(error.message).toMatch(
+      /^MCP server files must be probed, which needs @modelcontextprotocol\/sdk .*npm install @modelcontextprotocol\/sdk.*probeMcp: false/,
+    );
     expect(error.details).toEqual({ server: 'files', package: '@modelcontextprotocol/sdk' });
     expect((error.cause as NodeJS.ErrnoException).code).toBe('ERR_MODULE_NOT_FOUND');
     const other = new Error('boom');
     await expect(importMcpSdk('files', () => Promise.reject(other))).rejects.toBe(other);
-    expect(await importMcpSdk('files', () => import('@modelcontextprotocol/sdk/client/index.js'))).toHaveProperty('Client');
+    expect(await importMcpSdk('files', () => import('@modelcontextprotocol/sdk/client/index.js'))).toHaveProperty(
+      'Client',
+    );
   });
 });
 
@@ -98,7 +115,11 @@ describe('probeMcpServer: pagination, env templates, secrets', () => {
     expect(r.server).toEqual({ name: 'paged-fixture', version: '3.1.4' });
     expect(r.tools.map((t) => t.name)).toEqual(['tool_0', 'tool_1', 'tool_2', 'tool_3', 'tool_4', 'tool_5', 'tool_6']);
     expect(r.tools[3]!.schemaDigest).toBe(
-      digestJson({ name: 'tool_3', description: 'Tool number 3', inputSchema: { type: 'object', properties: { n: { type: 'integer' } } } }),
+      digestJson({
+        name: 'tool_3',
+        description: 'Tool number 3',
+        inputSchema: { type: 'object', properties: { n: { type: 'integer' } } },
+      }),
     );
   });
 
@@ -127,7 +148,12 @@ describe('probeMcpServer: pagination, env templates, secrets', () => {
     const env = { ...process.env };
     delete env.STRIPE_SECRET_KEY;
     const e = await fail(
-      probeMcpServer(spec({ name: 'Stripe', env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' } }), { executor, agent, env, onSpawn: () => (spawned = true) }),
+      probeMcpServer(spec({ name: 'Stripe', env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' } }), {
+        executor,
+        agent,
+        env,
+        onSpawn: () => (spawned = true),
+      }),
     );
     expect(e.code).toBe('RESOLVE_MCP_ENV');
     expect(e.message).toContain('STRIPE_SECRET_KEY is not set');
@@ -140,13 +166,25 @@ describe('probeMcpServer: secrets never on a command line', () => {
   it('refuses {{.env.X}} in args (and command) before anything is spawned', async () => {
     const calls: unknown[] = [];
     const spy = createHostTestExecutor({ calls: calls as never });
-    const e = await fail(probeMcpServer(spec({ args: [everything, '--token={{.env.MY_TOKEN}}'] }), { executor: spy, agent, env: { ...process.env, MY_TOKEN: 'sk-argv-NEVER' } }));
+    const e = await fail(
+      probeMcpServer(spec({ args: [everything, '--token={{.env.MY_TOKEN}}'] }), {
+        executor: spy,
+        agent,
+        env: { ...process.env, MY_TOKEN: 'sk-argv-NEVER' },
+      }),
+    );
     expect(e.code).toBe('RESOLVE_MCP_ARGV_TEMPLATE');
     expect(e.message).toContain('args[1] uses {{.env.MY_TOKEN}}');
     expect(e.message).toContain('env: { MY_TOKEN: "{{.env.MY_TOKEN}}" }');
     expect(e.message).not.toContain('sk-argv-NEVER');
     expect(calls).toEqual([]);
-    const c = await fail(probeMcpServer(spec({ command: '{{.env.SERVER_BIN}}' }), { executor: spy, agent, env: { ...process.env, SERVER_BIN: '/bin/true' } }));
+    const c = await fail(
+      probeMcpServer(spec({ command: '{{.env.SERVER_BIN}}' }), {
+        executor: spy,
+        agent,
+        env: { ...process.env, SERVER_BIN: '/bin/true' },
+      }),
+    );
     expect(c.code).toBe('RESOLVE_MCP_ARGV_TEMPLATE');
     expect(calls).toEqual([]);
   });
@@ -154,13 +192,21 @@ describe('probeMcpServer: secrets never on a command line', () => {
 
 describe('probeMcpServer: failures leave no process behind', () => {
   it('a command that does not exist', async () => {
-    const e = await fail(probeMcpServer(spec({ command: 'agentlang-no-such-mcp-server' }), { executor, agent, env: process.env }));
+    const e = await fail(
+      probeMcpServer(spec({ command: 'agentlang-no-such-mcp-server' }), { executor, agent, env: process.env }),
+    );
     expect(e.code).toBe('RESOLVE_MCP_START');
     expect(e.message).toContain('`agentlang-no-such-mcp-server` was not found');
   });
 
   it('a server that exits at once: its stderr is in the message', async () => {
-    const e = await fail(probeMcpServer(spec({ args: ['-e', 'console.error("boom: bad config"); process.exit(4)'] }), { executor, agent, env: process.env }));
+    const e = await fail(
+      probeMcpServer(spec({ args: ['-e', 'console.error("boom: bad config"); process.exit(4)'] }), {
+        executor,
+        agent,
+        env: process.env,
+      }),
+    );
     expect(e.code).toBe('RESOLVE_MCP_START');
     expect(e.message).toContain('boom: bad config');
   });
@@ -168,7 +214,13 @@ describe('probeMcpServer: failures leave no process behind', () => {
   it('a server that never answers times out and is killed', async () => {
     let pid = 0;
     const e = await fail(
-      probeMcpServer(spec({ args: ['-e', 'setInterval(() => {}, 1000)'] }), { executor, agent, env: process.env, timeoutMs: 400, onSpawn: (p) => (pid = p) }),
+      probeMcpServer(spec({ args: ['-e', 'setInterval(() => {}, 1000)'] }), {
+        executor,
+        agent,
+        env: process.env,
+        timeoutMs: 400,
+        onSpawn: (p) => (pid = p),
+      }),
     );
     expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
     expect(e.message).toContain('within 400 ms');
@@ -180,13 +232,16 @@ describe('probeMcpServer: failures leave no process behind', () => {
   it('a server that ignores SIGTERM is SIGKILLed', async () => {
     let pid = 0;
     const e = await fail(
-      probeMcpServer(spec({ args: ['-e', 'process.on("SIGTERM", () => {}); process.stdin.resume(); setInterval(() => {}, 1000)'] }), {
-        executor,
-        agent,
-        env: process.env,
-        timeoutMs: 400,
-        onSpawn: (p) => (pid = p),
-      }),
+      probeMcpServer(
+        spec({ args: ['-e', 'process.on("SIGTERM", () => {}); process.stdin.resume(); setInterval(() => {}, 1000)'] }),
+        {
+          executor,
+          agent,
+          env: process.env,
+          timeoutMs: 400,
+          onSpawn: (p) => (pid = p),
+        },
+      ),
     );
     expect(e.code).toBe('RESOLVE_MCP_TIMEOUT');
     expect(alive(pid)).toBe(false);

@@ -29,7 +29,10 @@ class Timeout extends Error {}
  * a command line, which every local user can read in `/proc/<pid>/cmdline`. Secrets go in `env:`.
  */
 export function assertNoArgvTemplates(spec: McpServerSpec): void {
-  const places: Array<[string, string]> = [['command', spec.command], ...spec.args.map((a, i): [string, string] => [`args[${i}]`, a])];
+  const places: Array<[string, string]> = [
+    ['command', spec.command],
+    ...spec.args.map((a, i): [string, string] => [`args[${i}]`, a]),
+  ];
   for (const [where, text] of places) {
     const names = templateVariables(text);
     if (names.length === 0) continue;
@@ -149,7 +152,10 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
 
   // Literal import() calls, so a bundler (the CLI's) can still find and split out the SDK.
   const [{ Client }, sdkStdio] = await importMcpSdk(spec.name, () =>
-    Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/shared/stdio.js')]),
+    Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/shared/stdio.js'),
+    ]),
   );
   const where = `MCP server ${spec.name} (\`${spec.command}\`)`;
   let proc: ProbeProcess;
@@ -168,8 +174,14 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     const e = error as NodeJS.ErrnoException;
     // The executor's own refusal (no sandbox, a policy it cannot enforce) passes through unchanged.
     if (typeof e.code === 'string' && e.code !== 'ENOENT') throw error;
-    const reason = e.code === 'ENOENT' ? `the command \`${spec.command}\` was not found (not on PATH and not a file)` : redact(e.message ?? String(error), secretValues);
-    throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start: ${reason}`, { cause: error, details: { server: spec.name, command: spec.command, pid: null } });
+    const reason =
+      e.code === 'ENOENT'
+        ? `the command \`${spec.command}\` was not found (not on PATH and not a file)`
+        : redact(e.message ?? String(error), secretValues);
+    throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start: ${reason}`, {
+      cause: error,
+      details: { server: spec.name, command: spec.command, pid: null },
+    });
   }
   const pid = proc.pid ?? null;
   if (pid !== null) options.onSpawn?.(pid);
@@ -178,7 +190,10 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
   const transport = new ProbeTransport(proc, sdkStdio);
-  const client = new Client({ name: 'agentlang-resolver', version: '0.1.0' }, { capabilities: { ...MCP_CLIENT_CAPABILITIES } });
+  const client = new Client(
+    { name: 'agentlang-resolver', version: '0.1.0' },
+    { capabilities: { ...MCP_CLIENT_CAPABILITIES } },
+  );
   const tail = () => {
     const t = redact(stderr.trim(), secretValues).split('\n').slice(-5).join('\n');
     return t ? `; its stderr ended with:\n${t}` : '';
@@ -200,7 +215,8 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
         tools.push(...page.tools);
         cursor = page.nextCursor;
         if (cursor !== undefined) {
-          if (seenCursors.has(cursor)) throw new Error(`tools/list returned the cursor ${JSON.stringify(cursor)} twice`);
+          if (seenCursors.has(cursor))
+            throw new Error(`tools/list returned the cursor ${JSON.stringify(cursor)} twice`);
           seenCursors.add(cursor);
         }
       } while (cursor !== undefined);
@@ -253,10 +269,14 @@ export async function probeMcpServer(spec: McpServerSpec, options: ProbeMcpOptio
     // Let the exit (and the last stderr bytes) arrive before quoting them.
     await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 200))]);
     const e = error as Error;
-    throw new ResolveError('RESOLVE_MCP_START', `${where} failed to start or answer: ${redact(e.message ?? String(error), secretValues)}${tail()}`, {
-      cause: error,
-      details: { server: spec.name, command: spec.command, pid },
-    });
+    throw new ResolveError(
+      'RESOLVE_MCP_START',
+      `${where} failed to start or answer: ${redact(e.message ?? String(error), secretValues)}${tail()}`,
+      {
+        cause: error,
+        details: { server: spec.name, command: spec.command, pid },
+      },
+    );
   } finally {
     clearTimeout(timer);
     await client.close().catch(() => undefined);

@@ -7,7 +7,13 @@ import type { ModelCapabilities } from './plan.js';
 /** A model catalog entry: capabilities without the `known` flag. */
 export type ModelEntry = Omit<ModelCapabilities, 'known'>;
 
-const m = (provider: string, contextWindow: number, supportsTools: boolean, supportsVision: boolean, price?: [input: number, output: number]): ModelEntry => ({
+const m = (
+  provider: string,
+  contextWindow: number,
+  supportsTools: boolean,
+  supportsVision: boolean,
+  price?: [input: number, output: number],
+): ModelEntry => ({
   provider,
   contextWindow,
   supportsTools,
@@ -84,7 +90,9 @@ export const CAPABILITY_TIERS: Readonly<Record<string, readonly string[]>> = Obj
 /** `claude/claude-sonnet-4` → `claude-sonnet-4` for a known routing prefix; other ids unchanged. */
 export function stripProviderPrefix(id: string): string {
   const slash = id.indexOf('/');
-  return slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, id.slice(0, slash)) && id.slice(0, slash) !== 'test-echo' ? id.slice(slash + 1) : id;
+  return slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, id.slice(0, slash)) && id.slice(0, slash) !== 'test-echo'
+    ? id.slice(slash + 1)
+    : id;
 }
 
 /** Looks a model id up in a catalog (exact key first, then the longest matching `prefix/*`, then without a routing prefix). */
@@ -97,22 +105,29 @@ export function lookupModel(catalog: Readonly<Record<string, ModelEntry>>, id: s
   }
   let best: string | undefined;
   for (const key of Object.keys(catalog)) {
-    if (key.endsWith('/*') && id.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length)) best = key;
+    if (key.endsWith('/*') && id.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length))
+      best = key;
   }
   return best === undefined ? undefined : catalog[best];
 }
 
 function entryFrom(file: string, id: string, raw: unknown): ModelEntry {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id} must be a mapping`, { details: { file, model: id } });
+    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id} must be a mapping`, {
+      details: { file, model: id },
+    });
   }
   const r = raw as Record<string, unknown>;
   const entry: ModelEntry = {};
   const check = (key: string, type: 'string' | 'number' | 'boolean') => {
     if (r[key] !== undefined && typeof r[key] !== type) {
-      throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id}.${key} must be a ${type}, found ${JSON.stringify(r[key])}`, {
-        details: { file, model: id, key },
-      });
+      throw new ResolveError(
+        'RESOLVE_CATALOG_INVALID',
+        `model catalog ${file}: models.${id}.${key} must be a ${type}, found ${JSON.stringify(r[key])}`,
+        {
+          details: { file, model: id, key },
+        },
+      );
     }
     return r[key];
   };
@@ -126,10 +141,18 @@ function entryFrom(file: string, id: string, raw: unknown): ModelEntry {
   if (supportsVision !== undefined) entry.supportsVision = supportsVision as boolean;
   const input = check('input_usd_per_mtok', 'number') as number | undefined;
   const output = check('output_usd_per_mtok', 'number') as number | undefined;
-  if ((input === undefined) !== (output === undefined) || (input !== undefined && !(input >= 0 && (output as number) >= 0 && Number.isFinite(input) && Number.isFinite(output)))) {
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${file}: models.${id} needs both input_usd_per_mtok and output_usd_per_mtok, each a number ≥ 0 (e.g. 3 and 15), found ${JSON.stringify(input)} and ${JSON.stringify(output)}`, {
-      details: { file, model: id, key: input === undefined ? 'input_usd_per_mtok' : 'output_usd_per_mtok' },
-    });
+  if (
+    (input === undefined) !== (output === undefined) ||
+    (input !== undefined &&
+      !(input >= 0 && (output as number) >= 0 && Number.isFinite(input) && Number.isFinite(output)))
+  ) {
+    throw new ResolveError(
+      'RESOLVE_CATALOG_INVALID',
+      `model catalog ${file}: models.${id} needs both input_usd_per_mtok and output_usd_per_mtok, each a number ≥ 0 (e.g. 3 and 15), found ${JSON.stringify(input)} and ${JSON.stringify(output)}`,
+      {
+        details: { file, model: id, key: input === undefined ? 'input_usd_per_mtok' : 'output_usd_per_mtok' },
+      },
+    );
   }
   if (input !== undefined && output !== undefined) entry.price = { inputPerMTok: input, outputPerMTok: output };
   return entry;
@@ -146,13 +169,23 @@ export function loadModelCatalog(file: string): Record<string, ModelEntry> {
   } catch (cause) {
     // A YAML problem is located (`models.yaml:3:1: duplicate key "gpt-4o"`); an fs error is not.
     const yaml = cause instanceof SafeYamlError ? cause : undefined;
-    throw new ResolveError('RESOLVE_CATALOG_INVALID', `model catalog ${yaml ? yaml.message : `${file} cannot be read: ${(cause as Error).message}`}`, {
-      cause,
-      details: { file, ...(yaml && { line: yaml.details.line, column: yaml.details.column }) },
-    });
+    throw new ResolveError(
+      'RESOLVE_CATALOG_INVALID',
+      `model catalog ${yaml ? yaml.message : `${file} cannot be read: ${(cause as Error).message}`}`,
+      {
+        cause,
+        details: { file, ...(yaml && { line: yaml.details.line, column: yaml.details.column }) },
+      },
+    );
   }
   const d = doc as { schema?: unknown; models?: unknown } | null;
-  if (typeof d !== 'object' || d === null || d.schema !== 'agentlang.models/v1' || typeof d.models !== 'object' || d.models === null) {
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    d.schema !== 'agentlang.models/v1' ||
+    typeof d.models !== 'object' ||
+    d.models === null
+  ) {
     throw new ResolveError(
       'RESOLVE_CATALOG_INVALID',
       `model catalog ${file} must be a mapping with "schema: agentlang.models/v1" and a "models" mapping`,
@@ -186,7 +219,10 @@ export function resolveModels(
     const entry = lookupModel(catalog, spec.id);
     // A routing prefix (`local/llama3`) names the provider outright; otherwise manifest, catalog, inference.
     const slash = spec.id.indexOf('/');
-    const prefixed = slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, spec.id.slice(0, slash)) ? PROVIDER_PREFIXES[spec.id.slice(0, slash)] : undefined;
+    const prefixed =
+      slash > 0 && Object.hasOwn(PROVIDER_PREFIXES, spec.id.slice(0, slash))
+        ? PROVIDER_PREFIXES[spec.id.slice(0, slash)]
+        : undefined;
     const provider = spec.provider ?? prefixed ?? entry?.provider ?? inferProvider(spec.id);
     if (entry) out[spec.id] = { ...entry, ...(provider ? { provider } : {}), known: true };
     else {

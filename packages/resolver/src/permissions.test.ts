@@ -19,7 +19,15 @@ function denied(fn: () => unknown): ResolveError {
 
 describe('host profiles', () => {
   it('has a built-in profile for every host the spec lists, plus docker and raw-os', () => {
-    expect(Object.keys(HOST_PROFILES).sort()).toEqual(['browser-extension', 'claude-desktop', 'docker', 'mobile', 'raw-os', 'replit', 'rush-desktop']);
+    expect(Object.keys(HOST_PROFILES).sort()).toEqual([
+      'browser-extension',
+      'claude-desktop',
+      'docker',
+      'mobile',
+      'raw-os',
+      'replit',
+      'rush-desktop',
+    ]);
     expect(getHostProfile(undefined).label).toBe('raw-os');
     expect(HOST_PROFILES['claude-desktop']!.modes).toEqual(['user_triggered']);
     expect(HOST_PROFILES['rush-desktop']!.capabilities).toHaveLength(17);
@@ -33,7 +41,8 @@ describe('host profiles', () => {
 
   it('loads a custom YAML or JSON profile and rejects a malformed one', () => {
     const dir = writeTree(makeTempDir(), {
-      'kiosk.yaml': 'schema: agentlang.host/v1\nname: kiosk\ncapabilities: [network, camera]\nmodes: [user_triggered]\n',
+      'kiosk.yaml':
+        'schema: agentlang.host/v1\nname: kiosk\ncapabilities: [network, camera]\nmodes: [user_triggered]\n',
       'bad.json': JSON.stringify({ schema: 'agentlang.host/v1', name: 'bad', capabilities: ['telepathy'] }),
     });
     const { profile, label } = getHostProfile(`${dir}/kiosk.yaml`);
@@ -73,7 +82,11 @@ describe('checkPermissions', () => {
     const e = denied(() => checkPermissions(p, HOST_PROFILES['browser-extension']!, 'browser-extension'));
     expect(e.message).toContain('does not offer camera');
     const continuous = perms({ required: ['microphone'], settings: { microphone: { mode: 'continuous' } } });
-    expect(denied(() => checkPermissions(continuous, HOST_PROFILES.mobile!, 'mobile')).message).toContain('does not allow mode continuous for microphone');
-    expect(checkPermissions(continuous, HOST_PROFILES['rush-desktop']!, 'rush-desktop').permissions.granted).toEqual(['microphone']);
+    expect(denied(() => checkPermissions(continuous, HOST_PROFILES.mobile!, 'mobile')).message).toContain(
+      'does not allow mode continuous for microphone',
+    );
+    expect(checkPermissions(continuous, HOST_PROFILES['rush-desktop']!, 'rush-desktop').permissions.granted).toEqual([
+      'microphone',
+    ]);
   });
 });

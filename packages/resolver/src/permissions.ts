@@ -6,7 +6,8 @@ import type { ResolvedPermissions } from './plan.js';
 function refusal(cap: Capability, spec: PermissionsSpec | undefined, host: HostProfile): string | undefined {
   if (!host.capabilities.includes(cap)) return `${host.name} does not offer ${cap}`;
   const mode = spec?.settings[cap]?.mode;
-  if (mode && !host.modes.includes(mode)) return `${host.name} does not allow mode ${mode} for ${cap} (allows: ${host.modes.join(', ')})`;
+  if (mode && !host.modes.includes(mode))
+    return `${host.name} does not allow mode ${mode} for ${cap} (allows: ${host.modes.join(', ')})`;
   return undefined;
 }
 

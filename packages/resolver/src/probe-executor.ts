@@ -72,6 +72,8 @@ export function probeAgentOf(agent: {
     name: m.name,
     ...(agent.source.kind === 'directory' || agent.source.kind === 'file' ? { root: agent.source.root } : {}),
     ...(m.trust ? { trust: m.trust } : {}),
-    ...(m.permissions ? { permissions: { required: [...m.permissions.required], optional: [...m.permissions.optional] } } : {}),
+    ...(m.permissions
+      ? { permissions: { required: [...m.permissions.required], optional: [...m.permissions.optional] } }
+      : {}),
   };
 }

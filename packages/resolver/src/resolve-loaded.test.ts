@@ -11,7 +11,8 @@ import { compileSystemPrompt } from './system-prompt.js';
 
 // End to end with the real loader of @agentlang/manifest: files on disk → LoadedAgent → plan.
 
-const SPECIALIST = (name: string, extra = '') => `name: ${name}\ndescription: |\n  Specialist ${name}.\ntools:\n  - name: web_search\n${extra}`;
+const SPECIALIST = (name: string, extra = '') =>
+  `name: ${name}\ndescription: |\n  Specialist ${name}.\ntools:\n  - name: web_search\n${extra}`;
 
 const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(ResolveError, p);
 
@@ -37,7 +38,8 @@ describe('resolvePlan with loadAgent', () => {
         '    market-analyst: session',
         '',
       ].join('\n'),
-      'prompt.yaml': 'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      SECRET-SAUCE persona text\n',
+      'prompt.yaml':
+        'version: 2\nrole: user\nsections:\n  - name: mindset\n    content: |\n      SECRET-SAUCE persona text\n',
       'specialists/academic-researcher.yaml': SPECIALIST('academic-researcher'),
       'specialists/market-analyst.yaml': SPECIALIST('market-analyst'),
     });
@@ -107,21 +109,39 @@ describe('the default runtime, by dialect', () => {
   };
 
   it('agent.yaml naming no runtime runs on the built-in harness; AGENTLANG_RUNTIME or runtime: choose a CLI', async () => {
-    const dir = writeTree(makeTempDir(), { 'agent.yaml': 'name: helper\nversion: 1.0.0\nmodels:\n  claude-sonnet-4:\n    provider: anthropic\n' });
+    const dir = writeTree(makeTempDir(), {
+      'agent.yaml': 'name: helper\nversion: 1.0.0\nmodels:\n  claude-sonnet-4:\n    provider: anthropic\n',
+    });
     const env = { PATH: claudeBin(), ANTHROPIC_API_KEY: 'k' };
     const plan = await resolvePlan(await loadAgent(dir), { env });
-    expect([plan.runtime.name, plan.model, plan.authSource, plan.missing]).toEqual(['harness', 'claude-sonnet-4', 'env:ANTHROPIC_API_KEY', []]);
+    expect([plan.runtime.name, plan.model, plan.authSource, plan.missing]).toEqual([
+      'harness',
+      'claude-sonnet-4',
+      'env:ANTHROPIC_API_KEY',
+      [],
+    ]);
     expect(formatPlanText(plan)).toContain('  Runtime:  harness (built in)\n');
-    expect((await resolvePlan(await loadAgent(dir), { env: { ...env, AGENTLANG_RUNTIME: 'claude-code' } })).runtime.name).toBe('claude-code');
+    expect(
+      (await resolvePlan(await loadAgent(dir), { env: { ...env, AGENTLANG_RUNTIME: 'claude-code' } })).runtime.name,
+    ).toBe('claude-code');
     expect((await resolvePlan(await loadAgent(dir), { env, runtime: 'claude-code' })).runtime.name).toBe('claude-code');
     // An unknown host runtime is the host's error, not located in the manifest.
     const e = await fail(resolvePlan(await loadAgent(dir), { env: { ...env, AGENTLANG_RUNTIME: 'langgraf' } }));
-    expect([e.code, e.details.from, e.message.includes('agent.yaml:')]).toEqual(['RESOLVE_RUNTIME_UNKNOWN', 'the host configuration (AGENTLANG_RUNTIME)', false]);
+    expect([e.code, e.details.from, e.message.includes('agent.yaml:')]).toEqual([
+      'RESOLVE_RUNTIME_UNKNOWN',
+      'the host configuration (AGENTLANG_RUNTIME)',
+      false,
+    ]);
   });
 
   it('an AgentSpec manifest (apiVersion: agent/v1) naming no runtime is routed among external CLIs as before', async () => {
-    const dir = writeTree(makeTempDir(), { 'helper.agent': 'apiVersion: agent/v1\nname: helper\nversion: 1.0.0\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n' });
-    const plan = await resolvePlan(await loadAgent(join(dir, 'helper.agent')), { env: { PATH: claudeBin(), ANTHROPIC_API_KEY: 'k' } });
+    const dir = writeTree(makeTempDir(), {
+      'helper.agent':
+        'apiVersion: agent/v1\nname: helper\nversion: 1.0.0\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n',
+    });
+    const plan = await resolvePlan(await loadAgent(join(dir, 'helper.agent')), {
+      env: { PATH: claudeBin(), ANTHROPIC_API_KEY: 'k' },
+    });
     expect([plan.runtime.name, plan.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
   });
 });

@@ -16,7 +16,10 @@ import type { ProbeRequest } from './probe-executor.js';
 const probeExecutor = createHostTestExecutor();
 
 const require = createRequire(import.meta.url);
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 
 function binDir(...names: string[]): string {
   const dir = makeTempDir();
@@ -32,7 +35,11 @@ const fail = (p: Promise<unknown>): Promise<ResolveError> => rejectedWith(Resolv
 describe('resolvePlan: the seed 000 demo', () => {
   it('prints exactly the seed lines', async () => {
     const plan = await resolvePlan(demoAgent());
-    expect(formatPlanText(plan)).toBe(['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join('\n'));
+    expect(formatPlanText(plan)).toBe(
+      ['  Runtime:  test-echo', '  Model:    test-echo/demo', '  Auth:     local socket', '  Tools:    none'].join(
+        '\n',
+      ),
+    );
     expect(plan).toMatchObject({
       schema: 'agentlang.plan/v1',
       agent: { name: 'demo', version: '0.1.0', dialect: 'agentspec' },
@@ -61,14 +68,16 @@ describe('resolvePlan: the seed 000 demo', () => {
     const env = { PATH: '/nonexistent' };
     const plan = await resolvePlan(demoAgent(), { env });
     expect(plan.runtime.available).toBe(false);
-    expect(plan.missing).toEqual(['runtime binary `echo` (test-echo) not found on PATH; install it or choose another runtime with --runtime']);
+    expect(plan.missing).toEqual([
+      'runtime binary `echo` (test-echo) not found on PATH; install it or choose another runtime with --runtime',
+    ]);
     expect(formatPlanText(plan)).toContain('\n  Missing:  runtime binary `echo`');
     expect((await fail(resolvePlan(demoAgent(), { env, strict: true }))).code).toBe('RESOLVE_MISSING');
   });
 
   it('explains every decision under verbose', async () => {
     const text = formatPlanText(await resolvePlan(demoAgent()), { verbose: true });
-    expect(text).toContain("  Decision: runtime test-echo: declared by the manifest's \"runtime\"");
+    expect(text).toContain('  Decision: runtime test-echo: declared by the manifest\'s "runtime"');
     expect(text).toContain('  Decision: auth: test-echo needs no credentials');
     expect(text).toContain('  Decision: system prompt: compiled to markdown, sha256:');
   });
@@ -81,7 +90,12 @@ describe('resolvePlan: a research assistant', () => {
   function research() {
     const dir = makeTempDir();
     writeTree(dir, {
-      'catalog/citations/0.3.0.json': JSON.stringify({ name: 'citations', version: '0.3.0', description: 'Format citations', inputSchema: { type: 'object' } }),
+      'catalog/citations/0.3.0.json': JSON.stringify({
+        name: 'citations',
+        version: '0.3.0',
+        description: 'Format citations',
+        inputSchema: { type: 'object' },
+      }),
     });
     return {
       dir,
@@ -90,14 +104,37 @@ describe('resolvePlan: a research assistant', () => {
           name: 'research-assistant',
           version: '1.0.0',
           models: [{ id: 'claude-sonnet-4', provider: 'anthropic', options: { temperature: 0.7 } }],
-          tools: [{ name: 'web_search', version: '^1.2.0' }, { name: 'web_fetch', version: '~1.0.0' }, { name: 'artifacts' }, { name: 'citations' }],
-          mcpServers: [
-            { name: 'Everything', command: process.execPath, args: [everything, 'stdio'], env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' }, tools: ['echo', 'get-sum'] },
+          tools: [
+            { name: 'web_search', version: '^1.2.0' },
+            { name: 'web_fetch', version: '~1.0.0' },
+            { name: 'artifacts' },
+            { name: 'citations' },
           ],
-          dependencies: [{ name: 'trivy', check: 'agentlang-no-such-trivy --version', install: { linux: 'apt-get install -y trivy', darwin: 'brew install trivy' } }],
+          mcpServers: [
+            {
+              name: 'Everything',
+              command: process.execPath,
+              args: [everything, 'stdio'],
+              env: { STRIPE_SECRET_KEY: '{{.env.STRIPE_SECRET_KEY}}' },
+              tools: ['echo', 'get-sum'],
+            },
+          ],
+          dependencies: [
+            {
+              name: 'trivy',
+              check: 'agentlang-no-such-trivy --version',
+              install: { linux: 'apt-get install -y trivy', darwin: 'brew install trivy' },
+            },
+          ],
           permissions: { required: ['network', 'storage'], optional: ['microphone'], settings: {} },
         },
-        { source: { kind: 'directory', root: dir, entry: 'agent.yaml' }, prompt: { path: 'prompt.yaml', document: { version: 2, sections: [{ name: 'mindset', content: 'PROPRIETARY persona text' }] } } },
+        {
+          source: { kind: 'directory', root: dir, entry: 'agent.yaml' },
+          prompt: {
+            path: 'prompt.yaml',
+            document: { version: 2, sections: [{ name: 'mindset', content: 'PROPRIETARY persona text' }] },
+          },
+        },
       ),
     };
   }
@@ -105,7 +142,11 @@ describe('resolvePlan: a research assistant', () => {
   it('resolves tools, model, runtime, auth by name, MCP, dependencies, permissions; no secret anywhere', async () => {
     const { agent } = research();
     const logs: string[] = [];
-    const env = { PATH: `${binDir('claude')}:${process.env.PATH}`, ANTHROPIC_API_KEY: secretKey, STRIPE_SECRET_KEY: stripeKey };
+    const env = {
+      PATH: `${binDir('claude')}:${process.env.PATH}`,
+      ANTHROPIC_API_KEY: secretKey,
+      STRIPE_SECRET_KEY: stripeKey,
+    };
     const plan = await resolvePlan(agent, { env, toolCatalogs: ['catalog'], hostProfile: 'docker', probeExecutor });
     logs.push(formatPlanText(plan, { verbose: true }));
     // An AgentLang agent that names no runtime runs on the built-in harness, even with `claude` installed.
@@ -123,11 +164,30 @@ describe('resolvePlan: a research assistant', () => {
       'citations@0.3.0 catalog',
     ]);
     expect(plan.models['claude-sonnet-4']).toMatchObject({ contextWindow: 200_000, supportsTools: true, known: true });
-    expect(plan.mcpServers[0]).toMatchObject({ name: 'Everything', envKeys: ['STRIPE_SECRET_KEY'], server: { name: 'mcp-servers/everything' } });
+    expect(plan.mcpServers[0]).toMatchObject({
+      name: 'Everything',
+      envKeys: ['STRIPE_SECRET_KEY'],
+      server: { name: 'mcp-servers/everything' },
+    });
     expect(plan.mcpServers[0]!.tools.map((t) => t.name)).toEqual(['echo', 'get-sum']);
-    expect(plan.dependencies).toEqual([{ name: 'trivy', present: false, checked: true, install: process.platform === 'darwin' ? 'brew install trivy' : 'apt-get install -y trivy' }]);
-    expect(plan.missing.some((m) => m.startsWith('dependency trivy: `agentlang-no-such-trivy --version` failed; install with:'))).toBe(true);
-    expect(plan.permissions).toMatchObject({ host: 'docker', granted: ['network', 'storage'], degraded: ['microphone'] });
+    expect(plan.dependencies).toEqual([
+      {
+        name: 'trivy',
+        present: false,
+        checked: true,
+        install: process.platform === 'darwin' ? 'brew install trivy' : 'apt-get install -y trivy',
+      },
+    ]);
+    expect(
+      plan.missing.some((m) =>
+        m.startsWith('dependency trivy: `agentlang-no-such-trivy --version` failed; install with:'),
+      ),
+    ).toBe(true);
+    expect(plan.permissions).toMatchObject({
+      host: 'docker',
+      granted: ['network', 'storage'],
+      degraded: ['microphone'],
+    });
     const text = formatPlanText(plan);
     expect(text).toContain('  Runtime:  harness (built in)\n');
     expect(text).toContain('  Tools:    web_search@1.2.3, web_fetch@1.0.2, artifacts@2.0.0, citations@0.3.0');
@@ -136,7 +196,9 @@ describe('resolvePlan: a research assistant', () => {
       { name: 'ANTHROPIC_API_KEY', uses: ['runtime harness credential'], template: false },
       { name: 'STRIPE_SECRET_KEY', uses: ['mcp_servers.Everything.env.STRIPE_SECRET_KEY'], template: true },
     ]);
-    expect(text).toContain('  Env:      ANTHROPIC_API_KEY (runtime harness credential), STRIPE_SECRET_KEY (mcp_servers.Everything.env.STRIPE_SECRET_KEY)');
+    expect(text).toContain(
+      '  Env:      ANTHROPIC_API_KEY (runtime harness credential), STRIPE_SECRET_KEY (mcp_servers.Everything.env.STRIPE_SECRET_KEY)',
+    );
     expect(text).toContain('  Warning:  optional capability microphone unavailable');
     for (const out of [JSON.stringify(plan), ...logs]) {
       expect(out).not.toContain(secretKey);
@@ -151,15 +213,31 @@ describe('resolvePlan: a research assistant', () => {
     expect(plan.warnings).toEqual(['model acme-omni-9 is in no model catalog; its capabilities are unknown']);
     expect(formatPlanText(plan)).toContain('  Warning:  model acme-omni-9 is in no model catalog');
     expect((await fail(resolvePlan(agent, { strict: true }))).code).toBe('RESOLVE_MODEL_UNKNOWN');
-    const extended = await resolvePlan(agent, { strict: true, modelCatalog: { 'acme-omni-9': { provider: 'acme', contextWindow: 1000 } } });
+    const extended = await resolvePlan(agent, {
+      strict: true,
+      modelCatalog: { 'acme-omni-9': { provider: 'acme', contextWindow: 1000 } },
+    });
     expect(extended.models['acme-omni-9']).toEqual({ provider: 'acme', contextWindow: 1000, known: true });
-    const file = writeTree(makeTempDir(), { 'models.json': JSON.stringify({ schema: 'agentlang.models/v1', models: { 'acme-omni-9': { context_window: 5 } } }) });
-    const fromEnv = await resolvePlan(agent, { strict: true, env: { ...process.env, AGENTLANG_MODELS: `${file}/models.json` } });
+    const file = writeTree(makeTempDir(), {
+      'models.json': JSON.stringify({
+        schema: 'agentlang.models/v1',
+        models: { 'acme-omni-9': { context_window: 5 } },
+      }),
+    });
+    const fromEnv = await resolvePlan(agent, {
+      strict: true,
+      env: { ...process.env, AGENTLANG_MODELS: `${file}/models.json` },
+    });
     expect(fromEnv.models['acme-omni-9']).toMatchObject({ contextWindow: 5, known: true });
   });
 
   it('a required capability the host lacks stops resolve', async () => {
-    const agent = makeAgent({ name: 'x', version: '1.0.0', runtime: 'test-echo', permissions: { required: ['camera'], optional: [], settings: {} } });
+    const agent = makeAgent({
+      name: 'x',
+      version: '1.0.0',
+      runtime: 'test-echo',
+      permissions: { required: ['camera'], optional: [], settings: {} },
+    });
     expect((await fail(resolvePlan(agent, { hostProfile: 'claude-desktop' }))).code).toBe('RESOLVE_PERMISSION_DENIED');
   });
 
@@ -167,7 +245,13 @@ describe('resolvePlan: a research assistant', () => {
     const { descendants } = await import('./testing/process-tree.js');
     const { agent } = research();
     agent.manifest.tools.push({ name: 'no_such_tool' });
-    const e = await fail(resolvePlan(agent, { toolCatalogs: ['catalog'], probeExecutor, env: { PATH: process.env.PATH, STRIPE_SECRET_KEY: stripeKey } }));
+    const e = await fail(
+      resolvePlan(agent, {
+        toolCatalogs: ['catalog'],
+        probeExecutor,
+        env: { PATH: process.env.PATH, STRIPE_SECRET_KEY: stripeKey },
+      }),
+    );
     expect(e.code).toBe('RESOLVE_TOOL_UNKNOWN');
     // Had resolvePlan returned early, the server would be starting up right now.
     await new Promise((r) => setTimeout(r, 150));
@@ -185,23 +269,47 @@ describe('resolvePlan: a research assistant', () => {
   it('source precedence: local catalogs, then toolSources (a registry), then built-ins', async () => {
     const registry = {
       id: 'registry:https://tools.example',
-      listVersions: (name: string) => (name === 'web_search' ? ['1.2.3', '1.2.4'] : name === 'citations' ? ['0.3.0'] : []),
-      getDefinition: (name: string, version: string) => ({ name, version, description: `registry ${name}`, inputSchema: { type: 'object' } }),
+      listVersions: (name: string) =>
+        name === 'web_search' ? ['1.2.3', '1.2.4'] : name === 'citations' ? ['0.3.0'] : [],
+      getDefinition: (name: string, version: string) => ({
+        name,
+        version,
+        description: `registry ${name}`,
+        inputSchema: { type: 'object' },
+      }),
     };
     const { agent } = research();
     agent.manifest.mcpServers = [];
     agent.manifest.dependencies = [];
-    const plan = await resolvePlan(agent, { toolCatalogs: ['catalog'], toolSources: [registry], env: { PATH: process.env.PATH } });
+    const plan = await resolvePlan(agent, {
+      toolCatalogs: ['catalog'],
+      toolSources: [registry],
+      env: { PATH: process.env.PATH },
+    });
     const by = Object.fromEntries(plan.tools.map((t) => [t.name, `${t.version} ${t.source.split(':')[0]}`]));
-    expect(by).toEqual({ web_search: '1.2.4 registry', web_fetch: '1.0.2 builtin', artifacts: '2.0.0 builtin', citations: '0.3.0 catalog' });
+    expect(by).toEqual({
+      web_search: '1.2.4 registry',
+      web_fetch: '1.0.2 builtin',
+      artifacts: '2.0.0 builtin',
+      citations: '0.3.0 catalog',
+    });
     agent.manifest.tools[0]!.version = '1.2.3';
-    const tie = await resolvePlan(agent, { toolCatalogs: ['catalog'], toolSources: [registry], env: { PATH: process.env.PATH } });
+    const tie = await resolvePlan(agent, {
+      toolCatalogs: ['catalog'],
+      toolSources: [registry],
+      env: { PATH: process.env.PATH },
+    });
     expect(tie.tools[0]!.source).toBe('registry:https://tools.example');
   });
 
   it('probeMcp: false records servers unprobed with a warning', async () => {
     const { agent } = research();
-    const plan = await resolvePlan(agent, { probeMcp: false, probeExecutor, toolCatalogs: ['catalog'], env: { PATH: process.env.PATH } });
+    const plan = await resolvePlan(agent, {
+      probeMcp: false,
+      probeExecutor,
+      toolCatalogs: ['catalog'],
+      env: { PATH: process.env.PATH },
+    });
     expect(plan.mcpServers[0]!.tools).toEqual([]);
     expect(plan.warnings).toContain('MCP server Everything not probed (probing disabled); its tools are not checked');
   });
@@ -226,8 +334,12 @@ describe('resolvePlan: resolving is inspection (issue 9 item 2)', () => {
     expect(existsSync(marker)).toBe(false);
     expect(plan.dependencies).toEqual([{ name: 'evil', present: false, checked: false }]);
     expect(plan.missing).toEqual([]);
-    expect(plan.warnings).toContain(`dependency evil: \`touch ${marker}\` not run (no probe executor: resolving runs nothing)`);
-    expect(plan.warnings).toContain('MCP server evil not probed (no probe executor: resolving runs nothing); its tools are not checked');
+    expect(plan.warnings).toContain(
+      `dependency evil: \`touch ${marker}\` not run (no probe executor: resolving runs nothing)`,
+    );
+    expect(plan.warnings).toContain(
+      'MCP server evil not probed (no probe executor: resolving runs nothing); its tools are not checked',
+    );
   });
 
   it('hands every check and server to the executor with the agent (for its policy) and no caller environment', async () => {
@@ -239,22 +351,48 @@ describe('resolvePlan: resolving is inspection (issue 9 item 2)', () => {
         runtime: 'test-echo',
         permissions: { required: ['shell'], optional: [], settings: {} },
         dependencies: [{ name: 'sh', check: 'exit 0', install: {} }],
-        mcpServers: [{ name: 'Everything', command: process.execPath, args: [everything, 'stdio'], env: { TOKEN: '{{.env.MY_TOKEN}}', MODE: 'plain' } }],
+        mcpServers: [
+          {
+            name: 'Everything',
+            command: process.execPath,
+            args: [everything, 'stdio'],
+            env: { TOKEN: '{{.env.MY_TOKEN}}', MODE: 'plain' },
+          },
+        ],
       },
       { source: { kind: 'directory', root: makeTempDir(), entry: 'agent.yaml' } },
     );
-    const plan = await resolvePlan(agent, { probeExecutor: createHostTestExecutor({ calls }), env: { PATH: process.env.PATH, MY_TOKEN: 'sk-handed-SECRET', OTHER_SECRET: 'nope' } });
+    const plan = await resolvePlan(agent, {
+      probeExecutor: createHostTestExecutor({ calls }),
+      env: { PATH: process.env.PATH, MY_TOKEN: 'sk-handed-SECRET', OTHER_SECRET: 'nope' },
+    });
     expect(plan.dependencies).toEqual([{ name: 'sh', present: true, checked: true }]);
     const check = calls.find((c) => c.kind === 'dependency-check')!;
-    expect(check).toMatchObject({ argv: ['/bin/sh', '-c', 'exit 0'], env: {}, secrets: {}, stdio: 'ignore', agent: { name: 'handed', permissions: { required: ['shell'], optional: [] } } });
+    expect(check).toMatchObject({
+      argv: ['/bin/sh', '-c', 'exit 0'],
+      env: {},
+      secrets: {},
+      stdio: 'ignore',
+      agent: { name: 'handed', permissions: { required: ['shell'], optional: [] } },
+    });
     const server = calls.find((c) => c.kind === 'mcp-server')!;
-    expect(server).toMatchObject({ argv: [process.execPath, everything, 'stdio'], env: { MODE: 'plain' }, secrets: { TOKEN: 'sk-handed-SECRET' }, stdio: 'pipe' });
+    expect(server).toMatchObject({
+      argv: [process.execPath, everything, 'stdio'],
+      env: { MODE: 'plain' },
+      secrets: { TOKEN: 'sk-handed-SECRET' },
+      stdio: 'pipe',
+    });
     expect(JSON.stringify(calls)).not.toContain('OTHER_SECRET');
   });
 
   it('beforeProbe sees the plan before anything spawns, and throwing there spawns nothing', async () => {
     const calls: ProbeRequest[] = [];
-    const agent = makeAgent({ name: 'gate', version: '1.0.0', runtime: 'test-echo', dependencies: [{ name: 'x', check: 'exit 0', install: {} }] });
+    const agent = makeAgent({
+      name: 'gate',
+      version: '1.0.0',
+      runtime: 'test-echo',
+      dependencies: [{ name: 'x', check: 'exit 0', install: {} }],
+    });
     const e = await rejectedWith(
       Error,
       resolvePlan(agent, {
@@ -273,7 +411,12 @@ describe('resolvePlan: resolving is inspection (issue 9 item 2)', () => {
 describe('resolvePlan: environment templates (issue 9 item 7)', () => {
   const withServer = (kind: 'directory' | 'memory', args: string[] = [everything, 'stdio']) =>
     makeAgent(
-      { name: 'envy', version: '1.0.0', runtime: 'test-echo', mcpServers: [{ name: 'Everything', command: process.execPath, args, env: { TOKEN: '{{.env.HOST_SECRET}}' } }] },
+      {
+        name: 'envy',
+        version: '1.0.0',
+        runtime: 'test-echo',
+        mcpServers: [{ name: 'Everything', command: process.execPath, args, env: { TOKEN: '{{.env.HOST_SECRET}}' } }],
+      },
       kind === 'directory' ? { source: { kind: 'directory', root: makeTempDir(), entry: 'agent.yaml' } } : {},
     );
   const env = { PATH: process.env.PATH, HOST_SECRET: 'sk-consent-VALUE' };
@@ -286,17 +429,25 @@ describe('resolvePlan: environment templates (issue 9 item 7)', () => {
     expect(e.message).toContain('--allow-env HOST_SECRET');
     expect(e.message).not.toContain('sk-consent-VALUE');
     expect(calls).toEqual([]);
-    const ok = await resolvePlan(withServer('memory'), { env, probeExecutor: createHostTestExecutor({ calls }), allowEnv: ['HOST_SECRET'] });
+    const ok = await resolvePlan(withServer('memory'), {
+      env,
+      probeExecutor: createHostTestExecutor({ calls }),
+      allowEnv: ['HOST_SECRET'],
+    });
     expect(ok.mcpServers[0]!.tools.length).toBeGreaterThan(0);
     expect(calls[0]!.secrets).toEqual({ TOKEN: 'sk-consent-VALUE' });
     // Without probing nothing is passed, so nothing needs consent: the names are still shown.
     const inspected = await resolvePlan(withServer('memory'), { env });
-    expect(inspected.environment).toEqual([{ name: 'HOST_SECRET', uses: ['mcp_servers.Everything.env.TOKEN'], template: true }]);
+    expect(inspected.environment).toEqual([
+      { name: 'HOST_SECRET', uses: ['mcp_servers.Everything.env.TOKEN'], template: true },
+    ]);
   });
 
   it('lists HTTP tool templates too (read by the runtime), without asking consent to probe MCP servers for them', async () => {
     const agent = withServer('memory');
-    agent.manifest.httpTools = [{ name: 'crm', endpoint: 'https://crm.example/{{.env.CRM_TENANT}}/api', method: 'GET', flags: {}, params: {} }];
+    agent.manifest.httpTools = [
+      { name: 'crm', endpoint: 'https://crm.example/{{.env.CRM_TENANT}}/api', method: 'GET', flags: {}, params: {} },
+    ];
     const plan = await resolvePlan(agent, { env, probeExecutor, allowEnv: ['HOST_SECRET'] });
     expect(plan.environment).toEqual([
       { name: 'CRM_TENANT', uses: ['http_tools.crm.endpoint'], template: true },

@@ -10,7 +10,14 @@ import { formatDiagnostic } from '@agentlang/manifest';
 import { getHostProfile, type HostProfile } from './host-profiles.js';
 import { createLocalCatalogSource } from './local-catalog.js';
 import { assertNoArgvTemplates, probeMcpServer } from './mcp.js';
-import { BUILTIN_MODELS, CAPABILITY_TIERS, LOCAL_PROVIDERS, loadModelCatalog, type ModelEntry, resolveModels } from './models.js';
+import {
+  BUILTIN_MODELS,
+  CAPABILITY_TIERS,
+  LOCAL_PROVIDERS,
+  loadModelCatalog,
+  type ModelEntry,
+  resolveModels,
+} from './models.js';
 import { checkPermissions } from './permissions.js';
 import type { ModelCapabilities, ResolvedMcpServer, ResolvedPlan, ResolvedTool } from './plan.js';
 import { type ProbeExecutor, probeAgentOf } from './probe-executor.js';
@@ -79,11 +86,19 @@ function defaultLoaderFor(agent: LoadedAgent): SubAgentLoader {
  * AgentSpec capability tiers as fallback models: `model.fallback`'s tier, or `model.capability`'s
  * when no model is preferred at all (AgentSpec: preferred first, then the fallback tier).
  */
-function tierModels(m: LoadedAgent['manifest'], catalog: Record<string, ModelEntry>): { fallback?: Record<string, ModelCapabilities> } {
+function tierModels(
+  m: LoadedAgent['manifest'],
+  catalog: Record<string, ModelEntry>,
+): { fallback?: Record<string, ModelCapabilities> } {
   const tier = m.modelTiers?.fallback ?? (m.models.length === 0 ? m.modelTiers?.capability : undefined);
   const ids = tier ? (CAPABILITY_TIERS[tier] ?? []) : [];
   if (ids.length === 0) return {};
-  return { fallback: resolveModels(ids.map((id) => ({ id })), catalog).models };
+  return {
+    fallback: resolveModels(
+      ids.map((id) => ({ id })),
+      catalog,
+    ).models,
+  };
 }
 
 /** The document path where model `id` is declared: `models.<id>` (AgentLang) or `model.preferred[i]` (AgentSpec). */
@@ -95,7 +110,12 @@ function modelPath(agent: LoadedAgent, id: string): (string | number)[] {
 
 /** `{ os, arch }` in the spelling of seed 000 (`linux`, `x86_64`). */
 export function hostInfo(): { os: string; arch: string } {
-  const arch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' && process.platform === 'linux' ? 'aarch64' : process.arch;
+  const arch =
+    process.arch === 'x64'
+      ? 'x86_64'
+      : process.arch === 'arm64' && process.platform === 'linux'
+        ? 'aarch64'
+        : process.arch;
   return { os: process.platform, arch };
 }
 
@@ -139,7 +159,15 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     throw new ResolveError(
       'RESOLVE_MANIFEST_WARNING',
       `${m.name} has ${manifestWarnings.length} manifest warning${manifestWarnings.length === 1 ? '' : 's'}, which strict mode refuses:\n  ${manifestWarnings.join('\n  ')}`,
-      { details: { file: first.file, line: first.line, column: first.column, path: first.path, warnings: agent.warnings } },
+      {
+        details: {
+          file: first.file,
+          line: first.line,
+          column: first.column,
+          path: first.path,
+          warnings: agent.warnings,
+        },
+      },
     );
   }
   warnings.push(...manifestWarnings);
@@ -160,7 +188,10 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     warnings.push(`model ${id} is in no model catalog; its capabilities are unknown`);
   }
   for (const [id, caps] of Object.entries(models)) {
-    if (caps.known) decisions.push(`model ${id}: ${caps.provider ?? 'unknown provider'}, context ${caps.contextWindow ?? '?'}, tools ${caps.supportsTools ?? '?'}`);
+    if (caps.known)
+      decisions.push(
+        `model ${id}: ${caps.provider ?? 'unknown provider'}, context ${caps.contextWindow ?? '?'}, tools ${caps.supportsTools ?? '?'}`,
+      );
   }
   let selection: ReturnType<typeof selectRuntime>;
   try {
@@ -168,19 +199,33 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     // A "local agent": trust.network none written by its author (not the default) and a local model
     // among its preferred or tier models. Routing never takes it to a hosted model.
     const explicitNone = m.trust?.network === 'none' && (agent.written ? agent.written(['trust', 'network']) : true);
-    const hasLocal = [...Object.values(models), ...Object.values(tiers.fallback ?? {})].some((c) => LOCAL_PROVIDERS.has(c.provider ?? ''));
+    const hasLocal = [...Object.values(models), ...Object.values(tiers.fallback ?? {})].some((c) =>
+      LOCAL_PROVIDERS.has(c.provider ?? ''),
+    );
     const host = env[HOST_RUNTIME_ENV] || undefined;
-    selection = selectRuntime({ override: options.runtime, declared: m.runtime, host, dialect: m.dialect, models, env, ...tiers, localOnly: explicitNone && hasLocal });
+    selection = selectRuntime({
+      override: options.runtime,
+      declared: m.runtime,
+      host,
+      dialect: m.dialect,
+      models,
+      env,
+      ...tiers,
+      localOnly: explicitNone && hasLocal,
+    });
   } catch (error) {
     // A runtime named by the manifest is located there; one from --runtime or the host is the caller's.
-    if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime && m.runtime) throw withPosition(error, agent, ['runtime']);
+    if (error instanceof ResolveError && error.code === 'RESOLVE_RUNTIME_UNKNOWN' && !options.runtime && m.runtime)
+      throw withPosition(error, agent, ['runtime']);
     throw error;
   }
   decisions.push(...selection.decisions);
   warnings.push(...selection.warnings);
   if (selection.fallbackModel) models[selection.fallbackModel.id] = selection.fallbackModel.capabilities;
   if (!selection.runtime.available) {
-    missing.push(`runtime binary \`${selection.runtime.binary}\` (${selection.runtime.name}) not found on PATH; install it or choose another runtime with --runtime`);
+    missing.push(
+      `runtime binary \`${selection.runtime.binary}\` (${selection.runtime.name}) not found on PATH; install it or choose another runtime with --runtime`,
+    );
   }
   const auth = detectAuth(selection.info, selection.provider, env);
   decisions.push(auth.decision);
@@ -213,7 +258,8 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     tools: [],
   });
   // Everything that needs no process first (allSettled-style, so one failure waits for the rest).
-  const [toolResults, delegation] = await inOrderTuple([inOrder(
+  const [toolResults, delegation] = await inOrderTuple([
+    inOrder(
       m.tools.map((t, i) =>
         resolveTool(t, sources).catch((error: unknown) => {
           if (!(error instanceof ResolveError)) throw error;
@@ -221,7 +267,9 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
           throw withPosition(error, agent, ['tools', i, onVersion ? 'version' : 'name']);
         }),
       ),
-    ), resolveSubAgents(agent, options.loadSubAgent ?? defaultLoaderFor(agent))] as const);
+    ),
+    resolveSubAgents(agent, options.loadSubAgent ?? defaultLoaderFor(agent)),
+  ] as const);
   const tools: ResolvedTool[] = toolResults.map((r) => r.tool);
   decisions.push(...toolResults.map((r) => r.decision));
   for (const r of toolResults) warnings.push(...r.warnings);
@@ -242,7 +290,10 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
     subAgents: delegation.subAgents,
     systemPromptSha256,
     promptTarget,
-    systemPromptDigests: { ...systemPromptDigests(agent), ...(systemPromptSha256 !== null && { [promptTarget]: systemPromptSha256 }) },
+    systemPromptDigests: {
+      ...systemPromptDigests(agent),
+      ...(systemPromptSha256 !== null && { [promptTarget]: systemPromptSha256 }),
+    },
     files: fileRoles(agent),
     environment,
     ...(m.trust ? { trust: m.trust } : {}),
@@ -261,7 +312,13 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
   const [mcpServers, deps] = await inOrderTuple([
     inOrder(
       m.mcpServers.map(async (s): Promise<ResolvedMcpServer> => {
-        if (probe) return probeMcpServer(s, { env, executor, agent: probeAgent, ...(options.mcpTimeoutMs ? { timeoutMs: options.mcpTimeoutMs } : {}) });
+        if (probe)
+          return probeMcpServer(s, {
+            env,
+            executor,
+            agent: probeAgent,
+            ...(options.mcpTimeoutMs ? { timeoutMs: options.mcpTimeoutMs } : {}),
+          });
         warnings.push(
           executor
             ? `MCP server ${s.name} not probed (probing disabled); its tools are not checked`
@@ -271,24 +328,38 @@ export async function resolvePlan(agent: LoadedAgent, options: ResolveOptions = 
       }),
     ),
     executor
-      ? checkDependencies(m.dependencies, { executor, agent: probeAgent, ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}) })
+      ? checkDependencies(m.dependencies, {
+          executor,
+          agent: probeAgent,
+          ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}),
+        })
       : Promise.resolve(notRun),
   ] as const);
   for (const s of mcpServers) {
-    if (probe) decisions.push(`MCP server ${s.name}: ${s.server.name}@${s.server.version}, protocol ${s.protocolVersion}, ${s.tools.length} tool(s) digested (in ${executor!.name})`);
+    if (probe)
+      decisions.push(
+        `MCP server ${s.name}: ${s.server.name}@${s.server.version}, protocol ${s.protocolVersion}, ${s.tools.length} tool(s) digested (in ${executor!.name})`,
+      );
   }
   for (const d of deps) {
     decisions.push(d.decision);
     const dep = m.dependencies.find((x) => x.name === d.dependency.name)!;
-    if (!d.dependency.checked) warnings.push(`dependency ${dep.name}: \`${dep.check}\` not run (no probe executor: resolving runs nothing)`);
+    if (!d.dependency.checked)
+      warnings.push(`dependency ${dep.name}: \`${dep.check}\` not run (no probe executor: resolving runs nothing)`);
     else if (!d.dependency.present) {
-      missing.push(`dependency ${dep.name}: \`${dep.check}\` failed${d.dependency.install ? `; install with: ${d.dependency.install}` : `; no install command for ${process.platform} in the manifest`}`);
+      missing.push(
+        `dependency ${dep.name}: \`${dep.check}\` failed${d.dependency.install ? `; install with: ${d.dependency.install}` : `; no install command for ${process.platform} in the manifest`}`,
+      );
     }
   }
-  decisions.push(systemPromptSha256 ? `system prompt: compiled to ${promptTarget}, ${systemPromptSha256}` : 'system prompt: none');
+  decisions.push(
+    systemPromptSha256 ? `system prompt: compiled to ${promptTarget}, ${systemPromptSha256}` : 'system prompt: none',
+  );
 
   if (options.strict && missing.length > 0) {
-    throw new ResolveError('RESOLVE_MISSING', `cannot resolve ${m.name} (strict mode): ${missing.join('; ')}`, { details: { missing } });
+    throw new ResolveError('RESOLVE_MISSING', `cannot resolve ${m.name} (strict mode): ${missing.join('; ')}`, {
+      details: { missing },
+    });
   }
   return assemble(mcpServers, deps);
 }

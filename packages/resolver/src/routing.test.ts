@@ -31,7 +31,8 @@ async function agent(body: string) {
   const dir = writeTree(temp(), { 'a.agent': `apiVersion: agent/v1\nname: universal-coder\nversion: 1.0.0\n${body}` });
   return loadAgent(join(dir, 'a.agent'));
 }
-const resolveWith = async (body: string, env: Record<string, string>) => resolvePlan(await agent(body), { env, probeMcp: false });
+const resolveWith = async (body: string, env: Record<string, string>) =>
+  resolvePlan(await agent(body), { env, probeMcp: false });
 
 // guides/multi-runtime.md, verbatim model block.
 const UNIVERSAL = `model:
@@ -49,13 +50,41 @@ trust:
 describe('AgentSpec model routing', () => {
   it('every provider prefix AgentSpec routes maps to its provider', () => {
     expect(
-      ['claude/x', 'anthropic/x', 'gemini/x', 'google/x', 'openai/x', 'local/x', 'ollama/x', 'opencode/x', 'cursor/x', 'goose/x', 'aider/x'].map(inferProvider),
-    ).toEqual(['anthropic', 'anthropic', 'google', 'google', 'openai', 'ollama', 'ollama', 'opencode', 'cursor', 'goose', 'aider']);
+      [
+        'claude/x',
+        'anthropic/x',
+        'gemini/x',
+        'google/x',
+        'openai/x',
+        'local/x',
+        'ollama/x',
+        'opencode/x',
+        'cursor/x',
+        'goose/x',
+        'aider/x',
+      ].map(inferProvider),
+    ).toEqual([
+      'anthropic',
+      'anthropic',
+      'google',
+      'google',
+      'openai',
+      'ollama',
+      'ollama',
+      'opencode',
+      'cursor',
+      'goose',
+      'aider',
+    ]);
   });
 
   it('the same agent resolves to claude, gemini or local ollama by what is installed and authenticated (multi-runtime.md)', async () => {
     const claude = await resolveWith(UNIVERSAL, { PATH: bin('claude', 'gemini', 'ollama'), ANTHROPIC_API_KEY: 'k' });
-    expect([claude.runtime.name, claude.model, claude.authSource]).toEqual(['claude-code', 'claude/claude-sonnet-4-6', 'env:ANTHROPIC_API_KEY']);
+    expect([claude.runtime.name, claude.model, claude.authSource]).toEqual([
+      'claude-code',
+      'claude/claude-sonnet-4-6',
+      'env:ANTHROPIC_API_KEY',
+    ]);
     const gemini = await resolveWith(UNIVERSAL, { PATH: bin('gemini', 'ollama'), GOOGLE_API_KEY: 'k' });
     expect([gemini.runtime.name, gemini.model]).toEqual(['gemini-cli', 'gemini/gemini-2.5-pro']);
     // codex is installed but OPENAI_API_KEY is not set and codex has no subscription here: skipped, like AgentSpec.
@@ -64,23 +93,39 @@ describe('AgentSpec model routing', () => {
   });
 
   it('opencode/, cursor/, goose/ and aider/ run on their own runtimes; codex-cli is codex', async () => {
-    for (const [prefix, runtime, binary] of [['opencode', 'opencode', 'opencode'], ['cursor', 'cursor-cli', 'cursor-agent'], ['goose', 'goose', 'goose'], ['aider', 'aider', 'aider']] as const) {
-      const plan = await resolveWith(`model:\n  preferred:\n    - ${prefix}/some-model\ntrust:\n  network: allowed\n`, { PATH: bin(binary), CURSOR_API_KEY: 'k' });
+    for (const [prefix, runtime, binary] of [
+      ['opencode', 'opencode', 'opencode'],
+      ['cursor', 'cursor-cli', 'cursor-agent'],
+      ['goose', 'goose', 'goose'],
+      ['aider', 'aider', 'aider'],
+    ] as const) {
+      const plan = await resolveWith(`model:\n  preferred:\n    - ${prefix}/some-model\ntrust:\n  network: allowed\n`, {
+        PATH: bin(binary),
+        CURSOR_API_KEY: 'k',
+      });
       expect([plan.runtime.name, plan.model]).toEqual([runtime, `${prefix}/some-model`]);
     }
-    const codex = await resolveWith('runtime: codex-cli\nmodel:\n  preferred:\n    - openai/o3\ntrust:\n  network: allowed\n', { PATH: bin('codex') });
+    const codex = await resolveWith(
+      'runtime: codex-cli\nmodel:\n  preferred:\n    - openai/o3\ntrust:\n  network: allowed\n',
+      { PATH: bin('codex') },
+    );
     expect(codex.runtime.name).toBe('codex');
   });
 
   it('fallback: when no preferred model can run here, the fallback tier is tried', async () => {
-    const plan = await resolveWith('model:\n  preferred:\n    - openai/o3\n  fallback: reasoning-mid\ntrust:\n  network: allowed\n', { PATH: bin('ollama') });
+    const plan = await resolveWith(
+      'model:\n  preferred:\n    - openai/o3\n  fallback: reasoning-mid\ntrust:\n  network: allowed\n',
+      { PATH: bin('ollama') },
+    );
     expect([plan.runtime.name, plan.model]).toEqual(['ollama', 'local/llama3:70b']);
     expect(plan.models['local/llama3:70b']).toMatchObject({ provider: 'ollama' });
     expect(plan.decisions.join('\n')).toContain('fallback tier model local/llama3:70b');
   });
 
   it('capability alone (no preferred list) stands for its tier', async () => {
-    const plan = await resolveWith('model:\n  capability: reasoning-low\ntrust:\n  network: allowed\n', { PATH: bin('ollama') });
+    const plan = await resolveWith('model:\n  capability: reasoning-low\ntrust:\n  network: allowed\n', {
+      PATH: bin('ollama'),
+    });
     expect([plan.runtime.name, plan.model]).toEqual(['ollama', 'local/llama3:8b']);
   });
 
@@ -89,22 +134,33 @@ describe('AgentSpec model routing', () => {
     const local = await resolveWith(UNIVERSAL.replace('network: allowed', 'network: none'), env);
     expect([local.runtime.name, local.model]).toEqual(['ollama', 'local/llama3:70b']);
     expect(local.decisions.join('\n')).toContain('skipped, trust.network is none');
-    const tiered = await resolveWith('model:\n  preferred:\n    - claude/claude-sonnet-4-6\n  fallback: reasoning-mid\ntrust:\n  network: none\n', env);
+    const tiered = await resolveWith(
+      'model:\n  preferred:\n    - claude/claude-sonnet-4-6\n  fallback: reasoning-mid\ntrust:\n  network: none\n',
+      env,
+    );
     expect([tiered.runtime.name, tiered.model]).toEqual(['ollama', 'local/llama3:70b']);
     // Not a local agent (no local model declared): network none is the agent's trust, not the runtime's endpoint.
-    const hostedOnly = await resolveWith('model:\n  preferred:\n    - claude/claude-sonnet-4-6\ntrust:\n  network: none\n', env);
+    const hostedOnly = await resolveWith(
+      'model:\n  preferred:\n    - claude/claude-sonnet-4-6\ntrust:\n  network: none\n',
+      env,
+    );
     expect(hostedOnly.runtime.name).toBe('claude-code');
     // network: none only by default (no trust: written) routes as multi-runtime.md shows.
     const defaulted = await resolveWith(UNIVERSAL.replace('trust:\n  network: allowed\n', ''), env);
     expect([defaulted.runtime.name, defaulted.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
     // A runtime named explicitly is a choice, not routing: it stands, with a warning.
-    const explicit = await resolveWith('runtime: claude-code\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n    - local/llama3.2\ntrust:\n  network: none\n', env);
+    const explicit = await resolveWith(
+      'runtime: claude-code\nmodel:\n  preferred:\n    - claude/claude-sonnet-4-6\n    - local/llama3.2\ntrust:\n  network: none\n',
+      env,
+    );
     expect([explicit.runtime.name, explicit.model]).toEqual(['claude-code', 'claude/claude-sonnet-4-6']);
     expect(explicit.warnings).toContainEqual(expect.stringContaining('trust.network is none, but runtime claude-code'));
   });
 
   it('local-only routing with no local model is RESOLVE_MODEL_UNROUTABLE', async () => {
-    const error = await rejectedWith(ResolveError, () => selectRuntime({ models: { 'claude/x': { provider: 'anthropic', known: false } }, env: {}, localOnly: true }));
+    const error = await rejectedWith(ResolveError, () =>
+      selectRuntime({ models: { 'claude/x': { provider: 'anthropic', known: false } }, env: {}, localOnly: true }),
+    );
     expect(error.code).toBe('RESOLVE_MODEL_UNROUTABLE');
   });
 });

@@ -17,14 +17,20 @@ function binDir(...names: string[]): string {
   return dir;
 }
 
-const models = (...ids: Array<[string, string?]>) => resolveModels(ids.map(([id, provider]) => ({ id, ...(provider ? { provider } : {}) })), BUILTIN_MODELS).models;
+const models = (...ids: Array<[string, string?]>) =>
+  resolveModels(
+    ids.map(([id, provider]) => ({ id, ...(provider ? { provider } : {}) })),
+    BUILTIN_MODELS,
+  ).models;
 
 describe('runtime binaries on PATH', () => {
   it('never picks a binary through a relative PATH entry (an agent can plant bin/claude in its workdir)', () => {
     const dir = binDir('claude');
     const rel = relative(process.cwd(), dir);
     expect(isAbsolute(rel)).toBe(false);
-    const select = (PATH: string) => selectRuntime({ declared: 'claude-code', models: models(['claude-sonnet-4', 'anthropic']), env: { PATH } }).runtime;
+    const select = (PATH: string) =>
+      selectRuntime({ declared: 'claude-code', models: models(['claude-sonnet-4', 'anthropic']), env: { PATH } })
+        .runtime;
     expect(select(rel).available).toBe(false);
     // Control: the same directory, given absolutely, is found.
     expect(select(`${rel}:${dir}`).path).toBe(join(dir, 'claude'));
@@ -42,8 +48,13 @@ describe('selectRuntime', () => {
     const env = { PATH: binDir('opencode') };
     const s = selectRuntime({ models: models(['claude-sonnet-4', 'anthropic']), env });
     expect(s.runtime).toMatchObject({ name: 'opencode', available: true });
-    expect(s.decisions.join('\n')).toContain('first installed runtime for model claude-sonnet-4 (provider anthropic), credentials missing');
-    const withClaude = selectRuntime({ models: models(['claude-sonnet-4', 'anthropic']), env: { PATH: binDir('opencode', 'claude') } });
+    expect(s.decisions.join('\n')).toContain(
+      'first installed runtime for model claude-sonnet-4 (provider anthropic), credentials missing',
+    );
+    const withClaude = selectRuntime({
+      models: models(['claude-sonnet-4', 'anthropic']),
+      env: { PATH: binDir('opencode', 'claude') },
+    });
     expect(withClaude.runtime.name).toBe('claude-code');
   });
 
@@ -57,7 +68,12 @@ describe('selectRuntime', () => {
   });
 
   it('--runtime overrides the manifest, and an unknown runtime is an error', () => {
-    const s = selectRuntime({ override: 'ollama', declared: 'test-echo', models: models(['llama3.1']), env: { PATH: '/nonexistent' } });
+    const s = selectRuntime({
+      override: 'ollama',
+      declared: 'test-echo',
+      models: models(['llama3.1']),
+      env: { PATH: '/nonexistent' },
+    });
     expect(s.runtime).toMatchObject({ name: 'ollama', available: false });
     expect(s.model).toBe('llama3.1');
     expect(() => selectRuntime({ declared: 'langgraph', models: {}, env: {} })).toThrow(ResolveError);
@@ -85,11 +101,19 @@ describe('detectAuth reports a source by name, never a value', () => {
 
 describe('the built-in harness runtime', () => {
   it('needs no binary, is never picked by provider routing, and a local base URL needs no key', () => {
-    const s = selectRuntime({ override: 'harness', models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '' } });
+    const s = selectRuntime({
+      override: 'harness',
+      models: { 'gpt-4o': { provider: 'openai', known: true } },
+      env: { PATH: '' },
+    });
     expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
     expect(s.model).toBe('gpt-4o');
     // Routing among external CLIs (an AgentSpec agent) never picks it, even with a key set and nothing installed.
-    const routed = selectRuntime({ dialect: 'agentspec', models: { 'gpt-4o': { provider: 'openai', known: true } }, env: { PATH: '', OPENAI_API_KEY: 'x' } });
+    const routed = selectRuntime({
+      dialect: 'agentspec',
+      models: { 'gpt-4o': { provider: 'openai', known: true } },
+      env: { PATH: '', OPENAI_API_KEY: 'x' },
+    });
     expect(routed.runtime.name).toBe('codex');
     const harness = findRuntime('harness')!;
     expect(detectAuth(harness, 'openai', {}).missing).toContain('OPENAI_API_KEY');
@@ -107,14 +131,20 @@ describe('the default runtime of an AgentLang agent', () => {
 
   it('is the built-in harness, whatever CLIs the host has installed', () => {
     const bare = selectRuntime({ dialect: 'agentlang', models: claude, env: { PATH: '' } });
-    const loaded = selectRuntime({ dialect: 'agentlang', models: claude, env: { PATH: binDir('claude', 'opencode'), ANTHROPIC_API_KEY: 'k' } });
+    const loaded = selectRuntime({
+      dialect: 'agentlang',
+      models: claude,
+      env: { PATH: binDir('claude', 'opencode'), ANTHROPIC_API_KEY: 'k' },
+    });
     for (const s of [bare, loaded]) {
       expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
       expect(s.model).toBe('claude-sonnet-4');
       expect(s.decisions[0]).toContain('runtime harness: the default for an AgentLang agent that names no runtime');
     }
     // The first model it can drive, in declaration order.
-    expect(selectRuntime({ dialect: 'agentlang', models: models(['gemini-2.5-pro'], ['gpt-5']), env: { PATH: '' } }).model).toBe('gpt-5');
+    expect(
+      selectRuntime({ dialect: 'agentlang', models: models(['gemini-2.5-pro'], ['gpt-5']), env: { PATH: '' } }).model,
+    ).toBe('gpt-5');
   });
 
   it('an external CLI runs when chosen: --runtime, the manifest, or the host configuration', () => {
@@ -125,21 +155,38 @@ describe('the default runtime of an AgentLang agent', () => {
     for (const s of [flag, declared, host]) expect(s.runtime).toMatchObject({ name: 'claude-code', available: true });
     expect(host.decisions[0]).toBe('runtime claude-code: named by the host configuration (AGENTLANG_RUNTIME)');
     // The manifest's runtime wins over the host's; --runtime over both.
-    expect(selectRuntime({ declared: 'test-echo', host: 'claude-code', dialect: 'agentlang', models: claude, env }).runtime.name).toBe('test-echo');
-    expect(selectRuntime({ override: 'harness', declared: 'claude-code', host: 'codex', models: claude, env }).runtime.name).toBe('harness');
-    expect(() => selectRuntime({ host: 'langgraph', models: claude, env })).toThrow(/unknown runtime "langgraph" \(from the host configuration \(AGENTLANG_RUNTIME\)\)/);
+    expect(
+      selectRuntime({ declared: 'test-echo', host: 'claude-code', dialect: 'agentlang', models: claude, env }).runtime
+        .name,
+    ).toBe('test-echo');
+    expect(
+      selectRuntime({ override: 'harness', declared: 'claude-code', host: 'codex', models: claude, env }).runtime.name,
+    ).toBe('harness');
+    expect(() => selectRuntime({ host: 'langgraph', models: claude, env })).toThrow(
+      /unknown runtime "langgraph" \(from the host configuration \(AGENTLANG_RUNTIME\)\)/,
+    );
   });
 
   it('without a model the harness can drive (test-echo, local, google, none), routing decides as before', () => {
     const echo = selectRuntime({ dialect: 'agentlang', models: models(['test-echo/demo']), env: process.env });
     expect(echo.runtime.name).toBe('test-echo');
-    expect(echo.decisions[0]).toBe('runtime harness: not the default here, it drives only openai and anthropic models and none of test-echo/demo is one; routing instead');
-    expect(selectRuntime({ dialect: 'agentlang', models: models(['gemini-2.5-pro']), env: { PATH: binDir('gemini') } }).runtime.name).toBe('gemini-cli');
+    expect(echo.decisions[0]).toBe(
+      'runtime harness: not the default here, it drives only openai and anthropic models and none of test-echo/demo is one; routing instead',
+    );
+    expect(
+      selectRuntime({ dialect: 'agentlang', models: models(['gemini-2.5-pro']), env: { PATH: binDir('gemini') } })
+        .runtime.name,
+    ).toBe('gemini-cli');
     const none = selectRuntime({ dialect: 'agentlang', models: {}, env: { PATH: binDir('codex') } });
     expect(none.runtime.name).toBe('codex');
     expect(none.decisions[0]).toContain('no model is declared; routing instead');
     // A local agent (trust.network none with a local model) never goes to a hosted model, harness or not.
-    const local = selectRuntime({ dialect: 'agentlang', localOnly: true, models: models(['claude-sonnet-4', 'anthropic'], ['llama3.1']), env: { PATH: '' } });
+    const local = selectRuntime({
+      dialect: 'agentlang',
+      localOnly: true,
+      models: models(['claude-sonnet-4', 'anthropic'], ['llama3.1']),
+      env: { PATH: '' },
+    });
     expect([local.runtime.name, local.model]).toEqual(['ollama', 'llama3.1']);
   });
 });

@@ -1,4 +1,3 @@
-
 /** What the resolver knows about one runtime adapter. */
 export interface RuntimeInfo {
   /** Adapter name, as written in `runtime:` or `--runtime`. */
@@ -26,14 +25,33 @@ export interface RuntimeInfo {
  * and no model. `test-echo` maps to POSIX `echo` (seed 000).
  */
 export const RUNTIMES: readonly RuntimeInfo[] = Object.freeze([
-  { name: 'claude-code', binary: 'claude', providers: ['anthropic'], auth: 'provider', subscription: 'claude', authEnv: ['CLAUDE_CODE_OAUTH_TOKEN'] },
+  {
+    name: 'claude-code',
+    binary: 'claude',
+    providers: ['anthropic'],
+    auth: 'provider',
+    subscription: 'claude',
+    authEnv: ['CLAUDE_CODE_OAUTH_TOKEN'],
+  },
   { name: 'codex', binary: 'codex', providers: ['openai'], auth: 'provider', subscription: 'codex' },
   { name: 'gemini-cli', binary: 'gemini', providers: ['google'], auth: 'provider', subscription: 'gemini' },
   { name: 'ollama', binary: 'ollama', providers: ['ollama'], auth: 'local' },
-  { name: 'cursor-cli', binary: 'cursor-agent', providers: ['cursor'], auth: 'provider', subscription: 'cursor-agent', authEnv: ['CURSOR_API_KEY'] },
+  {
+    name: 'cursor-cli',
+    binary: 'cursor-agent',
+    providers: ['cursor'],
+    auth: 'provider',
+    subscription: 'cursor-agent',
+    authEnv: ['CURSOR_API_KEY'],
+  },
   // opencode, goose and aider also take AgentSpec's `opencode/`, `goose/`, `aider/` prefixes: the
   // runtime then picks provider and model from its own config (`goose configure`, `.aider.conf.yml`).
-  { name: 'opencode', binary: 'opencode', providers: ['anthropic', 'openai', 'google', 'ollama', 'opencode'], auth: 'provider' },
+  {
+    name: 'opencode',
+    binary: 'opencode',
+    providers: ['anthropic', 'openai', 'google', 'ollama', 'opencode'],
+    auth: 'provider',
+  },
   { name: 'goose', binary: 'goose', providers: ['anthropic', 'openai', 'google', 'ollama', 'goose'], auth: 'provider' },
   { name: 'aider', binary: 'aider', providers: ['anthropic', 'openai', 'google', 'ollama', 'aider'], auth: 'provider' },
   // Built in: the harness loop runs in the host process; the provider key never enters a sandbox.
@@ -50,7 +68,10 @@ export const PROVIDER_KEY_ENV: Readonly<Record<string, readonly string[]>> = Obj
 });
 
 /** Base-URL variables the built-in harness runtime reads per provider. */
-export const PROVIDER_BASE_URL_ENV: Readonly<Record<string, string>> = Object.freeze({ openai: 'OPENAI_BASE_URL', anthropic: 'ANTHROPIC_BASE_URL' });
+export const PROVIDER_BASE_URL_ENV: Readonly<Record<string, string>> = Object.freeze({
+  openai: 'OPENAI_BASE_URL',
+  anthropic: 'ANTHROPIC_BASE_URL',
+});
 
 /** True when `url` names a loopback or private host (localhost, 127/8, ::1, 10/8, 172.16/12, 192.168/16). */
 export function isLocalBaseUrl(url: string): boolean {
@@ -69,7 +90,11 @@ export function isLocalBaseUrl(url: string): boolean {
 }
 
 /** Other names a runtime is known by (AgentSpec writes `codex-cli`; `claude` and `gemini` are the binaries). */
-export const RUNTIME_ALIASES: Readonly<Record<string, string>> = Object.freeze({ 'codex-cli': 'codex', claude: 'claude-code', gemini: 'gemini-cli' });
+export const RUNTIME_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  'codex-cli': 'codex',
+  claude: 'claude-code',
+  gemini: 'gemini-cli',
+});
 
 /** Returns the runtime named `name` (or an alias of it), or undefined. */
 export function findRuntime(name: string): RuntimeInfo | undefined {
@@ -92,15 +117,22 @@ export function detectAuth(
   if (runtime.builtin && provider !== undefined) {
     const base = env[PROVIDER_BASE_URL_ENV[provider] ?? ''] ?? '';
     if (base !== '' && isLocalBaseUrl(base)) {
-      return { source: 'local socket', decision: `auth: ${runtime.name} talks to a local ${provider} endpoint (${PROVIDER_BASE_URL_ENV[provider]}); no key needed` };
+      return {
+        source: 'local socket',
+        decision: `auth: ${runtime.name} talks to a local ${provider} endpoint (${PROVIDER_BASE_URL_ENV[provider]}); no key needed`,
+      };
     }
   }
   if (provider !== undefined && ['opencode', 'goose', 'aider'].includes(provider) && runtime.name === provider) {
-    return { source: `config:${runtime.name}`, decision: `auth: ${runtime.name} picks provider and credentials from its own configuration (model prefix ${provider}/)` };
+    return {
+      source: `config:${runtime.name}`,
+      decision: `auth: ${runtime.name} picks provider and credentials from its own configuration (model prefix ${provider}/)`,
+    };
   }
   const vars = [...(runtime.authEnv ?? []), ...(provider ? (PROVIDER_KEY_ENV[provider] ?? []) : [])];
   const set = vars.find((v) => (env[v] ?? '') !== '');
-  if (set) return { source: `env:${set}`, decision: `auth: ${set} is set in the environment (value not read into the plan)` };
+  if (set)
+    return { source: `env:${set}`, decision: `auth: ${set} is set in the environment (value not read into the plan)` };
   if (runtime.subscription) {
     return {
       source: `subscription:${runtime.subscription}`,

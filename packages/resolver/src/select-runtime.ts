@@ -28,11 +28,21 @@ function locate(info: RuntimeInfo, env: NodeJS.ProcessEnv, cache: Map<string, st
 function known(name: string, where: string): RuntimeInfo {
   const info = findRuntime(name);
   if (!info) {
-    const near = suggest(name, RUNTIMES.map((r) => r.name));
+    const near = suggest(
+      name,
+      RUNTIMES.map((r) => r.name),
+    );
     throw new ResolveError(
       'RESOLVE_RUNTIME_UNKNOWN',
       `unknown runtime "${name}" (from ${where})${didYouMean(near)}; known runtimes: ${RUNTIMES.map((r) => r.name).join(', ')}`,
-      { details: { runtime: name, from: where, known: RUNTIMES.map((r) => r.name), ...(near ? { suggestion: near } : {}) } },
+      {
+        details: {
+          runtime: name,
+          from: where,
+          known: RUNTIMES.map((r) => r.name),
+          ...(near ? { suggestion: near } : {}),
+        },
+      },
     );
   }
   return info;
@@ -67,25 +77,38 @@ export function selectRuntime(input: {
 }): RuntimeSelection {
   const cache = new Map<string, string | undefined>();
   const decisions: string[] = [];
-  const isLocal = (id: string) => LOCAL_PROVIDERS.has(input.models[id]?.provider ?? input.fallback?.[id]?.provider ?? '');
+  const isLocal = (id: string) =>
+    LOCAL_PROVIDERS.has(input.models[id]?.provider ?? input.fallback?.[id]?.provider ?? '');
   let modelIds = Object.keys(input.models);
   const warnings: string[] = [];
-  const modelFor = (info: RuntimeInfo) => modelIds.find((id) => info.providers.includes(input.models[id]?.provider ?? ''));
+  const modelFor = (info: RuntimeInfo) =>
+    modelIds.find((id) => info.providers.includes(input.models[id]?.provider ?? ''));
   const finish = (info: RuntimeInfo, model: string | undefined): RuntimeSelection => {
     const runtime = locate(info, input.env, cache);
     decisions.push(
       info.builtin
         ? `runtime ${info.name}: built in (runs in-process, no binary)`
         : runtime.available
-        ? `runtime ${info.name}: binary \`${info.binary}\` found at ${runtime.path}`
-        : `runtime ${info.name}: binary \`${info.binary}\` not found on PATH`,
+          ? `runtime ${info.name}: binary \`${info.binary}\` found at ${runtime.path}`
+          : `runtime ${info.name}: binary \`${info.binary}\` not found on PATH`,
     );
     const chosen = model ?? modelIds[0] ?? null;
-    if (chosen && !model) decisions.push(`model ${chosen}: runtime ${info.name} drives none of the declared models' providers; using the first declared`);
-    else if (chosen && !(chosen in input.models)) decisions.push(`model ${chosen}: from the fallback tier, driven by ${info.name}`);
+    if (chosen && !model)
+      decisions.push(
+        `model ${chosen}: runtime ${info.name} drives none of the declared models' providers; using the first declared`,
+      );
+    else if (chosen && !(chosen in input.models))
+      decisions.push(`model ${chosen}: from the fallback tier, driven by ${info.name}`);
     else if (chosen) decisions.push(`model ${chosen}: first declared model that ${info.name} can drive`);
     else decisions.push('model: none declared');
-    return { runtime, info, model: chosen, provider: chosen ? input.models[chosen]?.provider : info.providers[0], decisions, warnings };
+    return {
+      runtime,
+      info,
+      model: chosen,
+      provider: chosen ? input.models[chosen]?.provider : info.providers[0],
+      decisions,
+      warnings,
+    };
   };
 
   const unroutable = (why: string): never => {
@@ -98,7 +121,9 @@ export function selectRuntime(input: {
   // A runtime named explicitly is the author's or the caller's choice, not routing: it stands, with a warning.
   const mustBeLocal = (info: RuntimeInfo, from: string) => {
     if (input.localOnly && !info.providers.some((p) => LOCAL_PROVIDERS.has(p))) {
-      warnings.push(`trust.network is none, but runtime ${info.name} (${from}) reaches a hosted model; automatic routing would have kept this agent on a local model`);
+      warnings.push(
+        `trust.network is none, but runtime ${info.name} (${from}) reaches a hosted model; automatic routing would have kept this agent on a local model`,
+      );
     }
   };
   if (input.override) {
@@ -122,7 +147,8 @@ export function selectRuntime(input: {
   // Routing proper: with trust.network none, a hosted model is never chosen.
   if (input.localOnly) {
     const hosted = modelIds.filter((id) => !isLocal(id));
-    if (hosted.length > 0) decisions.push(`models ${hosted.join(', ')}: skipped, trust.network is none (a hosted model is never chosen)`);
+    if (hosted.length > 0)
+      decisions.push(`models ${hosted.join(', ')}: skipped, trust.network is none (a hosted model is never chosen)`);
     modelIds = modelIds.filter(isLocal);
   }
   // An AgentLang agent's default is the built-in loop, whatever CLIs this host has installed. It
@@ -131,7 +157,9 @@ export function selectRuntime(input: {
     const builtin = RUNTIMES.find((r) => r.builtin)!;
     const model = modelFor(builtin);
     if (model) {
-      decisions.push(`runtime ${builtin.name}: the default for an AgentLang agent that names no runtime (external CLIs run when chosen: --runtime, ${HOST_RUNTIME_ENV} or runtime:)`);
+      decisions.push(
+        `runtime ${builtin.name}: the default for an AgentLang agent that names no runtime (external CLIs run when chosen: --runtime, ${HOST_RUNTIME_ENV} or runtime:)`,
+      );
       return finish(builtin, model);
     }
     decisions.push(
@@ -142,13 +170,15 @@ export function selectRuntime(input: {
     const out: Array<{ info: RuntimeInfo; model: string; provider: string }> = [];
     for (const id of ids) {
       const provider = caps[id]?.provider;
-      for (const info of RUNTIMES) if (!info.builtin && provider && info.providers.includes(provider)) out.push({ info, model: id, provider });
+      for (const info of RUNTIMES)
+        if (!info.builtin && provider && info.providers.includes(provider)) out.push({ info, model: id, provider });
     }
     return out;
   };
   // Usable = binary installed and credentials present (an API key, the CLI's own login, or local):
   // AgentSpec skips a preferred model whose runtime is missing or unauthenticated.
-  const usable = (c: { info: RuntimeInfo; provider: string }) => locate(c.info, input.env, cache).available && detectAuth(c.info, c.provider, input.env).missing === undefined;
+  const usable = (c: { info: RuntimeInfo; provider: string }) =>
+    locate(c.info, input.env, cache).available && detectAuth(c.info, c.provider, input.env).missing === undefined;
   const candidates = candidatesOf(modelIds, input.models);
   const fallbackIds = Object.keys(input.fallback ?? {}).filter((id) => !input.localOnly || isLocal(id));
   const fallbacks = candidatesOf(fallbackIds, input.fallback ?? {});
@@ -170,11 +200,18 @@ export function selectRuntime(input: {
     );
     if (tier) {
       const s = finish(pick.info, pick.model);
-      return { ...s, provider: caps(pick.model)?.provider ?? s.provider, fallbackModel: { id: pick.model, capabilities: caps(pick.model)! } };
+      return {
+        ...s,
+        provider: caps(pick.model)?.provider ?? s.provider,
+        fallbackModel: { id: pick.model, capabilities: caps(pick.model)! },
+      };
     }
     return finish(pick.info, pick.model);
   }
-  if (input.localOnly) unroutable(`no local model is declared${Object.keys(input.models).length > 0 ? ` (declared: ${Object.keys(input.models).join(', ')})` : ''}`);
+  if (input.localOnly)
+    unroutable(
+      `no local model is declared${Object.keys(input.models).length > 0 ? ` (declared: ${Object.keys(input.models).join(', ')})` : ''}`,
+    );
   const general = RUNTIMES.filter((r) => r.name !== 'test-echo' && !r.builtin);
   const installed = general.find((r) => locate(r, input.env, cache).available);
   const pick = installed ?? general[0]!;

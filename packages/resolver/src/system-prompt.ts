@@ -17,10 +17,14 @@ export function compileSystemPrompt(agent: LoadedAgent, target: CompileTarget = 
   try {
     return compilePrompt(doc, { target, ...(agent.prompt ? { file: agent.prompt.path } : {}) });
   } catch (cause) {
-    throw new ResolveError('RESOLVE_PROMPT', `the system prompt of ${agent.manifest.name} does not compile to ${target}: ${(cause as Error).message}`, {
-      cause,
-      details: { agent: agent.manifest.name, target, code: (cause as { code?: string }).code },
-    });
+    throw new ResolveError(
+      'RESOLVE_PROMPT',
+      `the system prompt of ${agent.manifest.name} does not compile to ${target}: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { agent: agent.manifest.name, target, code: (cause as { code?: string }).code },
+      },
+    );
   }
 }
 

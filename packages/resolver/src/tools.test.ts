@@ -54,11 +54,17 @@ describe('resolveTool against the built-in catalog', () => {
 
   it('carries declared schemas into the plan (the agent contract, for a runtime to enforce) without a warning on every resolve', async () => {
     const def = BUILTIN_TOOLS.find((d) => d.name === 'web_fetch' && d.version === '1.0.2')!;
-    const same = await resolveTool({ name: 'web_fetch', version: '~1.0.0', inputSchema: structuredClone(def.inputSchema) }, builtin);
+    const same = await resolveTool(
+      { name: 'web_fetch', version: '~1.0.0', inputSchema: structuredClone(def.inputSchema) },
+      builtin,
+    );
     expect(same.warnings).toEqual([]);
     expect(same.tool.inputSchema).toEqual(def.inputSchema);
     expect(same.decision).toContain('input_schema as in the definition');
-    const other = await resolveTool({ name: 'web_fetch', version: '~1.0.0', outputSchema: { type: 'string' } }, builtin);
+    const other = await resolveTool(
+      { name: 'web_fetch', version: '~1.0.0', outputSchema: { type: 'string' } },
+      builtin,
+    );
     expect(other.warnings).toEqual([]);
     expect(other.tool.outputSchema).toEqual({ type: 'string' });
     expect(other.tool).not.toHaveProperty('inputSchema');
@@ -67,7 +73,9 @@ describe('resolveTool against the built-in catalog', () => {
 
   it('an unknown tool and an invalid range are typed errors', async () => {
     expect((await codeOf(resolveTool({ name: 'web_serch' }, builtin))).code).toBe('RESOLVE_TOOL_UNKNOWN');
-    expect((await codeOf(resolveTool({ name: 'web_search', version: 'banana' }, builtin))).code).toBe('RESOLVE_TOOL_CONSTRAINT');
+    expect((await codeOf(resolveTool({ name: 'web_search', version: 'banana' }, builtin))).code).toBe(
+      'RESOLVE_TOOL_CONSTRAINT',
+    );
   });
 
   it('property: the pick satisfies the range and no offered version above it does', async () => {
@@ -78,14 +86,18 @@ describe('resolveTool against the built-in catalog', () => {
       getDefinition: (name, version) => ({ name, version, description: 'x', inputSchema: { type: 'object' } }),
     };
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('^', '~', '>=', '<', ''), fc.constantFrom(...versions.slice(0, 9)), async (op, v) => {
-        const range = `${op}${v}`;
-        const expected = semver.maxSatisfying(versions, range);
-        if (expected === null) return;
-        const got = (await resolveTool({ name: 't', version: range }, [source])).tool.version;
-        expect(semver.satisfies(got, range)).toBe(true);
-        expect(versions.filter((x) => semver.satisfies(x, range) && semver.gt(x, got))).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('^', '~', '>=', '<', ''),
+        fc.constantFrom(...versions.slice(0, 9)),
+        async (op, v) => {
+          const range = `${op}${v}`;
+          const expected = semver.maxSatisfying(versions, range);
+          if (expected === null) return;
+          const got = (await resolveTool({ name: 't', version: range }, [source])).tool.version;
+          expect(semver.satisfies(got, range)).toBe(true);
+          expect(versions.filter((x) => semver.satisfies(x, range) && semver.gt(x, got))).toEqual([]);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -124,10 +136,14 @@ describe('local catalog directories', () => {
     expect(e.code).toBe('RESOLVE_CATALOG_INVALID');
     expect(e.message).toContain('"version" must be "1.0.0"');
     writeFileSync(`${dir}/jira/1.0.0.json`, '{ nope');
-    expect((await codeOf(resolveTool({ name: 'jira' }, [createLocalCatalogSource(dir)]))).code).toBe('RESOLVE_CATALOG_INVALID');
+    expect((await codeOf(resolveTool({ name: 'jira' }, [createLocalCatalogSource(dir)]))).code).toBe(
+      'RESOLVE_CATALOG_INVALID',
+    );
   });
 
   it('a missing catalog directory is an error naming it', () => {
-    expect(() => createLocalCatalogSource('/nonexistent/catalog')).toThrowError(/\/nonexistent\/catalog cannot be read/);
+    expect(() => createLocalCatalogSource('/nonexistent/catalog')).toThrowError(
+      /\/nonexistent\/catalog cannot be read/,
+    );
   });
 });

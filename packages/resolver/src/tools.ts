@@ -65,7 +65,11 @@ export async function resolveTool(spec: ToolSpec, sources: readonly ToolSource[]
   const notes: string[] = [];
   const compare = (label: string, declared: unknown, pinned: unknown) => {
     if (declared === undefined) return;
-    notes.push(pinned !== undefined && canonicalJson(declared) === canonicalJson(pinned) ? `${label} as in the definition` : `declared ${label} enforced (differs from the definition)`);
+    notes.push(
+      pinned !== undefined && canonicalJson(declared) === canonicalJson(pinned)
+        ? `${label} as in the definition`
+        : `declared ${label} enforced (differs from the definition)`,
+    );
   };
   compare('input_schema', spec.inputSchema, definition.inputSchema);
   compare('output_schema', spec.outputSchema, definition.outputSchema);

@@ -33,7 +33,11 @@ export class RunnerError extends Error {
   readonly code: RunnerErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: RunnerErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: RunnerErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

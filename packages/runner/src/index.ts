@@ -36,7 +36,16 @@ export { cursorCliAdapter } from './adapters/cursor-cli.js';
 export { gooseAdapter } from './adapters/goose.js';
 export { aiderAdapter } from './adapters/aider.js';
 export { harnessAdapter } from './adapters/harness.js';
-export { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, harnessModelClient, runHarness, sessionsDirFor, type HarnessApproval, type HarnessRunOptions, type HarnessRunSummary } from './run-harness.js';
+export {
+  HARNESS_EXIT_CODES,
+  HARNESS_MODEL_ERROR_EXIT,
+  harnessModelClient,
+  runHarness,
+  sessionsDirFor,
+  type HarnessApproval,
+  type HarnessRunOptions,
+  type HarnessRunSummary,
+} from './run-harness.js';
 export type { SubAgentRunSummary } from './run-crew.js';
 export {
   SANDBOX_CONFIG_DIR,
@@ -54,4 +63,10 @@ export {
 export { runAgent, type RunAgentOptions, type RunAgentResult, type RunLock } from './run-agent.js';
 export { deriveTask, readRunInput } from './run-input.js';
 export { createSandboxProbeExecutor, type SandboxProbeExecutorOptions } from './sandbox-probe-executor.js';
-export { createSandboxMcpLauncher, mcpServerDeclarations, type McpServerLaunchDeclaration, type SandboxMcpLaunch, type SandboxMcpLauncherOptions } from './sandbox-mcp-launcher.js';
+export {
+  createSandboxMcpLauncher,
+  mcpServerDeclarations,
+  type McpServerLaunchDeclaration,
+  type SandboxMcpLaunch,
+  type SandboxMcpLauncherOptions,
+} from './sandbox-mcp-launcher.js';

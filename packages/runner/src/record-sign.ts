@@ -1,5 +1,11 @@
 import { toLockError } from '@agentlang/lock';
-import { type Envelope, SigningError, signEnvelope, signingKeyFromEnv as readSigningKey, verifyEnvelope } from '@agentlang/signing';
+import {
+  type Envelope,
+  SigningError,
+  signEnvelope,
+  signingKeyFromEnv as readSigningKey,
+  verifyEnvelope,
+} from '@agentlang/signing';
 import { RunnerError } from './errors.js';
 import { type ExecutionRecord, RECORD_PAYLOAD_TYPE } from './record.js';
 import { readRecord, readRecordEnvelope, serializeRecord } from './record-store.js';
@@ -22,7 +28,10 @@ export function verifyRecordEnvelope(envelope: Envelope | string | Uint8Array, p
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as ExecutionRecord;
   } catch (error) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', 'the signed record payload is not JSON', { details: {}, cause: error });
+    throw new RunnerError('RUNNER_RECORD_INVALID', 'the signed record payload is not JSON', {
+      details: {},
+      cause: error,
+    });
   }
 }
 
@@ -35,7 +44,10 @@ export function signingKeyFromEnv(name: string, env: Record<string, string | und
     return readSigningKey(name, env).privateKey;
   } catch (error) {
     if (!(error instanceof SigningError)) throw error;
-    throw new RunnerError('RUNNER_SIGN_KEY', `--sign-key-env ${name}: ${error.message}`, { details: { variable: name }, cause: error });
+    throw new RunnerError('RUNNER_SIGN_KEY', `--sign-key-env ${name}: ${error.message}`, {
+      details: { variable: name },
+      cause: error,
+    });
   }
 }
 
@@ -56,11 +68,19 @@ export function verifyStoredRecord(dir: string, id: string, publicKeys: string[]
   const record = readRecord(dir, id);
   const envelope = readRecordEnvelope(dir, id);
   if (envelope === null) {
-    throw new RunnerError('RUNNER_RECORD_UNSIGNED', `record ${id} is not signed (no ${id}.dsse.json beside it); sign records with \`agentlang run … --sign-key-env AGENTLANG_RECORD_KEY\``, { details: { id } });
+    throw new RunnerError(
+      'RUNNER_RECORD_UNSIGNED',
+      `record ${id} is not signed (no ${id}.dsse.json beside it); sign records with \`agentlang run … --sign-key-env AGENTLANG_RECORD_KEY\``,
+      { details: { id } },
+    );
   }
   const bytes = verifyRecordBytes(envelope as Envelope, publicKeys);
   if (Buffer.from(bytes).toString('utf8') !== serializeRecord(record)) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${id} differs from its signed envelope: the record file was modified after signing`, { details: { id } });
+    throw new RunnerError(
+      'RUNNER_RECORD_INVALID',
+      `record ${id} differs from its signed envelope: the record file was modified after signing`,
+      { details: { id } },
+    );
   }
   return record;
 }

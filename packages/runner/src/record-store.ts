@@ -20,13 +20,20 @@ export function serializeRecord(record: ExecutionRecord): string {
  * DSSE envelope beside it as `<run_id>.dsse.json`; returns the record's path.
  */
 export function writeRecord(dir: string, record: ExecutionRecord, envelope?: unknown): string {
-  if (!isUlid(record.run_id)) throw new RunnerError('RUNNER_RECORD_ID', `record run_id ${JSON.stringify(record.run_id)} is not a ULID`, { details: { runId: record.run_id } });
+  if (!isUlid(record.run_id))
+    throw new RunnerError('RUNNER_RECORD_ID', `record run_id ${JSON.stringify(record.run_id)} is not a ULID`, {
+      details: { runId: record.run_id },
+    });
   const path = join(dir, `${record.run_id}.json`);
   try {
     // The envelope first: a record file never exists without the signature that was asked for.
     // Each file is fsynced before its rename (never torn); the directory fsync is skipped — it costs
     // as much again on every run, and without it a power cut can only lose the newest record whole.
-    if (envelope !== undefined) writeFileAtomicSync(join(dir, `${record.run_id}.dsse.json`), `${JSON.stringify(envelope, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
+    if (envelope !== undefined)
+      writeFileAtomicSync(join(dir, `${record.run_id}.dsse.json`), `${JSON.stringify(envelope, null, 2)}\n`, {
+        syncDirectory: false,
+        createDirectory: true,
+      });
     writeFileAtomicSync(path, serializeRecord(record), { syncDirectory: false, createDirectory: true });
   } catch (error) {
     throw new RunnerError(
@@ -43,15 +50,26 @@ function parseRecordFile(path: string, id: string): ExecutionRecord {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${path} is not valid JSON: ${(error as Error).message}`, { details: { path }, cause: error });
+    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${path} is not valid JSON: ${(error as Error).message}`, {
+      details: { path },
+      cause: error,
+    });
   }
   const problems = checkRecordShape(value);
   if (problems.length > 0) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${path} is not an agentlang.record/v1 document: ${problems.join('; ')}`, { details: { path, problems } });
+    throw new RunnerError(
+      'RUNNER_RECORD_INVALID',
+      `record ${path} is not an agentlang.record/v1 document: ${problems.join('; ')}`,
+      { details: { path, problems } },
+    );
   }
   const record = value as ExecutionRecord;
   if (record.run_id !== id) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', `record ${path} holds run_id ${record.run_id}, expected ${id} (file renamed?)`, { details: { path, runId: record.run_id } });
+    throw new RunnerError(
+      'RUNNER_RECORD_INVALID',
+      `record ${path} holds run_id ${record.run_id}, expected ${id} (file renamed?)`,
+      { details: { path, runId: record.run_id } },
+    );
   }
   return record;
 }
@@ -114,19 +132,29 @@ export function readRecord(dir: string, id: string): ExecutionRecord {
   }
   const path = join(dir, `${id}.json`);
   if (!existsSync(path)) {
-    throw new RunnerError('RUNNER_RECORD_NOT_FOUND', `no record ${id} in ${dir}; run \`agentlang records list\` to see the ids`, { details: { id, dir } });
+    throw new RunnerError(
+      'RUNNER_RECORD_NOT_FOUND',
+      `no record ${id} in ${dir}; run \`agentlang records list\` to see the ids`,
+      { details: { id, dir } },
+    );
   }
   return parseRecordFile(path, id);
 }
 
 /** The signed envelope stored beside a record, or null when the record was not signed. */
 export function readRecordEnvelope(dir: string, id: string): unknown | null {
-  if (!isUlid(id)) throw new RunnerError('RUNNER_RECORD_ID', `record id ${JSON.stringify(id.slice(0, 64))} is not a ULID`, { details: { id: id.slice(0, 200) } });
+  if (!isUlid(id))
+    throw new RunnerError('RUNNER_RECORD_ID', `record id ${JSON.stringify(id.slice(0, 64))} is not a ULID`, {
+      details: { id: id.slice(0, 200) },
+    });
   const path = join(dir, `${id}.dsse.json`);
   if (!existsSync(path)) return null;
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (error) {
-    throw new RunnerError('RUNNER_RECORD_INVALID', `signed envelope ${path} is not valid JSON`, { details: { path }, cause: error });
+    throw new RunnerError('RUNNER_RECORD_INVALID', `signed envelope ${path} is not valid JSON`, {
+      details: { path },
+      cause: error,
+    });
   }
 }

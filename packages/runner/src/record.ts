@@ -73,7 +73,16 @@ export interface ExecutionRecord {
     tool_calls: Record<string, number>;
     /** Cost in USD at the model's catalog price (list price unless the host's catalog says otherwise); absent when no price is known. */
     cost_usd?: number;
-    sub_agents?: Array<{ agent: string; parent: string; depth: number; model: string; outcome: string; turns: number; usage: { input_tokens: number; output_tokens: number }; tool_calls: Record<string, number> }>;
+    sub_agents?: Array<{
+      agent: string;
+      parent: string;
+      depth: number;
+      model: string;
+      outcome: string;
+      turns: number;
+      usage: { input_tokens: number; output_tokens: number };
+      tool_calls: Record<string, number>;
+    }>;
   };
 }
 
@@ -110,6 +119,7 @@ export function checkRecordShape(value: unknown): string[] {
   }
   if (typeof r.started_at !== 'string') problems.push('started_at is not a string');
   if (typeof r.duration_ms !== 'number') problems.push('duration_ms is not a number');
-  if (!['success', 'failure', 'timeout', 'aborted'].includes(r.outcome as string)) problems.push('outcome is not one of success|failure|timeout|aborted');
+  if (!['success', 'failure', 'timeout', 'aborted'].includes(r.outcome as string))
+    problems.push('outcome is not one of success|failure|timeout|aborted');
   return problems;
 }

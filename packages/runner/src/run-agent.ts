@@ -1,9 +1,26 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { type LockFileContents, LockError, MAX_LOCK_BYTES, assertLockMatches, checkLockBeforeProbes, driftError, lockHostPart, parseLockFile, portableLockDigest } from '@agentlang/lock';
+import {
+  type LockFileContents,
+  LockError,
+  MAX_LOCK_BYTES,
+  assertLockMatches,
+  checkLockBeforeProbes,
+  driftError,
+  lockHostPart,
+  parseLockFile,
+  portableLockDigest,
+} from '@agentlang/lock';
 import { type LoadedAgent, loadAgent } from '@agentlang/manifest';
-import { type ProbeExecutor, type ResolveOptions, type ResolvedPlan, compileSystemPrompt, promptTargetFor, resolvePlan } from '@agentlang/resolver';
+import {
+  type ProbeExecutor,
+  type ResolveOptions,
+  type ResolvedPlan,
+  compileSystemPrompt,
+  promptTargetFor,
+  resolvePlan,
+} from '@agentlang/resolver';
 import { deriveTask } from './run-input.js';
 import { type RunPlanOptions, type RunResult, runPlan } from './run-plan.js';
 import { createSandboxProbeExecutor } from './sandbox-probe-executor.js';
@@ -60,7 +77,9 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
   const loaded = typeof agent === 'string' ? await loadAgent(agent) : agent;
   const label = options.agentLabel ?? (typeof agent === 'string' ? agent : loaded.source.entry);
   // Signatures first: a lock that must be signed is verified before the agent is even resolved.
-  const given = options.lock ?? (options.lockPath ? readLockBytes(resolvePath(options.cwd ?? process.cwd(), options.lockPath)) : undefined);
+  const given =
+    options.lock ??
+    (options.lockPath ? readLockBytes(resolvePath(options.cwd ?? process.cwd(), options.lockPath)) : undefined);
   const lockLabel = options.lockPath ?? given?.label ?? 'lock';
   const lockFile = given ? checkLockBytes(given, lockLabel, options) : undefined;
   // The manifest digest is known before resolving, and resolving may start MCP servers and
@@ -80,7 +99,12 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
     );
   }
   const probeExecutor =
-    options.probeExecutor ?? createSandboxProbeExecutor({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, ...(options.log ? { log: options.log } : {}) });
+    options.probeExecutor ??
+    createSandboxProbeExecutor({
+      env,
+      unsafeNoIsolation: options.unsafeNoIsolation === true,
+      ...(options.log ? { log: options.log } : {}),
+    });
   const locked = lockFile?.lock;
   const plan = await resolvePlan(loaded, {
     ...options.resolveOptions,
@@ -111,7 +135,17 @@ export async function runAgent(agent: string | LoadedAgent, options: RunAgentOpt
       options.log?.(`task: none given; using the agent's ${derived.from} (AgentSpec's rule)`);
     }
   }
-  const { lock: _k, lockPath: _l, requireSigned: _r, publicKeys: _p, resolveOptions: _o, agentLabel: _a, onPlan: _c, probeExecutor: _e, ...runOptions } = options;
+  const {
+    lock: _k,
+    lockPath: _l,
+    requireSigned: _r,
+    publicKeys: _p,
+    resolveOptions: _o,
+    agentLabel: _a,
+    onPlan: _c,
+    probeExecutor: _e,
+    ...runOptions
+  } = options;
   const result = await runPlan(plan, {
     ...runOptions,
     ...(userPrompt !== undefined ? { userPrompt } : {}),
@@ -143,17 +177,32 @@ function readLockBytes(path: string): RunLock {
     bytes = readFileSync(path);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new LockError(missing ? 'LOCK_NOT_FOUND' : 'LOCK_IO', missing ? `lock file ${path} does not exist; create it with \`agentlang lock <agent>\`` : `cannot read lock file ${path}: ${(error as Error).message}`, {
-      cause: error,
-      details: { path },
-    });
+    throw new LockError(
+      missing ? 'LOCK_NOT_FOUND' : 'LOCK_IO',
+      missing
+        ? `lock file ${path} does not exist; create it with \`agentlang lock <agent>\``
+        : `cannot read lock file ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { path },
+      },
+    );
   }
-  if (bytes.length > MAX_LOCK_BYTES) throw new LockError('LOCK_MALFORMED', `${path} is ${bytes.length} bytes; a lock file is at most ${MAX_LOCK_BYTES}`, { details: { path } });
+  if (bytes.length > MAX_LOCK_BYTES)
+    throw new LockError(
+      'LOCK_MALFORMED',
+      `${path} is ${bytes.length} bytes; a lock file is at most ${MAX_LOCK_BYTES}`,
+      { details: { path } },
+    );
   return { bytes, label: path };
 }
 
 /** The lock's contents, its signature checked unless the caller already verified one that covers it. */
-function checkLockBytes(lock: RunLock, label: string, options: RunAgentOptions): LockFileContents & { signature: 'lock' | 'container' | null } {
+function checkLockBytes(
+  lock: RunLock,
+  label: string,
+  options: RunAgentOptions,
+): LockFileContents & { signature: 'lock' | 'container' | null } {
   if (lock.verified) {
     const parsed = parseLockFile(lock.bytes, { label });
     return { ...parsed, signed: true, verified: true, keyids: [...lock.verified.keyIds], signature: lock.verified.by };

@@ -90,13 +90,24 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
       {
         http: m.httpTools,
         bash: m.bashTools,
-        tools: m.tools.map((t) => ({ name: t.name, ...(t.config ? { config: t.config } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}), ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
+        tools: m.tools.map((t) => ({
+          name: t.name,
+          ...(t.config ? { config: t.config } : {}),
+          ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}),
+          ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
+        })),
         skills: harnessSkills(sub, notice),
       },
-      { ...input.toolHost, ...(input.toolHost.builtin ? { builtin: { ...input.toolHost.builtin, agent: m.name } } : {}), provided: ['delegate'], onNotice: notice },
+      {
+        ...input.toolHost,
+        ...(input.toolHost.builtin ? { builtin: { ...input.toolHost.builtin, agent: m.name } } : {}),
+        provided: ['delegate'],
+        onNotice: notice,
+      },
     );
     let system = compileSystemPrompt(sub, 'markdown');
-    if (built.systemAddendum !== '') system = system === '' ? built.systemAddendum : `${system}\n\n${built.systemAddendum}`;
+    if (built.systemAddendum !== '')
+      system = system === '' ? built.systemAddendum : `${system}\n\n${built.systemAddendum}`;
     const nested = m.delegate?.mode === 'dynamic' ? await specialists(sub) : [];
     return {
       model: subAgentModel(sub, input.rootModel, input.env),
@@ -115,7 +126,8 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
     approve: input.approve,
     onEvent: (e) => {
       if (e.type === 'delegation.start') input.log(`delegate: ${e.agent} (depth ${e.depth})`);
-      else if (e.type === 'delegation.end' && 'usage' in e) input.log(`delegate: ${e.agent} ${e.outcome} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens)`);
+      else if (e.type === 'delegation.end' && 'usage' in e)
+        input.log(`delegate: ${e.agent} ${e.outcome} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens)`);
       else if (e.type === 'delegation.refused') input.log(`delegate: ${e.agent} refused: ${e.reason}`);
       input.onEvent?.(e as LoopEvent | { type: string });
     },
@@ -130,15 +142,28 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
   const byPath = new Map(root.map((a) => [(a.ref as { path: string }).path, a]));
   const members = spec.agents.flatMap((ref) => {
     const found = byPath.get(posix.normalize(posix.join(entryDir === '.' ? '' : entryDir, ref.path)));
-    return found ? [{ ...found, ...(ref.task ? { task: ref.task } : {}), ...(ref.dependsOn ? { dependsOn: ref.dependsOn } : {}) }] : [];
+    return found
+      ? [{ ...found, ...(ref.task ? { task: ref.task } : {}), ...(ref.dependsOn ? { dependsOn: ref.dependsOn } : {}) }]
+      : [];
   });
   const process = spec.process ?? 'sequential';
   if (process === 'hierarchical') {
-    const described = members.map((m) => ({ ...m, description: [m.description?.trim(), m.task ? `Task: ${m.task}` : undefined].filter(Boolean).join(' — ') }));
+    const described = members.map((m) => ({
+      ...m,
+      description: [m.description?.trim(), m.task ? `Task: ${m.task}` : undefined].filter(Boolean).join(' — '),
+    }));
     return { delegation, tools: [delegation.createDelegateTool(described, { depth: 1, parent: rootName })] };
   }
   const concurrency = crewConcurrency(input.env);
-  return { delegation, tools: [], crew: (prompt, signal) => delegation.runCrew({ process, members, ...(concurrency ? { concurrency } : {}) }, { prompt, root: rootName, signal }) };
+  return {
+    delegation,
+    tools: [],
+    crew: (prompt, signal) =>
+      delegation.runCrew(
+        { process, members, ...(concurrency ? { concurrency } : {}) },
+        { prompt, root: rootName, signal },
+      ),
+  };
 }
 
 /** `AGENTLANG_CREW_CONCURRENCY`: parallel crew members running at once (the harness's default when unset). */
@@ -147,7 +172,11 @@ function crewConcurrency(env: Record<string, string | undefined>): number | unde
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new RunnerError('RUNNER_INPUT', `AGENTLANG_CREW_CONCURRENCY must be a positive whole number; found ${JSON.stringify(raw)}`, { details: { variable: 'AGENTLANG_CREW_CONCURRENCY', value: raw } });
+    throw new RunnerError(
+      'RUNNER_INPUT',
+      `AGENTLANG_CREW_CONCURRENCY must be a positive whole number; found ${JSON.stringify(raw)}`,
+      { details: { variable: 'AGENTLANG_CREW_CONCURRENCY', value: raw } },
+    );
   }
   return value;
 }
@@ -158,7 +187,11 @@ async function specialists(agent: LoadedAgent): Promise<DelegationAgent[]> {
     agent.subAgentPaths.map(async (s) => {
       const loaded = await loadSubAgent(agent, s.path);
       const name = s.name ?? loaded.manifest.name;
-      return { name, ...(loaded.manifest.description ? { description: loaded.manifest.description } : {}), ref: { loaded, path: s.path } };
+      return {
+        name,
+        ...(loaded.manifest.description ? { description: loaded.manifest.description } : {}),
+        ref: { loaded, path: s.path },
+      };
     }),
   );
 }
@@ -171,10 +204,21 @@ function subAgentModel(sub: LoadedAgent, rootModel: ModelClient, env: Record<str
   const provider = declared.provider ?? prefix?.[1] ?? rootModel.protocol;
   const model = prefix ? declared.id.slice(prefix[0].length) : declared.id;
   const options: Record<string, unknown> = {};
-  for (const key of ['temperature', 'max_tokens', 'top_p']) if (declared.options?.[key] !== undefined) options[key] = declared.options[key];
+  for (const key of ['temperature', 'max_tokens', 'top_p'])
+    if (declared.options?.[key] !== undefined) options[key] = declared.options[key];
   if (provider === 'anthropic') {
-    return createAnthropicClient({ model, ...(env.ANTHROPIC_BASE_URL ? { baseUrl: env.ANTHROPIC_BASE_URL } : {}), ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}), options });
+    return createAnthropicClient({
+      model,
+      ...(env.ANTHROPIC_BASE_URL ? { baseUrl: env.ANTHROPIC_BASE_URL } : {}),
+      ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
+      options,
+    });
   }
   if (provider !== 'openai') return rootModel;
-  return createOpenAIClient({ model, ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}), ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}), options });
+  return createOpenAIClient({
+    model,
+    ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}),
+    ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    options,
+  });
 }

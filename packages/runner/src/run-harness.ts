@@ -63,26 +63,48 @@ export interface HarnessRunSummary {
 }
 
 /** The model client for a plan: provider from the plan's model entry or its `openai/`, `anthropic/` prefix. */
-export function harnessModelClient(plan: ResolvedPlan, manifest: AgentManifest | undefined, env: Record<string, string | undefined>): { client: ModelClient; model: string; provider: string } {
+export function harnessModelClient(
+  plan: ResolvedPlan,
+  manifest: AgentManifest | undefined,
+  env: Record<string, string | undefined>,
+): { client: ModelClient; model: string; provider: string } {
   const declared = plan.model;
-  if (!declared) throw new RunnerError('RUNNER_PLAN_BLOCKED', 'the harness runtime needs a model: declare one under models: (provider openai or anthropic)', { details: {} });
+  if (!declared)
+    throw new RunnerError(
+      'RUNNER_PLAN_BLOCKED',
+      'the harness runtime needs a model: declare one under models: (provider openai or anthropic)',
+      { details: {} },
+    );
   const prefix = /^(openai|anthropic)\//.exec(declared);
   const provider = plan.models?.[declared]?.provider ?? prefix?.[1] ?? 'openai';
   const model = prefix ? declared.slice(prefix[0].length) : declared;
   const entry = manifest?.models.find((m) => m.id === declared);
   const options: Record<string, unknown> = {};
-  for (const key of ['temperature', 'max_tokens', 'top_p']) if (entry?.options?.[key] !== undefined) options[key] = entry.options[key];
+  for (const key of ['temperature', 'max_tokens', 'top_p'])
+    if (entry?.options?.[key] !== undefined) options[key] = entry.options[key];
   if (provider === 'openai') {
     const baseUrl = env.OPENAI_BASE_URL;
     const apiKey = env.OPENAI_API_KEY;
-    return { client: createOpenAIClient({ model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), options }), model: declared, provider };
+    return {
+      client: createOpenAIClient({ model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), options }),
+      model: declared,
+      provider,
+    };
   }
   if (provider === 'anthropic') {
     const baseUrl = env.ANTHROPIC_BASE_URL;
     const apiKey = env.ANTHROPIC_API_KEY;
-    return { client: createAnthropicClient({ model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), options }), model: declared, provider };
+    return {
+      client: createAnthropicClient({ model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), options }),
+      model: declared,
+      provider,
+    };
   }
-  throw new RunnerError('RUNNER_PLAN_BLOCKED', `the harness runtime drives openai and anthropic models; ${declared} is provider ${provider}`, { details: { provider } });
+  throw new RunnerError(
+    'RUNNER_PLAN_BLOCKED',
+    `the harness runtime drives openai and anthropic models; ${declared} is provider ${provider}`,
+    { details: { provider } },
+  );
 }
 
 /** How tool calls that need approval are decided, and which need it. */
@@ -124,32 +146,53 @@ export interface HarnessRunOptions {
  * recorded exchanges of FILE (no provider is contacted; a request that differs fails with a diff);
  * `AGENTLANG_HARNESS_RECORD=FILE` records the run's exchanges to FILE. Relative paths are from `cwd`.
  */
-export function harnessReplayClient(client: ModelClient, env: Record<string, string | undefined>, cwd: string): ModelClient {
+export function harnessReplayClient(
+  client: ModelClient,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): ModelClient {
   const replay = env.AGENTLANG_HARNESS_REPLAY;
   const record = env.AGENTLANG_HARNESS_RECORD;
-  if (replay && record) throw new RunnerError('RUNNER_INPUT', 'AGENTLANG_HARNESS_RECORD and AGENTLANG_HARNESS_REPLAY are both set; a run either records or replays', { details: {} });
+  if (replay && record)
+    throw new RunnerError(
+      'RUNNER_INPUT',
+      'AGENTLANG_HARNESS_RECORD and AGENTLANG_HARNESS_REPLAY are both set; a run either records or replays',
+      { details: {} },
+    );
   if (replay) return replayClient(resolve(cwd, replay));
   if (record) return recordingClient(client, { file: resolve(cwd, record) });
   return client;
 }
-
 
 /** The sessions directory of a project: `<cwd>/.agentlang/sessions`. */
 export function sessionsDirFor(cwd: string): string {
   return join(cwd, '.agentlang', 'sessions');
 }
 
-const LIMIT_VARIABLES = { maxTurns: 'AGENTLANG_HARNESS_MAX_TURNS', maxTokens: 'AGENTLANG_HARNESS_MAX_TOKENS', maxRepeats: 'AGENTLANG_HARNESS_MAX_REPEATS' } as const;
+const LIMIT_VARIABLES = {
+  maxTurns: 'AGENTLANG_HARNESS_MAX_TURNS',
+  maxTokens: 'AGENTLANG_HARNESS_MAX_TOKENS',
+  maxRepeats: 'AGENTLANG_HARNESS_MAX_REPEATS',
+} as const;
 
 /** The loop limits of a run: the caller's, else the smaller of the manifest's `max_steps` and the host's, and the policy's wall clock. */
-export function harnessLimits(manifest: AgentManifest | undefined, env: Record<string, string | undefined>, timeoutMs: number, given: HarnessRunOptions['limits'] = {}): LoopLimits {
+export function harnessLimits(
+  manifest: AgentManifest | undefined,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+  given: HarnessRunOptions['limits'] = {},
+): LoopLimits {
   const limits: LoopLimits = { timeoutMs };
   for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as Array<[keyof typeof LIMIT_VARIABLES, string]>) {
     const raw = env[variable];
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
     if (!Number.isSafeInteger(value) || value <= 0) {
-      throw new RunnerError('RUNNER_INPUT', `${variable} must be a positive whole number; found ${JSON.stringify(raw)}`, { details: { variable, value: raw } });
+      throw new RunnerError(
+        'RUNNER_INPUT',
+        `${variable} must be a positive whole number; found ${JSON.stringify(raw)}`,
+        { details: { variable, value: raw } },
+      );
     }
     limits[key] = value;
   }
@@ -157,9 +200,13 @@ export function harnessLimits(manifest: AgentManifest | undefined, env: Record<s
   if (cost !== undefined && cost !== '') {
     const value = Number(cost);
     if (!/^\d+(\.\d+)?$/.test(cost.trim()) || !Number.isFinite(value) || value <= 0) {
-      throw new RunnerError('RUNNER_INPUT', `AGENTLANG_HARNESS_MAX_COST_USD must be a positive number of US dollars (e.g. 0.50); found ${JSON.stringify(cost)}`, {
-        details: { variable: 'AGENTLANG_HARNESS_MAX_COST_USD', value: cost },
-      });
+      throw new RunnerError(
+        'RUNNER_INPUT',
+        `AGENTLANG_HARNESS_MAX_COST_USD must be a positive number of US dollars (e.g. 0.50); found ${JSON.stringify(cost)}`,
+        {
+          details: { variable: 'AGENTLANG_HARNESS_MAX_COST_USD', value: cost },
+        },
+      );
     }
     limits.maxCostUsd = value;
   }
@@ -169,7 +216,11 @@ export function harnessLimits(manifest: AgentManifest | undefined, env: Record<s
 }
 
 /** The context manager of a run, from the manifest's `context:` block (the window falls back to the model's known context size); none when neither is known. */
-export function harnessContext(manifest: AgentManifest | undefined, plan: ResolvedPlan, onCheckpoint: (messages: Message[]) => Promise<string>): ContextManager | undefined {
+export function harnessContext(
+  manifest: AgentManifest | undefined,
+  plan: ResolvedPlan,
+  onCheckpoint: (messages: Message[]) => Promise<string>,
+): ContextManager | undefined {
   const spec = manifest?.context;
   const maxTokens = spec?.window?.maxTokens ?? (plan.model ? plan.models?.[plan.model]?.contextWindow : undefined);
   if (!maxTokens) return undefined;
@@ -189,7 +240,9 @@ export function harnessContext(manifest: AgentManifest | undefined, plan: Resolv
  * the network under AgentSpec `network: none`.
  */
 export function grantedCapabilities(plan: ResolvedPlan, manifest: AgentManifest | undefined): string[] {
-  const declares = manifest ? manifest.permissions !== undefined : plan.permissions.required.length + plan.permissions.optional.length > 0;
+  const declares = manifest
+    ? manifest.permissions !== undefined
+    : plan.permissions.required.length + plan.permissions.optional.length > 0;
   if (declares) return [...plan.permissions.granted];
   let offered: string[];
   try {
@@ -197,7 +250,9 @@ export function grantedCapabilities(plan: ResolvedPlan, manifest: AgentManifest 
   } catch {
     offered = [...plan.permissions.granted];
   }
-  return plan.trust?.network === 'none' ? offered.filter((c) => c !== 'network' && c !== 'websocket' && c !== 'p2p') : offered;
+  return plan.trust?.network === 'none'
+    ? offered.filter((c) => c !== 'network' && c !== 'websocket' && c !== 'p2p')
+    : offered;
 }
 
 /**
@@ -217,13 +272,18 @@ export function harnessSkills(agent: LoadedAgent | undefined, notice: (line: str
     if (file && pinned && (agent.source.kind === 'directory' || agent.source.kind === 'file')) {
       try {
         const bytes = readFileSync(join(agent.source.root, file));
-        if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` === pinned) body = stripFrontmatter(bytes.toString('utf8'));
+        if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` === pinned)
+          body = stripFrontmatter(bytes.toString('utf8'));
         else notice(`skill ${spec.name}: ${file} changed since the agent was loaded; its instructions are left out`);
       } catch {
         notice(`skill ${spec.name}: ${file} cannot be read; its instructions are left out`);
       }
     } else notice(`skill ${spec.name}: its SKILL.md is not on disk here; its instructions are left out`);
-    skills.push({ name: spec.name, ...(spec.allowedTools.length > 0 ? { allowedTools: [...spec.allowedTools] } : {}), body });
+    skills.push({
+      name: spec.name,
+      ...(spec.allowedTools.length > 0 ? { allowedTools: [...spec.allowedTools] } : {}),
+      body,
+    });
   }
   return skills;
 }
@@ -232,16 +292,26 @@ function stripFrontmatter(text: string): string {
   const lines = text.split(/\r?\n/);
   if (lines[0]?.trim() !== '---') return text.trim();
   const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
-  return end < 0 ? text.trim() : lines.slice(end + 1).join('\n').trim();
+  return end < 0
+    ? text.trim()
+    : lines
+        .slice(end + 1)
+        .join('\n')
+        .trim();
 }
 
 function approverOf(approval: HarnessApproval | undefined): { approve: Approver; close(): void } {
-  if (approval?.policy) return { approve: createPolicyApprover(approval.policy === 'all' ? 'allow' : 'deny'), close: () => {} };
+  if (approval?.policy)
+    return { approve: createPolicyApprover(approval.policy === 'all' ? 'allow' : 'deny'), close: () => {} };
   if (approval?.jsonl) return createJsonlApprover(approval.jsonl.input, approval.jsonl.output);
   if (approval?.approve) return { approve: approval.approve, close: () => {} };
-  if (approval?.terminal) return { approve: createTerminalApprover(approval.terminal.input, approval.terminal.output), close: () => {} };
+  if (approval?.terminal)
+    return { approve: createTerminalApprover(approval.terminal.input, approval.terminal.output), close: () => {} };
   return {
-    approve: ({ toolName }) => ({ approved: false, reason: `${toolName} needs approval and nobody can give it here: run on a terminal, or pass --approve all` }),
+    approve: ({ toolName }) => ({
+      approved: false,
+      reason: `${toolName} needs approval and nobody can give it here: run on a terminal, or pass --approve all`,
+    }),
     close: () => {},
   };
 }
@@ -249,7 +319,8 @@ function approverOf(approval: HarnessApproval | undefined): { approve: Approver;
 /** The agent's `approval:` marks on its tools, http_tools and bash_tools entries (an AgentLang extension), by tool name. */
 function declaredApprovals(manifest: AgentManifest | undefined): Record<string, ToolPermission> {
   const marks: Record<string, ToolPermission> = {};
-  for (const t of [...(manifest?.tools ?? []), ...(manifest?.httpTools ?? []), ...(manifest?.bashTools ?? [])]) if (t.approval) marks[t.name] = t.approval;
+  for (const t of [...(manifest?.tools ?? []), ...(manifest?.httpTools ?? []), ...(manifest?.bashTools ?? [])])
+    if (t.approval) marks[t.name] = t.approval;
   return marks;
 }
 
@@ -320,9 +391,13 @@ async function runHarnessIn(
   const price = input.plan.models?.[model]?.price;
   // A money cap the run cannot measure is refused rather than silently ignored.
   if (limits.maxCostUsd !== undefined && !price) {
-    throw new RunnerError('RUNNER_INPUT', `a cost budget is set (${limits.maxCostUsd} USD) but no price is known for ${model}; give it input_usd_per_mtok and output_usd_per_mtok in the host's model catalog (AGENTLANG_MODELS), or unset AGENTLANG_HARNESS_MAX_COST_USD`, {
-      details: { model, variable: 'AGENTLANG_HARNESS_MAX_COST_USD' },
-    });
+    throw new RunnerError(
+      'RUNNER_INPUT',
+      `a cost budget is set (${limits.maxCostUsd} USD) but no price is known for ${model}; give it input_usd_per_mtok and output_usd_per_mtok in the host's model catalog (AGENTLANG_MODELS), or unset AGENTLANG_HARNESS_MAX_COST_USD`,
+      {
+        details: { model, variable: 'AGENTLANG_HARNESS_MAX_COST_USD' },
+      },
+    );
   }
   const pins = parseEgressResolve(input.env.AGENTLANG_EGRESS_RESOLVE);
   const builtinHost = {
@@ -331,12 +406,19 @@ async function runHarnessIn(
     runId: input.runId,
     // web_fetch: any public host, or only trust.hosts under AgentSpec `network: scoped`; loopback and
     // private ranges only under a name the host pinned (AGENTLANG_EGRESS_RESOLVE, as for the egress proxy).
-    egress: { ...(input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {}), ...(Object.keys(pins).length > 0 ? { resolve: pins } : {}) },
+    egress: {
+      ...(input.plan.trust?.network === 'scoped' ? { allowHosts: [...(input.plan.trust.hosts ?? [])] } : {}),
+      ...(Object.keys(pins).length > 0 ? { resolve: pins } : {}),
+    },
   };
-  const mcpServers = input.plan.mcpServers.length > 0 ? mcpServerDeclarations(input.plan, manifest ?? { mcpServers: [] }, input.env) : [];
+  const mcpServers =
+    input.plan.mcpServers.length > 0
+      ? mcpServerDeclarations(input.plan, manifest ?? { mcpServers: [] }, input.env)
+      : [];
   const skills = harnessSkills(input.agent, notice);
   const declaringSkills = skills.filter((k) => k.allowedTools !== undefined);
-  const skillsAllowDelegate = declaringSkills.length === 0 || declaringSkills.some((k) => k.allowedTools?.includes('delegate'));
+  const skillsAllowDelegate =
+    declaringSkills.length === 0 || declaringSkills.some((k) => k.allowedTools?.includes('delegate'));
   const toolHost = {
     env: input.env,
     sandbox: { backend: input.backend, policy: input.policy, onLabel: (l: string) => input.log(l) },
@@ -347,7 +429,12 @@ async function runHarnessIn(
     {
       http: manifest?.httpTools ?? [],
       bash: manifest?.bashTools ?? [],
-      tools: (manifest?.tools ?? []).map((t) => ({ name: t.name, ...(t.config ? { config: t.config } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}), ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
+      tools: (manifest?.tools ?? []).map((t) => ({
+        name: t.name,
+        ...(t.config ? { config: t.config } : {}),
+        ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}),
+        ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
+      })),
       mcpServers,
       skills,
       uiComponents: manifest?.uiComponents ?? [],
@@ -357,7 +444,14 @@ async function runHarnessIn(
       ...(Object.keys(pins).length > 0 ? { egressResolve: pins } : {}),
       ...(manifest?.delegate && input.agent ? { provided: ['delegate'] } : {}),
       ...(mcpServers.length > 0
-        ? { mcpLauncher: createSandboxMcpLauncher({ agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name }, env: input.env, backend: input.backend, log: input.log }) }
+        ? {
+            mcpLauncher: createSandboxMcpLauncher({
+              agent: input.agent ? probeAgentOf(input.agent) : { name: input.plan.agent.name },
+              env: input.env,
+              backend: input.backend,
+              log: input.log,
+            }),
+          }
         : {}),
       onNotice: notice,
     },
@@ -366,7 +460,10 @@ async function runHarnessIn(
   const artifacts = createArtifactsTool({}, { ...builtinHost, env: input.env });
   let saved = 0;
   const save = async (name: string, content: string): Promise<string | undefined> => {
-    const out = await artifacts.execute({ op: 'save', title: name, name, content }, { callId: name, signal: input.signal });
+    const out = await artifacts.execute(
+      { op: 'save', title: name, name, content },
+      { callId: name, signal: input.signal },
+    );
     if (!out.ok) {
       notice(`could not save ${name} as an artifact: ${out.message}`);
       return undefined;
@@ -389,14 +486,25 @@ async function runHarnessIn(
   const destructive = (manifest?.httpTools ?? []).filter((t) => t.method === 'DELETE').map((t) => t.name);
   const injected = manifest?.context?.inject ?? [];
   const values: Record<string, unknown> = { time: new Date().toISOString(), ...input.options?.inject };
-  let system = injected.length > 0 ? renderInject(input.systemPrompt, Object.fromEntries(injected.filter((k) => k in values).map((k) => [k, values[k]]))) : input.systemPrompt;
-  if (built.systemAddendum !== '') system = system === '' ? built.systemAddendum : `${system}\n\n${built.systemAddendum}`;
+  let system =
+    injected.length > 0
+      ? renderInject(
+          input.systemPrompt,
+          Object.fromEntries(injected.filter((k) => k in values).map((k) => [k, values[k]])),
+        )
+      : input.systemPrompt;
+  if (built.systemAddendum !== '')
+    system = system === '' ? built.systemAddendum : `${system}\n\n${built.systemAddendum}`;
   const labels = manifest?.ux?.tools ?? {};
   let result: LoopResult | undefined;
   let streamed = false;
   // The typed event stream and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, its spans (the SDK is loaded only then).
   const listeners = [...(input.options?.events ?? [])];
-  const otel = await startOtelExport(input.env, { agent: input.plan.agent.name, provider: client.protocol, log: notice });
+  const otel = await startOtelExport(input.env, {
+    agent: input.plan.agent.name,
+    provider: client.protocol,
+    log: notice,
+  });
   if (otel) listeners.push(otel.listener);
   const events = listeners.length > 0 ? createEventSink({ runId: input.runId, model, listeners }) : undefined;
   events?.emit({ type: 'run.start', agent: input.plan.agent.name, model, protocol: client.protocol });
@@ -405,8 +513,11 @@ async function runHarnessIn(
   let rootTurn = 0;
   try {
     // Sub-agents (`delegate:` or a `delegate` tool): the harness orchestrates, each from its own manifest.
-    if (manifest?.delegate && !input.agent) notice('the sub-agents are not run: the agent was not loaded (its sub-agent files are not at hand)');
-    delegation = manifest?.delegate && input.agent ? await runDelegation({
+    if (manifest?.delegate && !input.agent)
+      notice('the sub-agents are not run: the agent was not loaded (its sub-agent files are not at hand)');
+    delegation =
+      manifest?.delegate && input.agent
+        ? await runDelegation({
             agent: input.agent,
             rootModel: client,
             env: input.env,
@@ -417,30 +528,56 @@ async function runHarnessIn(
             // Each delegation's start and end join the run's event stream (and its trace: the
             // sub-agent's span is a child of the delegating call's), at the root's current turn.
             ...(events ? { onEvent: (e: { type: string }) => delegationEvent(e, rootTurn, events) } : {}),
-          }) : undefined;
+          })
+        : undefined;
     if (delegation?.crew) {
       // A sequential or parallel crew runs in place of the agent's own loop: its usage is its members'.
       const crew = await delegation.crew(input.prompt, input.signal);
       crewDenied = crew.outcome === 'denied';
-      result = { outcome: crew.outcome === 'denied' ? 'completed' : crew.outcome, answer: crew.answer, messages: [], usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: {} };
+      result = {
+        outcome: crew.outcome === 'denied' ? 'completed' : crew.outcome,
+        answer: crew.answer,
+        messages: [],
+        usage: { inputTokens: 0, outputTokens: 0 },
+        turns: 0,
+        toolCalls: {},
+      };
     } else result = await loopOnce(delegation?.tools ?? []);
   } catch (error) {
-    events?.emit({ type: 'run.end', outcome: 'error', turns: 0, input_tokens: 0, output_tokens: 0, error: error instanceof Error ? error.message : String(error) });
+    events?.emit({
+      type: 'run.end',
+      outcome: 'error',
+      turns: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      error: error instanceof Error ? error.message : String(error),
+    });
     throw error;
   } finally {
     approval.close();
     await built.close();
     if (result) {
       const r = result;
-      events?.emit({ type: 'run.end', outcome: r.outcome, turns: r.turns, input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens, ...(r.costUsd !== undefined ? { cost_usd: r.costUsd } : {}) });
+      events?.emit({
+        type: 'run.end',
+        outcome: r.outcome,
+        turns: r.turns,
+        input_tokens: r.usage.inputTokens,
+        output_tokens: r.usage.outputTokens,
+        ...(r.costUsd !== undefined ? { cost_usd: r.costUsd } : {}),
+      });
     }
     await otel?.shutdown();
   }
-  const sessionSummary = session ? { id: session.state.meta.id, turns: session.state.meta.turns, messages: session.state.messages.length } : undefined;
+  const sessionSummary = session
+    ? { id: session.state.meta.id, turns: session.state.meta.turns, messages: session.state.messages.length }
+    : undefined;
   return finish(result, streamed, crewDenied, delegation?.delegation, model, input.onText, sessionSummary);
 
   async function loopOnce(delegateTools: HarnessTool[]): Promise<LoopResult> {
-    const context = harnessContext(manifest, input.plan, (messages) => save(`checkpoint-${++saved}.json`, JSON.stringify(messages, null, 2)).then((n) => n ?? 'nowhere (saving failed)'));
+    const context = harnessContext(manifest, input.plan, (messages) =>
+      save(`checkpoint-${++saved}.json`, JSON.stringify(messages, null, 2)).then((n) => n ?? 'nowhere (saving failed)'),
+    );
     return runLoop({
       model: client,
       system,
@@ -453,7 +590,11 @@ async function runHarnessIn(
       ...(price ? { prices: { [client.model]: price } } : {}),
       signal: session && channel ? AbortSignal.any([input.signal, stop.signal]) : input.signal,
       ...(context ? { context } : {}),
-      approval: { approve, permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions }, destructive },
+      approval: {
+        approve,
+        permissions: { ...declaredApprovals(manifest), ...input.options?.approval?.permissions },
+        destructive,
+      },
       onLargeResult: (large) => save(`tool-result-${++saved}-${safeName(large.toolName)}.txt`, large.content),
       ...(input.options?.uiActions ? { uiActions: input.options.uiActions } : {}),
       onEvent: (e) => {
@@ -465,8 +606,12 @@ async function runHarnessIn(
         } else if (e.type === 'tool.call') {
           const running = labels[e.name]?.labels?.running;
           input.log(`tool: ${e.name}${running ? ` (${running})` : ''}`);
-        } else if (e.type === 'tool.result') input.log(`tool: ${e.name} ${e.ok ? 'done' : `failed (${e.kind ?? 'error'})`}`);
-        else if (e.type === 'context.compacted') input.log(`context: compacted ${e.droppedMessages} messages (${e.strategy}, ${e.beforeTokens} → ${e.afterTokens} tokens)`);
+        } else if (e.type === 'tool.result')
+          input.log(`tool: ${e.name} ${e.ok ? 'done' : `failed (${e.kind ?? 'error'})`}`);
+        else if (e.type === 'context.compacted')
+          input.log(
+            `context: compacted ${e.droppedMessages} messages (${e.strategy}, ${e.beforeTokens} → ${e.afterTokens} tokens)`,
+          );
         else if (e.type === 'approval.decision') input.log(`approval: ${e.name} ${e.approved ? 'approved' : 'denied'}`);
       },
     });
@@ -478,13 +623,29 @@ function delegationEvent(e: { type: string }, turn: number, events: { loopEvent(
   const d = e as Partial<DelegationEvent>;
   if (d.type !== 'delegation.start' && d.type !== 'delegation.end') return;
   if (d.id === undefined || d.agent === undefined || d.depth === undefined) return;
-  if (d.type === 'delegation.start') events.loopEvent({ type: 'delegation.start', turn, id: d.id, agent: d.agent, depth: d.depth });
-  else events.loopEvent({ type: 'delegation.end', turn, id: d.id, agent: d.agent, depth: d.depth, outcome: (d as { outcome?: string }).outcome ?? 'completed' });
+  if (d.type === 'delegation.start')
+    events.loopEvent({ type: 'delegation.start', turn, id: d.id, agent: d.agent, depth: d.depth });
+  else
+    events.loopEvent({
+      type: 'delegation.end',
+      turn,
+      id: d.id,
+      agent: d.agent,
+      depth: d.depth,
+      outcome: (d as { outcome?: string }).outcome ?? 'completed',
+    });
 }
 
 /** A tool the agent's skills leave out: answered `denied`, as `applySkills` answers the others. */
 function deniedBySkills(tool: HarnessTool): HarnessTool {
-  return { spec: tool.spec, execute: async () => ({ ok: false, kind: 'denied', message: `${tool.spec.name} is not among the tools the active skills allow` }) };
+  return {
+    spec: tool.spec,
+    execute: async () => ({
+      ok: false,
+      kind: 'denied',
+      message: `${tool.spec.name} is not among the tools the active skills allow`,
+    }),
+  };
 }
 
 /** The run's summary; prints the answer unless it streamed. */

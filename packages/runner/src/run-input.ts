@@ -16,12 +16,17 @@ export function readRunInput(value: string, options: { cwd?: string; readStdin?:
     try {
       return readFileSync(resolve(cwd, path), 'utf8');
     } catch (error) {
-      throw new RunnerError('RUNNER_INPUT', `cannot read --input @${path}: ${(error as Error).message}; write --input @FILE for a file, or the task text itself`, { details: { input: value }, cause: error });
+      throw new RunnerError(
+        'RUNNER_INPUT',
+        `cannot read --input @${path}: ${(error as Error).message}; write --input @FILE for a file, or the task text itself`,
+        { details: { input: value }, cause: error },
+      );
     }
   };
   if (value.startsWith('@')) return readPath(value.slice(1));
   if (value === '-') return stdin();
-  if (value !== '' && !value.includes('\n') && value.length < 4096 && isFile(resolve(cwd, value))) return readPath(value);
+  if (value !== '' && !value.includes('\n') && value.length < 4096 && isFile(resolve(cwd, value)))
+    return readPath(value);
   return value;
 }
 

@@ -22,7 +22,13 @@ import type { LoadedAgent } from '@agentlang/manifest';
 import { assertEnvConsent, envConsentRequired, type ResolvedPlan, templateVariables } from '@agentlang/resolver';
 import { findOnPath } from '@agentlang/utils';
 import { getAdapter } from './adapters/registry.js';
-import { HARNESS_EXIT_CODES, HARNESS_MODEL_ERROR_EXIT, type HarnessRunOptions, type HarnessRunSummary, runHarness } from './run-harness.js';
+import {
+  HARNESS_EXIT_CODES,
+  HARNESS_MODEL_ERROR_EXIT,
+  type HarnessRunOptions,
+  type HarnessRunSummary,
+  runHarness,
+} from './run-harness.js';
 import type { Invocation, RuntimeAdapter, RuntimeNeeds } from './adapters/types.js';
 import { RunnerError } from './errors.js';
 import { describeHost, type HostInfo } from './host.js';
@@ -156,13 +162,29 @@ export interface RunResult {
   };
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
 
-function withRuntime(plan: ResolvedPlan, adapter: RuntimeAdapter, env: Record<string, string | undefined>): ResolvedPlan {
+function withRuntime(
+  plan: ResolvedPlan,
+  adapter: RuntimeAdapter,
+  env: Record<string, string | undefined>,
+): ResolvedPlan {
   if (adapter.name === plan.runtime.name) return plan;
   if (adapter.binary === '') return { ...plan, runtime: { name: adapter.name, binary: '', available: true } };
   const path = findOnPath(adapter.binary, env.PATH);
-  return { ...plan, runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined } };
+  return {
+    ...plan,
+    runtime: { name: adapter.name, binary: adapter.binary, ...(path ? { path } : {}), available: path !== undefined },
+  };
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -248,7 +270,10 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
   const policy = plan.trust
     ? policyFromTrust(plan.trust, ctx)
     : policyFromPermissions(
-        options.agent?.manifest.permissions ?? { required: plan.permissions.required, optional: plan.permissions.optional },
+        options.agent?.manifest.permissions ?? {
+          required: plan.permissions.required,
+          optional: plan.permissions.optional,
+        },
         ctx,
       );
   // Host-owned paths (.agentlang/, the records directory) are never writable from the sandbox,
@@ -281,7 +306,9 @@ export function sandboxForPlan(plan: ResolvedPlan, options: SandboxForPlanOption
     for (const server of plan.mcpServers) {
       const launcher = basename(server.command);
       if (DOWNLOADING_LAUNCHERS.has(launcher)) {
-        notes.push(`MCP server ${server.name} starts with ${launcher}, which downloads its package at start-up; the sandbox cannot reach a package registry without network access, so install the server where the sandbox can read it (a path under the workdir) or grant network`);
+        notes.push(
+          `MCP server ${server.name} starts with ${launcher}, which downloads its package at start-up; the sandbox cannot reach a package registry without network access, so install the server where the sandbox can read it (a path under the workdir) or grant network`,
+        );
       }
     }
   }
@@ -309,13 +336,24 @@ export interface SandboxDescription {
 }
 
 function describeSandboxOf(sandbox: RunSandbox): SandboxDescription {
-  const summary = { ...describeSandbox(sandbox.policy), agentShell: sandbox.agentShell, execForRuntime: sandbox.execForRuntime, notes: sandbox.notes };
+  const summary = {
+    ...describeSandbox(sandbox.policy),
+    agentShell: sandbox.agentShell,
+    execForRuntime: sandbox.execForRuntime,
+    notes: sandbox.notes,
+  };
   const lines = formatSandboxLines(summary).map(([label, text]): [string, string] => {
     if (label !== 'Exec' || !sandbox.execForRuntime) return [label, text];
-    return [label, `child processes allowed for the runtime (${sandbox.runtime.name}: its MCP servers, helpers and the egress bridge), each confined to this sandbox; the agent has no shell, so the runtime's shell tool is turned off`];
+    return [
+      label,
+      `child processes allowed for the runtime (${sandbox.runtime.name}: its MCP servers, helpers and the egress bridge), each confined to this sandbox; the agent has no shell, so the runtime's shell tool is turned off`,
+    ];
   });
   if (egressAllowlist(sandbox.policy) && sandbox.policy.exec === 'none') {
-    lines.push(['Sandbox', 'refused: the egress proxy needs a bridge process inside the sandbox, which exec: none forbids; declare exec: sandboxed']);
+    lines.push([
+      'Sandbox',
+      'refused: the egress proxy needs a bridge process inside the sandbox, which exec: none forbids; declare exec: sandboxed',
+    ]);
   }
   for (const note of sandbox.notes) lines.push(['Note', note]);
   return { summary, lines };
@@ -345,7 +383,10 @@ function sandboxedRunner(backend: IsolationBackend, policy: IsolationPolicy): Ve
     const probePolicy = { ...policy, limits: { ...policy.limits, timeoutMs } };
     const prepared = backend.prepare(probePolicy, { argv, env: {} });
     try {
-      const end = await spawnPrepared(prepared, probePolicy, { stdio: ['ignore', 'pipe', 'ignore'], onStdout: (c) => chunks.push(c) });
+      const end = await spawnPrepared(prepared, probePolicy, {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        onStdout: (c) => chunks.push(c),
+      });
       return { exitCode: end.exitCode, stdout: Buffer.concat(chunks).toString('utf8') };
     } finally {
       await prepared.cleanup();
@@ -380,7 +421,10 @@ function passedEnvironment(adapter: RuntimeAdapter, invocation: Invocation, read
   return [...names].sort();
 }
 
-function exitCodeOf(end: { exitCode: number | null; signal: string | null; timedOut: boolean }, aborted: boolean): number {
+function exitCodeOf(
+  end: { exitCode: number | null; signal: string | null; timedOut: boolean },
+  aborted: boolean,
+): number {
   if (end.timedOut) return 124;
   if (aborted) return 130;
   if (end.exitCode !== null) return end.exitCode;
@@ -388,7 +432,10 @@ function exitCodeOf(end: { exitCode: number | null; signal: string | null; timed
 }
 
 /** One run's cancellation: the caller's signal and, when asked, SIGINT/SIGTERM abort it; `dispose` unhooks both. */
-function wireCancellation(external: AbortSignal | undefined, handleSignals: boolean): { signal: AbortSignal; dispose(): void } {
+function wireCancellation(
+  external: AbortSignal | undefined,
+  handleSignals: boolean,
+): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
   external?.addEventListener('abort', abort, { once: true });
@@ -560,7 +607,18 @@ function assembleRecord(input: {
     isolation: { backend: input.backend },
     env: input.env,
     ...(input.adapter.name === 'harness'
-      ? { harness: harness ? { outcome: harness.outcome, turns: harness.turns, usage: harness.usage, tool_calls: harness.toolCalls, ...(harness.costUsd !== undefined ? { cost_usd: harness.costUsd } : {}), ...(harness.subAgents ? { sub_agents: harness.subAgents } : {}) } : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} } }
+      ? {
+          harness: harness
+            ? {
+                outcome: harness.outcome,
+                turns: harness.turns,
+                usage: harness.usage,
+                tool_calls: harness.toolCalls,
+                ...(harness.costUsd !== undefined ? { cost_usd: harness.costUsd } : {}),
+                ...(harness.subAgents ? { sub_agents: harness.subAgents } : {}),
+              }
+            : { outcome: 'model_error', turns: 0, usage: {}, tool_calls: {} },
+        }
       : {}),
   };
 }
@@ -610,7 +668,9 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
   const policy = sandbox.policy;
   for (const note of sandbox.notes) log(`warning: ${note}`);
   if (sandbox.execForRuntime && options.verbose) {
-    log(`sandbox: child processes allowed for the runtime ${adapter.name} (MCP servers, helpers, egress bridge); the agent has no shell, so its shell tool is turned off`);
+    log(
+      `sandbox: child processes allowed for the runtime ${adapter.name} (MCP servers, helpers, egress bridge); the agent has no shell, so its shell tool is turned off`,
+    );
   }
 
   // The host variables the agent's MCP servers read; consent first for an agent not from the working tree.
@@ -618,9 +678,18 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
   if (!options.agent || envConsentRequired(options.agent)) {
     const uses = new Map<string, string[]>();
     for (const [use, names] of reads) for (const name of names) uses.set(name, [...(uses.get(name) ?? []), use]);
-    assertEnvConsent([...uses].map(([name, u]) => ({ name, uses: u, template: true })), options.allowEnv ?? [], `agent ${effective.agent.name}`);
+    assertEnvConsent(
+      [...uses].map(([name, u]) => ({ name, uses: u, template: true })),
+      options.allowEnv ?? [],
+      `agent ${effective.agent.name}`,
+    );
   }
-  const backend = selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, log, verbose: options.verbose === true });
+  const backend = selectBackend({
+    env,
+    unsafeNoIsolation: options.unsafeNoIsolation === true,
+    log,
+    verbose: options.verbose === true,
+  });
   // Without a sandbox there is no private tmpfs: config files go to a host temp directory instead.
   const hostConfigDir = backend.name === 'none' ? mkdtempSync(join(tmpdir(), 'agentlang-runtime-')) : undefined;
   const releases: Array<() => void> = [];
@@ -676,8 +745,31 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
     try {
       step =
         adapter.name === 'harness'
-          ? await harnessStep({ plan: effective, options, env, backend, policy, signal: cancel.signal, stdout, stderr, cwd, runId })
-          : await sandboxStep({ plan: effective, adapter, backend, policy, command, invocation, env, agentlangDir, signal: cancel.signal, stdout, stderr });
+          ? await harnessStep({
+              plan: effective,
+              options,
+              env,
+              backend,
+              policy,
+              signal: cancel.signal,
+              stdout,
+              stderr,
+              cwd,
+              runId,
+            })
+          : await sandboxStep({
+              plan: effective,
+              adapter,
+              backend,
+              policy,
+              command,
+              invocation,
+              env,
+              agentlangDir,
+              signal: cancel.signal,
+              stdout,
+              stderr,
+            });
     } finally {
       cancel.dispose();
     }
@@ -708,13 +800,18 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions = {}):
       recordPath,
       plan: effective,
       ...(step.harness ? { harness: step.harness } : {}),
-      sandbox: { backend: step.prepared.backend, redactedArgv: step.prepared.redactedArgv, allows: describeSandboxOf(sandbox) },
+      sandbox: {
+        backend: step.prepared.backend,
+        redactedArgv: step.prepared.redactedArgv,
+        allows: describeSandboxOf(sandbox),
+      },
     };
   } finally {
     if (hostConfigDir) rmSync(hostConfigDir, { recursive: true, force: true });
     // Let a pending EPIPE from the last chunk surface (and be swallowed) before unhooking.
-    if (releases.length > 0) setImmediate(() => {
-      for (const release of releases) release();
-    });
+    if (releases.length > 0)
+      setImmediate(() => {
+        for (const release of releases) release();
+      });
   }
 }

@@ -62,7 +62,10 @@ export async function probeRuntimeVersion(
     try {
       const cache = readCache(cacheFile);
       cache[binaryPath] = { key, version };
-      writeFileAtomicSync(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, { syncDirectory: false, createDirectory: true });
+      writeFileAtomicSync(cacheFile, `${JSON.stringify(cache, null, 2)}\n`, {
+        syncDirectory: false,
+        createDirectory: true,
+      });
     } catch {
       // A cache that cannot be written only costs the next run another probe.
     }

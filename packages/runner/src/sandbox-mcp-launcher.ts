@@ -1,5 +1,12 @@
 import type { McpServerSpec } from '@agentlang/manifest';
-import { type ProbeAgent, type ProbeExecutor, type ProbeProcess, type ResolvedPlan, renderEnvTemplate, templateVariables } from '@agentlang/resolver';
+import {
+  type ProbeAgent,
+  type ProbeExecutor,
+  type ProbeProcess,
+  type ResolvedPlan,
+  renderEnvTemplate,
+  templateVariables,
+} from '@agentlang/resolver';
 import { createSandboxProbeExecutor, type SandboxProbeExecutorOptions } from './sandbox-probe-executor.js';
 
 /** What the harness's `McpLauncher` asks for (structurally `@agentlang/harness`'s interface; the runner does not import the harness). */
@@ -26,7 +33,10 @@ export interface SandboxMcpLauncherOptions extends SandboxProbeExecutorOptions {
  * environment with only the server's `env` values, `{{.env.X}}` values as sandbox secrets, a private
  * scratch directory; stopping kills the whole sandbox).
  */
-export function createSandboxMcpLauncher(options: SandboxMcpLauncherOptions): { readonly name: string; start(server: SandboxMcpLaunch): Promise<ProbeProcess> } {
+export function createSandboxMcpLauncher(options: SandboxMcpLauncherOptions): {
+  readonly name: string;
+  start(server: SandboxMcpLaunch): Promise<ProbeProcess>;
+} {
   const executor = options.executor ?? createSandboxProbeExecutor(options);
   const lifetimeMs = Math.min(options.lifetimeMs ?? 6 * 3600_000, 2 ** 31 - 1);
   return {

@@ -61,7 +61,12 @@ function outermostNodeModules(path: string): string | undefined {
  * directories. Any other host file an argument names is NOT bound: an agent must not be able to
  * read `/etc/shadow` into a probe by naming it.
  */
-function programPaths(program: string, args: string[], base: string, pathVar: string | undefined): { readOnly: string[]; path: string[] } {
+function programPaths(
+  program: string,
+  args: string[],
+  base: string,
+  pathVar: string | undefined,
+): { readOnly: string[]; path: string[] } {
   const readOnly = new Set<string>();
   const extraPath: string[] = [];
   const addCode = (file: string) => {
@@ -74,7 +79,11 @@ function programPaths(program: string, args: string[], base: string, pathVar: st
   };
   addCode(program);
   for (const arg of args) {
-    const candidate = isAbsolute(arg) ? arg : arg.startsWith('./') || arg.startsWith('../') ? resolve(base, arg) : undefined;
+    const candidate = isAbsolute(arg)
+      ? arg
+      : arg.startsWith('./') || arg.startsWith('../')
+        ? resolve(base, arg)
+        : undefined;
     if (!candidate || !existsSync(candidate)) continue;
     const real = realpath(candidate) ?? candidate;
     if (outermostNodeModules(real) || outermostNodeModules(candidate)) addCode(candidate);
@@ -99,7 +108,14 @@ function probePolicy(request: ProbeRequest, scratch: string, readOnly: string[])
   const ctx = { workdir: scratch, root: root ?? scratch, timeoutMs: request.timeoutMs, readOnly: extra };
   const trust = request.agent.trust;
   const policy = trust
-    ? policyFromTrust({ ...trust, filesystem: trust.filesystem === 'full' ? 'read-only' : trust.filesystem, scope: trust.filesystem === 'full' ? [] : trust.scope }, ctx)
+    ? policyFromTrust(
+        {
+          ...trust,
+          filesystem: trust.filesystem === 'full' ? 'read-only' : trust.filesystem,
+          scope: trust.filesystem === 'full' ? [] : trust.scope,
+        },
+        ctx,
+      )
     : policyFromPermissions(request.agent.permissions ?? { required: [], optional: [] }, ctx);
   const demoted = policy.filesystem.readWrite.filter((p) => p !== scratch);
   policy.filesystem.readWrite = policy.filesystem.readWrite.filter((p) => p === scratch);
@@ -126,7 +142,11 @@ export function createSandboxProbeExecutor(options: SandboxProbeExecutorOptions 
   const env = options.env ?? process.env;
   let backend = options.backend;
   const backendOf = (): IsolationBackend => {
-    backend ??= selectBackend({ env, unsafeNoIsolation: options.unsafeNoIsolation === true, ...(options.log ? { log: options.log } : {}) });
+    backend ??= selectBackend({
+      env,
+      unsafeNoIsolation: options.unsafeNoIsolation === true,
+      ...(options.log ? { log: options.log } : {}),
+    });
     return backend;
   };
   return {
@@ -183,7 +203,10 @@ export function createSandboxProbeExecutor(options: SandboxProbeExecutorOptions 
         stop() {
           stopping ??= (async () => {
             child.stdin?.end();
-            const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), GRACE_MS))]);
+            const gone = await Promise.race([
+              exited.then(() => true),
+              new Promise<boolean>((r) => setTimeout(() => r(false), GRACE_MS)),
+            ]);
             // bwrap runs in its own process group with --die-with-parent and a pid namespace: killing
             // the group takes the whole sandbox with it.
             killTree();

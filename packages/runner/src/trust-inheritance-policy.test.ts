@@ -21,7 +21,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const workdir = join(root, 'work');
 
 const inside = (p: string, outer: string) => p === outer || p.startsWith(outer.endsWith(sep) ? outer : outer + sep);
-const paths = (policy: IsolationPolicy, which: 'readOnly' | 'readWrite') => policy.filesystem[which].filter((p) => p !== policy.workdir);
+const paths = (policy: IsolationPolicy, which: 'readOnly' | 'readWrite') =>
+  policy.filesystem[which].filter((p) => p !== policy.workdir);
 
 function grants(child: IsolationPolicy, base: IsolationPolicy): string[] {
   const wider: string[] = [];
@@ -29,8 +30,10 @@ function grants(child: IsolationPolicy, base: IsolationPolicy): string[] {
   if (base.filesystem.mode !== 'full') {
     const baseWrite = paths(base, 'readWrite');
     const baseRead = [...paths(base, 'readOnly'), ...baseWrite];
-    for (const p of paths(child, 'readWrite')) if (!baseWrite.some((b) => inside(p, b))) wider.push(`writes ${relative(root, p)}`);
-    for (const p of paths(child, 'readOnly')) if (!baseRead.some((b) => inside(p, b))) wider.push(`reads ${relative(root, p)}`);
+    for (const p of paths(child, 'readWrite'))
+      if (!baseWrite.some((b) => inside(p, b))) wider.push(`writes ${relative(root, p)}`);
+    for (const p of paths(child, 'readOnly'))
+      if (!baseRead.some((b) => inside(p, b))) wider.push(`reads ${relative(root, p)}`);
   }
   if (NETWORK.indexOf(child.network) > NETWORK.indexOf(base.network)) wider.push(`network ${child.network}`);
   if (EXEC.indexOf(child.exec) > EXEC.indexOf(base.exec)) wider.push(`exec ${child.exec}`);
@@ -46,8 +49,19 @@ const BASES: Array<[string, string[] | undefined, string, string]> = [
   ['none', undefined, 'none', 'none'],
   ['readonly', ['./data'], 'deny', 'sandboxed'],
 ];
-const PAIRS = [['none', 'none'], ['scoped', 'sandboxed'], ['allowed', 'full']] as const;
-const SCOPES: Array<string[] | undefined> = [undefined, ['./data'], ['./data/sub'], ['.'], ['./other'], ['./data/../etc']];
+const PAIRS = [
+  ['none', 'none'],
+  ['scoped', 'sandboxed'],
+  ['allowed', 'full'],
+] as const;
+const SCOPES: Array<string[] | undefined> = [
+  undefined,
+  ['./data'],
+  ['./data/sub'],
+  ['.'],
+  ['./other'],
+  ['./data/../etc'],
+];
 
 describe('the effective sandbox policy of an accepted child never grants more than its base', () => {
   test('over a grid of bases and children (filesystem × scope × network × exec)', async () => {
@@ -55,7 +69,9 @@ describe('the effective sandbox policy of an accepted child never grants more th
     let refused = 0;
     for (const [bi, [bfs, bscope, bnet, bexec]] of BASES.entries()) {
       const dir = join(root, `b${bi}`);
-      writeTree(dir, { 'base.agent': `apiVersion: agent/v1\nname: base\nversion: 1.0.0\nruntime: test-echo\n${trustYaml(bfs, bscope, bnet, bexec)}` });
+      writeTree(dir, {
+        'base.agent': `apiVersion: agent/v1\nname: base\nversion: 1.0.0\nruntime: test-echo\n${trustYaml(bfs, bscope, bnet, bexec)}`,
+      });
       const baseTrust = {
         filesystem: FS.includes(bfs) ? bfs : 'none',
         network: NETWORK.includes(bnet) ? bnet : 'none',
@@ -67,7 +83,9 @@ describe('the effective sandbox policy of an accepted child never grants more th
         for (const scope of SCOPES) {
           for (const [network, exec] of PAIRS) {
             {
-              writeTree(dir, { 'child.agent': `apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 1.0.0\n${trustYaml(fs, scope, network, exec)}` });
+              writeTree(dir, {
+                'child.agent': `apiVersion: agent/v1\nbase: ./base.agent\nname: child\nversion: 1.0.0\n${trustYaml(fs, scope, network, exec)}`,
+              });
               let trust: Parameters<typeof policyFromTrust>[0] | undefined;
               try {
                 trust = (await loadAgent(join(dir, 'child.agent'))).manifest.trust;
@@ -82,7 +100,10 @@ describe('the effective sandbox policy of an accepted child never grants more th
               } catch {
                 continue; // isolation refuses the shape itself (scope under filesystem: none): nothing runs
               }
-              expect(grants(childPolicy, basePolicy), `base ${bi} (${bfs} ${bscope} ${bnet} ${bexec}); child ${fs} ${scope} ${network} ${exec}`).toEqual([]);
+              expect(
+                grants(childPolicy, basePolicy),
+                `base ${bi} (${bfs} ${bscope} ${bnet} ${bexec}); child ${fs} ${scope} ${network} ${exec}`,
+              ).toEqual([]);
             }
           }
         }

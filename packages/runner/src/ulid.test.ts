@@ -19,7 +19,19 @@ describe('ULID', () => {
   });
 
   it('rejects what is not a ULID, including path traversal attempts', () => {
-    for (const bad of ['', '../etc/passwd', '01ARYZ6S41TSV4RRFFQ69G5FA', '01ARYZ6S41TSV4RRFFQ69G5FAVX', '81ARYZ6S41TSV4RRFFQ69G5FAV', '01arYZ6S41TSV4RRFFQ69G5FAV', '01ARYZ6S41TSV4RRFFQ69G5FAI', '../01ARYZ6S41TSV4RRFFQ69G5F', '01ARYZ6S41TSV4RRFFQ69G5FA/', null, 42]) {
+    for (const bad of [
+      '',
+      '../etc/passwd',
+      '01ARYZ6S41TSV4RRFFQ69G5FA',
+      '01ARYZ6S41TSV4RRFFQ69G5FAVX',
+      '81ARYZ6S41TSV4RRFFQ69G5FAV',
+      '01arYZ6S41TSV4RRFFQ69G5FAV',
+      '01ARYZ6S41TSV4RRFFQ69G5FAI',
+      '../01ARYZ6S41TSV4RRFFQ69G5F',
+      '01ARYZ6S41TSV4RRFFQ69G5FA/',
+      null,
+      42,
+    ]) {
       expect(isUlid(bad)).toBe(false);
     }
   });

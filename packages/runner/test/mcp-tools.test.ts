@@ -1,7 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type McpServerDeclaration, type ModelClient, type ModelResponse, mcpToolDigest, runLoop, startMcpTools } from '@agentlang/harness';
+import {
+  type McpServerDeclaration,
+  type ModelClient,
+  type ModelResponse,
+  mcpToolDigest,
+  runLoop,
+  startMcpTools,
+} from '@agentlang/harness';
 import { digestJson } from '@agentlang/resolver';
 import { loadAgent } from '@agentlang/manifest';
 import { resolvePlan } from '@agentlang/resolver';
@@ -13,7 +20,10 @@ import { describe, expect, it } from 'vitest';
 // whitelisted tools and forwards calls with the SDK client over the sandboxed process's pipes.
 
 const require = createRequire(import.meta.url);
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 const SECRET = 'sk-host-secret-DO-NOT-LEAK-4242';
 const env = { PATH: process.env.PATH, HOST_SECRET: SECRET };
 
@@ -67,7 +77,10 @@ async function gone(marker: string): Promise<boolean> {
 /** Host pids of the sandboxes launched (bwrap): other test files run server-everything too, so its command line is no marker. */
 const launched: number[] = [];
 function launcherFor(root: string) {
-  const inner = createSandboxMcpLauncher({ env, agent: { name: 'mcp-agent', root, permissions: { required: ['shell'], optional: [] } } });
+  const inner = createSandboxMcpLauncher({
+    env,
+    agent: { name: 'mcp-agent', root, permissions: { required: ['shell'], optional: [] } },
+  });
   return {
     start: async (server: Parameters<typeof inner.start>[0]) => {
       const proc = await inner.start(server);
@@ -96,7 +109,11 @@ async function allStopped(): Promise<boolean> {
 }
 
 describe('startMcpTools with the real server-everything inside real bwrap', () => {
-  const decl = (tools: string[]): McpServerDeclaration => ({ name: 'everything', argv: ['node', everything, 'stdio'], tools });
+  const decl = (tools: string[]): McpServerDeclaration => ({
+    name: 'everything',
+    argv: ['node', everything, 'stdio'],
+    tools,
+  });
 
   it('offers only the whitelisted tools, forwards a real call and refuses the rest; close() leaves no process', async () => {
     const root = makeTempDir();
@@ -108,7 +125,10 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
       const out = await echo.execute({ message: 'hello bwrap' }, { callId: '1', signal });
       expect(out).toEqual({ ok: true, content: expect.stringContaining('hello bwrap') });
       const sum = mcp.tools.find((t) => t.spec.name === 'everything__get-sum')!;
-      expect(await sum.execute({ a: 2, b: 3 }, { callId: '2', signal })).toEqual({ ok: true, content: expect.stringContaining('5') });
+      expect(await sum.execute({ a: 2, b: 3 }, { callId: '2', signal })).toEqual({
+        ok: true,
+        content: expect.stringContaining('5'),
+      });
       // A non-whitelisted tool is simply not a tool: runLoop answers unknown_tool without forwarding.
       expect(mcp.tools.some((t) => t.spec.name.endsWith('get-env'))).toBe(false);
       expect(launched.some(alive)).toBe(true);
@@ -118,19 +138,26 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
     expect(await allStopped()).toBe(true);
   }, 120_000);
 
-  it('a resolved plan\'s pins (the resolver\'s digests of the real server) are accepted; its env template becomes a secret the server sees', async () => {
+  it("a resolved plan's pins (the resolver's digests of the real server) are accepted; its env template becomes a secret the server sees", async () => {
     const dir = writeTree(makeTempDir(), {
       'agent.yaml': `name: mcp-agent\nversion: 1.0.0\nruntime: test-echo\nmcp_servers:\n  everything:\n    command: node\n    args: ["${everything}", stdio]\n    env:\n      API_TOKEN: "{{.env.HOST_SECRET}}"\n    tools: [echo, get-env]\n`,
     });
     const loaded = await loadAgent(dir);
     const plan = await resolvePlan(loaded, { env, probeExecutor: createSandboxProbeExecutor({ env }) });
     const declarations = mcpServerDeclarations(plan, loaded.manifest, env);
-    expect(declarations[0]).toMatchObject({ name: 'everything', env: {}, secrets: { API_TOKEN: SECRET }, tools: ['echo', 'get-env'] });
+    expect(declarations[0]).toMatchObject({
+      name: 'everything',
+      env: {},
+      secrets: { API_TOKEN: SECRET },
+      tools: ['echo', 'get-env'],
+    });
     expect(declarations[0]!.pinned.map((p) => p.name)).toEqual(['echo', 'get-env']);
     const mcp = await startMcpTools(declarations, launcherFor(dir));
     try {
       expect(mcp.tools.map((t) => t.spec.name).sort()).toEqual(['everything__echo', 'everything__get-env']);
-      const out = await mcp.tools.find((t) => t.spec.name === 'everything__get-env')!.execute({}, { callId: '1', signal: new AbortController().signal });
+      const out = await mcp.tools
+        .find((t) => t.spec.name === 'everything__get-env')!
+        .execute({}, { callId: '1', signal: new AbortController().signal });
       expect(out.ok).toBe(true);
       expect((out as { content: string }).content).toContain('API_TOKEN');
       expect((out as { content: string }).content).not.toContain('HOST_SECRET');
@@ -145,7 +172,15 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
     const mcp = await startMcpTools([decl(['echo'])], launcherFor(root));
     const usage = { inputTokens: 1, outputTokens: 1 };
     const script: ModelResponse[] = [
-      { text: '', toolCalls: [{ id: 'c1', name: 'everything__echo', arguments: { message: 'via loop' } }, { id: 'c2', name: 'everything__get-env', arguments: {} }], stopReason: 'tool_calls', usage },
+      {
+        text: '',
+        toolCalls: [
+          { id: 'c1', name: 'everything__echo', arguments: { message: 'via loop' } },
+          { id: 'c2', name: 'everything__get-env', arguments: {} },
+        ],
+        stopReason: 'tool_calls',
+        usage,
+      },
       { text: 'done', toolCalls: [], stopReason: 'end', usage },
     ];
     const model: ModelClient = { protocol: 'openai', model: 'scripted', complete: async () => script.shift()! };
@@ -163,7 +198,13 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
 
   it('a pinned schema digest that no longer matches refuses the tool, and the server is stopped', async () => {
     const root = makeTempDir();
-    const e = await rejectedWith(Error, startMcpTools([{ ...decl(['echo']), pinned: [{ name: 'echo', schemaDigest: `sha256:${'0'.repeat(64)}` }] }], launcherFor(root)));
+    const e = await rejectedWith(
+      Error,
+      startMcpTools(
+        [{ ...decl(['echo']), pinned: [{ name: 'echo', schemaDigest: `sha256:${'0'.repeat(64)}` }] }],
+        launcherFor(root),
+      ),
+    );
     expect(e.message).toContain('changed since the plan was resolved');
     expect(await allStopped()).toBe(true);
   }, 120_000);
@@ -171,7 +212,10 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
   it('a whitelisted tool the server lacks fails start-up and stops every server started before', async () => {
     const fake = fakeServer();
     const before = launched.length;
-    const e = await rejectedWith(Error, startMcpTools([fake.decl(['snoop']), decl(['no-such-tool'])], launcherFor(fake.root)));
+    const e = await rejectedWith(
+      Error,
+      startMcpTools([fake.decl(['snoop']), decl(['no-such-tool'])], launcherFor(fake.root)),
+    );
     expect(launched.length - before).toBe(2);
     expect(e.message).toContain('no-such-tool');
     expect(await allStopped()).toBe(true);
@@ -180,12 +224,21 @@ describe('startMcpTools with the real server-everything inside real bwrap', () =
 });
 
 describe('startMcpTools: a sandboxed server that misbehaves', () => {
-  it('the pinned digest is the resolver\'s: a matching pin starts', async () => {
+  it("the pinned digest is the resolver's: a matching pin starts", async () => {
     const fake = fakeServer();
-    const snoop = { name: 'snoop', description: 'reads', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } };
+    const snoop = {
+      name: 'snoop',
+      description: 'reads',
+      inputSchema: { type: 'object', properties: { path: { type: 'string' } } },
+    };
     expect(mcpToolDigest(snoop)).toBe(digestJson({ ...snoop, outputSchema: undefined }));
     expect(mcpToolDigest({ name: 'x', inputSchema: { b: [1, 2.5, 'é', null, { z: 1, a: true }], a: -0.1 } })).toBe(
-      digestJson({ name: 'x', description: undefined, inputSchema: { b: [1, 2.5, 'é', null, { z: 1, a: true }], a: -0.1 }, outputSchema: undefined }),
+      digestJson({
+        name: 'x',
+        description: undefined,
+        inputSchema: { b: [1, 2.5, 'é', null, { z: 1, a: true }], a: -0.1 },
+        outputSchema: undefined,
+      }),
     );
     const pinned = [{ name: 'snoop', schemaDigest: mcpToolDigest(snoop) }];
     const mcp = await startMcpTools([{ ...fake.decl(['snoop']), pinned }], launcherFor(fake.root));
@@ -193,13 +246,16 @@ describe('startMcpTools: a sandboxed server that misbehaves', () => {
     expect(await gone('fake-mcp-server.cjs')).toBe(true);
   }, 60_000);
 
-  it('cannot read a host file outside its bound paths and does not see the caller\'s environment', async () => {
+  it("cannot read a host file outside its bound paths and does not see the caller's environment", async () => {
     const fake = fakeServer();
     const hostFile = join(makeTempDir(), 'id_rsa');
     writeFileSync(hostFile, 'PRIVATE-KEY-MATERIAL');
     const mcp = await startMcpTools([{ ...fake.decl(['snoop']), env: { VISIBLE: 'yes' } }], launcherFor(fake.root));
     try {
-      const out = await mcp.tools[0]!.execute({ path: hostFile }, { callId: '1', signal: new AbortController().signal });
+      const out = await mcp.tools[0]!.execute(
+        { path: hostFile },
+        { callId: '1', signal: new AbortController().signal },
+      );
       expect(out.ok).toBe(true);
       const seen = JSON.parse((out as { content: string }).content) as { file: string; env: Record<string, string> };
       expect(seen.file).toMatch(/^unreadable:/);
@@ -221,7 +277,10 @@ describe('startMcpTools: a sandboxed server that misbehaves', () => {
       const first = await crash.execute({}, { callId: '1', signal });
       expect(first).toMatchObject({ ok: false, kind: 'execution' });
       const snoop = mcp.tools.find((t) => t.spec.name === 'fake__snoop')!;
-      expect(await snoop.execute({ path: '/nonexistent' }, { callId: '2', signal })).toMatchObject({ ok: false, kind: 'execution' });
+      expect(await snoop.execute({ path: '/nonexistent' }, { callId: '2', signal })).toMatchObject({
+        ok: false,
+        kind: 'execution',
+      });
     } finally {
       await mcp.close();
     }
@@ -230,17 +289,25 @@ describe('startMcpTools: a sandboxed server that misbehaves', () => {
 
   it('isError maps to an execution failure with the text joined; a call past its budget is a timeout, an aborted call fails, and the server still answers', async () => {
     const fake = fakeServer();
-    const mcp = await startMcpTools([fake.decl(['hang', 'fail', 'snoop'])], launcherFor(fake.root), { callTimeoutMs: 300 });
+    const mcp = await startMcpTools([fake.decl(['hang', 'fail', 'snoop'])], launcherFor(fake.root), {
+      callTimeoutMs: 300,
+    });
     try {
       const tool = (n: string) => mcp.tools.find((t) => t.spec.name === `fake__${n}`)!;
       const signal = new AbortController().signal;
-      expect(await tool('fail').execute({}, { callId: '1', signal })).toEqual({ ok: false, kind: 'execution', message: 'first\nsecond' });
+      expect(await tool('fail').execute({}, { callId: '1', signal })).toEqual({
+        ok: false,
+        kind: 'execution',
+        message: 'first\nsecond',
+      });
       expect(await tool('hang').execute({}, { callId: '2', signal })).toMatchObject({ ok: false, kind: 'timeout' });
       const aborting = new AbortController();
       const pending = tool('hang').execute({}, { callId: '3', signal: aborting.signal });
       aborting.abort();
       expect((await pending).ok).toBe(false);
-      expect(await tool('snoop').execute({ path: '/nonexistent' }, { callId: '4', signal })).toMatchObject({ ok: true });
+      expect(await tool('snoop').execute({ path: '/nonexistent' }, { callId: '4', signal })).toMatchObject({
+        ok: true,
+      });
     } finally {
       await mcp.close();
     }

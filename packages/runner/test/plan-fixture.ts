@@ -51,5 +51,8 @@ export function llmPlan(runtime: { name: string; binary: string }, model: string
 /** Collects a stream's bytes: pass `write` as the runner's stdout/stderr, read them back with `text()`. */
 export function sink(): { write: (chunk: Uint8Array | string) => number; text: () => string } {
   const chunks: Buffer[] = [];
-  return { write: (c: Uint8Array | string) => chunks.push(Buffer.from(c)), text: () => Buffer.concat(chunks).toString('utf8') };
+  return {
+    write: (c: Uint8Array | string) => chunks.push(Buffer.from(c)),
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
 }

@@ -43,7 +43,9 @@ const codeOf = (fn: () => unknown): string => thrownBy(RunnerError, fn).code;
 describe('execution records', () => {
   it('formats the list line exactly as seed 000 shows, with the full digest', () => {
     expect(formatRecordLine(record())).toBe(`2026-04-21T10:30:45Z  demo@0.1.0  exit=0  312ms  ag1:${'ab'.repeat(32)}`);
-    expect(formatRecordLine(record({ exit_code: null, signal: 'SIGKILL', outcome: 'timeout' }))).toContain('exit=SIGKILL  312ms');
+    expect(formatRecordLine(record({ exit_code: null, signal: 'SIGKILL', outcome: 'timeout' }))).toContain(
+      'exit=SIGKILL  312ms',
+    );
   });
 
   it('writes atomically (no temp file left), lists in ULID order and reads back by id', () => {
@@ -66,7 +68,17 @@ describe('execution records', () => {
     const root = makeTempDir();
     const dir = join(root, 'records');
     writeFileSync(join(root, 'secret.json'), JSON.stringify(record()));
-    for (const id of ['../secret', '../secret.json', '/etc/passwd', '..%2Fsecret', `${createUlid()}/../../secret`, 'records/../../x', '', '.', '..']) {
+    for (const id of [
+      '../secret',
+      '../secret.json',
+      '/etc/passwd',
+      '..%2Fsecret',
+      `${createUlid()}/../../secret`,
+      'records/../../x',
+      '',
+      '.',
+      '..',
+    ]) {
       expect(codeOf(() => readRecord(dir, id))).toBe('RUNNER_RECORD_ID');
     }
     expect(codeOf(() => readRecord(dir, createUlid()))).toBe('RUNNER_RECORD_NOT_FOUND');
@@ -99,12 +111,21 @@ describe('execution records', () => {
     expect(envelope.payloadType).toBe(RECORD_PAYLOAD_TYPE);
     writeRecord(dir, r, envelope);
     const stored = readRecordEnvelope(dir, r.run_id) as typeof envelope;
-    expect(Buffer.from(stored.payload, 'base64').toString('utf8')).toBe(readFileSync(join(dir, `${r.run_id}.json`), 'utf8'));
+    expect(Buffer.from(stored.payload, 'base64').toString('utf8')).toBe(
+      readFileSync(join(dir, `${r.run_id}.json`), 'utf8'),
+    );
     expect(verifyRecordEnvelope(stored, [keys.publicKey])).toEqual(r);
     // A tampered payload fails; a lock envelope signed by the same key is not accepted as a record.
-    const tampered = { ...stored, payload: Buffer.from(JSON.stringify({ ...r, exit_code: 0, outcome: 'success', duration_ms: 1 })).toString('base64') };
+    const tampered = {
+      ...stored,
+      payload: Buffer.from(JSON.stringify({ ...r, exit_code: 0, outcome: 'success', duration_ms: 1 })).toString(
+        'base64',
+      ),
+    };
     expect(() => verifyRecordEnvelope(tampered, [keys.publicKey])).toThrow(/verif/);
-    const lockEnvelope = signEnvelope('application/vnd.agentlang.lock.v1+json', Buffer.from(JSON.stringify(r)), [{ privateKey: keys.privateKey }]);
+    const lockEnvelope = signEnvelope('application/vnd.agentlang.lock.v1+json', Buffer.from(JSON.stringify(r)), [
+      { privateKey: keys.privateKey },
+    ]);
     expect(() => verifyRecordEnvelope(lockEnvelope, [keys.publicKey])).toThrow(/payload type/);
     expect(() => verifyRecordEnvelope(stored, [generateSigningKeyPair().publicKey])).toThrow();
   });

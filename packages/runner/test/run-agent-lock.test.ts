@@ -12,7 +12,11 @@ async function lockedDemo(signWith?: string) {
   const dir = makeTempDir('runner-lock-');
   const file = join(dir, 'demo.agent');
   cpSync(demo, file);
-  await lockAgent(file, { frozen: false, resolve: { probeMcp: false, env }, ...(signWith ? { signingKeys: [{ privateKey: signWith }] } : {}) });
+  await lockAgent(file, {
+    frozen: false,
+    resolve: { probeMcp: false, env },
+    ...(signWith ? { signingKeys: [{ privateKey: signWith }] } : {}),
+  });
   return { dir, file, bytes: new Uint8Array(readFileSync(`${file}.lock`)) };
 }
 
@@ -20,19 +24,47 @@ describe('runAgent takes the lock as bytes', () => {
   it('checks the plan against lock bytes and records which signature covered them (the container that carried it)', async () => {
     const { dir, file, bytes } = await lockedDemo();
     const keyId = 'a'.repeat(64);
-    const result = await runAgent(file, { cwd: dir, env, lock: { bytes, label: 'x.agent:agent.lock', verified: { by: 'container', keyIds: [keyId] } } });
+    const result = await runAgent(file, {
+      cwd: dir,
+      env,
+      lock: { bytes, label: 'x.agent:agent.lock', verified: { by: 'container', keyIds: [keyId] } },
+    });
     expect(result.exitCode).toBe(0);
-    expect(result.record?.lock).toMatchObject({ signed: true, verified: true, signature: 'container', key_ids: [keyId] });
+    expect(result.record?.lock).toMatchObject({
+      signed: true,
+      verified: true,
+      signature: 'container',
+      key_ids: [keyId],
+    });
   });
 
   it('verifies a signed lock given as bytes under publicKeys, and records signature "lock"', async () => {
     const key = ed25519Hex();
     const { dir, file, bytes } = await lockedDemo(key.seed);
-    const result = await runAgent(file, { cwd: dir, env, lock: { bytes }, publicKeys: [key.publicKey], requireSigned: true });
-    expect(result.record?.lock).toMatchObject({ signed: true, verified: true, signature: 'lock', key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
+    const result = await runAgent(file, {
+      cwd: dir,
+      env,
+      lock: { bytes },
+      publicKeys: [key.publicKey],
+      requireSigned: true,
+    });
+    expect(result.record?.lock).toMatchObject({
+      signed: true,
+      verified: true,
+      signature: 'lock',
+      key_ids: [expect.stringMatching(/^[0-9a-f]{64}$/)],
+    });
     // Unsigned bytes under requireSigned fail closed, before anything spawns.
     const plain = await lockedDemo();
-    await expect(runAgent(plain.file, { cwd: plain.dir, env, lock: { bytes: plain.bytes }, publicKeys: [key.publicKey], requireSigned: true })).rejects.toMatchObject({ code: 'LOCK_UNSIGNED' });
+    await expect(
+      runAgent(plain.file, {
+        cwd: plain.dir,
+        env,
+        lock: { bytes: plain.bytes },
+        publicKeys: [key.publicKey],
+        requireSigned: true,
+      }),
+    ).rejects.toMatchObject({ code: 'LOCK_UNSIGNED' });
   });
 
   it('refuses lock bytes made for another manifest with LOCK_DRIFT', async () => {

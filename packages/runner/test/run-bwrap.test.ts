@@ -56,9 +56,22 @@ describe('runPlan under bubblewrap (real)', () => {
       'echo x > .agentlang/cache-evil 2>/dev/null && echo "agentlang=yes" || echo "agentlang=no"',
     ].join('\n');
     const out = sink();
-    const result = await runPlan(demoPlan(), { cwd, env, stdout: out, runtime: 'tamper', adapters: [shAdapter('tamper', script)] });
+    const result = await runPlan(demoPlan(), {
+      cwd,
+      env,
+      stdout: out,
+      runtime: 'tamper',
+      adapters: [shAdapter('tamper', script)],
+    });
     expect(result.exitCode).toBe(0);
-    expect(out.text().trim().split('\n')).toEqual(['workdir=ok', 'forge=no', 'overwrite=no', 'delete=no', 'rename=no', 'agentlang=no']);
+    expect(out.text().trim().split('\n')).toEqual([
+      'workdir=ok',
+      'forge=no',
+      'overwrite=no',
+      'delete=no',
+      'rename=no',
+      'agentlang=no',
+    ]);
     expect(readFileSync(join(cwd, 'in-workdir.txt'), 'utf8')).toBe('workdir-ok\n');
     expect(readFileSync(recordFile, 'utf8')).toBe(before);
     expect(existsSync(join(cwd, '.agentlang', 'records', '01J00000000000000000000000.json'))).toBe(false);
@@ -71,12 +84,19 @@ describe('runPlan under bubblewrap (real)', () => {
     const records = join(cwd, '.agentlang', 'records');
     const forged = join(records, '01J00000000000000000000000.json');
     symlinkSync(join(cwd, '.agentlang'), join(cwd, 'innocent'));
-    const forge = (via: string) => `echo forged > ${via}/01J00000000000000000000000.json 2>/dev/null && echo "forge=yes" || echo "forge=no"`;
+    const forge = (via: string) =>
+      `echo forged > ${via}/01J00000000000000000000000.json 2>/dev/null && echo "forge=yes" || echo "forge=no"`;
     for (const scope of ['.agentlang/records', '.agentlang', records, 'innocent', 'innocent/records']) {
       const plan = demoPlan({ trust: { filesystem: 'scoped', network: 'none', exec: 'full', scope: [scope] } });
       const out = sink();
       await expect(
-        runPlan(plan, { cwd, env, stdout: out, runtime: 'tamper', adapters: [shAdapter('tamper', forge(join(cwd, scope)))] }),
+        runPlan(plan, {
+          cwd,
+          env,
+          stdout: out,
+          runtime: 'tamper',
+          adapters: [shAdapter('tamper', forge(join(cwd, scope)))],
+        }),
         scope,
       ).rejects.toMatchObject({ code: 'RUNNER_POLICY_PROTECTED' });
       expect(out.text(), scope).toBe('');
@@ -92,7 +112,12 @@ describe('runPlan under bubblewrap (real)', () => {
       env,
       stdout: out,
       runtime: 'tamper',
-      adapters: [shAdapter('tamper', `echo ok > ${alias}/via-alias.txt && echo "alias=rw"; ${forge(join(alias, '.agentlang/records'))}; echo x > ${alias}/.agentlang/evil 2>/dev/null && echo "agentlang=yes" || echo "agentlang=no"`)],
+      adapters: [
+        shAdapter(
+          'tamper',
+          `echo ok > ${alias}/via-alias.txt && echo "alias=rw"; ${forge(join(alias, '.agentlang/records'))}; echo x > ${alias}/.agentlang/evil 2>/dev/null && echo "agentlang=yes" || echo "agentlang=no"`,
+        ),
+      ],
     });
     expect(result.exitCode).toBe(0);
     expect(out.text().trim().split('\n')).toEqual(['alias=rw', 'forge=no', 'agentlang=no']);
@@ -109,7 +134,13 @@ describe('runPlan under bubblewrap (real)', () => {
       env: { ...env, ANTHROPIC_API_KEY: 'sk-ant-INSIDE-ONLY' },
       stdout: out,
       runtime: 'peek',
-      adapters: [shAdapter('peek', 'echo "key=$ANTHROPIC_API_KEY"; cat "$CONFIG_FILE"; tr "\\0" " " < /proc/self/cmdline; echo', ['ANTHROPIC_API_KEY'])],
+      adapters: [
+        shAdapter(
+          'peek',
+          'echo "key=$ANTHROPIC_API_KEY"; cat "$CONFIG_FILE"; tr "\\0" " " < /proc/self/cmdline; echo',
+          ['ANTHROPIC_API_KEY'],
+        ),
+      ],
     });
     const lines = out.text().split('\n');
     expect(lines[0]).toBe('key=sk-ant-INSIDE-ONLY');
@@ -195,17 +226,32 @@ describe('what runs where (real bwrap, stand-in runtime binaries)', () => {
 describe('sandbox limits from the host configuration', () => {
   it('every run has the default memory and task limits; AGENTLANG_SANDBOX_* override them', () => {
     const workdir = makeTempDir();
-    expect(policyForPlan(demoPlan(), { workdir, env: {} }).limits).toEqual({ timeoutMs: 600_000, memoryBytes: 2 * 1024 ** 3, maxProcesses: 512 });
-    const lifted = policyForPlan(demoPlan(), { workdir, env: { AGENTLANG_SANDBOX_MEMORY: '8GiB', AGENTLANG_SANDBOX_MAX_PROCESSES: 'unlimited' } });
+    expect(policyForPlan(demoPlan(), { workdir, env: {} }).limits).toEqual({
+      timeoutMs: 600_000,
+      memoryBytes: 2 * 1024 ** 3,
+      maxProcesses: 512,
+    });
+    const lifted = policyForPlan(demoPlan(), {
+      workdir,
+      env: { AGENTLANG_SANDBOX_MEMORY: '8GiB', AGENTLANG_SANDBOX_MAX_PROCESSES: 'unlimited' },
+    });
     expect(lifted.limits).toEqual({ timeoutMs: 600_000, memoryBytes: 8 * 1024 ** 3 });
-    expect(() => policyForPlan(demoPlan(), { workdir, env: { AGENTLANG_SANDBOX_MAX_PROCESSES: 'many' } })).toThrow(/AGENTLANG_SANDBOX_MAX_PROCESSES.*expected a positive integer/);
+    expect(() => policyForPlan(demoPlan(), { workdir, env: { AGENTLANG_SANDBOX_MAX_PROCESSES: 'many' } })).toThrow(
+      /AGENTLANG_SANDBOX_MAX_PROCESSES.*expected a positive integer/,
+    );
   });
 
   it('a fork bomb in a run is stopped at the configured task limit (bounded: 200 attempts at most)', async () => {
     // dash gives up on the first failed fork, so the bomb is python's: fork until refused, then reap.
     const bomb = `/usr/bin/python3 -c 'import os,time\nkids=[]\nfor i in range(200):\n  try:\n    pid=os.fork()\n  except OSError:\n    break\n  if pid==0:\n    time.sleep(3); os._exit(0)\n  kids.append(pid)\nprint("started", len(kids), flush=True)\nfor k in kids: os.kill(k, 9)\nfor k in kids: os.waitpid(k, 0)'`;
     const out = sink();
-    const result = await runPlan(demoPlan(), { cwd: makeTempDir(), env: { ...env, AGENTLANG_SANDBOX_MAX_PROCESSES: '40' }, stdout: out, runtime: 'bomb', adapters: [shAdapter('bomb', bomb)] });
+    const result = await runPlan(demoPlan(), {
+      cwd: makeTempDir(),
+      env: { ...env, AGENTLANG_SANDBOX_MAX_PROCESSES: '40' },
+      stdout: out,
+      runtime: 'bomb',
+      adapters: [shAdapter('bomb', bomb)],
+    });
     expect(result.exitCode).toBe(0);
     const started = Number(/started (\d+)/.exec(out.text())?.[1]);
     expect(started).toBeGreaterThan(0);

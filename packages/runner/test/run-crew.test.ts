@@ -20,15 +20,29 @@ afterEach(async () => {
 type Protocol = 'openai' | 'anthropic';
 const model = (p: Protocol, id = 'root-model') => `models:\n  ${id}:\n    provider: ${p}\n`;
 
-async function run(protocol: Protocol, files: Record<string, string>, script: ScriptStep[], extra: Parameters<typeof runAgent>[1] = {}) {
+async function run(
+  protocol: Protocol,
+  files: Record<string, string>,
+  script: ScriptStep[],
+  extra: Parameters<typeof runAgent>[1] = {},
+) {
   const server = await startScriptedServer(script);
   servers.push(server);
   const dir = writeTree(makeTempDir(), files);
   const out = sink();
   const err = sink();
-  const base = protocol === 'openai' ? { OPENAI_BASE_URL: `${server.origin}/v1` } : { ANTHROPIC_BASE_URL: server.origin };
+  const base =
+    protocol === 'openai' ? { OPENAI_BASE_URL: `${server.origin}/v1` } : { ANTHROPIC_BASE_URL: server.origin };
   const { env, ...rest } = extra;
-  const result = await runAgent(dir, { runtime: 'harness', cwd: dir, env: { PATH: process.env.PATH, ...base, ...env }, userPrompt: 'Why are there tides?', stdout: out, stderr: err, ...rest });
+  const result = await runAgent(dir, {
+    runtime: 'harness',
+    cwd: dir,
+    env: { PATH: process.env.PATH, ...base, ...env },
+    userPrompt: 'Why are there tides?',
+    stdout: out,
+    stderr: err,
+    ...rest,
+  });
   return { dir, server, result, stdout: out.text(), stderr: err.text() };
 }
 
@@ -43,7 +57,10 @@ describe.each(['openai', 'anthropic'] as const)('delegation in agentlang run ove
       'writer.yaml': `name: writer\ndescription: Writes\n${model(protocol, 'writer-model')}`,
     };
     const { dir, server, result, stdout, stderr } = await run(protocol, files, [
-      { toolCalls: [{ id: 'a1', name: 'artifacts', arguments: { title: 'Notes', content: 'moon pulls water' } }], usage: { input: 10, output: 2 } },
+      {
+        toolCalls: [{ id: 'a1', name: 'artifacts', arguments: { title: 'Notes', content: 'moon pulls water' } }],
+        usage: { input: 10, output: 2 },
+      },
       { text: 'FINDINGS: the moon pulls the water', usage: { input: 20, output: 4 } },
       { text: 'REPORT: tides come from the moon', usage: { input: 30, output: 6 } },
     ]);
@@ -60,10 +77,31 @@ describe.each(['openai', 'anthropic'] as const)('delegation in agentlang run ove
     expect(readFileSync(join(dir, '.agentlang', 'artifacts', runId, 'notes.md'), 'utf8')).toBe('moon pulls water');
     const harness = result.record?.harness;
     expect(harness?.sub_agents).toEqual([
-      { agent: 'researcher', parent: 'crew', depth: 1, model: 'root-model', outcome: 'completed', turns: 2, usage: { input_tokens: 30, output_tokens: 6 }, tool_calls: { artifacts: 1 } },
-      { agent: 'writer', parent: 'crew', depth: 1, model: 'writer-model', outcome: 'completed', turns: 1, usage: { input_tokens: 30, output_tokens: 6 }, tool_calls: {} },
+      {
+        agent: 'researcher',
+        parent: 'crew',
+        depth: 1,
+        model: 'root-model',
+        outcome: 'completed',
+        turns: 2,
+        usage: { input_tokens: 30, output_tokens: 6 },
+        tool_calls: { artifacts: 1 },
+      },
+      {
+        agent: 'writer',
+        parent: 'crew',
+        depth: 1,
+        model: 'writer-model',
+        outcome: 'completed',
+        turns: 1,
+        usage: { input_tokens: 30, output_tokens: 6 },
+        tool_calls: {},
+      },
     ]);
-    expect(harness?.usage).toEqual({ 'root-model': { input_tokens: 30, output_tokens: 6 }, 'writer-model': { input_tokens: 30, output_tokens: 6 } });
+    expect(harness?.usage).toEqual({
+      'root-model': { input_tokens: 30, output_tokens: 6 },
+      'writer-model': { input_tokens: 30, output_tokens: 6 },
+    });
     // The record holds usage, never tasks or answers.
     const stored = readFileSync(result.recordPath as string, 'utf8');
     for (const secret of ['FINDINGS', 'Research the topic', 'tides']) expect(stored).not.toContain(secret);
@@ -78,12 +116,20 @@ describe.each(['openai', 'anthropic'] as const)('delegation in agentlang run ove
     const { server, result, stdout } = await run(
       protocol,
       files,
-      [{ toolCalls: [{ id: 'd1', name: 'delegate', arguments: { agent: 'writer', task: 'Draft it' } }] }, { text: 'DRAFT' }, { text: 'Final: DRAFT approved' }],
+      [
+        { toolCalls: [{ id: 'd1', name: 'delegate', arguments: { agent: 'writer', task: 'Draft it' } }] },
+        { text: 'DRAFT' },
+        { text: 'Final: DRAFT approved' },
+      ],
       { harness: { events: [(e) => events.push(e)] } },
     );
     expect(result.exitCode).toBe(0);
     // The delegation is in the run's event stream, bound to the delegate call, between its call and result.
-    const kinds = events.map((e) => (e.type.startsWith('delegation.') ? `${e.type}:${(e as { agent?: string }).agent}:${(e as { call_id?: string }).call_id}` : e.type));
+    const kinds = events.map((e) =>
+      e.type.startsWith('delegation.')
+        ? `${e.type}:${(e as { agent?: string }).agent}:${(e as { call_id?: string }).call_id}`
+        : e.type,
+    );
     const start = kinds.indexOf('delegation.start:writer:d1');
     expect(start).toBeGreaterThan(kinds.indexOf('tool.call'));
     expect(kinds.indexOf('delegation.end:writer:d1')).toBeGreaterThan(start);
@@ -107,21 +153,35 @@ describe('dynamic delegation in agentlang run', () => {
       'openai',
       { ...files, 'agent.yaml': files['agent.yaml'].replace('    analyst: session\n', '') },
       [
-        { toolCalls: [{ id: 'x1', name: 'delegate', arguments: { agent: 'nobody', task: 't' } }, { id: 'x2', name: 'delegate', arguments: { agent: 'executor', task: 'rm -rf /' } }, { id: 'x3', name: 'delegate', arguments: { agent: 'analyst', task: 'Size it' } }] },
+        {
+          toolCalls: [
+            { id: 'x1', name: 'delegate', arguments: { agent: 'nobody', task: 't' } },
+            { id: 'x2', name: 'delegate', arguments: { agent: 'executor', task: 'rm -rf /' } },
+            { id: 'x3', name: 'delegate', arguments: { agent: 'analyst', task: 'Size it' } },
+          ],
+        },
         { text: 'MARKET: 4 billion' },
         { text: 'It is 4 billion.' },
       ],
       { harness: { approval: { policy: 'none' } } },
     );
     expect(result.exitCode, stderr).toBe(0);
-    const offered = server.requests[0]?.body.tools as Array<{ function: { name: string; description: string; parameters: { properties: { agent: { enum: string[] } } } } }>;
+    const offered = server.requests[0]?.body.tools as Array<{
+      function: { name: string; description: string; parameters: { properties: { agent: { enum: string[] } } } };
+    }>;
     const delegate = offered.find((t) => t.function.name === 'delegate');
     if (!delegate) throw new Error('delegate was not offered');
     expect(delegate.function.parameters.properties.agent.enum.sort()).toEqual(['analyst', 'executor']);
     expect(delegate.function.description).toContain('analyst: Market analyst');
-    const results = Object.fromEntries((server.requests[2]!.body.messages as Array<{ role: string; tool_call_id?: string; content: string }>).filter((m) => m.role === 'tool').map((m) => [m.tool_call_id, m.content]));
+    const results = Object.fromEntries(
+      (server.requests[2]!.body.messages as Array<{ role: string; tool_call_id?: string; content: string }>)
+        .filter((m) => m.role === 'tool')
+        .map((m) => [m.tool_call_id, m.content]),
+    );
     expect(results.x1).toContain('no specialist named \\"nobody\\"');
-    expect(JSON.parse(results.x2 as string)).toEqual({ error: { kind: 'denied', message: 'the approval policy denies every call' } });
+    expect(JSON.parse(results.x2 as string)).toEqual({
+      error: { kind: 'denied', message: 'the approval policy denies every call' },
+    });
     expect(results.x3).toBe('MARKET: 4 billion');
     expect(server.requests).toHaveLength(3);
     expect(result.record?.harness?.sub_agents?.map((s) => s.agent)).toEqual(['analyst']);
@@ -158,8 +218,15 @@ describe('dynamic delegation in agentlang run', () => {
   it('a bare delegate.agents list (no mode: static, no process) offers the listed agents through delegate; the agent answers', async () => {
     const { server, result, stdout } = await run(
       'openai',
-      { 'agent.yaml': `name: lead\nversion: 1.0.0\n${model('openai')}delegate:\n  agents:\n    - ./analyst.yaml\n  max_depth: 3\n`, 'analyst.yaml': files['analyst.yaml'] },
-      [{ toolCalls: [{ id: 'b1', name: 'delegate', arguments: { agent: 'analyst', task: 'Size it' } }] }, { text: 'MARKET: 4 billion' }, { text: 'Lead: 4 billion' }],
+      {
+        'agent.yaml': `name: lead\nversion: 1.0.0\n${model('openai')}delegate:\n  agents:\n    - ./analyst.yaml\n  max_depth: 3\n`,
+        'analyst.yaml': files['analyst.yaml'],
+      },
+      [
+        { toolCalls: [{ id: 'b1', name: 'delegate', arguments: { agent: 'analyst', task: 'Size it' } }] },
+        { text: 'MARKET: 4 billion' },
+        { text: 'Lead: 4 billion' },
+      ],
     );
     expect(result.exitCode).toBe(0);
     expect(stdout).toBe('Lead: 4 billion\n');
@@ -172,7 +239,12 @@ describe('dynamic delegation in agentlang run', () => {
       'agent.yaml': `name: par\nversion: 1.0.0\n${model('openai')}delegate:\n  mode: static\n  process: parallel\n  agents:\n${members.map((m) => `    - ./${m}.yaml\n`).join('')}`,
       ...Object.fromEntries(members.map((m) => [`${m}.yaml`, `name: ${m}\ndescription: member ${m}\n`])),
     };
-    const { server, result } = await run('openai', crew, members.map((m) => ({ text: `part ${m}`, delayMs: 30 })), { env: { AGENTLANG_CREW_CONCURRENCY: '2' } });
+    const { server, result } = await run(
+      'openai',
+      crew,
+      members.map((m) => ({ text: `part ${m}`, delayMs: 30 })),
+      { env: { AGENTLANG_CREW_CONCURRENCY: '2' } },
+    );
     expect(result.exitCode).toBe(0);
     expect(server.maxInFlight()).toBe(2);
     expect(result.record?.harness?.sub_agents).toHaveLength(4);

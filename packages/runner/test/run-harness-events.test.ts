@@ -19,8 +19,16 @@ afterEach(async () => {
 });
 
 const PROTOCOLS = {
-  openai: { model: 'openai/gpt-test', provider: 'openai', env: (origin: string) => ({ OPENAI_BASE_URL: `${origin}/v1`, OPENAI_API_KEY: 'sk-RUN-KEY' }) },
-  anthropic: { model: 'anthropic/claude-test', provider: 'anthropic', env: (origin: string) => ({ ANTHROPIC_BASE_URL: origin, ANTHROPIC_API_KEY: 'sk-RUN-KEY' }) },
+  openai: {
+    model: 'openai/gpt-test',
+    provider: 'openai',
+    env: (origin: string) => ({ OPENAI_BASE_URL: `${origin}/v1`, OPENAI_API_KEY: 'sk-RUN-KEY' }),
+  },
+  anthropic: {
+    model: 'anthropic/claude-test',
+    provider: 'anthropic',
+    env: (origin: string) => ({ ANTHROPIC_BASE_URL: origin, ANTHROPIC_API_KEY: 'sk-RUN-KEY' }),
+  },
 } as const;
 
 const planFor = (p: keyof typeof PROTOCOLS) =>
@@ -37,7 +45,9 @@ async function startReceiver(): Promise<{ endpoint: string; names: string[] }> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }>;
+      };
       for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) names.push(...ss.spans.map((s) => s.name));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -47,7 +57,11 @@ async function startReceiver(): Promise<{ endpoint: string; names: string[] }> {
 }
 
 describe.each(['openai', 'anthropic'] as const)('harness runs over %s', (protocol) => {
-  async function run(script: ScriptStep[] | undefined, env: Record<string, string>, options: { events?: AgentEvent[]; prompt?: string; cwd?: string } = {}) {
+  async function run(
+    script: ScriptStep[] | undefined,
+    env: Record<string, string>,
+    options: { events?: AgentEvent[]; prompt?: string; cwd?: string } = {},
+  ) {
     let origin = 'http://127.0.0.1:9';
     if (script) {
       const server = await startScriptedServer(script);
@@ -71,7 +85,11 @@ describe.each(['openai', 'anthropic'] as const)('harness runs over %s', (protoco
   it('streams typed events for the run (run id of the record) and exports its spans to an OTLP/HTTP receiver', async () => {
     const otlp = await startReceiver();
     const events: AgentEvent[] = [];
-    const { result, out } = await run([{ text: 'The answer is 42.', usage: { input: 11, output: 5 } }], { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint }, { events });
+    const { result, out } = await run(
+      [{ text: 'The answer is 42.', usage: { input: 11, output: 5 } }],
+      { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint },
+      { events },
+    );
     expect(out).toBe('The answer is 42.\n');
     expect(result.exitCode).toBe(0);
     const types = events.map((e) => e.type).filter((t) => t !== 'text.delta');
@@ -91,7 +109,11 @@ describe.each(['openai', 'anthropic'] as const)('harness runs over %s', (protoco
     const replayed = await run(undefined, { AGENTLANG_HARNESS_REPLAY: join(cwd, 'exchanges.jsonl') });
     expect(replayed.out).toBe('Forty-two.\n');
     expect(replayed.result.exitCode).toBe(0);
-    const changed = await run(undefined, { AGENTLANG_HARNESS_REPLAY: join(cwd, 'exchanges.jsonl') }, { prompt: 'What is seven times six?' });
+    const changed = await run(
+      undefined,
+      { AGENTLANG_HARNESS_REPLAY: join(cwd, 'exchanges.jsonl') },
+      { prompt: 'What is seven times six?' },
+    );
     expect(changed.result.exitCode).toBe(4);
     expect(changed.err).toContain('replay: model request 1 no longer matches the recording');
     expect(changed.err).toContain('-       "content": "What is six times seven?"');
@@ -104,7 +126,12 @@ describe('record and replay settings', () => {
     const err = sink();
     const result = await runPlan(planFor('openai'), {
       unsafeNoIsolation: true,
-      env: { PATH: process.env.PATH, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', AGENTLANG_HARNESS_RECORD: 'a', AGENTLANG_HARNESS_REPLAY: 'b' },
+      env: {
+        PATH: process.env.PATH,
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+        AGENTLANG_HARNESS_RECORD: 'a',
+        AGENTLANG_HARNESS_REPLAY: 'b',
+      },
       cwd: makeTempDir(),
       stderr: err,
       userPrompt: 'x',

@@ -16,7 +16,10 @@ import { sink } from './plan-fixture.js';
 // the JSONL channel — every exchange against the scripted OpenAI-protocol server on 127.0.0.1.
 
 const require = createRequire(import.meta.url);
-const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
+const everything = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist/index.js',
+);
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -43,7 +46,9 @@ async function run(agentYaml: string, script: ScriptStep[], extra: Parameters<ty
   /** The tool results the model was sent in its second request, by call id. */
   const results = (): Record<string, string> =>
     Object.fromEntries(
-      ((server.requests[1]?.body.messages ?? []) as Array<{ role: string; tool_call_id?: string; content: string }>).filter((m) => m.role === 'tool').map((m) => [m.tool_call_id, m.content]),
+      ((server.requests[1]?.body.messages ?? []) as Array<{ role: string; tool_call_id?: string; content: string }>)
+        .filter((m) => m.role === 'tool')
+        .map((m) => [m.tool_call_id, m.content]),
     );
   return { dir, server, result, stderr: err.text(), results };
 }
@@ -52,12 +57,19 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
   it('an MCP server runs in the real sandbox for the run: its whitelisted tool answers, another is never offered, and it is stopped after', async () => {
     const yaml = `name: mcp-agent\nversion: 1.0.0\n${MODEL}mcp_servers:\n  everything:\n    command: node\n    args: ["${everything}", stdio]\n    tools: [echo]\n`;
     const { dir, server, result, results } = await run(yaml, [
-      { toolCalls: [{ id: 'c1', name: 'everything__echo', arguments: { message: 'through bwrap' } }, { id: 'c2', name: 'everything__get-env', arguments: {} }] },
+      {
+        toolCalls: [
+          { id: 'c1', name: 'everything__echo', arguments: { message: 'through bwrap' } },
+          { id: 'c2', name: 'everything__get-env', arguments: {} },
+        ],
+      },
       { text: 'echoed' },
     ]);
     expect(result.exitCode, JSON.stringify(result.harness)).toBe(0);
     expect(result.sandbox.backend).toBe('bwrap');
-    expect((server.requests[0]!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name)).toEqual(['everything__echo']);
+    expect(
+      (server.requests[0]!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name),
+    ).toEqual(['everything__echo']);
     expect(results().c1).toContain('Echo: through bwrap');
     expect(results().c2).toContain('unknown_tool');
     expect(result.harness?.toolCalls).toEqual({ everything__echo: 1, 'everything__get-env': 1 });
@@ -68,11 +80,18 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
   it('permissions: a tool needing a capability the agent was not granted is denied at call time and writes nothing', async () => {
     const yaml = `name: perm-agent\nversion: 1.0.0\n${MODEL}permissions:\n  required: [network]\ntools:\n  - name: sqlite\n  - name: artifacts\n`;
     const { dir, result, results } = await run(yaml, [
-      { toolCalls: [{ id: 'c1', name: 'sqlite', arguments: { sql: 'CREATE TABLE t (a)' } }, { id: 'c2', name: 'artifacts', arguments: { title: 'Notes', content: 'kept' } }] },
+      {
+        toolCalls: [
+          { id: 'c1', name: 'sqlite', arguments: { sql: 'CREATE TABLE t (a)' } },
+          { id: 'c2', name: 'artifacts', arguments: { title: 'Notes', content: 'kept' } },
+        ],
+      },
       { text: 'ok' },
     ]);
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(results().c1!)).toEqual({ error: { kind: 'denied', message: 'sqlite needs the capability "storage", which this host did not grant' } });
+    expect(JSON.parse(results().c1!)).toEqual({
+      error: { kind: 'denied', message: 'sqlite needs the capability "storage", which this host did not grant' },
+    });
     expect(existsSync(join(dir, '.agentlang', 'sqlite'))).toBe(false);
     // artifacts need no capability: saved under the run's id.
     expect(readFileSync(join(dir, '.agentlang', 'artifacts', result.record!.run_id, 'notes.md'), 'utf8')).toBe('kept');
@@ -101,12 +120,18 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     createInterface({ input: output }).on('line', (line) => {
       const request = JSON.parse(line);
       asked.push(request);
-      input.write(`${JSON.stringify({ type: 'approval', call_id: request.call_id, approved: false, reason: 'not today' })}\n`);
+      input.write(
+        `${JSON.stringify({ type: 'approval', call_id: request.call_id, approved: false, reason: 'not today' })}\n`,
+      );
     });
-    const { result, results } = await run(yaml, [{ toolCalls: [{ id: 'c1', name: 'remove', arguments: { word: 'cat' } }] }, { text: 'kept it' }], {
-      env: { AGENTLANG_HTTP_BASE_URL: 'http://127.0.0.1:9' },
-      harness: { approval: { jsonl: { input, output } } },
-    });
+    const { result, results } = await run(
+      yaml,
+      [{ toolCalls: [{ id: 'c1', name: 'remove', arguments: { word: 'cat' } }] }, { text: 'kept it' }],
+      {
+        env: { AGENTLANG_HTTP_BASE_URL: 'http://127.0.0.1:9' },
+        harness: { approval: { jsonl: { input, output } } },
+      },
+    );
     expect(result.exitCode).toBe(0);
     expect(asked).toEqual([{ type: 'approval_request', call_id: 'c1', tool: 'remove', arguments: { word: 'cat' } }]);
     expect(JSON.parse(results().c1!)).toEqual({ error: { kind: 'denied', message: 'not today' } });
@@ -121,13 +146,23 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     createInterface({ input: output }).on('line', (line) => {
       const request = JSON.parse(line);
       asked.push(`${request.tool}:${request.call_id}`);
-      input.write(`${JSON.stringify({ type: 'approval', call_id: request.call_id, approved: request.call_id !== 's2', reason: 'no second write' })}\n`);
+      input.write(
+        `${JSON.stringify({ type: 'approval', call_id: request.call_id, approved: request.call_id !== 's2', reason: 'no second write' })}\n`,
+      );
     });
     const put = (id: string, key: string) => ({ id, name: 'storage', arguments: { op: 'put', key, value: id } });
-    const save = (id: string, name: string) => ({ id, name: 'artifacts', arguments: { op: 'save', title: name, name, content: id } });
+    const save = (id: string, name: string) => ({
+      id,
+      name: 'artifacts',
+      arguments: { op: 'save', title: name, name, content: id },
+    });
     const { dir, result, server } = await run(
       yaml,
-      [{ toolCalls: [put('s1', 'first'), save('a1', 'one.md')] }, { toolCalls: [put('s2', 'second'), save('a2', 'two.md')] }, { text: 'done' }],
+      [
+        { toolCalls: [put('s1', 'first'), save('a1', 'one.md')] },
+        { toolCalls: [put('s2', 'second'), save('a2', 'two.md')] },
+        { text: 'done' },
+      ],
       { harness: { approval: { jsonl: { input, output } } } },
     );
     expect(result.exitCode, JSON.stringify(result.harness)).toBe(0);
@@ -151,12 +186,21 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     const port = (intranet.address() as AddressInfo).port;
     try {
       const yaml = `name: fetch-agent\nversion: 1.0.0\n${MODEL}permissions:\n  required: [network]\ntools:\n  - name: web_fetch\n`;
-      const fetches = (...urls: string[]): ScriptStep[] => [{ toolCalls: urls.map((url, i) => ({ id: `c${i + 1}`, name: 'web_fetch', arguments: { url } })) }, { text: 'done' }];
-      const closed = await run(yaml, fetches(`http://127.0.0.1:${port}/a`, `http://localhost:${port}/b`, `http://[::ffff:7f00:1]:${port}/c`));
+      const fetches = (...urls: string[]): ScriptStep[] => [
+        { toolCalls: urls.map((url, i) => ({ id: `c${i + 1}`, name: 'web_fetch', arguments: { url } })) },
+        { text: 'done' },
+      ];
+      const closed = await run(
+        yaml,
+        fetches(`http://127.0.0.1:${port}/a`, `http://localhost:${port}/b`, `http://[::ffff:7f00:1]:${port}/c`),
+      );
       expect(closed.result.exitCode).toBe(0);
-      for (const id of ['c1', 'c2', 'c3']) expect([id, JSON.parse(closed.results()[id]!).error.kind]).toEqual([id, 'denied']);
+      for (const id of ['c1', 'c2', 'c3'])
+        expect([id, JSON.parse(closed.results()[id]!).error.kind]).toEqual([id, 'denied']);
       expect(seen).toEqual([]);
-      const pinned = await run(yaml, fetches(`http://intranet.test:${port}/d`, `http://127.0.0.1:${port}/e`), { env: { AGENTLANG_EGRESS_RESOLVE: 'intranet.test=127.0.0.1' } });
+      const pinned = await run(yaml, fetches(`http://intranet.test:${port}/d`, `http://127.0.0.1:${port}/e`), {
+        env: { AGENTLANG_EGRESS_RESOLVE: 'intranet.test=127.0.0.1' },
+      });
       expect(pinned.result.exitCode).toBe(0);
       expect(pinned.results().c1).toContain('intranet page');
       expect(JSON.parse(pinned.results().c2!).error.kind).toBe('denied');
@@ -167,10 +211,21 @@ describe('runAgent --runtime harness wires what agent.yaml declares', () => {
     }
   });
 
-  it("the context block: past window.max_tokens × trigger the oldest turns are dropped (drop_oldest), the task kept", async () => {
+  it('the context block: past window.max_tokens × trigger the oldest turns are dropped (drop_oldest), the task kept', async () => {
     const yaml = `name: ctx-agent\nversion: 1.0.0\n${MODEL}tools:\n  - name: storage\ncontext:\n  window:\n    max_tokens: 400\n  compaction:\n    strategy: drop_oldest\n    trigger: 0.5\n`;
-    const put = (i: number): ScriptStep => ({ toolCalls: [{ id: `c${i}`, name: 'storage', arguments: { op: 'put', key: `k${i}`, value: 'v'.repeat(300) } }], usage: { input: 0, output: 1 } });
-    const { server, result, stderr } = await run(yaml, [put(1), put(2), put(3), put(4), put(5), put(6), { text: 'done' }]);
+    const put = (i: number): ScriptStep => ({
+      toolCalls: [{ id: `c${i}`, name: 'storage', arguments: { op: 'put', key: `k${i}`, value: 'v'.repeat(300) } }],
+      usage: { input: 0, output: 1 },
+    });
+    const { server, result, stderr } = await run(yaml, [
+      put(1),
+      put(2),
+      put(3),
+      put(4),
+      put(5),
+      put(6),
+      { text: 'done' },
+    ]);
     expect(result.exitCode, stderr).toBe(0);
     expect(stderr).toContain('context: compacted');
     const last = JSON.stringify(server.requests.at(-1)!.body.messages);

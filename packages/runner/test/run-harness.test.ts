@@ -24,7 +24,9 @@ const pricedPlan = () =>
   demoPlan({
     runtime: { name: 'harness', binary: '', available: true },
     model: 'openai/gpt-test',
-    models: { 'openai/gpt-test': { known: true, provider: 'openai', price: { inputPerMTok: 1000, outputPerMTok: 1000 } } },
+    models: {
+      'openai/gpt-test': { known: true, provider: 'openai', price: { inputPerMTok: 1000, outputPerMTok: 1000 } },
+    },
     authSource: 'env:OPENAI_API_KEY',
   });
 
@@ -48,7 +50,10 @@ describe('runPlan with the built-in harness runtime', () => {
     expect(result.harness).toMatchObject({ outcome: 'budget', turns: 1 });
     expect(result.harness?.costUsd).toBeCloseTo(0.6, 10);
     expect(result.exitCode).toBe(3);
-    expect(result.record?.harness).toMatchObject({ outcome: 'budget', usage: { 'openai/gpt-test': { input_tokens: 400, output_tokens: 200 } } });
+    expect(result.record?.harness).toMatchObject({
+      outcome: 'budget',
+      usage: { 'openai/gpt-test': { input_tokens: 400, output_tokens: 200 } },
+    });
     expect(result.record?.harness?.cost_usd).toBeCloseTo(0.6, 10);
 
     // Under the budget the same script runs to its answer, and the record still says what it cost.
@@ -96,7 +101,6 @@ describe('runPlan with the built-in harness runtime', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-
   it('runs the loop in-process against an OpenAI-protocol server; the record has usage and outcome, no prompt or key', async () => {
     const server = await startScriptedServer([{ text: 'The answer is 42.', usage: { input: 11, output: 5 } }]);
     servers.push(server);
@@ -120,7 +124,18 @@ describe('runPlan with the built-in harness runtime', () => {
     expect(server.requests[0]!.body.model).toBe('gpt-test');
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
     expect(JSON.stringify(server.requests[0]!.body)).toContain('You are terse.');
-    expect(result.record).toMatchObject({ runtime: 'harness', runtime_version: HARNESS_VERSION, exit_code: 0, outcome: 'success', harness: { outcome: 'completed', turns: 1, usage: { 'openai/gpt-test': { input_tokens: 11, output_tokens: 5 } }, tool_calls: {} } });
+    expect(result.record).toMatchObject({
+      runtime: 'harness',
+      runtime_version: HARNESS_VERSION,
+      exit_code: 0,
+      outcome: 'success',
+      harness: {
+        outcome: 'completed',
+        turns: 1,
+        usage: { 'openai/gpt-test': { input_tokens: 11, output_tokens: 5 } },
+        tool_calls: {},
+      },
+    });
     const onDisk = readFileSync(result.recordPath!, 'utf8');
     expect(onDisk).not.toContain('PROMPT-MARKER');
     expect(onDisk).not.toContain('You are terse.');

@@ -52,7 +52,12 @@ describe('runPlan (explicit --unsafe-no-isolation backend)', () => {
 
   it('propagates the agent exit code and records a failure', async () => {
     const cwd = makeTempDir();
-    const result = await runPlan(demoPlan(), { ...unsafe, cwd, runtime: 'exit7', adapters: [shAdapter('exit7', 'exit 7')] });
+    const result = await runPlan(demoPlan(), {
+      ...unsafe,
+      cwd,
+      runtime: 'exit7',
+      adapters: [shAdapter('exit7', 'exit 7')],
+    });
     expect(result.exitCode).toBe(7);
     expect(result.record).toMatchObject({ exit_code: 7, outcome: 'failure', runtime: 'exit7' });
   });
@@ -60,7 +65,13 @@ describe('runPlan (explicit --unsafe-no-isolation backend)', () => {
   it('kills the agent at the timeout and records outcome timeout (exit 124)', async () => {
     const cwd = makeTempDir();
     const started = Date.now();
-    const result = await runPlan(demoPlan(), { ...unsafe, cwd, timeoutMs: 300, runtime: 'sleeper', adapters: [shAdapter('sleeper', 'sleep 30 & sleep 30; wait')] });
+    const result = await runPlan(demoPlan(), {
+      ...unsafe,
+      cwd,
+      timeoutMs: 300,
+      runtime: 'sleeper',
+      adapters: [shAdapter('sleeper', 'sleep 30 & sleep 30; wait')],
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.exitCode).toBe(124);
     expect(result.record).toMatchObject({ outcome: 'timeout', exit_code: null, signal: 'SIGKILL' });
@@ -70,7 +81,13 @@ describe('runPlan (explicit --unsafe-no-isolation backend)', () => {
     const cwd = makeTempDir();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const result = await runPlan(demoPlan(), { ...unsafe, cwd, signal: controller.signal, runtime: 'sleeper', adapters: [shAdapter('sleeper', 'sleep 30')] });
+    const result = await runPlan(demoPlan(), {
+      ...unsafe,
+      cwd,
+      signal: controller.signal,
+      runtime: 'sleeper',
+      adapters: [shAdapter('sleeper', 'sleep 30')],
+    });
     expect(result.exitCode).toBe(130);
     expect(result.record).toMatchObject({ outcome: 'aborted' });
   });
@@ -96,7 +113,9 @@ describe('runPlan (explicit --unsafe-no-isolation backend)', () => {
     expect(files.sort()).toEqual([`${result.record!.run_id}.dsse.json`, `${result.record!.run_id}.json`]);
     for (const file of files) {
       const raw = readFileSync(join(dir, file), 'utf8');
-      const decoded = file.endsWith('.dsse.json') ? Buffer.from(JSON.parse(raw).payload, 'base64').toString('utf8') : raw;
+      const decoded = file.endsWith('.dsse.json')
+        ? Buffer.from(JSON.parse(raw).payload, 'base64').toString('utf8')
+        : raw;
       for (const text of [raw, decoded]) {
         expect(text).not.toContain('TOPSECRET');
         expect(text).not.toContain('PRIVATE');

@@ -38,7 +38,11 @@ export class SafeYamlError extends Error {
   readonly code: SafeYamlErrorCode;
   readonly details: SafeYamlErrorDetails;
 
-  constructor(code: SafeYamlErrorCode, message: string, options: { details?: SafeYamlErrorDetails; cause?: unknown } = {}) {
+  constructor(
+    code: SafeYamlErrorCode,
+    message: string,
+    options: { details?: SafeYamlErrorDetails; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? { line: 0, column: 0, path: '', issues: [] };
@@ -48,7 +52,17 @@ export class SafeYamlError extends Error {
 /** The error for a refused text: the first issue's code and position, every issue in `details.issues`. */
 export function safeYamlErrorOf(issues: YamlIssue[], file?: string): SafeYamlError {
   const first = issues[0]!;
-  return new SafeYamlError(first.code, `${file ?? '<yaml>'}:${first.line}:${first.column}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, {
-    details: { ...(file !== undefined ? { file } : {}), line: first.line, column: first.column, path: first.path, issues },
-  });
+  return new SafeYamlError(
+    first.code,
+    `${file ?? '<yaml>'}:${first.line}:${first.column}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+    {
+      details: {
+        ...(file !== undefined ? { file } : {}),
+        line: first.line,
+        column: first.column,
+        path: first.path,
+        issues,
+      },
+    },
+  );
 }

@@ -101,7 +101,8 @@ export function findExcessiveNesting(text: string, maxDepth = MAX_NESTING_DEPTH)
       if ((c === 0x5b /* [ */ || c === 0x7b) /* { */ && (flow > 0 || atValueStart)) {
         flow++;
         const total = flow + (flow === 1 ? Math.floor(indent / 2) : 0);
-        if (flow > maxDepth || total > maxDepth) return { line, column: i - lineStart + 1, depth: Math.max(flow, total) };
+        if (flow > maxDepth || total > maxDepth)
+          return { line, column: i - lineStart + 1, depth: Math.max(flow, total) };
         i++;
         atValueStart = true;
         lastSignificant = c;
@@ -128,7 +129,8 @@ export function findExcessiveNesting(text: string, maxDepth = MAX_NESTING_DEPTH)
       while (j > lineStart && isBlank(text.charCodeAt(j))) j--;
       while (j > lineStart && /[0-9+-]/.test(text[j]!)) j--;
       const h = text.charCodeAt(j);
-      if ((h === 0x7c /* | */ || h === 0x3e) /* > */ && (j === lineStart || isBlank(text.charCodeAt(j - 1)))) blockParent = indent;
+      if ((h === 0x7c /* | */ || h === 0x3e) /* > */ && (j === lineStart || isBlank(text.charCodeAt(j - 1))))
+        blockParent = indent;
     }
     i++;
     line++;

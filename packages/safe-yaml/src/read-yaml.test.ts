@@ -32,7 +32,12 @@ describe('readYaml: attacks are refused with a place, never executed or expanded
 
   test('a billion-laughs alias bomb is bounded and located at the detonating alias', () => {
     const lines = ['a0: &a0 [x,x,x,x,x,x,x,x,x,x]'];
-    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
     const r = readYaml(lines.join('\n'));
     expect(r.issues[0]).toMatchObject({ code: 'YAML_ALIAS_LIMIT', line: 4 });
     expect(r.data).toBeUndefined();
@@ -67,8 +72,12 @@ describe('size and nesting are bounded before and after parsing', () => {
 
   test('64 levels are fine, 65 are YAML_TOO_DEEP with a place', () => {
     expect(readYaml(`x: ${'['.repeat(63)}${']'.repeat(63)}\n`).issues).toEqual([]);
-    expect(readYaml(`x: ${'['.repeat(64)}${']'.repeat(64)}\n`).issues).toMatchObject([{ code: 'YAML_TOO_DEEP', line: 1 }]);
-    expect(readYaml(`x: ${'['.repeat(8)}${']'.repeat(8)}\n`, { maxDepth: 8 }).issues).toMatchObject([{ code: 'YAML_TOO_DEEP' }]);
+    expect(readYaml(`x: ${'['.repeat(64)}${']'.repeat(64)}\n`).issues).toMatchObject([
+      { code: 'YAML_TOO_DEEP', line: 1 },
+    ]);
+    expect(readYaml(`x: ${'['.repeat(8)}${']'.repeat(8)}\n`, { maxDepth: 8 }).issues).toMatchObject([
+      { code: 'YAML_TOO_DEEP' },
+    ]);
   });
 
   test('a megabyte of brackets is refused by the scan, before the parser recurses into it', () => {
@@ -88,7 +97,10 @@ describe('parseYaml', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(SafeYamlError);
-    expect(error).toMatchObject({ code: 'YAML_DUPLICATE_KEY', details: { file: 'models.yaml', line: 3, column: 1, path: '/a' } });
+    expect(error).toMatchObject({
+      code: 'YAML_DUPLICATE_KEY',
+      details: { file: 'models.yaml', line: 3, column: 1, path: '/a' },
+    });
     expect((error as Error).message).toMatch(/^models\.yaml:3:1: duplicate key "a"/);
   });
 

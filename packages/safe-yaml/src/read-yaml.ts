@@ -1,4 +1,17 @@
-import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit, YAMLWarning } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  YAMLWarning,
+} from 'yaml';
 import { SafeYamlErrorCode } from './errors.js';
 import { findExcessiveNesting } from './nesting.js';
 
@@ -82,7 +95,15 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
 
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
-    return refuse({ code: SafeYamlErrorCode.TooLarge, message: `the text is ${bytes} bytes; at most ${maxBytes} are accepted`, offset: 0, line: 1, column: 1, expected: `at most ${maxBytes} bytes`, found: `${bytes} bytes` });
+    return refuse({
+      code: SafeYamlErrorCode.TooLarge,
+      message: `the text is ${bytes} bytes; at most ${maxBytes} are accepted`,
+      offset: 0,
+      line: 1,
+      column: 1,
+      expected: `at most ${maxBytes} bytes`,
+      found: `${bytes} bytes`,
+    });
   }
   // The scan counts indentation as well as brackets, so it gets twice the exact bound checked on the tree below:
   // enough to keep the parser's recursion shallow without refusing deep-but-legal indentation.
@@ -121,7 +142,12 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
   };
 
   for (const e of [...doc.errors, ...doc.warnings]) {
-    const code = e.code === 'DUPLICATE_KEY' ? SafeYamlErrorCode.DuplicateKey : e.code === 'TAG_RESOLVE_FAILED' ? SafeYamlErrorCode.UnknownTag : SafeYamlErrorCode.Syntax;
+    const code =
+      e.code === 'DUPLICATE_KEY'
+        ? SafeYamlErrorCode.DuplicateKey
+        : e.code === 'TAG_RESOLVE_FAILED'
+          ? SafeYamlErrorCode.UnknownTag
+          : SafeYamlErrorCode.Syntax;
     let first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
     if (code === SafeYamlErrorCode.DuplicateKey) {
       const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0]?.trim();
@@ -132,10 +158,15 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
 
   const yamlVersion = doc.directives?.yaml.version;
   if (yamlVersion && yamlVersion !== '1.2' && /^%YAML/m.test(text)) {
-    push(SafeYamlErrorCode.Syntax, `%YAML ${yamlVersion} is not accepted; only YAML 1.2 is read (drop the directive)`, text.indexOf('%YAML'), {
-      expected: 'YAML 1.2',
-      found: `%YAML ${yamlVersion}`,
-    });
+    push(
+      SafeYamlErrorCode.Syntax,
+      `%YAML ${yamlVersion} is not accepted; only YAML 1.2 is read (drop the directive)`,
+      text.indexOf('%YAML'),
+      {
+        expected: 'YAML 1.2',
+        found: `%YAML ${yamlVersion}`,
+      },
+    );
   }
 
   const pathOf = (ancestors: readonly unknown[]): string => {
@@ -158,7 +189,8 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
     if (known !== undefined) return known;
     weights.set(n, Number.POSITIVE_INFINITY); // a self-referencing alias is infinite
     let total = 0;
-    for (const item of n.items as unknown[]) total += isPair(item) ? aliasWeight(item.key) + aliasWeight(item.value) : aliasWeight(item);
+    for (const item of n.items as unknown[])
+      total += isPair(item) ? aliasWeight(item.key) + aliasWeight(item.value) : aliasWeight(item);
     weights.set(n, total);
     return total;
   };
@@ -175,37 +207,57 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
           seen.add(key);
           continue;
         }
-        push(SafeYamlErrorCode.DuplicateKey, `duplicate key "${key}": a mapping may hold each key once`, pair.key.range?.[0] ?? 0, {
-          path: `${pathOf([...ancestors, map])}/${escapePointer(key)}`,
-          expected: 'each key once',
-          found: `"${key}" again`,
-        });
+        push(
+          SafeYamlErrorCode.DuplicateKey,
+          `duplicate key "${key}": a mapping may hold each key once`,
+          pair.key.range?.[0] ?? 0,
+          {
+            path: `${pathOf([...ancestors, map])}/${escapePointer(key)}`,
+            expected: 'each key once',
+            found: `"${key}" again`,
+          },
+        );
       }
     },
     Pair(_key, pair, ancestors) {
       const k = pair.key;
       if (k !== null && isNode(k) && !isScalar(k)) {
-        push(SafeYamlErrorCode.CollectionKey, 'a mapping key must be a plain string, not a collection', (k as Node).range?.[0] ?? 0, {
-          path: pathOf(ancestors),
-          expected: 'a string key',
-          found: isMap(k) ? 'a mapping' : 'a sequence',
-        });
+        push(
+          SafeYamlErrorCode.CollectionKey,
+          'a mapping key must be a plain string, not a collection',
+          (k as Node).range?.[0] ?? 0,
+          {
+            path: pathOf(ancestors),
+            expected: 'a string key',
+            found: isMap(k) ? 'a mapping' : 'a sequence',
+          },
+        );
       } else if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
-        push(SafeYamlErrorCode.ForbiddenKey, `the key "${String(k.value)}" is not allowed (prototype pollution); rename it`, k.range?.[0] ?? 0, {
-          path: `${pathOf(ancestors)}/${String(k.value)}`,
-          found: String(k.value),
-        });
+        push(
+          SafeYamlErrorCode.ForbiddenKey,
+          `the key "${String(k.value)}" is not allowed (prototype pollution); rename it`,
+          k.range?.[0] ?? 0,
+          {
+            path: `${pathOf(ancestors)}/${String(k.value)}`,
+            found: String(k.value),
+          },
+        );
       }
     },
     Node(_key, node, ancestors) {
       if (isMap(node) || isSeq(node)) {
         const depth = ancestors.filter((a) => isMap(a) || isSeq(a)).length + 1;
         if (depth > maxDepth) {
-          push(SafeYamlErrorCode.TooDeep, `collections are nested more than ${maxDepth} levels deep`, node.range?.[0] ?? 0, {
-            path: pathOf(ancestors),
-            expected: `at most ${maxDepth} levels of nesting`,
-            found: 'deeper nesting',
-          });
+          push(
+            SafeYamlErrorCode.TooDeep,
+            `collections are nested more than ${maxDepth} levels deep`,
+            node.range?.[0] ?? 0,
+            {
+              path: pathOf(ancestors),
+              expected: `at most ${maxDepth} levels of nesting`,
+              found: 'deeper nesting',
+            },
+          );
           return visit.BREAK;
         }
       }
@@ -213,24 +265,41 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
         const offset = node.range?.[0] ?? 0;
         const { line } = pos(offset);
         // The parser may have reported the same tag already (TAG_RESOLVE_FAILED): one issue per line.
-        const already = taggedLines.has(line) || issues.some((i) => i.code === SafeYamlErrorCode.UnknownTag && i.line === line);
+        const already =
+          taggedLines.has(line) || issues.some((i) => i.code === SafeYamlErrorCode.UnknownTag && i.line === line);
         taggedLines.add(line);
-        if (!already) push(SafeYamlErrorCode.UnknownTag, `the YAML tag ${node.tag} is not allowed; only plain values are accepted`, offset, { expected: 'no tag', found: node.tag });
+        if (!already)
+          push(
+            SafeYamlErrorCode.UnknownTag,
+            `the YAML tag ${node.tag} is not allowed; only plain values are accepted`,
+            offset,
+            { expected: 'no tag', found: node.tag },
+          );
       }
     },
     Alias(_key, node) {
       aliasCount++;
       if (aliasCount === maxAliasCount + 1) {
-        push(SafeYamlErrorCode.AliasLimit, `more than ${maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`, node.range?.[0] ?? 0, {
-          expected: `at most ${maxAliasCount} aliases`,
-          found: 'more',
-        });
+        push(
+          SafeYamlErrorCode.AliasLimit,
+          `more than ${maxAliasCount} YAML aliases; aliases are bounded to stop alias bombs`,
+          node.range?.[0] ?? 0,
+          {
+            expected: `at most ${maxAliasCount} aliases`,
+            found: 'more',
+          },
+        );
       } else if (!bombReported && aliasWeight(node) > maxAliasCount) {
         bombReported = true;
-        push(SafeYamlErrorCode.AliasLimit, `alias *${node.source} expands to more than ${maxAliasCount} aliases (an alias bomb); expansion is bounded`, node.range?.[0] ?? 0, {
-          expected: `at most ${maxAliasCount} alias expansions`,
-          found: `*${node.source}`,
-        });
+        push(
+          SafeYamlErrorCode.AliasLimit,
+          `alias *${node.source} expands to more than ${maxAliasCount} aliases (an alias bomb); expansion is bounded`,
+          node.range?.[0] ?? 0,
+          {
+            expected: `at most ${maxAliasCount} alias expansions`,
+            found: `*${node.source}`,
+          },
+        );
       }
     },
   });
@@ -242,7 +311,11 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadi
     } catch (cause) {
       const message = (cause as Error).message;
       const alias = /alias/i.test(message);
-      push(alias ? SafeYamlErrorCode.AliasLimit : SafeYamlErrorCode.Syntax, alias ? `alias expansion exceeds the bound of ${maxAliasCount}: ${message}` : message, 0);
+      push(
+        alias ? SafeYamlErrorCode.AliasLimit : SafeYamlErrorCode.Syntax,
+        alias ? `alias expansion exceeds the bound of ${maxAliasCount}: ${message}` : message,
+        0,
+      );
     }
   }
   return { data, issues, document: doc, lineCounter };

@@ -11,9 +11,13 @@ export function decodeBase64Strict(text: unknown, where: string): Buffer {
   }
   const bytes = Buffer.from(text, 'base64');
   if (bytes.toString('base64') !== text) {
-    throw new SigningError('SIGNING_MALFORMED', `${where} is not canonical padded base64 (RFC 4648 §4, with = padding)`, {
-      details: { where },
-    });
+    throw new SigningError(
+      'SIGNING_MALFORMED',
+      `${where} is not canonical padded base64 (RFC 4648 §4, with = padding)`,
+      {
+        details: { where },
+      },
+    );
   }
   return bytes;
 }

@@ -18,7 +18,11 @@ export interface SigningKeyPair {
 /** Builds a node KeyObject from a hex seed (64 hex) or a NaCl secret key (128 hex = seed ‖ public key). */
 export function privateKeyObject(privateKeyHex: string): KeyObject {
   const raw = decodeKeyHex(privateKeyHex, [32, 64], 'private key');
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
+  const key = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, raw.subarray(0, 32)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   if (raw.length === 64 && !rawPublicKey(key).equals(raw.subarray(32))) {
     throw new SigningError(
       'SIGNING_KEY_INVALID',

@@ -28,7 +28,9 @@ describe('decodeKeyHex', () => {
     const short = thrownBy(SigningError, () => decodeKeyHex('abcd', [32], 'public key'));
     expect(short.code).toBe('SIGNING_KEY_INVALID');
     expect(short.message).toMatch(/public key must be 64 hex characters \(32 bytes\); got 4 characters/);
-    expect(thrownBy(SigningError, () => decodeKeyHex(`${'0'.repeat(63)}g`, [32], 'k')).message).toMatch(/non-hex character at position 63/);
+    expect(thrownBy(SigningError, () => decodeKeyHex(`${'0'.repeat(63)}g`, [32], 'k')).message).toMatch(
+      /non-hex character at position 63/,
+    );
     expect(thrownBy(SigningError, () => decodeKeyHex('', [32], 'k')).message).toMatch(/an empty string/);
   });
 });

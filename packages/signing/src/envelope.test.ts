@@ -46,20 +46,33 @@ describe('preAuthEncoding', () => {
       { numRuns: 300 },
     );
     // The classic ambiguity of naive concatenation: the length prefixes tell these apart.
-    expect(Buffer.from(preAuthEncoding('a b', bytes('c'))).toString()).not.toBe(Buffer.from(preAuthEncoding('a', bytes('b c'))).toString());
+    expect(Buffer.from(preAuthEncoding('a b', bytes('c'))).toString()).not.toBe(
+      Buffer.from(preAuthEncoding('a', bytes('b c'))).toString(),
+    );
   });
 
   it('property: any payload signed under one type verifies under that type only', () => {
     const k = generateSigningKeyPair();
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.uint8Array({ maxLength: 256 }), (type, other, payload) => {
-        fc.pre(type !== other);
-        const env = signEnvelope(type, payload, [k]);
-        expect(Buffer.from(verifyEnvelope(env, { publicKeys: [k.publicKey], payloadType: type })).equals(Buffer.from(payload))).toBe(true);
-        expect(codeOf(() => verifyEnvelope({ ...env, payloadType: other }, { publicKeys: [k.publicKey], payloadType: other }))).toBe(
-          'SIGNING_SIGNATURE_INVALID',
-        );
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        fc.uint8Array({ maxLength: 256 }),
+        (type, other, payload) => {
+          fc.pre(type !== other);
+          const env = signEnvelope(type, payload, [k]);
+          expect(
+            Buffer.from(verifyEnvelope(env, { publicKeys: [k.publicKey], payloadType: type })).equals(
+              Buffer.from(payload),
+            ),
+          ).toBe(true);
+          expect(
+            codeOf(() =>
+              verifyEnvelope({ ...env, payloadType: other }, { publicKeys: [k.publicKey], payloadType: other }),
+            ),
+          ).toBe('SIGNING_SIGNATURE_INVALID');
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -119,7 +132,10 @@ describe('signEnvelope / verifyEnvelope', () => {
     const env = signEnvelope(TYPE, payload, [k1]);
     expect(env.signatures).toEqual([{ keyid: keyIdFor(k1.publicKey), sig: expect.any(String) }]);
     expect(verifyEnvelope(env, { publicKeys: [k1.publicKey], payloadType: TYPE })).toEqual(payload);
-    const detailed = verifyEnvelopeDetailed(serializeEnvelope(env), { publicKeys: [k2.publicKey, k1.publicKey], payloadType: TYPE });
+    const detailed = verifyEnvelopeDetailed(serializeEnvelope(env), {
+      publicKeys: [k2.publicKey, k1.publicKey],
+      payloadType: TYPE,
+    });
     expect(detailed.keyids).toEqual([keyIdFor(k1.publicKey)]);
   });
 
@@ -141,13 +157,17 @@ describe('signEnvelope / verifyEnvelope', () => {
 
   it('attack: the wrong public key is rejected', () => {
     const env = signEnvelope(TYPE, payload, [k1]);
-    expect(codeOf(() => verifyEnvelope(env, { publicKeys: [k2.publicKey], payloadType: TYPE }))).toBe('SIGNING_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyEnvelope(env, { publicKeys: [k2.publicKey], payloadType: TYPE }))).toBe(
+      'SIGNING_SIGNATURE_INVALID',
+    );
   });
 
   it('attack: a signature relabelled with the trusted key id is rejected', () => {
     const env = signEnvelope(TYPE, payload, [k2]);
     const forged = { ...env, signatures: [{ keyid: keyIdFor(k1.publicKey), sig: env.signatures[0]!.sig }] };
-    expect(codeOf(() => verifyEnvelope(forged, { publicKeys: [k1.publicKey], payloadType: TYPE }))).toBe('SIGNING_SIGNATURE_INVALID');
+    expect(codeOf(() => verifyEnvelope(forged, { publicKeys: [k1.publicKey], payloadType: TYPE }))).toBe(
+      'SIGNING_SIGNATURE_INVALID',
+    );
   });
 
   it('attack: a signature made for one payload type is refused for another, even if the type field is rewritten', () => {
@@ -156,19 +176,31 @@ describe('signEnvelope / verifyEnvelope', () => {
     expect(codeOf(() => verifyEnvelope(container, opts))).toBe('SIGNING_PAYLOAD_TYPE');
     // Rewriting payloadType does not help: the PAE binds the type into what was signed.
     expect(codeOf(() => verifyEnvelope({ ...container, payloadType: TYPE }, opts))).toBe('SIGNING_SIGNATURE_INVALID');
-    expect(codeOf(() => verifyEnvelope(container, { publicKeys: [k1.publicKey], payloadType: '' }))).toBe('SIGNING_PAYLOAD_TYPE');
+    expect(codeOf(() => verifyEnvelope(container, { publicKeys: [k1.publicKey], payloadType: '' }))).toBe(
+      'SIGNING_PAYLOAD_TYPE',
+    );
   });
 
   it('attack: truncated or padded signatures are rejected', () => {
     const env = signEnvelope(TYPE, payload, [k1]);
     const sig = Buffer.from(env.signatures[0]!.sig, 'base64');
     const opts = { publicKeys: [k1.publicKey], payloadType: TYPE };
-    for (const bad of [sig.subarray(0, 63), sig.subarray(0, 32), Buffer.concat([sig, Buffer.from([0])]), Buffer.alloc(0)]) {
+    for (const bad of [
+      sig.subarray(0, 63),
+      sig.subarray(0, 32),
+      Buffer.concat([sig, Buffer.from([0])]),
+      Buffer.alloc(0),
+    ]) {
       expect(codeOf(() => verifyEnvelope(withSig(env, bad), opts))).toBe('SIGNING_SIGNATURE_INVALID');
     }
     // Non-canonical base64 spellings of the same 64 bytes are also refused.
     const b64 = env.signatures[0]!.sig;
-    for (const spelling of [`${b64}=`, `${b64.slice(0, -2)}==`.replace(/==$/, 'A='), ` ${b64}`, b64.replace(/=+$/, '')]) {
+    for (const spelling of [
+      `${b64}=`,
+      `${b64.slice(0, -2)}==`.replace(/==$/, 'A='),
+      ` ${b64}`,
+      b64.replace(/=+$/, ''),
+    ]) {
       const e = { ...env, signatures: [{ keyid: env.signatures[0]!.keyid, sig: spelling }] };
       expect(codeOf(() => verifyEnvelope(e, opts))).toBe('SIGNING_SIGNATURE_INVALID');
     }

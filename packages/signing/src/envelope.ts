@@ -67,7 +67,10 @@ function cachedPublicKey(hex: string): KeyObject {
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
   // UTF-8 encoding maps every lone surrogate to U+FFFD, so two different types could share a PAE.
   if (LONE_SURROGATE.test(payloadType)) {
-    throw new SigningError('SIGNING_PAYLOAD_TYPE', 'payload type contains a lone UTF-16 surrogate; it must be well-formed Unicode');
+    throw new SigningError(
+      'SIGNING_PAYLOAD_TYPE',
+      'payload type contains a lone UTF-16 surrogate; it must be well-formed Unicode',
+    );
   }
   const type = encoder.encode(payloadType);
   const head = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
@@ -81,7 +84,10 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
 export function signEnvelope(payloadType: string, payload: Uint8Array, keys: Array<{ privateKey: string }>): Envelope {
   if (keys.length === 0) throw new SigningError('SIGNING_KEY_MISSING', 'signEnvelope needs at least one private key');
   if (keys.length > MAX_SIGNATURES) {
-    throw new SigningError('SIGNING_MALFORMED', `at most ${MAX_SIGNATURES} signatures fit in one envelope; got ${keys.length}`);
+    throw new SigningError(
+      'SIGNING_MALFORMED',
+      `at most ${MAX_SIGNATURES} signatures fit in one envelope; got ${keys.length}`,
+    );
   }
   const pae = preAuthEncoding(payloadType, payload);
   const signatures = keys.map(({ privateKey }) => {
@@ -135,7 +141,8 @@ function checkEnvelopeShape(value: unknown): Envelope {
   };
   if (!isPlainObject(value)) return bad('expected a JSON object { payloadType, payload, signatures }');
   checkKeys(value, ['payloadType', 'payload', 'signatures'], 'envelope', bad);
-  if (typeof value.payloadType !== 'string' || value.payloadType.length === 0) bad('payloadType must be a non-empty string');
+  if (typeof value.payloadType !== 'string' || value.payloadType.length === 0)
+    bad('payloadType must be a non-empty string');
   // The payload's base64 is checked strictly where it is decoded (once, in verification).
   if (typeof value.payload !== 'string') bad('payload must be a base64 string');
   const signatures = value.signatures;
@@ -144,13 +151,19 @@ function checkEnvelopeShape(value: unknown): Envelope {
   for (const [i, s] of signatures.entries()) {
     if (!isPlainObject(s)) bad(`signatures[${i}] must be an object { keyid, sig }`);
     checkKeys(s as Record<string, unknown>, ['keyid', 'sig'], `signatures[${i}]`, bad);
-    if (typeof s.keyid !== 'string' || !/^[0-9a-f]{64}$/.test(s.keyid)) bad(`signatures[${i}].keyid must be 64 lowercase hex`);
+    if (typeof s.keyid !== 'string' || !/^[0-9a-f]{64}$/.test(s.keyid))
+      bad(`signatures[${i}].keyid must be 64 lowercase hex`);
     if (typeof s.sig !== 'string') bad(`signatures[${i}].sig must be a base64 string`);
   }
   return value as unknown as Envelope;
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: string[], where: string, bad: (what: string, found?: unknown) => never): void {
+function checkKeys(
+  obj: Record<string, unknown>,
+  allowed: string[],
+  where: string,
+  bad: (what: string, found?: unknown) => never,
+): void {
   for (const key of allowed) if (!Object.hasOwn(obj, key)) bad(`${where} is missing "${key}"`);
   for (const key of Object.keys(obj)) if (!allowed.includes(key)) bad(`${where} has unexpected field "${key}"`, key);
 }
@@ -165,8 +178,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `threshold` distinct trusted keys verified the PAE. A signature whose keyid names no trusted key
  * is ignored (never tried against other keys), so a tampered keyid invalidates that signature.
  */
-export function verifyEnvelopeDetailed(input: Envelope | Uint8Array | string, options: VerifyEnvelopeOptions): VerifiedEnvelope {
-  const envelope = input instanceof Uint8Array || typeof input === 'string' ? parseEnvelope(input) : checkEnvelopeShape(input);
+export function verifyEnvelopeDetailed(
+  input: Envelope | Uint8Array | string,
+  options: VerifyEnvelopeOptions,
+): VerifiedEnvelope {
+  const envelope =
+    input instanceof Uint8Array || typeof input === 'string' ? parseEnvelope(input) : checkEnvelopeShape(input);
   if (typeof options.payloadType !== 'string' || options.payloadType.length === 0) {
     throw new SigningError('SIGNING_PAYLOAD_TYPE', 'verifyEnvelope needs the expected payloadType');
   }
@@ -178,7 +195,10 @@ export function verifyEnvelopeDetailed(input: Envelope | Uint8Array | string, op
     );
   }
   if (options.publicKeys.length === 0) {
-    throw new SigningError('SIGNING_KEY_MISSING', 'no trusted public key given; pass the signer\'s key (`--pubkey <hex>`)');
+    throw new SigningError(
+      'SIGNING_KEY_MISSING',
+      "no trusted public key given; pass the signer's key (`--pubkey <hex>`)",
+    );
   }
   const trusted = new Map(options.publicKeys.map((hex) => [keyIdFor(hex), cachedPublicKey(hex)]));
   const payload = decodeBase64Strict(envelope.payload, 'envelope payload');

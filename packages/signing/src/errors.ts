@@ -25,7 +25,11 @@ export class SigningError extends Error {
   readonly code: SigningErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: SigningErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: SigningErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};

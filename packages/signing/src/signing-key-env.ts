@@ -5,7 +5,10 @@ import { SigningError } from './errors.js';
  * Reads a hex Ed25519 private key from the environment variable `name` (never from a flag:
  * `ps` would show it). Error messages name the variable, never its value.
  */
-export function signingKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): { privateKey: string; publicKey: string } {
+export function signingKeyFromEnv(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { privateKey: string; publicKey: string } {
   if (/^[0-9a-fA-F]{64}([0-9a-fA-F]{64})?$/.test(name)) {
     throw new SigningError(
       'SIGNING_KEY_MISSING',
@@ -13,7 +16,10 @@ export function signingKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process
     );
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new SigningError('SIGNING_KEY_MISSING', `"${name}" is not an environment variable name (expected e.g. AGENTLANG_SIGNING_KEY)`);
+    throw new SigningError(
+      'SIGNING_KEY_MISSING',
+      `"${name}" is not an environment variable name (expected e.g. AGENTLANG_SIGNING_KEY)`,
+    );
   }
   const value = env[name];
   if (value === undefined || value.trim() === '') {
@@ -27,9 +33,13 @@ export function signingKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process
   try {
     return { privateKey, publicKey: publicKeyFor(privateKey) };
   } catch (error) {
-    throw new SigningError('SIGNING_KEY_INVALID', `environment variable ${name} does not hold an Ed25519 private key: ${(error as Error).message}`, {
-      cause: error,
-      details: { variable: name },
-    });
+    throw new SigningError(
+      'SIGNING_KEY_INVALID',
+      `environment variable ${name} does not hold an Ed25519 private key: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { variable: name },
+      },
+    );
   }
 }

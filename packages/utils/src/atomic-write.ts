@@ -74,7 +74,11 @@ export function writeFileAtomicSync(path: string, bytes: string | Uint8Array, op
 }
 
 /** The asynchronous {@link writeFileAtomicSync}: same steps, same guarantees. */
-export async function writeFileAtomic(path: string, bytes: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  bytes: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const file = await openAtomicFile(path, options);
   try {
     await file.handle.writeFile(bytes);
@@ -104,7 +108,10 @@ export interface AtomicFile {
  * must appear at `path` whole or not at all: write through `handle`, check the bytes at `tempPath`
  * if needed, then `commit()`; on any failure `discard()`.
  */
-export async function openAtomicFile(path: string, options: { createDirectory?: boolean; mode?: number; suffix?: string } = {}): Promise<AtomicFile> {
+export async function openAtomicFile(
+  path: string,
+  options: { createDirectory?: boolean; mode?: number; suffix?: string } = {},
+): Promise<AtomicFile> {
   const dir = dirname(path);
   if (options.createDirectory) await mkdir(dir, { recursive: true, mode: 0o755 });
   const tempPath = tempPathFor(path, options.suffix);

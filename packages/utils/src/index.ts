@@ -1,4 +1,11 @@
-export { type AtomicFile, type AtomicWriteOptions, openAtomicFile, tempPathFor, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+export {
+  type AtomicFile,
+  type AtomicWriteOptions,
+  openAtomicFile,
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './atomic-write.js';
 export { editDistance, nearestWord } from './edit-distance.js';
 export { absolutePathEntries, findOnPath } from './find-on-path.js';
 export { killProcessGroup } from './kill-process-group.js';

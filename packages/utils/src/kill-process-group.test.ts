@@ -15,7 +15,10 @@ const alive = (pid: number): boolean => {
 
 it('kills the child and the grandchildren it started, and reports a gone group', async () => {
   // The shell starts a background grandchild, prints its pid, and waits.
-  const child = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const grandchild = Number(line.toString().trim());
   expect(alive(grandchild)).toBe(true);

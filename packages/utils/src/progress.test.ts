@@ -10,7 +10,8 @@ it('writes one line per 10% of a large task and nothing for a small one', () => 
   const lines: string[] = [];
   const report = progressLogger((l) => lines.push(l), 8 * MIB);
   report({ verb: 'pulling', label: 'alice/tiny@1.0.0', bytes: MIB, total: MIB });
-  for (let done = 0; done <= 20 * MIB; done += MIB) report({ verb: 'pulling', label: 'alice/demo@1.0.0', bytes: done, total: 20 * MIB });
+  for (let done = 0; done <= 20 * MIB; done += MIB)
+    report({ verb: 'pulling', label: 'alice/demo@1.0.0', bytes: done, total: 20 * MIB });
   expect(lines).toHaveLength(11);
   expect(lines[0]).toBe('pulling alice/demo@1.0.0  0.0/20.0 MiB (0%)');
   expect(lines.at(-1)).toBe('pulling alice/demo@1.0.0  20.0/20.0 MiB (100%)');

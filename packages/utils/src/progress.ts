@@ -29,7 +29,9 @@ export function progressLogger(log: (line: string) => void, minBytes = 8 * MIB):
     const step = percent < 0 ? Math.floor(p.bytes / (16 * MIB)) : Math.floor(percent / 10);
     if (lastShown.get(key) === step) return;
     lastShown.set(key, step);
-    log(`${p.verb} ${p.label}  ${p.total ? `${mebibytes(p.bytes)}/${mebibytes(p.total)} MiB (${percent}%)` : `${mebibytes(p.bytes)} MiB`}`);
+    log(
+      `${p.verb} ${p.label}  ${p.total ? `${mebibytes(p.bytes)}/${mebibytes(p.total)} MiB (${percent}%)` : `${mebibytes(p.bytes)} MiB`}`,
+    );
   };
 }
 

@@ -20,7 +20,9 @@ for (const file of suites) {
       rows.push(r);
       const ratio = r.ratio === undefined ? '' : `  ratio ${r.ratio.toFixed(2)}`;
       const target = r.target ? `  target ${r.target} ${r.pass ? 'MET' : 'MISSED'}` : '';
-      process.stdout.write(`${r.suite.padEnd(12)} ${r.name.padEnd(52)} ${String(r.value).padStart(10)} ${r.unit ?? ''}${ratio}${target}\n`);
+      process.stdout.write(
+        `${r.suite.padEnd(12)} ${r.name.padEnd(52)} ${String(r.value).padStart(10)} ${r.unit ?? ''}${ratio}${target}\n`,
+      );
       if (r.note) process.stdout.write(`${''.padEnd(13)}${r.note}\n`);
     }
   } catch (error) {
@@ -29,4 +31,7 @@ for (const file of suites) {
   }
 }
 mkdirSync(join(root, 'bench-results'), { recursive: true });
-writeFileSync(join(root, 'bench-results/latest.json'), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench-results/latest.json'),
+  `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`,
+);

@@ -19,7 +19,11 @@ export interface CliResult {
  * behaves the same on a laptop and under CI.
  */
 export function hermeticEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && !key.startsWith('AGENTLANG_') && !key.startsWith('AGENTSPEC_')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => key !== 'CI' && !key.startsWith('AGENTLANG_') && !key.startsWith('AGENTSPEC_'),
+    ),
+  );
 }
 
 /** Runs the built `agentlang` CLI synchronously with the given arguments (in a {@link hermeticEnv}). */
@@ -45,18 +49,28 @@ function assignment(stdout: string, name: string): string {
 }
 
 /** Runs `agentlang keygen` and returns the Ed25519 pair: `priv` (AGENTLANG_SIGNING_KEY) and `pub` (AGENTLANG_PUBKEY), 64 hex each. */
-export function cliKeygen(options: { cwd?: string; env?: Record<string, string | undefined> } = {}): { priv: string; pub: string } {
+export function cliKeygen(options: { cwd?: string; env?: Record<string, string | undefined> } = {}): {
+  priv: string;
+  pub: string;
+} {
   const r = runCli(['keygen'], options);
   if (r.status !== 0) throw new Error(`agentlang keygen exited ${r.status}: ${r.stderr}`);
   const priv = assignment(r.stdout, 'AGENTLANG_SIGNING_KEY');
   const pub = assignment(r.stdout, 'AGENTLANG_PUBKEY');
-  if (!/^[0-9a-f]{64}$/.test(priv) || !/^[0-9a-f]{64}$/.test(pub)) throw new Error(`agentlang keygen printed keys that are not 64 hex: ${r.stdout}`);
+  if (!/^[0-9a-f]{64}$/.test(priv) || !/^[0-9a-f]{64}$/.test(pub))
+    throw new Error(`agentlang keygen printed keys that are not 64 hex: ${r.stdout}`);
   return { priv, pub };
 }
 
 /** Runs `agentlang keygen --x25519` and returns `identity` (AGENTLANG_IDENTITY) and `recipient` (AGENTLANG_RECIPIENT). */
-export function cliKeygenX25519(options: { cwd?: string; env?: Record<string, string | undefined> } = {}): { identity: string; recipient: string } {
+export function cliKeygenX25519(options: { cwd?: string; env?: Record<string, string | undefined> } = {}): {
+  identity: string;
+  recipient: string;
+} {
   const r = runCli(['keygen', '--x25519'], options);
   if (r.status !== 0) throw new Error(`agentlang keygen --x25519 exited ${r.status}: ${r.stderr}`);
-  return { identity: assignment(r.stdout, 'AGENTLANG_IDENTITY'), recipient: assignment(r.stdout, 'AGENTLANG_RECIPIENT') };
+  return {
+    identity: assignment(r.stdout, 'AGENTLANG_IDENTITY'),
+    recipient: assignment(r.stdout, 'AGENTLANG_RECIPIENT'),
+  };
 }

@@ -16,7 +16,9 @@ function replaceLine(text: string, key: string, value: string): string {
 }
 
 /** {@link DEMO_AGENT} with another name, version and/or description (every other line unchanged). */
-export function demoAgent(options: { name?: string | undefined; version?: string | undefined; description?: string | undefined } = {}): string {
+export function demoAgent(
+  options: { name?: string | undefined; version?: string | undefined; description?: string | undefined } = {},
+): string {
   let text = DEMO_AGENT;
   if (options.name !== undefined) text = replaceLine(text, 'name', options.name);
   if (options.version !== undefined) text = replaceLine(text, 'version', options.version);

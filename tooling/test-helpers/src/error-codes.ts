@@ -34,8 +34,10 @@ function codesIn(path: string, pattern: RegExp, withKeys: boolean): Set<string> 
   const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const found = new Set<string>();
   const visit = (node: ts.Node): void => {
-    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && pattern.test(node.text)) found.add(node.text);
-    if (withKeys && ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && pattern.test(node.name.text)) found.add(node.name.text);
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && pattern.test(node.text))
+      found.add(node.text);
+    if (withKeys && ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && pattern.test(node.name.text))
+      found.add(node.name.text);
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -50,7 +52,9 @@ function readmeRows(readme: string, pattern: RegExp): { rows: ErrorCodeRow[]; ha
   for (const line of section.split('\n')) {
     if (!line.startsWith('|') || /^\|[\s:|-]+\|?$/.test(line)) continue;
     const cells = line.split('|').slice(1, -1);
-    const codes = [...(cells[0] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1] as string).filter((c) => pattern.test(c));
+    const codes = [...(cells[0] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)]
+      .map((m) => m[1] as string)
+      .filter((c) => pattern.test(c));
     if (codes.length > 0) rows.push({ codes, description: cells.slice(1).join('|').trim() });
   }
   return { rows, hasSection: true };
@@ -65,14 +69,17 @@ export function errorCodeReport(packageDir: string, prefix: string, errorsFile =
   const defined = [...codesIn(join(packageDir, errorsFile), pattern, true)].sort();
   const used = new Map<string, string[]>();
   for (const path of sourceFiles(join(packageDir, 'src'))) {
-    for (const code of codesIn(path, pattern, false)) used.set(code, [...(used.get(code) ?? []), relative(packageDir, path)]);
+    for (const code of codesIn(path, pattern, false))
+      used.set(code, [...(used.get(code) ?? []), relative(packageDir, path)]);
   }
   const { rows, hasSection } = readmeRows(readFileSync(join(packageDir, 'README.md'), 'utf8'), pattern);
   return { defined, used, rows, hasSection };
 }
 
 function hasDoc(node: ts.Node, file: ts.SourceFile): boolean {
-  return (ts.getLeadingCommentRanges(file.text, node.getFullStart()) ?? []).some((r) => file.text.startsWith('/**', r.pos));
+  return (ts.getLeadingCommentRanges(file.text, node.getFullStart()) ?? []).some((r) =>
+    file.text.startsWith('/**', r.pos),
+  );
 }
 
 function isExported(node: ts.Node): boolean {
@@ -80,7 +87,9 @@ function isExported(node: ts.Node): boolean {
 }
 
 function extendsError(node: ts.ClassDeclaration): boolean {
-  return (node.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword && h.types.some((t) => t.expression.getText() === 'Error'));
+  return (node.heritageClauses ?? []).some(
+    (h) => h.token === ts.SyntaxKind.ExtendsKeyword && h.types.some((t) => t.expression.getText() === 'Error'),
+  );
 }
 
 /**
@@ -92,11 +101,22 @@ function extendsError(node: ts.ClassDeclaration): boolean {
  * readonly `code` and `details`.
  */
 export function errorModuleDeviations(errorsPath: string, prefix: string): string[] {
-  const file = ts.createSourceFile(errorsPath, readFileSync(errorsPath, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const problems: string[] = [];
-  const tables = file.statements.filter(ts.isVariableStatement).filter(isExported).flatMap((statement) =>
-    statement.declarationList.declarations.filter((d) => ts.isIdentifier(d.name) && d.name.text.endsWith('ErrorCode')).map((d) => ({ statement, declaration: d })),
+  const file = ts.createSourceFile(
+    errorsPath,
+    readFileSync(errorsPath, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    ts.ScriptKind.TS,
   );
+  const problems: string[] = [];
+  const tables = file.statements
+    .filter(ts.isVariableStatement)
+    .filter(isExported)
+    .flatMap((statement) =>
+      statement.declarationList.declarations
+        .filter((d) => ts.isIdentifier(d.name) && d.name.text.endsWith('ErrorCode'))
+        .map((d) => ({ statement, declaration: d })),
+    );
   const classes = file.statements.filter(ts.isClassDeclaration).filter(extendsError);
   if (tables.length !== 1) return [`expected one exported const table named XErrorCode, found ${tables.length}`];
   const { statement, declaration } = tables[0]!;
@@ -104,12 +124,15 @@ export function errorModuleDeviations(errorsPath: string, prefix: string): strin
   if (!hasDoc(statement, file)) problems.push(`${name}: no doc comment`);
   const init = declaration.initializer;
   const literal = init && ts.isAsExpression(init) && init.type.getText(file) === 'const' ? init.expression : undefined;
-  if (literal === undefined || !ts.isObjectLiteralExpression(literal)) problems.push(`${name}: not an object literal \`as const\``);
+  if (literal === undefined || !ts.isObjectLiteralExpression(literal))
+    problems.push(`${name}: not an object literal \`as const\``);
   else {
     for (const property of literal.properties) {
       const key = property.name?.getText(file) ?? property.getText(file);
-      if (!ts.isPropertyAssignment(property) || !ts.isStringLiteral(property.initializer)) problems.push(`${name}.${key}: not a string code`);
-      else if (!new RegExp(`^${prefix}_[A-Z0-9_]+$`).test(property.initializer.text)) problems.push(`${name}.${key}: ${property.initializer.text} does not start with ${prefix}_`);
+      if (!ts.isPropertyAssignment(property) || !ts.isStringLiteral(property.initializer))
+        problems.push(`${name}.${key}: not a string code`);
+      else if (!new RegExp(`^${prefix}_[A-Z0-9_]+$`).test(property.initializer.text))
+        problems.push(`${name}.${key}: ${property.initializer.text} does not start with ${prefix}_`);
       if (!/^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*$/.test(key)) problems.push(`${name}.${key}: key is not PascalCase`);
       if (!hasDoc(property, file)) problems.push(`${name}.${key}: no doc line`);
     }
@@ -117,23 +140,33 @@ export function errorModuleDeviations(errorsPath: string, prefix: string): strin
   const alias = file.statements.filter(ts.isTypeAliasDeclaration).find((t) => t.name.text === name);
   const valueType = `(typeof ${name})[keyof typeof ${name}]`;
   const first = alias && (ts.isUnionTypeNode(alias.type) ? alias.type.types[0] : alias.type);
-  if (!alias || !isExported(alias) || first?.getText(file) !== valueType) problems.push(`no \`export type ${name} = ${valueType}\``);
+  if (!alias || !isExported(alias) || first?.getText(file) !== valueType)
+    problems.push(`no \`export type ${name} = ${valueType}\``);
   else if (!hasDoc(alias, file)) problems.push(`type ${name}: no doc comment`);
   const className = name.replace(/Code$/, '');
-  if (classes.length !== 1) problems.push(`expected one class extending Error, found ${classes.length}: ${classes.map((c) => c.name?.text).join(', ')}`);
+  if (classes.length !== 1)
+    problems.push(
+      `expected one class extending Error, found ${classes.length}: ${classes.map((c) => c.name?.text).join(', ')}`,
+    );
   const errorClass = classes.find((c) => c.name?.text === className);
   if (!errorClass) return [...problems, `no class ${className} extends Error`];
   if (!isExported(errorClass)) problems.push(`${className}: not exported`);
   if (!hasDoc(errorClass, file)) problems.push(`${className}: no doc comment`);
   for (const field of ['code', 'details']) {
-    const member = errorClass.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(file) === field);
-    if (!member || !(ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) problems.push(`${className}: no readonly ${field}`);
+    const member = errorClass.members.find(
+      (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(file) === field,
+    );
+    if (!member || !(ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword))
+      problems.push(`${className}: no readonly ${field}`);
   }
   const constructors = errorClass.members.filter(ts.isConstructorDeclaration);
   const params = constructors[0]?.parameters ?? [];
   const [code, message, options] = params;
   const optionsType = options?.type;
-  const optionKeys = optionsType && ts.isTypeLiteralNode(optionsType) ? optionsType.members.map((m) => `${m.name?.getText(file)}${m.questionToken ? '?' : ''}`).sort() : [];
+  const optionKeys =
+    optionsType && ts.isTypeLiteralNode(optionsType)
+      ? optionsType.members.map((m) => `${m.name?.getText(file)}${m.questionToken ? '?' : ''}`).sort()
+      : [];
   if (
     constructors.length !== 1 ||
     params.length !== 3 ||
@@ -142,7 +175,9 @@ export function errorModuleDeviations(errorsPath: string, prefix: string): strin
     optionKeys.join(',') !== 'cause?,details?' ||
     options?.initializer?.getText(file).replace(/\s/g, '') !== '{}'
   ) {
-    problems.push(`${className}: constructor is not (code: ${name}, message: string, options: { details?; cause? } = {})`);
+    problems.push(
+      `${className}: constructor is not (code: ${name}, message: string, options: { details?; cause? } = {})`,
+    );
   }
   return problems;
 }
@@ -163,26 +198,38 @@ export function describeErrorCodeDocs(packageDir: string, prefix: string, errors
     });
 
     it('the README has an error-code section and the source defines codes', () => {
-      expect(report.hasSection, 'README.md needs a "## Error codes" section with a | code | meaning | table').toBe(true);
+      expect(report.hasSection, 'README.md needs a "## Error codes" section with a | code | meaning | table').toBe(
+        true,
+      );
       expect(report.defined.length).toBeGreaterThan(0);
     });
 
     it('every code the source uses is defined in the error module', () => {
-      const undefinedCodes = [...report.used].filter(([code]) => !report.defined.includes(code)).map(([code, files]) => `${code} (${files.join(', ')})`);
+      const undefinedCodes = [...report.used]
+        .filter(([code]) => !report.defined.includes(code))
+        .map(([code, files]) => `${code} (${files.join(', ')})`);
       expect(undefinedCodes, `codes used in src but not defined in ${errorsFile}`).toEqual([]);
     });
 
     it('every code the source defines or uses has a row in the README table', () => {
       const all = new Set([...report.defined, ...report.used.keys()]);
-      expect([...all].filter((code) => !documented.has(code)).sort(), 'codes missing from the README error-code table').toEqual([]);
+      expect(
+        [...all].filter((code) => !documented.has(code)).sort(),
+        'codes missing from the README error-code table',
+      ).toEqual([]);
     });
 
     it('the README table lists no code the source never defines', () => {
-      expect([...documented].filter((code) => !report.defined.includes(code)).sort(), 'README rows for codes the source does not define').toEqual([]);
+      expect(
+        [...documented].filter((code) => !report.defined.includes(code)).sort(),
+        'README rows for codes the source does not define',
+      ).toEqual([]);
     });
 
     it('every row describes its code(s) and no code has two rows', () => {
-      expect(report.rows.filter((row) => row.description.replace(/[|\s]/g, '') === '').map((row) => row.codes.join(', '))).toEqual([]);
+      expect(
+        report.rows.filter((row) => row.description.replace(/[|\s]/g, '') === '').map((row) => row.codes.join(', ')),
+      ).toEqual([]);
       const seen = report.rows.flatMap((row) => row.codes);
       expect(seen.filter((code, i) => seen.indexOf(code) !== i)).toEqual([]);
     });

@@ -15,7 +15,10 @@ export function thrownBy<E extends Error>(errorClass: ErrorClass<E>, fn: () => u
 }
 
 /** Awaits `work` (a promise, or a function returning one), asserts it rejects with an instance of `errorClass`, and returns that error. */
-export async function rejectedWith<E extends Error>(errorClass: ErrorClass<E>, work: Promise<unknown> | (() => unknown)): Promise<E> {
+export async function rejectedWith<E extends Error>(
+  errorClass: ErrorClass<E>,
+  work: Promise<unknown> | (() => unknown),
+): Promise<E> {
   try {
     await (typeof work === 'function' ? work() : work);
   } catch (error) {

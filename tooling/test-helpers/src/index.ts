@@ -4,5 +4,11 @@ export { runCli, cliPath, cliKeygen, cliKeygenX25519, hermeticEnv, type CliResul
 export { DEMO_AGENT, demoAgent, demoAgentDir, demoAgentPath } from './demo-agent.js';
 export { ed25519Hex } from './keys.js';
 export { rejectedWith, thrownBy, type ErrorClass } from './errors.js';
-export { describeErrorCodeDocs, errorCodeReport, errorModuleDeviations, type ErrorCodeReport, type ErrorCodeRow } from './error-codes.js';
+export {
+  describeErrorCodeDocs,
+  errorCodeReport,
+  errorModuleDeviations,
+  type ErrorCodeReport,
+  type ErrorCodeRow,
+} from './error-codes.js';
 export { startScriptedServer, type RecordedRequest, type ScriptedServer, type ScriptStep } from './scripted-server.js';

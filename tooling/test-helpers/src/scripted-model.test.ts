@@ -14,7 +14,12 @@ afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) await stop(c);
 });
 
-function start(args: string[]): { child: Child; stdout: Promise<string>; exit: Promise<number | null>; stderr: () => string } {
+function start(args: string[]): {
+  child: Child;
+  stdout: Promise<string>;
+  exit: Promise<number | null>;
+  stderr: () => string;
+} {
   if (!existsSync(entry)) throw new Error(`${entry} is missing; run \`pnpm build\` first`);
   const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -40,15 +45,27 @@ async function stop(child: Child): Promise<number | null> {
   return done;
 }
 
-describe('dist/scripted-model.js (the demo\'s model server)', () => {
+describe("dist/scripted-model.js (the demo's model server)", () => {
   it('prints its 127.0.0.1 origin, serves the script in both protocols (streamed and whole), and stops cleanly on SIGTERM', async () => {
-    const dir = writeTree(makeTempDir(), { 'script.json': JSON.stringify([{ text: 'Hello from the script.' }, { text: 'Second answer.' }]) });
+    const dir = writeTree(makeTempDir(), {
+      'script.json': JSON.stringify([{ text: 'Hello from the script.' }, { text: 'Second answer.' }]),
+    });
     const s = start(['--script', join(dir, 'script.json')]);
     const origin = (await s.stdout).trim();
     expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const whole = await fetch(`${origin}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) });
-    expect(await whole.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'Hello from the script.' }], stop_reason: 'end_turn' });
-    const streamed = await fetch(`${origin}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [], stream: true }) });
+    const whole = await fetch(`${origin}/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', messages: [] }),
+    });
+    expect(await whole.json()).toMatchObject({
+      type: 'message',
+      content: [{ type: 'text', text: 'Hello from the script.' }],
+      stop_reason: 'end_turn',
+    });
+    const streamed = await fetch(`${origin}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', messages: [], stream: true }),
+    });
     const sse = await streamed.text();
     const pieces = [...sse.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join('');
     expect(pieces).toBe('Second answer.');

@@ -29,10 +29,13 @@ try {
   fail(`cannot read ${values.script}: ${(error as Error).message}`);
 }
 if (!Array.isArray(script) || !script.every((s) => typeof s === 'object' && s !== null && !Array.isArray(s))) {
-  fail(`${values.script} must hold a JSON array of step objects, e.g. [{"text":"Hello"}]; found ${JSON.stringify(script).slice(0, 60)}`);
+  fail(
+    `${values.script} must hold a JSON array of step objects, e.g. [{"text":"Hello"}]; found ${JSON.stringify(script).slice(0, 60)}`,
+  );
 }
 const port = values.port === undefined ? 0 : Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer 0-65535; found ${values.port}`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be an integer 0-65535; found ${values.port}`);
 
 const server = await startScriptedServer(script as ScriptStep[], { port }).catch((error: Error) => fail(error.message));
 process.stdout.write(`${server.origin}\n`);

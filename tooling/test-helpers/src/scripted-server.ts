@@ -42,13 +42,20 @@ export interface ScriptedServer {
 
 function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown }>, holdAfter?: number) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const e of holdAfter === undefined ? events : events.slice(0, holdAfter)) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+  for (const e of holdAfter === undefined ? events : events.slice(0, holdAfter))
+    res.write(
+      `${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`,
+    );
   if (holdAfter === undefined) res.end();
 }
 
 function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: number) {
   const usage = { prompt_tokens: step.usage?.input ?? 10, completion_tokens: step.usage?.output ?? 5 };
-  const calls = (step.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${n}_${i}`, name: c.name, args: JSON.stringify(c.arguments) }));
+  const calls = (step.toolCalls ?? []).map((c, i) => ({
+    id: c.id ?? `call_${n}_${i}`,
+    name: c.name,
+    args: JSON.stringify(c.arguments),
+  }));
   const finish = calls.length > 0 ? 'tool_calls' : step.stop === 'max_tokens' ? 'length' : 'stop';
   if (!stream) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -62,7 +69,15 @@ function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: numbe
             message: {
               role: 'assistant',
               content: step.text ?? null,
-              ...(calls.length ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })) } : {}),
+              ...(calls.length
+                ? {
+                    tool_calls: calls.map((c) => ({
+                      id: c.id,
+                      type: 'function',
+                      function: { name: c.name, arguments: c.args },
+                    })),
+                  }
+                : {}),
             },
             finish_reason: finish,
           },
@@ -73,15 +88,20 @@ function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: numbe
     return;
   }
   const events: Array<{ data: unknown }> = [];
-  const chunk = (delta: unknown, finish_reason: string | null = null) => ({ data: { id: `cmpl-${n}`, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] } });
+  const chunk = (delta: unknown, finish_reason: string | null = null) => ({
+    data: { id: `cmpl-${n}`, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] },
+  });
   events.push(chunk({ role: 'assistant', content: '' }));
   const text = step.text ?? '';
   // Split the text and each call's arguments into small pieces, as real servers do.
   for (let i = 0; i < text.length; i += 7) events.push(chunk({ content: text.slice(i, i + 7) }));
   const textEnd = events.length;
   calls.forEach((c, index) => {
-    events.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }));
-    for (let i = 0; i < c.args.length; i += 5) events.push(chunk({ tool_calls: [{ index, function: { arguments: c.args.slice(i, i + 5) } }] }));
+    events.push(
+      chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }),
+    );
+    for (let i = 0; i < c.args.length; i += 5)
+      events.push(chunk({ tool_calls: [{ index, function: { arguments: c.args.slice(i, i + 5) } }] }));
   });
   events.push(chunk({}, finish));
   events.push({ data: { id: `cmpl-${n}`, object: 'chat.completion.chunk', choices: [], usage } });
@@ -90,23 +110,39 @@ function openai(step: ScriptStep, stream: boolean, res: ServerResponse, n: numbe
 }
 
 function anthropic(step: ScriptStep, stream: boolean, res: ServerResponse, n: number) {
-  const calls = (step.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `toolu_${n}_${i}`, name: c.name, input: c.arguments }));
+  const calls = (step.toolCalls ?? []).map((c, i) => ({
+    id: c.id ?? `toolu_${n}_${i}`,
+    name: c.name,
+    input: c.arguments,
+  }));
   const stop = calls.length > 0 ? 'tool_use' : step.stop === 'max_tokens' ? 'max_tokens' : 'end_turn';
   const usage = { input_tokens: step.usage?.input ?? 10, output_tokens: step.usage?.output ?? 5 };
   if (!stream) {
     res.writeHead(200, { 'content-type': 'application/json' });
-    const content = [...(step.text ? [{ type: 'text', text: step.text }] : []), ...calls.map((c) => ({ type: 'tool_use', ...c }))];
+    const content = [
+      ...(step.text ? [{ type: 'text', text: step.text }] : []),
+      ...calls.map((c) => ({ type: 'tool_use', ...c })),
+    ];
     res.end(JSON.stringify({ id: `msg_${n}`, type: 'message', role: 'assistant', content, stop_reason: stop, usage }));
     return;
   }
   const events: Array<{ event: string; data: unknown }> = [];
   const ev = (event: string, data: Record<string, unknown>) => events.push({ event, data: { type: event, ...data } });
-  ev('message_start', { message: { id: `msg_${n}`, type: 'message', role: 'assistant', content: [], usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } });
+  ev('message_start', {
+    message: {
+      id: `msg_${n}`,
+      type: 'message',
+      role: 'assistant',
+      content: [],
+      usage: { input_tokens: usage.input_tokens, output_tokens: 1 },
+    },
+  });
   let index = 0;
   if (step.text) {
     ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
     ev('ping', {});
-    for (let i = 0; i < step.text.length; i += 7) ev('content_block_delta', { index, delta: { type: 'text_delta', text: step.text.slice(i, i + 7) } });
+    for (let i = 0; i < step.text.length; i += 7)
+      ev('content_block_delta', { index, delta: { type: 'text_delta', text: step.text.slice(i, i + 7) } });
     ev('content_block_stop', { index });
     index++;
   }
@@ -114,17 +150,24 @@ function anthropic(step: ScriptStep, stream: boolean, res: ServerResponse, n: nu
   for (const c of calls) {
     ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } });
     const json = JSON.stringify(c.input);
-    for (let i = 0; i < json.length; i += 5) ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(i, i + 5) } });
+    for (let i = 0; i < json.length; i += 5)
+      ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(i, i + 5) } });
     ev('content_block_stop', { index });
     index++;
   }
-  ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+  ev('message_delta', {
+    delta: { stop_reason: stop, stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens },
+  });
   ev('message_stop', {});
   sse(res, events, step.stall ? textEnd : undefined);
 }
 
 /** Starts the server on 127.0.0.1 (`port` 0, the default, picks a free one); `close()` it in a finally or afterEach. */
-export async function startScriptedServer(script: ScriptStep[], options: { port?: number } = {}): Promise<ScriptedServer> {
+export async function startScriptedServer(
+  script: ScriptStep[],
+  options: { port?: number } = {},
+): Promise<ScriptedServer> {
   const queue = [...script];
   const requests: RecordedRequest[] = [];
   let served = 0;
@@ -149,7 +192,9 @@ export async function startScriptedServer(script: ScriptStep[], options: { port?
         return;
       }
       if (step.status) {
-        res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(step.body ?? '{"error":{"message":"scripted error"}}');
+        res
+          .writeHead(step.status, { 'content-type': 'application/json', ...step.headers })
+          .end(step.body ?? '{"error":{"message":"scripted error"}}');
         return;
       }
       const stream = body.stream === true;
@@ -166,7 +211,9 @@ export async function startScriptedServer(script: ScriptStep[], options: { port?
       else answer();
     });
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,

@@ -25,26 +25,41 @@ export async function run(ctx: ContextOf<typeof BUILD>): Promise<CommandResult> 
   const signEnv = ctx.values['sign-key-env'] ?? (ctx.env.AGENTLANG_SIGNING_KEY ? 'AGENTLANG_SIGNING_KEY' : undefined);
   const signingKeys = signEnv ? [signingKeyFromEnv(signEnv, ctx.env).privateKey] : [];
   const recipients = [...ctx.values.recipient];
-  if (recipients.length === 0 && ctx.env.AGENTLANG_RECIPIENT) recipients.push(...ctx.env.AGENTLANG_RECIPIENT.split(/[\s,]+/).filter(Boolean));
+  if (recipients.length === 0 && ctx.env.AGENTLANG_RECIPIENT)
+    recipients.push(...ctx.env.AGENTLANG_RECIPIENT.split(/[\s,]+/).filter(Boolean));
   const passEnv = ctx.values['passphrase-env'];
   let passphrase: string | undefined;
   if (passEnv !== undefined) {
     passphrase = ctx.env[passEnv];
     if (passphrase === undefined || passphrase === '') {
-      throw new ContainerError(ContainerErrorCode.OptionsInvalid, `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`, { details: { variable: passEnv } });
+      throw new ContainerError(
+        ContainerErrorCode.OptionsInvalid,
+        `environment variable ${passEnv} (named by --passphrase-env) is not set or empty; export it first`,
+        { details: { variable: passEnv } },
+      );
     }
   }
   const agentPath = resolve(ctx.cwd, target);
   let findings: PromptReview | undefined;
   if (ctx.values.quality) {
-    const [{ loadAgent }, { reviewPrompt, reviewersFromEnv }] = await Promise.all([import('@agentlang/manifest'), import('../review-prompt.js')]);
+    const [{ loadAgent }, { reviewPrompt, reviewersFromEnv }] = await Promise.all([
+      import('@agentlang/manifest'),
+      import('../review-prompt.js'),
+    ]);
     findings = await reviewPrompt(await loadAgent(agentPath), { reviewers: reviewersFromEnv(ctx.env) });
-    for (const f of findings.findings) ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
+    for (const f of findings.findings)
+      ctx.log(`quality ${f.severity}: [${f.reviewer}] ${f.section ? `${f.section}: ` : ''}${f.message}`);
     ctx.log(`quality: ${findings.findings.length} finding(s) from ${findings.reviewers.join(', ')}`);
     if (findings.findings.some((f) => f.severity === 'error')) {
-      throw new ContainerError(ContainerErrorCode.ReviewFailed, `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`, { details: {
-        findings: findings.findings,
-      } });
+      throw new ContainerError(
+        ContainerErrorCode.ReviewFailed,
+        `prompt review found ${findings.findings.filter((f) => f.severity === 'error').length} error(s) (listed above); fix them or build without --quality`,
+        {
+          details: {
+            findings: findings.findings,
+          },
+        },
+      );
     }
   }
   const frozen = ctx.values.frozen ? true : undefined;
@@ -57,10 +72,15 @@ export async function run(ctx: ContextOf<typeof BUILD>): Promise<CommandResult> 
     ...(frozen !== undefined && { frozen }),
     env: ctx.env,
     // Dependency checks and MCP servers run in the agent's sandbox, never on the host.
-    resolve: { ...(await resolveOptionsFromFlags(ctx)), ...(ctx.values.runtime !== undefined && { runtime: ctx.values.runtime }), probeExecutor: sandboxProbeExecutor(ctx) },
+    resolve: {
+      ...(await resolveOptionsFromFlags(ctx)),
+      ...(ctx.values.runtime !== undefined && { runtime: ctx.values.runtime }),
+      probeExecutor: sandboxProbeExecutor(ctx),
+    },
     onProgress: contextProgress(ctx),
   });
-  if (signingKeys.length === 0) ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');
+  if (signingKeys.length === 0)
+    ctx.log('warning: the container is NOT signed; pass --sign-key-env VAR (or set AGENTLANG_SIGNING_KEY) to sign it');
   const { index } = built;
   const context = index.entries.filter((e) => e.kind === 'context');
   const enc = index.encryption;
@@ -71,10 +91,20 @@ export async function run(ctx: ContextOf<typeof BUILD>): Promise<CommandResult> 
     `  entries:   ${index.entries.length + 2}, context: ${context.length} file(s), ${formatBytes(context.reduce((n, e) => n + e.size, 0))}`,
     `  prompt:    ${enc ? `encrypted (AES-256-GCM) for ${enc.recipients.map((r) => (r.type === 'x25519' ? `x25519 ${r.keyId.slice(0, 16)}…` : 'a passphrase')).join(', ')}` : 'none'}`,
     `  signature: ${signingKeys.length > 0 ? 'Ed25519 (DSSE over manifest.json)' : 'UNSIGNED'}`,
-    'Locked dependencies, hashed files, signed container.'.replace('signed', signingKeys.length > 0 ? 'signed' : 'unsigned'),
+    'Locked dependencies, hashed files, signed container.'.replace(
+      'signed',
+      signingKeys.length > 0 ? 'signed' : 'unsigned',
+    ),
   ];
   return {
     text: lines.join('\n'),
-    data: { path: built.path, index, lockPath: built.lockPath, lockWritten: built.lockWritten, signed: signingKeys.length > 0, ...(findings && { quality: findings }) },
+    data: {
+      path: built.path,
+      index,
+      lockPath: built.lockPath,
+      lockWritten: built.lockWritten,
+      signed: signingKeys.length > 0,
+      ...(findings && { quality: findings }),
+    },
   };
 }

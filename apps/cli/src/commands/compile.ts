@@ -23,18 +23,30 @@ function parseVariables(flags: string[]): Record<string, unknown> {
     const eq = flag.indexOf('=');
     const key = eq < 0 ? flag : flag.slice(0, eq);
     if (eq < 0 || !VARIABLE_KEY.test(key)) {
-      throw new CliError(CliErrorCode.Flag, `--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`, { details: { flag: 'var', value: flag.slice(0, 80) } });
+      throw new CliError(
+        CliErrorCode.Flag,
+        `--var expects key=value with a key like \`user_profile.name\`, got '${flag}'`,
+        { details: { flag: 'var', value: flag.slice(0, 80) } },
+      );
     }
     const segments = key.split('.');
     let node = root;
     segments.forEach((segment, i) => {
       if (i === segments.length - 1) {
-        if (typeof node[segment] === 'object') throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with another --var under ${key}.`, { details: { flag: 'var', value: key } });
+        if (typeof node[segment] === 'object')
+          throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with another --var under ${key}.`, {
+            details: { flag: 'var', value: key },
+          });
         node[segment] = flag.slice(eq + 1);
         return;
       }
       if (node[segment] === undefined) node[segment] = Object.create(null);
-      if (typeof node[segment] !== 'object') throw new CliError(CliErrorCode.Flag, `--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`, { details: { flag: 'var', value: key } });
+      if (typeof node[segment] !== 'object')
+        throw new CliError(
+          CliErrorCode.Flag,
+          `--var ${key} conflicts with --var ${segments.slice(0, i + 1).join('.')}`,
+          { details: { flag: 'var', value: key } },
+        );
       node = node[segment] as Record<string, unknown>;
     });
   }
@@ -62,18 +74,36 @@ async function readPromptInput(ctx: ContextOf<typeof COMPILE>, input: string): P
   const opened = await openAgentInput(path, inputOptionsFromFlags(ctx));
   const { agent } = opened;
   if (opened.container?.prompt === 'encrypted') {
-    throw new CliError(CliErrorCode.Env, `${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`, {
-      details: { variable: 'AGENTLANG_IDENTITY' },
-    });
+    throw new CliError(
+      CliErrorCode.Env,
+      `${input} is a container whose prompt is encrypted: set AGENTLANG_IDENTITY (or --identity-env VAR, --passphrase-env VAR) to decrypt it in memory, or compile the agent's sources (a directory or its agent.yaml)`,
+      {
+        details: { variable: 'AGENTLANG_IDENTITY' },
+      },
+    );
   }
   // A prompt is optional in both dialects: an AgentSpec agent without one compiles the prompt its
   // manifest defines (SOUL.md, persona, traits, RULES.md); any other agent to an empty prompt.
   if (!agent.prompt) {
     const defined = agentSpecPromptDocument(agent.manifest);
-    if (defined) return { document: defined, file: opened.container ? `${input}:${agent.source.entry}` : relative(ctx.cwd, join(agent.source.root, agent.source.entry)) || agent.source.entry, inject: [], name: agent.manifest.name };
+    if (defined)
+      return {
+        document: defined,
+        file: opened.container
+          ? `${input}:${agent.source.entry}`
+          : relative(ctx.cwd, join(agent.source.root, agent.source.entry)) || agent.source.entry,
+        inject: [],
+        name: agent.manifest.name,
+      };
     return { document: { version: 2, sections: [] }, file: undefined, inject: [], name: agent.manifest.name };
   }
-  if (opened.container) return { document: agent.prompt.document, file: `${input}:${agent.prompt.path}`, inject: agent.manifest.context?.inject ?? [], name: agent.manifest.name };
+  if (opened.container)
+    return {
+      document: agent.prompt.document,
+      file: `${input}:${agent.prompt.path}`,
+      inject: agent.manifest.context?.inject ?? [],
+      name: agent.manifest.name,
+    };
   // Parse again from the file so errors point at prompt.yaml:line:column as the user sees it.
   const promptPath = join(agent.source.root, agent.prompt.path);
   const file = relative(ctx.cwd, promptPath) || agent.prompt.path;
@@ -92,7 +122,10 @@ export async function run(ctx: ContextOf<typeof COMPILE>): Promise<CommandResult
   }
   // Without --var, templates stay verbatim; with any --var, every variable must resolve, and the
   // agent's inject sources the CLI can supply (time) are filled in unless given explicitly.
-  const variables = flags.length > 0 ? { ...createInjectVariables(inject.filter((s) => s === 'time')), ...parseVariables(flags) } : undefined;
+  const variables =
+    flags.length > 0
+      ? { ...createInjectVariables(inject.filter((s) => s === 'time')), ...parseVariables(flags) }
+      : undefined;
   const text = compilePrompt(document, { target, file, ...(variables ? { variables } : {}) });
   if (ctx.verbose) ctx.log(`compiled ${document.sections.length} sections of ${file} to ${target}`);
   return {

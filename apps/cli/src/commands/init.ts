@@ -29,9 +29,13 @@ export async function run(ctx: ContextOf<typeof INIT>): Promise<CommandResult> {
   const present = [];
   for (const target of targets) if (await exists(target)) present.push(relative(ctx.cwd, target) || target);
   if (present.length > 0) {
-    throw new CliError(CliErrorCode.Exists, `refusing to overwrite ${present.join(', ')}; choose another --dir or name, or remove ${present.length === 1 ? 'it' : 'them'} first`, {
-      details: { files: present },
-    });
+    throw new CliError(
+      CliErrorCode.Exists,
+      `refusing to overwrite ${present.join(', ')}; choose another --dir or name, or remove ${present.length === 1 ? 'it' : 'them'} first`,
+      {
+        details: { files: present },
+      },
+    );
   }
   await mkdir(dir, { recursive: true });
   const created: string[] = [];

@@ -29,12 +29,18 @@ export async function run(ctx: ContextOf<typeof INSPECT>): Promise<CommandResult
         ? `${info.encryption.entry}, ${info.encryption.cipher} in ${info.encryption.chunkSize / 1024} KiB chunks, for:`
         : 'none'
     }`,
-    ...(info.encryption?.recipients.map((r) => (r.type === 'x25519' ? `                x25519 key id ${r.keyId}` : `                passphrase (scrypt N=${r.N} r=${r.r} p=${r.p})`)) ?? []),
+    ...(info.encryption?.recipients.map((r) =>
+      r.type === 'x25519'
+        ? `                x25519 key id ${r.keyId}`
+        : `                passphrase (scrypt N=${r.N} r=${r.r} p=${r.p})`,
+    ) ?? []),
     '',
     `  ${'entry'.padEnd(width)}  ${'kind'.padEnd(7)}  ${'bytes'.padStart(10)}  sha256`,
     `  ${'manifest.json'.padEnd(width)}  ${'index'.padEnd(7)}  ${''.padStart(10)}  (signed)`,
     `  ${'signature.sig'.padEnd(width)}  ${'dsse'.padEnd(7)}`,
-    ...info.entries.map((e) => `  ${e.path.padEnd(width)}  ${e.kind.padEnd(7)}  ${String(e.size).padStart(10)}  ${e.sha256.slice(7)}`),
+    ...info.entries.map(
+      (e) => `  ${e.path.padEnd(width)}  ${e.kind.padEnd(7)}  ${String(e.size).padStart(10)}  ${e.sha256.slice(7)}`,
+    ),
   ];
   return { text: lines.join('\n'), data: info };
 }

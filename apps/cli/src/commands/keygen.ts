@@ -13,7 +13,12 @@ function ed25519Keys(): GeneratedKeys {
   const pair = generateSigningKeyPair();
   return {
     lines: [`AGENTLANG_SIGNING_KEY=${pair.privateKey}`, `AGENTLANG_PUBKEY=${pair.publicKey}`],
-    data: { type: 'ed25519', AGENTLANG_SIGNING_KEY: pair.privateKey, AGENTLANG_PUBKEY: pair.publicKey, keyid: keyIdFor(pair.publicKey) },
+    data: {
+      type: 'ed25519',
+      AGENTLANG_SIGNING_KEY: pair.privateKey,
+      AGENTLANG_PUBKEY: pair.publicKey,
+      keyid: keyIdFor(pair.publicKey),
+    },
   };
 }
 

@@ -11,7 +11,10 @@ import type { LOCK } from './index.js';
 /** `agentlang lock <agent>`: resolve the agent on this host and pin the plan in its lock file. */
 export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
   const [target] = ctx.positionals as [string];
-  if (ctx.values.frozen && ctx.values['no-frozen']) throw new CliError(CliErrorCode.Flag, '--frozen and --no-frozen contradict each other', { details: { flag: 'no-frozen' } });
+  if (ctx.values.frozen && ctx.values['no-frozen'])
+    throw new CliError(CliErrorCode.Flag, '--frozen and --no-frozen contradict each other', {
+      details: { flag: 'no-frozen' },
+    });
   const keyVar = ctx.values['sign-key-env'];
   const signingKeys = keyVar === undefined ? [] : [signingKeyFromEnv(keyVar, ctx.env)];
   const agentPath = resolve(ctx.cwd, target);
@@ -26,7 +29,9 @@ export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
   // read from the archive): a directory or YAML manifest is what the lock is being made for.
   const container = (await sniffInput(agentPath)) === 'container';
   const { lockAgent, openAgentInput } = await import('@agentlang/agent-input');
-  const opened = container ? await openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true, requireContainerKey: true }) : undefined;
+  const opened = container
+    ? await openAgentInput(agentPath, { ...inputOptionsFromFlags(ctx), requirePrompt: true, requireContainerKey: true })
+    : undefined;
   let result = await lockAgent(opened ? opened.agent : agentPath, {
     lockPath,
     ...(container && { manifestPath: relative(dirname(absoluteLock), agentPath).split(sep).join('/'), write: false }),
@@ -41,7 +46,10 @@ export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
     },
   });
   if (opened) {
-    if (!opened.lock) throw new LockError('LOCK_NOT_FOUND', `${target} holds no agent.lock; rebuild it with \`agentlang build\``, { details: { agentPath: target } });
+    if (!opened.lock)
+      throw new LockError('LOCK_NOT_FOUND', `${target} holds no agent.lock; rebuild it with \`agentlang build\``, {
+        details: { agentPath: target },
+      });
     const drifts = checkLock(opened.lock.lock, result.plan);
     if (drifts.length > 0) {
       throw new LockError(
@@ -63,9 +71,7 @@ export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
     ctx.log(`Note: the previous ${lockPath} was signed; it is now unsigned (pass --sign-key-env VAR to sign)`);
   }
   const shown = lockPath;
-  const text = result.written
-    ? `Wrote ${shown}${result.signed ? ' (signed)' : ''}`
-    : `${shown} is up to date (frozen)`;
+  const text = result.written ? `Wrote ${shown}${result.signed ? ' (signed)' : ''}` : `${shown} is up to date (frozen)`;
   return {
     text,
     data: {

@@ -10,7 +10,12 @@ export async function run(ctx: ContextOf<typeof PULL>): Promise<CommandResult> {
   const client = await import('@agentlang/registry-client');
   // --pubkey, else AGENTLANG_PUBKEY: a key given either way means a signed container or nothing.
   const publicKeys = trustedKeys(ctx);
-  const common = { cwd: ctx.cwd, ...(out ? { out } : {}), ...(publicKeys.length > 0 ? { publicKeys } : {}), ...(maxSizeMib !== undefined ? { maxBytes: maxSizeMib * (1 << 20) } : {}) };
+  const common = {
+    cwd: ctx.cwd,
+    ...(out ? { out } : {}),
+    ...(publicKeys.length > 0 ? { publicKeys } : {}),
+    ...(maxSizeMib !== undefined ? { maxBytes: maxSizeMib * (1 << 20) } : {}),
+  };
   const onProgress = client.progressLogger(ctx.log);
   const { relative } = await import('node:path');
   const shown = (path: string) => out ?? relative(ctx.cwd, path);
@@ -19,8 +24,16 @@ export async function run(ctx: ContextOf<typeof PULL>): Promise<CommandResult> {
     return { text: `Fetched ${result.name}@${result.version}  ${shown(result.path)}`, data: result };
   }
   const registry = ctx.values.registry ?? ctx.env.AGENTLANG_REGISTRY;
-  if (!registry) throw new CliError(CliErrorCode.Flag, 'no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY', { details: { flag: 'registry' } });
+  if (!registry)
+    throw new CliError(
+      CliErrorCode.Flag,
+      'no registry: pass --registry URL (e.g. http://127.0.0.1:8765) or set AGENTLANG_REGISTRY',
+      { details: { flag: 'registry' } },
+    );
   const apiKey = ctx.values['api-key'] ?? ctx.env.AGENTLANG_API_KEY;
-  const result = await new client.RegistryClient({ url: registry, ...(apiKey ? { apiKey } : {}), onProgress }).pull(reference, common);
+  const result = await new client.RegistryClient({ url: registry, ...(apiKey ? { apiKey } : {}), onProgress }).pull(
+    reference,
+    common,
+  );
   return { text: `Fetched ${result.name}@${result.version}  ${shown(result.path)}`, data: result };
 }

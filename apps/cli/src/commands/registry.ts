@@ -4,13 +4,21 @@ import type { REGISTRY_SERVE } from './index.js';
 
 /** `agentlang registry serve`: runs the embedded registry until SIGINT or SIGTERM. */
 export async function run(ctx: ContextOf<typeof REGISTRY_SERVE>): Promise<CommandResult> {
-  const { bind, 'max-upload-mib': maxUploadMib, 'parse-concurrency': parseConcurrency, 'parse-heap-mib': parseHeapMib } = ctx.values;
+  const {
+    bind,
+    'max-upload-mib': maxUploadMib,
+    'parse-concurrency': parseConcurrency,
+    'parse-heap-mib': parseHeapMib,
+  } = ctx.values;
   const { resolve } = await import('node:path');
   const { parseBind, startRegistry } = await import('@agentlang/registry');
   try {
     parseBind(bind);
   } catch (cause) {
-    throw new CliError(CliErrorCode.Flag, (cause as Error).message, { details: { flag: 'bind', value: bind.slice(0, 80) }, cause });
+    throw new CliError(CliErrorCode.Flag, (cause as Error).message, {
+      details: { flag: 'bind', value: bind.slice(0, 80) },
+      cause,
+    });
   }
   const dataDir = resolve(ctx.cwd, ctx.values.data);
   const keysFile = ctx.values['keys-file'];
@@ -22,7 +30,10 @@ export async function run(ctx: ContextOf<typeof REGISTRY_SERVE>): Promise<Comman
     privateTenants: ctx.values.private,
     signers: ctx.values.signer,
     ...(maxUploadMib !== undefined ? { maxUploadBytes: maxUploadMib * (1 << 20) } : {}),
-    parse: { ...(parseConcurrency !== undefined ? { concurrency: parseConcurrency } : {}), ...(parseHeapMib !== undefined ? { heapMib: parseHeapMib } : {}) },
+    parse: {
+      ...(parseConcurrency !== undefined ? { concurrency: parseConcurrency } : {}),
+      ...(parseHeapMib !== undefined ? { heapMib: parseHeapMib } : {}),
+    },
     // Errors always reach stderr; the one line per push only with --verbose (the seed runs the
     // server in the background of the same terminal).
     log: (line) => {
@@ -36,7 +47,9 @@ export async function run(ctx: ContextOf<typeof REGISTRY_SERVE>): Promise<Comman
       ? `tenants: ${tenants
           .map((t) => {
             const spec = registry.keys.tenants.get(t);
-            const notes = [spec?.private ? 'private' : '', spec?.signers ? 'signed containers only' : ''].filter(Boolean);
+            const notes = [spec?.private ? 'private' : '', spec?.signers ? 'signed containers only' : ''].filter(
+              Boolean,
+            );
             return notes.length > 0 ? `${t} (${notes.join(', ')})` : t;
           })
           .join(', ')}`

@@ -44,7 +44,9 @@ export async function run(ctx: ContextOf<typeof RESOLVE>): Promise<CommandResult
   }
   // Decisions are an explanation, not the answer: stderr, as --help says.
   if (ctx.verbose) for (const d of plan.decisions) ctx.log(`  ${'Decision:'.padEnd(10)}${d}`);
-  const shown = ctx.values.sandbox ? sandboxLines : sandboxLines.filter(([label]) => label === 'Note' || label === 'Sandbox');
+  const shown = ctx.values.sandbox
+    ? sandboxLines
+    : sandboxLines.filter(([label]) => label === 'Note' || label === 'Sandbox');
   const sandboxText = shown.map(([label, text]) => `  ${`${label === 'Note' ? 'Warning' : label}:`.padEnd(10)}${text}`);
   return {
     text: [formatPlanText(plan), ...describeAgentInput(opened, plan), ...sandboxText].join('\n'),

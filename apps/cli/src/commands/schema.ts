@@ -9,7 +9,11 @@ import type { SCHEMA } from './index.js';
 export async function run(ctx: ContextOf<typeof SCHEMA>): Promise<CommandResult> {
   const [kind] = ctx.positionals;
   if (kind !== undefined && !SCHEMA_KINDS.includes(kind as SchemaKind)) {
-    throw new CliError(CliErrorCode.Argument, `unknown schema kind '${kind}'; expected one of: ${SCHEMA_KINDS.join(', ')}`, { details: { argument: 'kind', value: kind.slice(0, 40), choices: [...SCHEMA_KINDS] } });
+    throw new CliError(
+      CliErrorCode.Argument,
+      `unknown schema kind '${kind}'; expected one of: ${SCHEMA_KINDS.join(', ')}`,
+      { details: { argument: 'kind', value: kind.slice(0, 40), choices: [...SCHEMA_KINDS] } },
+    );
   }
   const kinds = kind === undefined ? [...SCHEMA_KINDS] : [kind as SchemaKind];
   const { out } = ctx.values;

@@ -23,7 +23,10 @@ export async function run(ctx: ContextOf<typeof VALIDATE>): Promise<CommandResul
       { details: { diagnostics: warnings.map((w) => ({ ...w, severity: 'error' as const })) } },
     );
   }
-  if (ctx.verbose) ctx.log(`read ${agent.files.map((f) => f.path).join(', ')} from ${container ? `the verified entries of ${path}` : agent.source.root}`);
+  if (ctx.verbose)
+    ctx.log(
+      `read ${agent.files.map((f) => f.path).join(', ')} from ${container ? `the verified entries of ${path}` : agent.source.root}`,
+    );
   const lines = [`Valid: ${name}@${version} (${agent.digest})`, ...warnings.map(formatDiagnostic)];
   if (container) {
     const sig = container.signature;
@@ -33,6 +36,13 @@ export async function run(ctx: ContextOf<typeof VALIDATE>): Promise<CommandResul
   }
   return {
     text: lines.join('\n'),
-    data: { valid: true, name, version, digest: agent.digest, warnings, ...(container ? { container: { entries: container.archiveEntries, signature: container.signature } } : {}) },
+    data: {
+      valid: true,
+      name,
+      version,
+      digest: agent.digest,
+      warnings,
+      ...(container ? { container: { entries: container.archiveEntries, signature: container.signature } } : {}),
+    },
   };
 }

@@ -12,10 +12,19 @@ import type { VERIFY } from './index.js';
 export async function run(ctx: ContextOf<typeof VERIFY>): Promise<CommandResult> {
   const [target] = ctx.positionals as [string];
   const publicKeys = trustedKeys(ctx);
-  if (publicKeys.length === 0) throw new CliError(CliErrorCode.Flag, '--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust', { details: { flag: 'pubkey' } });
+  if (publicKeys.length === 0)
+    throw new CliError(
+      CliErrorCode.Flag,
+      '--pubkey HEX is required (or AGENTLANG_PUBKEY): the Ed25519 public key (from `agentlang keygen`) to trust',
+      { details: { flag: 'pubkey' } },
+    );
   const { openAgentInput } = await import('@agentlang/agent-input');
   const lockPath = ctx.values.lock;
-  const input = await openAgentInput(resolve(ctx.cwd, target), { cwd: ctx.cwd, publicKeys, ...(lockPath ? { lockPath } : {}) });
+  const input = await openAgentInput(resolve(ctx.cwd, target), {
+    cwd: ctx.cwd,
+    publicKeys,
+    ...(lockPath ? { lockPath } : {}),
+  });
   const { name, version, digest, dialect } = { ...input.agent.manifest, digest: input.agent.digest };
   const keyIds = input.verified?.keyIds ?? [];
   if (input.container) {
@@ -28,6 +37,12 @@ export async function run(ctx: ContextOf<typeof VERIFY>): Promise<CommandResult>
   const lock = input.lock!;
   return {
     text: `VALID: ${target} is signed: ${lock.label} verifies for ${name}@${version ?? '(no version)'} and pins its manifest hash ${digest}`,
-    data: { valid: true, source: input.source, agent: { name, version: version ?? null, digest, dialect }, verifiedBy: keyIds, lock: lock.label },
+    data: {
+      valid: true,
+      source: input.source,
+      agent: { name, version: version ?? null, digest, dialect },
+      verifiedBy: keyIds,
+      lock: lock.label,
+    },
   };
 }

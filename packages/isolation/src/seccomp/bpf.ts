@@ -45,11 +45,17 @@ export function encodeBpf(program: readonly BpfInstruction[]): Uint8Array {
 
 /** Decodes a little-endian `sock_filter` array (the inverse of {@link encodeBpf}). */
 export function decodeBpf(bytes: Uint8Array): BpfInstruction[] {
-  if (bytes.length % BPF_INSTRUCTION_SIZE !== 0) throw new Error(`BPF program length ${bytes.length} is not a multiple of 8`);
+  if (bytes.length % BPF_INSTRUCTION_SIZE !== 0)
+    throw new Error(`BPF program length ${bytes.length} is not a multiple of 8`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: BpfInstruction[] = [];
   for (let at = 0; at < bytes.length; at += BPF_INSTRUCTION_SIZE) {
-    out.push({ code: view.getUint16(at, true), jt: view.getUint8(at + 2), jf: view.getUint8(at + 3), k: view.getUint32(at + 4, true) });
+    out.push({
+      code: view.getUint16(at, true),
+      jt: view.getUint8(at + 2),
+      jf: view.getUint8(at + 3),
+      k: view.getUint32(at + 4, true),
+    });
   }
   return out;
 }
@@ -89,7 +95,8 @@ export class BpfAssembler {
         const at = this.labels.get(target);
         if (at === undefined) throw new Error(`undefined BPF label ${target}`);
         const distance = at - (index + 1);
-        if (distance < 0 || distance > 255) throw new Error(`BPF jump to ${target} from ${index} is out of range (${distance})`);
+        if (distance < 0 || distance > 255)
+          throw new Error(`BPF jump to ${target} from ${index} is out of range (${distance})`);
         return distance;
       };
       return { code: item.code, jt: offset(item.jt), jf: offset(item.jf), k: item.k };

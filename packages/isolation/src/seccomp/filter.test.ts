@@ -81,10 +81,14 @@ describe('the generated seccomp BPF program', () => {
       it('allows every syscall number it does not mention (property)', () => {
         const mentioned = allKnownNumbers(arch);
         fc.assert(
-          fc.property(fc.integer({ min: 0, max: 1023 }), fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { maxLength: 6 }), (nr, args) => {
-            fc.pre(!mentioned.has(nr));
-            return runSeccompProgram(program, { arch: AUDIT_ARCH[arch], nr, args }) === SECCOMP_RET.ALLOW;
-          }),
+          fc.property(
+            fc.integer({ min: 0, max: 1023 }),
+            fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { maxLength: 6 }),
+            (nr, args) => {
+              fc.pre(!mentioned.has(nr));
+              return runSeccompProgram(program, { arch: AUDIT_ARCH[arch], nr, args }) === SECCOMP_RET.ALLOW;
+            },
+          ),
           { numRuns: 500 },
         );
       });
@@ -114,7 +118,11 @@ describe('the syscall tables', () => {
   // Where distributions put them: Debian's multiarch path, the plain path (Fedora, Arch), a cross
   // package (an aarch64 host checking the x86_64 table); the generic table exists everywhere.
   const candidates: Record<SeccompArch, string[]> = {
-    x86_64: ['/usr/include/x86_64-linux-gnu/asm/unistd_64.h', '/usr/include/asm/unistd_64.h', '/usr/x86_64-linux-gnu/include/asm/unistd_64.h'],
+    x86_64: [
+      '/usr/include/x86_64-linux-gnu/asm/unistd_64.h',
+      '/usr/include/asm/unistd_64.h',
+      '/usr/x86_64-linux-gnu/include/asm/unistd_64.h',
+    ],
     aarch64: ['/usr/include/asm-generic/unistd.h'],
   };
   const headers = Object.fromEntries(
@@ -122,7 +130,10 @@ describe('the syscall tables', () => {
   ) as Record<SeccompArch, string>;
   for (const arch of ARCHES) {
     it(`match ${headers[arch]}`, () => {
-      expect(existsSync(headers[arch]), `${candidates[arch].join(' or ')} (apt-get install linux-libc-dev; on another architecture, linux-libc-dev-amd64-cross)`).toBe(true);
+      expect(
+        existsSync(headers[arch]),
+        `${candidates[arch].join(' or ')} (apt-get install linux-libc-dev; on another architecture, linux-libc-dev-amd64-cross)`,
+      ).toBe(true);
       const text = readFileSync(headers[arch], 'utf8');
       for (const [name, numbers] of Object.entries(SYSCALLS)) {
         const match = new RegExp(`#define __NR(?:3264)?_${name}\\s+(\\d+)`).exec(text);

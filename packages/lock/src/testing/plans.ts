@@ -37,11 +37,25 @@ export function researchPlan(): ResolvedPlan {
     model: 'claude-sonnet-4',
     authSource: 'env:ANTHROPIC_API_KEY',
     tools: [
-      { name: 'web_search', constraint: '^1.2.0', version: '1.2.3', source: 'builtin', integrity: `sha256:${hex('2')}` },
+      {
+        name: 'web_search',
+        constraint: '^1.2.0',
+        version: '1.2.3',
+        source: 'builtin',
+        integrity: `sha256:${hex('2')}`,
+      },
       { name: 'artifacts', constraint: '*', version: '1.0.0', source: 'builtin', integrity: `sha256:${hex('3')}` },
       { name: 'web_fetch', constraint: '*', version: '1.0.1', source: 'builtin', integrity: `sha256:${hex('4')}` },
     ],
-    models: { 'claude-sonnet-4': { provider: 'anthropic', contextWindow: 200000, supportsTools: true, supportsVision: true, known: true } },
+    models: {
+      'claude-sonnet-4': {
+        provider: 'anthropic',
+        contextWindow: 200000,
+        supportsTools: true,
+        supportsVision: true,
+        known: true,
+      },
+    },
     mcpServers: [
       {
         name: 'everything',
@@ -58,8 +72,24 @@ export function researchPlan(): ResolvedPlan {
       },
     ],
     subAgents: [
-      { name: 'market-analyst', path: 'specialists/market-analyst.yaml', digest: `ag1:${hex('7')}`, version: '1.0.0', depth: 1, parent: 'research-assistant', permission: 'session' },
-      { name: 'academic-researcher', path: 'specialists/academic-researcher.yaml', digest: `ag1:${hex('8')}`, version: '1.0.0', depth: 1, parent: 'research-assistant', permission: 'always' },
+      {
+        name: 'market-analyst',
+        path: 'specialists/market-analyst.yaml',
+        digest: `ag1:${hex('7')}`,
+        version: '1.0.0',
+        depth: 1,
+        parent: 'research-assistant',
+        permission: 'session',
+      },
+      {
+        name: 'academic-researcher',
+        path: 'specialists/academic-researcher.yaml',
+        digest: `ag1:${hex('8')}`,
+        version: '1.0.0',
+        depth: 1,
+        parent: 'research-assistant',
+        permission: 'always',
+      },
     ],
     systemPromptSha256: `sha256:${hex('9')}`,
     promptTarget: 'xml',

@@ -9,7 +9,9 @@ import type { ProbeExecutor, ProbeExit, ProbeProcess, ProbeRequest } from '../pr
  * of ours, but the sandbox executor lives in @agentlang/runner, which depends on this package).
  * The sandboxed executor and the attacks on it are tested in @agentlang/runner.
  */
-export function createHostTestExecutor(options: { env?: NodeJS.ProcessEnv; calls?: ProbeRequest[] } = {}): ProbeExecutor {
+export function createHostTestExecutor(
+  options: { env?: NodeJS.ProcessEnv; calls?: ProbeRequest[] } = {},
+): ProbeExecutor {
   const hostEnv = options.env ?? process.env;
   return {
     name: 'host (test)',
@@ -41,7 +43,10 @@ export function createHostTestExecutor(options: { env?: NodeJS.ProcessEnv; calls
           done ??= (async () => {
             child.stdin?.end();
             killGroup('SIGTERM');
-            const term = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+            const term = await Promise.race([
+              exited.then(() => true),
+              new Promise<boolean>((r) => setTimeout(() => r(false), 1500)),
+            ]);
             killGroup('SIGKILL');
             if (!term) await exited;
             // Whatever else is in the group (a wrapper's child) gets the SIGKILL above.

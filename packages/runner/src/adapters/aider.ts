@@ -9,7 +9,12 @@ const PROVIDER_HOSTS: Record<string, string[]> = {
   google: ['generativelanguage.googleapis.com'],
 };
 /** aider (litellm) model spelling per provider. */
-const AIDER_PREFIX: Record<string, string> = { anthropic: 'anthropic/', openai: 'openai/', google: 'gemini/', ollama: 'ollama_chat/' };
+const AIDER_PREFIX: Record<string, string> = {
+  anthropic: 'anthropic/',
+  openai: 'openai/',
+  google: 'gemini/',
+  ollama: 'ollama_chat/',
+};
 
 /**
  * `aider`: `aider --message-file <dir>/aider/message.md --yes-always --no-git --no-auto-commits
@@ -26,7 +31,10 @@ export const aiderAdapter: RuntimeAdapter = {
   needs: ({ plan }) => {
     const provider = plan.model ? plan.models[plan.model]?.provider : undefined;
     const needs = llmNeeds(PROVIDER_HOSTS[provider ?? ''] ?? []);
-    if (needs.hosts.length === 0) needs.notes.push(`aider's provider ${provider ? `"${provider}"` : '(from its own configuration)'} has no known endpoint; the sandbox reaches none unless the agent has network access`);
+    if (needs.hosts.length === 0)
+      needs.notes.push(
+        `aider's provider ${provider ? `"${provider}"` : '(from its own configuration)'} has no known endpoint; the sandbox reaches none unless the agent has network access`,
+      );
     return needs;
   },
   buildInvocation(input) {
@@ -40,7 +48,17 @@ export const aiderAdapter: RuntimeAdapter = {
     }
     const message = configPath(input, 'aider', 'message.md');
     const files: InvocationFile[] = [{ path: message, content: prompt }];
-    const argv = [programOf(input, 'aider'), '--message-file', message, '--yes-always', '--no-git', '--no-auto-commits', '--no-check-update', '--no-analytics', '--no-pretty'];
+    const argv = [
+      programOf(input, 'aider'),
+      '--message-file',
+      message,
+      '--yes-always',
+      '--no-git',
+      '--no-auto-commits',
+      '--no-check-update',
+      '--no-analytics',
+      '--no-pretty',
+    ];
     // aider proposes shell commands and, with --yes-always, runs them: not for an agent without shell.
     if (input.agentShell === false) argv.push('--no-suggest-shell-commands');
     if (input.systemPrompt) {

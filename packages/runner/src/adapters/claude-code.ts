@@ -1,4 +1,13 @@
-import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import {
+  bareModel,
+  configPath,
+  endpointHost,
+  llmNeeds,
+  mcpLaunches,
+  pickSecrets,
+  programOf,
+  requirePrompt,
+} from './shared.js';
 import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
@@ -45,7 +54,11 @@ export const claudeCodeAdapter: RuntimeAdapter = {
     }
     // No shell for the agent: its Bash tool is off (the sandbox still lets Claude Code start MCP servers).
     if (input.agentShell === false) argv.push('--disallowedTools', 'Bash');
-    const env: Record<string, string> = { CLAUDE_CONFIG_DIR: configPath(input, 'claude', 'home'), DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    const env: Record<string, string> = {
+      CLAUDE_CONFIG_DIR: configPath(input, 'claude', 'home'),
+      DISABLE_AUTOUPDATER: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    };
     // The endpoint the egress proxy lets through (see needs) is the one the runtime must use.
     if (input.env.ANTHROPIC_BASE_URL) env.ANTHROPIC_BASE_URL = input.env.ANTHROPIC_BASE_URL;
     return {

@@ -1,9 +1,24 @@
-import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import {
+  bareModel,
+  configPath,
+  endpointHost,
+  llmNeeds,
+  mcpLaunches,
+  pickSecrets,
+  programOf,
+  requirePrompt,
+} from './shared.js';
 import type { RuntimeAdapter } from './types.js';
 
 /** Quotes a string as a TOML basic string. */
 export function tomlString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  return `"${value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 function tomlKey(key: string): string {

@@ -25,11 +25,23 @@ export const cursorCliAdapter: RuntimeAdapter = {
     const mcp = mcpLaunches(input);
     if (mcp.servers.length > 0) {
       const mcpServers = Object.fromEntries(
-        mcp.servers.map((s) => [s.name, { command: s.command, args: s.args, env: Object.fromEntries(s.envKeys.map((k) => [k, `\${${k}}`])) }]),
+        mcp.servers.map((s) => [
+          s.name,
+          { command: s.command, args: s.args, env: Object.fromEntries(s.envKeys.map((k) => [k, `\${${k}}`])) },
+        ]),
       );
-      files.push({ path: configPath(input, 'cursor', '.cursor', 'mcp.json'), content: `${JSON.stringify({ mcpServers }, null, 2)}\n` });
+      files.push({
+        path: configPath(input, 'cursor', '.cursor', 'mcp.json'),
+        content: `${JSON.stringify({ mcpServers }, null, 2)}\n`,
+      });
     }
     const stdin = input.systemPrompt ? `${input.systemPrompt.trimEnd()}\n\n${prompt}` : prompt;
-    return { argv, env: { HOME: home }, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files, stdin };
+    return {
+      argv,
+      env: { HOME: home },
+      secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
+      files,
+      stdin,
+    };
   },
 };

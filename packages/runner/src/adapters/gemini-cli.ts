@@ -1,4 +1,13 @@
-import { bareModel, configPath, endpointHost, llmNeeds, mcpLaunches, pickSecrets, programOf, requirePrompt } from './shared.js';
+import {
+  bareModel,
+  configPath,
+  endpointHost,
+  llmNeeds,
+  mcpLaunches,
+  pickSecrets,
+  programOf,
+  requirePrompt,
+} from './shared.js';
 import type { InvocationFile, RuntimeAdapter } from './types.js';
 
 /**
@@ -21,7 +30,9 @@ export const geminiCliAdapter: RuntimeAdapter = {
     const model = bareModel(input.plan.model, ['google', 'gemini']);
     if (model) argv.push('-m', model);
     // The endpoint the egress proxy lets through (see needs) is the one the runtime must use.
-    const env: Record<string, string> = input.env.GOOGLE_GEMINI_BASE_URL ? { GOOGLE_GEMINI_BASE_URL: input.env.GOOGLE_GEMINI_BASE_URL } : {};
+    const env: Record<string, string> = input.env.GOOGLE_GEMINI_BASE_URL
+      ? { GOOGLE_GEMINI_BASE_URL: input.env.GOOGLE_GEMINI_BASE_URL }
+      : {};
     const files: InvocationFile[] = [];
     if (input.systemPrompt) {
       const path = configPath(input, 'gemini', 'system.md');
@@ -31,11 +42,16 @@ export const geminiCliAdapter: RuntimeAdapter = {
     const mcp = mcpLaunches(input);
     const mcpServers: Record<string, unknown> = {};
     for (const s of mcp.servers) {
-      mcpServers[s.name] = { command: s.command, args: s.args, env: Object.fromEntries(s.envKeys.map((k) => [k, `$${k}`])) };
+      mcpServers[s.name] = {
+        command: s.command,
+        args: s.args,
+        env: Object.fromEntries(s.envKeys.map((k) => [k, `$${k}`])),
+      };
     }
     const settingsPath = configPath(input, 'gemini', 'settings.json');
     // No shell for the agent: the shell tool is excluded (MCP servers still start).
-    const settings = input.agentShell === false ? { mcpServers, tools: { exclude: ['run_shell_command'] } } : { mcpServers };
+    const settings =
+      input.agentShell === false ? { mcpServers, tools: { exclude: ['run_shell_command'] } } : { mcpServers };
     files.push({ path: settingsPath, content: `${JSON.stringify(settings, null, 2)}\n` });
     env.GEMINI_CLI_SYSTEM_SETTINGS_PATH = settingsPath;
     return { argv, env, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files, stdin: prompt };

@@ -8,7 +8,12 @@ const PROVIDER_HOSTS: Record<string, string[]> = {
   google: ['generativelanguage.googleapis.com'],
 };
 /** goose's provider names for the providers the resolver knows. */
-const GOOSE_PROVIDERS: Record<string, string> = { anthropic: 'anthropic', openai: 'openai', google: 'google', ollama: 'ollama' };
+const GOOSE_PROVIDERS: Record<string, string> = {
+  anthropic: 'anthropic',
+  openai: 'openai',
+  google: 'google',
+  ollama: 'ollama',
+};
 
 /**
  * `goose`: Block's goose — `goose run --no-session --quiet -i - [--provider P --model M]
@@ -25,7 +30,10 @@ export const gooseAdapter: RuntimeAdapter = {
   needs: ({ plan }) => {
     const provider = plan.model ? plan.models[plan.model]?.provider : undefined;
     const needs = llmNeeds(PROVIDER_HOSTS[provider ?? ''] ?? []);
-    if (needs.hosts.length === 0) needs.notes.push(`goose's provider ${provider ? `"${provider}"` : '(from its own configuration)'} has no known endpoint; the sandbox reaches none unless the agent has network access`);
+    if (needs.hosts.length === 0)
+      needs.notes.push(
+        `goose's provider ${provider ? `"${provider}"` : '(from its own configuration)'} has no known endpoint; the sandbox reaches none unless the agent has network access`,
+      );
     return needs;
   },
   buildInvocation(input) {
@@ -33,7 +41,16 @@ export const gooseAdapter: RuntimeAdapter = {
     const argv = [programOf(input, 'goose'), 'run', '--no-session', '--quiet', '-i', '-'];
     const plan = input.plan;
     const provider = plan.model ? GOOSE_PROVIDERS[plan.models[plan.model]?.provider ?? ''] : undefined;
-    const model = bareModel(plan.model, ['goose', 'anthropic', 'claude', 'openai', 'google', 'gemini', 'local', 'ollama']);
+    const model = bareModel(plan.model, [
+      'goose',
+      'anthropic',
+      'claude',
+      'openai',
+      'google',
+      'gemini',
+      'local',
+      'ollama',
+    ]);
     if (provider && model) argv.push('--provider', provider, '--model', model);
     const mcp = mcpLaunches(input);
     for (const s of mcp.servers) argv.push('--with-extension', [s.command, ...s.args].map(shellWord).join(' '));

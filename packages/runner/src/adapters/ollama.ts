@@ -21,7 +21,13 @@ export const ollamaAdapter: RuntimeAdapter = {
     const raw = env.OLLAMA_HOST || '127.0.0.1:11434';
     const bare = endpointHost({ url: /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}` }, 'url', '127.0.0.1');
     if (bare === 'localhost' || (isIP(bare) !== 0 && isPrivateAddress(bare))) {
-      return { hosts: [], processes: false, notes: [`ollama's endpoint (${env.OLLAMA_HOST || '127.0.0.1:11434'}) is on the host's loopback or a private network, which the sandbox reaches only with network access; grant it (permissions: network, or trust network: allowed) or set OLLAMA_HOST to a public endpoint`] };
+      return {
+        hosts: [],
+        processes: false,
+        notes: [
+          `ollama's endpoint (${env.OLLAMA_HOST || '127.0.0.1:11434'}) is on the host's loopback or a private network, which the sandbox reaches only with network access; grant it (permissions: network, or trust network: allowed) or set OLLAMA_HOST to a public endpoint`,
+        ],
+      };
     }
     return { hosts: [bare], processes: false, notes: [] };
   },
@@ -29,7 +35,11 @@ export const ollamaAdapter: RuntimeAdapter = {
     const prompt = requirePrompt(input, 'ollama');
     const model = bareModel(input.plan.model, ['ollama', 'local']);
     if (!model) {
-      throw new RunnerError('RUNNER_PLAN_BLOCKED', 'runtime ollama needs a model; declare one under models: (e.g. llama3.2) or model.preferred', { details: { runtime: 'ollama' } });
+      throw new RunnerError(
+        'RUNNER_PLAN_BLOCKED',
+        'runtime ollama needs a model; declare one under models: (e.g. llama3.2) or model.preferred',
+        { details: { runtime: 'ollama' } },
+      );
     }
     if (input.plan.mcpServers.length > 0) {
       throw new RunnerError(
@@ -42,6 +52,12 @@ export const ollamaAdapter: RuntimeAdapter = {
     const env: Record<string, string> = {};
     if (input.env.OLLAMA_HOST) env.OLLAMA_HOST = input.env.OLLAMA_HOST;
     // The message goes through stdin (ollama run reads it when stdin is not a terminal), never argv.
-    return { argv: [programOf(input, 'ollama'), 'run', model, '--nowordwrap'], env, secrets: {}, files: [], stdin: message };
+    return {
+      argv: [programOf(input, 'ollama'), 'run', model, '--nowordwrap'],
+      env,
+      secrets: {},
+      files: [],
+      stdin: message,
+    };
   },
 };

@@ -22,10 +22,17 @@ export const opencodeAdapter: RuntimeAdapter = {
   secretEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY'],
   versionArgs: ['--version'],
   needs: ({ plan }) => {
-    const provider = plan.model?.includes('/') ? plan.model.split('/')[0] : plan.model ? plan.models[plan.model]?.provider : undefined;
+    const provider = plan.model?.includes('/')
+      ? plan.model.split('/')[0]
+      : plan.model
+        ? plan.models[plan.model]?.provider
+        : undefined;
     const hosts = OPENCODE_PROVIDER_HOSTS[provider ?? ''] ?? [];
     const needs = llmNeeds([...hosts, 'models.dev']);
-    if (hosts.length === 0) needs.notes.push(`opencode's provider ${provider ? `"${provider}"` : '(none: no model declared)'} has no known endpoint; only models.dev is reachable from the sandbox unless the agent has network access`);
+    if (hosts.length === 0)
+      needs.notes.push(
+        `opencode's provider ${provider ? `"${provider}"` : '(none: no model declared)'} has no known endpoint; only models.dev is reachable from the sandbox unless the agent has network access`,
+      );
     return needs;
   },
   buildInvocation(input) {
@@ -51,12 +58,23 @@ export const opencodeAdapter: RuntimeAdapter = {
       config.mcp = Object.fromEntries(
         mcp.servers.map((s) => [
           s.name,
-          { type: 'local', command: [s.command, ...s.args], enabled: true, environment: Object.fromEntries(s.envKeys.map((k) => [k, `{env:${k}}`])) },
+          {
+            type: 'local',
+            command: [s.command, ...s.args],
+            enabled: true,
+            environment: Object.fromEntries(s.envKeys.map((k) => [k, `{env:${k}}`])),
+          },
         ]),
       );
     }
     const configFile = configPath(input, 'opencode', 'opencode.json');
     files.push({ path: configFile, content: `${JSON.stringify(config, null, 2)}\n` });
-    return { argv, env: { OPENCODE_CONFIG: configFile }, secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets }, files, stdin: prompt };
+    return {
+      argv,
+      env: { OPENCODE_CONFIG: configFile },
+      secrets: { ...pickSecrets(input.env, this.secretEnv), ...mcp.secrets },
+      files,
+      stdin: prompt,
+    };
   },
 };

@@ -25,7 +25,12 @@ export const RUNTIME_ADAPTERS: readonly RuntimeAdapter[] = [
   harnessAdapter,
 ];
 
-const ALIASES: Record<string, string> = { claude: 'claude-code', gemini: 'gemini-cli', 'codex-cli': 'codex', 'cursor-agent': 'cursor-cli' };
+const ALIASES: Record<string, string> = {
+  claude: 'claude-code',
+  gemini: 'gemini-cli',
+  'codex-cli': 'codex',
+  'cursor-agent': 'cursor-cli',
+};
 
 /** Finds the adapter for a runtime name (aliases: `claude`, `gemini`, `codex-cli`, `cursor-agent`), or throws RUNNER_UNKNOWN_RUNTIME. */
 export function getAdapter(name: string, extra: readonly RuntimeAdapter[] = []): RuntimeAdapter {
@@ -33,7 +38,9 @@ export function getAdapter(name: string, extra: readonly RuntimeAdapter[] = []):
   const found = [...extra, ...RUNTIME_ADAPTERS].find((a) => a.name === wanted);
   if (!found) {
     const known = [...extra, ...RUNTIME_ADAPTERS].map((a) => a.name).join(', ');
-    throw new RunnerError('RUNNER_UNKNOWN_RUNTIME', `no runtime adapter named '${name}'; known runtimes: ${known}`, { details: { runtime: name, known } });
+    throw new RunnerError('RUNNER_UNKNOWN_RUNTIME', `no runtime adapter named '${name}'; known runtimes: ${known}`, {
+      details: { runtime: name, known },
+    });
   }
   return found;
 }

@@ -59,7 +59,10 @@ export function mcpLaunches(input: InvocationInput): { servers: McpLaunch[]; sec
     const envKeys = [...new Set([...server.envKeys, ...Object.keys(spec?.env ?? {})])].sort();
     for (const key of envKeys) {
       const template = spec?.env[key];
-      const value = template === undefined ? input.env[key] : template.replace(TEMPLATE, (_, name: string) => input.env[name] ?? '');
+      const value =
+        template === undefined
+          ? input.env[key]
+          : template.replace(TEMPLATE, (_, name: string) => input.env[name] ?? '');
       if (value !== undefined && value !== '') secrets[key] = value;
     }
     return { name: server.name, command: server.command, args: [...server.args], envKeys };

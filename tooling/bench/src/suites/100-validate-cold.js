@@ -8,7 +8,8 @@ import { cli, interleave, root, row } from '../harness.js';
 
 export async function run() {
   const bundle = process.env.AGENTLANG_BENCH_CLI ?? cli;
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; build the CLI first: pnpm --filter @agentlang/cli... build`);
+  if (!existsSync(bundle))
+    throw new Error(`${bundle} is missing; build the CLI first: pnpm --filter @agentlang/cli... build`);
   const agent = join(root, 'examples/research-assistant');
   const rounds = Number(process.env.AGENTLANG_BENCH_ROUNDS ?? 21);
   const t = interleave(

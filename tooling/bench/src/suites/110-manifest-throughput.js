@@ -61,8 +61,20 @@ export function bigManifest(bytes = 100 * 1024) {
       '      text: { type: string, required: true }',
       '    body_template: \'{"text": "{{text}}"}\'',
     ];
-    const m = [`  server_${i}:`, '    command: npx', `    args: ["-y", "@example/mcp-${i}"]`, '    env:', '      TOKEN: "{{.env.TOKEN}}"', `    tools: [mcp_${i}_list, mcp_${i}_get]`];
-    const u = [`  card_${i}:`, '    actions:', `      open: { tool: mcp_${i}_get, params: { id: "{{id}}" } }`, '      reply: {}'];
+    const m = [
+      `  server_${i}:`,
+      '    command: npx',
+      `    args: ["-y", "@example/mcp-${i}"]`,
+      '    env:',
+      '      TOKEN: "{{.env.TOKEN}}"',
+      `    tools: [mcp_${i}_list, mcp_${i}_get]`,
+    ];
+    const u = [
+      `  card_${i}:`,
+      '    actions:',
+      `      open: { tool: mcp_${i}_get, params: { id: "{{id}}" } }`,
+      '      reply: {}',
+    ];
     tools.push(...chunk);
     http.push(...h);
     mcp.push(...m);
@@ -102,7 +114,7 @@ export async function run() {
       value: l.toFixed(2),
       unit: 'ms',
       ratio: l / p,
-      note: `${((bytes.length / 1e6) / (l / 1000)).toFixed(1)} MB/s validated; ${agent.manifest.tools.length} tools, ${agent.manifest.httpTools.length} HTTP tools, ${agent.manifest.mcpServers.length} MCP servers`,
+      note: `${(bytes.length / 1e6 / (l / 1000)).toFixed(1)} MB/s validated; ${agent.manifest.tools.length} tools, ${agent.manifest.httpTools.length} HTTP tools, ${agent.manifest.mcpServers.length} MCP servers`,
     }),
   ];
 }

@@ -28,7 +28,11 @@ export function generate(dir) {
         name,
         version,
         description: `Generated tool ${name}`,
-        inputSchema: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer', default: 10 } }, required: ['query'] },
+        inputSchema: {
+          type: 'object',
+          properties: { query: { type: 'string' }, limit: { type: 'integer', default: 10 } },
+          required: ['query'],
+        },
         outputSchema: { type: 'object', properties: { results: { type: 'array', items: { type: 'string' } } } },
       };
       writeFileSync(join(catalog, name, `${version}.json`), JSON.stringify(def, null, 2));
@@ -106,7 +110,10 @@ export async function run() {
       samples.resolve.push(await timeAsync(resolveOnce, rounds));
       if (hasLock) {
         samples.lock.push(
-          await timeAsync(async () => lock.serializeLock(lock.createLock(await resolveOnce(), { manifestPath: 'agent.yaml' })), rounds),
+          await timeAsync(
+            async () => lock.serializeLock(lock.createLock(await resolveOnce(), { manifestPath: 'agent.yaml' })),
+            rounds,
+          ),
         );
       }
     }
@@ -114,7 +121,10 @@ export async function run() {
     const f = best(samples.floor);
     const r = best(samples.resolve);
     const rows = [
-      row('resolve', `floor: read+parse+sha256 of ${files.yamlFiles.length + files.jsonFiles.length} files`, { value: f.toFixed(2), unit: 'ms' }),
+      row('resolve', `floor: read+parse+sha256 of ${files.yamlFiles.length + files.jsonFiles.length} files`, {
+        value: f.toFixed(2),
+        unit: 'ms',
+      }),
       row('resolve', `resolve ${TOOLS} tools + ${SUBAGENTS} sub-agents (load + plan)`, {
         value: r.toFixed(2),
         unit: 'ms',
@@ -135,7 +145,12 @@ export async function run() {
         }),
       );
     } else {
-      rows.push(row('resolve', 'resolve + lock', { value: 'n/a', note: '@agentlang/lock createLock/serializeLock not available' }));
+      rows.push(
+        row('resolve', 'resolve + lock', {
+          value: 'n/a',
+          note: '@agentlang/lock createLock/serializeLock not available',
+        }),
+      );
     }
     return rows;
   } finally {

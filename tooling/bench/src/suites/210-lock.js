@@ -65,9 +65,14 @@ function measure(label, lockPlan) {
   const envelope = parseEnvelope(signed);
   const pae = preAuthEncoding(envelope.payloadType, Buffer.from(envelope.payload, 'base64'));
   const sig = Buffer.from(envelope.signatures[0].sig, 'base64');
-  const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(keys.publicKey, 'hex')]), format: 'der', type: 'spki' });
+  const key = createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(keys.publicKey, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
   const publicKeys = [keys.publicKey];
-  if (!verify(null, pae, key, sig) || verifyLock(signed, { publicKeys }).lock.manifest.name !== 'demo') throw new Error('setup failed');
+  if (!verify(null, pae, key, sig) || verifyLock(signed, { publicKeys }).lock.manifest.name !== 'demo')
+    throw new Error('setup failed');
   const floor = [];
   const ours = [];
   // Warm up both, then interleave rounds so machine noise hits each alike.

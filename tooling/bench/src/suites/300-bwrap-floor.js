@@ -11,16 +11,40 @@ import { median, row } from '../harness.js';
 /** The bare bwrap invocation used as the sandbox floor (the flags seed 000 names, nothing else). */
 export const BARE_BWRAP = [
   '/usr/bin/bwrap',
-  ['--unshare-all', '--die-with-parent', '--cap-drop', 'ALL', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin',
-    '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '--clearenv',
-    '--', '/bin/echo', 'floor'],
+  [
+    '--unshare-all',
+    '--die-with-parent',
+    '--cap-drop',
+    'ALL',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--clearenv',
+    '--',
+    '/bin/echo',
+    'floor',
+  ],
 ];
 
 function time(command, args, options) {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} exited ${result.status}: ${result.stderr?.toString().slice(0, 500)}`);
+  if (result.status !== 0)
+    throw new Error(`${command} exited ${result.status}: ${result.stderr?.toString().slice(0, 500)}`);
   return ms;
 }
 
@@ -41,7 +65,11 @@ export async function run() {
       const prepared = backend.prepare(policy, { argv: ['/bin/echo', 'floor'], env: {} });
       const prepareMs = Number(process.hrtime.bigint() - t0) / 1e6;
       const stdio = ['ignore', 'ignore', 'pipe', ...prepared.spawnOptions.stdio.slice(3)];
-      const hardened = time(prepared.argv[0], prepared.argv.slice(1), { ...prepared.spawnOptions, detached: false, stdio });
+      const hardened = time(prepared.argv[0], prepared.argv.slice(1), {
+        ...prepared.spawnOptions,
+        detached: false,
+        stdio,
+      });
       await prepared.cleanup();
       if (i >= warmup) {
         samples.echo.push(echo);
@@ -56,7 +84,11 @@ export async function run() {
     const prepare = median(samples.prepare);
     return [
       row('bwrap', '/bin/echo, no sandbox (median wall ms)', { value: echo.toFixed(1), unit: 'ms' }),
-      row('bwrap', 'bare bwrap … /bin/echo (the sandbox floor)', { value: bare.toFixed(1), unit: 'ms', ratio: bare / echo }),
+      row('bwrap', 'bare bwrap … /bin/echo (the sandbox floor)', {
+        value: bare.toFixed(1),
+        unit: 'ms',
+        ratio: bare / echo,
+      }),
       row('bwrap', 'hardened profile /bin/echo (seccomp, ro root)', {
         value: hardened.toFixed(1),
         unit: 'ms',

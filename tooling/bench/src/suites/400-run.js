@@ -22,7 +22,8 @@ function which(binary) {
 
 export async function run() {
   const bundle = process.env.AGENTLANG_BENCH_CLI ?? cli;
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; build the CLI first: pnpm --filter @agentlang/cli... build`);
+  if (!existsSync(bundle))
+    throw new Error(`${bundle} is missing; build the CLI first: pnpm --filter @agentlang/cli... build`);
   const bwrap = which('bwrap');
   if (!bwrap) throw new Error('bwrap is not on PATH: apt-get install bubblewrap');
   const agent = join(root, 'examples/demo.agent');
@@ -31,11 +32,42 @@ export async function run() {
   // Bare bwrap with the profile's shape: every namespace, new session, no caps, cleared env,
   // /usr read-only, the workdir read-write, private /tmp — minus seccomp, which is part of what we measure.
   const bareBwrap = [
-    '--unshare-all', '--unshare-user', '--new-session', '--die-with-parent', '--cap-drop', 'ALL', '--clearenv',
-    '--setenv', 'PATH', '/usr/bin:/bin',
-    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--bind', work, work, '--chdir', work,
-    '--', '/bin/echo', '[test-echo] demo@0.1.0',
+    '--unshare-all',
+    '--unshare-user',
+    '--new-session',
+    '--die-with-parent',
+    '--cap-drop',
+    'ALL',
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    '/usr/bin:/bin',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    work,
+    work,
+    '--chdir',
+    work,
+    '--',
+    '/bin/echo',
+    '[test-echo] demo@0.1.0',
   ];
   try {
     const t = interleave(
@@ -53,7 +85,11 @@ export async function run() {
     const overhead = t.run - t.node - t.bwrap - validateOverhead;
     return [
       row('run', 'node -e 0 (median wall ms)', { value: t.node.toFixed(1), unit: 'ms' }),
-      row('run', 'bare bwrap … /bin/echo (median wall ms)', { value: t.bwrap.toFixed(1), unit: 'ms', ratio: t.bwrap / t.node }),
+      row('run', 'bare bwrap … /bin/echo (median wall ms)', {
+        value: t.bwrap.toFixed(1),
+        unit: 'ms',
+        ratio: t.bwrap / t.node,
+      }),
       row('run', 'agentlang validate examples/demo.agent', {
         value: t.validate.toFixed(1),
         unit: 'ms',

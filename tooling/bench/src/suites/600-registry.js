@@ -31,7 +31,10 @@ model:
 
 /** Starts a child node process running `source` (ESM); resolves with the URL it prints on stdout. */
 function startChild(source, env = {}) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -147,7 +150,8 @@ export async function run() {
     for (let i = 0; i < rounds + 1; i++) {
       for (const [label, [url, bigPath, smallPath]] of Object.entries(targets)) {
         const pull = await load(url, bigPath, { count: 4, concurrency: 1 });
-        if (pull.bytes !== 4 * bigSize) throw new Error(`${label}: received ${pull.bytes} bytes, expected ${4 * bigSize}`);
+        if (pull.bytes !== 4 * bigSize)
+          throw new Error(`${label}: received ${pull.bytes} bytes, expected ${4 * bigSize}`);
         if (i > 0) mbps[label].push(pull.bytes / 1e6 / pull.seconds);
         if (!smallPath) continue;
         const small = await load(url, smallPath, { count: 4000, concurrency: 50 });
@@ -163,12 +167,33 @@ export async function run() {
     const tpRatio = tp.registry / tp.bare;
     const rateRatio = rate.registry / rate.bare;
     return [
-      row(SUITE, 'pull 64 MiB container: bare node:http (MB/s)', { value: tp.bare.toFixed(0), unit: 'MB/s', note: `faster of res.end(buffer) ${median(mbps.bare).toFixed(0)} MB/s and a 1 MiB file stream ${median(mbps.bareFile).toFixed(0)} MB/s` }),
-      row(SUITE, 'pull 64 MiB container: registry (MB/s)', { value: tp.registry.toFixed(0), unit: 'MB/s', ratio: tpRatio, target: '≥ 0.5', pass: tpRatio >= 0.5 }),
+      row(SUITE, 'pull 64 MiB container: bare node:http (MB/s)', {
+        value: tp.bare.toFixed(0),
+        unit: 'MB/s',
+        note: `faster of res.end(buffer) ${median(mbps.bare).toFixed(0)} MB/s and a 1 MiB file stream ${median(mbps.bareFile).toFixed(0)} MB/s`,
+      }),
+      row(SUITE, 'pull 64 MiB container: registry (MB/s)', {
+        value: tp.registry.toFixed(0),
+        unit: 'MB/s',
+        ratio: tpRatio,
+        target: '≥ 0.5',
+        pass: tpRatio >= 0.5,
+      }),
       row(SUITE, 'small GET, 50 clients: bare node:http (req/s)', { value: rate.bare.toFixed(0), unit: 'req/s' }),
-      row(SUITE, 'small GET, 50 clients: registry (req/s)', { value: rate.registry.toFixed(0), unit: 'req/s', ratio: rateRatio, target: '≥ 0.5', pass: rateRatio >= 0.5 }),
+      row(SUITE, 'small GET, 50 clients: registry (req/s)', {
+        value: rate.registry.toFixed(0),
+        unit: 'req/s',
+        ratio: rateRatio,
+        target: '≥ 0.5',
+        pass: rateRatio >= 0.5,
+      }),
       row(SUITE, 'p99 latency, 50 clients: bare node:http', { value: p99.bare.toFixed(1), unit: 'ms' }),
-      row(SUITE, 'p99 latency, 50 clients: registry', { value: p99.registry.toFixed(1), unit: 'ms', ratio: p99.registry / p99.bare, note: `${rounds} rounds × 4000 requests each; ratio is registry/bare (lower is better)` }),
+      row(SUITE, 'p99 latency, 50 clients: registry', {
+        value: p99.registry.toFixed(1),
+        unit: 'ms',
+        ratio: p99.registry / p99.bare,
+        note: `${rounds} rounds × 4000 requests each; ratio is registry/bare (lower is better)`,
+      }),
     ];
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -103,7 +103,9 @@ function post(target, headers, body) {
 }
 
 function startServer(steps) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER, String(steps)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER, String(steps)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -124,18 +126,37 @@ const VARIANTS = [
 
 function client(harness, { protocol, stream }, url) {
   return protocol === 'openai'
-    ? { model: harness.createOpenAIClient({ model: 'bench', baseUrl: `${url}/v1`, stream }), path: '/v1/chat/completions', headers: {} }
-    : { model: harness.createAnthropicClient({ model: 'bench', baseUrl: url, stream }), path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' } };
+    ? {
+        model: harness.createOpenAIClient({ model: 'bench', baseUrl: `${url}/v1`, stream }),
+        path: '/v1/chat/completions',
+        headers: {},
+      }
+    : {
+        model: harness.createAnthropicClient({ model: 'bench', baseUrl: url, stream }),
+        path: '/v1/messages',
+        headers: { 'anthropic-version': '2023-06-01' },
+      };
 }
 
 async function measure(harness, variant, steps, rounds) {
   const { child, url } = await startServer(steps);
   try {
     const { model, path, headers } = client(harness, variant, url);
-    const noop = { spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } }, execute: async () => ({ ok: true, content: 'ok' }) };
-    const loop = () => harness.runLoop({ model, system: 'You are a benchmark.', prompt: 'Go.', tools: [noop], limits: { maxTurns: steps + 1, maxRepeats: 1000 } });
+    const noop = {
+      spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } },
+      execute: async () => ({ ok: true, content: 'ok' }),
+    };
+    const loop = () =>
+      harness.runLoop({
+        model,
+        system: 'You are a benchmark.',
+        prompt: 'Go.',
+        tools: [noop],
+        limits: { maxTurns: steps + 1, maxRepeats: 1000 },
+      });
     const sample = await loop();
-    if (sample.outcome !== 'completed' || sample.turns !== steps) throw new Error(`${variant.protocol} loop ended ${sample.outcome} after ${sample.turns} turns`);
+    if (sample.outcome !== 'completed' || sample.turns !== steps)
+      throw new Error(`${variant.protocol} loop ended ${sample.outcome} after ${sample.turns} turns`);
     // The floor sends exactly the bodies the loop sent, as the server received them.
     const bodies = await (await fetch(`${url}/bodies`)).json();
     if (bodies.length !== steps) throw new Error(`the server recorded ${bodies.length} requests for ${steps} steps`);
@@ -162,7 +183,12 @@ async function measure(harness, variant, steps, rounds) {
     }
     await fetch(`${url}/bodies`).then((r) => r.text());
     const paired = (a, b) => median(t[a].map((v, i) => v - t[b][i]));
-    return { floor: median(t.floor), loop: median(t.loop), wallDelta: paired('loop', 'floor'), cpuDelta: paired('loopCpu', 'floorCpu') };
+    return {
+      floor: median(t.floor),
+      loop: median(t.loop),
+      wallDelta: paired('loop', 'floor'),
+      cpuDelta: paired('loopCpu', 'floorCpu'),
+    };
   } finally {
     child.kill('SIGKILL');
   }

@@ -52,7 +52,8 @@ function timeChild(args, options, arrivals) {
 
 export async function run() {
   const bundle = process.env.AGENTLANG_BENCH_CLI ?? cli;
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; build the CLI first: pnpm --filter @agentlang/cli... build`);
+  if (!existsSync(bundle))
+    throw new Error(`${bundle} is missing; build the CLI first: pnpm --filter @agentlang/cli... build`);
   const rounds = Number(process.env.AGENTLANG_BENCH_ROUNDS ?? 15);
   const work = mkdtempSync(join(tmpdir(), 'agentlang-bench-cold-'));
   const arrivals = { next: undefined };
@@ -67,14 +68,23 @@ export async function run() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   try {
     writeFileSync(join(work, 'agent.yaml'), AGENT);
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && !k.startsWith('AGENTLANG_') && !k.startsWith('AGENTSPEC_')));
-    Object.assign(env, { NO_COLOR: '1', OPENAI_BASE_URL: `http://127.0.0.1:${server.address().port}/v1`, OPENAI_API_KEY: 'sk-bench' });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => k !== 'CI' && !k.startsWith('AGENTLANG_') && !k.startsWith('AGENTSPEC_'),
+      ),
+    );
+    Object.assign(env, {
+      NO_COLOR: '1',
+      OPENAI_BASE_URL: `http://127.0.0.1:${server.address().port}/v1`,
+      OPENAI_API_KEY: 'sk-bench',
+    });
     const options = { cwd: work, env };
     const t = { node: [], first: [], run: [] };
     for (let i = 0; i < rounds + 3; i++) {
       const node = await timeChild(['-e', '0'], options, arrivals);
       const cold = await timeChild([bundle, 'run', '.', '--runtime', 'harness', '--prompt', 'Hi.'], options, arrivals);
-      if (cold.firstMs === undefined) throw new Error('agentlang run --runtime harness finished without a model request');
+      if (cold.firstMs === undefined)
+        throw new Error('agentlang run --runtime harness finished without a model request');
       if (i >= 3) {
         t.node.push(node.exitMs);
         t.first.push(cold.firstMs);

@@ -28,17 +28,31 @@ function model(steps) {
       for (let i = 0; i < 20; i++) options.onText?.(`piece ${i} `);
       return done
         ? { text: 'The answer.', toolCalls: [], stopReason: 'end', usage: { inputTokens: 10, outputTokens: 3 } }
-        : { text: '', toolCalls: [{ id: `c${request.messages.length}`, name: 'noop', arguments: { i: request.messages.length } }], stopReason: 'tool_calls', usage: { inputTokens: 10, outputTokens: 3 } };
+        : {
+            text: '',
+            toolCalls: [{ id: `c${request.messages.length}`, name: 'noop', arguments: { i: request.messages.length } }],
+            stopReason: 'tool_calls',
+            usage: { inputTokens: 10, outputTokens: 3 },
+          };
     },
   };
 }
 
 async function eventStream(harness, rounds) {
   const steps = 20;
-  const noop = { spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } }, execute: async () => ({ ok: true, content: 'ok' }) };
+  const noop = {
+    spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } },
+    execute: async () => ({ ok: true, content: 'ok' }),
+  };
   const out = createWriteStream('/dev/null');
   let count = 0;
-  const base = { model: model(steps), system: 'You are a benchmark.', prompt: 'Go.', tools: [noop], limits: { maxTurns: steps + 1, maxRepeats: 1000 } };
+  const base = {
+    model: model(steps),
+    system: 'You are a benchmark.',
+    prompt: 'Go.',
+    tools: [noop],
+    limits: { maxTurns: steps + 1, maxRepeats: 1000 },
+  };
   const plain = () => harness.runLoop(base);
   const streamed = () => {
     const write = harness.jsonlEventWriter(out);
@@ -80,7 +94,11 @@ export async function run() {
   );
   const script = (call, env) => [
     process.execPath,
-    ['--input-type=module', '-e', `const h = await import(${JSON.stringify(harnessUrl)});${call ? ` const o = await h.startOtelExport(process.env, { agent: 'a', provider: 'openai' }); await o?.shutdown();` : ''}`],
+    [
+      '--input-type=module',
+      '-e',
+      `const h = await import(${JSON.stringify(harnessUrl)});${call ? ` const o = await h.startOtelExport(process.env, { agent: 'a', provider: 'openai' }); await o?.shutdown();` : ''}`,
+    ],
     { env: { PATH: process.env.PATH, ...env } },
   ];
   const t = interleave(

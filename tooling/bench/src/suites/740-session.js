@@ -17,16 +17,39 @@ const TURNS = 200;
 function conversation(turns) {
   const messages = [];
   for (let i = 0; i < turns; i++) {
-    messages.push({ role: 'user', content: `Question ${i}: ${'what did the sources say about this part of the topic? '.repeat(3)}` });
-    messages.push({ role: 'assistant', content: '', toolCalls: [{ id: `call_${i}`, name: 'web_search', arguments: { query: `topic part ${i}`, limit: 5 } }] });
-    messages.push({ role: 'tool', toolCallId: `call_${i}`, name: 'web_search', content: JSON.stringify({ results: Array.from({ length: 5 }, (_, k) => ({ url: `https://example.org/${i}/${k}`, title: `Result ${k} for part ${i}`, snippet: 'a short snippet of the page text '.repeat(4) })) }) });
-    messages.push({ role: 'assistant', content: `Answer ${i}: ${'the sources agree on the main point and differ on details. '.repeat(6)}` });
+    messages.push({
+      role: 'user',
+      content: `Question ${i}: ${'what did the sources say about this part of the topic? '.repeat(3)}`,
+    });
+    messages.push({
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id: `call_${i}`, name: 'web_search', arguments: { query: `topic part ${i}`, limit: 5 } }],
+    });
+    messages.push({
+      role: 'tool',
+      toolCallId: `call_${i}`,
+      name: 'web_search',
+      content: JSON.stringify({
+        results: Array.from({ length: 5 }, (_, k) => ({
+          url: `https://example.org/${i}/${k}`,
+          title: `Result ${k} for part ${i}`,
+          snippet: 'a short snippet of the page text '.repeat(4),
+        })),
+      }),
+    });
+    messages.push({
+      role: 'assistant',
+      content: `Answer ${i}: ${'the sources agree on the main point and differ on details. '.repeat(6)}`,
+    });
   }
   return messages;
 }
 
 export async function run() {
-  const { createFileSessionStore, newSession } = await import(pathToFileURL(join(root, 'packages/harness/dist/index.js')).href);
+  const { createFileSessionStore, newSession } = await import(
+    pathToFileURL(join(root, 'packages/harness/dist/index.js')).href
+  );
   const rounds = Number(process.env.AGENTLANG_BENCH_ROUNDS ?? 15);
   const dir = mkdtempSync(join(tmpdir(), 'agentlang-bench-session-'));
   try {
@@ -78,7 +101,10 @@ export async function run() {
     const fm = median(f);
     const rm = median(r);
     return [
-      row(SUITE, `floor: readFileSync + JSON.parse per line (${(bytes / 1024).toFixed(0)} KiB)`, { value: Number(fm.toFixed(2)), unit: 'ms' }),
+      row(SUITE, `floor: readFileSync + JSON.parse per line (${(bytes / 1024).toFixed(0)} KiB)`, {
+        value: Number(fm.toFixed(2)),
+        unit: 'ms',
+      }),
       row(SUITE, `resume a ${TURNS}-turn session (lock, load, release)`, {
         value: Number(rm.toFixed(2)),
         unit: 'ms',
@@ -87,7 +113,11 @@ export async function run() {
         pass: rm <= 50,
         note: `${TURNS * 4} messages; ${(rm - fm).toFixed(2)} ms over the floor`,
       }),
-      row(SUITE, `checkpoint one step of a ${TURNS}-turn session (append, fsync)`, { value: Number(median(w).toFixed(2)), unit: 'ms', ratio: median(w) / fm }),
+      row(SUITE, `checkpoint one step of a ${TURNS}-turn session (append, fsync)`, {
+        value: Number(median(w).toFixed(2)),
+        unit: 'ms',
+        ratio: median(w) / fm,
+      }),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,9 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('URL http://127.0.0.1:'
 `;
 
 function startServer() {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -53,8 +55,13 @@ async function measure(harness, protocol, rounds) {
   const { child, url } = await startServer();
   try {
     const model =
-      protocol === 'openai' ? harness.createOpenAIClient({ model: 'bench', baseUrl: `${url}/v1`, stream: false }) : harness.createAnthropicClient({ model: 'bench', baseUrl: url, stream: false });
-    const noop = { spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } }, execute: async () => ({ ok: true, content: 'ok' }) };
+      protocol === 'openai'
+        ? harness.createOpenAIClient({ model: 'bench', baseUrl: `${url}/v1`, stream: false })
+        : harness.createAnthropicClient({ model: 'bench', baseUrl: url, stream: false });
+    const noop = {
+      spec: { name: 'noop', description: 'does nothing', inputSchema: { type: 'object' } },
+      execute: async () => ({ ok: true, content: 'ok' }),
+    };
     const sub = { model, system: 'You are a specialist.', tools: [noop] };
     const signal = new AbortController().signal;
     const task = 'Research the topic thoroughly.';
@@ -64,7 +71,11 @@ async function measure(harness, protocol, rounds) {
       const r = await delegation.delegate({ name: 'specialist' }, task, { depth: 1, parent: 'bench', signal });
       if (!r.ok) throw new Error(r.reason);
     };
-    const members = Array.from({ length: MEMBERS }, (_, i) => ({ name: `m${i}`, task, ...(i > 0 ? { dependsOn: [`m${i - 1}`] } : {}) }));
+    const members = Array.from({ length: MEMBERS }, (_, i) => ({
+      name: `m${i}`,
+      task,
+      ...(i > 0 ? { dependsOn: [`m${i - 1}`] } : {}),
+    }));
     const crew = async () => {
       const r = await delegation.runCrew({ process: 'sequential', members }, { prompt: 'Go.', root: 'bench', signal });
       if (r.outcome !== 'completed') throw new Error(`crew ended ${r.outcome}`);
@@ -95,7 +106,16 @@ async function measure(harness, protocol, rounds) {
  * network noise of a shared machine. Each sample is `n` runs; returns µs per run for each side.
  */
 async function measureInMemory(harness, rounds, n = 500) {
-  const model = { protocol: 'openai', model: 'mem', complete: async () => ({ text: 'Done.', toolCalls: [], stopReason: 'end', usage: { inputTokens: 1, outputTokens: 1 } }) };
+  const model = {
+    protocol: 'openai',
+    model: 'mem',
+    complete: async () => ({
+      text: 'Done.',
+      toolCalls: [],
+      stopReason: 'end',
+      usage: { inputTokens: 1, outputTokens: 1 },
+    }),
+  };
   const sub = { model, system: 'You are a specialist.', tools: [] };
   const signal = new AbortController().signal;
   const delegation = harness.createDelegation({ prepare: async () => sub, permissions: {} });
@@ -103,7 +123,8 @@ async function measureInMemory(harness, rounds, n = 500) {
     for (let i = 0; i < n; i++) await harness.runLoop({ ...sub, prompt: 'Task.', signal });
   };
   const one = async () => {
-    for (let i = 0; i < n; i++) await delegation.delegate({ name: 'specialist' }, 'Task.', { depth: 1, parent: 'bench', signal });
+    for (let i = 0; i < n; i++)
+      await delegation.delegate({ name: 'specialist' }, 'Task.', { depth: 1, parent: 'bench', signal });
     delegation.runs.length = 0;
   };
   const t = { alone: [], one: [] };
