@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { cliPath, hermeticEnv, makeTempDir } from '@agentlang/test-helpers';
+import { makeTempDir, runCliAsync } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedServer, startScriptedServer } from '../../../packages/harness/test/scripted-server.js';
 
@@ -38,31 +37,6 @@ http_tools:
         type: string
         required: true
 `;
-
-/** The real CLI, spawned asynchronously: the scripted model server lives in this process and must keep answering. */
-function runCliAsync(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd,
-      env: { ...hermeticEnv(), NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
 
 function setup(): string {
   const cwd = makeTempDir();

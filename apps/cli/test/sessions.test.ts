@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { cliPath, DEMO_AGENT, hermeticEnv, makeTempDir } from '@agentlang/test-helpers';
+import { cliPath, DEMO_AGENT, hermeticEnv, makeTempDir, runCliAsync } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ScriptedServer,
@@ -30,31 +30,6 @@ async function scripted(steps: ScriptStep[]): Promise<ScriptedServer> {
   const server = await startScriptedServer(steps);
   servers.push(server);
   return server;
-}
-
-/** The real CLI, spawned asynchronously (the scripted server in this process must keep answering). */
-function runCliAsync(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd,
-      env: { ...hermeticEnv(), NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
 }
 
 function setup(): string {

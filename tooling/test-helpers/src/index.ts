@@ -1,6 +1,6 @@
 export { makeTempDir, writeTree } from './temp.js';
 export { processesWith } from './processes.js';
-export { runCli, cliPath, cliKeygen, cliKeygenX25519, hermeticEnv, type CliResult } from './cli.js';
+export { runCli, runCliAsync, cliPath, cliKeygen, cliKeygenX25519, hermeticEnv, type CliResult } from './cli.js';
 export { DEMO_AGENT, demoAgent, demoAgentDir, demoAgentPath } from './demo-agent.js';
 export { ed25519Hex } from './keys.js';
 export { rejectedWith, thrownBy, type ErrorClass } from './errors.js';
