@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { cliPath, DEMO_AGENT, hermeticEnv, makeTempDir, runCliAsync } from '@agentlang/test-helpers';
+import { processRunning } from '@agentlang/utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ScriptedServer,
@@ -269,6 +270,8 @@ describe.skipIf(spawnSync('script', ['--version']).status !== 0)(
       expect(cli).toMatch(/^\d+$/);
       process.kill(Number(cli), 'SIGKILL');
       await pty.exited;
+      // SIGKILL lands asynchronously: wait until the process has ended (gone, or a zombie nobody reaped yet).
+      while (processRunning(Number(cli))) await new Promise((r) => setTimeout(r, 10));
       expect(seen).toEqual([]);
       // The next run on the session answers the call the dead run left waiting, then asks the model again.
       const resumed = await runCliAsync(

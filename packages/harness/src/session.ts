@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '@agentlang/utils';
+import { processRunning, writeFileAtomicSync } from '@agentlang/utils';
 import { HarnessError } from './errors.js';
 import type { LoopStep } from './loop.js';
 import type { Message, ToolCall, Usage } from './types.js';
@@ -201,15 +201,6 @@ function parseHeader(line: string, path: string): SessionMeta {
   return meta;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The file session store: `<dir>/<id>.jsonl`, a header line then one message per line, replaced
  * atomically (temp file, fsync, rename) at every checkpoint, mode 0600 in a 0700 directory: the
@@ -306,7 +297,7 @@ export function createFileSessionStore(dir: string, options: { fsync?: boolean }
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
           const holder = Number(existsSync(path) ? readFileSync(path, 'utf8').trim() : Number.NaN);
           // A lock left by a process that died (a crash) is stale: take it over once.
-          if (attempt === 0 && Number.isSafeInteger(holder) && holder > 0 && !pidAlive(holder)) {
+          if (attempt === 0 && Number.isSafeInteger(holder) && holder > 0 && !processRunning(holder)) {
             try {
               unlinkSync(path);
             } catch {

@@ -9,6 +9,7 @@ it('pins the public API of @agentlang/utils (adding an export is a deliberate ac
     'killProcessGroup',
     'nearestWord',
     'openAtomicFile',
+    'processRunning',
     'progressLogger',
     'progressStream',
     'tempPathFor',
