@@ -66,10 +66,12 @@ export function parseYamlSource(file: string, source: string, limits: YamlLimits
       }
     }
   }
-  const doc = reading.document;
-  const { data, lineCounter } = reading;
+  // The parsed document and its line index are asked for only to place a diagnostic: a plain file
+  // that is valid never has `yaml` parse it (@agentlang/safe-yaml reads it faster without).
+  const final = reading;
+  const { data } = final;
   const pos = (offset: number) => {
-    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    const p = final.lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line: p.line, column: p.col };
   };
   const diagnostics: Diagnostic[] = reading.issues.map((i) => {
@@ -108,6 +110,7 @@ export function parseYamlSource(file: string, source: string, limits: YamlLimits
   const find = (
     path: readonly (string | number)[],
   ): { node?: unknown; key?: unknown; depth: number; ancestor: unknown } => {
+    const doc = final.document;
     let node: unknown = doc?.contents;
     let key: unknown;
     let ancestor: unknown = node;

@@ -14,6 +14,7 @@ import {
 } from 'yaml';
 import { SafeYamlErrorCode } from './errors.js';
 import { findExcessiveNesting } from './nesting.js';
+import { readPlainYaml } from './plain-yaml.js';
 
 /** One reason a YAML text was refused, with its place. */
 export interface YamlIssue {
@@ -80,6 +81,34 @@ export function escapePointer(segment: string): string {
  * expands to (memoised, so a bomb costs linear time). `data` is set only when nothing was found.
  */
 export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReading {
+  // The plain subset most agent files are written in is read without `yaml` (src/plain-yaml.ts, for
+  // start-up time); its answer is `yaml`'s, and the parsed document is made only if someone asks.
+  if (
+    (options.schema ?? 'core') === 'core' &&
+    Buffer.byteLength(text, 'utf8') <= (options.maxBytes ?? DEFAULT_MAX_YAML_BYTES)
+  ) {
+    const plain = readPlainYaml(text, options.maxDepth ?? DEFAULT_MAX_YAML_DEPTH, FORBIDDEN_KEYS);
+    if (plain) {
+      let full: YamlReading | undefined;
+      return {
+        data: plain.data,
+        issues: [],
+        get document() {
+          full ??= readWithYaml(text, options);
+          return full.document;
+        },
+        get lineCounter() {
+          full ??= readWithYaml(text, options);
+          return full.lineCounter;
+        },
+      };
+    }
+  }
+  return readWithYaml(text, options);
+}
+
+/** {@link readYaml} with the `yaml` library: every text, every issue, the parsed document. */
+export function readWithYaml(text: string, options: ReadYamlOptions = {}): YamlReading {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_YAML_DEPTH;
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
