@@ -24,6 +24,7 @@ import { COMMANDS } from './src/commands/index.js';
 //   with no command (help, --version, unknown verbs). One per declared verb (src/commands/index.ts).
 // - dist/lib/mcp-sdk.cjs: the MCP SDK, required only when an agent declares MCP servers.
 // - dist/lib/agentlang-<package>.cjs: packages a verb reaches only on a rare path (LAZY_PACKAGES).
+// - dist/lib/yaml.cjs: the `yaml` library, required when a YAML text is outside safe-yaml's plain subset.
 // - dist/lib/ajv.cjs, dist/lib/sql-js.cjs, dist/lib/otel.cjs: what the harness imports lazily, required on a
 //   harness run's first validated call / first sqlite call / with OTEL_EXPORTER_OTLP_ENDPOINT set;
 //   sql-wasm.wasm beside the bundles.
@@ -116,6 +117,55 @@ const harnessLazyExternal: EsbuildPlugin = {
 };
 
 /**
+ * The `yaml` library (~160 KB) is parsed and initialised only when a YAML text falls outside the
+ * plain subset @agentlang/safe-yaml reads itself (anchors, tags, multi-line scalars, any issue) or
+ * when a diagnostic needs a position: the verb bundles import a stand-in whose exports are getters
+ * that require dist/lib/yaml.cjs on first use. Importers only read those exports inside functions
+ * (never at module initialisation), so a valid plain agent never loads it (measured: ~5 ms of a cold
+ * `validate`, tooling/bench/src/suites/100-validate-cold.js).
+ */
+const safeYamlDir = resolve('../../packages/safe-yaml');
+const YAML_EXPORTS: readonly string[] = Object.keys(createRequire(join(safeYamlDir, 'package.json'))('yaml'));
+
+const lazyYaml: EsbuildPlugin = {
+  name: 'agentlang-lazy-yaml',
+  setup(builder) {
+    builder.onResolve({ filter: /^yaml$/ }, () => ({ path: 'yaml', namespace: 'agentlang-lazy-yaml' }));
+    builder.onResolve({ filter: /^\.\.\/lib\/yaml\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    builder.onLoad({ filter: /.*/, namespace: 'agentlang-lazy-yaml' }, () => ({
+      loader: 'js',
+      contents: [
+        'let loaded;',
+        "const load = () => (loaded ??= require('../lib/yaml.cjs'));",
+        `for (const name of ${JSON.stringify(YAML_EXPORTS)})`,
+        '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
+      ].join('\n'),
+    }));
+  },
+};
+
+/** dist/lib/yaml.cjs: the `yaml` library, resolved from @agentlang/safe-yaml. */
+function buildYaml(outDir: string): Promise<void> {
+  const fromSafeYaml: EsbuildPlugin = {
+    name: 'agentlang-yaml-from-safe-yaml',
+    setup(builder) {
+      builder.onResolve({ filter: /^yaml$/ }, (args) =>
+        args.pluginData === 'agentlang-yaml'
+          ? undefined
+          : builder.resolve(args.path, { kind: args.kind, resolveDir: safeYamlDir, pluginData: 'agentlang-yaml' }),
+      );
+    },
+  };
+  return buildFromText(
+    outDir,
+    'lib/yaml',
+    "module.exports = require('yaml');\n",
+    { format: ['cjs'], outExtension: () => ({ js: '.cjs' }), esbuildPlugins: [fromSafeYaml], esbuildOptions: minify },
+    'entry.cjs',
+  );
+}
+
+/**
  * Packages a verb reaches only through import() on a path it rarely takes, kept out of its bundle
  * and required from dist/lib/<package>.cjs when that path is taken: `validate` of a directory or
  * YAML manifest needs neither the container code nor the lock, the resolver or the registry client
@@ -167,7 +217,7 @@ const verbBundle = (outDir: string, verb: string | undefined): Options => ({
   entry: { [`verbs/${verb ?? 'help'}`]: 'src/verb-entry.ts' },
   format: ['cjs'],
   outExtension: () => ({ js: '.cjs' }),
-  esbuildPlugins: [commandModule(verb), lazyPackages(verb), mcpSdkExternal, harnessLazyExternal],
+  esbuildPlugins: [commandModule(verb), lazyPackages(verb), mcpSdkExternal, harnessLazyExternal, lazyYaml],
   // A CommonJS bundle has no import.meta: its URL is the bundle's own (the registry finds its worker by it).
   define: { 'import.meta.url': '__agentlang_import_meta_url' },
   banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
@@ -251,7 +301,7 @@ async function buildLazyPackages(outDir: string): Promise<void> {
     await buildFromText(outDir, `lib/${lazyLibFile(pkg)}`, `export * from '@agentlang/${pkg}';\n`, {
       format: ['cjs'],
       outExtension: () => ({ js: '.cjs' }),
-      esbuildPlugins: [mcpSdkExternal, harnessLazyExternal],
+      esbuildPlugins: [mcpSdkExternal, harnessLazyExternal, lazyYaml],
       define: { 'import.meta.url': '__agentlang_import_meta_url' },
       banner: { js: "var __agentlang_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
       esbuildOptions(options) {
@@ -328,6 +378,7 @@ export default defineConfig((overrides) => {
         ...[...COMMANDS.map((c) => c.name), undefined].map((verb) => build(verbBundle(outDir, verb))),
         buildMcpSdk(outDir),
         buildHarnessLazy(outDir),
+        buildYaml(outDir),
         buildLazyPackages(outDir),
         buildIdentifyWorker(outDir),
       ]);

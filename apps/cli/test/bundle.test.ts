@@ -57,6 +57,29 @@ describe('the bundles', () => {
       expect(readFileSync(join(dist, `lib/agentlang-${pkg}.cjs`), 'utf8')).toMatch(new RegExp(`function ${fn}\\(`));
     }
   });
+
+  it('leaves the yaml library out of the verbs: dist/lib/yaml.cjs is required only for YAML outside the plain subset or to place an error', () => {
+    const validate = readFileSync(join(dist, 'verbs/validate.cjs'), 'utf8');
+    expect(validate.includes('Implicit keys need to be on a single line')).toBe(false);
+    expect(validate).toContain('"../lib/yaml.cjs"');
+    expect(readFileSync(join(dist, 'lib/yaml.cjs'), 'utf8')).toContain('Implicit keys need to be on a single line');
+    // An agent with an anchor (outside the subset) reads through the library; an error is placed by it.
+    const dir = makeTempDir();
+    writeFileSync(
+      join(dir, 'agent.yaml'),
+      'name: anchored\nversion: 0.1.0\ndescription: &d An agent with an anchor.\nmodels:\n  m:\n    provider: openai\n',
+    );
+    const ok = runCli(['validate', dir]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Valid: anchored@0.1.0');
+    writeFileSync(
+      join(dir, 'agent.yaml'),
+      'name: anchored\nversion: 0.1.0\ndescription: 12\nmodels:\n  m:\n    provider: openai\n',
+    );
+    const bad = runCli(['validate', dir]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/agent\.yaml:3:\d+/);
+  });
 });
 
 describe('the code cache', () => {

@@ -103,6 +103,13 @@ describe('parsePrompt', () => {
     expect(errorOf('version: 2\nsection: []\n').message).toContain("did you mean 'sections'?");
   });
 
+  it('places an unknown key, an empty one included (the data reads it as an empty string)', () => {
+    expect(errorOf('version: 2\nsections: []\ncolour: red\n').details).toMatchObject({ line: 3, column: 1 });
+    const empty = errorOf('version: 2\n: user\nsections:\n  - name: a\n    content: x\n');
+    expect(empty.code).toBe('PROMPT_SCHEMA');
+    expect(empty.details).toMatchObject({ line: 2 });
+  });
+
   it('bounds alias expansion (billion laughs)', () => {
     const bomb = [
       'a: &a [x, x, x, x, x, x, x, x, x, x]',

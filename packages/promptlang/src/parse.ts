@@ -1,9 +1,9 @@
-import { readYaml, type SafeYamlErrorCode, safeYamlErrorOf } from '@agentlang/safe-yaml';
+import { readYaml, type SafeYamlErrorCode, safeYamlErrorOf, type YamlReading } from '@agentlang/safe-yaml';
 import { nearestWord } from '@agentlang/utils';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { PromptError, PromptErrorCode, type PromptErrorDetails, truncate } from './errors.js';
 import { setSectionSource } from './positions.js';
-import { assertSectionName } from './section-name.js';
+import { assertSectionName, checkSectionName } from './section-name.js';
 import {
   type ParseOptions,
   PROMPT_ROLES,
@@ -17,10 +17,29 @@ const SECTION_KEYS = ['name', 'content'] as const;
 /** Bound on alias expansion, so a "billion laughs" document fails fast instead of eating memory. */
 const MAX_ALIAS_COUNT = 100;
 
+// The prompt is checked on its data; the parsed YAML document (`reading.document`, which
+// @agentlang/safe-yaml makes only on first use) is asked for only to place an error or when a
+// section's source position is first read, so a valid plain prompt is never parsed by `yaml`.
 interface Ctx {
   file?: string;
   text: string;
-  lines: LineCounter;
+  reading: YamlReading;
+}
+
+/** The node at `segments` (the whole document for none); undefined when there is none. */
+function nodeAt(ctx: Ctx, segments: readonly (string | number)[]): Node | undefined {
+  const doc = ctx.reading.document;
+  if (!doc) return undefined;
+  return (segments.length === 0 ? doc.contents : doc.getIn(segments, true)) as Node | undefined;
+}
+
+/** The key node of `key` in the mapping at `segments` (an empty key reads as `''`, as in the data), else the mapping. */
+function keyNodeAt(ctx: Ctx, segments: readonly (string | number)[], key: string): Node | undefined {
+  const map = nodeAt(ctx, segments);
+  if (!isMap(map)) return map;
+  for (const pair of map.items)
+    if (isScalar(pair.key) && String(pair.key.value ?? '') === key && pair.key.range) return pair.key;
+  return map;
 }
 
 function where(ctx: Ctx, node: Node | null | undefined, path: string): PromptErrorDetails {
@@ -28,7 +47,7 @@ function where(ctx: Ctx, node: Node | null | undefined, path: string): PromptErr
   if (ctx.file !== undefined) details.file = ctx.file;
   const offset = node?.range?.[0];
   if (offset !== undefined) {
-    const pos = ctx.lines.linePos(offset);
+    const pos = ctx.reading.lineCounter.linePos(offset);
     details.line = pos.line;
     details.column = pos.col;
   }
@@ -63,14 +82,13 @@ const CODES: Record<SafeYamlErrorCode, PromptErrorCode> = {
 };
 
 /** Reads the text with @agentlang/safe-yaml and fails on its first issue, in this package's codes. */
-function readSafely(ctx: Ctx): { doc: Document.Parsed; value: unknown } {
-  const reading = readYaml(ctx.text, { maxAliasCount: MAX_ALIAS_COUNT });
-  ctx.lines = reading.lineCounter;
+function readSafely(text: string, file: string | undefined): { reading: YamlReading; value: unknown } {
+  const reading = readYaml(text, { maxAliasCount: MAX_ALIAS_COUNT });
   const problem = reading.issues[0];
-  if (!problem) return { doc: reading.document!, value: reading.data };
+  if (!problem) return { reading, value: reading.data };
   const code = CODES[problem.code];
   const details: PromptErrorDetails = { path: '', line: problem.line, column: problem.column };
-  if (ctx.file !== undefined) details.file = ctx.file;
+  if (file !== undefined) details.file = file;
   if (problem.expected !== undefined) details.expected = problem.expected;
   if (problem.found !== undefined) details.found = problem.found;
   const message =
@@ -81,20 +99,27 @@ function readSafely(ctx: Ctx): { doc: Document.Parsed; value: unknown } {
         : code === PromptErrorCode.Schema
           ? 'mapping keys must be plain strings, not collections'
           : `invalid YAML: ${problem.message}${problem.warning ? ' (YAML warnings are errors in prompt.yaml)' : ''}`;
-  fail(code, message, details, safeYamlErrorOf(reading.issues, ctx.file));
+  fail(code, message, details, safeYamlErrorOf(reading.issues, file));
 }
 
-function checkKeys(ctx: Ctx, node: Node, known: readonly string[], path: string): void {
-  if (!isMap(node)) return;
-  for (const pair of node.items) {
-    if (!isPair(pair) || !isScalar(pair.key)) continue;
-    const key = String(pair.key.value);
+function checkKeys(
+  ctx: Ctx,
+  record: Record<string, unknown>,
+  segments: readonly (string | number)[],
+  known: readonly string[],
+  path: string,
+): void {
+  for (const key of Object.keys(record)) {
     if (known.includes(key)) continue;
     const near = nearestWord(key, known);
     fail(
       PromptErrorCode.Schema,
       `unknown key '${key}' at ${path || 'the top level'}${near ? `; did you mean '${near}'?` : ''} (known keys: ${known.join(', ')})`,
-      { ...where(ctx, pair.key, path ? `${path}.${key}` : key), expected: known.join(' | '), found: key },
+      {
+        ...where(ctx, keyNodeAt(ctx, segments, key), path ? `${path}.${key}` : key),
+        expected: known.join(' | '),
+        found: key,
+      },
     );
   }
 }
@@ -103,24 +128,25 @@ function normaliseContent(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
 }
 
-function parseSection(ctx: Ctx, doc: Document.Parsed, value: unknown, index: number): PromptSection {
+function parseSection(ctx: Ctx, value: unknown, index: number): PromptSection {
   const path = `sections[${index}]`;
-  const node = doc.getIn(['sections', index], true) as Node | undefined;
+  const at = ['sections', index] as const;
+  const node = () => nodeAt(ctx, at);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(PromptErrorCode.Schema, `${path} must be a mapping with 'name' and 'content', found ${describe(value)}`, {
-      ...where(ctx, node, path),
+      ...where(ctx, node(), path),
       expected: '{ name: string, content: string }',
       found: describe(value),
     });
   }
-  if (node) checkKeys(ctx, node, SECTION_KEYS, path);
   const record = value as Record<string, unknown>;
-  const nameNode = doc.getIn(['sections', index, 'name'], true) as Node | undefined;
-  const contentNode = doc.getIn(['sections', index, 'content'], true) as Node | undefined;
+  checkKeys(ctx, record, at, SECTION_KEYS, path);
+  const nameNode = () => nodeAt(ctx, [...at, 'name']);
+  const contentNode = () => nodeAt(ctx, [...at, 'content']);
   for (const key of SECTION_KEYS) {
     if (record[key] === undefined) {
       fail(PromptErrorCode.Schema, `${path} is missing '${key}'`, {
-        ...where(ctx, node, `${path}.${key}`),
+        ...where(ctx, node(), `${path}.${key}`),
         expected: `${key}: <string>`,
       });
     }
@@ -130,7 +156,7 @@ function parseSection(ctx: Ctx, doc: Document.Parsed, value: unknown, index: num
         PromptErrorCode.Schema,
         `${path}.${key} must be a string, found ${describe(record[key])}; quote it or use a '|' block`,
         {
-          ...where(ctx, valueNode, `${path}.${key}`),
+          ...where(ctx, valueNode(), `${path}.${key}`),
           expected: 'a string',
           found: describe(record[key]),
         },
@@ -138,43 +164,47 @@ function parseSection(ctx: Ctx, doc: Document.Parsed, value: unknown, index: num
     }
   }
   const name = record.name as string;
-  assertSectionName(name, where(ctx, nameNode, `${path}.name`));
+  if (checkSectionName(name) !== undefined) assertSectionName(name, where(ctx, nameNode(), `${path}.name`));
   const content = normaliseContent(record.content as string);
   if (content.trim().length === 0) {
     fail(
       PromptErrorCode.Schema,
       `${path}.content ('${name}') is empty; write the section's text or remove the section`,
       {
-        ...where(ctx, contentNode, `${path}.content`),
+        ...where(ctx, contentNode(), `${path}.content`),
         expected: 'non-empty text',
         found: JSON.stringify(record.content),
       },
     );
   }
   const section: PromptSection = { name, content };
-  const nodePos = where(ctx, node, path);
-  const literal = isScalar(contentNode) && contentNode.type === 'BLOCK_LITERAL' && contentNode.range !== undefined;
-  let contentLine: number | undefined;
-  let contentColumn: number | undefined;
-  if (literal && contentNode.range) {
-    // The header (`|`) sits on the key's line; content starts on the next line at the block's indent.
-    const header = ctx.lines.linePos(contentNode.range[0]);
-    contentLine = header.line + 1;
-    const following = ctx.text.split('\n').slice(header.line);
-    const firstText = following.find((line) => line.trim().length > 0) ?? '';
-    contentColumn = firstText.length - firstText.trimStart().length + 1;
-  } else if (contentNode?.range) {
-    const pos = ctx.lines.linePos(contentNode.range[0]);
-    contentLine = pos.line;
-    contentColumn = pos.col;
-  }
-  setSectionSource(section, {
-    ...(ctx.file !== undefined ? { file: ctx.file } : {}),
-    path,
-    ...(nodePos.line !== undefined ? { line: nodePos.line, column: nodePos.column } : {}),
-    ...(contentLine !== undefined ? { contentLine } : {}),
-    ...(contentColumn !== undefined ? { contentColumn } : {}),
-    contentLinesExact: literal,
+  // Where the section came from, worked out from the parsed document when first asked for.
+  setSectionSource(section, () => {
+    const nodePos = where(ctx, node(), path);
+    const content = contentNode();
+    const literal = isScalar(content) && content.type === 'BLOCK_LITERAL' && content.range !== undefined;
+    let contentLine: number | undefined;
+    let contentColumn: number | undefined;
+    if (literal && content.range) {
+      // The header (`|`) sits on the key's line; content starts on the next line at the block's indent.
+      const header = ctx.reading.lineCounter.linePos(content.range[0]);
+      contentLine = header.line + 1;
+      const following = ctx.text.split('\n').slice(header.line);
+      const firstText = following.find((line) => line.trim().length > 0) ?? '';
+      contentColumn = firstText.length - firstText.trimStart().length + 1;
+    } else if (content?.range) {
+      const pos = ctx.reading.lineCounter.linePos(content.range[0]);
+      contentLine = pos.line;
+      contentColumn = pos.col;
+    }
+    return {
+      ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+      path,
+      ...(nodePos.line !== undefined ? { line: nodePos.line, column: nodePos.column } : {}),
+      ...(contentLine !== undefined ? { contentLine } : {}),
+      ...(contentColumn !== undefined ? { contentColumn } : {}),
+      contentLinesExact: literal,
+    };
   });
   return section;
 }
@@ -184,21 +214,21 @@ function parseSection(ctx: Ctx, doc: Document.Parsed, value: unknown, index: num
  * throws {@link PromptError} (`PROMPT_*`) with file, line, column and document path.
  */
 export function parsePrompt(text: string, options: ParseOptions = {}): PromptDocument {
-  const ctx: Ctx = { text, lines: new LineCounter(), ...(options.file !== undefined ? { file: options.file } : {}) };
-  const { doc, value } = readSafely(ctx);
+  const { reading, value } = readSafely(text, options.file);
+  const ctx: Ctx = { text, reading, ...(options.file !== undefined ? { file: options.file } : {}) };
+  const top = () => nodeAt(ctx, []);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(PromptErrorCode.Schema, `a prompt file is a mapping with 'version' and 'sections', found ${describe(value)}`, {
-      ...where(ctx, doc.contents, ''),
+      ...where(ctx, top(), ''),
       expected: 'version: 2\nsections:\n  - name: …\n    content: …',
       found: describe(value),
     });
   }
-  if (doc.contents) checkKeys(ctx, doc.contents, TOP_KEYS, '');
   const record = value as Record<string, unknown>;
-  const versionNode = doc.get('version', true) as Node | undefined;
+  checkKeys(ctx, record, [], TOP_KEYS, '');
   if (record.version === undefined) {
     fail(PromptErrorCode.Schema, "missing 'version'; add `version: 2` at the top", {
-      ...where(ctx, doc.contents, 'version'),
+      ...where(ctx, top(), 'version'),
       expected: 'version: 2',
     });
   }
@@ -207,7 +237,7 @@ export function parsePrompt(text: string, options: ParseOptions = {}): PromptDoc
       PromptErrorCode.Version,
       `unsupported PromptLang version ${describe(record.version)}; supported: ${SUPPORTED_PROMPT_VERSIONS.join(', ')} (write \`version: 2\`)`,
       {
-        ...where(ctx, versionNode, 'version'),
+        ...where(ctx, nodeAt(ctx, ['version']), 'version'),
         expected: SUPPORTED_PROMPT_VERSIONS.join(' | '),
         found: describe(record.version),
       },
@@ -215,30 +245,32 @@ export function parsePrompt(text: string, options: ParseOptions = {}): PromptDoc
   }
   if (record.role !== undefined && (typeof record.role !== 'string' || !PROMPT_ROLES.includes(record.role))) {
     fail(PromptErrorCode.Schema, `'role' must be one of ${PROMPT_ROLES.join(', ')}, found ${describe(record.role)}`, {
-      ...where(ctx, doc.get('role', true) as Node, 'role'),
+      ...where(ctx, nodeAt(ctx, ['role']), 'role'),
       expected: PROMPT_ROLES.join(' | '),
       found: describe(record.role),
     });
   }
-  const sectionsNode = doc.get('sections', true) as Node | undefined;
-  if (!Array.isArray(record.sections) || record.sections.length === 0 || !isSeq(sectionsNode)) {
+  if (!Array.isArray(record.sections) || record.sections.length === 0) {
     fail(
       PromptErrorCode.Schema,
       `'sections' must be a non-empty list of { name, content }, found ${record.sections === undefined ? 'nothing' : describe(record.sections)}`,
-      { ...where(ctx, sectionsNode ?? doc.contents, 'sections'), expected: 'sections:\n  - name: …\n    content: …' },
+      {
+        ...where(ctx, nodeAt(ctx, ['sections']) ?? top(), 'sections'),
+        expected: 'sections:\n  - name: …\n    content: …',
+      },
     );
   }
   const sections: PromptSection[] = [];
   const seen = new Map<string, number>();
   (record.sections as unknown[]).forEach((item, index) => {
-    const section = parseSection(ctx, doc, item, index);
+    const section = parseSection(ctx, item, index);
     const first = seen.get(section.name.toLowerCase());
     if (first !== undefined) {
       fail(
         PromptErrorCode.DuplicateSection,
         `section '${section.name}' (sections[${index}]) repeats the name of sections[${first}]; names are unique (case-insensitively, since XML readers and headings blur case)`,
         {
-          ...where(ctx, doc.getIn(['sections', index, 'name'], true) as Node, `sections[${index}].name`),
+          ...where(ctx, nodeAt(ctx, ['sections', index, 'name']), `sections[${index}].name`),
           found: section.name,
         },
       );

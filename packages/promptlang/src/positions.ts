@@ -14,16 +14,20 @@ export interface SectionSource {
   contentLinesExact: boolean;
 }
 
-const sources = new WeakMap<PromptSection, SectionSource>();
+const sources = new WeakMap<PromptSection, SectionSource | (() => SectionSource)>();
 
-/** Records where a parsed section came from. */
-export function setSectionSource(section: PromptSection, source: SectionSource): void {
+/** Records where a parsed section came from: the source, or how to work it out when first asked for. */
+export function setSectionSource(section: PromptSection, source: SectionSource | (() => SectionSource)): void {
   sources.set(section, source);
 }
 
 /** Where a section came from, if it was produced by `parsePrompt`. */
 export function getSectionSource(section: PromptSection): SectionSource | undefined {
-  return sources.get(section);
+  const source = sources.get(section);
+  if (typeof source !== 'function') return source;
+  const known = source();
+  sources.set(section, known);
+  return known;
 }
 
 /**

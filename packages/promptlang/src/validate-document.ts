@@ -1,6 +1,6 @@
 import { PromptError, PromptErrorCode } from './errors.js';
 import { getSectionSource } from './positions.js';
-import { assertSectionName } from './section-name.js';
+import { assertSectionName, checkSectionName } from './section-name.js';
 import type { PromptDocument } from './types.js';
 
 /**
@@ -18,19 +18,22 @@ export function assertCompilable(doc: PromptDocument, file?: string): void {
   }
   const seen = new Map<string, number>();
   doc.sections.forEach((section, i) => {
-    const source = getSectionSource(section);
-    const where = { ...((file ?? source?.file) ? { file: file ?? source?.file } : {}), path: `sections[${i}].name` };
+    // The section's source (its file) is worked out only for an error: on a parsed prompt it may cost a parse.
+    const where = () => {
+      const named = file ?? getSectionSource(section)?.file;
+      return { ...(named ? { file: named } : {}), path: `sections[${i}].name` };
+    };
     if (typeof section.name !== 'string') {
-      throw new PromptError(PromptErrorCode.Schema, `sections[${i}].name must be a string`, { details: where });
+      throw new PromptError(PromptErrorCode.Schema, `sections[${i}].name must be a string`, { details: where() });
     }
-    assertSectionName(section.name, where);
+    if (checkSectionName(section.name) !== undefined) assertSectionName(section.name, where());
     if (typeof section.content !== 'string' || section.content.trim().length === 0) {
       throw new PromptError(
         PromptErrorCode.Schema,
         `sections[${i}].content ('${section.name}') must be non-empty text`,
         {
           details: {
-            ...where,
+            ...where(),
             path: `sections[${i}].content`,
           },
         },
@@ -41,7 +44,7 @@ export function assertCompilable(doc: PromptDocument, file?: string): void {
       throw new PromptError(
         PromptErrorCode.DuplicateSection,
         `section '${section.name}' (sections[${i}]) repeats the name of sections[${first}]`,
-        { details: where },
+        { details: where() },
       );
     }
     seen.set(section.name.toLowerCase(), i);
