@@ -37,7 +37,14 @@ function writeCache(dir: string, file: string, bytes: Buffer, name: string): voi
   }
 }
 
-/** Loads the CommonJS bundle `file` through the code cache (when enabled) and returns its exports. */
+/** The bundles this process loaded through the cache, by path: a bundle runs once, as `require` would run it. */
+const loaded = new Map<string, { exports: unknown }>();
+
+/**
+ * Loads the CommonJS bundle `file` through the code cache (when enabled) and returns its exports.
+ * What the bundle requires from `../lib/*.cjs` (the libraries kept out of the verb bundles, see
+ * tsup.config.ts) is loaded the same way, cached as `lib-<name>`.
+ */
 export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env): T {
   const dir = codeCacheDir(env);
   const enableCompileCache = (Module as unknown as CompileCache).enableCompileCache;
@@ -45,9 +52,11 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env
     if (dir !== undefined) enableCompileCache?.(join(dir, 'node'));
     return require(file) as T;
   }
+  const known = loaded.get(file);
+  if (known) return known.exports as T;
   const bytes = readFileSync(file);
   // The cache is keyed by the exact bytes (V8 itself checks only the source's length) and V8's version.
-  const name = basename(file, '.cjs');
+  const name = `${basename(dirname(file)) === 'lib' ? 'lib-' : ''}${basename(file, '.cjs')}`;
   const cacheFile = join(
     dir,
     `${name}-${createHash('sha256').update(bytes).digest('hex')}-v8-${process.versions.v8}.cache`,
@@ -77,9 +86,14 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env
     });
   }
   const module = { exports: {} as T };
+  loaded.set(file, module);
   // The launcher's own require, with relative paths taken from the bundle's directory
-  // (createRequire() would load Node's ES-module loader to make one).
-  const bundleRequire = (id: string): unknown => require(id.startsWith('.') ? resolve(dirname(file), id) : id);
+  // (createRequire() would load Node's ES-module loader to make one); a sibling bundle goes through the cache.
+  const bundleRequire = (id: string): unknown => {
+    if (!id.startsWith('.')) return require(id);
+    const path = resolve(dirname(file), id);
+    return path.endsWith('.cjs') ? loadBundle(path, env) : require(path);
+  };
   script.runInThisContext()(module.exports, bundleRequire, module, file, dirname(file));
   return module.exports;
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { cliPath, makeTempDir, runCli } from '@agentlang/test-helpers';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -149,6 +150,26 @@ describe('the code cache', () => {
     expect(snapshot(copy).filter((line) => !line.startsWith('/verbs/validate.cjs '))).toEqual(
       before.filter((line) => !line.startsWith('/verbs/validate.cjs ')),
     );
+  });
+
+  it('caches a library a verb requires from dist/lib (here yaml, for an agent outside the plain YAML subset) as lib-<name>', () => {
+    const cacheHome = makeTempDir('agentlang-cache-home-');
+    const dir = makeTempDir();
+    writeFileSync(
+      join(dir, 'agent.yaml'),
+      'name: anchored\nversion: 0.1.0\ndescription: &d An agent with an anchor.\nmodels:\n  m:\n    provider: openai\n',
+    );
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome, AGENTLANG_NO_CODE_CACHE: undefined };
+    for (let i = 0; i < 2; i++) {
+      const run = spawnSync(process.execPath, [cliPath, 'validate', dir], { env, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('Valid: anchored@0.1.0');
+    }
+    const names = readdirSync(join(cacheHome, 'agentlang', 'code-cache')).map((n) =>
+      n.replace(/-[0-9a-f]{64}-v8-.*$/, ''),
+    );
+    // Node >= 22.1 keeps its own compile cache (in node/) for every module instead.
+    expect(names.sort()).toEqual('enableCompileCache' in Module ? ['node'] : ['lib-yaml', 'validate']);
   });
 
   it("keeps one cache per bundle: a verb whose name starts another verb's (verify, verify-lock) leaves that one alone", () => {

@@ -119,9 +119,11 @@ const cacheHomes = new Map<string, string>();
 const scripts = (o: Observed) => o.loads.filter((l): l is Extract<Load, { script: string }> => 'script' in l);
 /** Whether any ES module was loaded (there is no ES-module CLI to hand over to). */
 const loadedEsModules = (o: Observed) => o.loads.some((l) => 'import' in l);
-/** Whether dist/lib/mcp-sdk.cjs was required. */
+/** Whether dist/lib/mcp-sdk.cjs was loaded (through the code cache, as a vm.Script, or required). */
 const loadedMcpSdk = (o: Observed, copy: string) =>
-  o.loads.some((l) => 'require' in l && l.require === join(copy, 'lib', 'mcp-sdk.cjs'));
+  o.loads.some(
+    (l) => ('require' in l ? l.require : 'script' in l ? l.script : '') === join(copy, 'lib', 'mcp-sdk.cjs'),
+  );
 
 /** The one record a run wrote in `cwd`, without what differs from run to run (id, times). */
 function record(cwd: string): Record<string, unknown> {
@@ -196,14 +198,15 @@ describe('agentlang run: its code-cached bundle', () => {
     expect(o.stdout).toContain(
       '  MCP:      everything (1 tool)\n\nLaunching test-echo...\n[test-echo] mcp-demo@1.0.0\n',
     );
-    expect(scripts(o)).toHaveLength(1);
+    // The SDK is a library of its own (dist/lib), code-cached like the verb's bundle.
+    expect(scripts(o).map((l) => l.script)).toEqual([join(copy, 'verbs/run.cjs'), join(copy, 'lib/mcp-sdk.cjs')]);
     expect(loadedMcpSdk(o, copy)).toBe(true);
     // The same agent without its MCP server, from the same dist: the SDK stays unread.
     writeFileSync(join(cwd, 'agent.yaml'), 'name: mcp-demo\nversion: 1.0.0\nmodels:\n  test-echo/demo: {}\n');
     const bare = runCopy(copy, ['run', '.', '--runtime', 'test-echo'], cwd);
     expect(bare.status).toBe(0);
     expect(bare.stdout).toContain('[test-echo] mcp-demo@1.0.0\n');
-    expect(scripts(bare)).toHaveLength(1);
+    expect(scripts(bare).map((l) => l.script)).toEqual([join(copy, 'verbs/run.cjs')]);
     expect(loadedMcpSdk(bare, copy)).toBe(false);
   });
 
@@ -232,7 +235,11 @@ describe('agentlang run: its code-cached bundle', () => {
     expect(o.stderr).toBe('');
     expect(o.status).toBe(0);
     expect(o.stdout).toContain('Launching test-echo...\n[test-echo] echo-agent@0.1.0\n');
-    expect(scripts(o).map((l) => l.script)).toEqual([join(copy, 'verbs/run.cjs')]);
+    // The container code is a library the run bundle loads (code-cached) for a container input only.
+    expect(scripts(o).map((l) => l.script)).toEqual([
+      join(copy, 'verbs/run.cjs'),
+      join(copy, 'lib/agentlang-container.cjs'),
+    ]);
     expect(loadedEsModules(o)).toBe(false);
   });
 
@@ -266,7 +273,10 @@ describe('agentlang run: its code-cached bundle', () => {
       expect(o.stderr).toBe('');
       expect(o.status).toBe(0);
       expect(o.stdout).toContain('  Tools:    geo_lookup@1.3.4\n\nLaunching test-echo...\n[test-echo] mapper@0.1.0\n');
-      expect(scripts(o).map((l) => l.script)).toEqual([join(copy, 'verbs/run.cjs')]);
+      expect(scripts(o).map((l) => l.script)).toEqual([
+        join(copy, 'verbs/run.cjs'),
+        join(copy, 'lib/agentlang-registry-client.cjs'),
+      ]);
       expect(loadedEsModules(o)).toBe(false);
     });
   });

@@ -67,12 +67,12 @@ function isPathInsideAny(inner: string, outers: ReadonlySet<string>): boolean {
 
 /** A locator that points at the first file of the chain (child first) that holds a path. */
 export function chainLocator(chain: Array<{ rel: string; source: YamlSource }>): Locator {
-  const pick = (path: readonly (string | number)[]) =>
-    chain.find((c) => c.source.sourceOf(path) !== undefined) ?? chain[0]!;
+  const pick = (path: readonly (string | number)[]) => chain.find((c) => c.source.has(path)) ?? chain[0]!;
   return {
     file: (path) => pick(path).rel,
     locate: (path, options) => pick(path).source.locate(path, options),
     sourceOf: (path) => pick(path).source.sourceOf(path),
+    has: (path) => chain.some((c) => c.source.has(path)),
   };
 }
 
@@ -406,6 +406,7 @@ export async function resolveInheritance(
       file: () => current.rel,
       locate: (p, o) => current.source.locate(p, o),
       sourceOf: (p) => current.source.sourceOf(p),
+      has: (p) => current.source.has(p),
     });
     const fromRegistry = isRegistryBaseRef(base);
     const inRegistry = REGISTRY_BASE_REF.test(current.rel);
@@ -495,6 +496,7 @@ export async function resolveInheritance(
       file: () => link.rel,
       locate: (p, o) => link.source.locate(p, o),
       sourceOf: (p) => link.source.sourceOf(p),
+      has: (p) => link.source.has(p),
     });
     const baseRel = chain[i + 1]!.rel;
     const next = mergeAgentSpec(merged, data, baseRel, r);

@@ -110,6 +110,7 @@ export class LoadSession {
         diagnostics: [text],
         locate: () => ({ line: 0, column: 0 }),
         sourceOf: () => undefined,
+        has: () => false,
       };
     }
     return this.parseYaml(rel, text);

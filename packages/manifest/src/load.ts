@@ -226,7 +226,7 @@ async function loadFromReader(
     subAgentPaths: subAgents.map((a) => ({ name: a.name, path: a.path })),
     warnings: sortDiagnostics(dedupeDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning'))),
     locate: (path, o) => ({ file: at.file(path), ...at.locate(path, o) }),
-    written: (path) => at.sourceOf(path) !== undefined,
+    written: (path) => at.has(path),
   };
 }
 

@@ -64,7 +64,7 @@ describe('the precompiled validators accept exactly what the published schemas a
     const data = parse(readFileSync(`${pkg}${rel}`, 'utf8'));
     const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
     const published = ajv.compile(getSchema(kind as never));
-    const at = { file: () => rel, locate: () => ({ line: 1, column: 1 }), sourceOf: () => undefined };
+    const at = { file: () => rel, locate: () => ({ line: 1, column: 1 }), sourceOf: () => undefined, has: () => false };
     const precompiled = validateAgainstSchema(kind as never, data, at);
     expect(precompiled.length === 0).toBe(published(data));
     expect(precompiled.length).toBe(published.errors?.length ?? 0);

@@ -34,6 +34,8 @@ export interface Locator {
   file(path: readonly (string | number)[]): string;
   locate(path: readonly (string | number)[], options?: { key?: boolean }): { line: number; column: number };
   sourceOf(path: readonly (string | number)[]): string | undefined;
+  /** Whether the document holds a value at `path` (cheaper than `sourceOf`: no parse where the data answers). */
+  has(path: readonly (string | number)[]): boolean;
 }
 
 /** A locator over one YAML source. */
@@ -42,6 +44,7 @@ export function sourceLocator(source: YamlSource, offset: (string | number)[] = 
     file: () => source.file,
     locate: (path, options) => source.locate([...offset, ...path], options),
     sourceOf: (path) => source.sourceOf([...offset, ...path]),
+    has: (path) => source.has([...offset, ...path]),
   };
 }
 

@@ -15,6 +15,18 @@ export interface YamlSource {
   locate(path: readonly (string | number)[], options?: { key?: boolean }): { line: number; column: number };
   /** Source text of the node at `path`, when it exists. */
   sourceOf(path: readonly (string | number)[]): string | undefined;
+  /** Whether the document holds a value at `path` (read from the data when there is any: no parse for it). */
+  has(path: readonly (string | number)[]): boolean;
+}
+
+/** The value at `path` in plain data, or undefined. */
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let at = data;
+  for (const seg of path) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, seg)) return undefined;
+    at = (at as Record<string | number, unknown>)[seg];
+  }
+  return at;
 }
 
 /** True when any diagnostic is an error (a YAML source may carry warnings, e.g. a tolerated PyYAML spelling). */
@@ -154,7 +166,11 @@ export function parseYamlSource(file: string, source: string, limits: YamlLimits
       if (hit.node !== undefined) return pos(offsetOf(options.key && hit.key ? hit.key : hit.node));
       return pos(offsetOf(hit.ancestor));
     },
+    has(path) {
+      return data !== undefined ? valueAt(data, path) !== undefined : find(path).node !== undefined;
+    },
     sourceOf(path) {
+      if (data !== undefined && valueAt(data, path) === undefined) return undefined;
       const hit = find(path);
       if (hit.node === undefined || !isNode(hit.node) || !hit.node.range) return undefined;
       return text.slice(hit.node.range[0], hit.node.range[1]).trim();
