@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
@@ -68,7 +69,9 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv = process.env
     // first run of this build: compiled from source, cached at exit
   }
   const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`,
+    // The build escapes every non-ASCII character (tsup.config.ts), and an ASCII bundle read as
+    // latin1 skips UTF-8 decoding of ~0.5 MB (measured ~1 ms a start); anything else is read as UTF-8.
+    `(function (exports, require, module, __filename, __dirname) {${bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')}\n})`,
     {
       filename: file,
       ...(cachedData ? { cachedData } : {}),
