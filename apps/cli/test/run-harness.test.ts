@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, runCliAsync } from '@agentlang/test-helpers';
+import { cliKeygen, cliKeygenX25519, makeTempDir, runCliAsync } from '@agentlang/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedServer, startScriptedServer } from '../../../packages/harness/test/scripted-server.js';
 
@@ -191,6 +191,37 @@ describe('agentlang run --runtime harness (the built-in loop against a scripted 
     });
     for (const secret of ['Research solid-state', KEY, 'arxiv.org/abs', 'long-note'])
       expect(text).not.toContain(secret);
+  });
+
+  it('runs the research-assistant container under the harness: the SKILL.md body of its skill comes from the container', async () => {
+    const server = await startScriptedServer([{ text: 'From the container.', usage: { input: 10, output: 3 } }]);
+    servers.push(server);
+    const cwd = setup();
+    const x = cliKeygenX25519({ cwd });
+    const signer = cliKeygen({ cwd });
+    const built = await runCliAsync(
+      ['build', 'research-assistant', '--out', 'ra.agent', '--recipient', x.recipient, '--sign-key-env', 'K'],
+      cwd,
+      { K: signer.priv },
+    );
+    expect(built.status, built.stderr).toBe(0);
+    // Run from elsewhere, the agent's directory gone: only the container holds the skill.
+    const away = makeTempDir();
+    cpSync(join(cwd, 'ra.agent'), join(away, 'ra.agent'));
+    const r = await runCliAsync(
+      ['run', 'ra.agent', '--runtime', 'harness', '--prompt', 'hi', '--pubkey', signer.pub],
+      away,
+      {
+        ANTHROPIC_BASE_URL: server.origin,
+        ANTHROPIC_API_KEY: KEY,
+        AGENTLANG_IDENTITY: x.identity,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('From the container.');
+    expect(r.stderr).not.toContain('instructions are left out');
+    const first = server.requests[0]!.body as { system: unknown };
+    expect(JSON.stringify(first.system)).toContain('Test Helper Skill');
   });
 
   it('--approve none denies a DELETE http tool (the API never sees it); --approve all lets it through; a bad value is a usage error', async () => {

@@ -45,6 +45,8 @@ export class LoadSession {
   readonly diagnostics: Diagnostic[] = [];
   readonly files = new Map<string, string>();
   readonly digestFiles = new Map<string, string>();
+  /** The bytes of every file read, by path: what was digested is what the agent hands on (`LoadedAgent.fileBytes`). */
+  readonly contents = new Map<string, Uint8Array>();
   constructor(
     readonly reader: SourceReader,
     readonly options: LoadOptions,
@@ -79,6 +81,7 @@ export class LoadSession {
       if (forDigest) this.digestFiles.set(rel, known);
     }
     if (bytes) {
+      this.contents.set(rel, bytes);
       const digest = sha256Tagged(bytes);
       this.files.set(rel, digest);
       if (forDigest) this.digestFiles.set(rel, digest);

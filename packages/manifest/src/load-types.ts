@@ -47,6 +47,12 @@ export interface LoadedAgent {
   };
   /** Every file read to make this agent (entry, bases, prompt, ux, skills, sub-agents), sorted by path. */
   files: SourceFile[];
+  /**
+   * The bytes of a file in {@link files} exactly as they were read and digested — from the agent's
+   * directory or from a container's entries — so a consumer (the harness reading a skill's SKILL.md)
+   * uses what was validated, wherever the agent came from. Absent on agents not built by this package's loaders.
+   */
+  fileBytes?: (path: string) => Uint8Array | undefined;
   /** The parsed `prompt.yaml`, when the agent has one. */
   prompt?: { path: string; document: PromptDocument };
   /** Sub-agent manifests (static `delegate.agents` and dynamically discovered files), relative to `root`. */

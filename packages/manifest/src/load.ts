@@ -227,6 +227,7 @@ async function loadFromReader(
     warnings: sortDiagnostics(dedupeDiagnostics(s.diagnostics.filter((d) => d.severity === 'warning'))),
     locate: (path, o) => ({ file: at.file(path), ...at.locate(path, o) }),
     written: (path) => at.has(path),
+    fileBytes: (path) => s.contents.get(path),
   };
 }
 

@@ -256,9 +256,10 @@ export function grantedCapabilities(plan: ResolvedPlan, manifest: AgentManifest 
 }
 
 /**
- * The agent's skills with their SKILL.md bodies (frontmatter removed). A body is read from the
- * agent's directory and used only when its bytes still have the digest the agent was loaded with;
- * otherwise (a container, a changed file) the skill keeps its tool restriction and `notice` says
+ * The agent's skills with their SKILL.md bodies (frontmatter removed). A body is the bytes the agent
+ * was loaded with (`fileBytes`: its directory's file or its container's entry); for an agent made
+ * elsewhere, it is read from the agent's directory and used only when its bytes still have the
+ * digest the agent was loaded with; otherwise the skill keeps its tool restriction and `notice` says
  * its body is left out. A skill without `allowed-tools` restricts nothing.
  */
 export function harnessSkills(agent: LoadedAgent | undefined, notice: (line: string) => void): Skill[] {
@@ -269,7 +270,11 @@ export function harnessSkills(agent: LoadedAgent | undefined, notice: (line: str
     let body = '';
     const file = spec.file;
     const pinned = file ? agent.files.find((f) => f.path === file)?.sha256 : undefined;
-    if (file && pinned && (agent.source.kind === 'directory' || agent.source.kind === 'file')) {
+    const kept = file ? agent.fileBytes?.(file) : undefined;
+    if (kept) {
+      // The bytes the agent was loaded (and digested) with: from its directory or its container.
+      body = stripFrontmatter(Buffer.from(kept).toString('utf8'));
+    } else if (file && pinned && (agent.source.kind === 'directory' || agent.source.kind === 'file')) {
       try {
         const bytes = readFileSync(join(agent.source.root, file));
         if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` === pinned)
