@@ -516,6 +516,8 @@ async function runHarnessIn(
   let delegation: Awaited<ReturnType<typeof runDelegation>>;
   let crewDenied = false;
   let rootTurn = 0;
+  // What the root loop used so far: a run that ends in an error still reports its turns and tokens.
+  const used = { inputTokens: 0, outputTokens: 0 };
   try {
     // Sub-agents (`delegate:` or a `delegate` tool): the harness orchestrates, each from its own manifest.
     if (manifest?.delegate && !input.agent)
@@ -552,9 +554,9 @@ async function runHarnessIn(
     events?.emit({
       type: 'run.end',
       outcome: 'error',
-      turns: 0,
-      input_tokens: 0,
-      output_tokens: 0,
+      turns: rootTurn,
+      input_tokens: used.inputTokens,
+      output_tokens: used.outputTokens,
       error: error instanceof Error ? error.message : String(error),
     });
     throw error;
@@ -604,6 +606,10 @@ async function runHarnessIn(
       ...(input.options?.uiActions ? { uiActions: input.options.uiActions } : {}),
       onEvent: (e) => {
         if (e.type === 'turn.start') rootTurn = e.turn;
+        else if (e.type === 'model.response') {
+          used.inputTokens += e.usage.inputTokens;
+          used.outputTokens += e.usage.outputTokens;
+        }
         events?.loopEvent(e);
         if (e.type === 'text.delta') {
           streamed = true;

@@ -101,6 +101,26 @@ describe.each(['openai', 'anthropic'] as const)('harness runs over %s', (protoco
     expect(otlp.names.sort()).toEqual([`chat ${PROTOCOLS[protocol].model}`, 'invoke_agent demo']);
   });
 
+  it('a run that fails after a turn still reports that turn and its tokens in run.end', async () => {
+    const events: AgentEvent[] = [];
+    const { result } = await run(
+      [
+        { toolCalls: [{ id: 'call_x', name: 'no_such_tool', arguments: {} }], usage: { input: 7, output: 3 } },
+        { status: 401, body: '{"error":{"message":"bad key"}}' },
+      ],
+      {},
+      { events },
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(events.at(-1)).toMatchObject({
+      type: 'run.end',
+      outcome: 'error',
+      turns: 2,
+      input_tokens: 7,
+      output_tokens: 3,
+    });
+  });
+
   it('records the model exchanges and replays them without the provider; a changed request fails with a diff', async () => {
     const cwd = makeTempDir();
     const recorded = await run([{ text: 'Forty-two.' }], { AGENTLANG_HARNESS_RECORD: 'exchanges.jsonl' }, { cwd });
