@@ -8,7 +8,9 @@ import type {
   ModelResponse,
   StopReason,
   ToolCall,
+  ToolSpec,
 } from './types.js';
+import { cachedArray, cachedJson, RawJson, requestJson, type ToolCache } from './wire.js';
 
 /** Settings of an Anthropic Messages client. */
 export interface AnthropicClientOptions {
@@ -27,36 +29,93 @@ export interface AnthropicClientOptions {
 type Block = Record<string, unknown>;
 type WireMessage = { role: 'user' | 'assistant'; content: Block[] };
 
+/** The blocks of one message (tool results as `tool_result` blocks, which travel in a user turn). */
+function toAnthropicBlocks(m: Message): Block[] {
+  if (m.role === 'user') return [{ type: 'text', text: m.content }];
+  if (m.role === 'tool')
+    return [
+      {
+        type: 'tool_result',
+        tool_use_id: m.toolCallId,
+        content: m.content,
+        ...(m.isError ? { is_error: true } : {}),
+      },
+    ];
+  const blocks: Block[] = m.content ? [{ type: 'text', text: m.content }] : [];
+  for (const c of m.toolCalls ?? [])
+    blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments ?? {} });
+  return blocks;
+}
+
 /**
  * The conversation in Messages form. Tool results travel as `tool_result` blocks in a user turn,
  * and the API wants roles to alternate, so consecutive user-side messages share one turn.
  */
 export function toAnthropicMessages(messages: Message[]): WireMessage[] {
   const out: WireMessage[] = [];
-  const push = (role: 'user' | 'assistant', blocks: Block[]) => {
+  for (const m of messages) {
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = toAnthropicBlocks(m);
     const last = out[out.length - 1];
     if (last && last.role === role) last.content.push(...blocks);
     else out.push({ role, content: blocks });
-  };
-  for (const m of messages) {
-    if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
-    else if (m.role === 'tool') {
-      push('user', [
-        {
-          type: 'tool_result',
-          tool_use_id: m.toolCallId,
-          content: m.content,
-          ...(m.isError ? { is_error: true } : {}),
-        },
-      ]);
-    } else {
-      const blocks: Block[] = m.content ? [{ type: 'text', text: m.content }] : [];
-      for (const c of m.toolCalls ?? [])
-        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments ?? {} });
-      push('assistant', blocks);
-    }
   }
   return out;
+}
+
+/**
+ * {@link toAnthropicMessages} as JSON, each message's blocks serialised once per message object:
+ * the cache holds a message's blocks without their brackets, joined into turns here.
+ */
+function anthropicMessagesJson(cache: WeakMap<Message, string>, messages: readonly Message[]): string {
+  let out = '';
+  let role: string | undefined;
+  let blocks = '';
+  const flush = () => {
+    if (role !== undefined) out += `${out === '' ? '' : ','}{"role":"${role}","content":[${blocks}]}`;
+  };
+  for (const m of messages) {
+    const json = cachedJson(cache, m, toAnthropicBlocks);
+    const inner = json.slice(1, -1);
+    const r = m.role === 'assistant' ? 'assistant' : 'user';
+    if (r === role) {
+      if (inner !== '') blocks = blocks === '' ? inner : `${blocks},${inner}`;
+    } else {
+      flush();
+      role = r;
+      blocks = inner;
+    }
+  }
+  flush();
+  return `[${out}]`;
+}
+
+function toAnthropicTool(t: ToolSpec) {
+  return { name: t.name, description: t.description, input_schema: t.inputSchema };
+}
+
+/**
+ * The request body as JSON: `JSON.stringify` of the body {@link toAnthropicMessages} describes, with
+ * each message and tool spec serialised once per object ({@link cachedJson}).
+ */
+export function anthropicRequestJson(
+  settings: Pick<AnthropicClientOptions, 'model' | 'options' | 'stream'>,
+  request: ModelRequest,
+  caches: { messages: WeakMap<Message, string>; tools: ToolCache } = {
+    messages: new WeakMap(),
+    tools: new WeakMap(),
+  },
+): string {
+  const body: Record<string, unknown> = {
+    max_tokens: 4096,
+    ...settings.options,
+    model: settings.model,
+    messages: new RawJson(anthropicMessagesJson(caches.messages, request.messages)),
+  };
+  if (request.system) body.system = request.system;
+  if (request.tools.length > 0) body.tools = cachedArray(caches.tools, request.tools, toAnthropicTool);
+  if (settings.stream ?? true) body.stream = true;
+  return requestJson(body);
 }
 
 function stopReason(reason: unknown): StopReason {
@@ -77,24 +136,13 @@ export function createAnthropicClient(settings: AnthropicClientOptions): ModelCl
   const headers: Record<string, string> = { 'anthropic-version': '2023-06-01' };
   if (settings.apiKey) headers['x-api-key'] = settings.apiKey;
   const stream = settings.stream ?? true;
+  // The wire JSON of each message and tool spec this client has sent (see anthropicRequestJson).
+  const caches = { messages: new WeakMap<Message, string>(), tools: new WeakMap<ToolSpec, string>() };
   return {
     protocol: 'anthropic',
     model: settings.model,
     async complete(request: ModelRequest, call: ModelCallOptions = {}): Promise<ModelResponse> {
-      const body: Record<string, unknown> = {
-        max_tokens: 4096,
-        ...settings.options,
-        model: settings.model,
-        messages: toAnthropicMessages(request.messages),
-      };
-      if (request.system) body.system = request.system;
-      if (request.tools.length > 0)
-        body.tools = request.tools.map((t) => ({
-          name: t.name,
-          description: t.description,
-          input_schema: t.inputSchema,
-        }));
-      if (stream) body.stream = true;
+      const body = anthropicRequestJson(settings, request, caches);
       const response = await postJson(url, headers, body, { ...settings.retry, signal: call.signal, isContextError });
       return stream ? readStream(response, call) : readWhole(response);
     },

@@ -143,18 +143,17 @@ function parseTarget(url: string): URL {
   return lastTarget;
 }
 
-/** A JSON POST to a provider, with retries that honour `retry-after`, a per-attempt timeout and abort. */
+/** A POST of a JSON `payload` to a provider, with retries that honour `retry-after`, a per-attempt timeout and abort. */
 export async function postJson(
   url: string,
   headers: Record<string, string>,
-  body: unknown,
+  payload: string,
   options: RetryOptions & { signal?: AbortSignal; isContextError?: (status: number, text: string) => boolean },
 ): Promise<ProviderResponse> {
   const maxRetries = options.maxRetries ?? 2;
   const base = options.baseDelayMs ?? 500;
   const cap = options.maxDelayMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const payload = JSON.stringify(body);
   const target = parseTarget(url);
   const post = target.protocol === 'https:' ? await httpsRequest() : httpRequest;
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
