@@ -308,19 +308,21 @@ export function forEachEvent(response: ProviderResponse, onData: (data: unknown)
         }
       },
     });
-    const decoder = new TextDecoder();
+    // Node's own UTF-8 decoding (a character split across chunks is kept for the next one): a
+    // TextDecoder per response cost ~2 µs to create (ICU converter) plus its decode calls (bench 700).
+    body.setEncoding('utf8');
     const feed = (text: string): boolean => {
       parser.feed(text);
       if (thrown === undefined) return true;
       fail(thrown);
       return false;
     };
-    body.on('data', (chunk: Buffer) => {
-      if (!failed) feed(decoder.decode(chunk, { stream: true }));
+    body.on('data', (chunk: string) => {
+      if (!failed) feed(chunk);
     });
     body.once('end', () => {
       ended = true;
-      if (failed || !feed(decoder.decode())) return;
+      if (failed) return;
       response.release();
       resolvePromise();
     });

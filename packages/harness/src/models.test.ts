@@ -391,3 +391,56 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(new Headers())).toBeUndefined();
   });
 });
+
+describe.each(['openai', 'anthropic'] as const)('%s: a stream sent a byte at a time', (protocol) => {
+  it('keeps characters whose UTF-8 bytes are split across chunks (é, 漢, 🦀) and CRLF line ends', async () => {
+    const text = 'Voilà: 漢字 and 🦀, déjà vu.';
+    const events =
+      protocol === 'openai'
+        ? [
+            { choices: [{ index: 0, delta: { content: text.slice(0, 9) } }] },
+            { choices: [{ index: 0, delta: { content: text.slice(9) }, finish_reason: 'stop' }] },
+            { choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } },
+          ]
+        : [
+            { type: 'message_start', message: { usage: { input_tokens: 3, output_tokens: 0 } } },
+            { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: text.slice(0, 9) } },
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: text.slice(9) } },
+            { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 4 } },
+            { type: 'message_stop' },
+          ];
+    const wire = Buffer.from(
+      `${events.map((e) => `${'type' in e ? `event: ${e.type}\r\n` : ''}data: ${JSON.stringify(e)}\r\n\r\n`).join('')}${protocol === 'openai' ? 'data: [DONE]\r\n\r\n' : ''}`,
+    );
+    const srv: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let i = 0;
+      const next = () => {
+        if (i >= wire.length) {
+          res.end();
+          return;
+        }
+        res.write(wire.subarray(i, i + 1), () => setImmediate(next));
+        i++;
+      };
+      next();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const origin = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+      const deltas: string[] = [];
+      const r = await client(protocol, true, origin).complete(
+        { system: '', messages: [{ role: 'user', content: 'x' }], tools: [] },
+        { onText: (d) => deltas.push(d) },
+      );
+      expect(r.text).toBe(text);
+      expect(deltas.join('')).toBe(text);
+      expect(r.usage).toEqual({ inputTokens: 3, outputTokens: 4 });
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+});
