@@ -258,6 +258,45 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
     };
   }
 
+  it('times out a later attempt with a shorter limit first, and one abort stops every attempt on its signal', async () => {
+    // One timer watches every attempt in flight and one listener serves each signal: a short limit
+    // started after a long one must still fire on its own time, and aborting a signal shared by two
+    // requests must stop both.
+    const s = await stalling();
+    try {
+      const request = { system: '', messages: [{ role: 'user' as const, content: 'x' }], tools: [] };
+      const settled: string[] = [];
+      const controller = new AbortController();
+      const long = client(protocol, true, s.origin, { ...FAST, maxRetries: 0, timeoutMs: 60_000 } as typeof FAST)
+        .complete(request, { signal: controller.signal })
+        .catch((e: HarnessError) => {
+          settled.push(`long ${e.code}`);
+        });
+      const other = client(protocol, true, s.origin, { ...FAST, maxRetries: 0, timeoutMs: 60_000 } as typeof FAST)
+        .complete(request, { signal: controller.signal })
+        .catch((e: HarnessError) => {
+          settled.push(`other ${e.code}`);
+        });
+      const short = await rejectedWith(
+        HarnessError,
+        client(protocol, true, s.origin, { ...FAST, maxRetries: 0, timeoutMs: 150 } as typeof FAST).complete(request),
+      );
+      expect(short.code).toBe('HARNESS_TIMEOUT');
+      expect(settled).toEqual([]);
+      controller.abort();
+      await Promise.all([long, other]);
+      expect(settled.sort()).toEqual(['long HARNESS_ABORTED', 'other HARNESS_ABORTED']);
+      // A later request on the aborted signal is refused before it is sent.
+      const again = await rejectedWith(
+        HarnessError,
+        client(protocol, true, s.origin).complete(request, { signal: controller.signal }),
+      );
+      expect(again.code).toBe('HARNESS_ABORTED');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('fails with HARNESS_TIMEOUT when the body stalls past the time limit', async () => {
     const s = await stalling();
     try {
