@@ -229,12 +229,14 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
       : undefined;
   const deadline = limits.timeoutMs === undefined ? undefined : AbortSignal.timeout(limits.timeoutMs);
   const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
-  const signal =
-    signals.length === 0
-      ? new AbortController().signal
-      : signals.length === 1
-        ? (signals[0] as AbortSignal)
-        : AbortSignal.any(signals);
+  // A run with neither the caller's signal nor a time limit cannot be stopped: its model requests
+  // get no signal (no abort bookkeeping per request), and the signal tools are handed is made the
+  // first time a tool reads `context.signal` — an AbortController costs ~8 µs to create, more than
+  // the loop's own work in a whole step (bench 700 at 2 steps).
+  const external: AbortSignal | undefined =
+    signals.length === 0 ? undefined : signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
+  let idle: AbortSignal | undefined;
+  const signal = (): AbortSignal => external ?? (idle ??= new AbortController().signal);
   let answer = '';
   let turns = 0;
   let messages_ = messages;
@@ -257,7 +259,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
   const ctx = options.context;
   const compact = async (reason: CompactionInfo['reason']): Promise<boolean> => {
     if (!ctx) return false;
-    const done = await ctx.compact(options.system, messages_, reason, { model: options.model, signal });
+    const done = await ctx.compact(options.system, messages_, reason, { model: options.model, signal: external });
     if (!done) return false;
     messages_ = done.messages;
     if (done.info.usage) {
@@ -269,7 +271,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     return true;
   };
   const stopped = (): LoopOutcome | undefined =>
-    deadline?.aborted ? 'timeout' : signal.aborted ? 'aborted' : undefined;
+    deadline?.aborted ? 'timeout' : external?.aborted ? 'aborted' : undefined;
 
   if (resume.length === 0) await options.onStep?.({ kind: 'prompt', turn: 0, messages: messages_, usage });
   for (;;) {
@@ -302,7 +304,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
         emit?.({ type: 'model.request', turn, messages: sent.length, tools: specs.length });
         response = await options.model.complete(
           { system: options.system, messages: sent, tools: specs },
-          { signal, onText: emit ? (text) => emit({ type: 'text.delta', turn, text }) : undefined },
+          { signal: external, onText: emit ? (text) => emit({ type: 'text.delta', turn, text }) : undefined },
         );
         ctx?.observe(options.system, sent, response.usage.inputTokens);
       } catch (error) {
@@ -330,7 +332,7 @@ export async function runLoop(options: RunLoopOptions): Promise<LoopResult> {
     if (response.toolCalls.length === 0) {
       const next =
         options.uiActions && response.stopReason !== 'max_tokens'
-          ? await awaitUiAction(options.uiActions, renders, tools, specs, turns, signal, emit)
+          ? await awaitUiAction(options.uiActions, renders, tools, specs, turns, signal(), emit)
           : undefined;
       if (next === undefined) {
         const halt = stopped();
@@ -501,7 +503,7 @@ async function callTool(
   tools: Map<string, HarnessTool>,
   specs: ToolSpec[],
   call: ToolCall,
-  signal: AbortSignal,
+  signal: AbortSignal | (() => AbortSignal),
   emit?: RunLoopOptions['onEvent'],
   turn?: number,
 ): Promise<ToolOutcome> {
@@ -525,7 +527,10 @@ async function callTool(
   try {
     return await tool.execute(call.arguments, {
       callId: call.id,
-      signal,
+      // Made on first read when the run has no signal of its own (see runLoop).
+      get signal() {
+        return typeof signal === 'function' ? signal() : signal;
+      },
       ...(emit ? { emit } : {}),
       ...(turn !== undefined ? { turn } : {}),
     });
