@@ -122,6 +122,15 @@ describe.each(['openai', 'anthropic'] as const)('%s request body from cached mes
           for (let n = 0; n <= messages.length; n++) {
             const request = { system, messages: messages.slice(0, n), tools: specs };
             expect(json(s, request)).toBe(freshJson(protocol, s, request));
+            // Another conversation on the same client in between (a compaction's summary request,
+            // a message replaced by a new object): neither may reuse what does not match.
+            const other = { system, messages: messages.slice(0, n).reverse(), tools: specs };
+            expect(json(s, other)).toBe(freshJson(protocol, s, other));
+            if (n > 0) {
+              const replaced = [...messages.slice(0, n - 1), { ...(messages[n - 1] as Message) }];
+              const r = { system, messages: replaced, tools: specs };
+              expect(json(s, r)).toBe(freshJson(protocol, s, r));
+            }
           }
         },
       ),

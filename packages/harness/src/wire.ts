@@ -51,5 +51,16 @@ export function cachedArray<T extends object>(
   return new RawJson(`[${out}]`);
 }
 
+/**
+ * How many leading items `now` shares, object for object, with `before` — all of `before` when the
+ * list only grew at its end since (what a conversation does from one turn to the next).
+ */
+export function sharedPrefix<T>(before: readonly T[], now: readonly T[]): number {
+  const n = Math.min(before.length, now.length);
+  let i = 0;
+  while (i < n && before[i] === now[i]) i++;
+  return i;
+}
+
 /** Tool specs of a request, each serialised once (the loop offers the same spec objects every turn). */
 export type ToolCache = WeakMap<ToolSpec, string>;
