@@ -162,6 +162,32 @@ describe('agentlang lock / verify-lock (seed 000 steps 4–5)', () => {
     expect(readFileSync(join(dir, 'agent/agent.lock')).equals(before)).toBe(true);
   });
 
+  it('pins the harness version for an agent on the built-in runtime; another recorded version is a note, not a drift', () => {
+    const dir = makeTempDir();
+    writeTree(dir, {
+      'agent/agent.yaml': 'name: on-harness\nversion: 1.0.0\nmodels:\n  claude-sonnet-4:\n    provider: anthropic\n',
+    });
+    const env = { ...ENV, ANTHROPIC_API_KEY: 'k' };
+    const r = runCli(['lock', 'agent', '--json'], { cwd: dir, env });
+    expect(r.status).toBe(0);
+    const { lock } = JSON.parse(r.stdout);
+    expect(lock.resolved.runtime).toBe('harness');
+    const version = lock.resolved.runtime_version as string;
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    // The lock on disk says another harness made it: --frozen still passes, and says so.
+    const path = join(dir, 'agent/agent.lock');
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(`"runtime_version": "${version}"`, '"runtime_version": "0.0.1"'),
+    );
+    const frozen = runCli(['lock', 'agent', '--frozen'], { cwd: dir, env });
+    expect(frozen.status).toBe(0);
+    expect(frozen.stderr).toContain(
+      `Note: the lock was made with harness 0.0.1; this is harness ${version} — not a drift`,
+    );
+    expect(readFileSync(path, 'utf8')).toContain('"runtime_version": "0.0.1"');
+  });
+
   it('passes resolver settings through (--catalog): a newer catalog version is drift for --frozen, then re-locked', () => {
     const def = (version: string) =>
       JSON.stringify({ name: 'my_tool', version, description: 'x', inputSchema: { type: 'object' } });

@@ -151,6 +151,32 @@ describe.each(['openai', 'anthropic'] as const)('runLoop over %s', (protocol) =>
     expect(r.outcome).toBe('aborted');
     expect(server?.requests).toHaveLength(1);
   });
+
+  it("hands tools the run's signal: the caller's own, or (without one) a signal that never aborts, the same on every call", async () => {
+    const seen: AbortSignal[] = [];
+    const probe: HarnessTool = {
+      spec: { name: 'echo', description: '', inputSchema: { type: 'object' } },
+      execute: async (_args, context) => {
+        seen.push(context.signal);
+        return { ok: true, content: 'x' };
+      },
+    };
+    const script = () => [
+      { toolCalls: [{ name: 'echo', arguments: { n: 1 } }] },
+      { toolCalls: [{ name: 'echo', arguments: { n: 2 } }] },
+      { text: 'done' },
+    ];
+    const r = await runLoop({ model: await model(script()), system: '', prompt: 'x', tools: [probe] });
+    expect(r.outcome).toBe('completed');
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+    expect(seen[0]?.aborted).toBe(false);
+    expect(seen[1]).toBe(seen[0]);
+    await server?.close();
+    const controller = new AbortController();
+    await runLoop({ model: await model(script()), system: '', prompt: 'x', tools: [probe], signal: controller.signal });
+    expect(seen.slice(2)).toEqual([controller.signal, controller.signal]);
+  });
 });
 
 describe('capToolResult', () => {

@@ -258,6 +258,45 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stops mid-ans
     };
   }
 
+  it('times out a later attempt with a shorter limit first, and one abort stops every attempt on its signal', async () => {
+    // One timer watches every attempt in flight and one listener serves each signal: a short limit
+    // started after a long one must still fire on its own time, and aborting a signal shared by two
+    // requests must stop both.
+    const s = await stalling();
+    try {
+      const request = { system: '', messages: [{ role: 'user' as const, content: 'x' }], tools: [] };
+      const settled: string[] = [];
+      const controller = new AbortController();
+      const long = client(protocol, true, s.origin, { ...FAST, maxRetries: 0, timeoutMs: 60_000 } as typeof FAST)
+        .complete(request, { signal: controller.signal })
+        .catch((e: HarnessError) => {
+          settled.push(`long ${e.code}`);
+        });
+      const other = client(protocol, true, s.origin, { ...FAST, maxRetries: 0, timeoutMs: 60_000 } as typeof FAST)
+        .complete(request, { signal: controller.signal })
+        .catch((e: HarnessError) => {
+          settled.push(`other ${e.code}`);
+        });
+      const short = await rejectedWith(
+        HarnessError,
+        client(protocol, true, s.origin, { ...FAST, maxRetries: 0, timeoutMs: 150 } as typeof FAST).complete(request),
+      );
+      expect(short.code).toBe('HARNESS_TIMEOUT');
+      expect(settled).toEqual([]);
+      controller.abort();
+      await Promise.all([long, other]);
+      expect(settled.sort()).toEqual(['long HARNESS_ABORTED', 'other HARNESS_ABORTED']);
+      // A later request on the aborted signal is refused before it is sent.
+      const again = await rejectedWith(
+        HarnessError,
+        client(protocol, true, s.origin).complete(request, { signal: controller.signal }),
+      );
+      expect(again.code).toBe('HARNESS_ABORTED');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('fails with HARNESS_TIMEOUT when the body stalls past the time limit', async () => {
     const s = await stalling();
     try {
@@ -389,5 +428,58 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4_000)).toBe(6000);
     expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
     expect(retryAfterMs(new Headers())).toBeUndefined();
+  });
+});
+
+describe.each(['openai', 'anthropic'] as const)('%s: a stream sent a byte at a time', (protocol) => {
+  it('keeps characters whose UTF-8 bytes are split across chunks (é, 漢, 🦀) and CRLF line ends', async () => {
+    const text = 'Voilà: 漢字 and 🦀, déjà vu.';
+    const events =
+      protocol === 'openai'
+        ? [
+            { choices: [{ index: 0, delta: { content: text.slice(0, 9) } }] },
+            { choices: [{ index: 0, delta: { content: text.slice(9) }, finish_reason: 'stop' }] },
+            { choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } },
+          ]
+        : [
+            { type: 'message_start', message: { usage: { input_tokens: 3, output_tokens: 0 } } },
+            { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: text.slice(0, 9) } },
+            { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: text.slice(9) } },
+            { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 4 } },
+            { type: 'message_stop' },
+          ];
+    const wire = Buffer.from(
+      `${events.map((e) => `${'type' in e ? `event: ${e.type}\r\n` : ''}data: ${JSON.stringify(e)}\r\n\r\n`).join('')}${protocol === 'openai' ? 'data: [DONE]\r\n\r\n' : ''}`,
+    );
+    const srv: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let i = 0;
+      const next = () => {
+        if (i >= wire.length) {
+          res.end();
+          return;
+        }
+        res.write(wire.subarray(i, i + 1), () => setImmediate(next));
+        i++;
+      };
+      next();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const origin = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+      const deltas: string[] = [];
+      const r = await client(protocol, true, origin).complete(
+        { system: '', messages: [{ role: 'user', content: 'x' }], tools: [] },
+        { onText: (d) => deltas.push(d) },
+      );
+      expect(r.text).toBe(text);
+      expect(deltas.join('')).toBe(text);
+      expect(r.usage).toEqual({ inputTokens: 3, outputTokens: 4 });
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 });

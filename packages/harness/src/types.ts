@@ -56,5 +56,10 @@ export interface ModelClient {
   readonly protocol: 'openai' | 'anthropic';
   /** The model id sent to the provider. */
   readonly model: string;
+  /**
+   * One request. The built-in clients serialise each message and tool spec once per object and
+   * reuse that JSON on later requests: do not change a message or a spec in place once it has been
+   * sent (append new messages, or replace one with a new object, as compaction does).
+   */
   complete(request: ModelRequest, options?: ModelCallOptions): Promise<ModelResponse>;
 }

@@ -180,6 +180,39 @@ export function checkLock(lock: Lockfile, plan: ResolvedPlan): LockDrift[] {
   return drifts;
 }
 
+/** A built-in runtime whose version is not the one the lock records (see {@link runtimeVersionChange}). */
+export interface RuntimeVersionChange {
+  /** The built-in runtime (`harness`). */
+  runtime: string;
+  /** The version the lock records, or null when it records none (a v1 lock, or one made before versions were pinned). */
+  locked: string | null;
+  /** The version resolved now. */
+  current: string;
+  /** One line a person can act on. */
+  message: string;
+}
+
+/**
+ * The built-in runtime's version now against the one the lock records, when the agent resolves to
+ * the same built-in runtime the lock was made for. Not a drift — the runtime is the lock's host
+ * part, resolved again where the agent runs, so a harness upgrade never fails `--frozen` — but
+ * reported apart so the upgrade is visible and explained. Undefined when they agree, when the
+ * runtime is another one, or when it is an external CLI (whose version the lock does not pin).
+ */
+export function runtimeVersionChange(lock: Lockfile, plan: ResolvedPlan): RuntimeVersionChange | undefined {
+  const locked = normalizeLock(lock).resolved;
+  const current = plan.runtime.version;
+  const name = plan.runtime.name;
+  if (current === undefined || locked.runtime !== name) return undefined;
+  const was = locked.runtime_version ?? null;
+  if (was === current) return undefined;
+  const message =
+    was === null
+      ? `the lock records no version of the built-in runtime ${name} (it was made before runtime versions were pinned); this is ${name} ${current} — not a drift (the runtime is the lock's host part); re-lock to record it`
+      : `the lock was made with ${name} ${was}; this is ${name} ${current} — not a drift (the runtime is the lock's host part, resolved again where the agent runs); re-lock to record it`;
+  return { runtime: name, locked: was, current, message };
+}
+
 function diffKeyed(
   locked: Map<string, string>,
   current: Map<string, string>,

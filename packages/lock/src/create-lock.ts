@@ -58,6 +58,7 @@ export function createLock(plan: ResolvedPlan, options: CreateLockOptions): Lock
     },
     resolved: {
       runtime: plan.runtime.name,
+      ...(v2 && plan.runtime.version !== undefined && { runtime_version: plan.runtime.version }),
       model: plan.model,
       auth_source: plan.authSource,
       tools: plan.tools

@@ -27,6 +27,7 @@ describe('@agentlang/lock exports', () => {
       'parseLockFile',
       'portableLockDigest',
       'readLockFile',
+      'runtimeVersionChange',
       'serializeLock',
       'signLock',
       'signingKeyFromEnv',

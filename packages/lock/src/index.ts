@@ -25,7 +25,15 @@ export {
   type LockFileContents,
   type ReadLockFileOptions,
 } from './lock-file-io.js';
-export { assertLockMatches, checkLock, driftError, type LockDrift, type LockDriftKind } from './check-lock.js';
+export {
+  assertLockMatches,
+  checkLock,
+  driftError,
+  runtimeVersionChange,
+  type LockDrift,
+  type LockDriftKind,
+  type RuntimeVersionChange,
+} from './check-lock.js';
 export { checkLockBeforeProbes } from './check-before-probes.js';
 export { signingKeyFromEnv, toLockError } from './signing.js';
 export { lockHostPart, lockPortablePart, portableLockDigest, type LockHostPart } from './lock-parts.js';

@@ -5,16 +5,25 @@ import { normalizeLock } from './validate-lock.js';
 /** The host part of a lock: where it was made. Resolved again wherever the agent runs; never a drift. */
 export interface LockHostPart {
   runtime: string;
+  /** The built-in runtime's version (v2 locks made for `harness`). */
+  runtime_version?: string;
   model: string | null;
   auth_source: string;
   os: string;
   arch: string;
 }
 
-/** The host part of a lock (runtime, chosen model, auth source, host). */
+/** The host part of a lock (runtime and a built-in runtime's version, chosen model, auth source, host). */
 export function lockHostPart(lock: Lockfile): LockHostPart {
   const r = normalizeLock(lock).resolved;
-  return { runtime: r.runtime, model: r.model, auth_source: r.auth_source, os: r.host.os, arch: r.host.arch };
+  return {
+    runtime: r.runtime,
+    ...(r.runtime_version !== undefined && { runtime_version: r.runtime_version }),
+    model: r.model,
+    auth_source: r.auth_source,
+    os: r.host.os,
+    arch: r.host.arch,
+  };
 }
 
 /**

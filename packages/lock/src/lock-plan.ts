@@ -3,7 +3,13 @@ import { dirname, resolve } from 'node:path';
 import type { ResolvedPlan } from '@agentlang/resolver';
 import { decodeBase64Strict, parseEnvelope } from '@agentlang/signing';
 import { checkLockBeforeProbes } from './check-before-probes.js';
-import { type LockDrift, checkLock, driftError } from './check-lock.js';
+import {
+  type LockDrift,
+  type RuntimeVersionChange,
+  checkLock,
+  driftError,
+  runtimeVersionChange,
+} from './check-lock.js';
 import { createLock } from './create-lock.js';
 import { LockError } from './errors.js';
 import { type LockFileContents, parseLockFile, readLockFile, writeLockFile } from './lock-file-io.js';
@@ -54,6 +60,8 @@ export interface LockResult {
   frozen: boolean;
   /** Differences between the previous lock and the plan (empty when there was none or it matched). */
   drifts: LockDrift[];
+  /** The previous lock was made with another version of the same built-in runtime (not a drift; see runtimeVersionChange). */
+  runtimeVersion?: RuntimeVersionChange;
 }
 
 function readExisting(path: string): Uint8Array | undefined {
@@ -93,6 +101,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
   const previous = raw === undefined ? 'none' : isEnvelopeBytes(raw) ? 'signed' : 'plain';
   let existing: Existing | undefined;
   let drifts: LockDrift[] = [];
+  let runtimeVersion: RuntimeVersionChange | undefined;
   if (raw !== undefined) {
     try {
       const old = parseLockFile(raw, { label: options.lockPath });
@@ -101,6 +110,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
         : Buffer.from(raw);
       existing = { bytes: raw, lock: old.lock, payload: oldPayload, signed: old.signed };
       drifts = checkLock(old.lock, plan);
+      runtimeVersion = runtimeVersionChange(old.lock, plan);
     } catch (error) {
       // An unreadable old lock is simply replaced, unless frozen forbids replacing it.
       if (frozen) throw error;
@@ -122,6 +132,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
     previous,
     frozen,
     drifts,
+    ...(runtimeVersion && { runtimeVersion }),
   });
 
   if (frozen) {
@@ -188,6 +199,7 @@ export function lockPlan(plan: ResolvedPlan, options: LockPlanOptions): LockResu
     previous,
     frozen,
     drifts,
+    ...(runtimeVersion && { runtimeVersion }),
   };
 }
 

@@ -18,7 +18,7 @@ export const LOCK_PAYLOAD_TYPE = 'application/vnd.agentlang.lock.v1+json';
  * A parsed lockfile. Its fields fall in two parts (see `packages/lock/README.md`): the portable
  * part — manifest digest, `files` (by role), tools, `system_prompts` (per target), models,
  * sub-agents, MCP servers — is what drift is checked on, wherever the agent runs; the host part —
- * `runtime`, `model`, `auth_source`, `host` and `system_prompt_sha256` (the digest for this
+ * `runtime` (and `runtime_version`), `model`, `auth_source`, `host` and `system_prompt_sha256` (the digest for this
  * runtime's target) — records where the lock was made and is resolved again where the agent runs.
  */
 export interface Lockfile {
@@ -46,6 +46,11 @@ export interface LockedManifest {
 /** What resolution decided. */
 export interface LockedResolution {
   runtime: string;
+  /**
+   * v2 only, present when `runtime` is built into AgentLang (`harness`): its version
+   * (`@agentlang/harness`'s). Host part: never a drift; `runtimeVersionChange` reports a different one.
+   */
+  runtime_version?: string;
   model: string | null;
   /** Where credentials come from (`local socket`, `env:ANTHROPIC_API_KEY`); never a secret value. Not compared for drift. */
   auth_source: string;

@@ -12,6 +12,8 @@ import {
 
 const AG1 = /^ag1:[0-9a-f]{64}$/;
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
+/** A semantic version (`0.1.0`, `1.2.3-rc.1+build.5`): the built-in runtime's `runtime_version`. */
+const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const PERMISSIONS = ['always', 'session', 'always_ask'] as const;
 
 type Json = Record<string, unknown>;
@@ -200,18 +202,23 @@ export function normalizeLock(value: unknown): Lockfile {
   const v2 = schema === LOCK_SCHEMA;
   const root = object(value, 'lock', ['schema', 'manifest', 'resolved', 'files']);
   const manifest = object(root.manifest, 'manifest', ['hash', 'path', 'name', 'version']);
-  const resolved = object(root.resolved, 'resolved', [
-    'runtime',
-    'model',
-    'auth_source',
-    'tools',
-    'system_prompt_sha256',
-    'host',
-    ...(v2 ? ['system_prompts'] : []),
-    'models',
-    'agents',
-    'mcp_servers',
-  ]);
+  const resolved = object(
+    root.resolved,
+    'resolved',
+    [
+      'runtime',
+      'model',
+      'auth_source',
+      'tools',
+      'system_prompt_sha256',
+      'host',
+      ...(v2 ? ['system_prompts'] : []),
+      'models',
+      'agents',
+      'mcp_servers',
+    ],
+    v2 ? ['runtime_version'] : [],
+  );
   const host = object(resolved.host, 'resolved.host', ['os', 'arch']);
   const modelsIn = object(resolved.models, 'resolved.models', [], Object.keys(resolved.models ?? {}));
   const models: Record<string, LockedModel> = {};
@@ -241,6 +248,9 @@ export function normalizeLock(value: unknown): Lockfile {
     },
     resolved: {
       runtime: str(resolved.runtime, 'resolved.runtime'),
+      ...(resolved.runtime_version !== undefined && {
+        runtime_version: str(resolved.runtime_version, 'resolved.runtime_version', VERSION),
+      }),
       model: strOrNull(resolved.model, 'resolved.model'),
       auth_source: str(resolved.auth_source, 'resolved.auth_source'),
       tools: uniqueSorted(

@@ -9,7 +9,7 @@ const line = (label: string, value: string) => `  ${`${label}:`.padEnd(10)}${val
  */
 export function formatPlanText(plan: ResolvedPlan, options: { verbose?: boolean } = {}): string {
   const out = [
-    // A built-in runtime has no binary: it ships inside AgentLang, so its version is AgentLang's.
+    // A built-in runtime has no binary: it ships inside AgentLang (its version, `runtime.version`, is pinned by the lock).
     line('Runtime', plan.runtime.binary === '' ? `${plan.runtime.name} (built in)` : plan.runtime.name),
     line('Model', plan.model ?? 'none'),
     line('Auth', plan.authSource),

@@ -73,6 +73,11 @@ export interface ResolvedRuntime {
   /** Absolute path when found. */
   path?: string;
   available: boolean;
+  /**
+   * The version of a runtime built into AgentLang (the `harness` runtime: @agentlang/harness's
+   * version), pinned by the lock as `runtime_version`. Absent for an external CLI.
+   */
+  version?: string;
 }
 
 /** A catalog tool pinned to one version. */

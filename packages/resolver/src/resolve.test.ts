@@ -1,6 +1,7 @@
 import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { HARNESS_VERSION } from '@agentlang/harness/version';
 import { makeTempDir, rejectedWith, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from './canonical.js';
@@ -150,7 +151,7 @@ describe('resolvePlan: a research assistant', () => {
     const plan = await resolvePlan(agent, { env, toolCatalogs: ['catalog'], hostProfile: 'docker', probeExecutor });
     logs.push(formatPlanText(plan, { verbose: true }));
     // An AgentLang agent that names no runtime runs on the built-in harness, even with `claude` installed.
-    expect(plan.runtime).toEqual({ name: 'harness', binary: '', available: true });
+    expect(plan.runtime).toEqual({ name: 'harness', binary: '', available: true, version: HARNESS_VERSION });
     expect(plan.model).toBe('claude-sonnet-4');
     expect(plan.authSource).toBe('env:ANTHROPIC_API_KEY');
     expect(plan.promptTarget).toBe('markdown');

@@ -1,4 +1,5 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { HARNESS_VERSION } from '@agentlang/harness/version';
 import { isAbsolute, join, relative } from 'node:path';
 import { makeTempDir, writeTree } from '@agentlang/test-helpers';
 import { describe, expect, it } from 'vitest';
@@ -106,7 +107,7 @@ describe('the built-in harness runtime', () => {
       models: { 'gpt-4o': { provider: 'openai', known: true } },
       env: { PATH: '' },
     });
-    expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
+    expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true, version: HARNESS_VERSION });
     expect(s.model).toBe('gpt-4o');
     // Routing among external CLIs (an AgentSpec agent) never picks it, even with a key set and nothing installed.
     const routed = selectRuntime({
@@ -126,6 +127,28 @@ describe('the built-in harness runtime', () => {
   });
 });
 
+describe("the harness's version", () => {
+  it('is recorded for the built-in runtime only, read from the version subpath (none of the harness is loaded)', () => {
+    expect(HARNESS_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    const external = selectRuntime({
+      override: 'claude-code',
+      models: models(['claude-sonnet-4', 'anthropic']),
+      env: { PATH: '' },
+    });
+    expect(external.runtime.version).toBeUndefined();
+    // The resolver imports the harness only through `@agentlang/harness/version`, a module with no imports.
+    const dir = new URL('.', import.meta.url);
+    const imports = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .flatMap((f) =>
+        [...readFileSync(new URL(f, dir), 'utf8').matchAll(/from '(@agentlang\/harness[^']*)'/g)].map((m) => m[1]),
+      );
+    expect(imports).toEqual(['@agentlang/harness/version']);
+    const versionModule = readFileSync(new URL(import.meta.resolve('@agentlang/harness/version')), 'utf8');
+    expect(versionModule).not.toMatch(/\bimport\b/);
+  });
+});
+
 describe('the default runtime of an AgentLang agent', () => {
   const claude = models(['claude-sonnet-4', 'anthropic']);
 
@@ -137,7 +160,7 @@ describe('the default runtime of an AgentLang agent', () => {
       env: { PATH: binDir('claude', 'opencode'), ANTHROPIC_API_KEY: 'k' },
     });
     for (const s of [bare, loaded]) {
-      expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true });
+      expect(s.runtime).toEqual({ name: 'harness', binary: '', available: true, version: HARNESS_VERSION });
       expect(s.model).toBe('claude-sonnet-4');
       expect(s.decisions[0]).toContain('runtime harness: the default for an AgentLang agent that names no runtime');
     }

@@ -1,3 +1,5 @@
+// The subpath only: a constant, none of the harness's code (the resolver stays light to load).
+import { HARNESS_VERSION } from '@agentlang/harness/version';
 import { findOnPath } from '@agentlang/utils';
 import { ResolveError } from './errors.js';
 import { didYouMean, suggest } from './located.js';
@@ -18,8 +20,14 @@ export interface RuntimeSelection {
   fallbackModel?: { id: string; capabilities: ModelCapabilities };
 }
 
+/** Versions of the runtimes built into AgentLang, by runtime name. */
+const BUILTIN_VERSIONS: Record<string, string> = { harness: HARNESS_VERSION };
+
 function locate(info: RuntimeInfo, env: NodeJS.ProcessEnv, cache: Map<string, string | undefined>): ResolvedRuntime {
-  if (info.builtin) return { name: info.name, binary: info.binary, available: true };
+  if (info.builtin) {
+    const version = BUILTIN_VERSIONS[info.name];
+    return { name: info.name, binary: info.binary, available: true, ...(version !== undefined && { version }) };
+  }
   if (!cache.has(info.binary)) cache.set(info.binary, findOnPath(info.binary, env.PATH));
   const path = cache.get(info.binary);
   return { name: info.name, binary: info.binary, ...(path ? { path } : {}), available: path !== undefined };

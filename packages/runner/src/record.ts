@@ -34,7 +34,15 @@ export interface ExecutionRecord {
     signature: 'lock' | 'container' | null;
     key_ids: string[];
     portable_digest?: string;
-    host?: { runtime: string; model: string | null; auth_source: string; os: string; arch: string };
+    host?: {
+      runtime: string;
+      /** The built-in harness's version the lock was made with (v2 locks for `harness`). */
+      runtime_version?: string;
+      model: string | null;
+      auth_source: string;
+      os: string;
+      arch: string;
+    };
   } | null;
   runtime: string;
   /** First line of `<binary> --version`, or null when the runtime does not say. */

@@ -26,6 +26,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
+  /** The body as sent, byte for byte (decoded as UTF-8). */
+  raw: string;
 }
 
 /** A running scripted server. */
@@ -178,13 +180,14 @@ export async function startScriptedServer(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       let body: Record<string, unknown> = {};
+      const raw = Buffer.concat(chunks).toString('utf8');
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(raw);
       } catch {
         res.writeHead(400).end('{"error":{"message":"body is not JSON"}}');
         return;
       }
-      requests.push({ path: req.url ?? '', headers: req.headers, body });
+      requests.push({ path: req.url ?? '', headers: req.headers, body, raw });
       const step = queue.shift();
       served++;
       if (!step) {

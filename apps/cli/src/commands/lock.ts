@@ -1,5 +1,12 @@
 import { dirname, relative, resolve, sep } from 'node:path';
-import { checkLock, LockError, lockPathFor, signingKeyFromEnv, writeLockFile } from '@agentlang/lock';
+import {
+  checkLock,
+  LockError,
+  lockPathFor,
+  runtimeVersionChange,
+  signingKeyFromEnv,
+  writeLockFile,
+} from '@agentlang/lock';
 import { sniffInput } from '@agentlang/manifest';
 import type { CommandResult, ContextOf } from '../command.js';
 import { CliError, CliErrorCode } from '../errors.js';
@@ -67,6 +74,9 @@ export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
   for (const line of result.plan.warnings) ctx.log(`Warning: ${line}`);
   if (ctx.verbose) for (const line of result.plan.decisions) ctx.log(`  ${line}`);
   if (ctx.verbose) for (const d of result.drifts) ctx.log(`changed: ${d.message}`);
+  // Another version of the built-in runtime than the lock records: not a drift, but said.
+  const runtimeVersion = opened?.lock ? runtimeVersionChange(opened.lock.lock, result.plan) : result.runtimeVersion;
+  if (runtimeVersion) ctx.log(`Note: ${runtimeVersion.message}`);
   if (result.previous === 'signed' && !result.signed && result.written) {
     ctx.log(`Note: the previous ${lockPath} was signed; it is now unsigned (pass --sign-key-env VAR to sign)`);
   }
@@ -84,6 +94,7 @@ export async function run(ctx: ContextOf<typeof LOCK>): Promise<CommandResult> {
       lock: result.lock,
       drifts: result.drifts,
       warnings: result.plan.warnings,
+      ...(runtimeVersion && { runtimeVersion }),
     },
   };
 }
