@@ -146,6 +146,13 @@ describe("the harness's version", () => {
     expect(imports).toEqual(['@agentlang/harness/version']);
     const versionModule = readFileSync(new URL(import.meta.resolve('@agentlang/harness/version')), 'utf8');
     expect(versionModule).not.toMatch(/\bimport\b/);
+    // …and the build inlines it: the published resolver neither imports nor depends on the harness.
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.dependencies?.['@agentlang/harness']).toBeUndefined();
+    expect(pkg.peerDependencies?.['@agentlang/harness']).toBeUndefined();
+    const built = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
+    expect(built).not.toContain('@agentlang/harness');
+    expect(built).toContain(JSON.stringify(HARNESS_VERSION));
   });
 });
 
