@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -25,7 +25,10 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 
 type CompileCache = { enableCompileCache?: (dir: string) => unknown };
 
-/** Writes `bytes` as `file` (whole or not at all) and drops the caches of older builds of bundle `name`. */
+/** Caches kept per bundle name: one per build in use (two installs of different versions, used in turn, keep theirs). */
+export const CACHES_PER_BUNDLE = 4;
+
+/** Writes `bytes` as `file` (whole or not at all) and drops all but the newest caches of other builds of bundle `name`. */
 function writeCache(dir: string, file: string, bytes: Buffer, name: string): void {
   mkdirSync(dir, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
@@ -33,9 +36,14 @@ function writeCache(dir: string, file: string, bytes: Buffer, name: string): voi
   renameSync(temp, file);
   // `<name>-<sha256>-v8-…`: the hash keeps `verify` from matching `verify-lock-…`.
   const older = new RegExp(`^${name}-[0-9a-f]{64}-v8-.*\\.cache$`);
-  for (const entry of readdirSync(dir)) {
-    if (older.test(entry) && join(dir, entry) !== file) rmSync(join(dir, entry), { force: true });
-  }
+  const others = readdirSync(dir)
+    .filter((entry) => older.test(entry) && join(dir, entry) !== file)
+    .map((entry) => ({
+      path: join(dir, entry),
+      written: statSync(join(dir, entry), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+    }))
+    .sort((a, b) => b.written - a.written);
+  for (const stale of others.slice(CACHES_PER_BUNDLE - 1)) rmSync(stale.path, { force: true });
 }
 
 /** The bundles this process loaded through the cache, by path: a bundle runs once, as `require` would run it. */

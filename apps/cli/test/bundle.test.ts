@@ -135,18 +135,24 @@ describe('the code cache', () => {
     expect(corrupted.stdout).toBe(expected.stdout);
     expect(readFileSync(join(cacheDir, name)).equals(Buffer.alloc(made.size, 7))).toBe(false);
 
-    // Another build of the bundle: its cache replaces the old one.
-    chmodSync(join(copy, 'verbs'), 0o755);
-    writeFileSync(
-      join(copy, 'verbs/validate.cjs'),
-      `${readFileSync(join(copy, 'verbs/validate.cjs'), 'utf8')}\n// rebuilt\n`,
-    );
-    chmodSync(join(copy, 'verbs'), 0o555);
-    expect(validate(copy, { XDG_CACHE_HOME: cacheHome }).stdout).toBe(expected.stdout);
-    const rebuilt = createHash('sha256')
-      .update(readFileSync(join(copy, 'verbs/validate.cjs')))
-      .digest('hex');
-    expect(readdirSync(cacheDir)).toEqual([`validate-${rebuilt}-v8-${process.versions.v8}.cache`]);
+    // Other builds of the bundle (another install used in turn, an upgrade): each gets its cache, and
+    // only the newest few are kept, so they neither evict each other nor pile up.
+    const cacheOf = () =>
+      `validate-${createHash('sha256')
+        .update(readFileSync(join(copy, 'verbs/validate.cjs')))
+        .digest('hex')}-v8-${process.versions.v8}.cache`;
+    const builds: string[] = [name];
+    for (let build = 1; build <= 5; build++) {
+      chmodSync(join(copy, 'verbs'), 0o755);
+      writeFileSync(
+        join(copy, 'verbs/validate.cjs'),
+        `${readFileSync(join(copy, 'verbs/validate.cjs'), 'utf8')}\n// rebuilt ${build}\n`,
+      );
+      chmodSync(join(copy, 'verbs'), 0o555);
+      expect(validate(copy, { XDG_CACHE_HOME: cacheHome }).stdout).toBe(expected.stdout);
+      builds.push(cacheOf());
+      expect(readdirSync(cacheDir).sort()).toEqual(builds.slice(-4).sort());
+    }
     expect(snapshot(copy).filter((line) => !line.startsWith('/verbs/validate.cjs '))).toEqual(
       before.filter((line) => !line.startsWith('/verbs/validate.cjs ')),
     );
