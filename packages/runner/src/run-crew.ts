@@ -15,9 +15,18 @@ import {
   type SubAgentUsage,
 } from '@agentlang/harness';
 import { type LoadedAgent, loadSubAgent } from '@agentlang/manifest';
-import { compileSystemPrompt } from '@agentlang/resolver';
+import {
+  assertEnvConsent,
+  assertNoArgvTemplates,
+  compileSystemPrompt,
+  envConsentRequired,
+  probeAgentOf,
+  renderEnvTemplate,
+  templateVariables,
+} from '@agentlang/resolver';
 import { RunnerError } from './errors.js';
 import { harnessLimits, harnessSkills } from './run-harness.js';
+import { createSandboxMcpLauncher, type McpServerLaunchDeclaration } from './sandbox-mcp-launcher.js';
 
 /** One sub-agent's run as the record and `--json` show it: usage only, never its task or answer. */
 export interface SubAgentRunSummary {
@@ -57,6 +66,8 @@ export interface RunDelegationInput {
   approve: Approver;
   log: (line: string) => void;
   onEvent?: (event: { type: string }) => void;
+  /** Host variables the user allowed (`--allow-env`): a sub-agent's MCP server of an agent not from the working tree reads only these. */
+  allowEnv?: readonly string[];
 }
 
 /** The delegation of a run: the session, the tools the root is offered, and the static crew when there is one. */
@@ -72,8 +83,8 @@ export interface RunDelegation {
  * Wires `delegate:` (and a `delegate` tool) of a loaded agent to the harness's {@link createDelegation}:
  * each sub-agent runs with its own manifest — its tools and skills (built like the root's, in the
  * same sandbox, with the root's granted capabilities at most), its compiled prompt, its model (or the
- * root's) — and shares the run's artifacts. MCP servers of a sub-agent are not started (its plan was
- * not probed); it is told so through `log`.
+ * root's) — and shares the run's artifacts. A sub-agent's MCP servers run for its delegation in the
+ * run's sandbox, as the root's do, and are stopped when the delegation ends.
  */
 export async function runDelegation(input: RunDelegationInput): Promise<RunDelegation | undefined> {
   const { agent } = input;
@@ -81,11 +92,18 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
   if (!spec) return undefined;
   const deadline = Date.now() + input.timeoutMs;
   const root = await specialists(agent);
+  // Refused before anything runs: argv templates and host variables read without consent.
+  for (const s of root) subAgentMcpServers((s.ref as { loaded: LoadedAgent }).loaded, agent, input);
   const prepare = async (target: DelegationAgent): Promise<PreparedAgent> => {
     const sub = (target.ref as { loaded: LoadedAgent }).loaded;
     const m = sub.manifest;
     const notice = (line: string) => input.log(`harness: ${m.name}: ${line}`);
-    if (m.mcpServers.length > 0) notice('its MCP servers are not started for a sub-agent; their tools are not offered');
+    const sandbox = input.toolHost.sandbox;
+    let mcpServers = subAgentMcpServers(sub, agent, input);
+    if (mcpServers.length > 0 && !sandbox) {
+      notice('its MCP servers are not started: the run has no sandbox to start them in; their tools are not offered');
+      mcpServers = [];
+    }
     const built = await buildAgentTools(
       {
         http: m.httpTools,
@@ -97,9 +115,20 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
           ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
         })),
         skills: harnessSkills(sub, notice),
+        mcpServers,
       },
       {
         ...input.toolHost,
+        ...(mcpServers.length > 0 && sandbox
+          ? {
+              mcpLauncher: createSandboxMcpLauncher({
+                agent: probeAgentOf(sub),
+                env: input.env,
+                backend: sandbox.backend,
+                log: input.log,
+              }),
+            }
+          : {}),
         ...(input.toolHost.builtin ? { builtin: { ...input.toolHost.builtin, agent: m.name } } : {}),
         provided: ['delegate'],
         onNotice: notice,
@@ -164,6 +193,50 @@ export async function runDelegation(input: RunDelegationInput): Promise<RunDeleg
         { prompt, root: rootName, signal },
       ),
   };
+}
+
+/**
+ * A sub-agent's MCP servers as the harness starts them: argv templates refused, `{{.env.X}}` values
+ * rendered as secrets (only with the user's consent when the agent is not from the working tree), its
+ * `tools:` whitelist kept.
+ */
+function subAgentMcpServers(
+  sub: LoadedAgent,
+  root: LoadedAgent,
+  input: Pick<RunDelegationInput, 'env' | 'allowEnv'>,
+): Array<Omit<McpServerLaunchDeclaration, 'pinned'>> {
+  const m = sub.manifest;
+  for (const server of m.mcpServers) assertNoArgvTemplates(server);
+  if (envConsentRequired(root) || envConsentRequired(sub)) {
+    const uses = new Map<string, string[]>();
+    for (const server of m.mcpServers)
+      for (const [key, value] of Object.entries(server.env ?? {}))
+        for (const name of templateVariables(value))
+          uses.set(name, [...(uses.get(name) ?? []), `mcp_servers.${server.name}.env.${key}`]);
+    assertEnvConsent(
+      [...uses].map(([name, u]) => ({ name, uses: u, template: true })),
+      input.allowEnv ?? [],
+      `sub-agent ${m.name}`,
+    );
+  }
+  return m.mcpServers.map((server) => {
+    const plain: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    for (const [key, value] of Object.entries(server.env ?? {})) {
+      const rendered = renderEnvTemplate(value, input.env, `MCP server ${server.name} env ${key}`);
+      if (templateVariables(value).length > 0) secrets[key] = rendered;
+      else plain[key] = rendered;
+    }
+    return {
+      name: server.name,
+      argv: [server.command, ...server.args],
+      env: plain,
+      secrets,
+      ...(server.tools ? { tools: [...server.tools] } : {}),
+      // No `pinned` digests: a sub-agent's servers were not resolved or locked with the root's plan, so
+      // none exist (an empty list would refuse every tool); its `tools:` whitelist still applies.
+    };
+  });
 }
 
 /** `AGENTLANG_CREW_CONCURRENCY`: parallel crew members running at once (the harness's default when unset). */

@@ -354,6 +354,8 @@ export async function runHarness(input: {
   /** This run's id: artifacts (and large tool results, checkpoints) go to `.agentlang/artifacts/<run id>/`. */
   runId: string;
   options?: HarnessRunOptions;
+  /** Host variables the user allowed (`--allow-env`): what a sub-agent's MCP server env templates may read. */
+  allowEnv?: readonly string[];
   onText: (text: string) => void;
   log: (line: string) => void;
 }): Promise<HarnessRunSummary> {
@@ -532,6 +534,7 @@ async function runHarnessIn(
             timeoutMs: input.timeoutMs,
             approve: approval.approve,
             log: input.log,
+            ...(input.allowEnv ? { allowEnv: input.allowEnv } : {}),
             // Each delegation's start and end join the run's event stream (and its trace: the
             // sub-agent's span is a child of the delegating call's), at the root's current turn.
             ...(events ? { onEvent: (e: { type: string }) => delegationEvent(e, rootTurn, events) } : {}),

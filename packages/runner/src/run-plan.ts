@@ -494,6 +494,7 @@ async function harnessStep(input: {
       cwd: input.cwd,
       runId: input.runId,
       ...(options.harness ? { options: options.harness } : {}),
+      ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
       env: input.env,
       backend: input.backend,
       policy,
