@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Capability, PermissionMode } from '@agentlang/manifest';
+import { CAPABILITIES, type Capability, type PermissionMode } from '@agentlang/manifest';
 import { parseYaml, SafeYamlError } from '@agentlang/safe-yaml';
 import { ResolveError } from './errors.js';
 
@@ -13,25 +13,6 @@ export interface HostProfile {
 }
 
 const ALL_MODES: PermissionMode[] = ['user_triggered', 'on_demand', 'continuous', 'scheduled'];
-const ALL_CAPABILITIES: Capability[] = [
-  'network',
-  'websocket',
-  'p2p',
-  'storage',
-  'filesystem',
-  'keychain',
-  'microphone',
-  'camera',
-  'screen_capture',
-  'location',
-  'background',
-  'notifications',
-  'clipboard',
-  'shell',
-  'oauth',
-  'wallet',
-  'signing',
-];
 
 /**
  * Built-in host profiles for the hosts the AgentLang spec lists (its "host capability matrix"),
@@ -53,7 +34,7 @@ export const HOST_PROFILES: Readonly<Record<string, HostProfile>> = Object.freez
   'rush-desktop': {
     name: 'rush-desktop',
     description: 'Rush Desktop: full system access, every permission mode',
-    capabilities: [...ALL_CAPABILITIES],
+    capabilities: [...CAPABILITIES],
     modes: [...ALL_MODES],
   },
   mobile: {
@@ -145,8 +126,8 @@ export function loadHostProfile(file: string): HostProfile {
   if (typeof d.name !== 'string' || d.name === '') throw invalid(file, '"name" must be a non-empty string');
   if (!Array.isArray(d.capabilities)) throw invalid(file, '"capabilities" must be a list');
   for (const c of d.capabilities) {
-    if (!ALL_CAPABILITIES.includes(c as Capability))
-      throw invalid(file, `unknown capability ${JSON.stringify(c)}; known: ${ALL_CAPABILITIES.join(', ')}`);
+    if (!CAPABILITIES.includes(c as Capability))
+      throw invalid(file, `unknown capability ${JSON.stringify(c)}; known: ${CAPABILITIES.join(', ')}`);
   }
   const modes = d.modes ?? ALL_MODES;
   if (!Array.isArray(modes)) throw invalid(file, '"modes" must be a list');

@@ -10,6 +10,26 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 export const cli = join(root, 'apps/cli/dist/agentlang.js');
 
 /** Median of a list of numbers. */
+/** bwrap arguments for a minimal root: /usr read-only with the usual symlinks, /proc and /dev (shared by the sandbox floors). */
+export const BWRAP_USR_ROOT = [
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+];
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBwrapBackend, policyFromTrust } from '@agentlang/isolation';
-import { median, row } from '../harness.js';
+import { BWRAP_USR_ROOT, median, row } from '../harness.js';
 
 /** The bare bwrap invocation used as the sandbox floor (the flags seed 000 names, nothing else). */
 export const BARE_BWRAP = [
@@ -16,22 +16,7 @@ export const BARE_BWRAP = [
     '--die-with-parent',
     '--cap-drop',
     'ALL',
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/bin',
-    '/bin',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
+    ...BWRAP_USR_ROOT,
     '--clearenv',
     '--',
     '/bin/echo',

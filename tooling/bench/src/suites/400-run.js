@@ -7,10 +7,10 @@
 // Target (ARCHITECTURE.md): run ≤ node + bwrap + (validate − node) + 15 ms.
 // AGENTLANG_BENCH_CLI may point at another build of the bundle; AGENTLANG_BENCH_ROUNDS sets rounds.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, interleave, root, row } from '../harness.js';
+import { BWRAP_USR_ROOT, cli, interleave, root, row } from '../harness.js';
 
 function which(binary) {
   try {
@@ -28,6 +28,8 @@ export async function run() {
   if (!bwrap) throw new Error('bwrap is not on PATH: apt-get install bubblewrap');
   const agent = join(root, 'examples/demo.agent');
   const work = mkdtempSync(join(tmpdir(), 'agentlang-bench-run-'));
+  // Run as root, the sandbox runs as uid 65534: it must be able to reach the working directory.
+  chmodSync(work, 0o755);
   const rounds = Number(process.env.AGENTLANG_BENCH_ROUNDS ?? 21);
   // Bare bwrap with the profile's shape: every namespace, new session, no caps, cleared env,
   // /usr read-only, the workdir read-write, private /tmp — minus seccomp, which is part of what we measure.
@@ -42,22 +44,7 @@ export async function run() {
     '--setenv',
     'PATH',
     '/usr/bin:/bin',
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/bin',
-    '/bin',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
+    ...BWRAP_USR_ROOT,
     '--tmpfs',
     '/tmp',
     '--bind',
